@@ -1,0 +1,30 @@
+# Two entry points on a fresh machine: `make run` and `make test`.
+# Both bootstrap .venv from requirements.lock (the whole dependency tree, pinned).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: run test bench browser clean
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/sanctuary decide --explain --profile chicago-2021 examples/requests.jsonl
+
+# Debian's Chromium drives the browser tests (Playwright is told to use it; it downloads no browser).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: $(STAMP) browser
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) bench/decide.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,3 @@
+from sanctuary.cli import main
+
+main()
