@@ -100,7 +100,7 @@ class Pipeline:
         try:
             request = parse_request(raw)
         except RequestError as exc:
-            return None, self.refusal(_raw_id(raw), exc)
+            return None, self.refusal(request_id_of(raw), exc)
         return request, self.decide(request)
 
     def refusal(self, request_id: str, exc: RequestError, citation: str = FAIL_CLOSED) -> Decision:
@@ -197,7 +197,7 @@ def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def _raw_id(raw: str | bytes | dict) -> str:
+def request_id_of(raw: str | bytes | dict) -> str:
     """The request id of an invalid request, if one can be read, so the error can be matched up."""
     try:
         obj = raw if isinstance(raw, dict) else json.loads(raw)

@@ -74,6 +74,7 @@ class PolicyEngine:
             sources.append(("<extra>", extra_policies))
         self.rules_by_policy = _compile_rules(sources)
         self.rules = {r.id: r for r in self.rules_by_policy.values()}
+        self._rank = {rid: i for i, rid in enumerate(self.rules)}
         text = "\n".join(t for _, t in sources)
         if validate:
             result = cedarpy.validate_policies(text, schema_text)
@@ -131,7 +132,7 @@ class PolicyEngine:
         except Exception as exc:  # fail closed on anything the binding raises
             return Evaluation(False, (), (f"evaluation failed: {exc}",))
         diag = result.diagnostics
-        rules = tuple(self.rules_by_policy[p].id if p in self.rules_by_policy else p for p in diag.reasons)
+        rules = tuple(sorted((self.rules_by_policy[p].id for p in diag.reasons if p in self.rules_by_policy), key=self._rank.__getitem__))
         errors = tuple(str(e) for e in diag.errors)
         allowed = result.decision == cedarpy.Decision.Allow and not errors
         return Evaluation(allowed, rules, errors)
