@@ -36,7 +36,7 @@ def test_migrate_reports_the_tables(tmp_path: Path) -> None:
     result = runner.invoke(app, ["store", "migrate", "--store", str(tmp_path / "r.db"), "--json"])
     assert result.exit_code == 0, result.output
     assert set(json.loads(result.output)["counts"]) == {
-        "persons", "bookings", "warrants", "plate_reads", "gang_entries", "contacts"}
+        "persons", "bookings", "warrants", "plate_reads", "gang_entries", "contacts", "gateway_decisions"}
 
 
 def test_a_bad_store_is_an_error_that_names_it(tmp_path: Path) -> None:

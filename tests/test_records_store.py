@@ -128,6 +128,8 @@ def test_plate_lookup_window_and_limit(store: RecordStore) -> None:
                          "until": "2026-01-12T00:00:00-06:00"})
     assert window == ["R0000002", "R0000003"]
     assert ids(store, {"search": "plate", "plate": DEMO_PLATE, "limit": 1}) == ["R0000001"]
+    assert ids(store, {"search": "plate", "plate": "IL-DEMO123", "limit": 1}) == ["R0000001"]
+    assert ids(store, {"search": "plate", "plate": "WI-DEMO123"}) == []
 
 
 def test_contact_and_gang_searches(store: RecordStore) -> None:

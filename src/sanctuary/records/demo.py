@@ -16,7 +16,7 @@ from sqlalchemy import Table, delete, func, insert, select
 
 from sanctuary.records import demo_vocabulary as vocab
 from sanctuary.records.errors import RecordsError
-from sanctuary.records.schema import Base, Person
+from sanctuary.records.schema import RECORD_TABLES, Person
 from sanctuary.records.searches import name_key
 from sanctuary.records.store import RecordStore
 
@@ -255,12 +255,12 @@ def fill(store: RecordStore, persons: int, seed: int, replace: bool = False) -> 
     """
     if persons < 0:
         raise RecordsError("persons", "must be zero or more")
-    tables: dict[str, Table] = {t.name: t for t in Base.metadata.sorted_tables}
+    tables: dict[str, Table] = {t.name: t for t in RECORD_TABLES}
     with store.connect() as connection:
         existing = connection.execute(select(func.count()).select_from(Person)).scalar_one()
         if existing and not replace:
             raise RecordsError("store", f"already holds {existing} persons; pass --replace to start over")
-        for table in reversed(Base.metadata.sorted_tables):
+        for table in reversed(RECORD_TABLES):
             connection.execute(delete(table))
         for name, rows in generate(persons, seed):
             connection.execute(insert(tables[name]), rows)

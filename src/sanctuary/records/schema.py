@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, DateTime, Float, ForeignKey, Index, String
+from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 PROTECTED_FIELDS: frozenset[str] = frozenset({"immigration_status", "citizenship", "place_of_birth"})
@@ -123,3 +123,23 @@ class Contact(Base):
     phone: Mapped[str | None] = mapped_column(String(20))
     email: Mapped[str | None] = mapped_column(String(80))
     employer: Mapped[str | None] = mapped_column(String(80))
+
+
+class DecisionRow(Base):
+    """The gateway's index of the decisions it answered, so ``GET /v1/decisions/{id}`` can find one.
+
+    A convenience copy: the decision log is the record, and every row names its log entry.
+    """
+
+    __tablename__ = "gateway_decisions"
+
+    log_index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    request_id: Mapped[str] = mapped_column(String(128), index=True)
+    requester: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[int]
+    decided_at: Mapped[datetime] = mapped_column(DateTime)
+    body: Mapped[str] = mapped_column(Text)
+
+
+# The department's records, parents before children (the decision index is not one of them).
+RECORD_TABLES = [t for t in Base.metadata.sorted_tables if t.name != DecisionRow.__tablename__]

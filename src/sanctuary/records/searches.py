@@ -17,11 +17,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import UTC, date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
 MAX_RESULTS = 1000
+US_STATES = frozenset(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "
+    "OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY".split()
+)
 
 
 def name_key(name: str) -> str:
@@ -94,19 +98,32 @@ class GangSearch(_PersonKeyed):
 
 
 class PlateSearch(_Search):
-    """License-plate-reader captures of one plate, oldest first, optionally within a time window."""
+    """License-plate-reader captures of one plate, oldest first, optionally within a time window.
+
+    A plate may carry its state as a prefix ("IL-ABC1234"); spaces and other dashes are ignored.
+    """
 
     search: Literal["plate"]
-    plate: str = Field(min_length=1, max_length=12)
+    plate: str = Field(min_length=1, max_length=16)
+    state: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     since: datetime | None = None
     until: datetime | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _state_prefix(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("plate"), str):
+            match = re.fullmatch(r"\s*([A-Za-z]{2})-(.+)", data["plate"])
+            if match and match.group(1).upper() in US_STATES and data.get("state") in (None, match.group(1).upper()):
+                data = {**data, "state": match.group(1).upper(), "plate": match.group(2)}
+        return data
 
     @field_validator("plate")
     @classmethod
     def _plate_chars(cls, value: str) -> str:
         plate = re.sub(r"[\s-]", "", value).upper()
         if not re.fullmatch(r"[A-Z0-9]{1,8}", plate):
-            raise ValueError("a plate is 1 to 8 letters and digits (spaces and dashes are ignored)")
+            raise ValueError("a plate is 1 to 8 letters and digits, optionally after a state (IL-ABC1234)")
         return plate
 
     @field_validator("since", "until")

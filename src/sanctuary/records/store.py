@@ -87,6 +87,7 @@ def _engine(url: str) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")  # WAL: survives a process crash, no fsync per commit
             cursor.close()
 
         return engine
@@ -210,6 +211,8 @@ def _statement(query: Search) -> tuple[Select[Any], str, str]:
     """The SELECT for a typed search, the kind of record it returns, and that kind's id column."""
     if isinstance(query, PlateSearch):
         stmt = select(PlateRead.__table__).where(PlateRead.plate == query.plate)
+        if query.state is not None:
+            stmt = stmt.where(PlateRead.plate_state == query.state)
         if query.since is not None:
             stmt = stmt.where(PlateRead.read_at >= query.since)
         if query.until is not None:
