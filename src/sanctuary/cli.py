@@ -18,6 +18,7 @@ from sanctuary.models import Decision
 from sanctuary.policy.cli import app as policy_app
 from sanctuary.policy.cli import build_pipeline, parse_params
 
+from sanctuary.gateway import cli as gateway_cli
 from sanctuary.records import cli as records_cli
 
 app = typer.Typer(no_args_is_help=True, help="Decide, enforce, log and audit outside requests for police data.")
@@ -152,6 +153,9 @@ def agencies_list(agencies: AgenciesOpt = None, as_json: JsonOpt = False) -> Non
 
 app.add_typer(records_cli.app, name="store")
 app.command("demo-data")(records_cli.demo_data)
+app.command("serve")(gateway_cli.serve)
+app.command("demo-keys")(gateway_cli.demo_keys_command)
+app.add_typer(gateway_cli.keys_app, name="keys")
 
 
 def main() -> None:

@@ -34,6 +34,8 @@ from sanctuary.gateway.credentials import KeyRing, Principal, Role
 from sanctuary.gateway.fulfil import Fulfilment, Step, plan
 from sanctuary.gateway.limits import MAX_BODY, RateLimiter, read_body
 from sanctuary.gateway.problems import Problem, problem_handler, validation_handler
+from sanctuary.gateway.routes_admin import add_admin_routes
+from sanctuary.gateway.routes_audit import add_audit_routes
 from sanctuary.gateway.services import Policy, Reopening, Unavailable, load_policy
 from sanctuary.models import Decision, Request, RequestError, parse_request
 from sanctuary.records import RecordStore, open_store
@@ -306,5 +308,7 @@ def create_app(cfg: GatewayConfig, policy: Policy | None = None) -> FastAPI:
     def metrics() -> Response:
         return Response(generate_latest(gw.metrics), media_type=CONTENT_TYPE_LATEST)
 
+    add_audit_routes(app)
+    add_admin_routes(app)
     openapi.install(app)
     return app
