@@ -76,8 +76,7 @@ class Tree:
                 self.nodes[(level, idx)] = h
 
     def lookup(self, node: tuple[int, int]) -> bytes:
-        level, idx = node
-        return leaf_hash(self.entries[idx]) if level == 0 else self.nodes[node]
+        return self.nodes[node]
 
     def root(self, size: int) -> bytes:
         return merkle.range_hash(0, size, self.lookup)
@@ -106,9 +105,11 @@ def test_root_matches_recursive(size: int) -> None:
     assert root_of([leaf_hash(e) for e in DATA[:size]]) == mth(DATA[:size])
 
 
-def test_node_count_is_size_minus_popcount() -> None:
+def test_every_complete_subtree_is_stored_once() -> None:
     tree = Tree(DATA[:70])
-    assert len(tree.nodes) == 70 - bin(70).count("1")
+    assert len(tree.nodes) == 2 * 70 - bin(70).count("1")
+    assert tree.nodes[(0, 69)] == leaf_hash(DATA[69])
+    assert tree.nodes[(6, 0)] == mth(DATA[:64])
 
 
 @pytest.mark.parametrize("size", range(1, MAX + 1))

@@ -1,8 +1,8 @@
 """RFC 9162 tree shape over persisted perfect-subtree nodes.
 
-A node is `(level, index)`: the perfect subtree over leaves `[index << level, (index + 1) << level)`.
-Stores keep every node of level >= 1 once it is complete; level-0 nodes are leaf hashes, computed
-from the entry itself. Any RFC 9162 subtree hash is a right fold of O(log n) such nodes, so a
+A node is `(level, index)`: the perfect subtree over leaves `[index << level, (index + 1) << level)`;
+level-0 nodes are leaf hashes. Stores keep every node once it is complete (about 2n rows). Keeping
+the leaf hashes lets a full verification name the exact entry that no longer matches. Any RFC 9162 subtree hash is a right fold of O(log n) such nodes, so a
 root or a proof costs O(log n) reads and opening a log never recomputes the tree.
 """
 
@@ -86,11 +86,12 @@ def nodes_for(ranges: Iterable[Range]) -> set[Node]:
 def extend(size: int, edge: dict[int, bytes], entries: Iterable[bytes]) -> list[tuple[int, int, bytes]]:
     """Append entries to a tree of `size` leaves whose frontier is `edge` (level -> hash).
 
-    Updates `edge` in place and returns the new nodes of level >= 1 as (level, index, hash).
+    Updates `edge` in place and returns the new nodes as (level, index, hash), leaves included.
     """
     new: list[tuple[int, int, bytes]] = []
     for entry in entries:
         h, level, index = leaf_hash(entry), 0, size
+        new.append((0, index, h))
         while index & 1:
             h = node_hash(edge.pop(level), h)
             level += 1

@@ -186,7 +186,7 @@ class VerifierKey:
 
 def parse_vkey(text: str) -> VerifierKey:
     """Parse `name+hexid+base64(0x01 || 32-byte Ed25519 public key)`."""
-    parts = text.strip().rsplit("+", 2)
+    parts = text.strip().split("+", 2)  # names hold no '+'; base64 may
     if len(parts) != 3 or not parts[0] or len(parts[1]) != 8:
         raise VerifyError("vkey must look like name+hexid+base64")
     name, hexid, data = parts
