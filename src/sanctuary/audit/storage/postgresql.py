@@ -1,8 +1,8 @@
 """PostgreSQL driver for production: many gateway processes append to one log.
 
-The single row of `log_state` is the sequencer: each append transaction locks it
-(`SELECT ... FOR UPDATE`), so concurrent appenders are serialised and indices have no gaps and no
-duplicates. A commit is durable when PostgreSQL acknowledges it (synchronous_commit on).
+The single row of `sequencer` is the write lock: each append transaction locks it
+(`SELECT ... FOR UPDATE`) and only then reads the size, so concurrent appenders are serialised and
+indices have no gaps and no duplicates. A commit is durable when PostgreSQL acknowledges it (synchronous_commit on).
 """
 
 from __future__ import annotations
@@ -28,9 +28,8 @@ class PostgresStore(SqlStore):
                 cur.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
                 for statement in schema("BYTEA", "BIGINT"):
                     cur.execute(statement)
-                cur.execute("CREATE TABLE IF NOT EXISTS log_state (id SMALLINT PRIMARY KEY CHECK (id = 1), size BIGINT NOT NULL)")
-                cur.execute("INSERT INTO log_state (id, size) SELECT 1, COALESCE(MAX(idx) + 1, 0) FROM entry "
-                            "ON CONFLICT (id) DO NOTHING")
+                cur.execute("CREATE TABLE IF NOT EXISTS sequencer (id SMALLINT PRIMARY KEY CHECK (id = 1))")
+                cur.execute("INSERT INTO sequencer (id) VALUES (1) ON CONFLICT (id) DO NOTHING")
             self._conn.commit()
         except psycopg.Error as exc:
             raise refuse(url, exc) from None
@@ -39,11 +38,8 @@ class PostgresStore(SqlStore):
         return self._conn
 
     def _lock_for_append(self, cur: Any) -> int:
-        cur.execute("SELECT size FROM log_state WHERE id = 1 FOR UPDATE")
-        return int(cur.fetchone()[0])
-
-    def _after_append(self, cur: Any, size: int) -> None:
-        cur.execute("UPDATE log_state SET size = %s WHERE id = 1", (size,))
+        cur.execute("SELECT id FROM sequencer WHERE id = 1 FOR UPDATE")
+        return self._locked_size(cur)
 
     def _close(self) -> None:
         self._conn.close()

@@ -37,8 +37,9 @@ class SqlStore:
         """Take the write lock inside the open transaction and return the current size."""
         raise NotImplementedError
 
-    def _after_append(self, cur: Any, size: int) -> None:
-        """Record the new size, when the driver keeps one."""
+    def _locked_size(self, cur: Any) -> int:
+        cur.execute("SELECT COALESCE(MAX(idx) + 1, 0) FROM entry")
+        return int(cur.fetchone()[0])
 
     def _insert_entries(self, cur: Any, rows: list[tuple[int, bytes]]) -> None:
         cur.executemany(self._sql("INSERT INTO entry (idx, data) VALUES (?, ?)"), rows)
@@ -83,7 +84,6 @@ class SqlStore:
                 clear_rows = [(size + i, json.dumps(c, sort_keys=True)) for i, c in enumerate(clears) if c]
                 if clear_rows:
                     cur.executemany(self._sql("INSERT INTO clear (idx, fields) VALUES (?, ?)"), clear_rows)
-                self._after_append(cur, size + len(entries))
                 conn.commit()
             except Exception:
                 self._edge_size = -1
@@ -93,7 +93,11 @@ class SqlStore:
             return size
 
     def _read_edge(self, cur: Any, size: int) -> dict[int, bytes]:
-        found = self._fetch_nodes(cur, set(merkle.frontier(size)))
+        wanted = set(merkle.frontier(size))
+        found = self._fetch_nodes(cur, wanted)
+        if found.keys() != wanted:
+            level, idx = min(wanted - found.keys())
+            raise AuditError("log", f"tree node level {level} index {idx} is missing; refusing to append to a damaged log")
         return {level: h for (level, _), h in found.items()}
 
     def nodes(self, keys: set[Node]) -> dict[Node, bytes]:

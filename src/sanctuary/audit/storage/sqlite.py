@@ -32,8 +32,7 @@ class SqliteStore(SqlStore):
 
     def _lock_for_append(self, cur: Any) -> int:
         cur.execute("BEGIN IMMEDIATE")
-        cur.execute("SELECT COALESCE(MAX(idx) + 1, 0) FROM entry")
-        return int(cur.fetchone()[0])
+        return self._locked_size(cur)
 
     def _close(self) -> None:
         self._conn.close()
