@@ -45,11 +45,12 @@ def build_pipeline(
         return Pipeline(PolicyEngine.load(profiles, registry, params), log), None
     except PolicyError as exc:
         err.print(f"[red]policy error[/red]: {exc} — every request is denied")
-        reason = f"policy: {exc}"
+        problem = str(exc)
+        reason = f"policy: {problem}"
 
         def refuse(line: str) -> Decision:
             return Decision(id=request_id_of(line), decision="deny", citations=[FAIL_CLOSED], profiles=profiles, policy_hash="",
-                            explanation=f"Denied: the policy set did not load ({exc}).", error=reason)  # fmt: skip
+                            explanation=f"Denied: the policy set did not load ({problem}).", error=reason)  # fmt: skip
 
         return None, refuse
 
