@@ -17,11 +17,14 @@ from sanctuary.enforce import Pipeline
 from sanctuary.models import Decision
 from sanctuary.policy.cli import app as policy_app
 from sanctuary.policy.cli import build_pipeline, parse_params
+from sanctuary.screening import cli as screening
 
 app = typer.Typer(no_args_is_help=True, help="Decide, enforce, log and audit outside requests for police data.")
 agencies_app = typer.Typer(no_args_is_help=True, help="The agency registry: who is asking.")
 app.add_typer(agencies_app, name="agencies")
 app.add_typer(policy_app, name="policy")
+app.command("screen")(screening.screen_command)
+app.add_typer(screening.documents, name="documents")
 
 out = Console()
 err = Console(stderr=True)
