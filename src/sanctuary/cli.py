@@ -2,7 +2,12 @@
 
 import typer
 
+from sanctuary.retro import cli as retro
+
 app = typer.Typer(no_args_is_help=True, help="Decide, enforce, log and audit outside requests for police data.")
+
+app.command("scan")(retro.scan)
+app.command("scan-partners")(retro.scan_partners)
 
 
 def main() -> None:
