@@ -19,6 +19,8 @@ from sanctuary.policy.cli import app as policy_app
 from sanctuary.policy.cli import build_pipeline, parse_params
 from sanctuary.screening import cli as screening
 
+from sanctuary.retro import cli as retro
+
 app = typer.Typer(no_args_is_help=True, help="Decide, enforce, log and audit outside requests for police data.")
 agencies_app = typer.Typer(no_args_is_help=True, help="The agency registry: who is asking.")
 app.add_typer(agencies_app, name="agencies")
@@ -149,6 +151,9 @@ def agencies_list(agencies: AgenciesOpt = None, as_json: JsonOpt = False) -> Non
     for a in registry:
         table.add_row(a.id, a.name, a.parent or "", a.level, a.state, ", ".join(a.flags()))
     out.print(table)
+
+app.command("scan")(retro.scan)
+app.command("scan-partners")(retro.scan_partners)
 
 
 def main() -> None:
