@@ -21,6 +21,9 @@ from sanctuary.screening import cli as screening
 
 from sanctuary.retro import cli as retro
 
+from sanctuary.gateway import cli as gateway_cli
+from sanctuary.records import cli as records_cli
+
 app = typer.Typer(no_args_is_help=True, help="Decide, enforce, log and audit outside requests for police data.")
 agencies_app = typer.Typer(no_args_is_help=True, help="The agency registry: who is asking.")
 app.add_typer(agencies_app, name="agencies")
@@ -154,6 +157,13 @@ def agencies_list(agencies: AgenciesOpt = None, as_json: JsonOpt = False) -> Non
 
 app.command("scan")(retro.scan)
 app.command("scan-partners")(retro.scan_partners)
+
+
+app.add_typer(records_cli.app, name="store")
+app.command("demo-data")(records_cli.demo_data)
+app.command("serve")(gateway_cli.serve)
+app.command("demo-keys")(gateway_cli.demo_keys_command)
+app.add_typer(gateway_cli.keys_app, name="keys")
 
 
 def main() -> None:
