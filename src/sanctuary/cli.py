@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sanctuary.agencies import Registry, RegistryError, load_registry
+from sanctuary.audit.cli import app as audit_app
 from sanctuary.enforce import Pipeline
 from sanctuary.models import Decision
 from sanctuary.policy.cli import app as policy_app
@@ -26,6 +27,7 @@ app = typer.Typer(no_args_is_help=True, help="Decide, enforce, log and audit out
 agencies_app = typer.Typer(no_args_is_help=True, help="The agency registry: who is asking.")
 app.add_typer(agencies_app, name="agencies")
 app.add_typer(policy_app, name="policy")
+app.add_typer(audit_app, name="audit")
 
 out = Console()
 err = Console(stderr=True)
