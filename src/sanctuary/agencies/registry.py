@@ -1,0 +1,171 @@
+"""The agency registry: ids, names, aliases and ORIs resolve to one agency with its ancestors and flags.
+
+Shipped as data (`data/agencies.toml`); a department adds partners in its own TOML file of the same
+format. Flags that describe what an agency *is* (`federal`, `immigration_enforcement`) pass down to
+every unit below it: Border Patrol is an immigration-enforcement agency because CBP is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+DATA = Path(__file__).parent / "data" / "agencies.toml"
+LEVELS = ("federal", "state", "county", "city", "multi", "private")
+INHERITED = ("federal", "immigration_enforcement")
+FLAGS = ("federal", "law_enforcement", "immigration_enforcement", "has_287g", "relays_to_dhs")
+_KEYS = {"id", "name", "parent", "aliases", "ori", "level", "state", *FLAGS}
+_ORI = re.compile(r"^[A-Z]{2}[A-Z0-9]{7}$")
+
+
+class RegistryError(ValueError):
+    """A registry file that cannot be loaded; names the file, the entry and the field."""
+
+
+@dataclass(frozen=True)
+class Agency:
+    id: str
+    name: str
+    parent: str | None = None
+    aliases: tuple[str, ...] = ()
+    ori: tuple[str, ...] = ()
+    level: str = "federal"
+    state: str = "US"
+    federal: bool = False
+    law_enforcement: bool = True
+    immigration_enforcement: bool = False
+    dhs: bool = False
+    has_287g: bool = False
+    relays_to_dhs: bool = False
+    ancestors: tuple[str, ...] = field(default=(), compare=False)
+
+    def flags(self) -> list[str]:
+        return [f for f in (*FLAGS, "dhs") if getattr(self, f)]
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["aliases"], d["ori"], d["ancestors"] = list(self.aliases), list(self.ori), list(self.ancestors)
+        d["flags"] = self.flags()
+        return d
+
+
+@lru_cache(maxsize=8192)
+def normalize(name: str) -> str:
+    """Case, punctuation and spacing do not matter: "U.S. Border Patrol" == "us border patrol"."""
+    text = re.sub(r"[^a-z0-9&]+", " ", name.casefold()).strip()
+    return re.sub(r"\bu s\b", "us", text)
+
+
+class Registry:
+    """Agencies by id, with an index of every name they answer to."""
+
+    def __init__(self, agencies: dict[str, Agency]):
+        self._agencies = agencies
+        self._index: dict[str, str] = {}
+        for a in agencies.values():
+            for name in (a.id, a.name, *a.aliases, *a.ori):
+                key = normalize(name)
+                other = self._index.setdefault(key, a.id)
+                if other != a.id:
+                    raise RegistryError(f"agency {a.id}: name {name!r} already names agency {other}")
+
+    def __len__(self) -> int:
+        return len(self._agencies)
+
+    def __iter__(self):
+        return iter(self._agencies.values())
+
+    def get(self, agency_id: str) -> Agency:
+        return self._agencies[agency_id]
+
+    def resolve(self, name: str) -> Agency | None:
+        """The agency an id, alias, full name or ORI names (case-insensitive), or None."""
+        agency_id = self._index.get(normalize(name))
+        return self._agencies[agency_id] if agency_id else None
+
+    def ancestors(self, agency_id: str) -> list[str]:
+        return list(self._agencies[agency_id].ancestors)
+
+    def digest(self) -> str:
+        """SHA-256 of the registry's content: part of the policy-set hash, since decisions depend on it."""
+        blob = json.dumps([a.to_dict() for a in self._agencies.values()], sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def load_registry(extra: Iterable[str | Path] = (), *, base: Path | None = DATA) -> Registry:
+    """The shipped registry plus a department's own files; later files may not redefine an id."""
+    raw: dict[str, tuple[dict, str]] = {}
+    for path in [p for p in (base, *extra) if p is not None]:
+        for entry in _read(Path(path)):
+            if entry["id"] in raw:
+                raise RegistryError(f"{path}: agency {entry['id']}: id already defined in {raw[entry['id']][1]}")
+            raw[entry["id"]] = (entry, str(path))
+    agencies: dict[str, Agency] = {}
+    for agency_id in raw:
+        _build(agency_id, raw, agencies, ())
+    return Registry(agencies)
+
+
+def _read(path: Path) -> list[dict]:
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise RegistryError(f"{path}: {exc}") from None
+    entries = doc.get("agency", [])
+    if not isinstance(entries, list):
+        raise RegistryError(f"{path}: 'agency' must be an array of tables ([[agency]])")
+    for i, entry in enumerate(entries):
+        where = f"{path}: agency #{i + 1}"
+        if not isinstance(entry.get("id"), str) or not entry["id"]:
+            raise RegistryError(f"{where}: id: required")
+        if not isinstance(entry.get("name"), str) or not entry["name"]:
+            raise RegistryError(f"{where} ({entry['id']}): name: required")
+        unknown = set(entry) - _KEYS
+        if unknown:
+            raise RegistryError(f"{where} ({entry['id']}): unknown field(s) {sorted(unknown)}")
+        for flag in FLAGS:
+            if flag in entry and not isinstance(entry[flag], bool):
+                raise RegistryError(f"{where} ({entry['id']}): {flag}: must be true or false")
+        if "level" in entry and entry["level"] not in LEVELS:
+            raise RegistryError(f"{where} ({entry['id']}): level: must be one of {', '.join(LEVELS)}")
+        for ori in entry.get("ori", []):
+            if not _ORI.match(ori):
+                raise RegistryError(f"{where} ({entry['id']}): ori: {ori!r} is not a 9-character ORI")
+    return entries
+
+
+def _build(agency_id: str, raw: dict[str, tuple[dict, str]], done: dict[str, Agency], seen: tuple[str, ...]) -> Agency:
+    if agency_id in done:
+        return done[agency_id]
+    if agency_id in seen:
+        raise RegistryError(f"agency {agency_id}: parent chain loops: {' > '.join((*seen, agency_id))}")
+    entry, path = raw[agency_id]
+    parent = None
+    if entry.get("parent"):
+        if entry["parent"] not in raw:
+            raise RegistryError(f"{path}: agency {agency_id}: parent: unknown agency {entry['parent']!r}")
+        parent = _build(entry["parent"], raw, done, (*seen, agency_id))
+    inherit = {f: bool(entry.get(f, False) or (parent and getattr(parent, f))) for f in INHERITED}
+    agency = Agency(
+        id=agency_id,
+        name=entry["name"],
+        parent=parent.id if parent else None,
+        aliases=tuple(entry.get("aliases", ())),
+        ori=tuple(entry.get("ori", ())),
+        level=entry.get("level", parent.level if parent else "federal"),
+        state=entry.get("state", parent.state if parent else "US"),
+        law_enforcement=entry.get("law_enforcement", True),
+        has_287g=entry.get("has_287g", False),
+        relays_to_dhs=entry.get("relays_to_dhs", False),
+        dhs=agency_id == "DHS" or bool(parent and parent.dhs),
+        ancestors=(parent.id, *parent.ancestors) if parent else (),
+        **inherit,
+    )
+    done[agency_id] = agency
+    return agency

@@ -1,0 +1,33 @@
+"""Storage drivers behind one protocol: SQLite (embedded default) and PostgreSQL (production)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from sanctuary.audit.merkle import Node
+
+
+class Store(Protocol):
+    url: str
+
+    def size(self) -> int: ...
+    def append(self, entries: list[bytes], clears: list[dict[str, str] | None]) -> int: ...
+    def nodes(self, keys: set[Node]) -> dict[Node, bytes]: ...
+    def entry(self, index: int) -> bytes | None: ...
+    def entry_rows(self, start: int, end: int) -> list[tuple[int, bytes]]: ...
+    def level_rows(self, level: int, start: int, end: int) -> list[tuple[int, bytes]]: ...
+    def clear(self, index: int) -> dict[str, str] | None: ...
+    def checkpoints(self) -> list[tuple[int, bytes, str]]: ...
+    def save_checkpoint(self, size: int, root: bytes, note: str) -> str: ...
+    def close(self) -> None: ...
+
+
+def open_store(url: str) -> Store:
+    """`postgresql://...` -> PostgreSQL; `sqlite:///path` or a plain path -> SQLite."""
+    if url.startswith(("postgresql://", "postgres://")):
+        from sanctuary.audit.storage.postgresql import PostgresStore
+
+        return PostgresStore(url)
+    from sanctuary.audit.storage.sqlite import SqliteStore
+
+    return SqliteStore(url.removeprefix("sqlite://"))

@@ -1,0 +1,219 @@
+"""The pipeline every entry point uses: resolve -> screen -> decide -> record -> fulfil.
+
+One object serves the CLI, the gateway, the request desk and the retro audit, so no rule exists
+twice. Data flows one way: nothing is handed out that was not decided and recorded first, and any
+failure on the way (bad input, unknown agency, policy error, log or store down) ends in a deny
+that says why.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sanctuary.agencies import Agency, Registry
+from sanctuary.models import Decision, Request, RequestError, parse_request
+from sanctuary.policy.engine import DEFAULT_DENY, Evaluation, PolicyEngine
+from sanctuary.policy.facts import CUSTODY_TOPICS, Facts, derive
+from sanctuary.screening import PurposeScreen, classify, screen
+
+UNREGISTERED = "unregistered requester"
+FAIL_CLOSED = "Fail closed: the request could not be decided"
+DATA_KINDS = ("database_query", "custody_inquiry")
+CACHE_LIMIT = 100_000
+
+
+class Recorder(Protocol):
+    """The decision log, as the pipeline sees it: durable when `record` returns."""
+
+    def record(self, request: Request, decision: Decision, disclosed: list[dict] | None = None) -> int: ...
+
+
+# A fulfilment hands out data for a permitted decision: (result, disclosed [{record_id, fields}]).
+Fulfil = Callable[[Request, Decision], tuple[Any, list[dict]]]
+
+
+@dataclass(frozen=True)
+class Parties:
+    requester: Agency
+    proxies: tuple[Agency, ...]  # on whose behalf: declared in on_behalf_of or named in the purpose
+
+
+@dataclass
+class Outcome:
+    decision: Decision
+    result: Any = None
+
+
+class Pipeline:
+    def __init__(self, engine: PolicyEngine, log: Recorder | None = None, *, cache: bool = True):
+        self.engine = engine
+        self.registry: Registry = engine.registry
+        self.log = log
+        # Decisions repeat (real request streams do). The key holds every input _judge reads
+        # except the request id, so a cached decision is the decision; tests compare both ways.
+        self._cache: dict[tuple, Decision] | None = {} if cache else None
+
+    # -- resolve -------------------------------------------------------------------------
+    def resolve(self, request: Request, purpose: PurposeScreen) -> Parties:
+        requester = self.registry.resolve(request.requester.agency)
+        if requester is None:
+            raise RequestError("requester.agency", f"{UNREGISTERED}: {request.requester.agency!r}")
+        proxies: list[Agency] = []
+        if request.on_behalf_of:
+            declared = self.registry.resolve(request.on_behalf_of)
+            if declared is None:
+                raise RequestError("on_behalf_of", f"{UNREGISTERED}: {request.on_behalf_of!r}")
+            proxies.append(declared)
+        for agency_id in purpose.agencies:
+            named = self.registry.resolve(agency_id)
+            if named is None:
+                raise RequestError("purpose.text", f"names agency {agency_id!r}, which is not in the registry")
+            proxies.append(named)
+        unique = tuple({a.id: a for a in proxies if a.id != requester.id}.values())
+        if request.kind.value == "custody_inquiry":
+            unknown = set(request.resource.fields) - set(CUSTODY_TOPICS)
+            if unknown:
+                raise RequestError("resource.fields", f"unknown custody topic(s) {sorted(unknown)}; use {', '.join(CUSTODY_TOPICS)}")
+        return Parties(requester, unique)
+
+    # -- screen --------------------------------------------------------------------------
+    def facts(self, request: Request, parties: Parties, purpose: PurposeScreen) -> Facts:
+        return derive(
+            request,
+            purpose=purpose,
+            proxies=parties.proxies,
+            documents=[classify(d) for d in request.documents],
+            dropped_carveouts=self.engine.dropped_carveouts,
+        )
+
+    # -- decide --------------------------------------------------------------------------
+    def decide(self, request: Request) -> Decision:
+        try:
+            purpose = screen(request.purpose.text)
+            parties = self.resolve(request, purpose)
+            facts = self.facts(request, parties, purpose)
+        except RequestError as exc:
+            return self.refusal(request.id, exc, citation=UNREGISTERED if UNREGISTERED in exc.reason else FAIL_CLOSED)
+        if self._cache is None:
+            return self._judge(request, parties, facts)
+        key = (parties.requester.id, tuple(a.id for a in parties.proxies), request.kind, request.resource.system, facts)
+        template = self._cache.get(key)
+        if template is None:
+            if len(self._cache) >= CACHE_LIMIT:
+                self._cache.clear()
+            template = self._cache[key] = self._judge(request, parties, facts)
+        return template.model_copy(update={"id": request.id})  # lists are never mutated in place
+
+    def decide_raw(self, raw: str | bytes | dict) -> tuple[Request | None, Decision]:
+        """Parse and decide one request; bad input is a deny naming the field, never an exception."""
+        try:
+            request = parse_request(raw)
+        except RequestError as exc:
+            return None, self.refusal(request_id_of(raw), exc)
+        return request, self.decide(request)
+
+    def refusal(self, request_id: str, exc: RequestError, citation: str = FAIL_CLOSED) -> Decision:
+        return Decision(
+            id=request_id, decision="deny", citations=[citation], explanation=f"Denied: {exc}.",
+            profiles=self.engine.names, policy_hash=self.engine.policy_hash, error=str(exc),
+        )  # fmt: skip
+
+    def _judge(self, request: Request, parties: Parties, facts: Facts) -> Decision:
+        action = request.kind.value
+        resource = request.resource.system or action
+        judged = [(a, self.engine.evaluate(a.id, action, resource, facts)) for a in (parties.requester, *parties.proxies)]
+        base = {
+            "id": request.id, "profiles": self.engine.names, "policy_hash": self.engine.policy_hash,
+            "requester": parties.requester.id, "on_behalf_of": [a.id for a in parties.proxies],
+        }  # fmt: skip
+        errors = [e for _, ev in judged for e in ev.errors]
+        if errors:
+            return Decision(decision="deny", citations=[FAIL_CLOSED], explanation="Denied: a rule could not be evaluated; the request fails closed.",
+                            error=f"policy evaluation error: {errors[0]}", **base)  # fmt: skip
+        refused = [(a, ev) for a, ev in judged if not ev.allowed]
+        if refused:
+            return self._denial(refused, parties, base)
+        redact, redact_rules, redact_errors = self._redactions(action, judged, facts)
+        if redact_errors:
+            return Decision(decision="deny", citations=[FAIL_CLOSED], explanation="Denied: a disclosure rule could not be evaluated.",
+                            error=f"policy evaluation error: {redact_errors[0]}", **base)  # fmt: skip
+        rules = _unique([r for _, ev in judged for r in ev.rules] + redact_rules)
+        withheld = f" Withheld: {', '.join(redact)}." if redact else ""
+        return Decision(
+            decision="permit", rules=rules, citations=self._citations(rules), redact=redact,
+            explanation=f"Permitted: no rule of {' + '.join(self.engine.names)} forbids this request from {parties.requester.name}.{withheld}",
+            **base,
+        )  # fmt: skip
+
+    def _denial(self, refused: list[tuple[Agency, Evaluation]], parties: Parties, base: dict) -> Decision:
+        rules = _unique([r for _, ev in refused for r in ev.rules])
+        if not rules:
+            agency = refused[0][0]
+            return Decision(decision="deny", citations=[DEFAULT_DENY],
+                            explanation=f"Denied: {agency.name} is not a registered law-enforcement agency, and no rule permits its requests.", **base)  # fmt: skip
+        first = self.engine.rules[rules[0]]
+        agency = next(a for a, ev in refused if rules[0] in ev.rules)
+        as_proxy = f" Judged as a request by {agency.name}, on whose behalf it is made." if agency is not parties.requester else ""
+        more = f" {len(rules) - 1} more rule(s) also forbid it." if len(rules) > 1 else ""
+        return Decision(decision="deny", rules=rules, citations=self._citations(rules),
+                        explanation=f"Denied: {first.explain} ({first.citation}).{as_proxy}{more}", **base)  # fmt: skip
+
+    def _redactions(self, action: str, judged: list[tuple[Agency, Evaluation]], facts: Facts) -> tuple[list[str], list[str], list[str]]:
+        """Protected fields no acting agency may receive: each is asked of the rules as `disclose`."""
+        if action not in DATA_KINDS:
+            return [], [], []
+        redact, rules, errors = [], [], []
+        for field in self.engine.fields:
+            for agency, _ in judged:
+                ev = self.engine.evaluate(agency.id, "disclose", field, facts, resource_type="Field")
+                errors += ev.errors
+                if not ev.allowed:
+                    redact.append(field)
+                    rules += [r for r in ev.rules if self.engine.rules[r].effect == "forbid"]
+                    break
+        return redact, _unique(rules), errors
+
+    def _citations(self, rules: list[str]) -> list[str]:
+        return _unique([self.engine.rules[r].citation for r in rules])
+
+    # -- record -> fulfil ------------------------------------------------------------------
+    def handle(self, request: Request, fulfil: Fulfil | None = None) -> Outcome:
+        """Decide, prepare what a permit hands out, record (durably), and only then release it."""
+        decision = self.decide(request)
+        result, disclosed = None, None
+        if decision.decision == "permit" and fulfil is not None:
+            try:
+                result, disclosed = fulfil(request, decision)
+            except Exception as exc:  # the store is down or broken: deny, hand out nothing
+                decision = _fail(decision, f"store unavailable: {exc}")
+                result, disclosed = None, None
+        if self.log is not None:
+            try:
+                decision.log_index = self.log.record(request, decision, disclosed)
+            except Exception as exc:  # unrecorded means not acted on
+                return Outcome(_fail(decision, f"decision log unavailable: {exc}"))
+        return Outcome(decision, result)
+
+
+def _fail(decision: Decision, reason: str) -> Decision:
+    return decision.model_copy(update={
+        "decision": "deny", "citations": [FAIL_CLOSED], "rules": [], "redact": [],
+        "explanation": f"Denied: {reason}; nothing was handed out.", "error": reason, "log_index": None,
+    })  # fmt: skip
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def request_id_of(raw: str | bytes | dict) -> str:
+    """The request id of an invalid request, if one can be read, so the error can be matched up."""
+    try:
+        obj = raw if isinstance(raw, dict) else json.loads(raw)
+        rid = obj.get("id") if isinstance(obj, dict) else None
+        return rid if isinstance(rid, str) and 0 < len(rid) <= 128 else "?"
+    except (ValueError, TypeError):
+        return "?"

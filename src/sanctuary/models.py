@@ -1,0 +1,166 @@
+"""The public contract: what an outside request looks like and what a decision says.
+
+Every entry point (CLI, gateway, request desk, retro audit) parses requests with these models and
+emits these decisions. Unknown fields are errors that name the field; sizes are bounded so that
+no input can make a decision expensive. See docs/requests.md.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+Text = Annotated[str, StringConstraints(max_length=2000)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+Short = Annotated[str, StringConstraints(max_length=200)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+class Kind(str, Enum):
+    """What the outside agency asks the department to do."""
+
+    database_query = "database_query"  # read records from a department system
+    custody_inquiry = "custody_inquiry"  # custody status, release date or contact information
+    detainee_access = "detainee_access"  # reach/interview a person in custody, use facilities
+    custody_transfer = "custody_transfer"  # hand a person over
+    detention_hold = "detention_hold"  # keep a person past release
+    operational_support = "operational_support"  # traffic perimeter, on-site support
+
+
+class Requester(Strict):
+    agency: Name  # registry id, alias, full name or ORI; the gateway sets it from the credential
+    officer: Short | None = None
+
+
+class Purpose(Strict):
+    text: Text | None = None
+    case_number: Short | None = None
+    category: Literal["criminal", "civil_immigration", "other"] | None = None
+
+
+class Search(Strict):
+    """A typed search in a department system: never raw SQL."""
+
+    type: Literal["person", "plate", "warrant", "custody", "contact"]
+    name: Short | None = None
+    dob: Short | None = None
+    plate: Short | None = None
+    person_id: Short | None = None
+
+
+class Resource(Strict):
+    system: Short | None = None
+    # For database_query: the fields asked for. For custody_inquiry: the topics asked about
+    # (custody_status, release_date, contact_information); empty means all of them.
+    fields: Annotated[list[Short], Field(max_length=50)] = []
+    search: Search | None = None
+
+
+class Subject(Strict):
+    """The person the request is about: the facts the carve-outs turn on, and who it is."""
+
+    outstanding_criminal_warrant: bool = False
+    felony_conviction: bool = False
+    pending_felony_charge: bool = False
+    gang_database: bool = False
+    gang_admission: bool = False
+    person_id: Short | None = None
+    name: Short | None = None
+    dob: Short | None = None
+
+
+DocumentType = Literal[
+    "I-247A", "I-247", "I-247D", "I-247N", "I-247X", "I-200", "I-203", "I-205", "I-286", "I-862",
+    "ncic_ivf", "judicial_warrant", "court_order", "other",
+]  # fmt: skip
+DOCUMENT_TYPES: tuple[str, ...] = get_args(DocumentType)
+
+
+class Document(Strict):
+    type: DocumentType
+    number: Short | None = None
+    court: Short | None = None
+    signed_by: Short | None = None
+    signer_title: Short | None = None
+    criminal: bool | None = None
+    probable_cause: bool | None = None
+    text: Annotated[str, StringConstraints(max_length=100_000)] | None = None
+
+
+class Operation(Strict):
+    type: Literal["traffic_perimeter", "on_site_support", "other"]
+    civil_immigration: bool | None = None
+
+
+class Request(Strict):
+    id: Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:\-]+$")]
+    kind: Kind
+    requester: Requester
+    on_behalf_of: Name | None = None
+    # default_factory: pydantic deep-copies model-instance defaults on every parse
+    purpose: Purpose = Field(default_factory=Purpose)
+    resource: Resource = Field(default_factory=Resource)
+    subject: Subject = Field(default_factory=Subject)
+    documents: Annotated[list[Document], Field(max_length=20)] = []
+    operation: Operation | None = None
+
+
+class Decision(BaseModel):
+    """One decision. `citations` name the clauses; `rules` the Cedar policy @ids that decided."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    decision: Literal["permit", "deny"]
+    citations: list[str]
+    rules: list[str] = []
+    redact: list[str] = []
+    explanation: str
+    profiles: list[str]
+    policy_hash: str
+    requester: str | None = None  # resolved registry id
+    on_behalf_of: list[str] = []  # resolved ids judged as requesters too (declared or named)
+    log_index: int | None = None
+    error: str | None = None
+
+    def to_json(self) -> str:
+        return self.model_dump_json(exclude_none=True)
+
+
+class RequestError(ValueError):
+    """A request that cannot be decided: names the field and the reason."""
+
+    def __init__(self, field: str, reason: str):
+        super().__init__(reason if reason.startswith(f"{field}:") else f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+def field_errors(exc: ValidationError) -> str:
+    """One readable line naming every bad field, e.g. `requester.agency: Field required`."""
+    parts = []
+    for err in exc.errors(include_url=False):
+        loc = ".".join(str(p) for p in err["loc"]) or "request"
+        msg = "unknown field" if err["type"] == "extra_forbidden" else err["msg"]
+        parts.append(f"{loc}: {msg}")
+    return "; ".join(parts)
+
+
+def parse_request(raw: str | bytes | dict) -> Request:
+    """Parse one request; raise RequestError naming the fields on bad input."""
+    try:
+        if isinstance(raw, dict):
+            return Request.model_validate(raw)
+        return Request.model_validate_json(raw)
+    except ValidationError as exc:
+        raise RequestError(_first_field(exc), field_errors(exc)) from None
+
+
+def _first_field(exc: ValidationError) -> str:
+    errs = exc.errors(include_url=False)
+    return ".".join(str(p) for p in errs[0]["loc"]) if errs and errs[0]["loc"] else "request"
