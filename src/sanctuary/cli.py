@@ -27,7 +27,6 @@ app = typer.Typer(no_args_is_help=True, help="Decide, enforce, log and audit out
 agencies_app = typer.Typer(no_args_is_help=True, help="The agency registry: who is asking.")
 app.add_typer(agencies_app, name="agencies")
 app.add_typer(policy_app, name="policy")
-app.add_typer(audit_app, name="audit")
 
 out = Console()
 err = Console(stderr=True)
@@ -155,6 +154,7 @@ def agencies_list(agencies: AgenciesOpt = None, as_json: JsonOpt = False) -> Non
 
 
 # Each capability's own commands, mounted on the one `sanctuary` command.
+app.add_typer(audit_app, name="audit")
 app.command("screen")(screening.screen_command)
 app.add_typer(screening.documents, name="documents")
 app.command("scan")(retro.scan)

@@ -94,9 +94,9 @@ TERMS: tuple[Term, ...] = (
     _term("term:immigration_dropdown", r"\bimmigration civil administrative\b", 0.99),
     _term("term:immigra", r"\bimm?igr\w*|\bimmig\b|\binmigra\w*|\bemigra\w*", 0.95),
     _term("term:deport", r"\bdeport(?:s|ed|ee|ees|ing|ation|ations|able|ar|ado|ados|ada|adas|acion|aciones)?\b", 0.97),
-    _term("term:alien", r"\baliens?\b|\bextranjeros? ilegal(?:es)?\b", 0.92),
+    _term("term:alien", r"\baliens?\b|\bextranjeros? ilegal(?:es)?\b|\bwetbacks?\b", 0.92),
     _term("term:illegal", r"\billegals\b|\billegal (?:immigrants?|entry|reentry|re entry|aliens?)\b", 0.9),
-    _term("term:undocumented", r"\bundocumented\b|\bindocumentad[oa]s?\b|\bsin papeles\b", 0.92),
+    _term("term:undocumented", r"\bundocumented\b|\bindocumentad[oa]s?\b|\bsin (?:papeles|documentos)\b", 0.92),
     _term("term:migra", r"\bmigra\b|\bmigra(?:cion|ciones|nte|ntes|torio|toria|torios|torias)\b|\bmigrants?\b", 0.85),
     _term(
         "term:removal",
@@ -155,6 +155,9 @@ FUZZY_TARGETS: dict[str, str] = {
     "deportee": "d", "deportees": "d", "undocumented": "u", "inmigracion": "i", "deportacion": "d",
     "indocumentado": "i", "citizenship": "c", "migrant": "m", "migrants": "m",
 }  # fmt: skip
+# Words the model must not judge alone: the lexicon knows their look-alikes ("ice age", "ice rink")
+# and has already decided whether they name an agency. Unmatched, they are hidden from the model.
+MODEL_MASK: frozenset[str] = frozenset({"ice"})
 FUZZY_NEVER: frozenset[str] = frozenset(
     {"department", "departments", "departed", "departure", "departures", "depart", "deposited", "deposit",
      "deposits", "deposition", "deportment", "irrigation", "imitation", "decoration", "decorations", "deformation", "deserted",

@@ -117,18 +117,22 @@ def normalize(text: str) -> Normalized:
     while index < len(runs):
         start, end = runs[index]
         token = folded[start:end]
-        # Spelled-out letters: two or more single letters with only short separators between them.
+        # Spelled-out letters: two or more single letters with the same short separator between
+        # them ("I.C.E.", "1 c e"; but "8 U.S.C." is a number and then letters).
         if _is_spelled_letter(token):
             last = index
+            gap = folded[end : runs[index + 1][0]] if index + 1 < len(runs) else ""
             while (
                 last + 1 < len(runs)
                 and _is_spelled_letter(folded[runs[last + 1][0] : runs[last + 1][1]])
-                and 0 < runs[last + 1][0] - runs[last][1] <= 2
-                and set(folded[runs[last][1] : runs[last + 1][0]]) <= _LETTER_GAP
+                and 0 < len(gap) <= 2
+                and set(gap) <= _LETTER_GAP
+                and folded[runs[last][1] : runs[last + 1][0]] == gap
             ):
                 last += 1
-            if last > index:
-                letters = "".join(folded[s:e] for s, e in runs[index : last + 1])
+            letters = "".join(folded[s:e] for s, e in runs[index : last + 1])
+            # A swapped digit joins only runs of three or more ("1 c e"), not "8 u" of "8 u.s.c.".
+            if last > index and (letters.isalpha() or last - index >= 2):
                 if any(c.isalpha() for c in letters):
                     words.append(letters.translate(_LEET))
                     spans.append((origin[start], origin[runs[last][1] - 1] + 1))

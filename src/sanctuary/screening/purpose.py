@@ -147,6 +147,19 @@ def _vagueness(text: str, norm: Normalized) -> tuple[float, str] | None:
     return None
 
 
+def _model_input(norm: Normalized, hits: list[_Hit]) -> str:
+    """The canonical words without the masked ones the lexicon declined ("ice" in "ice age")."""
+    if not lexicon.MODEL_MASK.intersection(norm.tokens):
+        return norm.words
+    covered = [(h.evidence.start, h.evidence.end) for h in hits]
+    kept = [
+        word
+        for word, span in zip(norm.tokens, norm.spans, strict=True)
+        if word not in lexicon.MODEL_MASK or any(s <= span[0] and span[1] <= e for s, e in covered)
+    ]
+    return " ".join(kept)
+
+
 def _screen(text: str) -> PurposeScreen:
     text = text[:MAX_LENGTH]
     norm = normalize(text)
@@ -157,9 +170,9 @@ def _screen(text: str) -> PurposeScreen:
     crimes = [
         _evidence(text, norm, m.start(), m.end(), f"criminal:{m.group(0)}") for m in lexicon.CRIMINAL.finditer(norm.words)
     ]
-    probability, per_word = shipped().contributions(norm.words) if norm.words else (0.0, {})
+    probability, per_word = shipped().contributions(_model_input(norm, hits)) if norm.words else (0.0, {})
     if not immigration and not crimes and probability >= MODEL_THRESHOLD:
-        word = max(per_word, key=per_word.__getitem__)
+        word = max(sorted(per_word), key=per_word.__getitem__)
         offset = norm.starts[norm.tokens.index(word)]
         evidence = _evidence(text, norm, offset, offset + len(word), f"model:char-ngram p={probability:.2f}")
         immigration.append(_Hit(evidence, probability, None))

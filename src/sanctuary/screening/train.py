@@ -14,6 +14,9 @@ import json
 import sys
 from pathlib import Path
 
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
 from sanctuary.screening.model import MODEL_FILE, char_ngrams
 from sanctuary.screening.normalize import normalize
 
@@ -27,18 +30,19 @@ def load_corpus(path: Path = CORPUS) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def train(rows: list[dict[str, str]]) -> dict:
-    """Fit TF-IDF over char n-grams + logistic regression on the train rows; return the JSON model."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-
+def fit(rows: list[dict[str, str]]) -> tuple[TfidfVectorizer, LogisticRegression]:
+    """Fit TF-IDF over char n-grams and logistic regression on the rows of the train split."""
     training = [row for row in rows if row["split"] == "train"]
     texts = [normalize(row["text"]).words for row in training]
     labels = [int(row["label"] == POSITIVE) for row in training]
     vectorizer = TfidfVectorizer(analyzer=char_ngrams, sublinear_tf=True, min_df=2)
-    features = vectorizer.fit_transform(texts)
     classifier = LogisticRegression(C=10.0, solver="liblinear", random_state=0, max_iter=1000)
-    classifier.fit(features, labels)
+    classifier.fit(vectorizer.fit_transform(texts), labels)
+    return vectorizer, classifier
+
+
+def export(vectorizer: TfidfVectorizer, classifier: LogisticRegression, trained_on: int) -> dict:
+    """The fitted model as the JSON `model.py` scores with: (idf, coefficient) per n-gram."""
     coefficients = classifier.coef_[0]
     weights = {
         gram: [round(float(vectorizer.idf_[column]), DIGITS), round(float(coefficients[column]), DIGITS)]
@@ -46,10 +50,16 @@ def train(rows: list[dict[str, str]]) -> dict:
     }
     return {
         "about": "char 2-5-gram TF-IDF (sublinear tf) + logistic regression; built by sanctuary.screening.train",
-        "trained_on": len(training),
+        "trained_on": trained_on,
         "intercept": round(float(classifier.intercept_[0]), DIGITS),
         "weights": weights,
     }
+
+
+def train(rows: list[dict[str, str]]) -> dict:
+    """Fit on the train split and return the JSON model."""
+    vectorizer, classifier = fit(rows)
+    return export(vectorizer, classifier, sum(row["split"] == "train" for row in rows))
 
 
 def dumps(model: dict) -> str:
