@@ -29,6 +29,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from starlette.requests import Request as HttpRequest
 from starlette.responses import JSONResponse, Response
 
+from sanctuary import config
 from sanctuary.enforce import FAIL_CLOSED, Pipeline
 from sanctuary.gateway import openapi
 from sanctuary.gateway.decisions import DecisionIndex
@@ -63,6 +64,7 @@ class GatewayConfig:
     timeout: float = 2.0  # seconds from parsed request to answer
     max_body: int = MAX_BODY
     threads: int = 16
+    tiles_dir: Path = field(default_factory=lambda: config.home() / "tiles")  # published log tiles
 
 
 def event(level: int, name: str, **fields: Any) -> None:
