@@ -102,7 +102,7 @@ def _announce(server: uvicorn.Server, host: str, demo: bool) -> None:
             out.print(_keys_table(demo_keys()))
             people = ", ".join(f"{p.name} ({p.dob})" for p in DEMO_PERSONS)
             out.print(f"demo persons: {people}; demo plate {DEMO_PLATE}")
-        out.print(f"sanctuary gateway listening on [bold]{url}[/bold]  (API docs: {url}/docs)", highlight=False)
+        print(f"sanctuary gateway listening on {url}  (API docs: {url}/docs)", flush=True)
 
     server.startup = startup  # type: ignore[method-assign]
 
