@@ -93,5 +93,6 @@ def test_rate_is_limited_per_key(gateway: Running) -> None:
 def test_unknown_paths_and_methods_are_json_errors(gateway: Running) -> None:
     assert httpx.get(f"{gateway.url}/v1/nothing").status_code == 404
     assert httpx.get(f"{gateway.url}/v1/requests").status_code == 405
-    bad_index = gateway.get("/v1/audit/proof/abc")
-    assert bad_index.status_code == 422 and bad_index.json()["error"]["field"] == "index"
+    for path in ("/v1/audit/proof/abc", "/v1/audit/proof/-1", f"/v1/audit/entries/{2**64}", f"/v1/audit/entries/{2**63}"):
+        bad_index = gateway.get(path)
+        assert bad_index.status_code == 422 and bad_index.json()["error"]["field"] == "index", path
