@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test bench browser clean
+.PHONY: run test bench browser wrk clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -13,8 +13,9 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
+# The gateway on the embedded default (SQLite under ./var, demo data, demo keys printed at start).
 run: $(STAMP)
-	$(VENV)/bin/sanctuary decide --explain --profile chicago-2021 examples/requests.jsonl
+	$(VENV)/bin/sanctuary serve --demo
 
 # Debian's Chromium drives the browser tests (Playwright is told to use it; it downloads no browser).
 browser:
@@ -23,8 +24,13 @@ browser:
 test: $(STAMP) browser
 	$(PY) -m pytest
 
-bench: $(STAMP)
+# wrk drives bench/gateway.py (Debian package).
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+bench: $(STAMP) wrk
 	$(PY) bench/decide.py
+	$(PY) bench/gateway.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -44,7 +44,9 @@ def serve(
     """Run the enforcement gateway (FastAPI; OpenAPI at /docs)."""
     from sanctuary.policy.cli import parse_params
 
-    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(message)s", stream=sys.stderr)
+    events = logging.getLogger("sanctuary")  # structured lines (JSON) on standard error
+    events.addHandler(logging.StreamHandler(sys.stderr))
+    events.setLevel(logging.WARNING if quiet else logging.INFO)
     try:
         keys = KeyRing(keys_file())
     except CredentialError as exc:
