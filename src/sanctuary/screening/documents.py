@@ -231,12 +231,14 @@ def classify_declared(document: Document) -> DocumentClass:
     """Classify from the fields a requester asserts (no text): nothing unasserted is assumed.
 
     A judicial document needs a court that is not an immigration court, a judge or magistrate as
-    signer and, for a warrant, a criminal matter. `probable_cause` None means "not asserted" and is
+    signer (from `signed_by` or `signer_title`) and, for a warrant, a criminal matter. `probable_cause` None means "not asserted" and is
     not held against it; False is.
     """
-    court = bool(document.court and document.court.strip()) and not _IMMIGRATION_TRIBUNAL.search(document.court or "")
-    title = document.signer_title or ""
+    tribunal = bool(_IMMIGRATION_TRIBUNAL.search(document.court or ""))
+    court = bool(document.court and document.court.strip()) and not tribunal
+    title = " ".join(filter(None, (document.signed_by, document.signer_title)))  # "Judge A. Novak" or a title
     judge = bool(_JUDGE_TITLE.search(title)) and not _NOT_A_JUDGE.search(title)
+    immigration_judge = bool(_rx(r"immigration\s+judge").search(title))
     present = {
         "court": court,
         "judge_signature": judge,
@@ -244,8 +246,9 @@ def classify_declared(document: Document) -> DocumentClass:
         "criminal": document.criminal is True,
     }
     missing = tuple(name for name in ELEMENTS if not present[name])
-    administrative = document.type in ADMINISTRATIVE
-    judicial = document.type in JUDICIAL_TYPES and not set(missing) & set(_required(document.type))
+    # An immigration court's paper is civil immigration whatever it is declared as.
+    administrative = document.type in ADMINISTRATIVE or tribunal or immigration_judge
+    judicial = document.type in JUDICIAL_TYPES and not administrative and not set(missing) & set(_required(document.type))
     federal = judicial and bool(_FEDERAL_COURT.search(f"{document.court} {title}"))
     return DocumentClass(
         type=document.type,
