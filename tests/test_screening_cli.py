@@ -71,3 +71,10 @@ def test_documents_classify_readable_pdf() -> None:
 def test_documents_classify_missing_file_names_the_field(tmp_path: Path) -> None:
     result = runner.invoke(app, ["documents", "classify", str(tmp_path / "absent.pdf")])
     assert result.exit_code == 2 and "file:" in result.output
+
+
+def test_documents_classify_bad_json_names_the_field(tmp_path: Path) -> None:
+    declared = tmp_path / "bad.json"
+    declared.write_text('{"type": "I-200", "colour": "red"}', encoding="utf-8")
+    result = runner.invoke(app, ["documents", "classify", str(declared)])
+    assert result.exit_code == 2 and "colour" in result.output

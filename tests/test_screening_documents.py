@@ -211,3 +211,28 @@ def test_broken_pdf_is_an_error_naming_the_file(tmp_path: Path) -> None:
     with pytest.raises(DocumentError) as caught:
         classify(broken)
     assert caught.value.field == "file"
+
+
+def test_a_json_file_is_a_declared_document(tmp_path: Path) -> None:
+    declared = tmp_path / "warrant.json"
+    declared.write_text(
+        '{"type": "judicial_warrant", "court": "Circuit Court of Cook County", "signed_by": "Judge A. Novak", "criminal": true}',
+        encoding="utf-8",
+    )
+    result = classify(declared)
+    assert (result.type, result.judicial, result.missing) == ("judicial_warrant", True, ())
+
+
+def test_a_bad_json_document_names_the_field(tmp_path: Path) -> None:
+    declared = tmp_path / "bad.json"
+    declared.write_text('{"type": "I-999"}', encoding="utf-8")
+    with pytest.raises(DocumentError) as caught:
+        classify(declared)
+    assert caught.value.field == "type"
+
+
+def test_the_header_form_number_wins_over_one_cited_below() -> None:
+    text = "Form I-200\nWARRANT FOR ARREST OF ALIEN\nSee also the I-247A detainer lodged on 03/01/2026."
+    assert classify(text).type == "I-200"
+    titled = "IMMIGRATION DETAINER - NOTICE OF ACTION\nserved with a warrant of removal"
+    assert classify(titled).type == "I-247A"

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sanctuary.agencies import load_registry
+from sanctuary.agencies import Registry, load_registry
 from sanctuary.screening import lexicon
 from sanctuary.screening.fuzzy import misspelling_of
 from sanctuary.screening.model import shipped
@@ -112,7 +112,7 @@ def _most_specific(agencies: Iterable[str]) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
-def _registry():
+def _registry() -> Registry:
     return load_registry()
 
 
@@ -164,7 +164,6 @@ def _model_input(norm: Normalized, hits: list[_Hit]) -> str:
 
 
 def _screen(text: str) -> PurposeScreen:
-    text = text[:MAX_LENGTH]
     norm = normalize(text)
     hits = _lexicon_hits(text, norm)
     hits += _fuzzy_hits(text, norm, {(h.evidence.start, h.evidence.end) for h in hits})
@@ -202,7 +201,7 @@ def _screen_cached(text: str) -> PurposeScreen:
 
 def screen(text: str | None) -> PurposeScreen:
     """Screen one reason (cached). None or blank is `vague`: a request must say why."""
-    return _screen_cached(text if text is not None else "")
+    return _screen_cached(text[:MAX_LENGTH] if text is not None else "")
 
 
 def screen_many(texts: Iterable[str | None]) -> list[PurposeScreen]:
