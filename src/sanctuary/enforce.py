@@ -22,6 +22,7 @@ from sanctuary.screening import PurposeScreen, classify, screen
 UNREGISTERED = "unregistered requester"
 FAIL_CLOSED = "Fail closed: the request could not be decided"
 DATA_KINDS = ("database_query", "custody_inquiry")
+CACHE_LIMIT = 100_000
 
 
 class Recorder(Protocol):
@@ -47,10 +48,13 @@ class Outcome:
 
 
 class Pipeline:
-    def __init__(self, engine: PolicyEngine, log: Recorder | None = None):
+    def __init__(self, engine: PolicyEngine, log: Recorder | None = None, *, cache: bool = True):
         self.engine = engine
         self.registry: Registry = engine.registry
         self.log = log
+        # Decisions repeat (real request streams do). The key holds every input _judge reads
+        # except the request id, so a cached decision is the decision; tests compare both ways.
+        self._cache: dict[tuple, Decision] | None = {} if cache else None
 
     # -- resolve -------------------------------------------------------------------------
     def resolve(self, request: Request, purpose: PurposeScreen) -> Parties:
@@ -93,7 +97,15 @@ class Pipeline:
             facts = self.facts(request, parties, purpose)
         except RequestError as exc:
             return self.refusal(request.id, exc, citation=UNREGISTERED if UNREGISTERED in exc.reason else FAIL_CLOSED)
-        return self._judge(request, parties, facts)
+        if self._cache is None:
+            return self._judge(request, parties, facts)
+        key = (parties.requester.id, tuple(a.id for a in parties.proxies), request.kind, request.resource.system, facts)
+        template = self._cache.get(key)
+        if template is None:
+            if len(self._cache) >= CACHE_LIMIT:
+                self._cache.clear()
+            template = self._cache[key] = self._judge(request, parties, facts)
+        return template.model_copy(update={"id": request.id})  # lists are never mutated in place
 
     def decide_raw(self, raw: str | bytes | dict) -> tuple[Request | None, Decision]:
         """Parse and decide one request; bad input is a deny naming the field, never an exception."""

@@ -102,9 +102,10 @@ class Request(Strict):
     kind: Kind
     requester: Requester
     on_behalf_of: Name | None = None
-    purpose: Purpose = Purpose()
-    resource: Resource = Resource()
-    subject: Subject = Subject()
+    # default_factory: pydantic deep-copies model-instance defaults on every parse
+    purpose: Purpose = Field(default_factory=Purpose)
+    resource: Resource = Field(default_factory=Resource)
+    subject: Subject = Field(default_factory=Subject)
     documents: Annotated[list[Document], Field(max_length=20)] = []
     operation: Operation | None = None
 

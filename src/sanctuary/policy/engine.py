@@ -25,7 +25,6 @@ SCHEMA_PATH = ROOT / "schema.cedarschema"
 BASELINE_PATH = ROOT / "baseline" / "baseline.cedar"
 FIELDS_PATH = ROOT / "fields.toml"
 DEFAULT_DENY = "No permitting rule (default deny)"
-CACHE_LIMIT = 200_000
 
 
 @dataclass(frozen=True)
@@ -98,7 +97,6 @@ class PolicyEngine:
         )  # fmt: skip
         self.policy_hash = hashlib.sha256(blob.encode()).hexdigest()
         self.dropped_carveouts = frozenset(c for k, v in self.params.items() if k.endswith(".dropped_carveouts") for c in v)
-        self._cache: dict[tuple, Evaluation] = {}
 
     @classmethod
     def load(
@@ -109,23 +107,12 @@ class PolicyEngine:
         return cls(expand(names, root), registry, params, root=root)
 
     def evaluate(self, principal: str, action: str, resource: str, facts: Facts, *, resource_type: str = "Resource") -> Evaluation:
-        """Decide one Cedar request; cached on every input the policies can read."""
-        key = (principal, action, resource_type, resource, facts)
-        hit = self._cache.get(key)
-        if hit is not None:
-            return hit
-        result = self.evaluate_uncached(principal, action, resource, facts, resource_type=resource_type)
-        if len(self._cache) >= CACHE_LIMIT:
-            self._cache.clear()
-        self._cache[key] = result
-        return result
-
-    def evaluate_uncached(self, principal: str, action: str, resource: str, facts: Facts, *, resource_type: str = "Resource") -> Evaluation:
+        """Decide one Cedar request. Any error, NoDecision or binding failure is a deny."""
         request = {
             "principal": {"type": "Agency", "id": principal},
             "action": {"type": "Action", "id": action},
             "resource": {"type": resource_type, "id": resource},
-            "context": facts.context(),
+            "context": facts.cedar_context,
         }
         try:
             result = cedarpy.is_authorized(request, self._policies, self._entities, self._schema)
@@ -136,9 +123,6 @@ class PolicyEngine:
         errors = tuple(str(e) for e in diag.errors)
         allowed = result.decision == cedarpy.Decision.Allow and not errors
         return Evaluation(allowed, rules, errors)
-
-    def cache_clear(self) -> None:
-        self._cache.clear()
 
 
 def _compile_rules(sources: list[tuple[str, str]]) -> dict[str, Rule]:

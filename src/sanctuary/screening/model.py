@@ -1,0 +1,76 @@
+"""The small trained model: character n-grams of the canonical reason, logistic regression.
+
+It catches what the lexicon has no entry for (an unseen abbreviation, a new misspelling) by the
+pieces of words it shares with immigration reasons. It is trained by scikit-learn
+(`sanctuary.screening.train`) on docs/data/reasons.csv and shipped as `model.json`: the TF-IDF
+weight and the coefficient of each n-gram. Scoring here is the same arithmetic as scikit-learn's
+`TfidfVectorizer(sublinear_tf=True)` followed by `LogisticRegression.predict_proba`, in plain
+Python: a reason is ~60 n-grams, and one call to scikit-learn costs more than scoring them. A
+test checks both give the same probability on the whole corpus.
+
+JSON rather than a pickle: loading it runs no code, and a rebuild shows up as a readable diff.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+NGRAM_RANGE = (2, 5)
+MODEL_FILE = "model.json"
+
+
+def char_ngrams(words: str) -> list[str]:
+    """Character n-grams of each word padded with spaces (scikit-learn's ``char_wb`` analyser)."""
+    grams: list[str] = []
+    low, high = NGRAM_RANGE
+    for word in words.split():
+        padded = f" {word} "
+        for size in range(low, min(high, len(padded)) + 1):
+            grams.extend(padded[i : i + size] for i in range(len(padded) - size + 1))
+    return grams
+
+
+@dataclass(frozen=True)
+class Model:
+    intercept: float
+    weights: dict[str, tuple[float, float]]  # n-gram -> (idf, coefficient)
+
+    def contributions(self, words: str) -> tuple[float, dict[str, float]]:
+        """P(immigration) for a canonical reason, and each word's share of the decision value."""
+        counts = Counter(char_ngrams(words))
+        values: dict[str, float] = {}
+        for gram, count in counts.items():
+            entry = self.weights.get(gram)
+            if entry is not None:
+                values[gram] = (1.0 + math.log(count)) * entry[0]
+        norm = math.sqrt(sum(v * v for v in values.values())) or 1.0
+        per_word: dict[str, float] = {}
+        total = self.intercept
+        for word in set(words.split()):
+            share = 0.0
+            for gram, times in Counter(char_ngrams(word)).items():
+                if gram in values:
+                    share += times * self.weights[gram][1] * values[gram] / norm / counts[gram]
+            per_word[word] = share
+        total += sum(self.weights[g][1] * v / norm for g, v in values.items())
+        return 1.0 / (1.0 + math.exp(-total)), per_word
+
+    def probability(self, words: str) -> float:
+        return self.contributions(words)[0]
+
+
+def from_json(data: dict) -> Model:
+    weights = {gram: (float(idf), float(coef)) for gram, (idf, coef) in data["weights"].items()}
+    return Model(float(data["intercept"]), weights)
+
+
+@lru_cache(maxsize=1)
+def shipped() -> Model:
+    """The model shipped in the package."""
+    with resources.files("sanctuary.screening").joinpath(MODEL_FILE).open(encoding="utf-8") as handle:
+        return from_json(json.load(handle))
