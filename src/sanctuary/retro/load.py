@@ -53,8 +53,9 @@ def reader(path: Path) -> str:
     """The DuckDB table function that reads `path`, every column as text."""
     quoted = "'" + str(path).replace("'", "''") + "'"
     fmt = file_format(path)
-    if fmt == "csv":
-        return f"read_csv({quoted}, all_varchar=true, header=true)"
+    if fmt == "csv":  # the dialect is fixed, so a malformed row is an error rather than a silent misread
+        delim = "\t" if ".tsv" in path.name.lower() else ","
+        return f"read_csv({quoted}, all_varchar=true, header=true, delim='{delim}', quote='\"', escape='\"', strict_mode=true, skip=0)"
     if fmt == "ndjson":
         return f"read_json({quoted}, format='newline_delimited')"
     return f"read_parquet({quoted})"
