@@ -13,18 +13,20 @@ from rich.console import Console
 from rich.table import Table
 
 from sanctuary.agencies import Registry, RegistryError, load_registry
+from sanctuary.audit.cli import app as audit_app
 from sanctuary.enforce import Pipeline
 from sanctuary.models import Decision
 from sanctuary.policy.cli import app as policy_app
 from sanctuary.policy.cli import build_pipeline, parse_params
+from sanctuary.gateway import cli as gateway_cli
+from sanctuary.records import cli as records_cli
+from sanctuary.retro import cli as retro
 from sanctuary.screening import cli as screening
 
 app = typer.Typer(no_args_is_help=True, help="Decide, enforce, log and audit outside requests for police data.")
 agencies_app = typer.Typer(no_args_is_help=True, help="The agency registry: who is asking.")
 app.add_typer(agencies_app, name="agencies")
 app.add_typer(policy_app, name="policy")
-app.command("screen")(screening.screen_command)
-app.add_typer(screening.documents, name="documents")
 
 out = Console()
 err = Console(stderr=True)
@@ -149,6 +151,19 @@ def agencies_list(agencies: AgenciesOpt = None, as_json: JsonOpt = False) -> Non
     for a in registry:
         table.add_row(a.id, a.name, a.parent or "", a.level, a.state, ", ".join(a.flags()))
     out.print(table)
+
+
+# Each capability's own commands, mounted on the one `sanctuary` command.
+app.add_typer(audit_app, name="audit")
+app.command("screen")(screening.screen_command)
+app.add_typer(screening.documents, name="documents")
+app.command("scan")(retro.scan)
+app.command("scan-partners")(retro.scan_partners)
+app.command("serve")(gateway_cli.serve)
+app.command("demo-keys")(gateway_cli.demo_keys_command)
+app.add_typer(gateway_cli.keys_app, name="keys")
+app.command("demo-data")(records_cli.demo_data)
+app.add_typer(records_cli.app, name="store")
 
 
 def main() -> None:

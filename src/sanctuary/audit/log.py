@@ -12,10 +12,12 @@ from typing import Any, Iterator
 
 from sanctuary import config
 from sanctuary.audit import fsck, merkle
+from sanctuary.audit.entry import build as build_entry
 from sanctuary.audit.errors import AuditError, ForkRefused
-from sanctuary.audit.keys import VERIFIER_FILE, Signer, load_signer
+from sanctuary.audit.keys import VERIFIER_FILE, Signer, hmac_key, load_signer
 from sanctuary.audit.storage import Store, open_store
 from sanctuary.audit.verifier import VerifierKey, VerifyError, open_checkpoint, parse_vkey
+from sanctuary.models import Decision, Request
 
 MAX_ENTRY = 0xFFFF  # C2SP tlog-tiles entry bundles prefix each entry with a uint16 length
 
@@ -71,6 +73,16 @@ class _Pending:
         self.done = False
 
 
+def _contiguous(rows: list[tuple[int, bytes]], start: int, end: int, what: str) -> Iterator[tuple[bytes, int]]:
+    for expected, (idx, data) in enumerate(rows, start):
+        if idx != expected:
+            break
+        yield data, idx
+    if len(rows) != end - start or (rows and rows[-1][0] != end - 1):
+        missing = next((start + i for i, (idx, _) in enumerate(rows) if idx != start + i), start + len(rows))
+        raise AuditError("log", f"{what} {missing} is missing; run `sanctuary audit verify --full`")
+
+
 @contextmanager
 def _store_errors(action: str) -> Iterator[None]:
     """Driver errors (disk, database, network) become AuditError, so callers can fail closed."""
@@ -92,6 +104,7 @@ class DecisionLog:
         self._cond = threading.Condition()
         self._writing = False
         self._checkpoint_lock = threading.Lock()
+        self._hmac_key: bytes | None = None
 
     @property
     def url(self) -> str:
@@ -104,17 +117,28 @@ class DecisionLog:
         Callers arriving while a commit is in flight queue up; when it ends, one of them writes
         the whole queue in one transaction (group commit) and wakes the others.
         """
-        if not isinstance(entry, bytes) or len(entry) > MAX_ENTRY:
-            raise AuditError("entry", f"must be bytes of at most {MAX_ENTRY} bytes")
-        pending = _Pending(entry, clear)
+        return self.append_many([entry], [clear])
+
+    def append_many(self, entries: list[bytes], clears: list[dict[str, str] | None] | None = None) -> int:
+        """Append entries atomically, at consecutive indices; durable on return. Returns the first index."""
+        if clears is not None and len(clears) != len(entries):
+            raise AuditError("clears", "must have one item per entry")
+        for i, data in enumerate(entries):
+            if not isinstance(data, bytes) or len(data) > MAX_ENTRY:
+                raise AuditError("entry", f"item {i} must be bytes of at most {MAX_ENTRY} bytes")
+        mine = [_Pending(e, c) for e, c in zip(entries, clears or [None] * len(entries))]
+        if not mine:
+            raise AuditError("entries", "nothing to append")
+        last = mine[-1]
         with self._cond:
-            self._queue.append(pending)
-            while self._writing and not pending.done:
+            self._queue.extend(mine)
+            while self._writing and not last.done:
                 self._cond.wait()
-            if not pending.done:
+            leader = not last.done
+            if leader:
                 self._writing = True
                 batch, self._queue = self._queue, []
-        if not pending.done:
+        if leader:
             try:
                 first = self._store.append([p.entry for p in batch], [p.clear for p in batch])
                 for i, p in enumerate(batch):
@@ -128,9 +152,19 @@ class DecisionLog:
                         p.done = True
                     self._writing = False
                     self._cond.notify_all()
-        if pending.error is not None:
-            raise AuditError("log", f"append failed, nothing recorded: {pending.error}") from pending.error
-        return pending.index
+        if last.error is not None:
+            raise AuditError("log", f"append failed, nothing recorded: {last.error}") from last.error
+        return mine[0].index
+
+    def record(self, request: Request, decision: Decision, disclosed: list[dict] | None = None) -> int:
+        """Record one decision (and what it handed out); durable when it returns. Returns the index.
+
+        `disclosed` lists what was actually handed out: [{"record_id": str, "fields": [str]}].
+        """
+        if self._hmac_key is None:
+            self._hmac_key = hmac_key(self._keys_dir)
+        data, clear = build_entry(request, decision, disclosed, self._hmac_key)
+        return self.append(data, clear or None)
 
     # --- reading ----------------------------------------------------------------------------
     def size(self) -> int:
@@ -143,6 +177,18 @@ class DecisionLog:
         if data is None:
             raise AuditError("index", f"no entry {index} (log size {self.size()})")
         return data
+
+    def entries(self, start: int, end: int) -> list[bytes]:
+        """Entries [start, end) in order; a gap is an error naming the missing index."""
+        with _store_errors("reading entries"):
+            rows = self._store.entry_rows(start, end)
+        return [data for data, _ in _contiguous(rows, start, end, "entry")]
+
+    def level_hashes(self, level: int, start: int, end: int) -> list[bytes]:
+        """Stored hashes of the complete subtrees of `level`, indices [start, end)."""
+        with _store_errors("reading tree nodes"):
+            rows = self._store.level_rows(level, start, end)
+        return [h for h, _ in _contiguous(rows, start, end, f"tree level {level} node")]
 
     def reveal(self, index: int) -> dict[str, str]:
         """The clear-text identifiers behind entry `index` (admin path only)."""

@@ -1,0 +1,110 @@
+"""ICE's published list of 287(g) agreements, read from the spreadsheet saved as CSV.
+
+ICE publishes the list as an Excel sheet that each update replaces, with no agreement ids. The column
+names were not verified against the sheet itself: the importer takes the fields third-party trackers
+describe (State, Law Enforcement Agency, Type or County, Support Type or Model, Signed date), finds
+the header row among the first rows (title rows above it are skipped) and accepts the header
+variants in `_ALIASES`. Save the sheet as CSV first (File > Save as > CSV): xlsx is not read, so
+that no spreadsheet dependency is needed. A small sample the project writes ships with the package.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from sanctuary.agencies.states import state_code
+
+SAMPLE = Path(__file__).parent / "data" / "287g-sample.csv"
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "state": ("state", "st"),
+    "agency": ("lawenforcementagency", "agency", "agencyname", "lea", "leaname", "participatingagency"),
+    "type": ("type", "agencytype", "leatype", "county", "typecounty"),
+    "support_type": ("supporttype", "model", "287gmodel", "program", "supportmodel", "agreementtype"),
+    "signed": ("signed", "signeddate", "datesigned", "moasigned", "moasigneddate", "signeddateofmoa"),
+}
+_DATE_FORMATS = ("%m/%d/%Y", "%m/%d/%y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%d-%b-%y", "%B %d, %Y")
+_HEADER_SEARCH_ROWS = 15
+
+
+class G287Error(ValueError):
+    """A 287(g) list that cannot be read: names the file, the row and the field."""
+
+
+@dataclass(frozen=True)
+class Agreement:
+    state: str
+    agency: str
+    type: str | None
+    support_type: str | None
+    signed: date | None
+
+
+@dataclass(frozen=True)
+class AgreementList:
+    source: str
+    agreements: tuple[Agreement, ...]
+    sample: bool
+    warnings: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.agreements)
+
+
+def load_g287(path: str | Path | None = None) -> AgreementList:
+    """Read the list at `path` (CSV), or the shipped sample when no path is given."""
+    source = Path(path) if path is not None else SAMPLE
+    if source.suffix.lower() in (".xlsx", ".xls"):
+        raise G287Error(f"{source}: Excel files are not read; save the sheet as CSV and pass that file")
+    try:
+        text = source.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise G287Error(f"{source}: {exc}") from None
+    rows = [r for r in csv.reader(line for line in text.splitlines() if not line.startswith("#"))]
+    header_at, columns = _find_header(rows, source)
+    agreements, warnings = [], []
+    for offset, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
+        if not any(cell.strip() for cell in row):
+            continue
+        value = {f: (row[i].strip() if i < len(row) else "") for f, i in columns.items()}
+        where = f"{source}: row {offset}"
+        if not value["agency"]:
+            raise G287Error(f"{where}: agency: empty")
+        state = state_code(value["state"])
+        if state is None:
+            raise G287Error(f"{where}: state: {value['state']!r} is not a US state or territory")
+        signed = _date(value.get("signed", ""))
+        if value.get("signed") and signed is None:
+            warnings.append(f"{where}: signed: {value['signed']!r} is not a date; left empty")
+        agreements.append(
+            Agreement(state, value["agency"], value.get("type") or None, value.get("support_type") or None, signed)
+        )
+    return AgreementList(str(source), tuple(agreements), sample=source == SAMPLE, warnings=tuple(warnings))
+
+
+def _find_header(rows: list[list[str]], source: Path) -> tuple[int, dict[str, int]]:
+    for at, row in enumerate(rows[:_HEADER_SEARCH_ROWS]):
+        keys = [re.sub(r"[^a-z0-9]", "", cell.casefold()) for cell in row]
+        columns = {}
+        for field, aliases in _ALIASES.items():
+            hit = next((i for i, k in enumerate(keys) if k in aliases), None)
+            if hit is not None:
+                columns[field] = hit
+        if "state" in columns and "agency" in columns:
+            return at, columns
+    raise G287Error(
+        f"{source}: header: no row in the first {_HEADER_SEARCH_ROWS} names both a State and a "
+        "Law Enforcement Agency column"
+    )
+
+
+def _date(text: str) -> date | None:
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    return None

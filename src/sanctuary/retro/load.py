@@ -1,0 +1,142 @@
+"""Reading exports with DuckDB: CSV (plain or gzip), NDJSON and Parquet, into one canonical table per file.
+
+Every cell is read as text and cleaned in SQL: `***` (the vendor's redaction) and blanks become NULL,
+"6,264" becomes 6264, and US ("11/14/2025, 09:53:36 AM UTC") and ISO ("2026-03-10T05:17:06.087Z")
+timestamps become UTC timestamps. The canonical table is created in file order, so its `rowid` is
+the 0-based data row number in the file (quoted multi-line cells count as one row).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from sanctuary.retro.columns import Layout, detect
+from sanctuary.retro.errors import RetroError
+
+US_FORMATS = tuple(
+    f + suffix
+    for f in ("%m/%d/%Y, %I:%M:%S %p", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y, %I:%M %p", "%m/%d/%Y %I:%M %p",
+              "%m/%d/%Y, %H:%M:%S", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y")
+    for suffix in (" UTC", "")
+)  # fmt: skip
+_ISO = re.compile(r"^\s*\d{4}-\d{2}-\d{2}")
+# The canonical columns every file's table has, in this order (NULL where the file lacks the field).
+CANONICAL = ("source_id", "org", "reason", "offense_type", "text_prompt", "case_number", "networks", "plate", "search_time")
+
+
+@dataclass
+class FileInfo:
+    path: str
+    format: str
+    variant: str
+    columns: dict[str, str]
+    rows: int = 0
+    kind: str = ""  # "network audit" (many organisations), "organization audit" (one), or "" (none named)
+    unparsed_times: int = 0
+    missing: list[str] = field(default_factory=list)
+
+
+def file_format(path: Path) -> str:
+    name = path.name.lower()
+    for suffix, fmt in ((".csv", "csv"), (".tsv", "csv"), (".txt", "csv"), (".ndjson", "ndjson"),
+                        (".jsonl", "ndjson"), (".json", "ndjson"), (".parquet", "parquet"), (".pq", "parquet")):  # fmt: skip
+        if name.endswith(suffix) or name.endswith(suffix + ".gz"):
+            return fmt
+    raise RetroError("file", f"{path}: unknown format; expected .csv, .csv.gz, .ndjson, .jsonl(.gz) or .parquet")
+
+
+def reader(path: Path) -> str:
+    """The DuckDB table function that reads `path`, every column as text."""
+    quoted = "'" + str(path).replace("'", "''") + "'"
+    fmt = file_format(path)
+    if fmt == "csv":  # the dialect is fixed, so a malformed row is an error rather than a silent misread
+        delim = "\t" if ".tsv" in path.name.lower() else ","
+        return f"read_csv({quoted}, all_varchar=true, header=true, delim='{delim}', quote='\"', escape='\"', strict_mode=true, skip=0)"
+    if fmt == "ndjson":
+        return f"read_json({quoted}, format='newline_delimited')"
+    return f"read_parquet({quoted})"
+
+
+def headers(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    if not path.is_file():
+        raise RetroError("file", f"{path}: no such file")
+    try:
+        return [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {reader(path)}").fetchall()]
+    except duckdb.Error as exc:
+        raise RetroError("file", f"{path}: cannot be read: {_first_line(exc)}") from None
+
+
+def load_export(con: duckdb.DuckDBPyConnection, table: str, path: Path, mapping: dict[str, str] | None) -> FileInfo:
+    """Create `table` with the canonical columns of one export; return what was found."""
+    layout = detect(str(path), headers(con, path), mapping)
+    try:
+        iso = _iso_times(con, path, layout)
+        select = ", ".join(f"{_expr(layout, f, iso)} AS {f}" for f in CANONICAL)
+        con.execute(f"CREATE TABLE {table} AS SELECT {select}, {'reason' in layout.columns} AS has_reason FROM {reader(path)}")
+        rows, orgs, unparsed = con.execute(
+            f"SELECT count(*), count(DISTINCT org), count(*) FILTER (search_time IS NULL) FROM {table}"
+        ).fetchall()[0]
+    except duckdb.Error as exc:
+        raise RetroError("file", f"{path}: cannot be read: {_first_line(exc)}") from None
+    kind = "network audit" if orgs > 1 else "organization audit" if orgs == 1 else ""
+    has_time = "search_time" in layout.columns
+    return FileInfo(
+        path=str(path), format=file_format(path), variant=layout.variant, columns=layout.columns, rows=rows,
+        kind=kind, unparsed_times=unparsed if has_time else 0, missing=layout.missing(),
+    )  # fmt: skip
+
+
+def _iso_times(con: duckdb.DuckDBPyConnection, path: Path, layout: Layout) -> bool:
+    """Whether the file writes ISO times (tried first, since a failed parse is the costly part)."""
+    column = layout.columns.get("search_time")
+    if column is None:
+        return True
+    sample = con.execute(
+        f"SELECT CAST({_quote(column)} AS VARCHAR) FROM {reader(path)} WHERE {_quote(column)} IS NOT NULL LIMIT 1"
+    ).fetchall()
+    return bool(sample and _ISO.match(sample[0][0]))
+
+
+def _expr(layout: Layout, field: str, iso: bool) -> str:
+    column = layout.columns.get(field)
+    if column is None:
+        return "NULL::TIMESTAMP" if field == "search_time" else "NULL::BIGINT" if field == "networks" else "NULL::VARCHAR"
+    text = text_expr(column)
+    if field == "networks":
+        return f"TRY_CAST(replace({text}, ',', '') AS BIGINT)"
+    if field == "plate":
+        return plate_expr(text)
+    if field == "search_time":
+        return time_expr(text, iso)
+    return text
+
+
+def text_expr(column: str) -> str:
+    """A column as trimmed text; blanks and `***` redactions become NULL."""
+    value = f"trim(CAST({_quote(column)} AS VARCHAR))"
+    return f"(CASE WHEN ltrim({value}, '*') = '' THEN NULL ELSE {value} END)"
+
+
+def plate_expr(text: str) -> str:
+    """Plates compare without case, spaces or dashes: "abc-123" = "ABC123"."""
+    return f"NULLIF(regexp_replace(upper({text}), '[^A-Z0-9]', '', 'g'), '')"
+
+
+def time_expr(text: str, iso_first: bool = True) -> str:
+    """ISO-8601 (any offset, converted to UTC) or US month/day/year, with or without a trailing "UTC"."""
+    iso = f"CAST(TRY_CAST({text} AS TIMESTAMPTZ) AS TIMESTAMP)"
+    us = f"try_strptime({text}, [{', '.join(repr(f) for f in US_FORMATS)}])"
+    return f"COALESCE({iso}, {us})" if iso_first else f"COALESCE({us}, {iso})"
+
+
+def _quote(column: str) -> str:
+    return '"' + column.replace('"', '""') + '"'
+
+
+def _first_line(exc: Exception) -> str:
+    """DuckDB's message without its dump of reader options."""
+    return " ".join(line.strip() for line in str(exc).strip().splitlines()[:2])
