@@ -95,14 +95,17 @@ def test_agencies_are_the_most_specific_named() -> None:
     assert screen("ICE").agencies == ("ICE",)
     assert screen("DHS").agencies == ("DHS",)
     assert screen("Border Patrol").agencies == ("CBP-USBP",)
-    assert screen("assist FBI and DEA narcotics").agencies == ("DEA", "FBI")
+    assert screen("HSI with FBI and DEA").agencies == ("ICE-HSI",)
 
 
-def test_other_agencies_are_named_without_flagging_immigration() -> None:
-    result = screen("assist FBI bank robbery")
-    assert result.category == "criminal"
-    assert result.agencies == ("FBI",)
-    assert {e.rule for e in result.evidence} == {"agency:FBI", "criminal:robbery"}
+@pytest.mark.parametrize("text", ["assist FBI bank robbery", "Secret Service counterfeit", "TSA assist", "Coast Guard assist"])
+def test_other_agencies_are_evidence_but_not_named_as_parties(text: str) -> None:
+    # Callers treat a named agency as the party the request is for, and the retro audit flags any
+    # DHS component (USSS, TSA, USCG): only immigration agencies are returned in `agencies`.
+    result = screen(text)
+    assert result.category != "civil_immigration"
+    assert result.agencies == ()
+    assert any(e.rule.startswith("agency:") for e in result.evidence)
 
 
 @pytest.mark.parametrize(
