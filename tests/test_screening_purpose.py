@@ -217,3 +217,11 @@ def test_categories_are_the_four_of_the_contract() -> None:
 
     texts = [t for t, _ in IMMIGRATION] + NOT_IMMIGRATION + ["", "inv", "stolen", "lost plate"]
     assert {screen(t).category for t in texts} == set(CATEGORIES)
+
+
+@pytest.mark.parametrize(("text", "agencies"), IMMIGRATION)
+def test_padding_with_case_numbers_and_vague_words_hides_nothing(text: str, agencies: tuple[str, ...]) -> None:
+    for padded in (f"25-136102 {text}", f"inv {text}", f"{text} per agent request", f"{text.upper()}!!"):
+        result = screen(padded)
+        assert result.category == "civil_immigration", padded
+        assert result.agencies == agencies, padded
