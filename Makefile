@@ -13,7 +13,8 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
-# The gateway on the embedded default (SQLite under ./var, demo data, demo keys printed at start).
+# The gateway on the embedded default: SQLite store and log under ./var, deterministic demo data,
+# demo keys printed at start, the URL printed last.
 run: $(STAMP)
 	$(VENV)/bin/sanctuary serve --demo
 
