@@ -299,8 +299,8 @@ def create_app(cfg: GatewayConfig, policy: Policy | None = None) -> FastAPI:
     def healthz() -> JSONResponse:
         checks = {
             "policy": "ok" if gw.policy.engine is not None else gw.policy.error,
-            "store": gw.store.status(),
-            "log": gw.log.status(),
+            "store": gw.store.status(RecordStore.ping),
+            "log": gw.log.status(lambda opened: opened.size()),
         }
         ok = all(v == "ok" for v in checks.values())
         return JSONResponse({"status": "ok" if ok else "fail", "checks": checks}, status_code=200 if ok else 503)
