@@ -6,12 +6,11 @@ from __future__ import annotations
 import shutil
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
-from gateway_harness import BODIES, Running, start
+from gateway_harness import BODIES, start
 from records_stores import PG_ADMIN, pg_database
 
 from sanctuary.agencies import load_registry

@@ -39,7 +39,7 @@ from sanctuary.gateway.limits import MAX_BODY, RateLimiter, read_body
 from sanctuary.gateway.problems import Problem, problem_handler, validation_handler
 from sanctuary.gateway.routes_admin import add_admin_routes
 from sanctuary.gateway.routes_audit import add_audit_routes
-from sanctuary.gateway.services import Policy, Reopening, Unavailable, load_policy
+from sanctuary.gateway.services import Policy, Reopening, load_policy
 from sanctuary.models import Decision, Request, RequestError, parse_request
 from sanctuary.records import RecordStore, open_store
 
