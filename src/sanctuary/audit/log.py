@@ -331,6 +331,9 @@ class DecisionLog:
             self._store.close()
 
 
-def open_log(url: str | None = None, keys_dir: Path | None = None) -> DecisionLog:
-    """Open the log at `url` (None -> `sanctuary.config.log_url()`): a SQLite path or a postgresql:// URL."""
-    return DecisionLog(open_store(url or config.log_url()), keys_dir)
+def open_log(url: str | None = None, keys_dir: Path | None = None, must_exist: bool = False) -> DecisionLog:
+    """Open the log at `url` (None -> `sanctuary.config.log_url()`): a SQLite path or a postgresql:// URL.
+
+    A new SQLite log is created unless `must_exist` (for commands that only inspect a log).
+    """
+    return DecisionLog(open_store(url or config.log_url(), must_exist), keys_dir)
