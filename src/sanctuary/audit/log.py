@@ -74,14 +74,14 @@ class _Pending:
         self.wake: threading.Lock | None = None  # set on the last entry of each caller
 
 
-def _contiguous(rows: list[tuple[int, bytes]], start: int, end: int, what: str) -> Iterator[tuple[bytes, int]]:
-    for expected, (idx, data) in enumerate(rows, start):
+def _contiguous(rows: list[tuple[int, bytes]], start: int, end: int, what: str) -> list[bytes]:
+    """The values of rows that must hold every index of [start, end), in order."""
+    for expected, (idx, _) in enumerate(rows, start):
         if idx != expected:
-            break
-        yield data, idx
-    if len(rows) != end - start or (rows and rows[-1][0] != end - 1):
-        missing = next((start + i for i, (idx, _) in enumerate(rows) if idx != start + i), start + len(rows))
-        raise AuditError("log", f"{what} {missing} is missing; run `sanctuary audit verify --full`")
+            raise AuditError("log", f"{what} {expected} is missing; run `sanctuary audit verify --full`")
+    if len(rows) != end - start:
+        raise AuditError("log", f"{what} {start + len(rows)} is missing; run `sanctuary audit verify --full`")
+    return [value for _, value in rows]
 
 
 @contextmanager
@@ -196,13 +196,13 @@ class DecisionLog:
         """Entries [start, end) in order; a gap is an error naming the missing index."""
         with _store_errors("reading entries"):
             rows = self._store.entry_rows(start, end)
-        return [data for data, _ in _contiguous(rows, start, end, "entry")]
+        return _contiguous(rows, start, end, "entry")
 
     def level_hashes(self, level: int, start: int, end: int) -> list[bytes]:
         """Stored hashes of the complete subtrees of `level`, indices [start, end)."""
         with _store_errors("reading tree nodes"):
             rows = self._store.level_rows(level, start, end)
-        return [h for h, _ in _contiguous(rows, start, end, f"tree level {level} node")]
+        return _contiguous(rows, start, end, f"tree level {level} node")
 
     def reveal(self, index: int) -> dict[str, str]:
         """The clear-text identifiers behind entry `index` (admin path only)."""
