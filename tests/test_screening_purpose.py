@@ -192,3 +192,25 @@ def test_to_dict_shape() -> None:
     }
     assert isinstance(screen("x"), PurposeScreen)
     assert 0.9 < data["score"] <= 1.0
+
+
+def test_every_agency_the_lexicon_names_is_in_the_registry() -> None:
+    # The decision core resolves each named agency in the registry and denies on an unknown one.
+    from sanctuary.agencies import load_registry
+    from sanctuary.screening import lexicon
+
+    registry = load_registry()
+    for term in lexicon.TERMS:
+        if term.agency is None:
+            continue
+        agency = registry.resolve(term.agency)
+        assert agency is not None and agency.id == term.agency, term.rule
+        if term.weight > 0:  # an immigration term names an immigration agency (or DHS, their parent)
+            assert agency.immigration_enforcement or agency.id == "DHS", term.rule
+
+
+def test_categories_are_the_four_of_the_contract() -> None:
+    from sanctuary.screening.purpose import CATEGORIES
+
+    texts = [t for t, _ in IMMIGRATION] + NOT_IMMIGRATION + ["", "inv", "stolen", "lost plate"]
+    assert {screen(t).category for t in texts} == set(CATEGORIES)
