@@ -38,8 +38,8 @@ REASONS = ["Investigation", "investigation", "inv", "Locate", "BOL", "suspicious
            "stolen vehicle", "Stolen", "auto burg investigation", "robbery suspect", "missing person", "warrant service",
            "narcotics", "hit and run", "agg assault suspect vehicle", "fraud suspect", "shooting investigation",
            "burglary suspect", "theft from vehicle", "kidnapping", "homicide investigation", "retail theft",
-           "carjacking", "wanted person", "armed robbery", "endangered missing"] * 3 + [
-           "ICE WARRANT", "assist HSI", "immigration", "ICE+ERO", "criminal alien", "deportee"]  # fmt: skip
+           "carjacking", "wanted person", "armed robbery", "endangered missing"] * 3  # fmt: skip
+IMMIGRATION = ["ICE WARRANT", "assist HSI", "immigration", "ICE+ERO", "criminal alien", "deportee"]  # 1 row in 500
 TYPES = ["search", "search - Mobile", "lookup", "lookup - Mobile", "convoy", "freeform", "visual", "multiGeo"]
 
 
@@ -67,6 +67,7 @@ def generate(path: Path, rows: int) -> None:
               strftime({start}, '%m/%d/%Y, %I:%M:%S %p UTC') AS "Time Frame",
             '***' AS "License Plate",
             CASE WHEN hash(i, 4) % 16 = 0 THEN (24 + hash(i, 5) % 3)::VARCHAR || '-' || (100000 + hash(i, 6) % 900000)::VARCHAR
+                 WHEN hash(i, 12) % 500 = 0 THEN list_extract({sql_list(IMMIGRATION)}, 1 + (hash(i, 13) % {len(IMMIGRATION)})::INT)
                  ELSE list_extract({sql_list(REASONS)}, 1 + (hash(i, 8) % {len(REASONS)})::INT) END AS "Reason",
             CASE WHEN hash(i, 9) % 3 = 0 THEN (25000 + hash(i, 10) % 90000)::VARCHAR ELSE '' END AS "Case #",
             '' AS "Filters",

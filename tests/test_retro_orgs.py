@@ -30,6 +30,7 @@ def resolver() -> OrgResolver:
         ("Alabama Law Enforcement Agency (ALEA)", None, "state", "AL"),
         ("Washington County OR SO", None, "county", "OR"),
         ("Denver CO PD", None, "city", "CO"),
+        ("Polk County CO SO", None, "county", "CO"),
         ("Muscle Shoals AL Walmart", None, "private", "AL"),
         ("U.S. Border Patrol - El Paso Sector", "CBP-USBP", "federal", "US"),
         ("ICE ERO Chicago", "ICE-ERO", "federal", "US"),

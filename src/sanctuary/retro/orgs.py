@@ -63,6 +63,7 @@ _SYNONYMS = {
 _NOISE = {"the", "of", "and", "&", "department", "office", "city", "town", "village", "agency"}
 _EXPANSIONS = ((r"\bSO\b", "Sheriff's Office"), (r"\bPD\b", "Police Department"), (r"\bCo\b\.?", "County"))
 _MAX_NGRAM = 6
+_SHERIFF_WORDS = ("so", "sheriff", "sheriff's", "sheriffs", "jail")
 
 
 @dataclass(frozen=True)
@@ -216,8 +217,9 @@ def _state_of(text: str) -> tuple[str | None, str]:
         token = tokens[i]
         if len(token) == 2 and token.isupper() and token in NAMES:
             following = tokens[i + 1].casefold() if i + 1 < len(tokens) else ""
-            if token == "CO" and following in ("so", "sheriff", "sheriff's", "sheriffs", "jail"):
-                continue  # "Sumter CO SO": Co is County here
+            previous = tokens[i - 1].casefold() if i else ""
+            if token == "CO" and following in _SHERIFF_WORDS and previous not in ("county", "parish"):
+                continue  # "Sumter CO SO": Co is County here; "Polk County CO SO" is in Colorado
             return token, re.sub(r"\s*[-–]\s*$", "", cleaned)
     lowered = cleaned.casefold()
     for code, state_name in NAMES.items():
