@@ -60,7 +60,8 @@ def generate(path: Path, rows: int) -> None:
     con.execute(
         f"""
         COPY (
-          SELECT uuid() AS "ID", '***' AS "Name",
+          SELECT regexp_replace(md5(i::VARCHAR), '^(.{{8}})(.{{4}})(.{{4}})(.{{4}})(.{{12}})$', '\\1-\\2-\\3-\\4-\\5') AS "ID",
+            '***' AS "Name",
             list_extract({sql_list(orgs)}, 1 + (hash(i, 1) % {len(orgs)})::INT) AS "Org Name",
             CASE WHEN hash(i, 2) % 10 = 0 THEN 6264 ELSE 1 + (hash(i, 3) % 450)::INT END AS "Total Networks Searched",
             strftime({start} - INTERVAL 30 DAY, '%m/%d/%Y, %I:%M:%S %p UTC') || chr(10) ||
@@ -118,14 +119,19 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--skip-pandas", action="store_true")
     parser.add_argument("--memory-limit", default="3GB")
+    parser.add_argument("--write", type=Path, help="only write the generated CSV to this path (e.g. a demo file)")
     args = parser.parse_args()
     root = Path(__file__).resolve().parent.parent
+    if args.write:
+        generate(args.write, args.rows)
+        return
     with tempfile.TemporaryDirectory(prefix="retro-bench-") as tmp:
         data = Path(tmp) / "network_audit.csv"
         t0 = time.perf_counter()
         generate(data, args.rows)
         size = data.stat().st_size / 1e9
-        print(f"generated {args.rows:,} rows ({size:.2f} GB) in {time.perf_counter() - t0:.1f} s")
+        print(f"generated {args.rows:,} rows ({size:.2f} GB) in {time.perf_counter() - t0:.1f} s; "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")  # fmt: skip
         env = {**os.environ, "PYTHONPATH": str(root / "src")}
         ours = [sys.executable, "-m", "sanctuary", "scan", str(data), "--home-state", "IL", "--out", str(Path(tmp) / "out"),
                 "--memory-limit", args.memory_limit, "--json"]  # fmt: skip

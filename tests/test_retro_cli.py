@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from sanctuary.cli import app
 
-FIXTURE = "/work/shared/fixtures/flock-portal/search_audit.a871b2fc.csv"
+FIXTURE = str(Path(__file__).resolve().parent.parent / "examples" / "retro" / "search_audit.a871b2fc.csv")
 runner = CliRunner()
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from sanctuary.retro import RetroError, ScanOptions, scan
 
-FIXTURES = Path("/work/shared/fixtures/flock-portal")
+FIXTURES = Path(__file__).resolve().parent.parent / "examples" / "retro"  # copies of the real exports
 HEADERS_13 = ["ID", "Name", "Org Name", "Total Networks Searched", "Time Frame", "License Plate", "Reason", "Case #",
               "Filters", "Search Time", "Search Type", "Text Prompt", "Moderation"]  # fmt: skip
 
