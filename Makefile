@@ -13,8 +13,10 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
+# The gateway on the embedded default: SQLite store and log under ./var, deterministic demo data,
+# demo keys printed at start, the URL printed last.
 run: $(STAMP)
-	$(VENV)/bin/sanctuary decide --explain --profile chicago-2021 examples/requests.jsonl
+	$(VENV)/bin/sanctuary serve --demo
 
 # Debian's Chromium drives the browser tests (Playwright is told to use it; it downloads no browser).
 browser:

@@ -13,6 +13,7 @@ import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).parent / "data" / "agencies.toml"
@@ -54,6 +55,7 @@ class Agency:
         return d
 
 
+@lru_cache(maxsize=8192)
 def normalize(name: str) -> str:
     """Case, punctuation and spacing do not matter: "U.S. Border Patrol" == "us border patrol"."""
     text = re.sub(r"[^a-z0-9&]+", " ", name.casefold()).strip()

@@ -25,7 +25,6 @@ SCHEMA_PATH = ROOT / "schema.cedarschema"
 BASELINE_PATH = ROOT / "baseline" / "baseline.cedar"
 FIELDS_PATH = ROOT / "fields.toml"
 DEFAULT_DENY = "No permitting rule (default deny)"
-CACHE_LIMIT = 200_000
 
 
 @dataclass(frozen=True)
@@ -40,6 +39,16 @@ class Rule:
     explain_es: str
     source: str  # file it came from
     text: str
+
+
+@dataclass(frozen=True)
+class Query:
+    """One Cedar request about a request's facts: who, doing what, to what."""
+
+    principal: str
+    action: str
+    resource: str
+    resource_type: str = "Resource"
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,7 @@ class PolicyEngine:
             sources.append(("<extra>", extra_policies))
         self.rules_by_policy = _compile_rules(sources)
         self.rules = {r.id: r for r in self.rules_by_policy.values()}
+        self._rank = {rid: i for i, rid in enumerate(self.rules)}
         text = "\n".join(t for _, t in sources)
         if validate:
             result = cedarpy.validate_policies(text, schema_text)
@@ -97,7 +107,6 @@ class PolicyEngine:
         )  # fmt: skip
         self.policy_hash = hashlib.sha256(blob.encode()).hexdigest()
         self.dropped_carveouts = frozenset(c for k, v in self.params.items() if k.endswith(".dropped_carveouts") for c in v)
-        self._cache: dict[tuple, Evaluation] = {}
 
     @classmethod
     def load(
@@ -108,36 +117,31 @@ class PolicyEngine:
         return cls(expand(names, root), registry, params, root=root)
 
     def evaluate(self, principal: str, action: str, resource: str, facts: Facts, *, resource_type: str = "Resource") -> Evaluation:
-        """Decide one Cedar request; cached on every input the policies can read."""
-        key = (principal, action, resource_type, resource, facts)
-        hit = self._cache.get(key)
-        if hit is not None:
-            return hit
-        result = self.evaluate_uncached(principal, action, resource, facts, resource_type=resource_type)
-        if len(self._cache) >= CACHE_LIMIT:
-            self._cache.clear()
-        self._cache[key] = result
-        return result
+        """Decide one Cedar request. Any error, NoDecision or binding failure is a deny."""
+        return self.evaluate_all([Query(principal, action, resource, resource_type)], facts)[0]
 
-    def evaluate_uncached(self, principal: str, action: str, resource: str, facts: Facts, *, resource_type: str = "Resource") -> Evaluation:
-        request = {
-            "principal": {"type": "Agency", "id": principal},
-            "action": {"type": "Action", "id": action},
-            "resource": {"type": resource_type, "id": resource},
-            "context": facts.context(),
-        }
+    def evaluate_all(self, queries: list[Query], facts: Facts) -> list[Evaluation]:
+        """Decide several Cedar requests about one set of facts in one call to the engine, in order."""
+        context = facts.cedar_context
+        requests = [
+            {"principal": {"type": "Agency", "id": q.principal}, "action": {"type": "Action", "id": q.action},
+             "resource": {"type": q.resource_type, "id": q.resource}, "context": context}
+            for q in queries
+        ]  # fmt: skip
         try:
-            result = cedarpy.is_authorized(request, self._policies, self._entities, self._schema)
+            results = cedarpy.is_authorized_batch(requests, self._policies, self._entities, self._schema)
         except Exception as exc:  # fail closed on anything the binding raises
-            return Evaluation(False, (), (f"evaluation failed: {exc}",))
+            return [Evaluation(False, (), (f"evaluation failed: {exc}",))] * len(queries)
+        if len(results) != len(queries):
+            return [Evaluation(False, (), ("evaluation failed: the engine answered a different number of requests",))] * len(queries)
+        return [self._evaluation(r) for r in results]
+
+    def _evaluation(self, result: cedarpy.AuthzResult) -> Evaluation:
         diag = result.diagnostics
-        rules = tuple(self.rules_by_policy[p].id if p in self.rules_by_policy else p for p in diag.reasons)
+        rules = tuple(sorted((self.rules_by_policy[p].id for p in diag.reasons if p in self.rules_by_policy), key=self._rank.__getitem__))
         errors = tuple(str(e) for e in diag.errors)
         allowed = result.decision == cedarpy.Decision.Allow and not errors
         return Evaluation(allowed, rules, errors)
-
-    def cache_clear(self) -> None:
-        self._cache.clear()
 
 
 def _compile_rules(sources: list[tuple[str, str]]) -> dict[str, Rule]:

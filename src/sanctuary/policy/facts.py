@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from sanctuary.agencies import Agency
 from sanctuary.models import Request, Subject
@@ -35,7 +36,9 @@ class Facts:
     operation_type: str = "none"
     civil_immigration_operation: bool = False
 
-    def context(self) -> dict:
+    @cached_property
+    def cedar_context(self) -> dict:
+        """The Cedar context record; computed once per Facts (cached_property bypasses frozen)."""
         return {
             "immigration_purpose": self.immigration_purpose,
             "topics": sorted(self.topics),

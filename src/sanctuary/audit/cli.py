@@ -1,0 +1,130 @@
+"""`sanctuary audit ...`: keys, checkpoints, entries, proofs, verification, publication, reveal."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from sanctuary.audit.errors import AuditError
+from sanctuary.audit.keys import generate
+from sanctuary.audit.log import DecisionLog, b64, open_log
+from sanctuary.audit.tiles import publish as publish_tiles
+
+app = typer.Typer(no_args_is_help=True, help="The tamper-evident decision log: checkpoints, proofs, verification.")
+out = Console()
+err = Console(stderr=True)
+
+LogOpt = Annotated[Optional[str], typer.Option("--log", help="SQLite path or postgresql:// URL (default: $SANCTUARY_LOG).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+
+
+@contextmanager
+def opened(url: str | None) -> Iterator[DecisionLog]:
+    """Open the log; any AuditError ends the command with its field and reason, exit code 2."""
+    log = None
+    try:
+        log = open_log(url)
+        yield log
+    except AuditError as exc:
+        fail(exc)
+    finally:
+        if log is not None:
+            log.close()
+
+
+def fail(exc: AuditError) -> None:
+    err.print(f"[red]error[/red]: {escape(str(exc))}", soft_wrap=True, highlight=False)
+    raise typer.Exit(2)
+
+
+def show(as_json: bool, data: dict[str, Any], text: Callable[[], None]) -> None:
+    if as_json:
+        print(json.dumps(data))
+    else:
+        text()
+
+
+@app.command()
+def keygen(name: Annotated[str, typer.Argument(help="The log's name, used as the checkpoint origin (e.g. cpd.example/decisions).")]) -> None:
+    """Create the log's Ed25519 signing key in the keys folder and print the verifier key."""
+    try:
+        signer = generate(name)
+    except AuditError as exc:
+        fail(exc)
+    print(signer.vkey)
+
+
+@app.command()
+def checkpoint(log: LogOpt = None) -> None:
+    """Sign the current tree and print the checkpoint (a C2SP signed note)."""
+    with opened(log) as opened_log:
+        sys.stdout.write(opened_log.checkpoint())
+
+
+@app.command()
+def entry(index: Annotated[int, typer.Argument(help="0-based entry index.")], log: LogOpt = None) -> None:
+    """Print the exact bytes of entry N (canonical JSON), as hashed into the tree."""
+    with opened(log) as opened_log:
+        sys.stdout.buffer.write(opened_log.entry(index))
+        sys.stdout.flush()
+
+
+@app.command()
+def prove(index: Annotated[int, typer.Argument(help="0-based entry index.")],
+          size: Annotated[Optional[int], typer.Option("--size", help="Tree size (default: current).")] = None,
+          log: LogOpt = None, as_json: JsonOpt = False) -> None:
+    """Inclusion proof that entry N is in the tree of the given size."""
+    with opened(log) as opened_log:
+        p = opened_log.prove(index, size)
+    show(as_json, p.to_json(), lambda: out.print(
+        f"entry [bold]{p.index}[/bold] in tree of size {p.tree_size}\n  leaf  {b64(p.leaf_hash)}\n  root  {b64(p.root)}\n"
+        + "".join(f"  path  {b64(h)}\n" for h in p.proof), highlight=False, end=""))
+
+
+@app.command()
+def consistency(size1: Annotated[int, typer.Argument(help="Older tree size.")],
+                size2: Annotated[int, typer.Argument(help="Newer tree size.")],
+                log: LogOpt = None, as_json: JsonOpt = False) -> None:
+    """Consistency proof: the tree of size M is a prefix of the tree of size N."""
+    with opened(log) as opened_log:
+        c = opened_log.consistency(size1, size2)
+    show(as_json, c.to_json(), lambda: out.print(
+        f"size {c.size1} -> {c.size2}\n  root1 {b64(c.root1)}\n  root2 {b64(c.root2)}\n"
+        + "".join(f"  path  {b64(h)}\n" for h in c.proof), highlight=False, end=""))
+
+
+@app.command()
+def verify(full: Annotated[bool, typer.Option("--full", help="Recompute every leaf and node from the entries.")] = False,
+           log: LogOpt = None, as_json: JsonOpt = False) -> None:
+    """Check the signed checkpoints against the tree; exit 1 naming the first bad index on damage."""
+    with opened(log) as opened_log:
+        result = opened_log.verify(full=full)
+    where = f" (first bad index {result.first_bad_index})" if result.first_bad_index is not None else ""
+    show(as_json, result.to_json(), lambda: (out if result.ok else err).print(
+        f"[{'green' if result.ok else 'red'}]{'OK' if result.ok else 'DAMAGED'}[/]: {escape(result.message)}{where}", highlight=False, soft_wrap=True))
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def publish(directory: Annotated[Path, typer.Argument(help="Output folder, served as-is by any web server.")],
+            log: LogOpt = None) -> None:
+    """Sign a checkpoint and write the C2SP tlog-tiles tree (checkpoint, tiles, entry bundles)."""
+    with opened(log) as opened_log:
+        size, written = publish_tiles(opened_log, directory)
+    out.print(f"published size {size} to {directory} ({written} files written)", highlight=False)
+
+
+@app.command()
+def reveal(index: Annotated[int, typer.Argument(help="0-based entry index.")], log: LogOpt = None) -> None:
+    """Admin only: the clear-text identifiers behind entry N's HMAC values (JSON)."""
+    with opened(log) as opened_log:
+        print(json.dumps(opened_log.reveal(index), sort_keys=True))

@@ -1,0 +1,322 @@
+"""The decision log: append, checkpoint, prove, verify. Storage is a driver behind one protocol."""
+
+from __future__ import annotations
+
+import base64
+import os
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from sanctuary import config
+from sanctuary.audit import fsck, merkle
+from sanctuary.audit.entry import build as build_entry
+from sanctuary.audit.errors import AuditError, ForkRefused
+from sanctuary.audit.keys import VERIFIER_FILE, Signer, hmac_key, load_signer
+from sanctuary.audit.storage import Store, open_store
+from sanctuary.audit.verifier import VerifierKey, VerifyError, open_checkpoint, parse_vkey
+from sanctuary.models import Decision, Request
+
+MAX_ENTRY = 0xFFFF  # C2SP tlog-tiles entry bundles prefix each entry with a uint16 length
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+@dataclass(frozen=True)
+class InclusionProof:
+    index: int
+    tree_size: int
+    leaf_hash: bytes
+    proof: list[bytes]
+    root: bytes
+
+    def to_json(self) -> dict[str, Any]:
+        return {"index": self.index, "tree_size": self.tree_size, "leaf_hash": b64(self.leaf_hash),
+                "proof": [b64(p) for p in self.proof], "root": b64(self.root)}
+
+
+@dataclass(frozen=True)
+class ConsistencyProof:
+    size1: int
+    size2: int
+    root1: bytes
+    root2: bytes
+    proof: list[bytes]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"size1": self.size1, "size2": self.size2, "root1": b64(self.root1), "root2": b64(self.root2),
+                "proof": [b64(p) for p in self.proof]}
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    first_bad_index: int | None
+    message: str
+    size: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"ok": self.ok, "first_bad_index": self.first_bad_index, "message": self.message, "size": self.size}
+
+
+class _Pending:
+    __slots__ = ("entry", "clear", "index", "error", "done")
+
+    def __init__(self, entry: bytes, clear: dict[str, str] | None) -> None:
+        self.entry, self.clear = entry, clear
+        self.index = -1
+        self.error: Exception | None = None
+        self.done = False
+
+
+def _contiguous(rows: list[tuple[int, bytes]], start: int, end: int, what: str) -> Iterator[tuple[bytes, int]]:
+    for expected, (idx, data) in enumerate(rows, start):
+        if idx != expected:
+            break
+        yield data, idx
+    if len(rows) != end - start or (rows and rows[-1][0] != end - 1):
+        missing = next((start + i for i, (idx, _) in enumerate(rows) if idx != start + i), start + len(rows))
+        raise AuditError("log", f"{what} {missing} is missing; run `sanctuary audit verify --full`")
+
+
+@contextmanager
+def _store_errors(action: str) -> Iterator[None]:
+    """Driver errors (disk, database, network) become AuditError, so callers can fail closed."""
+    try:
+        yield
+    except AuditError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any driver failure means the log cannot be trusted now
+        raise AuditError("log", f"{action} failed: {type(exc).__name__}: {exc}") from exc
+
+
+class DecisionLog:
+    """A tamper-evident log of decisions. Thread-safe; concurrent appends share one commit."""
+
+    def __init__(self, store: Store, keys_dir: Path | None = None) -> None:
+        self._store = store
+        self._keys_dir = keys_dir
+        self._queue: list[_Pending] = []
+        self._cond = threading.Condition()
+        self._writing = False
+        self._checkpoint_lock = threading.Lock()
+        self._hmac_key: bytes | None = None
+
+    @property
+    def url(self) -> str:
+        return self._store.url
+
+    # --- writing ----------------------------------------------------------------------------
+    def append(self, entry: bytes, clear: dict[str, str] | None = None) -> int:
+        """Append one entry; when this returns the entry is committed durably. Returns its index.
+
+        Callers arriving while a commit is in flight queue up; when it ends, one of them writes
+        the whole queue in one transaction (group commit) and wakes the others.
+        """
+        return self.append_many([entry], [clear])
+
+    def append_many(self, entries: list[bytes], clears: list[dict[str, str] | None] | None = None) -> int:
+        """Append entries atomically, at consecutive indices; durable on return. Returns the first index."""
+        if clears is not None and len(clears) != len(entries):
+            raise AuditError("clears", "must have one item per entry")
+        for i, data in enumerate(entries):
+            if not isinstance(data, bytes) or len(data) > MAX_ENTRY:
+                raise AuditError("entry", f"item {i} must be bytes of at most {MAX_ENTRY} bytes")
+        mine = [_Pending(e, c) for e, c in zip(entries, clears or [None] * len(entries))]
+        if not mine:
+            raise AuditError("entries", "nothing to append")
+        last = mine[-1]
+        with self._cond:
+            self._queue.extend(mine)
+            while self._writing and not last.done:
+                self._cond.wait()
+            leader = not last.done
+            if leader:
+                self._writing = True
+                batch, self._queue = self._queue, []
+        if leader:
+            try:
+                first = self._store.append([p.entry for p in batch], [p.clear for p in batch])
+                for i, p in enumerate(batch):
+                    p.index = first + i
+            except Exception as exc:  # noqa: BLE001 - handed to every caller in the batch
+                for p in batch:
+                    p.error = exc
+            finally:
+                with self._cond:
+                    for p in batch:
+                        p.done = True
+                    self._writing = False
+                    self._cond.notify_all()
+        if last.error is not None:
+            raise AuditError("log", f"append failed, nothing recorded: {last.error}") from last.error
+        return mine[0].index
+
+    def record(self, request: Request, decision: Decision, disclosed: list[dict] | None = None) -> int:
+        """Record one decision (and what it handed out); durable when it returns. Returns the index.
+
+        `disclosed` lists what was actually handed out: [{"record_id": str, "fields": [str]}].
+        """
+        if self._hmac_key is None:
+            self._hmac_key = hmac_key(self._keys_dir)
+        data, clear = build_entry(request, decision, disclosed, self._hmac_key)
+        return self.append(data, clear or None)
+
+    # --- reading ----------------------------------------------------------------------------
+    def size(self) -> int:
+        with _store_errors("reading the size"):
+            return self._store.size()
+
+    def entry(self, index: int) -> bytes:
+        with _store_errors("reading an entry"):
+            data = self._store.entry(index)
+        if data is None:
+            raise AuditError("index", f"no entry {index} (log size {self.size()})")
+        return data
+
+    def entries(self, start: int, end: int) -> list[bytes]:
+        """Entries [start, end) in order; a gap is an error naming the missing index."""
+        with _store_errors("reading entries"):
+            rows = self._store.entry_rows(start, end)
+        return [data for data, _ in _contiguous(rows, start, end, "entry")]
+
+    def level_hashes(self, level: int, start: int, end: int) -> list[bytes]:
+        """Stored hashes of the complete subtrees of `level`, indices [start, end)."""
+        with _store_errors("reading tree nodes"):
+            rows = self._store.level_rows(level, start, end)
+        return [h for h, _ in _contiguous(rows, start, end, f"tree level {level} node")]
+
+    def reveal(self, index: int) -> dict[str, str]:
+        """The clear-text identifiers behind entry `index` (admin path only)."""
+        self.entry(index)
+        with _store_errors("reading identifiers"):
+            return self._store.clear(index) or {}
+
+    def _hashes(self, keys: set[merkle.Node]) -> dict[merkle.Node, bytes]:
+        with _store_errors("reading tree nodes"):
+            found = self._store.nodes(keys)
+        missing = sorted(keys - found.keys())
+        if missing:
+            level, idx = missing[0]
+            raise AuditError("log", f"tree node level {level} index {idx} is missing; run `sanctuary audit verify --full`")
+        return found
+
+    def _size_arg(self, size: int | None, field: str = "size") -> int:
+        current = self.size()
+        if size is None:
+            return current
+        if size < 0 or size > current:
+            raise AuditError(field, f"{size} is outside 0..{current}")
+        return size
+
+    def root(self, size: int | None = None) -> bytes:
+        n = self._size_arg(size)
+        found = self._hashes(set(merkle.frontier(n)))
+        return merkle.range_hash(0, n, found.__getitem__)
+
+    def prove(self, index: int, size: int | None = None) -> InclusionProof:
+        n = self._size_arg(size)
+        if not 0 <= index < n:
+            raise AuditError("index", f"{index} is not an entry of a tree of size {n}")
+        ranges = merkle.inclusion_ranges(index, n)
+        found = self._hashes(merkle.nodes_for(ranges) | set(merkle.frontier(n)) | {(0, index)})
+        proof = [merkle.range_hash(a, b, found.__getitem__) for a, b in ranges]
+        return InclusionProof(index, n, found[(0, index)], proof, merkle.range_hash(0, n, found.__getitem__))
+
+    def consistency(self, m: int, n: int) -> ConsistencyProof:
+        n = self._size_arg(n, "size2")
+        if not 0 <= m <= n:
+            raise AuditError("size1", f"{m} must be between 0 and size2 {n}")
+        ranges = merkle.consistency_ranges(m, n)
+        found = self._hashes(merkle.nodes_for(ranges) | set(merkle.frontier(m)) | set(merkle.frontier(n)))
+        look = found.__getitem__
+        return ConsistencyProof(m, n, merkle.range_hash(0, m, look), merkle.range_hash(0, n, look),
+                                [merkle.range_hash(a, b, look) for a, b in ranges])
+
+    # --- checkpoints ------------------------------------------------------------------------
+    def signer(self) -> Signer:
+        return load_signer(self._keys_dir)
+
+    def vkey(self) -> VerifierKey:
+        path = (self._keys_dir or config.keys_dir()) / VERIFIER_FILE
+        try:
+            return parse_vkey(path.read_text())
+        except OSError:
+            raise AuditError("key", f"no verifier key at {path}: run `sanctuary audit keygen NAME`") from None
+        except VerifyError as exc:
+            raise AuditError("key", f"{path}: {exc.reason}") from None
+
+    def checkpoint(self) -> str:
+        """Sign the current tree as a C2SP checkpoint, refusing anything inconsistent with the past."""
+        signer = self.signer()
+        with self._checkpoint_lock:
+            n = self.size()
+            with _store_errors("reading checkpoints"):
+                previous = self._store.checkpoints()
+            if previous:
+                size, root, _ = previous[-1]
+                if size > n:
+                    raise ForkRefused("checkpoint", f"the log shrank: size {size} was signed, only {n} entries remain")
+                if self.root(size) != root:
+                    raise ForkRefused("checkpoint", f"the tree no longer matches the checkpoint signed at size {size}")
+            root = self.root(n)
+            note = signer.sign_note(f"{signer.name}\n{n}\n{b64(root)}\n")
+            with _store_errors("storing the checkpoint"):
+                return self._store.save_checkpoint(n, root, note)
+
+    # --- verification -----------------------------------------------------------------------
+    def verify(self, full: bool = False, workers: int | None = None) -> VerifyResult:
+        """Check the signed checkpoints against the tree; with `full`, recompute every leaf and node.
+
+        On damage, `first_bad_index` names the first entry that is missing or no longer matches
+        (for a checkpoint that disagrees with a consistent tree, the first index it may cover).
+        """
+        try:
+            return self._verify(full, workers or os.cpu_count() or 1)
+        except AuditError as exc:
+            return VerifyResult(False, None, str(exc))
+
+    def _verify(self, full: bool, workers: int) -> VerifyResult:
+        n = self.size()
+        if full:
+            with _store_errors("recomputing the tree"):
+                damage, _ = fsck.full_root(self._store, n, workers)
+            if damage:
+                return VerifyResult(False, damage.index, damage.message, n)
+        with _store_errors("reading checkpoints"):
+            checkpoints = self._store.checkpoints()
+        if not checkpoints:
+            what = "every leaf and node recomputed" if full else "nothing to check without a checkpoint"
+            return VerifyResult(True, None, f"{n} entries, no signed checkpoint yet; {what}", n)
+        vkey = self.vkey()
+        covered = 0
+        for size, root, note in checkpoints:
+            try:
+                cp = open_checkpoint(note, vkey)
+            except VerifyError as exc:
+                return VerifyResult(False, covered, f"checkpoint at size {size}: {exc.reason}", n)
+            if (cp.size, cp.root) != (size, root):
+                return VerifyResult(False, covered, f"stored checkpoint row for size {size} disagrees with its signed note", n)
+            if size > n:
+                return VerifyResult(False, n, f"log truncated: checkpoint signed {size} entries, only {n} remain", n)
+            if self.root(size) != root:
+                hint = "" if full else "; run with --full to locate it"
+                return VerifyResult(False, covered if full else None,
+                                    f"tree at size {size} does not match its signed checkpoint (fork or rewrite "
+                                    f"after index {covered - 1 if covered else 'none'}){hint}", n)
+            covered = size
+        scope = "every leaf and node recomputed, " if full else ""
+        return VerifyResult(True, None, f"{n} entries; {scope}{len(checkpoints)} checkpoint(s) verified, latest at size {covered}", n)
+
+    def close(self) -> None:
+        with _store_errors("closing"):
+            self._store.close()
+
+
+def open_log(url: str | None = None, keys_dir: Path | None = None) -> DecisionLog:
+    """Open the log at `url` (None -> `sanctuary.config.log_url()`): a SQLite path or a postgresql:// URL."""
+    return DecisionLog(open_store(url or config.log_url()), keys_dir)

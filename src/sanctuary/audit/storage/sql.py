@@ -1,0 +1,196 @@
+"""What the SQLite and PostgreSQL drivers share: the tables, the append transaction, the reads.
+
+Tables: `entry(idx, data)` the exact entry bytes; `node(level, idx, hash)` every complete
+perfect subtree, leaf hashes included; `clear(idx, fields)` the personal identifiers in clear text, read
+only by the admin path; `checkpoint(size, root, note)` every checkpoint the log signed.
+A driver supplies the connection, the placeholder style and the write lock (the sequencer).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any, Iterable
+
+from sanctuary.audit import merkle
+from sanctuary.audit.errors import AuditError, ForkRefused
+
+Node = merkle.Node
+
+
+class SqlStore:
+    """One connection, serialised by a lock; the driver's `_lock_for_append` is the sequencer."""
+
+    url: str
+    placeholder = "?"
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._edge_size = -1
+        self._edge: dict[int, bytes] = {}
+
+    # --- driver hooks -----------------------------------------------------------------------
+    def _connection(self) -> Any:
+        raise NotImplementedError
+
+    def _lock_for_append(self, cur: Any) -> int:
+        """Take the write lock inside the open transaction and return the current size."""
+        raise NotImplementedError
+
+    def _locked_size(self, cur: Any) -> int:
+        cur.execute("SELECT COALESCE(MAX(idx) + 1, 0) FROM entry")
+        return int(cur.fetchone()[0])
+
+    def _insert_entries(self, cur: Any, rows: list[tuple[int, bytes]]) -> None:
+        cur.executemany(self._sql("INSERT INTO entry (idx, data) VALUES (?, ?)"), rows)
+
+    def _insert_nodes(self, cur: Any, rows: list[tuple[int, int, bytes]]) -> None:
+        cur.executemany(self._sql("INSERT INTO node (level, idx, hash) VALUES (?, ?, ?)"), rows)
+
+    # --- shared ---------------------------------------------------------------------------
+    def _sql(self, text: str) -> str:
+        return text if self.placeholder == "?" else text.replace("?", self.placeholder)
+
+    def _query(self, text: str, params: Iterable[Any] = ()) -> list[tuple]:
+        with self._lock:
+            conn = self._connection()
+            try:
+                cur = conn.cursor()
+                cur.execute(self._sql(text), tuple(params))
+                rows = cur.fetchall()
+                conn.commit()
+                return rows
+            except Exception:
+                conn.rollback()
+                raise
+
+    def size(self) -> int:
+        (value,), = self._query("SELECT COALESCE(MAX(idx) + 1, 0) FROM entry")
+        return int(value)
+
+    def append(self, entries: list[bytes], clears: list[dict[str, str] | None]) -> int:
+        """Append atomically and durably; return the index of the first entry."""
+        with self._lock:
+            conn = self._connection()
+            try:
+                cur = conn.cursor()
+                size = self._lock_for_append(cur)
+                if size != self._edge_size:
+                    self._edge = self._read_edge(cur, size)
+                edge = dict(self._edge)
+                nodes = merkle.extend(size, edge, entries)
+                self._insert_entries(cur, [(size + i, e) for i, e in enumerate(entries)])
+                self._insert_nodes(cur, nodes)
+                clear_rows = [(size + i, json.dumps(c, sort_keys=True)) for i, c in enumerate(clears) if c]
+                if clear_rows:
+                    cur.executemany(self._sql("INSERT INTO clear (idx, fields) VALUES (?, ?)"), clear_rows)
+                conn.commit()
+            except Exception:
+                self._edge_size = -1
+                conn.rollback()
+                raise
+            self._edge, self._edge_size = edge, size + len(entries)
+            return size
+
+    def _read_edge(self, cur: Any, size: int) -> dict[int, bytes]:
+        wanted = set(merkle.frontier(size))
+        found = self._fetch_nodes(cur, wanted)
+        if found.keys() != wanted:
+            level, idx = min(wanted - found.keys())
+            raise AuditError("log", f"tree node level {level} index {idx} is missing; refusing to append to a damaged log")
+        return {level: h for (level, _), h in found.items()}
+
+    def nodes(self, keys: set[Node]) -> dict[Node, bytes]:
+        """Hashes of the given nodes; missing nodes are absent from the result."""
+        with self._lock:
+            conn = self._connection()
+            try:
+                found = self._fetch_nodes(conn.cursor(), keys)
+                conn.commit()
+                return found
+            except Exception:
+                conn.rollback()
+                raise
+
+    def _fetch_nodes(self, cur: Any, keys: set[Node]) -> dict[Node, bytes]:
+        if not keys:
+            return {}
+        ordered = sorted(keys)
+        where = " OR ".join(["(level = ? AND idx = ?)"] * len(ordered))
+        cur.execute(self._sql(f"SELECT level, idx, hash FROM node WHERE {where}"), [v for k in ordered for v in k])
+        return {(level, idx): bytes(h) for level, idx, h in cur.fetchall()}
+
+    def entry(self, index: int) -> bytes | None:
+        rows = self._query("SELECT data FROM entry WHERE idx = ?", (index,))
+        return bytes(rows[0][0]) if rows else None
+
+    def entry_rows(self, start: int, end: int) -> list[tuple[int, bytes]]:
+        rows = self._query("SELECT idx, data FROM entry WHERE idx >= ? AND idx < ? ORDER BY idx", (start, end))
+        return [(idx, bytes(data)) for idx, data in rows]
+
+    def entry_data(self, start: int, end: int) -> list[bytes]:
+        """Entry bytes of [start, end) in order, without their indices (the fast path of fsck)."""
+        rows = self._query("SELECT data FROM entry WHERE idx >= ? AND idx < ? ORDER BY idx", (start, end))
+        return [bytes(data) for data, in rows]
+
+    def level_concat(self, level: int, start: int, end: int) -> bytes:
+        """Stored hashes of one level, [start, end), concatenated in index order."""
+        rows = self._query(self._concat_sql, (level, start, end))
+        return bytes(rows[0][0] or b"")
+
+    _concat_sql = "SELECT string_agg(hash, '' ORDER BY idx) FROM node WHERE level = ? AND idx >= ? AND idx < ?"
+
+    def level_rows(self, level: int, start: int, end: int) -> list[tuple[int, bytes]]:
+        rows = self._query("SELECT idx, hash FROM node WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx",
+                           (level, start, end))
+        return [(idx, bytes(h)) for idx, h in rows]
+
+    def clear(self, index: int) -> dict[str, str] | None:
+        rows = self._query("SELECT fields FROM clear WHERE idx = ?", (index,))
+        return json.loads(rows[0][0]) if rows else None
+
+    def checkpoints(self) -> list[tuple[int, bytes, str]]:
+        rows = self._query("SELECT size, root, note FROM checkpoint ORDER BY size")
+        return [(size, bytes(root), note) for size, root, note in rows]
+
+    def save_checkpoint(self, size: int, root: bytes, note: str) -> str:
+        """Store a signed checkpoint; return the note already stored for this size and root."""
+        with self._lock:
+            conn = self._connection()
+            try:
+                cur = conn.cursor()
+                cur.execute(self._sql("SELECT root, note FROM checkpoint WHERE size = ?"), (size,))
+                row = cur.fetchone()
+                if row is None:
+                    cur.execute(self._sql("INSERT INTO checkpoint (size, root, note) VALUES (?, ?, ?)"),
+                                (size, root, note))
+                conn.commit()
+            except Exception:
+                conn.rollback()
+                raise
+        if row is None:
+            return note
+        if bytes(row[0]) != root:
+            raise ForkRefused("checkpoint", f"size {size} was already signed with a different root")
+        return str(row[1])
+
+    def close(self) -> None:
+        with self._lock:
+            self._close()
+
+    def _close(self) -> None:
+        raise NotImplementedError
+
+
+def schema(blob: str, bigint: str, node_options: str = "") -> list[str]:
+    return [
+        f"CREATE TABLE IF NOT EXISTS entry (idx {bigint} PRIMARY KEY, data {blob} NOT NULL)",
+        f"CREATE TABLE IF NOT EXISTS node (level INTEGER NOT NULL, idx {bigint} NOT NULL, "
+        f"hash {blob} NOT NULL, PRIMARY KEY (level, idx)){node_options}",
+        f"CREATE TABLE IF NOT EXISTS clear (idx {bigint} PRIMARY KEY, fields TEXT NOT NULL)",
+        f"CREATE TABLE IF NOT EXISTS checkpoint (size {bigint} PRIMARY KEY, root {blob} NOT NULL, note TEXT NOT NULL)",
+    ]
+
+
+def refuse(url: str, exc: Exception) -> AuditError:
+    return AuditError("log", f"cannot open {url}: {exc}")

@@ -1,0 +1,156 @@
+"""Who is calling: bearer keys, stored only as SHA-256 hashes, each bound to a role (and an agency).
+
+Roles:
+- ``agency``: an outside agency. Its requests are made in its name: the requester agency comes from
+  the key, never from the body.
+- ``desk``: the department's own request desk, entering requests that arrived on paper or by phone;
+  it names the requesting agency in the body.
+- ``oversight``: inspector general or commission staff: reads decisions, submits nothing.
+- ``admin``: manages keys and reads the clear text behind the log's pseudonyms.
+
+A key is ``sk_<key id>_<secret>``; the key id is public (it names the key in logs and admin
+listings), the secret is 32 random bytes. Keys have full entropy, so a single SHA-256 is the right
+hash (a slow password hash would only cost throughput). Demo keys are derived from the agency id so
+that ``sanctuary demo-keys`` and ``sanctuary serve --demo`` agree without storing clear keys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+import threading
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from sanctuary import config
+
+Role = Literal["agency", "desk", "oversight", "admin"]
+ROLES: tuple[Role, ...] = ("agency", "desk", "oversight", "admin")
+DEMO_AGENCIES = ("ICE-ERO", "ICE-HSI", "CBP", "FBI", "USMS", "ISP", "CCSO", "EPD")
+DEMO_STAFF: tuple[Role, ...] = ("desk", "oversight", "admin")
+_DEMO_SECRET = b"sanctuary demo keys: public, for local demonstrations only"
+_KEY = re.compile(r"^sk_([a-z0-9]{1,24})_([A-Za-z0-9_-]{16,64})$")
+
+
+class CredentialError(ValueError):
+    """A key file or key request that is wrong; names the field."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Principal:
+    key_id: str
+    role: Role
+    agency: str | None  # registry id, for role "agency"
+    label: str
+    sha256: str
+    created: str
+
+
+def key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def keys_file() -> Path:
+    return config.keys_dir() / "gateway-keys.json"
+
+
+def demo_key(name: str) -> str:
+    """The demo key of an agency id or staff role: derived, so every demo install has the same ones."""
+    slug = re.sub(r"[^a-z0-9]", "", name.lower())[:20]
+    secret = hmac.new(_DEMO_SECRET, name.encode(), hashlib.sha256).hexdigest()[:32]
+    return f"sk_demo{slug}_{secret}"
+
+
+def demo_keys() -> dict[str, str]:
+    """{agency id or staff role: key} for the demo principals."""
+    return {name: demo_key(name) for name in (*DEMO_AGENCIES, *DEMO_STAFF)}
+
+
+class KeyRing:
+    """The accepted keys, by hash. Persisted (hashes only) in a JSON file when given a path."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self._by_hash: dict[str, Principal] = {}
+        self._transient: set[str] = set()  # demo keys: accepted, never written to the file
+        self._lock = threading.Lock()
+        if path is not None and path.exists():
+            self._load(path)
+
+    def _load(self, path: Path) -> None:
+        try:
+            rows = json.loads(path.read_text(encoding="utf-8"))
+            for row in rows:
+                principal = Principal(**row)
+                if principal.role not in ROLES:
+                    raise CredentialError("role", f"{principal.role!r} is not one of {', '.join(ROLES)}")
+                self._by_hash[principal.sha256] = principal
+        except (OSError, ValueError, TypeError) as exc:
+            if isinstance(exc, CredentialError):
+                raise
+            raise CredentialError(str(path), f"cannot read the key file: {exc}") from exc
+
+    def _save(self) -> None:
+        if self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        rows = [asdict(p) for h, p in self._by_hash.items() if h not in self._transient]
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(rows, indent=2), encoding="utf-8")
+        os.chmod(tmp, 0o600)
+        tmp.replace(self.path)
+
+    def authenticate(self, key: str) -> Principal | None:
+        return self._by_hash.get(key_hash(key)) if _KEY.match(key) else None
+
+    def add(self, key: str, role: Role, agency: str | None, label: str) -> Principal:
+        match = _KEY.match(key)
+        if match is None:
+            raise CredentialError("key", "not of the form sk_<id>_<secret>")
+        if role not in ROLES:
+            raise CredentialError("role", f"{role!r} is not one of {', '.join(ROLES)}")
+        if (role == "agency") != (agency is not None):
+            raise CredentialError("agency", "an agency key names its agency; staff keys name none")
+        principal = Principal(key_id=match.group(1), role=role, agency=agency, label=label[:200],
+                              sha256=key_hash(key), created=datetime.now(UTC).isoformat(timespec="seconds"))
+        with self._lock:
+            self._by_hash[principal.sha256] = principal
+        return principal
+
+    def issue(self, role: Role, agency: str | None, label: str) -> tuple[str, Principal]:
+        """Make, store (hashed) and return a new key; the clear key is shown once, here."""
+        key = f"sk_{secrets.token_hex(4)}_{secrets.token_urlsafe(32)}"
+        principal = self.add(key, role, agency, label)
+        with self._lock:
+            self._save()
+        return key, principal
+
+    def revoke(self, key_id: str) -> bool:
+        with self._lock:
+            hashes = [h for h, p in self._by_hash.items() if p.key_id == key_id]
+            for h in hashes:
+                del self._by_hash[h]
+            self._save()
+        return bool(hashes)
+
+    def principals(self) -> list[Principal]:
+        return sorted(self._by_hash.values(), key=lambda p: p.key_id)
+
+    def add_demo_keys(self) -> dict[str, str]:
+        keys = demo_keys()
+        for name, key in keys.items():
+            staff = name in DEMO_STAFF
+            principal = self.add(key, name if staff else "agency", None if staff else name, f"demo {name}")  # type: ignore[arg-type]
+            self._transient.add(principal.sha256)
+        return keys

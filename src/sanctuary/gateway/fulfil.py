@@ -1,0 +1,102 @@
+"""From a decided request to the records handed out: typed searches, topic projection, redaction.
+
+``plan`` turns a request into typed searches before anything is decided, so a malformed search is a
+422 that names the field rather than a store failure after a permit. ``Fulfilment`` is the pipeline's
+``fulfil`` step: it runs the planned searches and applies the decision's ``redact`` list; the
+pipeline records the disclosure manifest before the gateway releases anything.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from sanctuary.models import Decision, Request
+from sanctuary.policy.facts import CUSTODY_TOPICS
+from sanctuary.records import Record, RecordStore, disclosed, parse_search, redact
+from sanctuary.records.searches import SEARCH_NAMES, Search
+from sanctuary.gateway.problems import Problem
+
+PERSON_KEYED = frozenset(SEARCH_NAMES) - {"plate"}
+# What each custody topic may show of a booking; contact_information is a search of its own.
+CUSTODY_FIELDS = {
+    "custody_status": frozenset({"person_id", "arrested_at", "in_custody", "facility"}),
+    "release_date": frozenset({"person_id", "in_custody", "release_date"}),
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    search: Search
+    keep: frozenset[str] | None = None  # None: every field the search returns
+
+
+def plan(request: Request) -> list[Step]:
+    """The searches a request would run if permitted; raises a 422 ``Problem`` naming the bad field."""
+    kind = request.kind.value
+    if kind == "database_query":
+        search = request.resource.search
+        if search is None:
+            return []
+        fields = {k: v for k, v in search.model_dump().items() if v is not None and k != "type"}
+        if search.type in PERSON_KEYED and not ({"person_id", "name"} & fields.keys()):
+            fields.update(_subject_identity(request))
+        return [Step(_typed({"search": search.type, **fields}, "resource.search"))]
+    if kind == "custody_inquiry":
+        topics = set(request.resource.fields) or set(CUSTODY_TOPICS)
+        who = _subject_identity(request)
+        search = request.resource.search
+        if search is not None and (search.person_id or search.name):
+            who = {k: v for k, v in (("person_id", search.person_id), ("name", search.name), ("dob", search.dob)) if v}
+        if not who:
+            raise Problem(422, "subject", "a custody inquiry names its subject: person_id, or name and dob")
+        steps = []
+        booking_fields = frozenset().union(*(CUSTODY_FIELDS[t] for t in topics if t in CUSTODY_FIELDS))
+        if booking_fields:
+            steps.append(Step(_typed({"search": "custody", **who}, "subject"), booking_fields))
+        if "contact_information" in topics:
+            steps.append(Step(_typed({"search": "contact", **who}, "subject")))
+        return steps
+    return []
+
+
+def _subject_identity(request: Request) -> dict[str, str]:
+    subject = request.subject
+    return {k: v for k, v in (("person_id", subject.person_id), ("name", subject.name), ("dob", subject.dob)) if v}
+
+
+def _typed(data: dict[str, Any], where: str) -> Search:
+    try:
+        return parse_search(data)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        loc = [str(p) for p in error["loc"][1:]]  # the first element is the search tag
+        field = ".".join([where, *loc])
+        reason = "unknown field" if error["type"] == "extra_forbidden" else error["msg"]
+        if not error["loc"]:
+            field, reason = f"{where}.type", f"must be one of {', '.join(SEARCH_NAMES)}"
+        raise Problem(422, field, reason) from None
+
+
+class Fulfilment:
+    """The pipeline's fulfil step for one request: run its plan against the store, by a deadline."""
+
+    def __init__(self, store: RecordStore, steps: list[Step], deadline: float) -> None:
+        self.store = store
+        self.steps = steps
+        self.deadline = deadline
+
+    def __call__(self, _request: Request, decision: Decision) -> tuple[Any, list[dict]]:
+        found: list[Record] = []
+        for step in self.steps:
+            records = self.store.search(step.search)
+            if step.keep is not None:
+                records = redact(records, {f for r in records for f in r.fields} - step.keep)
+            found += records
+        if time.monotonic() > self.deadline:
+            raise TimeoutError("the store answered after the request's deadline")
+        handed_out = redact(found, decision.redact)
+        return {"records": [r.to_json() for r in handed_out]}, list(disclosed(handed_out))

@@ -1,0 +1,54 @@
+"""Errors as JSON that names the field: ``{"error": {"field": ..., "reason": ...}}``.
+
+Raised anywhere in a handler as ``Problem``; the app turns it into the response. Validation errors
+of FastAPI's own parameters come out in the same shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.exceptions import RequestValidationError
+from starlette.requests import Request as HttpRequest
+from starlette.responses import JSONResponse
+
+
+class Problem(Exception):
+    def __init__(self, status: int, field: str, reason: str, headers: dict[str, str] | None = None,
+                 **extra: Any) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.status = status
+        self.field = field
+        self.reason = reason
+        self.headers = headers
+        self.extra = extra
+
+    def response(self) -> JSONResponse:
+        body: dict[str, Any] = {"error": {"field": self.field, "reason": self.reason}, **self.extra}
+        return JSONResponse(body, status_code=self.status, headers=self.headers)
+
+
+async def problem_handler(_http: HttpRequest, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Problem)
+    return exc.response()
+
+
+async def validation_handler(_http: HttpRequest, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    first = errors[0] if errors else {"loc": ("request",), "msg": "invalid"}
+    field = ".".join(str(p) for p in first["loc"] if p not in ("body", "path", "query", "header"))
+    return Problem(422, field or "request", str(first["msg"])).response()
+
+
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["field", "reason"],
+            "properties": {"field": {"type": "string"}, "reason": {"type": "string"}},
+        }
+    },
+}

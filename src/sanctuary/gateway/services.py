@@ -1,0 +1,89 @@
+"""What the gateway stands on, opened fail-closed: the policy engine, the records store, the log.
+
+A store or log that cannot be opened at start (or goes away later) does not stop the service: every
+request that needs it is denied with 503 and the reason, and the gateway tries again (at most once a
+second) until it answers. A policy set that does not load denies every request the same way.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from sanctuary.agencies import Registry, load_registry
+from sanctuary.policy.engine import PolicyEngine
+from sanctuary.policy.errors import PolicyError
+from sanctuary.policy.profiles import PROFILES
+
+T = TypeVar("T")
+RETRY_SECONDS = 1.0
+
+
+class Unavailable(Exception):
+    """A service the request needs is not there; the reason says which and why."""
+
+
+class Reopening(Generic[T]):
+    """A service opened on first use and reopened after a failure, at most once per RETRY_SECONDS."""
+
+    def __init__(self, what: str, opener: Callable[[], T]) -> None:
+        self.what = what
+        self._opener = opener
+        self._value: T | None = None
+        self._error = "not opened yet"
+        self._next_try = 0.0
+        self._lock = threading.Lock()
+
+    def get(self) -> T:
+        value = self._value
+        if value is not None:
+            return value
+        with self._lock:
+            if self._value is None:
+                if time.monotonic() < self._next_try:
+                    raise Unavailable(f"{self.what} unavailable: {self._error}")
+                try:
+                    self._value = self._opener()
+                except Exception as exc:  # any failure to open means: not available, say why
+                    self._error = str(exc) or type(exc).__name__
+                    self._next_try = time.monotonic() + RETRY_SECONDS
+                    raise Unavailable(f"{self.what} unavailable: {self._error}") from exc
+            return self._value
+
+    def status(self) -> str:
+        try:
+            self.get()
+        except Unavailable as exc:
+            return str(exc)
+        return "ok"
+
+    def close(self, closer: Callable[[T], None]) -> None:
+        with self._lock:
+            if self._value is not None:
+                closer(self._value)
+                self._value = None
+
+
+@dataclass
+class Policy:
+    """The loaded policy engine, or the reason it did not load (then every request is denied)."""
+
+    profiles: list[str]
+    engine: PolicyEngine | None = None
+    error: str | None = None
+    registry: Registry = field(default_factory=lambda: load_registry([]))
+
+
+def load_policy(profiles: list[str], params: dict[str, list[str]], agencies: list[Path], *,
+                root: Path = PROFILES) -> Policy:
+    """Load the registry and the profiles (from ``root``). A registry that does not load is a startup
+    error (``RegistryError``); a policy set that does not load gives a Policy that denies everything."""
+    registry = load_registry(agencies)
+    try:
+        return Policy(profiles, PolicyEngine.load(profiles, registry, params, root=root), registry=registry)
+    except PolicyError as exc:
+        return Policy(profiles, error=f"policy: {exc}", registry=registry)

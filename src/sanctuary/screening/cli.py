@@ -1,0 +1,98 @@
+"""`sanctuary screen` (purpose screening) and `sanctuary documents classify` (document classification)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from sanctuary.screening.documents import DocumentClass, DocumentError, classify
+from sanctuary.screening.purpose import PurposeScreen, screen
+
+documents = typer.Typer(no_args_is_help=True, help="Classify documents: ICE administrative forms versus judicial warrants.")
+_out = Console()
+_err = Console(stderr=True)
+
+
+def _fail(field: str, reason: str) -> None:
+    _err.print(f"[red]error[/red]: {field}: {reason}")
+    raise typer.Exit(2)
+
+
+def _screen_lines(source: TextIO) -> None:
+    write = sys.stdout.write
+    for line in source:
+        text = line.rstrip("\r\n")
+        write(json.dumps({"text": text, **screen(text).to_dict()}, ensure_ascii=False) + "\n")
+
+
+def _show_screen(text: str, result: PurposeScreen) -> None:
+    colour = {"civil_immigration": "red", "vague": "yellow"}.get(result.category, "green")
+    _out.print(f"[bold {colour}]{result.category}[/]  score {result.score:.2f}  agencies: {', '.join(result.agencies) or '-'}")
+    if result.evidence:
+        table = Table("span", "text", "rule")
+        for item in result.evidence:
+            table.add_row(f"{item.start}-{item.end}", item.text, item.rule)
+        _out.print(table)
+
+
+def screen_command(
+    text: Annotated[str | None, typer.Argument(help="The reason to screen.")] = None,
+    file: Annotated[str | None, typer.Option("--file", "-f", help="One reason a line; '-' reads standard input. Writes one JSON line per line.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Screen a search or request reason for immigration enforcement, vagueness or a named crime."""
+    if (text is None) == (file is None):
+        _fail("text", "give either a TEXT argument or --file (not both)")
+    if file is not None:
+        if file == "-":
+            _screen_lines(sys.stdin)
+            return
+        try:
+            with Path(file).open(encoding="utf-8", errors="replace", newline="") as handle:
+                _screen_lines(handle)
+        except OSError as exc:
+            _fail("file", f"cannot read {file}: {exc.strerror or exc}")
+        return
+    assert text is not None
+    result = screen(text)
+    if as_json:
+        print(json.dumps({"text": text, **result.to_dict()}, ensure_ascii=False))
+    else:
+        _show_screen(text, result)
+
+
+def _show_document(path: Path, result: DocumentClass) -> None:
+    verdict = "[bold green]judicial[/]" if result.judicial else "[bold red]not judicial[/]"
+    kind = "administrative " if result.administrative else ""
+    flags = [name for name in ("criminal", "federal", "detainer") if getattr(result, name)]
+    _out.print(f"{path}: {kind}{result.type}, {verdict}" + (f" ({', '.join(flags)})" if flags else ""), soft_wrap=True)
+    if result.missing:
+        _out.print(f"missing: {', '.join(result.missing)}")
+    if result.evidence:
+        table = Table("span", "text", "rule")
+        for item in result.evidence:
+            table.add_row(f"{item.start}-{item.end}", item.text.replace("\n", " "), item.rule)
+        _out.print(table)
+
+
+@documents.command("classify")
+def classify_command(
+    file: Annotated[Path, typer.Argument(help="A PDF or text file, or a .json declared document.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Classify a document: which form it is, whether it is judicial, and which judicial element is missing."""
+    try:
+        result = classify(file)
+    except DocumentError as exc:
+        _fail(exc.field, exc.reason)
+        return
+    if as_json:
+        print(json.dumps({"file": str(file), **result.to_dict()}, ensure_ascii=False))
+    else:
+        _show_document(file, result)

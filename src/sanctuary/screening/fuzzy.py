@@ -1,0 +1,34 @@
+"""Misspellings of immigration words ("imigration", "deportaton", "undocumneted"), by edit distance.
+
+A word is a misspelling when it is at most one edit (two for words of ten letters or more) from
+a target, begins with a letter the target may begin with ("emigration" is a common slip for
+"immigration"), and is not a real word known to sit that close ("departed", "irrigation").
+Transpositions count as one edit (optimal string alignment distance).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from sanctuary.screening.lexicon import FUZZY_NEVER, FUZZY_TARGETS
+
+_TARGETS = tuple(FUZZY_TARGETS)
+MIN_LENGTH = 6
+
+
+@lru_cache(maxsize=65536)
+def misspelling_of(word: str) -> tuple[str, int] | None:
+    """The target that `word` misspells and the edit distance, or None."""
+    if len(word) < MIN_LENGTH or word in FUZZY_NEVER or word in FUZZY_TARGETS or not word.isalpha():
+        return None
+    limit = 1 if len(word) < 10 else 2
+    match = process.extractOne(word, _TARGETS, scorer=OSA.distance, score_cutoff=limit)
+    if match is None:
+        return None
+    target, distance, _ = match
+    if word[0] not in FUZZY_TARGETS[target]:
+        return None
+    return target, int(distance)

@@ -1,0 +1,39 @@
+"""Shared fixtures: the shipped registry, engines per profile composition, request builders."""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+
+from sanctuary.agencies import load_registry
+from sanctuary.enforce import Pipeline
+from sanctuary.models import parse_request
+from sanctuary.policy.engine import PolicyEngine
+
+PROFILES = ["chicago-2012", "chicago-2019-mayoral", "chicago-2019-proposed-eo", "chicago-2021", "illinois-trust"]
+
+
+@functools.lru_cache(maxsize=None)
+def registry():
+    return load_registry()
+
+
+@functools.lru_cache(maxsize=None)
+def pipeline_for(*profiles: str, params: tuple = ()) -> Pipeline:
+    return Pipeline(PolicyEngine.load(list(profiles), registry(), dict(params)))
+
+
+def request(kind: str, agency: str, **fields) -> dict:
+    """A request dict; keyword arguments are contract fields (purpose=..., subject=..., ...)."""
+    return {"id": f"t-{kind}", "kind": kind, "requester": {"agency": agency}, **fields}
+
+
+def decide(profiles, raw: dict):
+    profiles = (profiles,) if isinstance(profiles, str) else tuple(profiles)
+    return pipeline_for(*profiles).decide(parse_request(raw))
+
+
+@pytest.fixture
+def reg():
+    return registry()

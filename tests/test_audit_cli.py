@@ -1,0 +1,77 @@
+"""`sanctuary audit ...` and `sanctuary decide --log` from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sanctuary.audit.verifier import leaf_hash, open_checkpoint, parse_vkey, verify_consistency, verify_inclusion
+from sanctuary.cli import app
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "requests.jsonl"
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("SANCTUARY_HOME", str(tmp_path))
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(app, list(args))
+
+    return invoke
+
+
+def test_decide_records_and_audit_commands_check_it(run, tmp_path: Path) -> None:
+    keygen = run("audit", "keygen", "cpd.example/decisions")
+    assert keygen.exit_code == 0
+    vkey = parse_vkey(keygen.stdout.strip())
+    lines = [line for line in EXAMPLES.read_text().splitlines() if line.strip()]
+    decided = run("decide", "--log", str(tmp_path / "log.db"), str(EXAMPLES))
+    indices = [json.loads(line)["log_index"] for line in decided.stdout.splitlines()]
+    assert indices == list(range(len(lines)))
+    note = run("audit", "checkpoint").stdout  # the default log is $SANCTUARY_HOME/log.db
+    cp = open_checkpoint(note, vkey)
+    assert cp.size == len(lines)
+    proof = json.loads(run("audit", "prove", "3", "--json").stdout)
+    entry = run("audit", "entry", "3").stdout_bytes
+    assert proof["leaf_hash"] == __import__("base64").b64encode(leaf_hash(entry)).decode()
+    b64 = __import__("base64").b64decode
+    verify_inclusion(leaf_hash(entry), 3, cp.size, [b64(p) for p in proof["proof"]], cp.root)
+    cons = json.loads(run("audit", "consistency", "2", str(cp.size), "--json").stdout)
+    verify_consistency(2, cp.size, [b64(p) for p in cons["proof"]], b64(cons["root1"]), cp.root)
+    verified = run("audit", "verify", "--full", "--json")
+    assert verified.exit_code == 0 and json.loads(verified.stdout)["ok"] is True
+    published = run("audit", "publish", str(tmp_path / "pub"))
+    assert published.exit_code == 0 and (tmp_path / "pub" / "checkpoint").read_text() == note
+    assert "Agent K. Doe" not in entry.decode() and "Agent K. Doe" in run("audit", "reveal", "0").stdout
+
+
+def test_damage_exits_non_zero_with_the_index(run, tmp_path: Path) -> None:
+    import sqlite3
+
+    run("audit", "keygen", "cpd.example/decisions")
+    run("decide", "--log", str(tmp_path / "log.db"), str(EXAMPLES))
+    run("audit", "checkpoint")
+    conn = sqlite3.connect(tmp_path / "log.db")
+    with conn:
+        conn.execute("UPDATE entry SET data = CAST(REPLACE(CAST(data AS TEXT), 'deny', 'perm') AS BLOB) WHERE idx = 4")
+    conn.close()
+    result = run("audit", "verify", "--full", "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["first_bad_index"] == 4
+
+
+def test_errors_name_the_field(run, tmp_path: Path) -> None:
+    result = run("audit", "checkpoint")
+    assert result.exit_code == 2 and "key" in result.stderr
+    run("audit", "keygen", "cpd.example/decisions")
+    again = run("audit", "keygen", "other")
+    assert again.exit_code == 2 and "already exists" in again.stderr
+    missing = run("audit", "entry", "9")
+    assert missing.exit_code == 2 and "index" in missing.stderr
+    bad_log = run("audit", "verify", "--log", "postgresql://postgres@127.0.0.1:1/none")
+    assert bad_log.exit_code == 2 and "log" in bad_log.stderr

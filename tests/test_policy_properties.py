@@ -1,0 +1,139 @@
+"""Properties of the decision core: composition is monotone, bad input and broken policies deny,
+and the decision cache never changes a decision."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import PROFILES, pipeline_for, registry
+from sanctuary.enforce import Pipeline
+from sanctuary.models import parse_request
+from sanctuary.policy.engine import PolicyEngine
+from sanctuary.policy.errors import PolicyError
+from sanctuary.policy.profiles import expand
+from sanctuary.screening import screen
+from strategies import requests
+
+FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PAIRS = list(itertools.permutations(PROFILES, 2))
+
+
+@FAST
+@given(raw=requests(), pair=st.sampled_from(PAIRS))
+def test_adding_a_profile_never_turns_a_deny_into_a_permit(raw, pair):
+    base, added = pair
+    alone = pipeline_for(base).decide_raw(raw)[1]
+    both = pipeline_for(base, added).decide_raw(raw)[1]
+    if alone.decision == "deny":
+        assert both.decision == "deny"
+    # and composition is exactly "any forbid wins"
+    other = pipeline_for(added).decide_raw(raw)[1]
+    assert (both.decision == "permit") == (alone.decision == "permit" and other.decision == "permit")
+
+
+@FAST
+@given(raw=requests())
+def test_composed_denial_cites_every_profile_that_forbids(raw):
+    both = pipeline_for("chicago-2021", "illinois-trust").decide_raw(raw)[1]
+    for single in ("chicago-2021", "illinois-trust"):
+        d = pipeline_for(single).decide_raw(raw)[1]
+        if d.decision == "deny" and d.rules:
+            assert set(d.rules) <= set(both.rules)
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=5),
+    max_leaves=20,
+)
+
+
+@FAST
+@given(raw=requests(), key=st.sampled_from(["kind", "requester", "purpose", "subject", "documents", "operation", "resource", "zzz"]), junk=JSON)
+def test_any_invalid_request_denies_with_the_field_named(raw, key, junk):
+    raw = {**raw, key: junk}
+    try:
+        parse_request(raw)
+    except ValueError:
+        request, d = pipeline_for("chicago-2021").decide_raw(json.dumps(raw))
+        assert request is None
+        assert d.decision == "deny" and d.error
+        assert d.error.split(":")[0].split(".")[0] in (key, "request")
+
+
+@FAST
+@given(blob=st.binary(max_size=200))
+def test_garbage_bytes_never_permit(blob):
+    _, d = pipeline_for("chicago-2012").decide_raw(blob)
+    assert d.decision == "deny" and d.error
+
+
+ERRORING_FORBID = """
+@id("injected:broken") @citation("Injected test rule") @explain("Errors on every request.")
+forbid (principal, action, resource) when { principal.no_such_attribute == 1 };
+"""
+
+
+@pytest.fixture(scope="module")
+def broken_pipeline():
+    # Validation would refuse this policy; build the engine without it to see what evaluation does.
+    engine = PolicyEngine(expand(["chicago-2012"]), registry(), validate=False, extra_policies=ERRORING_FORBID)
+    return Pipeline(engine)
+
+
+@FAST
+@given(raw=requests())
+def test_an_injected_policy_error_denies(broken_pipeline, raw):
+    request, d = broken_pipeline.decide_raw(raw)
+    assert d.decision == "deny"
+    assert d.error
+
+
+def test_a_forbid_that_errors_would_be_skipped_by_cedar_but_denies_here(broken_pipeline):
+    import cedarpy
+
+    ok = {"id": "x", "kind": "database_query", "requester": {"agency": "FBI"}, "purpose": {"text": "robbery"}}
+    request, d = broken_pipeline.decide_raw(ok)
+    assert d.decision == "deny" and "policy evaluation error" in d.error
+    # the same set, asked of Cedar directly, allows: the skip-on-error hazard this engine closes
+    engine = broken_pipeline.engine
+    purpose = screen("robbery")
+    facts = broken_pipeline.facts(request, broken_pipeline.resolve(request, purpose), purpose)
+    raw = cedarpy.is_authorized({"principal": 'Agency::"FBI"', "action": 'Action::"database_query"', "resource": 'Resource::"x"',
+                                 "context": facts.cedar_context}, engine._policies, engine._entities, engine._schema)  # fmt: skip
+    assert raw.decision == cedarpy.Decision.Allow and raw.diagnostics.errors
+
+
+def test_invalid_policy_does_not_load():
+    with pytest.raises(PolicyError, match="does not validate"):
+        PolicyEngine(expand(["chicago-2012"]), registry(), extra_policies=ERRORING_FORBID)
+
+
+def test_uncitable_policy_does_not_load():
+    bare = '@id("injected:bare") forbid (principal, action, resource);'
+    with pytest.raises(PolicyError, match="@citation"):
+        PolicyEngine(expand(["chicago-2012"]), registry(), extra_policies=bare)
+
+
+def test_unknown_profile_and_parameter_are_refused():
+    with pytest.raises(PolicyError, match="unknown profile"):
+        PolicyEngine.load(["chicago-1999"], registry())
+    with pytest.raises(PolicyError, match="unknown parameter"):
+        PolicyEngine.load(["chicago-2021"], registry(), {"chicago-2021.nope": []})
+    with pytest.raises(PolicyError, match="not allowed"):
+        PolicyEngine.load(["chicago-2019-mayoral"], registry(), {"chicago-2019-mayoral.dropped_carveouts": ["jaywalking"]})
+
+
+@settings(max_examples=500, deadline=None)
+@given(raws=st.lists(requests(), min_size=1, max_size=30), profile=st.sampled_from(PROFILES))
+def test_cached_and_uncached_decisions_agree(raws, profile):
+    """The cache key is the whole Cedar input, so replaying through the cache changes nothing."""
+    cached = Pipeline(PolicyEngine.load([profile], registry()))
+    uncached = Pipeline(PolicyEngine.load([profile], registry()), cache=False)
+    for raw in raws + raws:  # second pass is served from the cache
+        assert cached.decide_raw(raw)[1] == uncached.decide_raw(raw)[1]

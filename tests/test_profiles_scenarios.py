@@ -1,0 +1,185 @@
+"""Scenario tables: every rule of every profile, once where it decides and once where it must not."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import decide, pipeline_for, request
+
+FED_WARRANT = {"type": "judicial_warrant", "court": "United States District Court for the Northern District of Illinois",
+               "signed_by": "Hon. M. Reyes, U.S. Magistrate Judge", "criminal": True}  # fmt: skip
+STATE_WARRANT = {"type": "judicial_warrant", "court": "Circuit Court of Cook County", "signed_by": "Judge A. Novak", "criminal": True}
+IJ_ORDER = {"type": "court_order", "court": "Immigration Court, Chicago", "signed_by": "Immigration Judge R. Hale"}
+COURT_ORDER = {"type": "court_order", "court": "Circuit Court of Cook County", "signed_by": "Judge A. Novak"}
+DETAINER = {"type": "I-247A"}
+I200 = {"type": "I-200", "signed_by": "Immigration Officer"}
+FELON = {"felony_conviction": True}
+
+
+def db(agency, text=None, category=None, **kw):
+    purpose = {k: v for k, v in (("text", text), ("category", category)) if v}
+    return request("database_query", agency, purpose=purpose, resource={"system": "CLEAR"}, **kw)
+
+
+def inquiry(agency, topics, **kw):
+    return request("custody_inquiry", agency, resource={"fields": topics}, **kw)
+
+
+def op(agency, type_, civil, text=None, **kw):
+    return request("operational_support", agency, operation={"type": type_, "civil_immigration": civil},
+                   purpose={"text": text} if text else {}, **kw)  # fmt: skip
+
+
+# (profile, request, decision, rule that must / must not be among the deciding rules)
+SCENARIOS = [
+    # chicago-2012
+    ("chicago-2012", request("detention_hold", "ICE-ERO", documents=[DETAINER]), "deny", "chicago-2012:042-a-detention"),
+    ("chicago-2012", request("detention_hold", "ICE-ERO", documents=[DETAINER], subject={"pending_felony_charge": True}), "permit", "chicago-2012:042-a-detention"),
+    ("chicago-2012", request("detention_hold", "CCSO", documents=[{"type": "ncic_ivf"}]), "deny", "chicago-2012:042-a-detention"),
+    ("chicago-2012", request("detention_hold", "USMS", documents=[FED_WARRANT]), "permit", "chicago-2012:042-a-detention"),
+    ("chicago-2012", request("detainee_access", "ICE-ERO"), "deny", "chicago-2012:042-b1-ice-custody"),
+    ("chicago-2012", request("custody_transfer", "ICE-ERO", documents=[I200]), "deny", "chicago-2012:042-b1-ice-custody"),
+    ("chicago-2012", request("custody_transfer", "ICE-ERO", documents=[STATE_WARRANT]), "permit", "chicago-2012:042-b1-ice-custody"),
+    ("chicago-2012", request("detainee_access", "ICE-ERO", subject={"gang_database": True}), "permit", "chicago-2012:042-b1-ice-custody"),
+    ("chicago-2012", request("detainee_access", "ICE-ERO", subject={"gang_admission": True}), "permit", "chicago-2012:042-b1-ice-custody"),
+    ("chicago-2012", request("detainee_access", "CBP"), "permit", "chicago-2012:042-b1-ice-custody"),
+    ("chicago-2012", inquiry("ICE-ERO", ["release_date"]), "deny", "chicago-2012:042-b1-ice-inquiry"),
+    ("chicago-2012", inquiry("ICE-ERO", ["contact_information"]), "permit", "chicago-2012:042-b1-ice-inquiry"),
+    ("chicago-2012", inquiry("ICE-ERO", ["custody_status"], subject=FELON), "permit", "chicago-2012:042-b1-ice-inquiry"),
+    # chicago-2019-mayoral
+    ("chicago-2019-mayoral", db("HSI", "narcotics", "criminal"), "deny", "chicago-2019-mayoral:ice-databases"),
+    ("chicago-2019-mayoral", db("FBI", "locate", on_behalf_of="ICE-ERO"), "deny", "chicago-2019-mayoral:ice-databases"),
+    ("chicago-2019-mayoral", db("Evanston PD", "assist HSI"), "deny", "chicago-2019-mayoral:ice-databases"),
+    ("chicago-2019-mayoral", db("CBP", "smuggling", "criminal"), "permit", "chicago-2019-mayoral:ice-databases"),
+    ("chicago-2019-mayoral", db("Evanston PD", "robbery"), "permit", "chicago-2019-mayoral:ice-databases"),
+    # chicago-2019-proposed-eo
+    ("chicago-2019-proposed-eo", op("ICE-ERO", "traffic_perimeter", True), "deny", "proposed-eo-2019:s1-raids"),
+    ("chicago-2019-proposed-eo", op("HSI", "on_site_support", False, "drug warrant"), "deny", "proposed-eo-2019:s1-raids"),
+    ("chicago-2019-proposed-eo", op("USBP", "on_site_support", True), "permit", "proposed-eo-2019:s1-raids"),
+    ("chicago-2019-proposed-eo", op("DEA", "traffic_perimeter", False), "permit", "proposed-eo-2019:s1-raids"),
+    ("chicago-2019-proposed-eo", request("custody_transfer", "ICE-ERO", subject=FELON, documents=[DETAINER]), "deny", "proposed-eo-2019:s2-transfer"),
+    ("chicago-2019-proposed-eo", request("custody_transfer", "ICE-ERO", subject=FELON, documents=[IJ_ORDER]), "deny", "proposed-eo-2019:s2-transfer"),
+    ("chicago-2019-proposed-eo", request("custody_transfer", "ICE-ERO", documents=[STATE_WARRANT]), "permit", "proposed-eo-2019:s2-transfer"),
+    ("chicago-2019-proposed-eo", db("TSA", "baggage theft", "criminal"), "deny", "proposed-eo-2019:s3-dhs-databases"),
+    ("chicago-2019-proposed-eo", db("Border Patrol", "smuggling", "criminal"), "deny", "proposed-eo-2019:s3-dhs-databases"),
+    ("chicago-2019-proposed-eo", db("FBI", "bank robbery", "criminal"), "permit", "proposed-eo-2019:s3-dhs-databases"),
+    ("chicago-2019-proposed-eo", db("Chicago JTTF", "terrorism", "criminal"), "deny", "proposed-eo-2019:s3-through-another-agency"),
+    ("chicago-2019-proposed-eo", db("Polk County FL SO", "wanted person", "criminal"), "deny", "proposed-eo-2019:s3-through-another-agency"),
+    ("chicago-2019-proposed-eo", db("ISP", "shooting", "criminal"), "permit", "proposed-eo-2019:s3-through-another-agency"),
+    # chicago-2021
+    ("chicago-2021", db("Evanston PD", "assist ICE+ERO"), "deny", "chicago-2021:020-a"),
+    ("chicago-2021", inquiry("ISP", ["release_date"], on_behalf_of="CBP"), "deny", "chicago-2021:020-a"),
+    ("chicago-2021", op("CBP", "other", True), "deny", "chicago-2021:020-a"),
+    ("chicago-2021", db("Evanston PD", "robbery"), "permit", "chicago-2021:020-a"),
+    ("chicago-2021", request("detention_hold", "CCSO", documents=[{"type": "ncic_ivf"}]), "deny", "chicago-2021:020-a1-detention"),
+    ("chicago-2021", request("detention_hold", "ICE-ERO", documents=[DETAINER], subject={"pending_felony_charge": True}), "deny", "chicago-2021:020-a1-detention"),
+    ("chicago-2021", request("detention_hold", "USMS", documents=[STATE_WARRANT]), "permit", "chicago-2021:020-a1-detention"),
+    ("chicago-2021", request("detainee_access", "HSI", documents=[FED_WARRANT]), "deny", "chicago-2021:020-a2-access"),
+    ("chicago-2021", request("detainee_access", "FBI"), "permit", "chicago-2021:020-a2-access"),
+    ("chicago-2021", inquiry("ICE-ERO", ["contact_information"]), "deny", "chicago-2021:020-a3-inquiry"),
+    ("chicago-2021", inquiry("USMS", ["custody_status"]), "permit", "chicago-2021:020-a3-inquiry"),
+    ("chicago-2021", request("custody_transfer", "ICE-ERO", subject=FELON, documents=[DETAINER]), "deny", "chicago-2021:020-a5-transfer"),
+    ("chicago-2021", request("custody_transfer", "ICE-ERO", documents=[FED_WARRANT]), "permit", "chicago-2021:020-a5-transfer"),
+    ("chicago-2021", op("USBP", "on_site_support", True), "deny", "chicago-2021:020-a6-operations"),
+    ("chicago-2021", op("HSI", "on_site_support", False, "drug warrant"), "permit", "chicago-2021:020-a6-operations"),
+    ("chicago-2021", db("HSI", "visa overstay", "civil_immigration"), "deny", "chicago-2021:030-b-federal-databases"),
+    ("chicago-2021", db("HSI", "narcotics", "criminal"), "permit", "chicago-2021:030-b-federal-databases"),
+    # illinois-trust
+    ("illinois-trust", request("detention_hold", "ICE-ERO", documents=[DETAINER]), "deny", "illinois-trust:15-detention"),
+    ("illinois-trust", request("detention_hold", "USMS", documents=[FED_WARRANT]), "permit", "illinois-trust:15-detention"),
+    ("illinois-trust", request("detainee_access", "CBP"), "deny", "illinois-trust:15-custody"),
+    ("illinois-trust", request("detainee_access", "HSI", documents=[STATE_WARRANT]), "deny", "illinois-trust:15-custody"),
+    ("illinois-trust", request("detainee_access", "HSI", documents=[FED_WARRANT]), "permit", "illinois-trust:15-custody"),
+    ("illinois-trust", db("HSI", "narcotics", "criminal"), "deny", "illinois-trust:15-databases"),
+    ("illinois-trust", db("HSI", "narcotics", "criminal", documents=[FED_WARRANT]), "permit", "illinois-trust:15-databases"),
+    ("illinois-trust", db("TSA", "baggage theft", "criminal"), "permit", "illinois-trust:15-databases"),
+    ("illinois-trust", op("HSI", "on_site_support", False, "drug warrant"), "deny", "illinois-trust:15-operations"),
+    ("illinois-trust", op("HSI", "on_site_support", False, "drug warrant", documents=[FED_WARRANT]), "permit", "illinois-trust:15-operations"),
+    ("illinois-trust", op("DEA", "traffic_perimeter", False), "permit", "illinois-trust:15-operations"),
+    ("illinois-trust", db("Evanston PD", "immigration"), "deny", "illinois-trust:15-immigration-purpose"),
+    ("illinois-trust", db("Evanston PD", "robbery"), "permit", "illinois-trust:15-immigration-purpose"),
+]
+
+
+@pytest.mark.parametrize(("profile", "raw", "expected", "rule"), SCENARIOS, ids=[f"{s[0]}-{s[3].split(':')[1]}-{s[2]}-{i}" for i, s in enumerate(SCENARIOS)])
+def test_scenario(profile, raw, expected, rule):
+    d = decide(profile, raw)
+    assert d.error is None
+    assert d.decision == expected, d.explanation
+    engine = pipeline_for(profile).engine
+    if expected == "deny":
+        assert rule in d.rules
+        assert engine.rules[rule].citation in d.citations
+    else:
+        assert rule not in d.rules
+
+
+def test_every_forbid_rule_has_a_scenario_both_ways():
+    for profile in {s[0] for s in SCENARIOS}:
+        engine = pipeline_for(profile).engine
+        own = {r.id for r in engine.rules.values() if r.profile == profile and r.effect == "forbid" and "status" not in r.id}
+        denies = {s[3] for s in SCENARIOS if s[0] == profile and s[2] == "deny"}
+        permits = {s[3] for s in SCENARIOS if s[0] == profile and s[2] == "permit"}
+        assert own <= denies, f"{profile}: no deny scenario for {own - denies}"
+        assert own <= permits, f"{profile}: no permit scenario for {own - permits}"
+
+
+@pytest.mark.parametrize("profile", ["chicago-2012", "chicago-2021"])
+def test_status_is_redacted_from_data_and_cited(profile):
+    d = decide(profile, db("FBI", "bank robbery", "criminal"))
+    assert d.decision == "permit"
+    assert {"immigration_status", "citizenship"} <= set(d.redact)
+    assert any("2-173-030" in c for c in d.citations)
+
+
+def test_status_disclosed_on_court_order_under_2021_only_where_the_exception_exists():
+    with_order = db("FBI", "bank robbery", "criminal", documents=[COURT_ORDER])
+    assert decide("chicago-2021", with_order).redact == []
+    assert "immigration_status" in decide("chicago-2012", with_order).redact
+
+
+def test_no_redaction_outside_data_requests_or_under_trust():
+    assert decide("chicago-2021", request("detainee_access", "FBI")).redact == []
+    assert decide("illinois-trust", db("FBI", "bank robbery", "criminal")).redact == []
+
+
+def test_unregistered_requester_is_denied_and_cited():
+    d = decide("chicago-2021", db("Ministry of Truth", "robbery"))
+    assert d.decision == "deny" and d.citations == ["unregistered requester"] and "requester.agency" in d.error
+
+
+def test_unregistered_on_behalf_of_is_denied():
+    d = decide("chicago-2021", db("FBI", "robbery", on_behalf_of="Agency of Nowhere"))
+    assert d.decision == "deny" and d.error.startswith("on_behalf_of")
+
+
+def test_non_law_enforcement_registered_agency_gets_default_deny():
+    d = decide("chicago-2021", db("USCIS", "benefit fraud"))
+    assert d.decision == "deny" and d.citations == ["No permitting rule (default deny)"] and d.error is None
+
+
+def test_named_agency_is_judged_as_requester():
+    d = decide("chicago-2019-mayoral", db("Evanston PD", "assist ICE+ERO"))
+    assert d.on_behalf_of == ["ICE-ERO"]
+    assert "Judged as a request by ICE Enforcement and Removal Operations" in d.explanation
+
+
+def test_unknown_custody_topic_is_a_field_error():
+    d = decide("chicago-2021", inquiry("USMS", ["shoe_size"]))
+    assert d.decision == "deny" and d.error.startswith("resource.fields")
+
+
+def test_mayoral_dropped_carveout_parameter():
+    raw = request("detainee_access", "ICE-ERO", subject={"gang_database": True})
+    assert decide("chicago-2019-mayoral", raw).decision == "permit"
+    dropped = pipeline_for("chicago-2019-mayoral", params=(("chicago-2019-mayoral.dropped_carveouts", ("gang_member",)),))
+    from sanctuary.models import parse_request
+
+    d = dropped.decide(parse_request(raw))
+    assert d.decision == "deny" and "chicago-2012:042-b1-ice-custody" in d.rules
+    assert dropped.engine.policy_hash != pipeline_for("chicago-2019-mayoral").engine.policy_hash
+
+
+def test_2012_law_had_no_database_rule():
+    d = decide("chicago-2012", db("ICE-ERO", "fugitive operations", "civil_immigration"))
+    assert d.decision == "permit" and "chicago-2012:030-status" in d.rules

@@ -1,0 +1,1 @@
+../src/sanctuary/audit/verifier.py
