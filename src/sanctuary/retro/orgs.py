@@ -20,7 +20,7 @@ flag or from ICE's list, matched on (state, the name's significant words).
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import lru_cache
 
 from sanctuary.agencies import Agency, Registry
@@ -88,9 +88,6 @@ class Org:
         """A state agency of another state (federal agencies are not "out of state": they are federal)."""
         return bool(self.state and self.state not in (home_state, "US") and self.level != "federal")
 
-    def to_dict(self) -> dict:
-        return {**asdict(self), "resolved": self.resolved}
-
 
 @dataclass(frozen=True)
 class _Parsed:
@@ -105,7 +102,6 @@ class OrgResolver:
 
     def __init__(self, registry: Registry, g287: AgreementList | None = None):
         self.registry = registry
-        self.g287 = g287
         self._g287_index: dict[tuple[str, frozenset[str]], Agreement] = {}
         for agreement in g287.agreements if g287 else ():
             self._g287_index.setdefault(self.key(agreement.agency, agreement.state), agreement)
