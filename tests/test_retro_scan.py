@@ -231,3 +231,18 @@ def test_malformed_csv_is_an_error_not_a_misread(tmp_path, text):
     path.write_text(text)
     with pytest.raises(RetroError, match="broken.csv: cannot be read"):
         scan([path], tmp_path / "out", ScanOptions(home_state="IL"))
+
+
+def test_an_export_without_rows(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text(",".join(HEADERS_13) + "\n")
+    summary = scan([path], tmp_path / "out", ScanOptions(home_state="IL"))
+    assert summary["rows"] == 0 and summary["flagged"] == 0
+    assert "No flagged rows" in (tmp_path / "out" / "report.html").read_text()
+
+
+@pytest.mark.parametrize(("option", "value"), [("proxy_hours", 0), ("memory_limit", "lots")])
+def test_bad_tuning_options(tmp_path, option, value):
+    with pytest.raises(RetroError) as exc:
+        scan([write_audit(tmp_path / "a.csv")], tmp_path / "out", ScanOptions(home_state="IL", **{option: value}))
+    assert exc.value.field == "--" + option.replace("_", "-")
