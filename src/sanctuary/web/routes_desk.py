@@ -79,5 +79,5 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
         event("desk_request", user=guard.user, request_id=request.id, decision=decision["decision"],
               status=status, log_index=body["log_index"])
         return form_page(http, values, None, request=request.model_dump(mode="json", exclude_defaults=True),
-                         body=body, status=status, advice=advice, channel=desk.CHANNELS[values["channel"]],
+                         body=body, http_status=status, advice=advice, channel=desk.CHANNELS[values["channel"]],
                          officer_user=guard.user)

@@ -28,7 +28,7 @@ class LogUnavailable(Exception):
     """The decision log cannot be opened or read; pages say so instead of showing stale or no data."""
 
 
-def event(name: str, **fields: Any) -> None:
+def event(name: str, /, **fields: Any) -> None:
     log.info(json.dumps({"event": name, **fields}, default=str))
 
 
