@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import re
 import secrets
 import threading
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 from sanctuary import config
-from sanctuary.gateway.credentials import CredentialError
+from sanctuary.gateway.credentials import CredentialError, write_private
 
 StaffRole = Literal["desk", "oversight", "admin"]
 STAFF_ROLES: tuple[StaffRole, ...] = ("desk", "oversight", "admin")
@@ -77,14 +76,8 @@ class UserBook:
             raise CredentialError(str(path), f"cannot read the user file: {exc}") from exc
 
     def _save(self) -> None:
-        if self.path is None:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        rows = [asdict(u) for n, u in self._users.items() if n not in self._transient]
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(rows, indent=2), encoding="utf-8")
-        os.chmod(tmp, 0o600)
-        tmp.replace(self.path)
+        if self.path is not None:
+            write_private(self.path, [asdict(u) for n, u in self._users.items() if n not in self._transient])
 
     def add(self, name: str, role: str, password: str, *, persist: bool = True) -> User:
         if not _NAME.match(name):

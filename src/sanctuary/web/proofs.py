@@ -7,11 +7,11 @@ each pair of consecutive checkpoints is linked by a consistency proof checked th
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from typing import Any
 
 from sanctuary.audit import AuditError
+from sanctuary.audit.log import b64
 from sanctuary.audit.verifier import (
     Checkpoint,
     VerifyError,
@@ -22,10 +22,6 @@ from sanctuary.audit.verifier import (
 )
 
 HISTORY_LIMIT = 50
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
 
 
 @dataclass(frozen=True)

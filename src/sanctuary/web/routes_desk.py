@@ -40,13 +40,10 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
 
     @router.post("/desk", include_in_schema=False)
     async def desk_submit(http: HttpRequest) -> Response:
-        guard = site.require(http, DESK_ROLES)
-        if isinstance(guard, Response):
-            return guard
-        form = await http.form()
-        refused = site.form_refused(http, guard, form.get("csrf"))
-        if refused is not None:
-            return refused
+        posted = await site.staff_form(http, DESK_ROLES)
+        if isinstance(posted, Response):
+            return posted
+        guard, form = posted
         values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf"}
         topics = [t for t in form.getlist("topics") if isinstance(t, str)]
         values["topics"] = topics

@@ -132,13 +132,10 @@ def add_audit_routes(router: APIRouter, site: Site) -> None:
 
     @router.post("/audit/verify", include_in_schema=False)
     async def verify(http: HttpRequest) -> Response:
-        guard = site.require(http, OVERSIGHT)
-        if isinstance(guard, Response):
-            return guard
-        form = await http.form()
-        refused = site.form_refused(http, guard, form.get("csrf"))
-        if refused is not None:
-            return refused
+        posted = await site.staff_form(http, OVERSIGHT)
+        if isinstance(posted, Response):
+            return posted
+        guard, _ = posted
         try:
             decision_log = site.decision_log()
         except LogUnavailable as exc:
@@ -159,13 +156,10 @@ def add_retro_routes(router: APIRouter, site: Site) -> None:
 
     @router.post("/retro", include_in_schema=False)
     async def retro_scan(http: HttpRequest) -> Response:
-        guard = site.require(http, OVERSIGHT)
-        if isinstance(guard, Response):
-            return guard
-        form = await http.form()
-        refused = site.form_refused(http, guard, form.get("csrf"))
-        if refused is not None:
-            return refused
+        posted = await site.staff_form(http, OVERSIGHT)
+        if isinstance(posted, Response):
+            return posted
+        guard, form = posted
         upload, what, home = form.get("file"), str(form.get("what", "")), str(form.get("home_state", "")).strip()
         try:
             if not isinstance(upload, UploadFile) or not upload.filename:

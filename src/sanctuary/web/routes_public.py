@@ -24,18 +24,16 @@ def add_public_routes(router: APIRouter, site: Site) -> None:
 
     @router.post("/login", include_in_schema=False)
     async def login(http: HttpRequest) -> Response:
-        form = await http.form()
-        session = site.session(http)
-        refused = site.form_refused(http, session, form.get("csrf"))
-        if refused is not None:
-            return refused
+        posted = await site.form(http)
+        if isinstance(posted, Response):
+            return posted
+        session, form = posted
         name, password = str(form.get("name", "")).strip(), str(form.get("password", ""))
         user = await run_in_threadpool(site.gw.cfg.users.check, name, password)
         if user is None:
             event("sign_in_failed", name=name[:40])
             return site.render(http, "login.html", status=401, title="Sign in", next=safe_next(form.get("next")),
                                error="That user name and password do not match.", name=name)
-        assert session is not None
         site.sessions.end(session)  # a new session (and cookie) on sign-in: no fixation
         fresh = site.sessions.new(user.name, user.role)
         event("signed_in", user=user.name, role=user.role)
@@ -45,13 +43,10 @@ def add_public_routes(router: APIRouter, site: Site) -> None:
 
     @router.post("/logout", include_in_schema=False)
     async def logout(http: HttpRequest) -> Response:
-        form = await http.form()
-        session = site.session(http)
-        refused = site.form_refused(http, session, form.get("csrf"))
-        if refused is not None:
-            return refused
-        assert session is not None
-        site.sessions.end(session)
+        posted = await site.form(http)
+        if isinstance(posted, Response):
+            return posted
+        site.sessions.end(posted[0])
         response = RedirectResponse("/", status_code=303)
         clear_cookie(response)
         return response

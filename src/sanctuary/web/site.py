@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.datastructures import FormData
 from starlette.requests import Request as HttpRequest
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -60,13 +61,21 @@ class Site:
                                message=f"Signed in as {session.role}: this page is for {' or '.join(roles)} staff.")
         return session
 
-    def form_refused(self, http: HttpRequest, session: Session | None, token: Any) -> Response | None:
-        """A refusal page if the form did not carry the session's CSRF token, else None."""
-        if csrf_ok(session, token if isinstance(token, str) else None):
-            return None
+    async def form(self, http: HttpRequest) -> tuple[Session, FormData] | Response:
+        """The POSTed form and its session, if it carries the session's CSRF token; else a refusal page."""
+        form = await http.form()
+        session = self.session(http)
+        token = form.get("csrf")
+        if session is not None and csrf_ok(session, token if isinstance(token, str) else None):
+            return session, form
         event("csrf_refused", path=http.url.path)
         return self.render(http, "error.html", status=403, title="Form expired",
                            message="This form was not sent from a page of this site, or it expired. Go back, reload the page and send it again.")
+
+    async def staff_form(self, http: HttpRequest, roles: tuple[str, ...]) -> tuple[Session, FormData] | Response:
+        """`form`, for a signed-in session whose role is one of `roles`."""
+        guard = self.require(http, roles)
+        return guard if isinstance(guard, Response) else await self.form(http)
 
     # -- pages -------------------------------------------------------------------------------
     def render(self, http: HttpRequest, template: str, status: int = 200, lang: str = "en", **ctx: Any) -> HTMLResponse:
