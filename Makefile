@@ -13,8 +13,10 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
+# The gateway and its pages with demo data; the example requests are recorded first on a fresh var/.
 run: $(STAMP)
-	$(VENV)/bin/sanctuary decide --explain --profile chicago-2021 examples/requests.jsonl
+	@test -e var/log.db || $(VENV)/bin/sanctuary decide --log var/log.db --profile chicago-2021 examples/requests.jsonl >/dev/null
+	$(VENV)/bin/sanctuary serve --demo
 
 # Debian's Chromium drives the browser tests (Playwright is told to use it; it downloads no browser).
 browser:
