@@ -232,3 +232,16 @@ def test_retro_upload_shows_flags_and_the_report(make_site) -> None:
     bad = client.post("/retro", data={"csrf": csrf_of(page.text), "what": "export", "home_state": "CA"},
                       files={"file": ("notes.exe", b"MZ", "application/octet-stream")})
     assert bad.status_code == 422 and "file:" in bad.text
+
+
+def test_retro_sharing_list_lists_partners_without_a_declaration(make_site) -> None:
+    client = make_site().client("admin")
+    page = client.get("/retro")
+    sharing = b"Organization Name,State\nU.S. Customs and Border Protection,\nEvanston Police Department,IL\nPolk County Sheriff's Office,FL\n"
+    answer = client.post("/retro", data={"csrf": csrf_of(page.text), "what": "partners", "home_state": "IL"},
+                         files={"file": ("sharing.csv", sharing, "text/csv")})
+    assert answer.status_code == 303
+    result = html.unescape(client.get(answer.headers["location"]).text)
+    assert "<strong>3</strong> partners" in result
+    assert "without a declaration on file (625 ILCS 5/2-130): 2" in result
+    assert "Customs and Border Protection" in result and "Polk County" in result

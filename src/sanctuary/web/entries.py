@@ -89,13 +89,12 @@ def parse_entry(index: int, data: bytes, registry: Registry) -> LoggedDecision:
     )
 
 
-def read_all(decision_log: Any, registry: Registry) -> list[LoggedDecision]:
-    """Every entry of the log, oldest first, read in chunks (AuditError if the log cannot be read)."""
-    size = decision_log.size()
+def read_range(decision_log: Any, registry: Registry, start: int, end: int) -> list[LoggedDecision]:
+    """Entries [start, end) of the log as rows, read in chunks (AuditError if the log cannot be read)."""
     rows: list[LoggedDecision] = []
-    for start in range(0, size, CHUNK):
-        end = min(size, start + CHUNK)
-        rows += [parse_entry(start + i, data, registry) for i, data in enumerate(decision_log.entries(start, end))]
+    for first in range(start, end, CHUNK):
+        last = min(end, first + CHUNK)
+        rows += [parse_entry(first + i, data, registry) for i, data in enumerate(decision_log.entries(first, last))]
     return rows
 
 

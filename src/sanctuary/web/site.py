@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -17,7 +18,7 @@ from sanctuary import config
 from sanctuary.audit import AuditError
 from sanctuary.gateway.services import Unavailable
 from sanctuary.web import i18n
-from sanctuary.web.entries import LoggedDecision, read_all
+from sanctuary.web.entries import LoggedDecision, read_range
 from sanctuary.web.sessions import Session, Sessions, csrf_ok, set_cookie
 
 STAFF = ("desk", "oversight", "admin")
@@ -41,6 +42,8 @@ class Site:
     def __init__(self, gw: Any) -> None:
         self.gw = gw
         self.sessions = Sessions()
+        self._rows: list[LoggedDecision] = []
+        self._rows_lock = threading.Lock()
         self.env = Environment(loader=PackageLoader("sanctuary.web", "templates"),
                                autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
         self.env.filters["kind"] = lambda k, lang="en": i18n.KINDS[lang].get(k, k)
@@ -99,11 +102,21 @@ class Site:
             raise LogUnavailable(str(exc)) from None
 
     def rows(self) -> list[LoggedDecision]:
-        """Every decision in the log, oldest first; LogUnavailable when the log cannot be read."""
-        try:
-            return read_all(self.decision_log(), self.gw.policy.registry)
-        except (AuditError, ValueError, KeyError) as exc:
-            raise LogUnavailable(f"decision log unreadable: {exc}") from None
+        """Every decision in the log, oldest first; LogUnavailable when the log cannot be read.
+
+        The log only grows, so rows already read are kept and only new entries are read. Whether an
+        old entry was changed afterwards is for the proofs and the full verification to find.
+        """
+        decision_log = self.decision_log()
+        with self._rows_lock:
+            try:
+                size = decision_log.size()
+                if size < len(self._rows):  # shrunk: not this log any more; read it again
+                    self._rows = []
+                self._rows += read_range(decision_log, self.gw.policy.registry, len(self._rows), size)
+            except (AuditError, ValueError, KeyError) as exc:
+                raise LogUnavailable(f"decision log unreadable: {exc}") from None
+            return list(self._rows)
 
     def log_down(self, http: HttpRequest, exc: LogUnavailable, lang: str = "en") -> HTMLResponse:
         event("log_unavailable", path=http.url.path, reason=str(exc))
