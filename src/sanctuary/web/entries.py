@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from sanctuary.agencies import Registry
@@ -48,6 +49,7 @@ class LoggedDecision:
         return f"{self.time.year} Q{(self.time.month - 1) // 3 + 1}"
 
 
+@lru_cache(maxsize=4096)
 def family(registry: Registry, agency_id: str | None) -> str:
     """The agency family of a registry id: the DHS unit for ICE/CBP/USCIS, else DOJ, state, local, ..."""
     if agency_id is None:
