@@ -13,7 +13,9 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
-# The gateway and its pages with demo data; the example requests are recorded first on a fresh var/.
+# The gateway on the embedded default: SQLite store and log under ./var, deterministic demo data,
+# demo keys and sign-in users printed at start, the URL printed last; on a fresh var/ the example
+# requests are recorded first, so the pages have decisions to show.
 run: $(STAMP)
 	@test -e var/log.db || $(VENV)/bin/sanctuary decide --log var/log.db --profile chicago-2021 examples/requests.jsonl >/dev/null
 	$(VENV)/bin/sanctuary serve --demo

@@ -228,3 +228,32 @@ def test_unreachable_store_fails_closed(log_url: str) -> None:
     with pytest.raises(AuditError) as err:
         open_log(bad)
     assert err.value.field == "log"
+
+
+def test_append_many_is_contiguous_and_checked(log: DecisionLog) -> None:
+    log.append(b"first")
+    assert log.append_many([b"a", b"b", b"c"], [None, {"subject.name": "X"}, None]) == 1
+    assert log.entries(0, 4) == [b"first", b"a", b"b", b"c"] and log.reveal(2) == {"subject.name": "X"}
+    for bad, field in [(([],), "entries"), (([b"a", 5],), "entry"), (([b"a"], [None, None]), "clears")]:
+        with pytest.raises(AuditError) as err:
+            log.append_many(*bad)
+        assert err.value.field == field
+    assert log.size() == 4
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_full_verify_across_chunks_and_workers(log: DecisionLog, log_url: str, workers: int,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from sanctuary.audit import fsck
+
+    monkeypatch.setattr(fsck, "CHUNK_LEVEL", 3)  # chunks of 8 entries: the parent climbs from level 3
+    monkeypatch.setattr(fsck, "CHUNK", 8)
+    log.append_many([b"entry %d" % i for i in range(101)])
+    log.checkpoint()
+    assert log.verify(full=True, workers=workers).ok
+    execute(log_url, "UPDATE node SET hash = ? WHERE level = 5 AND idx = 1", (b"\x01" * 32,))
+    result = log.verify(full=True, workers=workers)
+    assert not result.ok and result.first_bad_index == 32 and "level 5" in result.message
+    execute(log_url, "UPDATE entry SET data = ? WHERE idx = 77", (b"entry 78",))
+    result = log.verify(full=True, workers=workers)
+    assert not result.ok and result.first_bad_index == 77  # damaged entries come before damaged upper nodes

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from sanctuary.agencies import Agency, Registry
 from sanctuary.models import Decision, Request, RequestError, parse_request
-from sanctuary.policy.engine import DEFAULT_DENY, Evaluation, PolicyEngine
+from sanctuary.policy.engine import DEFAULT_DENY, Evaluation, PolicyEngine, Query
 from sanctuary.policy.facts import CUSTODY_TOPICS, Facts, derive
 from sanctuary.screening import PurposeScreen, classify, screen
 
@@ -116,65 +116,65 @@ class Pipeline:
         return request, self.decide(request)
 
     def refusal(self, request_id: str, exc: RequestError, citation: str = FAIL_CLOSED) -> Decision:
-        return Decision(
+        return _decision(
             id=request_id, decision="deny", citations=[citation], explanation=f"Denied: {exc}.",
             profiles=self.engine.names, policy_hash=self.engine.policy_hash, error=str(exc),
         )  # fmt: skip
 
     def _judge(self, request: Request, parties: Parties, facts: Facts) -> Decision:
         action = request.kind.value
-        resource = request.resource.system or action
-        judged = [(a, self.engine.evaluate(a.id, action, resource, facts)) for a in (parties.requester, *parties.proxies)]
+        acting = (parties.requester, *parties.proxies)
+        judged = list(zip(acting, self.engine.evaluate_all([Query(a.id, action, request.resource.system or action) for a in acting], facts)))
         base = {
             "id": request.id, "profiles": self.engine.names, "policy_hash": self.engine.policy_hash,
             "requester": parties.requester.id, "on_behalf_of": [a.id for a in parties.proxies],
         }  # fmt: skip
         errors = [e for _, ev in judged for e in ev.errors]
         if errors:
-            return Decision(decision="deny", citations=[FAIL_CLOSED], explanation="Denied: a rule could not be evaluated; the request fails closed.",
-                            error=f"policy evaluation error: {errors[0]}", **base)  # fmt: skip
+            return self._unevaluable(errors[0], base)
         refused = [(a, ev) for a, ev in judged if not ev.allowed]
         if refused:
             return self._denial(refused, parties, base)
-        redact, redact_rules, redact_errors = self._redactions(action, judged, facts)
-        if redact_errors:
-            return Decision(decision="deny", citations=[FAIL_CLOSED], explanation="Denied: a disclosure rule could not be evaluated.",
-                            error=f"policy evaluation error: {redact_errors[0]}", **base)  # fmt: skip
+        redact, redact_rules, errors = self._redactions(action, acting, facts)
+        if errors:
+            return self._unevaluable(errors[0], base)
         rules = _unique([r for _, ev in judged for r in ev.rules] + redact_rules)
         withheld = f" Withheld: {', '.join(redact)}." if redact else ""
-        return Decision(
+        return _decision(
             decision="permit", rules=rules, citations=self._citations(rules), redact=redact,
             explanation=f"Permitted: no rule of {' + '.join(self.engine.names)} forbids this request from {parties.requester.name}.{withheld}",
             **base,
         )  # fmt: skip
 
+    def _unevaluable(self, error: str, base: dict) -> Decision:
+        return _decision(decision="deny", citations=[FAIL_CLOSED], explanation="Denied: a rule could not be evaluated; the request fails closed.",
+                         error=f"policy evaluation error: {error}", **base)  # fmt: skip
+
     def _denial(self, refused: list[tuple[Agency, Evaluation]], parties: Parties, base: dict) -> Decision:
         rules = _unique([r for _, ev in refused for r in ev.rules])
         if not rules:
             agency = refused[0][0]
-            return Decision(decision="deny", citations=[DEFAULT_DENY],
+            return _decision(decision="deny", citations=[DEFAULT_DENY],
                             explanation=f"Denied: {agency.name} is not a registered law-enforcement agency, and no rule permits its requests.", **base)  # fmt: skip
         first = self.engine.rules[rules[0]]
         agency = next(a for a, ev in refused if rules[0] in ev.rules)
         as_proxy = f" Judged as a request by {agency.name}, on whose behalf it is made." if agency is not parties.requester else ""
         more = f" {len(rules) - 1} more rule(s) also forbid it." if len(rules) > 1 else ""
-        return Decision(decision="deny", rules=rules, citations=self._citations(rules),
+        return _decision(decision="deny", rules=rules, citations=self._citations(rules),
                         explanation=f"Denied: {first.explain} ({first.citation}).{as_proxy}{more}", **base)  # fmt: skip
 
-    def _redactions(self, action: str, judged: list[tuple[Agency, Evaluation]], facts: Facts) -> tuple[list[str], list[str], list[str]]:
-        """Protected fields no acting agency may receive: each is asked of the rules as `disclose`."""
+    def _redactions(self, action: str, acting: tuple[Agency, ...], facts: Facts) -> tuple[list[str], list[str], list[str]]:
+        """Protected fields some acting agency may not receive: each is asked as `disclose`, in one engine call."""
         if action not in DATA_KINDS:
             return [], [], []
+        queries = [Query(a.id, "disclose", field, "Field") for field in self.engine.fields for a in acting]
         redact, rules, errors = [], [], []
-        for field in self.engine.fields:
-            for agency, _ in judged:
-                ev = self.engine.evaluate(agency.id, "disclose", field, facts, resource_type="Field")
-                errors += ev.errors
-                if not ev.allowed:
-                    redact.append(field)
-                    rules += [r for r in ev.rules if self.engine.rules[r].effect == "forbid"]
-                    break
-        return redact, _unique(rules), errors
+        for query, ev in zip(queries, self.engine.evaluate_all(queries, facts)):
+            errors += ev.errors
+            if not ev.allowed:
+                redact.append(query.resource)
+                rules += [r for r in ev.rules if self.engine.rules[r].effect == "forbid"]
+        return _unique(redact), _unique(rules), errors
 
     def _citations(self, rules: list[str]) -> list[str]:
         return _unique([self.engine.rules[r].citation for r in rules])
@@ -196,6 +196,11 @@ class Pipeline:
             except Exception as exc:  # unrecorded means not acted on
                 return Outcome(_fail(decision, f"decision log unavailable: {exc}"))
         return Outcome(decision, result)
+
+
+def _decision(**fields: Any) -> Decision:
+    """A decision the pipeline built itself from checked parts: no second validation on the hot path."""
+    return Decision.model_construct(**fields)
 
 
 def _fail(decision: Decision, reason: str) -> Decision:

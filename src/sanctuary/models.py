@@ -57,7 +57,7 @@ class Resource(Strict):
     system: Short | None = None
     # For database_query: the fields asked for. For custody_inquiry: the topics asked about
     # (custody_status, release_date, contact_information); empty means all of them.
-    fields: Annotated[list[Short], Field(max_length=50)] = []
+    fields: Annotated[list[Short], Field(max_length=50, default_factory=list)]
     search: Search | None = None
 
 
@@ -106,7 +106,7 @@ class Request(Strict):
     purpose: Purpose = Field(default_factory=Purpose)
     resource: Resource = Field(default_factory=Resource)
     subject: Subject = Field(default_factory=Subject)
-    documents: Annotated[list[Document], Field(max_length=20)] = []
+    documents: Annotated[list[Document], Field(max_length=20, default_factory=list)]
     operation: Operation | None = None
 
 

@@ -11,7 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from sanctuary.audit.storage import Store, open_store
-from sanctuary.audit.verifier import fold_right, leaf_hash, node_hash
+from sanctuary.audit.verifier import fold_right, leaf_hashes, parent_level
 
 CHUNK_LEVEL = 16
 CHUNK = 1 << CHUNK_LEVEL
@@ -33,10 +33,9 @@ class ChunkResult:
 
 
 def _compare(store: Store, level: int, first: int, hashes: list[bytes]) -> Damage | None:
-    rows = store.level_rows(level, first, first + len(hashes))
-    if len(rows) == len(hashes) and [h for _, h in rows] == hashes and rows[0][0] == first and rows[-1][0] == first + len(hashes) - 1:
+    if store.level_concat(level, first, first + len(hashes)) == b"".join(hashes):
         return None
-    stored = dict(rows)
+    stored = dict(store.level_rows(level, first, first + len(hashes)))
     for j, h in enumerate(hashes):
         if stored.get(first + j) != h:
             what = "missing" if first + j not in stored else "does not match the entries"
@@ -59,19 +58,17 @@ def climb(store: Store, level: int, first: int, hashes: list[bytes]) -> tuple[Da
             rest.append((level, first + len(hashes) - 1, hashes[-1]))
         if len(hashes) < 2:
             return None, rest
-        hashes = [node_hash(a, b) for a, b in zip(hashes[0::2], hashes[1::2])]
+        hashes = parent_level(hashes)
         level, first = level + 1, first >> 1
 
 
 def check_chunk(store: Store, start: int, end: int) -> ChunkResult:
-    rows = store.entry_rows(start, end)
-    for expected, (idx, _) in enumerate(rows, start):
-        if idx != expected:
-            return ChunkResult(Damage(expected, f"entry {expected} is missing"), None, [])
-    if len(rows) < end - start:
-        missing = start + len(rows)
+    data = store.entry_data(start, end)
+    if len(data) != end - start:  # indices are unique integers, so a full count means no gap
+        have = {idx for idx, _ in store.entry_rows(start, end)}
+        missing = next(i for i in range(start, end) if i not in have)
         return ChunkResult(Damage(missing, f"entry {missing} is missing"), None, [])
-    damage, rest = climb(store, 0, start, [leaf_hash(data) for _, data in rows])
+    damage, rest = climb(store, 0, start, leaf_hashes(data))
     if damage or end - start < CHUNK:
         return ChunkResult(damage, None, rest)
     return ChunkResult(None, rest[-1], rest[:-1])

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -29,9 +30,10 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import JSONResponse, Response
 from starlette.staticfiles import StaticFiles
 
-from sanctuary import web
+from sanctuary import config, web
 from sanctuary.enforce import FAIL_CLOSED, Pipeline
-from sanctuary.gateway import decisions, openapi
+from sanctuary.gateway import openapi
+from sanctuary.gateway.decisions import DecisionIndex
 from sanctuary.gateway.credentials import KeyRing, Principal, Role
 from sanctuary.gateway.fulfil import Fulfilment, Step, plan
 from sanctuary.gateway.limits import MAX_BODY, RateLimiter, read_body
@@ -65,6 +67,7 @@ class GatewayConfig:
     timeout: float = 2.0  # seconds from parsed request to answer
     max_body: int = MAX_BODY
     threads: int = 16
+    tiles_dir: Path = field(default_factory=lambda: config.home() / "tiles")  # published log tiles
 
 
 def event(level: int, name: str, **fields: Any) -> None:
@@ -73,11 +76,10 @@ def event(level: int, name: str, **fields: Any) -> None:
         log.log(level, json.dumps({"event": name, **fields}, default=str))
 
 
-class _Attempt:
-    """What went wrong while handling one request, for the status code (503 vs 4xx)."""
+class _Attempt(threading.local):
+    """What went wrong while handling the current request (one per worker thread): 503 vs 4xx."""
 
-    def __init__(self) -> None:
-        self.failure: str | None = None
+    failure: str | None = None
 
 
 class _Recorder:
@@ -118,6 +120,11 @@ class Gateway:
         self.policy = policy or load_policy(cfg.profiles, cfg.params, cfg.agencies)
         self.store: Reopening[RecordStore] = Reopening("store", lambda: open_store(cfg.store_url))
         self.log: Reopening[Any] = Reopening("decision log", lambda: _open_log(cfg.log_url))
+        self.attempt = _Attempt()
+        self.recorder = _Recorder(self.log, self.attempt)
+        # One pipeline per process: its decision cache is shared by every worker thread.
+        self.pipeline = Pipeline(self.policy.engine, self.recorder) if self.policy.engine is not None else None
+        self.index = DecisionIndex(self.store.get)
         self.limiter = RateLimiter(cfg.rate, cfg.burst)
         self.executor = ThreadPoolExecutor(cfg.threads, thread_name_prefix="gateway")
         self.metrics = CollectorRegistry()
@@ -173,24 +180,24 @@ class Gateway:
     # -- decide, fetch, record ---------------------------------------------------------------
     def handle(self, request: Request, steps: list[Step], deadline: float) -> tuple[int, dict[str, Any]]:
         """Runs in a worker thread; returns the HTTP status and body. The log entry is durable first."""
-        attempt = _Attempt()
-        recorder = _Recorder(self.log, attempt)
-        engine = self.policy.engine
-        if engine is None:
+        attempt = self.attempt
+        attempt.failure = None
+        if self.pipeline is None:
             decision = self._refusal(request, self.policy.error or "policy: not loaded")
             try:
-                decision.log_index = recorder.record(request, decision, None)
+                decision.log_index = self.recorder.record(request, decision, None)
             except Exception:
                 decision.error = f"{decision.error}; {attempt.failure}"
             status, result = 503, None
         else:
             fulfil = _Fulfil(self.store, steps, deadline, attempt) if request.kind.value in DATA_KINDS else None
-            outcome = Pipeline(engine, recorder).handle(request, fulfil)
+            outcome = self.pipeline.handle(request, fulfil)
             decision, result = outcome.decision, outcome.result
             status = _status(decision, attempt)
         body = answer(request.id, decision, result if status == 200 else None)
         if decision.log_index is not None:
-            self._index(decision, status, body)
+            self.index.add(decision.log_index, decision.id, decision.requester, status,
+                           {k: v for k, v in body.items() if k != "result"})
         if status == 503:
             event(logging.ERROR, "fail_closed", request_id=request.id, requester=decision.requester,
                   log_index=decision.log_index, reason=decision.error)
@@ -203,21 +210,13 @@ class Gateway:
         return Decision(id=request.id, decision="deny", citations=[FAIL_CLOSED], profiles=self.policy.profiles,
                         policy_hash="", explanation=f"Denied: {reason}; nothing was handed out.", error=reason)
 
-    def _index(self, decision: Decision, status: int, body: dict[str, Any]) -> None:
-        """Remember the answer for GET /v1/decisions/{id}; the log already holds the record."""
-        assert decision.log_index is not None
-        try:
-            decisions.remember(self.store.get(), decision.log_index, decision.id, decision.requester, status,
-                               {k: v for k, v in body.items() if k != "result"})
-        except Exception as exc:  # the answer stands; only the convenience index missed it
-            event(logging.WARNING, "index_failed", log_index=decision.log_index, reason=str(exc))
-
     def timeout_answer(self, request: Request) -> dict[str, Any]:
         reason = f"timeout: no answer within {self.cfg.timeout:g} s"
         return answer(request.id, self._refusal(request, reason), None)
 
     def close(self) -> None:
         self.executor.shutdown(wait=True)
+        self.index.close()
         self.store.close(RecordStore.close)
         self.log.close(lambda opened: opened.close())
 
@@ -291,7 +290,7 @@ def create_app(cfg: GatewayConfig, policy: Policy | None = None) -> FastAPI:
     def get_decision(request_id: str, http: HttpRequest) -> Response:
         principal = gw.authenticate(http, ("agency", "desk", "oversight", "admin"))
         try:
-            found = decisions.find(gw.store.get(), request_id, principal.agency if principal.role == "agency" else None)
+            found = gw.index.find(request_id, principal.agency if principal.role == "agency" else None)
         except Exception as exc:
             raise Problem(503, "store", str(exc)) from None
         if found is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from fastapi import FastAPI, Query
@@ -39,30 +40,53 @@ def audit_call(call: Callable[[], T]) -> T:
         raise Problem(status, exc.field, exc.reason) from None
 
 
-class _Checkpoints:
-    """The latest signed checkpoint, re-signed when older than CHECKPOINT_SECONDS."""
+class _Publisher:
+    """Signs a checkpoint and publishes the tiles up to it, at most once every CHECKPOINT_SECONDS.
 
-    def __init__(self) -> None:
+    Tiles are immutable once written, so a client holding an older checkpoint still finds the tiles
+    (full and partial) that it needs.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
         self._lock = threading.Lock()
         self._note = ""
         self._at = -CHECKPOINT_SECONDS
 
-    def latest(self, decision_log: Any) -> str:
+    def checkpoint(self, decision_log: Any) -> str:
+        from sanctuary.audit.tiles import publish
+
         with self._lock:
             if time.monotonic() - self._at >= CHECKPOINT_SECONDS:
-                self._note = audit_call(decision_log.checkpoint)
+                audit_call(lambda: publish(decision_log, self.directory))
+                self._note = (self.directory / "checkpoint").read_text(encoding="utf-8")
                 self._at = time.monotonic()
             return self._note
+
+    def file(self, relative: str) -> bytes:
+        path = (self.directory / relative).resolve()
+        if not path.is_relative_to(self.directory.resolve()) or not path.is_file() or path.suffix == ".tmp":
+            raise Problem(404, "path", f"no published tile {relative[:200]!r}; fetch the checkpoint first")
+        return path.read_bytes()
 
 
 def add_audit_routes(app: FastAPI) -> None:
     gw = app.state.gateway
-    checkpoints = _Checkpoints()
+    publisher = _Publisher(gw.cfg.tiles_dir)
 
     @app.get("/v1/audit/checkpoint", response_class=PlainTextResponse,
              summary="The signed checkpoint (C2SP tlog-checkpoint, signed note)")
     def checkpoint() -> PlainTextResponse:
-        return PlainTextResponse(checkpoints.latest(open_log_or_503(gw)))
+        return PlainTextResponse(publisher.checkpoint(open_log_or_503(gw)))
+
+    @app.get("/v1/audit/tiles/checkpoint", response_class=PlainTextResponse,
+             summary="The checkpoint of the published C2SP tlog-tiles tree (publishes up to it)")
+    def tiles_checkpoint() -> PlainTextResponse:
+        return PlainTextResponse(publisher.checkpoint(open_log_or_503(gw)))
+
+    @app.get("/v1/audit/tiles/{path:path}", summary="A published tile or entry bundle (C2SP tlog-tiles)")
+    def tile(path: str) -> Response:
+        return Response(publisher.file(path), media_type="application/octet-stream")
 
     @app.get("/v1/audit/proof/{index}", summary="Inclusion proof of entry `index` (base64 hashes)")
     def proof(index: int, size: int | None = Query(default=None, ge=0)) -> JSONResponse:

@@ -17,6 +17,7 @@ from typing import Generic, TypeVar
 from sanctuary.agencies import Registry, load_registry
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError
+from sanctuary.policy.profiles import PROFILES
 
 T = TypeVar("T")
 RETRY_SECONDS = 1.0
@@ -77,11 +78,12 @@ class Policy:
     registry: Registry = field(default_factory=lambda: load_registry([]))
 
 
-def load_policy(profiles: list[str], params: dict[str, list[str]], agencies: list[Path]) -> Policy:
-    """Load the registry and the profiles. A registry that does not load is a startup error
-    (``RegistryError``); a policy set that does not load gives a Policy that denies everything."""
+def load_policy(profiles: list[str], params: dict[str, list[str]], agencies: list[Path], *,
+                root: Path = PROFILES) -> Policy:
+    """Load the registry and the profiles (from ``root``). A registry that does not load is a startup
+    error (``RegistryError``); a policy set that does not load gives a Policy that denies everything."""
     registry = load_registry(agencies)
     try:
-        return Policy(profiles, PolicyEngine.load(profiles, registry, params), registry=registry)
+        return Policy(profiles, PolicyEngine.load(profiles, registry, params, root=root), registry=registry)
     except PolicyError as exc:
         return Policy(profiles, error=f"policy: {exc}", registry=registry)

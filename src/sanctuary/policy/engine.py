@@ -42,6 +42,16 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Query:
+    """One Cedar request about a request's facts: who, doing what, to what."""
+
+    principal: str
+    action: str
+    resource: str
+    resource_type: str = "Resource"
+
+
+@dataclass(frozen=True)
 class Evaluation:
     allowed: bool
     rules: tuple[str, ...]  # determining policy @ids
@@ -108,16 +118,25 @@ class PolicyEngine:
 
     def evaluate(self, principal: str, action: str, resource: str, facts: Facts, *, resource_type: str = "Resource") -> Evaluation:
         """Decide one Cedar request. Any error, NoDecision or binding failure is a deny."""
-        request = {
-            "principal": {"type": "Agency", "id": principal},
-            "action": {"type": "Action", "id": action},
-            "resource": {"type": resource_type, "id": resource},
-            "context": facts.cedar_context,
-        }
+        return self.evaluate_all([Query(principal, action, resource, resource_type)], facts)[0]
+
+    def evaluate_all(self, queries: list[Query], facts: Facts) -> list[Evaluation]:
+        """Decide several Cedar requests about one set of facts in one call to the engine, in order."""
+        context = facts.cedar_context
+        requests = [
+            {"principal": {"type": "Agency", "id": q.principal}, "action": {"type": "Action", "id": q.action},
+             "resource": {"type": q.resource_type, "id": q.resource}, "context": context}
+            for q in queries
+        ]  # fmt: skip
         try:
-            result = cedarpy.is_authorized(request, self._policies, self._entities, self._schema)
+            results = cedarpy.is_authorized_batch(requests, self._policies, self._entities, self._schema)
         except Exception as exc:  # fail closed on anything the binding raises
-            return Evaluation(False, (), (f"evaluation failed: {exc}",))
+            return [Evaluation(False, (), (f"evaluation failed: {exc}",))] * len(queries)
+        if len(results) != len(queries):
+            return [Evaluation(False, (), ("evaluation failed: the engine answered a different number of requests",))] * len(queries)
+        return [self._evaluation(r) for r in results]
+
+    def _evaluation(self, result: cedarpy.AuthzResult) -> Evaluation:
         diag = result.diagnostics
         rules = tuple(sorted((self.rules_by_policy[p].id for p in diag.reasons if p in self.rules_by_policy), key=self._rank.__getitem__))
         errors = tuple(str(e) for e in diag.errors)

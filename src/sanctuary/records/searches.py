@@ -42,7 +42,7 @@ class _Search(BaseModel):
 
 
 class _PersonKeyed(_Search):
-    person_id: str | None = Field(default=None, min_length=1, max_length=16, pattern=r"^[A-Z0-9]+$")
+    person_id: str | None = Field(default=None, min_length=1, max_length=32, pattern=r"^[A-Za-z0-9-]+$")
     name: str | None = Field(default=None, min_length=1, max_length=128)
     dob: date | None = None
 

@@ -7,6 +7,7 @@ Every database failure surfaces as ``StoreUnavailable`` so that callers fail clo
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -19,23 +20,14 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, Select, create_engine, event, func, select, text
+from sqlalchemy import Connection, Engine, Select, Table, bindparam, create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from sanctuary import config
 from sanctuary.records.errors import InvalidStoreURL, StoreUnavailable
 from sanctuary.records.schema import Base, Booking, Contact, GangEntry, Person, PlateRead, Warrant
-from sanctuary.records.searches import (
-    ContactSearch,
-    CustodySearch,
-    GangSearch,
-    PersonSearch,
-    PlateSearch,
-    Search,
-    WarrantSearch,
-    name_key,
-)
+from sanctuary.records.searches import PlateSearch, Search, name_key
 
 # Any number works; it only has to be the same for every process migrating the same database.
 _MIGRATION_LOCK_ID = 0x5A4C7C_01
@@ -151,9 +143,9 @@ class RecordStore:
             raise StoreUnavailable(_short_reason(exc)) from exc
 
     def search(self, query: Search) -> list[Record]:
-        statement, kind, key = _statement(query)
+        statement, params, kind, key = _statement(query)
         with self.connect() as connection:
-            rows = connection.execute(statement).mappings().all()
+            rows = connection.execute(statement, params).mappings().all()
         return [
             Record(
                 record_id=row[key],
@@ -197,39 +189,54 @@ def _short_reason(exc: SQLAlchemyError) -> str:
     return re.sub(r"\s+", " ", reason)[:300]
 
 
-def _person_ids(query: PersonSearch | WarrantSearch | CustodySearch | ContactSearch | GangSearch) -> Any:
-    """The persons a person-keyed search names, as a subquery of ids."""
-    ids = select(Person.person_id)
-    if query.person_id is not None:
-        ids = ids.where(Person.person_id == query.person_id)
-    if query.name is not None and query.dob is not None:
-        ids = ids.where(Person.name_key == name_key(query.name), Person.date_of_birth == query.dob)
-    return ids
+_KINDS: dict[str, tuple[Table, str, str]] = {
+    "person": (Person.__table__, "person", "person_id"),
+    "warrant": (Warrant.__table__, "warrant", "warrant_id"),
+    "custody": (Booking.__table__, "booking", "booking_id"),
+    "contact": (Contact.__table__, "contact", "contact_id"),
+    "gang": (GangEntry.__table__, "gang_entry", "entry_id"),
+    "plate": (PlateRead.__table__, "plate_read", "read_id"),
+}
 
 
-def _statement(query: Search) -> tuple[Select[Any], str, str]:
-    """The SELECT for a typed search, the kind of record it returns, and that kind's id column."""
+@functools.cache
+def _prepared(search: str, conditions: frozenset[str]) -> Select[Any]:
+    """The SELECT of one search shape, with bound parameters: built once, compiled once."""
+    table = _KINDS[search][0]
+    c = table.c
+    if search == "plate":
+        stmt = select(table).where(c.plate == bindparam("plate"))
+        if "state" in conditions:
+            stmt = stmt.where(c.plate_state == bindparam("state"))
+        if "since" in conditions:
+            stmt = stmt.where(c.read_at >= bindparam("since"))
+        if "until" in conditions:
+            stmt = stmt.where(c.read_at <= bindparam("until"))
+        return stmt.order_by(c.read_at, c.read_id).limit(bindparam("limit"))
+    people = select(Person.person_id)
+    if "person_id" in conditions:
+        people = people.where(Person.person_id == bindparam("person_id"))
+    if "name" in conditions:
+        people = people.where(Person.name_key == bindparam("name_key"), Person.date_of_birth == bindparam("dob"))
+    stmt = select(table).where(c.person_id.in_(people))
+    if search == "warrant":
+        stmt = stmt.where(c.status == "active").order_by(c.issued_on.desc())
+    elif search == "custody":
+        stmt = stmt.order_by(c.arrested_at.desc())
+    return stmt.order_by(c[_KINDS[search][2]]).limit(bindparam("limit"))
+
+
+def _statement(query: Search) -> tuple[Select[Any], dict[str, Any], str, str]:
+    """The SELECT for a typed search, its parameters, the kind of record it returns, its id column."""
+    _, kind, key = _KINDS[query.search]
+    params: dict[str, Any] = {"limit": query.limit}
     if isinstance(query, PlateSearch):
-        stmt = select(PlateRead.__table__).where(PlateRead.plate == query.plate)
-        if query.state is not None:
-            stmt = stmt.where(PlateRead.plate_state == query.state)
-        if query.since is not None:
-            stmt = stmt.where(PlateRead.read_at >= query.since)
-        if query.until is not None:
-            stmt = stmt.where(PlateRead.read_at <= query.until)
-        return stmt.order_by(PlateRead.read_at, PlateRead.read_id).limit(query.limit), "plate_read", "read_id"
-    people = _person_ids(query)
-    if isinstance(query, PersonSearch):
-        stmt = select(Person.__table__).where(Person.person_id.in_(people)).order_by(Person.person_id)
-        return stmt.limit(query.limit), "person", "person_id"
-    if isinstance(query, WarrantSearch):
-        stmt = select(Warrant.__table__).where(Warrant.person_id.in_(people), Warrant.status == "active")
-        return stmt.order_by(Warrant.issued_on.desc(), Warrant.warrant_id).limit(query.limit), "warrant", "warrant_id"
-    if isinstance(query, CustodySearch):
-        stmt = select(Booking.__table__).where(Booking.person_id.in_(people))
-        return stmt.order_by(Booking.arrested_at.desc(), Booking.booking_id).limit(query.limit), "booking", "booking_id"
-    if isinstance(query, ContactSearch):
-        stmt = select(Contact.__table__).where(Contact.person_id.in_(people)).order_by(Contact.contact_id)
-        return stmt.limit(query.limit), "contact", "contact_id"
-    stmt = select(GangEntry.__table__).where(GangEntry.person_id.in_(people)).order_by(GangEntry.entry_id)
-    return stmt.limit(query.limit), "gang_entry", "entry_id"
+        params.update(plate=query.plate, state=query.state, since=query.since, until=query.until)
+    else:
+        params.update(person_id=query.person_id, dob=query.dob,
+                      name_key=name_key(query.name) if query.name is not None else None)
+        if query.name is not None:
+            params["name"] = True
+    conditions = frozenset(k for k, v in params.items() if v is not None and k != "limit")
+    params = {k: v for k, v in params.items() if v is not None and k != "name"}
+    return _prepared(query.search, conditions), params, kind, key

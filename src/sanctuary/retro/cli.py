@@ -18,8 +18,8 @@ from sanctuary.retro.columns import parse_map
 from sanctuary.retro.errors import RetroError
 from sanctuary.retro.orgs import OrgResolver
 from sanctuary.retro.partners import scan_partners as run_partners
-from sanctuary.retro.scan import ScanOptions
-from sanctuary.retro.scan import scan as run_scan
+from sanctuary.retro.pipeline import ScanOptions
+from sanctuary.retro.pipeline import scan as run_scan
 
 app = typer.Typer(no_args_is_help=True, help="Retroactive audit of vendor exports for immigration enforcement.")
 err = Console(stderr=True)

@@ -51,16 +51,16 @@ def is_case_number(text: str) -> bool:
 def classify_purpose(text: str, registry: Registry) -> PurposeFlags:
     """One distinct purpose text through the purpose screen (case numbers are not screened)."""
     if is_case_number(text):
-        return PurposeFlags(text, False, False, True, f"{text!r} is a case number only")
+        return PurposeFlags(text, False, False, True, "is a case number only")
     result = screen(text)
     named = [registry.get(a) for a in result.agencies if _known(registry, a)]
     immigration_agencies = [a.id for a in named if a.immigration_enforcement or a.dhs]
     if result.category == "civil_immigration" or immigration_agencies:
         spans = ", ".join(f"{e.text!r} ({e.rule})" for e in result.evidence) or "no span"
         names = f"; names {', '.join(immigration_agencies)}" if immigration_agencies else ""
-        return PurposeFlags(text, True, False, False, f"{text!r}: {result.category} [{spans}]{names}")
+        return PurposeFlags(text, True, False, False, f"{result.category}: {spans}{names}")
     if result.category == "vague":
-        return PurposeFlags(text, False, True, False, f"{text!r} is vague")
+        return PurposeFlags(text, False, True, False, "is vague")
     return PurposeFlags(text, False, False, False, None)
 
 
@@ -83,7 +83,7 @@ def org_flags(org: Org, home_state: str) -> dict:
         reasons.append("287(g) agreement")
     out_of_state = org.out_of(home_state)
     if out_of_state:
-        reasons.append(f"out of state ({org.state}, home {home_state})")
+        reasons.append("out of state")
     where = org.resolved_id or f"{org.level or '?'}, {org.state or '?'}"
     return {
         "name": org.name,
@@ -95,6 +95,6 @@ def org_flags(org: Org, home_state: str) -> dict:
         "dhs": org.dhs,
         "has_287g": org.has_287g,
         "out_of_state": out_of_state,
-        "evidence": f"org {org.name!r} -> {where}: {', '.join(reasons)}" if reasons else None,
+        "evidence": f"org {where}: {', '.join(reasons)}" if reasons else None,
         "how": org.how,
     }

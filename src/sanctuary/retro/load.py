@@ -8,6 +8,7 @@ the 0-based data row number in the file (quoted multi-line cells count as one ro
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,10 +17,13 @@ import duckdb
 from sanctuary.retro.columns import Layout, detect
 from sanctuary.retro.errors import RetroError
 
-US_FORMATS = (
-    "%m/%d/%Y, %I:%M:%S %p", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y, %I:%M %p", "%m/%d/%Y %I:%M %p",
-    "%m/%d/%Y, %H:%M:%S", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y",
+US_FORMATS = tuple(
+    f + suffix
+    for f in ("%m/%d/%Y, %I:%M:%S %p", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y, %I:%M %p", "%m/%d/%Y %I:%M %p",
+              "%m/%d/%Y, %H:%M:%S", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y")
+    for suffix in (" UTC", "")
 )  # fmt: skip
+_ISO = re.compile(r"^\s*\d{4}-\d{2}-\d{2}")
 # The canonical columns every file's table has, in this order (NULL where the file lacks the field).
 CANONICAL = ("source_id", "org", "reason", "offense_type", "text_prompt", "case_number", "networks", "plate", "search_time")
 
@@ -49,8 +53,9 @@ def reader(path: Path) -> str:
     """The DuckDB table function that reads `path`, every column as text."""
     quoted = "'" + str(path).replace("'", "''") + "'"
     fmt = file_format(path)
-    if fmt == "csv":
-        return f"read_csv({quoted}, all_varchar=true, header=true)"
+    if fmt == "csv":  # the dialect is fixed, so a malformed row is an error rather than a silent misread
+        delim = "\t" if ".tsv" in path.name.lower() else ","
+        return f"read_csv({quoted}, all_varchar=true, header=true, delim='{delim}', quote='\"', escape='\"', strict_mode=true, skip=0)"
     if fmt == "ndjson":
         return f"read_json({quoted}, format='newline_delimited')"
     return f"read_parquet({quoted})"
@@ -68,8 +73,9 @@ def headers(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
 def load_export(con: duckdb.DuckDBPyConnection, table: str, path: Path, mapping: dict[str, str] | None) -> FileInfo:
     """Create `table` with the canonical columns of one export; return what was found."""
     layout = detect(str(path), headers(con, path), mapping)
-    select = ", ".join(f"{_expr(layout, f)} AS {f}" for f in CANONICAL)
     try:
+        iso = _iso_times(con, path, layout)
+        select = ", ".join(f"{_expr(layout, f, iso)} AS {f}" for f in CANONICAL)
         con.execute(f"CREATE TABLE {table} AS SELECT {select}, {'reason' in layout.columns} AS has_reason FROM {reader(path)}")
         rows, orgs, unparsed = con.execute(
             f"SELECT count(*), count(DISTINCT org), count(*) FILTER (search_time IS NULL) FROM {table}"
@@ -84,7 +90,18 @@ def load_export(con: duckdb.DuckDBPyConnection, table: str, path: Path, mapping:
     )  # fmt: skip
 
 
-def _expr(layout: Layout, field: str) -> str:
+def _iso_times(con: duckdb.DuckDBPyConnection, path: Path, layout: Layout) -> bool:
+    """Whether the file writes ISO times (tried first, since a failed parse is the costly part)."""
+    column = layout.columns.get("search_time")
+    if column is None:
+        return True
+    sample = con.execute(
+        f"SELECT CAST({_quote(column)} AS VARCHAR) FROM {reader(path)} WHERE {_quote(column)} IS NOT NULL LIMIT 1"
+    ).fetchall()
+    return bool(sample and _ISO.match(sample[0][0]))
+
+
+def _expr(layout: Layout, field: str, iso: bool) -> str:
     column = layout.columns.get(field)
     if column is None:
         return "NULL::TIMESTAMP" if field == "search_time" else "NULL::BIGINT" if field == "networks" else "NULL::VARCHAR"
@@ -94,14 +111,13 @@ def _expr(layout: Layout, field: str) -> str:
     if field == "plate":
         return plate_expr(text)
     if field == "search_time":
-        return time_expr(text)
+        return time_expr(text, iso)
     return text
 
 
 def text_expr(column: str) -> str:
     """A column as trimmed text; blanks and `***` redactions become NULL."""
-    quoted = '"' + column.replace('"', '""') + '"'
-    value = f"trim(CAST({quoted} AS VARCHAR))"
+    value = f"trim(CAST({_quote(column)} AS VARCHAR))"
     return f"(CASE WHEN ltrim({value}, '*') = '' THEN NULL ELSE {value} END)"
 
 
@@ -110,11 +126,15 @@ def plate_expr(text: str) -> str:
     return f"NULLIF(regexp_replace(upper({text}), '[^A-Z0-9]', '', 'g'), '')"
 
 
-def time_expr(text: str) -> str:
+def time_expr(text: str, iso_first: bool = True) -> str:
     """ISO-8601 (any offset, converted to UTC) or US month/day/year, with or without a trailing "UTC"."""
-    bare = f"regexp_replace({text}, '\\s*UTC$', '')"
-    formats = "[" + ", ".join(f"'{f}'" for f in US_FORMATS) + "]"
-    return f"COALESCE(CAST(TRY_CAST({text} AS TIMESTAMPTZ) AS TIMESTAMP), try_strptime({bare}, {formats}))"
+    iso = f"CAST(TRY_CAST({text} AS TIMESTAMPTZ) AS TIMESTAMP)"
+    us = f"try_strptime({text}, [{', '.join(repr(f) for f in US_FORMATS)}])"
+    return f"COALESCE({iso}, {us})" if iso_first else f"COALESCE({us}, {iso})"
+
+
+def _quote(column: str) -> str:
+    return '"' + column.replace('"', '""') + '"'
 
 
 def _first_line(exc: Exception) -> str:

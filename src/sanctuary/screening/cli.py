@@ -83,7 +83,7 @@ def _show_document(path: Path, result: DocumentClass) -> None:
 
 @documents.command("classify")
 def classify_command(
-    file: Annotated[Path, typer.Argument(help="A PDF or text file.")],
+    file: Annotated[Path, typer.Argument(help="A PDF or text file, or a .json declared document.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Classify a document: which form it is, whether it is judicial, and which judicial element is missing."""

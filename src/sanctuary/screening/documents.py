@@ -15,6 +15,7 @@ cannot establish from the text is missing, and an unreadable file is an error na
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -70,19 +71,20 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 
 _DASH = r"\s*[-\u2010-\u2015]?\s*"
-# Form numbers and titles, most specific first; a form number beats a title ("I-200" titled "Warrant").
-_FORMS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("I-247A", _rx(rf"\bI{_DASH}247{_DASH}A\b|immigration detainer\s*{_DASH}\s*notice of action")),
-    ("I-247D", _rx(rf"\bI{_DASH}247{_DASH}D\b|immigration detainer\s*{_DASH}\s*request for voluntary action")),
-    ("I-247N", _rx(rf"\bI{_DASH}247{_DASH}N\b|request for voluntary notification of release")),
-    ("I-247X", _rx(rf"\bI{_DASH}247{_DASH}X\b|request for voluntary transfer")),
-    ("I-247", _rx(rf"\bI{_DASH}247\b|\bimmigration detainer\b")),
-    ("I-200", _rx(rf"\bI{_DASH}200\b|warrant for arrest of (?:an )?alien")),
-    ("I-205", _rx(rf"\bI{_DASH}205\b|warrant of removal")),
-    ("I-203", _rx(rf"\bI{_DASH}203\b|order to detain or release")),
-    ("I-286", _rx(rf"\bI{_DASH}286\b|notice of custody determination")),
-    ("I-862", _rx(rf"\bI{_DASH}862\b")),
-    ("ncic_ivf", _rx(r"\bimmigration violators?\b|\bNCIC\b.{0,200}\bIVF\b|\bIVF\b.{0,200}\bNCIC\b")),
+# Each form by its number and by its title. Numbers outrank titles (an I-200 is titled "Warrant for
+# Arrest"), and the first number in the document (its header) outranks one cited further down.
+_FORMS: tuple[tuple[str, re.Pattern[str], re.Pattern[str] | None], ...] = (
+    ("I-247A", _rx(rf"\bI{_DASH}247{_DASH}A\b"), _rx(rf"immigration detainer{_DASH}notice of action")),
+    ("I-247D", _rx(rf"\bI{_DASH}247{_DASH}D\b"), _rx(rf"immigration detainer{_DASH}request for voluntary action")),
+    ("I-247N", _rx(rf"\bI{_DASH}247{_DASH}N\b"), _rx(r"request for voluntary notification of release")),
+    ("I-247X", _rx(rf"\bI{_DASH}247{_DASH}X\b"), _rx(r"request for voluntary transfer")),
+    ("I-247", _rx(rf"\bI{_DASH}247\b"), _rx(r"\bimmigration detainer\b")),
+    ("I-200", _rx(rf"\bI{_DASH}200\b"), _rx(r"warrant for arrest of (?:an )?alien")),
+    ("I-205", _rx(rf"\bI{_DASH}205\b"), _rx(r"warrant of removal")),
+    ("I-203", _rx(rf"\bI{_DASH}203\b"), _rx(r"order to detain or release")),
+    ("I-286", _rx(rf"\bI{_DASH}286\b"), _rx(r"notice of custody determination")),
+    ("I-862", _rx(rf"\bI{_DASH}862\b"), None),
+    ("ncic_ivf", _rx(r"\bimmigration violators?\b|\bNCIC\b.{0,200}\bIVF\b|\bIVF\b.{0,200}\bNCIC\b"), None),
 )
 _NOTICE_TO_APPEAR = _rx(r"\bnotice to appear\b")
 _IMMIGRATION_CONTEXT = _rx(
@@ -92,6 +94,7 @@ _IMMIGRATION_CONTEXT = _rx(
 _IMMIGRATION_JUDGE_ORDER = _rx(
     r"order of the immigration judge|immigration judge'?s?\s+(?:order|decision)|hereby ordered that the respondent be removed"
 )
+_IMMIGRATION_JUDGE = _rx(r"immigration\s+judge")
 _IMMIGRATION_TRIBUNAL = _rx(r"immigration\s+court|executive office for immigration review|\bEOIR\b|board of immigration appeals")
 _COURT = _rx(
     r"\b(?:united states|u\.\s?s\.)\s+district\s+court\b|\bcircuit\s+court\s+(?:of|for)\s+[a-z .]+|\bsuperior\s+court\b"
@@ -120,12 +123,22 @@ def _first(pattern: re.Pattern[str], text: str, rule: str) -> Evidence | None:
     return Evidence(match.start(), match.end(), match.group(0), rule) if match else None
 
 
+def _earliest(text: str, patterns: Iterable[tuple[str, re.Pattern[str] | None]]) -> tuple[str, Evidence] | None:
+    """The form whose pattern matches first in the text."""
+    found: list[tuple[str, Evidence]] = []
+    for form, pattern in patterns:
+        evidence = _first(pattern, text, f"type:{form}") if pattern else None
+        if evidence:
+            found.append((form, evidence))
+    return min(found, key=lambda item: item[1].start) if found else None
+
+
 def _form_type(text: str) -> tuple[str, Evidence] | None:
     """The immigration document type: a form by number or title, an IJ order ("other"), an NTA."""
-    for form, pattern in _FORMS:
-        found = _first(pattern, text, f"type:{form}")
-        if found:
-            return form, found
+    found = _earliest(text, ((form, number) for form, number, _ in _FORMS))
+    found = found or _earliest(text, ((form, title) for form, _, title in _FORMS))
+    if found:
+        return found
     order = _first(_IMMIGRATION_JUDGE_ORDER, text, "type:immigration_judge_order")
     if order:
         return "other", order
@@ -231,13 +244,14 @@ def classify_declared(document: Document) -> DocumentClass:
     """Classify from the fields a requester asserts (no text): nothing unasserted is assumed.
 
     A judicial document needs a court that is not an immigration court, a judge or magistrate as
-    signer and, for a warrant, a criminal matter. `probable_cause` None means "not asserted" and is
+    signer (from `signed_by` or `signer_title`) and, for a warrant, a criminal matter. `probable_cause` None means "not asserted" and is
     not held against it; False is.
     """
-    court = bool(document.court and document.court.strip()) and not _IMMIGRATION_TRIBUNAL.search(document.court or "")
-    # The signer's title may be declared apart or with the name ("Hon. M. Reyes, U.S. Magistrate Judge").
-    title = " ".join(filter(None, (document.signed_by, document.signer_title)))
+    tribunal = bool(_IMMIGRATION_TRIBUNAL.search(document.court or ""))
+    court = bool(document.court and document.court.strip()) and not tribunal
+    title = " ".join(filter(None, (document.signed_by, document.signer_title)))  # "Judge A. Novak" or a title
     judge = bool(_JUDGE_TITLE.search(title)) and not _NOT_A_JUDGE.search(title)
+    immigration_judge = bool(_IMMIGRATION_JUDGE.search(title))
     present = {
         "court": court,
         "judge_signature": judge,
@@ -245,8 +259,9 @@ def classify_declared(document: Document) -> DocumentClass:
         "criminal": document.criminal is True,
     }
     missing = tuple(name for name in ELEMENTS if not present[name])
-    administrative = document.type in ADMINISTRATIVE
-    judicial = document.type in JUDICIAL_TYPES and not set(missing) & set(_required(document.type))
+    # An immigration court's paper is civil immigration whatever it is declared as.
+    administrative = document.type in ADMINISTRATIVE or tribunal or immigration_judge
+    judicial = document.type in JUDICIAL_TYPES and not administrative and not set(missing) & set(_required(document.type))
     federal = judicial and bool(_FEDERAL_COURT.search(f"{document.court} {title}"))
     return DocumentClass(
         type=document.type,
@@ -263,11 +278,11 @@ def read_text(path: Path) -> str:
     """The text of a PDF or text file (bounded), or DocumentError naming the file."""
     try:
         size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise DocumentError("file", f"{path} is {size} bytes; the limit is {MAX_FILE_BYTES}")
+        data = path.read_bytes()
     except OSError as exc:
         raise DocumentError("file", f"cannot read {path}: {exc.strerror or exc}") from None
-    if size > MAX_FILE_BYTES:
-        raise DocumentError("file", f"{path} is {size} bytes; the limit is {MAX_FILE_BYTES}")
-    data = path.read_bytes()
     if data.startswith(b"%PDF"):
         return _pdf_text(path)
     return data.decode("utf-8", errors="replace")
@@ -288,9 +303,25 @@ def _pdf_text(path: Path) -> str:
         raise DocumentError("file", f"{path} is not a readable PDF: {exc}") from None
 
 
+def read_declared(path: Path) -> Document:
+    """A declared document from a JSON file (the `documents[]` entry of a request)."""
+    from pydantic import ValidationError
+
+    from sanctuary.models import Document, field_errors
+
+    try:
+        return Document.model_validate_json(read_text(path))
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]["loc"]
+        raise DocumentError(".".join(map(str, first)) or "document", field_errors(exc)) from None
+
+
 def classify(document: Document | str | Path) -> DocumentClass:
-    """Classify a declared document, a document's text (str) or a PDF/text file (Path)."""
+    """Classify a declared document, a document's text (str), or a file (Path): a PDF or text
+    file is classified from its text, a .json file as a declared document."""
     if isinstance(document, Path):
+        if document.suffix.lower() == ".json":
+            return classify(read_declared(document))
         return classify_text(read_text(document))
     if isinstance(document, str):
         return classify_text(document)

@@ -50,16 +50,6 @@ _HUMAN_SERVICES = r"\b(?:idhs|human services|il dhs|illinois dhs|state dhs|count
 _VEHICLE_REMOVAL = r"(?<!\bvehicle )(?<!\bveh )(?<!\btow )(?<!\bcar )(?<!\bauto )(?<!\bsnow )(?<!\btree )(?<!\btrash )(?<!\bjunk )(?<!\bdebris )(?<!\bgraffiti )(?<!\babandoned )(?<!\bparking )"
 _HIGHWAY = r"\b(?:nb|sb|eb|wb|northbound|southbound|eastbound|westbound|exit|mile|mm|mp|freeway|fwy|hwy|highway|interstate|ramp|lanes?|crash|accident)\b"
 
-IMMIGRATION_AGENCIES: frozenset[str] = frozenset(
-    {"DHS", "ICE", "ICE-ERO", "ICE-HSI", "ICE-OPLA", "CBP", "CBP-USBP", "CBP-OFO", "CBP-AMO", "USCIS"}
-)
-# The registry's parent of each id: a reason naming "ICE ERO" names ICE-ERO, not also ICE and DHS.
-PARENT: dict[str, str] = {
-    "ICE": "DHS", "ICE-ERO": "ICE", "ICE-HSI": "ICE", "ICE-OPLA": "ICE", "CBP": "DHS", "CBP-USBP": "CBP",
-    "CBP-OFO": "CBP", "CBP-AMO": "CBP", "USCIS": "DHS", "TSA": "DHS", "USCG": "DHS", "USSS": "DHS",
-    "FEMA": "DHS", "CISA": "DHS", "FLETC": "DHS", "DHS-IA": "DHS",
-}  # fmt: skip
-
 TERMS: tuple[Term, ...] = (
     # --- immigration agencies, most specific first (full names and acronyms) ---
     _term("agency:ICE-ERO", r"\bice ero\b|\bero\b|\benforcement (?:and )?removal operations?\b|\bfug ?ops\b", 0.95, "ICE-ERO"),
@@ -79,7 +69,7 @@ TERMS: tuple[Term, ...] = (
         0.9,
         "DHS",
     ),
-    # --- other agencies: named, so the decision knows who asked, but no sign of immigration ---
+    # --- other agencies: evidence of who is involved, but neither immigration nor an `agencies` entry ---
     _term("agency:FBI", r"\bfbi\b|\bfederal bureau of investigation\b", 0.0, "FBI"),
     _term("agency:DEA", r"\bdea\b|\bdrug enforcement administration\b", 0.0, "DEA"),
     _term("agency:ATF", r"\batf\b|\balcohol tobacco firearms\b", 0.0, "ATF"),

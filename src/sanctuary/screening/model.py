@@ -27,12 +27,16 @@ MODEL_FILE = "model.json"
 def char_ngrams(words: str) -> list[str]:
     """Character n-grams of each word padded with spaces (scikit-learn's ``char_wb`` analyser)."""
     grams: list[str] = []
-    low, high = NGRAM_RANGE
     for word in words.split():
-        padded = f" {word} "
-        for size in range(low, min(high, len(padded)) + 1):
-            grams.extend(padded[i : i + size] for i in range(len(padded) - size + 1))
+        grams.extend(_word_ngrams(word))
     return grams
+
+
+@lru_cache(maxsize=65536)
+def _word_ngrams(word: str) -> tuple[str, ...]:
+    padded = f" {word} "
+    low, high = NGRAM_RANGE
+    return tuple(padded[i : i + size] for size in range(low, min(high, len(padded)) + 1) for i in range(len(padded) - size + 1))
 
 
 @dataclass(frozen=True)
@@ -40,28 +44,32 @@ class Model:
     intercept: float
     weights: dict[str, tuple[float, float]]  # n-gram -> (idf, coefficient)
 
-    def contributions(self, words: str) -> tuple[float, dict[str, float]]:
-        """P(immigration) for a canonical reason, and each word's share of the decision value."""
+    def _values(self, words: str) -> tuple[Counter[str], dict[str, float], float]:
         counts = Counter(char_ngrams(words))
         values: dict[str, float] = {}
         for gram, count in counts.items():
             entry = self.weights.get(gram)
             if entry is not None:
                 values[gram] = (1.0 + math.log(count)) * entry[0]
-        norm = math.sqrt(sum(v * v for v in values.values())) or 1.0
-        per_word: dict[str, float] = {}
-        total = self.intercept
-        for word in set(words.split()):
-            share = 0.0
-            for gram, times in Counter(char_ngrams(word)).items():
-                if gram in values:
-                    share += times * self.weights[gram][1] * values[gram] / norm / counts[gram]
-            per_word[word] = share
-        total += sum(self.weights[g][1] * v / norm for g, v in values.items())
-        return 1.0 / (1.0 + math.exp(-total)), per_word
+        return counts, values, math.sqrt(sum(v * v for v in values.values())) or 1.0
 
     def probability(self, words: str) -> float:
-        return self.contributions(words)[0]
+        """P(immigration) for a canonical reason."""
+        _, values, norm = self._values(words)
+        total = self.intercept + sum(self.weights[g][1] * v for g, v in values.items()) / norm
+        return 1.0 / (1.0 + math.exp(-total))
+
+    def strongest_word(self, words: str) -> str:
+        """The word whose n-grams add most to the decision value: the model's evidence."""
+        counts, values, norm = self._values(words)
+        shares: dict[str, float] = {}
+        for word in sorted(set(words.split())):
+            shares[word] = sum(
+                times * self.weights[gram][1] * values[gram] / norm / counts[gram]
+                for gram, times in Counter(char_ngrams(word)).items()
+                if gram in values
+            )
+        return max(shares, key=shares.__getitem__)
 
 
 def from_json(data: dict) -> Model:

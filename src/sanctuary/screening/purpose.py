@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from sanctuary.agencies import Registry, load_registry
 from sanctuary.screening import lexicon
 from sanctuary.screening.fuzzy import misspelling_of
 from sanctuary.screening.model import shipped
@@ -48,7 +49,7 @@ class Evidence:
 @dataclass(frozen=True)
 class PurposeScreen:
     category: str  # one of CATEGORIES
-    agencies: tuple[str, ...]  # registry ids named in the text, most specific only
+    agencies: tuple[str, ...]  # registry ids of the immigration agencies named, most specific only
     evidence: tuple[Evidence, ...]
     score: float  # 0..1: immigration likelihood; for "vague", how little the reason says
 
@@ -103,14 +104,16 @@ def _fuzzy_hits(text: str, norm: Normalized, taken: set[tuple[int, int]]) -> lis
 
 
 def _most_specific(agencies: Iterable[str]) -> tuple[str, ...]:
+    """Drop every agency that is an ancestor of another named one ("DHS ICE ERO" -> ICE-ERO)."""
     named = set(agencies)
-    ancestors: set[str] = set()
-    for agency in named:
-        parent = lexicon.PARENT.get(agency)
-        while parent is not None:
-            ancestors.add(parent)
-            parent = lexicon.PARENT.get(parent)
+    registry = _registry()
+    ancestors = {parent for agency in named for parent in registry.ancestors(agency)}
     return tuple(sorted(named - ancestors))
+
+
+@lru_cache(maxsize=1)
+def _registry() -> Registry:
+    return load_registry()
 
 
 def _without_nested(evidence: list[Evidence]) -> tuple[Evidence, ...]:
@@ -161,18 +164,20 @@ def _model_input(norm: Normalized, hits: list[_Hit]) -> str:
 
 
 def _screen(text: str) -> PurposeScreen:
-    text = text[:MAX_LENGTH]
     norm = normalize(text)
     hits = _lexicon_hits(text, norm)
     hits += _fuzzy_hits(text, norm, {(h.evidence.start, h.evidence.end) for h in hits})
-    agencies = _most_specific(h.agency for h in hits if h.agency)
+    # Only immigration agencies (and DHS) are returned: callers treat a named agency as the one the
+    # request is made for, and the retro audit flags any DHS component. Other agencies stay evidence.
+    agencies = _most_specific(h.agency for h in hits if h.agency and h.weight > 0)
     immigration = [h for h in hits if h.weight > 0]
     crimes = [
         _evidence(text, norm, m.start(), m.end(), f"criminal:{m.group(0)}") for m in lexicon.CRIMINAL.finditer(norm.words)
     ]
-    probability, per_word = shipped().contributions(_model_input(norm, hits)) if norm.words else (0.0, {})
+    model_input = _model_input(norm, hits)
+    probability = shipped().probability(model_input) if model_input else 0.0
     if not immigration and not crimes and probability >= MODEL_THRESHOLD:
-        word = max(sorted(per_word), key=per_word.__getitem__)
+        word = shipped().strongest_word(model_input)
         offset = norm.starts[norm.tokens.index(word)]
         evidence = _evidence(text, norm, offset, offset + len(word), f"model:char-ngram p={probability:.2f}")
         immigration.append(_Hit(evidence, probability, None))
@@ -198,7 +203,7 @@ def _screen_cached(text: str) -> PurposeScreen:
 
 def screen(text: str | None) -> PurposeScreen:
     """Screen one reason (cached). None or blank is `vague`: a request must say why."""
-    return _screen_cached(text if text is not None else "")
+    return _screen_cached(text[:MAX_LENGTH] if text is not None else "")
 
 
 def screen_many(texts: Iterable[str | None]) -> list[PurposeScreen]:

@@ -14,6 +14,10 @@ from sanctuary.audit.storage.sql import SqlStore, refuse, schema
 
 
 class SqliteStore(SqlStore):
+    # SQLite 3.40 has no ORDER BY inside aggregates; a primary-key range scan visits rows in index
+    # order, and fsck re-checks row by row (ORDER BY idx) whenever the concatenation differs.
+    _concat_sql = "SELECT CAST(group_concat(hash, x'') AS BLOB) FROM node WHERE level = ? AND idx >= ? AND idx < ?"
+
     def __init__(self, path: str) -> None:
         super().__init__()
         self.url = path

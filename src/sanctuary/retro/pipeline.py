@@ -35,6 +35,7 @@ from sanctuary.retro.report import write_report
 Progress = Callable[[str, int, int], None]  # (step, done, total)
 _CHUNK = 2000  # distinct values classified between progress updates
 _TOP_ORGS = 25
+SORT_LIMIT = 2_000_000  # flagged rows up to which flags.csv/.parquet are written in file and row order
 
 
 @dataclass
@@ -59,6 +60,8 @@ def scan(files: list[Path], out: Path, options: ScanOptions, progress: Progress 
         raise RetroError("--home-state", f"{options.home_state!r} is not a US state or territory code")
     if not files:
         raise RetroError("FILE", "give at least one export to scan")
+    if len({str(f) for f in files}) < len(files):
+        raise RetroError("FILE", "the same file is given more than once")
     if options.national_threshold < 1:
         raise RetroError("--national-threshold", "must be at least 1")
     registry = load_registry(options.registry_extra)
@@ -78,11 +81,10 @@ def scan(files: list[Path], out: Path, options: ScanOptions, progress: Progress 
             step("matching requests received", 1, 1)
         else:
             con.execute("CREATE TEMP TABLE proxy (file_index INTEGER, row BIGINT, evidence VARCHAR)")
-        step("flagging rows", 0, 1)
-        _flag(con, options.national_threshold)
-        step("flagging rows", 1, 1)
+        step("flagging and writing rows", 0, 1)
+        _write_flags(con, infos, out, options.national_threshold)
+        step("flagging and writing rows", 1, 1)
         step("writing results", 0, 2)
-        _write_flags(con, infos, out)
         summary = _summarise(con, infos, home, options, g287, purposes, orgs, proxy)
         summary["seconds"] = round(time.monotonic() - started, 2)
         (out / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
@@ -98,7 +100,7 @@ def scan(files: list[Path], out: Path, options: ScanOptions, progress: Progress 
 def _connect(out: Path, options: ScanOptions) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute(f"SET memory_limit = '{options.memory_limit}'")
-    con.execute(f"SET temp_directory = '{str(out / '.duckdb-tmp').replace(chr(39), chr(39) * 2)}'")
+    con.execute(f"SET temp_directory = {_sql_str(out / '.duckdb-tmp')}")
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET preserve_insertion_order = true")
     con.execute("SET enable_progress_bar = false")
@@ -113,6 +115,7 @@ def _load(con: duckdb.DuckDBPyConnection, files: list[Path], options: ScanOption
         step("reading exports", i, len(files))
         infos.append(load_export(con, f"export_{i}", path, options.mapping))
     step("reading exports", len(files), len(files))
+    con.execute("SET preserve_insertion_order = false")  # row numbers are fixed (rowid); let the rest run in parallel
     columns = ", ".join(CANONICAL)
     con.execute(
         "CREATE TEMP VIEW rows AS "
@@ -167,13 +170,13 @@ def _resolve_orgs(con: duckdb.DuckDBPyConnection, resolver: OrgResolver, home: s
     return len(counts)
 
 
-def _flag(con: duckdb.DuckDBPyConnection, threshold: int) -> None:
+def _flag_query(threshold: int, paths: str) -> str:
     """One row per flagged search: codes joined by ';' and the evidence for each."""
-    con.execute(
-        f"""
-        CREATE TEMP TABLE flagged AS
-        SELECT * FROM (
-            SELECT r.file_index, r.row, r.source_id, r.org, r.reason, r.search_time, r.networks,
+    t = int(threshold)
+    return f"""
+        SELECT row, file, source_id, flags, evidence, organization, search_time, reason FROM (
+            SELECT r.row, list_extract({paths}, r.file_index + 1) AS file, r.source_id, r.org AS organization,
+                r.search_time, r.reason,
                 concat_ws(';',
                     CASE WHEN coalesce(pr.immigration, false) OR coalesce(pt.immigration, false)
                               OR coalesce(po.immigration, false) THEN 'IMMIGRATION_PURPOSE' END,
@@ -181,7 +184,7 @@ def _flag(con: duckdb.DuckDBPyConnection, threshold: int) -> None:
                     CASE WHEN o.dhs THEN 'DHS_COMPONENT' END,
                     CASE WHEN o.has_287g THEN 'HAS_287G' END,
                     CASE WHEN o.out_of_state THEN 'OUT_OF_STATE' END,
-                    CASE WHEN r.networks > {int(threshold)} THEN 'NATIONAL_LOOKUP' END,
+                    CASE WHEN r.networks > {t} THEN 'NATIONAL_LOOKUP' END,
                     CASE WHEN pr.vague OR (r.has_reason AND r.reason IS NULL AND r.offense_type IS NULL
                                            AND r.text_prompt IS NULL) THEN 'VAGUE_REASON' END,
                     CASE WHEN pr.case_only THEN 'CASE_NUMBER_ONLY' END,
@@ -194,8 +197,7 @@ def _flag(con: duckdb.DuckDBPyConnection, threshold: int) -> None:
                     CASE WHEN r.has_reason AND r.reason IS NULL AND r.offense_type IS NULL AND r.text_prompt IS NULL
                          THEN 'no reason recorded (blank or redacted)' END,
                     o.evidence,
-                    CASE WHEN r.networks > {int(threshold)}
-                         THEN r.networks || ' networks searched (threshold {int(threshold)})' END,
+                    CASE WHEN r.networks > {t} THEN r.networks || ' networks searched (threshold {t})' END,
                     CASE WHEN p.evidence IS NOT NULL THEN 'proxy: ' || p.evidence END
                 ) AS evidence
             FROM rows r
@@ -205,77 +207,87 @@ def _flag(con: duckdb.DuckDBPyConnection, threshold: int) -> None:
             LEFT JOIN orgs o ON o.name = r.org
             LEFT JOIN proxy p ON p.file_index = r.file_index AND p.row = r.row
         ) WHERE flags <> ''
-        """
-    )
+    """
 
 
-def _write_flags(con: duckdb.DuckDBPyConnection, infos: list[FileInfo], out: Path) -> None:
-    files = pa.table({"file_index": pa.array(range(len(infos)), pa.int32()), "file": [i.path for i in infos]})
-    con.register("files_arrow", files)
-    select = (
-        "SELECT f.row, files_arrow.file, f.source_id, f.flags, f.evidence, f.org AS organization, "
-        "f.search_time, f.reason FROM flagged f JOIN files_arrow USING (file_index) ORDER BY f.file_index, f.row"
-    )
-    for name, fmt in (("flags.parquet", "FORMAT parquet"), ("flags.csv", "FORMAT csv, HEADER")):
-        target = str(out / name).replace("'", "''")
-        con.execute(f"COPY ({select}) TO '{target}' ({fmt})")
-    target = str(out / "orgs.csv").replace("'", "''")
+def _write_flags(con: duckdb.DuckDBPyConnection, infos: list[FileInfo], out: Path, threshold: int) -> None:
+    """flags.parquet straight from the join, flags.csv from the parquet, and orgs.csv."""
+    paths = "[" + ", ".join(_sql_str(i.path) for i in infos) + "]"
+    parquet, unsorted = out / "flags.parquet", out / ".flags-unsorted.parquet"
+    con.execute(f"COPY ({_flag_query(threshold, paths)}) TO {_sql_str(unsorted)} (FORMAT parquet)")
+    flagged = con.execute(f"SELECT count(*) FROM read_parquet({_sql_str(unsorted)})").fetchall()[0][0]
+    # Sorting millions of wide rows would cost more than the whole scan; past SORT_LIMIT the order is
+    # DuckDB's (the `file` and `row` columns still say where each row came from).
+    if flagged <= SORT_LIMIT:
+        order = f"ORDER BY list_position({paths}, file), row"
+        con.execute(f"COPY (SELECT * FROM read_parquet({_sql_str(unsorted)}) {order}) TO {_sql_str(parquet)} (FORMAT parquet)")
+        unsorted.unlink()
+    else:
+        unsorted.replace(parquet)
+    con.execute(f"SET preserve_insertion_order = {flagged <= SORT_LIMIT}")  # unsorted anyway: write in parallel
+    con.execute(f"COPY (SELECT * FROM read_parquet({_sql_str(parquet)})) TO {_sql_str(out / 'flags.csv')} (FORMAT csv, HEADER)")
     con.execute(
-        f"COPY (SELECT name AS organization, resolved_id, level, state, resolved, immigration, dhs, has_287g, "
-        f"out_of_state, rows, how FROM orgs ORDER BY rows DESC, name) TO '{target}' (FORMAT csv, HEADER)"
+        "COPY (SELECT name AS organization, resolved_id, level, state, resolved, immigration, dhs, has_287g, "
+        f"out_of_state, rows, how FROM orgs ORDER BY rows DESC, name) TO {_sql_str(out / 'orgs.csv')} (FORMAT csv, HEADER)"
     )
-    con.unregister("files_arrow")
+    con.execute(
+        "CREATE TEMP TABLE flag_counts AS SELECT file, organization, flags, date_trunc('day', search_time) AS day, "
+        f"count(*) AS n FROM read_parquet({_sql_str(parquet)}) GROUP BY ALL"
+    )
+
+
+def _sql_str(value: object) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _summarise(con, infos, home, options, g287, purposes, orgs, proxy) -> dict:
+    """Everything report.html and summary.json show, from the small `flag_counts` table."""
     q = lambda sql: con.execute(sql).fetchall()  # noqa: E731
-    per_file = dict(q("SELECT file_index, count(*) FROM flagged GROUP BY 1"))
-    total_rows = sum(i.rows for i in infos)
-    by_flag = dict(q("SELECT flag, count(*) FROM (SELECT unnest(string_split(flags, ';')) AS flag FROM flagged) GROUP BY 1"))
+    per_file = dict(q("SELECT file, sum(n) FROM flag_counts GROUP BY 1"))
+    by_flag = dict(q("SELECT flag, sum(n) FROM (SELECT unnest(string_split(flags, ';')) AS flag, n FROM flag_counts) GROUP BY 1"))
     direct = " OR ".join(f"contains(flags, '{c}')" for c in DIRECT)
-    org_counts = ", ".join(f"count(*) FILTER (contains(f.flags, '{c}')) AS \"{c}\"" for c in CODES)
+    org_counts = ", ".join(f"coalesce(sum(n) FILTER (contains(f.flags, '{c}')), 0) AS \"{c}\"" for c in CODES)
     by_org = q(
-        f"""SELECT coalesce(f.org, '(none recorded)') AS org, any_value(o.resolved_id), any_value(o.level),
-                   any_value(o.state), coalesce(any_value(o.rows), 0), count(*) AS flagged,
-                   count(*) FILTER ({direct}) AS direct, {org_counts}
-            FROM flagged f LEFT JOIN orgs o ON o.name = f.org GROUP BY 1 ORDER BY direct DESC, flagged DESC, org
-            LIMIT {_TOP_ORGS}"""
+        f"""SELECT coalesce(f.organization, '(none recorded)') AS org, any_value(o.resolved_id), any_value(o.level),
+                   any_value(o.state), coalesce(any_value(o.rows), 0), sum(n) AS flagged,
+                   coalesce(sum(n) FILTER ({direct}), 0) AS direct, {org_counts}
+            FROM flag_counts f LEFT JOIN orgs o ON o.name = f.organization GROUP BY 1
+            ORDER BY direct DESC, flagged DESC, org LIMIT {_TOP_ORGS}"""
     )
-    span = q("SELECT min(search_time), max(search_time) FROM flagged")[0]
+    span = q("SELECT min(day), max(day) FROM flag_counts")[0]
     bucket = _bucket(span)
     over_time = q(
-        f"""SELECT strftime(date_trunc('{bucket}', search_time), '%Y-%m-%d') AS period, count(*),
-                   count(*) FILTER ({direct}) FROM flagged WHERE search_time IS NOT NULL GROUP BY 1 ORDER BY 1"""
-    ) if span[0] else []  # fmt: skip
+        f"""SELECT strftime(date_trunc('{bucket}', day), '%Y-%m-%d') AS period, sum(n),
+                   coalesce(sum(n) FILTER ({direct}), 0) FROM flag_counts WHERE day IS NOT NULL GROUP BY 1 ORDER BY 1"""
+    )
     unresolved = q("SELECT name, rows FROM orgs WHERE NOT resolved ORDER BY rows DESC, name")
-    flagged_total = sum(per_file.values())
     return {
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "home_state": home,
         "national_threshold": options.national_threshold,
-        "rows": total_rows,
-        "flagged": flagged_total,
-        "by_flag": {c: by_flag.get(c, 0) for c in CODES},
+        "rows": sum(i.rows for i in infos),
+        "flagged": int(sum(per_file.values())),
+        "by_flag": {c: int(by_flag.get(c, 0)) for c in CODES},
         "flag_meanings": CODES,
         "direct_codes": list(DIRECT),
         "files": [
             {
                 "path": i.path, "format": i.format, "variant": i.variant, "kind": i.kind, "rows": i.rows,
-                "flagged": per_file.get(n, 0), "columns": i.columns, "missing_fields": i.missing,
+                "flagged": int(per_file.get(i.path, 0)), "columns": i.columns, "missing_fields": i.missing,
                 "unparsed_times": i.unparsed_times,
             }
-            for n, i in enumerate(infos)
+            for i in infos
         ],  # fmt: skip
         "organisations": {
             "distinct": orgs,
             "unresolved": [{"name": n, "rows": r} for n, r in unresolved],
             "top": [
                 {"organization": r[0], "resolved_id": r[1], "level": r[2], "state": r[3], "rows": r[4],
-                 "flagged": r[5], "direct": r[6], "by_flag": dict(zip(CODES, r[7:], strict=True))}
+                 "flagged": int(r[5]), "direct": int(r[6]), "by_flag": {c: int(v) for c, v in zip(CODES, r[7:], strict=True)}}
                 for r in by_org
             ],  # fmt: skip
         },
-        "over_time": {"bucket": bucket, "points": [{"period": p, "flagged": n, "direct": d} for p, n, d in over_time]},
+        "over_time": {"bucket": bucket, "points": [{"period": p, "flagged": int(n), "direct": int(d)} for p, n, d in over_time]},
         "distinct_purposes_screened": purposes,
         "g287": {"source": g287.source, "agreements": len(g287), "sample": g287.sample, "warnings": list(g287.warnings)},
         "proxy": proxy | {"window_hours": options.proxy_hours} if proxy else None,

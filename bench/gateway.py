@@ -1,0 +1,192 @@
+"""Gateway throughput and latency: audited decisions through `sanctuary serve` against the same
+typed search with enforcement off, in the same run; optionally a memory soak.
+
+    python bench/gateway.py                      # 10 s per target after a 5 s warm-up
+    python bench/gateway.py --duration 30 --connections 16
+    python bench/gateway.py --soak 600           # then 10 minutes at a fixed load, RSS every 10 s
+
+Both servers run the same way (uvicorn, one process, uvloop + httptools) pinned to core 0; wrk is
+pinned to core 1. Targets (issue 4): >= 1,500 audited decisions/s on SQLite with p99 < 25 ms; the
+gateway's cost over the bare query under 2 ms at p50.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(os.environ.get("BENCH_ROOT", Path(__file__).resolve().parent.parent))
+PY = sys.executable
+
+# An audited, permitted decision that reads records: the FBI checks James Carter for warrants.
+ENFORCED_BODY = {
+    "id": "bench-1", "kind": "database_query",
+    "purpose": {"text": "armed robbery investigation", "category": "criminal", "case_number": "JB-100"},
+    "resource": {"system": "CLEAR", "search": {"type": "warrant", "name": "James Carter", "dob": "1979-11-02"}},
+}
+BARE_BODY = {"search": "warrant", "name": "James Carter", "dob": "1979-11-02"}
+
+# The peer: the same typed search on the same store, no key, no decision, no log.
+BARE_APP = textwrap.dedent('''
+    import json, sys
+    from starlette.applications import Starlette
+    from starlette.responses import Response
+    from starlette.routing import Route
+    from starlette.concurrency import run_in_threadpool
+    from sanctuary.records import open_store, parse_search
+
+    store = open_store(sys.argv[1])
+
+    async def query(request):
+        search = parse_search(json.loads(await request.body()))
+        records = await run_in_threadpool(store.search, search)
+        return Response(json.dumps({"records": [r.to_json() for r in records]}), media_type="application/json")
+
+    app = Starlette(routes=[Route("/query", query, methods=["POST"])])
+    if __name__ == "__main__":
+        import uvicorn
+        uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), loop="uvloop", http="httptools",
+                    access_log=False, log_level="warning")
+''')
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited with {proc.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("server did not start")
+
+
+def lua(body: dict, headers: dict[str, str]) -> str:
+    lines = ['wrk.method = "POST"', f"wrk.body = {json.dumps(json.dumps(body))}",
+             'wrk.headers["Content-Type"] = "application/json"']
+    lines += [f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items()]
+    return "\n".join(lines) + "\n"
+
+
+def wrk(url: str, script: Path, connections: int, duration: int) -> dict:
+    cmd = ["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script), url]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    def ms(label: str) -> float:
+        m = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        if not m:
+            return float("nan")
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    return {"rps": rate, "p50_ms": ms("50%"), "p90_ms": ms("90%"), "p99_ms": ms("99%"),
+            "non_2xx": int(non2xx.group(1)) if non2xx else 0, "socket_errors": errors.group(1) if errors else "",
+            "command": " ".join(cmd)}
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--persons", type=int, default=10_000)
+    parser.add_argument("--threads", type=int, default=16, help="gateway worker threads")
+    parser.add_argument("--soak", type=int, default=0, help="seconds of memory soak after the runs")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install -y wrk")
+
+    work = Path(tempfile.mkdtemp(prefix="sanctuary-bench-"))
+    env = {**os.environ, "SANCTUARY_HOME": str(work), "PYTHONPATH": str(ROOT / "src")}
+    store, log = work / "records.db", work / "log.db"
+    subprocess.run([PY, "-m", "sanctuary", "demo-data", "--persons", str(args.persons), "--store", str(store),
+                    "--json"], env=env, check=True, capture_output=True)
+    keys = json.loads(subprocess.run([PY, "-m", "sanctuary", "demo-keys", "--json"], env=env, check=True,
+                                     capture_output=True, text=True).stdout)
+    gw_port, bare_port = free_port(), free_port()
+    gateway = subprocess.Popen(
+        ["taskset", "-c", "0", PY, "-m", "sanctuary", "serve", "--demo", "--quiet", "--rate", "0",
+         "--threads", str(args.threads), "--port", str(gw_port), "--store", str(store), "--log", str(log)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    (work / "bare_app.py").write_text(BARE_APP)
+    bare = subprocess.Popen(["taskset", "-c", "0", PY, str(work / "bare_app.py"), str(store), str(bare_port)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    results: dict[str, dict] = {}
+    try:
+        wait_ready(gw_port, gateway)
+        wait_ready(bare_port, bare)
+        enforced = work / "enforced.lua"
+        enforced.write_text(lua(ENFORCED_BODY, {"Authorization": f"Bearer {keys['FBI']}"}))
+        plain = work / "bare.lua"
+        plain.write_text(lua(BARE_BODY, {}))
+        targets = {
+            "gateway (audited decision + search)": (f"http://127.0.0.1:{gw_port}/v1/requests", enforced),
+            "bare search (enforcement off)": (f"http://127.0.0.1:{bare_port}/query", plain),
+        }
+        for name, (url, script) in targets.items():
+            wrk(url, script, args.connections, args.warmup)
+        for name, (url, script) in targets.items():  # measured back to back, same machine state
+            results[f"{name}, c={args.connections}"] = wrk(url, script, args.connections, args.duration)
+        for name, (url, script) in targets.items():  # one request at a time: the cost of enforcing
+            results[f"{name}, c=1"] = wrk(url, script, 1, args.duration)
+        log_size = json.loads(subprocess.run(
+            [PY, "-c", "import json,sys; from sanctuary.audit import open_log; l=open_log(sys.argv[1]); print(json.dumps(l.size()))",
+             str(log)], env=env, capture_output=True, text=True, check=True).stdout)
+        gw, peer = results["gateway (audited decision + search), c=1"], results["bare search (enforcement off), c=1"]
+        print(json.dumps({"results": results, "log_entries": log_size,
+                          "gateway_cost_p50_ms_at_c1": round(gw["p50_ms"] - peer["p50_ms"], 3)}, indent=2))
+        if args.soak:
+            soak(gw_port, gateway.pid, enforced, args, work)
+    finally:
+        for proc in (gateway, bare):
+            proc.terminate()
+            proc.wait(timeout=10)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def soak(port: int, pid: int, script: Path, args: argparse.Namespace, work: Path) -> None:
+    """Steady load for --soak seconds; RSS of the gateway every 10 s."""
+    cmd = ["taskset", "-c", "1", "wrk", "-t1", f"-c{max(args.connections // 2, 1)}", f"-d{args.soak}s", "-s",
+           str(script), f"http://127.0.0.1:{port}/v1/requests"]
+    load = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    samples = []
+    start = time.monotonic()
+    while load.poll() is None:
+        samples.append((round(time.monotonic() - start), rss_kb(pid)))
+        time.sleep(10)
+    out = load.stdout.read() if load.stdout else ""
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    print(json.dumps({"soak_seconds": args.soak, "command": " ".join(cmd),
+                      "rps": float(rate.group(1)) if rate else None, "rss_kb": samples}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

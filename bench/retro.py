@@ -1,0 +1,145 @@
+"""Benchmark: `sanctuary scan` over a generated 13-column Flock network audit, beside a pandas + regex scan.
+
+    /work/main/.venv/bin/python bench/retro.py --rows 10000000
+
+The generator (DuckDB, deterministic) writes real-looking rows: organisation names in the vendor's
+style from every state plus federal units, reasons drawn from the documented mix (mostly
+"Investigation", case numbers, vague words, criminal reasons, a small share of immigration reasons
+such as "ICE WARRANT" and "assist HSI"), national lookups (~6,264 networks), multi-line Time Frame
+cells, `***` redactions and US-style UTC timestamps. Both scans run as child processes of this
+script, one after the other, and each one's wall time and peak RSS are reported. The pandas scan is
+the peer a records unit would write by hand: read the needed columns, regex the reason, flag
+national lookups; it does no organisation resolution, so it does less work than ours.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import duckdb
+
+STATES = ["AL", "AZ", "CA", "CO", "FL", "GA", "IL", "IN", "KY", "LA", "MO", "MS", "NC", "OH", "SC", "TN", "TX", "VA", "WA", "WI"]
+PLACES = ["Springfield", "Franklin", "Greenville", "Clinton", "Madison", "Georgetown", "Salem", "Fairview", "Marion",
+          "Riverside", "Oxford", "Jackson", "Lexington", "Milton", "Ashland", "Dover", "Hudson", "Polk", "Lowndes", "Sumter",
+          "Clay", "Lake", "Orange", "Monroe", "Warren", "Wayne", "Union", "Jefferson", "Lincoln", "Marshall"]  # fmt: skip
+FEDERAL = ["(Federal) US Postal Inspection Service", "(Federal) DHS HSI Chicago", "(Federal) U.S. Border Patrol - El Paso Sector",
+           "(Federal) ATF Houston Field Division", "(Federal) ICE ERO Atlanta"]  # fmt: skip
+# The mix documented for network audits (incidents.md §1.3-1.5): mostly specific reasons, ~10% vague,
+# ~6% case numbers only (generated below), a small share naming immigration enforcement.
+REASONS = ["Investigation", "investigation", "inv", "Locate", "BOL", "suspicious vehicle", "d", "."] + [
+           "stolen vehicle", "Stolen", "auto burg investigation", "robbery suspect", "missing person", "warrant service",
+           "narcotics", "hit and run", "agg assault suspect vehicle", "fraud suspect", "shooting investigation",
+           "burglary suspect", "theft from vehicle", "kidnapping", "homicide investigation", "retail theft",
+           "carjacking", "wanted person", "armed robbery", "endangered missing"] * 3 + [
+           "ICE WARRANT", "assist HSI", "immigration", "ICE+ERO", "criminal alien", "deportee"]  # fmt: skip
+TYPES = ["search", "search - Mobile", "lookup", "lookup - Mobile", "convoy", "freeform", "visual", "multiGeo"]
+
+
+def generate(path: Path, rows: int) -> None:
+    """Write `rows` real-looking network-audit rows to `path` (CSV) with DuckDB."""
+    # An Illinois agency's network audit: most searchers are Illinois agencies, the rest out of state or federal.
+    out_of_state = [f"{p} County {s} SO" for p in PLACES for s in STATES] + [f"{p} {s} PD" for p in PLACES for s in STATES]
+    out_of_state += [f"{s} - {p} Co Sheriff's Office" for p in PLACES[:5] for s in STATES] + FEDERAL
+    illinois = [f"{p} County IL SO" for p in PLACES] + [f"{p} IL PD" for p in PLACES] + ["Illinois State Police", "Evanston PD"]
+    orgs = illinois * (len(out_of_state) * 7 // (3 * len(illinois))) + out_of_state  # about 70% in state
+
+    def sql_list(items: list[str]) -> str:
+        return "[" + ", ".join("'" + i.replace("'", "''") + "'" for i in items) + "]"
+
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    start = "TIMESTAMP '2024-12-01' + to_seconds((hash(i, 7) % 31536000)::BIGINT)"
+    con.execute(
+        f"""
+        COPY (
+          SELECT uuid() AS "ID", '***' AS "Name",
+            list_extract({sql_list(orgs)}, 1 + (hash(i, 1) % {len(orgs)})::INT) AS "Org Name",
+            CASE WHEN hash(i, 2) % 10 = 0 THEN 6264 ELSE 1 + (hash(i, 3) % 450)::INT END AS "Total Networks Searched",
+            strftime({start} - INTERVAL 30 DAY, '%m/%d/%Y, %I:%M:%S %p UTC') || chr(10) ||
+              strftime({start}, '%m/%d/%Y, %I:%M:%S %p UTC') AS "Time Frame",
+            '***' AS "License Plate",
+            CASE WHEN hash(i, 4) % 16 = 0 THEN (24 + hash(i, 5) % 3)::VARCHAR || '-' || (100000 + hash(i, 6) % 900000)::VARCHAR
+                 ELSE list_extract({sql_list(REASONS)}, 1 + (hash(i, 8) % {len(REASONS)})::INT) END AS "Reason",
+            CASE WHEN hash(i, 9) % 3 = 0 THEN (25000 + hash(i, 10) % 90000)::VARCHAR ELSE '' END AS "Case #",
+            '' AS "Filters",
+            strftime({start}, '%m/%d/%Y, %I:%M:%S %p UTC') AS "Search Time",
+            list_extract({sql_list(TYPES)}, 1 + (hash(i, 11) % {len(TYPES)})::INT) AS "Search Type",
+            '' AS "Text Prompt", 'allow' AS "Moderation"
+          FROM range({rows}) t(i)
+        ) TO '{path}' (FORMAT csv, HEADER)
+        """
+    )
+    con.close()
+
+
+PANDAS_SCAN = textwrap.dedent(
+    r"""
+    import re, sys, pandas as pd
+    path, out = sys.argv[1], sys.argv[2]
+    df = pd.read_csv(path, usecols=["ID", "Org Name", "Total Networks Searched", "Reason", "Search Time"], dtype=str)
+    reason = df["Reason"].fillna("")
+    immigration = reason.str.contains(r"immigra|deport|criminal alien|\bICE\b|\bHSI\b|\bERO\b|\bCBP\b|\bDHS\b|border patrol",
+                                      flags=re.IGNORECASE, regex=True)
+    vague = reason.str.fullmatch(r"\s*(inv\.?|investigation|locate|bol|suspect|\S)?\s*", case=False)
+    case_only = reason.str.fullmatch(r"[A-Z]{0,4}[-\s]?\d[\d\-/.]{3,}", case=False)
+    federal = df["Org Name"].fillna("").str.contains(r"\(Federal\)|\bHSI\b|\bICE\b|Border Patrol", regex=True)
+    national = pd.to_numeric(df["Total Networks Searched"], errors="coerce") > 1000
+    times = pd.to_datetime(df["Search Time"].str.replace(" UTC", ""), format="%m/%d/%Y, %I:%M:%S %p", errors="coerce")
+    flagged = df[immigration | vague | case_only | federal | national].assign(t=times)
+    flagged[["ID", "Org Name", "Reason", "t"]].to_csv(out, index=False)
+    print(len(df), len(flagged))
+    """
+)
+
+
+def run(cmd: list[str], log: Path, env: dict | None = None) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS (GiB) of this one child (os.wait4), and its stdout."""
+    t0 = time.perf_counter()
+    with log.with_suffix(".out").open("w") as out, log.with_suffix(".err").open("w") as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"{cmd[:4]} failed:\n{log.with_suffix('.err').read_text()[-3000:]}")
+    return wall, usage.ru_maxrss / 1024 / 1024, log.with_suffix(".out").read_text()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--skip-pandas", action="store_true")
+    parser.add_argument("--memory-limit", default="3GB")
+    args = parser.parse_args()
+    root = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory(prefix="retro-bench-") as tmp:
+        data = Path(tmp) / "network_audit.csv"
+        t0 = time.perf_counter()
+        generate(data, args.rows)
+        size = data.stat().st_size / 1e9
+        print(f"generated {args.rows:,} rows ({size:.2f} GB) in {time.perf_counter() - t0:.1f} s")
+        env = {**os.environ, "PYTHONPATH": str(root / "src")}
+        ours = [sys.executable, "-m", "sanctuary", "scan", str(data), "--home-state", "IL", "--out", str(Path(tmp) / "out"),
+                "--memory-limit", args.memory_limit, "--json"]  # fmt: skip
+        wall, rss, stdout = run(ours, Path(tmp) / "ours", env)
+        summary = json.loads(stdout)
+        print(f"sanctuary scan : {wall:6.1f} s  peak RSS {rss:.2f} GiB  rows {summary['rows']:,}  flagged {summary['flagged']:,}"
+              f"  ({summary['rows'] / wall:,.0f} rows/s)")  # fmt: skip
+        if not args.skip_pandas:
+            script = Path(tmp) / "pandas_scan.py"
+            script.write_text(PANDAS_SCAN)
+            wall_p, rss_p, stdout_p = run([sys.executable, str(script), str(data), str(Path(tmp) / "pandas.csv")], Path(tmp) / "pandas")
+            total, flagged = stdout_p.split()
+            print(f"pandas + regex : {wall_p:6.1f} s  peak RSS {rss_p:.2f} GiB  rows {int(total):,}  flagged {int(flagged):,}"
+                  f"  ({int(total) / wall_p:,.0f} rows/s)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

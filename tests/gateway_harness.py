@@ -1,0 +1,91 @@
+"""A real gateway on a loopback port for the gateway tests: uvicorn in a thread, demo data in the
+store, a signing key for the log, and the demo keys (plus any agency key a test asks for)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+from sanctuary.audit.keys import generate
+from sanctuary.gateway.app import GatewayConfig, create_app
+from sanctuary.gateway.credentials import KeyRing, demo_key
+from sanctuary.gateway.services import Policy
+from sanctuary.records import open_store
+from sanctuary.records.demo import fill
+
+BODIES = {
+    # FBI: a criminal warrant check (permitted, records released)
+    "warrant": {"id": "t-warrant", "kind": "database_query",
+                "purpose": {"text": "armed robbery investigation", "category": "criminal"},
+                "resource": {"system": "CLEAR", "search": {"type": "warrant", "name": "James Carter", "dob": "1979-11-02"}}},
+    # anyone: the person record of Maria Lopez (protected fields in the store)
+    "person": {"id": "t-person", "kind": "database_query",
+               "purpose": {"text": "retail theft ring investigation", "category": "criminal"},
+               "resource": {"system": "CLEAR", "search": {"type": "person", "name": "Maria Lopez", "dob": "1988-03-14"}}},
+}
+
+
+@dataclass
+class Running:
+    url: str
+    keys: KeyRing
+    app: Any
+    server: uvicorn.Server
+    thread: threading.Thread
+    store_url: str
+    log_url: str
+
+    def key(self, name: str) -> str:
+        """The demo key of a demo agency or staff role, or a fresh key for any other agency id."""
+        key = demo_key(name)
+        if self.keys.authenticate(key) is None:
+            self.keys.add(key, "agency", name, f"test {name}")
+        return key
+
+    def post(self, who: str | None, body: Any, **kwargs: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.key(who)}"} if who else {}
+        return httpx.post(f"{self.url}/v1/requests", json=body, headers=headers, timeout=30, **kwargs)
+
+    def get(self, path: str, who: str | None = None) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.key(who)}"} if who else {}
+        return httpx.get(f"{self.url}{path}", headers=headers, timeout=30)
+
+    @property
+    def gateway(self) -> Any:
+        return self.app.state.gateway
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def start(home: Path, store_url: str, log_url: str, *, persons: int = 30, policy: Policy | None = None,
+          **overrides: Any) -> Running:
+    """Fill the store, make the log's signing key under ``home`` (SANCTUARY_HOME), start serving."""
+    if not (home / "keys" / "log.key").exists():
+        generate("test.example/decisions", home / "keys")
+    records = open_store(store_url)
+    fill(records, persons, seed=3, replace=True)
+    records.close()
+    keys = KeyRing()
+    keys.add_demo_keys()
+    cfg = GatewayConfig(store_url=store_url, log_url=log_url, keys=keys, rate=0, tiles_dir=home / "tiles")
+    for name, value in overrides.items():
+        setattr(cfg, name, value)
+    app = create_app(cfg, policy)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the gateway did not start")
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    return Running(f"http://127.0.0.1:{port}", keys, app, server, thread, store_url, log_url)
