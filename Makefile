@@ -14,8 +14,10 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 # The gateway on the embedded default: SQLite store and log under ./var, deterministic demo data,
-# demo keys printed at start, the URL printed last.
+# demo keys and sign-in users printed at start, the URL printed last; on a fresh var/ the example
+# requests are recorded first, so the pages have decisions to show.
 run: $(STAMP)
+	@test -e var/log.db || $(VENV)/bin/sanctuary decide --log var/log.db --profile chicago-2021 examples/requests.jsonl >/dev/null
 	$(VENV)/bin/sanctuary serve --demo
 
 # Debian's Chromium drives the browser tests (Playwright is told to use it; it downloads no browser).

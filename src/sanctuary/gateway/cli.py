@@ -19,6 +19,7 @@ from sanctuary.audit.errors import AuditError
 from sanctuary.audit.keys import SIGNING_FILE, generate
 from sanctuary.gateway.app import GatewayConfig, create_app
 from sanctuary.gateway.credentials import ROLES, CredentialError, KeyRing, demo_keys, keys_file
+from sanctuary.gateway.users import STAFF_ROLES, UserBook, demo_password, users_file
 from sanctuary.policy.cli import parse_params
 from sanctuary.records import RecordsError, open_store
 from sanctuary.records.demo import DEMO_PERSONS, DEMO_PLATE, fill
@@ -45,17 +46,18 @@ def serve(
     threads: Annotated[int, typer.Option(min=1, max=256, help="Worker threads deciding requests.")] = 16,
     quiet: Annotated[bool, typer.Option("--quiet", help="Log warnings and errors only, not every decision.")] = False,
 ) -> None:
-    """Run the enforcement gateway (FastAPI; OpenAPI at /docs)."""
+    """Run the enforcement gateway (FastAPI; OpenAPI at /docs) and the pages for people (at /)."""
     events = logging.getLogger("sanctuary")  # structured lines (JSON) on standard error
     events.addHandler(logging.StreamHandler(sys.stderr))
     events.setLevel(logging.WARNING if quiet else logging.INFO)
     try:
         keys = KeyRing(keys_file())
+        users = UserBook(users_file())
     except CredentialError as exc:
         err.print(f"[red]error[/red] {exc.field}: {exc.reason}")
         raise typer.Exit(2) from None
     cfg = GatewayConfig(profiles=profile, params=parse_params(param), agencies=agencies or [], store_url=store,
-                        log_url=log, keys=keys, rate=rate, timeout=timeout, threads=threads)
+                        log_url=log, keys=keys, users=users, rate=rate, timeout=timeout, threads=threads)
     if demo:
         _prepare_demo(cfg)
     elif not keys.principals():
@@ -90,6 +92,7 @@ def _prepare_demo(cfg: GatewayConfig) -> None:
         except AuditError as exc:
             err.print(f"[yellow]no log signing key[/yellow] ({exc}); checkpoints will be unavailable")
     cfg.keys.add_demo_keys()
+    cfg.users.add_demo_users()
 
 
 def _announce(server: uvicorn.Server, host: str, demo: bool) -> None:
@@ -104,6 +107,8 @@ def _announce(server: uvicorn.Server, host: str, demo: bool) -> None:
             out.print(_keys_table(demo_keys()))
             people = ", ".join(f"{p.name} ({p.dob})" for p in DEMO_PERSONS)
             out.print(f"demo persons: {people}; demo plate {DEMO_PLATE}")
+            staff = ", ".join(f"{role} / {demo_password(role)}" for role in STAFF_ROLES)
+            out.print(f"demo sign-in for the pages (user / password): {staff}", highlight=False)
         print(f"sanctuary gateway listening on {url}  (API docs: {url}/docs)", flush=True)
 
     server.startup = startup  # type: ignore[method-assign]
