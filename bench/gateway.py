@@ -134,7 +134,7 @@ def main() -> None:
     gateway = subprocess.Popen(
         ["taskset", "-c", "0", PY, "-m", "sanctuary", "serve", "--demo", "--quiet", "--rate", "0",
          "--threads", str(args.threads), "--port", str(gw_port), "--store", str(store), "--log", str(log)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env=env, stdout=subprocess.DEVNULL, stderr=(work / "gateway.err").open("w"))
     (work / "bare_app.py").write_text(BARE_APP)
     bare = subprocess.Popen(["taskset", "-c", "0", PY, str(work / "bare_app.py"), str(store), str(bare_port)],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -184,8 +184,13 @@ def soak(port: int, pid: int, script: Path, args: argparse.Namespace, work: Path
         time.sleep(10)
     out = load.stdout.read() if load.stdout else ""
     rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    print(json.dumps({"soak_seconds": args.soak, "command": " ".join(cmd),
-                      "rps": float(rate.group(1)) if rate else None, "rss_kb": samples}, indent=2))
+    errors = re.search(r"Socket errors: (.*)", out)
+    alive = Path(f"/proc/{pid}/status").exists() and rss_kb(pid) > 0
+    print(json.dumps({"soak_seconds": args.soak, "command": " ".join(cmd), "gateway_alive_at_end": alive,
+                      "rps": float(rate.group(1)) if rate else None, "socket_errors": errors.group(1) if errors else "",
+                      "rss_kb": samples}, indent=2))
+    if not alive:
+        print((work / "gateway.err").read_text()[-3000:])
 
 
 if __name__ == "__main__":
