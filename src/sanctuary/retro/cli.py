@@ -23,7 +23,7 @@ from sanctuary.retro.pipeline import scan as run_scan
 
 app = typer.Typer(no_args_is_help=True, help="Retroactive audit of vendor exports for immigration enforcement.")
 err = Console(stderr=True)
-out_console = Console()
+out_console = Console(highlight=False)
 
 HomeStateOpt = Annotated[str, typer.Option("--home-state", help="Two-letter code of the department's state, e.g. IL.")]
 OutOpt = Annotated[Path, typer.Option("--out", help="Folder for the results (created if missing).")]
