@@ -246,3 +246,21 @@ def test_bad_tuning_options(tmp_path, option, value):
     with pytest.raises(RetroError) as exc:
         scan([write_audit(tmp_path / "a.csv")], tmp_path / "out", ScanOptions(home_state="IL", **{option: value}))
     assert exc.value.field == "--" + option.replace("_", "-")
+
+
+def test_row_numbers_hold_under_parallel_reading(tmp_path):
+    """DuckDB reads big CSVs on several threads; `row` must still be the row's place in the file."""
+    import duckdb
+
+    path = tmp_path / "big.csv"
+    duckdb.sql(
+        f"""COPY (SELECT i::VARCHAR AS "ID", 'Evanston PD' AS "Org Name", '1' AS "Total Networks Searched",
+                  '11/01/2025, 12:00:00 AM UTC' || chr(10) || '11/02/2025, 12:00:00 AM UTC' AS "Time Frame",
+                  CASE WHEN i % 9973 = 0 THEN 'ICE WARRANT' ELSE 'stolen vehicle' END AS "Reason",
+                  '11/02/2025, 12:00:00 AM UTC' AS "Search Time"
+                FROM range(300000) t(i)) TO '{path}' (FORMAT csv, HEADER)"""
+    )
+    scan([path], tmp_path / "out", ScanOptions(home_state="IL"))
+    rows = pq.read_table(tmp_path / "out" / "flags.parquet").to_pylist()
+    assert len(rows) == 31  # 0, 9973, ..., 299190
+    assert all(r["row"] == int(r["source_id"]) and r["flags"] == "IMMIGRATION_PURPOSE" for r in rows)
