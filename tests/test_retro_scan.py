@@ -81,6 +81,11 @@ def write_ndjson(path: Path) -> Path:
     return path
 
 
+def write_json_array(path: Path) -> Path:
+    path.write_text(json.dumps([_json_record(r) for r in RECORDS]))
+    return path
+
+
 def write_parquet(path: Path) -> Path:
     rows = [_json_record(r) for r in RECORDS]
     pq.write_table(pa.table({k: [row[k] for row in rows] for k in rows[0]}), path)
@@ -104,6 +109,7 @@ def expected(name: str, drop: set[str] = frozenset()) -> dict[tuple[str, int], s
         (write_devices, "devices.csv", "audit-devices", {"NATIONAL_LOOKUP"}),
         (write_pdf_extracted, "extracted.csv", "pdf-extracted", set()),
         (write_ndjson, "audit.ndjson", "audit", set()),
+        (write_json_array, "audit.json", "audit", set()),
         (write_parquet, "audit.parquet", "audit", set()),
     ],
 )
