@@ -247,6 +247,13 @@ def test_an_export_without_rows(tmp_path):
     assert "No flagged rows" in (tmp_path / "out" / "report.html").read_text()
 
 
+def test_out_that_is_a_file_is_an_error(tmp_path):
+    (tmp_path / "taken").write_text("x")
+    with pytest.raises(RetroError) as exc:
+        scan([write_audit(tmp_path / "a.csv")], tmp_path / "taken", ScanOptions(home_state="IL"))
+    assert exc.value.field == "--out"
+
+
 @pytest.mark.parametrize(("option", "value"), [("proxy_hours", 0), ("memory_limit", "lots")])
 def test_bad_tuning_options(tmp_path, option, value):
     with pytest.raises(RetroError) as exc:

@@ -35,6 +35,7 @@ from sanctuary.retro.report import write_report
 Progress = Callable[[str, int, int], None]  # (step, done, total)
 _CHUNK = 2000  # distinct values classified between progress updates
 _TOP_ORGS = 25
+_UNSORTED = ".flags-unsorted.parquet"
 SORT_LIMIT = 2_000_000  # flagged rows up to which flags.csv/.parquet are written in file and row order
 
 
@@ -48,7 +49,6 @@ class ScanOptions:
     requests: Path | None = None
     proxy_hours: float = 48.0
     memory_limit: str = "3GB"
-    threads: int | None = None
 
 
 def scan(files: list[Path], out: Path, options: ScanOptions, progress: Progress | None = None) -> dict:
@@ -69,7 +69,10 @@ def scan(files: list[Path], out: Path, options: ScanOptions, progress: Progress 
     registry = load_registry(options.registry_extra)
     g287 = load_g287(options.g287)
     resolver = OrgResolver(registry, g287)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RetroError("--out", f"{out}: {exc.strerror or exc}") from None
     con = _connect(out, options)
     try:
         infos = _load(con, files, options, step)
@@ -84,7 +87,10 @@ def scan(files: list[Path], out: Path, options: ScanOptions, progress: Progress 
         else:
             con.execute("CREATE TEMP TABLE proxy (file_index INTEGER, row BIGINT, evidence VARCHAR)")
         step("flagging and writing rows", 0, 1)
-        _write_flags(con, infos, out, options.national_threshold)
+        try:
+            _write_flags(con, infos, out, options.national_threshold)
+        except (duckdb.Error, OSError) as exc:
+            raise RetroError("--out", f"{out}: results could not be written: {str(exc).splitlines()[0]}") from None
         step("flagging and writing rows", 1, 1)
         step("writing results", 0, 2)
         summary = _summarise(con, infos, home, options, g287, purposes, orgs, proxy)
@@ -97,6 +103,7 @@ def scan(files: list[Path], out: Path, options: ScanOptions, progress: Progress 
     finally:
         con.close()
         shutil.rmtree(out / ".duckdb-tmp", ignore_errors=True)
+        (out / _UNSORTED).unlink(missing_ok=True)
 
 
 def _connect(out: Path, options: ScanOptions) -> duckdb.DuckDBPyConnection:
@@ -110,8 +117,6 @@ def _connect(out: Path, options: ScanOptions) -> duckdb.DuckDBPyConnection:
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET preserve_insertion_order = true")
     con.execute("SET enable_progress_bar = false")
-    if options.threads:
-        con.execute(f"SET threads = {int(options.threads)}")
     return con
 
 
@@ -219,7 +224,7 @@ def _flag_query(threshold: int, paths: str) -> str:
 def _write_flags(con: duckdb.DuckDBPyConnection, infos: list[FileInfo], out: Path, threshold: int) -> None:
     """flags.parquet straight from the join, flags.csv from the parquet, and orgs.csv."""
     paths = "[" + ", ".join(_sql_str(i.path) for i in infos) + "]"
-    parquet, unsorted = out / "flags.parquet", out / ".flags-unsorted.parquet"
+    parquet, unsorted = out / "flags.parquet", out / _UNSORTED
     con.execute(f"COPY ({_flag_query(threshold, paths)}) TO {_sql_str(unsorted)} (FORMAT parquet)")
     flagged = con.execute(f"SELECT count(*) FROM read_parquet({_sql_str(unsorted)})").fetchall()[0][0]
     # Sorting millions of wide rows would cost more than the whole scan; past SORT_LIMIT the order is
