@@ -49,6 +49,7 @@ class ScanOptions:
     requests: Path | None = None
     proxy_hours: float = 48.0
     memory_limit: str = "3GB"
+    threads: int | None = None  # DuckDB threads; None: one per core (the web app scans with one)
 
 
 def scan(files: list[Path], out: Path, options: ScanOptions, progress: Progress | None = None) -> dict:
@@ -117,6 +118,8 @@ def _connect(out: Path, options: ScanOptions) -> duckdb.DuckDBPyConnection:
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET preserve_insertion_order = true")
     con.execute("SET enable_progress_bar = false")
+    if options.threads:
+        con.execute(f"SET threads = {int(options.threads)}")
     return con
 
 
