@@ -199,6 +199,7 @@ def test_outputs_and_report(tmp_path):
     html = (out / "report.html").read_text()
     assert html.count("<svg") == 3 and "<script" not in html and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
     assert "Polk County FL SO" in html and "Method" in html and "Caveats" in html
+    assert summary["registry_sha256"][:16] in html
     top = summary["organisations"]["top"][0]
     assert top["direct"] >= 1
 

@@ -95,6 +95,7 @@ def scan(files: list[Path], out: Path, options: ScanOptions, progress: Progress 
         step("flagging and writing rows", 1, 1)
         step("writing results", 0, 2)
         summary = _summarise(con, infos, home, options, g287, purposes, orgs, proxy)
+        summary["registry_sha256"] = registry.digest()  # which registry resolved the organisations
         summary["seconds"] = round(time.monotonic() - started, 2)
         (out / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
         step("writing results", 1, 2)
