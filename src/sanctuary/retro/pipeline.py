@@ -44,7 +44,7 @@ class ScanOptions:
     home_state: str
     national_threshold: int = 1000
     mapping: dict[str, str] = field(default_factory=dict)
-    g287: Path | None = None  # ICE's 287(g) list as CSV; None: the shipped sample
+    g287: Path | None = None  # ICE's 287(g) list (.xlsx or CSV); None: the shipped sample
     registry_extra: list[Path] = field(default_factory=list)
     requests: Path | None = None
     proxy_hours: float = 48.0
