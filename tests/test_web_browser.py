@@ -72,8 +72,12 @@ def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     tab = context.new_page()
     tab.set_default_timeout(15_000)
+    errors: list[str] = []  # a script error or a blocked resource (the pages' CSP) shows up here
+    tab.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
     yield tab
     context.close()
+    assert errors == []
 
 
 def shot(page: Page, name: str) -> None:

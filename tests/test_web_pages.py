@@ -245,3 +245,29 @@ def test_retro_sharing_list_lists_partners_without_a_declaration(make_site) -> N
     assert "<strong>3</strong> partners" in result
     assert "without a declaration on file (625 ILCS 5/2-130): 2" in result
     assert "Customs and Border Protection" in result and "Polk County" in result
+
+
+def test_an_unreachable_log_shows_no_numbers_and_the_desk_fails_closed(make_site, tmp_path: Path) -> None:
+    (tmp_path / "not-a-folder").write_text("")
+    site = make_site(log_url=str(tmp_path / "not-a-folder" / "log.db"))
+    public = site.client()
+    report = public.get("/report")
+    assert report.status_code == 503 and "Decision log unavailable" in report.text and "Requests decided" not in report.text
+    assert public.get("/report.csv").status_code == 503
+    assert site.client("oversight").get("/decisions").status_code == 503
+    answer = desk_post(site.client("desk"), ICE_RELEASE_DATE)
+    assert "Decision: DENIED" in answer.text and "not recorded (fail closed)" in answer.text
+    assert "decision log unavailable" in answer.text and "HTTP 503" in answer.text
+
+
+def test_sign_in_is_throttled_per_user_name_and_pages_carry_security_headers(make_site) -> None:
+    client = make_site().client()
+    page = client.get("/login")
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert "<script>" not in page.text and "onclick" not in page.text  # nothing inline for the policy to allow
+    for _ in range(5):
+        assert client.post("/login", data={"csrf": csrf_of(page.text), "name": "admin", "password": "guess-guess"}).status_code == 401
+    blocked = client.post("/login", data={"csrf": csrf_of(page.text), "name": "admin", "password": "admin-password-3"})
+    assert blocked.status_code == 429 and "Too many failed attempts" in blocked.text
+    other = client.post("/login", data={"csrf": csrf_of(page.text), "name": "desk", "password": "desk-password-1"})
+    assert other.status_code == 303
