@@ -218,7 +218,8 @@ def test_rights_come_from_the_active_profile_and_change_with_it(make_site) -> No
 
 
 def test_retro_upload_shows_flags_and_the_report(make_site) -> None:
-    client = make_site().client("oversight")
+    site = make_site()
+    client = site.client("oversight")
     page = client.get("/retro")
     data = (FIXTURES / "search_audit.a871b2fc.csv").read_bytes()
     answer = client.post("/retro", data={"csrf": csrf_of(page.text), "what": "export", "home_state": "CA"},
@@ -232,6 +233,13 @@ def test_retro_upload_shows_flags_and_the_report(make_site) -> None:
     bad = client.post("/retro", data={"csrf": csrf_of(page.text), "what": "export", "home_state": "CA"},
                       files={"file": ("notes.exe", b"MZ", "application/octet-stream")})
     assert bad.status_code == 422 and "file:" in bad.text
+    wrong = client.post("/retro", data={"csrf": csrf_of(page.text), "what": "export", "home_state": "CA"},
+                        files={"file": ("cats.csv", b"name,colour\nTom,grey\n", "text/csv")})
+    assert wrong.status_code == 422 and "cats.csv" in wrong.text and "web-retro" not in wrong.text
+    state = client.post("/retro", data={"csrf": csrf_of(page.text), "what": "export", "home_state": "ZZ"},
+                        files={"file": ("search_audit.csv", data, "text/csv")})
+    assert state.status_code == 422 and "home_state:" in state.text
+    assert len(list((site.home / "web-retro").iterdir())) == 1  # failed scans leave nothing behind
 
 
 def test_retro_sharing_list_lists_partners_without_a_declaration(make_site) -> None:
