@@ -107,6 +107,13 @@ def test_desk_permits_what_the_law_allows_and_reads_uploaded_documents(make_site
     assert entry["documents"] == ["I-247A"] and entry["kind"] == "detention_hold"
 
 
+def test_desk_tells_an_unregistered_agency_why_and_records_it(make_site) -> None:
+    site = make_site()
+    answer = desk_post(site.client("desk"), {**ICE_RELEASE_DATE, "agency": "Acme Bounty Hunters"})
+    assert "Decision: DENIED" in answer.text and "acts only on requests from agencies in its registry" in answer.text
+    assert json.loads(site.app.state.gateway.log.get().entry(0))["citations"] == ["unregistered requester"]
+
+
 @pytest.mark.parametrize(("form", "field"), [
     ({**ICE_RELEASE_DATE, "agency": ""}, "agency"),
     ({**ICE_RELEASE_DATE, "kind": "arrest_everyone"}, "kind"),
