@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import os
-import secrets
 import sqlite3
 from pathlib import Path
 from typing import Any, Iterator
 
 import psycopg
 import pytest
+from records_stores import pg_database
 
 import sanctuary
 from sanctuary.audit import DecisionLog, open_log
 from sanctuary.audit.keys import generate
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 SRC = Path(sanctuary.__file__).resolve().parents[1]
 DRIVERS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
@@ -24,15 +23,8 @@ DRIVERS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 def log_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield str(tmp_path / "log.db")
-        return
-    name = f"sanctuary_audit_{secrets.token_hex(6)}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
-    try:
-        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    else:
+        yield from pg_database("audit")
 
 
 @pytest.fixture

@@ -66,12 +66,15 @@ def test_damage_exits_non_zero_with_the_index(run, tmp_path: Path) -> None:
 
 
 def test_errors_name_the_field(run, tmp_path: Path) -> None:
+    nothing = run("audit", "verify")
+    assert nothing.exit_code == 2 and "no log at" in nothing.stderr and not (tmp_path / "log.db").exists()
+    run("decide", "--log", str(tmp_path / "log.db"), str(EXAMPLES))
     result = run("audit", "checkpoint")
     assert result.exit_code == 2 and "key" in result.stderr
     run("audit", "keygen", "cpd.example/decisions")
     again = run("audit", "keygen", "other")
     assert again.exit_code == 2 and "already exists" in again.stderr
-    missing = run("audit", "entry", "9")
+    missing = run("audit", "entry", "999")
     assert missing.exit_code == 2 and "index" in missing.stderr
     bad_log = run("audit", "verify", "--log", "postgresql://postgres@127.0.0.1:1/none")
     assert bad_log.exit_code == 2 and "log" in bad_log.stderr

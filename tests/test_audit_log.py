@@ -257,3 +257,4 @@ def test_full_verify_across_chunks_and_workers(log: DecisionLog, log_url: str, w
     execute(log_url, "UPDATE entry SET data = ? WHERE idx = 77", (b"entry 78",))
     result = log.verify(full=True, workers=workers)
     assert not result.ok and result.first_bad_index == 77  # damaged entries come before damaged upper nodes
+

@@ -141,3 +141,20 @@ def test_copied_out_tool_runs_alone(tmp_path: Path) -> None:
     shutil.copyfile(TOOL, copy)
     result = subprocess.run([sys.executable, "-I", str(copy), "--help"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "tiles" in result.stdout
+
+
+def test_publish_refuses_a_log_with_a_gap(tmp_path: Path, keys: Path) -> None:
+    import sqlite3
+
+    from sanctuary.audit import AuditError
+
+    log = open_log(str(tmp_path / "gap.db"), keys)
+    log.append_many([b"decision %d" % i for i in range(40)])
+    conn = sqlite3.connect(tmp_path / "gap.db")
+    with conn:
+        conn.execute("DELETE FROM entry WHERE idx = 12")
+    conn.close()
+    with pytest.raises(AuditError, match="entry 12 is missing"):
+        publish(log, tmp_path / "pub")
+    assert not (tmp_path / "pub" / "checkpoint").exists()
+    log.close()

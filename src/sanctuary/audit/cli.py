@@ -31,7 +31,7 @@ def opened(url: str | None) -> Iterator[DecisionLog]:
     """Open the log; any AuditError ends the command with its field and reason, exit code 2."""
     log = None
     try:
-        log = open_log(url)
+        log = open_log(url, must_exist=True)
         yield log
     except AuditError as exc:
         fail(exc)

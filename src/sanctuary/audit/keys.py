@@ -91,12 +91,15 @@ def load_signer(keys_dir: Path | None = None) -> Signer:
 def hmac_key(keys_dir: Path | None = None) -> bytes:
     """The identifier-hiding key; created on first use."""
     path = (keys_dir or config.keys_dir()) / HMAC_FILE
-    if not path.exists():
-        try:
-            _write_private(path, secrets.token_bytes(32))
-        except FileExistsError:
-            pass
-    key = path.read_bytes()
+    try:
+        if not path.exists():
+            try:
+                _write_private(path, secrets.token_bytes(32))
+            except FileExistsError:
+                pass
+        key = path.read_bytes()
+    except OSError as exc:
+        raise AuditError("key", f"cannot create or read {path}: {exc}") from None
     if len(key) != 32:
         raise AuditError("key", f"{path} must hold 32 bytes")
     return key

@@ -64,23 +64,24 @@ class VerifyResult:
 
 
 class _Pending:
-    __slots__ = ("entry", "clear", "index", "error", "done")
+    __slots__ = ("entry", "clear", "index", "error", "done", "wake")
 
     def __init__(self, entry: bytes, clear: dict[str, str] | None) -> None:
         self.entry, self.clear = entry, clear
         self.index = -1
         self.error: Exception | None = None
         self.done = False
+        self.wake: threading.Lock | None = None  # set on the last entry of each caller
 
 
-def _contiguous(rows: list[tuple[int, bytes]], start: int, end: int, what: str) -> Iterator[tuple[bytes, int]]:
-    for expected, (idx, data) in enumerate(rows, start):
+def _contiguous(rows: list[tuple[int, bytes]], start: int, end: int, what: str) -> list[bytes]:
+    """The values of rows that must hold every index of [start, end), in order."""
+    for expected, (idx, _) in enumerate(rows, start):
         if idx != expected:
-            break
-        yield data, idx
-    if len(rows) != end - start or (rows and rows[-1][0] != end - 1):
-        missing = next((start + i for i, (idx, _) in enumerate(rows) if idx != start + i), start + len(rows))
-        raise AuditError("log", f"{what} {missing} is missing; run `sanctuary audit verify --full`")
+            raise AuditError("log", f"{what} {expected} is missing; run `sanctuary audit verify --full`")
+    if len(rows) != end - start:
+        raise AuditError("log", f"{what} {start + len(rows)} is missing; run `sanctuary audit verify --full`")
+    return [value for _, value in rows]
 
 
 @contextmanager
@@ -101,7 +102,7 @@ class DecisionLog:
         self._store = store
         self._keys_dir = keys_dir
         self._queue: list[_Pending] = []
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
         self._writing = False
         self._checkpoint_lock = threading.Lock()
         self._hmac_key: bytes | None = None
@@ -115,7 +116,7 @@ class DecisionLog:
         """Append one entry; when this returns the entry is committed durably. Returns its index.
 
         Callers arriving while a commit is in flight queue up; when it ends, one of them writes
-        the whole queue in one transaction (group commit) and wakes the others.
+        the whole queue in one transaction (group commit).
         """
         return self.append_many([entry], [clear])
 
@@ -130,31 +131,44 @@ class DecisionLog:
         if not mine:
             raise AuditError("entries", "nothing to append")
         last = mine[-1]
-        with self._cond:
+        last.wake = threading.Lock()
+        last.wake.acquire()
+        with self._lock:
             self._queue.extend(mine)
-            while self._writing and not last.done:
-                self._cond.wait()
-            leader = not last.done
-            if leader:
-                self._writing = True
-                batch, self._queue = self._queue, []
-        if leader:
-            try:
-                first = self._store.append([p.entry for p in batch], [p.clear for p in batch])
-                for i, p in enumerate(batch):
-                    p.index = first + i
-            except Exception as exc:  # noqa: BLE001 - handed to every caller in the batch
-                for p in batch:
-                    p.error = exc
-            finally:
-                with self._cond:
-                    for p in batch:
-                        p.done = True
-                    self._writing = False
-                    self._cond.notify_all()
+            lead = not self._writing
+            self._writing = True
+        if not lead:
+            last.wake.acquire()  # released when our entries are committed, or when we are handed the lead
+        if not last.done:
+            self._lead(last)
         if last.error is not None:
             raise AuditError("log", f"append failed, nothing recorded: {last.error}") from last.error
         return mine[0].index
+
+    def _lead(self, own: _Pending) -> None:
+        """Commit everything queued (our own entries included), wake its callers, pass the lead on.
+
+        Waiters sleep on their own lock, so a commit wakes only the callers it served, and one
+        waiter at most becomes the next leader (group commit without a thundering herd).
+        """
+        with self._lock:
+            batch, self._queue = self._queue, []
+        try:
+            first = self._store.append([p.entry for p in batch], [p.clear for p in batch])
+            for i, p in enumerate(batch):
+                p.index = first + i
+        except Exception as exc:  # noqa: BLE001 - handed to every caller in the batch
+            for p in batch:
+                p.error = exc
+        for p in batch:
+            p.done = True
+            if p.wake is not None and p is not own:
+                p.wake.release()
+        with self._lock:
+            successor = next((p for p in self._queue if p.wake is not None), None)
+            self._writing = successor is not None
+        if successor is not None:
+            successor.wake.release()
 
     def record(self, request: Request, decision: Decision, disclosed: list[dict] | None = None) -> int:
         """Record one decision (and what it handed out); durable when it returns. Returns the index.
@@ -182,13 +196,13 @@ class DecisionLog:
         """Entries [start, end) in order; a gap is an error naming the missing index."""
         with _store_errors("reading entries"):
             rows = self._store.entry_rows(start, end)
-        return [data for data, _ in _contiguous(rows, start, end, "entry")]
+        return _contiguous(rows, start, end, "entry")
 
     def level_hashes(self, level: int, start: int, end: int) -> list[bytes]:
         """Stored hashes of the complete subtrees of `level`, indices [start, end)."""
         with _store_errors("reading tree nodes"):
             rows = self._store.level_rows(level, start, end)
-        return [h for h, _ in _contiguous(rows, start, end, f"tree level {level} node")]
+        return _contiguous(rows, start, end, f"tree level {level} node")
 
     def reveal(self, index: int) -> dict[str, str]:
         """The clear-text identifiers behind entry `index` (admin path only)."""
@@ -322,6 +336,9 @@ class DecisionLog:
             self._store.close()
 
 
-def open_log(url: str | None = None, keys_dir: Path | None = None) -> DecisionLog:
-    """Open the log at `url` (None -> `sanctuary.config.log_url()`): a SQLite path or a postgresql:// URL."""
-    return DecisionLog(open_store(url or config.log_url()), keys_dir)
+def open_log(url: str | None = None, keys_dir: Path | None = None, must_exist: bool = False) -> DecisionLog:
+    """Open the log at `url` (None -> `sanctuary.config.log_url()`): a SQLite path or a postgresql:// URL.
+
+    A new SQLite log is created unless `must_exist` (for commands that only inspect a log).
+    """
+    return DecisionLog(open_store(url or config.log_url(), must_exist), keys_dir)

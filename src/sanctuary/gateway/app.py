@@ -46,8 +46,9 @@ from sanctuary.models import Decision, Request, RequestError, parse_request
 from sanctuary.records import RecordStore, open_store
 
 CAVEAT = (
-    "Released under MCC 2-173 and 5 ILCS 805 for criminal law enforcement only. Do not re-disseminate, "
-    "and do not use for civil immigration enforcement. This release is recorded in the decision log."
+    "Police records are released for criminal law enforcement only (MCC 2-173, 5 ILCS 805): do not "
+    "re-disseminate them or use them for civil immigration enforcement. Every decision, and what it "
+    "released, is recorded in the decision log."
 )
 DATA_KINDS = ("database_query", "custody_inquiry")
 log = logging.getLogger("sanctuary.gateway")

@@ -13,10 +13,14 @@ import uvicorn
 from rich.console import Console
 from rich.table import Table
 
+from sanctuary import config
 from sanctuary.agencies import RegistryError, load_registry
+from sanctuary.audit.errors import AuditError
+from sanctuary.audit.keys import SIGNING_FILE, generate
 from sanctuary.gateway.app import GatewayConfig, create_app
 from sanctuary.gateway.credentials import ROLES, CredentialError, KeyRing, demo_keys, keys_file
 from sanctuary.gateway.users import STAFF_ROLES, UserBook, demo_password, users_file
+from sanctuary.policy.cli import parse_params
 from sanctuary.records import RecordsError, open_store
 from sanctuary.records.demo import DEMO_PERSONS, DEMO_PLATE, fill
 
@@ -43,9 +47,9 @@ def serve(
     quiet: Annotated[bool, typer.Option("--quiet", help="Log warnings and errors only, not every decision.")] = False,
 ) -> None:
     """Run the enforcement gateway (FastAPI; OpenAPI at /docs) and the pages for people (at /)."""
-    from sanctuary.policy.cli import parse_params
-
-    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(message)s", stream=sys.stderr)
+    events = logging.getLogger("sanctuary")  # structured lines (JSON) on standard error
+    events.addHandler(logging.StreamHandler(sys.stderr))
+    events.setLevel(logging.WARNING if quiet else logging.INFO)
     try:
         keys = KeyRing(keys_file())
         users = UserBook(users_file())
@@ -56,6 +60,8 @@ def serve(
                         log_url=log, keys=keys, users=users, rate=rate, timeout=timeout, threads=threads)
     if demo:
         _prepare_demo(cfg)
+    elif not keys.principals():
+        err.print("[yellow]no keys yet[/yellow]: every request gets 401; issue one with `sanctuary keys issue`")
     try:
         app = create_app(cfg)
     except RegistryError as exc:
@@ -80,10 +86,6 @@ def _prepare_demo(cfg: GatewayConfig) -> None:
         records.close()
     except RecordsError as exc:
         err.print(f"[yellow]demo data not loaded[/yellow] ({exc}); requests for records will fail closed")
-    from sanctuary.audit.errors import AuditError
-    from sanctuary.audit.keys import SIGNING_FILE, generate
-    from sanctuary import config
-
     if not (config.keys_dir() / SIGNING_FILE).exists():
         try:
             generate(DEMO_LOG_NAME)
@@ -107,7 +109,7 @@ def _announce(server: uvicorn.Server, host: str, demo: bool) -> None:
             out.print(f"demo persons: {people}; demo plate {DEMO_PLATE}")
             staff = ", ".join(f"{role} / {demo_password(role)}" for role in STAFF_ROLES)
             out.print(f"demo sign-in for the pages (user / password): {staff}", highlight=False)
-        out.print(f"sanctuary gateway listening on [bold]{url}[/bold]  (API docs: {url}/docs)", highlight=False)
+        print(f"sanctuary gateway listening on {url}  (API docs: {url}/docs)", flush=True)
 
     server.startup = startup  # type: ignore[method-assign]
 

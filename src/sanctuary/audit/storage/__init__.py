@@ -24,12 +24,15 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-def open_store(url: str) -> Store:
-    """`postgresql://...` -> PostgreSQL; `sqlite:///path` or a plain path -> SQLite."""
+def open_store(url: str, must_exist: bool = False) -> Store:
+    """`postgresql://...` -> PostgreSQL; `sqlite:///path` or a plain path -> SQLite.
+
+    With `must_exist`, a SQLite file that is not there is an error instead of a new, empty log.
+    """
     if url.startswith(("postgresql://", "postgres://")):
         from sanctuary.audit.storage.postgresql import PostgresStore
 
         return PostgresStore(url)
     from sanctuary.audit.storage.sqlite import SqliteStore
 
-    return SqliteStore(url.removeprefix("sqlite://"))
+    return SqliteStore(url.removeprefix("sqlite://"), must_exist)

@@ -35,6 +35,10 @@ class PostgresStore(SqlStore):
             raise refuse(url, exc) from None
 
     def _connection(self) -> Any:
+        """The connection, opened again if the server dropped it (a restart, a failover)."""
+        if self._conn.closed:
+            self._conn = psycopg.connect(self.url, autocommit=False)
+            self._edge_size = -1
         return self._conn
 
     def _lock_for_append(self, cur: Any) -> int:

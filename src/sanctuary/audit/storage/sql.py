@@ -131,7 +131,7 @@ class SqlStore:
     def entry_data(self, start: int, end: int) -> list[bytes]:
         """Entry bytes of [start, end) in order, without their indices (the fast path of fsck)."""
         rows = self._query("SELECT data FROM entry WHERE idx >= ? AND idx < ? ORDER BY idx", (start, end))
-        return [bytes(data) for data, in rows]
+        return [row[0] for row in rows]  # both drivers return BLOB / BYTEA as bytes
 
     def level_concat(self, level: int, start: int, end: int) -> bytes:
         """Stored hashes of one level, [start, end), concatenated in index order."""

@@ -10,6 +10,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from sanctuary.audit.errors import AuditError
 from sanctuary.audit.storage.sql import SqlStore, refuse, schema
 
 
@@ -18,9 +19,11 @@ class SqliteStore(SqlStore):
     # order, and fsck re-checks row by row (ORDER BY idx) whenever the concatenation differs.
     _concat_sql = "SELECT CAST(group_concat(hash, x'') AS BLOB) FROM node WHERE level = ? AND idx >= ? AND idx < ?"
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, must_exist: bool = False) -> None:
         super().__init__()
         self.url = path
+        if must_exist and not Path(path).is_file():
+            raise AuditError("log", f"no log at {path}")
         try:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
