@@ -6,6 +6,7 @@ import csv
 import html
 import io
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -126,6 +127,8 @@ def test_desk_names_the_field_of_bad_input_and_records_nothing(make_site, form: 
     answer = desk_post(site.client("desk"), form)
     assert answer.status_code == 422
     assert f"could not be entered:</strong> {field}:" in answer.text
+    control = re.search(r'<(?:input|select)[^>]*aria-invalid="true"[^>]*>', answer.text)
+    assert control and 'aria-describedby="' in control.group(0) and "form-error" in control.group(0)
     assert site.app.state.gateway.log.get().size() == 0
 
 

@@ -58,6 +58,17 @@ class FormError(ValueError):
         self.reason = reason
 
 
+# Contract fields (models.py) that the form names differently; the rest map by "." -> "_".
+_FORM_NAMES = {"requester.agency": "agency", "requester.officer": "officer", "purpose.text": "purpose_text",
+               "purpose.case_number": "case_number", "purpose.category": "purpose_category",
+               "resource.system": "system", "resource.fields": "fields", "subject": "subject_name"}  # fmt: skip
+
+
+def form_name(field: str) -> str:
+    """The form control behind a field named in an error (a form name or a contract path)."""
+    return _FORM_NAMES.get(field, field.replace(".", "_"))
+
+
 def _text(form: Mapping[str, Any], name: str) -> str:
     value = form.get(name)
     return value.strip() if isinstance(value, str) else ""
