@@ -90,6 +90,8 @@ def assert_labelled(page: Page) -> None:
         .filter(e => e.type !== 'hidden' && e.labels.length === 0 && !e.getAttribute('aria-label'))
         .map(e => e.name || e.id)""")
     assert unlabelled == [], f"{page.url}: controls without a label: {unlabelled}"
+    jumps = page.evaluate("() => [...document.querySelectorAll('[tabindex]')].filter(e => e.tabIndex > 0).length")
+    assert jumps == 0, f"{page.url}: a positive tabindex breaks the reading order"
 
 
 def fits(page: Page) -> bool:
@@ -170,6 +172,10 @@ def test_oversight_filters_opens_a_proof_verifies_and_audits_an_export(server: s
         assert cells.nth(3).inner_text() == "DHS: ICE" and cells.nth(5).inner_text() == "deny"
     assert f"{rows.count()} of " in page.locator("#match-count").inner_text()
     shot(page, "decisions-filtered")
+    page.set_viewport_size(PHONE)
+    assert fits(page)  # the table scrolls inside its box; the page does not
+    shot(page, "decisions-filtered-phone")
+    page.set_viewport_size({"width": 1200, "height": 900})
     rows.first.locator("a").click()
     expect(page.locator("#proof-result")).to_contain_text("Verified")
     shot(page, "decision-proof")
