@@ -16,7 +16,7 @@ from sanctuary.agencies import load_registry
 from sanctuary.policy.engine import PolicyEngine
 from web_app import LOG_NAME, csrf_of, make_site  # noqa: F401 - fixture
 
-FIXTURES = Path("/work/shared/fixtures/flock-portal")
+FIXTURES = Path(__file__).resolve().parent / "data" / "flock-portal"  # copied from the shared fixtures
 ICE_RELEASE_DATE = {"channel": "phone", "agency": "ICE-ERO", "officer": "Agent Quincy Marsh", "kind": "custody_inquiry",
                     "purpose_text": "locate for removal", "purpose_category": "civil_immigration",
                     "subject_name": "Maria Lopez", "subject_dob": "1988-03-14", "topics": ["release_date"]}
