@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test bench browser clean
+.PHONY: run test bench browser wrk clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,8 +14,10 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 # The gateway on the embedded default: SQLite store and log under ./var, deterministic demo data,
-# demo keys printed at start, the URL printed last.
+# demo keys and sign-in users printed at start, the URL printed last; on a fresh var/ the example
+# requests are recorded first, so the pages have decisions to show.
 run: $(STAMP)
+	@test -e var/log.db || $(VENV)/bin/sanctuary decide --log var/log.db --profile chicago-2021 examples/requests.jsonl >/dev/null
 	$(VENV)/bin/sanctuary serve --demo
 
 # Debian's Chromium drives the browser tests (Playwright is told to use it; it downloads no browser).
@@ -25,8 +27,13 @@ browser:
 test: $(STAMP) browser
 	$(PY) -m pytest
 
-bench: $(STAMP)
+# wrk drives bench/gateway.py (Debian package).
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+bench: $(STAMP) wrk
 	$(PY) bench/decide.py
+	$(PY) bench/gateway.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -25,7 +25,7 @@ import textwrap
 import time
 from pathlib import Path
 
-ROOT = Path(os.environ.get("BENCH_ROOT", Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 
 # An audited, permitted decision that reads records: the FBI checks James Carter for warrants.

@@ -38,8 +38,8 @@ REASONS = ["Investigation", "investigation", "inv", "Locate", "BOL", "suspicious
            "stolen vehicle", "Stolen", "auto burg investigation", "robbery suspect", "missing person", "warrant service",
            "narcotics", "hit and run", "agg assault suspect vehicle", "fraud suspect", "shooting investigation",
            "burglary suspect", "theft from vehicle", "kidnapping", "homicide investigation", "retail theft",
-           "carjacking", "wanted person", "armed robbery", "endangered missing"] * 3 + [
-           "ICE WARRANT", "assist HSI", "immigration", "ICE+ERO", "criminal alien", "deportee"]  # fmt: skip
+           "carjacking", "wanted person", "armed robbery", "endangered missing"] * 3  # fmt: skip
+IMMIGRATION = ["ICE WARRANT", "assist HSI", "immigration", "ICE+ERO", "criminal alien", "deportee"]  # 1 row in 500
 TYPES = ["search", "search - Mobile", "lookup", "lookup - Mobile", "convoy", "freeform", "visual", "multiGeo"]
 
 
@@ -60,13 +60,15 @@ def generate(path: Path, rows: int) -> None:
     con.execute(
         f"""
         COPY (
-          SELECT uuid() AS "ID", '***' AS "Name",
+          SELECT regexp_replace(md5(i::VARCHAR), '^(.{{8}})(.{{4}})(.{{4}})(.{{4}})(.{{12}})$', '\\1-\\2-\\3-\\4-\\5') AS "ID",
+            '***' AS "Name",
             list_extract({sql_list(orgs)}, 1 + (hash(i, 1) % {len(orgs)})::INT) AS "Org Name",
             CASE WHEN hash(i, 2) % 10 = 0 THEN 6264 ELSE 1 + (hash(i, 3) % 450)::INT END AS "Total Networks Searched",
             strftime({start} - INTERVAL 30 DAY, '%m/%d/%Y, %I:%M:%S %p UTC') || chr(10) ||
               strftime({start}, '%m/%d/%Y, %I:%M:%S %p UTC') AS "Time Frame",
             '***' AS "License Plate",
             CASE WHEN hash(i, 4) % 16 = 0 THEN (24 + hash(i, 5) % 3)::VARCHAR || '-' || (100000 + hash(i, 6) % 900000)::VARCHAR
+                 WHEN hash(i, 12) % 500 = 0 THEN list_extract({sql_list(IMMIGRATION)}, 1 + (hash(i, 13) % {len(IMMIGRATION)})::INT)
                  ELSE list_extract({sql_list(REASONS)}, 1 + (hash(i, 8) % {len(REASONS)})::INT) END AS "Reason",
             CASE WHEN hash(i, 9) % 3 = 0 THEN (25000 + hash(i, 10) % 90000)::VARCHAR ELSE '' END AS "Case #",
             '' AS "Filters",
@@ -117,14 +119,19 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--skip-pandas", action="store_true")
     parser.add_argument("--memory-limit", default="3GB")
+    parser.add_argument("--write", type=Path, help="only write the generated CSV to this path (e.g. a demo file)")
     args = parser.parse_args()
     root = Path(__file__).resolve().parent.parent
+    if args.write:
+        generate(args.write, args.rows)
+        return
     with tempfile.TemporaryDirectory(prefix="retro-bench-") as tmp:
         data = Path(tmp) / "network_audit.csv"
         t0 = time.perf_counter()
         generate(data, args.rows)
         size = data.stat().st_size / 1e9
-        print(f"generated {args.rows:,} rows ({size:.2f} GB) in {time.perf_counter() - t0:.1f} s")
+        print(f"generated {args.rows:,} rows ({size:.2f} GB) in {time.perf_counter() - t0:.1f} s; "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")  # fmt: skip
         env = {**os.environ, "PYTHONPATH": str(root / "src")}
         ours = [sys.executable, "-m", "sanctuary", "scan", str(data), "--home-state", "IL", "--out", str(Path(tmp) / "out"),
                 "--memory-limit", args.memory_limit, "--json"]  # fmt: skip

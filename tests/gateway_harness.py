@@ -65,19 +65,20 @@ class Running:
         self.thread.join(timeout=10)
 
 
-def start(home: Path, store_url: str, log_url: str, *, persons: int = 30, policy: Policy | None = None,
+def start(home: Path, store_url: str, log_url: str, *, persons: int | None = 30, policy: Policy | None = None,
           **overrides: Any) -> Running:
-    """Fill the store, make the log's signing key under ``home`` (SANCTUARY_HOME), start serving."""
+    """Fill the store (unless ``persons`` is None), make the log's signing key under ``home``
+    (SANCTUARY_HOME), start serving."""
     if not (home / "keys" / "log.key").exists():
         generate("test.example/decisions", home / "keys")
-    records = open_store(store_url)
-    fill(records, persons, seed=3, replace=True)
-    records.close()
-    keys = KeyRing()
-    keys.add_demo_keys()
-    cfg = GatewayConfig(store_url=store_url, log_url=log_url, keys=keys, rate=0, tiles_dir=home / "tiles")
+    if persons is not None:
+        records = open_store(store_url)
+        fill(records, persons, seed=3, replace=True)
+        records.close()
+    cfg = GatewayConfig(store_url=store_url, log_url=log_url, keys=KeyRing(), rate=0, tiles_dir=home / "tiles")
     for name, value in overrides.items():
         setattr(cfg, name, value)
+    cfg.keys.add_demo_keys()
     app = create_app(cfg, policy)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -88,4 +89,4 @@ def start(home: Path, store_url: str, log_url: str, *, persons: int = 30, policy
             raise RuntimeError("the gateway did not start")
         time.sleep(0.02)
     port = server.servers[0].sockets[0].getsockname()[1]
-    return Running(f"http://127.0.0.1:{port}", keys, app, server, thread, store_url, log_url)
+    return Running(f"http://127.0.0.1:{port}", cfg.keys, app, server, thread, store_url, log_url)

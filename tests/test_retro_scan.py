@@ -13,7 +13,7 @@ import pytest
 
 from sanctuary.retro import RetroError, ScanOptions, scan
 
-FIXTURES = Path("/work/shared/fixtures/flock-portal")
+FIXTURES = Path(__file__).resolve().parent.parent / "examples" / "retro"  # copies of the real exports
 HEADERS_13 = ["ID", "Name", "Org Name", "Total Networks Searched", "Time Frame", "License Plate", "Reason", "Case #",
               "Filters", "Search Time", "Search Type", "Text Prompt", "Moderation"]  # fmt: skip
 
@@ -231,3 +231,18 @@ def test_malformed_csv_is_an_error_not_a_misread(tmp_path, text):
     path.write_text(text)
     with pytest.raises(RetroError, match="broken.csv: cannot be read"):
         scan([path], tmp_path / "out", ScanOptions(home_state="IL"))
+
+
+def test_an_export_without_rows(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text(",".join(HEADERS_13) + "\n")
+    summary = scan([path], tmp_path / "out", ScanOptions(home_state="IL"))
+    assert summary["rows"] == 0 and summary["flagged"] == 0
+    assert "No flagged rows" in (tmp_path / "out" / "report.html").read_text()
+
+
+@pytest.mark.parametrize(("option", "value"), [("proxy_hours", 0), ("memory_limit", "lots")])
+def test_bad_tuning_options(tmp_path, option, value):
+    with pytest.raises(RetroError) as exc:
+        scan([write_audit(tmp_path / "a.csv")], tmp_path / "out", ScanOptions(home_state="IL", **{option: value}))
+    assert exc.value.field == "--" + option.replace("_", "-")

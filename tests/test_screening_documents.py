@@ -236,3 +236,16 @@ def test_the_header_form_number_wins_over_one_cited_below() -> None:
     assert classify(text).type == "I-200"
     titled = "IMMIGRATION DETAINER - NOTICE OF ACTION\nserved with a warrant of removal"
     assert classify(titled).type == "I-247A"
+
+
+def test_a_directory_is_an_error_naming_the_file(tmp_path: Path) -> None:
+    with pytest.raises(DocumentError) as caught:
+        classify(tmp_path)
+    assert caught.value.field == "file"
+
+
+def test_a_pdf_without_text_is_not_judicial(tmp_path: Path) -> None:
+    blank = tmp_path / "scan.pdf"
+    blank.write_bytes(text_pdf(""))
+    result = classify(blank)
+    assert (result.type, result.judicial, result.missing) == ("other", False, ALL)

@@ -51,3 +51,11 @@ def test_classify_never_raises_and_judicial_means_nothing_required_is_missing(te
         assert "court" not in result.missing and "judge_signature" not in result.missing
     if result.federal:
         assert result.judicial
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXT)
+def test_case_does_not_change_the_call(text: str) -> None:
+    # Normalisation folds case before any rule runs, so no rule can depend on it.
+    categories = {screen(variant).category for variant in (text, text.upper(), text.lower())}
+    assert len(categories) == 1, text

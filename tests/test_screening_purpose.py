@@ -95,14 +95,17 @@ def test_agencies_are_the_most_specific_named() -> None:
     assert screen("ICE").agencies == ("ICE",)
     assert screen("DHS").agencies == ("DHS",)
     assert screen("Border Patrol").agencies == ("CBP-USBP",)
-    assert screen("assist FBI and DEA narcotics").agencies == ("DEA", "FBI")
+    assert screen("HSI with FBI and DEA").agencies == ("ICE-HSI",)
 
 
-def test_other_agencies_are_named_without_flagging_immigration() -> None:
-    result = screen("assist FBI bank robbery")
-    assert result.category == "criminal"
-    assert result.agencies == ("FBI",)
-    assert {e.rule for e in result.evidence} == {"agency:FBI", "criminal:robbery"}
+@pytest.mark.parametrize("text", ["assist FBI bank robbery", "Secret Service counterfeit", "TSA assist", "Coast Guard assist"])
+def test_other_agencies_are_evidence_but_not_named_as_parties(text: str) -> None:
+    # Callers treat a named agency as the party the request is for, and the retro audit flags any
+    # DHS component (USSS, TSA, USCG): only immigration agencies are returned in `agencies`.
+    result = screen(text)
+    assert result.category != "civil_immigration"
+    assert result.agencies == ()
+    assert any(e.rule.startswith("agency:") for e in result.evidence)
 
 
 @pytest.mark.parametrize(
@@ -214,3 +217,11 @@ def test_categories_are_the_four_of_the_contract() -> None:
 
     texts = [t for t, _ in IMMIGRATION] + NOT_IMMIGRATION + ["", "inv", "stolen", "lost plate"]
     assert {screen(t).category for t in texts} == set(CATEGORIES)
+
+
+@pytest.mark.parametrize(("text", "agencies"), IMMIGRATION)
+def test_padding_with_case_numbers_and_vague_words_hides_nothing(text: str, agencies: tuple[str, ...]) -> None:
+    for padded in (f"25-136102 {text}", f"inv {text}", f"{text} per agent request", f"{text.upper()}!!"):
+        result = screen(padded)
+        assert result.category == "civil_immigration", padded
+        assert result.agencies == agencies, padded

@@ -22,6 +22,7 @@ from sanctuary.gateway import cli as gateway_cli
 from sanctuary.records import cli as records_cli
 from sanctuary.retro import cli as retro
 from sanctuary.screening import cli as screening
+from sanctuary.web import cli as web_cli
 
 app = typer.Typer(no_args_is_help=True, help="Decide, enforce, log and audit outside requests for police data.")
 agencies_app = typer.Typer(no_args_is_help=True, help="The agency registry: who is asking.")
@@ -164,6 +165,7 @@ app.command("demo-keys")(gateway_cli.demo_keys_command)
 app.add_typer(gateway_cli.keys_app, name="keys")
 app.command("demo-data")(records_cli.demo_data)
 app.add_typer(records_cli.app, name="store")
+app.add_typer(web_cli.app, name="web")
 
 
 def main() -> None:

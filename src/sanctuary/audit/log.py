@@ -282,6 +282,11 @@ class DecisionLog:
             with _store_errors("storing the checkpoint"):
                 return self._store.save_checkpoint(n, root, note)
 
+    def checkpoints(self) -> list[str]:
+        """Every signed checkpoint note stored, smallest tree first (open each with the verifier key)."""
+        with _store_errors("reading checkpoints"):
+            return [note for _, _, note in self._store.checkpoints()]
+
     # --- verification -----------------------------------------------------------------------
     def verify(self, full: bool = False, workers: int | None = None) -> VerifyResult:
         """Check the signed checkpoints against the tree; with `full`, recompute every leaf and node.

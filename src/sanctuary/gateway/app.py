@@ -28,8 +28,9 @@ from fastapi.exceptions import RequestValidationError
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from starlette.requests import Request as HttpRequest
 from starlette.responses import JSONResponse, Response
+from starlette.staticfiles import StaticFiles
 
-from sanctuary import config
+from sanctuary import config, web
 from sanctuary.enforce import FAIL_CLOSED, Pipeline
 from sanctuary.gateway import openapi
 from sanctuary.gateway.decisions import DecisionIndex
@@ -40,12 +41,14 @@ from sanctuary.gateway.problems import Problem, problem_handler, validation_hand
 from sanctuary.gateway.routes_admin import add_admin_routes
 from sanctuary.gateway.routes_audit import add_audit_routes
 from sanctuary.gateway.services import Policy, Reopening, Unavailable, load_policy
+from sanctuary.gateway.users import UserBook
 from sanctuary.models import Decision, Request, RequestError, parse_request
 from sanctuary.records import RecordStore, open_store
 
 CAVEAT = (
-    "Released under MCC 2-173 and 5 ILCS 805 for criminal law enforcement only. Do not re-disseminate, "
-    "and do not use for civil immigration enforcement. This release is recorded in the decision log."
+    "Police records are released for criminal law enforcement only (MCC 2-173, 5 ILCS 805): do not "
+    "re-disseminate them or use them for civil immigration enforcement. Every decision, and what it "
+    "released, is recorded in the decision log."
 )
 DATA_KINDS = ("database_query", "custody_inquiry")
 log = logging.getLogger("sanctuary.gateway")
@@ -59,6 +62,7 @@ class GatewayConfig:
     store_url: str | None = None
     log_url: str | None = None
     keys: KeyRing = field(default_factory=KeyRing)
+    users: UserBook = field(default_factory=UserBook)  # people who sign in to the pages
     rate: float = 50.0  # requests/s per key; 0 turns the limit off
     burst: float | None = None
     timeout: float = 2.0  # seconds from parsed request to answer
@@ -310,5 +314,7 @@ def create_app(cfg: GatewayConfig, policy: Policy | None = None) -> FastAPI:
 
     add_audit_routes(app)
     add_admin_routes(app)
+    app.include_router(web.pages(gw))
+    app.mount("/static", StaticFiles(directory=web.STATIC), name="static")
     openapi.install(app)
     return app

@@ -13,9 +13,14 @@ import uvicorn
 from rich.console import Console
 from rich.table import Table
 
+from sanctuary import config
 from sanctuary.agencies import RegistryError, load_registry
+from sanctuary.audit.errors import AuditError
+from sanctuary.audit.keys import SIGNING_FILE, generate
 from sanctuary.gateway.app import GatewayConfig, create_app
 from sanctuary.gateway.credentials import ROLES, CredentialError, KeyRing, demo_keys, keys_file
+from sanctuary.gateway.users import STAFF_ROLES, UserBook, demo_password, users_file
+from sanctuary.policy.cli import parse_params
 from sanctuary.records import RecordsError, open_store
 from sanctuary.records.demo import DEMO_PERSONS, DEMO_PLATE, fill
 
@@ -41,19 +46,22 @@ def serve(
     threads: Annotated[int, typer.Option(min=1, max=256, help="Worker threads deciding requests.")] = 16,
     quiet: Annotated[bool, typer.Option("--quiet", help="Log warnings and errors only, not every decision.")] = False,
 ) -> None:
-    """Run the enforcement gateway (FastAPI; OpenAPI at /docs)."""
-    from sanctuary.policy.cli import parse_params
-
-    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(message)s", stream=sys.stderr)
+    """Run the enforcement gateway (FastAPI; OpenAPI at /docs) and the pages for people (at /)."""
+    events = logging.getLogger("sanctuary")  # structured lines (JSON) on standard error
+    events.addHandler(logging.StreamHandler(sys.stderr))
+    events.setLevel(logging.WARNING if quiet else logging.INFO)
     try:
         keys = KeyRing(keys_file())
+        users = UserBook(users_file())
     except CredentialError as exc:
         err.print(f"[red]error[/red] {exc.field}: {exc.reason}")
         raise typer.Exit(2) from None
     cfg = GatewayConfig(profiles=profile, params=parse_params(param), agencies=agencies or [], store_url=store,
-                        log_url=log, keys=keys, rate=rate, timeout=timeout, threads=threads)
+                        log_url=log, keys=keys, users=users, rate=rate, timeout=timeout, threads=threads)
     if demo:
         _prepare_demo(cfg)
+    elif not keys.principals():
+        err.print("[yellow]no keys yet[/yellow]: every request gets 401; issue one with `sanctuary keys issue`")
     try:
         app = create_app(cfg)
     except RegistryError as exc:
@@ -78,16 +86,13 @@ def _prepare_demo(cfg: GatewayConfig) -> None:
         records.close()
     except RecordsError as exc:
         err.print(f"[yellow]demo data not loaded[/yellow] ({exc}); requests for records will fail closed")
-    from sanctuary.audit.errors import AuditError
-    from sanctuary.audit.keys import SIGNING_FILE, generate
-    from sanctuary import config
-
     if not (config.keys_dir() / SIGNING_FILE).exists():
         try:
             generate(DEMO_LOG_NAME)
         except AuditError as exc:
             err.print(f"[yellow]no log signing key[/yellow] ({exc}); checkpoints will be unavailable")
     cfg.keys.add_demo_keys()
+    cfg.users.add_demo_users()
 
 
 def _announce(server: uvicorn.Server, host: str, demo: bool) -> None:
@@ -102,7 +107,9 @@ def _announce(server: uvicorn.Server, host: str, demo: bool) -> None:
             out.print(_keys_table(demo_keys()))
             people = ", ".join(f"{p.name} ({p.dob})" for p in DEMO_PERSONS)
             out.print(f"demo persons: {people}; demo plate {DEMO_PLATE}")
-        out.print(f"sanctuary gateway listening on [bold]{url}[/bold]  (API docs: {url}/docs)", highlight=False)
+            staff = ", ".join(f"{role} / {demo_password(role)}" for role in STAFF_ROLES)
+            out.print(f"demo sign-in for the pages (user / password): {staff}", highlight=False)
+        print(f"sanctuary gateway listening on {url}  (API docs: {url}/docs)", flush=True)
 
     server.startup = startup  # type: ignore[method-assign]
 

@@ -57,6 +57,15 @@ class Principal:
     created: str
 
 
+def write_private(path: Path, rows: list[dict]) -> None:
+    """Write rows as JSON readable by the owner only, atomically (write aside, chmod, rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(rows, indent=2), encoding="utf-8")
+    os.chmod(tmp, 0o600)
+    tmp.replace(path)
+
+
 def key_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
@@ -102,14 +111,8 @@ class KeyRing:
             raise CredentialError(str(path), f"cannot read the key file: {exc}") from exc
 
     def _save(self) -> None:
-        if self.path is None:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        rows = [asdict(p) for h, p in self._by_hash.items() if h not in self._transient]
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(rows, indent=2), encoding="utf-8")
-        os.chmod(tmp, 0o600)
-        tmp.replace(self.path)
+        if self.path is not None:
+            write_private(self.path, [asdict(p) for h, p in self._by_hash.items() if h not in self._transient])
 
     def authenticate(self, key: str) -> Principal | None:
         return self._by_hash.get(key_hash(key)) if _KEY.match(key) else None

@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 
 from sanctuary.gateway.credentials import CredentialError
 from sanctuary.gateway.problems import Problem
-from sanctuary.gateway.routes_audit import audit_call, open_log_or_503
+from sanctuary.gateway.routes_audit import Index, audit_call, open_log_or_503
 
 
 class NewKey(BaseModel):
@@ -56,7 +56,7 @@ def add_admin_routes(app: FastAPI) -> None:
         return Response(status_code=204)
 
     @app.get("/v1/admin/log/{index}", summary="A log entry with the clear text behind its pseudonyms")
-    def reveal(index: int, http: HttpRequest) -> JSONResponse:
+    def reveal(index: Index, http: HttpRequest) -> JSONResponse:
         gw.authenticate(http, ("admin",))
         decision_log = open_log_or_503(gw)
         entry, clear = audit_call(lambda: (decision_log.entry(index), decision_log.reveal(index)))

@@ -10,15 +10,17 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import FastAPI, Query
+from fastapi import FastAPI, Path as PathParam, Query
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from sanctuary.gateway.problems import Problem
 from sanctuary.gateway.services import Unavailable
 
 T = TypeVar("T")
+MAX_INDEX = 2**62  # log indices are 64-bit in both stores
+Index = Annotated[int, PathParam(ge=0, le=MAX_INDEX, description="0-based entry index")]
 CHECKPOINT_SECONDS = 1.0  # sign at most once a second, however often the checkpoint is fetched
 
 
@@ -89,11 +91,11 @@ def add_audit_routes(app: FastAPI) -> None:
         return Response(publisher.file(path), media_type="application/octet-stream")
 
     @app.get("/v1/audit/proof/{index}", summary="Inclusion proof of entry `index` (base64 hashes)")
-    def proof(index: int, size: int | None = Query(default=None, ge=0)) -> JSONResponse:
+    def proof(index: Index, size: int | None = Query(default=None, ge=0, le=MAX_INDEX)) -> JSONResponse:
         decision_log = open_log_or_503(gw)
         return JSONResponse(audit_call(lambda: decision_log.prove(index, size)).to_json())
 
     @app.get("/v1/audit/entries/{index}", summary="The exact bytes of entry `index` (canonical JSON)")
-    def entry(index: int) -> Response:
+    def entry(index: Index) -> Response:
         decision_log = open_log_or_503(gw)
         return Response(audit_call(lambda: decision_log.entry(index)), media_type="application/json")

@@ -25,27 +25,27 @@ app = typer.Typer(no_args_is_help=True, help="Retroactive audit of vendor export
 err = Console(stderr=True)
 out_console = Console()
 
-HomeState = Annotated[str, typer.Option("--home-state", help="Two-letter code of the department's state, e.g. IL.")]
-OutDir = Annotated[Path, typer.Option("--out", help="Folder for the results (created if missing).")]
-G287 = Annotated[Path | None, typer.Option("--g287", help="ICE's 287(g) list saved as CSV (default: the shipped sample).")]
-Registry = Annotated[list[Path] | None, typer.Option("--registry", help="Extra agency registry TOML file (repeatable).")]
-Json = Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")]
+HomeStateOpt = Annotated[str, typer.Option("--home-state", help="Two-letter code of the department's state, e.g. IL.")]
+OutOpt = Annotated[Path, typer.Option("--out", help="Folder for the results (created if missing).")]
+G287Opt = Annotated[Path | None, typer.Option("--g287", help="ICE's 287(g) list saved as CSV (default: the shipped sample).")]
+RegistryOpt = Annotated[list[Path] | None, typer.Option("--agencies", help="A department's own registry file (TOML); repeatable.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")]
 
 
 @app.command("scan")
 def scan(
     files: Annotated[list[Path], typer.Argument(help="Exports: CSV (or .csv.gz), NDJSON or Parquet.")],
-    home_state: HomeState,
-    out: OutDir,
+    home_state: HomeStateOpt,
+    out: OutOpt,
     map_: Annotated[list[str] | None, typer.Option("--map", help="column=field for layouts not recognised (repeatable).")] = None,
     national_threshold: Annotated[int, typer.Option(help="Networks searched above which a search is NATIONAL_LOOKUP.")] = 1000,
     requests: Annotated[Path | None, typer.Option(help="Log of requests received, for PROXY_PATTERN.")] = None,
     proxy_hours: Annotated[float, typer.Option(help="Hours after a request in which a search counts as its proxy.")] = 48.0,
-    g287: G287 = None,
-    registry: Registry = None,
+    g287: G287Opt = None,
+    registry: RegistryOpt = None,
     memory_limit: Annotated[str, typer.Option(help="DuckDB memory limit.")] = "3GB",
     open_report: Annotated[bool, typer.Option("--open", help="Open report.html in a browser when done.")] = False,
-    json_out: Json = False,
+    json_out: JsonOpt = False,
 ) -> None:
     """Flag searches in vendor audit exports that point at immigration enforcement, direct or indirect."""
     try:
@@ -71,12 +71,12 @@ def scan(
 @app.command("scan-partners")
 def scan_partners(
     file: Annotated[Path, typer.Argument(help="The vendor's sharing list (CSV, NDJSON or Parquet).")],
-    home_state: HomeState,
-    out: OutDir,
+    home_state: HomeStateOpt,
+    out: OutOpt,
     declarations: Annotated[Path | None, typer.Option(help="Signed 625 ILCS 5/2-130 declarations on file (CSV).")] = None,
-    g287: G287 = None,
-    registry: Registry = None,
-    json_out: Json = False,
+    g287: G287Opt = None,
+    registry: RegistryOpt = None,
+    json_out: JsonOpt = False,
 ) -> None:
     """Classify every sharing partner; for Illinois, list out-of-state partners without a declaration."""
     try:
@@ -101,7 +101,7 @@ def scan_partners(
 
 
 def _fail(exc: Exception) -> None:
-    err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+    err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 

@@ -46,6 +46,19 @@ def header_key(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.casefold())
 
 
+def find_columns(headers: list[str], aliases: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """For each field, the first header (as written) matching one of its aliases; a header serves one field."""
+    by_key: dict[str, str] = {}
+    for h in headers:
+        by_key.setdefault(header_key(h), h)
+    columns: dict[str, str] = {}
+    for field, names in aliases.items():
+        hit = next((by_key[a] for a in names if a in by_key), None)
+        if hit is not None and hit not in columns.values():
+            columns[field] = hit
+    return columns
+
+
 @dataclass(frozen=True)
 class Layout:
     """A file's variant and, for each field it has, the column that holds it."""
@@ -73,14 +86,7 @@ def parse_map(pairs: list[str]) -> dict[str, str]:
 
 def detect(path: str, headers: list[str], mapping: dict[str, str] | None = None) -> Layout:
     """The layout of one file from its header; `mapping` (from --map) overrides detection per field."""
-    by_key: dict[str, str] = {}
-    for h in headers:
-        by_key.setdefault(header_key(h), h)
-    columns: dict[str, str] = {}
-    for field, aliases in FIELDS.items():
-        hit = next((by_key[a] for a in aliases if a in by_key), None)
-        if hit is not None and hit not in columns.values():
-            columns[field] = hit
+    columns = find_columns(headers, FIELDS)
     for field, column in (mapping or {}).items():
         if column not in headers:
             raise RetroError("--map", f"{path}: no column {column!r}; the file has {', '.join(headers)}")

@@ -20,7 +20,7 @@ flag or from ICE's list, matched on (state, the name's significant words).
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import lru_cache
 
 from sanctuary.agencies import Agency, Registry
@@ -63,6 +63,7 @@ _SYNONYMS = {
 _NOISE = {"the", "of", "and", "&", "department", "office", "city", "town", "village", "agency"}
 _EXPANSIONS = ((r"\bSO\b", "Sheriff's Office"), (r"\bPD\b", "Police Department"), (r"\bCo\b\.?", "County"))
 _MAX_NGRAM = 6
+_SHERIFF_WORDS = ("so", "sheriff", "sheriff's", "sheriffs", "jail")
 
 
 @dataclass(frozen=True)
@@ -87,9 +88,6 @@ class Org:
         """A state agency of another state (federal agencies are not "out of state": they are federal)."""
         return bool(self.state and self.state not in (home_state, "US") and self.level != "federal")
 
-    def to_dict(self) -> dict:
-        return {**asdict(self), "resolved": self.resolved}
-
 
 @dataclass(frozen=True)
 class _Parsed:
@@ -104,7 +102,6 @@ class OrgResolver:
 
     def __init__(self, registry: Registry, g287: AgreementList | None = None):
         self.registry = registry
-        self.g287 = g287
         self._g287_index: dict[tuple[str, frozenset[str]], Agreement] = {}
         for agreement in g287.agreements if g287 else ():
             self._g287_index.setdefault(self.key(agreement.agency, agreement.state), agreement)
@@ -216,8 +213,9 @@ def _state_of(text: str) -> tuple[str | None, str]:
         token = tokens[i]
         if len(token) == 2 and token.isupper() and token in NAMES:
             following = tokens[i + 1].casefold() if i + 1 < len(tokens) else ""
-            if token == "CO" and following in ("so", "sheriff", "sheriff's", "sheriffs", "jail"):
-                continue  # "Sumter CO SO": Co is County here
+            previous = tokens[i - 1].casefold() if i else ""
+            if token == "CO" and following in _SHERIFF_WORDS and previous not in ("county", "parish"):
+                continue  # "Sumter CO SO": Co is County here; "Polk County CO SO" is in Colorado
             return token, re.sub(r"\s*[-–]\s*$", "", cleaned)
     lowered = cleaned.casefold()
     for code, state_name in NAMES.items():

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from sanctuary.agencies.states import state_code
-from sanctuary.retro.columns import header_key
+from sanctuary.retro.columns import find_columns
 from sanctuary.retro.errors import RetroError
 from sanctuary.retro.load import headers, reader, text_expr
 from sanctuary.retro.orgs import OrgResolver
@@ -123,11 +123,9 @@ def _classify(row: dict, resolver: OrgResolver, home: str, on_file: set, on_file
 
 def _read(con: duckdb.DuckDBPyConnection, path: Path, aliases: dict, required: str, option: str) -> list[dict]:
     names = headers(con, path)
-    by_key = {header_key(h): h for h in names}
-    columns = {f: next((by_key[a] for a in al if a in by_key), None) for f, al in aliases.items()}
-    if columns[required] is None:
+    present = find_columns(names, aliases)
+    if required not in present:
         raise RetroError(option, f"{path}: no {required} column (one of {', '.join(aliases[required])}); found {', '.join(names)}")
-    present = {f: c for f, c in columns.items() if c is not None}
     select = ", ".join(f"{text_expr(c)} AS {f}" for f, c in present.items())
     try:
         result = con.execute(f"SELECT {select} FROM {reader(path)}").fetchall()

@@ -64,6 +64,8 @@ def scan(files: list[Path], out: Path, options: ScanOptions, progress: Progress 
         raise RetroError("FILE", "the same file is given more than once")
     if options.national_threshold < 1:
         raise RetroError("--national-threshold", "must be at least 1")
+    if options.proxy_hours <= 0:
+        raise RetroError("--proxy-hours", "must be more than 0")
     registry = load_registry(options.registry_extra)
     g287 = load_g287(options.g287)
     resolver = OrgResolver(registry, g287)
@@ -99,7 +101,11 @@ def scan(files: list[Path], out: Path, options: ScanOptions, progress: Progress 
 
 def _connect(out: Path, options: ScanOptions) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
-    con.execute(f"SET memory_limit = '{options.memory_limit}'")
+    try:
+        con.execute(f"SET memory_limit = {_sql_str(options.memory_limit)}")
+    except duckdb.Error as exc:
+        con.close()
+        raise RetroError("--memory-limit", f"{options.memory_limit!r}: {str(exc).splitlines()[0]}") from None
     con.execute(f"SET temp_directory = {_sql_str(out / '.duckdb-tmp')}")
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET preserve_insertion_order = true")

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from sanctuary.retro.columns import header_key
+from sanctuary.retro.columns import find_columns
 from sanctuary.retro.errors import RetroError
 from sanctuary.retro.load import headers, plate_expr, reader, text_expr, time_expr
 from sanctuary.retro.orgs import OrgResolver
@@ -36,16 +36,14 @@ _ALIASES = {
 
 def load_requests(con: duckdb.DuckDBPyConnection, path: Path, resolver: OrgResolver) -> dict:
     """Create table `requests` (immigration-agency requests only); return counts for the summary."""
-    names = headers(con, path)
-    by_key = {header_key(h): h for h in names}
-    columns = {f: next((by_key[a] for a in aliases if a in by_key), None) for f, aliases in _ALIASES.items()}
+    columns = find_columns(headers(con, path), _ALIASES)
     for required in ("time", "agency"):
-        if columns[required] is None:
+        if required not in columns:
             raise RetroError("--requests", f"{path}: no {required} column (one of {', '.join(_ALIASES[required])})")
-    if columns["plate"] is None and columns["person"] is None:
+    if "plate" not in columns and "person" not in columns:
         raise RetroError("--requests", f"{path}: needs a plate or a person column")
-    plate = plate_expr(text_expr(columns["plate"])) if columns["plate"] else "NULL::VARCHAR"
-    person = f"lower({text_expr(columns['person'])})" if columns["person"] else "NULL::VARCHAR"
+    plate = plate_expr(text_expr(columns["plate"])) if "plate" in columns else "NULL::VARCHAR"
+    person = f"lower({text_expr(columns['person'])})" if "person" in columns else "NULL::VARCHAR"
     try:
         con.execute(
             f"CREATE TEMP TABLE all_requests AS SELECT {time_expr(text_expr(columns['time']))} AS time, "

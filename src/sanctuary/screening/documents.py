@@ -278,11 +278,11 @@ def read_text(path: Path) -> str:
     """The text of a PDF or text file (bounded), or DocumentError naming the file."""
     try:
         size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise DocumentError("file", f"{path} is {size} bytes; the limit is {MAX_FILE_BYTES}")
+        data = path.read_bytes()
     except OSError as exc:
         raise DocumentError("file", f"cannot read {path}: {exc.strerror or exc}") from None
-    if size > MAX_FILE_BYTES:
-        raise DocumentError("file", f"{path} is {size} bytes; the limit is {MAX_FILE_BYTES}")
-    data = path.read_bytes()
     if data.startswith(b"%PDF"):
         return _pdf_text(path)
     return data.decode("utf-8", errors="replace")

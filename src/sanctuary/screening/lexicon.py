@@ -69,7 +69,7 @@ TERMS: tuple[Term, ...] = (
         0.9,
         "DHS",
     ),
-    # --- other agencies: named, so the decision knows who asked, but no sign of immigration ---
+    # --- other agencies: evidence of who is involved, but neither immigration nor an `agencies` entry ---
     _term("agency:FBI", r"\bfbi\b|\bfederal bureau of investigation\b", 0.0, "FBI"),
     _term("agency:DEA", r"\bdea\b|\bdrug enforcement administration\b", 0.0, "DEA"),
     _term("agency:ATF", r"\batf\b|\balcohol tobacco firearms\b", 0.0, "ATF"),

@@ -27,12 +27,16 @@ MODEL_FILE = "model.json"
 def char_ngrams(words: str) -> list[str]:
     """Character n-grams of each word padded with spaces (scikit-learn's ``char_wb`` analyser)."""
     grams: list[str] = []
-    low, high = NGRAM_RANGE
     for word in words.split():
-        padded = f" {word} "
-        for size in range(low, min(high, len(padded)) + 1):
-            grams.extend(padded[i : i + size] for i in range(len(padded) - size + 1))
+        grams.extend(_word_ngrams(word))
     return grams
+
+
+@lru_cache(maxsize=65536)
+def _word_ngrams(word: str) -> tuple[str, ...]:
+    padded = f" {word} "
+    low, high = NGRAM_RANGE
+    return tuple(padded[i : i + size] for size in range(low, min(high, len(padded)) + 1) for i in range(len(padded) - size + 1))
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ class Evidence:
 @dataclass(frozen=True)
 class PurposeScreen:
     category: str  # one of CATEGORIES
-    agencies: tuple[str, ...]  # registry ids named in the text, most specific only
+    agencies: tuple[str, ...]  # registry ids of the immigration agencies named, most specific only
     evidence: tuple[Evidence, ...]
     score: float  # 0..1: immigration likelihood; for "vague", how little the reason says
 
@@ -167,7 +167,9 @@ def _screen(text: str) -> PurposeScreen:
     norm = normalize(text)
     hits = _lexicon_hits(text, norm)
     hits += _fuzzy_hits(text, norm, {(h.evidence.start, h.evidence.end) for h in hits})
-    agencies = _most_specific(h.agency for h in hits if h.agency)
+    # Only immigration agencies (and DHS) are returned: callers treat a named agency as the one the
+    # request is made for, and the retro audit flags any DHS component. Other agencies stay evidence.
+    agencies = _most_specific(h.agency for h in hits if h.agency and h.weight > 0)
     immigration = [h for h in hits if h.weight > 0]
     crimes = [
         _evidence(text, norm, m.start(), m.end(), f"criminal:{m.group(0)}") for m in lexicon.CRIMINAL.finditer(norm.words)

@@ -1,1 +1,32 @@
+"""Pages for people: the request desk, oversight dashboard and the public transparency report.
 
+Served by the gateway app (``app.include_router(pages(gateway))`` plus the static mount), rendered
+on the server with Jinja2; every asset ships in this package (no CDN, no script needed).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter
+
+from sanctuary.web.routes_desk import add_desk_routes
+from sanctuary.web.routes_oversight import add_oversight_routes
+from sanctuary.web.routes_public import add_public_routes
+from sanctuary.web.site import Site
+
+STATIC = Path(__file__).parent / "static"
+
+
+def pages(gw: Any) -> APIRouter:
+    """The page routes over one gateway (its pipeline, log, registry and staff accounts)."""
+    router = APIRouter()
+    site = Site(gw)
+    add_public_routes(router, site)
+    add_desk_routes(router, site)
+    add_oversight_routes(router, site)
+    return router
+
+
+__all__ = ["STATIC", "pages"]

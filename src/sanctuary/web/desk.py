@@ -1,0 +1,210 @@
+"""The request desk: a request that arrived by phone, e-mail or in person, typed into a form.
+
+`build_request` turns the form into a request of the public contract (models.py); nothing here
+decides anything: the page hands the request to the gateway's own handling (`Gateway.handle`, the
+one pipeline), exactly as if it had come through the API with a desk key. `advice` turns the
+decision into plain words and what to say to the requester, from the deciding rules' annotations.
+"""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sanctuary.models import DOCUMENT_TYPES, Kind
+from sanctuary.policy.engine import PolicyEngine
+from sanctuary.policy.facts import CUSTODY_TOPICS
+from sanctuary.screening.documents import MAX_FILE_BYTES, DocumentError, read_text
+
+CHANNELS = {"phone": "Telephone", "email": "E-mail", "in_person": "In person"}
+KINDS = [k.value for k in Kind]
+KIND_CHOICES = [
+    ("custody_inquiry", "Inquiry: custody status, release date or contact information"),
+    ("custody_transfer", "Custody transfer: hand a person over"),
+    ("detention_hold", "Hold a person past release (detainer)"),
+    ("detainee_access", "Access to or interview of a person in custody"),
+    ("operational_support", "Support for an operation (traffic perimeter, on-site)"),
+    ("database_query", "Database request (records, plates)"),
+]
+CATEGORIES = {"": "Not stated", "criminal": "Criminal", "civil_immigration": "Civil immigration", "other": "Other"}
+CARVEOUT_FIELDS = {
+    "outstanding_criminal_warrant": "Has an outstanding criminal warrant",
+    "felony_conviction": "Has a felony conviction",
+    "pending_felony_charge": "Has a pending felony charge",
+    "gang_database": "Is listed in a gang database",
+    "gang_admission": "Admitted gang membership",
+}
+SEARCH_CHOICES = [("", "None"), ("person", "Person"), ("plate", "Plate"), ("warrant", "Warrant"),
+                  ("custody", "Custody"), ("contact", "Contact")]
+OPERATION_CHOICES = [("", "Not a support request"), ("traffic_perimeter", "Traffic perimeter"),
+                     ("on_site_support", "On-site support"), ("other", "Other")]
+CIVIL_CHOICES = [("", "Unknown / not said"), ("yes", "Yes"), ("no", "No")]
+DOCUMENT_CHOICES = [("", "No document"), *((t, t.replace("_", " ")) for t in DOCUMENT_TYPES)]
+DOCUMENT_SLOTS = (1, 2)
+
+
+class FormError(ValueError):
+    """A form field that cannot be used; `field` is the form field's name."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+def _text(form: Mapping[str, Any], name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _choice(form: Mapping[str, Any], name: str, allowed: Any) -> str:
+    value = _text(form, name)
+    if value not in allowed:
+        raise FormError(name, f"{value[:40]!r} is not one of the choices")
+    return value
+
+
+def request_id(channel: str, now: datetime | None = None) -> str:
+    when = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S")
+    return f"desk-{channel}-{when}-{secrets.token_hex(3)}"
+
+
+def build_request(form: Mapping[str, Any], topics: list[str], document_texts: Mapping[int, str]) -> dict[str, Any]:
+    """The request (a dict for `parse_request`) the desk form describes; FormError names a bad field.
+
+    `form` maps field names to strings (checkboxes: present or not); `topics` are the custody topics
+    ticked; `document_texts` holds the text read from each uploaded document, by slot.
+    """
+    channel = _choice(form, "channel", CHANNELS)
+    kind = _choice(form, "kind", KINDS)
+    agency = _text(form, "agency")
+    if not agency:
+        raise FormError("agency", "name the agency that made the request")
+    request: dict[str, Any] = {"id": request_id(channel), "kind": kind, "requester": {"agency": agency}}
+    if officer := _text(form, "officer"):
+        request["requester"]["officer"] = officer
+    if on_behalf := _text(form, "on_behalf_of"):
+        request["on_behalf_of"] = on_behalf
+    purpose = {k: v for k, v in (("text", _text(form, "purpose_text")), ("case_number", _text(form, "case_number")),
+                                 ("category", _choice(form, "purpose_category", CATEGORIES))) if v}  # fmt: skip
+    if purpose:
+        request["purpose"] = purpose
+    subject: dict[str, Any] = {k: v for k in ("name", "dob", "person_id") if (v := _text(form, f"subject_{k}"))}
+    subject.update({k: True for k in CARVEOUT_FIELDS if form.get(f"subject_{k}")})
+    if subject:
+        request["subject"] = subject
+    resource = _resource(form, kind, topics)
+    if resource:
+        request["resource"] = resource
+    if kind == "operational_support":
+        request["operation"] = _operation(form)
+    documents = [_document(form, slot, document_texts.get(slot)) for slot in DOCUMENT_SLOTS]
+    if docs := [d for d in documents if d]:
+        request["documents"] = docs
+    return request
+
+
+def _resource(form: Mapping[str, Any], kind: str, topics: list[str]) -> dict[str, Any]:
+    if kind == "custody_inquiry":
+        unknown = set(topics) - set(CUSTODY_TOPICS)
+        if unknown:
+            raise FormError("topics", f"unknown topic(s) {sorted(unknown)}")
+        return {"fields": topics} if topics else {}
+    if kind != "database_query":
+        return {}
+    resource: dict[str, Any] = {}
+    if system := _text(form, "system"):
+        resource["system"] = system
+    if fields := [f.strip() for f in _text(form, "fields").split(",") if f.strip()]:
+        resource["fields"] = fields
+    search_type = _choice(form, "search_type", dict(SEARCH_CHOICES))
+    if search_type:
+        search: dict[str, str] = {"type": search_type}
+        if search_type == "plate":
+            plate = _text(form, "search_plate")
+            if not plate:
+                raise FormError("search_plate", "a plate search needs the plate")
+            search["plate"] = plate
+        resource["search"] = search
+    return resource
+
+
+def _operation(form: Mapping[str, Any]) -> dict[str, Any]:
+    op_type = _choice(form, "operation_type", dict(OPERATION_CHOICES))
+    if not op_type:
+        raise FormError("operation_type", "say what kind of support is asked for")
+    civil = _choice(form, "operation_civil", dict(CIVIL_CHOICES))
+    operation: dict[str, Any] = {"type": op_type}
+    if civil:
+        operation["civil_immigration"] = civil == "yes"
+    return operation
+
+
+def _document(form: Mapping[str, Any], slot: int, text: str | None) -> dict[str, Any] | None:
+    prefix = f"doc{slot}_"
+    doc_type = _choice(form, prefix + "type", dict(DOCUMENT_CHOICES))
+    if not doc_type:
+        if text:
+            raise FormError(prefix + "type", "say what kind of document was uploaded")
+        return None
+    doc: dict[str, Any] = {"type": doc_type}
+    for name in ("number", "court", "signed_by", "signer_title"):
+        if value := _text(form, prefix + name):
+            doc[name] = value
+    if text:
+        doc["text"] = text
+    return doc
+
+
+def document_text(data: bytes, field: str) -> str:
+    """The text of an uploaded document (PDF or text), through the screening reader (its bounds)."""
+    if len(data) > MAX_FILE_BYTES:
+        raise FormError(field, f"the file is {len(data)} bytes; the limit is {MAX_FILE_BYTES}")
+    with tempfile.TemporaryDirectory(prefix="sanctuary-desk-") as folder:
+        path = Path(folder) / "upload"
+        path.write_bytes(data)
+        try:
+            return read_text(path)[:100_000]
+        except DocumentError as exc:
+            raise FormError(field, exc.reason.replace(str(path), "the file")) from None
+
+
+@dataclass(frozen=True)
+class Clause:
+    citation: str
+    explain: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class Advice:
+    clauses: list[Clause]
+    say: str  # what the desk officer tells the requester
+
+
+def advice(decision: dict[str, Any], engine: PolicyEngine | None, agency_name: str) -> Advice:
+    """Plain words for a decision (the deciding rules' own @explain text) and what to say."""
+    rules = engine.rules if engine is not None else {}
+    clauses = [Clause(rules[r].citation, rules[r].explain, r) for r in decision.get("rules", []) if r in rules]
+    index = decision.get("log_index")
+    recorded = f" The request is recorded in the department's decision log as number {index}." if index is not None else ""
+    if decision["decision"] == "permit":
+        withheld = decision.get("redact") or []
+        held = f" These items are withheld by law: {', '.join(withheld)}." if withheld else ""
+        say = (f"The department can act on this request from {agency_name}.{held}{recorded} What is released is for "
+               "criminal law enforcement only and may not be used for civil immigration enforcement.")
+    elif decision.get("error") and not clauses:
+        say = (f"The department cannot act on this request as it stands: {decision['error']}.{recorded} "
+               "Nothing has been done or handed out. Please send the request again with the missing information, "
+               "or in writing.")
+    else:
+        why = " ".join(c.explain for c in clauses[:2]) or decision.get("explanation", "")
+        cites = ", ".join(dict.fromkeys(c.citation for c in clauses)) or ", ".join(decision.get("citations", []))
+        say = (f"The Chicago Police Department will not do this. {why} This is required by {cites}.{recorded} "
+               "Nothing has been done or handed out.")
+    return Advice(clauses, say)

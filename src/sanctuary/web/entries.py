@@ -1,0 +1,130 @@
+"""The decision log read for people: each entry as a row to filter, count and show.
+
+Entries hold no personal data in clear (identifiers are keyed pseudonyms; the purpose text is not
+kept), and the pages read only the fields below, never `identifiers`. The agency *family* (DHS
+components, DOJ, state, local, ...) comes from the registry's ancestors of the resolved requester.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+
+from sanctuary.agencies import Registry
+
+CHUNK = 1000
+DHS_UNITS = ("ICE", "CBP", "USCIS")  # the immigration agencies of DHS, counted apart
+FAMILIES = ("DHS: ICE", "DHS: CBP", "DHS: USCIS", "DHS: other", "DOJ", "Other federal", "State", "Local",
+            "Multi-agency", "Private", "Unregistered")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class LoggedDecision:
+    index: int
+    time: datetime
+    kind: str
+    requester: str | None  # resolved registry id; None when the requester did not resolve
+    requester_claimed: str
+    on_behalf_of: tuple[str, ...]
+    family: str
+    purpose_category: str | None
+    documents: tuple[str, ...]
+    decision: str
+    citations: tuple[str, ...]
+    rules: tuple[str, ...]
+    redact: tuple[str, ...]
+    profiles: tuple[str, ...]
+    error: str | None
+    resource: dict[str, Any]
+
+    @property
+    def day(self) -> date:
+        return self.time.date()
+
+    @property
+    def quarter(self) -> str:
+        return f"{self.time.year} Q{(self.time.month - 1) // 3 + 1}"
+
+
+@lru_cache(maxsize=4096)
+def family(registry: Registry, agency_id: str | None) -> str:
+    """The agency family of a registry id: the DHS unit for ICE/CBP/USCIS, else DOJ, state, local, ..."""
+    if agency_id is None:
+        return "Unregistered"
+    try:
+        agency = registry.get(agency_id)
+    except KeyError:
+        return "Unregistered"
+    line = (agency.id, *agency.ancestors)
+    if agency.dhs:
+        unit = next((u for u in DHS_UNITS if u in line), None)
+        return f"DHS: {unit}" if unit else "DHS: other"
+    if "DOJ" in line:
+        return "DOJ"
+    return {"federal": "Other federal", "state": "State", "county": "Local", "city": "Local",
+            "multi": "Multi-agency", "private": "Private"}.get(agency.level, "Unregistered")  # fmt: skip
+
+
+def parse_entry(index: int, data: bytes, registry: Registry) -> LoggedDecision:
+    """One log entry as a row; raises ValueError on an entry that is not a decision record."""
+    e = json.loads(data)
+    return LoggedDecision(
+        index=index,
+        time=datetime.fromisoformat(e["time"].replace("Z", "+00:00")),
+        kind=e["kind"],
+        requester=e.get("requester"),
+        requester_claimed=e.get("requester_claimed") or "",
+        on_behalf_of=tuple(e.get("on_behalf_of") or ()),
+        family=family(registry, e.get("requester")),
+        purpose_category=e.get("purpose_category"),
+        documents=tuple(e.get("documents") or ()),
+        decision=e["decision"],
+        citations=tuple(e.get("citations") or ()),
+        rules=tuple(e.get("rules") or ()),
+        redact=tuple(e.get("redact") or ()),
+        profiles=tuple(e.get("profiles") or ()),
+        error=e.get("error"),
+        resource=e.get("resource") or {},
+    )
+
+
+def read_range(decision_log: Any, registry: Registry, start: int, end: int) -> list[LoggedDecision]:
+    """Entries [start, end) of the log as rows, read in chunks (AuditError if the log cannot be read)."""
+    rows: list[LoggedDecision] = []
+    for first in range(start, end, CHUNK):
+        last = min(end, first + CHUNK)
+        rows += [parse_entry(first + i, data, registry) for i, data in enumerate(decision_log.entries(first, last))]
+    return rows
+
+
+@dataclass(frozen=True)
+class Filters:
+    family: str = ""
+    kind: str = ""
+    outcome: str = ""
+    clause: str = ""
+    since: date | None = None
+    until: date | None = None
+
+    def match(self, row: LoggedDecision) -> bool:
+        return (
+            (not self.family or row.family == self.family)
+            and (not self.kind or row.kind == self.kind)
+            and (not self.outcome or row.decision == self.outcome)
+            and (not self.clause or self.clause in row.citations)
+            and (self.since is None or row.day >= self.since)
+            and (self.until is None or row.day <= self.until)
+        )
+
+
+def parse_day(value: str, field: str) -> date | None:
+    """A YYYY-MM-DD filter value, or None when empty; ValueError names the field otherwise."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{field}: {value[:40]!r} is not a date (YYYY-MM-DD)") from None

@@ -1,0 +1,78 @@
+"""Retro audits from the browser: an uploaded export or sharing list, scanned into its own folder.
+
+Each upload gets a random run id and a folder under $SANCTUARY_HOME/web-retro/<id>/ holding the
+file and the scan's outputs (summary, flags.csv, report.html), exactly what `sanctuary scan` and
+`sanctuary scan-partners` write. Only the file's suffix is kept from its name.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from pathlib import Path
+
+from sanctuary import config
+from sanctuary.agencies import load_registry
+from sanctuary.agencies.g287 import load_g287
+from sanctuary.retro import OrgResolver, RetroError, ScanOptions, scan, scan_partners
+
+SUFFIXES = (".csv", ".csv.gz", ".ndjson", ".jsonl", ".json", ".parquet")
+MAX_UPLOAD = 200 * 1024 * 1024
+RUN_ID = re.compile(r"^[a-f0-9]{16}$")
+OUTPUTS = {"report.html": "text/html", "flags.csv": "text/csv", "partners.csv": "text/csv", "orgs.csv": "text/csv"}
+
+
+def runs_dir() -> Path:
+    return config.home() / "web-retro"
+
+
+def suffix_of(filename: str) -> str:
+    """The allowed suffix of an uploaded file name; RetroError names the field otherwise."""
+    lower = filename.lower()
+    found = next((s for s in sorted(SUFFIXES, key=len, reverse=True) if lower.endswith(s)), None)
+    if found is None:
+        raise RetroError("file", f"{filename[:80]!r}: upload CSV (or .csv.gz), NDJSON or Parquet")
+    return found
+
+
+def run(data: bytes, filename: str, what: str, home_state: str) -> tuple[str, dict]:
+    """Scan one upload (`what`: "export" or "partners"); returns the run id and the summary."""
+    if what not in ("export", "partners"):
+        raise RetroError("what", "choose an audit export or a sharing list")
+    if not data:
+        raise RetroError("file", "the file is empty")
+    if len(data) > MAX_UPLOAD:
+        raise RetroError("file", f"{len(data)} bytes; the limit is {MAX_UPLOAD}")
+    run_id = secrets.token_hex(8)
+    folder = runs_dir() / run_id
+    folder.mkdir(parents=True)
+    upload = folder / f"upload{suffix_of(filename)}"
+    upload.write_bytes(data)
+    out = folder / "out"
+    if what == "export":
+        summary = scan([upload], out, ScanOptions(home_state=home_state, memory_limit="512MB", threads=1))
+    else:
+        summary = scan_partners(upload, home_state, OrgResolver(load_registry(), load_g287(None)), out)
+    (folder / "what").write_text(what, encoding="utf-8")
+    return run_id, summary
+
+
+def load(run_id: str) -> tuple[str, dict] | None:
+    """(what, summary) of an earlier run, or None when there is no such run."""
+    if not RUN_ID.match(run_id):
+        return None
+    folder = runs_dir() / run_id
+    try:
+        what = (folder / "what").read_text(encoding="utf-8")
+        name = "summary.json" if what == "export" else "partners-summary.json"
+        return what, json.loads((folder / "out" / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def output(run_id: str, name: str) -> Path | None:
+    if not RUN_ID.match(run_id) or name not in OUTPUTS:
+        return None
+    path = runs_dir() / run_id / "out" / name
+    return path if path.is_file() else None

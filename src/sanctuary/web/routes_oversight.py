@@ -1,0 +1,193 @@
+"""Staff pages over the record: decisions and their proofs, policy and "what if", the log, retro audits."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.requests import Request as HttpRequest
+from starlette.responses import FileResponse, RedirectResponse, Response
+
+from sanctuary.audit import AuditError
+from sanctuary.policy.engine import PolicyEngine
+from sanctuary.policy.errors import PolicyError
+from sanctuary.policy.profiles import available, read_profile
+from sanctuary.retro import RetroError
+from sanctuary.web import proofs, retro_runs, whatif
+from sanctuary.web.desk import KINDS
+from sanctuary.web.entries import FAMILIES, Filters, parse_day
+from sanctuary.web.site import OVERSIGHT, STAFF, LogUnavailable, Site, event
+
+PAGE = 200
+WHATIF_DEFAULT = ("chicago-2019-mayoral", "chicago-2019-proposed-eo")
+
+
+def add_oversight_routes(router: APIRouter, site: Site) -> None:
+    add_decision_routes(router, site)
+    add_policy_routes(router, site)
+    add_audit_routes(router, site)
+    add_retro_routes(router, site)
+
+
+def add_decision_routes(router: APIRouter, site: Site) -> None:
+    @router.get("/decisions", include_in_schema=False)
+    def decisions(http: HttpRequest, family: str = "", kind: str = "", outcome: str = "", clause: str = "",
+                  since: str = "", until: str = "") -> Response:
+        guard = site.require(http, STAFF)
+        if isinstance(guard, Response):
+            return guard
+        values = {"family": family, "kind": kind, "outcome": outcome, "clause": clause, "since": since, "until": until}
+        try:
+            rows = site.rows()
+        except LogUnavailable as exc:
+            return site.log_down(http, exc)
+        clauses = sorted({c for r in rows for c in r.citations})
+        error = None
+        try:
+            filters = Filters(family, kind, outcome, clause, parse_day(since, "since"), parse_day(until, "until"))
+            shown = [r for r in reversed(rows) if filters.match(r)]
+        except ValueError as exc:
+            error, shown = str(exc), []
+        return site.render(http, "decisions.html", status=422 if error else 200, title="Decisions", rows=shown[:PAGE],
+                           matched=len(shown), total=len(rows), values=values, families=FAMILIES, kinds=KINDS,
+                           clauses=clauses, error=error, page=PAGE)
+
+    @router.get("/decisions/{index}", include_in_schema=False)
+    def decision(http: HttpRequest, index: int) -> Response:
+        guard = site.require(http, STAFF)
+        if isinstance(guard, Response):
+            return guard
+        try:
+            decision_log = site.decision_log()
+            entry = json.loads(decision_log.entry(index))
+        except LogUnavailable as exc:
+            return site.log_down(http, exc)
+        except AuditError as exc:
+            status = 404 if exc.field == "index" else 503
+            return site.render(http, "error.html", status=status, title="No such decision", message=str(exc))
+        check = proofs.check_inclusion(decision_log, index)
+        engine = site.gw.policy.engine
+        rules = engine.rules if engine is not None else {}
+        explained = [(r, rules[r].citation, rules[r].explain) for r in entry.get("rules", []) if r in rules]
+        entry.pop("identifiers", None)  # pseudonyms: of no use to a reader, and never shown
+        return site.render(http, "decision.html", title=f"Decision {index}", index=index, entry=entry,
+                           explained=explained, check=check)
+
+
+def add_policy_routes(router: APIRouter, site: Site) -> None:
+    @router.get("/policy", include_in_schema=False)
+    def policy(http: HttpRequest, profile: str = "") -> Response:
+        guard = site.require(http, STAFF)
+        if isinstance(guard, Response):
+            return guard
+        names = available()
+        active = site.gw.policy.profiles
+        chosen = profile or active[0]
+        try:
+            meta = read_profile(chosen)
+            engine = PolicyEngine.load([chosen], site.gw.policy.registry)
+        except PolicyError as exc:
+            return site.render(http, "error.html", status=404, title="No such profile", message=str(exc))
+        rules = [r for r in engine.rules.values() if r.profile != "baseline"]
+        return site.render(http, "policy.html", title="Policy", names=names, active=active, chosen=chosen, meta=meta,
+                           engine=engine, rules=rules)
+
+    @router.get("/policy/whatif", include_in_schema=False)
+    def what_if(http: HttpRequest, a: str = Query(default=WHATIF_DEFAULT[0]), b: str = Query(default=WHATIF_DEFAULT[1])) -> Response:
+        guard = site.require(http, STAFF)
+        if isinstance(guard, Response):
+            return guard
+        try:
+            rows = site.rows()
+        except LogUnavailable as exc:
+            return site.log_down(http, exc)
+        try:
+            changes = whatif.replay(rows, a, b, site.gw.policy.registry)
+        except PolicyError as exc:
+            return site.render(http, "error.html", status=422, title="What if", message=str(exc))
+        return site.render(http, "whatif.html", title="What if", names=available(), a=a, b=b, changes=changes,
+                           replayed=len(rows), not_kept=whatif.NOT_KEPT)
+
+
+def add_audit_routes(router: APIRouter, site: Site) -> None:
+    @router.get("/audit", include_in_schema=False)
+    def audit(http: HttpRequest) -> Response:
+        guard = site.require(http, STAFF)
+        if isinstance(guard, Response):
+            return guard
+        try:
+            decision_log = site.decision_log()
+            size = decision_log.size()
+            note = decision_log.checkpoint()
+            vkey = str(decision_log.vkey())
+            chain = proofs.history(decision_log)
+        except LogUnavailable as exc:
+            return site.log_down(http, exc)
+        except AuditError as exc:
+            return site.render(http, "error.html", status=503, title="Audit log", message=f"The log cannot be checked: {exc}")
+        return site.render(http, "audit.html", title="Audit log", size=size, note=note, vkey=vkey, chain=chain,
+                           last=site.last_verification(), may_verify=guard.role in OVERSIGHT)
+
+    @router.post("/audit/verify", include_in_schema=False)
+    async def verify(http: HttpRequest) -> Response:
+        posted = await site.staff_form(http, OVERSIGHT)
+        if isinstance(posted, Response):
+            return posted
+        guard, _ = posted
+        try:
+            decision_log = site.decision_log()
+        except LogUnavailable as exc:
+            return site.log_down(http, exc)
+        result = await run_in_threadpool(decision_log.verify, True, 1)
+        site.save_verification(result.to_json(), guard.user or "?")
+        event("full_verification", user=guard.user, ok=result.ok, size=result.size, first_bad_index=result.first_bad_index)
+        return RedirectResponse("/audit#last-verification", status_code=303)
+
+
+def add_retro_routes(router: APIRouter, site: Site) -> None:
+    @router.get("/retro", include_in_schema=False)
+    def retro_form(http: HttpRequest) -> Response:
+        guard = site.require(http, OVERSIGHT)
+        if isinstance(guard, Response):
+            return guard
+        return site.render(http, "retro.html", title="Retro audits", error=None, home_state="IL", what="export")
+
+    @router.post("/retro", include_in_schema=False)
+    async def retro_scan(http: HttpRequest) -> Response:
+        posted = await site.staff_form(http, OVERSIGHT)
+        if isinstance(posted, Response):
+            return posted
+        guard, form = posted
+        upload, what, home = form.get("file"), str(form.get("what", "")), str(form.get("home_state", "")).strip()
+        try:
+            if not isinstance(upload, UploadFile) or not upload.filename:
+                raise RetroError("file", "choose a file to upload")
+            data = await upload.read(retro_runs.MAX_UPLOAD + 1)
+            run_id, _ = await run_in_threadpool(retro_runs.run, data, upload.filename, what, home)
+        except RetroError as exc:
+            return site.render(http, "retro.html", status=422, title="Retro audits", error=exc, home_state=home, what=what)
+        event("retro_scan", user=guard.user, run=run_id, what=what)
+        return RedirectResponse(f"/retro/{run_id}", status_code=303)
+
+    @router.get("/retro/{run_id}", include_in_schema=False)
+    def retro_run(http: HttpRequest, run_id: str) -> Response:
+        guard = site.require(http, OVERSIGHT)
+        if isinstance(guard, Response):
+            return guard
+        found = retro_runs.load(run_id)
+        if found is None:
+            return site.render(http, "error.html", status=404, title="No such scan", message=f"No retro audit {run_id[:40]!r}.")
+        what, summary = found
+        return site.render(http, "retro_run.html", title="Retro audit results", run_id=run_id, what=what, s=summary)
+
+    @router.get("/retro/{run_id}/{name}", include_in_schema=False)
+    def retro_output(http: HttpRequest, run_id: str, name: str) -> Response:
+        guard = site.require(http, OVERSIGHT)
+        if isinstance(guard, Response):
+            return guard
+        path = retro_runs.output(run_id, name)
+        if path is None:
+            return site.render(http, "error.html", status=404, title="Not found", message=f"No {name[:40]!r} in this scan.")
+        return FileResponse(path, media_type=retro_runs.OUTPUTS[name])

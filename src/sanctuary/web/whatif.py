@@ -1,0 +1,50 @@
+""""What if": the recorded requests decided again under another profile, with what would change.
+
+The log keeps the shape of each request, not its personal content: the purpose text, the subject's
+record (warrants, convictions) and the documents' contents are not in it. A replay therefore sees a
+request as its entry describes it: kind, requester, on whose behalf, declared purpose category,
+system and fields, document types. Differences that turn on what the log does not keep do not show;
+the page says so.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+from sanctuary.agencies import Registry
+from sanctuary.enforce import Pipeline
+from sanctuary.policy.diff import Difference, diff_decisions
+from sanctuary.policy.engine import PolicyEngine
+from sanctuary.web.entries import LoggedDecision
+
+NOT_KEPT = ("purpose text", "the subject's record (warrants, convictions, gang listing)",
+            "document contents (court, signer)", "the kind of operation")  # fmt: skip
+
+
+def replayable(row: LoggedDecision) -> str:
+    """The request a log entry describes, as a JSON line for the pipeline."""
+    request: dict = {"id": f"log-{row.index}", "kind": row.kind,
+                     "requester": {"agency": row.requester or row.requester_claimed or "unknown"}}
+    if row.on_behalf_of:
+        request["on_behalf_of"] = row.on_behalf_of[0]
+    if row.purpose_category:
+        request["purpose"] = {"category": row.purpose_category}
+    resource = {k: v for k, v in (("system", row.resource.get("system")), ("fields", row.resource.get("fields"))) if v}
+    if row.resource.get("search"):
+        resource["search"] = {"type": row.resource["search"]}
+    if resource:
+        request["resource"] = resource
+    if row.documents:
+        request["documents"] = [{"type": d} for d in row.documents]
+    return json.dumps(request)
+
+
+@lru_cache(maxsize=16)
+def _pipeline(profile: str, registry: Registry) -> Pipeline:
+    return Pipeline(PolicyEngine.load([profile], registry))
+
+
+def replay(rows: list[LoggedDecision], a: str, b: str, registry: Registry) -> list[Difference]:
+    """Requests whose decision differs between profile `a` and profile `b` (PolicyError if one is unknown)."""
+    return diff_decisions(_pipeline(a, registry), _pipeline(b, registry), [replayable(r) for r in rows])

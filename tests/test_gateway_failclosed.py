@@ -1,0 +1,152 @@
+"""Fail closed: a policy that does not load or errors, a store or log that is unreachable or stops,
+a deadline that passes: 503 with a deny decision and no data, recorded when the log is there."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from gateway_harness import BODIES, Running, start
+from records_stores import PG_ADMIN, pg_database
+
+from sanctuary.agencies import load_registry
+from sanctuary.enforce import FAIL_CLOSED
+from sanctuary.gateway import services
+from sanctuary.gateway.services import Policy, load_policy
+from sanctuary.policy.engine import PolicyEngine
+from sanctuary.policy.profiles import PROFILES, expand
+
+DETENTION = {"id": "t-hold", "kind": "detention_hold", "purpose": {"text": "bank robbery", "category": "criminal"},
+             "documents": [{"type": "judicial_warrant", "court": "U.S. District Court N.D. Ill.", "criminal": True,
+                            "signed_by": "Hon. A. Judge", "signer_title": "United States District Judge"}]}
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SANCTUARY_HOME", str(tmp_path))
+    monkeypatch.setattr(services, "RETRY_SECONDS", 0.05)
+    return tmp_path
+
+
+def assert_fail_closed(response, *, logged: bool) -> dict:
+    assert response.status_code == 503
+    answer = response.json()
+    assert answer["decision"]["decision"] == "deny" and answer["decision"]["citations"] == [FAIL_CLOSED]
+    assert "result" not in answer
+    assert (answer["log_index"] is not None) == logged
+    return answer
+
+
+def test_a_policy_that_does_not_load_denies_everything(home: Path) -> None:
+    broken = home / "profiles"
+    shutil.copytree(PROFILES, broken)
+    cedar = next((broken / "chicago-2021").glob("*.cedar"))
+    cedar.write_text(cedar.read_text().replace("forbid", "forbd", 1))
+    policy = load_policy(["chicago-2021"], {}, [], root=broken)
+    assert policy.engine is None and policy.error
+    running = start(home, str(home / "r.db"), str(home / "log.db"), policy=policy)
+    try:
+        answer = assert_fail_closed(running.post("FBI", BODIES["warrant"]), logged=True)
+        assert answer["decision"]["error"].startswith("policy")
+        entry = running.gateway.log.get().entry(answer["log_index"])
+        assert b'"deny"' in entry
+        health = running.get("/healthz")
+        assert health.status_code == 503 and health.json()["checks"]["policy"].startswith("policy")
+    finally:
+        running.stop()
+
+
+def test_a_rule_that_errors_while_evaluating_fails_closed(home: Path) -> None:
+    registry = load_registry()
+    broken_rule = ('@id("test:overflow") @citation("test") @explain("errors at evaluation")\n'
+                   "forbid (principal, action, resource) when { 9223372036854775807 + 1 > 0 };\n")
+    engine = PolicyEngine(expand(["chicago-2021"]), registry, validate=False, extra_policies=broken_rule)
+    running = start(home, str(home / "r.db"), str(home / "log.db"),
+                    policy=Policy(["chicago-2021"], engine, registry=registry))
+    try:
+        answer = assert_fail_closed(running.post("FBI", BODIES["warrant"]), logged=True)
+        assert "policy evaluation error" in answer["decision"]["error"]
+    finally:
+        running.stop()
+
+
+def test_an_unreachable_log_means_no_data_and_no_permit(home: Path) -> None:
+    running = start(home, str(home / "r.db"), "postgresql://postgres@127.0.0.1:1/nolog")
+    try:
+        answer = assert_fail_closed(running.post("FBI", BODIES["warrant"]), logged=False)
+        assert "decision log unavailable" in answer["decision"]["error"]
+        assert_fail_closed(running.post("USMS", DETENTION), logged=False)
+        assert running.get("/healthz").json()["checks"]["log"].startswith("decision log unavailable")
+        assert running.get("/v1/audit/checkpoint").status_code == 503
+    finally:
+        running.stop()
+
+
+def test_an_unreachable_sqlite_store_fails_closed_for_records_only(home: Path) -> None:
+    (home / "not-a-dir").write_text("a file where the store's folder should be")
+    running = start(home, str(home / "not-a-dir" / "records.db"), str(home / "log.db"), persons=None)
+    try:
+        answer = assert_fail_closed(running.post("FBI", BODIES["warrant"]), logged=True)
+        assert "store unavailable" in answer["decision"]["error"]
+        entry = running.gateway.log.get().entry(answer["log_index"])
+        assert b'"disclosed"' not in entry or b'"disclosed":[]' in entry
+        assert running.post("USMS", DETENTION).status_code in (200, 403), "decisions without records still work"
+        assert running.get("/healthz").status_code == 503
+    finally:
+        running.stop()
+
+
+@pytest.mark.postgres
+def test_a_postgresql_store_that_stops_and_comes_back(home: Path) -> None:
+    gen = pg_database("gwstop")
+    url = next(gen)
+    name = url.rsplit("/", 1)[1]
+    running = start(home, url, str(home / "log.db"))
+    try:
+        assert running.post("FBI", BODIES["warrant"]).status_code == 200
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+        answer = assert_fail_closed(running.post("FBI", BODIES["warrant"]), logged=True)
+        assert "store unavailable" in answer["decision"]["error"]
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        deadline = time.monotonic() + 10
+        while (status := running.post("FBI", BODIES["warrant"]).status_code) != 200 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert status == 200
+    finally:
+        running.stop()
+        next(gen, None)
+
+
+@pytest.mark.postgres
+def test_a_store_slower_than_the_deadline_fails_closed(home: Path) -> None:
+    gen = pg_database("gwslow")
+    url = next(gen)
+    running = start(home, url, str(home / "log.db"), timeout=0.5)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_lock() -> None:
+        with psycopg.connect(url) as conn:
+            conn.execute("LOCK TABLE warrants IN ACCESS EXCLUSIVE MODE")
+            locked.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold_lock)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        started = time.monotonic()
+        answer = assert_fail_closed(running.post("FBI", BODIES["warrant"]), logged=False)
+        assert "timeout" in answer["decision"]["error"] and time.monotonic() - started < 3
+    finally:
+        release.set()
+        holder.join()
+        running.stop()
+        next(gen, None)
