@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from sanctuary.agencies import load_registry
+from sanctuary.enforce import Pipeline
 from sanctuary.policy.engine import PolicyEngine
 from web_app import LOG_NAME, csrf_of, make_site  # noqa: F401 - fixture
 
@@ -289,3 +290,19 @@ def test_sign_in_is_throttled_per_user_name_and_pages_carry_security_headers(mak
     assert blocked.status_code == 429 and "Too many failed attempts" in blocked.text
     other = client.post("/login", data={"csrf": csrf_of(page.text), "name": "desk", "password": "desk-password-1"})
     assert other.status_code == 303
+
+
+def test_requests_refused_unread_are_counted_and_shown(make_site) -> None:
+    site = make_site()
+    gw = site.app.state.gateway
+    refused = Pipeline(gw.policy.engine, gw.log.get()).handle_raw('{"id": "bad-1", "kind": "kidnap"}').decision
+    assert refused.log_index == 0
+    desk_post(site.client("desk"), ICE_RELEASE_DATE)
+    report = site.client().get("/report").text
+    assert "Requests decided: 2" in report and "Refused unread (not a valid request)" in report
+    oversight = site.client("oversight")
+    listing = oversight.get("/decisions", params={"family": "Unreadable request"}).text
+    assert "1 of 2 decisions match" in listing
+    detail = oversight.get("/decisions/0")
+    assert detail.status_code == 200 and "Verified:</strong> entry 0" in detail.text
+    assert "bad-1" not in detail.text and "kidnap" not in detail.text
