@@ -177,6 +177,9 @@ def test_real_portal_exports_are_negative_controls(tmp_path):
     assert summary["by_flag"]["CASE_NUMBER_ONLY"] > 0  # "20260332", "2026-0380", ...
     assert all(f["unparsed_times"] == 0 for f in summary["files"])
     assert summary["over_time"]["points"]  # ISO times read
+    # the portal export names no organisation: its group still counts every searched row
+    (none,) = summary["organisations"]["top"]
+    assert none["organization"] == "(none recorded)" and none["rows"] == 127 and none["flagged"] <= 127
 
 
 def test_real_portal_export_with_injected_immigration_row(tmp_path):

@@ -264,7 +264,7 @@ def _summarise(con, infos, home, options, g287, purposes, orgs, proxy) -> dict:
     org_counts = ", ".join(f"coalesce(sum(n) FILTER (contains(f.flags, '{c}')), 0) AS \"{c}\"" for c in CODES)
     by_org = q(
         f"""SELECT coalesce(f.organization, '(none recorded)') AS org, any_value(o.resolved_id), any_value(o.level),
-                   any_value(o.state), coalesce(any_value(o.rows), 0), sum(n) AS flagged,
+                   any_value(o.state), coalesce(any_value(o.rows), (SELECT count(*) FROM rows WHERE org IS NULL)), sum(n) AS flagged,
                    coalesce(sum(n) FILTER ({direct}), 0) AS direct, {org_counts}
             FROM flag_counts f LEFT JOIN orgs o ON o.name = f.organization GROUP BY 1
             ORDER BY direct DESC, flagged DESC, org LIMIT {_TOP_ORGS}"""
