@@ -6,12 +6,11 @@ from __future__ import annotations
 import shutil
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
-from gateway_harness import BODIES, Running, start
+from gateway_harness import BODIES, start
 from records_stores import PG_ADMIN, pg_database
 
 from sanctuary.agencies import load_registry
@@ -114,12 +113,15 @@ def test_a_postgresql_store_that_stops_and_comes_back(home: Path) -> None:
             admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
         answer = assert_fail_closed(running.post("FBI", BODIES["warrant"]), logged=True)
         assert "store unavailable" in answer["decision"]["error"]
+        health = running.get("/healthz")
+        assert health.status_code == 503 and health.json()["checks"]["store"].startswith("store unavailable")
         with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
             admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
         deadline = time.monotonic() + 10
         while (status := running.post("FBI", BODIES["warrant"]).status_code) != 200 and time.monotonic() < deadline:
             time.sleep(0.1)
         assert status == 200
+        assert running.get("/healthz").status_code == 200
     finally:
         running.stop()
         next(gen, None)

@@ -18,7 +18,6 @@ from gateway_harness import BODIES, Running, start
 from records_stores import STORE_KINDS, pg_database
 
 from sanctuary.agencies import load_registry
-from sanctuary.audit import open_log
 from sanctuary.audit.verifier import (
     TILE_HEIGHT,
     leaf_hash,

@@ -54,11 +54,14 @@ class Reopening(Generic[T]):
                     raise Unavailable(f"{self.what} unavailable: {self._error}") from exc
             return self._value
 
-    def status(self) -> str:
+    def status(self, check: Callable[[T], object]) -> str:
+        """"ok", or why the service is not available: not open, or open but failing ``check``."""
         try:
-            self.get()
+            check(self.get())
         except Unavailable as exc:
             return str(exc)
+        except Exception as exc:  # opened earlier, failing now
+            return f"{self.what} unavailable: {exc}"
         return "ok"
 
     def close(self, closer: Callable[[T], None]) -> None:
