@@ -179,7 +179,7 @@ PHASES = {name.removeprefix("phase_"): fn for name, fn in globals().items() if n
 
 def child(name: str, *args: object) -> dict:
     cmd = [sys.executable, __file__, "--phase", name, *map(str, args)]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False, env={**os.environ, "SANCTUARY_KEYS": KEYS})
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode:
         raise SystemExit(f"phase {name} failed:\n{done.stderr}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
@@ -241,6 +241,7 @@ def main() -> None:
     parser.add_argument("--tree", type=int, default=1_000_000)
     parser.add_argument("--big", type=int, default=0, help="also build and measure a tree this large (e.g. 10000000)")
     parser.add_argument("--samples", type=int, default=2000, help="proofs timed per tree")
+    parser.add_argument("--skip-appends", action="store_true", help="only the tree phases")
     parser.add_argument("--workdir", default=None, help="where the SQLite files go (default: a temp dir)")
     args, rest = parser.parse_known_args()
     if args.phase:
@@ -250,11 +251,19 @@ def main() -> None:
         return
     work = Path(args.workdir or tempfile.mkdtemp(prefix="audit-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    global KEYS
-    KEYS = str(work / "keys")
+    os.environ["SANCTUARY_KEYS"] = str(work / "keys")  # the phases' processes inherit it
     print(f"# audit log benchmark: {args.appends:,} appends per phase, entries {ENTRY} bytes, cpus {os.cpu_count()}")
+    if not args.skip_appends:
+        appends(work, args.appends)
+    tree_section(work, args.tree, args.samples)
+    if args.big:
+        tree_section(work, args.big, args.samples)
+    if not args.workdir:
+        shutil.rmtree(work)
+
+
+def appends(work: Path, n: int) -> None:
     print("\n## durable appends", flush=True)
-    n = args.appends
     child("append_seq", str(work / "seq.db"), n // 4)
     child("pm_append_seq", str(work / "pm-seq.db"), n // 4)
     for threads in (16, 64, 128):
@@ -269,14 +278,7 @@ def main() -> None:
         drop_pg(name)
     for f in work.glob("*.db*"):
         f.unlink()
-    tree_section(work, args.tree, args.samples)
-    if args.big:
-        tree_section(work, args.big, args.samples)
-    if not args.workdir:
-        shutil.rmtree(work)
 
-
-KEYS = ""
 
 if __name__ == "__main__":
     main()

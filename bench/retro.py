@@ -45,9 +45,10 @@ TYPES = ["search", "search - Mobile", "lookup", "lookup - Mobile", "convoy", "fr
 
 def generate(path: Path, rows: int) -> None:
     """Write `rows` real-looking network-audit rows to `path` (CSV) with DuckDB."""
-    # An Illinois agency's network audit: most searchers are Illinois agencies, the rest out of state or federal.
+    # An Illinois agency's network audit: most searchers are Illinois agencies, the rest out of state;
+    # 1 row in 200 is a federal searcher (FEDERAL, drawn below).
     out_of_state = [f"{p} County {s} SO" for p in PLACES for s in STATES] + [f"{p} {s} PD" for p in PLACES for s in STATES]
-    out_of_state += [f"{s} - {p} Co Sheriff's Office" for p in PLACES[:5] for s in STATES] + FEDERAL
+    out_of_state += [f"{s} - {p} Co Sheriff's Office" for p in PLACES[:5] for s in STATES]
     illinois = [f"{p} County IL SO" for p in PLACES] + [f"{p} IL PD" for p in PLACES] + ["Illinois State Police", "Evanston PD"]
     orgs = illinois * (len(out_of_state) * 7 // (3 * len(illinois))) + out_of_state  # about 70% in state
 
@@ -62,7 +63,8 @@ def generate(path: Path, rows: int) -> None:
         COPY (
           SELECT regexp_replace(md5(i::VARCHAR), '^(.{{8}})(.{{4}})(.{{4}})(.{{4}})(.{{12}})$', '\\1-\\2-\\3-\\4-\\5') AS "ID",
             '***' AS "Name",
-            list_extract({sql_list(orgs)}, 1 + (hash(i, 1) % {len(orgs)})::INT) AS "Org Name",
+            CASE WHEN hash(i, 14) % 200 = 0 THEN list_extract({sql_list(FEDERAL)}, 1 + (hash(i, 15) % {len(FEDERAL)})::INT)
+                 ELSE list_extract({sql_list(orgs)}, 1 + (hash(i, 1) % {len(orgs)})::INT) END AS "Org Name",
             CASE WHEN hash(i, 2) % 10 = 0 THEN 6264 ELSE 1 + (hash(i, 3) % 450)::INT END AS "Total Networks Searched",
             strftime({start} - INTERVAL 30 DAY, '%m/%d/%Y, %I:%M:%S %p UTC') || chr(10) ||
               strftime({start}, '%m/%d/%Y, %I:%M:%S %p UTC') AS "Time Frame",

@@ -14,6 +14,7 @@ from records_stores import pg_database
 import sanctuary
 from sanctuary.audit import DecisionLog, open_log
 from sanctuary.audit.keys import generate
+from records_stores import pg_database
 
 SRC = Path(sanctuary.__file__).resolve().parents[1]
 DRIVERS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -23,8 +24,8 @@ DRIVERS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 def log_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield str(tmp_path / "log.db")
-    else:
-        yield from pg_database("audit")
+        return
+    yield from pg_database("audit")
 
 
 @pytest.fixture

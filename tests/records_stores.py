@@ -1,4 +1,4 @@
-"""Store fixtures for the records and gateway tests: a fresh SQLite file, or a fresh PostgreSQL
+"""Store fixtures for the records, gateway and audit tests: a fresh SQLite file, or a fresh PostgreSQL
 database (uniquely named, dropped afterwards, because other suites share the server)."""
 
 from __future__ import annotations

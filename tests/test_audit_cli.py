@@ -78,3 +78,30 @@ def test_errors_name_the_field(run, tmp_path: Path) -> None:
     assert missing.exit_code == 2 and "index" in missing.stderr
     bad_log = run("audit", "verify", "--log", "postgresql://postgres@127.0.0.1:1/none")
     assert bad_log.exit_code == 2 and "log" in bad_log.stderr
+
+
+def test_decide_log_records_refused_lines_without_their_content(tmp_path, monkeypatch):
+    """A line that cannot be read is denied and still recorded: only its hash and the error."""
+    import hashlib
+    import json
+
+    from typer.testing import CliRunner
+
+    from sanctuary.audit import open_log
+    from sanctuary.cli import app
+
+    monkeypatch.setenv("SANCTUARY_KEYS", str(tmp_path / "keys"))
+    log = tmp_path / "log.db"
+    bad = '{"id":"bad-1","kind":"database_query","requester":{"agency":"FBI"},"secret":"Maria Lopez"}'
+    good = '{"id":"ok-1","kind":"database_query","requester":{"agency":"FBI"},"purpose":{"text":"robbery"}}'
+    result = CliRunner().invoke(app, ["decide", "--log", str(log), "-"], input=f"{bad}\n{good}\n")
+    assert result.exit_code == 1
+    out = [json.loads(x) for x in result.stdout.splitlines()]
+    assert [d["log_index"] for d in out] == [0, 1]
+    opened = open_log(str(log), tmp_path / "keys")
+    entry = json.loads(opened.entry(0))
+    assert entry["kind"] == "refused" and entry["decision"] == "deny" and "secret" in entry["error"]
+    assert entry["request_sha256"] == hashlib.sha256(bad.encode()).hexdigest()
+    assert b"Maria" not in opened.entry(0) and "bad-1" not in opened.entry(0).decode()
+    assert opened.verify(full=True).ok
+    opened.close()

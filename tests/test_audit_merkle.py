@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import random
 
 import pytest
 
@@ -190,3 +191,20 @@ def test_broken_consistency_proofs_fail(size: int) -> None:
 def test_equal_sizes_with_different_roots_is_a_fork() -> None:
     with pytest.raises(VerifyError, match="forked"):
         verify_consistency(5, 5, [], mth(DATA[:5]), mth(DATA[1:6]))
+
+
+BIG = [b"big %d" % i for i in range(3000)]
+BIG_TREE = Tree(BIG)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_random_large_sizes_prove_and_verify(seed: int) -> None:
+    rng = random.Random(seed)
+    size = rng.randrange(71, 3000)
+    root = BIG_TREE.root(size)
+    assert root == root_of([leaf_hash(e) for e in BIG[:size]])
+    for _ in range(10):
+        i = rng.randrange(size)
+        verify_inclusion(leaf_hash(BIG[i]), i, size, BIG_TREE.prove(i, size), root)
+        m = rng.randrange(1, size)
+        verify_consistency(m, size, BIG_TREE.consistency(m, size), BIG_TREE.root(m), root)

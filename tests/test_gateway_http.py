@@ -183,3 +183,13 @@ def test_health_and_metrics(gateway: Running) -> None:
     assert 'sanctuary_gateway_decisions_total{decision="permit",status="200"}' in metrics
     assert "sanctuary_gateway_decision_seconds_count" in metrics
     assert httpx.get(f"{gateway.url}/openapi.json").json()["components"]["schemas"]["Request"]
+
+
+def test_api_docs_work_on_a_closed_network(gateway: Running) -> None:
+    """/docs loads Swagger UI from the gateway's own static files, never from a CDN."""
+    page = gateway.get("/docs")
+    assert page.status_code == 200
+    assert "cdn" not in page.text.lower()
+    for asset in ("/static/swagger-ui/swagger-ui-bundle.js", "/static/swagger-ui/swagger-ui.css"):
+        assert asset in page.text
+        assert gateway.get(asset).status_code == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date
 
 import pytest
@@ -52,8 +53,45 @@ def test_bad_rows_name_the_field(tmp_path, text, field):
         load_g287(path)
 
 
-def test_excel_is_refused_with_what_to_do(tmp_path):
+M = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+R = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+
+
+def write_xlsx(path, rows_xml: str, strings: list[str]) -> None:
+    """A minimal workbook as Excel writes it: shared strings, a title row, dates as serial numbers."""
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("xl/workbook.xml", f'<workbook {M} {R}><sheets><sheet name="287g" sheetId="1" r:id="rId1"/></sheets></workbook>')
+        z.writestr("xl/_rels/workbook.xml.rels",
+                   '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                   '<Relationship Id="rId1" Type="worksheet" Target="worksheets/sheet1.xml"/></Relationships>')  # fmt: skip
+        z.writestr("xl/sharedStrings.xml", f"<sst {M}>" + "".join(f"<si><t>{t}</t></si>" for t in strings) + "</sst>")
+        z.writestr("xl/worksheets/sheet1.xml", f"<worksheet {M}><sheetData>{rows_xml}</sheetData></worksheet>")
+
+
+def test_the_published_xlsx_is_read(tmp_path):
+    strings = ["Participating agencies", "STATE", "LAW ENFORCEMENT AGENCY", "TYPE", "SUPPORT TYPE", "SIGNED",
+               "Florida", "Collier County Sheriff's Office", "County", "Jail Enforcement Model"]  # fmt: skip
+    rows = (
+        '<row r="1"><c r="A1" t="s"><v>0</v></c></row>'
+        '<row r="3"><c r="A3" t="s"><v>1</v></c><c r="B3" t="s"><v>2</v></c><c r="C3" t="s"><v>3</v></c>'
+        '<c r="D3" t="s"><v>4</v></c><c r="E3" t="s"><v>5</v></c></row>'
+        '<row r="4"><c r="A4" t="s"><v>6</v></c><c r="B4" t="s"><v>7</v></c><c r="C4" t="s"><v>8</v></c>'
+        '<c r="D4" t="s"><v>9</v></c><c r="E4"><v>45701</v></c></row>'
+        '<row r="5"><c r="A5" t="inlineStr"><is><t>TX</t></is></c><c r="B5" t="inlineStr"><is><t>Tarrant County Sheriff\'s Office</t></is></c></row>'
+    )
     path = tmp_path / "287g.xlsx"
-    path.write_bytes(b"PK")
-    with pytest.raises(G287Error, match="save the sheet as CSV"):
+    write_xlsx(path, rows, strings)
+    g = load_g287(path)
+    assert [(a.state, a.agency, a.type, a.support_type, a.signed) for a in g.agreements] == [
+        ("FL", "Collier County Sheriff's Office", "County", "Jail Enforcement Model", date(2025, 2, 13)),
+        ("TX", "Tarrant County Sheriff's Office", None, None, None),
+    ]
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [("287g.xlsx", b"PK not a zip", "not a readable .xlsx"),
+                                                           ("287g.xls", b"\xd0\xcf", "binary .xls")])  # fmt: skip
+def test_unreadable_spreadsheets_say_what_to_do(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(G287Error, match=message):
         load_g287(path)

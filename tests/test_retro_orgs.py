@@ -54,7 +54,7 @@ def test_a_state_written_in_the_name_refuses_a_registry_entry_of_another_state(r
     assert org.resolved_id is None and org.state == "WY"
 
 
-@pytest.mark.parametrize("name", ["Ancient City Capital", "Escondido PD", "Weld CO SO"])
+@pytest.mark.parametrize("name", ["Ancient City Capital", "Escondido PD", "Weld CO SO", "LA County Sheriff's Department"])
 def test_unresolved(resolver, name):
     assert not resolver.resolve(name).resolved
 

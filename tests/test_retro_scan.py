@@ -81,6 +81,11 @@ def write_ndjson(path: Path) -> Path:
     return path
 
 
+def write_json_array(path: Path) -> Path:
+    path.write_text(json.dumps([_json_record(r) for r in RECORDS]))
+    return path
+
+
 def write_parquet(path: Path) -> Path:
     rows = [_json_record(r) for r in RECORDS]
     pq.write_table(pa.table({k: [row[k] for row in rows] for k in rows[0]}), path)
@@ -104,6 +109,7 @@ def expected(name: str, drop: set[str] = frozenset()) -> dict[tuple[str, int], s
         (write_devices, "devices.csv", "audit-devices", {"NATIONAL_LOOKUP"}),
         (write_pdf_extracted, "extracted.csv", "pdf-extracted", set()),
         (write_ndjson, "audit.ndjson", "audit", set()),
+        (write_json_array, "audit.json", "audit", set()),
         (write_parquet, "audit.parquet", "audit", set()),
     ],
 )
@@ -171,6 +177,9 @@ def test_real_portal_exports_are_negative_controls(tmp_path):
     assert summary["by_flag"]["CASE_NUMBER_ONLY"] > 0  # "20260332", "2026-0380", ...
     assert all(f["unparsed_times"] == 0 for f in summary["files"])
     assert summary["over_time"]["points"]  # ISO times read
+    # the portal export names no organisation: its group still counts every searched row
+    (none,) = summary["organisations"]["top"]
+    assert none["organization"] == "(none recorded)" and none["rows"] == 127 and none["flagged"] <= 127
 
 
 def test_real_portal_export_with_injected_immigration_row(tmp_path):
@@ -193,6 +202,7 @@ def test_outputs_and_report(tmp_path):
     html = (out / "report.html").read_text()
     assert html.count("<svg") == 3 and "<script" not in html and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
     assert "Polk County FL SO" in html and "Method" in html and "Caveats" in html
+    assert summary["registry_sha256"][:16] in html
     top = summary["organisations"]["top"][0]
     assert top["direct"] >= 1
 
@@ -241,8 +251,33 @@ def test_an_export_without_rows(tmp_path):
     assert "No flagged rows" in (tmp_path / "out" / "report.html").read_text()
 
 
+def test_out_that_is_a_file_is_an_error(tmp_path):
+    (tmp_path / "taken").write_text("x")
+    with pytest.raises(RetroError) as exc:
+        scan([write_audit(tmp_path / "a.csv")], tmp_path / "taken", ScanOptions(home_state="IL"))
+    assert exc.value.field == "--out"
+
+
 @pytest.mark.parametrize(("option", "value"), [("proxy_hours", 0), ("memory_limit", "lots")])
 def test_bad_tuning_options(tmp_path, option, value):
     with pytest.raises(RetroError) as exc:
         scan([write_audit(tmp_path / "a.csv")], tmp_path / "out", ScanOptions(home_state="IL", **{option: value}))
     assert exc.value.field == "--" + option.replace("_", "-")
+
+
+def test_row_numbers_hold_under_parallel_reading(tmp_path):
+    """DuckDB reads big CSVs on several threads; `row` must still be the row's place in the file."""
+    import duckdb
+
+    path = tmp_path / "big.csv"
+    duckdb.sql(
+        f"""COPY (SELECT i::VARCHAR AS "ID", 'Evanston PD' AS "Org Name", '1' AS "Total Networks Searched",
+                  '11/01/2025, 12:00:00 AM UTC' || chr(10) || '11/02/2025, 12:00:00 AM UTC' AS "Time Frame",
+                  CASE WHEN i % 9973 = 0 THEN 'ICE WARRANT' ELSE 'stolen vehicle' END AS "Reason",
+                  '11/02/2025, 12:00:00 AM UTC' AS "Search Time"
+                FROM range(300000) t(i)) TO '{path}' (FORMAT csv, HEADER)"""
+    )
+    scan([path], tmp_path / "out", ScanOptions(home_state="IL"))
+    rows = pq.read_table(tmp_path / "out" / "flags.parquet").to_pylist()
+    assert len(rows) == 31  # 0, 9973, ..., 299190
+    assert all(r["row"] == int(r["source_id"]) and r["flags"] == "IMMIGRATION_PURPOSE" for r in rows)

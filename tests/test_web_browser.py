@@ -24,7 +24,7 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "test-artifacts" / "screenshots"
-FIXTURE = Path("/work/shared/fixtures/flock-portal/search_audit.a871b2fc.csv")
+FIXTURE = ROOT / "tests" / "data" / "flock-portal" / "search_audit.a871b2fc.csv"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync"]  # fmt: skip
@@ -72,8 +72,12 @@ def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     tab = context.new_page()
     tab.set_default_timeout(15_000)
+    errors: list[str] = []  # a script error or a blocked resource (the pages' CSP) shows up here
+    tab.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
     yield tab
     context.close()
+    assert errors == []
 
 
 def shot(page: Page, name: str) -> None:
@@ -86,6 +90,8 @@ def assert_labelled(page: Page) -> None:
         .filter(e => e.type !== 'hidden' && e.labels.length === 0 && !e.getAttribute('aria-label'))
         .map(e => e.name || e.id)""")
     assert unlabelled == [], f"{page.url}: controls without a label: {unlabelled}"
+    jumps = page.evaluate("() => [...document.querySelectorAll('[tabindex]')].filter(e => e.tabIndex > 0).length")
+    assert jumps == 0, f"{page.url}: a positive tabindex breaks the reading order"
 
 
 def fits(page: Page) -> bool:
@@ -166,6 +172,10 @@ def test_oversight_filters_opens_a_proof_verifies_and_audits_an_export(server: s
         assert cells.nth(3).inner_text() == "DHS: ICE" and cells.nth(5).inner_text() == "deny"
     assert f"{rows.count()} of " in page.locator("#match-count").inner_text()
     shot(page, "decisions-filtered")
+    page.set_viewport_size(PHONE)
+    assert fits(page)  # the table scrolls inside its box; the page does not
+    shot(page, "decisions-filtered-phone")
+    page.set_viewport_size({"width": 1200, "height": 900})
     rows.first.locator("a").click()
     expect(page.locator("#proof-result")).to_contain_text("Verified")
     shot(page, "decision-proof")

@@ -6,16 +6,18 @@ import csv
 import html
 import io
 import json
+import re
 import sqlite3
 from pathlib import Path
 
 import pytest
 
 from sanctuary.agencies import load_registry
+from sanctuary.enforce import Pipeline
 from sanctuary.policy.engine import PolicyEngine
 from web_app import LOG_NAME, csrf_of, make_site  # noqa: F401 - fixture
 
-FIXTURES = Path("/work/shared/fixtures/flock-portal")
+FIXTURES = Path(__file__).resolve().parent / "data" / "flock-portal"  # copied from the shared fixtures
 ICE_RELEASE_DATE = {"channel": "phone", "agency": "ICE-ERO", "officer": "Agent Quincy Marsh", "kind": "custody_inquiry",
                     "purpose_text": "locate for removal", "purpose_category": "civil_immigration",
                     "subject_name": "Maria Lopez", "subject_dob": "1988-03-14", "topics": ["release_date"]}
@@ -107,6 +109,13 @@ def test_desk_permits_what_the_law_allows_and_reads_uploaded_documents(make_site
     assert entry["documents"] == ["I-247A"] and entry["kind"] == "detention_hold"
 
 
+def test_desk_tells_an_unregistered_agency_why_and_records_it(make_site) -> None:
+    site = make_site()
+    answer = desk_post(site.client("desk"), {**ICE_RELEASE_DATE, "agency": "Acme Bounty Hunters"})
+    assert "Decision: DENIED" in answer.text and "acts only on requests from agencies in its registry" in answer.text
+    assert json.loads(site.app.state.gateway.log.get().entry(0))["citations"] == ["unregistered requester"]
+
+
 @pytest.mark.parametrize(("form", "field"), [
     ({**ICE_RELEASE_DATE, "agency": ""}, "agency"),
     ({**ICE_RELEASE_DATE, "kind": "arrest_everyone"}, "kind"),
@@ -119,6 +128,8 @@ def test_desk_names_the_field_of_bad_input_and_records_nothing(make_site, form: 
     answer = desk_post(site.client("desk"), form)
     assert answer.status_code == 422
     assert f"could not be entered:</strong> {field}:" in answer.text
+    control = re.search(r'<(?:input|select)[^>]*aria-invalid="true"[^>]*>', answer.text)
+    assert control and 'aria-describedby="' in control.group(0) and "form-error" in control.group(0)
     assert site.app.state.gateway.log.get().size() == 0
 
 
@@ -218,7 +229,8 @@ def test_rights_come_from_the_active_profile_and_change_with_it(make_site) -> No
 
 
 def test_retro_upload_shows_flags_and_the_report(make_site) -> None:
-    client = make_site().client("oversight")
+    site = make_site()
+    client = site.client("oversight")
     page = client.get("/retro")
     data = (FIXTURES / "search_audit.a871b2fc.csv").read_bytes()
     answer = client.post("/retro", data={"csrf": csrf_of(page.text), "what": "export", "home_state": "CA"},
@@ -232,6 +244,13 @@ def test_retro_upload_shows_flags_and_the_report(make_site) -> None:
     bad = client.post("/retro", data={"csrf": csrf_of(page.text), "what": "export", "home_state": "CA"},
                       files={"file": ("notes.exe", b"MZ", "application/octet-stream")})
     assert bad.status_code == 422 and "file:" in bad.text
+    wrong = client.post("/retro", data={"csrf": csrf_of(page.text), "what": "export", "home_state": "CA"},
+                        files={"file": ("cats.csv", b"name,colour\nTom,grey\n", "text/csv")})
+    assert wrong.status_code == 422 and "cats.csv" in wrong.text and "web-retro" not in wrong.text
+    state = client.post("/retro", data={"csrf": csrf_of(page.text), "what": "export", "home_state": "ZZ"},
+                        files={"file": ("search_audit.csv", data, "text/csv")})
+    assert state.status_code == 422 and "home_state:" in state.text
+    assert len(list((site.home / "web-retro").iterdir())) == 1  # failed scans leave nothing behind
 
 
 def test_retro_sharing_list_lists_partners_without_a_declaration(make_site) -> None:
@@ -245,3 +264,45 @@ def test_retro_sharing_list_lists_partners_without_a_declaration(make_site) -> N
     assert "<strong>3</strong> partners" in result
     assert "without a declaration on file (625 ILCS 5/2-130): 2" in result
     assert "Customs and Border Protection" in result and "Polk County" in result
+
+
+def test_an_unreachable_log_shows_no_numbers_and_the_desk_fails_closed(make_site, tmp_path: Path) -> None:
+    (tmp_path / "not-a-folder").write_text("")
+    site = make_site(log_url=str(tmp_path / "not-a-folder" / "log.db"))
+    public = site.client()
+    report = public.get("/report")
+    assert report.status_code == 503 and "Decision log unavailable" in report.text and "Requests decided" not in report.text
+    assert public.get("/report.csv").status_code == 503
+    assert site.client("oversight").get("/decisions").status_code == 503
+    answer = desk_post(site.client("desk"), ICE_RELEASE_DATE)
+    assert "Decision: DENIED" in answer.text and "not recorded (fail closed)" in answer.text
+    assert "decision log unavailable" in answer.text and "HTTP 503" in answer.text
+
+
+def test_sign_in_is_throttled_per_user_name_and_pages_carry_security_headers(make_site) -> None:
+    client = make_site().client()
+    page = client.get("/login")
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert "<script>" not in page.text and "onclick" not in page.text  # nothing inline for the policy to allow
+    for _ in range(5):
+        assert client.post("/login", data={"csrf": csrf_of(page.text), "name": "admin", "password": "guess-guess"}).status_code == 401
+    blocked = client.post("/login", data={"csrf": csrf_of(page.text), "name": "admin", "password": "admin-password-3"})
+    assert blocked.status_code == 429 and "Too many failed attempts" in blocked.text
+    other = client.post("/login", data={"csrf": csrf_of(page.text), "name": "desk", "password": "desk-password-1"})
+    assert other.status_code == 303
+
+
+def test_requests_refused_unread_are_counted_and_shown(make_site) -> None:
+    site = make_site()
+    gw = site.app.state.gateway
+    refused = Pipeline(gw.policy.engine, gw.log.get()).handle_raw('{"id": "bad-1", "kind": "kidnap"}').decision
+    assert refused.log_index == 0
+    desk_post(site.client("desk"), ICE_RELEASE_DATE)
+    report = site.client().get("/report").text
+    assert "Requests decided: 2" in report and "Refused unread (not a valid request)" in report
+    oversight = site.client("oversight")
+    listing = oversight.get("/decisions", params={"family": "Unreadable request"}).text
+    assert "1 of 2 decisions match" in listing
+    detail = oversight.get("/decisions/0")
+    assert detail.status_code == 200 and "Verified:</strong> entry 0" in detail.text
+    assert "bad-1" not in detail.text and "kidnap" not in detail.text

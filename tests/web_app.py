@@ -28,7 +28,7 @@ def csrf_of(html: str) -> str:
 
 
 class Site:
-    def __init__(self, home: Path, profiles: list[str]) -> None:
+    def __init__(self, home: Path, profiles: list[str], log_url: str | None = None) -> None:
         if not (config.keys_dir() / SIGNING_FILE).exists():  # several sites of one test share the log key
             generate(LOG_NAME)
         store = open_store(str(home / "records.db"))
@@ -40,7 +40,7 @@ class Site:
         self.keys = KeyRing()
         self.desk_key = "sk_deskkey_" + "k" * 32
         self.keys.add(self.desk_key, "desk", None, "desk key")
-        cfg = GatewayConfig(profiles=profiles, store_url=str(home / "records.db"), log_url=str(home / "log.db"),
+        cfg = GatewayConfig(profiles=profiles, store_url=str(home / "records.db"), log_url=log_url or str(home / "log.db"),
                             keys=self.keys, users=users, rate=0, timeout=10)
         self.app = create_app(cfg)
         self.home = home
@@ -62,8 +62,8 @@ def make_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("SANCTUARY_HOME", str(tmp_path))
     made: list[TestClient] = []
 
-    def build(profiles: list[str] | None = None) -> Site:
-        site = Site(tmp_path, profiles or ["chicago-2021"])
+    def build(profiles: list[str] | None = None, log_url: str | None = None) -> Site:
+        site = Site(tmp_path, profiles or ["chicago-2021"], log_url)
         made.append(site.app.state.gateway)
         return site
 

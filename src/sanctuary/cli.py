@@ -47,12 +47,12 @@ def registry_or_exit(extra: list[Path] | None) -> Registry:
 
 
 def read_lines(source: str) -> Iterator[str]:
-    """Non-empty lines of a JSONL file, or of standard input for `-`."""
+    """Non-empty lines of a JSONL file, or of standard input for `-`, without their line ending."""
     stream = sys.stdin if source == "-" else open(source, encoding="utf-8")
     with stream:
         for line in stream:
             if line.strip():
-                yield line
+                yield line.rstrip("\r\n")
 
 
 @app.command()
@@ -84,10 +84,9 @@ def decide(
 
 
 def _decide_line(pipeline: Pipeline, line: str) -> Decision:
-    request, decision = pipeline.decide_raw(line)
-    if request is None or pipeline.log is None:
-        return decision
-    return pipeline.handle(request).decision
+    if pipeline.log is None:
+        return pipeline.decide_raw(line)[1]
+    return pipeline.handle_raw(line).decision
 
 
 def _open_log(url: str):

@@ -30,6 +30,8 @@ class Recorder(Protocol):
 
     def record(self, request: Request, decision: Decision, disclosed: list[dict] | None = None) -> int: ...
 
+    def record_refusal(self, raw: bytes, decision: Decision) -> int: ...
+
 
 # A fulfilment hands out data for a permitted decision: (result, disclosed [{record_id, fields}]).
 Fulfil = Callable[[Request, Decision], tuple[Any, list[dict]]]
@@ -180,6 +182,21 @@ class Pipeline:
         return _unique([self.engine.rules[r].citation for r in rules])
 
     # -- record -> fulfil ------------------------------------------------------------------
+    def handle_raw(self, raw: str | bytes, fulfil: Fulfil | None = None) -> Outcome:
+        """`handle` for bytes as received: a request that cannot be read is refused, and recorded too."""
+        try:
+            request = parse_request(raw)
+        except RequestError as exc:
+            decision = self.refusal(request_id_of(raw), exc)
+            if self.log is not None:
+                data = raw.encode() if isinstance(raw, str) else raw
+                try:
+                    decision.log_index = self.log.record_refusal(data, decision)
+                except Exception as log_exc:  # the refusal stands; say the log did not take it
+                    decision.error = f"{decision.error}; decision log unavailable: {log_exc}"
+            return Outcome(decision)
+        return self.handle(request, fulfil)
+
     def handle(self, request: Request, fulfil: Fulfil | None = None) -> Outcome:
         """Decide, prepare what a permit hands out, record (durably), and only then release it."""
         decision = self.decide(request)

@@ -1,11 +1,12 @@
-"""ICE's published list of 287(g) agreements, read from the spreadsheet saved as CSV.
+"""ICE's published list of 287(g) agreements, read from its spreadsheet (.xlsx or CSV).
 
 ICE publishes the list as an Excel sheet that each update replaces, with no agreement ids. The column
 names were not verified against the sheet itself: the importer takes the fields third-party trackers
 describe (State, Law Enforcement Agency, Type or County, Support Type or Model, Signed date), finds
 the header row among the first rows (title rows above it are skipped) and accepts the header
-variants in `_ALIASES`. Save the sheet as CSV first (File > Save as > CSV): xlsx is not read, so
-that no spreadsheet dependency is needed. A small sample the project writes ships with the package.
+variants in `_ALIASES`. It reads the .xlsx as published (its first sheet, with the standard library:
+`xlsx.py`) or the sheet saved as CSV; not the old binary .xls. A small sample the project writes
+ships with the package.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sanctuary.agencies.states import state_code
+from sanctuary.agencies.xlsx import XlsxError, excel_date, first_sheet_rows
 
 SAMPLE = Path(__file__).parent / "data" / "287g-sample.csv"
 _ALIASES: dict[str, tuple[str, ...]] = {
@@ -57,13 +59,16 @@ class AgreementList:
 def load_g287(path: str | Path | None = None) -> AgreementList:
     """Read the list at `path` (CSV), or the shipped sample when no path is given."""
     source = Path(path) if path is not None else SAMPLE
-    if source.suffix.lower() in (".xlsx", ".xls"):
-        raise G287Error(f"{source}: Excel files are not read; save the sheet as CSV and pass that file")
+    if source.suffix.lower() == ".xls":
+        raise G287Error(f"{source}: the old binary .xls format is not read; save the sheet as .xlsx or CSV")
     try:
-        text = source.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        if source.suffix.lower() == ".xlsx":
+            rows = first_sheet_rows(source)
+        else:
+            text = source.read_text(encoding="utf-8-sig")
+            rows = list(csv.reader(line for line in text.splitlines() if not line.startswith("#")))
+    except (OSError, UnicodeDecodeError, XlsxError) as exc:
         raise G287Error(f"{source}: {exc}") from None
-    rows = [r for r in csv.reader(line for line in text.splitlines() if not line.startswith("#"))]
     header_at, columns = _find_header(rows, source)
     agreements, warnings = [], []
     for offset, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
@@ -102,6 +107,8 @@ def _find_header(rows: list[list[str]], source: Path) -> tuple[int, dict[str, in
 
 
 def _date(text: str) -> date | None:
+    if re.fullmatch(r"\d{5}(\.0+)?", text.strip()):
+        return excel_date(text)  # a date cell of the .xlsx, as Excel's serial day number
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(text.strip(), fmt).date()

@@ -52,6 +52,12 @@ def show(as_json: bool, data: dict[str, Any], text: Callable[[], None]) -> None:
         text()
 
 
+def print_hashes(title: str, named: list[tuple[str, bytes]], path: list[bytes]) -> None:
+    out.print(title, highlight=False)
+    for label, h in [*named, *(("path", h) for h in path)]:
+        out.print(f"  {label:<5} {b64(h)}", highlight=False)
+
+
 @app.command()
 def keygen(name: Annotated[str, typer.Argument(help="The log's name, used as the checkpoint origin (e.g. cpd.example/decisions).")]) -> None:
     """Create the log's Ed25519 signing key in the keys folder and print the verifier key."""
@@ -84,9 +90,8 @@ def prove(index: Annotated[int, typer.Argument(help="0-based entry index.")],
     """Inclusion proof that entry N is in the tree of the given size."""
     with opened(log) as opened_log:
         p = opened_log.prove(index, size)
-    show(as_json, p.to_json(), lambda: out.print(
-        f"entry [bold]{p.index}[/bold] in tree of size {p.tree_size}\n  leaf  {b64(p.leaf_hash)}\n  root  {b64(p.root)}\n"
-        + "".join(f"  path  {b64(h)}\n" for h in p.proof), highlight=False, end=""))
+    show(as_json, p.to_json(), lambda: print_hashes(f"entry {p.index} in tree of size {p.tree_size}",
+                                                    [("leaf", p.leaf_hash), ("root", p.root)], p.proof))
 
 
 @app.command()
@@ -96,9 +101,8 @@ def consistency(size1: Annotated[int, typer.Argument(help="Older tree size.")],
     """Consistency proof: the tree of size M is a prefix of the tree of size N."""
     with opened(log) as opened_log:
         c = opened_log.consistency(size1, size2)
-    show(as_json, c.to_json(), lambda: out.print(
-        f"size {c.size1} -> {c.size2}\n  root1 {b64(c.root1)}\n  root2 {b64(c.root2)}\n"
-        + "".join(f"  path  {b64(h)}\n" for h in c.proof), highlight=False, end=""))
+    show(as_json, c.to_json(), lambda: print_hashes(f"size {c.size1} -> {c.size2}",
+                                                    [("root1", c.root1), ("root2", c.root2)], c.proof))
 
 
 @app.command()

@@ -88,3 +88,26 @@ def build(request: Request, decision: Decision, disclosed: list[dict] | None, ke
     if disclosed:
         record["disclosed"] = _disclosed(disclosed)
     return rfc8785.dumps(record), clear
+
+
+def build_refusal(raw: bytes, decision: Decision, key: bytes, now: datetime | None = None) -> tuple[bytes, dict[str, str]]:
+    """An entry for a request refused before it could be read (invalid, unparseable).
+
+    Only the SHA-256 of the bytes received is kept — they may hold anything — with the id the
+    sender gave, if one could be read (as an HMAC), the error and the deny.
+    """
+    clear = {"id": decision.id} if decision.id != "?" else {}
+    when = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    record: dict[str, Any] = {
+        "v": FORMAT,
+        "time": when.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "request_sha256": hashlib.sha256(raw).hexdigest(),
+        "kind": "refused",
+        "decision": decision.decision,
+        "citations": decision.citations,
+        "profiles": decision.profiles,
+        "policy_hash": decision.policy_hash,
+        "error": decision.error,
+        "identifiers": {k: pseudonym(key, v) for k, v in clear.items()},
+    }
+    return rfc8785.dumps(record), clear

@@ -13,6 +13,7 @@ from typing import Any, Iterator
 from sanctuary import config
 from sanctuary.audit import fsck, merkle
 from sanctuary.audit.entry import build as build_entry
+from sanctuary.audit.entry import build_refusal
 from sanctuary.audit.errors import AuditError, ForkRefused
 from sanctuary.audit.keys import VERIFIER_FILE, Signer, hmac_key, load_signer
 from sanctuary.audit.storage import Store, open_store
@@ -178,6 +179,13 @@ class DecisionLog:
         if self._hmac_key is None:
             self._hmac_key = hmac_key(self._keys_dir)
         data, clear = build_entry(request, decision, disclosed, self._hmac_key)
+        return self.append(data, clear or None)
+
+    def record_refusal(self, raw: bytes, decision: Decision) -> int:
+        """Record a request refused before it could be read; durable when it returns."""
+        if self._hmac_key is None:
+            self._hmac_key = hmac_key(self._keys_dir)
+        data, clear = build_refusal(raw, decision, self._hmac_key)
         return self.append(data, clear or None)
 
     # --- reading ----------------------------------------------------------------------------

@@ -24,11 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import fastapi_offline
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.exceptions import RequestValidationError
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from starlette.requests import Request as HttpRequest
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from sanctuary import config, web
@@ -267,10 +269,24 @@ def _json(status: int, body: dict[str, Any]) -> Response:
     return Response(json.dumps(body), status_code=status, media_type="application/json", headers=headers)
 
 
+def add_api_docs(app: FastAPI) -> None:
+    """Swagger UI at /docs from assets shipped in a package, not a CDN: it works on a closed network."""
+    assets = Path(fastapi_offline.__file__).parent / "static"  # Swagger UI 5 (OpenAPI 3.1), MIT
+    app.mount("/static/swagger-ui", StaticFiles(directory=assets), name="swagger-ui")
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json", title="sanctuary gateway — API",
+            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js", swagger_css_url="/static/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/swagger-ui/favicon.png",
+        )  # fmt: skip
+
+
 def create_app(cfg: GatewayConfig, policy: Policy | None = None) -> FastAPI:
     gw = Gateway(cfg, policy)
     app = FastAPI(title="sanctuary gateway", version="1", summary=__doc__.splitlines()[0],
-                  description=openapi.DESCRIPTION)
+                  description=openapi.DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.gateway = gw
     app.add_exception_handler(Problem, problem_handler)
     app.add_exception_handler(RequestValidationError, validation_handler)
@@ -330,6 +346,7 @@ def create_app(cfg: GatewayConfig, policy: Policy | None = None) -> FastAPI:
     add_audit_routes(app)
     add_admin_routes(app)
     app.include_router(web.pages(gw))
+    add_api_docs(app)
     app.mount("/static", StaticFiles(directory=web.STATIC), name="static")
     openapi.install(app)
     return app

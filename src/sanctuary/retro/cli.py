@@ -23,11 +23,11 @@ from sanctuary.retro.pipeline import scan as run_scan
 
 app = typer.Typer(no_args_is_help=True, help="Retroactive audit of vendor exports for immigration enforcement.")
 err = Console(stderr=True)
-out_console = Console()
+out_console = Console(highlight=False)
 
 HomeStateOpt = Annotated[str, typer.Option("--home-state", help="Two-letter code of the department's state, e.g. IL.")]
 OutOpt = Annotated[Path, typer.Option("--out", help="Folder for the results (created if missing).")]
-G287Opt = Annotated[Path | None, typer.Option("--g287", help="ICE's 287(g) list saved as CSV (default: the shipped sample).")]
+G287Opt = Annotated[Path | None, typer.Option("--g287", help="ICE's 287(g) list: the .xlsx as published, or CSV (default: the shipped sample).")]
 RegistryOpt = Annotated[list[Path] | None, typer.Option("--agencies", help="A department's own registry file (TOML); repeatable.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")]
 
@@ -123,7 +123,7 @@ def _print_scan(summary: dict, out: Path) -> None:
     if unresolved:
         out_console.print(f"{len(unresolved)} unresolved organisation name(s), listed in summary.json and report.html")
     if summary["g287"]["sample"]:
-        out_console.print("HAS_287G used the shipped sample list; pass --g287 with ICE's current sheet (as CSV).")
+        out_console.print("HAS_287G used the shipped sample list; pass --g287 with ICE's current sheet.")
     out_console.print(f"Results: {out / 'flags.csv'}, {out / 'flags.parquet'}, {out / 'summary.json'}, {out / 'report.html'}")
 
 

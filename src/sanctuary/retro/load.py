@@ -56,8 +56,9 @@ def reader(path: Path) -> str:
     if fmt == "csv":  # the dialect is fixed, so a malformed row is an error rather than a silent misread
         delim = "\t" if ".tsv" in path.name.lower() else ","
         return f"read_csv({quoted}, all_varchar=true, header=true, delim='{delim}', quote='\"', escape='\"', strict_mode=true, skip=0)"
-    if fmt == "ndjson":
-        return f"read_json({quoted}, format='newline_delimited')"
+    if fmt == "ndjson":  # .json may also hold one array of records
+        layout = "auto" if ".json" in path.name.lower() else "newline_delimited"
+        return f"read_json({quoted}, format='{layout}')"
     return f"read_parquet({quoted})"
 
 

@@ -216,6 +216,8 @@ def _state_of(text: str) -> tuple[str | None, str]:
             previous = tokens[i - 1].casefold() if i else ""
             if token == "CO" and following in _SHERIFF_WORDS and previous not in ("county", "parish"):
                 continue  # "Sumter CO SO": Co is County here; "Polk County CO SO" is in Colorado
+            if following in ("county", "co", "parish"):
+                continue  # "LA County Sheriff's Department" names a county, not Louisiana
             return token, re.sub(r"\s*[-–]\s*$", "", cleaned)
     lowered = cleaned.casefold()
     for code, state_name in NAMES.items():

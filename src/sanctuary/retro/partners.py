@@ -67,11 +67,14 @@ def scan_partners(path: Path, home_state: str, resolver: OrgResolver, out: Path,
     on_file = {resolver.key(r["organization"], state_code(r.get("state") or "")) for r in signed}
     on_file_ids = {o.resolved_id for r in signed if (o := resolver.resolve(r["organization"])).resolved_id}
     partners = [_classify(r, resolver, home, on_file, on_file_ids) for r in rows]
-    out.mkdir(parents=True, exist_ok=True)
-    with (out / "partners.csv").open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=PARTNER_FIELDS)
-        writer.writeheader()
-        writer.writerows(p.row() for p in partners)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with (out / "partners.csv").open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=PARTNER_FIELDS)
+            writer.writeheader()
+            writer.writerows(p.row() for p in partners)
+    except OSError as exc:
+        raise RetroError("--out", f"{out}: {exc.strerror or exc}") from None
     missing = [p for p in partners if home == DECLARATION_STATE and _needs_declaration(p) and not p.declaration]
     counts: dict[str, int] = {}
     for p in partners:

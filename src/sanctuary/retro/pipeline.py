@@ -35,6 +35,7 @@ from sanctuary.retro.report import write_report
 Progress = Callable[[str, int, int], None]  # (step, done, total)
 _CHUNK = 2000  # distinct values classified between progress updates
 _TOP_ORGS = 25
+_UNSORTED = ".flags-unsorted.parquet"
 SORT_LIMIT = 2_000_000  # flagged rows up to which flags.csv/.parquet are written in file and row order
 
 
@@ -43,12 +44,12 @@ class ScanOptions:
     home_state: str
     national_threshold: int = 1000
     mapping: dict[str, str] = field(default_factory=dict)
-    g287: Path | None = None  # ICE's 287(g) list as CSV; None: the shipped sample
+    g287: Path | None = None  # ICE's 287(g) list (.xlsx or CSV); None: the shipped sample
     registry_extra: list[Path] = field(default_factory=list)
     requests: Path | None = None
     proxy_hours: float = 48.0
     memory_limit: str = "3GB"
-    threads: int | None = None
+    threads: int | None = None  # DuckDB threads; None: one per core (the web app scans with one)
 
 
 def scan(files: list[Path], out: Path, options: ScanOptions, progress: Progress | None = None) -> dict:
@@ -69,7 +70,10 @@ def scan(files: list[Path], out: Path, options: ScanOptions, progress: Progress 
     registry = load_registry(options.registry_extra)
     g287 = load_g287(options.g287)
     resolver = OrgResolver(registry, g287)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RetroError("--out", f"{out}: {exc.strerror or exc}") from None
     con = _connect(out, options)
     try:
         infos = _load(con, files, options, step)
@@ -84,10 +88,14 @@ def scan(files: list[Path], out: Path, options: ScanOptions, progress: Progress 
         else:
             con.execute("CREATE TEMP TABLE proxy (file_index INTEGER, row BIGINT, evidence VARCHAR)")
         step("flagging and writing rows", 0, 1)
-        _write_flags(con, infos, out, options.national_threshold)
+        try:
+            _write_flags(con, infos, out, options.national_threshold)
+        except (duckdb.Error, OSError) as exc:
+            raise RetroError("--out", f"{out}: results could not be written: {str(exc).splitlines()[0]}") from None
         step("flagging and writing rows", 1, 1)
         step("writing results", 0, 2)
         summary = _summarise(con, infos, home, options, g287, purposes, orgs, proxy)
+        summary["registry_sha256"] = registry.digest()  # which registry resolved the organisations
         summary["seconds"] = round(time.monotonic() - started, 2)
         (out / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
         step("writing results", 1, 2)
@@ -97,6 +105,7 @@ def scan(files: list[Path], out: Path, options: ScanOptions, progress: Progress 
     finally:
         con.close()
         shutil.rmtree(out / ".duckdb-tmp", ignore_errors=True)
+        (out / _UNSORTED).unlink(missing_ok=True)
 
 
 def _connect(out: Path, options: ScanOptions) -> duckdb.DuckDBPyConnection:
@@ -219,7 +228,7 @@ def _flag_query(threshold: int, paths: str) -> str:
 def _write_flags(con: duckdb.DuckDBPyConnection, infos: list[FileInfo], out: Path, threshold: int) -> None:
     """flags.parquet straight from the join, flags.csv from the parquet, and orgs.csv."""
     paths = "[" + ", ".join(_sql_str(i.path) for i in infos) + "]"
-    parquet, unsorted = out / "flags.parquet", out / ".flags-unsorted.parquet"
+    parquet, unsorted = out / "flags.parquet", out / _UNSORTED
     con.execute(f"COPY ({_flag_query(threshold, paths)}) TO {_sql_str(unsorted)} (FORMAT parquet)")
     flagged = con.execute(f"SELECT count(*) FROM read_parquet({_sql_str(unsorted)})").fetchall()[0][0]
     # Sorting millions of wide rows would cost more than the whole scan; past SORT_LIMIT the order is
@@ -255,7 +264,7 @@ def _summarise(con, infos, home, options, g287, purposes, orgs, proxy) -> dict:
     org_counts = ", ".join(f"coalesce(sum(n) FILTER (contains(f.flags, '{c}')), 0) AS \"{c}\"" for c in CODES)
     by_org = q(
         f"""SELECT coalesce(f.organization, '(none recorded)') AS org, any_value(o.resolved_id), any_value(o.level),
-                   any_value(o.state), coalesce(any_value(o.rows), 0), sum(n) AS flagged,
+                   any_value(o.state), coalesce(any_value(o.rows), (SELECT count(*) FROM rows WHERE org IS NULL)), sum(n) AS flagged,
                    coalesce(sum(n) FILTER ({direct}), 0) AS direct, {org_counts}
             FROM flag_counts f LEFT JOIN orgs o ON o.name = f.organization GROUP BY 1
             ORDER BY direct DESC, flagged DESC, org LIMIT {_TOP_ORGS}"""

@@ -1,12 +1,11 @@
 """Pages for people: the request desk, oversight dashboard and the public transparency report.
 
 Served by the gateway app (``app.include_router(pages(gateway))`` plus the static mount), rendered
-on the server with Jinja2; every asset ships in this package (no CDN, no script needed).
+on the server with Jinja2; every asset ships in this package (no CDN; one small script, for Print).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter
@@ -14,9 +13,7 @@ from fastapi import APIRouter
 from sanctuary.web.routes_desk import add_desk_routes
 from sanctuary.web.routes_oversight import add_oversight_routes
 from sanctuary.web.routes_public import add_public_routes
-from sanctuary.web.site import Site
-
-STATIC = Path(__file__).parent / "static"
+from sanctuary.web.site import STATIC, Site
 
 
 def pages(gw: Any) -> APIRouter:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sanctuary.enforce import UNREGISTERED
 from sanctuary.models import DOCUMENT_TYPES, Kind
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.facts import CUSTODY_TOPICS
@@ -55,6 +56,17 @@ class FormError(ValueError):
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+
+
+# Contract fields (models.py) that the form names differently; the rest map by "." -> "_".
+_FORM_NAMES = {"requester.agency": "agency", "requester.officer": "officer", "purpose.text": "purpose_text",
+               "purpose.case_number": "case_number", "purpose.category": "purpose_category",
+               "resource.system": "system", "resource.fields": "fields", "subject": "subject_name"}  # fmt: skip
+
+
+def form_name(field: str) -> str:
+    """The form control behind a field named in an error (a form name or a contract path)."""
+    return _FORM_NAMES.get(field, field.replace(".", "_"))
 
 
 def _text(form: Mapping[str, Any], name: str) -> str:
@@ -198,6 +210,9 @@ def advice(decision: dict[str, Any], engine: PolicyEngine | None, agency_name: s
         held = f" These items are withheld by law: {', '.join(withheld)}." if withheld else ""
         say = (f"The department can act on this request from {agency_name}.{held}{recorded} What is released is for "
                "criminal law enforcement only and may not be used for civil immigration enforcement.")
+    elif UNREGISTERED in decision.get("citations", []):
+        say = (f"The department acts only on requests from agencies in its registry, and {agency_name} is not one "
+               f"of them.{recorded} Nothing has been done or handed out.")
     elif decision.get("error") and not clauses:
         say = (f"The department cannot act on this request as it stands: {decision['error']}.{recorded} "
                "Nothing has been done or handed out. Please send the request again with the missing information, "

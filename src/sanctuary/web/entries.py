@@ -1,5 +1,7 @@
 """The decision log read for people: each entry as a row to filter, count and show.
 
+A request refused before it could be read is an entry too (kind "refused": the hash of the bytes,
+the error, the deny); it has no requester, so its family is "Unreadable request".
 Entries hold no personal data in clear (identifiers are keyed pseudonyms; the purpose text is not
 kept), and the pages read only the fields below, never `identifiers`. The agency *family* (DHS
 components, DOJ, state, local, ...) comes from the registry's ancestors of the resolved requester.
@@ -17,8 +19,10 @@ from sanctuary.agencies import Registry
 
 CHUNK = 1000
 DHS_UNITS = ("ICE", "CBP", "USCIS")  # the immigration agencies of DHS, counted apart
+REFUSED = "refused"  # the kind of an entry for a request refused before it could be read
+UNREADABLE = "Unreadable request"
 FAMILIES = ("DHS: ICE", "DHS: CBP", "DHS: USCIS", "DHS: other", "DOJ", "Other federal", "State", "Local",
-            "Multi-agency", "Private", "Unregistered")  # fmt: skip
+            "Multi-agency", "Private", "Unregistered", UNREADABLE)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,7 @@ def parse_entry(index: int, data: bytes, registry: Registry) -> LoggedDecision:
         requester=e.get("requester"),
         requester_claimed=e.get("requester_claimed") or "",
         on_behalf_of=tuple(e.get("on_behalf_of") or ()),
-        family=family(registry, e.get("requester")),
+        family=UNREADABLE if e["kind"] == REFUSED else family(registry, e.get("requester")),
         purpose_category=e.get("purpose_category"),
         documents=tuple(e.get("documents") or ()),
         decision=e["decision"],

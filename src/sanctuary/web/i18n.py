@@ -7,17 +7,19 @@ LANGS = ("en", "es")
 KINDS = {
     "en": {"database_query": "Database request", "custody_inquiry": "Custody or release-date inquiry",
            "detainee_access": "Access to a person in custody", "custody_transfer": "Custody transfer",
-           "detention_hold": "Hold past release (detainer)", "operational_support": "Support for an operation"},
+           "detention_hold": "Hold past release (detainer)", "operational_support": "Support for an operation",
+           "refused": "Refused unread (not a valid request)"},
     "es": {"database_query": "Solicitud de bases de datos", "custody_inquiry": "Consulta sobre custodia o fecha de salida",
            "detainee_access": "Acceso a una persona detenida", "custody_transfer": "Traslado de custodia",
-           "detention_hold": "Retención después de la salida (detainer)", "operational_support": "Apoyo a un operativo"},
+           "detention_hold": "Retención después de la salida (detainer)", "operational_support": "Apoyo a un operativo",
+           "refused": "Rechazada sin leer (solicitud no válida)"},
 }  # fmt: skip
 
 OUTCOMES = {"en": {"permit": "Permitted", "deny": "Denied"}, "es": {"permit": "Permitida", "deny": "Denegada"}}
 
 FAMILIES_ES = {"DHS: other": "DHS: otra", "Other federal": "Otra agencia federal", "State": "Estatal",
                "Local": "Local", "Multi-agency": "Multiagencia", "Private": "Privada",
-               "Unregistered": "No registrada"}  # fmt: skip
+               "Unregistered": "No registrada", "Unreadable request": "Solicitud ilegible"}  # fmt: skip
 
 TEXT = {
     "en": {

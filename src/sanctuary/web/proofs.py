@@ -34,6 +34,7 @@ class InclusionCheck:
     leaf: str = ""
     root: str = ""
     path: tuple[str, ...] = ()
+    vkey: str = ""
 
 
 def check_inclusion(decision_log: Any, index: int) -> InclusionCheck:
@@ -41,14 +42,15 @@ def check_inclusion(decision_log: Any, index: int) -> InclusionCheck:
     note = ""
     try:
         note = decision_log.checkpoint()
-        cp = open_checkpoint(note, decision_log.vkey())
+        vkey = decision_log.vkey()
+        cp = open_checkpoint(note, vkey)
         proof = decision_log.prove(index, cp.size)
         leaf = leaf_hash(decision_log.entry(index))
         verify_inclusion(leaf, index, cp.size, proof.proof, cp.root)
     except (AuditError, VerifyError) as exc:
         return InclusionCheck(index, False, str(exc), note)
     return InclusionCheck(index, True, f"entry {index} is in the signed tree of {cp.size} entries", note, cp.size,
-                          b64(leaf), b64(cp.root), tuple(b64(h) for h in proof.proof))
+                          b64(leaf), b64(cp.root), tuple(b64(h) for h in proof.proof), str(vkey))
 
 
 @dataclass(frozen=True)

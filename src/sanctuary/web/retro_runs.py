@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import shutil
 from pathlib import Path
 
 from sanctuary import config
 from sanctuary.agencies import load_registry
 from sanctuary.agencies.g287 import load_g287
+from sanctuary.agencies.states import state_code
 from sanctuary.retro import OrgResolver, RetroError, ScanOptions, scan, scan_partners
 
 SUFFIXES = (".csv", ".csv.gz", ".ndjson", ".jsonl", ".json", ".parquet")
@@ -44,17 +46,25 @@ def run(data: bytes, filename: str, what: str, home_state: str) -> tuple[str, di
         raise RetroError("file", "the file is empty")
     if len(data) > MAX_UPLOAD:
         raise RetroError("file", f"{len(data)} bytes; the limit is {MAX_UPLOAD}")
+    if state_code(home_state) is None:
+        raise RetroError("home_state", f"{home_state[:10]!r} is not a US state or territory code")
+    suffix = suffix_of(filename)
     run_id = secrets.token_hex(8)
     folder = runs_dir() / run_id
     folder.mkdir(parents=True)
-    upload = folder / f"upload{suffix_of(filename)}"
-    upload.write_bytes(data)
-    out = folder / "out"
-    if what == "export":
-        summary = scan([upload], out, ScanOptions(home_state=home_state, memory_limit="512MB", threads=1))
-    else:
-        summary = scan_partners(upload, home_state, OrgResolver(load_registry(), load_g287(None)), out)
-    (folder / "what").write_text(what, encoding="utf-8")
+    upload = folder / f"upload{suffix}"
+    try:
+        upload.write_bytes(data)
+        out = folder / "out"
+        if what == "export":
+            summary = scan([upload], out, ScanOptions(home_state=home_state, memory_limit="512MB", threads=1))
+        else:
+            summary = scan_partners(upload, home_state, OrgResolver(load_registry(), load_g287(None)), out)
+        (folder / "what").write_text(what, encoding="utf-8")
+    except Exception as exc:  # nothing kept of a failed scan; the reason names the upload, not our folders
+        shutil.rmtree(folder, ignore_errors=True)
+        reason = exc.reason if isinstance(exc, RetroError) else f"could not be scanned: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+        raise RetroError("file", reason.replace(str(upload), filename[:80])) from None
     return run_id, summary
 
 

@@ -25,7 +25,7 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
     def form_page(http: HttpRequest, values: dict[str, Any], error: desk.FormError | None = None, **extra: Any) -> Response:
         agencies = sorted((a.id, a.name) for a in site.gw.policy.registry)
         return site.render(http, "desk.html", status=422 if error else 200, title="Request desk", values=values,
-                           error=error, agencies=agencies, channels=desk.CHANNELS, kinds=desk.KIND_CHOICES,
+                           error=error, error_id=desk.form_name(error.field) if error else None, agencies=agencies, channels=desk.CHANNELS, kinds=desk.KIND_CHOICES,
                            categories=desk.CATEGORIES, carveouts=desk.CARVEOUT_FIELDS, topics=CUSTODY_TOPICS,
                            search_types=desk.SEARCH_CHOICES, operation_types=desk.OPERATION_CHOICES,
                            civil_choices=desk.CIVIL_CHOICES, document_types=desk.DOCUMENT_CHOICES,

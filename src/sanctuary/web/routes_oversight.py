@@ -70,10 +70,10 @@ def add_decision_routes(router: APIRouter, site: Site) -> None:
         check = proofs.check_inclusion(decision_log, index)
         engine = site.gw.policy.engine
         rules = engine.rules if engine is not None else {}
-        explained = [(r, rules[r].citation, rules[r].explain) for r in entry.get("rules", []) if r in rules]
+        explained = [(r, rules[r].citation, rules[r].explain) for r in entry.get("rules") or [] if r in rules]
         entry.pop("identifiers", None)  # pseudonyms: of no use to a reader, and never shown
         return site.render(http, "decision.html", title=f"Decision {index}", index=index, entry=entry,
-                           explained=explained, check=check)
+                           explained=explained, check=check, base=str(http.base_url).rstrip("/"))
 
 
 def add_policy_routes(router: APIRouter, site: Site) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request as HttpRequest
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 
 from sanctuary.web import charts, i18n, transparency
 from sanctuary.web.rights import rights
-from sanctuary.web.site import LogUnavailable, Site, event, safe_next
+from sanctuary.web.site import STATIC, LogUnavailable, Site, event, safe_next
 from sanctuary.web.sessions import clear_cookie, set_cookie
 
 
@@ -17,6 +17,10 @@ def add_public_routes(router: APIRouter, site: Site) -> None:
     @router.get("/", include_in_schema=False)
     def home(http: HttpRequest) -> Response:
         return site.render(http, "home.html", title="Home")
+
+    @router.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:  # pages that are not ours (a scan's report.html) ask for it by this name
+        return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
 
     @router.get("/login", include_in_schema=False)
     def login_form(http: HttpRequest, next: str = "/") -> Response:
@@ -28,12 +32,18 @@ def add_public_routes(router: APIRouter, site: Site) -> None:
         if isinstance(posted, Response):
             return posted
         session, form = posted
-        name, password = str(form.get("name", "")).strip(), str(form.get("password", ""))
+        name, password = str(form.get("name", "")).strip()[:40], str(form.get("password", ""))
+        if site.throttle.blocked(name):
+            event("sign_in_throttled", name=name)
+            return site.render(http, "login.html", status=429, title="Sign in", next=safe_next(form.get("next")),
+                               error="Too many failed attempts for this user name; wait five minutes and try again.", name=name)
         user = await run_in_threadpool(site.gw.cfg.users.check, name, password)
         if user is None:
-            event("sign_in_failed", name=name[:40])
+            site.throttle.failed(name)
+            event("sign_in_failed", name=name)
             return site.render(http, "login.html", status=401, title="Sign in", next=safe_next(form.get("next")),
                                error="That user name and password do not match.", name=name)
+        site.throttle.succeeded(name)
         site.sessions.end(session)  # a new session (and cookie) on sign-in: no fixation
         fresh = site.sessions.new(user.name, user.role)
         event("signed_in", user=user.name, role=user.role)

@@ -6,6 +6,7 @@ import json
 import logging
 import threading
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -19,8 +20,16 @@ from sanctuary.audit import AuditError
 from sanctuary.gateway.services import Unavailable
 from sanctuary.web import i18n
 from sanctuary.web.entries import LoggedDecision, read_range
-from sanctuary.web.sessions import Session, Sessions, csrf_ok, set_cookie
+from sanctuary.web.sessions import Session, Sessions, Throttle, csrf_ok, set_cookie
 
+STATIC = Path(__file__).parent / "static"
+# Pages load only their own stylesheet and script, cannot be framed, and post only to this site.
+HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
 STAFF = ("desk", "oversight", "admin")
 OVERSIGHT = ("oversight", "admin")
 log = logging.getLogger("sanctuary.web")
@@ -42,6 +51,7 @@ class Site:
     def __init__(self, gw: Any) -> None:
         self.gw = gw
         self.sessions = Sessions()
+        self.throttle = Throttle()
         self._rows: list[LoggedDecision] = []
         self._rows_lock = threading.Lock()
         self.env = Environment(loader=PackageLoader("sanctuary.web", "templates"),
@@ -89,7 +99,7 @@ class Site:
             session = self.sessions.new()
         html = self.env.get_template(template).render(
             me=session if session.user else None, csrf=session.csrf, lang=lang, t=i18n.TEXT[lang], path=http.url.path, **ctx)
-        response = HTMLResponse(html, status_code=status)
+        response = HTMLResponse(html, status_code=status, headers=HEADERS)
         if fresh:
             set_cookie(response, session)
         return response

@@ -23,7 +23,7 @@ class PostgresStore(SqlStore):
         super().__init__()
         self.url = url
         try:
-            self._conn = psycopg.connect(url, autocommit=False)
+            self._conn = self._connect()
             with self._conn.cursor() as cur:
                 cur.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
                 for statement in schema("BYTEA", "BIGINT"):
@@ -34,10 +34,14 @@ class PostgresStore(SqlStore):
         except psycopg.Error as exc:
             raise refuse(url, exc) from None
 
+    def _connect(self) -> psycopg.Connection:
+        # An acknowledged append must survive a server crash, whatever the server's default.
+        return psycopg.connect(self.url, autocommit=False, options="-c synchronous_commit=on")
+
     def _connection(self) -> Any:
         """The connection, opened again if the server dropped it (a restart, a failover)."""
         if self._conn.closed:
-            self._conn = psycopg.connect(self.url, autocommit=False)
+            self._conn = self._connect()
             self._edge_size = -1
         return self._conn
 
