@@ -71,6 +71,10 @@ SCENARIOS = [
     ("chicago-2021", inquiry("ISP", ["release_date"], on_behalf_of="CBP"), "deny", "chicago-2021:020-a"),
     ("chicago-2021", op("CBP", "other", True), "deny", "chicago-2021:020-a"),
     ("chicago-2021", db("Evanston PD", "robbery"), "permit", "chicago-2021:020-a"),
+    ("chicago-2021", db("ICE-ERO"), "deny", "chicago-2021:020-a"),  # ERO's own work is civil enforcement
+    ("chicago-2021", db("ICE-ERO", "locate for removal"), "deny", "chicago-2021:020-a"),
+    ("chicago-2021", db("ICE-ERO", "gang homicide suspect", "criminal"), "permit", "chicago-2021:020-a"),
+    ("chicago-2021", request("custody_transfer", "ICE-ERO", documents=[FED_WARRANT]), "permit", "chicago-2021:020-a"),
     ("chicago-2021", request("detention_hold", "CCSO", documents=[{"type": "ncic_ivf"}]), "deny", "chicago-2021:020-a1-detention"),
     ("chicago-2021", request("detention_hold", "ICE-ERO", documents=[DETAINER], subject={"pending_felony_charge": True}), "deny", "chicago-2021:020-a1-detention"),
     ("chicago-2021", request("detention_hold", "USMS", documents=[STATE_WARRANT]), "permit", "chicago-2021:020-a1-detention"),
@@ -183,3 +187,10 @@ def test_mayoral_dropped_carveout_parameter():
 def test_2012_law_had_no_database_rule():
     d = decide("chicago-2012", db("ICE-ERO", "fugitive operations", "civil_immigration"))
     assert d.decision == "permit" and "chicago-2012:030-status" in d.rules
+
+
+def test_ero_presumption_is_the_registry_flag_not_the_name(reg):
+    """Only units flagged civil_immigration_mission carry the presumption: HSI with no purpose does not."""
+    assert reg.get("ICE-ERO").civil_immigration_mission and not reg.get("ICE-HSI").civil_immigration_mission
+    assert decide("chicago-2021", db("HSI")).decision == "permit"
+    assert decide("chicago-2021", db("FBI", on_behalf_of="ICE-ERO")).decision == "deny"

@@ -29,6 +29,7 @@ IMMIGRATION = [
     # stems
     ("immigrant", ()), ("deported felon", ()), ("deportation flight", ()), ("illegal aliens", ()),
     ("undocumented", ()), ("visa overstay", ()), ("removal proceedings", ()), ("expedited removal", ()),
+    ("locate for removal", ()), ("subject pending removal", ()), ("hold him for removal", ()), ("awaiting removal", ()),
     # spacing and punctuation tricks
     ("I.C.E.", ("ICE",)), ("i c e", ("ICE",)), ("I-C-E agent", ("ICE",)), ("i_c_e", ("ICE",)), ("H.S.I.", ("ICE-HSI",)),
     ("*ICE*", ("ICE",)), ("ICE/ERO", ("ICE-ERO",)), ("E R O", ("ICE-ERO",)), ("Ｉ Ｃ Ｅ", ("ICE",)),
@@ -47,7 +48,7 @@ IMMIGRATION = [
 NOT_IMMIGRATION = [
     "ice cream truck theft", "stolen ice cream truck", "black ice crash", "vehicle slid on ice", "ICAC",
     "ICAC investigation", "notice to appear traffic court", "traffic notice to appear", "vehicle removal",
-    "tow removal", "snow removal", "abandoned vehicle removal order", "ice possession", "meth ice sales",
+    "tow removal", "snow removal", "tow vehicle for removal", "car pending removal from lot", "abandoned vehicle removal order", "ice possession", "meth ice sales",
     "assault with ice pick", "ice rink burglary", "stolen ice machine", "ice storm damage", "ice age",
     "department store theft", "vehicle departed scene", "bank deposit fraud", "irrigation equipment theft",
     "decoration theft", "Alienware laptop theft", "police service call", "office burglary", "vice unit",

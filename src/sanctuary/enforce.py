@@ -86,6 +86,7 @@ class Pipeline:
         return derive(
             request,
             purpose=purpose,
+            requester=parties.requester,
             proxies=parties.proxies,
             documents=[classify(d) for d in request.documents],
             dropped_carveouts=self.engine.dropped_carveouts,

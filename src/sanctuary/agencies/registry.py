@@ -19,7 +19,7 @@ from pathlib import Path
 DATA = Path(__file__).parent / "data" / "agencies.toml"
 LEVELS = ("federal", "state", "county", "city", "multi", "private")
 INHERITED = ("federal", "immigration_enforcement")
-FLAGS = ("federal", "law_enforcement", "immigration_enforcement", "has_287g", "relays_to_dhs")
+FLAGS = ("federal", "law_enforcement", "immigration_enforcement", "civil_immigration_mission", "has_287g", "relays_to_dhs")
 _KEYS = {"id", "name", "parent", "aliases", "ori", "level", "state", *FLAGS}
 _ORI = re.compile(r"^[A-Z]{2}[A-Z0-9]{7}$")
 
@@ -40,6 +40,7 @@ class Agency:
     federal: bool = False
     law_enforcement: bool = True
     immigration_enforcement: bool = False
+    civil_immigration_mission: bool = False  # its work is civil immigration enforcement itself (ERO)
     dhs: bool = False
     has_287g: bool = False
     relays_to_dhs: bool = False
@@ -161,6 +162,7 @@ def _build(agency_id: str, raw: dict[str, tuple[dict, str]], done: dict[str, Age
         level=entry.get("level", parent.level if parent else "federal"),
         state=entry.get("state", parent.state if parent else "US"),
         law_enforcement=entry.get("law_enforcement", True),
+        civil_immigration_mission=entry.get("civil_immigration_mission", False),
         has_287g=entry.get("has_287g", False),
         relays_to_dhs=entry.get("relays_to_dhs", False),
         dhs=agency_id == "DHS" or bool(parent and parent.dhs),

@@ -3,7 +3,9 @@ purpose screen and the document classification.
 
 These definitions come from the profiles' shared vocabulary (issue #2, docs/profiles.md):
 "immigration purpose" is a declared civil_immigration category, a purpose text that screens as
-immigration enforcement or names an immigration agency, or a request on behalf of one. A judicial
+immigration enforcement or names an immigration agency, or a request on behalf of one; and a
+request by (or for) a unit whose work is civil immigration enforcement (ERO) that shows no criminal
+purpose — neither a declared criminal category nor a judicial criminal warrant. A judicial
 criminal warrant opens what the rules say it opens; an administrative form never does.
 """
 
@@ -68,17 +70,21 @@ def derive(
     request: Request,
     *,
     purpose: PurposeScreen,
+    requester: Agency,
     proxies: Iterable[Agency],
     documents: Iterable[DocumentClass],
     dropped_carveouts: frozenset[str] = frozenset(),
 ) -> Facts:
     """The facts of one request. `proxies` are the agencies it is made for: declared or named."""
     docs = list(documents)
+    proxies = list(proxies)
     judicial_criminal = [d for d in docs if d.judicial and d.criminal and d.type == "judicial_warrant"]
+    criminal_shown = request.purpose.category == "criminal" or bool(judicial_criminal)
     immigration = (
         request.purpose.category == "civil_immigration"
         or purpose.category == "civil_immigration"
         or any(a.immigration_enforcement for a in proxies)
+        or (any(a.civil_immigration_mission for a in (requester, *proxies)) and not criminal_shown)
     )
     topics = frozenset(request.resource.fields) if request.kind.value == "custody_inquiry" else frozenset()
     if request.kind.value == "custody_inquiry" and not topics:

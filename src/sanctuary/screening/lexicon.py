@@ -91,7 +91,10 @@ TERMS: tuple[Term, ...] = (
     _term(
         "term:removal",
         _VEHICLE_REMOVAL
-        + r"\bremoval (?:order|orders|proceeding|proceedings|hearing|warrant)\b|\border of removal\b|\bexpedited removal\b|\bremovable\b",
+        + r"\bremoval (?:order|orders|proceeding|proceedings|hearing|warrant)\b|\border of removal\b|\bexpedited removal\b|\bremovable\b"
+        # a person found, held or handed over for removal ("locate for removal", "pending removal")
+        + r"|\b(?:locate|locating|arrest|detain|apprehend|pick ?up|hold|custody|subject|person|individual|him|her|them)"
+        r" (?:for|pending|awaiting) removal\b|" + _VEHICLE_REMOVAL + r"\b(?:pending|awaiting) removal\b",
         0.93,
     ),
     _term("term:status", r"\bvisa overstay\w*|\boverstay(?:ed|s|er|ers)?\b|\bout of status\b|\bcitizenship\b|\bgreen card\b|\basylum\b", 0.8),
