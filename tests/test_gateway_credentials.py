@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,7 +48,14 @@ def test_the_requester_is_the_keys_agency_never_the_bodys(gateway: Running) -> N
     assert response.status_code == 403
     assert response.json()["error"]["field"] == "requester.agency"
     assert "FBI" in response.json()["error"]["reason"]
-    assert log_size(gateway) == before, "a refused credential decides nothing and logs nothing"
+    # the attempt is refused, decides nothing, and is on the record for oversight: the hash of what
+    # was sent, the field and the reason, never the body itself
+    index = response.json()["log_index"]
+    assert index == before and log_size(gateway) == before + 1
+    entry = json.loads(gateway.gateway.log.get().entry(index))
+    assert entry["kind"] == "refused" and entry["decision"] == "deny"
+    assert entry["error"].startswith("requester.agency:") and "ICE-ERO" in entry["error"]
+    assert entry["request_sha256"] == hashlib.sha256(response.request.content).hexdigest()
     # a name the registry resolves to the key's own agency is fine; leaving it out is too
     alias = gateway.post("FBI", {**BODIES["warrant"], "requester": {"agency": "Federal Bureau of Investigation",
                                                                    "officer": "SA Jones"}})
@@ -119,3 +127,13 @@ def test_key_ring_file_round_trip_and_damage(tmp_path: Path) -> None:
     with pytest.raises(CredentialError) as info:
         KeyRing(path)
     assert info.value.field == str(path)
+
+
+def test_a_request_refused_as_unreadable_is_recorded_without_its_body(gateway: Running) -> None:
+    before = log_size(gateway)
+    response = gateway.post("FBI", {**BODIES["warrant"], "purpose": {"text": "x", "secret_note": "Maria Lopez"}})
+    assert response.status_code == 422 and response.json()["error"]["field"] == "purpose.secret_note"
+    index = response.json()["log_index"]
+    assert index == before and log_size(gateway) == before + 1
+    entry = gateway.gateway.log.get().entry(index)
+    assert json.loads(entry)["kind"] == "refused" and b"Maria" not in entry

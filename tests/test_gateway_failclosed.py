@@ -82,6 +82,9 @@ def test_an_unreachable_log_means_no_data_and_no_permit(home: Path) -> None:
         assert_fail_closed(running.post("USMS", DETENTION), logged=False)
         assert running.get("/healthz").json()["checks"]["log"].startswith("decision log unavailable")
         assert running.get("/v1/audit/checkpoint").status_code == 503
+        # a request refused as unreadable cannot be recorded either: 503, said so, nothing decided
+        refused = running.post("FBI", {**BODIES["warrant"], "unknown_field": 1})
+        assert refused.status_code == 503 and refused.json()["error"]["field"] == "log"
     finally:
         running.stop()
 

@@ -34,7 +34,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from sanctuary import config, web
-from sanctuary.enforce import FAIL_CLOSED, Pipeline
+from sanctuary.enforce import FAIL_CLOSED, Pipeline, request_id_of
 from sanctuary.gateway import openapi
 from sanctuary.gateway.decisions import DecisionIndex
 from sanctuary.gateway.credentials import KeyRing, Principal, Role
@@ -210,6 +210,14 @@ class Gateway:
                   decision=decision.decision, status=status, log_index=decision.log_index)
         return status, body
 
+    def record_refusal(self, raw: bytes, problem: Problem) -> int:
+        """Record a request refused before it could be decided: the hash of its bytes, the field, the reason."""
+        reason = f"{problem.field}: {problem.reason}"
+        decision = Decision(id=request_id_of(raw), decision="deny", citations=[FAIL_CLOSED], profiles=self.policy.profiles,
+                            policy_hash=self.pipeline.engine.policy_hash if self.pipeline else "",
+                            explanation=f"Denied: {reason}.", error=reason)  # fmt: skip
+        return self.log.get().record_refusal(raw, decision)
+
     def _refusal(self, request: Request, reason: str) -> Decision:
         return Decision(id=request.id, decision="deny", citations=[FAIL_CLOSED], profiles=self.policy.profiles,
                         policy_hash="", explanation=f"Denied: {reason}; nothing was handed out.", error=reason)
@@ -296,6 +304,8 @@ def create_app(cfg: GatewayConfig, policy: Policy | None = None) -> FastAPI:
     @app.post("/v1/requests", openapi_extra=openapi.REQUEST_BODY, responses=openapi.DECISION_RESPONSES,
               summary="Decide a request and, if permitted, release the records")
     async def post_request(http: HttpRequest) -> Response:
+        loop = asyncio.get_running_loop()
+        raw: bytes | None = None
         try:
             principal = gw.authenticate(http, ("agency", "desk"))
             gw.limiter.check(principal.key_id)
@@ -305,8 +315,12 @@ def create_app(cfg: GatewayConfig, policy: Policy | None = None) -> FastAPI:
             steps = plan(request)
         except Problem as problem:
             gw.rejected.labels(str(problem.status)).inc()
+            if raw is not None:  # read from an authenticated caller, then refused: recorded like any decision
+                try:
+                    problem.extra["log_index"] = await loop.run_in_executor(gw.executor, gw.record_refusal, raw, problem)
+                except Exception as exc:
+                    raise Problem(503, "log", f"decision log unavailable: {exc}; the request was refused and not recorded") from None
             raise
-        loop = asyncio.get_running_loop()
         work = loop.run_in_executor(gw.executor, gw.handle, request, steps, time.monotonic() + cfg.timeout)
         try:
             status, body = await asyncio.wait_for(work, cfg.timeout)
