@@ -14,7 +14,6 @@ from rich.table import Table
 
 from sanctuary.agencies import Registry, RegistryError, load_registry
 from sanctuary.audit.cli import app as audit_app
-from sanctuary.enforce import Pipeline
 from sanctuary.models import Decision
 from sanctuary.policy.cli import app as policy_app
 from sanctuary.policy.cli import build_pipeline, parse_params
@@ -73,7 +72,7 @@ def decide(
         raise typer.Exit(2)
     decisions: list[Decision] = []
     for line in read_lines(file):
-        decision = refusal(line) if refusal else _decide_line(pipeline, line)
+        decision = refusal(line) if refusal else pipeline.handle_raw(line).decision
         decisions.append(decision)
         if not explain:
             sys.stdout.write(decision.to_json() + "\n")
@@ -81,12 +80,6 @@ def decide(
         out.print(_explain_table(decisions, profile))
     if any(d.error for d in decisions):
         raise typer.Exit(1)
-
-
-def _decide_line(pipeline: Pipeline, line: str) -> Decision:
-    if pipeline.log is None:
-        return pipeline.decide_raw(line)[1]
-    return pipeline.handle_raw(line).decision
 
 
 def _open_log(url: str):

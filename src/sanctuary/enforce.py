@@ -119,10 +119,7 @@ class Pipeline:
         return request, self.decide(request)
 
     def refusal(self, request_id: str, exc: RequestError, citation: str = FAIL_CLOSED) -> Decision:
-        return _decision(
-            id=request_id, decision="deny", citations=[citation], explanation=f"Denied: {exc}.",
-            profiles=self.engine.names, policy_hash=self.engine.policy_hash, error=str(exc),
-        )  # fmt: skip
+        return refused(request_id, str(exc), profiles=self.engine.names, policy_hash=self.engine.policy_hash, citation=citation)
 
     def _judge(self, request: Request, parties: Parties, facts: Facts) -> Decision:
         action = request.kind.value
@@ -219,6 +216,15 @@ class Pipeline:
 def _decision(**fields: Any) -> Decision:
     """A decision the pipeline built itself from checked parts: no second validation on the hot path."""
     return Decision.model_construct(**fields)
+
+
+def refused(
+    request_id: str, reason: str, *, profiles: list[str], policy_hash: str = "", citation: str = FAIL_CLOSED,
+    explanation: str | None = None,
+) -> Decision:
+    """The deny for a request that could not be decided: it cites why, and `error` names the problem."""
+    return _decision(id=request_id, decision="deny", citations=[citation], profiles=profiles, policy_hash=policy_hash,
+                     explanation=explanation or f"Denied: {reason}.", error=reason)  # fmt: skip
 
 
 def _fail(decision: Decision, reason: str) -> Decision:

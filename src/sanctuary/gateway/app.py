@@ -34,7 +34,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from sanctuary import config, web
-from sanctuary.enforce import FAIL_CLOSED, Pipeline, request_id_of
+from sanctuary.enforce import Pipeline, refused, request_id_of
 from sanctuary.gateway import openapi
 from sanctuary.gateway.decisions import DecisionIndex
 from sanctuary.gateway.credentials import KeyRing, Principal, Role
@@ -212,15 +212,12 @@ class Gateway:
 
     def record_refusal(self, raw: bytes, problem: Problem) -> int:
         """Record a request refused before it could be decided: the hash of its bytes, the field, the reason."""
-        reason = f"{problem.field}: {problem.reason}"
-        decision = Decision(id=request_id_of(raw), decision="deny", citations=[FAIL_CLOSED], profiles=self.policy.profiles,
-                            policy_hash=self.pipeline.engine.policy_hash if self.pipeline else "",
-                            explanation=f"Denied: {reason}.", error=reason)  # fmt: skip
+        decision = refused(request_id_of(raw), f"{problem.field}: {problem.reason}", profiles=self.policy.profiles,
+                           policy_hash=self.pipeline.engine.policy_hash if self.pipeline else "")  # fmt: skip
         return self.log.get().record_refusal(raw, decision)
 
     def _refusal(self, request: Request, reason: str) -> Decision:
-        return Decision(id=request.id, decision="deny", citations=[FAIL_CLOSED], profiles=self.policy.profiles,
-                        policy_hash="", explanation=f"Denied: {reason}; nothing was handed out.", error=reason)
+        return refused(request.id, reason, profiles=self.policy.profiles, explanation=f"Denied: {reason}; nothing was handed out.")
 
     def timeout_answer(self, request: Request) -> dict[str, Any]:
         reason = f"timeout: no answer within {self.cfg.timeout:g} s"

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sanctuary.agencies import Registry, load_registry
-from sanctuary.enforce import FAIL_CLOSED, Pipeline, Recorder, request_id_of
+from sanctuary.enforce import Pipeline, Recorder, refused, request_id_of
 from sanctuary.models import Decision
 from sanctuary.policy.diff import Difference, diff_decisions
 from sanctuary.policy.engine import PolicyEngine
@@ -46,11 +46,10 @@ def build_pipeline(
     except PolicyError as exc:
         err.print(f"[red]policy error[/red]: {exc} — every request is denied")
         problem = str(exc)
-        reason = f"policy: {problem}"
 
         def refuse(line: str) -> Decision:
-            return Decision(id=request_id_of(line), decision="deny", citations=[FAIL_CLOSED], profiles=profiles, policy_hash="",
-                            explanation=f"Denied: the policy set did not load ({problem}).", error=reason)  # fmt: skip
+            return refused(request_id_of(line), f"policy: {problem}", profiles=profiles,
+                           explanation=f"Denied: the policy set did not load ({problem}).")  # fmt: skip
 
         return None, refuse
 

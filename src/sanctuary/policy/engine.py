@@ -116,12 +116,10 @@ class PolicyEngine:
             raise PolicyError("profile", "at least one profile is required")
         return cls(expand(names, root), registry, params, root=root)
 
-    def evaluate(self, principal: str, action: str, resource: str, facts: Facts, *, resource_type: str = "Resource") -> Evaluation:
-        """Decide one Cedar request. Any error, NoDecision or binding failure is a deny."""
-        return self.evaluate_all([Query(principal, action, resource, resource_type)], facts)[0]
-
     def evaluate_all(self, queries: list[Query], facts: Facts) -> list[Evaluation]:
-        """Decide several Cedar requests about one set of facts in one call to the engine, in order."""
+        """Decide Cedar requests about one set of facts in one call to the engine, in order.
+
+        Any error, NoDecision or binding failure is a deny."""
         context = facts.cedar_context
         requests = [
             {"principal": {"type": "Agency", "id": q.principal}, "action": {"type": "Action", "id": q.action},
