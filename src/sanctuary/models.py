@@ -110,6 +110,31 @@ class Request(Strict):
     operation: Operation | None = None
 
 
+class Failure(str, Enum):
+    """Why a request could not be decided as asked: a typed kind, set where it happens, never read
+    back from an explanation. The HTTP status is a function of it (one table, in the gateway)."""
+
+    input = "input"  # the request does not meet the contract (names the field)
+    unregistered = "unregistered"  # the requester or an agency it names is not in the registry
+    policy = "policy"  # the policy set did not load, or a rule could not be evaluated
+    store = "store"  # the records store (or a department system's facts) did not answer
+    log = "log"  # the decision log did not take the entry: unrecorded means not acted on
+    timeout = "timeout"  # no answer within the deadline
+    upstream = "upstream"  # a proxied department system answered with an error or an unreadable body
+    upstream_timeout = "upstream_timeout"  # a proxied department system did not answer in time
+
+
+class Held(BaseModel):
+    """A deny that only a verified document (or a reviewing officer) can turn: the request waits at
+    the desk. `reference` is what the officer resolves it by; the resolution is a new decision."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Literal["verification_required", "needs_review"]
+    reference: str
+    lifts: list[str] = []  # the rules a verified document would lift
+
+
 class Decision(BaseModel):
     """One decision. `citations` name the clauses; `rules` the Cedar policy @ids that decided."""
 
@@ -127,6 +152,8 @@ class Decision(BaseModel):
     on_behalf_of: list[str] = []  # resolved ids judged as requesters too (declared or named)
     log_index: int | None = None
     error: str | None = None
+    failure: Failure | None = None  # set with `error`: what kind of failure it was
+    held: Held | None = None  # a deny waiting for a document or a review (decision is "deny")
 
     def to_json(self) -> str:
         return self.model_dump_json(exclude_none=True)

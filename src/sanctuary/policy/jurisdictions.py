@@ -1,0 +1,56 @@
+"""Jurisdictions: the profiles in force together in one place, and its home state.
+
+A deployment is a jurisdiction, not one profile: in Chicago the Illinois TRUST Act and the Illinois
+ALPR law apply at the same time as the city's ordinance. See jurisdictions.toml.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from sanctuary.policy.errors import PolicyError
+
+JURISDICTIONS_PATH = Path(__file__).parent / "jurisdictions.toml"
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    name: str
+    title: str
+    title_es: str
+    home_state: str
+    profiles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Jurisdictions:
+    default: str
+    by_name: dict[str, Jurisdiction]
+
+    def get(self, name: str | None = None) -> Jurisdiction:
+        name = name or self.default
+        found = self.by_name.get(name)
+        if found is None:
+            raise PolicyError("jurisdiction", f"unknown jurisdiction {name!r}; known: {', '.join(sorted(self.by_name))}")
+        return found
+
+
+@cache
+def jurisdictions(path: Path = JURISDICTIONS_PATH) -> Jurisdictions:
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise PolicyError(str(path), str(exc)) from None
+    by_name = {}
+    for name, spec in doc.get("jurisdiction", {}).items():
+        for key in ("title", "home_state", "profiles"):
+            if not spec.get(key):
+                raise PolicyError(str(path), f"jurisdiction.{name}.{key}: required")
+        by_name[name] = Jurisdiction(name, spec["title"], spec.get("title_es", ""), spec["home_state"], tuple(spec["profiles"]))
+    default = doc.get("default", "")
+    if default not in by_name:
+        raise PolicyError(str(path), f"default: {default!r} is not a declared jurisdiction")
+    return Jurisdictions(default, by_name)
