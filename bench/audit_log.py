@@ -39,6 +39,7 @@ def rss_mb() -> float:
 
 # --- phases (each runs in a child process and prints one JSON object) ----------------------
 
+
 def phase_append_seq(url: str, n: int) -> dict:
     from sanctuary.audit import open_log
 
@@ -110,8 +111,13 @@ def phase_prove(url: str, samples: int) -> dict:
         log.consistency(m, n)
         cons.append((time.perf_counter() - t) * 1000)
     log.close()
-    return {"open_root_ms": first, "prove_mean_ms": statistics.mean(times), "prove_p50_ms": statistics.median(times),
-            "prove_p99_ms": statistics.quantiles(times, n=100)[98], "consistency_mean_ms": statistics.mean(cons)}
+    return {
+        "open_root_ms": first,
+        "prove_mean_ms": statistics.mean(times),
+        "prove_p50_ms": statistics.median(times),
+        "prove_p99_ms": statistics.quantiles(times, n=100)[98],
+        "consistency_mean_ms": statistics.mean(cons),
+    }
 
 
 def _pymerkle(path: str):
@@ -168,8 +174,12 @@ def phase_pm_prove(path: str, samples: int) -> dict:
         tree.prove_inclusion(i)
         times.append((time.perf_counter() - t) * 1000)
     tree.close()
-    return {"open_root_ms": first, "prove_mean_ms": statistics.mean(times), "prove_p50_ms": statistics.median(times),
-            "prove_p99_ms": statistics.quantiles(times, n=100)[98]}
+    return {
+        "open_root_ms": first,
+        "prove_mean_ms": statistics.mean(times),
+        "prove_p50_ms": statistics.median(times),
+        "prove_p99_ms": statistics.quantiles(times, n=100)[98],
+    }
 
 
 PHASES = {name.removeprefix("phase_"): fn for name, fn in globals().items() if name.startswith("phase_")}
@@ -177,14 +187,18 @@ PHASES = {name.removeprefix("phase_"): fn for name, fn in globals().items() if n
 
 # --- orchestration ------------------------------------------------------------------------
 
+
 def child(name: str, *args: object) -> dict:
     cmd = [sys.executable, __file__, "--phase", name, *map(str, args)]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode:
         raise SystemExit(f"phase {name} failed:\n{done.stderr}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    print(f"  {name} {' '.join(map(str, args[1:]))}: " + ", ".join(f"{k}={v:,.3f}" if isinstance(v, float) else f"{k}={v}"
-                                                                      for k, v in result.items()), flush=True)
+    print(
+        f"  {name} {' '.join(map(str, args[1:]))}: "
+        + ", ".join(f"{k}={v:,.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in result.items()),
+        flush=True,
+    )
     return result
 
 
@@ -207,8 +221,20 @@ def drop_pg(name: str) -> None:
 def processes(url: str, n: int, procs: int, threads: int) -> None:
     """Several gateway-like processes appending to one log at once (PostgreSQL's use case)."""
     count = n // (procs * threads)
-    cmd = [sys.executable, "-m", "sanctuary.audit.hammer", "--log", url, "--threads", str(threads),
-           "--count", str(count), "--bytes", str(ENTRY), "--quiet"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "sanctuary.audit.hammer",
+        "--log",
+        url,
+        "--threads",
+        str(threads),
+        "--count",
+        str(count),
+        "--bytes",
+        str(ENTRY),
+        "--quiet",
+    ]
     start = time.perf_counter()
     running = [subprocess.Popen(cmd, stdout=subprocess.DEVNULL) for _ in range(procs)]
     if any(p.wait() for p in running):

@@ -75,9 +75,15 @@ def main() -> None:
     real = engine.evaluate_all
 
     def recording(queries, facts):
-        calls[-1].extend({"principal": {"type": "Agency", "id": q.principal}, "action": {"type": "Action", "id": q.action},
-                          "resource": {"type": q.resource_type, "id": q.resource}, "context": facts.cedar_context}
-                         for q in queries)  # fmt: skip
+        calls[-1].extend(
+            {
+                "principal": {"type": "Agency", "id": q.principal},
+                "action": {"type": "Action", "id": q.action},
+                "resource": {"type": q.resource_type, "id": q.resource},
+                "context": facts.cedar_context,
+            }
+            for q in queries
+        )
         return real(queries, facts)
 
     engine.evaluate_all = recording  # no cache: every request goes to Cedar, recorded for the raw run
@@ -98,13 +104,27 @@ def main() -> None:
     n = len(lines)
     ncalls = sum(len(c) for c in calls)
     result = {
-        "requests": n, "profiles": profiles, "cedar_calls_per_decision": round(ncalls / n, 2),
-        "cached_end_to_end": {"per_s": round(n / wall_c), "p50_us": round(pct(per_c, .5) * 1e6, 1), "p99_us": round(pct(per_c, .99) * 1e6, 1)},
-        "uncached_end_to_end": {"per_s": round(n / wall_u), "p50_us": round(pct(per_u, .5) * 1e6, 1), "p99_us": round(pct(per_u, .99) * 1e6, 1)},
-        "raw_cedarpy_same_requests": {"per_s": round(n / wall_raw), "p50_us": round(pct(per_raw, .5) * 1e6, 1), "p99_us": round(pct(per_raw, .99) * 1e6, 1)},
+        "requests": n,
+        "profiles": profiles,
+        "cedar_calls_per_decision": round(ncalls / n, 2),
+        "cached_end_to_end": {
+            "per_s": round(n / wall_c),
+            "p50_us": round(pct(per_c, 0.5) * 1e6, 1),
+            "p99_us": round(pct(per_c, 0.99) * 1e6, 1),
+        },
+        "uncached_end_to_end": {
+            "per_s": round(n / wall_u),
+            "p50_us": round(pct(per_u, 0.5) * 1e6, 1),
+            "p99_us": round(pct(per_u, 0.99) * 1e6, 1),
+        },
+        "raw_cedarpy_same_requests": {
+            "per_s": round(n / wall_raw),
+            "p50_us": round(pct(per_raw, 0.5) * 1e6, 1),
+            "p99_us": round(pct(per_raw, 0.99) * 1e6, 1),
+        },
         "uncached_over_raw_mean": round(wall_u / wall_raw, 2),
         "uncached_over_raw_p50": round(statistics.median(per_u) / statistics.median(per_raw), 2),
-    }  # fmt: skip
+    }
     print(json.dumps(result, indent=2))
 
 

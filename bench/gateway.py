@@ -30,14 +30,15 @@ PY = sys.executable
 
 # An audited, permitted decision that reads records: the FBI checks James Carter for warrants.
 ENFORCED_BODY = {
-    "id": "bench-1", "kind": "database_query",
+    "id": "bench-1",
+    "kind": "database_query",
     "purpose": {"text": "armed robbery investigation", "category": "criminal", "case_number": "JB-100"},
     "resource": {"system": "CLEAR", "search": {"type": "warrant", "name": "James Carter", "dob": "1979-11-02"}},
 }
 BARE_BODY = {"search": "warrant", "name": "James Carter", "dob": "1979-11-02"}
 
 # The peer: the same typed search on the same store, no key, no decision, no log.
-BARE_APP = textwrap.dedent('''
+BARE_APP = textwrap.dedent("""
     import json, sys
     from starlette.applications import Starlette
     from starlette.responses import Response
@@ -57,7 +58,7 @@ BARE_APP = textwrap.dedent('''
         import uvicorn
         uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), loop="uvloop", http="httptools",
                     access_log=False, log_level="warning")
-''')
+""")
 
 
 def free_port() -> int:
@@ -80,8 +81,7 @@ def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
 
 
 def lua(body: dict, headers: dict[str, str]) -> str:
-    lines = ['wrk.method = "POST"', f"wrk.body = {json.dumps(json.dumps(body))}",
-             'wrk.headers["Content-Type"] = "application/json"']
+    lines = ['wrk.method = "POST"', f"wrk.body = {json.dumps(json.dumps(body))}", 'wrk.headers["Content-Type"] = "application/json"']
     lines += [f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items()]
     return "\n".join(lines) + "\n"
 
@@ -89,18 +89,26 @@ def lua(body: dict, headers: dict[str, str]) -> str:
 def wrk(url: str, script: Path, connections: int, duration: int) -> dict:
     cmd = ["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script), url]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+
     def ms(label: str) -> float:
         m = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
         if not m:
             return float("nan")
         value, unit = float(m.group(1)), m.group(2)
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
-    return {"rps": rate, "p50_ms": ms("50%"), "p90_ms": ms("90%"), "p99_ms": ms("99%"),
-            "non_2xx": int(non2xx.group(1)) if non2xx else 0, "socket_errors": errors.group(1) if errors else "",
-            "command": " ".join(cmd)}
+    return {
+        "rps": rate,
+        "p50_ms": ms("50%"),
+        "p90_ms": ms("90%"),
+        "p99_ms": ms("99%"),
+        "non_2xx": int(non2xx.group(1)) if non2xx else 0,
+        "socket_errors": errors.group(1) if errors else "",
+        "command": " ".join(cmd),
+    }
 
 
 def rss_kb(pid: int) -> int:
@@ -126,18 +134,49 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="sanctuary-bench-"))
     env = {**os.environ, "SANCTUARY_HOME": str(work), "PYTHONPATH": str(ROOT / "src")}
     store, log = work / "records.db", work / "log.db"
-    subprocess.run([PY, "-m", "sanctuary", "demo-data", "--persons", str(args.persons), "--store", str(store),
-                    "--json"], env=env, check=True, capture_output=True)
-    keys = json.loads(subprocess.run([PY, "-m", "sanctuary", "demo-keys", "--json"], env=env, check=True,
-                                     capture_output=True, text=True).stdout)
+    subprocess.run(
+        [PY, "-m", "sanctuary", "demo-data", "--persons", str(args.persons), "--store", str(store), "--json"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    keys = json.loads(
+        subprocess.run([PY, "-m", "sanctuary", "demo-keys", "--json"], env=env, check=True, capture_output=True, text=True).stdout
+    )
     gw_port, bare_port = free_port(), free_port()
     gateway = subprocess.Popen(
-        ["taskset", "-c", "0", PY, "-m", "sanctuary", "serve", "--demo", "--quiet", "--rate", "0",
-         "--threads", str(args.threads), "--port", str(gw_port), "--store", str(store), "--log", str(log)],
-        env=env, stdout=subprocess.DEVNULL, stderr=(work / "gateway.err").open("w"))
+        [
+            "taskset",
+            "-c",
+            "0",
+            PY,
+            "-m",
+            "sanctuary",
+            "serve",
+            "--demo",
+            "--quiet",
+            "--rate",
+            "0",
+            "--threads",
+            str(args.threads),
+            "--port",
+            str(gw_port),
+            "--store",
+            str(store),
+            "--log",
+            str(log),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=(work / "gateway.err").open("w"),
+    )
     (work / "bare_app.py").write_text(BARE_APP)
-    bare = subprocess.Popen(["taskset", "-c", "0", PY, str(work / "bare_app.py"), str(store), str(bare_port)],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    bare = subprocess.Popen(
+        ["taskset", "-c", "0", PY, str(work / "bare_app.py"), str(store), str(bare_port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     results: dict[str, dict] = {}
     try:
         wait_ready(gw_port, gateway)
@@ -150,18 +189,33 @@ def main() -> None:
             "gateway (audited decision + search)": (f"http://127.0.0.1:{gw_port}/v1/requests", enforced),
             "bare search (enforcement off)": (f"http://127.0.0.1:{bare_port}/query", plain),
         }
-        for name, (url, script) in targets.items():
+        for url, script in targets.values():
             wrk(url, script, args.connections, args.warmup)
         for name, (url, script) in targets.items():  # measured back to back, same machine state
             results[f"{name}, c={args.connections}"] = wrk(url, script, args.connections, args.duration)
         for name, (url, script) in targets.items():  # one request at a time: the cost of enforcing
             results[f"{name}, c=1"] = wrk(url, script, 1, args.duration)
-        log_size = json.loads(subprocess.run(
-            [PY, "-c", "import json,sys; from sanctuary.audit import open_log; l=open_log(sys.argv[1]); print(json.dumps(l.size()))",
-             str(log)], env=env, capture_output=True, text=True, check=True).stdout)
+        log_size = json.loads(
+            subprocess.run(
+                [
+                    PY,
+                    "-c",
+                    "import json,sys; from sanctuary.audit import open_log; l=open_log(sys.argv[1]); print(json.dumps(l.size()))",
+                    str(log),
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        )
         gw, peer = results["gateway (audited decision + search), c=1"], results["bare search (enforcement off), c=1"]
-        print(json.dumps({"results": results, "log_entries": log_size,
-                          "gateway_cost_p50_ms_at_c1": round(gw["p50_ms"] - peer["p50_ms"], 3)}, indent=2))
+        print(
+            json.dumps(
+                {"results": results, "log_entries": log_size, "gateway_cost_p50_ms_at_c1": round(gw["p50_ms"] - peer["p50_ms"], 3)},
+                indent=2,
+            )
+        )
         if args.soak:
             soak(gw_port, gateway.pid, enforced, args, work)
     finally:
@@ -174,8 +228,18 @@ def main() -> None:
 
 def soak(port: int, pid: int, script: Path, args: argparse.Namespace, work: Path) -> None:
     """Steady load for --soak seconds; RSS of the gateway every 10 s."""
-    cmd = ["taskset", "-c", "1", "wrk", "-t1", f"-c{max(args.connections // 2, 1)}", f"-d{args.soak}s", "-s",
-           str(script), f"http://127.0.0.1:{port}/v1/requests"]
+    cmd = [
+        "taskset",
+        "-c",
+        "1",
+        "wrk",
+        "-t1",
+        f"-c{max(args.connections // 2, 1)}",
+        f"-d{args.soak}s",
+        "-s",
+        str(script),
+        f"http://127.0.0.1:{port}/v1/requests",
+    ]
     load = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     samples = []
     start = time.monotonic()
@@ -186,9 +250,19 @@ def soak(port: int, pid: int, script: Path, args: argparse.Namespace, work: Path
     rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
     alive = Path(f"/proc/{pid}/status").exists() and rss_kb(pid) > 0
-    print(json.dumps({"soak_seconds": args.soak, "command": " ".join(cmd), "gateway_alive_at_end": alive,
-                      "rps": float(rate.group(1)) if rate else None, "socket_errors": errors.group(1) if errors else "",
-                      "rss_kb": samples}, indent=2))
+    print(
+        json.dumps(
+            {
+                "soak_seconds": args.soak,
+                "command": " ".join(cmd),
+                "gateway_alive_at_end": alive,
+                "rps": float(rate.group(1)) if rate else None,
+                "socket_errors": errors.group(1) if errors else "",
+                "rss_kb": samples,
+            },
+            indent=2,
+        )
+    )
     if not alive:
         print((work / "gateway.err").read_text()[-3000:])
 

@@ -27,18 +27,69 @@ from pathlib import Path
 import duckdb
 
 STATES = ["AL", "AZ", "CA", "CO", "FL", "GA", "IL", "IN", "KY", "LA", "MO", "MS", "NC", "OH", "SC", "TN", "TX", "VA", "WA", "WI"]
-PLACES = ["Springfield", "Franklin", "Greenville", "Clinton", "Madison", "Georgetown", "Salem", "Fairview", "Marion",
-          "Riverside", "Oxford", "Jackson", "Lexington", "Milton", "Ashland", "Dover", "Hudson", "Polk", "Lowndes", "Sumter",
-          "Clay", "Lake", "Orange", "Monroe", "Warren", "Wayne", "Union", "Jefferson", "Lincoln", "Marshall"]  # fmt: skip
-FEDERAL = ["(Federal) US Postal Inspection Service", "(Federal) DHS HSI Chicago", "(Federal) U.S. Border Patrol - El Paso Sector",
-           "(Federal) ATF Houston Field Division", "(Federal) ICE ERO Atlanta"]  # fmt: skip
+PLACES = [
+    "Springfield",
+    "Franklin",
+    "Greenville",
+    "Clinton",
+    "Madison",
+    "Georgetown",
+    "Salem",
+    "Fairview",
+    "Marion",
+    "Riverside",
+    "Oxford",
+    "Jackson",
+    "Lexington",
+    "Milton",
+    "Ashland",
+    "Dover",
+    "Hudson",
+    "Polk",
+    "Lowndes",
+    "Sumter",
+    "Clay",
+    "Lake",
+    "Orange",
+    "Monroe",
+    "Warren",
+    "Wayne",
+    "Union",
+    "Jefferson",
+    "Lincoln",
+    "Marshall",
+]
+FEDERAL = [
+    "(Federal) US Postal Inspection Service",
+    "(Federal) DHS HSI Chicago",
+    "(Federal) U.S. Border Patrol - El Paso Sector",
+    "(Federal) ATF Houston Field Division",
+    "(Federal) ICE ERO Atlanta",
+]
 # The mix documented for network audits (incidents.md §1.3-1.5): mostly specific reasons, ~10% vague,
 # ~6% case numbers only (generated below), a small share naming immigration enforcement.
 REASONS = ["Investigation", "investigation", "inv", "Locate", "BOL", "suspicious vehicle", "d", "."] + [
-           "stolen vehicle", "Stolen", "auto burg investigation", "robbery suspect", "missing person", "warrant service",
-           "narcotics", "hit and run", "agg assault suspect vehicle", "fraud suspect", "shooting investigation",
-           "burglary suspect", "theft from vehicle", "kidnapping", "homicide investigation", "retail theft",
-           "carjacking", "wanted person", "armed robbery", "endangered missing"] * 3  # fmt: skip
+    "stolen vehicle",
+    "Stolen",
+    "auto burg investigation",
+    "robbery suspect",
+    "missing person",
+    "warrant service",
+    "narcotics",
+    "hit and run",
+    "agg assault suspect vehicle",
+    "fraud suspect",
+    "shooting investigation",
+    "burglary suspect",
+    "theft from vehicle",
+    "kidnapping",
+    "homicide investigation",
+    "retail theft",
+    "carjacking",
+    "wanted person",
+    "armed robbery",
+    "endangered missing",
+] * 3
 IMMIGRATION = ["ICE WARRANT", "assist HSI", "immigration", "ICE+ERO", "criminal alien", "deportee"]  # 1 row in 500
 TYPES = ["search", "search - Mobile", "lookup", "lookup - Mobile", "convoy", "freeform", "visual", "multiGeo"]
 
@@ -132,22 +183,40 @@ def main() -> None:
         t0 = time.perf_counter()
         generate(data, args.rows)
         size = data.stat().st_size / 1e9
-        print(f"generated {args.rows:,} rows ({size:.2f} GB) in {time.perf_counter() - t0:.1f} s; "
-              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")  # fmt: skip
+        print(
+            f"generated {args.rows:,} rows ({size:.2f} GB) in {time.perf_counter() - t0:.1f} s; "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+        )
         env = {**os.environ, "PYTHONPATH": str(root / "src")}
-        ours = [sys.executable, "-m", "sanctuary", "scan", str(data), "--home-state", "IL", "--out", str(Path(tmp) / "out"),
-                "--memory-limit", args.memory_limit, "--json"]  # fmt: skip
+        ours = [
+            sys.executable,
+            "-m",
+            "sanctuary",
+            "scan",
+            str(data),
+            "--home-state",
+            "IL",
+            "--out",
+            str(Path(tmp) / "out"),
+            "--memory-limit",
+            args.memory_limit,
+            "--json",
+        ]
         wall, rss, stdout = run(ours, Path(tmp) / "ours", env)
         summary = json.loads(stdout)
-        print(f"sanctuary scan : {wall:6.1f} s  peak RSS {rss:.2f} GiB  rows {summary['rows']:,}  flagged {summary['flagged']:,}"
-              f"  ({summary['rows'] / wall:,.0f} rows/s)")  # fmt: skip
+        print(
+            f"sanctuary scan : {wall:6.1f} s  peak RSS {rss:.2f} GiB  rows {summary['rows']:,}  flagged {summary['flagged']:,}"
+            f"  ({summary['rows'] / wall:,.0f} rows/s)"
+        )
         if not args.skip_pandas:
             script = Path(tmp) / "pandas_scan.py"
             script.write_text(PANDAS_SCAN)
             wall_p, rss_p, stdout_p = run([sys.executable, str(script), str(data), str(Path(tmp) / "pandas.csv")], Path(tmp) / "pandas")
             total, flagged = stdout_p.split()
-            print(f"pandas + regex : {wall_p:6.1f} s  peak RSS {rss_p:.2f} GiB  rows {int(total):,}  flagged {int(flagged):,}"
-                  f"  ({int(total) / wall_p:,.0f} rows/s)")  # fmt: skip
+            print(
+                f"pandas + regex : {wall_p:6.1f} s  peak RSS {rss_p:.2f} GiB  rows {int(total):,}  flagged {int(flagged):,}"
+                f"  ({int(total) / wall_p:,.0f} rows/s)"
+            )
 
 
 if __name__ == "__main__":

@@ -124,8 +124,10 @@ def main() -> None:
             f" | {r['real_false_positive_rate']:.2%} |"
         )
     t = result["throughput"]
-    print(f"throughput: {t['cached_per_s']:,.0f} reasons/s cached ({t['rows']:,} rows, {t['distinct']:,} distinct);"
-          f" {t['uncached_per_s']:,.0f} reasons/s uncached")
+    print(
+        f"throughput: {t['cached_per_s']:,.0f} reasons/s cached ({t['rows']:,} rows, {t['distinct']:,} distinct);"
+        f" {t['uncached_per_s']:,.0f} reasons/s uncached"
+    )
     print("screen missed:", result["screen"]["missed"])
     print("screen false positives:", result["screen"]["false_positives"])
 

@@ -70,8 +70,9 @@ def main() -> None:
     client = TestClient(app)
     page = client.get("/login")
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-    assert client.post("/login", data={"csrf": csrf, "name": "bench", "password": "bench password"},
-                       follow_redirects=False).status_code == 303
+    assert (
+        client.post("/login", data={"csrf": csrf, "name": "bench", "password": "bench password"}, follow_redirects=False).status_code == 303
+    )
 
     def timed(path: str) -> float:
         started = time.perf_counter()

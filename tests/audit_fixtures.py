@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import psycopg
 import pytest
-from records_stores import pg_database
 
 import sanctuary
+from records_stores import pg_database
 from sanctuary.audit import DecisionLog, open_log
 from sanctuary.audit.keys import generate
-from records_stores import pg_database
 
 SRC = Path(sanctuary.__file__).resolve().parents[1]
 DRIVERS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]

@@ -14,12 +14,12 @@ from sanctuary.policy.engine import PolicyEngine
 PROFILES = ["chicago-2012", "chicago-2019-mayoral", "chicago-2019-proposed-eo", "chicago-2021", "illinois-trust"]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def registry():
     return load_registry()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def pipeline_for(*profiles: str, params: tuple = ()) -> Pipeline:
     return Pipeline(PolicyEngine.load(list(profiles), registry(), dict(params)))
 

@@ -21,13 +21,19 @@ from sanctuary.records.demo import fill
 
 BODIES = {
     # FBI: a criminal warrant check (permitted, records released)
-    "warrant": {"id": "t-warrant", "kind": "database_query",
-                "purpose": {"text": "armed robbery investigation", "category": "criminal"},
-                "resource": {"system": "CLEAR", "search": {"type": "warrant", "name": "James Carter", "dob": "1979-11-02"}}},
+    "warrant": {
+        "id": "t-warrant",
+        "kind": "database_query",
+        "purpose": {"text": "armed robbery investigation", "category": "criminal"},
+        "resource": {"system": "CLEAR", "search": {"type": "warrant", "name": "James Carter", "dob": "1979-11-02"}},
+    },
     # anyone: the person record of Maria Lopez (protected fields in the store)
-    "person": {"id": "t-person", "kind": "database_query",
-               "purpose": {"text": "retail theft ring investigation", "category": "criminal"},
-               "resource": {"system": "CLEAR", "search": {"type": "person", "name": "Maria Lopez", "dob": "1988-03-14"}}},
+    "person": {
+        "id": "t-person",
+        "kind": "database_query",
+        "purpose": {"text": "retail theft ring investigation", "category": "criminal"},
+        "resource": {"system": "CLEAR", "search": {"type": "person", "name": "Maria Lopez", "dob": "1988-03-14"}},
+    },
 }
 
 
@@ -65,8 +71,7 @@ class Running:
         self.thread.join(timeout=10)
 
 
-def start(home: Path, store_url: str, log_url: str, *, persons: int | None = 30, policy: Policy | None = None,
-          **overrides: Any) -> Running:
+def start(home: Path, store_url: str, log_url: str, *, persons: int | None = 30, policy: Policy | None = None, **overrides: Any) -> Running:
     """Fill the store (unless ``persons`` is None), make the log's signing key under ``home``
     (SANCTUARY_HOME), start serving."""
     if not (home / "keys" / "log.key").exists():

@@ -2,13 +2,50 @@
 
 from hypothesis import strategies as st
 
-AGENCIES = ["ICE", "ICE-ERO", "HSI", "Homeland Security Investigations", "CBP", "border patrol", "USCIS", "TSA",
-            "DHS", "FBI", "DEA", "USMS", "ISP", "Evanston PD", "Chicago JTTF", "Polk County FL SO", "STIC",
-            "Flock Safety", "USPIS", "Cook County Sheriff", "FEMA"]  # fmt: skip
-TEXTS = [None, "", "inv", "robbery", "assist ICE+ERO", "immigration", "HSI narcotics case", "stolen vehicle",
-         "criminal alien", "ice cream truck", "25-136102", "border patrol locate", "deportation", "homicide"]  # fmt: skip
+AGENCIES = [
+    "ICE",
+    "ICE-ERO",
+    "HSI",
+    "Homeland Security Investigations",
+    "CBP",
+    "border patrol",
+    "USCIS",
+    "TSA",
+    "DHS",
+    "FBI",
+    "DEA",
+    "USMS",
+    "ISP",
+    "Evanston PD",
+    "Chicago JTTF",
+    "Polk County FL SO",
+    "STIC",
+    "Flock Safety",
+    "USPIS",
+    "Cook County Sheriff",
+    "FEMA",
+]
+TEXTS = [
+    None,
+    "",
+    "inv",
+    "robbery",
+    "assist ICE+ERO",
+    "immigration",
+    "HSI narcotics case",
+    "stolen vehicle",
+    "criminal alien",
+    "ice cream truck",
+    "25-136102",
+    "border patrol locate",
+    "deportation",
+    "homicide",
+]
 DOCS = [
-    {"type": "I-247A"}, {"type": "I-200", "signed_by": "Immigration Officer"}, {"type": "ncic_ivf"}, {"type": "I-205"},
+    {"type": "I-247A"},
+    {"type": "I-200", "signed_by": "Immigration Officer"},
+    {"type": "ncic_ivf"},
+    {"type": "I-205"},
     {"type": "judicial_warrant", "court": "United States District Court", "signed_by": "Magistrate Judge Lee", "criminal": True},
     {"type": "judicial_warrant", "court": "Circuit Court of Cook County", "signed_by": "Judge Novak", "criminal": True},
     {"type": "court_order", "court": "Immigration Court", "signed_by": "Immigration Judge Hale"},
@@ -36,9 +73,13 @@ def requests(draw) -> dict:
         raw["resource"] = {"fields": draw(st.lists(st.sampled_from(TOPICS), unique=True))}
     else:
         raw["resource"] = {"system": draw(st.sampled_from(["CLEAR", "ALPR", "gang_database"]))}
-    raw["subject"] = {k: draw(st.booleans()) for k in ("outstanding_criminal_warrant", "felony_conviction", "pending_felony_charge", "gang_database")}
+    raw["subject"] = {
+        k: draw(st.booleans()) for k in ("outstanding_criminal_warrant", "felony_conviction", "pending_felony_charge", "gang_database")
+    }
     raw["documents"] = draw(st.lists(st.sampled_from(DOCS), max_size=2))
     if kind == "operational_support" or draw(st.booleans()):
-        raw["operation"] = {"type": draw(st.sampled_from(["traffic_perimeter", "on_site_support", "other"])),
-                            "civil_immigration": draw(st.sampled_from([None, True, False]))}  # fmt: skip
+        raw["operation"] = {
+            "type": draw(st.sampled_from(["traffic_perimeter", "on_site_support", "other"])),
+            "civil_immigration": draw(st.sampled_from([None, True, False])),
+        }
     return raw

@@ -9,12 +9,24 @@ from sanctuary.agencies import RegistryError, load_registry
 from sanctuary.cli import app
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("Homeland Security Investigations", "ICE-HSI"), ("hsi", "ICE-HSI"), ("Border Patrol", "CBP-USBP"),
-    ("U.S. Border Patrol", "CBP-USBP"), ("us border patrol", "CBP-USBP"), ("ICE+ERO", "ICE-ERO"), ("ice ero", "ICE-ERO"),
-    ("immigration and customs enforcement", "ICE"), ("Department of Homeland Security", "DHS"),
-    ("illinois state police", "ISP"), ("Evanston PD", "EPD"), ("Polk County FL SO", "FL-POLK-SO"), ("STIC", "IL-STIC"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Homeland Security Investigations", "ICE-HSI"),
+        ("hsi", "ICE-HSI"),
+        ("Border Patrol", "CBP-USBP"),
+        ("U.S. Border Patrol", "CBP-USBP"),
+        ("us border patrol", "CBP-USBP"),
+        ("ICE+ERO", "ICE-ERO"),
+        ("ice ero", "ICE-ERO"),
+        ("immigration and customs enforcement", "ICE"),
+        ("Department of Homeland Security", "DHS"),
+        ("illinois state police", "ISP"),
+        ("Evanston PD", "EPD"),
+        ("Polk County FL SO", "FL-POLK-SO"),
+        ("STIC", "IL-STIC"),
+    ],
+)
 def test_names_resolve_case_insensitively(reg, name, expected):
     assert reg.resolve(name).id == expected
 
@@ -61,17 +73,20 @@ def test_department_file_adds_partners_with_ori(tmp_path):
     assert reg.digest() != load_registry().digest()
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ('[[agency]]\nid = "X"\nname = "X"\nparent = "NOPE"\n', "parent: unknown agency"),
-    ('[[agency]]\nid = "X"\nname = "Border Patrol"\n', "already names agency CBP-USBP"),
-    ('[[agency]]\nid = "ICE"\nname = "Other"\n', "id already defined"),
-    ('[[agency]]\nid = "X"\nname = "X"\nori = ["IL1"]\n', "is not a 9-character ORI"),
-    ('[[agency]]\nid = "X"\nname = "X"\nfederal = "yes"\n', "federal: must be true or false"),
-    ('[[agency]]\nid = "X"\nname = "X"\ncolour = "red"\n', "unknown field"),
-    ('[[agency]]\nname = "X"\n', "id: required"),
-    ('[[agency]]\nid = "A"\nname = "A"\nparent = "B"\n[[agency]]\nid = "B"\nname = "B"\nparent = "A"\n', "loops"),
-    ("not toml [", "partners.toml"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[[agency]]\nid = "X"\nname = "X"\nparent = "NOPE"\n', "parent: unknown agency"),
+        ('[[agency]]\nid = "X"\nname = "Border Patrol"\n', "already names agency CBP-USBP"),
+        ('[[agency]]\nid = "ICE"\nname = "Other"\n', "id already defined"),
+        ('[[agency]]\nid = "X"\nname = "X"\nori = ["IL1"]\n', "is not a 9-character ORI"),
+        ('[[agency]]\nid = "X"\nname = "X"\nfederal = "yes"\n', "federal: must be true or false"),
+        ('[[agency]]\nid = "X"\nname = "X"\ncolour = "red"\n', "unknown field"),
+        ('[[agency]]\nname = "X"\n', "id: required"),
+        ('[[agency]]\nid = "A"\nname = "A"\nparent = "B"\n[[agency]]\nid = "B"\nname = "B"\nparent = "A"\n', "loops"),
+        ("not toml [", "partners.toml"),
+    ],
+)
 def test_bad_registry_files_name_the_problem(tmp_path, text, message):
     path = tmp_path / "partners.toml"
     path.write_text(text)

@@ -10,10 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
-from audit_fixtures import DRIVERS, child_env, keys, log_url  # noqa: F401 - pytest fixtures
 
+from audit_fixtures import DRIVERS, child_env, keys, log_url  # noqa: F401 - pytest fixtures
 from sanctuary.audit import open_log
-from sanctuary.audit.hammer import payload
 
 pytestmark = [pytest.mark.slow, pytest.mark.parametrize("log_url", DRIVERS, indirect=True)]
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import rfc8785
-from audit_fixtures import DRIVERS, keys, log, log_url  # noqa: F401 - pytest fixtures
 
+from audit_fixtures import DRIVERS, keys, log, log_url  # noqa: F401 - pytest fixtures
 from sanctuary.audit import AuditError, DecisionLog
 from sanctuary.audit.keys import hmac_key, pseudonym
 from sanctuary.models import Decision, parse_request
@@ -17,20 +17,29 @@ from sanctuary.models import Decision, parse_request
 pytestmark = pytest.mark.parametrize("log_url", DRIVERS, indirect=True)
 
 REQUEST = {
-    "id": "ICE-2019-ROE-77", "kind": "database_query",
+    "id": "ICE-2019-ROE-77",
+    "kind": "database_query",
     "requester": {"agency": "ICE-ERO", "officer": "Agent K. Doe"},
     "purpose": {"text": "locate Jane Roe", "case_number": "A-123-456-789", "category": "civil_immigration"},
-    "resource": {"system": "CLEAR", "fields": ["name", "address"],
-                 "search": {"type": "person", "name": "Jane Roe", "dob": "1990-01-02"}},
+    "resource": {"system": "CLEAR", "fields": ["name", "address"], "search": {"type": "person", "name": "Jane Roe", "dob": "1990-01-02"}},
     "subject": {"name": "Jane Roe", "dob": "1990-01-02", "person_id": "IR-555"},
     "documents": [{"type": "I-247A", "number": "DET-0042"}],
-}  # fmt: skip
+}
 SECRETS = ["ICE-2019-ROE-77", "Agent K. Doe", "Jane Roe", "1990-01-02", "A-123-456-789", "IR-555", "DET-0042", "locate"]
 
 
 def decision(decision: str = "deny", **extra: object) -> Decision:
-    return Decision(id=REQUEST["id"], decision=decision, citations=["MCC 2-173-020(a)"], rules=["chicago-2021:020-a"],
-                    explanation="Denied.", profiles=["chicago-2021"], policy_hash="ab" * 32, requester="ICE-ERO", **extra)
+    return Decision(
+        id=REQUEST["id"],
+        decision=decision,
+        citations=["MCC 2-173-020(a)"],
+        rules=["chicago-2021:020-a"],
+        explanation="Denied.",
+        profiles=["chicago-2021"],
+        policy_hash="ab" * 32,
+        requester="ICE-ERO",
+        **extra,
+    )
 
 
 def test_entry_is_canonical_and_hides_identifiers(log: DecisionLog, keys: Path) -> None:

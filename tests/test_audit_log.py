@@ -8,11 +8,11 @@ import threading
 from pathlib import Path
 
 import pytest
-from audit_fixtures import DRIVERS, child_env, execute, keys, log, log_url  # noqa: F401 - pytest fixtures
-from test_audit_merkle import mth, path, subproof
 
+from audit_fixtures import DRIVERS, child_env, execute, keys, log, log_url  # noqa: F401 - pytest fixtures
 from sanctuary.audit import AuditError, DecisionLog, ForkRefused, open_log
 from sanctuary.audit.verifier import VerifyError, leaf_hash, open_checkpoint, parse_vkey, verify_consistency, verify_inclusion
+from test_audit_merkle import mth, path, subproof
 
 pytestmark = pytest.mark.parametrize("log_url", DRIVERS, indirect=True)
 
@@ -38,7 +38,7 @@ def test_indices_and_exact_bytes(log: DecisionLog) -> None:
 def test_roots_and_every_proof_up_to_70(log: DecisionLog) -> None:
     for i, e in enumerate(DATA):
         log.append(e)
-        assert log.root() == mth(DATA[:i + 1])
+        assert log.root() == mth(DATA[: i + 1])
     for size in range(0, 71):
         root = log.root(size)
         assert root == mth(DATA[:size])
@@ -68,10 +68,15 @@ def test_reopen_reads_persisted_nodes(log_url: str, keys: Path) -> None:
 
 def test_bad_arguments_name_the_field(log: DecisionLog) -> None:
     fill(log, DATA[:4])
-    cases = [(lambda: log.append("text"), "entry"), (lambda: log.append(b"x" * 70000), "entry"),
-             (lambda: log.prove(4), "index"), (lambda: log.prove(0, 9), "size"),
-             (lambda: log.consistency(3, 9), "size2"), (lambda: log.consistency(4, 2), "size1"),
-             (lambda: log.root(-1), "size")]
+    cases = [
+        (lambda: log.append("text"), "entry"),
+        (lambda: log.append(b"x" * 70000), "entry"),
+        (lambda: log.prove(4), "index"),
+        (lambda: log.prove(0, 9), "size"),
+        (lambda: log.consistency(3, 9), "size2"),
+        (lambda: log.consistency(4, 2), "size1"),
+        (lambda: log.root(-1), "size"),
+    ]
     for call, field in cases:
         with pytest.raises(AuditError) as err:
             call()
@@ -101,8 +106,7 @@ def test_concurrent_threads_get_distinct_contiguous_indices(log: DecisionLog) ->
 def test_processes_append_without_gaps_or_duplicates(log_url: str, keys: Path) -> None:
     open_log(log_url, keys).close()  # create the tables once, before the race
     cmd = [sys.executable, "-m", "sanctuary.audit.hammer", "--log", log_url, "--threads", "4", "--count", "25"]
-    procs = [subprocess.Popen(cmd + ["--tag", f"p{k}"], stdout=subprocess.PIPE, text=True, env=child_env())
-             for k in range(3)]
+    procs = [subprocess.Popen(cmd + ["--tag", f"p{k}"], stdout=subprocess.PIPE, text=True, env=child_env()) for k in range(3)]
     lines = [line for p in procs for line in p.communicate(timeout=60)[0].splitlines()]
     assert all(p.returncode == 0 for p in procs)
     acked = {int(line.split()[0]): line.split(" ", 1)[1] for line in lines}
@@ -141,6 +145,7 @@ def test_checkpoint_without_key_fails_closed(log_url: str, tmp_path: Path) -> No
 
 
 # --- tampering: each is found, with the index ----------------------------------------------
+
 
 def signed_log(log: DecisionLog, n: int = 40) -> None:
     fill(log, DATA[:n])
@@ -242,8 +247,7 @@ def test_append_many_is_contiguous_and_checked(log: DecisionLog) -> None:
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_full_verify_across_chunks_and_workers(log: DecisionLog, log_url: str, workers: int,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_full_verify_across_chunks_and_workers(log: DecisionLog, log_url: str, workers: int, monkeypatch: pytest.MonkeyPatch) -> None:
     from sanctuary.audit import fsck
 
     monkeypatch.setattr(fsck, "CHUNK_LEVEL", 3)  # chunks of 8 entries: the parent climbs from level 3
@@ -257,4 +261,3 @@ def test_full_verify_across_chunks_and_workers(log: DecisionLog, log_url: str, w
     execute(log_url, "UPDATE entry SET data = ? WHERE idx = 77", (b"entry 78",))
     result = log.verify(full=True, workers=workers)
     assert not result.ok and result.first_bad_index == 77  # damaged entries come before damaged upper nodes
-

@@ -93,8 +93,9 @@ TREE = Tree(DATA)
 
 
 def test_rfc_8_leaf_vector() -> None:
-    leaves = [bytes.fromhex(x) for x in ["", "00", "10", "2021", "3031", "40414243",
-                                          "5051525354555657", "606162636465666768696a6b6c6d6e6f"]]
+    leaves = [
+        bytes.fromhex(x) for x in ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"]
+    ]
     expected = "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328"
     assert mth(leaves).hex() == expected
     assert Tree(leaves).root(8).hex() == expected
@@ -136,7 +137,7 @@ def flips(proof: list[bytes]):
         for bit in (0, 7, 255):
             bad = bytearray(h)
             bad[bit // 8] ^= 1 << (bit % 8)
-            yield proof[:j] + [bytes(bad)] + proof[j + 1:]
+            yield proof[:j] + [bytes(bad)] + proof[j + 1 :]
 
 
 @pytest.mark.parametrize("size", [1, 2, 3, 5, 8, 13, 31, 32, 33, 64, 70])
@@ -176,9 +177,9 @@ def test_broken_consistency_proofs_fail(size: int) -> None:
             with pytest.raises(VerifyError):
                 verify_consistency(m, size, bad, root1, root2)
         with pytest.raises(VerifyError):
-            verify_consistency(m, size, proof, mth(DATA[1:m + 1]), root2)
+            verify_consistency(m, size, proof, mth(DATA[1 : m + 1]), root2)
         with pytest.raises(VerifyError):
-            verify_consistency(m, size, proof, root1, mth(DATA[:size - 1]))
+            verify_consistency(m, size, proof, root1, mth(DATA[: size - 1]))
         for m2, n2 in {(m + 1, size), (m, size + 1), (m - 1, size), (m, 2 * size)}:
             # Sizes are bound through the proof's shape; a proof of another length must fail.
             if 0 < m2 < n2 and len(subproof(m2, [b"%d" % i for i in range(n2)], True)) != len(proof):

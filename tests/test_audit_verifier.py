@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from audit_fixtures import SRC, keys  # noqa: F401 - pytest fixture
 
+from audit_fixtures import SRC, keys  # noqa: F401 - pytest fixture
 from sanctuary.audit import open_log
 from sanctuary.audit.keys import SIGNING_FILE, load_signer
 from sanctuary.audit.tiles import publish
@@ -43,8 +43,13 @@ def test_go_reference_note_verifies_and_we_sign_it_byte_for_byte(tmp_path: Path)
 
 def test_altered_or_foreign_notes_are_rejected() -> None:
     vkey = parse_vkey(GO_VKEY)
-    for bad in [GO_NOTE.replace("cryptography", "cryptographY"), GO_NOTE.replace("x08go", "x08gO"),
-                GO_NOTE.replace("PeterNeumann x", "Peter x"), GO_TEXT, GO_NOTE[:-1]]:
+    for bad in [
+        GO_NOTE.replace("cryptography", "cryptographY"),
+        GO_NOTE.replace("x08go", "x08gO"),
+        GO_NOTE.replace("PeterNeumann x", "Peter x"),
+        GO_TEXT,
+        GO_NOTE[:-1],
+    ]:
         with pytest.raises(VerifyError):
             open_note(bad, vkey)
     with pytest.raises(VerifyError):  # a vkey whose id does not match its key
@@ -91,8 +96,10 @@ def test_damaged_publication_names_the_entry(tmp_path: Path, keys: Path) -> None
 
 def run_tool(*args: str) -> subprocess.CompletedProcess[str]:
     """Run a copy of the verifier where `import sanctuary` is impossible."""
-    code = ("import runpy, sys; sys.modules['sanctuary'] = None; sys.argv = ['verify_log.py'] + sys.argv[1:]; "
-            f"runpy.run_path({str(TOOL)!r}, run_name='__main__')")
+    code = (
+        "import runpy, sys; sys.modules['sanctuary'] = None; sys.argv = ['verify_log.py'] + sys.argv[1:]; "
+        f"runpy.run_path({str(TOOL)!r}, run_name='__main__')"
+    )
     return subprocess.run([sys.executable, "-I", "-c", code, *args], capture_output=True, text=True, timeout=60)
 
 
@@ -109,10 +116,20 @@ def test_stand_alone_tool_checks_checkpoint_proofs_and_tiles(tmp_path: Path, key
     publish(log, tmp_path / "pub")
     vkey = str(log.vkey())
     log.close()
-    ok = [("checkpoint", str(tmp_path / "new.cp")),
-          ("inclusion", "--checkpoint", str(tmp_path / "new.cp"), "--entry", str(tmp_path / "entry"), "--proof", str(tmp_path / "proof.json")),
-          ("consistency", "--old", str(tmp_path / "old.cp"), "--new", str(tmp_path / "new.cp"), "--proof", str(tmp_path / "cons.json")),
-          ("tiles", str(tmp_path / "pub"))]
+    ok = [
+        ("checkpoint", str(tmp_path / "new.cp")),
+        (
+            "inclusion",
+            "--checkpoint",
+            str(tmp_path / "new.cp"),
+            "--entry",
+            str(tmp_path / "entry"),
+            "--proof",
+            str(tmp_path / "proof.json"),
+        ),
+        ("consistency", "--old", str(tmp_path / "old.cp"), "--new", str(tmp_path / "new.cp"), "--proof", str(tmp_path / "cons.json")),
+        ("tiles", str(tmp_path / "pub")),
+    ]
     for args in ok:
         result = run_tool("--vkey", vkey, *args)
         assert result.returncode == 0, result.stderr

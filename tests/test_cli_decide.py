@@ -20,8 +20,14 @@ def decisions(result) -> list[dict]:
 def test_examples_cover_every_kind_and_decide_without_error():
     lines = (EXAMPLES / "requests.jsonl").read_text().splitlines()
     assert len(lines) >= 30
-    assert {json.loads(x)["kind"] for x in lines} == {"database_query", "custody_inquiry", "detainee_access",
-                                                       "custody_transfer", "detention_hold", "operational_support"}  # fmt: skip
+    assert {json.loads(x)["kind"] for x in lines} == {
+        "database_query",
+        "custody_inquiry",
+        "detainee_access",
+        "custody_transfer",
+        "detention_hold",
+        "operational_support",
+    }
     result = runner.invoke(app, ["decide", "--profile", "chicago-2021", str(EXAMPLES / "requests.jsonl")])
     assert result.exit_code == 0, result.output
     out = decisions(result)
@@ -41,7 +47,9 @@ def test_stdin_and_invalid_lines_exit_nonzero_but_every_line_is_answered():
 
 
 def test_explain_is_a_readable_table():
-    result = runner.invoke(app, ["decide", "--explain", "-p", "chicago-2019-proposed-eo", str(EXAMPLES / "requests.jsonl")], env={"COLUMNS": "160"})
+    result = runner.invoke(
+        app, ["decide", "--explain", "-p", "chicago-2019-proposed-eo", str(EXAMPLES / "requests.jsonl")], env={"COLUMNS": "160"}
+    )
     assert result.exit_code == 0
     assert "Decisions under chicago-2019-proposed-eo" in result.stdout
     assert "Proposed EO 2019 §3" in result.stdout
@@ -60,7 +68,9 @@ def test_a_broken_policy_set_denies_every_request(monkeypatch, tmp_path):
 
 
 def test_policy_diff_shows_what_the_proposed_order_adds():
-    result = runner.invoke(app, ["policy", "diff", "chicago-2019-mayoral", "chicago-2019-proposed-eo", str(EXAMPLES / "requests.jsonl"), "--json"])
+    result = runner.invoke(
+        app, ["policy", "diff", "chicago-2019-mayoral", "chicago-2019-proposed-eo", str(EXAMPLES / "requests.jsonl"), "--json"]
+    )
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     by_id = {d["id"]: d for d in data["differences"]}
@@ -84,7 +94,13 @@ def test_policy_show_and_list():
     assert {r["id"] for r in data["rules"]} >= {"chicago-2021:020-a2-access", "baseline:law-enforcement"}
     assert all(r["citation"] and r["explain"] for r in data["rules"])
     listed = runner.invoke(app, ["policy", "list", "--json"])
-    assert {p["name"] for p in json.loads(listed.stdout)} == {"chicago-2012", "chicago-2019-mayoral", "chicago-2019-proposed-eo", "chicago-2021", "illinois-trust"}
+    assert {p["name"] for p in json.loads(listed.stdout)} == {
+        "chicago-2012",
+        "chicago-2019-mayoral",
+        "chicago-2019-proposed-eo",
+        "chicago-2021",
+        "illinois-trust",
+    }
     missing = runner.invoke(app, ["policy", "show", "chicago-1999"])
     assert missing.exit_code == 2
 

@@ -15,16 +15,22 @@ from pathlib import Path
 
 import httpx
 import pytest
-from records_stores import STORE_KINDS, pg_database
 
+from records_stores import STORE_KINDS, pg_database
 from sanctuary.audit import open_log
 from sanctuary.gateway.credentials import demo_keys
 
 ROOT = Path(__file__).resolve().parent.parent
-WARRANT = {"kind": "database_query", "purpose": {"text": "armed robbery", "category": "criminal"},
-           "resource": {"search": {"type": "warrant", "name": "James Carter", "dob": "1979-11-02"}}}
-CIVIL = {"kind": "custody_inquiry", "purpose": {"text": "removal", "category": "civil_immigration"},
-         "subject": {"name": "Maria Lopez", "dob": "1988-03-14"}}
+WARRANT = {
+    "kind": "database_query",
+    "purpose": {"text": "armed robbery", "category": "criminal"},
+    "resource": {"search": {"type": "warrant", "name": "James Carter", "dob": "1979-11-02"}},
+}
+CIVIL = {
+    "kind": "custody_inquiry",
+    "purpose": {"text": "removal", "category": "civil_immigration"},
+    "subject": {"name": "Maria Lopez", "dob": "1988-03-14"},
+}
 
 
 @pytest.fixture(params=STORE_KINDS)
@@ -41,8 +47,12 @@ def locations(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[
 def serve(home: Path, store: str, log: str) -> tuple[subprocess.Popen, str]:
     env = {**os.environ, "SANCTUARY_HOME": str(home), "PYTHONPATH": str(ROOT / "src")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sanctuary", "serve", "--demo", "--quiet", "--rate", "0", "--port", "0",
-         "--store", store, "--log", log], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        [sys.executable, "-m", "sanctuary", "serve", "--demo", "--quiet", "--rate", "0", "--port", "0", "--store", store, "--log", log],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     assert proc.stdout is not None
     deadline = time.monotonic() + 60
     for line in proc.stdout:
@@ -55,8 +65,7 @@ def serve(home: Path, store: str, log: str) -> tuple[subprocess.Popen, str]:
 
 
 @pytest.mark.slow
-def test_kill_9_under_load_loses_no_answered_decision(tmp_path: Path, locations: tuple[str, str],
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_kill_9_under_load_loses_no_answered_decision(tmp_path: Path, locations: tuple[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     store, log = locations
     proc, url = serve(tmp_path, store, log)
     keys = demo_keys()
@@ -72,8 +81,7 @@ def test_kill_9_under_load_loses_no_answered_decision(tmp_path: Path, locations:
                 who, body = ("FBI", WARRANT) if i % 2 else ("ICE-ERO", CIVIL)
                 rid = f"crash-{worker}-{i}"
                 try:
-                    response = client.post("/v1/requests", json={**body, "id": rid},
-                                           headers={"Authorization": f"Bearer {keys[who]}"})
+                    response = client.post("/v1/requests", json={**body, "id": rid}, headers={"Authorization": f"Bearer {keys[who]}"})
                 except httpx.HTTPError:
                     return
                 if response.status_code in (200, 403):
@@ -105,8 +113,9 @@ def test_kill_9_under_load_loses_no_answered_decision(tmp_path: Path, locations:
 
     proc, url = serve(tmp_path, store, log)
     try:
-        again = httpx.post(f"{url}/v1/requests", json={**WARRANT, "id": "after-crash"},
-                           headers={"Authorization": f"Bearer {keys['FBI']}"}, timeout=10)
+        again = httpx.post(
+            f"{url}/v1/requests", json={**WARRANT, "id": "after-crash"}, headers={"Authorization": f"Bearer {keys['FBI']}"}, timeout=10
+        )
         assert again.status_code == 200 and again.json()["log_index"] == size
     finally:
         proc.terminate()

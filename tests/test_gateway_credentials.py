@@ -9,8 +9,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from gateway_harness import BODIES, Running, start
 
+from gateway_harness import BODIES, Running, start
 from sanctuary.gateway.credentials import CredentialError, KeyRing, demo_key
 
 
@@ -32,8 +32,12 @@ def log_size(gateway: Running) -> int:
 def test_no_key_wrong_key_and_wrong_scheme_are_401(gateway: Running) -> None:
     url = f"{gateway.url}/v1/requests"
     before = log_size(gateway)
-    for headers in ({}, {"Authorization": "Bearer sk_nobody_0123456789abcdef0123"},
-                    {"Authorization": f"Basic {demo_key('FBI')}"}, {"Authorization": "Bearer"}):
+    for headers in (
+        {},
+        {"Authorization": "Bearer sk_nobody_0123456789abcdef0123"},
+        {"Authorization": f"Basic {demo_key('FBI')}"},
+        {"Authorization": "Bearer"},
+    ):
         response = httpx.post(url, json=BODIES["warrant"], headers=headers)
         assert response.status_code == 401, headers
         assert response.json()["error"]["field"] == "Authorization"
@@ -57,8 +61,7 @@ def test_the_requester_is_the_keys_agency_never_the_bodys(gateway: Running) -> N
     assert entry["error"].startswith("requester.agency:") and "ICE-ERO" in entry["error"]
     assert entry["request_sha256"] == hashlib.sha256(response.request.content).hexdigest()
     # a name the registry resolves to the key's own agency is fine; leaving it out is too
-    alias = gateway.post("FBI", {**BODIES["warrant"], "requester": {"agency": "Federal Bureau of Investigation",
-                                                                   "officer": "SA Jones"}})
+    alias = gateway.post("FBI", {**BODIES["warrant"], "requester": {"agency": "Federal Bureau of Investigation", "officer": "SA Jones"}})
     assert alias.status_code == 200 and alias.json()["decision"]["requester"] == "FBI"
     assert gateway.post("FBI", BODIES["warrant"]).json()["decision"]["requester"] == "FBI"
 
@@ -96,8 +99,9 @@ def test_admin_endpoints_need_the_admin_role(gateway: Running) -> None:
 
 def test_admin_issues_and_revokes_keys_stored_only_as_hashes(gateway: Running, tmp_path: Path) -> None:
     admin = {"Authorization": f"Bearer {gateway.key('admin')}"}
-    issued = httpx.post(f"{gateway.url}/v1/admin/keys", json={"role": "agency", "agency": "Illinois State Police",
-                                                               "label": "ISP Zone 3"}, headers=admin)
+    issued = httpx.post(
+        f"{gateway.url}/v1/admin/keys", json={"role": "agency", "agency": "Illinois State Police", "label": "ISP Zone 3"}, headers=admin
+    )
     assert issued.status_code == 201
     new = issued.json()
     assert new["agency"] == "ISP"

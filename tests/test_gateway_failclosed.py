@@ -10,9 +10,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
+
 from gateway_harness import BODIES, start
 from records_stores import PG_ADMIN, pg_database
-
 from sanctuary.agencies import load_registry
 from sanctuary.enforce import FAIL_CLOSED
 from sanctuary.gateway import services
@@ -20,9 +20,20 @@ from sanctuary.gateway.services import Policy, load_policy
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.profiles import PROFILES, expand
 
-DETENTION = {"id": "t-hold", "kind": "detention_hold", "purpose": {"text": "bank robbery", "category": "criminal"},
-             "documents": [{"type": "judicial_warrant", "court": "U.S. District Court N.D. Ill.", "criminal": True,
-                            "signed_by": "Hon. A. Judge", "signer_title": "United States District Judge"}]}
+DETENTION = {
+    "id": "t-hold",
+    "kind": "detention_hold",
+    "purpose": {"text": "bank robbery", "category": "criminal"},
+    "documents": [
+        {
+            "type": "judicial_warrant",
+            "court": "U.S. District Court N.D. Ill.",
+            "criminal": True,
+            "signed_by": "Hon. A. Judge",
+            "signer_title": "United States District Judge",
+        }
+    ],
+}
 
 
 @pytest.fixture
@@ -62,11 +73,12 @@ def test_a_policy_that_does_not_load_denies_everything(home: Path) -> None:
 
 def test_a_rule_that_errors_while_evaluating_fails_closed(home: Path) -> None:
     registry = load_registry()
-    broken_rule = ('@id("test:overflow") @citation("test") @explain("errors at evaluation")\n'
-                   "forbid (principal, action, resource) when { 9223372036854775807 + 1 > 0 };\n")
+    broken_rule = (
+        '@id("test:overflow") @citation("test") @explain("errors at evaluation")\n'
+        "forbid (principal, action, resource) when { 9223372036854775807 + 1 > 0 };\n"
+    )
     engine = PolicyEngine(expand(["chicago-2021"]), registry, validate=False, extra_policies=broken_rule)
-    running = start(home, str(home / "r.db"), str(home / "log.db"),
-                    policy=Policy(["chicago-2021"], engine, registry=registry))
+    running = start(home, str(home / "r.db"), str(home / "log.db"), policy=Policy(["chicago-2021"], engine, registry=registry))
     try:
         answer = assert_fail_closed(running.post("FBI", BODIES["warrant"]), logged=True)
         assert "policy evaluation error" in answer["decision"]["error"]

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from gateway_harness import BODIES, Running, start
 from records_stores import STORE_KINDS, pg_database
-
 from sanctuary.agencies import load_registry
 from sanctuary.audit.verifier import (
     TILE_HEIGHT,
@@ -75,7 +75,11 @@ def test_every_example_is_decided_as_the_pipeline_decides_it(gateway: Running) -
         assert "decision" in answer, (body["id"], answer)
         got = answer["decision"]
         assert (got["decision"], got["citations"], got["rules"], got["redact"]) == (
-            expected.decision, expected.citations, expected.rules, expected.redact), body["id"]
+            expected.decision,
+            expected.citations,
+            expected.rules,
+            expected.redact,
+        ), body["id"]
         assert response.status_code == (200 if expected.decision == "permit" else 422 if expected.error else 403)
         assert answer["request_id"] == body["id"] and answer["caveat"] == CAVEAT
         assert answer["log_index"] > last_index
@@ -83,8 +87,7 @@ def test_every_example_is_decided_as_the_pipeline_decides_it(gateway: Running) -
         assert response.headers["X-Log-Index"] == str(last_index)
         assert log_entry(gateway, last_index)["decision"] == expected.decision
         outcomes.add((body["kind"], expected.decision))
-    kinds = {"database_query", "custody_inquiry", "detainee_access", "custody_transfer", "detention_hold",
-             "operational_support"}
+    kinds = {"database_query", "custody_inquiry", "detainee_access", "custody_transfer", "detention_hold", "operational_support"}
     assert {(k, d) for k in kinds for d in ("permit", "deny")} - outcomes <= {("detainee_access", "permit")}
 
 
@@ -112,8 +115,13 @@ def test_a_deny_releases_nothing(gateway: Running) -> None:
 
 
 def test_custody_inquiry_shows_only_the_topics_asked(gateway: Running) -> None:
-    body = {"id": "t-custody", "kind": "custody_inquiry", "purpose": {"text": "homicide investigation", "category": "criminal"},
-            "resource": {"fields": ["release_date"]}, "subject": {"name": "Anh Nguyen", "dob": "1995-06-30"}}
+    body = {
+        "id": "t-custody",
+        "kind": "custody_inquiry",
+        "purpose": {"text": "homicide investigation", "category": "criminal"},
+        "resource": {"fields": ["release_date"]},
+        "subject": {"name": "Anh Nguyen", "dob": "1995-06-30"},
+    }
     answer = gateway.post("USMS", body).json()
     assert answer["decision"]["decision"] == "permit"
     [booking] = answer["result"]["records"]
@@ -125,8 +133,12 @@ def test_custody_inquiry_shows_only_the_topics_asked(gateway: Running) -> None:
 
 
 def test_plate_and_warrant_searches(gateway: Running) -> None:
-    plate = {"id": "t-plate", "kind": "database_query", "purpose": {"text": "carjacking", "category": "criminal"},
-             "resource": {"system": "ALPR", "search": {"type": "plate", "plate": "IL-DEMO123"}}}
+    plate = {
+        "id": "t-plate",
+        "kind": "database_query",
+        "purpose": {"text": "carjacking", "category": "criminal"},
+        "resource": {"system": "ALPR", "search": {"type": "plate", "plate": "IL-DEMO123"}},
+    }
     reads = gateway.post("ISP", plate).json()["result"]["records"]
     assert [r["record_id"] for r in reads] == ["R0000001", "R0000002", "R0000003", "R0000004"]
     [warrant] = gateway.post("FBI", BODIES["warrant"]).json()["result"]["records"]
@@ -153,8 +165,7 @@ def test_checkpoint_proofs_and_tiles_verify_with_the_standalone_verifier(gateway
     proof = gateway.get(f"/v1/audit/proof/{index}?size={checkpoint.size}").json()
     entry = gateway.get(f"/v1/audit/entries/{index}").content
     assert base64.b64decode(proof["leaf_hash"]) == leaf_hash(entry)
-    verify_inclusion(leaf_hash(entry), index, checkpoint.size, [base64.b64decode(p) for p in proof["proof"]],
-                     checkpoint.root)
+    verify_inclusion(leaf_hash(entry), index, checkpoint.size, [base64.b64decode(p) for p in proof["proof"]], checkpoint.root)
     # fetch the published tiles over HTTP into a folder and verify it end to end
     size = int(gateway.get("/v1/audit/tiles/checkpoint").text.split("\n")[1])
     wanted = [tile_path("entries", n, w) for n, w in tiles_at(size)]

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+
 from gateway_harness import BODIES, Running, start
 
 
@@ -21,8 +22,11 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
 
 
 def raw_post(gateway: Running, content: bytes, who: str = "FBI") -> httpx.Response:
-    return httpx.post(f"{gateway.url}/v1/requests", content=content,
-                      headers={"Authorization": f"Bearer {gateway.key(who)}", "Content-Type": "application/json"})
+    return httpx.post(
+        f"{gateway.url}/v1/requests",
+        content=content,
+        headers={"Authorization": f"Bearer {gateway.key(who)}", "Content-Type": "application/json"},
+    )
 
 
 @pytest.mark.parametrize(
@@ -65,8 +69,7 @@ def test_body_size_is_limited(gateway: Running) -> None:
             yield b"b" * 1000
         yield b'"}'
 
-    streamed = httpx.post(f"{gateway.url}/v1/requests", content=chunks(),
-                          headers={"Authorization": f"Bearer {gateway.key('FBI')}"})
+    streamed = httpx.post(f"{gateway.url}/v1/requests", content=chunks(), headers={"Authorization": f"Bearer {gateway.key('FBI')}"})
     assert streamed.status_code == 413
 
 

@@ -7,11 +7,12 @@ from collections.abc import Iterator
 
 import pytest
 import schemathesis
-from gateway_harness import Running, start
 from hypothesis import HealthCheck, given, settings
 
+from gateway_harness import Running, start
 from sanctuary.gateway.fulfil import plan
 from sanctuary.models import RequestError, parse_request
+
 
 @pytest.fixture(scope="module")
 def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
@@ -44,8 +45,7 @@ def test_no_server_errors_and_no_permit_for_malformed_input(running: Running, mo
     schema = schemathesis.openapi.from_url(f"{running.url}/openapi.json")
 
     @given(case=schema.as_strategy(mode))
-    @settings(max_examples=250, deadline=None, suppress_health_check=list(HealthCheck),
-              database=None)
+    @settings(max_examples=250, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     def check(case: schemathesis.Case) -> None:
         who = "admin" if case.path.startswith("/v1/admin") else "FBI"
         response = case.call(base_url=running.url, headers={"Authorization": f"Bearer {running.key(who)}"})

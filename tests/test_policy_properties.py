@@ -54,7 +54,9 @@ JSON = st.recursive(
 
 
 @FAST
-@given(raw=requests(), key=st.sampled_from(["kind", "requester", "purpose", "subject", "documents", "operation", "resource", "zzz"]), junk=JSON)
+@given(
+    raw=requests(), key=st.sampled_from(["kind", "requester", "purpose", "subject", "documents", "operation", "resource", "zzz"]), junk=JSON
+)
 def test_any_invalid_request_denies_with_the_field_named(raw, key, junk):
     raw = {**raw, key: junk}
     try:
@@ -104,8 +106,12 @@ def test_a_forbid_that_errors_would_be_skipped_by_cedar_but_denies_here(broken_p
     engine = broken_pipeline.engine
     purpose = screen("robbery")
     facts = broken_pipeline.facts(request, broken_pipeline.resolve(request, purpose), purpose)
-    raw = cedarpy.is_authorized({"principal": 'Agency::"FBI"', "action": 'Action::"database_query"', "resource": 'Resource::"x"',
-                                 "context": facts.cedar_context}, engine._policies, engine._entities, engine._schema)  # fmt: skip
+    raw = cedarpy.is_authorized(
+        {"principal": 'Agency::"FBI"', "action": 'Action::"database_query"', "resource": 'Resource::"x"', "context": facts.cedar_context},
+        engine._policies,
+        engine._entities,
+        engine._schema,
+    )
     assert raw.decision == cedarpy.Decision.Allow and raw.diagnostics.errors
 
 

@@ -6,8 +6,12 @@ import pytest
 
 from conftest import decide, pipeline_for, request
 
-FED_WARRANT = {"type": "judicial_warrant", "court": "United States District Court for the Northern District of Illinois",
-               "signed_by": "Hon. M. Reyes, U.S. Magistrate Judge", "criminal": True}  # fmt: skip
+FED_WARRANT = {
+    "type": "judicial_warrant",
+    "court": "United States District Court for the Northern District of Illinois",
+    "signed_by": "Hon. M. Reyes, U.S. Magistrate Judge",
+    "criminal": True,
+}
 STATE_WARRANT = {"type": "judicial_warrant", "court": "Circuit Court of Cook County", "signed_by": "Judge A. Novak", "criminal": True}
 IJ_ORDER = {"type": "court_order", "court": "Immigration Court, Chicago", "signed_by": "Immigration Judge R. Hale"}
 COURT_ORDER = {"type": "court_order", "court": "Circuit Court of Cook County", "signed_by": "Judge A. Novak"}
@@ -26,15 +30,21 @@ def inquiry(agency, topics, **kw):
 
 
 def op(agency, type_, civil, text=None, **kw):
-    return request("operational_support", agency, operation={"type": type_, "civil_immigration": civil},
-                   purpose={"text": text} if text else {}, **kw)  # fmt: skip
+    return request(
+        "operational_support", agency, operation={"type": type_, "civil_immigration": civil}, purpose={"text": text} if text else {}, **kw
+    )
 
 
 # (profile, request, decision, rule that must / must not be among the deciding rules)
 SCENARIOS = [
     # chicago-2012
     ("chicago-2012", request("detention_hold", "ICE-ERO", documents=[DETAINER]), "deny", "chicago-2012:042-a-detention"),
-    ("chicago-2012", request("detention_hold", "ICE-ERO", documents=[DETAINER], subject={"pending_felony_charge": True}), "permit", "chicago-2012:042-a-detention"),
+    (
+        "chicago-2012",
+        request("detention_hold", "ICE-ERO", documents=[DETAINER], subject={"pending_felony_charge": True}),
+        "permit",
+        "chicago-2012:042-a-detention",
+    ),
     ("chicago-2012", request("detention_hold", "CCSO", documents=[{"type": "ncic_ivf"}]), "deny", "chicago-2012:042-a-detention"),
     ("chicago-2012", request("detention_hold", "USMS", documents=[FED_WARRANT]), "permit", "chicago-2012:042-a-detention"),
     ("chicago-2012", request("detainee_access", "ICE-ERO"), "deny", "chicago-2012:042-b1-ice-custody"),
@@ -57,14 +67,34 @@ SCENARIOS = [
     ("chicago-2019-proposed-eo", op("HSI", "on_site_support", False, "drug warrant"), "deny", "proposed-eo-2019:s1-raids"),
     ("chicago-2019-proposed-eo", op("USBP", "on_site_support", True), "permit", "proposed-eo-2019:s1-raids"),
     ("chicago-2019-proposed-eo", op("DEA", "traffic_perimeter", False), "permit", "proposed-eo-2019:s1-raids"),
-    ("chicago-2019-proposed-eo", request("custody_transfer", "ICE-ERO", subject=FELON, documents=[DETAINER]), "deny", "proposed-eo-2019:s2-transfer"),
-    ("chicago-2019-proposed-eo", request("custody_transfer", "ICE-ERO", subject=FELON, documents=[IJ_ORDER]), "deny", "proposed-eo-2019:s2-transfer"),
-    ("chicago-2019-proposed-eo", request("custody_transfer", "ICE-ERO", documents=[STATE_WARRANT]), "permit", "proposed-eo-2019:s2-transfer"),
+    (
+        "chicago-2019-proposed-eo",
+        request("custody_transfer", "ICE-ERO", subject=FELON, documents=[DETAINER]),
+        "deny",
+        "proposed-eo-2019:s2-transfer",
+    ),
+    (
+        "chicago-2019-proposed-eo",
+        request("custody_transfer", "ICE-ERO", subject=FELON, documents=[IJ_ORDER]),
+        "deny",
+        "proposed-eo-2019:s2-transfer",
+    ),
+    (
+        "chicago-2019-proposed-eo",
+        request("custody_transfer", "ICE-ERO", documents=[STATE_WARRANT]),
+        "permit",
+        "proposed-eo-2019:s2-transfer",
+    ),
     ("chicago-2019-proposed-eo", db("TSA", "baggage theft", "criminal"), "deny", "proposed-eo-2019:s3-dhs-databases"),
     ("chicago-2019-proposed-eo", db("Border Patrol", "smuggling", "criminal"), "deny", "proposed-eo-2019:s3-dhs-databases"),
     ("chicago-2019-proposed-eo", db("FBI", "bank robbery", "criminal"), "permit", "proposed-eo-2019:s3-dhs-databases"),
     ("chicago-2019-proposed-eo", db("Chicago JTTF", "terrorism", "criminal"), "deny", "proposed-eo-2019:s3-through-another-agency"),
-    ("chicago-2019-proposed-eo", db("Polk County FL SO", "wanted person", "criminal"), "deny", "proposed-eo-2019:s3-through-another-agency"),
+    (
+        "chicago-2019-proposed-eo",
+        db("Polk County FL SO", "wanted person", "criminal"),
+        "deny",
+        "proposed-eo-2019:s3-through-another-agency",
+    ),
     ("chicago-2019-proposed-eo", db("ISP", "shooting", "criminal"), "permit", "proposed-eo-2019:s3-through-another-agency"),
     # chicago-2021
     ("chicago-2021", db("Evanston PD", "assist ICE+ERO"), "deny", "chicago-2021:020-a"),
@@ -76,7 +106,12 @@ SCENARIOS = [
     ("chicago-2021", db("ICE-ERO", "gang homicide suspect", "criminal"), "permit", "chicago-2021:020-a"),
     ("chicago-2021", request("custody_transfer", "ICE-ERO", documents=[FED_WARRANT]), "permit", "chicago-2021:020-a"),
     ("chicago-2021", request("detention_hold", "CCSO", documents=[{"type": "ncic_ivf"}]), "deny", "chicago-2021:020-a1-detention"),
-    ("chicago-2021", request("detention_hold", "ICE-ERO", documents=[DETAINER], subject={"pending_felony_charge": True}), "deny", "chicago-2021:020-a1-detention"),
+    (
+        "chicago-2021",
+        request("detention_hold", "ICE-ERO", documents=[DETAINER], subject={"pending_felony_charge": True}),
+        "deny",
+        "chicago-2021:020-a1-detention",
+    ),
     ("chicago-2021", request("detention_hold", "USMS", documents=[STATE_WARRANT]), "permit", "chicago-2021:020-a1-detention"),
     ("chicago-2021", request("detainee_access", "HSI", documents=[FED_WARRANT]), "deny", "chicago-2021:020-a2-access"),
     ("chicago-2021", request("detainee_access", "FBI"), "permit", "chicago-2021:020-a2-access"),
@@ -98,14 +133,21 @@ SCENARIOS = [
     ("illinois-trust", db("HSI", "narcotics", "criminal", documents=[FED_WARRANT]), "permit", "illinois-trust:15-databases"),
     ("illinois-trust", db("TSA", "baggage theft", "criminal"), "permit", "illinois-trust:15-databases"),
     ("illinois-trust", op("HSI", "on_site_support", False, "drug warrant"), "deny", "illinois-trust:15-operations"),
-    ("illinois-trust", op("HSI", "on_site_support", False, "drug warrant", documents=[FED_WARRANT]), "permit", "illinois-trust:15-operations"),
+    (
+        "illinois-trust",
+        op("HSI", "on_site_support", False, "drug warrant", documents=[FED_WARRANT]),
+        "permit",
+        "illinois-trust:15-operations",
+    ),
     ("illinois-trust", op("DEA", "traffic_perimeter", False), "permit", "illinois-trust:15-operations"),
     ("illinois-trust", db("Evanston PD", "immigration"), "deny", "illinois-trust:15-immigration-purpose"),
     ("illinois-trust", db("Evanston PD", "robbery"), "permit", "illinois-trust:15-immigration-purpose"),
 ]
 
 
-@pytest.mark.parametrize(("profile", "raw", "expected", "rule"), SCENARIOS, ids=[f"{s[0]}-{s[3].split(':')[1]}-{s[2]}-{i}" for i, s in enumerate(SCENARIOS)])
+@pytest.mark.parametrize(
+    ("profile", "raw", "expected", "rule"), SCENARIOS, ids=[f"{s[0]}-{s[3].split(':')[1]}-{s[2]}-{i}" for i, s in enumerate(SCENARIOS)]
+)
 def test_scenario(profile, raw, expected, rule):
     d = decide(profile, raw)
     assert d.error is None

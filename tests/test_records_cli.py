@@ -36,13 +36,21 @@ def test_migrate_reports_the_tables(tmp_path: Path) -> None:
     result = runner.invoke(app, ["store", "migrate", "--store", str(tmp_path / "r.db"), "--json"])
     assert result.exit_code == 0, result.output
     assert set(json.loads(result.output)["counts"]) == {
-        "persons", "bookings", "warrants", "plate_reads", "gang_entries", "contacts", "gateway_decisions"}
+        "persons",
+        "bookings",
+        "warrants",
+        "plate_reads",
+        "gang_entries",
+        "contacts",
+        "gateway_decisions",
+    }
 
 
 def test_a_bad_store_is_an_error_that_names_it(tmp_path: Path) -> None:
     result = runner.invoke(app, ["store", "migrate", "--store", "mysql://x/y", "--json"])
     assert result.exit_code == 2
     assert json.loads(result.output) == {
-        "error": {"field": "store_url", "reason": "unsupported scheme 'mysql'; use a SQLite path or postgresql://"}}
+        "error": {"field": "store_url", "reason": "unsupported scheme 'mysql'; use a SQLite path or postgresql://"}
+    }
     negative = runner.invoke(app, ["demo-data", "--persons", "-1", "--store", str(tmp_path / "r.db")])
     assert negative.exit_code == 2 and "--persons" in negative.output

@@ -7,8 +7,9 @@ from pathlib import Path
 from sanctuary.records import PROTECTED_FIELDS, Record, disclosed, open_store, parse_search, redact
 from sanctuary.records.demo import fill
 
-PERSON = Record("P1", "person", {"first_name": "Maria", "immigration_status": "undocumented",
-                                  "citizenship": "Mexico", "place_of_birth": "Morelia"})
+PERSON = Record(
+    "P1", "person", {"first_name": "Maria", "immigration_status": "undocumented", "citizenship": "Mexico", "place_of_birth": "Morelia"}
+)
 BOOKING = Record("B1", "booking", {"facility": "jail", "release_date": None, "place_of_birth": "x"})
 
 

@@ -10,10 +10,10 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from pydantic import ValidationError
-from records_stores import STORE_KINDS, store_url
 from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
 
+from records_stores import STORE_KINDS, store_url
 from sanctuary.records import StoreUnavailable, open_store, parse_search
 from sanctuary.records.demo import DEMO_PERSONS, DEMO_PLATE, fill
 from sanctuary.records.errors import InvalidStoreURL, RecordsError
@@ -111,9 +111,9 @@ def test_custody_status_shows_facility_and_release(store: RecordStore) -> None:
 
 def test_custody_lists_newest_booking_first(store: RecordStore) -> None:
     with store.connect() as connection:
-        pid = connection.execute(text(
-            "SELECT person_id FROM bookings GROUP BY person_id HAVING COUNT(*) > 1 ORDER BY person_id LIMIT 1"
-        )).scalar_one()
+        pid = connection.execute(
+            text("SELECT person_id FROM bookings GROUP BY person_id HAVING COUNT(*) > 1 ORDER BY person_id LIMIT 1")
+        ).scalar_one()
     times = [r.fields["arrested_at"] for r in store.search(parse_search({"search": "custody", "person_id": pid}))]
     assert len(times) > 1 and times == sorted(times, reverse=True)
 
@@ -124,8 +124,7 @@ def test_plate_lookup_window_and_limit(store: RecordStore) -> None:
     assert all(r.fields["plate"] == DEMO_PLATE for r in everything)
     times = [r.fields["read_at"] for r in everything]
     assert times == sorted(times)
-    window = ids(store, {"search": "plate", "plate": DEMO_PLATE, "since": "2026-01-01T00:00:00Z",
-                         "until": "2026-01-12T00:00:00-06:00"})
+    window = ids(store, {"search": "plate", "plate": DEMO_PLATE, "since": "2026-01-01T00:00:00Z", "until": "2026-01-12T00:00:00-06:00"})
     assert window == ["R0000002", "R0000003"]
     assert ids(store, {"search": "plate", "plate": DEMO_PLATE, "limit": 1}) == ["R0000001"]
     assert ids(store, {"search": "plate", "plate": "IL-DEMO123", "limit": 1}) == ["R0000001"]
@@ -145,8 +144,17 @@ def test_sql_in_a_search_is_only_a_value(store: RecordStore) -> None:
 
 
 def test_warrants_table_only_holds_criminal_warrants(store: RecordStore) -> None:
-    row = dict(warrant_id="W9999999", person_id="P0000001", kind="administrative", status="active",
-               offense="I-200", statute="8 USC 1357", court="none", judge="none", issued_on=date(2026, 1, 1))
+    row = dict(
+        warrant_id="W9999999",
+        person_id="P0000001",
+        kind="administrative",
+        status="active",
+        offense="I-200",
+        statute="8 USC 1357",
+        court="none",
+        judge="none",
+        issued_on=date(2026, 1, 1),
+    )
     with pytest.raises(StoreUnavailable) as info, store.connect() as connection:
         connection.execute(insert(Warrant), row)
     assert isinstance(info.value.__cause__, IntegrityError)
@@ -163,8 +171,7 @@ def test_warrants_table_only_holds_criminal_warrants(store: RecordStore) -> None
         ({"search": "person", "name": "x" * 129, "dob": "1988-03-14"}, ("person", "name")),
         ({"search": "person", "person_id": "P1; DROP TABLE persons"}, ("person", "person_id")),
         ({"search": "plate", "plate": "ABC*123"}, ("plate", "plate")),
-        ({"search": "plate", "plate": "ABC123", "since": "2026-02-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"},
-         ("plate",)),
+        ({"search": "plate", "plate": "ABC123", "since": "2026-02-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"}, ("plate",)),
         ({"search": "plate", "plate": "ABC123", "limit": 100000}, ("plate", "limit")),
         ({"search": "plate", "plate": "ABC123", "sql": "SELECT 1"}, ("plate", "sql")),
     ],

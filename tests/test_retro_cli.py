@@ -24,9 +24,7 @@ def test_scan_json(tmp_path):
     result = runner.invoke(app, ["scan", FIXTURE, "--home-state", "CA", "--out", str(tmp_path), "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
-    assert summary["rows"] == 91 and summary == json.loads((tmp_path / "summary.json").read_text()) | {
-        "seconds": summary["seconds"]
-    }
+    assert summary["rows"] == 91 and summary == json.loads((tmp_path / "summary.json").read_text()) | {"seconds": summary["seconds"]}
 
 
 def test_bad_option_is_a_one_line_error(tmp_path):

@@ -11,21 +11,59 @@ from sanctuary.retro.errors import RetroError
 @pytest.mark.parametrize(
     ("headers", "variant", "fields"),
     [
-        (["ID", "Name", "Org Name", "Total Networks Searched", "Time Frame", "License Plate", "Reason", "Case #", "Filters",
-          "Search Time", "Search Type", "Text Prompt", "Moderation"], "audit",
-         {"source_id": "ID", "org": "Org Name", "networks": "Total Networks Searched", "case_number": "Case #"}),
-        (["Name", "Org Name", "Total Devices Searched", "Time Frame", "License Plate", "Reason", "Search Time"],
-         "audit-devices", {"devices": "Total Devices Searched", "search_time": "Search Time"}),
-        (["id", "userId", "searchDate", "networkCount", "reason"], "portal",
-         {"source_id": "id", "user": "userId", "search_time": "searchDate", "networks": "networkCount"}),
+        (
+            [
+                "ID",
+                "Name",
+                "Org Name",
+                "Total Networks Searched",
+                "Time Frame",
+                "License Plate",
+                "Reason",
+                "Case #",
+                "Filters",
+                "Search Time",
+                "Search Type",
+                "Text Prompt",
+                "Moderation",
+            ],
+            "audit",
+            {"source_id": "ID", "org": "Org Name", "networks": "Total Networks Searched", "case_number": "Case #"},
+        ),
+        (
+            ["Name", "Org Name", "Total Devices Searched", "Time Frame", "License Plate", "Reason", "Search Time"],
+            "audit-devices",
+            {"devices": "Total Devices Searched", "search_time": "Search Time"},
+        ),
+        (
+            ["id", "userId", "searchDate", "networkCount", "reason"],
+            "portal",
+            {"source_id": "id", "user": "userId", "search_time": "searchDate", "networks": "networkCount"},
+        ),
         (["ID", "userID", "networkCount", "Search Time", "Reason"], "portal-printed", {"search_time": "Search Time"}),
-        (["ID", "Org_Name", "Total_Networks_Searched", "Total_Devices_Searched", "Time_Frame_Start", "Time_Frame_End",
-          "Reason", "Search_Time", "Search_Type", "Moderation"], "pdf-extracted",
-         {"org": "Org_Name", "time_frame_end": "Time_Frame_End", "search_time": "Search_Time"}),
-        (["Org Name", "Offense Type", "Reason", "Search Date/Time"], "generic",
-         {"offense_type": "Offense Type", "search_time": "Search Date/Time"}),
+        (
+            [
+                "ID",
+                "Org_Name",
+                "Total_Networks_Searched",
+                "Total_Devices_Searched",
+                "Time_Frame_Start",
+                "Time_Frame_End",
+                "Reason",
+                "Search_Time",
+                "Search_Type",
+                "Moderation",
+            ],
+            "pdf-extracted",
+            {"org": "Org_Name", "time_frame_end": "Time_Frame_End", "search_time": "Search_Time"},
+        ),
+        (
+            ["Org Name", "Offense Type", "Reason", "Search Date/Time"],
+            "generic",
+            {"offense_type": "Offense Type", "search_time": "Search Date/Time"},
+        ),
     ],
-)  # fmt: skip
+)
 def test_variants(headers, variant, fields):
     layout = detect("f.csv", headers)
     assert layout.variant == variant

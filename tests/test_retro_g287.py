@@ -61,16 +61,28 @@ def write_xlsx(path, rows_xml: str, strings: list[str]) -> None:
     """A minimal workbook as Excel writes it: shared strings, a title row, dates as serial numbers."""
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("xl/workbook.xml", f'<workbook {M} {R}><sheets><sheet name="287g" sheetId="1" r:id="rId1"/></sheets></workbook>')
-        z.writestr("xl/_rels/workbook.xml.rels",
-                   '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                   '<Relationship Id="rId1" Type="worksheet" Target="worksheets/sheet1.xml"/></Relationships>')  # fmt: skip
+        z.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        )
         z.writestr("xl/sharedStrings.xml", f"<sst {M}>" + "".join(f"<si><t>{t}</t></si>" for t in strings) + "</sst>")
         z.writestr("xl/worksheets/sheet1.xml", f"<worksheet {M}><sheetData>{rows_xml}</sheetData></worksheet>")
 
 
 def test_the_published_xlsx_is_read(tmp_path):
-    strings = ["Participating agencies", "STATE", "LAW ENFORCEMENT AGENCY", "TYPE", "SUPPORT TYPE", "SIGNED",
-               "Florida", "Collier County Sheriff's Office", "County", "Jail Enforcement Model"]  # fmt: skip
+    strings = [
+        "Participating agencies",
+        "STATE",
+        "LAW ENFORCEMENT AGENCY",
+        "TYPE",
+        "SUPPORT TYPE",
+        "SIGNED",
+        "Florida",
+        "Collier County Sheriff's Office",
+        "County",
+        "Jail Enforcement Model",
+    ]
     rows = (
         '<row r="1"><c r="A1" t="s"><v>0</v></c></row>'
         '<row r="3"><c r="A3" t="s"><v>1</v></c><c r="B3" t="s"><v>2</v></c><c r="C3" t="s"><v>3</v></c>'
@@ -88,8 +100,9 @@ def test_the_published_xlsx_is_read(tmp_path):
     ]
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [("287g.xlsx", b"PK not a zip", "not a readable .xlsx"),
-                                                           ("287g.xls", b"\xd0\xcf", "binary .xls")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("name", "content", "message"), [("287g.xlsx", b"PK not a zip", "not a readable .xlsx"), ("287g.xls", b"\xd0\xcf", "binary .xls")]
+)
 def test_unreadable_spreadsheets_say_what_to_do(tmp_path, name, content, message):
     path = tmp_path / name
     path.write_bytes(content)

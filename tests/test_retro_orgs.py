@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sanctuary.agencies import load_registry
-from sanctuary.agencies.g287 import AgreementList, Agreement, load_g287
+from sanctuary.agencies.g287 import Agreement, AgreementList, load_g287
 from sanctuary.retro.orgs import OrgResolver
 
 

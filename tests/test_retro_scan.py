@@ -14,28 +14,97 @@ import pytest
 from sanctuary.retro import RetroError, ScanOptions, scan
 
 FIXTURES = Path(__file__).resolve().parent.parent / "examples" / "retro"  # copies of the real exports
-HEADERS_13 = ["ID", "Name", "Org Name", "Total Networks Searched", "Time Frame", "License Plate", "Reason", "Case #",
-              "Filters", "Search Time", "Search Type", "Text Prompt", "Moderation"]  # fmt: skip
+HEADERS_13 = [
+    "ID",
+    "Name",
+    "Org Name",
+    "Total Networks Searched",
+    "Time Frame",
+    "License Plate",
+    "Reason",
+    "Case #",
+    "Filters",
+    "Search Time",
+    "Search Type",
+    "Text Prompt",
+    "Moderation",
+]
 
 # One logical search per row; `expect` holds the flags the row must get when every column is present.
 RECORDS = [
-    {"id": "r0", "org": "Evanston PD", "networks": "1", "reason": "stolen vehicle", "plate": "ABC123",
-     "time": "11/14/2025, 09:53:36 AM UTC", "expect": set()},
-    {"id": "r1", "org": "Polk County FL SO", "networks": "6,264", "reason": "ICE WARRANT", "plate": "***",
-     "time": "11/14/2025, 10:00:00 AM UTC", "expect": {"IMMIGRATION_PURPOSE", "HAS_287G", "OUT_OF_STATE", "NATIONAL_LOOKUP"}},
-    {"id": "r2", "org": "(Federal) DHS HSI Chicago", "networks": "3", "reason": "Investigation", "plate": "***",
-     "time": "11/14/2025, 11:00:00 AM UTC", "expect": {"IMMIGRATION_AGENCY", "DHS_COMPONENT", "VAGUE_REASON"}},
-    {"id": "r3", "org": "Evanston PD", "networks": "1", "reason": "assist HSI with locate", "plate": "***",
-     "time": "11/14/2025, 12:00:00 PM UTC", "expect": {"IMMIGRATION_PURPOSE"}},
-    {"id": "r4", "org": "Evanston PD", "networks": "1", "reason": "25-136102", "plate": "***",
-     "time": "11/15/2025, 01:00:00 AM UTC", "expect": {"CASE_NUMBER_ONLY"}},
-    {"id": "r5", "org": "Oak Park PD", "networks": "2", "reason": "***", "plate": "***",
-     "time": "11/15/2025, 02:00:00 AM UTC", "expect": {"VAGUE_REASON"}},
-    {"id": "r6", "org": "SC - Sumter Co Sheriff's Office", "networks": "12", "reason": "burglary suspect", "plate": "***",
-     "time": "11/15/2025, 03:00:00 PM UTC", "expect": {"OUT_OF_STATE"}},
-    {"id": "r7", "org": "Oak Park PD", "networks": "1", "reason": "robbery suspect", "plate": "XYZ999",
-     "time": "11/16/2025, 04:00:00 PM UTC", "expect": set()},
-]  # fmt: skip
+    {
+        "id": "r0",
+        "org": "Evanston PD",
+        "networks": "1",
+        "reason": "stolen vehicle",
+        "plate": "ABC123",
+        "time": "11/14/2025, 09:53:36 AM UTC",
+        "expect": set(),
+    },
+    {
+        "id": "r1",
+        "org": "Polk County FL SO",
+        "networks": "6,264",
+        "reason": "ICE WARRANT",
+        "plate": "***",
+        "time": "11/14/2025, 10:00:00 AM UTC",
+        "expect": {"IMMIGRATION_PURPOSE", "HAS_287G", "OUT_OF_STATE", "NATIONAL_LOOKUP"},
+    },
+    {
+        "id": "r2",
+        "org": "(Federal) DHS HSI Chicago",
+        "networks": "3",
+        "reason": "Investigation",
+        "plate": "***",
+        "time": "11/14/2025, 11:00:00 AM UTC",
+        "expect": {"IMMIGRATION_AGENCY", "DHS_COMPONENT", "VAGUE_REASON"},
+    },
+    {
+        "id": "r3",
+        "org": "Evanston PD",
+        "networks": "1",
+        "reason": "assist HSI with locate",
+        "plate": "***",
+        "time": "11/14/2025, 12:00:00 PM UTC",
+        "expect": {"IMMIGRATION_PURPOSE"},
+    },
+    {
+        "id": "r4",
+        "org": "Evanston PD",
+        "networks": "1",
+        "reason": "25-136102",
+        "plate": "***",
+        "time": "11/15/2025, 01:00:00 AM UTC",
+        "expect": {"CASE_NUMBER_ONLY"},
+    },
+    {
+        "id": "r5",
+        "org": "Oak Park PD",
+        "networks": "2",
+        "reason": "***",
+        "plate": "***",
+        "time": "11/15/2025, 02:00:00 AM UTC",
+        "expect": {"VAGUE_REASON"},
+    },
+    {
+        "id": "r6",
+        "org": "SC - Sumter Co Sheriff's Office",
+        "networks": "12",
+        "reason": "burglary suspect",
+        "plate": "***",
+        "time": "11/15/2025, 03:00:00 PM UTC",
+        "expect": {"OUT_OF_STATE"},
+    },
+    {
+        "id": "r7",
+        "org": "Oak Park PD",
+        "networks": "1",
+        "reason": "robbery suspect",
+        "plate": "XYZ999",
+        "time": "11/16/2025, 04:00:00 PM UTC",
+        "expect": set(),
+    },
+]
 ORG_FLAGS = {"IMMIGRATION_AGENCY", "DHS_COMPONENT", "HAS_287G", "OUT_OF_STATE"}
 
 
@@ -64,16 +133,48 @@ def write_devices(path: Path) -> Path:
 def write_pdf_extracted(path: Path) -> Path:
     with open(path, "w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["ID", "Org_Name", "Total_Networks_Searched", "Total_Devices_Searched", "Time_Frame_Start",
-                    "Time_Frame_End", "Reason", "Search_Time", "Search_Type", "Moderation"])  # fmt: skip
-        w.writerows([r["id"], r["org"], r["networks"], "10", "2025-11-01 00:00:00", "2025-11-16 00:00:00", r["reason"],
-                     r["time"].replace(" UTC", ""), "lookup", "none"] for r in RECORDS)  # fmt: skip
+        w.writerow(
+            [
+                "ID",
+                "Org_Name",
+                "Total_Networks_Searched",
+                "Total_Devices_Searched",
+                "Time_Frame_Start",
+                "Time_Frame_End",
+                "Reason",
+                "Search_Time",
+                "Search_Type",
+                "Moderation",
+            ]
+        )
+        w.writerows(
+            [
+                r["id"],
+                r["org"],
+                r["networks"],
+                "10",
+                "2025-11-01 00:00:00",
+                "2025-11-16 00:00:00",
+                r["reason"],
+                r["time"].replace(" UTC", ""),
+                "lookup",
+                "none",
+            ]
+            for r in RECORDS
+        )
     return path
 
 
 def _json_record(r: dict) -> dict:
-    return {"ID": r["id"], "Name": "***", "Org Name": r["org"], "Total Networks Searched": int(r["networks"].replace(",", "")),
-            "Reason": r["reason"], "License Plate": r["plate"], "Search Time": "2025-11-14T09:53:36Z"}  # fmt: skip
+    return {
+        "ID": r["id"],
+        "Name": "***",
+        "Org Name": r["org"],
+        "Total Networks Searched": int(r["networks"].replace(",", "")),
+        "Reason": r["reason"],
+        "License Plate": r["plate"],
+        "Search Time": "2025-11-14T09:53:36Z",
+    }
 
 
 def write_ndjson(path: Path) -> Path:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from conftest import decide, request
 
 SAMPLES = Path(__file__).resolve().parent.parent / "src/sanctuary/screening/samples"
@@ -17,9 +18,15 @@ def lookup(text: str) -> dict:
 
 @pytest.mark.parametrize(
     ("text", "on_behalf_of"),
-    [("assist I.C.E. with locate", ["ICE"]), ("h5i target", ["ICE-HSI"]), ("ICE+ERO", ["ICE-ERO"]),
-     ("patrulla fronteriza", ["CBP-USBP"]), ("imigration", []), ("ICEHSI", [])],
-)  # fmt: skip
+    [
+        ("assist I.C.E. with locate", ["ICE"]),
+        ("h5i target", ["ICE-HSI"]),
+        ("ICE+ERO", ["ICE-ERO"]),
+        ("patrulla fronteriza", ["CBP-USBP"]),
+        ("imigration", []),
+        ("ICEHSI", []),
+    ],
+)
 def test_immigration_purpose_is_denied_and_names_who_it_is_for(text: str, on_behalf_of: list[str]) -> None:
     decision = decide("chicago-2021", lookup(text))
     assert decision.decision == "deny", decision.explanation

@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from screening_pdf import text_pdf
 
 from sanctuary.models import Document
 from sanctuary.screening import DocumentClass, classify
 from sanctuary.screening.documents import DocumentError
+from screening_pdf import text_pdf
 
 SAMPLES = Path(__file__).resolve().parent.parent / "src/sanctuary/screening/samples"
 ALL = ("court", "judge_signature", "probable_cause", "criminal")
@@ -146,28 +146,73 @@ def doc(**fields) -> Document:
 @pytest.mark.parametrize(
     ("fields", "judicial", "federal", "missing"),
     [
-        ({"type": "judicial_warrant", "court": "United States District Court for the Northern District of Illinois",
-          "signed_by": "Hon. M. Reyes", "signer_title": "U.S. Magistrate Judge", "criminal": True}, True, True, ()),
-        ({"type": "judicial_warrant", "court": "Circuit Court of Cook County", "signed_by": "Judge A. Novak",
-          "criminal": True}, True, False, ()),
-        ({"type": "judicial_warrant", "court": "Circuit Court of Cook County", "signed_by": "Judge A. Novak",
-          "criminal": True, "probable_cause": True}, True, False, ()),
-        ({"type": "judicial_warrant", "court": "Circuit Court of Cook County", "signed_by": "Judge A. Novak",
-          "criminal": True, "probable_cause": False}, False, False, ("probable_cause",)),
-        ({"type": "judicial_warrant", "court": "Circuit Court of Cook County", "signed_by": "Judge A. Novak"},
-         False, False, ("criminal",)),
+        (
+            {
+                "type": "judicial_warrant",
+                "court": "United States District Court for the Northern District of Illinois",
+                "signed_by": "Hon. M. Reyes",
+                "signer_title": "U.S. Magistrate Judge",
+                "criminal": True,
+            },
+            True,
+            True,
+            (),
+        ),
+        (
+            {"type": "judicial_warrant", "court": "Circuit Court of Cook County", "signed_by": "Judge A. Novak", "criminal": True},
+            True,
+            False,
+            (),
+        ),
+        (
+            {
+                "type": "judicial_warrant",
+                "court": "Circuit Court of Cook County",
+                "signed_by": "Judge A. Novak",
+                "criminal": True,
+                "probable_cause": True,
+            },
+            True,
+            False,
+            (),
+        ),
+        (
+            {
+                "type": "judicial_warrant",
+                "court": "Circuit Court of Cook County",
+                "signed_by": "Judge A. Novak",
+                "criminal": True,
+                "probable_cause": False,
+            },
+            False,
+            False,
+            ("probable_cause",),
+        ),
+        ({"type": "judicial_warrant", "court": "Circuit Court of Cook County", "signed_by": "Judge A. Novak"}, False, False, ("criminal",)),
         ({"type": "judicial_warrant", "signed_by": "Judge A. Novak", "criminal": True}, False, False, ("court",)),
-        ({"type": "judicial_warrant", "court": "Circuit Court of Cook County", "signed_by": "R. Agent",
-          "signer_title": "Immigration Officer", "criminal": True}, False, False, ("judge_signature",)),
-        ({"type": "court_order", "court": "Circuit Court of Cook County", "signed_by": "Judge A. Novak"},
-         True, False, ("criminal",)),
-        ({"type": "court_order", "court": "Immigration Court, Chicago", "signed_by": "Immigration Judge R. Hale"},
-         False, False, ("court", "judge_signature", "criminal")),
+        (
+            {
+                "type": "judicial_warrant",
+                "court": "Circuit Court of Cook County",
+                "signed_by": "R. Agent",
+                "signer_title": "Immigration Officer",
+                "criminal": True,
+            },
+            False,
+            False,
+            ("judge_signature",),
+        ),
+        ({"type": "court_order", "court": "Circuit Court of Cook County", "signed_by": "Judge A. Novak"}, True, False, ("criminal",)),
+        (
+            {"type": "court_order", "court": "Immigration Court, Chicago", "signed_by": "Immigration Judge R. Hale"},
+            False,
+            False,
+            ("court", "judge_signature", "criminal"),
+        ),
         ({"type": "I-200", "signed_by": "Immigration Officer"}, False, False, ("court", "judge_signature", "criminal")),
-        ({"type": "I-247A", "court": "Circuit Court of Cook County", "signed_by": "Judge A. Novak", "criminal": True},
-         False, False, ()),
+        ({"type": "I-247A", "court": "Circuit Court of Cook County", "signed_by": "Judge A. Novak", "criminal": True}, False, False, ()),
     ],
-)  # fmt: skip
+)
 def test_declared_documents(fields: dict, judicial: bool, federal: bool, missing: tuple[str, ...]) -> None:
     result = classify(doc(**fields))
     assert (result.judicial, result.federal, result.missing) == (judicial, federal, missing)

@@ -96,12 +96,25 @@ def test_char_ngrams_pad_each_word() -> None:
 @pytest.mark.parametrize(
     ("text", "words"),
     [
-        ("I.C.E.", "ice"), ("i c e agent", "ice agent"), ("ICE+ERO", "ice ero"), ("1CE pick up", "ice pick up"),
-        ("imm1gration", "immigration"), ("INMIGRACIÓN", "inmigracion"), ("Ｉ Ｃ Ｅ", "ice"), ("h5i", "hsi"),
-        ("1 c e", "ice"), ("8 U.S.C. 1326", "8 usc 1326"), ("I-247A", "i 247a"), ("25-136102", "25 136102"),
-        ("10851 VC", "10851 vc"), ("theft!", "theft"), ("$50", "50"), ("", ""), ("...", ""),
+        ("I.C.E.", "ice"),
+        ("i c e agent", "ice agent"),
+        ("ICE+ERO", "ice ero"),
+        ("1CE pick up", "ice pick up"),
+        ("imm1gration", "immigration"),
+        ("INMIGRACIÓN", "inmigracion"),
+        ("Ｉ Ｃ Ｅ", "ice"),
+        ("h5i", "hsi"),
+        ("1 c e", "ice"),
+        ("8 U.S.C. 1326", "8 usc 1326"),
+        ("I-247A", "i 247a"),
+        ("25-136102", "25 136102"),
+        ("10851 VC", "10851 vc"),
+        ("theft!", "theft"),
+        ("$50", "50"),
+        ("", ""),
+        ("...", ""),
     ],
-)  # fmt: skip
+)
 def test_normalize(text: str, words: str) -> None:
     norm = normalize(text)
     assert norm.words == words
@@ -112,9 +125,15 @@ def test_normalize(text: str, words: str) -> None:
 
 @pytest.mark.parametrize(
     ("word", "target"),
-    [("imigration", "immigration"), ("immigation", "immigration"), ("deportaton", "deportation"),
-     ("deproted", "deported"), ("undocumnted", "undocumented"), ("miggrant", "migrant")],
-)  # fmt: skip
+    [
+        ("imigration", "immigration"),
+        ("immigation", "immigration"),
+        ("deportaton", "deportation"),
+        ("deproted", "deported"),
+        ("undocumnted", "undocumented"),
+        ("miggrant", "migrant"),
+    ],
+)
 def test_misspellings_are_found(word: str, target: str) -> None:
     found = misspelling_of(word)
     assert found is not None and found[0] == target
@@ -122,8 +141,22 @@ def test_misspellings_are_found(word: str, target: str) -> None:
 
 @pytest.mark.parametrize(
     "word",
-    ["department", "departed", "deposited", "irrigation", "imitation", "decoration", "deserted", "depicted",
-     "reported", "immigration", "vagrant", "migraine", "ice", "abc123"],
-)  # fmt: skip
+    [
+        "department",
+        "departed",
+        "deposited",
+        "irrigation",
+        "imitation",
+        "decoration",
+        "deserted",
+        "depicted",
+        "reported",
+        "immigration",
+        "vagrant",
+        "migraine",
+        "ice",
+        "abc123",
+    ],
+)
 def test_real_words_are_not_misspellings(word: str) -> None:
     assert misspelling_of(word) is None

@@ -13,9 +13,33 @@ from sanctuary.screening.purpose import CATEGORIES
 
 # Text that mixes the lexicon's own pieces with noise, so the rules actually fire.
 PIECES = st.sampled_from(
-    ["ICE", "I.C.E.", "ero", "h5i", "removal", "vehicle", "cream", "1", "-", " ", "247A", "I-", "dhs", "é", "Ｉ",
-     "probable cause", "Judge", "/s/", "\n", "court", "criminal", "alien", "warrant", "Circuit Court of Cook County"]
-)  # fmt: skip
+    [
+        "ICE",
+        "I.C.E.",
+        "ero",
+        "h5i",
+        "removal",
+        "vehicle",
+        "cream",
+        "1",
+        "-",
+        " ",
+        "247A",
+        "I-",
+        "dhs",
+        "é",
+        "Ｉ",
+        "probable cause",
+        "Judge",
+        "/s/",
+        "\n",
+        "court",
+        "criminal",
+        "alien",
+        "warrant",
+        "Circuit Court of Cook County",
+    ]
+)
 TEXT = st.one_of(st.text(max_size=80), st.lists(PIECES, max_size=12).map("".join))
 
 

@@ -26,8 +26,14 @@ ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 FIXTURE = ROOT / "tests" / "data" / "flock-portal" / "search_audit.a871b2fc.csv"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 PHONE = {"width": 390, "height": 844}
 
 
@@ -35,12 +41,22 @@ PHONE = {"width": 390, "height": 844}
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     home = tmp_path_factory.mktemp("web-home")
     env = {**os.environ, "SANCTUARY_HOME": str(home), "PYTHONPATH": str(ROOT / "src"), "COLUMNS": "200"}
-    subprocess.run([sys.executable, "-m", "sanctuary", "decide", "--log", str(home / "log.db"),
-                    str(ROOT / "examples" / "requests.jsonl")], env=env, check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [sys.executable, "-m", "sanctuary", "decide", "--log", str(home / "log.db"), str(ROOT / "examples" / "requests.jsonl")],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     out = home / "serve.out"
     with out.open("wb") as sink:
-        proc = subprocess.Popen([sys.executable, "-m", "sanctuary", "serve", "--demo", "--port", "0", "--quiet"],
-                                env=env, stdout=sink, stderr=subprocess.STDOUT, cwd=home)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "sanctuary", "serve", "--demo", "--port", "0", "--quiet"],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            cwd=home,
+        )
     try:
         deadline = time.monotonic() + 60
         url = None

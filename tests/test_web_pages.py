@@ -18,9 +18,17 @@ from sanctuary.policy.engine import PolicyEngine
 from web_app import LOG_NAME, csrf_of, make_site  # noqa: F401 - fixture
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "flock-portal"  # copied from the shared fixtures
-ICE_RELEASE_DATE = {"channel": "phone", "agency": "ICE-ERO", "officer": "Agent Quincy Marsh", "kind": "custody_inquiry",
-                    "purpose_text": "locate for removal", "purpose_category": "civil_immigration",
-                    "subject_name": "Maria Lopez", "subject_dob": "1988-03-14", "topics": ["release_date"]}
+ICE_RELEASE_DATE = {
+    "channel": "phone",
+    "agency": "ICE-ERO",
+    "officer": "Agent Quincy Marsh",
+    "kind": "custody_inquiry",
+    "purpose_text": "locate for removal",
+    "purpose_category": "civil_immigration",
+    "subject_name": "Maria Lopez",
+    "subject_dob": "1988-03-14",
+    "topics": ["release_date"],
+}
 
 
 def desk_post(client, form: dict, files: dict | None = None):
@@ -44,8 +52,9 @@ def test_sign_in_checks_the_password_and_replaces_the_session(make_site) -> None
     before = client.cookies.get("sanctuary_session")
     wrong = client.post("/login", data={"csrf": csrf_of(page.text), "name": "desk", "password": "not-the-password"})
     assert wrong.status_code == 401 and "do not match" in wrong.text
-    right = client.post("/login", data={"csrf": csrf_of(page.text), "name": "desk", "password": "desk-password-1",
-                                        "next": "//evil.example/"})
+    right = client.post(
+        "/login", data={"csrf": csrf_of(page.text), "name": "desk", "password": "desk-password-1", "next": "//evil.example/"}
+    )
     assert right.status_code == 303 and right.headers["location"] == "/"  # no off-site redirect
     assert client.cookies.get("sanctuary_session") not in (None, before)
     assert "desk (desk)" in client.get("/").text
@@ -82,9 +91,14 @@ def test_desk_decides_with_the_api_pipeline_and_records_it(make_site) -> None:
     rules = PolicyEngine.load(["chicago-2021"], load_registry()).rules
     assert rules["chicago-2021:020-a3-inquiry"].explain in page  # the rule's own words, not a copy
     # The same request through the API with a desk key: the same decision, the next log entry.
-    body = {"id": "api-1", "kind": "custody_inquiry", "requester": {"agency": "ICE-ERO"},
-            "purpose": {"text": "locate for removal", "category": "civil_immigration"},
-            "subject": {"name": "Maria Lopez", "dob": "1988-03-14"}, "resource": {"fields": ["release_date"]}}
+    body = {
+        "id": "api-1",
+        "kind": "custody_inquiry",
+        "requester": {"agency": "ICE-ERO"},
+        "purpose": {"text": "locate for removal", "category": "civil_immigration"},
+        "subject": {"name": "Maria Lopez", "dob": "1988-03-14"},
+        "resource": {"fields": ["release_date"]},
+    }
     api = site.api(body)
     assert api.status_code == 403 and api.json()["log_index"] == 1
     entries = site.app.state.gateway.log.get()
@@ -97,13 +111,25 @@ def test_desk_decides_with_the_api_pipeline_and_records_it(make_site) -> None:
 def test_desk_permits_what_the_law_allows_and_reads_uploaded_documents(make_site) -> None:
     site = make_site()
     desk = site.client("desk")
-    fbi = desk_post(desk, {"channel": "email", "agency": "FBI", "kind": "custody_inquiry", "purpose_category": "criminal",
-                           "purpose_text": "bank robbery investigation", "subject_person_id": "P0000001",
-                           "topics": ["custody_status"]})
+    fbi = desk_post(
+        desk,
+        {
+            "channel": "email",
+            "agency": "FBI",
+            "kind": "custody_inquiry",
+            "purpose_category": "criminal",
+            "purpose_text": "bank robbery investigation",
+            "subject_person_id": "P0000001",
+            "topics": ["custody_status"],
+        },
+    )
     assert "Decision: PERMITTED" in fbi.text and "record(s) released" in fbi.text
     detainer = Path(__file__).resolve().parents[1] / "src/sanctuary/screening/samples/i247a_detainer.txt"
-    hold = desk_post(desk, {"channel": "in_person", "agency": "ICE-ERO", "kind": "detention_hold", "doc1_type": "I-247A"},
-                     files={"doc1_file": ("detainer.txt", detainer.read_bytes(), "text/plain")})
+    hold = desk_post(
+        desk,
+        {"channel": "in_person", "agency": "ICE-ERO", "kind": "detention_hold", "doc1_type": "I-247A"},
+        files={"doc1_file": ("detainer.txt", detainer.read_bytes(), "text/plain")},
+    )
     assert "Decision: DENIED" in hold.text and "MCC 2-173-020(a)(1)" in hold.text
     entry = json.loads(site.app.state.gateway.log.get().entry(1))
     assert entry["documents"] == ["I-247A"] and entry["kind"] == "detention_hold"
@@ -116,13 +142,16 @@ def test_desk_tells_an_unregistered_agency_why_and_records_it(make_site) -> None
     assert json.loads(site.app.state.gateway.log.get().entry(0))["citations"] == ["unregistered requester"]
 
 
-@pytest.mark.parametrize(("form", "field"), [
-    ({**ICE_RELEASE_DATE, "agency": ""}, "agency"),
-    ({**ICE_RELEASE_DATE, "kind": "arrest_everyone"}, "kind"),
-    ({**ICE_RELEASE_DATE, "kind": "operational_support"}, "operation_type"),
-    ({**ICE_RELEASE_DATE, "subject_dob": "x" * 300}, "subject.dob"),
-    ({**ICE_RELEASE_DATE, "kind": "database_query", "search_type": "plate"}, "search_plate"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("form", "field"),
+    [
+        ({**ICE_RELEASE_DATE, "agency": ""}, "agency"),
+        ({**ICE_RELEASE_DATE, "kind": "arrest_everyone"}, "kind"),
+        ({**ICE_RELEASE_DATE, "kind": "operational_support"}, "operation_type"),
+        ({**ICE_RELEASE_DATE, "subject_dob": "x" * 300}, "subject.dob"),
+        ({**ICE_RELEASE_DATE, "kind": "database_query", "search_type": "plate"}, "search_plate"),
+    ],
+)
 def test_desk_names_the_field_of_bad_input_and_records_nothing(make_site, form: dict, field: str) -> None:
     site = make_site()
     answer = desk_post(site.client("desk"), form)
@@ -137,8 +166,17 @@ def test_decisions_filter_and_proof_checked_against_the_signed_checkpoint(make_s
     site = make_site()
     desk = site.client("desk")
     desk_post(desk, ICE_RELEASE_DATE)
-    desk_post(desk, {"channel": "phone", "agency": "FBI", "kind": "custody_inquiry", "purpose_category": "criminal",
-                     "subject_person_id": "P0000001", "topics": ["custody_status"]})
+    desk_post(
+        desk,
+        {
+            "channel": "phone",
+            "agency": "FBI",
+            "kind": "custody_inquiry",
+            "purpose_category": "criminal",
+            "subject_person_id": "P0000001",
+            "topics": ["custody_status"],
+        },
+    )
     oversight = site.client("oversight")
     listing = oversight.get("/decisions", params={"outcome": "deny"}).text
     assert "1 of 2 decisions match" in listing and 'href="/decisions/0"' in listing and 'href="/decisions/1"' not in listing
@@ -175,10 +213,24 @@ def test_full_verification_from_the_audit_page(make_site) -> None:
 
 def test_policy_pages_and_what_if_between_the_2019_directive_and_the_proposed_order(make_site) -> None:
     site = make_site()
-    site.api({"id": "tsa-1", "kind": "database_query", "requester": {"agency": "TSA"},
-              "purpose": {"category": "criminal"}, "resource": {"system": "CLEAR", "fields": ["arrests"]}})
-    site.api({"id": "fbi-1", "kind": "database_query", "requester": {"agency": "FBI"},
-              "purpose": {"category": "criminal"}, "resource": {"system": "CLEAR", "fields": ["arrests"]}})
+    site.api(
+        {
+            "id": "tsa-1",
+            "kind": "database_query",
+            "requester": {"agency": "TSA"},
+            "purpose": {"category": "criminal"},
+            "resource": {"system": "CLEAR", "fields": ["arrests"]},
+        }
+    )
+    site.api(
+        {
+            "id": "fbi-1",
+            "kind": "database_query",
+            "requester": {"agency": "FBI"},
+            "purpose": {"category": "criminal"},
+            "resource": {"system": "CLEAR", "fields": ["arrests"]},
+        }
+    )
     client = site.client("oversight")
     policy = client.get("/policy", params={"profile": "chicago-2012"}).text
     assert "MCC 2-173-042(b)(1) (2012)" in policy
@@ -194,11 +246,31 @@ def test_report_counts_per_quarter_and_never_shows_a_person(make_site) -> None:
     site = make_site()
     desk = site.client("desk")
     desk_post(desk, ICE_RELEASE_DATE)
-    desk_post(desk, {"channel": "in_person", "agency": "ICE-ERO", "kind": "detention_hold", "doc1_type": "I-247A",
-                     "doc1_number": "DET-55-Marsh", "subject_name": "Maria Lopez"})
-    desk_post(desk, {"channel": "phone", "agency": "USMS", "kind": "custody_transfer", "purpose_category": "criminal",
-                     "subject_name": "James Carter", "doc1_type": "judicial_warrant", "doc1_court": "U.S. District Court",
-                     "doc1_signed_by": "Hon. A. Judge", "doc1_signer_title": "U.S. District Judge"})
+    desk_post(
+        desk,
+        {
+            "channel": "in_person",
+            "agency": "ICE-ERO",
+            "kind": "detention_hold",
+            "doc1_type": "I-247A",
+            "doc1_number": "DET-55-Marsh",
+            "subject_name": "Maria Lopez",
+        },
+    )
+    desk_post(
+        desk,
+        {
+            "channel": "phone",
+            "agency": "USMS",
+            "kind": "custody_transfer",
+            "purpose_category": "criminal",
+            "subject_name": "James Carter",
+            "doc1_type": "judicial_warrant",
+            "doc1_court": "U.S. District Court",
+            "doc1_signed_by": "Hon. A. Judge",
+            "doc1_signer_title": "U.S. District Judge",
+        },
+    )
     public = site.client()
     report = public.get("/report").text
     assert "Requests decided: 3" in report
@@ -233,22 +305,34 @@ def test_retro_upload_shows_flags_and_the_report(make_site) -> None:
     client = site.client("oversight")
     page = client.get("/retro")
     data = (FIXTURES / "search_audit.a871b2fc.csv").read_bytes()
-    answer = client.post("/retro", data={"csrf": csrf_of(page.text), "what": "export", "home_state": "CA"},
-                         files={"file": ("search_audit.csv", data, "text/csv")})
+    answer = client.post(
+        "/retro",
+        data={"csrf": csrf_of(page.text), "what": "export", "home_state": "CA"},
+        files={"file": ("search_audit.csv", data, "text/csv")},
+    )
     assert answer.status_code == 303
     result = client.get(answer.headers["location"]).text
     assert "<strong>84</strong> of 91 searches flagged" in result and "VAGUE_REASON" in result
     report = client.get(answer.headers["location"] + "/report.html")
     assert report.status_code == 200 and "<svg" in report.text
     assert client.get(answer.headers["location"] + "/../../etc/passwd").status_code == 404
-    bad = client.post("/retro", data={"csrf": csrf_of(page.text), "what": "export", "home_state": "CA"},
-                      files={"file": ("notes.exe", b"MZ", "application/octet-stream")})
+    bad = client.post(
+        "/retro",
+        data={"csrf": csrf_of(page.text), "what": "export", "home_state": "CA"},
+        files={"file": ("notes.exe", b"MZ", "application/octet-stream")},
+    )
     assert bad.status_code == 422 and "file:" in bad.text
-    wrong = client.post("/retro", data={"csrf": csrf_of(page.text), "what": "export", "home_state": "CA"},
-                        files={"file": ("cats.csv", b"name,colour\nTom,grey\n", "text/csv")})
+    wrong = client.post(
+        "/retro",
+        data={"csrf": csrf_of(page.text), "what": "export", "home_state": "CA"},
+        files={"file": ("cats.csv", b"name,colour\nTom,grey\n", "text/csv")},
+    )
     assert wrong.status_code == 422 and "cats.csv" in wrong.text and "web-retro" not in wrong.text
-    state = client.post("/retro", data={"csrf": csrf_of(page.text), "what": "export", "home_state": "ZZ"},
-                        files={"file": ("search_audit.csv", data, "text/csv")})
+    state = client.post(
+        "/retro",
+        data={"csrf": csrf_of(page.text), "what": "export", "home_state": "ZZ"},
+        files={"file": ("search_audit.csv", data, "text/csv")},
+    )
     assert state.status_code == 422 and "home_state:" in state.text
     assert len(list((site.home / "web-retro").iterdir())) == 1  # failed scans leave nothing behind
 
@@ -256,9 +340,14 @@ def test_retro_upload_shows_flags_and_the_report(make_site) -> None:
 def test_retro_sharing_list_lists_partners_without_a_declaration(make_site) -> None:
     client = make_site().client("admin")
     page = client.get("/retro")
-    sharing = b"Organization Name,State\nU.S. Customs and Border Protection,\nEvanston Police Department,IL\nPolk County Sheriff's Office,FL\n"
-    answer = client.post("/retro", data={"csrf": csrf_of(page.text), "what": "partners", "home_state": "IL"},
-                         files={"file": ("sharing.csv", sharing, "text/csv")})
+    sharing = (
+        b"Organization Name,State\nU.S. Customs and Border Protection,\nEvanston Police Department,IL\nPolk County Sheriff's Office,FL\n"
+    )
+    answer = client.post(
+        "/retro",
+        data={"csrf": csrf_of(page.text), "what": "partners", "home_state": "IL"},
+        files={"file": ("sharing.csv", sharing, "text/csv")},
+    )
     assert answer.status_code == 303
     result = html.unescape(client.get(answer.headers["location"]).text)
     assert "<strong>3</strong> partners" in result

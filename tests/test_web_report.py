@@ -15,19 +15,58 @@ from sanctuary.web.transparency import quarters, to_csv
 REGISTRY = load_registry()
 
 
-@pytest.mark.parametrize(("agency", "expected"), [
-    ("ICE-ERO", "DHS: ICE"), ("ICE-HSI", "DHS: ICE"), ("CBP-USBP", "DHS: CBP"), ("USCIS", "DHS: USCIS"),
-    ("TSA", "DHS: other"), ("FBI", "DOJ"), ("FBI-JTTF-CHI", "DOJ"), ("ISP", "State"), ("CCSO", "Local"),
-    ("EPD", "Local"), ("FLOCK", "Private"), (None, "Unregistered"), ("NO-SUCH-AGENCY", "Unregistered"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("agency", "expected"),
+    [
+        ("ICE-ERO", "DHS: ICE"),
+        ("ICE-HSI", "DHS: ICE"),
+        ("CBP-USBP", "DHS: CBP"),
+        ("USCIS", "DHS: USCIS"),
+        ("TSA", "DHS: other"),
+        ("FBI", "DOJ"),
+        ("FBI-JTTF-CHI", "DOJ"),
+        ("ISP", "State"),
+        ("CCSO", "Local"),
+        ("EPD", "Local"),
+        ("FLOCK", "Private"),
+        (None, "Unregistered"),
+        ("NO-SUCH-AGENCY", "Unregistered"),
+    ],
+)
 def test_agency_family_comes_from_the_registry_ancestors(agency: str | None, expected: str) -> None:
     assert family(REGISTRY, agency) == expected
 
 
-def row(index: int, when: str, kind: str, agency: str | None, decision: str, *, documents: tuple[str, ...] = (),
-        citations: tuple[str, ...] = (), category: str | None = None, behalf: tuple[str, ...] = ()) -> LoggedDecision:
-    return LoggedDecision(index, datetime.fromisoformat(when).replace(tzinfo=UTC), kind, agency, agency or "Someone",
-                          behalf, family(REGISTRY, agency), category, documents, decision, citations, (), (), (), None, {})
+def row(
+    index: int,
+    when: str,
+    kind: str,
+    agency: str | None,
+    decision: str,
+    *,
+    documents: tuple[str, ...] = (),
+    citations: tuple[str, ...] = (),
+    category: str | None = None,
+    behalf: tuple[str, ...] = (),
+) -> LoggedDecision:
+    return LoggedDecision(
+        index,
+        datetime.fromisoformat(when).replace(tzinfo=UTC),
+        kind,
+        agency,
+        agency or "Someone",
+        behalf,
+        family(REGISTRY, agency),
+        category,
+        documents,
+        decision,
+        citations,
+        (),
+        (),
+        (),
+        None,
+        {},
+    )
 
 
 def test_quarters_and_the_ordinance_counts() -> None:

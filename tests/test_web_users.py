@@ -28,11 +28,14 @@ def test_passwords_are_stored_as_scrypt_hashes_and_checked(tmp_path: Path) -> No
     assert again.check("nobody", "correct horse battery") is None
 
 
-@pytest.mark.parametrize(("name", "role", "password", "field"), [
-    ("Ana Desk", "desk", "long enough pw", "name"),
-    ("ana", "chief", "long enough pw", "role"),
-    ("ana", "desk", "short", "password"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("name", "role", "password", "field"),
+    [
+        ("Ana Desk", "desk", "long enough pw", "name"),
+        ("ana", "chief", "long enough pw", "role"),
+        ("ana", "desk", "short", "password"),
+    ],
+)
 def test_bad_accounts_name_the_field(tmp_path: Path, name: str, role: str, password: str, field: str) -> None:
     with pytest.raises(CredentialError) as caught:
         UserBook(tmp_path / "users.json").add(name, role, password)
@@ -51,7 +54,7 @@ def test_demo_users_sign_in_but_are_never_written(tmp_path: Path) -> None:
 
 def test_a_damaged_user_file_is_an_error_naming_it(tmp_path: Path) -> None:
     path = tmp_path / "users.json"
-    path.write_text("[{\"name\": 1}]")
+    path.write_text('[{"name": 1}]')
     with pytest.raises(CredentialError) as caught:
         UserBook(path)
     assert caught.value.field == str(path)

@@ -40,8 +40,15 @@ class Site:
         self.keys = KeyRing()
         self.desk_key = "sk_deskkey_" + "k" * 32
         self.keys.add(self.desk_key, "desk", None, "desk key")
-        cfg = GatewayConfig(profiles=profiles, store_url=str(home / "records.db"), log_url=log_url or str(home / "log.db"),
-                            keys=self.keys, users=users, rate=0, timeout=10)
+        cfg = GatewayConfig(
+            profiles=profiles,
+            store_url=str(home / "records.db"),
+            log_url=log_url or str(home / "log.db"),
+            keys=self.keys,
+            users=users,
+            rate=0,
+            timeout=10,
+        )
         self.app = create_app(cfg)
         self.home = home
 

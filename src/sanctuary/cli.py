@@ -14,10 +14,10 @@ from rich.table import Table
 
 from sanctuary.agencies import Registry, RegistryError, load_registry
 from sanctuary.audit.cli import app as audit_app
+from sanctuary.gateway import cli as gateway_cli
 from sanctuary.models import Decision
 from sanctuary.policy.cli import app as policy_app
 from sanctuary.policy.cli import build_pipeline, parse_params
-from sanctuary.gateway import cli as gateway_cli
 from sanctuary.records import cli as records_cli
 from sanctuary.retro import cli as retro
 from sanctuary.screening import cli as screening
@@ -61,7 +61,9 @@ def decide(
     agencies: AgenciesOpt = None,
     param: ParamOpt = None,
     explain: Annotated[bool, typer.Option("--explain", help="A readable table instead of JSONL.")] = False,
-    log: Annotated[Optional[str], typer.Option("--log", help="Record each decision in this log (SQLite path or postgresql:// URL).")] = None,
+    log: Annotated[
+        Optional[str], typer.Option("--log", help="Record each decision in this log (SQLite path or postgresql:// URL).")
+    ] = None,
 ) -> None:
     """Decide requests: JSONL in, one JSON decision per line out. Exit 1 if any line was an error."""
     registry = registry_or_exit(agencies)
@@ -99,8 +101,12 @@ def _explain_table(decisions: list[Decision], profiles: list[str]) -> Table:
         who = d.requester or "?"
         if d.on_behalf_of:
             who += f" for {', '.join(d.on_behalf_of)}"
-        table.add_row(f"{d.id}\n[dim]{who}[/dim]", f"[{colour}]{d.decision}[/{colour}]", "\n".join(d.citations),
-                      d.explanation + (f"\n[yellow]error: {d.error}[/yellow]" if d.error else ""))  # fmt: skip
+        table.add_row(
+            f"{d.id}\n[dim]{who}[/dim]",
+            f"[{colour}]{d.decision}[/{colour}]",
+            "\n".join(d.citations),
+            d.explanation + (f"\n[yellow]error: {d.error}[/yellow]" if d.error else ""),
+        )
     return table
 
 

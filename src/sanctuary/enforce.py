@@ -124,11 +124,16 @@ class Pipeline:
     def _judge(self, request: Request, parties: Parties, facts: Facts) -> Decision:
         action = request.kind.value
         acting = (parties.requester, *parties.proxies)
-        judged = list(zip(acting, self.engine.evaluate_all([Query(a.id, action, request.resource.system or action) for a in acting], facts)))
+        judged = list(
+            zip(acting, self.engine.evaluate_all([Query(a.id, action, request.resource.system or action) for a in acting], facts))
+        )
         base = {
-            "id": request.id, "profiles": self.engine.names, "policy_hash": self.engine.policy_hash,
-            "requester": parties.requester.id, "on_behalf_of": [a.id for a in parties.proxies],
-        }  # fmt: skip
+            "id": request.id,
+            "profiles": self.engine.names,
+            "policy_hash": self.engine.policy_hash,
+            "requester": parties.requester.id,
+            "on_behalf_of": [a.id for a in parties.proxies],
+        }
         errors = [e for _, ev in judged for e in ev.errors]
         if errors:
             return self._unevaluable(errors[0], base)
@@ -141,27 +146,44 @@ class Pipeline:
         rules = _unique([r for _, ev in judged for r in ev.rules] + redact_rules)
         withheld = f" Withheld: {', '.join(redact)}." if redact else ""
         return _decision(
-            decision="permit", rules=rules, citations=self._citations(rules), redact=redact,
+            decision="permit",
+            rules=rules,
+            citations=self._citations(rules),
+            redact=redact,
             explanation=f"Permitted: no rule of {' + '.join(self.engine.names)} forbids this request from {parties.requester.name}.{withheld}",
             **base,
-        )  # fmt: skip
+        )
 
     def _unevaluable(self, error: str, base: dict) -> Decision:
-        return _decision(decision="deny", citations=[FAIL_CLOSED], explanation="Denied: a rule could not be evaluated; the request fails closed.",
-                         error=f"policy evaluation error: {error}", **base)  # fmt: skip
+        return _decision(
+            decision="deny",
+            citations=[FAIL_CLOSED],
+            explanation="Denied: a rule could not be evaluated; the request fails closed.",
+            error=f"policy evaluation error: {error}",
+            **base,
+        )
 
     def _denial(self, refused: list[tuple[Agency, Evaluation]], parties: Parties, base: dict) -> Decision:
         rules = _unique([r for _, ev in refused for r in ev.rules])
         if not rules:
             agency = refused[0][0]
-            return _decision(decision="deny", citations=[DEFAULT_DENY],
-                            explanation=f"Denied: {agency.name} is not a registered law-enforcement agency, and no rule permits its requests.", **base)  # fmt: skip
+            return _decision(
+                decision="deny",
+                citations=[DEFAULT_DENY],
+                explanation=f"Denied: {agency.name} is not a registered law-enforcement agency, and no rule permits its requests.",
+                **base,
+            )
         first = self.engine.rules[rules[0]]
         agency = next(a for a, ev in refused if rules[0] in ev.rules)
         as_proxy = f" Judged as a request by {agency.name}, on whose behalf it is made." if agency is not parties.requester else ""
         more = f" {len(rules) - 1} more rule(s) also forbid it." if len(rules) > 1 else ""
-        return _decision(decision="deny", rules=rules, citations=self._citations(rules),
-                        explanation=f"Denied: {first.explain} ({first.citation}).{as_proxy}{more}", **base)  # fmt: skip
+        return _decision(
+            decision="deny",
+            rules=rules,
+            citations=self._citations(rules),
+            explanation=f"Denied: {first.explain} ({first.citation}).{as_proxy}{more}",
+            **base,
+        )
 
     def _redactions(self, action: str, acting: tuple[Agency, ...], facts: Facts) -> tuple[list[str], list[str], list[str]]:
         """Protected fields some acting agency may not receive: each is asked as `disclose`, in one engine call."""
@@ -219,19 +241,38 @@ def _decision(**fields: Any) -> Decision:
 
 
 def refused(
-    request_id: str, reason: str, *, profiles: list[str], policy_hash: str = "", citation: str = FAIL_CLOSED,
+    request_id: str,
+    reason: str,
+    *,
+    profiles: list[str],
+    policy_hash: str = "",
+    citation: str = FAIL_CLOSED,
     explanation: str | None = None,
 ) -> Decision:
     """The deny for a request that could not be decided: it cites why, and `error` names the problem."""
-    return _decision(id=request_id, decision="deny", citations=[citation], profiles=profiles, policy_hash=policy_hash,
-                     explanation=explanation or f"Denied: {reason}.", error=reason)  # fmt: skip
+    return _decision(
+        id=request_id,
+        decision="deny",
+        citations=[citation],
+        profiles=profiles,
+        policy_hash=policy_hash,
+        explanation=explanation or f"Denied: {reason}.",
+        error=reason,
+    )
 
 
 def _fail(decision: Decision, reason: str) -> Decision:
-    return decision.model_copy(update={
-        "decision": "deny", "citations": [FAIL_CLOSED], "rules": [], "redact": [],
-        "explanation": f"Denied: {reason}; nothing was handed out.", "error": reason, "log_index": None,
-    })  # fmt: skip
+    return decision.model_copy(
+        update={
+            "decision": "deny",
+            "citations": [FAIL_CLOSED],
+            "rules": [],
+            "redact": [],
+            "explanation": f"Denied: {reason}; nothing was handed out.",
+            "error": reason,
+            "log_index": None,
+        }
+    )
 
 
 def _unique(items: list[str]) -> list[str]:

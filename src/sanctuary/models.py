@@ -75,9 +75,21 @@ class Subject(Strict):
 
 
 DocumentType = Literal[
-    "I-247A", "I-247", "I-247D", "I-247N", "I-247X", "I-200", "I-203", "I-205", "I-286", "I-862",
-    "ncic_ivf", "judicial_warrant", "court_order", "other",
-]  # fmt: skip
+    "I-247A",
+    "I-247",
+    "I-247D",
+    "I-247N",
+    "I-247X",
+    "I-200",
+    "I-203",
+    "I-205",
+    "I-286",
+    "I-862",
+    "ncic_ivf",
+    "judicial_warrant",
+    "court_order",
+    "other",
+]
 DOCUMENT_TYPES: tuple[str, ...] = get_args(DocumentType)
 
 

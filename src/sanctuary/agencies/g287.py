@@ -84,9 +84,7 @@ def load_g287(path: str | Path | None = None) -> AgreementList:
         signed = _date(value.get("signed", ""))
         if value.get("signed") and signed is None:
             warnings.append(f"{where}: signed: {value['signed']!r} is not a date; left empty")
-        agreements.append(
-            Agreement(state, value["agency"], value.get("type") or None, value.get("support_type") or None, signed)
-        )
+        agreements.append(Agreement(state, value["agency"], value.get("type") or None, value.get("support_type") or None, signed))
     return AgreementList(str(source), tuple(agreements), sample=source == SAMPLE, warnings=tuple(warnings))
 
 
@@ -100,10 +98,7 @@ def _find_header(rows: list[list[str]], source: Path) -> tuple[int, dict[str, in
                 columns[field] = hit
         if "state" in columns and "agency" in columns:
             return at, columns
-    raise G287Error(
-        f"{source}: header: no row in the first {_HEADER_SEARCH_ROWS} names both a State and a "
-        "Law Enforcement Agency column"
-    )
+    raise G287Error(f"{source}: header: no row in the first {_HEADER_SEARCH_ROWS} names both a State and a Law Enforcement Agency column")
 
 
 def _date(text: str) -> date | None:

@@ -59,7 +59,9 @@ def print_hashes(title: str, named: list[tuple[str, bytes]], path: list[bytes]) 
 
 
 @app.command()
-def keygen(name: Annotated[str, typer.Argument(help="The log's name, used as the checkpoint origin (e.g. cpd.example/decisions).")]) -> None:
+def keygen(
+    name: Annotated[str, typer.Argument(help="The log's name, used as the checkpoint origin (e.g. cpd.example/decisions).")],
+) -> None:
     """Create the log's Ed25519 signing key in the keys folder and print the verifier key."""
     try:
         signer = generate(name)
@@ -84,43 +86,60 @@ def entry(index: Annotated[int, typer.Argument(help="0-based entry index.")], lo
 
 
 @app.command()
-def prove(index: Annotated[int, typer.Argument(help="0-based entry index.")],
-          size: Annotated[Optional[int], typer.Option("--size", help="Tree size (default: current).")] = None,
-          log: LogOpt = None, as_json: JsonOpt = False) -> None:
+def prove(
+    index: Annotated[int, typer.Argument(help="0-based entry index.")],
+    size: Annotated[Optional[int], typer.Option("--size", help="Tree size (default: current).")] = None,
+    log: LogOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
     """Inclusion proof that entry N is in the tree of the given size."""
     with opened(log) as opened_log:
         p = opened_log.prove(index, size)
-    show(as_json, p.to_json(), lambda: print_hashes(f"entry {p.index} in tree of size {p.tree_size}",
-                                                    [("leaf", p.leaf_hash), ("root", p.root)], p.proof))
+    show(
+        as_json,
+        p.to_json(),
+        lambda: print_hashes(f"entry {p.index} in tree of size {p.tree_size}", [("leaf", p.leaf_hash), ("root", p.root)], p.proof),
+    )
 
 
 @app.command()
-def consistency(size1: Annotated[int, typer.Argument(help="Older tree size.")],
-                size2: Annotated[int, typer.Argument(help="Newer tree size.")],
-                log: LogOpt = None, as_json: JsonOpt = False) -> None:
+def consistency(
+    size1: Annotated[int, typer.Argument(help="Older tree size.")],
+    size2: Annotated[int, typer.Argument(help="Newer tree size.")],
+    log: LogOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
     """Consistency proof: the tree of size M is a prefix of the tree of size N."""
     with opened(log) as opened_log:
         c = opened_log.consistency(size1, size2)
-    show(as_json, c.to_json(), lambda: print_hashes(f"size {c.size1} -> {c.size2}",
-                                                    [("root1", c.root1), ("root2", c.root2)], c.proof))
+    show(as_json, c.to_json(), lambda: print_hashes(f"size {c.size1} -> {c.size2}", [("root1", c.root1), ("root2", c.root2)], c.proof))
 
 
 @app.command()
-def verify(full: Annotated[bool, typer.Option("--full", help="Recompute every leaf and node from the entries.")] = False,
-           log: LogOpt = None, as_json: JsonOpt = False) -> None:
+def verify(
+    full: Annotated[bool, typer.Option("--full", help="Recompute every leaf and node from the entries.")] = False,
+    log: LogOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
     """Check the signed checkpoints against the tree; exit 1 naming the first bad index on damage."""
     with opened(log) as opened_log:
         result = opened_log.verify(full=full)
     where = f" (first bad index {result.first_bad_index})" if result.first_bad_index is not None else ""
-    show(as_json, result.to_json(), lambda: (out if result.ok else err).print(
-        f"[{'green' if result.ok else 'red'}]{'OK' if result.ok else 'DAMAGED'}[/]: {escape(result.message)}{where}", highlight=False, soft_wrap=True))
+    show(
+        as_json,
+        result.to_json(),
+        lambda: (out if result.ok else err).print(
+            f"[{'green' if result.ok else 'red'}]{'OK' if result.ok else 'DAMAGED'}[/]: {escape(result.message)}{where}",
+            highlight=False,
+            soft_wrap=True,
+        ),
+    )
     if not result.ok:
         raise typer.Exit(1)
 
 
 @app.command()
-def publish(directory: Annotated[Path, typer.Argument(help="Output folder, served as-is by any web server.")],
-            log: LogOpt = None) -> None:
+def publish(directory: Annotated[Path, typer.Argument(help="Output folder, served as-is by any web server.")], log: LogOpt = None) -> None:
     """Sign a checkpoint and write the C2SP tlog-tiles tree (checkpoint, tiles, entry bundles)."""
     with opened(log) as opened_log:
         size, written = publish_tiles(opened_log, directory)

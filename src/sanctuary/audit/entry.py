@@ -13,7 +13,7 @@ The purpose text is left out entirely (free text may name anyone); its category 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import rfc8785
@@ -57,13 +57,14 @@ def _disclosed(items: list[dict] | None) -> list[dict[str, Any]]:
     return out
 
 
-def build(request: Request, decision: Decision, disclosed: list[dict] | None, key: bytes,
-          now: datetime | None = None) -> tuple[bytes, dict[str, str]]:
+def build(
+    request: Request, decision: Decision, disclosed: list[dict] | None, key: bytes, now: datetime | None = None
+) -> tuple[bytes, dict[str, str]]:
     """The canonical entry bytes and the clear-text identifiers they hide."""
     if decision.id != request.id:
         raise AuditError("decision.id", f"{decision.id!r} is not the request's id")
     clear = identifiers(request)
-    when = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    when = (now or datetime.now(UTC)).astimezone(UTC)
     record: dict[str, Any] = {
         "v": FORMAT,
         "time": when.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
@@ -73,8 +74,11 @@ def build(request: Request, decision: Decision, disclosed: list[dict] | None, ke
         "on_behalf_of": decision.on_behalf_of,
         "kind": request.kind.value,
         "purpose_category": request.purpose.category,
-        "resource": {"system": request.resource.system, "fields": request.resource.fields,
-                     "search": request.resource.search.type if request.resource.search else None},
+        "resource": {
+            "system": request.resource.system,
+            "fields": request.resource.fields,
+            "search": request.resource.search.type if request.resource.search else None,
+        },
         "documents": [d.type for d in request.documents],
         "decision": decision.decision,
         "citations": decision.citations,
@@ -97,7 +101,7 @@ def build_refusal(raw: bytes, decision: Decision, key: bytes, now: datetime | No
     sender gave, if one could be read (as an HMAC), the error and the deny.
     """
     clear = {"id": decision.id} if decision.id != "?" else {}
-    when = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    when = (now or datetime.now(UTC)).astimezone(UTC)
     record: dict[str, Any] = {
         "v": FORMAT,
         "time": when.isoformat(timespec="milliseconds").replace("+00:00", "Z"),

@@ -5,10 +5,11 @@ from __future__ import annotations
 import base64
 import os
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from sanctuary import config
 from sanctuary.audit import fsck, merkle
@@ -36,8 +37,13 @@ class InclusionProof:
     root: bytes
 
     def to_json(self) -> dict[str, Any]:
-        return {"index": self.index, "tree_size": self.tree_size, "leaf_hash": b64(self.leaf_hash),
-                "proof": [b64(p) for p in self.proof], "root": b64(self.root)}
+        return {
+            "index": self.index,
+            "tree_size": self.tree_size,
+            "leaf_hash": b64(self.leaf_hash),
+            "proof": [b64(p) for p in self.proof],
+            "root": b64(self.root),
+        }
 
 
 @dataclass(frozen=True)
@@ -49,8 +55,13 @@ class ConsistencyProof:
     proof: list[bytes]
 
     def to_json(self) -> dict[str, Any]:
-        return {"size1": self.size1, "size2": self.size2, "root1": b64(self.root1), "root2": b64(self.root2),
-                "proof": [b64(p) for p in self.proof]}
+        return {
+            "size1": self.size1,
+            "size2": self.size2,
+            "root1": b64(self.root1),
+            "root2": b64(self.root2),
+            "proof": [b64(p) for p in self.proof],
+        }
 
 
 @dataclass(frozen=True)
@@ -256,8 +267,9 @@ class DecisionLog:
         ranges = merkle.consistency_ranges(m, n)
         found = self._hashes(merkle.nodes_for(ranges) | set(merkle.frontier(m)) | set(merkle.frontier(n)))
         look = found.__getitem__
-        return ConsistencyProof(m, n, merkle.range_hash(0, m, look), merkle.range_hash(0, n, look),
-                                [merkle.range_hash(a, b, look) for a, b in ranges])
+        return ConsistencyProof(
+            m, n, merkle.range_hash(0, m, look), merkle.range_hash(0, n, look), [merkle.range_hash(a, b, look) for a, b in ranges]
+        )
 
     # --- checkpoints ------------------------------------------------------------------------
     def signer(self) -> Signer:
@@ -332,9 +344,13 @@ class DecisionLog:
                 return VerifyResult(False, n, f"log truncated: checkpoint signed {size} entries, only {n} remain", n)
             if self.root(size) != root:
                 hint = "" if full else "; run with --full to locate it"
-                return VerifyResult(False, covered if full else None,
-                                    f"tree at size {size} does not match its signed checkpoint (fork or rewrite "
-                                    f"after index {covered - 1 if covered else 'none'}){hint}", n)
+                return VerifyResult(
+                    False,
+                    covered if full else None,
+                    f"tree at size {size} does not match its signed checkpoint (fork or rewrite "
+                    f"after index {covered - 1 if covered else 'none'}){hint}",
+                    n,
+                )
             covered = size
         scope = "every leaf and node recomputed, " if full else ""
         return VerifyResult(True, None, f"{n} entries; {scope}{len(checkpoints)} checkpoint(s) verified, latest at size {covered}", n)

@@ -8,7 +8,7 @@ root or a proof costs O(log n) reads and opening a log never recomputes the tree
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from sanctuary.audit.verifier import fold_right, leaf_hash, node_hash
 

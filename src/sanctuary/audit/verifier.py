@@ -23,9 +23,9 @@ import base64
 import hashlib
 import json
 import sys
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -94,7 +94,7 @@ def decompose(hashes: Sequence[bytes]) -> list[bytes]:
     out, start, n = [], 0, len(hashes)
     for bit in reversed(range(n.bit_length())):
         if n >> bit & 1:
-            out.append(reduce_perfect(hashes[start:start + (1 << bit)]))
+            out.append(reduce_perfect(hashes[start : start + (1 << bit)]))
             start += 1 << bit
     return out
 
@@ -105,6 +105,7 @@ def root_of(leaf_hashes: Sequence[bytes]) -> bytes:
 
 
 # --- RFC 9162 §2.1.3.2 and §2.1.4.2 verification ---------------------------------------------
+
 
 def verify_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes], root: bytes) -> None:
     """Raise VerifyError unless `proof` shows leaf hash `leaf` at `index` in the tree of `size`."""
@@ -179,6 +180,7 @@ def verify_consistency(size1: int, size2: int, proof: Sequence[bytes], root1: by
 
 
 # --- C2SP signed notes and checkpoints -------------------------------------------------------
+
 
 def key_id(name: str, public_key: bytes, sig_type: int = ED25519) -> bytes:
     """C2SP signed-note key ID: first 4 bytes of SHA-256(name || 0x0A || type || public key)."""
@@ -281,6 +283,7 @@ def open_checkpoint(note: str, vkey: VerifierKey) -> Checkpoint:
 
 # --- C2SP tlog-tiles -----------------------------------------------------------------------
 
+
 def tile_index_path(n: int) -> str:
     """`1234067` -> `x001/x234/067` (C2SP tlog-tiles path encoding)."""
     part = f"{n % 1000:03d}"
@@ -306,8 +309,8 @@ def parse_bundle(data: bytes, width: int, first: int) -> list[bytes]:
     while pos < len(data):
         if pos + 2 > len(data):
             raise VerifyError("entry bundle ends inside a length prefix", first + len(out))
-        length = int.from_bytes(data[pos:pos + 2], "big")
-        out.append(data[pos + 2:pos + 2 + length])
+        length = int.from_bytes(data[pos : pos + 2], "big")
+        out.append(data[pos + 2 : pos + 2 + length])
         pos += 2 + length
         if pos > len(data):
             raise VerifyError("entry bundle ends inside an entry", first + len(out) - 1)
@@ -331,7 +334,7 @@ def tile_leaf_hashes(base: Path, size: int) -> Iterator[tuple[int, list[bytes], 
         tile = _read(base, tile_path(0, n, width), first)
         if len(tile) != width * HASH_SIZE:
             raise VerifyError(f"tile {tile_path(0, n, width)} has the wrong length", first)
-        yield first, entries, [tile[i:i + HASH_SIZE] for i in range(0, len(tile), HASH_SIZE)]
+        yield first, entries, [tile[i : i + HASH_SIZE] for i in range(0, len(tile), HASH_SIZE)]
 
 
 def verify_tiles(base: Path, vkey: VerifierKey) -> tuple[Checkpoint, list[bytes]]:
@@ -346,11 +349,10 @@ def verify_tiles(base: Path, vkey: VerifierKey) -> tuple[Checkpoint, list[bytes]
         leaves.extend(computed)
     level_hashes, level = leaves, 0
     while len(level_hashes) >= TILE_WIDTH:
-        level_hashes = [reduce_perfect(level_hashes[i:i + TILE_WIDTH])
-                        for i in range(0, len(level_hashes) - TILE_WIDTH + 1, TILE_WIDTH)]
+        level_hashes = [reduce_perfect(level_hashes[i : i + TILE_WIDTH]) for i in range(0, len(level_hashes) - TILE_WIDTH + 1, TILE_WIDTH)]
         level += 1
         for n, width in tiles_at(len(level_hashes)):
-            want = b"".join(level_hashes[n * TILE_WIDTH:n * TILE_WIDTH + width])
+            want = b"".join(level_hashes[n * TILE_WIDTH : n * TILE_WIDTH + width])
             if _read(base, tile_path(level, n, width), None) != want:
                 first = n * TILE_WIDTH << (TILE_HEIGHT * level)
                 raise VerifyError(f"tile {tile_path(level, n, width)} does not match the entries", first)
@@ -369,6 +371,7 @@ def compare_prefix(old: Sequence[bytes], new: Sequence[bytes]) -> None:
 
 
 # --- command line --------------------------------------------------------------------------
+
 
 def _b64list(values: Iterable[str]) -> list[bytes]:
     return [base64.b64decode(v, validate=True) for v in values]
@@ -410,7 +413,7 @@ def _cmd_tiles(args: argparse.Namespace, vkey: VerifierKey) -> str:
     if args.previous:
         old_cp, old_leaves = verify_tiles(Path(args.previous), vkey)
         compare_prefix(old_leaves, leaves)
-        if root_of(leaves[:old_cp.size]) != old_cp.root:
+        if root_of(leaves[: old_cp.size]) != old_cp.root:
             raise VerifyError(f"the older checkpoint (size {old_cp.size}) is not a prefix of this log")
     return f"tiles OK: {cp.origin} size {cp.size}, every entry and tile hash checked"
 
@@ -433,8 +436,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("directory")
     p.add_argument("--previous", help="an older published copy that must be a prefix of this one")
     args = parser.parse_args(argv)
-    commands = {"checkpoint": _cmd_checkpoint, "inclusion": _cmd_inclusion,
-                "consistency": _cmd_consistency, "tiles": _cmd_tiles}
+    commands = {"checkpoint": _cmd_checkpoint, "inclusion": _cmd_inclusion, "consistency": _cmd_consistency, "tiles": _cmd_tiles}
     try:
         print(commands[args.command](args, parse_vkey(args.vkey)))
     except VerifyError as exc:

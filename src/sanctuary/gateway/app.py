@@ -26,8 +26,8 @@ from typing import Any
 
 import fastapi_offline
 from fastapi import FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from starlette.requests import Request as HttpRequest
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -36,8 +36,8 @@ from starlette.staticfiles import StaticFiles
 from sanctuary import config, web
 from sanctuary.enforce import Pipeline, refused, request_id_of
 from sanctuary.gateway import openapi
-from sanctuary.gateway.decisions import DecisionIndex
 from sanctuary.gateway.credentials import KeyRing, Principal, Role
+from sanctuary.gateway.decisions import DecisionIndex
 from sanctuary.gateway.fulfil import Fulfilment, Step, plan
 from sanctuary.gateway.limits import MAX_BODY, RateLimiter, read_body
 from sanctuary.gateway.problems import Problem, problem_handler, validation_handler
@@ -104,8 +104,7 @@ class _Recorder:
 class _Fulfil:
     """The pipeline's fulfil step, noting a store failure in the attempt."""
 
-    def __init__(self, store_service: Reopening[RecordStore], steps: list[Step], deadline: float,
-                 attempt: _Attempt) -> None:
+    def __init__(self, store_service: Reopening[RecordStore], steps: list[Step], deadline: float, attempt: _Attempt) -> None:
         self.store_service, self.steps, self.deadline, self.attempt = store_service, steps, deadline, attempt
 
     def __call__(self, request: Request, decision: Decision) -> tuple[Any, list[dict]]:
@@ -132,20 +131,24 @@ class Gateway:
         self.limiter = RateLimiter(cfg.rate, cfg.burst)
         self.executor = ThreadPoolExecutor(cfg.threads, thread_name_prefix="gateway")
         self.metrics = CollectorRegistry()
-        self.decided = Counter("sanctuary_gateway_decisions", "Decisions answered, by outcome and HTTP status",
-                               ["decision", "status"], registry=self.metrics)
-        self.rejected = Counter("sanctuary_gateway_rejected", "Requests refused before a decision, by status",
-                                ["status"], registry=self.metrics)
-        self.latency = Histogram("sanctuary_gateway_decision_seconds", "Time from body read to answer",
-                                 registry=self.metrics,
-                                 buckets=(0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5))
+        self.decided = Counter(
+            "sanctuary_gateway_decisions", "Decisions answered, by outcome and HTTP status", ["decision", "status"], registry=self.metrics
+        )
+        self.rejected = Counter(
+            "sanctuary_gateway_rejected", "Requests refused before a decision, by status", ["status"], registry=self.metrics
+        )
+        self.latency = Histogram(
+            "sanctuary_gateway_decision_seconds",
+            "Time from body read to answer",
+            registry=self.metrics,
+            buckets=(0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+        )
 
     # -- who is asking -----------------------------------------------------------------------
     def authenticate(self, http: HttpRequest, roles: tuple[Role, ...]) -> Principal:
         header = http.headers.get("authorization")
         if not header:
-            raise Problem(401, "Authorization", "missing; send Authorization: Bearer <key>",
-                          headers={"WWW-Authenticate": "Bearer"})
+            raise Problem(401, "Authorization", "missing; send Authorization: Bearer <key>", headers={"WWW-Authenticate": "Bearer"})
         scheme, _, key = header.partition(" ")
         principal = self.cfg.keys.authenticate(key.strip()) if scheme.lower() == "bearer" else None
         if principal is None:
@@ -171,10 +174,14 @@ class Gateway:
             if claimed is not None:
                 resolved = self.policy.registry.resolve(claimed) if isinstance(claimed, str) else None
                 if resolved is None or resolved.id != principal.agency:
-                    event(logging.WARNING, "agency_mismatch", key_id=principal.key_id, key_agency=principal.agency,
-                          claimed=str(claimed)[:200])
-                    raise Problem(403, "requester.agency",
-                                  f"this key belongs to {principal.agency}; it cannot make requests as {str(claimed)[:200]!r}")
+                    event(
+                        logging.WARNING, "agency_mismatch", key_id=principal.key_id, key_agency=principal.agency, claimed=str(claimed)[:200]
+                    )
+                    raise Problem(
+                        403,
+                        "requester.agency",
+                        f"this key belongs to {principal.agency}; it cannot make requests as {str(claimed)[:200]!r}",
+                    )
             body["requester"] = {**requester, "agency": principal.agency}
         try:
             return parse_request(body)
@@ -200,20 +207,36 @@ class Gateway:
             status = _status(decision, attempt)
         body = answer(request.id, decision, result if status == 200 else None)
         if decision.log_index is not None:
-            self.index.add(decision.log_index, decision.id, decision.requester, status,
-                           {k: v for k, v in body.items() if k != "result"})
+            self.index.add(decision.log_index, decision.id, decision.requester, status, {k: v for k, v in body.items() if k != "result"})
         if status == 503:
-            event(logging.ERROR, "fail_closed", request_id=request.id, requester=decision.requester,
-                  log_index=decision.log_index, reason=decision.error)
+            event(
+                logging.ERROR,
+                "fail_closed",
+                request_id=request.id,
+                requester=decision.requester,
+                log_index=decision.log_index,
+                reason=decision.error,
+            )
         else:
-            event(logging.INFO, "decision", request_id=request.id, requester=decision.requester,
-                  decision=decision.decision, status=status, log_index=decision.log_index)
+            event(
+                logging.INFO,
+                "decision",
+                request_id=request.id,
+                requester=decision.requester,
+                decision=decision.decision,
+                status=status,
+                log_index=decision.log_index,
+            )
         return status, body
 
     def record_refusal(self, raw: bytes, problem: Problem) -> int:
         """Record a request refused before it could be decided: the hash of its bytes, the field, the reason."""
-        decision = refused(request_id_of(raw), f"{problem.field}: {problem.reason}", profiles=self.policy.profiles,
-                           policy_hash=self.pipeline.engine.policy_hash if self.pipeline else "")  # fmt: skip
+        decision = refused(
+            request_id_of(raw),
+            f"{problem.field}: {problem.reason}",
+            profiles=self.policy.profiles,
+            policy_hash=self.pipeline.engine.policy_hash if self.pipeline else "",
+        )
         return self.log.get().record_refusal(raw, decision)
 
     def _refusal(self, request: Request, reason: str) -> Decision:
@@ -282,24 +305,36 @@ def add_api_docs(app: FastAPI) -> None:
     @app.get("/docs", include_in_schema=False)
     def api_docs() -> HTMLResponse:
         return get_swagger_ui_html(
-            openapi_url=app.openapi_url or "/openapi.json", title="sanctuary gateway — API",
-            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js", swagger_css_url="/static/swagger-ui/swagger-ui.css",
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="sanctuary gateway — API",
+            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui/swagger-ui.css",
             swagger_favicon_url="/static/swagger-ui/favicon.png",
-        )  # fmt: skip
+        )
 
 
 def create_app(cfg: GatewayConfig, policy: Policy | None = None) -> FastAPI:
     gw = Gateway(cfg, policy)
-    app = FastAPI(title="sanctuary gateway", version="1", summary=__doc__.splitlines()[0],
-                  description=openapi.DESCRIPTION, docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="sanctuary gateway",
+        version="1",
+        summary=__doc__.splitlines()[0],
+        description=openapi.DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.gateway = gw
     app.add_exception_handler(Problem, problem_handler)
     app.add_exception_handler(RequestValidationError, validation_handler)
     app.router.add_event_handler("startup", gw.warm_up)
     app.router.add_event_handler("shutdown", gw.close)
 
-    @app.post("/v1/requests", openapi_extra=openapi.REQUEST_BODY, responses=openapi.DECISION_RESPONSES,
-              summary="Decide a request and, if permitted, release the records")
+    @app.post(
+        "/v1/requests",
+        openapi_extra=openapi.REQUEST_BODY,
+        responses=openapi.DECISION_RESPONSES,
+        summary="Decide a request and, if permitted, release the records",
+    )
     async def post_request(http: HttpRequest) -> Response:
         loop = asyncio.get_running_loop()
         raw: bytes | None = None
@@ -328,8 +363,11 @@ def create_app(cfg: GatewayConfig, policy: Policy | None = None) -> FastAPI:
         gw.decided.labels(body["decision"]["decision"], str(status)).inc()
         return _json(status, body)
 
-    @app.get("/v1/decisions/{request_id}", responses=openapi.LOOKUP_RESPONSES,
-             summary="The latest decision answered for a request id (an agency sees its own only)")
+    @app.get(
+        "/v1/decisions/{request_id}",
+        responses=openapi.LOOKUP_RESPONSES,
+        summary="The latest decision answered for a request id (an agency sees its own only)",
+    )
     def get_decision(request_id: str, http: HttpRequest) -> Response:
         principal = gw.authenticate(http, ("agency", "desk", "oversight", "admin"))
         try:

@@ -56,8 +56,18 @@ def serve(
     except CredentialError as exc:
         err.print(f"[red]error[/red] {exc.field}: {exc.reason}")
         raise typer.Exit(2) from None
-    cfg = GatewayConfig(profiles=profile, params=parse_params(param), agencies=agencies or [], store_url=store,
-                        log_url=log, keys=keys, users=users, rate=rate, timeout=timeout, threads=threads)
+    cfg = GatewayConfig(
+        profiles=profile,
+        params=parse_params(param),
+        agencies=agencies or [],
+        store_url=store,
+        log_url=log,
+        keys=keys,
+        users=users,
+        rate=rate,
+        timeout=timeout,
+        threads=threads,
+    )
     if demo:
         _prepare_demo(cfg)
     elif not keys.principals():
@@ -70,8 +80,7 @@ def serve(
     gateway = app.state.gateway
     if gateway.policy.error:
         err.print(f"[red]{gateway.policy.error}[/red]: every request will be denied (503)")
-    config = uvicorn.Config(app, host=host, port=port, loop="uvloop", http="httptools", access_log=False,
-                            log_level="warning")
+    config = uvicorn.Config(app, host=host, port=port, loop="uvloop", http="httptools", access_log=False, log_level="warning")
     server = uvicorn.Server(config)
     _announce(server, host, demo)
     server.run()
@@ -159,8 +168,10 @@ def issue(
 @keys_app.command("list")
 def list_keys(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """The issued keys (ids, roles, agencies; never the keys)."""
-    rows = [{"key_id": p.key_id, "role": p.role, "agency": p.agency, "label": p.label, "created": p.created}
-            for p in KeyRing(keys_file()).principals()]
+    rows = [
+        {"key_id": p.key_id, "role": p.role, "agency": p.agency, "label": p.label, "created": p.created}
+        for p in KeyRing(keys_file()).principals()
+    ]
     if as_json:
         print(json.dumps(rows))
         return
@@ -184,4 +195,3 @@ def _fail(field: str, reason: str, as_json: bool) -> NoReturn:
     else:
         err.print(f"[red]error[/red] {field}: {reason}")
     raise typer.Exit(2)
-

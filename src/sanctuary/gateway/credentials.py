@@ -125,8 +125,14 @@ class KeyRing:
             raise CredentialError("role", f"{role!r} is not one of {', '.join(ROLES)}")
         if (role == "agency") != (agency is not None):
             raise CredentialError("agency", "an agency key names its agency; staff keys name none")
-        principal = Principal(key_id=match.group(1), role=role, agency=agency, label=label[:200],
-                              sha256=key_hash(key), created=datetime.now(UTC).isoformat(timespec="seconds"))
+        principal = Principal(
+            key_id=match.group(1),
+            role=role,
+            agency=agency,
+            label=label[:200],
+            sha256=key_hash(key),
+            created=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
         with self._lock:
             self._by_hash[principal.sha256] = principal
         return principal

@@ -34,8 +34,14 @@ class DecisionIndex:
         self._thread.start()
 
     def add(self, log_index: int, request_id: str, requester: str | None, status: int, body: dict[str, Any]) -> None:
-        row = {"log_index": log_index, "request_id": request_id, "requester": requester, "status": status,
-               "decided_at": datetime.now(UTC).replace(tzinfo=None), "body": json.dumps(body)}
+        row = {
+            "log_index": log_index,
+            "request_id": request_id,
+            "requester": requester,
+            "status": status,
+            "decided_at": datetime.now(UTC).replace(tzinfo=None),
+            "body": json.dumps(body),
+        }
         with self._lock:
             self._pending.append(row)
 

@@ -14,11 +14,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from sanctuary.gateway.problems import Problem
 from sanctuary.models import Decision, Request
 from sanctuary.policy.facts import CUSTODY_TOPICS
 from sanctuary.records import Record, RecordStore, disclosed, parse_search, redact
 from sanctuary.records.searches import SEARCH_NAMES, Search
-from sanctuary.gateway.problems import Problem
 
 PERSON_KEYED = frozenset(SEARCH_NAMES) - {"plate"}
 # What each custody topic may show of a booking; contact_information is a search of its own.

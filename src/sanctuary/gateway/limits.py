@@ -62,6 +62,10 @@ class RateLimiter:
         bucket.updated = now
         if bucket.tokens < 1:
             wait = (1 - bucket.tokens) / self.rate
-            raise Problem(429, "Authorization", f"rate limit of {self.rate:g} requests/s for this key",
-                          headers={"Retry-After": str(max(1, round(wait + 0.5)))})
+            raise Problem(
+                429,
+                "Authorization",
+                f"rate limit of {self.rate:g} requests/s for this key",
+                headers={"Retry-After": str(max(1, round(wait + 0.5)))},
+            )
         bucket.tokens -= 1

@@ -53,8 +53,7 @@ def _schemas() -> dict[str, Any]:
         "required": ["record_id", "kind", "fields"],
         "properties": {"record_id": {"type": "string"}, "kind": {"type": "string"}, "fields": {"type": "object"}},
     }
-    return {**defs, "Request": request, "Decision": decision, "Answer": answer, "Record": record,
-            "Error": ERROR_SCHEMA}
+    return {**defs, "Request": request, "Decision": decision, "Answer": answer, "Record": record, "Error": ERROR_SCHEMA}
 
 
 def _content(*models: str) -> dict[str, Any]:
@@ -71,10 +70,8 @@ _ERRORS = {
 }
 DECISION_RESPONSES: dict[int | str, dict[str, Any]] = {
     "200": {"description": "Permitted: the records, redacted", **_content("Answer")},
-    "403": {"description": "Denied by a rule (cited), or a key used for another agency",
-            **_content("Answer", "Error")},
-    "422": {"description": "A request that cannot be decided as sent; names the field",
-            **_content("Answer", "Error")},
+    "403": {"description": "Denied by a rule (cited), or a key used for another agency", **_content("Answer", "Error")},
+    "422": {"description": "A request that cannot be decided as sent; names the field", **_content("Answer", "Error")},
     "503": {"description": "Fail closed: policy, store or log unavailable, or timeout; no data", **_content("Answer")},
     **_ERRORS,
 }
@@ -91,8 +88,7 @@ def install(app: FastAPI) -> None:
 
     def build() -> dict[str, Any]:
         if app.openapi_schema is None:
-            schema = get_openapi(title=app.title, version=app.version, summary=app.summary,
-                                 description=app.description, routes=app.routes)
+            schema = get_openapi(title=app.title, version=app.version, summary=app.summary, description=app.description, routes=app.routes)
             schema.setdefault("components", {}).setdefault("schemas", {}).update(_schemas())
             app.openapi_schema = schema
         return app.openapi_schema

@@ -14,8 +14,7 @@ from starlette.responses import JSONResponse
 
 
 class Problem(Exception):
-    def __init__(self, status: int, field: str, reason: str, headers: dict[str, str] | None = None,
-                 **extra: Any) -> None:
+    def __init__(self, status: int, field: str, reason: str, headers: dict[str, str] | None = None, **extra: Any) -> None:
         super().__init__(f"{field}: {reason}")
         self.status = status
         self.field = field

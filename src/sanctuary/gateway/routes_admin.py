@@ -29,8 +29,12 @@ def add_admin_routes(app: FastAPI) -> None:
     @app.get("/v1/admin/keys", summary="Issued keys (ids, roles, agencies; never the keys)")
     def list_keys(http: HttpRequest) -> JSONResponse:
         gw.authenticate(http, ("admin",))
-        return JSONResponse([{"key_id": p.key_id, "role": p.role, "agency": p.agency, "label": p.label,
-                              "created": p.created} for p in gw.cfg.keys.principals()])
+        return JSONResponse(
+            [
+                {"key_id": p.key_id, "role": p.role, "agency": p.agency, "label": p.label, "created": p.created}
+                for p in gw.cfg.keys.principals()
+            ]
+        )
 
     @app.post("/v1/admin/keys", status_code=201, summary="Issue a key: shown once, stored hashed")
     def issue_key(new: NewKey, http: HttpRequest) -> JSONResponse:
@@ -45,8 +49,7 @@ def add_admin_routes(app: FastAPI) -> None:
             key, principal = gw.cfg.keys.issue(new.role, agency, new.label)
         except CredentialError as exc:
             raise Problem(422, exc.field, exc.reason) from None
-        return JSONResponse({"key": key, "key_id": principal.key_id, "role": principal.role,
-                             "agency": principal.agency}, status_code=201)
+        return JSONResponse({"key": key, "key_id": principal.key_id, "role": principal.role, "agency": principal.agency}, status_code=201)
 
     @app.delete("/v1/admin/keys/{key_id}", status_code=204, summary="Revoke a key at once")
     def revoke_key(key_id: str, http: HttpRequest) -> Response:
@@ -61,4 +64,3 @@ def add_admin_routes(app: FastAPI) -> None:
         decision_log = open_log_or_503(gw)
         entry, clear = audit_call(lambda: (decision_log.entry(index), decision_log.reveal(index)))
         return JSONResponse({"index": index, "entry": json.loads(entry), "clear": clear})
-

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-from fastapi import FastAPI, Path as PathParam, Query
+from fastapi import FastAPI, Query
+from fastapi import Path as PathParam
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from sanctuary.gateway.problems import Problem
@@ -76,13 +77,15 @@ def add_audit_routes(app: FastAPI) -> None:
     gw = app.state.gateway
     publisher = _Publisher(gw.cfg.tiles_dir)
 
-    @app.get("/v1/audit/checkpoint", response_class=PlainTextResponse,
-             summary="The signed checkpoint (C2SP tlog-checkpoint, signed note)")
+    @app.get("/v1/audit/checkpoint", response_class=PlainTextResponse, summary="The signed checkpoint (C2SP tlog-checkpoint, signed note)")
     def checkpoint() -> PlainTextResponse:
         return PlainTextResponse(publisher.checkpoint(open_log_or_503(gw)))
 
-    @app.get("/v1/audit/tiles/checkpoint", response_class=PlainTextResponse,
-             summary="The checkpoint of the published C2SP tlog-tiles tree (publishes up to it)")
+    @app.get(
+        "/v1/audit/tiles/checkpoint",
+        response_class=PlainTextResponse,
+        summary="The checkpoint of the published C2SP tlog-tiles tree (publishes up to it)",
+    )
     def tiles_checkpoint() -> PlainTextResponse:
         return PlainTextResponse(publisher.checkpoint(open_log_or_503(gw)))
 

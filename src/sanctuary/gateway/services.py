@@ -55,7 +55,7 @@ class Reopening(Generic[T]):
             return self._value
 
     def status(self, check: Callable[[T], object]) -> str:
-        """"ok", or why the service is not available: not open, or open but failing ``check``."""
+        """ "ok", or why the service is not available: not open, or open but failing ``check``."""
         try:
             check(self.get())
         except Unavailable as exc:
@@ -81,8 +81,7 @@ class Policy:
     registry: Registry = field(default_factory=lambda: load_registry([]))
 
 
-def load_policy(profiles: list[str], params: dict[str, list[str]], agencies: list[Path], *,
-                root: Path = PROFILES) -> Policy:
+def load_policy(profiles: list[str], params: dict[str, list[str]], agencies: list[Path], *, root: Path = PROFILES) -> Policy:
     """Load the registry and the profiles (from ``root``). A registry that does not load is a startup
     error (``RegistryError``); a policy set that does not load gives a Policy that denies everything."""
     registry = load_registry(agencies)

@@ -87,8 +87,13 @@ class UserBook:
         if len(password) < MIN_PASSWORD:
             raise CredentialError("password", f"at least {MIN_PASSWORD} characters")
         salt = secrets.token_bytes(16)
-        user = User(name, role, salt.hex(), password_hash(password, salt),  # type: ignore[arg-type]
-                    datetime.now(UTC).isoformat(timespec="seconds"))
+        user = User(
+            name,
+            role,
+            salt.hex(),
+            password_hash(password, salt),  # type: ignore[arg-type]
+            datetime.now(UTC).isoformat(timespec="seconds"),
+        )
         with self._lock:
             self._users[name] = user
             if persist:

@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -48,8 +48,12 @@ def build_pipeline(
         problem = str(exc)
 
         def refuse(line: str) -> Decision:
-            return refused(request_id_of(line), f"policy: {problem}", profiles=profiles,
-                           explanation=f"Denied: the policy set did not load ({problem}).")  # fmt: skip
+            return refused(
+                request_id_of(line),
+                f"policy: {problem}",
+                profiles=profiles,
+                explanation=f"Denied: the policy set did not load ({problem}).",
+            )
 
         return None, refuse
 
@@ -84,13 +88,25 @@ def show(
         raise typer.Exit(2) from None
     rules = list(engine.rules.values())
     if as_json:
-        print(json.dumps({
-            "profiles": [{"name": p.name, "title": p.title, "in_force": p.in_force, "sources": list(p.sources),
-                          "notes": p.notes, "parameters": {k: sorted(v) for k, v in engine.params.items() if k.startswith(p.name + ".")}}
-                         for p in engine.profiles],
-            "policy_hash": engine.policy_hash,
-            "rules": [r.__dict__ for r in rules],
-        }))  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "profiles": [
+                        {
+                            "name": p.name,
+                            "title": p.title,
+                            "in_force": p.in_force,
+                            "sources": list(p.sources),
+                            "notes": p.notes,
+                            "parameters": {k: sorted(v) for k, v in engine.params.items() if k.startswith(p.name + ".")},
+                        }
+                        for p in engine.profiles
+                    ],
+                    "policy_hash": engine.policy_hash,
+                    "rules": [r.__dict__ for r in rules],
+                }
+            )
+        )
         return
     for p in engine.profiles:
         out.print(f"[bold]{p.name}[/bold] — {p.title} ({p.in_force})")

@@ -29,11 +29,16 @@ def diff_decisions(left: Pipeline, right: Pipeline, lines: list[str]) -> list[Di
         if da.decision == db.decision:
             continue
         deny, permit = (da, db) if da.decision == "deny" else (db, da)
-        out.append(Difference(
-            id=da.id, summary=_summary(request, da), a=da.decision, b=db.decision,
-            clauses=[c for c in deny.citations if c not in permit.citations],
-            rules=[r for r in deny.rules if r not in permit.rules],
-        ))  # fmt: skip
+        out.append(
+            Difference(
+                id=da.id,
+                summary=_summary(request, da),
+                a=da.decision,
+                b=db.decision,
+                clauses=[c for c in deny.citations if c not in permit.citations],
+                rules=[r for r in deny.rules if r not in permit.rules],
+            )
+        )
     return out
 
 

@@ -101,10 +101,15 @@ class PolicyEngine:
         except Exception as exc:  # cedarpy raises plain exceptions on bad input
             raise PolicyError("policy set", str(exc)) from None
         blob = json.dumps(
-            {"schema": schema_text, "fields": fields_text, "sources": sources,
-             "params": {k: sorted(v) for k, v in self.params.items()}, "registry": registry.digest()},
+            {
+                "schema": schema_text,
+                "fields": fields_text,
+                "sources": sources,
+                "params": {k: sorted(v) for k, v in self.params.items()},
+                "registry": registry.digest(),
+            },
             sort_keys=True,
-        )  # fmt: skip
+        )
         self.policy_hash = hashlib.sha256(blob.encode()).hexdigest()
         self.dropped_carveouts = frozenset(c for k, v in self.params.items() if k.endswith(".dropped_carveouts") for c in v)
 
@@ -122,10 +127,14 @@ class PolicyEngine:
         Any error, NoDecision or binding failure is a deny."""
         context = facts.cedar_context
         requests = [
-            {"principal": {"type": "Agency", "id": q.principal}, "action": {"type": "Action", "id": q.action},
-             "resource": {"type": q.resource_type, "id": q.resource}, "context": context}
+            {
+                "principal": {"type": "Agency", "id": q.principal},
+                "action": {"type": "Action", "id": q.action},
+                "resource": {"type": q.resource_type, "id": q.resource},
+                "context": context,
+            }
             for q in queries
-        ]  # fmt: skip
+        ]
         try:
             results = cedarpy.is_authorized_batch(requests, self._policies, self._entities, self._schema)
         except Exception as exc:  # fail closed on anything the binding raises
@@ -168,9 +177,15 @@ def _compile_rules(sources: list[tuple[str, str]]) -> dict[str, Rule]:
                 raise PolicyError(source, f"{rid}: @id already used in {seen[rid]}")
             seen[rid] = source
             rules[f"policy{offset + i}"] = Rule(
-                id=rid, profile=profile, effect=pol["effect"], citation=ann["citation"], explain=ann["explain"],
-                explain_es=ann.get("explain_es", ""), source=source, text=_policy_text(pol),
-            )  # fmt: skip
+                id=rid,
+                profile=profile,
+                effect=pol["effect"],
+                citation=ann["citation"],
+                explain=ann["explain"],
+                explain_es=ann.get("explain_es", ""),
+                source=source,
+                text=_policy_text(pol),
+            )
         offset += len(est)
     return rules
 
@@ -194,13 +209,20 @@ def _read_fields(text: str) -> dict[str, str]:
 def _entities(registry: Registry, fields: dict[str, str]) -> list[dict]:
     out = []
     for a in registry:
-        out.append({
-            "uid": {"type": "Agency", "id": a.id},
-            "attrs": {"federal": a.federal, "law_enforcement": a.law_enforcement,
-                      "immigration_enforcement": a.immigration_enforcement, "has_287g": a.has_287g,
-                      "relays_to_dhs": a.relays_to_dhs, "state": a.state},
-            "parents": [{"type": "Agency", "id": a.parent}] if a.parent else [],
-        })  # fmt: skip
+        out.append(
+            {
+                "uid": {"type": "Agency", "id": a.id},
+                "attrs": {
+                    "federal": a.federal,
+                    "law_enforcement": a.law_enforcement,
+                    "immigration_enforcement": a.immigration_enforcement,
+                    "has_287g": a.has_287g,
+                    "relays_to_dhs": a.relays_to_dhs,
+                    "state": a.state,
+                },
+                "parents": [{"type": "Agency", "id": a.parent}] if a.parent else [],
+            }
+        )
     for group in sorted(set(fields.values())):
         out.append({"uid": {"type": "Field", "id": group}, "attrs": {}, "parents": []})
     for name, group in fields.items():

@@ -1,8 +1,8 @@
 """The protected records store: the department's data, reachable only through typed searches.
 
-    store = open_store("var/records.db")            # or "postgresql://user@host/db"
-    records = store.search(parse_search({"search": "custody", "name": "Maria Lopez", "dob": "1988-03-14"}))
-    handed_out = redact(records, decision_redactions)
+store = open_store("var/records.db")            # or "postgresql://user@host/db"
+records = store.search(parse_search({"search": "custody", "name": "Maria Lopez", "dob": "1988-03-14"}))
+handed_out = redact(records, decision_redactions)
 """
 
 from sanctuary.records.disclosure import Disclosed, disclosed, redact

@@ -17,9 +17,7 @@ app = typer.Typer(no_args_is_help=True, help="The protected records store (SQLit
 console = Console()
 err_console = Console(stderr=True)
 
-StoreOption = Annotated[
-    str | None, typer.Option("--store", help="SQLite path or postgresql:// URL [default: $SANCTUARY_STORE]")
-]
+StoreOption = Annotated[str | None, typer.Option("--store", help="SQLite path or postgresql:// URL [default: $SANCTUARY_STORE]")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
@@ -71,8 +69,7 @@ def demo_data(
         records.close()
     except RecordsError as exc:
         _fail(exc, as_json)
-    demo = [{"person_id": p.person_id, "name": p.name, "dob": p.dob.isoformat(), "story": p.story}
-            for p in DEMO_PERSONS]
+    demo = [{"person_id": p.person_id, "name": p.name, "dob": p.dob.isoformat(), "story": p.story} for p in DEMO_PERSONS]
     if as_json:
         print(json.dumps({"store": url, "counts": counts, "demo_persons": demo, "demo_plate": DEMO_PLATE}))
         return

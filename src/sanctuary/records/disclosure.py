@@ -24,11 +24,7 @@ def redact(records: Iterable[Record], fields: Iterable[str]) -> list[Record]:
         Record(
             record_id=record.record_id,
             kind=record.kind,
-            fields={
-                key: value
-                for key, value in record.fields.items()
-                if key not in names and f"{record.kind}.{key}" not in names
-            },
+            fields={key: value for key, value in record.fields.items() if key not in names and f"{record.kind}.{key}" not in names},
         )
         for record in records
     ]

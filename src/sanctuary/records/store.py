@@ -70,9 +70,7 @@ def _engine(url: str) -> Engine:
         if not parsed.database or parsed.database == ":memory:":
             raise InvalidStoreURL("an in-memory SQLite store cannot be shared; give a file path")
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            parsed, connect_args={"check_same_thread": False, "timeout": 5}, pool_size=8, max_overflow=8
-        )
+        engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 5}, pool_size=8, max_overflow=8)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -233,8 +231,7 @@ def _statement(query: Search) -> tuple[Select[Any], dict[str, Any], str, str]:
     if isinstance(query, PlateSearch):
         params.update(plate=query.plate, state=query.state, since=query.since, until=query.until)
     else:
-        params.update(person_id=query.person_id, dob=query.dob,
-                      name_key=name_key(query.name) if query.name is not None else None)
+        params.update(person_id=query.person_id, dob=query.dob, name_key=name_key(query.name) if query.name is not None else None)
         if query.name is not None:
             params["name"] = True
     conditions = frozenset(k for k, v in params.items() if v is not None and k != "limit")

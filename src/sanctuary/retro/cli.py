@@ -27,7 +27,9 @@ out_console = Console(highlight=False)
 
 HomeStateOpt = Annotated[str, typer.Option("--home-state", help="Two-letter code of the department's state, e.g. IL.")]
 OutOpt = Annotated[Path, typer.Option("--out", help="Folder for the results (created if missing).")]
-G287Opt = Annotated[Path | None, typer.Option("--g287", help="ICE's 287(g) list: the .xlsx as published, or CSV (default: the shipped sample).")]
+G287Opt = Annotated[
+    Path | None, typer.Option("--g287", help="ICE's 287(g) list: the .xlsx as published, or CSV (default: the shipped sample).")
+]
 RegistryOpt = Annotated[list[Path] | None, typer.Option("--agencies", help="A department's own registry file (TOML); repeatable.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")]
 
@@ -50,9 +52,15 @@ def scan(
     """Flag searches in vendor audit exports that point at immigration enforcement, direct or indirect."""
     try:
         options = ScanOptions(
-            home_state=home_state, national_threshold=national_threshold, mapping=parse_map(map_ or []), g287=g287,
-            registry_extra=registry or [], requests=requests, proxy_hours=proxy_hours, memory_limit=memory_limit,
-        )  # fmt: skip
+            home_state=home_state,
+            national_threshold=national_threshold,
+            mapping=parse_map(map_ or []),
+            g287=g287,
+            registry_extra=registry or [],
+            requests=requests,
+            proxy_hours=proxy_hours,
+            memory_limit=memory_limit,
+        )
         if err.is_terminal and not json_out:
             with _Bar() as bar:
                 summary = run_scan(files, out, options, bar.update)
@@ -107,8 +115,7 @@ def _fail(exc: Exception) -> None:
 
 def _print_scan(summary: dict, out: Path) -> None:
     out_console.print(
-        f"{summary['flagged']:,} of {summary['rows']:,} searches flagged in {len(summary['files'])} file(s) "
-        f"({summary['seconds']} s)"
+        f"{summary['flagged']:,} of {summary['rows']:,} searches flagged in {len(summary['files'])} file(s) ({summary['seconds']} s)"
     )
     table = Table("flag", "rows", title="By flag")
     for code, n in summary["by_flag"].items():
@@ -116,8 +123,9 @@ def _print_scan(summary: dict, out: Path) -> None:
     out_console.print(table)
     top = Table("organisation", "resolved as", "flagged", "direct", title="Worst organisations")
     for o in summary["organisations"]["top"][:5]:
-        top.add_row(o["organization"], f"{o['resolved_id'] or ''} {o['level'] or '?'}, {o['state'] or '?'}",
-                    f"{o['flagged']:,}", f"{o['direct']:,}")  # fmt: skip
+        top.add_row(
+            o["organization"], f"{o['resolved_id'] or ''} {o['level'] or '?'}, {o['state'] or '?'}", f"{o['flagged']:,}", f"{o['direct']:,}"
+        )
     out_console.print(top)
     unresolved = summary["organisations"]["unresolved"]
     if unresolved:
@@ -131,9 +139,7 @@ class _Bar:
     """A Rich progress bar with one line per scan step."""
 
     def __init__(self):
-        self._progress = Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
-        )
+        self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err)
         self._tasks: dict[str, int] = {}
 
     def __enter__(self) -> _Bar:

@@ -28,9 +28,7 @@ CODES: dict[str, str] = {
 # Codes that point at immigration enforcement itself; the others are risk factors to look into.
 DIRECT = ("IMMIGRATION_PURPOSE", "IMMIGRATION_AGENCY", "DHS_COMPONENT", "PROXY_PATTERN")
 
-_CASE_NUMBER = re.compile(
-    r"(?:case|cad|inc|incident|rpt|report|cr|dr|no\.?|#)?\s*[#:]?\s*[A-Z]{0,4}[-\s]?\d[\d\-/.]*[A-Z]?", re.IGNORECASE
-)
+_CASE_NUMBER = re.compile(r"(?:case|cad|inc|incident|rpt|report|cr|dr|no\.?|#)?\s*[#:]?\s*[A-Z]{0,4}[-\s]?\d[\d\-/.]*[A-Z]?", re.IGNORECASE)
 _MIN_CASE_DIGITS = 4
 
 
@@ -44,7 +42,7 @@ class PurposeFlags:
 
 
 def is_case_number(text: str) -> bool:
-    """"25-136102", "2026-0380", "Case #CR25-00123": a case number and nothing else."""
+    """ "25-136102", "2026-0380", "Case #CR25-00123": a case number and nothing else."""
     return bool(_CASE_NUMBER.fullmatch(text.strip())) and sum(c.isdigit() for c in text) >= _MIN_CASE_DIGITS
 
 

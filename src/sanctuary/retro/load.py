@@ -19,10 +19,18 @@ from sanctuary.retro.errors import RetroError
 
 US_FORMATS = tuple(
     f + suffix
-    for f in ("%m/%d/%Y, %I:%M:%S %p", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y, %I:%M %p", "%m/%d/%Y %I:%M %p",
-              "%m/%d/%Y, %H:%M:%S", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y")
+    for f in (
+        "%m/%d/%Y, %I:%M:%S %p",
+        "%m/%d/%Y %I:%M:%S %p",
+        "%m/%d/%Y, %I:%M %p",
+        "%m/%d/%Y %I:%M %p",
+        "%m/%d/%Y, %H:%M:%S",
+        "%m/%d/%Y %H:%M:%S",
+        "%m/%d/%Y %H:%M",
+        "%m/%d/%Y",
+    )
     for suffix in (" UTC", "")
-)  # fmt: skip
+)
 _ISO = re.compile(r"^\s*\d{4}-\d{2}-\d{2}")
 # The canonical columns every file's table has, in this order (NULL where the file lacks the field).
 CANONICAL = ("source_id", "org", "reason", "offense_type", "text_prompt", "case_number", "networks", "plate", "search_time")
@@ -42,8 +50,16 @@ class FileInfo:
 
 def file_format(path: Path) -> str:
     name = path.name.lower()
-    for suffix, fmt in ((".csv", "csv"), (".tsv", "csv"), (".txt", "csv"), (".ndjson", "ndjson"),
-                        (".jsonl", "ndjson"), (".json", "ndjson"), (".parquet", "parquet"), (".pq", "parquet")):  # fmt: skip
+    for suffix, fmt in (
+        (".csv", "csv"),
+        (".tsv", "csv"),
+        (".txt", "csv"),
+        (".ndjson", "ndjson"),
+        (".jsonl", "ndjson"),
+        (".json", "ndjson"),
+        (".parquet", "parquet"),
+        (".pq", "parquet"),
+    ):
         if name.endswith(suffix) or name.endswith(suffix + ".gz"):
             return fmt
     raise RetroError("file", f"{path}: unknown format; expected .csv, .csv.gz, .ndjson, .jsonl(.gz) or .parquet")
@@ -86,9 +102,15 @@ def load_export(con: duckdb.DuckDBPyConnection, table: str, path: Path, mapping:
     kind = "network audit" if orgs > 1 else "organization audit" if orgs == 1 else ""
     has_time = "search_time" in layout.columns
     return FileInfo(
-        path=str(path), format=file_format(path), variant=layout.variant, columns=layout.columns, rows=rows,
-        kind=kind, unparsed_times=unparsed if has_time else 0, missing=layout.missing(),
-    )  # fmt: skip
+        path=str(path),
+        format=file_format(path),
+        variant=layout.variant,
+        columns=layout.columns,
+        rows=rows,
+        kind=kind,
+        unparsed_times=unparsed if has_time else 0,
+        missing=layout.missing(),
+    )
 
 
 def _iso_times(con: duckdb.DuckDBPyConnection, path: Path, layout: Layout) -> bool:

@@ -47,9 +47,7 @@ _STATE_AGENCY = re.compile(
 _SHERIFF = re.compile(r"sheriff|\bso\b|constable", re.IGNORECASE)
 _COUNTY = re.compile(r"\bcounty\b|\bparish\b|\bborough\b", re.IGNORECASE)
 _CO = re.compile(r"\bco\b\.?", re.IGNORECASE)
-_CITY = re.compile(
-    r"\bpd\b|police|city of|town of|village of|township|\btwp\b|marshal|\bdps\b|public safety", re.IGNORECASE
-)
+_CITY = re.compile(r"\bpd\b|police|city of|town of|village of|township|\btwp\b|marshal|\bdps\b|public safety", re.IGNORECASE)
 _PRIVATE = re.compile(
     r"\bllc\b|\binc\b|apartments?\b|\bapts\b|walmart|home depot|lowe'?s\b|\bhoa\b|homeowners|property management"
     r"|\bcondos?\b|\bmall\b",
@@ -57,9 +55,17 @@ _PRIVATE = re.compile(
 )
 _WORD = re.compile(r"[A-Za-z0-9&]+(?:'[A-Za-z]+)?")
 _SYNONYMS = {
-    "so": "sheriff", "sheriffs": "sheriff", "sheriff's": "sheriff", "pd": "police", "co": "county",
-    "twp": "township", "st": "saint", "ft": "fort", "mt": "mount", "dept": "department",
-}  # fmt: skip
+    "so": "sheriff",
+    "sheriffs": "sheriff",
+    "sheriff's": "sheriff",
+    "pd": "police",
+    "co": "county",
+    "twp": "township",
+    "st": "saint",
+    "ft": "fort",
+    "mt": "mount",
+    "dept": "department",
+}
 _NOISE = {"the", "of", "and", "&", "department", "office", "city", "town", "village", "agency"}
 _EXPANSIONS = ((r"\bSO\b", "Sheriff's Office"), (r"\bPD\b", "Police Department"), (r"\bCo\b\.?", "County"))
 _MAX_NGRAM = 6
@@ -120,18 +126,29 @@ class OrgResolver:
             state = agency.state or parsed.state
             g287 = self._g287_match(name, state, agency)
             return Org(
-                name=name, resolved_id=agency.id, level=agency.level, state=state,
-                federal=agency.federal or agency.level == "federal", immigration=agency.immigration_enforcement,
-                dhs=agency.dhs, has_287g=agency.has_287g or g287 is not None,
+                name=name,
+                resolved_id=agency.id,
+                level=agency.level,
+                state=state,
+                federal=agency.federal or agency.level == "federal",
+                immigration=agency.immigration_enforcement,
+                dhs=agency.dhs,
+                has_287g=agency.has_287g or g287 is not None,
                 how=f"registry {agency.id} ({agency.name})" + (f"; 287(g) list: {g287.agency}, {g287.state}" if g287 else ""),
-            )  # fmt: skip
+            )
         g287 = self._g287_match(name, parsed.state, None)
         how = f"parsed: level {parsed.level or '?'}, state {parsed.state or '?'}"
         return Org(
-            name=name, resolved_id=None, level=parsed.level, state=parsed.state,
-            federal=parsed.level == "federal", immigration=False, dhs=False, has_287g=g287 is not None,
+            name=name,
+            resolved_id=None,
+            level=parsed.level,
+            state=parsed.state,
+            federal=parsed.level == "federal",
+            immigration=False,
+            dhs=False,
+            has_287g=g287 is not None,
             how=how + (f"; 287(g) list: {g287.agency}, {g287.state}" if g287 else ""),
-        )  # fmt: skip
+        )
 
     def _registry_match(self, name: str, parsed: _Parsed) -> Agency | None:
         candidates = [name, parsed.cleaned, parsed.core]
@@ -233,9 +250,7 @@ def _state_of(text: str) -> tuple[str | None, str]:
 def _level(text: str, state: str | None) -> str | None:
     if _FEDERAL.search(text) or _FEDERAL_CASED.search(text):
         return "federal"
-    starts_with_state = bool(state) and (
-        text.casefold().startswith(NAMES[state].casefold()) or bool(re.match(rf"^{state}\b", text))
-    )
+    starts_with_state = bool(state) and (text.casefold().startswith(NAMES[state].casefold()) or bool(re.match(rf"^{state}\b", text)))
     if _STATE_UNIT.search(text) or (starts_with_state and _STATE_AGENCY.search(text) and not _COUNTY.search(text)):
         return "state"
     county_word = bool(_COUNTY.search(text)) or (bool(_CO.search(text)) and state != "CO")
@@ -248,4 +263,3 @@ def _level(text: str, state: str | None) -> str | None:
     if county_word:
         return "county"
     return None
-

@@ -46,10 +46,14 @@ class Partner:
 
     def row(self) -> dict:
         return {
-            "organization": self.organization, "resolved_id": self.resolved_id or "", "level": self.level or "",
-            "state": self.state or "", "flags": ";".join(self.flags), "receives_data": self.receives_data,
+            "organization": self.organization,
+            "resolved_id": self.resolved_id or "",
+            "level": self.level or "",
+            "state": self.state or "",
+            "flags": ";".join(self.flags),
+            "receives_data": self.receives_data,
             "declaration": self.declaration,
-        }  # fmt: skip
+        }
 
 
 def scan_partners(path: Path, home_state: str, resolver: OrgResolver, out: Path, declarations: Path | None = None) -> dict:
@@ -60,8 +64,11 @@ def scan_partners(path: Path, home_state: str, resolver: OrgResolver, out: Path,
     con = duckdb.connect()
     try:
         rows = _read(con, path, _ALIASES, "organization", "FILE")
-        signed = _read(con, declarations, {"organization": _ALIASES["organization"], "state": ("state",)},
-                       "organization", "--declarations") if declarations else []  # fmt: skip
+        signed = (
+            _read(con, declarations, {"organization": _ALIASES["organization"], "state": ("state",)}, "organization", "--declarations")
+            if declarations
+            else []
+        )
     finally:
         con.close()
     on_file = {resolver.key(r["organization"], state_code(r.get("state") or "")) for r in signed}

@@ -16,7 +16,7 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -152,13 +152,15 @@ def _classify_purposes(con: duckdb.DuckDBPyConnection, registry, step: Progress)
         step("screening distinct reasons", start, len(values))
         rows.extend(classify_purpose(v, registry) for v in values[start : start + _CHUNK])
     step("screening distinct reasons", len(values), len(values))
-    table = pa.table({
-        "value": pa.array([p.value for p in rows], pa.string()),
-        "immigration": pa.array([p.immigration for p in rows], pa.bool_()),
-        "vague": pa.array([p.vague for p in rows], pa.bool_()),
-        "case_only": pa.array([p.case_only for p in rows], pa.bool_()),
-        "evidence": pa.array([p.evidence for p in rows], pa.string()),
-    })  # fmt: skip
+    table = pa.table(
+        {
+            "value": pa.array([p.value for p in rows], pa.string()),
+            "immigration": pa.array([p.immigration for p in rows], pa.bool_()),
+            "vague": pa.array([p.vague for p in rows], pa.bool_()),
+            "case_only": pa.array([p.case_only for p in rows], pa.bool_()),
+            "evidence": pa.array([p.evidence for p in rows], pa.string()),
+        }
+    )
     con.register("purposes_arrow", table)
     con.execute("CREATE TEMP TABLE purposes AS SELECT * FROM purposes_arrow")
     con.unregister("purposes_arrow")
@@ -277,7 +279,7 @@ def _summarise(con, infos, home, options, g287, purposes, orgs, proxy) -> dict:
     )
     unresolved = q("SELECT name, rows FROM orgs WHERE NOT resolved ORDER BY rows DESC, name")
     return {
-        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "home_state": home,
         "national_threshold": options.national_threshold,
         "rows": sum(i.rows for i in infos),
@@ -287,20 +289,34 @@ def _summarise(con, infos, home, options, g287, purposes, orgs, proxy) -> dict:
         "direct_codes": list(DIRECT),
         "files": [
             {
-                "path": i.path, "format": i.format, "variant": i.variant, "kind": i.kind, "rows": i.rows,
-                "flagged": int(per_file.get(i.path, 0)), "columns": i.columns, "missing_fields": i.missing,
+                "path": i.path,
+                "format": i.format,
+                "variant": i.variant,
+                "kind": i.kind,
+                "rows": i.rows,
+                "flagged": int(per_file.get(i.path, 0)),
+                "columns": i.columns,
+                "missing_fields": i.missing,
                 "unparsed_times": i.unparsed_times,
             }
             for i in infos
-        ],  # fmt: skip
+        ],
         "organisations": {
             "distinct": orgs,
             "unresolved": [{"name": n, "rows": r} for n, r in unresolved],
             "top": [
-                {"organization": r[0], "resolved_id": r[1], "level": r[2], "state": r[3], "rows": r[4],
-                 "flagged": int(r[5]), "direct": int(r[6]), "by_flag": {c: int(v) for c, v in zip(CODES, r[7:], strict=True)}}
+                {
+                    "organization": r[0],
+                    "resolved_id": r[1],
+                    "level": r[2],
+                    "state": r[3],
+                    "rows": r[4],
+                    "flagged": int(r[5]),
+                    "direct": int(r[6]),
+                    "by_flag": {c: int(v) for c, v in zip(CODES, r[7:], strict=True)},
+                }
                 for r in by_org
-            ],  # fmt: skip
+            ],
         },
         "over_time": {"bucket": bucket, "points": [{"period": p, "flagged": int(n), "direct": int(d)} for p, n, d in over_time]},
         "distinct_purposes_screened": purposes,

@@ -43,7 +43,9 @@ def _show_screen(text: str, result: PurposeScreen) -> None:
 
 def screen_command(
     text: Annotated[str | None, typer.Argument(help="The reason to screen.")] = None,
-    file: Annotated[str | None, typer.Option("--file", "-f", help="One reason a line; '-' reads standard input. Writes one JSON line per line.")] = None,
+    file: Annotated[
+        str | None, typer.Option("--file", "-f", help="One reason a line; '-' reads standard input. Writes one JSON line per line.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Screen a search or request reason for immigration enforcement, vagueness or a named crime."""

@@ -34,8 +34,25 @@ def _term(rule: str, regex: str, weight: float, agency: str | None = None, unles
 # "ice" the drug, the weather, the food, the weapon, the rink; the agency otherwise.
 _ICE_NOT_AFTER = "".join(
     f"(?<!\\b{word} )"
-    for word in ("black", "dry", "shaved", "thin", "crystal", "road", "sea", "lake", "pond", "snow", "hail", "glacier",
-                 "slid on", "slipped on", "skid on", "skidded on", "fell on")
+    for word in (
+        "black",
+        "dry",
+        "shaved",
+        "thin",
+        "crystal",
+        "road",
+        "sea",
+        "lake",
+        "pond",
+        "snow",
+        "hail",
+        "glacier",
+        "slid on",
+        "slipped on",
+        "skid on",
+        "skidded on",
+        "fell on",
+    )
 )
 _ICE_NOT_BEFORE = (
     r"(?! (?:cream|creams|storm|storms|rink|rinks|arena|machine|machines|maker|chest|chests|pack|packs|cube|cubes"
@@ -46,7 +63,9 @@ _DRUG_CONTEXT = (
     r"\b(?:meth|methamphetamine|narcotics?|drugs?|grams?|gr|oz|ounces?|possession|poss|crystal|dealer|dealing"
     r"|sale|sales|selling|pcs|cds|baggie|baggies|dope|controlled substance)\b"
 )
-_HUMAN_SERVICES = r"\b(?:idhs|human services|il dhs|illinois dhs|state dhs|county dhs|child|children|welfare|snap|medicaid|caseworker|case worker|dcfs)\b"
+_HUMAN_SERVICES = (
+    r"\b(?:idhs|human services|il dhs|illinois dhs|state dhs|county dhs|child|children|welfare|snap|medicaid|caseworker|case worker|dcfs)\b"
+)
 _VEHICLE_REMOVAL = r"(?<!\bvehicle )(?<!\bveh )(?<!\btow )(?<!\bcar )(?<!\bauto )(?<!\bsnow )(?<!\btree )(?<!\btrash )(?<!\bjunk )(?<!\bdebris )(?<!\bgraffiti )(?<!\babandoned )(?<!\bparking )"
 _HIGHWAY = r"\b(?:nb|sb|eb|wb|northbound|southbound|eastbound|westbound|exit|mile|mm|mp|freeway|fwy|hwy|highway|interstate|ramp|lanes?|crash|accident)\b"
 
@@ -97,7 +116,9 @@ TERMS: tuple[Term, ...] = (
         r" (?:for|pending|awaiting) removal\b|" + _VEHICLE_REMOVAL + r"\b(?:pending|awaiting) removal\b",
         0.93,
     ),
-    _term("term:status", r"\bvisa overstay\w*|\boverstay(?:ed|s|er|ers)?\b|\bout of status\b|\bcitizenship\b|\bgreen card\b|\basylum\b", 0.8),
+    _term(
+        "term:status", r"\bvisa overstay\w*|\boverstay(?:ed|s|er|ers)?\b|\bout of status\b|\bcitizenship\b|\bgreen card\b|\basylum\b", 0.8
+    ),
     _term("term:eoir", r"\beoir\b|\bexecutive office for immigration review\b", 0.95),
     _term("program:287(g)", r"\b287 ?g\b", 0.97),
     _term("ncic:ivf", r"\bncic ivf\b|\bivf (?:hit|hits|hot\w*|\w*list|alert|entry|record)\b|\bviolators? file\b", 0.97),
@@ -122,19 +143,73 @@ CRIMINAL = re.compile(
 
 # Reasons that hide the purpose, scored by how little they say (audits rank on the score).
 VAGUE_TERMS: dict[str, float] = {
-    "inv": 0.95, "invest": 0.95, "investigation": 0.9, "investigations": 0.9, "criminal investigation": 0.8,
-    "ongoing investigation": 0.85, "active investigation": 0.85, "follow up": 0.85, "followup": 0.85, "fu": 0.9,
-    "locate": 0.85, "bol": 0.85, "bolo": 0.85, "be on the lookout": 0.8, "suspicious vehicle": 0.7,
-    "suspicious veh": 0.7, "susp veh": 0.75, "info": 0.9, "information": 0.9, "intel": 0.9, "intelligence": 0.9,
-    "assist": 0.9, "agency assist": 0.9, "assist other agency": 0.9, "outside agency assist": 0.9, "oaa": 0.9,
-    "check": 0.9, "records check": 0.85, "vehicle check": 0.85, "veh check": 0.85, "area check": 0.85,
-    "lead": 0.85, "leads": 0.85, "search": 0.95, "flock search": 0.95, "flock hit": 0.8, "hit": 0.9, "test": 0.7,
-    "training": 0.6, "daytime search for best result": 0.95, "per request": 0.9, "request": 0.9,
-    "requested": 0.9, "other": 0.95, "n a": 0.95, "na": 0.95, "none": 0.95, "unknown": 0.95, "unk": 0.95,
-    "see case": 0.9, "see report": 0.9, "case": 0.95, "track vehicle": 0.75, "vehicle of interest": 0.75,
-    "voi": 0.8, "poi": 0.8, "person of interest": 0.75, "suspect": 0.7, "misc": 0.95, "general": 0.95,
-    "ongoing": 0.9, "tbd": 0.95, "xx": 0.95, "xxx": 0.95, "abc": 0.95, "asdf": 0.95,
-}  # fmt: skip
+    "inv": 0.95,
+    "invest": 0.95,
+    "investigation": 0.9,
+    "investigations": 0.9,
+    "criminal investigation": 0.8,
+    "ongoing investigation": 0.85,
+    "active investigation": 0.85,
+    "follow up": 0.85,
+    "followup": 0.85,
+    "fu": 0.9,
+    "locate": 0.85,
+    "bol": 0.85,
+    "bolo": 0.85,
+    "be on the lookout": 0.8,
+    "suspicious vehicle": 0.7,
+    "suspicious veh": 0.7,
+    "susp veh": 0.75,
+    "info": 0.9,
+    "information": 0.9,
+    "intel": 0.9,
+    "intelligence": 0.9,
+    "assist": 0.9,
+    "agency assist": 0.9,
+    "assist other agency": 0.9,
+    "outside agency assist": 0.9,
+    "oaa": 0.9,
+    "check": 0.9,
+    "records check": 0.85,
+    "vehicle check": 0.85,
+    "veh check": 0.85,
+    "area check": 0.85,
+    "lead": 0.85,
+    "leads": 0.85,
+    "search": 0.95,
+    "flock search": 0.95,
+    "flock hit": 0.8,
+    "hit": 0.9,
+    "test": 0.7,
+    "training": 0.6,
+    "daytime search for best result": 0.95,
+    "per request": 0.9,
+    "request": 0.9,
+    "requested": 0.9,
+    "other": 0.95,
+    "n a": 0.95,
+    "na": 0.95,
+    "none": 0.95,
+    "unknown": 0.95,
+    "unk": 0.95,
+    "see case": 0.9,
+    "see report": 0.9,
+    "case": 0.95,
+    "track vehicle": 0.75,
+    "vehicle of interest": 0.75,
+    "voi": 0.8,
+    "poi": 0.8,
+    "person of interest": 0.75,
+    "suspect": 0.7,
+    "misc": 0.95,
+    "general": 0.95,
+    "ongoing": 0.9,
+    "tbd": 0.95,
+    "xx": 0.95,
+    "xxx": 0.95,
+    "abc": 0.95,
+    "asdf": 0.95,
+}
 VAGUE_CASE_NUMBER_SCORE = 0.95
 _CODE = r"[a-z]{0,3}\d[a-z0-9]*"
 CASE_NUMBER_ONLY = re.compile(
@@ -144,15 +219,49 @@ VAGUE_WITH_CASE_NUMBER = re.compile(r"(?P<term>[a-z ]+?)(?: " + _CODE + r")+")
 # Fuzzy matching targets (misspellings of these words are immigration evidence) and the real words
 # that sit close to them and must never be mistaken for them.
 FUZZY_TARGETS: dict[str, str] = {
-    "immigration": "ie", "immigrant": "ie", "immigrants": "ie", "deportation": "d", "deported": "d",
-    "deportee": "d", "deportees": "d", "undocumented": "u", "inmigracion": "i", "deportacion": "d",
-    "indocumentado": "i", "citizenship": "c", "migrant": "m", "migrants": "m",
-}  # fmt: skip
+    "immigration": "ie",
+    "immigrant": "ie",
+    "immigrants": "ie",
+    "deportation": "d",
+    "deported": "d",
+    "deportee": "d",
+    "deportees": "d",
+    "undocumented": "u",
+    "inmigracion": "i",
+    "deportacion": "d",
+    "indocumentado": "i",
+    "citizenship": "c",
+    "migrant": "m",
+    "migrants": "m",
+}
 # Words the model must not judge alone: the lexicon knows their look-alikes ("ice age", "ice rink")
 # and has already decided whether they name an agency. Unmatched, they are hidden from the model.
 MODEL_MASK: frozenset[str] = frozenset({"ice"})
 FUZZY_NEVER: frozenset[str] = frozenset(
-    {"department", "departments", "departed", "departure", "departures", "depart", "deposited", "deposit",
-     "deposits", "deposition", "deportment", "irrigation", "imitation", "decoration", "decorations", "deformation", "deserted",
-     "depicted", "deportes", "reported", "imported", "exported", "supported", "importer"}
-)  # fmt: skip
+    {
+        "department",
+        "departments",
+        "departed",
+        "departure",
+        "departures",
+        "depart",
+        "deposited",
+        "deposit",
+        "deposits",
+        "deposition",
+        "deportment",
+        "irrigation",
+        "imitation",
+        "decoration",
+        "decorations",
+        "deformation",
+        "deserted",
+        "depicted",
+        "deportes",
+        "reported",
+        "imported",
+        "exported",
+        "supported",
+        "importer",
+    }
+)

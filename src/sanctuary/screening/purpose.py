@@ -171,9 +171,7 @@ def _screen(text: str) -> PurposeScreen:
     # request is made for, and the retro audit flags any DHS component. Other agencies stay evidence.
     agencies = _most_specific(h.agency for h in hits if h.agency and h.weight > 0)
     immigration = [h for h in hits if h.weight > 0]
-    crimes = [
-        _evidence(text, norm, m.start(), m.end(), f"criminal:{m.group(0)}") for m in lexicon.CRIMINAL.finditer(norm.words)
-    ]
+    crimes = [_evidence(text, norm, m.start(), m.end(), f"criminal:{m.group(0)}") for m in lexicon.CRIMINAL.finditer(norm.words)]
     model_input = _model_input(norm, hits)
     probability = shipped().probability(model_input) if model_input else 0.0
     if not immigration and not crimes and probability >= MODEL_THRESHOLD:

@@ -8,8 +8,9 @@ PERMIT = "#1b7837"
 DENY = "#b2182b"
 
 
-def permit_deny_bars(items: list[tuple[str, int, int]], title: str, permit_label: str, deny_label: str,
-                     width: int = 640, label_width: int = 180) -> str:
+def permit_deny_bars(
+    items: list[tuple[str, int, int]], title: str, permit_label: str, deny_label: str, width: int = 640, label_width: int = 180
+) -> str:
     """Horizontal bars, one per (label, permitted, denied), each split in its two parts."""
     if not items:
         return ""
@@ -29,11 +30,15 @@ def permit_deny_bars(items: list[tuple[str, int, int]], title: str, permit_label
         y = top + i * row
         short = label if len(label) <= 26 else label[:25] + "…"
         parts.append(f'<text x="{label_width - 6}" y="{y + 16}" text-anchor="end">{escape(short)}</text>')
-        for x, n, color, what in ((label_width, permitted, PERMIT, permit_label),
-                                  (label_width + permitted * scale, denied, DENY, deny_label)):
+        for x, n, color, what in (
+            (label_width, permitted, PERMIT, permit_label),
+            (label_width + permitted * scale, denied, DENY, deny_label),
+        ):
             if n:
-                parts.append(f'<rect x="{x:.1f}" y="{y + 4}" width="{n * scale:.1f}" height="{row - 8}" fill="{color}">'
-                             f"<title>{escape(label)}: {n} {escape(what.lower())}</title></rect>")
+                parts.append(
+                    f'<rect x="{x:.1f}" y="{y + 4}" width="{n * scale:.1f}" height="{row - 8}" fill="{color}">'
+                    f"<title>{escape(label)}: {n} {escape(what.lower())}</title></rect>"
+                )
         parts.append(f'<text x="{label_width + (permitted + denied) * scale + 5:.1f}" y="{y + 16}">{permitted + denied}</text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -40,10 +40,20 @@ CARVEOUT_FIELDS = {
     "gang_database": "Is listed in a gang database",
     "gang_admission": "Admitted gang membership",
 }
-SEARCH_CHOICES = [("", "None"), ("person", "Person"), ("plate", "Plate"), ("warrant", "Warrant"),
-                  ("custody", "Custody"), ("contact", "Contact")]
-OPERATION_CHOICES = [("", "Not a support request"), ("traffic_perimeter", "Traffic perimeter"),
-                     ("on_site_support", "On-site support"), ("other", "Other")]
+SEARCH_CHOICES = [
+    ("", "None"),
+    ("person", "Person"),
+    ("plate", "Plate"),
+    ("warrant", "Warrant"),
+    ("custody", "Custody"),
+    ("contact", "Contact"),
+]
+OPERATION_CHOICES = [
+    ("", "Not a support request"),
+    ("traffic_perimeter", "Traffic perimeter"),
+    ("on_site_support", "On-site support"),
+    ("other", "Other"),
+]
 CIVIL_CHOICES = [("", "Unknown / not said"), ("yes", "Yes"), ("no", "No")]
 DOCUMENT_CHOICES = [("", "No document"), *((t, t.replace("_", " ")) for t in DOCUMENT_TYPES)]
 DOCUMENT_SLOTS = (1, 2)
@@ -59,9 +69,16 @@ class FormError(ValueError):
 
 
 # Contract fields (models.py) that the form names differently; the rest map by "." -> "_".
-_FORM_NAMES = {"requester.agency": "agency", "requester.officer": "officer", "purpose.text": "purpose_text",
-               "purpose.case_number": "case_number", "purpose.category": "purpose_category",
-               "resource.system": "system", "resource.fields": "fields", "subject": "subject_name"}  # fmt: skip
+_FORM_NAMES = {
+    "requester.agency": "agency",
+    "requester.officer": "officer",
+    "purpose.text": "purpose_text",
+    "purpose.case_number": "case_number",
+    "purpose.category": "purpose_category",
+    "resource.system": "system",
+    "resource.fields": "fields",
+    "subject": "subject_name",
+}
 
 
 def form_name(field: str) -> str:
@@ -102,8 +119,15 @@ def build_request(form: Mapping[str, Any], topics: list[str], document_texts: Ma
         request["requester"]["officer"] = officer
     if on_behalf := _text(form, "on_behalf_of"):
         request["on_behalf_of"] = on_behalf
-    purpose = {k: v for k, v in (("text", _text(form, "purpose_text")), ("case_number", _text(form, "case_number")),
-                                 ("category", _choice(form, "purpose_category", CATEGORIES))) if v}  # fmt: skip
+    purpose = {
+        k: v
+        for k, v in (
+            ("text", _text(form, "purpose_text")),
+            ("case_number", _text(form, "case_number")),
+            ("category", _choice(form, "purpose_category", CATEGORIES)),
+        )
+        if v
+    }
     if purpose:
         request["purpose"] = purpose
     subject: dict[str, Any] = {k: v for k in ("name", "dob", "person_id") if (v := _text(form, f"subject_{k}"))}
@@ -208,18 +232,26 @@ def advice(decision: dict[str, Any], engine: PolicyEngine | None, agency_name: s
     if decision["decision"] == "permit":
         withheld = decision.get("redact") or []
         held = f" These items are withheld by law: {', '.join(withheld)}." if withheld else ""
-        say = (f"The department can act on this request from {agency_name}.{held}{recorded} What is released is for "
-               "criminal law enforcement only and may not be used for civil immigration enforcement.")
+        say = (
+            f"The department can act on this request from {agency_name}.{held}{recorded} What is released is for "
+            "criminal law enforcement only and may not be used for civil immigration enforcement."
+        )
     elif UNREGISTERED in decision.get("citations", []):
-        say = (f"The department acts only on requests from agencies in its registry, and {agency_name} is not one "
-               f"of them.{recorded} Nothing has been done or handed out.")
+        say = (
+            f"The department acts only on requests from agencies in its registry, and {agency_name} is not one "
+            f"of them.{recorded} Nothing has been done or handed out."
+        )
     elif decision.get("error") and not clauses:
-        say = (f"The department cannot act on this request as it stands: {decision['error']}.{recorded} "
-               "Nothing has been done or handed out. Please send the request again with the missing information, "
-               "or in writing.")
+        say = (
+            f"The department cannot act on this request as it stands: {decision['error']}.{recorded} "
+            "Nothing has been done or handed out. Please send the request again with the missing information, "
+            "or in writing."
+        )
     else:
         why = " ".join(c.explain for c in clauses[:2]) or decision.get("explanation", "")
         cites = ", ".join(dict.fromkeys(c.citation for c in clauses)) or ", ".join(decision.get("citations", []))
-        say = (f"The Chicago Police Department will not do this. {why} This is required by {cites}.{recorded} "
-               "Nothing has been done or handed out.")
+        say = (
+            f"The Chicago Police Department will not do this. {why} This is required by {cites}.{recorded} "
+            "Nothing has been done or handed out."
+        )
     return Advice(clauses, say)

@@ -21,8 +21,20 @@ CHUNK = 1000
 DHS_UNITS = ("ICE", "CBP", "USCIS")  # the immigration agencies of DHS, counted apart
 REFUSED = "refused"  # the kind of an entry for a request refused before it could be read
 UNREADABLE = "Unreadable request"
-FAMILIES = ("DHS: ICE", "DHS: CBP", "DHS: USCIS", "DHS: other", "DOJ", "Other federal", "State", "Local",
-            "Multi-agency", "Private", "Unregistered", UNREADABLE)  # fmt: skip
+FAMILIES = (
+    "DHS: ICE",
+    "DHS: CBP",
+    "DHS: USCIS",
+    "DHS: other",
+    "DOJ",
+    "Other federal",
+    "State",
+    "Local",
+    "Multi-agency",
+    "Private",
+    "Unregistered",
+    UNREADABLE,
+)
 
 
 @dataclass(frozen=True)
@@ -68,8 +80,14 @@ def family(registry: Registry, agency_id: str | None) -> str:
         return f"DHS: {unit}" if unit else "DHS: other"
     if "DOJ" in line:
         return "DOJ"
-    return {"federal": "Other federal", "state": "State", "county": "Local", "city": "Local",
-            "multi": "Multi-agency", "private": "Private"}.get(agency.level, "Unregistered")  # fmt: skip
+    return {
+        "federal": "Other federal",
+        "state": "State",
+        "county": "Local",
+        "city": "Local",
+        "multi": "Multi-agency",
+        "private": "Private",
+    }.get(agency.level, "Unregistered")
 
 
 def parse_entry(index: int, data: bytes, registry: Registry) -> LoggedDecision:

@@ -5,21 +5,38 @@ from __future__ import annotations
 LANGS = ("en", "es")
 
 KINDS = {
-    "en": {"database_query": "Database request", "custody_inquiry": "Custody or release-date inquiry",
-           "detainee_access": "Access to a person in custody", "custody_transfer": "Custody transfer",
-           "detention_hold": "Hold past release (detainer)", "operational_support": "Support for an operation",
-           "refused": "Refused unread (not a valid request)"},
-    "es": {"database_query": "Solicitud de bases de datos", "custody_inquiry": "Consulta sobre custodia o fecha de salida",
-           "detainee_access": "Acceso a una persona detenida", "custody_transfer": "Traslado de custodia",
-           "detention_hold": "Retención después de la salida (detainer)", "operational_support": "Apoyo a un operativo",
-           "refused": "Rechazada sin leer (solicitud no válida)"},
-}  # fmt: skip
+    "en": {
+        "database_query": "Database request",
+        "custody_inquiry": "Custody or release-date inquiry",
+        "detainee_access": "Access to a person in custody",
+        "custody_transfer": "Custody transfer",
+        "detention_hold": "Hold past release (detainer)",
+        "operational_support": "Support for an operation",
+        "refused": "Refused unread (not a valid request)",
+    },
+    "es": {
+        "database_query": "Solicitud de bases de datos",
+        "custody_inquiry": "Consulta sobre custodia o fecha de salida",
+        "detainee_access": "Acceso a una persona detenida",
+        "custody_transfer": "Traslado de custodia",
+        "detention_hold": "Retención después de la salida (detainer)",
+        "operational_support": "Apoyo a un operativo",
+        "refused": "Rechazada sin leer (solicitud no válida)",
+    },
+}
 
 OUTCOMES = {"en": {"permit": "Permitted", "deny": "Denied"}, "es": {"permit": "Permitida", "deny": "Denegada"}}
 
-FAMILIES_ES = {"DHS: other": "DHS: otra", "Other federal": "Otra agencia federal", "State": "Estatal",
-               "Local": "Local", "Multi-agency": "Multiagencia", "Private": "Privada",
-               "Unregistered": "No registrada", "Unreadable request": "Solicitud ilegible"}  # fmt: skip
+FAMILIES_ES = {
+    "DHS: other": "DHS: otra",
+    "Other federal": "Otra agencia federal",
+    "State": "Estatal",
+    "Local": "Local",
+    "Multi-agency": "Multiagencia",
+    "Private": "Privada",
+    "Unregistered": "No registrada",
+    "Unreadable request": "Solicitud ilegible",
+}
 
 TEXT = {
     "en": {
@@ -29,7 +46,7 @@ TEXT = {
         "rights": "Your rights",
         "other_lang": "Español",
         "report_intro": "Requests from outside agencies for police data or help, counted per quarter from the "
-                        "tamper-evident decision log. Only totals are shown: never a person, never a case.",
+        "tamper-evident decision log. Only totals are shown: never a person, never a case.",
         "no_entries": "No decisions have been recorded yet.",
         "quarter": "Quarter",
         "total": "Requests decided",
@@ -56,7 +73,7 @@ TEXT = {
         "agency": "Agency",
         "rights_title": "What the Chicago police will and will not do if an immigration agency asks",
         "rights_intro": "These are the rules the police follow today, taken word for word from the law now in "
-                        "force. When the law changes, this page changes with it.",
+        "force. When the law changes, this page changes with it.",
         "will_not": "What the police will not do",
         "may": "What the police may still do",
         "law": "The law in force",
@@ -71,8 +88,8 @@ TEXT = {
         "rights": "Sus derechos",
         "other_lang": "English",
         "report_intro": "Solicitudes de agencias externas de datos o ayuda de la policía, contadas por trimestre a "
-                        "partir del registro de decisiones a prueba de alteraciones. Solo se muestran totales: "
-                        "nunca una persona, nunca un caso.",
+        "partir del registro de decisiones a prueba de alteraciones. Solo se muestran totales: "
+        "nunca una persona, nunca un caso.",
         "no_entries": "Todavía no se ha registrado ninguna decisión.",
         "quarter": "Trimestre",
         "total": "Solicitudes decididas",
@@ -99,7 +116,7 @@ TEXT = {
         "agency": "Agencia",
         "rights_title": "Lo que la policía de Chicago hará y no hará si una agencia de inmigración lo pide",
         "rights_intro": "Estas son las reglas que la policía sigue hoy, tomadas de la ley vigente. Cuando la ley "
-                        "cambia, esta página cambia con ella.",
+        "cambia, esta página cambia con ella.",
         "will_not": "Lo que la policía no hará",
         "may": "Lo que la policía sí puede hacer",
         "law": "La ley vigente",

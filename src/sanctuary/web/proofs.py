@@ -49,8 +49,17 @@ def check_inclusion(decision_log: Any, index: int) -> InclusionCheck:
         verify_inclusion(leaf, index, cp.size, proof.proof, cp.root)
     except (AuditError, VerifyError) as exc:
         return InclusionCheck(index, False, str(exc), note)
-    return InclusionCheck(index, True, f"entry {index} is in the signed tree of {cp.size} entries", note, cp.size,
-                          b64(leaf), b64(cp.root), tuple(b64(h) for h in proof.proof), str(vkey))
+    return InclusionCheck(
+        index,
+        True,
+        f"entry {index} is in the signed tree of {cp.size} entries",
+        note,
+        cp.size,
+        b64(leaf),
+        b64(cp.root),
+        tuple(b64(h) for h in proof.proof),
+        str(vkey),
+    )
 
 
 @dataclass(frozen=True)
@@ -65,7 +74,7 @@ class CheckpointLink:
 def history(decision_log: Any) -> list[CheckpointLink]:
     """The latest HISTORY_LIMIT signed checkpoints, newest first, each linked to the one before."""
     vkey = decision_log.vkey()
-    notes = decision_log.checkpoints()[-(HISTORY_LIMIT + 1):]
+    notes = decision_log.checkpoints()[-(HISTORY_LIMIT + 1) :]
     out: list[CheckpointLink] = []
     previous: Checkpoint | None = None
     for note in notes:

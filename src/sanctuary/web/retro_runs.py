@@ -63,7 +63,11 @@ def run(data: bytes, filename: str, what: str, home_state: str) -> tuple[str, di
         (folder / "what").write_text(what, encoding="utf-8")
     except Exception as exc:  # nothing kept of a failed scan; the reason names the upload, not our folders
         shutil.rmtree(folder, ignore_errors=True)
-        reason = exc.reason if isinstance(exc, RetroError) else f"could not be scanned: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+        reason = (
+            exc.reason
+            if isinstance(exc, RetroError)
+            else f"could not be scanned: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+        )
         raise RetroError("file", reason.replace(str(upload), filename[:80])) from None
     return run_id, summary
 

@@ -24,12 +24,27 @@ DESK_ROLES = ("desk", "admin")
 def add_desk_routes(router: APIRouter, site: Site) -> None:
     def form_page(http: HttpRequest, values: dict[str, Any], error: desk.FormError | None = None, **extra: Any) -> Response:
         agencies = sorted((a.id, a.name) for a in site.gw.policy.registry)
-        return site.render(http, "desk.html", status=422 if error else 200, title="Request desk", values=values,
-                           error=error, error_id=desk.form_name(error.field) if error else None, agencies=agencies, channels=desk.CHANNELS, kinds=desk.KIND_CHOICES,
-                           categories=desk.CATEGORIES, carveouts=desk.CARVEOUT_FIELDS, topics=CUSTODY_TOPICS,
-                           search_types=desk.SEARCH_CHOICES, operation_types=desk.OPERATION_CHOICES,
-                           civil_choices=desk.CIVIL_CHOICES, document_types=desk.DOCUMENT_CHOICES,
-                           slots=desk.DOCUMENT_SLOTS, **extra)
+        return site.render(
+            http,
+            "desk.html",
+            status=422 if error else 200,
+            title="Request desk",
+            values=values,
+            error=error,
+            error_id=desk.form_name(error.field) if error else None,
+            agencies=agencies,
+            channels=desk.CHANNELS,
+            kinds=desk.KIND_CHOICES,
+            categories=desk.CATEGORIES,
+            carveouts=desk.CARVEOUT_FIELDS,
+            topics=CUSTODY_TOPICS,
+            search_types=desk.SEARCH_CHOICES,
+            operation_types=desk.OPERATION_CHOICES,
+            civil_choices=desk.CIVIL_CHOICES,
+            document_types=desk.DOCUMENT_CHOICES,
+            slots=desk.DOCUMENT_SLOTS,
+            **extra,
+        )
 
     @router.get("/desk", include_in_schema=False)
     def desk_form(http: HttpRequest) -> Response:
@@ -71,10 +86,25 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
             status, body = 503, gw.timeout_answer(request)
         decision = body["decision"]
         agency = gw.policy.registry.resolve(request.requester.agency)
-        advice = desk.advice({**decision, "log_index": body["log_index"]}, gw.policy.engine,
-                             agency.name if agency else request.requester.agency)
-        event("desk_request", user=guard.user, request_id=request.id, decision=decision["decision"],
-              status=status, log_index=body["log_index"])
-        return form_page(http, values, None, request=request.model_dump(mode="json", exclude_defaults=True),
-                         body=body, http_status=status, advice=advice, channel=desk.CHANNELS[values["channel"]],
-                         officer_user=guard.user)
+        advice = desk.advice(
+            {**decision, "log_index": body["log_index"]}, gw.policy.engine, agency.name if agency else request.requester.agency
+        )
+        event(
+            "desk_request",
+            user=guard.user,
+            request_id=request.id,
+            decision=decision["decision"],
+            status=status,
+            log_index=body["log_index"],
+        )
+        return form_page(
+            http,
+            values,
+            None,
+            request=request.model_dump(mode="json", exclude_defaults=True),
+            body=body,
+            http_status=status,
+            advice=advice,
+            channel=desk.CHANNELS[values["channel"]],
+            officer_user=guard.user,
+        )

@@ -33,8 +33,9 @@ def add_oversight_routes(router: APIRouter, site: Site) -> None:
 
 def add_decision_routes(router: APIRouter, site: Site) -> None:
     @router.get("/decisions", include_in_schema=False)
-    def decisions(http: HttpRequest, family: str = "", kind: str = "", outcome: str = "", clause: str = "",
-                  since: str = "", until: str = "") -> Response:
+    def decisions(
+        http: HttpRequest, family: str = "", kind: str = "", outcome: str = "", clause: str = "", since: str = "", until: str = ""
+    ) -> Response:
         guard = site.require(http, STAFF)
         if isinstance(guard, Response):
             return guard
@@ -50,9 +51,21 @@ def add_decision_routes(router: APIRouter, site: Site) -> None:
             shown = [r for r in reversed(rows) if filters.match(r)]
         except ValueError as exc:
             error, shown = str(exc), []
-        return site.render(http, "decisions.html", status=422 if error else 200, title="Decisions", rows=shown[:PAGE],
-                           matched=len(shown), total=len(rows), values=values, families=FAMILIES, kinds=KINDS,
-                           clauses=clauses, error=error, page=PAGE)
+        return site.render(
+            http,
+            "decisions.html",
+            status=422 if error else 200,
+            title="Decisions",
+            rows=shown[:PAGE],
+            matched=len(shown),
+            total=len(rows),
+            values=values,
+            families=FAMILIES,
+            kinds=KINDS,
+            clauses=clauses,
+            error=error,
+            page=PAGE,
+        )
 
     @router.get("/decisions/{index}", include_in_schema=False)
     def decision(http: HttpRequest, index: int) -> Response:
@@ -72,8 +85,16 @@ def add_decision_routes(router: APIRouter, site: Site) -> None:
         rules = engine.rules if engine is not None else {}
         explained = [(r, rules[r].citation, rules[r].explain) for r in entry.get("rules") or [] if r in rules]
         entry.pop("identifiers", None)  # pseudonyms: of no use to a reader, and never shown
-        return site.render(http, "decision.html", title=f"Decision {index}", index=index, entry=entry,
-                           explained=explained, check=check, base=str(http.base_url).rstrip("/"))
+        return site.render(
+            http,
+            "decision.html",
+            title=f"Decision {index}",
+            index=index,
+            entry=entry,
+            explained=explained,
+            check=check,
+            base=str(http.base_url).rstrip("/"),
+        )
 
 
 def add_policy_routes(router: APIRouter, site: Site) -> None:
@@ -91,8 +112,9 @@ def add_policy_routes(router: APIRouter, site: Site) -> None:
         except PolicyError as exc:
             return site.render(http, "error.html", status=404, title="No such profile", message=str(exc))
         rules = [r for r in engine.rules.values() if r.profile != "baseline"]
-        return site.render(http, "policy.html", title="Policy", names=names, active=active, chosen=chosen, meta=meta,
-                           engine=engine, rules=rules)
+        return site.render(
+            http, "policy.html", title="Policy", names=names, active=active, chosen=chosen, meta=meta, engine=engine, rules=rules
+        )
 
     @router.get("/policy/whatif", include_in_schema=False)
     def what_if(http: HttpRequest, a: str = Query(default=WHATIF_DEFAULT[0]), b: str = Query(default=WHATIF_DEFAULT[1])) -> Response:
@@ -107,8 +129,9 @@ def add_policy_routes(router: APIRouter, site: Site) -> None:
             changes = whatif.replay(rows, a, b, site.gw.policy.registry)
         except PolicyError as exc:
             return site.render(http, "error.html", status=422, title="What if", message=str(exc))
-        return site.render(http, "whatif.html", title="What if", names=available(), a=a, b=b, changes=changes,
-                           replayed=len(rows), not_kept=whatif.NOT_KEPT)
+        return site.render(
+            http, "whatif.html", title="What if", names=available(), a=a, b=b, changes=changes, replayed=len(rows), not_kept=whatif.NOT_KEPT
+        )
 
 
 def add_audit_routes(router: APIRouter, site: Site) -> None:
@@ -127,8 +150,17 @@ def add_audit_routes(router: APIRouter, site: Site) -> None:
             return site.log_down(http, exc)
         except AuditError as exc:
             return site.render(http, "error.html", status=503, title="Audit log", message=f"The log cannot be checked: {exc}")
-        return site.render(http, "audit.html", title="Audit log", size=size, note=note, vkey=vkey, chain=chain,
-                           last=site.last_verification(), may_verify=guard.role in OVERSIGHT)
+        return site.render(
+            http,
+            "audit.html",
+            title="Audit log",
+            size=size,
+            note=note,
+            vkey=vkey,
+            chain=chain,
+            last=site.last_verification(),
+            may_verify=guard.role in OVERSIGHT,
+        )
 
     @router.post("/audit/verify", include_in_schema=False)
     async def verify(http: HttpRequest) -> Response:

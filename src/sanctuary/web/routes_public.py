@@ -9,8 +9,8 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 
 from sanctuary.web import charts, i18n, transparency
 from sanctuary.web.rights import rights
-from sanctuary.web.site import STATIC, LogUnavailable, Site, event, safe_next
 from sanctuary.web.sessions import clear_cookie, set_cookie
+from sanctuary.web.site import STATIC, LogUnavailable, Site, event, safe_next
 
 
 def add_public_routes(router: APIRouter, site: Site) -> None:
@@ -35,14 +35,28 @@ def add_public_routes(router: APIRouter, site: Site) -> None:
         name, password = str(form.get("name", "")).strip()[:40], str(form.get("password", ""))
         if site.throttle.blocked(name):
             event("sign_in_throttled", name=name)
-            return site.render(http, "login.html", status=429, title="Sign in", next=safe_next(form.get("next")),
-                               error="Too many failed attempts for this user name; wait five minutes and try again.", name=name)
+            return site.render(
+                http,
+                "login.html",
+                status=429,
+                title="Sign in",
+                next=safe_next(form.get("next")),
+                error="Too many failed attempts for this user name; wait five minutes and try again.",
+                name=name,
+            )
         user = await run_in_threadpool(site.gw.cfg.users.check, name, password)
         if user is None:
             site.throttle.failed(name)
             event("sign_in_failed", name=name)
-            return site.render(http, "login.html", status=401, title="Sign in", next=safe_next(form.get("next")),
-                               error="That user name and password do not match.", name=name)
+            return site.render(
+                http,
+                "login.html",
+                status=401,
+                title="Sign in",
+                next=safe_next(form.get("next")),
+                error="That user name and password do not match.",
+                name=name,
+            )
         site.throttle.succeeded(name)
         site.sessions.end(session)  # a new session (and cookie) on sign-in: no fixation
         fresh = site.sessions.new(user.name, user.role)
@@ -71,15 +85,29 @@ def add_public_routes(router: APIRouter, site: Site) -> None:
         text = i18n.TEXT[lang]
         chart = charts.permit_deny_bars(
             [(q.quarter, q.by_outcome["permit"], q.by_outcome["deny"]) for q in reversed(found)],
-            text["chart_quarters"], text["permitted"], text["denied"])
+            text["chart_quarters"],
+            text["permitted"],
+            text["denied"],
+        )
         family_charts = {
             q.quarter: charts.permit_deny_bars(
                 [(i18n.family_label(lang, f), c["permit"], c["deny"]) for f, c in sorted(q.by_family.items())],
-                f"{text['by_family']} ({q.quarter})", text["permitted"], text["denied"])
+                f"{text['by_family']} ({q.quarter})",
+                text["permitted"],
+                text["denied"],
+            )
             for q in found
         }
-        return site.render(http, "report.html", lang=lang, title=text["report"], quarters=found, chart=chart,
-                           family_charts=family_charts, outcomes=i18n.OUTCOMES[lang])
+        return site.render(
+            http,
+            "report.html",
+            lang=lang,
+            title=text["report"],
+            quarters=found,
+            chart=chart,
+            family_charts=family_charts,
+            outcomes=i18n.OUTCOMES[lang],
+        )
 
     @router.get("/report.csv", include_in_schema=False)
     def report_csv() -> Response:
@@ -87,14 +115,23 @@ def add_public_routes(router: APIRouter, site: Site) -> None:
             found = transparency.quarters(site.rows(), site.gw.policy.registry)
         except LogUnavailable as exc:
             return Response(f"decision log unavailable: {exc}\n", status_code=503, media_type="text/plain")
-        return Response(transparency.to_csv(found), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="transparency-report.csv"'})
+        return Response(
+            transparency.to_csv(found),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="transparency-report.csv"'},
+        )
 
     @router.get("/rights", include_in_schema=False)
     def rights_page(http: HttpRequest, lang: str = Query(default="en")) -> Response:
         lang = i18n.lang_of(lang)
         engine = site.gw.policy.engine
         if engine is None:
-            return site.render(http, "error.html", status=503, lang=lang, title=i18n.TEXT[lang]["rights"],
-                               message=f"The rules could not be loaded ({site.gw.policy.error}); every request is being refused.")
+            return site.render(
+                http,
+                "error.html",
+                status=503,
+                lang=lang,
+                title=i18n.TEXT[lang]["rights"],
+                message=f"The rules could not be loaded ({site.gw.policy.error}); every request is being refused.",
+            )
         return site.render(http, "rights.html", lang=lang, title=i18n.TEXT[lang]["rights"], rights=rights(engine, lang))

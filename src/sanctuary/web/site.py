@@ -54,8 +54,9 @@ class Site:
         self.throttle = Throttle()
         self._rows: list[LoggedDecision] = []
         self._rows_lock = threading.Lock()
-        self.env = Environment(loader=PackageLoader("sanctuary.web", "templates"),
-                               autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+        self.env = Environment(
+            loader=PackageLoader("sanctuary.web", "templates"), autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True
+        )
         self.env.filters["kind"] = lambda k, lang="en": i18n.KINDS[lang].get(k, k)
         self.env.filters["family"] = lambda f, lang="en": i18n.family_label(lang, f)
 
@@ -70,8 +71,13 @@ class Site:
             target = http.url.path + (f"?{http.url.query}" if http.url.query else "")
             return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
         if session.role not in roles:
-            return self.render(http, "error.html", status=403, title="Not allowed",
-                               message=f"Signed in as {session.role}: this page is for {' or '.join(roles)} staff.")
+            return self.render(
+                http,
+                "error.html",
+                status=403,
+                title="Not allowed",
+                message=f"Signed in as {session.role}: this page is for {' or '.join(roles)} staff.",
+            )
         return session
 
     async def form(self, http: HttpRequest) -> tuple[Session, FormData] | Response:
@@ -82,8 +88,13 @@ class Site:
         if session is not None and csrf_ok(session, token if isinstance(token, str) else None):
             return session, form
         event("csrf_refused", path=http.url.path)
-        return self.render(http, "error.html", status=403, title="Form expired",
-                           message="This form was not sent from a page of this site, or it expired. Go back, reload the page and send it again.")
+        return self.render(
+            http,
+            "error.html",
+            status=403,
+            title="Form expired",
+            message="This form was not sent from a page of this site, or it expired. Go back, reload the page and send it again.",
+        )
 
     async def staff_form(self, http: HttpRequest, roles: tuple[str, ...]) -> tuple[Session, FormData] | Response:
         """`form`, for a signed-in session whose role is one of `roles`."""
@@ -98,7 +109,8 @@ class Site:
         if session is None:
             session = self.sessions.new()
         html = self.env.get_template(template).render(
-            me=session if session.user else None, csrf=session.csrf, lang=lang, t=i18n.TEXT[lang], path=http.url.path, **ctx)
+            me=session if session.user else None, csrf=session.csrf, lang=lang, t=i18n.TEXT[lang], path=http.url.path, **ctx
+        )
         response = HTMLResponse(html, status_code=status, headers=HEADERS)
         if fresh:
             set_cookie(response, session)
@@ -130,8 +142,14 @@ class Site:
 
     def log_down(self, http: HttpRequest, exc: LogUnavailable, lang: str = "en") -> HTMLResponse:
         event("log_unavailable", path=http.url.path, reason=str(exc))
-        return self.render(http, "error.html", status=503, lang=lang, title="Decision log unavailable",
-                           message=f"The decision log cannot be read right now ({exc}). Nothing is shown rather than something unchecked.")
+        return self.render(
+            http,
+            "error.html",
+            status=503,
+            lang=lang,
+            title="Decision log unavailable",
+            message=f"The decision log cannot be read right now ({exc}). Nothing is shown rather than something unchecked.",
+        )
 
     # -- last full verification ----------------------------------------------------------------
     def last_verification(self) -> dict | None:

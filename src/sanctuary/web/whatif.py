@@ -1,4 +1,4 @@
-""""What if": the recorded requests decided again under another profile, with what would change.
+""" "What if": the recorded requests decided again under another profile, with what would change.
 
 The log keeps the shape of each request, not its personal content: the purpose text, the subject's
 record (warrants, convictions) and the documents' contents are not in it. A replay therefore sees a
@@ -18,14 +18,21 @@ from sanctuary.policy.diff import Difference, diff_decisions
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.web.entries import LoggedDecision
 
-NOT_KEPT = ("purpose text", "the subject's record (warrants, convictions, gang listing)",
-            "document contents (court, signer)", "the kind of operation")  # fmt: skip
+NOT_KEPT = (
+    "purpose text",
+    "the subject's record (warrants, convictions, gang listing)",
+    "document contents (court, signer)",
+    "the kind of operation",
+)
 
 
 def replayable(row: LoggedDecision) -> str:
     """The request a log entry describes, as a JSON line for the pipeline."""
-    request: dict = {"id": f"log-{row.index}", "kind": row.kind,
-                     "requester": {"agency": row.requester or row.requester_claimed or "unknown"}}
+    request: dict = {
+        "id": f"log-{row.index}",
+        "kind": row.kind,
+        "requester": {"agency": row.requester or row.requester_claimed or "unknown"},
+    }
     if row.on_behalf_of:
         request["on_behalf_of"] = row.on_behalf_of[0]
     if row.purpose_category:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import threading
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from sanctuary.audit import merkle
 from sanctuary.audit.errors import AuditError, ForkRefused
@@ -65,7 +66,7 @@ class SqlStore:
                 raise
 
     def size(self) -> int:
-        (value,), = self._query("SELECT COALESCE(MAX(idx) + 1, 0) FROM entry")
+        ((value,),) = self._query("SELECT COALESCE(MAX(idx) + 1, 0) FROM entry")
         return int(value)
 
     def append(self, entries: list[bytes], clears: list[dict[str, str] | None]) -> int:
@@ -141,8 +142,7 @@ class SqlStore:
     _concat_sql = "SELECT string_agg(hash, '' ORDER BY idx) FROM node WHERE level = ? AND idx >= ? AND idx < ?"
 
     def level_rows(self, level: int, start: int, end: int) -> list[tuple[int, bytes]]:
-        rows = self._query("SELECT idx, hash FROM node WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx",
-                           (level, start, end))
+        rows = self._query("SELECT idx, hash FROM node WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx", (level, start, end))
         return [(idx, bytes(h)) for idx, h in rows]
 
     def clear(self, index: int) -> dict[str, str] | None:
@@ -162,8 +162,7 @@ class SqlStore:
                 cur.execute(self._sql("SELECT root, note FROM checkpoint WHERE size = ?"), (size,))
                 row = cur.fetchone()
                 if row is None:
-                    cur.execute(self._sql("INSERT INTO checkpoint (size, root, note) VALUES (?, ?, ?)"),
-                                (size, root, note))
+                    cur.execute(self._sql("INSERT INTO checkpoint (size, root, note) VALUES (?, ?, ?)"), (size, root, note))
                 conn.commit()
             except Exception:
                 conn.rollback()
