@@ -281,7 +281,7 @@ class Pipeline(RequestPath):
             **base,
         )
 
-    def _unevaluable(self, error: str, base: dict) -> Decision:
+    def _unevaluable(self, error: str, base: dict[str, Any]) -> Decision:
         return _decision(
             decision="deny",
             citations=[FAIL_CLOSED],
@@ -291,7 +291,7 @@ class Pipeline(RequestPath):
             **base,
         )
 
-    def _denial(self, refused: list[tuple[Agency, Evaluation]], parties: Parties, base: dict) -> Decision:
+    def _denial(self, refused: list[tuple[Agency, Evaluation]], parties: Parties, base: dict[str, Any]) -> Decision:
         rules = _unique([r for _, ev in refused for r in ev.rules])
         if not rules:
             agency = refused[0][0]
@@ -318,7 +318,9 @@ class Pipeline(RequestPath):
         if action not in DATA_KINDS:
             return [], [], []
         queries = [Query(a.id, "disclose", field, "Field") for field in self.engine.fields for a in acting]
-        redact, rules, errors = [], [], []
+        redact: list[str] = []
+        rules: list[str] = []
+        errors: list[str] = []
         for query, ev in zip(queries, self.engine.evaluate_all(queries, facts)):
             errors += ev.errors
             if not ev.allowed:

@@ -8,7 +8,7 @@ no input can make a decision expensive. See docs/requests.md.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
@@ -59,7 +59,7 @@ class Resource(Strict):
     system: Short | None = None
     # For database_query: the fields asked for. For custody_inquiry: the topics asked about
     # (custody_status, release_date, contact_information); empty means all of them.
-    fields: Annotated[list[Short], Field(max_length=50, default_factory=list)]
+    fields: list[Short] = Field(default_factory=list, max_length=50)
     search: Search | None = None
 
 
@@ -209,7 +209,7 @@ def field_errors(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def parse_request(raw: str | bytes | dict) -> Request:
+def parse_request(raw: str | bytes | dict[str, Any]) -> Request:
     """Parse one request; raise RequestError naming the fields on bad input."""
     try:
         if isinstance(raw, dict):

@@ -212,8 +212,8 @@ class Gateway:
     def handle(self, raw: bytes, agency: str | None, deadline: float) -> Outcome:
         """Runs in a worker thread: the pipeline's handling, with the store's searches planned first."""
         outcome = self.pipeline.handle_raw(raw, self._preparer(deadline), agency=agency)
-        if outcome.decision.log_index is not None and outcome.refused is None:
-            decision = outcome.decision
+        decision = outcome.decision
+        if decision.log_index is not None and outcome.refused is None:
             body = answer(decision.id, decision, None)
             self.index.add(decision.log_index, decision.id, decision.requester, status_of(decision), body)
         return outcome

@@ -56,7 +56,7 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
         if isinstance(posted, Response):
             return posted
         guard, form = posted
-        values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf"}
+        values: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf"}
         topics = [t for t in form.getlist("topics") if isinstance(t, str)]
         values["topics"] = topics
         try:
