@@ -1,11 +1,11 @@
 """Purpose screening: accuracy on the held-out corpus and on real reasons, against a keyword block list,
 and batch throughput on one core.
 
-    PYTHONPATH=src /work/main/.venv/bin/python bench/screening.py [--json] [--rows 1000000]
+    PYTHONPATH=src .venv/bin/python bench/screening.py [--json] [--rows 1000000]
 
 Accuracy: precision and recall for "civil_immigration" on the held-out split of docs/data/reasons.csv,
 and the false-positive rate on the real reasons of the Flock transparency-portal exports in
-../shared/fixtures/flock-portal (none of which is immigration-related). The peer, measured in the
+examples/retro/search_audit.*.csv (none of which is immigration-related). The peer, measured in the
 same run on the same rows, is a Flock-style block list: a reason is blocked when it contains the word
 "immigration", "ICE" or "abortion" (case-insensitive). The trained model alone (probability >= 0.5,
 no lexicon) is reported too, to show what the held-out split says about it.
@@ -32,7 +32,7 @@ from sanctuary.screening.normalize import normalize
 from sanctuary.screening.train import load_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(os.environ.get("SANCTUARY_FIXTURES", "/work/shared/fixtures")) / "flock-portal"
+FIXTURES = Path(os.environ.get("SANCTUARY_FIXTURES", ROOT / "examples" / "retro"))  # copies of the real portal exports
 BLOCK_LIST = re.compile(r"\b(?:immigration|ice|abortion)\b", re.IGNORECASE)
 
 
@@ -50,7 +50,7 @@ def model_alone(text: str) -> bool:
 
 def real_reasons() -> list[str]:
     reasons: list[str] = []
-    for path in sorted(FIXTURES.glob("*.csv")):
+    for path in sorted(FIXTURES.glob("search_audit.*.csv")):
         with path.open(newline="", encoding="utf-8") as handle:
             reasons += [row["reason"] for row in csv.DictReader(handle)]
     return reasons

@@ -1,33 +1,71 @@
-"""The one `sanctuary` command; each capability mounts its own sub-command group here."""
+"""The one `sanctuary` command; each capability mounts its own sub-command group here.
+
+Capabilities are imported when their command runs, not before (LAZY): `sanctuary screen` loads
+the purpose screen, not the gateway, the pages or the database layer.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
 from collections.abc import Iterator
+from importlib import import_module
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
+import click
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperGroup
 
 from sanctuary.agencies import Registry, RegistryError, load_registry
-from sanctuary.audit.cli import app as audit_app
-from sanctuary.enforce import Unloaded, load_pipeline
-from sanctuary.gateway import cli as gateway_cli
-from sanctuary.models import Decision
-from sanctuary.policy.cli import app as policy_app
-from sanctuary.policy.cli import parse_params
-from sanctuary.records import cli as records_cli
-from sanctuary.retro import cli as retro
-from sanctuary.screening import cli as screening
-from sanctuary.web import cli as web_cli
 
-app = typer.Typer(no_args_is_help=True, help="Decide, enforce, log and audit outside requests for police data.")
+if TYPE_CHECKING:
+    from sanctuary.models import Decision
+
+# command name -> (module, attribute): a Typer sub-app (a group) or a command function.
+LAZY: dict[str, tuple[str, str]] = {
+    "policy": ("sanctuary.policy.cli", "app"),
+    "audit": ("sanctuary.audit.cli", "app"),
+    "screen": ("sanctuary.screening.cli", "screen_command"),
+    "documents": ("sanctuary.screening.cli", "documents"),
+    "scan": ("sanctuary.retro.cli", "scan"),
+    "scan-partners": ("sanctuary.retro.cli", "scan_partners"),
+    "serve": ("sanctuary.gateway.cli", "serve"),
+    "demo-keys": ("sanctuary.gateway.cli", "demo_keys_command"),
+    "keys": ("sanctuary.gateway.cli", "keys_app"),
+    "demo-data": ("sanctuary.records.cli", "demo_data"),
+    "store": ("sanctuary.records.cli", "app"),
+    "web": ("sanctuary.web.cli", "app"),
+}
+
+
+class LazyGroup(TyperGroup):
+    """The top-level group: the commands in LAZY are imported when asked for by name."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*super().list_commands(ctx), *LAZY]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = super().get_command(ctx, cmd_name)
+        if found is not None or cmd_name not in LAZY:
+            return found
+        module, attribute = LAZY[cmd_name]
+        target: Any = getattr(import_module(module), attribute)
+        if isinstance(target, typer.Typer):  # a sub-app stays a group, even with one command
+            command: click.Command = typer.main.get_group(target)
+        else:
+            single = typer.Typer()
+            single.command(cmd_name)(target)
+            command = typer.main.get_command(single)
+        command.name = cmd_name
+        return command
+
+
+app = typer.Typer(cls=LazyGroup, no_args_is_help=True, help="Decide, enforce, log and audit outside requests for police data.")
 agencies_app = typer.Typer(no_args_is_help=True, help="The agency registry: who is asking.")
 app.add_typer(agencies_app, name="agencies")
-app.add_typer(policy_app, name="policy")
 
 out = Console()
 err = Console(stderr=True)
@@ -67,6 +105,9 @@ def decide(
     ] = None,
 ) -> None:
     """Decide requests: JSONL in, one JSON decision per line out. Exit 1 if any line was an error."""
+    from sanctuary.enforce import Unloaded, load_pipeline
+    from sanctuary.policy.cli import parse_params
+
     registry = registry_or_exit(agencies)
     params = parse_params(param)
     if file != "-" and not Path(file).is_file():
@@ -154,20 +195,6 @@ def agencies_list(agencies: AgenciesOpt = None, as_json: JsonOpt = False) -> Non
     for a in registry:
         table.add_row(a.id, a.name, a.parent or "", a.level, a.state, ", ".join(a.flags()))
     out.print(table)
-
-
-# Each capability's own commands, mounted on the one `sanctuary` command.
-app.add_typer(audit_app, name="audit")
-app.command("screen")(screening.screen_command)
-app.add_typer(screening.documents, name="documents")
-app.command("scan")(retro.scan)
-app.command("scan-partners")(retro.scan_partners)
-app.command("serve")(gateway_cli.serve)
-app.command("demo-keys")(gateway_cli.demo_keys_command)
-app.add_typer(gateway_cli.keys_app, name="keys")
-app.command("demo-data")(records_cli.demo_data)
-app.add_typer(records_cli.app, name="store")
-app.add_typer(web_cli.app, name="web")
 
 
 def main() -> None:
