@@ -15,7 +15,9 @@ MARKER = re.compile(r"^(<{7}|={7}|>{7})( |$)", re.M)
 MACHINE_PATH = re.compile(r"(?<![\w.~-])/(?:work|root|home|Users|opt|srv)/[\w.-]+")
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 # a path into the repository's own top-level folders, e.g. `docs/api.md`, src/sanctuary/models.py
-REFERENCE = re.compile(r"(?<![\w/.-])((?:src|docs|bench|tests|tools|examples)/[\w./-]*[\w-]\.(?:py|md|toml|jsonl|json|cedar|csv|txt|html))\b")
+REFERENCE = re.compile(
+    r"(?<![\w/.-])((?:src|docs|bench|tests|tools|examples)/[\w./-]*[\w-]\.(?:py|md|toml|jsonl|json|cedar|csv|txt|html))\b"
+)
 
 
 def rel(path: Path) -> str:
