@@ -13,7 +13,6 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
-import click
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -22,6 +21,8 @@ from typer.core import TyperGroup
 from sanctuary.agencies import Registry, RegistryError, load_registry
 
 if TYPE_CHECKING:
+    from typer._click.core import Command, Context  # Typer's own copy of click, which its classes use
+
     from sanctuary.models import Decision
 
 # command name -> (module, attribute): a Typer sub-app (a group) or a command function.
@@ -44,17 +45,17 @@ LAZY: dict[str, tuple[str, str]] = {
 class LazyGroup(TyperGroup):
     """The top-level group: the commands in LAZY are imported when asked for by name."""
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: Context) -> list[str]:
         return [*super().list_commands(ctx), *LAZY]
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
         found = super().get_command(ctx, cmd_name)
         if found is not None or cmd_name not in LAZY:
             return found
         module, attribute = LAZY[cmd_name]
         target: Any = getattr(import_module(module), attribute)
         if isinstance(target, typer.Typer):  # a sub-app stays a group, even with one command
-            command: click.Command = typer.main.get_group(target)
+            command: Command = typer.main.get_group(target)
         else:
             single = typer.Typer()
             single.command(cmd_name)(target)
