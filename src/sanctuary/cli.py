@@ -85,13 +85,14 @@ def registry_or_exit(extra: list[Path] | None) -> Registry:
         raise typer.Exit(2) from None
 
 
-def read_lines(source: str) -> Iterator[str]:
-    """Non-empty lines of a JSONL file, or of standard input for `-`, without their line ending."""
+def read_lines(source: str) -> Iterator[tuple[int, str]]:
+    """(line number, line) for the non-empty lines of a JSONL file, or of standard input for `-`,
+    without their line ending; numbered from 1 as an editor numbers them."""
     stream = sys.stdin if source == "-" else open(source, encoding="utf-8")
     with stream:
-        for line in stream:
+        for number, line in enumerate(stream, start=1):
             if line.strip():
-                yield line.rstrip("\r\n")
+                yield number, line.rstrip("\r\n")
 
 
 @app.command()
@@ -119,15 +120,39 @@ def decide(
     if isinstance(pipeline, Unloaded):
         err.print(f"[red]{pipeline.error}[/red] — every request is denied (and recorded, with --log)")
     decisions: list[Decision] = []
-    for line in read_lines(file):
+    failed: list[tuple[int, Decision]] = []
+    for number, line in read_lines(file):
         decision = pipeline.handle_raw(line).decision
         decisions.append(decision)
+        if decision.error:
+            failed.append((number, decision))
         if not explain:
             sys.stdout.write(decision.to_json() + "\n")
     if explain:
         out.print(_explain_table(decisions, profile))
-    if any(d.error for d in decisions):
+    if failed:
+        _report_failures(failed, len(decisions), "-" if file == "-" else file)
         raise typer.Exit(1)
+
+
+SHOWN_FAILURES = 20
+
+
+def _report_failures(failed: list[tuple[int, Decision]], total: int, source: str) -> None:
+    """On standard error: each line that could not be decided as asked, by its line number in the
+    file, and a summary by failure kind."""
+    where = "standard input" if source == "-" else source
+    for number, d in failed[:SHOWN_FAILURES]:
+        who = f" ({d.id})" if d.id != "?" else ""
+        err.print(f"{where}:{number}{who}: {d.error}", markup=False, highlight=False, soft_wrap=True)
+    if len(failed) > SHOWN_FAILURES:
+        err.print(f"... and {len(failed) - SHOWN_FAILURES} more", highlight=False)
+    kinds: dict[str, int] = {}
+    for _, d in failed:
+        kind = d.failure.value if d.failure is not None else "error"
+        kinds[kind] = kinds.get(kind, 0) + 1
+    summary = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+    err.print(f"{len(failed)} of {total} requests were not decided as asked ({summary}); each is a deny", highlight=False, soft_wrap=True)
 
 
 def _open_log(url: str):
@@ -138,10 +163,13 @@ def _open_log(url: str):
 
 def _explain_table(decisions: list[Decision], profiles: list[str]) -> Table:
     table = Table(title=f"Decisions under {' + '.join(profiles)}", show_lines=True, expand=True)
-    table.add_column("request", no_wrap=True)
+    # A citation is never cut: its column is as wide as the longest word of any citation (and at most
+    # 24 characters unless a word is longer), and wraps at spaces, never truncates.
+    longest = max((len(word) for d in decisions for c in d.citations for word in c.split()), default=8)
+    table.add_column("request", ratio=1, overflow="fold")
     table.add_column("decision", no_wrap=True)
-    table.add_column("cited", ratio=1)
-    table.add_column("why", ratio=3)
+    table.add_column("cited", max_width=max(longest, 22) + 2, overflow="fold")
+    table.add_column("why", ratio=2, overflow="fold")
     for d in decisions:
         colour = "green" if d.decision == "permit" else "red"
         who = d.requester or "?"

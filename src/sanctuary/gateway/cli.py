@@ -92,6 +92,7 @@ def _prepare_demo(cfg: GatewayConfig) -> None:
     try:
         records = open_store(cfg.store_url)
         if records.counts()["persons"] == 0:
+            err.print(f"demo data: filling the store with {DEMO_PERSONS_COUNT} fictional persons (first start only)", highlight=False)
             fill(records, DEMO_PERSONS_COUNT, seed=1)
         records.close()
     except RecordsError as exc:
