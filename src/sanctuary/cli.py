@@ -33,7 +33,7 @@ LAZY: dict[str, tuple[str, str]] = {
     "documents": ("sanctuary.screening.cli", "documents"),
     "scan": ("sanctuary.retro.cli", "scan"),
     "scan-partners": ("sanctuary.retro.cli", "scan_partners"),
-    "serve": ("sanctuary.gateway.cli", "serve"),
+    "serve": ("sanctuary.server", "serve"),
     "demo-keys": ("sanctuary.gateway.cli", "demo_keys_command"),
     "keys": ("sanctuary.gateway.cli", "keys_app"),
     "demo-data": ("sanctuary.records.cli", "demo_data"),
