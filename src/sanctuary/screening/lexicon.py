@@ -299,7 +299,7 @@ TERMS: tuple[Term, ...] = (
     _term(
         "form",
         "i 1 form i2* i8*",
-        r"(?<!\bnb )(?<!\bsb )(?<!\beb )(?<!\bwb )\b(?:form )?(?:i ?(?:247 ?[adnx]?|200|203|205|213|286|862|217|220a|220b|296)"
+        r"(?<!\bnb )(?<!\bsb )(?<!\beb )(?<!\bwb )\b(?:form )?(?:i ?(?:247 ?[adnx4]?|200|203|205|213|286|862|217|220a|220b|296)"
         r"|1 (?:247 ?[adnx]?|203|286|862))\b",
         PURPOSE,
         0.95,
@@ -330,7 +330,6 @@ TERMS: tuple[Term, ...] = (
         r"|\bnotice to appear\b(?=.*\b(?:immigration|removal|eoir|dhs|alien)\b)",
         PURPOSE,
         0.9,
-        plain=True,
     ),
     # --- immigration-adjacent, ambiguous: needs review ---
     _term(
@@ -398,9 +397,11 @@ KEYWORDS: frozenset[str] = frozenset(
         "visa",
         "passport",
         "nationals",
+        "processing",
+        "center",
     }
 )
-_STEMS = ("immigr", "imigr", "inmigr", "emigr", "deport", "undocument", "indocument", "migraci", "removal", "detain")
+_STEMS = ("immigr", "imigr", "inmigr", "emigr", "deport", "undocument", "indocument", "migraci", "migrato", "removal", "detain")
 # Agency acronyms that evaders run together with another word ("assistICE", "ICEERO"), and the words
 # they are run together with; "notice", "police", "justice" are not split (their heads are not here).
 CONCAT_ACRONYMS: tuple[str, ...] = ("ice", "ero", "hsi", "cbp", "dhs", "usbp")

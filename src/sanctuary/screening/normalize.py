@@ -204,8 +204,8 @@ def canonical(token: str) -> str:
             word = swapped
         elif is_keyword(with_l):
             word = with_l
-        elif short or letters > sum(c in _DIGITS for c in token):
-            word = swapped
+        elif short or letters > sum(c in _DIGITS for c in token) or (letters >= 3 and all(c.isalpha() or c in _LEET_CHARS for c in token)):
+            word = swapped  # mostly letters, or letters and only swappable digits ("pr0c3551ng")
     if not is_keyword(word) and ("l" in word or "rn" in word or "vv" in word):
         for repaired in (
             word.replace("l", "i"),
@@ -219,7 +219,7 @@ def canonical(token: str) -> str:
 
 
 def _is_spelled_letter(token: str) -> bool:
-    return len(token) == 1 and (token.isalpha() or token in _LEET_CHARS)
+    return len(token) == 1 and (token.isalnum() or token in _LEET_CHARS)
 
 
 @lru_cache(maxsize=65536)
@@ -258,8 +258,8 @@ def normalize(text: str) -> Normalized:
             ):
                 last += 1
             letters = "".join(folded[s:e] for s, e in runs[index : last + 1])
-            # A swapped digit joins only runs of three or more ("1 c e"), not "8 u" of "8 u.s.c.".
-            if last > index and (letters.isalpha() or last - index >= 2) and any(c.isalpha() for c in letters):
+            # A digit joins only runs of three or more ("1 c e", "2 4 7 a"), not "8 u" of "8 u.s.c.".
+            if last > index and (letters.isalpha() or last - index >= 2):
                 pieces.append((letters, start, runs[last][1]))
                 signals.append(Signal(SPELLED, origin[start], origin[runs[last][1] - 1] + 1))
                 index = last + 1
