@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from sanctuary.agencies import Registry, load_registry
 from sanctuary.screening import lexicon
@@ -258,7 +259,7 @@ def _screen(text: str) -> PurposeScreen:
         )
     ]
     others = [h.evidence for h in named]
-    done = {"normalized": norm.words, "signals": signals}
+    done: dict[str, Any] = {"normalized": norm.words, "signals": signals}
     if purpose:
         found = [h.evidence for h in purpose] + others + [h.evidence for h in hits if h.kind == lexicon.ADJACENT]
         why = f"explicit evidence of an immigration-enforcement purpose: {_rules(purpose)}"
