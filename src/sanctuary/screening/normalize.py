@@ -106,22 +106,29 @@ def _confusables() -> dict:
     return confusables_data
 
 
-def _prototype(char: str) -> str | None:
-    """The ASCII letter or digit Unicode's confusables data says `char` is drawn like, if any."""
+def _ascii_prototypes(char: str) -> list[str]:
     entries = _confusables().get(char, ())
-    found = [e["c"] for e in entries if len(e["c"]) == 1 and e["c"].isascii() and e["c"].isalnum()]
-    letters = [c for c in found if c.isalpha()]
-    if letters and letters[0] != "l":
-        return letters[0].lower()
-    # TR39 maps every capital-I shape to "l"; its lower case tells I from l ("\u0406" -> "\u0456" -> "i").
-    lowered = char.lower()
-    if lowered != char:
-        other = _prototype(lowered)
-        if other is not None:
-            return other
-    if letters:
+    return [e["c"] for e in entries if len(e["c"]) == 1 and e["c"].isascii() and e["c"].isalnum()]
+
+
+def _prototype(char: str) -> str | None:
+    """The ASCII letter or digit Unicode's confusables data says `char` is drawn like, if any.
+
+    The upper-case form is asked first, then the lower-case one, so that both cases of a letter map
+    alike (case must not change the call). TR39 maps every capital-I shape to "l"; the lower-case
+    form then tells I from l (Cyrillic "\u0406" -> "\u0456" -> "i")."""
+    found: list[str] = []
+    for form in dict.fromkeys((char.upper(), char.lower(), char)):
+        if len(form) != 1:
+            continue
+        candidates = _ascii_prototypes(form)
+        letters = [c for c in candidates if c.isalpha() and c.lower() != "l"]
+        if letters:
+            return letters[0].lower()
+        found.extend(candidates)
+    if any(c.lower() == "l" for c in found):
         return "l"
-    return found[0] if found else None
+    return found[0].lower() if found else None
 
 
 @lru_cache(maxsize=4096)

@@ -326,5 +326,6 @@ def clear_caches() -> None:
         fuzzy.misspelled_phrase,
         normalize_module.canonical,
         normalize_module._split_acronym,
+        normalize_module._fold_char,
     ):
         cache.cache_clear()
