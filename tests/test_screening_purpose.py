@@ -408,3 +408,21 @@ def test_padding_with_case_numbers_and_vague_words_hides_nothing(text: str, agen
         result = screen(padded)
         assert result.category == "civil_immigration", padded
         assert result.agencies == agencies, padded
+
+
+def test_trigger_words_never_change_a_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each term runs only on reasons holding one of its trigger words; running every term on every
+    # reason of the training corpus, and on their evasions, must give exactly the same results.
+    import csv
+    from pathlib import Path
+
+    from sanctuary.screening import evasion, lexicon, purpose
+
+    corpus = Path(__file__).resolve().parent.parent / "docs/data/reasons.csv"
+    with corpus.open(newline="", encoding="utf-8") as handle:
+        texts = [row["text"] for row in csv.DictReader(handle)]
+    texts += [variant for text in texts[::7] for _, variant in evasion.variants(text)]
+    fast = [purpose._screen(t) for t in texts]
+    monkeypatch.setattr(lexicon, "candidate_terms", lambda tokens: list(lexicon.TERMS))
+    slow = [purpose._screen(t) for t in texts]
+    assert [t for t, a, b in zip(texts, fast, slow, strict=True) if a != b] == []

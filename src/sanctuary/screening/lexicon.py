@@ -47,9 +47,6 @@ class Term:
     triggers: frozenset[str] = frozenset()
     stems: tuple[str, ...] = ()
 
-    def may_match(self, tokens: frozenset[str]) -> bool:
-        return not tokens.isdisjoint(self.triggers) or (bool(self.stems) and any(t.startswith(self.stems) for t in tokens))
-
 
 def _term(
     rule: str,
@@ -565,6 +562,21 @@ FUZZY_ADJACENT: frozenset[str] = frozenset({"citizenship", "migrant", "migrants"
 # Every term's triggers at once: a reason with none of them skips the lexicon.
 TRIGGERS: frozenset[str] = frozenset().union(*(t.triggers for t in TERMS))
 TRIGGER_STEMS: tuple[str, ...] = tuple(sorted({stem for t in TERMS for stem in t.stems}))
+# Trigger word -> the positions in TERMS of the terms it may start, for one lookup per word.
+TERMS_BY_TRIGGER: dict[str, frozenset[int]] = {word: frozenset(i for i, t in enumerate(TERMS) if word in t.triggers) for word in TRIGGERS}
+
+
+def candidate_terms(tokens: frozenset[str]) -> list[Term]:
+    """The terms that may match a reason with these words, in TERMS order (see `Term.triggers`)."""
+    found: set[int] = set()
+    for token in tokens:
+        hit = TERMS_BY_TRIGGER.get(token)
+        if hit is not None:
+            found.update(hit)
+        if token.startswith(TRIGGER_STEMS):
+            found.update(i for i, t in enumerate(TERMS) if t.stems and token.startswith(t.stems))
+    return [TERMS[i] for i in sorted(found)]
+
 
 # Words the model is never asked about: ordinary police and English words. The model looks only at
 # the other words of a reason ("imgration", "deportaton"), so "patrol" cannot become immigration.

@@ -117,13 +117,8 @@ def _ice_typed_as_agency(text: str, evidence: Evidence) -> bool:
 
 def _lexicon_hits(text: str, norm: Normalized) -> list[_Hit]:
     hits: list[_Hit] = []
-    tokens = frozenset(norm.tokens) | frozenset(norm.plain_tokens)
-    if tokens.isdisjoint(lexicon.TRIGGERS) and not any(t.startswith(lexicon.TRIGGER_STEMS) for t in tokens):
-        return hits
     drugs = None
-    for term in lexicon.TERMS:
-        if not term.may_match(tokens):
-            continue
+    for term in lexicon.candidate_terms(frozenset(norm.tokens) | frozenset(norm.plain_tokens)):
         source = norm.plain if term.plain else norm.words
         if term.unless is not None and term.unless.search(norm.words):
             continue
