@@ -426,3 +426,19 @@ def test_trigger_words_never_change_a_result(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(lexicon, "candidate_terms", lambda tokens: list(lexicon.TERMS))
     slow = [purpose._screen(t) for t in texts]
     assert [t for t, a, b in zip(texts, fast, slow, strict=True) if a != b] == []
+
+
+def test_every_text_field_is_screened_and_evidence_names_its_field() -> None:
+    from sanctuary.screening import screen_fields
+
+    result = screen_fields({"purpose.text": "stolen vehicle", "purpose.case_number": "ERO-2025-0113"})
+    assert result.category == "civil_immigration" and result.agencies == ("ICE-ERO",)
+    assert [(e.field, e.text, e.start) for e in result.evidence] == [("purpose.case_number", "ERO", 0)]
+    beneficiary = screen_fields({"purpose.text": "fentanyl case", "requester.officer": "HSI SA Smith"})
+    assert beneficiary.category == "criminal" and beneficiary.agencies == ("ICE-HSI",)
+    assert {e.field for e in beneficiary.evidence} == {"purpose.text", "requester.officer"}
+    assert screen_fields({"purpose.text": "inv", "purpose.case_number": "25-136102"}).category == "vague"
+    assert screen_fields({"purpose.text": None, "purpose.case_number": " "}).category == "vague"
+    # fields are not run together: "I" ending one field and "CE" starting the next is not ICE
+    assert screen_fields({"purpose.text": "check I", "purpose.case_number": "CE 25-1"}).agencies == ()
+    assert screen("ICE").to_dict()["evidence"][0].keys() == {"start", "end", "text", "rule"}

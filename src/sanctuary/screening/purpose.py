@@ -24,8 +24,8 @@ are cached: real logs repeat their reasons.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from sanctuary.agencies import Registry, load_registry
@@ -46,15 +46,18 @@ _ACRONYM_ICE = "agency:ICE"
 
 @dataclass(frozen=True)
 class Evidence:
-    """One matched span of the input and the rule that matched it."""
+    """One matched span of the input and the rule that matched it (and, from `screen_fields`, the
+    field of the request the span is in)."""
 
     start: int
     end: int
     text: str
     rule: str
+    field: str | None = None
 
     def to_dict(self) -> dict:
-        return {"start": self.start, "end": self.end, "text": self.text, "rule": self.rule}
+        data = {"start": self.start, "end": self.end, "text": self.text, "rule": self.rule}
+        return data if self.field is None else {**data, "field": self.field}
 
 
 @dataclass(frozen=True)
@@ -295,6 +298,35 @@ def _screen_cached(text: str) -> PurposeScreen:
 def screen(text: str | None) -> PurposeScreen:
     """Screen one reason (cached). None or blank is `vague`: a request must say why."""
     return _screen_cached(text[:MAX_LENGTH] if text is not None else "")
+
+
+FIELD_SEPARATOR = " ; "  # breaks spelled-out letters and cut words: no field joins its neighbour
+
+
+def screen_fields(fields: Mapping[str, str | None]) -> PurposeScreen:
+    """Screen every text field of a request as one reason (purpose text, case number, officer, ...):
+    an immigration purpose, an agency or an offence in any field counts, and the fields are judged
+    together ("fentanyl case" beside "HSI" is HSI's criminal case). Each piece of evidence names its
+    field, and its span is within that field's text."""
+    present = [(name, text[:MAX_LENGTH]) for name, text in fields.items() if text is not None and text.strip()]
+    if not present:
+        return screen(None)
+    joined = FIELD_SEPARATOR.join(text for _, text in present)
+    starts = []
+    offset = 0
+    for _, text in present:
+        starts.append(offset)
+        offset += len(text) + len(FIELD_SEPARATOR)
+    result = _screen_cached(joined)
+
+    def locate(item: Evidence) -> Evidence:
+        index = max(i for i, start in enumerate(starts) if start <= item.start)
+        name, text = present[index]
+        start = min(max(item.start - starts[index], 0), len(text))
+        end = max(min(item.end - starts[index], len(text)), start)
+        return Evidence(start, end, text[start:end], item.rule, name)
+
+    return replace(result, evidence=tuple(map(locate, result.evidence)), signals=tuple(map(locate, result.signals)))
 
 
 def screen_many(texts: Iterable[str | None]) -> list[PurposeScreen]:
