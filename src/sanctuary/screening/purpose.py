@@ -217,7 +217,7 @@ def _vagueness(text: str, norm: Normalized) -> tuple[float, str] | None:
     stripped = text.strip()
     if not norm.words:
         return (1.0, "vague:empty") if not stripped else (1.0, "vague:punctuation")
-    if len(stripped) == 1 or len(norm.words) == 1:
+    if len(stripped.casefold()) == 1 or len(norm.words) == 1:  # casefold: "ß" and "SS" alike
         return 1.0, "vague:one_character"
     if lexicon.CASE_NUMBER_ONLY.fullmatch(norm.plain):
         return lexicon.VAGUE_CASE_NUMBER_SCORE, "vague:case_number"
