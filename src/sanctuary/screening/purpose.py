@@ -139,6 +139,8 @@ def _lexicon_hits(text: str, norm: Normalized) -> list[_Hit]:
 def _fuzzy_hits(text: str, norm: Normalized, taken: set[tuple[int, int]]) -> list[_Hit]:
     hits: list[_Hit] = []
     for word, offset in zip(norm.tokens, norm.starts, strict=True):
+        if word in lexicon.COMMON_WORDS:
+            continue  # an ordinary word is not a misspelling
         found = misspelling_of(word)
         if found is None:
             continue
