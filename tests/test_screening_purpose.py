@@ -157,6 +157,20 @@ NOT_IMMIGRATION = [
     "1-200 block",
     "3rd district",
     "price gouging",
+    "ins status check",
+    "no ins hold on vehicle",
+    "serve final order of protection",
+    "parking overstay",
+    "vehicle overstayed time limit",
+    "removable hard drive theft",
+    "I-94 NB crash check",
+    "operation safeguard retail theft",
+    "village of Broadview burglary",
+    "Broadview PD assist",
+    "Broadview Ave shooting",
+    "Krome Ave traffic crash",
+    "patrol check",
+    "US Marshals fugitive task force",
 ]
 
 
