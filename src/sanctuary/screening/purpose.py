@@ -258,16 +258,19 @@ def _screen(text: str) -> PurposeScreen:
         )
     ]
     others = [h.evidence for h in named]
-    done = {"normalized": norm.words, "signals": signals}
+
+    def done(category: str, evidence: tuple[Evidence, ...], score: float, why: str) -> PurposeScreen:
+        return PurposeScreen(category, agencies, evidence, score, norm.words, why, signals)
+
     if purpose:
         found = [h.evidence for h in purpose] + others + [h.evidence for h in hits if h.kind == lexicon.ADJACENT]
         why = f"explicit evidence of an immigration-enforcement purpose: {_rules(purpose)}"
-        return PurposeScreen(CIVIL_IMMIGRATION, agencies, _without_nested(found), _noisy_or(h.weight for h in purpose), why=why, **done)
+        return done(CIVIL_IMMIGRATION, _without_nested(found), _noisy_or(h.weight for h in purpose), why)
     offences = [_evidence(text, norm, m.start(), m.end(), f"criminal:{m.group(0)}") for m in lexicon.OFFENCES.finditer(norm.words)]
     served = f"; {', '.join(agencies)} named as the agency it serves, judged as if it had asked" if agencies else ""
     if offences:
         why = f"names an offence ({', '.join(sorted({e.text for e in offences}))}) and no immigration purpose{served}"
-        return PurposeScreen("criminal", agencies, _without_nested(offences + others), 0.0, why=why, **done)
+        return done("criminal", _without_nested(offences + others), 0.0, why)
     adjacent = [h for h in hits if h.kind == lexicon.ADJACENT]
     if not adjacent and not agencies:
         model = _model_hit(text, norm, [(h.evidence.start, h.evidence.end) for h in hits])
@@ -278,18 +281,18 @@ def _screen(text: str) -> PurposeScreen:
         review = adjacent + immigration_named
         why = f"immigration-adjacent with no stated purpose and no offence: {_rules(review)}; held for review"
         found = [h.evidence for h in review] + others
-        return PurposeScreen(NEEDS_REVIEW, agencies, _without_nested(found), max(h.weight for h in review), why=why, **done)
+        return done(NEEDS_REVIEW, _without_nested(found), max(h.weight for h in review), why)
     crimes = [_evidence(text, norm, m.start(), m.end(), f"criminal:{m.group(0)}") for m in lexicon.CRIMINAL.finditer(norm.words)]
     if crimes:
         why = f"says the matter is criminal ({', '.join(sorted({e.text for e in crimes}))}) without naming an offence"
-        return PurposeScreen("criminal", agencies, _without_nested(crimes + others), 0.0, why=why, **done)
+        return done("criminal", _without_nested(crimes + others), 0.0, why)
     vague = _vagueness(text, norm)
     if vague is not None:
         vagueness, rule = vague
         why = "hides its purpose: recorded and reported, not held"
-        return PurposeScreen("vague", agencies, (Evidence(0, len(text), text, rule),), vagueness, why=why, **done)
+        return done("vague", (Evidence(0, len(text), text, rule),), vagueness, why)
     why = "no immigration evidence, no offence, and it says something"
-    return PurposeScreen("other", agencies, _without_nested(others), 0.0, why=why, **done)
+    return done("other", _without_nested(others), 0.0, why)
 
 
 @lru_cache(maxsize=CACHE_SIZE)
