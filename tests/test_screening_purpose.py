@@ -360,6 +360,11 @@ def test_the_model_only_ever_asks_for_review_and_says_so() -> None:
     assert purpose.MODEL_THRESHOLD >= 0.9
 
 
+@pytest.mark.parametrize("text", ["Cicero", "Romero", "per Det Romero", "Orland Park", "Guerrero", "Ortega", "Borden"])
+def test_the_model_never_judges_place_names_or_surnames(text: str) -> None:
+    assert screen(text).category not in ("civil_immigration", "needs_review")
+
+
 def test_the_model_does_not_override_a_declined_look_alike() -> None:
     # "ice" is declined by the lexicon in "ice age"; the model alone must not bring it back.
     assert screen("ice age").category == "other"
