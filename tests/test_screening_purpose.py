@@ -360,6 +360,13 @@ def test_the_model_only_ever_asks_for_review_and_says_so() -> None:
     assert purpose.MODEL_THRESHOLD >= 0.9
 
 
+def test_an_adjacent_word_beside_a_service_purpose_is_not_held() -> None:
+    result = screen("migrant shelter welfare check")
+    assert result.category == "other"
+    assert [e.rule for e in result.evidence] == ["adjacent:status"]
+    assert screen("migrant shelter").category == "needs_review"
+
+
 @pytest.mark.parametrize("text", ["Cicero", "Romero", "per Det Romero", "Orland Park", "Guerrero", "Ortega", "Borden"])
 def test_the_model_never_judges_place_names_or_surnames(text: str) -> None:
     assert screen(text).category not in ("civil_immigration", "needs_review")

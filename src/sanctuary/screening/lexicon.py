@@ -451,6 +451,13 @@ OFFENCES = re.compile(
     r"|fentanyl|meth|methamphetamine|cocaine|heroin|looting|reckless|dumping|gta"
     r"|embezzl\w*|possession|poss|swat|hostage|suicidal|overdose|\d{3,5} ?(?:pc|vc|hs)|10851|459|211|187|245)\b"
 )
+# Ordinary police service that states a purpose of its own: beside it an adjacent word ("migrant
+# shelter welfare check") describes the person or place, not an immigration purpose.
+SERVICE = re.compile(
+    r"\b(?:welfare|wellness|missing|runaway|endangered|amber|silver alert|victim|victims|crash|accident|medical|overdose"
+    r"|suicidal|mental health|lost child|found child|death investigation|fire|ems)\b"
+)
+
 # Words that say a matter is criminal without naming an offence ("felony warrant", "crime analysis").
 CRIMINAL = re.compile(
     OFFENCES.pattern + r"|\b(?:felony|felon|misdemeanor|crime|crimes|criminal|offense|offender|warrant|warrants|victim)\b"

@@ -275,7 +275,10 @@ def _screen(text: str) -> PurposeScreen:
         why = f"names an offence ({', '.join(sorted({e.text for e in offences}))}) and no immigration purpose{served}"
         return done("criminal", _without_nested(offences + others), 0.0, why)
     adjacent = [h for h in hits if h.kind == lexicon.ADJACENT]
-    if not adjacent and not agencies:
+    if adjacent and not agencies and lexicon.SERVICE.search(norm.words):
+        others += [h.evidence for h in adjacent]  # kept as evidence, not as a reason to hold
+        adjacent = []  # "migrant shelter welfare check": a welfare check, at a shelter
+    elif not adjacent and not agencies:
         model = _model_hit(text, norm, [(h.evidence.start, h.evidence.end) for h in hits])
         if model is not None:
             adjacent.append(model)
