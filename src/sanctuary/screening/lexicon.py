@@ -365,7 +365,7 @@ TERMS: tuple[Term, ...] = (
     _term(
         "adjacent:status",
         "citizenship citizen passport visa visas green asylum refugee status daca migrant migrants alien aliens border crossed form i i94",
-        r"\bcitizenship\b|\bcitizen (?:check|status|verification)\b|\bpassport (?:status|check)\b|\bvisas?\b|\bgreen card\b"
+        r"\bcitizenship\b|\bcitizen (?:check|status|verification)\b|\bpassport (?:status|check)\b|\bvisas?\b(?! (?:card|cards|gift|debit|credit|check card|logo))|\bgreen card\b"
         r"|\basylum\b|\brefugee status\b|\bno status\b|\bdaca\b|\bmigrants?\b|\baliens?\b|\bborder crossing\b|\bcrossed the border\b"
         r"|\bform i ?94\b|\bi ?94 (?:record|admission|number)\b",
         ADJACENT,
