@@ -42,7 +42,8 @@ _DIGITS = frozenset("0123456789")
 _LETTER_GAP = frozenset(" .-_*/")
 # Gaps that may cut a word in two ("imm-igration", "de portation", "re.moval").
 _WORD_GAP = frozenset(" .-_*/'")
-_WORD_RUN = re.compile(r"[a-z0-9@$!|]+")
+# A run of letters and digits with swap symbols inside it but not at its edges ("v!sa", not "theft!").
+_WORD_RUN = re.compile(r"[a-z0-9](?:[a-z0-9@$!|]*[a-z0-9])?")
 # Default-ignorable code points that are not format characters (Cf) but draw nothing.
 _IGNORABLE = frozenset(
     [0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180C, 0x180D, 0x180F, 0x3164, 0xFFA0]
@@ -183,16 +184,7 @@ def _fold(text: str) -> tuple[str, list[int], list[Signal], list[str | None]]:
 
 def _runs(folded: str) -> list[tuple[int, int]]:
     """Runs of word characters, trimmed of symbols at their edges ("theft!", "$50")."""
-    runs: list[tuple[int, int]] = []
-    for match in _WORD_RUN.finditer(folded):
-        s, e = match.span()
-        while s < e and not folded[s].isalnum():
-            s += 1
-        while e > s and not folded[e - 1].isalnum():
-            e -= 1
-        if s < e:
-            runs.append((s, e))
-    return runs
+    return [match.span() for match in _WORD_RUN.finditer(folded)]
 
 
 @lru_cache(maxsize=65536)
