@@ -26,7 +26,7 @@ from sanctuary.agencies import load_registry
 from sanctuary.agencies.g287 import load_g287
 from sanctuary.agencies.states import state_code
 from sanctuary.retro.errors import RetroError
-from sanctuary.retro.flags import CODES, DIRECT, classify_purpose, org_flags
+from sanctuary.retro.flags import CODES, DIRECT, PurposeFlags, classify_purpose, org_flags
 from sanctuary.retro.load import CANONICAL, FileInfo, load_export
 from sanctuary.retro.orgs import OrgResolver
 from sanctuary.retro.proxy import load_requests, match_requests
@@ -147,7 +147,7 @@ def _classify_purposes(con: duckdb.DuckDBPyConnection, registry, step: Progress)
             "UNION ALL SELECT offense_type FROM rows UNION ALL SELECT case_number FROM rows) WHERE v IS NOT NULL"
         ).fetchall()
     ]
-    rows = []
+    rows: list[PurposeFlags] = []
     for start in range(0, len(values), _CHUNK):
         step("screening distinct reasons", start, len(values))
         rows.extend(classify_purpose(v, registry) for v in values[start : start + _CHUNK])
