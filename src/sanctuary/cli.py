@@ -19,6 +19,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from sanctuary.agencies import Registry, RegistryError, load_registry
+from sanctuary.options import AgenciesOpt, JsonOpt, ParamOpt, ProfileOpt
 
 if TYPE_CHECKING:
     from typer._click.core import Command, Context  # Typer's own copy of click, which its classes use
@@ -70,11 +71,6 @@ app.add_typer(agencies_app, name="agencies")
 
 out = Console()
 err = Console(stderr=True)
-
-ProfileOpt = Annotated[list[str], typer.Option("--profile", "-p", help="Legal profile; repeat to compose (any forbid wins).")]
-AgenciesOpt = Annotated[Optional[list[Path]], typer.Option("--agencies", help="A department's own registry file (TOML); repeatable.")]
-ParamOpt = Annotated[Optional[list[str]], typer.Option("--param", help="Profile parameter PROFILE.NAME=V1,V2 (see `policy show`).")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
 
 
 def registry_or_exit(extra: list[Path] | None) -> Registry:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import socket
 import sys
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -27,6 +26,7 @@ from sanctuary.gateway.cli import DEMO_LOG_NAME, DEMO_PERSONS_COUNT, keys_table
 from sanctuary.gateway.credentials import CredentialError, KeyRing, demo_keys, keys_file
 from sanctuary.gateway.services import Policy
 from sanctuary.gateway.users import STAFF_ROLES, UserBook, demo_password, users_file
+from sanctuary.options import AgenciesOpt, ParamOpt, ProfileOpt
 from sanctuary.policy.cli import parse_params
 from sanctuary.records import RecordsError, open_store
 from sanctuary.records.demo import DEMO_PERSONS, DEMO_PLATE, fill
@@ -46,9 +46,9 @@ def create_app(cfg: GatewayConfig, policy: Policy | None = None) -> FastAPI:
 
 def serve(
     demo: Annotated[bool, typer.Option("--demo", help="Fill an empty store with demo data and accept the demo keys.")] = False,
-    profile: Annotated[list[str], typer.Option("--profile", "-p", help="Legal profile; repeat to compose.")] = ["chicago-2021"],
-    param: Annotated[Optional[list[str]], typer.Option("--param", help="Profile parameter PROFILE.NAME=V1,V2.")] = None,
-    agencies: Annotated[Optional[list[Path]], typer.Option("--agencies", help="A department's own registry file.")] = None,
+    profile: ProfileOpt = ["chicago-2021"],
+    param: ParamOpt = None,
+    agencies: AgenciesOpt = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: any free port).")] = 8000,
     store: Annotated[Optional[str], typer.Option("--store", help="Records store: SQLite path or postgresql:// URL.")] = None,

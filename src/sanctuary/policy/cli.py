@@ -13,6 +13,7 @@ from rich.table import Table
 
 from sanctuary.agencies import load_registry
 from sanctuary.enforce import Pipeline
+from sanctuary.options import JsonOpt
 from sanctuary.policy.diff import Difference, diff_decisions
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError
@@ -40,7 +41,7 @@ def _composition(spec: str) -> list[str]:
 
 
 @app.command("list")
-def list_profiles(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def list_profiles(as_json: JsonOpt = False) -> None:
     """The profiles this installation ships."""
     profiles = expand(available())
     if as_json:
@@ -55,7 +56,7 @@ def list_profiles(as_json: Annotated[bool, typer.Option("--json")] = False) -> N
 @app.command()
 def show(
     profile: Annotated[str, typer.Argument(help="Profile name; compose with + (chicago-2021+illinois-trust).")],
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Every rule of a profile (and what it extends) with its citation, in plain words."""
     try:
@@ -105,7 +106,7 @@ def diff(
     a: Annotated[str, typer.Argument(help="Profile (or A+B composition) to compare from.")],
     b: Annotated[str, typer.Argument(help="Profile (or composition) to compare to.")],
     file: Annotated[Path, typer.Argument(help="JSONL requests.")],
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """The requests whose decision differs between two profiles, and the clause that makes the difference."""
     registry = load_registry()
