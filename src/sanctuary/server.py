@@ -23,9 +23,9 @@ from sanctuary.audit.errors import AuditError
 from sanctuary.audit.keys import SIGNING_FILE, generate
 from sanctuary.gateway.app import Gateway, GatewayConfig, create_api
 from sanctuary.gateway.cli import DEMO_LOG_NAME, DEMO_PERSONS_COUNT, keys_table
-from sanctuary.gateway.credentials import CredentialError, KeyRing, demo_keys, keys_file
+from sanctuary.gateway.credentials import STAFF_ROLES, CredentialError, KeyRing, demo_keys, keys_file
 from sanctuary.gateway.services import Policy
-from sanctuary.gateway.users import STAFF_ROLES, UserBook, demo_password, users_file
+from sanctuary.gateway.users import UserBook, demo_password, users_file
 from sanctuary.options import AgenciesOpt, ParamOpt, ProfileOpt
 from sanctuary.policy.cli import parse_params
 from sanctuary.records import RecordsError, open_store
