@@ -19,7 +19,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from sanctuary.agencies import Registry, RegistryError, load_registry
-from sanctuary.options import AgenciesOpt, JsonOpt, ParamOpt, ProfileOpt
+from sanctuary.options import AgenciesOpt, JsonOpt, ParamOpt, ProfileOpt, parse_params
 
 if TYPE_CHECKING:
     from typer._click.core import Command, Context  # Typer's own copy of click, which its classes use
@@ -104,7 +104,6 @@ def decide(
 ) -> None:
     """Decide requests: JSONL in, one JSON decision per line out. Exit 1 if any line was an error."""
     from sanctuary.enforce import Unloaded, load_pipeline
-    from sanctuary.policy.cli import parse_params
 
     registry = registry_or_exit(agencies)
     params = parse_params(param)

@@ -26,8 +26,7 @@ from sanctuary.gateway.cli import DEMO_LOG_NAME, DEMO_PERSONS_COUNT, keys_table
 from sanctuary.gateway.credentials import STAFF_ROLES, CredentialError, KeyRing, demo_keys, keys_file
 from sanctuary.gateway.services import Policy
 from sanctuary.gateway.users import UserBook, demo_password, users_file
-from sanctuary.options import AgenciesOpt, ParamOpt, ProfileOpt
-from sanctuary.policy.cli import parse_params
+from sanctuary.options import AgenciesOpt, ParamOpt, ProfileOpt, parse_params
 from sanctuary.records import RecordsError, open_store
 from sanctuary.records.demo import DEMO_PERSONS, DEMO_PLATE, fill
 

@@ -24,18 +24,6 @@ out = Console()
 err = Console(stderr=True)
 
 
-def parse_params(values: list[str] | None) -> dict[str, list[str]]:
-    """`PROFILE.NAME=V1,V2` options as a mapping; an empty value means the empty list."""
-    params: dict[str, list[str]] = {}
-    for item in values or []:
-        key, sep, value = item.partition("=")
-        if not sep or "." not in key:
-            err.print(f"[red]error[/red]: --param: {item!r} is not PROFILE.NAME=VALUE[,VALUE]")
-            raise typer.Exit(2)
-        params[key] = [v for v in value.split(",") if v]
-    return params
-
-
 def _composition(spec: str) -> list[str]:
     return [p for p in spec.split("+") if p]
 
