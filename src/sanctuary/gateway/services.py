@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from sanctuary.agencies import Registry, load_registry
-from sanctuary.enforce import Pipeline, Recorder, RequestPath, Unloaded
+from sanctuary.enforce import Pipeline, Recorder, RequestPath, Unloaded, load_pipeline
 from sanctuary.errors import SanctuaryError
 from sanctuary.policy.engine import PolicyEngine
-from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.profiles import PROFILES
 
 T = TypeVar("T")
@@ -98,7 +97,8 @@ def load_policy(profiles: list[str], params: dict[str, list[str]], agencies: lis
     """Load the registry and the profiles (from ``root``). A registry that does not load is a startup
     error (``RegistryError``); a policy set that does not load gives a Policy that denies everything."""
     registry = load_registry(agencies)
-    try:
-        return Policy(profiles, PolicyEngine.load(profiles, registry, params, root=root), registry=registry)
-    except PolicyError as exc:
-        return Policy(profiles, error=f"policy: {exc}", registry=registry)
+    path = load_pipeline(profiles, registry, params, root=root)
+    if isinstance(path, Pipeline):
+        return Policy(profiles, path.engine, registry=registry)
+    assert isinstance(path, Unloaded)
+    return Policy(profiles, error=path.error, registry=registry)
