@@ -154,6 +154,8 @@ def main() -> None:
             "sanctuary",
             "serve",
             "--demo",
+            "--profile",
+            "chicago-2021",
             "--quiet",
             "--rate",
             "0",

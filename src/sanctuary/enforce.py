@@ -156,7 +156,7 @@ class Pipeline:
             if self.trusted:
                 return statement, "department statement (sanctuary decide input)"
             return frozenset(), NO_SOURCE.source
-        source = records.source if records.found else f"{records.source}: subject not found (unknown: carve-outs read as not met)"
+        source = records.source if records.found else f"{records.source} (unknown: carve-outs read as not met)"
         if self.trusted and statement != records.carveouts:
             said = ", ".join(sorted(statement)) or "none"
             shown = ", ".join(sorted(records.carveouts)) or "none"
