@@ -363,3 +363,11 @@ def test_an_agency_named_in_a_case_number_is_judged_as_if_it_asked():
     raw["purpose"] = {**raw["purpose"], "case_number": "ERO-CHI-2025-0042"}
     d = decide(CHICAGO, raw)
     assert d.decision == "deny" and "ICE-ERO" in d.on_behalf_of and "illinois-trust:15-databases" in d.rules
+
+
+def test_a_287g_agency_without_a_criminal_purpose_acts_for_ice():
+    """Deputised under 287(g), a sheriff's officers act for ICE: with no criminal purpose shown its
+    release-date inquiry is an immigration-purpose request; with one, it is its own."""
+    assert decide(CHICAGO, inquiry("Polk County FL SO", ["release_date"])).decision == "deny"
+    criminal = inquiry("Polk County FL SO", ["release_date"], purpose={"text": "homicide", "category": "criminal"})
+    assert decide(CHICAGO, criminal).decision == "permit"
