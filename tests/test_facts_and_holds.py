@@ -215,3 +215,28 @@ def test_over_http_the_facts_come_from_the_store(tmp_path: Path, monkeypatch: py
         assert recorded.json()["decision"]["facts_source"].startswith("records store: subject found")
     finally:
         running.stop()
+
+
+def test_a_text_the_screen_wants_reviewed_holds_a_permit_but_never_a_deny(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The screen (branch screening) may answer needs_review: a permit then waits for an officer."""
+    import sanctuary.enforce as enforce
+    from sanctuary.screening import PurposeScreen
+    from sanctuary.screening.purpose import Evidence
+
+    real = enforce.screen
+
+    def screen(text):
+        if text and "foreign national" in text:
+            return PurposeScreen("needs_review", (), (Evidence(0, 16, "foreign national", "adjacent:foreign national"),), 0.5)
+        return real(text)
+
+    monkeypatch.setattr(enforce, "screen", screen)
+    p = pipeline(["chicago-2021"])
+    permit = request("database_query", "FBI", purpose={"text": "robbery", "category": "criminal", "case_number": "foreign national 7"})
+    held = p.decide(parse_request(permit))
+    assert held.decision == "deny" and held.held is not None and held.held.reason == "needs_review"
+    deny = request("detainee_access", "ICE-ERO", purpose={"text": "foreign national"})
+    d = p.decide(parse_request(deny))
+    assert d.decision == "deny" and d.held is None
+    vague = p.decide(parse_request(request("database_query", "FBI", purpose={"text": "inv"})))
+    assert vague.held is None and vague.decision == "permit"
