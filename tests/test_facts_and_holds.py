@@ -240,3 +240,23 @@ def test_a_text_the_screen_wants_reviewed_holds_a_permit_but_never_a_deny(monkey
     assert d.decision == "deny" and d.held is None
     vague = p.decide(parse_request(request("database_query", "FBI", purpose={"text": "inv"})))
     assert vague.held is None and vague.decision == "permit"
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "health_care"),
+    [
+        ("abortion investigation for Texas authorities", "text", True),
+        ("locate woman who travelled for reproductive care", "text", True),
+        ("TX-ABORTION-2025-7", "case_number", True),
+        ("assault on a pregnant woman", "text", False),
+        ("armed robbery", "text", False),
+    ],
+)
+def test_a_health_care_purpose_is_a_fact_from_any_free_text_field(text, field, health_care) -> None:
+    from sanctuary.enforce import screen_fields
+
+    raw = request("database_query", "ISP", purpose={field: text})
+    r = parse_request(raw)
+    p = pipeline(["chicago-2021"])
+    facts = p.facts(r, p.resolve(r, screen_fields(r)), screen_fields(r))
+    assert facts.health_care_purpose is health_care

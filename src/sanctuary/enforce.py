@@ -18,15 +18,23 @@ from sanctuary.agencies import Agency, Registry
 from sanctuary.egress import asked_categories
 from sanctuary.models import Decision, Document, Failure, Held, Request, RequestError, parse_request
 from sanctuary.policy.engine import DEFAULT_DENY, Evaluation, PolicyEngine, Query
-from sanctuary.policy.facts import CUSTODY_TOPICS, NO_SOURCE, Facts, FactSource, claimed_carveouts, claims_of, derive, subject_identity
+from sanctuary.policy.facts import (
+    CUSTODY_TOPICS,
+    NO_SOURCE,
+    Facts,
+    FactSource,
+    claimed_carveouts,
+    claims_of,
+    derive,
+    free_text,
+    subject_identity,
+)
 from sanctuary.screening import DocumentClass, PurposeScreen, classify, screen
 
 UNREGISTERED = "unregistered requester"
 FAIL_CLOSED = "Fail closed: the request could not be decided"
 DATA_KINDS = ("database_query", "custody_inquiry")
 CACHE_LIMIT = 100_000
-# Every free-text field of the request contract: each goes through the purpose screen.
-FREE_TEXT = ("purpose.text", "purpose.case_number", "on_behalf_of", "requester.officer")
 VERIFICATION_REQUIRED = "Held: a document must be verified"
 
 
@@ -61,8 +69,8 @@ def screen_fields(request: Request) -> PurposeScreen:
     named anywhere are all kept. A text that only *names* an agency makes it a beneficiary, judged
     as if it had asked (one rule path for direct and indirect requests), not an immigration purpose
     by itself: such a screen counts as "other"."""
-    texts = [request.purpose.text, request.purpose.case_number, request.on_behalf_of, request.requester.officer]
-    every = [_by_words(screen(texts[0])), *(_by_words(screen(t)) for t in texts[1:] if t)]
+    first, *rest = free_text(request)
+    every = [_by_words(screen(first)), *(_by_words(screen(t)) for t in rest if t)]
     category = every[0].category
     for worse in ("civil_immigration", "needs_review"):
         if any(s.category == worse for s in every):
