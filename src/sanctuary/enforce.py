@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any, Protocol
 
 from sanctuary.agencies import Agency, Registry
@@ -99,6 +100,12 @@ def _by_words(purpose: PurposeScreen) -> PurposeScreen:
         return purpose
     crime = any(e.rule.startswith("criminal:") for e in purpose.evidence)
     return replace(purpose, category="criminal" if crime else "other")
+
+
+@lru_cache(maxsize=4096)
+def _classify(document: Document) -> DocumentClass:
+    """Documents repeat across requests (the same form types and fields): classify each once."""
+    return classify(document)
 
 
 def held_reference(request: Request) -> str:
@@ -192,7 +199,7 @@ class Pipeline:
             request,
             purpose=purpose,
             acting=parties.acting or (parties.requester, *parties.proxies),
-            documents=[classify(d) for d in request.documents] if documents is None else documents,
+            documents=[_classify(d) for d in request.documents] if documents is None else documents,
             carveouts=carveouts,
             dropped_carveouts=self.engine.dropped_carveouts,
         )
@@ -210,9 +217,9 @@ class Pipeline:
             carveouts, source = self.subject(request)
         except Exception as exc:  # the records did not answer: fail closed, say why
             return self._store_failure(request.id, f"store unavailable: facts about the subject could not be looked up: {exc}")
-        claimed = [classify(d) for d in request.documents]
+        claimed = [_classify(d) for d in request.documents]
         if verified is not None:
-            counted = [d for d in claimed if d.administrative] + [classify(d) for d in verified]
+            counted = [d for d in claimed if d.administrative] + [_classify(d) for d in verified]
         elif self.trusted:
             counted = claimed
         else:  # an unverified document lifts nothing; a request resting on a detainer still rests on it

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Protocol
 
 from sanctuary.agencies import Agency
@@ -136,6 +136,11 @@ def free_text(request: Request) -> list[str | None]:
     return [request.purpose.text, request.purpose.case_number, request.on_behalf_of, request.requester.officer]
 
 
+@lru_cache(maxsize=1 << 14)
+def _health_care(text: str) -> bool:
+    return HEALTH_CARE.search(text) is not None
+
+
 def derive(
     request: Request,
     *,
@@ -170,7 +175,7 @@ def derive(
         administrative_document=any(d.administrative for d in docs),
         detainer=any(d.detainer for d in docs),
         carveout=bool(carveouts - dropped_carveouts),
-        health_care_purpose=any(HEALTH_CARE.search(text) for text in free_text(request) if text),
+        health_care_purpose=any(_health_care(text) for text in free_text(request) if text),
         operation_type=op.type if op else "none",
         civil_immigration_operation=bool(op and op.civil_immigration),
     )
