@@ -129,6 +129,8 @@ def test_a_described_court_order_holds_the_request_until_verified() -> None:
     assert resolved.decision == "permit" and resolved.resolves == held.held.reference
     assert not {"immigration_status", "citizenship", "place_of_birth"} & set(resolved.redact)
     assert "Sgt. R. Diaz" in resolved.explanation
+    scan = p.resolve_held(parse_request(raw), held, [Document(**COURT_ORDER)], "Sgt. R. Diaz", unreadable=True).decision
+    assert "could not read" in scan.explanation and scan.decision == "permit"
 
 
 def test_a_verified_administrative_form_still_lifts_nothing() -> None:

@@ -445,11 +445,20 @@ class Pipeline:
 
     # -- held requests -------------------------------------------------------------------
     def resolve_held(
-        self, request: Request, held: Decision, documents: list[Document], officer: str, fulfil: Fulfil | None = None
+        self,
+        request: Request,
+        held: Decision,
+        documents: list[Document],
+        officer: str,
+        fulfil: Fulfil | None = None,
+        *,
+        unreadable: bool = False,
     ) -> Outcome:
         """An officer has verified the real documents behind a held request: decide it again with
         them counted, and record the new decision, which names the held one it resolves. An
-        administrative form verified is still an administrative form: it lifts nothing."""
+        administrative form verified is still an administrative form: it lifts nothing.
+        `unreadable`: the classifier could not read the scan; the officer confirmed it (by name and
+        court, in `documents`), and the decision says so."""
         if held.held is None:
             raise RequestError("held", f"decision {held.id!r} is not held")
         if held.id != request.id or held.held.reference != held_reference(request):
@@ -457,7 +466,9 @@ class Pipeline:
         if not officer.strip():
             raise RequestError("officer", "the verifying officer is required")
         decision = self.decide(request, verified=documents)
-        note = f" Resolves held request {held.held.reference}: {officer.strip()} verified {', '.join(d.type for d in documents) or 'no document'}."
+        how = " (a scan the classifier could not read, confirmed by the officer)" if unreadable else ""
+        shown = ", ".join(d.type for d in documents) or "no document"
+        note = f" Resolves held request {held.held.reference}: {officer.strip()} verified {shown}{how}."
         decision = decision.model_copy(update={"resolves": held.held.reference, "explanation": decision.explanation + note})
         return self._act(request, decision, fulfil)
 
