@@ -97,6 +97,7 @@ def asked_categories(request: Request, field_map: FieldMap | None = None) -> fro
     may return anything); none for a request that is not for data."""
     kind = request.kind.value
     search = request.resource.search
+    shape: tuple[str, tuple[str, ...]] | None
     if kind == "database_query":
         shape = (search.type, tuple(k for k in SUPPLIED if getattr(search, k, None))) if search is not None else None
     elif kind == "custody_inquiry":
@@ -109,11 +110,11 @@ def asked_categories(request: Request, field_map: FieldMap | None = None) -> fro
 
 
 @cache
-def _asked_in_store(kind: str, shape: tuple | None) -> frozenset[str]:
+def _asked_in_store(kind: str, shape: tuple[str, tuple[str, ...]] | None) -> frozenset[str]:
     return _asked(kind, shape, store_field_map())
 
 
-def _asked(kind: str, shape: tuple | None, fmap: FieldMap) -> frozenset[str]:
+def _asked(kind: str, shape: tuple[str, tuple[str, ...]] | None, fmap: FieldMap) -> frozenset[str]:
     if shape is None:
         return frozenset(vocabulary().categories)
     if kind == "database_query":
