@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import socket
 import sys
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -26,7 +27,8 @@ from sanctuary.gateway.cli import DEMO_LOG_NAME, DEMO_PERSONS_COUNT, keys_table
 from sanctuary.gateway.credentials import STAFF_ROLES, CredentialError, KeyRing, demo_keys, keys_file
 from sanctuary.gateway.services import Policy
 from sanctuary.gateway.users import UserBook, demo_password, users_file
-from sanctuary.options import AgenciesOpt, ParamOpt, ProfileOpt, parse_params
+from sanctuary.options import AgenciesOpt, ParamOpt, parse_params
+from sanctuary.policy.jurisdictions import jurisdictions
 from sanctuary.records import RecordsError, open_store
 from sanctuary.records.demo import DEMO_PERSONS, DEMO_PLATE, fill
 
@@ -45,8 +47,17 @@ def create_app(cfg: GatewayConfig, policy: Policy | None = None) -> FastAPI:
 
 def serve(
     demo: Annotated[bool, typer.Option("--demo", help="Fill an empty store with demo data and accept the demo keys.")] = False,
-    profile: ProfileOpt = ["chicago-2021"],
+    jurisdiction: Annotated[
+        Optional[str], typer.Option("--jurisdiction", "-j", help="The law in force where deployed (default: the shipped default, chicago).")
+    ] = None,
+    profile: Annotated[
+        Optional[list[str]],
+        typer.Option("--profile", "-p", help="Legal profile; repeat to compose (instead of, or on top of, a jurisdiction)."),
+    ] = None,
     param: ParamOpt = None,
+    declarations: Annotated[
+        Optional[Path], typer.Option("--declarations", help="625 ILCS 5/2-130 declarations on file (CSV, as scan-partners reads).")
+    ] = None,
     agencies: AgenciesOpt = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: any free port).")] = 8000,
@@ -67,8 +78,12 @@ def serve(
     except CredentialError as exc:
         err.print(f"[red]error[/red] {exc.field}: {exc.reason}")
         raise typer.Exit(2) from None
+    if jurisdiction is None and not profile:
+        jurisdiction = jurisdictions().default
     cfg = GatewayConfig(
-        profiles=profile,
+        profiles=profile or [],
+        jurisdiction=jurisdiction,
+        declarations=declarations,
         params=parse_params(param),
         agencies=agencies or [],
         store_url=store,

@@ -99,8 +99,8 @@ def diff(
     """The requests whose decision differs between two profiles, and the clause that makes the difference."""
     registry = load_registry()
     try:
-        left = Pipeline(PolicyEngine.load(_composition(a), registry))
-        right = Pipeline(PolicyEngine.load(_composition(b), registry))
+        left = Pipeline(PolicyEngine.load(_composition(a), registry), trusted=True)
+        right = Pipeline(PolicyEngine.load(_composition(b), registry), trusted=True)
     except PolicyError as exc:
         err.print(f"[red]policy error[/red]: {exc}")
         raise typer.Exit(2) from None
