@@ -154,8 +154,7 @@ def _fuzzy_hits(text: str, norm: Normalized, taken: set[tuple[int, int]]) -> lis
         if phrase is not None:
             end = norm.starts[index + 1] + len(tokens[index + 1])
             evidence = _evidence(text, norm, norm.starts[index], end, f"fuzzy:{phrase}")
-            agency = "CBP-USBP" if phrase == "border patrol" else None
-            hits.append(_Hit(evidence, lexicon.PURPOSE, FUZZY_WEIGHT[1], agency))
+            hits.append(_Hit(evidence, lexicon.PURPOSE, FUZZY_WEIGHT[1], lexicon.FUZZY_PHRASES[phrase]))
     return hits
 
 
