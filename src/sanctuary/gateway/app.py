@@ -38,7 +38,7 @@ from starlette.staticfiles import StaticFiles
 from sanctuary import config
 from sanctuary.enforce import DATA_KINDS, Fulfil, Outcome, Prepare, Recorder, RequestPath, refused, request_id_of
 from sanctuary.gateway import openapi
-from sanctuary.gateway.credentials import KeyRing, Principal, Role
+from sanctuary.gateway.credentials import ROLES, KeyRing, Principal, Role
 from sanctuary.gateway.decisions import DecisionIndex
 from sanctuary.gateway.fulfil import Fulfilment, plan
 from sanctuary.gateway.limits import MAX_BODY, RateLimiter, read_body
@@ -49,6 +49,7 @@ from sanctuary.gateway.services import Policy, Reopening, Unavailable, load_poli
 from sanctuary.gateway.users import UserBook
 from sanctuary.models import Decision, Failure, Request, RequestError
 from sanctuary.records import RecordStore, open_store
+from sanctuary.records.facts import StoreFacts
 
 CAVEAT = (
     "Police records are released for criminal law enforcement only (MCC 2-173, 5 ILCS 805): do not "
@@ -86,6 +87,8 @@ def status_of(decision: Decision) -> int:
 @dataclass
 class GatewayConfig:
     profiles: list[str] = field(default_factory=lambda: ["chicago-2021"])
+    jurisdiction: str | None = None  # the law in force where deployed; `profiles` are composed on top
+    declarations: Path | None = None  # 625 ILCS 5/2-130 declarations on file (CSV)
     params: dict[str, list[str]] = field(default_factory=dict)
     agencies: list[Path] = field(default_factory=list)
     store_url: str | None = None
@@ -136,13 +139,16 @@ class Gateway:
 
     def __init__(self, cfg: GatewayConfig, policy: Policy | None = None) -> None:
         self.cfg = cfg
-        self.policy = policy or load_policy(cfg.profiles, cfg.params, cfg.agencies)
+        self.policy = policy or load_policy(
+            cfg.profiles, cfg.params, cfg.agencies, jurisdiction=cfg.jurisdiction, declarations=cfg.declarations
+        )
         self.store: Reopening[RecordStore] = Reopening("store", lambda: open_store(cfg.store_url))
         self.log: Reopening[Any] = Reopening("decision log", lambda: _open_log(cfg.log_url))
         self.recorder: Recorder = _Log(self.log)
         # One pipeline per process: its decision cache is shared by every worker thread. Under a
-        # policy that did not load it denies (503) and records every request by itself.
-        self.pipeline: RequestPath = self.policy.pipeline(self.recorder)
+        # policy that did not load it denies (503) and records every request by itself. Facts about
+        # a subject come from the department's records (the store); a body's are claims.
+        self.pipeline: RequestPath = self.policy.pipeline(self.recorder, StoreFacts(self.store.get))
         self.index = DecisionIndex(self.store.get)
         self.limiter = RateLimiter(cfg.rate, cfg.burst)
         self.executor = ThreadPoolExecutor(cfg.threads, thread_name_prefix="gateway")
@@ -189,7 +195,7 @@ class Gateway:
         loop = asyncio.get_running_loop()
         work = loop.run_in_executor(self.executor, self.handle, raw, agency, time.monotonic() + self.cfg.timeout)
         try:
-            outcome = await asyncio.wait_for(work, self.cfg.timeout)
+            submission = await asyncio.wait_for(work, self.cfg.timeout)
         except TimeoutError:
             reason = f"timeout: no answer within {self.cfg.timeout:g} s"
             decision = refused(
@@ -200,23 +206,23 @@ class Gateway:
                 policy_hash=self.pipeline.policy_hash,
                 explanation=f"Denied: {reason}; nothing was handed out.",
             )
-            outcome = Outcome(decision)
-        submission = self._answer(outcome)
+            submission = self._answer(Outcome(decision))
         self.latency.observe(time.perf_counter() - started)
         self.decided.labels(submission.decision.decision, str(submission.status), channel).inc()
-        if outcome.refused is not None:
+        if submission.refused is not None:
             self.rejected.labels(str(submission.status)).inc()
         self._event(submission, channel)
         return submission
 
-    def handle(self, raw: bytes, agency: str | None, deadline: float) -> Outcome:
-        """Runs in a worker thread: the pipeline's handling, with the store's searches planned first."""
-        outcome = self.pipeline.handle_raw(raw, self._preparer(deadline), agency=agency)
-        decision = outcome.decision
-        if decision.log_index is not None and outcome.refused is None:
-            body = answer(decision.id, decision, None)
-            self.index.add(decision.log_index, decision.id, decision.requester, status_of(decision), body)
-        return outcome
+    def handle(self, raw: bytes, agency: str | None, deadline: float) -> Submission:
+        """Runs in a worker thread: the pipeline's handling (the store's searches planned first) and
+        the answer; a recorded decision goes into the lookup index too."""
+        submission = self._answer(self.pipeline.handle_raw(raw, self._preparer(deadline), agency=agency))
+        decision = submission.decision
+        if decision.log_index is not None and submission.refused is None:
+            looked_up = {k: v for k, v in submission.body.items() if k != "result"}
+            self.index.add(decision.log_index, decision.id, decision.requester, submission.status, looked_up)
+        return submission
 
     def _preparer(self, deadline: float) -> Prepare:
         def prepare(request: Request) -> Fulfil | None:
@@ -365,7 +371,7 @@ def create_api(cfg: GatewayConfig, policy: Policy | None = None) -> FastAPI:
         summary="The latest decision answered for a request id (an agency sees its own only)",
     )
     def get_decision(request_id: str, http: HttpRequest) -> Response:
-        principal = gw.authenticate(http, ("agency", "desk", "oversight", "admin"))
+        principal = gw.authenticate(http, ROLES)
         try:
             found = gw.index.find(request_id, principal.agency if principal.role == "agency" else None)
         except Exception as exc:
