@@ -34,6 +34,9 @@ from sanctuary.records.demo import DEMO_PERSONS, DEMO_PLATE
 HERE = Path(__file__).parent
 CASES_PATH = HERE / "cases.jsonl"
 GAPS_PATH = HERE / "known_gaps.json"
+# The department's own data for the suite: a partner registry and the 625 ILCS 5/2-130 declarations on file.
+AGENCIES = HERE / "agencies.toml"
+DECLARATIONS = HERE / "declarations.csv"
 OUTCOMES = ("permit", "deny", "held", "refused", "permit_or_held", "withheld")
 PROFILE_SETS = {
     "chicago": None,  # the jurisdiction: its profiles come from jurisdictions.toml

@@ -1,6 +1,7 @@
 """The adversarial cases marked `http`, through real HTTP against `sanctuary serve --demo` (a
-subprocess on port 0 with its own SANCTUARY_HOME): each outcome as the law expects under the
-jurisdiction `chicago`, and no forbidden category's demo value anywhere in the response body."""
+subprocess on port 0 with its own SANCTUARY_HOME, its default jurisdiction `chicago`, the suite's
+partner registry and declarations on file): each outcome as the law expects, and no forbidden
+category's demo value anywhere in the response body."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from adversarial.suite import Case, Leaks, judge, known_gaps, load_cases, params, verdict
+from adversarial.suite import AGENCIES, DECLARATIONS, Case, Leaks, judge, known_gaps, load_cases, params, verdict
 from sanctuary.gateway.credentials import DEMO_AGENCIES
 from sanctuary.records import open_store
 
@@ -49,6 +50,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
             store,
             "--log",
             str(home / "log.db"),
+            "--agencies",
+            str(AGENCIES),
+            "--declarations",
+            str(DECLARATIONS),
         ],
         env=env,
         stdout=subprocess.PIPE,

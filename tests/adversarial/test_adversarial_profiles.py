@@ -13,22 +13,16 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from adversarial.suite import PROFILE_SETS, Case, Leaks, judge, load_cases, params, verdict
+from adversarial.suite import AGENCIES, DECLARATIONS, PROFILE_SETS, Case, Leaks, judge, load_cases, params, verdict
 from gateway_harness import Running, start
 from sanctuary.cli import app
 from sanctuary.gateway.credentials import DEMO_AGENCIES
 from sanctuary.gateway.services import load_policy
-from sanctuary.policy.jurisdictions import jurisdictions
 from sanctuary.records import open_store
 
 CASES = load_cases()
 REQUESTER = [c for c in CASES if c.as_ == "requester"]
 DEPARTMENT = [c for c in CASES if c.as_ == "department"]
-
-
-def profiles_of(profile_set: str) -> list[str]:
-    named = PROFILE_SETS[profile_set]
-    return list(named) if named is not None else list(jurisdictions().get(profile_set).profiles)
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +31,12 @@ def gateways(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Run
     try:
         for name in PROFILE_SETS:
             home = tmp_path_factory.mktemp(f"adversarial-{name}")
-            policy = load_policy(profiles_of(name), {}, [])
+            named = PROFILE_SETS[name]
+            if named is None:
+                policy = load_policy([], {}, [AGENCIES], jurisdiction=name, declarations=DECLARATIONS)
+            else:
+                policy = load_policy(list(named), {}, [AGENCIES])
+            assert policy.engine is not None, policy.error
             running[name] = start(home, str(home / "records.db"), str(home / "log.db"), policy=policy)
         yield running
     finally:
@@ -86,7 +85,9 @@ def test_department_evaluation(tmp_path: Path, profile_set: str, case: Case) -> 
     """`sanctuary decide` is the department's tool: the documents in its input are the department's."""
     path = tmp_path / "request.jsonl"
     path.write_text(json.dumps(case.body()) + "\n", encoding="utf-8")
-    args = ["decide"] + [a for p in profiles_of(profile_set) for a in ("--profile", p)] + [str(path)]
+    named = PROFILE_SETS[profile_set]
+    law = ["--jurisdiction", profile_set] if named is None else [a for p in named for a in ("--profile", p)]
+    args = ["decide", *law, "--agencies", str(AGENCIES), "--declarations", str(DECLARATIONS), str(path)]
     result = CliRunner().invoke(app, args)
     decisions = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
     assert len(decisions) == 1, result.output

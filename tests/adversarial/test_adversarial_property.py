@@ -23,11 +23,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adversarial.suite import Case, Leaks, known_gaps, load_cases, verdict
+from adversarial.suite import AGENCIES, DECLARATIONS, Case, Leaks, known_gaps, load_cases, verdict
 from gateway_harness import Running, start
 from sanctuary.agencies import load_registry
 from sanctuary.gateway.services import load_policy
-from sanctuary.policy.jurisdictions import jurisdictions
 from sanctuary.records import open_store
 from sanctuary.records.demo import DEMO_PERSONS
 
@@ -64,8 +63,8 @@ SIGNERS = [None, "Hon. A. Novak", "Judge Y", "U.S. Magistrate Judge M. Reyes", "
 CASE_NUMBERS = [None, "24-CR-0113", "ERO-CHI-2026-0412", "HSI-CH-25-0113", "RD-JH-123456", "FUGOPS-0042", "X"]
 OFFICERS = [None, "Det. A. Smith", "SA M. Diaz (I.C.E.)", "BPA K. Lee, U.S. Border Patrol", "Officer 4412"]
 DATA_KINDS = ("database_query", "custody_inquiry")
-REGISTRY = load_registry()
-GAP = known_gaps().get("property@chicago")
+REGISTRY = load_registry([AGENCIES])
+HELP_GAP = known_gaps().get("property-help@chicago")
 
 
 def routes(person_id: str) -> dict[str, list[dict[str, Any]]]:
@@ -128,9 +127,13 @@ def bases() -> list[Case]:
 BASES = bases()
 
 
+DATA_BASES = [c for c in BASES if c.request["kind"] in DATA_KINDS]
+HELP_BASES = [c for c in BASES if c.request["kind"] not in DATA_KINDS]
+
+
 @st.composite
-def mutations(draw: st.DrawFn) -> tuple[Case, dict[str, Any]]:
-    case = draw(st.sampled_from(BASES))
+def mutations(draw: st.DrawFn, bases: list[Case]) -> tuple[Case, dict[str, Any]]:
+    case = draw(st.sampled_from(bases))
     body = copy.deepcopy(case.body())
     agency = body["requester"]["agency"]
     body["requester"] = {"agency": draw(st.sampled_from(spellings(agency)))}
@@ -173,7 +176,8 @@ def mutations(draw: st.DrawFn) -> tuple[Case, dict[str, Any]]:
 @pytest.fixture(scope="module")
 def chicago(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, Leaks]]:
     home = tmp_path_factory.mktemp("adversarial-property")
-    policy = load_policy(list(jurisdictions().get("chicago").profiles), {}, [])
+    policy = load_policy([], {}, [AGENCIES], jurisdiction="chicago", declarations=DECLARATIONS)
+    assert policy.engine is not None, policy.error
     gw = start(home, str(home / "records.db"), str(home / "log.db"), policy=policy)
     records = open_store(gw.store_url)
     try:
@@ -188,10 +192,12 @@ def ask(gw: Running, body: dict[str, Any]) -> tuple[int, dict[str, Any], str]:
     return response.status_code, response.json(), response.text
 
 
-@pytest.mark.xfail(bool(GAP), strict=True, reason=GAP or "")
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(mutations())
-def test_no_requester_field_turns_a_refusal_into_disclosure(chicago: tuple[Running, Leaks], drawn: tuple[Case, dict[str, Any]]) -> None:
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(mutations(DATA_BASES))
+def test_no_requester_field_lets_a_forbidden_category_out(chicago: tuple[Running, Leaks], drawn: tuple[Case, dict[str, Any]]) -> None:
     gw, leaks = chicago
     case, body = drawn
     status, answer, text = ask(gw, body)
@@ -199,16 +205,29 @@ def test_no_requester_field_turns_a_refusal_into_disclosure(chicago: tuple[Runni
     forbidden = case.forbidden_in("chicago") or ("custody_information", "contact_information", "status")
     leaked = leaks.found(text, answer, forbidden)
     assert not leaked, f"from {case.id}: {body} -> {leaked}"
-    if body["kind"] not in DATA_KINDS or (body.get("resource") or {}).get("system") == "ALPR":
+    if (body.get("resource") or {}).get("system") == "ALPR":
         assert answer["decision"]["decision"] == "deny", f"from {case.id}: {body} -> {answer['decision']}"
 
 
+@pytest.mark.xfail(bool(HELP_GAP), strict=True, reason=HELP_GAP or "")
+@SETTINGS
+@given(mutations(HELP_BASES))
+def test_no_requester_field_turns_a_refused_transfer_hold_or_access_into_a_permit(
+    chicago: tuple[Running, Leaks], drawn: tuple[Case, dict[str, Any]]
+) -> None:
+    gw, _ = chicago
+    case, body = drawn
+    status, answer, _ = ask(gw, body)
+    assert status < 500, answer
+    assert answer["decision"]["decision"] == "deny", f"from {case.id}: {body} -> {answer['decision']}"
+
+
 def test_the_bases_cover_every_kind_of_refusal() -> None:
-    assert {c.attack for c in BASES} >= {"route_bypass", "detainer", "claimed_document", "claimed_fact", "name", "alpr"}
-    assert len(BASES) >= 60
+    assert {c.attack for c in DATA_BASES} >= {"route_bypass", "claimed_document", "claimed_fact", "name", "alpr"}
+    assert {c.attack for c in HELP_BASES} >= {"detainer", "claimed_document", "claimed_fact"}
+    assert len(DATA_BASES) >= 50 and len(HELP_BASES) >= 20
 
 
-@pytest.mark.xfail(bool(GAP), strict=True, reason=GAP or "")
 @pytest.mark.parametrize("law_named", sorted(LIFTED_BY_LAW))
 def test_the_fields_the_law_names_do_decide(chicago: tuple[Running, Leaks], law_named: str) -> None:
     """The exception, both ways: the FBI's custody search for a civil immigration purpose is refused, the
