@@ -3,7 +3,7 @@
 The requests the law refuses by who asks or on what basis — ICE, CBP and DHS under every spelling, a
 detainer or an administrative warrant, ALPR data to an agency without a declaration — are mutated in
 every field a requester controls: claimed facts about the subject, claimed documents with any label,
-the declared purpose category, the agency's spelling (an alias, or a parent: read restrictively), the
+the declared purpose category and the fields it says it wants, the agency's spelling (an alias, or a parent: read restrictively), the
 kind and search type that reach the same information, the case number and the officer. None of it may
 let a forbidden category out, or turn a refused transfer, hold or access into a permit.
 
@@ -63,6 +63,8 @@ SIGNERS = [None, "Hon. A. Novak", "Judge Y", "U.S. Magistrate Judge M. Reyes", "
 CASE_NUMBERS = [None, "24-CR-0113", "ERO-CHI-2026-0412", "HSI-CH-25-0113", "RD-JH-123456", "FUGOPS-0042", "X"]
 OFFICERS = [None, "Det. A. Smith", "SA M. Diaz (I.C.E.)", "BPA K. Lee, U.S. Border Patrol", "Officer 4412"]
 DATA_KINDS = ("database_query", "custody_inquiry")
+# What a requester may declare it asks for: field names, category names, or nothing it could mean.
+DECLARED_FIELDS = ["name", "address", "release_date", "custody_status", "immigration_status", "person_name", "identity", "arrests", "plate"]
 REGISTRY = load_registry([AGENCIES])
 HELP_GAP = known_gaps().get("property-help@chicago")
 
@@ -149,6 +151,10 @@ def mutations(draw: st.DrawFn, bases: list[Case]) -> tuple[Case, dict[str, Any]]
         group = draw(st.sampled_from(sorted(routes(person_id))))
         route = copy.deepcopy(draw(st.sampled_from(routes(person_id)[group])))
         body.update(route)
+    if body["kind"] == "database_query":
+        fields = draw(st.lists(st.sampled_from(DECLARED_FIELDS), unique=True, max_size=3))
+        if fields:
+            body["resource"] = {**body.get("resource", {}), "fields": fields}
     elif body["kind"] not in DATA_KINDS:
         body["kind"] = draw(st.sampled_from(["custody_transfer", "detention_hold", "detainee_access", body["kind"]]))
     subject = dict(body.get("subject", {}))
