@@ -6,8 +6,8 @@ writes about the subject or the documents it holds is a *claim*: recorded on the
 decisive. These definitions come from the profiles' shared vocabulary (docs/profiles.md):
 "immigration purpose" is a declared civil_immigration category, a free-text field that screens as
 civil immigration enforcement, or a request by (or for) a unit whose work is civil immigration
-enforcement (ERO) that shows no criminal purpose — neither a declared criminal category nor a
-verified judicial criminal warrant. A verified judicial criminal warrant also shows that a purpose
+enforcement (ERO), or an agency whose officers act for ICE under a 287(g) agreement, that shows no
+criminal purpose — neither a declared criminal category nor a verified judicial criminal warrant. A verified judicial criminal warrant also shows that a purpose
 the screen reads as immigration (an 8 U.S.C. 1324/1326 prosecution) is criminal, not civil. An
 administrative form never lifts anything, whatever label it carries.
 """
@@ -136,7 +136,7 @@ def derive(
     immigration = (
         request.purpose.category == "civil_immigration"
         or (purpose.category == "civil_immigration" and not judicial_criminal)
-        or (any(a.civil_immigration_mission for a in acting) and not criminal_shown)
+        or (any(a.civil_immigration_mission or a.has_287g for a in acting) and not criminal_shown)
     )
     op = request.operation
     return Facts(
