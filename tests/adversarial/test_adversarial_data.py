@@ -13,7 +13,7 @@ from sanctuary.policy.categories import vocabulary
 
 ROOT = Path(__file__).resolve().parents[2]
 LAW = re.compile(r"docs/law/([a-z0-9-]+\.md)")
-ATTACKS = {"route_bypass", "claimed_document", "claimed_fact", "name", "detainer", "alpr", "unscreened_text", "over_blocking"}
+ATTACKS = {"route_bypass", "claimed_document", "claimed_fact", "name", "detainer", "alpr", "unscreened_text", "operation", "over_blocking"}
 
 
 def test_there_are_enough_cases_and_enough_over_http() -> None:
