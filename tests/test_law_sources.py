@@ -50,3 +50,24 @@ def test_the_index_lists_every_page() -> None:
     index = (LAW / "README.md").read_text(encoding="utf-8")
     unlisted = [p.name for p in LAW.glob("*.md") if p.name != "README.md" and f"({p.name})" not in index]
     assert not unlisted, f"docs/law/README.md does not list {unlisted}"
+
+
+RULE_ID = re.compile(r"`((?:[a-z0-9-]+):[a-z0-9-]+)`")
+
+
+def test_every_rule_is_named_on_a_law_page_and_every_named_rule_exists() -> None:
+    """The pages and the rules stay in step: a rule renamed or added without its page fails here."""
+    rules = {
+        m
+        for path in (ROOT / "src" / "sanctuary" / "policy" / "profiles").rglob("*.cedar")
+        for m in re.findall(r'@id\("([^"]+)"\)', path.read_text(encoding="utf-8"))
+    }
+    named = {m for page in LAW.glob("*.md") for m in RULE_ID.findall(page.read_text(encoding="utf-8")) if m.split(":")[0] in _prefixes()}
+    assert named - rules == set(), "docs/law names rules that do not exist"
+    ours = {r for r in rules if r.split(":")[0] in _prefixes()}
+    assert ours - named == set(), "rules no page of docs/law names"
+
+
+def _prefixes() -> set[str]:
+    """The rule-id prefixes of the profiles whose law these pages hold (other laws' pages name their own)."""
+    return {"chicago-2012", "chicago-2019-mayoral", "proposed-eo-2019", "chicago-2021", "illinois-trust", "illinois-alpr"}
