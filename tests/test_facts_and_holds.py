@@ -129,6 +129,8 @@ def test_a_described_court_order_holds_the_request_until_verified() -> None:
     assert resolved.decision == "permit" and resolved.resolves == held.held.reference
     assert not {"immigration_status", "citizenship", "place_of_birth"} & set(resolved.redact)
     assert "Sgt. R. Diaz" in resolved.explanation
+    scan = p.resolve_held(parse_request(raw), held, [Document(**COURT_ORDER)], "Sgt. R. Diaz", unreadable=True).decision
+    assert "could not read" in scan.explanation and scan.decision == "permit"
 
 
 def test_a_verified_administrative_form_still_lifts_nothing() -> None:
@@ -240,3 +242,23 @@ def test_a_text_the_screen_wants_reviewed_holds_a_permit_but_never_a_deny(monkey
     assert d.decision == "deny" and d.held is None
     vague = p.decide(parse_request(request("database_query", "FBI", purpose={"text": "inv"})))
     assert vague.held is None and vague.decision == "permit"
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "health_care"),
+    [
+        ("abortion investigation for Texas authorities", "text", True),
+        ("locate woman who travelled for reproductive care", "text", True),
+        ("TX-ABORTION-2025-7", "case_number", True),
+        ("assault on a pregnant woman", "text", False),
+        ("armed robbery", "text", False),
+    ],
+)
+def test_a_health_care_purpose_is_a_fact_from_any_free_text_field(text, field, health_care) -> None:
+    from sanctuary.enforce import screen_fields
+
+    raw = request("database_query", "ISP", purpose={field: text})
+    r = parse_request(raw)
+    p = pipeline(["chicago-2021"])
+    facts = p.facts(r, p.resolve(r, screen_fields(r)), screen_fields(r))
+    assert facts.health_care_purpose is health_care

@@ -158,6 +158,8 @@ SCENARIOS = [
     ("illinois-trust", request("custody_transfer", "USMS", documents=[I200_CRIMINAL]), "deny", "illinois-trust:15-comply"),
     ("illinois-trust", request("custody_transfer", "Polk County FL SO", documents=[DETAINER]), "deny", "illinois-trust:15-comply"),
     ("illinois-trust", request("custody_transfer", "USMS", documents=[DETAINER, FED_WARRANT]), "permit", "illinois-trust:15-comply"),
+    ("illinois-trust", request("detainee_access", "CCSO", documents=[DETAINER]), "deny", "illinois-trust:15-comply"),
+    ("illinois-trust", request("detainee_access", "CCSO"), "permit", "illinois-trust:15-comply"),
     ("illinois-trust", inquiry("CBP", ["release_date"]), "deny", "illinois-trust:15-custody-information"),
     ("illinois-trust", inquiry("ISP", ["release_date"], on_behalf_of="CBP"), "deny", "illinois-trust:15-custody-information"),
     ("illinois-trust", search("Border Patrol", "contact", "smuggling"), "deny", "illinois-trust:15-custody-information"),

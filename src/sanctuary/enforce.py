@@ -12,21 +12,30 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any, Protocol
 
 from sanctuary.agencies import Agency, Registry
 from sanctuary.egress import asked_categories
 from sanctuary.models import Decision, Document, Failure, Held, Request, RequestError, parse_request
 from sanctuary.policy.engine import DEFAULT_DENY, Evaluation, PolicyEngine, Query
-from sanctuary.policy.facts import CUSTODY_TOPICS, NO_SOURCE, Facts, FactSource, claimed_carveouts, claims_of, derive, subject_identity
+from sanctuary.policy.facts import (
+    CUSTODY_TOPICS,
+    NO_SOURCE,
+    Facts,
+    FactSource,
+    claimed_carveouts,
+    claims_of,
+    derive,
+    free_text,
+    subject_identity,
+)
 from sanctuary.screening import DocumentClass, PurposeScreen, classify, screen
 
 UNREGISTERED = "unregistered requester"
 FAIL_CLOSED = "Fail closed: the request could not be decided"
 DATA_KINDS = ("database_query", "custody_inquiry")
 CACHE_LIMIT = 100_000
-# Every free-text field of the request contract: each goes through the purpose screen.
-FREE_TEXT = ("purpose.text", "purpose.case_number", "on_behalf_of", "requester.officer")
 VERIFICATION_REQUIRED = "Held: a document must be verified"
 
 
@@ -61,8 +70,8 @@ def screen_fields(request: Request) -> PurposeScreen:
     named anywhere are all kept. A text that only *names* an agency makes it a beneficiary, judged
     as if it had asked (one rule path for direct and indirect requests), not an immigration purpose
     by itself: such a screen counts as "other"."""
-    texts = [request.purpose.text, request.purpose.case_number, request.on_behalf_of, request.requester.officer]
-    every = [_by_words(screen(texts[0])), *(_by_words(screen(t)) for t in texts[1:] if t)]
+    first, *rest = free_text(request)
+    every = [_by_words(screen(first)), *(_by_words(screen(t)) for t in rest if t)]
     category = every[0].category
     for worse in ("civil_immigration", "needs_review"):
         if any(s.category == worse for s in every):
@@ -91,6 +100,12 @@ def _by_words(purpose: PurposeScreen) -> PurposeScreen:
         return purpose
     crime = any(e.rule.startswith("criminal:") for e in purpose.evidence)
     return replace(purpose, category="criminal" if crime else "other")
+
+
+@lru_cache(maxsize=4096)
+def _classify(document: Document) -> DocumentClass:
+    """Documents repeat across requests (the same form types and fields): classify each once."""
+    return classify(document)
 
 
 def held_reference(request: Request) -> str:
@@ -184,7 +199,7 @@ class Pipeline:
             request,
             purpose=purpose,
             acting=parties.acting or (parties.requester, *parties.proxies),
-            documents=[classify(d) for d in request.documents] if documents is None else documents,
+            documents=[_classify(d) for d in request.documents] if documents is None else documents,
             carveouts=carveouts,
             dropped_carveouts=self.engine.dropped_carveouts,
         )
@@ -202,9 +217,9 @@ class Pipeline:
             carveouts, source = self.subject(request)
         except Exception as exc:  # the records did not answer: fail closed, say why
             return self._store_failure(request.id, f"store unavailable: facts about the subject could not be looked up: {exc}")
-        claimed = [classify(d) for d in request.documents]
+        claimed = [_classify(d) for d in request.documents]
         if verified is not None:
-            counted = [d for d in claimed if d.administrative] + [classify(d) for d in verified]
+            counted = [d for d in claimed if d.administrative] + [_classify(d) for d in verified]
         elif self.trusted:
             counted = claimed
         else:  # an unverified document lifts nothing; a request resting on a detainer still rests on it
@@ -430,11 +445,20 @@ class Pipeline:
 
     # -- held requests -------------------------------------------------------------------
     def resolve_held(
-        self, request: Request, held: Decision, documents: list[Document], officer: str, fulfil: Fulfil | None = None
+        self,
+        request: Request,
+        held: Decision,
+        documents: list[Document],
+        officer: str,
+        fulfil: Fulfil | None = None,
+        *,
+        unreadable: bool = False,
     ) -> Outcome:
         """An officer has verified the real documents behind a held request: decide it again with
         them counted, and record the new decision, which names the held one it resolves. An
-        administrative form verified is still an administrative form: it lifts nothing."""
+        administrative form verified is still an administrative form: it lifts nothing.
+        `unreadable`: the classifier could not read the scan; the officer confirmed it (by name and
+        court, in `documents`), and the decision says so."""
         if held.held is None:
             raise RequestError("held", f"decision {held.id!r} is not held")
         if held.id != request.id or held.held.reference != held_reference(request):
@@ -442,7 +466,9 @@ class Pipeline:
         if not officer.strip():
             raise RequestError("officer", "the verifying officer is required")
         decision = self.decide(request, verified=documents)
-        note = f" Resolves held request {held.held.reference}: {officer.strip()} verified {', '.join(d.type for d in documents) or 'no document'}."
+        how = " (a scan the classifier could not read, confirmed by the officer)" if unreadable else ""
+        shown = ", ".join(d.type for d in documents) or "no document"
+        note = f" Resolves held request {held.held.reference}: {officer.strip()} verified {shown}{how}."
         decision = decision.model_copy(update={"resolves": held.held.reference, "explanation": decision.explanation + note})
         return self._act(request, decision, fulfil)
 
