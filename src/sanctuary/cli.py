@@ -19,6 +19,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from sanctuary.agencies import Registry, RegistryError, load_registry
+from sanctuary.options import AgenciesOpt, JsonOpt, ParamOpt, parse_params
 
 if TYPE_CHECKING:
     from typer._click.core import Command, Context  # Typer's own copy of click, which its classes use
@@ -71,10 +72,6 @@ app.add_typer(agencies_app, name="agencies")
 
 out = Console()
 err = Console(stderr=True)
-
-AgenciesOpt = Annotated[Optional[list[Path]], typer.Option("--agencies", help="A department's own registry file (TOML); repeatable.")]
-ParamOpt = Annotated[Optional[list[str]], typer.Option("--param", help="Profile parameter PROFILE.NAME=V1,V2 (see `policy show`).")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
 
 
 def registry_or_exit(extra: list[Path] | None) -> Registry:
@@ -129,7 +126,6 @@ def decide(
     department's (each decision says so), unless --as-requester. With --store the department's
     records are consulted too, and where they disagree with the input, the records win."""
     from sanctuary.enforce import Pipeline, Unloaded, load_pipeline
-    from sanctuary.policy.cli import parse_params
 
     registry = registry_or_exit(agencies)
     params = parse_params(param)
