@@ -220,19 +220,17 @@ def test_over_http_the_facts_come_from_the_store(tmp_path: Path, monkeypatch: py
 
 
 def test_a_text_the_screen_wants_reviewed_holds_a_permit_but_never_a_deny(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The screen (branch screening) may answer needs_review: a permit then waits for an officer."""
+    """The screen may answer needs_review (an immigration-adjacent word): a permit then waits for an officer."""
     import sanctuary.enforce as enforce
-    from sanctuary.screening import PurposeScreen
-    from sanctuary.screening.purpose import Evidence
+    from sanctuary.screening import screen_fields
+    from sanctuary.screening.purpose import Evidence, PurposeScreen
 
-    real = enforce.screen
-
-    def screen(text):
-        if text and "foreign national" in text:
+    def screen(fields):
+        if any(text and "foreign national" in text for text in fields.values()):
             return PurposeScreen("needs_review", (), (Evidence(0, 16, "foreign national", "adjacent:foreign national"),), 0.5)
-        return real(text)
+        return screen_fields(fields)
 
-    monkeypatch.setattr(enforce, "screen", screen)
+    monkeypatch.setattr(enforce, "screen_fields", screen)
     p = pipeline(["chicago-2021"])
     permit = request("database_query", "FBI", purpose={"text": "robbery", "category": "criminal", "case_number": "foreign national 7"})
     held = p.decide(parse_request(permit))
@@ -255,10 +253,24 @@ def test_a_text_the_screen_wants_reviewed_holds_a_permit_but_never_a_deny(monkey
     ],
 )
 def test_a_health_care_purpose_is_a_fact_from_any_free_text_field(text, field, health_care) -> None:
-    from sanctuary.enforce import screen_fields
+    from sanctuary.enforce import screen_request
 
     raw = request("database_query", "ISP", purpose={field: text})
     r = parse_request(raw)
     p = pipeline(["chicago-2021"])
-    facts = p.facts(r, p.resolve(r, screen_fields(r)), screen_fields(r))
+    facts = p.facts(r, p.resolve(r, screen_request(r)), screen_request(r))
     assert facts.health_care_purpose is health_care
+
+
+def test_decide_with_the_records_store_lets_the_records_win(store, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sanctuary.cli import app
+
+    url = store.url.removeprefix("sqlite:///")
+    line = json.dumps(access(MARIA, gang_database=True))
+    result = CliRunner().invoke(app, ["decide", "-p", "chicago-2012", "--store", url, "-"], input=line + "\n")
+    decision = json.loads(result.stdout.splitlines()[-1])
+    assert decision["decision"] == "deny" and "the records decide" in decision["facts_source"]
+    bad = CliRunner().invoke(app, ["decide", "-p", "chicago-2012", "--store", "ftp://nowhere", "-"], input=line + "\n")
+    assert bad.exit_code == 2

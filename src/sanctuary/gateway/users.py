@@ -17,13 +17,10 @@ import threading
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
 
 from sanctuary import config
-from sanctuary.gateway.credentials import CredentialError, write_private
+from sanctuary.gateway.credentials import STAFF_ROLES, CredentialError, StaffRole, write_private
 
-StaffRole = Literal["desk", "oversight", "admin"]
-STAFF_ROLES: tuple[StaffRole, ...] = ("desk", "oversight", "admin")
 _DEMO_SECRET = b"sanctuary demo users: public, for local demonstrations only"
 _NAME = re.compile(r"^[a-z][a-z0-9._-]{1,39}$")
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1, "maxmem": 64 * 1024 * 1024, "dklen": 32}
@@ -91,7 +88,7 @@ class UserBook:
             name,
             role,
             salt.hex(),
-            password_hash(password, salt),  # type: ignore[arg-type]
+            password_hash(password, salt),
             datetime.now(UTC).isoformat(timespec="seconds"),
         )
         with self._lock:
@@ -124,7 +121,7 @@ class UserBook:
 
     def add_demo_users(self) -> dict[str, str]:
         """{user name: password} for one demo user per staff role (the name is the role)."""
-        found = {role: demo_password(role) for role in STAFF_ROLES}
+        found: dict[str, str] = {role: demo_password(role) for role in STAFF_ROLES}
         for role, password in found.items():
             self.add(role, role, password, persist=False)
         return found

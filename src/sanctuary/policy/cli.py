@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -12,10 +11,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sanctuary.agencies import Registry, load_registry
-from sanctuary.enforce import Pipeline, Recorder, refused, request_id_of
-from sanctuary.models import Decision
-from sanctuary.policy.declarations import read_declarations
+from sanctuary.agencies import load_registry
+from sanctuary.enforce import Pipeline
+from sanctuary.options import JsonOpt
 from sanctuary.policy.diff import Difference, diff_decisions
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError
@@ -26,61 +24,12 @@ out = Console()
 err = Console(stderr=True)
 
 
-def parse_params(values: list[str] | None) -> dict[str, list[str]]:
-    """`PROFILE.NAME=V1,V2` options as a mapping; an empty value means the empty list."""
-    params: dict[str, list[str]] = {}
-    for item in values or []:
-        key, sep, value = item.partition("=")
-        if not sep or "." not in key:
-            err.print(f"[red]error[/red]: --param: {item!r} is not PROFILE.NAME=VALUE[,VALUE]")
-            raise typer.Exit(2)
-        params[key] = [v for v in value.split(",") if v]
-    return params
-
-
-def build_pipeline(
-    profiles: list[str],
-    registry: Registry,
-    params: dict[str, list[str]],
-    log: Recorder | None = None,
-    *,
-    jurisdiction: str | None = None,
-    trusted: bool = True,
-    declarations: Path | None = None,
-) -> tuple[Pipeline | None, Callable[[str], Decision] | None]:
-    """A pipeline, or (when the policy set does not load) a refusal that denies every request with the reason.
-
-    The law in force is a jurisdiction (with `profiles` on top) or the profiles alone. `trusted`:
-    the input's facts and documents are the department's (`sanctuary decide`); otherwise they are
-    claims, as in a body sent to the gateway."""
-    try:
-        on_file = read_declarations(declarations, registry).agencies if declarations else frozenset()
-        if jurisdiction is not None:
-            engine = PolicyEngine.for_jurisdiction(jurisdiction, registry, params, extra_profiles=profiles, declarations=on_file)
-        else:
-            engine = PolicyEngine(expand(profiles), registry, params, declarations=on_file)
-        return Pipeline(engine, log, trusted=trusted), None
-    except PolicyError as exc:
-        err.print(f"[red]policy error[/red]: {exc} — every request is denied")
-        problem = str(exc)
-
-        def refuse(line: str) -> Decision:
-            return refused(
-                request_id_of(line),
-                f"policy: {problem}",
-                profiles=profiles,
-                explanation=f"Denied: the policy set did not load ({problem}).",
-            )
-
-        return None, refuse
-
-
 def _composition(spec: str) -> list[str]:
     return [p for p in spec.split("+") if p]
 
 
 @app.command("list")
-def list_profiles(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def list_profiles(as_json: JsonOpt = False) -> None:
     """The profiles this installation ships."""
     profiles = expand(available())
     if as_json:
@@ -95,7 +44,7 @@ def list_profiles(as_json: Annotated[bool, typer.Option("--json")] = False) -> N
 @app.command()
 def show(
     profile: Annotated[str, typer.Argument(help="Profile name; compose with + (chicago-2021+illinois-trust).")],
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Every rule of a profile (and what it extends) with its citation, in plain words."""
     try:
@@ -145,7 +94,7 @@ def diff(
     a: Annotated[str, typer.Argument(help="Profile (or A+B composition) to compare from.")],
     b: Annotated[str, typer.Argument(help="Profile (or composition) to compare to.")],
     file: Annotated[Path, typer.Argument(help="JSONL requests.")],
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """The requests whose decision differs between two profiles, and the clause that makes the difference."""
     registry = load_registry()

@@ -28,7 +28,7 @@ CUSTODY_TOPICS = ("custody_status", "release_date", "contact_information")
 CARVEOUTS = ("outstanding_criminal_warrant", "felony_conviction", "pending_felony_charge", "gang_member")
 # The Subject fields a requester may claim (facts about the person), as the contract spells them.
 # 625 ILCS 5/2-130 bars sharing ALPR data to investigate or enforce a law that denies or interferes
-# with reproductive or other lawful health care (docs/law/illinois-alpr.md). Words in any free-text
+# with reproductive or other lawful health care (625 ILCS 5/2-130). Words in any free-text
 # field that speak of such care make the request's purpose a health-care one (the restrictive
 # reading: the request is refused, never guessed at). The purpose screen is the better home for
 # this lexicon once it has the category.
