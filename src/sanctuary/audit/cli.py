@@ -147,7 +147,17 @@ def publish(directory: Annotated[Path, typer.Argument(help="Output folder, serve
 
 
 @app.command()
-def reveal(index: Annotated[int, typer.Argument(help="0-based entry index.")], log: LogOpt = None) -> None:
-    """Admin only: the clear-text identifiers behind entry N's HMAC values (JSON)."""
+def reveal(
+    index: Annotated[int, typer.Argument(help="0-based entry index.")],
+    keyed: Annotated[bool, typer.Option("--keyed", help="Only the linkable HMAC pseudonyms, no clear text.")] = False,
+    log: LogOpt = None,
+) -> None:
+    """Admin only: the protected record behind entry N (JSON): clear text by field path, what was
+    handed out; with --keyed, the pseudonyms that link entries about the same person instead."""
     with opened(log) as opened_log:
-        print(json.dumps(opened_log.reveal(index), sort_keys=True))
+        if not opened_log.sealed_ok(index):
+            err.print(
+                f"[red]warning[/red]: the protected record of entry {index} does not match the seal in its entry (or the entry has none)",
+                highlight=False,
+            )
+        print(json.dumps(opened_log.keyed(index) if keyed else opened_log.reveal(index), sort_keys=True))

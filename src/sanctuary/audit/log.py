@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hmac
+import json
 import os
 import threading
 from collections.abc import Iterator
@@ -14,7 +16,7 @@ from typing import Any
 from sanctuary import config
 from sanctuary.audit import fsck, merkle
 from sanctuary.audit.entry import build as build_entry
-from sanctuary.audit.entry import build_refusal
+from sanctuary.audit.entry import build_refusal, keyed_view, seal
 from sanctuary.audit.errors import AuditError, ForkRefused
 from sanctuary.audit.keys import VERIFIER_FILE, Signer, hmac_key, load_signer
 from sanctuary.audit.storage import Store, open_store
@@ -78,7 +80,7 @@ class VerifyResult:
 class _Pending:
     __slots__ = ("entry", "clear", "index", "error", "done", "wake")
 
-    def __init__(self, entry: bytes, clear: dict[str, str] | None) -> None:
+    def __init__(self, entry: bytes, clear: dict[str, Any] | None) -> None:
         self.entry, self.clear = entry, clear
         self.index = -1
         self.error: Exception | None = None
@@ -124,7 +126,7 @@ class DecisionLog:
         return self._store.url
 
     # --- writing ----------------------------------------------------------------------------
-    def append(self, entry: bytes, clear: dict[str, str] | None = None) -> int:
+    def append(self, entry: bytes, clear: dict[str, Any] | None = None) -> int:
         """Append one entry; when this returns the entry is committed durably. Returns its index.
 
         Callers arriving while a commit is in flight queue up; when it ends, one of them writes
@@ -132,7 +134,7 @@ class DecisionLog:
         """
         return self.append_many([entry], [clear])
 
-    def append_many(self, entries: list[bytes], clears: list[dict[str, str] | None] | None = None) -> int:
+    def append_many(self, entries: list[bytes], clears: list[dict[str, Any] | None] | None = None) -> int:
         """Append entries atomically, at consecutive indices; durable on return. Returns the first index."""
         if clears is not None and len(clears) != len(entries):
             raise AuditError("clears", "must have one item per entry")
@@ -187,17 +189,18 @@ class DecisionLog:
 
         `disclosed` lists what was actually handed out: [{"record_id": str, "fields": [str]}].
         """
-        if self._hmac_key is None:
-            self._hmac_key = hmac_key(self._keys_dir)
-        data, clear = build_entry(request, decision, disclosed, self._hmac_key)
-        return self.append(data, clear or None)
+        data, protected = build_entry(request, decision, disclosed, self.hmac_key())
+        return self.append(data, protected)
 
     def record_refusal(self, raw: bytes, decision: Decision) -> int:
         """Record a request refused before it could be read; durable when it returns."""
+        data, protected = build_refusal(raw, decision, self.hmac_key())
+        return self.append(data, protected)
+
+    def hmac_key(self) -> bytes:
         if self._hmac_key is None:
             self._hmac_key = hmac_key(self._keys_dir)
-        data, clear = build_refusal(raw, decision, self._hmac_key)
-        return self.append(data, clear or None)
+        return self._hmac_key
 
     # --- reading ----------------------------------------------------------------------------
     def size(self) -> int:
@@ -223,11 +226,23 @@ class DecisionLog:
             rows = self._store.level_rows(level, start, end)
         return _contiguous(rows, start, end, f"tree level {level} node")
 
-    def reveal(self, index: int) -> dict[str, str]:
-        """The clear-text identifiers behind entry `index` (admin path only)."""
+    def reveal(self, index: int) -> dict[str, Any]:
+        """The protected record behind entry `index`: clear text by field path (admin path only)."""
         self.entry(index)
         with _store_errors("reading identifiers"):
             return self._store.clear(index) or {}
+
+    def keyed(self, index: int) -> dict[str, str]:
+        """The linkable pseudonyms of entry `index`, without the clear text (oversight holding the key)."""
+        return keyed_view(self.reveal(index), self.hmac_key())
+
+    def sealed_ok(self, index: int) -> bool:
+        """Whether the protected record of entry `index` is the one its signed public entry seals."""
+        try:
+            sealed = json.loads(self.entry(index)).get("sealed")
+        except (ValueError, AttributeError):
+            return False
+        return sealed is not None and hmac.compare_digest(sealed, seal(self.reveal(index), self.hmac_key()))
 
     def _hashes(self, keys: set[merkle.Node]) -> dict[merkle.Node, bytes]:
         with _store_errors("reading tree nodes"):

@@ -1,6 +1,6 @@
 """Public audit endpoints: the signed checkpoint, inclusion proofs and entries of the decision log.
 
-Entries hold identifiers only as keyed pseudonyms, so all of this can be published; the clear text
+Entries hold no personal value (codes, vocabulary names, keyed hashes), so all of this can be published; the clear text
 stays behind the admin endpoint.
 """
 

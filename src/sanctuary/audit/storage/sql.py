@@ -69,7 +69,7 @@ class SqlStore:
         ((value,),) = self._query("SELECT COALESCE(MAX(idx) + 1, 0) FROM entry")
         return int(value)
 
-    def append(self, entries: list[bytes], clears: list[dict[str, str] | None]) -> int:
+    def append(self, entries: list[bytes], clears: list[dict[str, Any] | None]) -> int:
         """Append atomically and durably; return the index of the first entry."""
         with self._lock:
             conn = self._connection()
@@ -145,7 +145,7 @@ class SqlStore:
         rows = self._query("SELECT idx, hash FROM node WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx", (level, start, end))
         return [(idx, bytes(h)) for idx, h in rows]
 
-    def clear(self, index: int) -> dict[str, str] | None:
+    def clear(self, index: int) -> dict[str, Any] | None:
         rows = self._query("SELECT fields FROM clear WHERE idx = ?", (index,))
         return json.loads(rows[0][0]) if rows else None
 
