@@ -189,8 +189,13 @@ def test_checkpoint_proofs_and_tiles_verify_with_the_standalone_verifier(gateway
 
 
 def test_health_and_metrics(gateway: Running) -> None:
-    health = gateway.get("/healthz")
-    assert health.status_code == 200 and health.json()["checks"] == {"policy": "ok", "store": "ok", "log": "ok"}
+    assert gateway.get("/healthz").json() == {"status": "ok"}
+    ready = gateway.get("/readyz")
+    assert ready.status_code == 200 and ready.json() == {
+        "status": "ok",
+        "checks": {"policy": "ok", "store": "ok", "log": "ok"},
+        "since": {},
+    }
     gateway.post("FBI", BODIES["warrant"])
     metrics = gateway.get("/metrics").text
     assert 'sanctuary_gateway_decisions_total{decision="permit",status="200"}' in metrics

@@ -19,11 +19,9 @@ from sanctuary.audit.entry import build as build_entry
 from sanctuary.audit.entry import build_refusal, keyed_view, seal
 from sanctuary.audit.errors import AuditError, ForkRefused
 from sanctuary.audit.keys import VERIFIER_FILE, Signer, hmac_key, load_signer
-from sanctuary.audit.storage import Store, open_store
+from sanctuary.audit.storage import MAX_ENTRY, Store, open_store
 from sanctuary.audit.verifier import VerifierKey, VerifyError, open_checkpoint, parse_vkey
 from sanctuary.models import Decision, Request
-
-MAX_ENTRY = 0xFFFF  # C2SP tlog-tiles entry bundles prefix each entry with a uint16 length
 
 
 def b64(data: bytes) -> str:
@@ -201,6 +199,11 @@ class DecisionLog:
         if self._hmac_key is None:
             self._hmac_key = hmac_key(self._keys_dir)
         return self._hmac_key
+
+    def probe(self) -> None:
+        """Raise AuditError unless the log can be read and appended to now; changes nothing in it."""
+        with _store_errors("probing the log"):
+            self._store.probe()
 
     # --- reading ----------------------------------------------------------------------------
     def size(self) -> int:

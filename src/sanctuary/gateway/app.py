@@ -41,6 +41,7 @@ from sanctuary.gateway.decisions import DecisionIndex
 from sanctuary.gateway.fulfil import Fulfilment, Step, plan
 from sanctuary.gateway.limits import MAX_BODY, RateLimiter, read_body
 from sanctuary.gateway.problems import Problem, problem_handler, validation_handler
+from sanctuary.gateway.readiness import Readiness
 from sanctuary.gateway.routes_admin import add_admin_routes
 from sanctuary.gateway.routes_audit import add_audit_routes
 from sanctuary.gateway.services import Policy, Reopening, Unavailable, load_policy
@@ -89,29 +90,32 @@ class _Attempt(threading.local):
 class _Recorder:
     """The decision log as the pipeline sees it, opened on demand; notes a failure in the attempt."""
 
-    def __init__(self, log_service: Reopening[Any], attempt: _Attempt) -> None:
+    def __init__(self, log_service: Reopening[Any], attempt: _Attempt, readiness: Readiness) -> None:
         self.log_service = log_service
         self.attempt = attempt
+        self.readiness = readiness
 
     def record(self, request: Request, decision: Decision, disclosed: list[dict] | None = None) -> int:
         try:
             return self.log_service.get().record(request, decision, disclosed)
         except Exception as exc:
             self.attempt.failure = f"decision log unavailable: {exc}"
+            self.readiness.failed("log", self.attempt.failure)
             raise
 
 
 class _Fulfil:
     """The pipeline's fulfil step, noting a store failure in the attempt."""
 
-    def __init__(self, store_service: Reopening[RecordStore], steps: list[Step], deadline: float, attempt: _Attempt) -> None:
-        self.store_service, self.steps, self.deadline, self.attempt = store_service, steps, deadline, attempt
+    def __init__(self, gw: Gateway, steps: list[Step], deadline: float) -> None:
+        self.gw, self.steps, self.deadline = gw, steps, deadline
 
     def __call__(self, request: Request, decision: Decision) -> tuple[Any, list[dict]]:
         try:
-            return Fulfilment(self.store_service.get(), self.steps, self.deadline)(request, decision)
+            return Fulfilment(self.gw.store.get(), self.steps, self.deadline)(request, decision)
         except Exception as exc:
-            self.attempt.failure = f"store unavailable: {exc}"
+            self.gw.attempt.failure = f"store unavailable: {exc}"
+            self.gw.readiness.failed("store", self.gw.attempt.failure)
             raise
 
 
@@ -124,7 +128,14 @@ class Gateway:
         self.store: Reopening[RecordStore] = Reopening("store", lambda: open_store(cfg.store_url))
         self.log: Reopening[Any] = Reopening("decision log", lambda: _open_log(cfg.log_url))
         self.attempt = _Attempt()
-        self.recorder = _Recorder(self.log, self.attempt)
+        self.readiness = Readiness(
+            {
+                "policy": lambda: "ok" if self.policy.engine is not None else str(self.policy.error),
+                "store": lambda: self.store.status(RecordStore.ping),
+                "log": lambda: self.log.status(lambda opened: opened.probe()),
+            }
+        )
+        self.recorder = _Recorder(self.log, self.attempt, self.readiness)
         # One pipeline per process: its decision cache is shared by every worker thread.
         self.pipeline = Pipeline(self.policy.engine, self.recorder) if self.policy.engine is not None else None
         self.index = DecisionIndex(self.store.get)
@@ -201,7 +212,7 @@ class Gateway:
                 decision.error = f"{decision.error}; {attempt.failure}"
             status, result = 503, None
         else:
-            fulfil = _Fulfil(self.store, steps, deadline, attempt) if request.kind.value in DATA_KINDS else None
+            fulfil = _Fulfil(self, steps, deadline) if request.kind.value in DATA_KINDS else None
             outcome = self.pipeline.handle(request, fulfil)
             decision, result = outcome.decision, outcome.result
             status = _status(decision, attempt)
@@ -237,7 +248,11 @@ class Gateway:
             profiles=self.policy.profiles,
             policy_hash=self.pipeline.engine.policy_hash if self.pipeline else "",
         )
-        return self.log.get().record_refusal(raw, decision)
+        try:
+            return self.log.get().record_refusal(raw, decision)
+        except Exception as exc:
+            self.readiness.failed("log", exc)
+            raise
 
     def _refusal(self, request: Request, reason: str) -> Decision:
         return refused(request.id, reason, profiles=self.policy.profiles, explanation=f"Denied: {reason}; nothing was handed out.")
@@ -378,15 +393,14 @@ def create_app(cfg: GatewayConfig, policy: Policy | None = None) -> FastAPI:
             raise Problem(404, "request_id", f"no decision for {request_id[:128]!r} visible to this key")
         return _json(200, found)
 
-    @app.get("/healthz", summary="Whether policy, store and log are all available")
+    @app.get("/healthz", summary="Liveness: the process answers (a full disk must not restart it)")
     def healthz() -> JSONResponse:
-        checks = {
-            "policy": "ok" if gw.policy.engine is not None else gw.policy.error,
-            "store": gw.store.status(RecordStore.ping),
-            "log": gw.log.status(lambda opened: opened.size()),
-        }
-        ok = all(v == "ok" for v in checks.values())
-        return JSONResponse({"status": "ok" if ok else "fail", "checks": checks}, status_code=200 if ok else 503)
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/readyz", summary="Readiness: 503 while the policy, store reads or log appends fail, saying since when")
+    def readyz() -> JSONResponse:
+        ready, body = gw.readiness.report()
+        return JSONResponse(body, status_code=200 if ready else 503)
 
     @app.get("/metrics", summary="Prometheus metrics", response_class=Response)
     def metrics() -> Response:

@@ -6,6 +6,8 @@ from typing import Any, Protocol
 
 from sanctuary.audit.merkle import Node
 
+MAX_ENTRY = 0xFFFF  # bytes; C2SP tlog-tiles entry bundles prefix each entry with a uint16 length
+
 
 class Store(Protocol):
     url: str
@@ -21,6 +23,7 @@ class Store(Protocol):
     def clear(self, index: int) -> dict[str, Any] | None: ...
     def checkpoints(self) -> list[tuple[int, bytes, str]]: ...
     def save_checkpoint(self, size: int, root: bytes, note: str) -> str: ...
+    def probe(self) -> None: ...
     def close(self) -> None: ...
 
 

@@ -1,8 +1,9 @@
 """What the SQLite and PostgreSQL drivers share: the tables, the append transaction, the reads.
 
 Tables: `entry(idx, data)` the exact entry bytes; `node(level, idx, hash)` every complete
-perfect subtree, leaf hashes included; `clear(idx, fields)` the personal identifiers in clear text, read
-only by the admin path; `checkpoint(size, root, note)` every checkpoint the log signed.
+perfect subtree, leaf hashes included; `clear(idx, fields)` the protected record of each entry, read
+only by the admin path; `checkpoint(size, root, note)` every checkpoint the log signed;
+`heartbeat(id, at)` one row the readiness probe writes (never part of the tree).
 A driver supplies the connection, the placeholder style and the write lock (the sequencer).
 """
 
@@ -10,13 +11,16 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterable
 from typing import Any
 
 from sanctuary.audit import merkle
 from sanctuary.audit.errors import AuditError, ForkRefused
+from sanctuary.audit.storage import MAX_ENTRY
 
 Node = merkle.Node
+HEARTBEAT = "INSERT INTO heartbeat (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at"
 
 
 class SqlStore:
@@ -92,6 +96,26 @@ class SqlStore:
                 raise
             self._edge, self._edge_size = edge, size + len(entries)
             return size
+
+    def probe(self) -> None:
+        """Raise what an append would raise now, and leave the log as it was: a dry run of an append
+        (the write lock, the tree's edge, an entry row of the largest size) rolled back, then one small
+        committed write to `heartbeat` (disk full, read-only, locked, unreachable, damaged tree)."""
+        with self._lock:
+            conn = self._connection()
+            try:
+                cur = conn.cursor()
+                size = self._lock_for_append(cur)
+                self._read_edge(cur, size)
+                self._insert_entries(cur, [(size, bytes(MAX_ENTRY))])
+            finally:
+                conn.rollback()
+            try:
+                conn.cursor().execute(self._sql(HEARTBEAT), (int(time.time()),))
+                conn.commit()
+            except Exception:
+                conn.rollback()
+                raise
 
     def _read_edge(self, cur: Any, size: int) -> dict[int, bytes]:
         wanted = set(merkle.frontier(size))
@@ -188,6 +212,7 @@ def schema(blob: str, bigint: str, node_options: str = "") -> list[str]:
         f"hash {blob} NOT NULL, PRIMARY KEY (level, idx)){node_options}",
         f"CREATE TABLE IF NOT EXISTS clear (idx {bigint} PRIMARY KEY, fields TEXT NOT NULL)",
         f"CREATE TABLE IF NOT EXISTS checkpoint (size {bigint} PRIMARY KEY, root {blob} NOT NULL, note TEXT NOT NULL)",
+        f"CREATE TABLE IF NOT EXISTS heartbeat (id INTEGER PRIMARY KEY CHECK (id = 1), at {bigint} NOT NULL)",
     ]
 
 
