@@ -158,10 +158,10 @@ class RecordStore:
         can be read (a row of each: a missing or unreadable table fails here, not in a search)."""
         with self.connect() as connection:
             current = MigrationContext.configure(connection).get_current_revision()
+            if current != head_revision():
+                raise StoreUnavailable(f"schema at revision {current!r}, expected {head_revision()!r}")
             for table in Base.metadata.sorted_tables:
                 connection.execute(select(table).limit(1)).all()
-        if current != head_revision():
-            raise StoreUnavailable(f"schema at revision {current!r}, expected {head_revision()!r}")
 
     def counts(self) -> dict[str, int]:
         with self.connect() as connection:
