@@ -285,5 +285,5 @@ def request_id_of(raw: str | bytes | dict) -> str:
         obj = raw if isinstance(raw, dict) else json.loads(raw)
         rid = obj.get("id") if isinstance(obj, dict) else None
         return rid if isinstance(rid, str) and 0 < len(rid) <= 128 else "?"
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):  # RecursionError: a body nested 100,000 deep
         return "?"

@@ -39,7 +39,7 @@ from sanctuary.gateway import openapi
 from sanctuary.gateway.credentials import KeyRing, Principal, Role
 from sanctuary.gateway.decisions import DecisionIndex
 from sanctuary.gateway.fulfil import Fulfilment, Step, plan
-from sanctuary.gateway.limits import MAX_BODY, RateLimiter, read_body
+from sanctuary.gateway.limits import MAX_BODY, RateLimiter, read_body, read_json
 from sanctuary.gateway.problems import Problem, problem_handler, validation_handler
 from sanctuary.gateway.readiness import Readiness
 from sanctuary.gateway.routes_admin import add_admin_routes
@@ -171,10 +171,7 @@ class Gateway:
 
     def parse(self, raw: bytes, principal: Principal) -> Request:
         """The request as the contract reads it, with the requester agency taken from the key."""
-        try:
-            body = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise Problem(400, "body", f"not JSON: {exc}") from None
+        body = read_json(raw)
         if not isinstance(body, dict):
             raise Problem(422, "body", "must be a JSON object (a request)")
         if principal.role == "agency":
