@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sanctuary.agencies import Registry, RegistryError, load_registry
+from sanctuary.audit import oversight_cli
 from sanctuary.audit.cli import app as audit_app
 from sanctuary.gateway import cli as gateway_cli
 from sanctuary.models import Decision
@@ -154,6 +155,8 @@ def agencies_list(agencies: AgenciesOpt = None, as_json: JsonOpt = False) -> Non
 
 # Each capability's own commands, mounted on the one `sanctuary` command.
 app.add_typer(audit_app, name="audit")
+app.add_typer(oversight_cli.witness_app, name="witness")
+app.command("monitor")(oversight_cli.monitor)
 app.command("screen")(screening.screen_command)
 app.add_typer(screening.documents, name="documents")
 app.command("scan")(retro.scan)

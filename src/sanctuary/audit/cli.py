@@ -71,10 +71,32 @@ def keygen(
 
 
 @app.command()
-def checkpoint(log: LogOpt = None) -> None:
-    """Sign the current tree and print the checkpoint (a C2SP signed note)."""
+def checkpoint(
+    log: LogOpt = None,
+    witnesses: Annotated[
+        Optional[Path], typer.Option("--witnesses", help="TOML file of [[witness]] url + vkey: have the checkpoint cosigned.")
+    ] = None,
+    quorum: Annotated[Optional[int], typer.Option("--quorum", help="Cosignatures required (default: every witness listed).")] = None,
+) -> None:
+    """Sign the current tree and print the checkpoint (a C2SP signed note); with --witnesses, with
+    their cosignature lines, failing (exit 1) short of the quorum."""
+    from sanctuary.audit.cosign import Cosigner, read_witnesses
+
     with opened(log) as opened_log:
-        sys.stdout.write(opened_log.checkpoint())
+        note = opened_log.checkpoint()
+        if witnesses is not None:
+            listed = read_witnesses(witnesses)
+            cosigner = Cosigner(listed, len(listed) if quorum is None else quorum)
+            try:
+                note = cosigner.cosign(opened_log, note)
+            except AuditError as exc:
+                if exc.field != "witnesses":
+                    raise
+                err.print(f"[red]not cosigned[/red]: {escape(exc.reason)}", soft_wrap=True, highlight=False)
+                raise typer.Exit(1) from None
+            finally:
+                cosigner.close()
+        sys.stdout.write(note)
 
 
 @app.command()

@@ -20,7 +20,7 @@ from sanctuary.audit.entry import build_refusal, keyed_view, seal
 from sanctuary.audit.errors import AuditError, ForkRefused
 from sanctuary.audit.keys import VERIFIER_FILE, Signer, hmac_key, load_signer
 from sanctuary.audit.storage import MAX_ENTRY, Store, open_store
-from sanctuary.audit.verifier import VerifierKey, VerifyError, open_checkpoint, parse_vkey
+from sanctuary.audit.verifier import VerifierKey, VerifyError, check_quorum, open_checkpoint, parse_vkey
 from sanctuary.models import Decision, Request
 
 
@@ -319,6 +319,24 @@ class DecisionLog:
             note = signer.sign_note(f"{signer.name}\n{n}\n{b64(root)}\n")
             with _store_errors("storing the checkpoint"):
                 return self._store.save_checkpoint(n, root, note)
+
+    def save_cosigned(self, size: int, note: str) -> None:
+        """Store `note` (the checkpoint signed at `size`, with witnesses' cosignature lines added) in its place."""
+        cp = open_checkpoint(note, self.vkey())
+        if cp.size != size:
+            raise AuditError("checkpoint", f"the cosigned note is for size {cp.size}, not {size}")
+        with _store_errors("storing the cosigned checkpoint"):
+            self._store.replace_note(size, cp.root, note)
+
+    def latest_cosigned(self, witnesses: list[VerifierKey], quorum: int) -> str | None:
+        """The newest stored checkpoint that carries `quorum` valid cosignatures of `witnesses`."""
+        for note in reversed(self.checkpoints()):
+            try:
+                check_quorum(note, witnesses, quorum)
+            except VerifyError:
+                continue
+            return note
+        return None
 
     def checkpoints(self) -> list[str]:
         """Every signed checkpoint note stored, smallest tree first (open each with the verifier key)."""

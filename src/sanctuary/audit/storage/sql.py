@@ -197,6 +197,21 @@ class SqlStore:
             raise ForkRefused("checkpoint", f"size {size} was already signed with a different root")
         return str(row[1])
 
+    def replace_note(self, size: int, root: bytes, note: str) -> None:
+        """Replace the note of the checkpoint at `size` (same root) by one with more signatures."""
+        with self._lock:
+            conn = self._connection()
+            try:
+                cur = conn.cursor()
+                cur.execute(self._sql("UPDATE checkpoint SET note = ? WHERE size = ? AND root = ?"), (note, size, root))
+                changed = cur.rowcount
+                conn.commit()
+            except Exception:
+                conn.rollback()
+                raise
+        if changed != 1:
+            raise ForkRefused("checkpoint", f"the log signed no checkpoint of size {size} with this root")
+
     def close(self) -> None:
         with self._lock:
             self._close()
