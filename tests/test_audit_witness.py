@@ -188,3 +188,31 @@ def test_short_of_quorum_fails_and_the_stand_alone_verifier_requires_it(
     tampered = both.stdout.replace("\u2014 w2.example", "\u2014 w9.example")
     (tmp_path / "tampered.txt").write_text(tampered)
     assert run_tool("--vkey", vkey, *witness_args, "--quorum", "2", "checkpoint", str(tmp_path / "tampered.txt")).returncode == 1
+
+
+def test_the_gateway_serves_cosigned_checkpoints_and_a_witness_down_only_makes_them_lag(
+    log_url: str, keys: Path, witnesses: list[WitnessProcess], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gateway_harness import BODIES, start
+    from sanctuary.gateway import routes_audit
+
+    monkeypatch.setenv("SANCTUARY_HOME", str(tmp_path))  # the gateway signs with the `keys` fixture's key
+    monkeypatch.setattr(routes_audit, "CHECKPOINT_SECONDS", 0.0)
+    config = tmp_path / "witnesses.toml"
+    config.write_text("".join(f'[[witness]]\nurl = "{w.url}"\nvkey = "{w.vkey}"\n' for w in witnesses))
+    gateway = start(tmp_path, str(tmp_path / "records.db"), log_url, witnesses=config, quorum=2)
+    try:
+        assert gateway.post("FBI", BODIES["warrant"]).status_code == 200
+        first = gateway.get("/v1/audit/checkpoint").text
+        assert all(spec_cosignature_time(first, w.vkey) for w in witnesses)
+        assert gateway.get("/readyz").json()["cosigning"] == "ok"
+        witnesses[1].stop()
+        answer = gateway.post("FBI", {**BODIES["warrant"], "id": "t-after"})
+        assert answer.status_code == 200 and answer.json()["log_index"] is not None, "decisions are still recorded"
+        assert gateway.get("/v1/audit/checkpoint").text == first, "the cosigned checkpoint lags"
+        assert gateway.get("/v1/audit/tiles/checkpoint").text == first
+        ready = gateway.get("/readyz")
+        assert ready.status_code == 200 and ready.json()["cosigning"]["lagging_since"].endswith("Z")
+        assert "w2.example/witness" in ready.json()["cosigning"]["reason"]
+    finally:
+        gateway.stop()

@@ -41,7 +41,7 @@ from sanctuary.gateway.decisions import DecisionIndex
 from sanctuary.gateway.fulfil import Fulfilment, Step, plan
 from sanctuary.gateway.limits import MAX_BODY, RateLimiter, read_body, read_json
 from sanctuary.gateway.problems import Problem, problem_handler, validation_handler
-from sanctuary.gateway.readiness import Readiness
+from sanctuary.gateway.readiness import Readiness, iso
 from sanctuary.gateway.routes_admin import add_admin_routes
 from sanctuary.gateway.routes_audit import add_audit_routes
 from sanctuary.gateway.services import Policy, Reopening, Unavailable, load_policy
@@ -73,6 +73,8 @@ class GatewayConfig:
     max_body: int = MAX_BODY
     threads: int = 16
     tiles_dir: Path = field(default_factory=lambda: config.home() / "tiles")  # published log tiles
+    witnesses: Path | None = None  # TOML [[witness]] url + vkey: publish only cosigned checkpoints
+    quorum: int | None = None  # cosignatures required (default: every witness listed)
 
 
 def event(level: int, name: str, **fields: Any) -> None:
@@ -136,6 +138,7 @@ class Gateway:
             }
         )
         self.recorder = _Recorder(self.log, self.attempt, self.readiness)
+        self.cosigner = _cosigner(cfg)
         # One pipeline per process: its decision cache is shared by every worker thread.
         self.pipeline = Pipeline(self.policy.engine, self.recorder) if self.policy.engine is not None else None
         self.index = DecisionIndex(self.store.get)
@@ -278,6 +281,15 @@ class Gateway:
         self.log.close(lambda opened: opened.close())
 
 
+def _cosigner(cfg: GatewayConfig) -> Any:
+    if cfg.witnesses is None:
+        return None
+    from sanctuary.audit.cosign import Cosigner, read_witnesses
+
+    listed = read_witnesses(cfg.witnesses)
+    return Cosigner(listed, cfg.quorum or len(listed), timeout=1.0)
+
+
 def _open_log(url: str | None) -> Any:
     from sanctuary.audit import open_log
 
@@ -397,6 +409,9 @@ def create_app(cfg: GatewayConfig, policy: Policy | None = None) -> FastAPI:
     @app.get("/readyz", summary="Readiness: 503 while the policy, store reads or log appends fail, saying since when")
     def readyz() -> JSONResponse:
         ready, body = gw.readiness.report()
+        if gw.cosigner is not None:  # a witness that is down never makes the process unready
+            since = gw.cosigner.lagging_since
+            body["cosigning"] = {"lagging_since": iso(since), "reason": gw.cosigner.last_error} if since else "ok"
         return JSONResponse(body, status_code=200 if ready else 503)
 
     @app.get("/metrics", summary="Prometheus metrics", response_class=Response)
