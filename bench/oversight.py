@@ -8,7 +8,7 @@
    both. Reported: p50 / p90 of the checkpoint alone (the peer: no witnesses) and of the cosigning
    step (two parallel HTTP round trips, consistency proof, cosignature checks, storing).
 2. Monitor: a log of N entries (600 bytes, about a real entry's size) is published as tiles and
-   served by `python -m http.server`; the monitor follows it from an empty state (every entry
+   served by Debian's nginx (`make test` installs it); the monitor follows it from an empty state (every entry
    fetched over HTTP and re-hashed, the root recomputed). The peer is the stand-alone verifier's
    `tiles` check of the same folder (local files, every tile level).
 """
@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -89,6 +90,27 @@ def bench_cosign(work: Path, rounds: int) -> dict[str, float]:
     }
 
 
+def start_nginx(work: Path, public: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """Debian's nginx serving the published folder as static files, as a department would."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    conf = work / "nginx.conf"
+    conf.write_text(
+        f"user root; worker_processes 1; daemon off; pid {work}/nginx.pid; error_log {work}/nginx.err;\n"
+        f"events {{}}\nhttp {{ access_log off; server {{ listen 127.0.0.1:{port}; root {public}; }} }}\n"
+    )
+    server = subprocess.Popen(["nginx", "-c", str(conf), "-p", str(work)])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with socket.socket() as client:
+            if client.connect_ex(("127.0.0.1", port)) == 0:
+                return server, port
+        time.sleep(0.05)
+    server.kill()
+    raise RuntimeError(f"nginx did not start: {(work / 'nginx.err').read_text() if (work / 'nginx.err').exists() else ''}")
+
+
 def bench_monitor(work: Path, entries: int) -> dict[str, float]:
     from sanctuary.audit import open_log
     from sanctuary.audit.monitor import run
@@ -103,14 +125,8 @@ def bench_monitor(work: Path, entries: int) -> dict[str, float]:
     publish(log, public)
     log.close()
     vkey = (keys / "log.vkey").read_text().strip()
-    server = subprocess.Popen(
-        [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", str(public)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    server, port = start_nginx(work, public)
     try:
-        assert server.stdout is not None
-        port = int(server.stdout.readline().split(" port ")[1].split()[0])
         t0 = time.perf_counter()
         report = run(f"http://127.0.0.1:{port}", vkey, [], None, work / "state.json")
         monitor_s = time.perf_counter() - t0

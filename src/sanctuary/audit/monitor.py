@@ -6,12 +6,12 @@ cosignatures), then fetches only the entries added since the last checkpoint it 
 re-hashes them. It keeps the *compact range* of the tree it last accepted (one hash per set bit
 of its size), so appending the new leaves to it must give the new checkpoint's root: that one
 comparison proves both that the new entries are the ones published and that the log kept every
-earlier entry unchanged (consistency), without trusting a proof the log serves. The level-0 hash
-tiles of the new entries are checked against the entries as well.
+earlier entry unchanged (consistency), without trusting a proof the log serves. It needs no
+hash tiles (the root is recomputed from the entries); `verify_log.py tiles` checks those.
 
 Alarms (exit status 1, optional webhook): the log shrank (rollback), the same size with another
 root or a new tree that does not extend the old one (fork or rewrite), a bad signature, a missing
-cosignature, a published tile that disagrees with its entries. The state only advances on a run
+cosignature, an entry bundle that cannot be read as published. The state only advances on a run
 without alarm, so an alarm repeats until someone looks.
 """
 
@@ -30,7 +30,6 @@ import httpx
 from sanctuary.audit.errors import AuditError
 from sanctuary.audit.verifier import (
     COSIGNATURE_V1,
-    HASH_SIZE,
     TILE_WIDTH,
     Checkpoint,
     VerifierKey,
@@ -46,7 +45,7 @@ from sanctuary.audit.verifier import (
     tile_path,
 )
 
-FETCHERS = 8  # tiles fetched in parallel
+FETCHERS = 8  # entry bundles fetched in parallel
 
 
 class MonitorError(AuditError):
@@ -157,31 +156,29 @@ class Source:
             self.client.close()
 
 
-def new_leaves(source: Source, old: int, new: int) -> tuple[list[bytes], str | None]:
-    """Leaf hashes of entries [old, new), re-hashed from the bundles; and the first tile problem seen."""
+def extend_from(source: Source, old: int, new: int, frontier: list[bytes]) -> tuple[list[bytes], int, str | None]:
+    """The compact range after appending entries [old, new), each re-hashed from its entry bundle
+    (fetched in parallel, folded in order as they arrive); the count re-hashed; the first problem."""
     first_tile, last_tile = old // TILE_WIDTH, (new - 1) // TILE_WIDTH
 
     def fetch(n: int) -> tuple[list[bytes], str | None]:
         width = min(TILE_WIDTH, new - n * TILE_WIDTH)
-        start = max(old - n * TILE_WIDTH, 0)
+        path = tile_path("entries", n, width)
         try:
-            entries = parse_bundle(source.get(tile_path("entries", n, width)), width, n * TILE_WIDTH)
+            entries = parse_bundle(source.get(path), width, n * TILE_WIDTH)
         except VerifyError as exc:
-            return [], f"entry bundle {tile_path('entries', n, width)}: {exc.reason}"
-        hashes = leaf_hashes(entries[start:])
-        tile = source.get(tile_path(0, n, width))
-        stored = [tile[i : i + HASH_SIZE] for i in range(start * HASH_SIZE, len(tile), HASH_SIZE)]
-        if len(tile) != width * HASH_SIZE or stored != hashes:
-            return hashes, f"hash tile {tile_path(0, n, width)} does not match its entries"
-        return hashes, None
+            return [], f"entry bundle {path}: {exc.reason}"
+        return leaf_hashes(entries[max(old - n * TILE_WIDTH, 0) :]), None
 
-    leaves: list[bytes] = []
-    problem = None
+    size, count = old, 0
     with ThreadPoolExecutor(FETCHERS) as pool:
-        for hashes, issue in pool.map(fetch, range(first_tile, last_tile + 1)):
-            leaves += hashes
-            problem = problem or issue
-    return leaves, problem
+        for hashes, problem in pool.map(fetch, range(first_tile, last_tile + 1)):
+            if problem:
+                return frontier, count, problem
+            frontier = extend(size, frontier, hashes)
+            size += len(hashes)
+            count += len(hashes)
+    return frontier, count, None
 
 
 def check(source: Source, vkey: VerifierKey, witnesses: list[VerifierKey], quorum: int, state: State) -> tuple[Report, State]:
@@ -204,28 +201,27 @@ def check(source: Source, vkey: VerifierKey, witnesses: list[VerifierKey], quoru
         if state.size and cp.root != state.root:
             return Report(False, f"fork: a second root for size {cp.size}", "fork", state.size, cp.size), state
         return Report(True, f"{cp.origin} size {cp.size}: no new entries, same root", None, state.size, cp.size), state
-    leaves, problem = new_leaves(source, state.size, cp.size)
-    frontier = extend(state.size, state.frontier, leaves)
+    frontier, verified, problem = extend_from(source, state.size, cp.size, state.frontier)
+    if problem:
+        return Report(False, f"published entries unreadable: {problem}", "tile", state.size, cp.size, verified), state
     if fold_right(frontier) != cp.root:
-        what = f" ({problem})" if problem else ""
         return Report(
             False,
             f"fork or rewrite: entries {state.size}..{cp.size - 1} appended to the tree seen at size {state.size} "
-            f"do not give the checkpoint's root{what}",
+            "do not give the checkpoint's root",
             "fork",
             state.size,
             cp.size,
+            verified,
         ), state
-    if problem:
-        return Report(False, f"published tile disagrees: {problem}", "tile", state.size, cp.size, len(leaves)), state
     cosigned = f", cosigned by at least {quorum} witnesses" if witnesses else ""
     report = Report(
         True,
-        f"{cp.origin} size {state.size} -> {cp.size}: {len(leaves)} new entries re-verified, consistent with the last checkpoint{cosigned}",
+        f"{cp.origin} size {state.size} -> {cp.size}: {verified} new entries re-verified, consistent with the last checkpoint{cosigned}",
         None,
         state.size,
         cp.size,
-        len(leaves),
+        verified,
     )
     return report, State(cp.size, cp.root, frontier, note)
 
