@@ -177,10 +177,10 @@ class DecisionLog:
             if p.wake is not None and p is not own:
                 p.wake.release()
         with self._lock:
-            successor = next((p for p in self._queue if p.wake is not None), None)
-            self._writing = successor is not None
-        if successor is not None:
-            successor.wake.release()
+            wake = next((p.wake for p in self._queue if p.wake is not None), None)
+            self._writing = wake is not None
+        if wake is not None:
+            wake.release()
 
     def record(self, request: Request, decision: Decision, disclosed: list[dict] | None = None) -> int:
         """Record one decision (and what it handed out); durable when it returns. Returns the index.

@@ -28,6 +28,7 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -357,7 +358,8 @@ def tiles_at(count: int) -> Iterator[tuple[int, int]]:
 
 
 def parse_bundle(data: bytes, width: int, first: int) -> list[bytes]:
-    out, pos = [], 0
+    out: list[bytes] = []
+    pos = 0
     while pos < len(data):
         if pos + 2 > len(data):
             raise VerifyError("entry bundle ends inside a length prefix", first + len(out))
@@ -429,7 +431,7 @@ def _b64list(values: Iterable[str]) -> list[bytes]:
     return [base64.b64decode(v, validate=True) for v in values]
 
 
-def _load_json(path: str) -> dict:
+def _load_json(path: str) -> dict[str, Any]:
     return json.loads(Path(path).read_text())
 
 
@@ -465,7 +467,7 @@ def _cmd_inclusion(args: argparse.Namespace, vkey: VerifierKey) -> str:
 def _cmd_consistency(args: argparse.Namespace, vkey: VerifierKey) -> str:
     old = _witnessed(args, Path(args.old).read_text(), vkey)
     new = _witnessed(args, Path(args.new).read_text(), vkey)
-    proof = _load_json(args.proof) if args.proof else {"size1": old.size, "size2": new.size, "proof": []}
+    proof: dict[str, Any] = _load_json(args.proof) if args.proof else {"size1": old.size, "size2": new.size, "proof": []}
     if (proof["size1"], proof["size2"]) != (old.size, new.size):
         raise VerifyError(f"proof is for sizes {proof['size1']}->{proof['size2']}, checkpoints are {old.size}->{new.size}")
     verify_consistency(old.size, new.size, _b64list(proof["proof"]), old.root, new.root)
