@@ -205,7 +205,7 @@ def test_the_gateway_serves_cosigned_checkpoints_and_a_witness_down_only_makes_t
         assert gateway.post("FBI", BODIES["warrant"]).status_code == 200
         first = gateway.get("/v1/audit/checkpoint").text
         assert all(spec_cosignature_time(first, w.vkey) for w in witnesses)
-        assert gateway.get("/readyz").json()["cosigning"] == "ok"
+        assert gateway.get("/readyz").json()["cosigning"]["ok"] is True
         witnesses[1].stop()
         answer = gateway.post("FBI", {**BODIES["warrant"], "id": "t-after"})
         assert answer.status_code == 200 and answer.json()["log_index"] is not None, "decisions are still recorded"
@@ -213,6 +213,33 @@ def test_the_gateway_serves_cosigned_checkpoints_and_a_witness_down_only_makes_t
         assert gateway.get("/v1/audit/tiles/checkpoint").text == first
         ready = gateway.get("/readyz")
         assert ready.status_code == 200 and ready.json()["cosigning"]["lagging_since"].endswith("Z")
+        assert ready.json()["status"] == "ok"
         assert "w2.example/witness" in ready.json()["cosigning"]["reason"]
     finally:
         gateway.stop()
+
+
+def test_the_audit_page_says_since_when_cosigned_checkpoints_lag(
+    log_url: str, witnesses: list[WitnessProcess], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from web_app import Site
+
+    monkeypatch.setenv("SANCTUARY_HOME", str(tmp_path))  # the site signs with the `keys` fixture's key
+    site = Site(tmp_path, ["chicago-2021"], log_url)
+    gw = site.app.state.gateway
+    try:
+        gw.cosigner = Cosigner(endpoints(witnesses), quorum=2)
+        decision_log = gw.log.get()
+        fill(decision_log, "decision", 3)
+        gw.cosigner.cosign(decision_log, decision_log.checkpoint())
+        page = site.client("oversight").get("/audit")
+        assert page.status_code == 200 and "cosigned by at least 2 of 2 witnesses" in page.text
+        witnesses[0].stop()
+        fill(decision_log, "decision", 1)
+        with pytest.raises(AuditError):
+            gw.cosigner.cosign(decision_log, decision_log.checkpoint())
+        lagging = site.client("oversight").get("/audit").text
+        assert "Published checkpoints lag" in lagging and gw.cosigner.status()["lagging_since"] in lagging
+    finally:
+        gw.cosigner.close()
+        gw.close()

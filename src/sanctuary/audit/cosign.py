@@ -17,7 +17,9 @@ import time
 import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -126,6 +128,15 @@ class Cosigner:
                 return line, ""
             return "", "no valid cosignature in the answer"
         return "", "the witness's size kept changing"
+
+    def status(self) -> dict[str, Any]:
+        """For /readyz and the pages: "ok", or since when (ISO-8601 UTC) cosigned checkpoints lag, and why."""
+        with self._lock:
+            since, reason = self.lagging_since, self.last_error
+        if since is None:
+            return {"ok": True, "quorum": self.quorum, "witnesses": len(self.witnesses)}
+        at = datetime.fromtimestamp(since, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        return {"ok": False, "lagging_since": at, "reason": reason, "quorum": self.quorum, "witnesses": len(self.witnesses)}
 
     def close(self) -> None:
         self._pool.shutdown(wait=False)

@@ -41,7 +41,7 @@ from sanctuary.gateway.decisions import DecisionIndex
 from sanctuary.gateway.fulfil import Fulfilment, Step, plan
 from sanctuary.gateway.limits import MAX_BODY, RateLimiter, read_body, read_json
 from sanctuary.gateway.problems import Problem, problem_handler, validation_handler
-from sanctuary.gateway.readiness import Readiness, iso
+from sanctuary.gateway.readiness import Readiness
 from sanctuary.gateway.routes_admin import add_admin_routes
 from sanctuary.gateway.routes_audit import add_audit_routes
 from sanctuary.gateway.services import Policy, Reopening, Unavailable, load_policy
@@ -410,8 +410,7 @@ def create_app(cfg: GatewayConfig, policy: Policy | None = None) -> FastAPI:
     def readyz() -> JSONResponse:
         ready, body = gw.readiness.report()
         if gw.cosigner is not None:  # a witness that is down never makes the process unready
-            since = gw.cosigner.lagging_since
-            body["cosigning"] = {"lagging_since": iso(since), "reason": gw.cosigner.last_error} if since else "ok"
+            body["cosigning"] = gw.cosigner.status()
         return JSONResponse(body, status_code=200 if ready else 503)
 
     @app.get("/metrics", summary="Prometheus metrics", response_class=Response)

@@ -29,8 +29,7 @@ PROBE_SECONDS = 1.0
 GRACE_SECONDS = 5.0
 
 
-def iso(at: float) -> str:
-    """A wall-clock time as ISO-8601 UTC, to the second."""
+def _iso(at: float) -> str:
     return datetime.fromtimestamp(at, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
@@ -86,6 +85,6 @@ class Readiness:
                     checks[name] = "ok"
                 else:
                     checks[name] = state.reason
-                    since[name] = iso(state.since or time.time())
+                    since[name] = _iso(state.since or time.time())
         ready = not since
         return ready, {"status": "ok" if ready else "fail", "checks": checks, "since": since}
