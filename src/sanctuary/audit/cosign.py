@@ -84,7 +84,8 @@ class Cosigner:
         """`note` with the witnesses' cosignature lines, stored in the log; AuditError short of quorum."""
         text, _ = split_note(note)
         size = parse_checkpoint_text(text).size
-        results = list(self._pool.map(lambda w: self._ask(log, w, note, size), self.witnesses))
+        proofs: dict[int, list[bytes]] = {}  # by old size: witnesses that agree share one proof
+        results = list(self._pool.map(lambda w: self._ask(log, w, note, size, proofs), self.witnesses))
         lines = [line for line, _ in results if line]
         if len(lines) < self.quorum:
             problems = "; ".join(f"{w.vkey.name}: {why}" for w, (line, why) in zip(self.witnesses, results) if not line)
@@ -98,13 +99,15 @@ class Cosigner:
             self.lagging_since, self.last_error = None, ""
         return cosigned
 
-    def _ask(self, log: DecisionLog, witness: WitnessEndpoint, note: str, size: int) -> tuple[str, str]:
+    def _ask(self, log: DecisionLog, witness: WitnessEndpoint, note: str, size: int, proofs: dict[int, list[bytes]]) -> tuple[str, str]:
         """(the witness's valid cosignature line or "", why not)."""
         old = self._sizes.get(witness.vkey.name, 0)
         for _ in range(2):  # a 409 tells the witness's size: ask again once with a proof from it
             if old > size:
                 return "", f"the witness has seen size {old}, larger than this checkpoint's {size}: rollback or fork"
-            proof = log.consistency(old, size).proof if old else []
+            if old not in proofs:
+                proofs[old] = log.consistency(old, size).proof if old else []
+            proof = proofs[old]
             body = f"old {old}\n" + "".join(base64.b64encode(p).decode() + "\n" for p in proof) + "\n" + note
             try:
                 response = self.client.post(f"{witness.url}/add-checkpoint", content=body.encode())
