@@ -119,8 +119,12 @@ def test_disclosure_is_protected_and_sealed(log: DecisionLog, log_url: str) -> N
     assert record["redact"] == ["immigration_status"] and record["not_copied"]["decision.redact"] == 1
     assert log.reveal(index)["disclosed"] == shown and log.keyed(index)["disclosed.0.record_id"] == pseudonym(log.hmac_key(), "P0000001")
     assert log.sealed_ok(index)
+    log.append(b"a raw entry, no seal")
+    assert log.verify_sealed().ok and "1 entries carry no seal" in log.verify_sealed().message
     execute(log_url, "UPDATE clear SET fields = ? WHERE idx = ?", (json.dumps({**log.reveal(index), "disclosed": []}), index))
     assert not log.sealed_ok(index)  # the protected record was changed behind the log's back
+    result = log.verify_sealed()
+    assert not result.ok and result.first_bad_index == index
 
 
 def test_held_is_a_code_and_its_reference_protected(log: DecisionLog) -> None:

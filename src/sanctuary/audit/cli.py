@@ -140,12 +140,15 @@ def consistency(
 @app.command()
 def verify(
     full: Annotated[bool, typer.Option("--full", help="Recompute every leaf and node from the entries.")] = False,
+    sealed: Annotated[
+        bool, typer.Option("--sealed", help="Instead, check every protected record against its entry's seal (needs the HMAC key).")
+    ] = False,
     log: LogOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Check the signed checkpoints against the tree; exit 1 naming the first bad index on damage."""
     with opened(log) as opened_log:
-        result = opened_log.verify(full=full)
+        result = opened_log.verify_sealed() if sealed else opened_log.verify(full=full)
     where = f" (first bad index {result.first_bad_index})" if result.first_bad_index is not None else ""
     show(
         as_json,

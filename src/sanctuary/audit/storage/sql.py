@@ -169,6 +169,11 @@ class SqlStore:
         rows = self._query("SELECT idx, hash FROM node WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx", (level, start, end))
         return [(idx, bytes(h)) for idx, h in rows]
 
+    def clear_rows(self, start: int, end: int) -> dict[int, dict[str, Any]]:
+        """The protected records of entries [start, end) that have one, by index."""
+        rows = self._query("SELECT idx, fields FROM clear WHERE idx >= ? AND idx < ?", (start, end))
+        return {int(idx): json.loads(fields) for idx, fields in rows}
+
     def clear(self, index: int) -> dict[str, Any] | None:
         rows = self._query("SELECT fields FROM clear WHERE idx = ?", (index,))
         return json.loads(rows[0][0]) if rows else None
