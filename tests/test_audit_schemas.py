@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import pipeline_for
-from sanctuary.audit.entry import FORMAT, REFUSED, build, build_refusal
+from sanctuary.audit.entry import FAILURES, FORMAT, REFUSED, build, build_refusal
 from sanctuary.models import Kind
 from strategies import requests
 
@@ -50,6 +50,13 @@ def test_every_kind_has_a_schema_and_its_entries_validate() -> None:
         schema_for(entry).validate(entry)
         seen.add(entry["kind"])
     assert seen == {k.value for k in Kind} | {REFUSED}, "every entry kind is exercised"
+
+
+def test_the_schemas_know_every_failure_code() -> None:
+    for kind in ("decision", "refused"):
+        schema = json.loads((SCHEMAS / f"entry-{kind}.v{FORMAT}.schema.json").read_text())
+        failure = schema["$defs"]["failure"] if "$defs" in schema else schema["properties"]["failure"]
+        assert set(failure["enum"]) == set(FAILURES)
 
 
 def test_the_schemas_refuse_what_an_entry_must_not_hold() -> None:

@@ -58,7 +58,7 @@ def test_the_requester_is_the_keys_agency_never_the_bodys(gateway: Running) -> N
     assert index == before and log_size(gateway) == before + 1
     decision_log = gateway.gateway.log.get()
     entry = json.loads(decision_log.entry(index))
-    assert entry["kind"] == "refused" and entry["decision"] == "deny" and entry["failure"] == "input"
+    assert entry["kind"] == "refused" and entry["decision"] == "deny" and entry["failure"] == "identity"
     error = decision_log.reveal(index)["error"]
     assert error.startswith("requester.agency:") and "ICE-ERO" in error and "ICE-ERO" not in json.dumps(entry)
     assert entry["request_hmac"] == mac(decision_log.hmac_key(), "request", response.request.content)

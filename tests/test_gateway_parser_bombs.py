@@ -51,6 +51,6 @@ def test_a_parser_bomb_is_a_400_recorded_as_refused(gateway: Running, name: str)
     index = response.json()["log_index"]
     assert index == before
     entry = json.loads(gateway.gateway.log.get().entry(index))
-    assert (entry["kind"], entry["decision"], entry["failure"]) == ("refused", "deny", "input")
+    assert (entry["kind"], entry["decision"], entry["failure"]) == ("refused", "deny", "unreadable")
     assert "James" not in json.dumps(entry)
     assert gateway.post("FBI", BODIES["warrant"]).status_code == 200, "the gateway still answers"

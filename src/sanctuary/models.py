@@ -7,10 +7,14 @@ no input can make a decision expensive. See docs/requests.md.
 
 from __future__ import annotations
 
+import json
+import math
 from enum import Enum
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from sanctuary.errors import SanctuaryError
 
 Text = Annotated[str, StringConstraints(max_length=2000)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
@@ -57,7 +61,7 @@ class Resource(Strict):
     system: Short | None = None
     # For database_query: the fields asked for. For custody_inquiry: the topics asked about
     # (custody_status, release_date, contact_information); empty means all of them.
-    fields: Annotated[list[Short], Field(max_length=50, default_factory=list)]
+    fields: list[Short] = Field(default_factory=list, max_length=50)
     search: Search | None = None
 
 
@@ -127,6 +131,8 @@ class Failure(str, Enum):
     back from an explanation. The HTTP status is a function of it (one table, in the gateway)."""
 
     input = "input"  # the request does not meet the contract (names the field)
+    unreadable = "unreadable"  # the bytes received are not JSON at all
+    identity = "identity"  # the request names a requester other than the agency its credential speaks for
     unregistered = "unregistered"  # the requester or an agency it names is not in the registry
     policy = "policy"  # the policy set did not load, or a rule could not be evaluated
     store = "store"  # the records store (or a department system's facts) did not answer
@@ -171,13 +177,84 @@ class Decision(BaseModel):
         return self.model_dump_json(exclude_none=True)
 
 
-class RequestError(ValueError):
-    """A request that cannot be decided: names the field and the reason."""
+class RequestError(SanctuaryError, ValueError):
+    """A request that cannot be decided: names the field and the reason; `failure` says what kind."""
 
-    def __init__(self, field: str, reason: str):
-        super().__init__(reason if reason.startswith(f"{field}:") else f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
+    failure: Failure = Failure.input
+
+
+class Unreadable(RequestError):
+    """The bytes received are not JSON."""
+
+    failure = Failure.unreadable
+
+
+class Unregistered(RequestError):
+    """The requester, or the agency it acts for, is not in the registry."""
+
+    failure = Failure.unregistered
+
+
+class ForeignRequester(RequestError):
+    """The request names a requester other than the agency its credential speaks for."""
+
+    failure = Failure.identity
+
+
+MAX_DEPTH = 16  # a request nests 4 deep; far deeper is an attack on the parser
+MAX_NUMBER = 32  # characters of one number literal (a request holds no number that long)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:  # which value would count? parsers disagree, so neither does
+            raise Unreadable("body", f"duplicate key {key[:40]!r}")
+        out[key] = value
+    return out
+
+
+def _number(text: str) -> int | float:
+    if len(text) > MAX_NUMBER:
+        raise Unreadable("body", f"a number of {len(text)} characters")
+    value = float(text) if any(c in text for c in ".eE") else int(text)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise Unreadable("body", "a number out of range")
+    return value
+
+
+def _constant(name: str) -> Any:
+    raise Unreadable("body", f"{name} is not JSON")
+
+
+def _depth(value: Any) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, depth)
+            if depth > MAX_DEPTH:
+                break
+            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
+
+
+def read_json(raw: str | bytes) -> Any:
+    """The JSON value of a request's bytes, or Unreadable (the body is not a request at all): not
+    JSON, nested deeper than MAX_DEPTH, a duplicate key, a number longer than MAX_NUMBER characters,
+    NaN or Infinity. Parser bombs end here, before anything else reads the body."""
+    try:
+        value = json.loads(raw, object_pairs_hook=_unique_keys, parse_int=_number, parse_float=_number, parse_constant=_constant)
+    except RecursionError:
+        raise Unreadable("body", f"nested deeper than {MAX_DEPTH} levels") from None
+    except Unreadable:
+        raise
+    except ValueError as exc:  # UnicodeDecodeError included
+        raise Unreadable("body", f"not JSON: {exc}") from None
+    opened = raw.count(b"[") + raw.count(b"{") if isinstance(raw, bytes) else raw.count("[") + raw.count("{")
+    if opened > MAX_DEPTH and _depth(value) > MAX_DEPTH:  # few brackets cannot nest deep: no walk
+        raise Unreadable("body", f"nested deeper than {MAX_DEPTH} levels")
+    return value
 
 
 def field_errors(exc: ValidationError) -> str:
@@ -190,14 +267,15 @@ def field_errors(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def parse_request(raw: str | bytes | dict) -> Request:
+def parse_request(raw: str | bytes | dict[str, Any]) -> Request:
     """Parse one request; raise RequestError naming the fields on bad input."""
     try:
         if isinstance(raw, dict):
             return Request.model_validate(raw)
         return Request.model_validate_json(raw)
     except ValidationError as exc:
-        raise RequestError(_first_field(exc), field_errors(exc)) from None
+        error = Unreadable if exc.errors(include_url=False)[0]["type"] == "json_invalid" else RequestError
+        raise error(_first_field(exc), field_errors(exc)) from None
 
 
 def _first_field(exc: ValidationError) -> str:

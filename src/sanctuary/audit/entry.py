@@ -34,8 +34,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-import rfc8785
-
+from sanctuary.audit.canonical import canonical
 from sanctuary.audit.errors import AuditError
 from sanctuary.audit.keys import pseudonym
 from sanctuary.models import Decision, Failure, Request
@@ -67,7 +66,7 @@ def mac(key: bytes, label: str, data: bytes) -> str:
 
 
 def canonical_request(request: Request) -> bytes:
-    return rfc8785.dumps(request.model_dump(mode="json"))
+    return canonical(request.model_dump(mode="json"))
 
 
 def _leaves(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
@@ -111,7 +110,7 @@ def keyed_view(protected: dict[str, Any], key: bytes) -> dict[str, str]:
 
 
 def seal(protected: dict[str, Any], key: bytes) -> str:
-    return mac(key, "sealed", rfc8785.dumps(protected))
+    return mac(key, "sealed", canonical(protected))
 
 
 def _disclosed(items: list[dict] | None) -> list[dict[str, Any]]:
@@ -187,7 +186,7 @@ def build(
         protected["held.reference"] = decision.held.reference
     record["not_copied"] = dict(sorted(counted.items()))
     record["sealed"] = seal(protected, key)
-    return rfc8785.dumps(record), protected
+    return canonical(record), protected
 
 
 def build_refusal(raw: bytes, decision: Decision, key: bytes, now: datetime | None = None) -> tuple[bytes, dict[str, Any]]:
@@ -213,4 +212,4 @@ def build_refusal(raw: bytes, decision: Decision, key: bytes, now: datetime | No
         "failure": Failure(decision.failure).value if decision.failure is not None else Failure.input.value,
         "sealed": seal(protected, key),
     }
-    return rfc8785.dumps(record), protected
+    return canonical(record), protected

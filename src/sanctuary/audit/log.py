@@ -17,7 +17,7 @@ from sanctuary import config
 from sanctuary.audit import fsck, merkle
 from sanctuary.audit.entry import build as build_entry
 from sanctuary.audit.entry import build_refusal, keyed_view, seal
-from sanctuary.audit.errors import AuditError, ForkRefused
+from sanctuary.audit.errors import AuditError, ForkRefused, KeyMissing
 from sanctuary.audit.keys import VERIFIER_FILE, Signer, hmac_key, load_signer
 from sanctuary.audit.storage import MAX_ENTRY, Store, open_store
 from sanctuary.audit.verifier import VerifierKey, VerifyError, check_quorum, open_checkpoint, parse_vkey
@@ -70,9 +70,16 @@ class VerifyResult:
     first_bad_index: int | None
     message: str
     size: int = 0
+    unverified: bool = False  # not checked (the verifier key is missing): no finding either way
 
     def to_json(self) -> dict[str, Any]:
-        return {"ok": self.ok, "first_bad_index": self.first_bad_index, "message": self.message, "size": self.size}
+        return {
+            "ok": self.ok,
+            "first_bad_index": self.first_bad_index,
+            "message": self.message,
+            "size": self.size,
+            "unverified": self.unverified,
+        }
 
 
 class _Pending:
@@ -177,10 +184,10 @@ class DecisionLog:
             if p.wake is not None and p is not own:
                 p.wake.release()
         with self._lock:
-            wake = next((p.wake for p in self._queue if p.wake is not None), None)
-            self._writing = wake is not None
-        if wake is not None:
-            wake.release()
+            successor = next((p for p in self._queue if p.wake is not None), None)
+            self._writing = successor is not None
+        if successor is not None and successor.wake is not None:
+            successor.wake.release()
 
     def record(self, request: Request, decision: Decision, disclosed: list[dict] | None = None) -> int:
         """Record one decision (and what it handed out); durable when it returns. Returns the index.
@@ -321,7 +328,7 @@ class DecisionLog:
         try:
             return parse_vkey(path.read_text())
         except OSError:
-            raise AuditError("key", f"no verifier key at {path}: run `sanctuary audit keygen NAME`") from None
+            raise KeyMissing("key", f"no verifier key at {path}: run `sanctuary audit keygen NAME`") from None
         except VerifyError as exc:
             raise AuditError("key", f"{path}: {exc.reason}") from None
 
@@ -375,6 +382,8 @@ class DecisionLog:
         """
         try:
             return self._verify(full, workers or os.cpu_count() or 1)
+        except KeyMissing as exc:
+            return VerifyResult(False, None, f"not verified: {exc}", unverified=True)
         except AuditError as exc:
             return VerifyResult(False, None, str(exc))
 

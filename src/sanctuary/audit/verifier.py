@@ -470,7 +470,10 @@ def _cmd_consistency(args: argparse.Namespace, vkey: VerifierKey) -> str:
     proof: dict[str, Any] = _load_json(args.proof) if args.proof else {"size1": old.size, "size2": new.size, "proof": []}
     if (proof["size1"], proof["size2"]) != (old.size, new.size):
         raise VerifyError(f"proof is for sizes {proof['size1']}->{proof['size2']}, checkpoints are {old.size}->{new.size}")
-    verify_consistency(old.size, new.size, _b64list(proof["proof"]), old.root, new.root)
+    hashes = proof["proof"]
+    if not isinstance(hashes, list):
+        raise VerifyError("proof: must be a list of base64 hashes")
+    verify_consistency(old.size, new.size, _b64list(hashes), old.root, new.root)
     return f"consistency OK: {old.origin} size {old.size} is a prefix of size {new.size}"
 
 
