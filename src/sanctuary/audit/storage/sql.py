@@ -42,6 +42,10 @@ class SqlStore:
         """Take the write lock inside the open transaction and return the current size."""
         raise NotImplementedError
 
+    def _lazy_commit(self, cur: Any, on: bool) -> None:
+        """Let the next commit return before it is flushed to disk (`on`), or stop doing so."""
+        raise NotImplementedError
+
     def _locked_size(self, cur: Any) -> int:
         cur.execute("SELECT COALESCE(MAX(idx) + 1, 0) FROM entry")
         return int(cur.fetchone()[0])
@@ -203,17 +207,25 @@ class SqlStore:
         return str(row[1])
 
     def replace_note(self, size: int, root: bytes, note: str) -> None:
-        """Replace the note of the checkpoint at `size` (same root) by one with more signatures."""
+        """Replace the note of the checkpoint at `size` (same root) by one with more signatures.
+
+        Committed without waiting for its own fsync (`_lazy_commit`): the witnesses' cosignatures
+        can always be asked for again, so losing the last one to a power cut costs nothing, while an
+        fsync here would sit on every cosigned checkpoint's path. The next durable commit (any
+        append) makes it durable too."""
         with self._lock:
             conn = self._connection()
+            cur = conn.cursor()
             try:
-                cur = conn.cursor()
+                self._lazy_commit(cur, True)
                 cur.execute(self._sql("UPDATE checkpoint SET note = ? WHERE size = ? AND root = ?"), (note, size, root))
                 changed = cur.rowcount
                 conn.commit()
             except Exception:
                 conn.rollback()
                 raise
+            finally:
+                self._lazy_commit(cur, False)
         if changed != 1:
             raise ForkRefused("checkpoint", f"the log signed no checkpoint of size {size} with this root")
 
