@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
+import urllib3
 
 from sanctuary.audit.errors import AuditError
 from sanctuary.audit.log import DecisionLog
@@ -73,7 +73,7 @@ class Cosigner:
             raise AuditError("quorum", f"{quorum} must be between 1 and the {len(witnesses)} witnesses listed")
         self.witnesses = witnesses
         self.quorum = quorum
-        self.client = httpx.Client(timeout=timeout)
+        self.client = urllib3.PoolManager(maxsize=len(witnesses), retries=False, timeout=urllib3.Timeout(total=timeout))
         self._pool = ThreadPoolExecutor(len(witnesses), thread_name_prefix="cosign")
         self._sizes: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -110,19 +110,20 @@ class Cosigner:
             proof = proofs[old]
             body = f"old {old}\n" + "".join(base64.b64encode(p).decode() + "\n" for p in proof) + "\n" + note
             try:
-                response = self.client.post(f"{witness.url}/add-checkpoint", content=body.encode())
-            except httpx.HTTPError as exc:
+                response = self.client.request("POST", f"{witness.url}/add-checkpoint", body=body.encode())
+            except urllib3.exceptions.HTTPError as exc:
                 return "", f"unreachable ({type(exc).__name__})"
-            if response.status_code == 409 and response.headers.get("content-type", "").startswith("text/x.tlog.size"):
+            text = response.data.decode("utf-8", "replace")
+            if response.status == 409 and response.headers.get("content-type", "").startswith("text/x.tlog.size"):
                 try:
-                    old = int(response.text.strip())
+                    old = int(text.strip())
                 except ValueError:
                     return "", "409 without a size"
                 self._sizes[witness.vkey.name] = old
                 continue
-            if response.status_code != 200:
-                return "", f"HTTP {response.status_code}: {response.text.strip()[:200]}"
-            for line in response.text.splitlines(keepends=True):
+            if response.status != 200:
+                return "", f"HTTP {response.status}: {text.strip()[:200]}"
+            for line in text.splitlines(keepends=True):
                 try:
                     open_cosignature(note + line, witness.vkey)
                 except VerifyError:
@@ -143,4 +144,4 @@ class Cosigner:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False)
-        self.client.close()
+        self.client.clear()

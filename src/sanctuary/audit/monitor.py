@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
+import urllib3
 
 from sanctuary.audit.errors import AuditError
 from sanctuary.audit.verifier import (
@@ -135,7 +135,8 @@ class Source:
 
     def __init__(self, base: str) -> None:
         self.base = base.rstrip("/")
-        self.client = httpx.Client(timeout=30) if base.startswith(("http://", "https://")) else None
+        web = base.startswith(("http://", "https://"))
+        self.client = urllib3.PoolManager(maxsize=FETCHERS, retries=False, timeout=urllib3.Timeout(total=30)) if web else None
 
     def get(self, relative: str) -> bytes:
         if self.client is None:
@@ -144,16 +145,16 @@ class Source:
             except OSError as exc:
                 raise MonitorError("url", f"cannot read {relative}: {exc}") from None
         try:
-            response = self.client.get(f"{self.base}/{relative}")
-        except httpx.HTTPError as exc:
+            response = self.client.request("GET", f"{self.base}/{relative}")
+        except urllib3.exceptions.HTTPError as exc:
             raise MonitorError("url", f"cannot fetch {self.base}/{relative}: {type(exc).__name__}: {exc}") from None
-        if response.status_code != 200:
-            raise MonitorError("url", f"{self.base}/{relative} answered HTTP {response.status_code}")
-        return response.content
+        if response.status != 200:
+            raise MonitorError("url", f"{self.base}/{relative} answered HTTP {response.status}")
+        return bytes(response.data)
 
     def close(self) -> None:
         if self.client is not None:
-            self.client.close()
+            self.client.clear()
 
 
 def extend_from(source: Source, old: int, new: int, frontier: list[bytes]) -> tuple[list[bytes], int, str | None]:
@@ -252,8 +253,12 @@ def run(
     if report.ok:
         new_state.save(state_path)
     elif webhook:
+        alarm = json.dumps({"log": vkey.name, "url": url, **report.to_json()}).encode()
         try:
-            httpx.post(webhook, json={"log": vkey.name, "url": url, **report.to_json()}, timeout=10).raise_for_status()
-        except httpx.HTTPError as exc:  # the alarm stands; say the webhook did not take it
-            report.message += f" (webhook {webhook} failed: {type(exc).__name__})"
+            answered = urllib3.request("POST", webhook, body=alarm, headers={"Content-Type": "application/json"}, timeout=10, retries=False)
+            failed = f"HTTP {answered.status}" if answered.status >= 300 else ""
+        except urllib3.exceptions.HTTPError as exc:
+            failed = type(exc).__name__
+        if failed:  # the alarm stands; say the webhook did not take it
+            report.message += f" (webhook {webhook} failed: {failed})"
     return report

@@ -199,6 +199,7 @@ def serve(directory: Path, log_keys: list[VerifierKey], host: str, port: int, an
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
+    sock.listen(128)  # connections wait in the backlog from now on, before the server starts accepting
     bound = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(create_app(witness), log_level="warning", access_log=False))
     announce(f"http://{host}:{bound}")
