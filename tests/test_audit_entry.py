@@ -131,8 +131,14 @@ def test_held_is_a_code_and_its_reference_protected(log: DecisionLog) -> None:
     held = Held(reason="verification_required", reference="desk-Jane-Roe", lifts=["chicago-2021:020-a"])
     index = log.record(parse_request(REQUEST), decision(held=held))
     record = json.loads(log.entry(index))
-    assert record["held"] == {"reason": "verification_required", "lifts": ["chicago-2021:020-a"]}
+    ref = mac(log.hmac_key(), "held", b"desk-Jane-Roe")
+    assert record["held"] == {"reason": "verification_required", "lifts": ["chicago-2021:020-a"], "ref": ref}
     assert log.reveal(index)["held.reference"] == "desk-Jane-Roe" and b"desk-" not in log.entry(index)
+    resolution = json.loads(log.entry(log.record(parse_request(REQUEST), decision("permit", resolves="desk-Jane-Roe"))))
+    assert resolution["resolves"] == ref, "the resolving decision names the held one by the same keyed reference"
+    facts = decision(claims=["subject.felony_conviction"], facts_source="records store: subject found", judged_as=["ICE-ERO", "ICE-HSI"])
+    data = log.entry(log.record(parse_request(REQUEST), facts))
+    assert b"felony" not in data and b"subject found" not in data and json.loads(data)["judged_as"] == ["ICE-ERO", "ICE-HSI"]
 
 
 def test_refusal_keeps_only_a_keyed_hash_and_a_code(log: DecisionLog) -> None:

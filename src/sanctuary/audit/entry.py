@@ -103,7 +103,7 @@ def split_request(request: Request) -> tuple[dict[str, str], Counter[str]]:
 def keyed_view(protected: dict[str, Any], key: bytes) -> dict[str, str]:
     """The linkable pseudonyms of a protected record: equal values give equal HMACs, for oversight
     that holds the key and must see that two requests were about the same person, not who."""
-    out = {p: pseudonym(key, v) for p, v in protected.items() if isinstance(v, str) and p not in ("nonce", "error")}
+    out = {p: pseudonym(key, v) for p, v in protected.items() if isinstance(v, str) and p not in ("nonce", "error", "facts_source")}
     for i, item in enumerate(protected.get("disclosed") or []):
         out[f"disclosed.{i}.record_id"] = pseudonym(key, item["record_id"])
     return out
@@ -181,9 +181,28 @@ def build(
     failure = _failure(decision, UNCLASSIFIED)
     if failure:
         record["failure"] = failure
+    if decision.judged_as and decision.judged_as != [decision.requester]:
+        record["judged_as"] = list(decision.judged_as)  # registry ids: every reading of the parties
+    # What the requester only claimed (facts about the subject among them) and where the facts came
+    # from (whether the subject is in the records) are facts about the person: protected, counted.
+    if decision.claims:
+        protected["claims"] = list(decision.claims)
+        counted["decision.claims"] += len(decision.claims)
+    if decision.facts_source:
+        protected["facts_source"] = decision.facts_source
+        counted["decision.facts_source"] += 1
+    # A held request and the decision that resolves it share a keyed reference (the desk's own
+    # reference is an unkeyed hash of the request: guessable, so protected).
     if decision.held is not None:
-        record["held"] = {"reason": decision.held.reason, "lifts": list(decision.held.lifts)}
+        record["held"] = {
+            "reason": decision.held.reason,
+            "lifts": list(decision.held.lifts),
+            "ref": mac(key, "held", decision.held.reference.encode()),
+        }
         protected["held.reference"] = decision.held.reference
+    if decision.resolves:
+        record["resolves"] = mac(key, "held", decision.resolves.encode())
+        protected["resolves"] = decision.resolves
     record["not_copied"] = dict(sorted(counted.items()))
     record["sealed"] = seal(protected, key)
     return canonical(record), protected
