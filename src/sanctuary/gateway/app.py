@@ -394,8 +394,7 @@ def create_app(cfg: GatewayConfig, policy: Policy | None = None) -> FastAPI:
 
     add_audit_routes(app)
     add_admin_routes(app)
-    app.include_router(web.pages(gw))
     add_api_docs(app)
-    app.mount("/static", StaticFiles(directory=web.STATIC), name="static")
+    web.install(app, gw)
     openapi.install(app)
     return app

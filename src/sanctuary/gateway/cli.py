@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn, Optional
@@ -23,6 +24,7 @@ from sanctuary.gateway.users import STAFF_ROLES, UserBook, demo_password, users_
 from sanctuary.policy.cli import parse_params
 from sanctuary.records import RecordsError, open_store
 from sanctuary.records.demo import DEMO_PERSONS, DEMO_PLATE, fill
+from sanctuary.web.rights import DEMO_CONTACTS
 
 keys_app = typer.Typer(no_args_is_help=True, help="Gateway keys: issue, list, revoke (stored hashed).")
 out = Console()
@@ -102,6 +104,7 @@ def _prepare_demo(cfg: GatewayConfig) -> None:
             err.print(f"[yellow]no log signing key[/yellow] ({exc}); checkpoints will be unavailable")
     cfg.keys.add_demo_keys()
     cfg.users.add_demo_users()
+    os.environ.setdefault("SANCTUARY_CONTACTS", str(DEMO_CONTACTS))  # /rights: the shipped demo contacts
 
 
 def _announce(server: uvicorn.Server, host: str, demo: bool) -> None:

@@ -55,6 +55,12 @@ class LoggedDecision:
     profiles: tuple[str, ...]
     error: str | None
     resource: dict[str, Any]
+    held: str | None = None  # why a deny waits for a verified document or a review (Decision.held)
+
+    @property
+    def outcome(self) -> str:
+        """permit, deny or held: a held request is a deny that may yet be lifted, counted apart."""
+        return "held" if self.held else self.decision
 
     @property
     def day(self) -> date:
@@ -110,7 +116,14 @@ def parse_entry(index: int, data: bytes, registry: Registry) -> LoggedDecision:
         profiles=tuple(e.get("profiles") or ()),
         error=e.get("error"),
         resource=e.get("resource") or {},
+        held=_held_reason(e.get("held")),
     )
+
+
+def _held_reason(held: Any) -> str | None:
+    if isinstance(held, dict):
+        return str(held.get("reason") or "held")
+    return str(held) if held else None
 
 
 def read_range(decision_log: Any, registry: Registry, start: int, end: int) -> list[LoggedDecision]:

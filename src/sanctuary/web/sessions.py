@@ -82,38 +82,3 @@ def set_cookie(response: Response, session: Session) -> None:
 
 def clear_cookie(response: Response) -> None:
     response.delete_cookie(COOKIE, path="/")
-
-
-class Throttle:
-    """Sign-in attempts per user name: after LIMIT failures within WINDOW seconds, wait out the window."""
-
-    LIMIT = 5
-    WINDOW = 300.0
-
-    def __init__(self) -> None:
-        self._failures: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, name: str, now: float) -> list[float]:
-        recent = [t for t in self._failures.get(name, []) if now - t < self.WINDOW]
-        if recent:
-            self._failures[name] = recent
-        else:
-            self._failures.pop(name, None)
-        return recent
-
-    def blocked(self, name: str) -> bool:
-        with self._lock:
-            return len(self._recent(name, time.monotonic())) >= self.LIMIT
-
-    def failed(self, name: str) -> None:
-        with self._lock:
-            now = time.monotonic()
-            if len(self._failures) >= MAX_SESSIONS:  # bounded: forget the oldest names
-                for old in list(self._failures)[: MAX_SESSIONS // 10]:
-                    del self._failures[old]
-            self._failures[name] = [*self._recent(name, now), now]
-
-    def succeeded(self, name: str) -> None:
-        with self._lock:
-            self._failures.pop(name, None)
