@@ -98,7 +98,7 @@ def family(registry: Registry, agency_id: str | None) -> str:
 
 def parse_entry(index: int, data: bytes, registry: Registry) -> LoggedDecision:
     """One log entry as a row; raises ValueError on an entry that is not a decision record."""
-    e = json.loads(data)
+    e = json.loads(data.decode("utf-8") if isinstance(data, bytes) else data)  # str: json skips guessing the encoding
     return LoggedDecision(
         index=index,
         time=datetime.fromisoformat(e["time"].replace("Z", "+00:00")),

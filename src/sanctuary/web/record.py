@@ -197,7 +197,8 @@ class PublicRecord:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the connection: one statement or chunk at a time
+        self._catching = threading.Lock()  # one catch-up at a time
 
     def close(self) -> None:
         self._db.close()
@@ -210,29 +211,40 @@ class PublicRecord:
         self._db.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
 
     def upto(self) -> int:
+        """How many entries of the log (from index 0) are counted."""
         return int(self._meta("upto") or 0)
 
-    def catch_up(self, decision_log: Any) -> int:
-        """Count the entries appended since the last call; returns the log size now counted.
+    def catch_up(self, decision_log: Any, wait: bool = True) -> int:
+        """Count the entries appended since the last call; returns how many entries are counted.
 
-        Raises what the log raises (AuditError) or ValueError/KeyError on an entry that is not a
-        decision record; nothing of a failed chunk is kept.
+        One catch-up runs at a time (`wait=False`: return at once if one is running); the table is
+        locked per chunk only, so pages keep reading while a long catch-up runs. Raises what the log
+        raises (AuditError) or ValueError/KeyError on an entry that is not a decision record;
+        nothing of a failed chunk is kept.
         """
-        with self._lock:
+        if not self._catching.acquire(blocking=wait):
+            return self.upto()
+        try:
             size = decision_log.size()
-            upto = self.upto()
-            if upto:
-                first = hashlib.sha256(decision_log.entry(0)).hexdigest()
-                if size < upto or first != self._meta("first_entry"):
-                    self._reset()
-                    upto = 0
+            with self._lock:
+                upto = self.upto()
+                if upto:
+                    first = hashlib.sha256(decision_log.entry(0)).hexdigest()
+                    if size < upto or first != self._meta("first_entry"):
+                        self._reset()
+                        upto = 0
             for start in range(upto, size, CHUNK):
                 end = min(size, start + CHUNK)
                 data = decision_log.entries(start, end)
-                self._add(start, [parse_entry(start + i, d, self.registry) for i, d in enumerate(data)], data[0] if start == 0 else None)
+                rows = [parse_entry(start + i, d, self.registry) for i, d in enumerate(data)]
+                with self._lock:
+                    self._add(start, rows, data[0] if start == 0 else None)
             if size > upto:
-                self._set_now()
+                with self._lock:
+                    self._set_now()
             return size
+        finally:
+            self._catching.release()
 
     def _reset(self) -> None:
         self._db.executescript("BEGIN; DELETE FROM decisions; DELETE FROM counts; DELETE FROM meta; COMMIT;")
@@ -241,12 +253,31 @@ class PublicRecord:
         self._set("updated", datetime.now(UTC).isoformat(timespec="seconds"))
 
     def _add(self, start: int, rows: list[LoggedDecision], first_entry: bytes | None) -> None:
-        cells: Counter = Counter()
+        # Decisions of one shape add to the same cells: count the shapes, then expand each once.
+        shapes: dict[tuple, list] = {}
         for row in rows:
             month = row.time.strftime("%Y-%m")
+            shape = (
+                month,
+                row.outcome,
+                row.family,
+                row.kind,
+                row.citations,
+                row.on_behalf_of,
+                row.purpose_category,
+                row.documents,
+                row.requester,
+            )
+            found = shapes.get(shape)
+            if found is None:
+                shapes[shape] = [row, 1]
+            else:
+                found[1] += 1
+        cells: Counter = Counter()
+        for (month, outcome, *_), (row, n) in shapes.items():
             for measure, category in _cells(row, self.registry):
-                cells[(month, measure, category, row.outcome)] += 1
-                cells[(month, measure, category, "all")] += 1
+                cells[(month, measure, category, outcome)] += n
+                cells[(month, measure, category, "all")] += n
         self._db.execute("BEGIN")
         try:
             self._db.executemany(

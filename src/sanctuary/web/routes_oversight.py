@@ -15,9 +15,10 @@ from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.profiles import available, read_profile
 from sanctuary.retro import RetroError
-from sanctuary.web import proofs, retro_runs, whatif
+from sanctuary.web import charts, proofs, retro_runs, whatif
 from sanctuary.web.desk import KINDS
 from sanctuary.web.entries import FAMILIES, Filters, parse_day
+from sanctuary.web.errors import MESSAGES
 from sanctuary.web.site import OVERSIGHT, STAFF, LogUnavailable, Site, event
 
 PAGE = 200
@@ -184,7 +185,7 @@ def add_retro_routes(router: APIRouter, site: Site) -> None:
         guard = site.require(http, OVERSIGHT)
         if isinstance(guard, Response):
             return guard
-        return site.render(http, "retro.html", title="Retro audits", error=None, home_state="IL", what="export")
+        return site.render(http, "retro.html", title="Retro audits", error=None, home_state="IL", what="export", runs=retro_runs.runs())
 
     @router.post("/retro", include_in_schema=False)
     async def retro_scan(http: HttpRequest) -> Response:
@@ -199,7 +200,9 @@ def add_retro_routes(router: APIRouter, site: Site) -> None:
             data = await upload.read(retro_runs.MAX_UPLOAD + 1)
             run_id, _ = await run_in_threadpool(retro_runs.run, data, upload.filename, what, home)
         except RetroError as exc:
-            return site.render(http, "retro.html", status=422, title="Retro audits", error=exc, home_state=home, what=what)
+            return site.render(
+                http, "retro.html", status=422, title="Retro audits", error=exc, home_state=home, what=what, runs=retro_runs.runs()
+            )
         event("retro_scan", user=guard.user, run=run_id, what=what)
         return RedirectResponse(f"/retro/{run_id}", status_code=303)
 
@@ -210,9 +213,40 @@ def add_retro_routes(router: APIRouter, site: Site) -> None:
             return guard
         found = retro_runs.load(run_id)
         if found is None:
-            return site.render(http, "error.html", status=404, title="No such scan", message=f"No retro audit {run_id[:40]!r}.")
+            return site.error(http, 404, *MESSAGES[404])
         what, summary = found
-        return site.render(http, "retro_run.html", title="Retro audit results", run_id=run_id, what=what, s=summary)
+        return site.render(
+            http, "retro_run.html", title="Retro audit results", run_id=run_id, what=what, s=summary, run=retro_runs.run_of(run_id)
+        )
+
+    @router.get("/retro/{run_id}/report.html", include_in_schema=False)
+    def retro_report(http: HttpRequest, run_id: str) -> Response:
+        guard = site.require(http, OVERSIGHT)
+        if isinstance(guard, Response):
+            return guard
+        found = retro_runs.load(run_id)
+        if found is None or found[0] != "export":
+            return site.error(http, 404, *MESSAGES[404])
+        summary = found[1]
+        direct = set(summary["direct_codes"])
+        points = summary["over_time"]["points"]
+        direct_rows = sum(p["direct"] for p in points)
+        return site.render(
+            http,
+            "retro_report.html",
+            title="Retro audit report",
+            run_id=run_id,
+            run=retro_runs.run_of(run_id),
+            s=summary,
+            direct_flags=[(c, n) for c, n in summary["by_flag"].items() if c in direct],
+            weaker_flags=[(c, n) for c, n in summary["by_flag"].items() if c not in direct],
+            direct_rows=direct_rows,
+            points=points,
+            peak=max((p["flagged"] for p in points), default=0),
+            org_peak=max((o["flagged"] for o in summary["organisations"]["top"]), default=0),
+            bar=charts.bar,
+            patterns=charts.PATTERNS,
+        )
 
     @router.get("/retro/{run_id}/{name}", include_in_schema=False)
     def retro_output(http: HttpRequest, run_id: str, name: str) -> Response:
@@ -221,5 +255,5 @@ def add_retro_routes(router: APIRouter, site: Site) -> None:
             return guard
         path = retro_runs.output(run_id, name)
         if path is None:
-            return site.render(http, "error.html", status=404, title="Not found", message=f"No {name[:40]!r} in this scan.")
+            return site.error(http, 404, *MESSAGES[404])
         return FileResponse(path, media_type=retro_runs.OUTPUTS[name])

@@ -127,7 +127,7 @@ def add_report_routes(router: APIRouter, site: Site) -> None:
         lang = site.lang(http)
         words = gettext_for(lang)
         try:
-            public = site.public_record()
+            public, size = site.public_record()
         except LogUnavailable as exc:
             return site.log_down(http, exc)
         months = public.months()
@@ -151,12 +151,14 @@ def add_report_routes(router: APIRouter, site: Site) -> None:
             key=charts.key(outcome_words),
             clauses=laws.clauses(site.gw.policy.engine, lang),
             outcomes=record.OUTCOMES,
+            counted=public.upto(),
+            size=size,
         )
 
     @router.get("/report.csv", include_in_schema=False)
     def report_csv() -> Response:
         try:
-            rows = site.public_record().all_counts()
+            rows = site.public_record()[0].all_counts()
         except LogUnavailable as exc:
             return Response(f"decision log unavailable: {exc}\n", status_code=503, media_type="text/plain")
         buf = io.StringIO()
@@ -169,7 +171,7 @@ def add_report_routes(router: APIRouter, site: Site) -> None:
     def report_json(http: HttpRequest) -> Response:
         lang = site.lang(http)
         try:
-            public = site.public_record()
+            public = site.public_record()[0]
             rows = public.all_counts()
             c = public.counts()
         except LogUnavailable as exc:
@@ -193,7 +195,7 @@ def add_report_routes(router: APIRouter, site: Site) -> None:
     def public_decisions(http: HttpRequest) -> Response:
         lang = site.lang(http)
         try:
-            public = site.public_record()
+            public = site.public_record()[0]
             where, before = _decision_filter(http)
         except LogUnavailable as exc:
             return site.log_down(http, exc)
@@ -223,7 +225,7 @@ def add_report_routes(router: APIRouter, site: Site) -> None:
     @router.get("/report/decisions.csv", include_in_schema=False)
     def public_decisions_csv(http: HttpRequest) -> Response:
         try:
-            public = site.public_record()
+            public = site.public_record()[0]
             where, before = _decision_filter(http)
         except LogUnavailable as exc:
             return Response(f"decision log unavailable: {exc}\n", status_code=503, media_type="text/plain")
@@ -243,7 +245,7 @@ def add_report_routes(router: APIRouter, site: Site) -> None:
     def public_decisions_json(http: HttpRequest) -> Response:
         lang = site.lang(http)
         try:
-            public = site.public_record()
+            public = site.public_record()[0]
             where, before = _decision_filter(http)
         except LogUnavailable as exc:
             return JSONResponse({"error": {"field": "log", "reason": str(exc)}}, status_code=503)

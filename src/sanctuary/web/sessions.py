@@ -21,6 +21,7 @@ COOKIE = "sanctuary_session"
 IDLE_SECONDS = 30 * 60
 MAX_SECONDS = 10 * 60 * 60
 MAX_SESSIONS = 10_000
+KEEP_RESULTS = 20
 
 
 @dataclass
@@ -31,6 +32,15 @@ class Session:
     role: str | None = None
     started: float = field(default_factory=time.monotonic)
     seen: float = field(default_factory=time.monotonic)
+    results: dict[str, dict] = field(default_factory=dict)  # desk results by key, for post-redirect-get
+
+    def keep_result(self, result: dict) -> str:
+        """Keep a desk result for its page (the last KEEP_RESULTS); returns the key of its address."""
+        key = secrets.token_urlsafe(12)
+        self.results[key] = result
+        while len(self.results) > KEEP_RESULTS:
+            self.results.pop(next(iter(self.results)))
+        return key
 
     def expired(self, now: float) -> bool:
         return now - self.seen > IDLE_SECONDS or now - self.started > MAX_SECONDS

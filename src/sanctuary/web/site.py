@@ -34,6 +34,7 @@ HEADERS = {
     "Cache-Control": "no-store",
 }
 STAFF = ("desk", "oversight", "admin")
+INLINE_CATCH_UP = 20_000  # log entries a page request counts itself; a larger backlog is counted apart
 OVERSIGHT = ("oversight", "admin")
 log = logging.getLogger("sanctuary.web")
 
@@ -60,6 +61,7 @@ class Site:
         self._rows_lock = threading.Lock()
         self._record: PublicRecord | None = None
         self._record_lock = threading.Lock()
+        self._counting: threading.Thread | None = None
         self.contacts_file = contacts_file
         self.envs = {lang: self._environment(lang) for lang in i18n.languages()}
 
@@ -193,18 +195,41 @@ class Site:
                 raise LogUnavailable(f"decision log unreadable: {exc}") from None
             return list(self._rows)
 
-    def public_record(self) -> PublicRecord:
-        """The public record of the log, caught up with every entry appended so far."""
+    def public_record(self) -> tuple[PublicRecord, int]:
+        """The public record of the log and the log's size now.
+
+        A request counts the entries appended since the last one itself (up to INLINE_CATCH_UP of
+        them); a larger backlog (a first start over a large log) is counted by a background thread
+        while the pages show what is counted so far and say how far the count has got.
+        """
         decision_log = self.decision_log()
         with self._record_lock:
             if self._record is None:
                 self._record = PublicRecord(record_file(decision_log.url), self.gw.policy.registry)
             public = self._record
         try:
-            public.catch_up(decision_log)
+            size = decision_log.size()
+            if abs(size - public.upto()) <= INLINE_CATCH_UP:
+                public.catch_up(decision_log, wait=False)
+            else:
+                self._count_in_background(public, decision_log)
         except (AuditError, ValueError, KeyError) as exc:
             raise LogUnavailable(f"decision log unreadable: {exc}") from None
-        return public
+        return public, size
+
+    def _count_in_background(self, public: PublicRecord, decision_log: Any) -> None:
+        with self._record_lock:
+            if self._counting is not None and self._counting.is_alive():
+                return
+
+            def count() -> None:
+                try:
+                    public.catch_up(decision_log)
+                except Exception as exc:  # noqa: BLE001 - logged; the next request tries again
+                    event("public_record_failed", reason=str(exc))
+
+            self._counting = threading.Thread(target=count, name="public-record", daemon=True)
+            self._counting.start()
 
     def log_down(self, http: HttpRequest, exc: LogUnavailable) -> HTMLResponse:
         event("log_unavailable", path=http.url.path, reason=str(exc))
