@@ -28,6 +28,7 @@ browser:
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench tools
 	$(VENV)/bin/ruff format --check src tests bench tools
+	$(VENV)/bin/mypy
 
 test: $(STAMP) browser lint
 	$(PY) -m pytest

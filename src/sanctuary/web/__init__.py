@@ -1,13 +1,13 @@
 """Pages for people: the request desk, oversight dashboard and the public record.
 
-Served by the gateway app (`install(app, gateway)`: the page routes, the static files and the error
-pages), rendered on the server with Jinja2 in the reader's language (gettext catalogs, Babel); every
-asset ships in this package (no CDN; one small script, for Print).
+Mounted on the gateway's API by `sanctuary.server` (`install(app, gateway)`: the page routes, the
+static files and the error pages), rendered on the server with Jinja2 in the reader's language
+(gettext catalogs, Babel); every asset ships in this package (no CDN; one small script, for Print).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -17,6 +17,9 @@ from sanctuary.web.routes_desk import add_desk_routes
 from sanctuary.web.routes_oversight import add_oversight_routes
 from sanctuary.web.routes_public import add_public_routes
 from sanctuary.web.site import STATIC, Site
+
+if TYPE_CHECKING:
+    from sanctuary.gateway.app import Gateway
 
 
 def pages(site: Site) -> APIRouter:
@@ -28,7 +31,7 @@ def pages(site: Site) -> APIRouter:
     return router
 
 
-def install(app: FastAPI, gw: Any) -> Site:
+def install(app: FastAPI, gw: Gateway) -> Site:
     """Serve the pages from `app`: routes, /static, and error pages (JSON kept for the API's paths)."""
     site = Site(gw)
     app.include_router(pages(site))

@@ -62,7 +62,7 @@ def lang_of(value: str | None) -> str:
 def negotiate(asked: str | None, accept_language: str | None) -> str:
     """The language of a page: `?lang=` when it names one of ours, else the browser's preference."""
     if asked in languages():
-        return asked  # type: ignore[return-value]
+        return asked
     preferred = []
     for part in (accept_language or "").split(","):
         tag, _, q = part.strip().partition(";q=")

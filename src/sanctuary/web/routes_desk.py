@@ -8,8 +8,7 @@ redirects to it (GET /desk/result/KEY), so reloading the result never records th
 
 from __future__ import annotations
 
-import asyncio
-import time
+import json
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,9 +18,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request as HttpRequest
 from starlette.responses import RedirectResponse, Response
 
-from sanctuary.gateway.fulfil import plan
-from sanctuary.gateway.problems import Problem
-from sanctuary.models import RequestError, parse_request
+from sanctuary.gateway.app import answer
 from sanctuary.policy.facts import CUSTODY_TOPICS
 from sanctuary.web import desk
 from sanctuary.web.errors import MESSAGES
@@ -80,7 +77,7 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
         if isinstance(posted, Response):
             return posted
         session, form = posted
-        values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf"}
+        values: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf"}
         topics = [t for t in form.getlist("topics") if isinstance(t, str)]
         values["topics"] = topics
         try:
@@ -90,33 +87,29 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
                 if isinstance(upload, UploadFile) and upload.filename:
                     texts[slot] = desk.document_text(await upload.read(), f"doc{slot}_file")
             raw = desk.build_request(values, topics, texts)
-            request = parse_request(raw)
-            steps = plan(request)
         except desk.FormError as exc:
             return form_page(http, values, exc)
-        except (RequestError, Problem) as exc:
-            return form_page(http, values, desk.FormError(exc.field, exc.reason))
         gw = site.gw
-        loop = asyncio.get_running_loop()
-        work = loop.run_in_executor(gw.executor, gw.handle, request, steps, time.monotonic() + gw.cfg.timeout)
-        try:
-            status, body = await asyncio.wait_for(work, gw.cfg.timeout)
-        except TimeoutError:
-            status, body = 503, gw.timeout_answer(request)
-        decision = body["decision"]
+        # The gateway's one way in, as if the request had come through the API with a desk key.
+        submission = await gw.submit(json.dumps(raw).encode(), None, "desk")
+        if submission.refused is not None and submission.status < 500:
+            return form_page(http, values, desk.FormError(submission.refused.field, submission.refused.reason))
+        request = submission.request
+        body = submission.body if submission.refused is None else answer(submission.decision.id, submission.decision, None)
+        log_index = submission.decision.log_index
         event(
             "desk_request",
             user=session.user,
-            request_id=request.id,
-            decision=decision["decision"],
-            status=status,
-            log_index=body["log_index"],
+            request_id=submission.decision.id,
+            decision=submission.decision.decision,
+            status=submission.status,
+            log_index=log_index,
         )
-        entered = request.model_dump(mode="json", exclude_defaults=True)
+        entered = request.model_dump(mode="json", exclude_defaults=True) if request is not None else raw
         key = session.keep_result(
             {
-                "body": body,
-                "agency_given": request.requester.agency,
+                "body": {**body, "log_index": log_index, "request_id": submission.decision.id},
+                "agency_given": request.requester.agency if request is not None else values.get("agency", ""),
                 "channel": values.get("channel", ""),
                 "entered": desk.as_entered({k: v for k, v in entered.items() if k != "id"}, values.get("channel", "")),
                 "officer_user": session.user,
