@@ -13,6 +13,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from sanctuary.web.errors import add_error_pages
+from sanctuary.web.rights import DEMO_CONTACTS
 from sanctuary.web.routes_desk import add_desk_routes
 from sanctuary.web.routes_oversight import add_oversight_routes
 from sanctuary.web.routes_public import add_public_routes
@@ -40,4 +41,4 @@ def install(app: FastAPI, gw: Gateway) -> Site:
     return site
 
 
-__all__ = ["STATIC", "install", "pages"]
+__all__ = ["DEMO_CONTACTS", "STATIC", "install", "pages"]
