@@ -365,6 +365,29 @@ def test_rights_come_from_the_active_profile_and_change_with_it(make_site) -> No
     assert "La policía no colabora" in spanish and '<html lang="es">' in spanish
     then = make_site(["chicago-2012"]).client().get("/rights").text
     assert "MCC 2-173-042" in then and "MCC 2-173-020(a)(3)" not in then and "MCC 2-173-020(a)(3)" in now
+    page = html.unescape(now)
+    assert "What the police will still do" in page and "judicial criminal warrant" in page  # honoured, said so
+    assert "word for word" not in page and "NCIC" in page and "detainer" in page  # a glossary, no false claim
+
+
+def test_rights_contacts_come_from_the_department_file_never_the_demo_by_default(make_site, monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("SANCTUARY_CONTACTS", raising=False)
+    site = make_site()
+    unset = html.unescape(site.client().get("/rights").text)
+    assert "has not set its contacts" in unset and "555" not in unset
+    contacts = tmp_path / "contacts.toml"
+    contacts.write_text(
+        '[[call]]\nname = "Legal aid line"\nname_es = "Línea de ayuda legal"\nwhat = "Free advice"\nwhat_es = "Asesoría gratuita"\n'
+        'phone = "312-000-1111"\n\n[[complain]]\nname = "Accountability office"\nname_es = "Oficina de rendición de cuentas"\n'
+        'what = "Complaints"\nwhat_es = "Quejas"\nweb = "https://accountability.example.org/"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("SANCTUARY_CONTACTS", str(contacts))
+    shown = html.unescape(site.client().get("/rights").text)
+    assert "Legal aid line" in shown and "312-000-1111" in shown and "Accountability office" in shown
+    assert "made up" not in shown and "has not set" not in shown
+    spanish = html.unescape(site.client().get("/rights", params={"lang": "es"}).text)
+    assert "Línea de ayuda legal" in spanish and "Asesoría gratuita" in spanish
 
 
 def test_retro_upload_shows_flags_and_the_report(make_site) -> None:
