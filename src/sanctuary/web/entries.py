@@ -135,26 +135,6 @@ def read_range(decision_log: Any, registry: Registry, start: int, end: int) -> l
     return rows
 
 
-@dataclass(frozen=True)
-class Filters:
-    family: str = ""
-    kind: str = ""
-    outcome: str = ""
-    clause: str = ""
-    since: date | None = None
-    until: date | None = None
-
-    def match(self, row: LoggedDecision) -> bool:
-        return (
-            (not self.family or row.family == self.family)
-            and (not self.kind or row.kind == self.kind)
-            and (not self.outcome or row.decision == self.outcome)
-            and (not self.clause or self.clause in row.citations)
-            and (self.since is None or row.day >= self.since)
-            and (self.until is None or row.day <= self.until)
-        )
-
-
 def parse_day(value: str, field: str) -> date | None:
     """A YYYY-MM-DD filter value, or None when empty; ValueError names the field otherwise."""
     if not value:

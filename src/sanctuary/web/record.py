@@ -71,13 +71,30 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS decisions (
   idx INTEGER PRIMARY KEY, day TEXT NOT NULL, agency TEXT NOT NULL, family TEXT NOT NULL, kind TEXT NOT NULL,
-  outcome TEXT NOT NULL, clauses TEXT NOT NULL, documents TEXT NOT NULL);
+  outcome TEXT NOT NULL, clauses TEXT NOT NULL, documents TEXT NOT NULL,
+  at TEXT NOT NULL, requester TEXT NOT NULL, claimed TEXT NOT NULL, behalf TEXT NOT NULL);  -- these four: staff pages only
 CREATE INDEX IF NOT EXISTS decisions_day ON decisions (day);
 CREATE TABLE IF NOT EXISTS counts (
   month TEXT NOT NULL, measure TEXT NOT NULL, category TEXT NOT NULL, outcome TEXT NOT NULL, n INTEGER NOT NULL,
   PRIMARY KEY (month, measure, category, outcome)) WITHOUT ROWID;
 """
 SEP = " | "
+PUBLIC_COLUMNS = "idx, day, agency, family, kind, outcome, clauses, documents"  # never what the requester typed
+
+
+@dataclass(frozen=True)
+class StaffDecision:
+    """A decision as the staff list shows it: the public shape, and who asked as resolved and as claimed."""
+
+    index: int
+    time: datetime
+    requester: str
+    requester_claimed: str
+    on_behalf_of: tuple[str, ...]
+    family: str
+    kind: str
+    outcome: str
+    citations: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -281,7 +298,7 @@ class PublicRecord:
         self._db.execute("BEGIN")
         try:
             self._db.executemany(
-                "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         r.index,
@@ -292,6 +309,10 @@ class PublicRecord:
                         r.outcome,
                         "|" + "|".join(r.citations) + "|" if r.citations else "",
                         SEP.join(r.documents),
+                        r.time.isoformat(timespec="seconds"),
+                        r.requester or "",
+                        r.requester_claimed,
+                        SEP.join(r.on_behalf_of),
                     )
                     for r in rows
                 ],
@@ -345,7 +366,7 @@ class PublicRecord:
         with self._lock:
             total = self._db.execute(f"SELECT count(*) FROM decisions WHERE {sql}", args).fetchone()[0]  # noqa: S608 - columns are ours
             page = self._db.execute(
-                f"SELECT * FROM decisions WHERE {sql} AND idx < ? ORDER BY idx DESC LIMIT ?",  # noqa: S608
+                f"SELECT {PUBLIC_COLUMNS} FROM decisions WHERE {sql} AND idx < ? ORDER BY idx DESC LIMIT ?",  # noqa: S608
                 [*args, before if before is not None else 2**62, limit],
             ).fetchall()
         return [
@@ -354,3 +375,30 @@ class PublicRecord:
             )
             for i, day, agency, fam, kind, outcome, clauses, docs in page
         ], total
+
+    def staff_decisions(self, where: DecisionFilter, before: int | None = None, limit: int = 200) -> tuple[list[StaffDecision], int, int]:
+        """Decisions for the staff list, newest first; how many match, and how many there are."""
+        sql, args = where.where()
+        with self._lock:
+            total = self._db.execute("SELECT count(*) FROM decisions").fetchone()[0]
+            matched = self._db.execute(f"SELECT count(*) FROM decisions WHERE {sql}", args).fetchone()[0]  # noqa: S608
+            page = self._db.execute(
+                "SELECT idx, at, requester, claimed, behalf, family, kind, outcome, clauses FROM decisions "  # noqa: S608
+                f"WHERE {sql} AND idx < ? ORDER BY idx DESC LIMIT ?",
+                [*args, before if before is not None else 2**62, limit],
+            ).fetchall()
+        rows = [
+            StaffDecision(
+                i,
+                datetime.fromisoformat(at),
+                requester,
+                claimed,
+                tuple(b for b in behalf.split(SEP) if b),
+                fam,
+                kind,
+                outcome,
+                tuple(c for c in clauses.split("|") if c),
+            )
+            for i, at, requester, claimed, behalf, fam, kind, outcome, clauses in page
+        ]
+        return rows, matched, total

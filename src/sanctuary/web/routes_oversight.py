@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
@@ -17,8 +18,9 @@ from sanctuary.policy.profiles import available, read_profile
 from sanctuary.retro import RetroError
 from sanctuary.web import charts, proofs, retro_runs, whatif
 from sanctuary.web.desk import KINDS
-from sanctuary.web.entries import FAMILIES, Filters, parse_day
+from sanctuary.web.entries import FAMILIES, parse_day
 from sanctuary.web.errors import MESSAGES
+from sanctuary.web.record import DecisionFilter
 from sanctuary.web.site import OVERSIGHT, STAFF, LogUnavailable, Site, event
 
 PAGE = 200
@@ -35,37 +37,46 @@ def add_oversight_routes(router: APIRouter, site: Site) -> None:
 def add_decision_routes(router: APIRouter, site: Site) -> None:
     @router.get("/decisions", include_in_schema=False)
     def decisions(
-        http: HttpRequest, family: str = "", kind: str = "", outcome: str = "", clause: str = "", since: str = "", until: str = ""
+        http: HttpRequest,
+        family: str = "",
+        kind: str = "",
+        outcome: str = "",
+        clause: str = "",
+        since: str = "",
+        until: str = "",
+        before: int | None = None,
     ) -> Response:
         guard = site.require(http, STAFF)
         if isinstance(guard, Response):
             return guard
         values = {"family": family, "kind": kind, "outcome": outcome, "clause": clause, "since": since, "until": until}
         try:
-            rows = site.rows()
+            public = site.public_record()[0]
         except LogUnavailable as exc:
             return site.log_down(http, exc)
-        clauses = sorted({c for r in rows for c in r.citations})
         error = None
         try:
-            filters = Filters(family, kind, outcome, clause, parse_day(since, "since"), parse_day(until, "until"))
-            shown = [r for r in reversed(rows) if filters.match(r)]
+            for name, day in (("since", since), ("until", until)):
+                parse_day(day, name)
+            rows, matched, total = public.staff_decisions(DecisionFilter(since, until, family, kind, outcome, clause), before, PAGE)
         except ValueError as exc:
-            error, shown = str(exc), []
+            error, rows, matched, total = str(exc), [], 0, public.upto()
+        query = urlencode({k: v for k, v in values.items() if v})
         return site.render(
             http,
             "decisions.html",
             status=422 if error else 200,
             title="Decisions",
-            rows=shown[:PAGE],
-            matched=len(shown),
-            total=len(rows),
+            rows=rows,
+            matched=matched,
+            total=total,
             values=values,
             families=FAMILIES,
             kinds=KINDS,
-            clauses=clauses,
+            clauses=public.clauses(),
             error=error,
             page=PAGE,
+            older=f"/decisions?{query}{'&' if query else ''}before={rows[-1].index}" if len(rows) == PAGE else None,
         )
 
     @router.get("/decisions/{index}", include_in_schema=False)
