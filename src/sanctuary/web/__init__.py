@@ -35,6 +35,7 @@ def pages(site: Site) -> APIRouter:
 def install(app: FastAPI, gw: Gateway) -> Site:
     """Serve the pages from `app`: routes, /static, and error pages (JSON kept for the API's paths)."""
     site = Site(gw)
+    app.state.pages = site
     app.include_router(pages(site))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     add_error_pages(app, site)

@@ -105,6 +105,8 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
             status=submission.status,
             log_index=log_index,
         )
+        if submission.decision.held is not None and request is not None:
+            site.held.add(request, submission.decision, session.user or "?")  # waits for an officer to verify
         entered = request.model_dump(mode="json", exclude_defaults=True) if request is not None else raw
         key = session.keep_result(
             {
@@ -152,4 +154,32 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
             utc_time=at.strftime("%Y-%m-%d %H:%M:%S UTC"),
             agency_name=agency.name if agency else None,
             base=str(http.base_url).rstrip("/"),
+            held_reference=decision.get("held", {}).get("reference") if decision.get("held") else None,
+        )
+
+    @router.get("/desk/held", include_in_schema=False)
+    def held_queue(http: HttpRequest) -> Response:
+        guard = site.require(http, DESK_ROLES)
+        if isinstance(guard, Response):
+            return guard
+        return site.render(http, "held.html", title="Held requests", items=site.held.items(), waiting=site.held.waiting())
+
+    @router.get("/desk/held/{reference}", include_in_schema=False)
+    def held_item(http: HttpRequest, reference: str) -> Response:
+        guard = site.require(http, DESK_ROLES)
+        if isinstance(guard, Response):
+            return guard
+        item = site.held.get(reference)
+        if item is None:
+            return site.error(http, 404, *MESSAGES[404])
+        entered = item.request.model_dump(mode="json", exclude_defaults=True) if item.request is not None else {}
+        return site.render(
+            http,
+            "held_item.html",
+            title=f"Held request {reference}",
+            item=item,
+            entered=desk.as_entered({k: v for k, v in entered.items() if k != "id"}, "") if entered else [],
+            clauses=clauses(site.gw.policy.engine, "en"),
+            rules=site.gw.policy.engine.rules if site.gw.policy.engine is not None else {},
+            error=None,
         )
