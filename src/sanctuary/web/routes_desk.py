@@ -19,13 +19,13 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import RedirectResponse, Response
 
 from sanctuary.gateway.app import answer
+from sanctuary.gateway.credentials import DESK_ROLES
 from sanctuary.policy.facts import CUSTODY_TOPICS
 from sanctuary.web import desk
 from sanctuary.web.errors import MESSAGES
 from sanctuary.web.laws import clauses
 from sanctuary.web.site import Site, event
 
-DESK_ROLES = ("desk", "admin")
 LOCAL_TIME = ZoneInfo("America/Chicago")
 
 

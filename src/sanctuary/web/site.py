@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from sanctuary import config
 from sanctuary.audit import AuditError
 from sanctuary.errors import SanctuaryError
+from sanctuary.gateway.credentials import OVERSIGHT_ROLES, STAFF_ROLES
 from sanctuary.gateway.services import Unavailable
 from sanctuary.web import i18n, labels
 from sanctuary.web.entries import LoggedDecision, read_range
@@ -38,9 +39,9 @@ HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
-STAFF = ("desk", "oversight", "admin")
+STAFF = STAFF_ROLES
+OVERSIGHT = OVERSIGHT_ROLES
 INLINE_CATCH_UP = 20_000  # log entries a page request counts itself; a larger backlog is counted apart
-OVERSIGHT = ("oversight", "admin")
 log = logging.getLogger("sanctuary.web")
 
 
