@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import html
+import json
+import re
 from pathlib import Path
 
 from sanctuary.models import Decision, Held, parse_request
 from sanctuary.web.held import HeldQueue
-from web_app import make_site  # noqa: F401 - fixture
+from test_web_pages import desk_post
+from web_app import csrf_of, make_site  # noqa: F401 - fixture
 
 REQUEST = parse_request(
     '{"id": "desk-1", "kind": "detention_hold", "requester": {"agency": "USMS"}, "subject": {"name": "James Carter"},'
@@ -59,3 +62,47 @@ def test_the_held_queue_pages_are_for_the_desk(make_site) -> None:
     assert "1 waiting" in listed and 'href="/desk/held/H-abc"' in listed
     item = html.unescape(desk.get("/desk/held/H-abc").text)
     assert "James Carter" in item and "U.S. District Court" in item and "log entry 0" in item
+
+
+HELD_QUERY = {  # ICE-ERO asks for a person's record on a court order it describes: held until the order is verified
+    "channel": "phone",
+    "agency": "ICE-ERO",
+    "kind": "database_query",
+    "purpose_category": "criminal",
+    "purpose_text": "retail theft ring",
+    "subject_person_id": "P0000001",
+    "search_type": "person",
+    "doc1_type": "court_order",
+    "doc1_court": "Circuit Court of Cook County",
+    "doc1_signed_by": "Judge A. Novak",
+}
+
+
+def test_an_officer_resolves_a_held_request_with_a_linked_second_decision(make_site) -> None:
+    site = make_site()
+    desk = site.client("desk")
+    first = desk_post(desk, HELD_QUERY)
+    assert "ON HOLD" in first.text and "cannot act on this request" in first.text
+    reference = re.search(r'href="/desk/held/(H-[0-9a-f]+)"', first.text).group(1)
+    log = site.app.state.gateway.log.get()
+    assert log.size() == 1
+    page = desk.get(f"/desk/held/{reference}")
+    assert "Circuit Court of Cook County" in page.text and 'id="verified_0"' in page.text
+    unticked = desk.post(f"/desk/held/{reference}", data={"csrf": csrf_of(page.text), "how": "called the clerk"})
+    assert unticked.status_code == 422 and "tick each document" in unticked.text and log.size() == 1
+    resolved = desk.post(
+        f"/desk/held/{reference}",
+        data={"csrf": csrf_of(page.text), "verified_0": "1", "how": "called the clerk of the Circuit Court; order confirmed"},
+    )
+    assert resolved.status_code == 303 and log.size() == 2
+    result = html.unescape(desk.get(resolved.headers["location"]).text)
+    assert "ALLOWED" in result and f'resolves held request <a href="/desk/held/{reference}">' in result and "log entry 0" in result
+    say = re.search(r'<blockquote class="say">(.*?)</blockquote>', result, re.S).group(1)
+    assert "custody_facility" not in say and "Facility where held" in say  # withheld items in plain words
+    assert desk.get(resolved.headers["location"]).status_code == 200 and log.size() == 2  # a reload records nothing
+    again = desk.post(f"/desk/held/{reference}", data={"csrf": csrf_of(page.text), "verified_0": "1", "how": "twice"})
+    assert again.status_code == 303 and log.size() == 2  # resolved once only
+    done = html.unescape(desk.get(f"/desk/held/{reference}").text)
+    assert "Resolved" in done and "log entry 1" in done and "0 waiting" in desk.get("/desk/held").text
+    second = json.loads(log.entry(1))
+    assert second["decision"] == "permit"

@@ -18,6 +18,7 @@ from typing import Any
 
 from sanctuary.errors import SanctuaryError
 from sanctuary.models import DOCUMENT_TYPES, Failure, Kind
+from sanctuary.policy.categories import vocabulary
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.facts import CUSTODY_TOPICS
 from sanctuary.screening.documents import MAX_FILE_BYTES, DocumentError, read_text
@@ -260,7 +261,7 @@ def ambiguity(registry: Any, given: str) -> str | None:
 
 def as_entered(request: dict[str, Any], channel: str) -> list[tuple[str, str]]:
     """The request as entered, as (label, value) lines for the printed record."""
-    lines = [("Arrived by", CHANNELS.get(channel, channel))]
+    lines = [("Arrived by", CHANNELS[channel])] if channel in CHANNELS else []
 
     def walk(prefix: str, value: Any) -> None:
         if isinstance(value, dict):
@@ -301,6 +302,12 @@ class Advice:
     say: str  # what the desk officer tells the requester
 
 
+def plain_category(name: str) -> str:
+    """A data category's title (categories.toml), or its name in words."""
+    found = vocabulary().categories.get(name)
+    return found.title if found else name.replace("_", " ").capitalize()
+
+
 def advice(decision: dict[str, Any], engine: PolicyEngine | None, agency_name: str) -> Advice:
     """Plain words for a decision (the deciding rules' own @explain text) and what to say."""
     rules = engine.rules if engine is not None else {}
@@ -308,11 +315,17 @@ def advice(decision: dict[str, Any], engine: PolicyEngine | None, agency_name: s
     index = decision.get("log_index")
     recorded = f" The request is recorded in the department's decision log as number {index}." if index is not None else ""
     if decision["decision"] == "permit":
-        withheld = decision.get("redact") or []
+        withheld = [plain_category(c) for c in decision.get("redact") or []]
         held = f" These items are withheld by law: {', '.join(withheld)}." if withheld else ""
         say = (
             f"The department can act on this request from {agency_name}.{held}{recorded} What is released is for "
             "criminal law enforcement only and may not be used for civil immigration enforcement."
+        )
+    elif decision.get("held"):
+        say = (
+            f"The department cannot act on this request from {agency_name} yet: the document it rests on must first be "
+            f"verified with whoever issued it.{recorded} Nothing has been done or handed out; you will be called back "
+            "once it is verified."
         )
     elif decision.get("failure") == Failure.unregistered:
         say = (

@@ -20,9 +20,11 @@ from starlette.responses import RedirectResponse, Response
 
 from sanctuary.gateway.app import answer
 from sanctuary.gateway.credentials import DESK_ROLES
+from sanctuary.models import RequestError
 from sanctuary.policy.facts import CUSTODY_TOPICS
 from sanctuary.web import desk
 from sanctuary.web.errors import MESSAGES
+from sanctuary.web.held import HeldItem
 from sanctuary.web.laws import clauses
 from sanctuary.web.site import Site, event
 
@@ -155,6 +157,8 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
             agency_name=agency.name if agency else None,
             base=str(http.base_url).rstrip("/"),
             held_reference=decision.get("held", {}).get("reference") if decision.get("held") else None,
+            resolves=kept.get("resolves"),
+            withheld=[desk.plain_category(c) for c in decision.get("redact") or []],
         )
 
     @router.get("/desk/held", include_in_schema=False)
@@ -164,22 +168,61 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
             return guard
         return site.render(http, "held.html", title="Held requests", items=site.held.items(), waiting=site.held.waiting())
 
+    def held_page(http: HttpRequest, item: HeldItem, error: str | None = None) -> Response:
+        entered = item.request.model_dump(mode="json", exclude_defaults=True) if item.request is not None else {}
+        return site.render(
+            http,
+            "held_item.html",
+            status=422 if error else 200,
+            title=f"Held request {item.reference}",
+            item=item,
+            entered=desk.as_entered({k: v for k, v in entered.items() if k != "id"}, "") if entered else [],
+            clauses=clauses(site.gw.policy.engine, "en"),
+            rules=site.gw.policy.engine.rules if site.gw.policy.engine is not None else {},
+            error=error,
+        )
+
     @router.get("/desk/held/{reference}", include_in_schema=False)
     def held_item(http: HttpRequest, reference: str) -> Response:
         guard = site.require(http, DESK_ROLES)
         if isinstance(guard, Response):
             return guard
         item = site.held.get(reference)
+        return site.error(http, 404, *MESSAGES[404]) if item is None else held_page(http, item)
+
+    @router.post("/desk/held/{reference}", include_in_schema=False)
+    async def resolve_held(http: HttpRequest, reference: str) -> Response:
+        posted = await site.staff_form(http, DESK_ROLES)
+        if isinstance(posted, Response):
+            return posted
+        session, form = posted
+        item = site.held.get(reference)
         if item is None:
             return site.error(http, 404, *MESSAGES[404])
-        entered = item.request.model_dump(mode="json", exclude_defaults=True) if item.request is not None else {}
-        return site.render(
-            http,
-            "held_item.html",
-            title=f"Held request {reference}",
-            item=item,
-            entered=desk.as_entered({k: v for k, v in entered.items() if k != "id"}, "") if entered else [],
-            clauses=clauses(site.gw.policy.engine, "en"),
-            rules=site.gw.policy.engine.rules if site.gw.policy.engine is not None else {},
-            error=None,
+        if item.request is None:  # resolved already (another officer, another tab): show what happened
+            return RedirectResponse(f"/desk/held/{reference}", status_code=303)
+        verified = [doc for i, doc in enumerate(item.request.documents) if form.get(f"verified_{i}")]
+        how = str(form.get("how", "")).strip()[:300]
+        if item.request.documents and not verified:
+            return held_page(http, item, "tick each document you verified with whoever issued it")
+        if not how:
+            return held_page(http, item, "say how you verified it: whom you called, what you checked")
+        try:
+            submission = await site.gw.resolve_held(item.request, item.decision, verified, f"{session.user} ({how})")
+        except RequestError as exc:
+            return held_page(http, item, f"{exc.field}: {exc.reason}")
+        site.held.resolve(reference, submission.decision, session.user or "?")
+        event("desk_held_resolved", user=session.user, reference=reference, decision=submission.decision.decision)
+        entered = item.request.model_dump(mode="json", exclude_defaults=True)
+        key = session.keep_result(
+            {
+                "body": {**submission.body, "log_index": submission.decision.log_index, "request_id": submission.decision.id},
+                "agency_given": item.request.requester.agency,
+                "channel": "",
+                "entered": desk.as_entered({k: v for k, v in entered.items() if k != "id"}, ""),
+                "officer_user": session.user,
+                "at": datetime.now(UTC),
+                "resolves": (reference, item.log_index),
+            }
         )
+        return RedirectResponse(f"/desk/result/{key}", status_code=303)
