@@ -36,7 +36,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from sanctuary import config
-from sanctuary.enforce import DATA_KINDS, Fulfil, Outcome, Prepare, Recorder, RequestPath, refused, request_id_of
+from sanctuary.enforce import DATA_KINDS, Fulfil, Outcome, Pipeline, Prepare, Recorder, RequestPath, refused, request_id_of
 from sanctuary.gateway import openapi
 from sanctuary.gateway.credentials import ROLES, KeyRing, Principal, Role
 from sanctuary.gateway.decisions import DecisionIndex
@@ -230,10 +230,13 @@ class Gateway:
         held one; a permit hands out what it allows, as `submit` would. RequestError if the request
         is not the one held."""
         deadline = time.monotonic() + self.cfg.timeout
+        pipeline = self.pipeline
+        if not isinstance(pipeline, Pipeline):  # the rules did not load: nothing can be decided again
+            raise RequestError("policy", f"the rules are not loaded ({self.policy.error}); the request stays held")
 
         def work() -> Submission:
             fulfil = self._preparer(deadline)(request)
-            submission = self._answer(self.pipeline.resolve_held(request, held, documents, officer, fulfil))
+            submission = self._answer(pipeline.resolve_held(request, held, documents, officer, fulfil))
             decision = submission.decision
             if decision.log_index is not None:
                 looked_up = {k: v for k, v in submission.body.items() if k != "result"}
