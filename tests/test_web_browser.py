@@ -228,6 +228,27 @@ def test_desk_officer_takes_a_call_with_the_keyboard_only(server: str, page: Pag
     expect(page.locator("#form-error")).to_contain_text("plate")
     assert focused(page) == "form-error"
     check(page, "desk-error", width)
+    # A request a described court order could open is held; the officer verifies the order and resolves it.
+    page.goto(f"{server}/desk?agency=ICE-ERO&kind=database_query")
+    page.locator("#purpose_category").select_option("criminal")
+    page.locator("#purpose_text").fill("retail theft ring")
+    page.locator("#subject_person_id").fill("P0000001")
+    page.locator("#search_type").select_option("person")
+    page.locator("#doc1_type").select_option("court_order")
+    page.locator("#doc1_court").fill("Circuit Court of Cook County")
+    page.locator("#doc1_signed_by").fill("Judge A. Novak")
+    page.locator("#decide").click()
+    expect(page.locator("#result")).to_contain_text("ON HOLD")
+    page.locator("#result a[href^='/desk/held/']").click()
+    expect(page.locator("h1")).to_contain_text("Held request")
+    check(page, "desk-held-item", width)
+    page.locator("#verified_0").check()
+    page.locator("#how").fill("called the clerk of the Circuit Court; order confirmed")
+    page.locator("#resolve").click()
+    expect(page.locator("#result")).to_contain_text("ALLOWED")
+    expect(page.locator("#resolves")).to_contain_text("resolves held request")
+    page.goto(f"{server}/desk/held")
+    check(page, "desk-held-queue", width)
 
 
 def test_oversight_filters_opens_a_proof_verifies_and_audits_an_export(server: str, page: Page, width: str) -> None:
