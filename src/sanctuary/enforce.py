@@ -90,6 +90,7 @@ class Pipeline:
             proxies=parties.proxies,
             documents=[classify(d) for d in request.documents],
             dropped_carveouts=self.engine.dropped_carveouts,
+            parameters=self.engine.parameter_values,
         )
 
     # -- decide --------------------------------------------------------------------------

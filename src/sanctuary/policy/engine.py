@@ -111,6 +111,8 @@ class PolicyEngine:
             sort_keys=True,
         )
         self.policy_hash = hashlib.sha256(blob.encode()).hexdigest()
+        # Parameters reach the rules through the facts as "profile.name=value": `context.parameters.contains(...)`.
+        self.parameter_values = frozenset(f"{k}={v}" for k, values in self.params.items() for v in values)
         self.dropped_carveouts = frozenset(c for k, v in self.params.items() if k.endswith(".dropped_carveouts") for c in v)
 
     @classmethod
@@ -121,10 +123,11 @@ class PolicyEngine:
             raise PolicyError("profile", "at least one profile is required")
         return cls(expand(names, root), registry, params, root=root)
 
-    def evaluate_all(self, queries: list[Query], facts: Facts) -> list[Evaluation]:
+    def evaluate_all(self, queries: list[Query], facts: Facts, policies: cedarpy.PolicySet | None = None) -> list[Evaluation]:
         """Decide Cedar requests about one set of facts in one call to the engine, in order.
 
-        Any error, NoDecision or binding failure is a deny."""
+        Any error, NoDecision or binding failure is a deny. `policies` replaces the loaded set with
+        another one over the same schema and entities (the duty triggers, sanctuary.duties)."""
         context = facts.cedar_context
         requests = [
             {
@@ -136,7 +139,7 @@ class PolicyEngine:
             for q in queries
         ]
         try:
-            results = cedarpy.is_authorized_batch(requests, self._policies, self._entities, self._schema)
+            results = cedarpy.is_authorized_batch(requests, policies or self._policies, self._entities, self._schema)
         except Exception as exc:  # fail closed on anything the binding raises
             return [Evaluation(False, (), (f"evaluation failed: {exc}",))] * len(queries)
         if len(results) != len(queries):

@@ -17,6 +17,7 @@ from functools import cached_property
 
 from sanctuary.agencies import Agency
 from sanctuary.models import Request, Subject
+from sanctuary.policy.courts import article_iii_order, state_court_orders
 from sanctuary.screening import DocumentClass, PurposeScreen
 
 CUSTODY_TOPICS = ("custody_status", "release_date", "contact_information")
@@ -37,6 +38,10 @@ class Facts:
     carveout: bool = False
     operation_type: str = "none"
     civil_immigration_operation: bool = False
+    article_iii_order: bool = False
+    state_court_orders: frozenset[str] = frozenset()
+    felony_conviction: bool = False
+    parameters: frozenset[str] = frozenset()  # the loaded profiles' parameters, "profile.name=value"
 
     @cached_property
     def cedar_context(self) -> dict:
@@ -52,6 +57,10 @@ class Facts:
             "carveout": self.carveout,
             "operation_type": self.operation_type,
             "civil_immigration_operation": self.civil_immigration_operation,
+            "article_iii_order": self.article_iii_order,
+            "state_court_orders": sorted(self.state_court_orders),
+            "felony_conviction": self.felony_conviction,
+            "parameters": sorted(self.parameters),
         }
 
 
@@ -74,6 +83,7 @@ def derive(
     proxies: Iterable[Agency],
     documents: Iterable[DocumentClass],
     dropped_carveouts: frozenset[str] = frozenset(),
+    parameters: frozenset[str] = frozenset(),
 ) -> Facts:
     """The facts of one request. `proxies` are the agencies it is made for: declared or named."""
     docs = list(documents)
@@ -101,4 +111,8 @@ def derive(
         carveout=bool(carveouts_met(request.subject) - dropped_carveouts),
         operation_type=op.type if op else "none",
         civil_immigration_operation=bool(op and op.civil_immigration),
+        article_iii_order=article_iii_order(request.documents, docs),
+        state_court_orders=state_court_orders(request.documents, docs),
+        felony_conviction=request.subject.felony_conviction,
+        parameters=parameters,
     )
