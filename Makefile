@@ -17,7 +17,7 @@ $(STAMP): requirements.lock pyproject.toml
 # demo keys and sign-in users printed at start, the URL printed last; on a fresh var/ the example
 # requests are recorded first, so the pages have decisions to show.
 run: $(STAMP)
-	@test -e var/log.db || $(VENV)/bin/sanctuary decide --log var/log.db --profile chicago-2021 examples/requests.jsonl >/dev/null
+	@test -e var/log.db || $(VENV)/bin/sanctuary decide --log var/log.db --jurisdiction chicago examples/requests.jsonl >/dev/null
 	$(VENV)/bin/sanctuary serve --demo
 
 # Debian's Chromium drives the browser tests (Playwright is told to use it; it downloads no browser).

@@ -107,7 +107,7 @@ def test_a_forbid_that_errors_would_be_skipped_by_cedar_but_denies_here(broken_p
     purpose = screen("robbery")
     facts = broken_pipeline.facts(request, broken_pipeline.resolve(request, purpose), purpose)
     raw = cedarpy.is_authorized(
-        {"principal": 'Agency::"FBI"', "action": 'Action::"database_query"', "resource": 'Resource::"x"', "context": facts.cedar_context},
+        {"principal": 'Agency::"FBI"', "action": 'Action::"database_query"', "resource": 'Resource::"x"', "context": engine.context(facts)},
         engine._policies,
         engine._entities,
         engine._schema,

@@ -31,7 +31,6 @@ app.add_typer(policy_app, name="policy")
 out = Console()
 err = Console(stderr=True)
 
-ProfileOpt = Annotated[list[str], typer.Option("--profile", "-p", help="Legal profile; repeat to compose (any forbid wins).")]
 AgenciesOpt = Annotated[Optional[list[Path]], typer.Option("--agencies", help="A department's own registry file (TOML); repeatable.")]
 ParamOpt = Annotated[Optional[list[str]], typer.Option("--param", help="Profile parameter PROFILE.NAME=V1,V2 (see `policy show`).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
@@ -57,7 +56,17 @@ def read_lines(source: str) -> Iterator[str]:
 @app.command()
 def decide(
     file: Annotated[str, typer.Argument(help="JSONL requests, one per line; - for standard input.")] = "-",
-    profile: ProfileOpt = ["chicago-2021"],
+    profile: Annotated[
+        Optional[list[str]],
+        typer.Option("--profile", "-p", help="Legal profile; repeat to compose (any forbid wins). Default: chicago-2021."),
+    ] = None,
+    jurisdiction: Annotated[
+        Optional[str], typer.Option("--jurisdiction", "-j", help="The profiles in force together in a place (jurisdictions.toml).")
+    ] = None,
+    as_requester: Annotated[
+        bool,
+        typer.Option("--as-requester", help="Treat the input's facts and documents as an outside requester's claims, as the gateway does."),
+    ] = False,
     agencies: AgenciesOpt = None,
     param: ParamOpt = None,
     explain: Annotated[bool, typer.Option("--explain", help="A readable table instead of JSONL.")] = False,
@@ -65,10 +74,16 @@ def decide(
         Optional[str], typer.Option("--log", help="Record each decision in this log (SQLite path or postgresql:// URL).")
     ] = None,
 ) -> None:
-    """Decide requests: JSONL in, one JSON decision per line out. Exit 1 if any line was an error."""
+    """Decide requests: JSONL in, one JSON decision per line out. Exit 1 if any line was an error.
+
+    This is the department's own tool: the facts and documents in its input are taken as the
+    department's (each decision says so), unless --as-requester."""
     registry = registry_or_exit(agencies)
     recorder = _open_log(log) if log else None
-    pipeline, refusal = build_pipeline(profile, registry, parse_params(param), recorder)
+    profiles = profile or ([] if jurisdiction else ["chicago-2021"])
+    pipeline, refusal = build_pipeline(
+        profiles, registry, parse_params(param), recorder, jurisdiction=jurisdiction, trusted=not as_requester
+    )
     if file != "-" and not Path(file).is_file():
         err.print(f"[red]error[/red]: file: {file} does not exist")
         raise typer.Exit(2)
@@ -79,7 +94,7 @@ def decide(
         if not explain:
             sys.stdout.write(decision.to_json() + "\n")
     if explain:
-        out.print(_explain_table(decisions, profile))
+        out.print(_explain_table(decisions, pipeline.engine.names if pipeline else profiles))
     if any(d.error for d in decisions):
         raise typer.Exit(1)
 

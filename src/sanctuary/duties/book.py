@@ -158,17 +158,25 @@ class DutyBook:
         """The duties this request triggers, judged for the requester and everyone it is made for."""
         if not self.duties:
             return []
+        from sanctuary.enforce import screen_fields
         from sanctuary.models import RequestError
-        from sanctuary.screening import screen
+        from sanctuary.screening import classify
 
-        purpose = screen(request.purpose.text)
+        purpose = screen_fields(request)
         try:
             parties = pipeline.resolve(request, purpose)
         except RequestError:
             return []  # an unregistered party: refused before any agency is known to have asked
-        facts = pipeline.facts(request, parties, purpose)
+        carveouts, _ = pipeline.subject(request)
+        # The documents that count, as Pipeline.decide counts them: all of them at the department's
+        # own tool, only the administrative ones (which lift nothing) from an unverified body.
+        claimed = [classify(d) for d in request.documents]
+        counted = claimed if pipeline.trusted else [d for d in claimed if d.administrative]
+        facts = pipeline.facts(request, parties, purpose, counted, carveouts)
         action = request.kind.value
-        queries = [Query(a.id, action, request.resource.system or action) for a in (parties.requester, *parties.proxies)]
+        queries = [
+            Query(a.id, action, request.resource.system or action) for a in (parties.acting or (parties.requester, *parties.proxies))
+        ]
         out = []
         for duty, policies in zip(self.duties, self._sets):
             evaluations = pipeline.engine.evaluate_all(queries, facts, policies)

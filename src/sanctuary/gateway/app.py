@@ -60,6 +60,7 @@ log = logging.getLogger("sanctuary.gateway")
 @dataclass
 class GatewayConfig:
     profiles: list[str] = field(default_factory=lambda: ["chicago-2021"])
+    jurisdiction: str | None = None  # the law in force where deployed; `profiles` are composed on top
     params: dict[str, list[str]] = field(default_factory=dict)
     agencies: list[Path] = field(default_factory=list)
     store_url: str | None = None
@@ -120,7 +121,7 @@ class Gateway:
 
     def __init__(self, cfg: GatewayConfig, policy: Policy | None = None) -> None:
         self.cfg = cfg
-        self.policy = policy or load_policy(cfg.profiles, cfg.params, cfg.agencies)
+        self.policy = policy or load_policy(cfg.profiles, cfg.params, cfg.agencies, jurisdiction=cfg.jurisdiction)
         self.store: Reopening[RecordStore] = Reopening("store", lambda: open_store(cfg.store_url))
         self.log: Reopening[Any] = Reopening("decision log", lambda: _open_log(cfg.log_url))
         self.attempt = _Attempt()

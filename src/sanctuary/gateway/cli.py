@@ -21,6 +21,7 @@ from sanctuary.gateway.app import GatewayConfig, create_app
 from sanctuary.gateway.credentials import ROLES, CredentialError, KeyRing, demo_keys, keys_file
 from sanctuary.gateway.users import STAFF_ROLES, UserBook, demo_password, users_file
 from sanctuary.policy.cli import parse_params
+from sanctuary.policy.jurisdictions import jurisdictions
 from sanctuary.records import RecordsError, open_store
 from sanctuary.records.demo import DEMO_PERSONS, DEMO_PLATE, fill
 
@@ -34,7 +35,13 @@ DEMO_LOG_NAME = "sanctuary.example/demo-decisions"
 
 def serve(
     demo: Annotated[bool, typer.Option("--demo", help="Fill an empty store with demo data and accept the demo keys.")] = False,
-    profile: Annotated[list[str], typer.Option("--profile", "-p", help="Legal profile; repeat to compose.")] = ["chicago-2021"],
+    jurisdiction: Annotated[
+        Optional[str], typer.Option("--jurisdiction", "-j", help="The law in force where deployed (default: the shipped default, chicago).")
+    ] = None,
+    profile: Annotated[
+        Optional[list[str]],
+        typer.Option("--profile", "-p", help="Legal profile; repeat to compose (instead of, or on top of, a jurisdiction)."),
+    ] = None,
     param: Annotated[Optional[list[str]], typer.Option("--param", help="Profile parameter PROFILE.NAME=V1,V2.")] = None,
     agencies: Annotated[Optional[list[Path]], typer.Option("--agencies", help="A department's own registry file.")] = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -56,8 +63,11 @@ def serve(
     except CredentialError as exc:
         err.print(f"[red]error[/red] {exc.field}: {exc.reason}")
         raise typer.Exit(2) from None
+    if jurisdiction is None and not profile:
+        jurisdiction = jurisdictions().default
     cfg = GatewayConfig(
-        profiles=profile,
+        profiles=profile or [],
+        jurisdiction=jurisdiction,
         params=parse_params(param),
         agencies=agencies or [],
         store_url=store,

@@ -81,11 +81,19 @@ class Policy:
     registry: Registry = field(default_factory=lambda: load_registry([]))
 
 
-def load_policy(profiles: list[str], params: dict[str, list[str]], agencies: list[Path], *, root: Path = PROFILES) -> Policy:
-    """Load the registry and the profiles (from ``root``). A registry that does not load is a startup
-    error (``RegistryError``); a policy set that does not load gives a Policy that denies everything."""
+def load_policy(
+    profiles: list[str], params: dict[str, list[str]], agencies: list[Path], *, jurisdiction: str | None = None, root: Path = PROFILES
+) -> Policy:
+    """Load the registry and the law in force: a jurisdiction (with `profiles` composed on top), or
+    the profiles alone (from ``root``). A registry that does not load is a startup error
+    (``RegistryError``); a policy set that does not load gives a Policy that denies everything."""
     registry = load_registry(agencies)
+    names = profiles if jurisdiction is None else [jurisdiction, *profiles]
     try:
-        return Policy(profiles, PolicyEngine.load(profiles, registry, params, root=root), registry=registry)
+        if jurisdiction is None:
+            engine = PolicyEngine.load(profiles, registry, params, root=root)
+        else:
+            engine = PolicyEngine.for_jurisdiction(jurisdiction, registry, params, extra_profiles=profiles, root=root)
+        return Policy(engine.names, engine, registry=registry)
     except PolicyError as exc:
-        return Policy(profiles, error=f"policy: {exc}", registry=registry)
+        return Policy(names, error=f"policy: {exc}", registry=registry)

@@ -38,11 +38,25 @@ def parse_params(values: list[str] | None) -> dict[str, list[str]]:
 
 
 def build_pipeline(
-    profiles: list[str], registry: Registry, params: dict[str, list[str]], log: Recorder | None = None
+    profiles: list[str],
+    registry: Registry,
+    params: dict[str, list[str]],
+    log: Recorder | None = None,
+    *,
+    jurisdiction: str | None = None,
+    trusted: bool = True,
 ) -> tuple[Pipeline | None, Callable[[str], Decision] | None]:
-    """A pipeline, or (when the policy set does not load) a refusal that denies every request with the reason."""
+    """A pipeline, or (when the policy set does not load) a refusal that denies every request with the reason.
+
+    The law in force is a jurisdiction (with `profiles` on top) or the profiles alone. `trusted`:
+    the input's facts and documents are the department's (`sanctuary decide`); otherwise they are
+    claims, as in a body sent to the gateway."""
     try:
-        return Pipeline(PolicyEngine.load(profiles, registry, params), log), None
+        if jurisdiction is not None:
+            engine = PolicyEngine.for_jurisdiction(jurisdiction, registry, params, extra_profiles=profiles)
+        else:
+            engine = PolicyEngine.load(profiles, registry, params)
+        return Pipeline(engine, log, trusted=trusted), None
     except PolicyError as exc:
         err.print(f"[red]policy error[/red]: {exc} — every request is denied")
         problem = str(exc)
@@ -133,8 +147,8 @@ def diff(
     """The requests whose decision differs between two profiles, and the clause that makes the difference."""
     registry = load_registry()
     try:
-        left = Pipeline(PolicyEngine.load(_composition(a), registry))
-        right = Pipeline(PolicyEngine.load(_composition(b), registry))
+        left = Pipeline(PolicyEngine.load(_composition(a), registry), trusted=True)
+        right = Pipeline(PolicyEngine.load(_composition(b), registry), trusted=True)
     except PolicyError as exc:
         err.print(f"[red]policy error[/red]: {exc}")
         raise typer.Exit(2) from None
