@@ -14,6 +14,7 @@ from rich.table import Table
 
 from sanctuary.agencies import Registry, RegistryError, load_registry
 from sanctuary.audit.cli import app as audit_app
+from sanctuary.duties import cli as duties_cli
 from sanctuary.gateway import cli as gateway_cli
 from sanctuary.models import Decision
 from sanctuary.policy.cli import app as policy_app
@@ -179,6 +180,7 @@ app.add_typer(gateway_cli.keys_app, name="keys")
 app.command("demo-data")(records_cli.demo_data)
 app.add_typer(records_cli.app, name="store")
 app.add_typer(web_cli.app, name="web")
+app.add_typer(duties_cli.app, name="duties")
 
 
 def main() -> None:

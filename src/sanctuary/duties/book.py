@@ -16,6 +16,7 @@
     due = "end_of_period"            # or "MM-DD" of the following year, or "+N" days after the period
     rows = "administrative_documents"  # which log entries become rows (sanctuary.duties.report)
     missing = ["oemc_notifications: ..."]  # what the report needs that the log does not hold
+    staff_columns = ["transfer_carried_out"]  # per-row facts the log does not hold, left for staff
 
 A duty's condition is checked with Cedar against the same schema, registry and facts as the rules,
 for the requester and every agency the request is made for, whatever the decision: New York's
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 FILENAME = "duties.toml"
 PERIODS = ("month", "quarter", "year")
 _DUTY_KEYS = {"citation", "title", "title_es", "to", "within_days", "by", "when"}
-_REPORT_KEYS = {"citation", "title", "title_es", "to", "period", "due", "rows", "missing"}
+_REPORT_KEYS = {"citation", "title", "title_es", "to", "period", "due", "rows", "missing", "staff_columns"}
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,8 @@ class PeriodicReport:
     period: str
     due: str
     rows: str
-    missing: tuple[str, ...]
+    missing: tuple[str, ...]  # "name: what it is": what the report needs that the log does not hold
+    staff_columns: tuple[str, ...] = ()  # per-row columns the log cannot fill: left blank for staff
 
     def due_for(self, period: Period) -> date:
         if self.due == "end_of_period":
@@ -96,6 +98,10 @@ class Period:
     name: str
     start: date
     end: date  # inclusive
+
+    @property
+    def unit(self) -> str:
+        return "year" if "-" not in self.name else "quarter" if "Q" in self.name else "month"
 
     @classmethod
     def parse(cls, text: str) -> Period:
@@ -239,6 +245,7 @@ def read(names: list[str], root: Path = PROFILES) -> tuple[list[Duty], list[Peri
                     due,
                     spec["rows"],
                     tuple(spec.get("missing", ())),
+                    tuple(spec.get("staff_columns", ())),
                 )
             )
     return duties, reports

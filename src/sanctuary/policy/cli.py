@@ -56,7 +56,12 @@ def build_pipeline(
             engine = PolicyEngine.for_jurisdiction(jurisdiction, registry, params, extra_profiles=profiles)
         else:
             engine = PolicyEngine.load(profiles, registry, params)
-        return Pipeline(engine, log, trusted=trusted), None
+        pipeline = Pipeline(engine, log, trusted=trusted)
+        if log is not None:  # the duties its decisions trigger are recorded with them
+            from sanctuary.duties.ledger import with_duties
+
+            pipeline = with_duties(pipeline)
+        return pipeline, None
     except PolicyError as exc:
         err.print(f"[red]policy error[/red]: {exc} — every request is denied")
         problem = str(exc)
