@@ -178,3 +178,46 @@ def _print_diff(a: str, b: str, total: int, differences: list[Difference]) -> No
     out.print(table)
     if not differences:
         sys.stdout.write("no differences\n")
+
+
+@app.command()
+def compare(
+    file: Annotated[Path, typer.Argument(help="JSONL requests.")],
+    jurisdiction: Annotated[list[str], typer.Option("--jurisdiction", "-j", help="A jurisdiction (jurisdictions.toml); repeat.")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    only_differences: Annotated[bool, typer.Option("--differences", help="Show only requests decided differently.")] = False,
+) -> None:
+    """The same requests decided under each jurisdiction: decision and clause per cell, differences first."""
+    from sanctuary.policy.compare import compare as run
+
+    if not file.is_file():
+        err.print(f"[red]error[/red]: file: {file} does not exist")
+        raise typer.Exit(2)
+    lines = [line for line in file.read_text(encoding="utf-8").splitlines() if line.strip()]
+    try:
+        matrix = run(jurisdiction, lines)
+    except PolicyError as exc:
+        err.print(f"[red]policy error[/red]: {exc}")
+        raise typer.Exit(2) from None
+    for column in matrix.columns:
+        if column.error:
+            err.print(f"[red]policy error[/red]: {column.name}: {column.error} — every request is denied in its column")
+    if as_json:
+        print(json.dumps(matrix.to_dict()))
+        return
+    table = Table(title=f"{matrix.differences} of {len(matrix.rows)} requests decided differently", show_lines=True)
+    table.add_column("request")
+    for column in matrix.columns:
+        profiles = " + ".join(column.profiles)
+        table.add_column(column.name if profiles == column.name else f"{column.name}\n[dim]{profiles}[/dim]")
+    for row in matrix.rows:
+        if only_differences and not row.differs:
+            continue
+        cells = []
+        for cell in row.cells:
+            colour = "green" if cell.decision == "permit" else "red"
+            withheld = f"\n[dim]{len(cell.redact)} data categories withheld[/dim]" if cell.redact else ""
+            cells.append(f"[{colour}]{cell.decision}[/{colour}]\n" + "\n".join(cell.citations) + withheld)
+        marker = "[bold]≠[/bold] " if row.differs else ""
+        table.add_row(f"{marker}{row.id}\n[dim]{row.summary}[/dim]", *cells)
+    out.print(table)
