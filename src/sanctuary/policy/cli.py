@@ -18,9 +18,9 @@ from sanctuary.models import Decision
 from sanctuary.policy.diff import Difference, diff_decisions
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError
-from sanctuary.policy.profiles import available, expand
+from sanctuary.policy.profiles import PROFILES, available, expand
 
-app = typer.Typer(no_args_is_help=True, help="Legal profiles: list, show, diff.")
+app = typer.Typer(no_args_is_help=True, help="Legal profiles: list, show, diff, compare; new and test a pack.")
 out = Console()
 err = Console(stderr=True)
 
@@ -221,3 +221,57 @@ def compare(
         marker = "[bold]≠[/bold] " if row.differs else ""
         table.add_row(f"{marker}{row.id}\n[dim]{row.summary}[/dim]", *cells)
     out.print(table)
+
+
+@app.command("new")
+def new_pack(
+    name: Annotated[str, typer.Argument(help="The pack's name, e.g. evanston-2026.")],
+    title: Annotated[str, typer.Option("--title", help="The law's title.")] = "",
+    root: Annotated[Path, typer.Option("--root", help="Profiles folder.")] = PROFILES,
+    docs: Annotated[Path, typer.Option("--docs", help="Folder for the docs/law page.")] = Path("docs/law"),
+) -> None:
+    """Scaffold a pack: profile.toml, a rule with every annotation, a scenario table, a docs/law page."""
+    from sanctuary.policy.scaffold import scaffold
+
+    try:
+        written = scaffold(name, title, root, docs)
+    except PolicyError as exc:
+        err.print(f"[red]error[/red]: {exc}")
+        raise typer.Exit(2) from None
+    for path in written:
+        out.print(f"wrote {path}")
+    out.print(f"next: edit them, then [bold]sanctuary policy test {name}[/bold]")
+
+
+@app.command("test")
+def test_pack(
+    name: Annotated[str, typer.Argument(help="The pack to test.")],
+    root: Annotated[Path, typer.Option("--root", help="Profiles folder.")] = PROFILES,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Run a pack's scenario table and report coverage: every rule shown deciding and not deciding. Exit 1 if not."""
+    from sanctuary.policy.scenarios import run
+
+    try:
+        report = run(name, load_registry(), root)
+    except PolicyError as exc:
+        err.print(f"[red]policy error[/red]: {exc}")
+        raise typer.Exit(2) from None
+    if as_json:
+        print(json.dumps(report.to_dict()))
+    else:
+        passed = len(report.results) - len(report.failed)
+        out.print(f"[bold]{name}[/bold]: {passed} of {len(report.results)} scenarios pass; {len(report.rules)} rule(s)")
+        for r in report.failed:
+            out.print(f"  [red]✗[/red] #{r.scenario.number} {r.scenario.name}")
+            for problem in r.problems:
+                out.print(f"      {problem}")
+        for rule in report.never_fired:
+            out.print(f"  [yellow]not covered[/yellow]: {rule} is never shown deciding (add a scenario where it forbids)")
+        for rule in report.never_spared:
+            out.print(f"  [yellow]not covered[/yellow]: {rule} is never shown not deciding (add a scenario where it must not)")
+        for rule in report.unknown_rules:
+            out.print(f"  [red]unknown rule[/red]: {rule} is not a rule of {name}")
+        out.print("[green]ok[/green]: every rule shown both ways" if report.ok else "[red]not ok[/red]")
+    if not report.ok:
+        raise typer.Exit(1)
