@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import decide, pipeline_for, request
+from sanctuary.screening import screen
 
 FED_WARRANT = {
     "type": "judicial_warrant",
@@ -272,3 +273,101 @@ def test_ero_presumption_is_the_registry_flag_not_the_name(reg):
     assert reg.get("ICE-ERO").civil_immigration_mission and not reg.get("ICE-HSI").civil_immigration_mission
     assert decide("chicago-2021", db("HSI")).decision == "permit"
     assert decide("chicago-2021", db("FBI", on_behalf_of="ICE-ERO")).decision == "deny"
+
+
+# Legal corrections (issue #10), each both ways, under the law in force in Chicago (ordinance + TRUST).
+CHICAGO = ("chicago-2021", "illinois-trust")
+REENTRY = {"text": "8 U.S.C. 1326 illegal reentry prosecution", "category": "criminal"}
+SMUGGLING = {"text": "alien smuggling under 8 U.S.C. 1324", "category": "criminal"}
+I9 = {"text": "worksite I-9 audit of a restaurant", "category": "other"}
+CORRECTIONS = [
+    # A detainer or civil immigration warrant is no basis for detention or transfer to anyone.
+    (request("custody_transfer", "CBP", documents=[DETAINER]), "deny", "chicago-2021:020-a1-no-basis"),
+    (request("custody_transfer", "Polk County FL SO", documents=[DETAINER]), "deny", "illinois-trust:15-comply"),
+    (request("custody_transfer", "USMS", documents=[I200_CRIMINAL]), "deny", "chicago-2021:020-a1-no-basis"),
+    (request("custody_transfer", "USMS", documents=[I200_CRIMINAL, STATE_WARRANT]), "permit", "chicago-2021:020-a1-no-basis"),
+    # A federal criminal case under 8 U.S.C. 1324/1326 with a federal judicial criminal warrant is not civil enforcement.
+    (request("custody_transfer", "USMS", purpose=REENTRY, documents=[FED_WARRANT]), "permit", "chicago-2021:020-a"),
+    (request("custody_transfer", "USMS", purpose=REENTRY), "deny", "chicago-2021:020-a"),
+    (request("custody_transfer", "HSI", purpose=SMUGGLING, documents=[FED_WARRANT]), "permit", "illinois-trust:15-custody"),
+    (request("custody_transfer", "HSI", purpose=SMUGGLING), "deny", "illinois-trust:15-custody"),
+]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected", "rule"), CORRECTIONS, ids=[f"{c[2].split(':')[1]}-{c[1]}-{i}" for i, c in enumerate(CORRECTIONS)]
+)
+def test_legal_correction(raw, expected, rule):
+    d = decide(CHICAGO, raw)
+    assert d.decision == expected, d.explanation
+    if expected == "deny":
+        assert rule in d.rules
+    else:
+        assert rule not in d.rules
+
+
+@pytest.mark.parametrize("profiles", [("chicago-2021",), CHICAGO])
+@pytest.mark.parametrize("via", ["FBI", "DEA"])
+def test_a_request_naming_hsi_is_decided_as_hsi_asking(profiles, via):
+    """An FBI or DEA request naming HSI in a fentanyl case, and HSI asking directly: like cases alike."""
+    purpose = {"text": "fentanyl trafficking", "category": "criminal"}
+    direct = search("HSI", "warrant", **{"category": "criminal", "text": "fentanyl trafficking"})
+    named = search(via, "warrant", "HSI fentanyl trafficking case")
+    declared = search(via, "warrant", on_behalf_of="HSI", **{"text": purpose["text"]})
+    decisions = [decide(profiles, r) for r in (direct, named, declared)]
+    assert len({d.decision for d in decisions}) == 1, [d.explanation for d in decisions]
+    assert decisions[0].decision == ("permit" if profiles == ("chicago-2021",) else "deny")
+    assert all("ICE-HSI" in d.judged_as for d in decisions)
+
+
+@pytest.mark.xfail(
+    not screen("worksite I-9 audit").immigration, reason="the purpose screen reads I-9 audits from branch screening", strict=True
+)
+def test_a_worksite_i9_audit_is_civil_immigration_enforcement():
+    assert decide(CHICAGO, op("HSI", "on_site_support", False, I9["text"], documents=[FED_WARRANT])).decision == "deny"
+    assert decide(CHICAGO, search("Evanston PD", "contact", I9["text"], category=None)).decision == "deny"
+    assert decide(CHICAGO, search("Evanston PD", "contact", "wage theft by a restaurant owner", category=None)).decision == "permit"
+
+
+@pytest.mark.parametrize("name", ["Immigration and Customs Enforcement", "ICE", "DHS", "Homeland Security"])
+def test_a_parent_agency_is_judged_as_every_component_it_may_be(name):
+    """'Immigration and Customs Enforcement' with purpose 'inv' was permitted where ICE-ERO was denied."""
+    d = decide("chicago-2021", db(name, "inv"))
+    assert d.decision == "deny" and "ICE-ERO" in d.judged_as
+    assert "may be any of its components" in d.explanation
+    release = decide("chicago-2021", inquiry(name, ["release_date"]))
+    assert release.decision == "deny"
+
+
+def test_doj_is_judged_as_each_of_its_components_and_a_permit_must_hold_for_all():
+    assert decide("chicago-2021", db("DOJ", "bank robbery", "criminal")).decision == "permit"
+    d = decide("chicago-2021", request("detention_hold", "DOJ", documents=[DETAINER]))
+    assert d.decision == "deny" and {"FBI", "USMS", "DEA"} <= set(d.judged_as)
+
+
+@pytest.mark.parametrize("field", ["case_number", "officer"])
+def test_every_free_text_field_goes_through_the_screen(field):
+    raw = db("Evanston PD", "burglary", "criminal")
+    text = "locate for deportation"
+    if field == "case_number":
+        raw["purpose"] = {**raw["purpose"], "case_number": text}
+    else:
+        raw["requester"] = {**raw["requester"], "officer": f"Det. Smith ({text})"}
+    d = decide("chicago-2021", raw)
+    assert d.decision == "deny" and "chicago-2021:020-a" in d.rules
+    assert decide("chicago-2021", db("Evanston PD", "burglary", "criminal")).decision == "permit"
+
+
+def test_an_agency_named_in_a_case_number_is_judged_as_if_it_asked():
+    raw = db("Evanston PD", "burglary", "criminal")
+    raw["purpose"] = {**raw["purpose"], "case_number": "ERO-CHI-2025-0042"}
+    d = decide(CHICAGO, raw)
+    assert d.decision == "deny" and "ICE-ERO" in d.on_behalf_of and "illinois-trust:15-databases" in d.rules
+
+
+def test_a_287g_agency_without_a_criminal_purpose_acts_for_ice():
+    """Deputised under 287(g), a sheriff's officers act for ICE: with no criminal purpose shown its
+    release-date inquiry is an immigration-purpose request; with one, it is its own."""
+    assert decide(CHICAGO, inquiry("Polk County FL SO", ["release_date"])).decision == "deny"
+    criminal = inquiry("Polk County FL SO", ["release_date"], purpose={"text": "homicide", "category": "criminal"})
+    assert decide(CHICAGO, criminal).decision == "permit"

@@ -70,6 +70,9 @@ def decide(
     ] = False,
     agencies: AgenciesOpt = None,
     param: ParamOpt = None,
+    declarations: Annotated[
+        Optional[Path], typer.Option("--declarations", help="625 ILCS 5/2-130 declarations on file (CSV, as scan-partners reads).")
+    ] = None,
     explain: Annotated[bool, typer.Option("--explain", help="A readable table instead of JSONL.")] = False,
     log: Annotated[
         Optional[str], typer.Option("--log", help="Record each decision in this log (SQLite path or postgresql:// URL).")
@@ -83,7 +86,7 @@ def decide(
     recorder = _open_log(log) if log else None
     profiles = profile or ([] if jurisdiction else ["chicago-2021"])
     pipeline, refusal = build_pipeline(
-        profiles, registry, parse_params(param), recorder, jurisdiction=jurisdiction, trusted=not as_requester
+        profiles, registry, parse_params(param), recorder, jurisdiction=jurisdiction, trusted=not as_requester, declarations=declarations
     )
     if file != "-" and not Path(file).is_file():
         err.print(f"[red]error[/red]: file: {file} does not exist")
@@ -95,7 +98,7 @@ def decide(
         if not explain:
             sys.stdout.write(decision.to_json() + "\n")
     if explain:
-        out.print(_explain_table(decisions, pipeline.engine.names if pipeline else profiles))
+        out.print(_explain_table(decisions, [pipeline.engine.label] if pipeline and jurisdiction else profiles))
     if any(d.error for d in decisions):
         raise typer.Exit(1)
 

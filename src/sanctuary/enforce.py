@@ -78,10 +78,19 @@ def screen_fields(request: Request) -> PurposeScreen:
     )
 
 
+# Evidence that is not about immigration enforcement itself: an agency's name, a crime, a vague reason.
+NOT_IMMIGRATION_EVIDENCE = ("agency:", "criminal:", "vague:")
+
+
 def _by_words(purpose: PurposeScreen) -> PurposeScreen:
-    if purpose.category == "civil_immigration" and all(e.rule.startswith("agency:") for e in purpose.evidence):
-        return replace(purpose, category="other")
-    return purpose
+    """A screen that flags immigration (or asks for review) only because an agency is named: the
+    agency is a beneficiary (judged as if it had asked), and the words decide the category."""
+    if purpose.category not in ("civil_immigration", "needs_review"):
+        return purpose
+    if any(not e.rule.startswith(NOT_IMMIGRATION_EVIDENCE) for e in purpose.evidence):
+        return purpose
+    crime = any(e.rule.startswith("criminal:") for e in purpose.evidence)
+    return replace(purpose, category="criminal" if crime else "other")
 
 
 def held_reference(request: Request) -> str:
@@ -156,7 +165,7 @@ class Pipeline:
             if self.trusted:
                 return statement, "department statement (sanctuary decide input)"
             return frozenset(), NO_SOURCE.source
-        source = records.source if records.found else f"{records.source}: subject not found (unknown: carve-outs read as not met)"
+        source = records.source if records.found else f"{records.source} (unknown: carve-outs read as not met)"
         if self.trusted and statement != records.carveouts:
             said = ", ".join(sorted(statement)) or "none"
             shown = ", ".join(sorted(records.carveouts)) or "none"
@@ -178,7 +187,6 @@ class Pipeline:
             documents=[classify(d) for d in request.documents] if documents is None else documents,
             carveouts=carveouts,
             dropped_carveouts=self.engine.dropped_carveouts,
-            parameters=self.engine.parameter_values,
         )
 
     # -- decide --------------------------------------------------------------------------

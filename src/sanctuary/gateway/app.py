@@ -45,8 +45,9 @@ from sanctuary.gateway.routes_admin import add_admin_routes
 from sanctuary.gateway.routes_audit import add_audit_routes
 from sanctuary.gateway.services import Policy, Reopening, Unavailable, load_policy
 from sanctuary.gateway.users import UserBook
-from sanctuary.models import Decision, Request, RequestError, parse_request
+from sanctuary.models import Decision, Failure, Request, RequestError, parse_request
 from sanctuary.records import RecordStore, open_store
+from sanctuary.records.facts import StoreFacts
 
 CAVEAT = (
     "Police records are released for criminal law enforcement only (MCC 2-173, 5 ILCS 805): do not "
@@ -61,6 +62,7 @@ log = logging.getLogger("sanctuary.gateway")
 class GatewayConfig:
     profiles: list[str] = field(default_factory=lambda: ["chicago-2021"])
     jurisdiction: str | None = None  # the law in force where deployed; `profiles` are composed on top
+    declarations: Path | None = None  # 625 ILCS 5/2-130 declarations on file (CSV)
     params: dict[str, list[str]] = field(default_factory=dict)
     agencies: list[Path] = field(default_factory=list)
     store_url: str | None = None
@@ -121,13 +123,17 @@ class Gateway:
 
     def __init__(self, cfg: GatewayConfig, policy: Policy | None = None) -> None:
         self.cfg = cfg
-        self.policy = policy or load_policy(cfg.profiles, cfg.params, cfg.agencies, jurisdiction=cfg.jurisdiction)
+        self.policy = policy or load_policy(
+            cfg.profiles, cfg.params, cfg.agencies, jurisdiction=cfg.jurisdiction, declarations=cfg.declarations
+        )
         self.store: Reopening[RecordStore] = Reopening("store", lambda: open_store(cfg.store_url))
         self.log: Reopening[Any] = Reopening("decision log", lambda: _open_log(cfg.log_url))
         self.attempt = _Attempt()
         self.recorder = _Recorder(self.log, self.attempt)
         # One pipeline per process: its decision cache is shared by every worker thread.
-        self.pipeline = Pipeline(self.policy.engine, self.recorder) if self.policy.engine is not None else None
+        # Facts about a subject come from the department's records; the body's are claims.
+        facts = StoreFacts(self.store.get)
+        self.pipeline = Pipeline(self.policy.engine, self.recorder, facts=facts) if self.policy.engine is not None else None
         self.index = DecisionIndex(self.store.get)
         self.limiter = RateLimiter(cfg.rate, cfg.burst)
         self.executor = ThreadPoolExecutor(cfg.threads, thread_name_prefix="gateway")
@@ -274,7 +280,7 @@ def _open_log(url: str | None) -> Any:
 
 
 def _status(decision: Decision, attempt: _Attempt) -> int:
-    if attempt.failure is not None or (decision.error or "").startswith("policy evaluation error"):
+    if attempt.failure is not None or decision.failure in (Failure.store, Failure.policy, Failure.log, Failure.timeout):
         return 503
     if decision.decision == "permit":
         return 200

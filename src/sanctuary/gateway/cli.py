@@ -43,6 +43,9 @@ def serve(
         typer.Option("--profile", "-p", help="Legal profile; repeat to compose (instead of, or on top of, a jurisdiction)."),
     ] = None,
     param: Annotated[Optional[list[str]], typer.Option("--param", help="Profile parameter PROFILE.NAME=V1,V2.")] = None,
+    declarations: Annotated[
+        Optional[Path], typer.Option("--declarations", help="625 ILCS 5/2-130 declarations on file (CSV, as scan-partners reads).")
+    ] = None,
     agencies: Annotated[Optional[list[Path]], typer.Option("--agencies", help="A department's own registry file.")] = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: any free port).")] = 8000,
@@ -68,6 +71,7 @@ def serve(
     cfg = GatewayConfig(
         profiles=profile or [],
         jurisdiction=jurisdiction,
+        declarations=declarations,
         params=parse_params(param),
         agencies=agencies or [],
         store_url=store,

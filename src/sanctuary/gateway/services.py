@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from sanctuary.agencies import Registry, load_registry
+from sanctuary.policy.declarations import read_declarations
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError
-from sanctuary.policy.profiles import PROFILES
+from sanctuary.policy.profiles import PROFILES, expand
 
 T = TypeVar("T")
 RETRY_SECONDS = 1.0
@@ -82,7 +83,13 @@ class Policy:
 
 
 def load_policy(
-    profiles: list[str], params: dict[str, list[str]], agencies: list[Path], *, jurisdiction: str | None = None, root: Path = PROFILES
+    profiles: list[str],
+    params: dict[str, list[str]],
+    agencies: list[Path],
+    *,
+    jurisdiction: str | None = None,
+    declarations: Path | None = None,
+    root: Path = PROFILES,
 ) -> Policy:
     """Load the registry and the law in force: a jurisdiction (with `profiles` composed on top), or
     the profiles alone (from ``root``). A registry that does not load is a startup error
@@ -90,10 +97,11 @@ def load_policy(
     registry = load_registry(agencies)
     names = profiles if jurisdiction is None else [jurisdiction, *profiles]
     try:
+        on_file = read_declarations(declarations, registry).agencies if declarations else frozenset()
         if jurisdiction is None:
-            engine = PolicyEngine.load(profiles, registry, params, root=root)
+            engine = PolicyEngine(expand(profiles, root), registry, params, root=root, declarations=on_file)
         else:
-            engine = PolicyEngine.for_jurisdiction(jurisdiction, registry, params, extra_profiles=profiles, root=root)
+            engine = PolicyEngine.for_jurisdiction(jurisdiction, registry, params, extra_profiles=profiles, declarations=on_file, root=root)
         return Policy(engine.names, engine, registry=registry)
     except PolicyError as exc:
         return Policy(names, error=f"policy: {exc}", registry=registry)

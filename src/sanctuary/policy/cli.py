@@ -15,6 +15,7 @@ from rich.table import Table
 from sanctuary.agencies import Registry, load_registry
 from sanctuary.enforce import Pipeline, Recorder, refused, request_id_of
 from sanctuary.models import Decision
+from sanctuary.policy.declarations import read_declarations
 from sanctuary.policy.diff import Difference, diff_decisions
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError
@@ -45,6 +46,7 @@ def build_pipeline(
     *,
     jurisdiction: str | None = None,
     trusted: bool = True,
+    declarations: Path | None = None,
 ) -> tuple[Pipeline | None, Callable[[str], Decision] | None]:
     """A pipeline, or (when the policy set does not load) a refusal that denies every request with the reason.
 
@@ -52,10 +54,11 @@ def build_pipeline(
     the input's facts and documents are the department's (`sanctuary decide`); otherwise they are
     claims, as in a body sent to the gateway."""
     try:
+        on_file = read_declarations(declarations, registry).agencies if declarations else frozenset()
         if jurisdiction is not None:
-            engine = PolicyEngine.for_jurisdiction(jurisdiction, registry, params, extra_profiles=profiles)
+            engine = PolicyEngine.for_jurisdiction(jurisdiction, registry, params, extra_profiles=profiles, declarations=on_file)
         else:
-            engine = PolicyEngine.load(profiles, registry, params)
+            engine = PolicyEngine(expand(profiles), registry, params, declarations=on_file)
         pipeline = Pipeline(engine, log, trusted=trusted)
         if log is not None:  # the duties its decisions trigger are recorded with them
             from sanctuary.duties.ledger import with_duties

@@ -121,8 +121,7 @@ class PolicyEngine:
             sort_keys=True,
         )
         self.policy_hash = hashlib.sha256(blob.encode()).hexdigest()
-        # Parameters reach the rules through the facts as "profile.name=value": `context.parameters.contains(...)`.
-        self.parameter_values = frozenset(f"{k}={v}" for k, values in self.params.items() for v in values)
+        self._parameters = sorted(f"{k}={v}" for k, values in self.params.items() for v in values)
         self.dropped_carveouts = frozenset(c for k, v in self.params.items() if k.endswith(".dropped_carveouts") for c in v)
         # Whether any rule in force reads facts about the subject: only then are the records consulted.
         self.reads_subject = any(fact in r.text for r in self.rules.values() for fact in SUBJECT_FACTS)
@@ -174,7 +173,7 @@ class PolicyEngine:
 
     def context(self, facts: Facts) -> dict:
         """The Cedar context of a request: its facts, and the jurisdiction's home state."""
-        return {**facts.cedar_context, "home_state": self.home_state}
+        return {**facts.cedar_context, "home_state": self.home_state, "parameters": self._parameters}
 
     def rank(self, rule_id: str) -> int:
         """A rule's place in the loaded set (baseline first, then profiles in order): cite in that order."""

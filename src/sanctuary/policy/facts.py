@@ -6,8 +6,8 @@ writes about the subject or the documents it holds is a *claim*: recorded on the
 decisive. These definitions come from the profiles' shared vocabulary (docs/profiles.md):
 "immigration purpose" is a declared civil_immigration category, a free-text field that screens as
 civil immigration enforcement, or a request by (or for) a unit whose work is civil immigration
-enforcement (ERO) that shows no criminal purpose — neither a declared criminal category nor a
-verified judicial criminal warrant. A verified judicial criminal warrant also shows that a purpose
+enforcement (ERO), or an agency whose officers act for ICE under a 287(g) agreement, that shows no
+criminal purpose — neither a declared criminal category nor a verified judicial criminal warrant. A verified judicial criminal warrant also shows that a purpose
 the screen reads as immigration (an 8 U.S.C. 1324/1326 prosecution) is criminal, not civil. An
 administrative form never lifts anything, whatever label it carries.
 """
@@ -47,7 +47,6 @@ class Facts:
     article_iii_order: bool = False
     state_court_orders: frozenset[str] = frozenset()
     felony_conviction: bool = False  # the department's records show one (never the requester's claim)
-    parameters: frozenset[str] = frozenset()  # the loaded profiles' parameters, "profile.name=value"
 
     @cached_property
     def cedar_context(self) -> dict:
@@ -66,7 +65,6 @@ class Facts:
             "article_iii_order": self.article_iii_order,
             "state_court_orders": sorted(self.state_court_orders),
             "felony_conviction": self.felony_conviction,
-            "parameters": sorted(self.parameters),
         }
 
 
@@ -131,7 +129,6 @@ def derive(
     documents: Iterable[DocumentClass],
     carveouts: frozenset[str] = frozenset(),
     dropped_carveouts: frozenset[str] = frozenset(),
-    parameters: frozenset[str] = frozenset(),
 ) -> Facts:
     """The facts of one request.
 
@@ -146,7 +143,7 @@ def derive(
     immigration = (
         request.purpose.category == "civil_immigration"
         or (purpose.category == "civil_immigration" and not judicial_criminal)
-        or (any(a.civil_immigration_mission for a in acting) and not criminal_shown)
+        or (any(a.civil_immigration_mission or a.has_287g for a in acting) and not criminal_shown)
     )
     op = request.operation
     return Facts(
@@ -163,5 +160,4 @@ def derive(
         article_iii_order=article_iii_order(verified),
         state_court_orders=state_court_orders(verified),
         felony_conviction="felony_conviction" in carveouts,
-        parameters=parameters,
     )
