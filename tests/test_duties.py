@@ -20,6 +20,7 @@ from sanctuary.duties.ledger import DUTY, DutyError, entries, fulfil, owed, with
 from sanctuary.duties.report import write
 from sanctuary.enforce import Pipeline
 from sanctuary.policy.engine import PolicyEngine
+from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.profiles import available
 
 runner = CliRunner()
@@ -184,3 +185,29 @@ def test_bad_period_and_kind_are_clear_errors(decision_log, tmp_path):
     assert unknown.exit_code == 2 and "unknown kind" in unknown.output
     wrong = runner.invoke(app, ["duties", "report", "mcc-2-173-069", "--period", "2026", "--log", url])
     assert wrong.exit_code == 2 and "quarter" in wrong.output
+
+
+def test_policy_show_lists_the_duties_a_pack_imposes():
+    shown = runner.invoke(app, ["policy", "show", "new-york-dmv", "--json"])
+    data = json.loads(shown.stdout)
+    [duty] = data["duties"]
+    assert duty["id"] == "new-york-dmv:notify-subject" and duty["within_days"] == 3
+    assert {
+        r["kind"] for r in json.loads(runner.invoke(app, ["policy", "show", "chicago-2021+illinois-trust", "--json"]).stdout)["reports"]
+    } == {
+        "mcc-2-173-069",
+        "trust-act-annual",
+    }
+
+
+def test_a_duty_condition_that_does_not_validate_does_not_load(tmp_path):
+    pack = tmp_path / "x-city"
+    pack.mkdir()
+    (pack / "duties.toml").write_text(
+        '[duty."x-city:notify"]\ncitation = "x"\ntitle = "x"\nto = "x"\nwithin_days = 1\nwhen = "principal.no_such_flag"\n'
+    )
+    with pytest.raises(PolicyError, match="does not validate"):
+        DutyBook.for_profiles(["x-city"], tmp_path)
+    (pack / "duties.toml").write_text('[duty."other:notify"]\ncitation = "x"\ntitle = "x"\nto = "x"\nwithin_days = 1\nwhen = "true"\n')
+    with pytest.raises(PolicyError, match="must start with"):
+        DutyBook.for_profiles(["x-city"], tmp_path)

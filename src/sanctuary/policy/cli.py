@@ -102,9 +102,12 @@ def show(
     profile: Annotated[str, typer.Argument(help="Profile name; compose with + (chicago-2021+illinois-trust).")],
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Every rule of a profile (and what it extends) with its citation, in plain words."""
+    """Every rule of a profile (and what it extends) with its citation, in plain words, and the duties it imposes."""
+    from sanctuary.duties.book import DutyBook
+
     try:
         engine = PolicyEngine.load(_composition(profile), load_registry())
+        book = DutyBook.for_engine(engine)
     except PolicyError as exc:
         err.print(f"[red]policy error[/red]: {exc}")
         raise typer.Exit(2) from None
@@ -126,6 +129,10 @@ def show(
                     ],
                     "policy_hash": engine.policy_hash,
                     "rules": [r.__dict__ for r in rules],
+                    "duties": [d.__dict__ for d in book.duties],
+                    "reports": [
+                        {**r.__dict__, "missing": list(r.missing), "staff_columns": list(r.staff_columns)} for r in book.reports.values()
+                    ],
                 }
             )
         )
@@ -142,6 +149,11 @@ def show(
     for r in rules:
         table.add_row(r.effect, r.citation, r.explain, r.id)
     out.print(table)
+    for d in book.duties:
+        deadline = f"within {d.within_days} day(s)" if d.within_days is not None else d.by
+        out.print(f"duty [bold]{d.id}[/bold] ({d.citation}), {deadline}, to {d.to}: {d.title}")
+    for r in book.reports.values():
+        out.print(f"report [bold]{r.kind}[/bold] ({r.citation}), each {r.period}, to {r.to}: {r.title}")
     out.print(f"[dim]policy set sha256 {engine.policy_hash}[/dim]")
 
 
