@@ -211,3 +211,37 @@ def test_a_duty_condition_that_does_not_validate_does_not_load(tmp_path):
     (pack / "duties.toml").write_text('[duty."other:notify"]\ncitation = "x"\ntitle = "x"\nto = "x"\nwithin_days = 1\nwhen = "true"\n')
     with pytest.raises(PolicyError, match="must start with"):
         DutyBook.for_profiles(["x-city"], tmp_path)
+
+
+class LosesDuties:
+    """A log that records decisions but cannot take the duty entries."""
+
+    def __init__(self, log):
+        self.log = log
+
+    def record(self, request, decision, disclosed=None):
+        return self.log.record(request, decision, disclosed)
+
+    def record_refusal(self, raw, decision):
+        return self.log.record_refusal(raw, decision)
+
+    def append_many(self, entries, clears=None):
+        raise OSError("disk full")
+
+
+def test_a_duty_that_cannot_be_recorded_fails_closed(decision_log):
+    engine = PolicyEngine.load(["new-york-dmv"], registry())
+    p = with_duties(Pipeline(engine, LosesDuties(decision_log), trusted=True))
+    opened = dmv(
+        "ny-9",
+        "HSI",
+        documents=[
+            {
+                "type": "court_order",
+                "court": "United States District Court for the Southern District of New York",
+                "signed_by": "Hon. J. Park, United States District Judge",
+            }
+        ],
+    )
+    outcome = p.handle_raw(opened)
+    assert outcome.decision.decision == "deny" and "disk full" in outcome.decision.error
