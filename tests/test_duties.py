@@ -245,3 +245,18 @@ def test_a_duty_that_cannot_be_recorded_fails_closed(decision_log):
     )
     outcome = p.handle_raw(opened)
     assert outcome.decision.decision == "deny" and "disk full" in outcome.decision.error
+
+
+def test_oregon_declines_and_the_monthly_cjc_report_lists_each_request(decision_log):
+    p = pipeline(decision_log, "oregon")
+    asked = [("HSI", "narcotics trafficking investigation", "criminal"), ("ICE-ERO", None, None), ("FBI", "bank robbery", "criminal")]
+    for i, (agency, text, category) in enumerate(asked):
+        purpose = {k: v for k, v in (("text", text), ("category", category)) if v}
+        p.handle_raw(json.dumps({"id": f"or-{i}", "kind": "database_query", "requester": {"agency": agency}, "purpose": purpose}))
+    book = DutyBook.for_profiles(available())
+    owed_now = owed(decision_log, book)
+    assert [o.requester for o in owed_now] == ["ICE-HSI", "ICE-ERO"]
+    fulfil(decision_log, owed_now[0].index, "filed")
+    month = write(book.reports["oregon-cjc-monthly"], Period.containing(TODAY, "month"), decision_log, registry())
+    assert [(r["requester"], r["fulfilled"]) for r in month.rows] == [("ICE-HSI", "yes"), ("ICE-ERO", "no")]
+    assert month.counts["decision"] == {"deny": 2}
