@@ -152,8 +152,8 @@ def show(
     for d in book.duties:
         deadline = f"within {d.within_days} day(s)" if d.within_days is not None else d.by
         out.print(f"duty [bold]{d.id}[/bold] ({d.citation}), {deadline}, to {d.to}: {d.title}")
-    for r in book.reports.values():
-        out.print(f"report [bold]{r.kind}[/bold] ({r.citation}), each {r.period}, to {r.to}: {r.title}")
+    for report in book.reports.values():
+        out.print(f"report [bold]{report.kind}[/bold] ({report.citation}), each {report.period}, to {report.to}: {report.title}")
     out.print(f"[dim]policy set sha256 {engine.policy_hash}[/dim]")
 
 
