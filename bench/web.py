@@ -1,6 +1,6 @@
 """The pages over a large decision log: what the report and the lists cost beyond reading the log.
 
-    /work/main/.venv/bin/python bench/web.py [--n 100000]
+    .venv/bin/python bench/web.py [--n 100000]
 
 Fills a temporary SQLite log with N entries (the example requests decided under chicago-2021, in
 turn), then measures in one run, in-process through the app (no network):
@@ -41,10 +41,11 @@ def main() -> None:
     from sanctuary.audit.entry import build
     from sanctuary.audit.keys import generate, hmac_key
     from sanctuary.enforce import Pipeline
-    from sanctuary.gateway.app import GatewayConfig, create_app
+    from sanctuary.gateway.app import GatewayConfig
     from sanctuary.gateway.users import UserBook
     from sanctuary.models import parse_request
     from sanctuary.policy.engine import PolicyEngine
+    from sanctuary.server import create_app
 
     generate("bench.example/web")
     pipeline = Pipeline(PolicyEngine.load(["chicago-2021"], load_registry()))

@@ -129,6 +129,8 @@ def test_a_described_court_order_holds_the_request_until_verified() -> None:
     assert resolved.decision == "permit" and resolved.resolves == held.held.reference
     assert not {"immigration_status", "citizenship", "place_of_birth"} & set(resolved.redact)
     assert "Sgt. R. Diaz" in resolved.explanation
+    scan = p.resolve_held(parse_request(raw), held, [Document(**COURT_ORDER)], "Sgt. R. Diaz", unreadable=True).decision
+    assert "could not read" in scan.explanation and scan.decision == "permit"
 
 
 def test_a_verified_administrative_form_still_lifts_nothing() -> None:
@@ -215,3 +217,46 @@ def test_over_http_the_facts_come_from_the_store(tmp_path: Path, monkeypatch: py
         assert recorded.json()["decision"]["facts_source"].startswith("records store: subject found")
     finally:
         running.stop()
+
+
+def test_a_text_the_screen_wants_reviewed_holds_a_permit_but_never_a_deny(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The screen may answer needs_review (an immigration-adjacent word): a permit then waits for an officer."""
+    import sanctuary.enforce as enforce
+    from sanctuary.screening import screen_fields
+    from sanctuary.screening.purpose import Evidence, PurposeScreen
+
+    def screen(fields):
+        if any(text and "foreign national" in text for text in fields.values()):
+            return PurposeScreen("needs_review", (), (Evidence(0, 16, "foreign national", "adjacent:foreign national"),), 0.5)
+        return screen_fields(fields)
+
+    monkeypatch.setattr(enforce, "screen_fields", screen)
+    p = pipeline(["chicago-2021"])
+    permit = request("database_query", "FBI", purpose={"text": "robbery", "category": "criminal", "case_number": "foreign national 7"})
+    held = p.decide(parse_request(permit))
+    assert held.decision == "deny" and held.held is not None and held.held.reason == "needs_review"
+    deny = request("detainee_access", "ICE-ERO", purpose={"text": "foreign national"})
+    d = p.decide(parse_request(deny))
+    assert d.decision == "deny" and d.held is None
+    vague = p.decide(parse_request(request("database_query", "FBI", purpose={"text": "inv"})))
+    assert vague.held is None and vague.decision == "permit"
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "health_care"),
+    [
+        ("abortion investigation for Texas authorities", "text", True),
+        ("locate woman who travelled for reproductive care", "text", True),
+        ("TX-ABORTION-2025-7", "case_number", True),
+        ("assault on a pregnant woman", "text", False),
+        ("armed robbery", "text", False),
+    ],
+)
+def test_a_health_care_purpose_is_a_fact_from_any_free_text_field(text, field, health_care) -> None:
+    from sanctuary.enforce import screen_request
+
+    raw = request("database_query", "ISP", purpose={field: text})
+    r = parse_request(raw)
+    p = pipeline(["chicago-2021"])
+    facts = p.facts(r, p.resolve(r, screen_request(r)), screen_request(r))
+    assert facts.health_care_purpose is health_care

@@ -99,3 +99,41 @@ def test_a_declarations_file_without_an_agency_column_is_refused(tmp_path: Path)
     bad.write_text("who,when\nx,y\n")
     with pytest.raises(PolicyError, match="no column naming the agency"):
         read_declarations(bad, registry())
+
+
+def test_decide_takes_its_input_as_the_departments_unless_as_requester(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from sanctuary.cli import app
+
+    line = json.dumps(request("detainee_access", "ICE-ERO", subject={"person_id": "P0000001", "gang_database": True}))
+    runner = CliRunner()
+    department = json.loads(runner.invoke(app, ["decide", "-p", "chicago-2012", "-"], input=line + "\n").stdout)
+    assert department["decision"] == "permit" and department["facts_source"].startswith("department statement")
+    outside = json.loads(runner.invoke(app, ["decide", "--as-requester", "-p", "chicago-2012", "-"], input=line + "\n").stdout)
+    assert outside["decision"] == "deny" and outside["claims"] == ["subject.gang_database"]
+
+
+def test_decide_with_a_jurisdiction_and_extra_profiles() -> None:
+    """Until the illinois-alpr profile is installed the jurisdiction does not load, and says why."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from sanctuary.cli import app
+
+    line = json.dumps(plate("Evanston PD"))
+    result = CliRunner().invoke(app, ["decide", "-j", "chicago", "-p", "chicago-2019-proposed-eo", "-"], input=line + "\n")
+    decision = json.loads(result.stdout.splitlines()[-1])
+    installed = (PROFILES / "illinois-alpr" / "profile.toml").is_file()
+    if installed:
+        assert decision["profiles"] == [
+            *jurisdictions().get("chicago").profiles,
+            "chicago-2012",
+            "chicago-2019-mayoral",
+            "chicago-2019-proposed-eo",
+        ]
+    else:
+        assert decision["decision"] == "deny" and "illinois-alpr not installed" in decision["error"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from conftest import decide, pipeline_for, request
-from sanctuary.screening import screen
 
 FED_WARRANT = {
     "type": "judicial_warrant",
@@ -158,6 +157,8 @@ SCENARIOS = [
     ("illinois-trust", request("custody_transfer", "USMS", documents=[I200_CRIMINAL]), "deny", "illinois-trust:15-comply"),
     ("illinois-trust", request("custody_transfer", "Polk County FL SO", documents=[DETAINER]), "deny", "illinois-trust:15-comply"),
     ("illinois-trust", request("custody_transfer", "USMS", documents=[DETAINER, FED_WARRANT]), "permit", "illinois-trust:15-comply"),
+    ("illinois-trust", request("detainee_access", "CCSO", documents=[DETAINER]), "deny", "illinois-trust:15-comply"),
+    ("illinois-trust", request("detainee_access", "CCSO"), "permit", "illinois-trust:15-comply"),
     ("illinois-trust", inquiry("CBP", ["release_date"]), "deny", "illinois-trust:15-custody-information"),
     ("illinois-trust", inquiry("ISP", ["release_date"], on_behalf_of="CBP"), "deny", "illinois-trust:15-custody-information"),
     ("illinois-trust", search("Border Patrol", "contact", "smuggling"), "deny", "illinois-trust:15-custody-information"),
@@ -320,11 +321,10 @@ def test_a_request_naming_hsi_is_decided_as_hsi_asking(profiles, via):
     assert all("ICE-HSI" in d.judged_as for d in decisions)
 
 
-@pytest.mark.xfail(
-    not screen("worksite I-9 audit").immigration, reason="the purpose screen reads I-9 audits from branch screening", strict=True
-)
 def test_a_worksite_i9_audit_is_civil_immigration_enforcement():
-    assert decide(CHICAGO, op("HSI", "on_site_support", False, I9["text"], documents=[FED_WARRANT])).decision == "deny"
+    # the requester does not call it civil; the purpose does
+    assert decide(CHICAGO, op("Cook County Sheriff", "on_site_support", False, I9["text"])).decision == "deny"
+    assert decide(CHICAGO, op("Cook County Sheriff", "on_site_support", False, "armed robbery at a restaurant")).decision == "permit"
     assert decide(CHICAGO, search("Evanston PD", "contact", I9["text"], category=None)).decision == "deny"
     assert decide(CHICAGO, search("Evanston PD", "contact", "wage theft by a restaurant owner", category=None)).decision == "permit"
 

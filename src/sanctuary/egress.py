@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import TYPE_CHECKING
 
 from sanctuary.models import Request
@@ -94,20 +95,35 @@ def _about(kind: str, topics: tuple[str, ...], keep: frozenset[str] | None, fmap
 def asked_categories(request: Request, field_map: FieldMap | None = None) -> frozenset[str]:
     """The leaf categories a data request asks for; every leaf when it names no search (a system
     may return anything); none for a request that is not for data."""
-    fmap = store_field_map() if field_map is None else field_map
     kind = request.kind.value
+    search = request.resource.search
+    shape: tuple[str, tuple[str, ...]] | None
     if kind == "database_query":
-        search = request.resource.search
-        if search is None:
-            return frozenset(vocabulary().categories)
-        supplied = {SUPPLIED[k] for k in SUPPLIED if getattr(search, k, None)}
-        return frozenset(_about(SEARCH_RECORD_KIND[search.type], SEARCH_TOPICS[search.type], None, fmap) - supplied)
-    if kind == "custody_inquiry":
-        topics = set(request.resource.fields) or set(CUSTODY_TOPICS)
-        asked: set[str] = set()
-        for topic in topics & CUSTODY_FIELDS.keys():
-            asked |= _about("booking", SEARCH_TOPICS["custody"], CUSTODY_FIELDS[topic], fmap)
-        if "contact_information" in topics:
-            asked |= _about("contact", SEARCH_TOPICS["contact"], None, fmap)
-        return frozenset(asked)
-    return frozenset()
+        shape = (search.type, tuple(k for k in SUPPLIED if getattr(search, k, None))) if search is not None else None
+    elif kind == "custody_inquiry":
+        shape = ("topics", tuple(sorted(set(request.resource.fields) or set(CUSTODY_TOPICS))))
+    else:
+        return frozenset()
+    if field_map is None:
+        return _asked_in_store(kind, shape)
+    return _asked(kind, shape, field_map)
+
+
+@cache
+def _asked_in_store(kind: str, shape: tuple[str, tuple[str, ...]] | None) -> frozenset[str]:
+    return _asked(kind, shape, store_field_map())
+
+
+def _asked(kind: str, shape: tuple[str, tuple[str, ...]] | None, fmap: FieldMap) -> frozenset[str]:
+    if shape is None:
+        return frozenset(vocabulary().categories)
+    if kind == "database_query":
+        search_type, supplied = shape
+        return frozenset(_about(SEARCH_RECORD_KIND[search_type], SEARCH_TOPICS[search_type], None, fmap) - {SUPPLIED[k] for k in supplied})
+    topics = set(shape[1])
+    asked: set[str] = set()
+    for topic in topics & CUSTODY_FIELDS.keys():
+        asked |= _about("booking", SEARCH_TOPICS["custody"], CUSTODY_FIELDS[topic], fmap)
+    if "contact_information" in topics:
+        asked |= _about("contact", SEARCH_TOPICS["contact"], None, fmap)
+    return frozenset(asked)

@@ -1,9 +1,10 @@
-"""The pipeline every entry point uses: resolve -> screen -> decide -> record -> fulfil.
+"""The pipeline every request takes: read -> resolve -> screen -> decide -> fulfil -> record.
 
-One object serves the CLI, the gateway, the request desk and the retro audit, so no rule exists
-twice. Data flows one way: nothing is handed out that was not decided and recorded first, and any
-failure on the way (bad input, unknown agency, policy error, log or store down) ends in a deny
-that says why.
+One request path (`RequestPath.handle_raw`) serves `sanctuary decide`, the Python API, the gateway's
+API and the request desk, so no rule exists twice. Data flows one way: nothing is handed out that
+was not decided and recorded first, and any failure on the way (bad input, unknown agency, policy
+error, log or store down, deadline) ends in a deny that says why, with its kind in
+`Decision.failure` (set where it happens, never read back from the explanation).
 """
 
 from __future__ import annotations
@@ -12,34 +13,62 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Protocol
 
 from sanctuary.agencies import Agency, Registry
 from sanctuary.egress import asked_categories
-from sanctuary.models import Decision, Document, Failure, Held, Request, RequestError, parse_request
+from sanctuary.models import (
+    Decision,
+    Document,
+    Failure,
+    ForeignRequester,
+    Held,
+    Request,
+    RequestError,
+    Unreadable,
+    Unregistered,
+    parse_request,
+)
+from sanctuary.policy.declarations import read_declarations
 from sanctuary.policy.engine import DEFAULT_DENY, Evaluation, PolicyEngine, Query
-from sanctuary.policy.facts import CUSTODY_TOPICS, NO_SOURCE, Facts, FactSource, claimed_carveouts, claims_of, derive, subject_identity
-from sanctuary.screening import DocumentClass, PurposeScreen, classify, screen
+from sanctuary.policy.errors import PolicyError
+from sanctuary.policy.facts import (
+    CUSTODY_TOPICS,
+    FREE_TEXT,
+    NO_SOURCE,
+    Facts,
+    FactSource,
+    claimed_carveouts,
+    claims_of,
+    derive,
+    free_text,
+    subject_identity,
+)
+from sanctuary.policy.profiles import PROFILES, expand
+from sanctuary.screening import DocumentClass, PurposeScreen, classify, screen_fields
 
 UNREGISTERED = "unregistered requester"
 FAIL_CLOSED = "Fail closed: the request could not be decided"
 DATA_KINDS = ("database_query", "custody_inquiry")
 CACHE_LIMIT = 100_000
-# Every free-text field of the request contract: each goes through the purpose screen.
-FREE_TEXT = ("purpose.text", "purpose.case_number", "on_behalf_of", "requester.officer")
 VERIFICATION_REQUIRED = "Held: a document must be verified"
 
 
 class Recorder(Protocol):
     """The decision log, as the pipeline sees it: durable when `record` returns."""
 
-    def record(self, request: Request, decision: Decision, disclosed: list[dict] | None = None) -> int: ...
+    def record(self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None) -> int: ...
 
     def record_refusal(self, raw: bytes, decision: Decision) -> int: ...
 
 
 # A fulfilment hands out data for a permitted decision: (result, disclosed [{record_id, fields}]).
-Fulfil = Callable[[Request, Decision], tuple[Any, list[dict]]]
+Fulfil = Callable[[Request, Decision], tuple[Any, list[dict[str, Any]]]]
+# Readies a parsed request for serving, before it is decided: its fulfil step (None: nothing to hand
+# out). A request that cannot be served as asked raises RequestError naming the field: it is refused.
+Prepare = Callable[[Request], Fulfil | None]
 
 
 @dataclass(frozen=True)
@@ -51,31 +80,20 @@ class Parties:
 
 @dataclass
 class Outcome:
+    """A handled request: the decision, what it hands out, and (refused before deciding) the error."""
+
     decision: Decision
     result: Any = None
+    request: Request | None = None  # None: the request could not be read
+    refused: RequestError | None = None  # why it was refused before it was decided (field, reason)
 
 
-def screen_fields(request: Request) -> PurposeScreen:
-    """The purpose screen over every free-text field (FREE_TEXT). The purpose text gives the
-    category unless another field shows immigration enforcement or needs review; the agencies
-    named anywhere are all kept. A text that only *names* an agency makes it a beneficiary, judged
-    as if it had asked (one rule path for direct and indirect requests), not an immigration purpose
-    by itself: such a screen counts as "other"."""
-    texts = [request.purpose.text, request.purpose.case_number, request.on_behalf_of, request.requester.officer]
-    every = [_by_words(screen(texts[0])), *(_by_words(screen(t)) for t in texts[1:] if t)]
-    category = every[0].category
-    for worse in ("civil_immigration", "needs_review"):
-        if any(s.category == worse for s in every):
-            category = worse
-            break
-    if len(every) == 1:
-        return every[0]
-    return PurposeScreen(
-        category=category,
-        agencies=tuple(dict.fromkeys(a for s in every for a in s.agencies)),
-        evidence=tuple(e for s in every for e in s.evidence),
-        score=max(s.score for s in every),
-    )
+def screen_request(request: Request) -> PurposeScreen:
+    """The purpose screen over every free-text field of the request (FREE_TEXT), judged together.
+    A screen that flags immigration or asks for review only because an agency is named makes that
+    agency a beneficiary, judged as if it had asked (one rule path for direct and indirect
+    requests), not an immigration purpose by itself."""
+    return _by_words(screen_fields(dict(zip(FREE_TEXT, free_text(request), strict=True))))
 
 
 # Evidence that is not about immigration enforcement itself: an agency's name, a crime, a vague reason.
@@ -93,12 +111,162 @@ def _by_words(purpose: PurposeScreen) -> PurposeScreen:
     return replace(purpose, category="criminal" if crime else "other")
 
 
+@lru_cache(maxsize=4096)
+def _classify(document: Document) -> DocumentClass:
+    """Documents repeat across requests (the same form types and fields): classify each once."""
+    return classify(document)
+
+
 def held_reference(request: Request) -> str:
     """A stable reference for a held request: the same request always gets the same one."""
     return "H-" + hashlib.sha256(request.model_dump_json().encode()).hexdigest()[:16]
 
 
-class Pipeline:
+class RequestPath:
+    """Read -> decide -> fulfil -> record, for any way of deciding: the one path every entry point
+    takes (CLI, gateway API, request desk), so a failure anywhere is a typed deny that is recorded."""
+
+    registry: Registry
+    log: Recorder | None
+    profiles: list[str]
+    policy_hash: str
+
+    def decide(self, request: Request) -> Decision:
+        raise NotImplementedError
+
+    # -- read ------------------------------------------------------------------------------
+    def read(self, raw: str | bytes, agency: str | None = None) -> Request:
+        """The request in `raw`; RequestError names the field. With `agency` (the registry id a
+        credential speaks for) the request is made in its name: a body naming another is refused."""
+        if agency is None:
+            return parse_request(raw)
+        try:
+            body = json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise Unreadable("body", f"not JSON: {exc}") from None
+        if not isinstance(body, dict):
+            raise RequestError("body", "must be a JSON object (a request)")
+        requester = body.get("requester", {})
+        if not isinstance(requester, dict):
+            raise RequestError("requester", "must be an object")
+        claimed = requester.get("agency")
+        if claimed is not None:
+            resolved = self.registry.resolve(claimed) if isinstance(claimed, str) else None
+            if resolved is None or resolved.id != agency:
+                raise ForeignRequester(
+                    "requester.agency", f"this key belongs to {agency}; it cannot make requests as {str(claimed)[:200]!r}"
+                )
+        body["requester"] = {**requester, "agency": agency}
+        return parse_request(body)
+
+    def decide_raw(self, raw: str | bytes | dict[str, Any]) -> tuple[Request | None, Decision]:
+        """Parse and decide one request; bad input is a deny naming the field, never an exception."""
+        try:
+            request = parse_request(raw)
+        except RequestError as exc:
+            return None, self.refusal(request_id_of(raw), exc)
+        return request, self.decide(request)
+
+    def refusal(self, request_id: str, exc: RequestError, citation: str = FAIL_CLOSED) -> Decision:
+        return refused(request_id, str(exc), exc.failure, profiles=self.profiles, policy_hash=self.policy_hash, citation=citation)
+
+    # -- record -> fulfil ------------------------------------------------------------------
+    def handle_raw(self, raw: str | bytes, prepare: Prepare | None = None, *, agency: str | None = None) -> Outcome:
+        """`handle` for bytes as received (see `read`): a request that cannot be read, or that
+        `prepare` cannot serve, is refused before it is decided, and recorded too (its hash)."""
+        try:
+            request = self.read(raw, agency)
+            fulfil = prepare(request) if prepare is not None else None
+        except RequestError as exc:
+            decision = self.refusal(request_id_of(raw), exc)
+            if self.log is not None:
+                data = raw.encode() if isinstance(raw, str) else raw
+                try:
+                    decision.log_index = self.log.record_refusal(data, decision)
+                except Exception as log_exc:  # the refusal stands; say the log did not take it
+                    decision = _fail(decision, f"decision log unavailable: {log_exc}", Failure.log, keep_citations=True)
+            return Outcome(decision, refused=exc)
+        return self.handle(request, fulfil)
+
+    def handle(self, request: Request, fulfil: Fulfil | None = None) -> Outcome:
+        """Decide, prepare what a permit hands out, record (durably), and only then release it."""
+        return self.act(request, self.decide(request), fulfil)
+
+    def act(self, request: Request, decision: Decision, fulfil: Fulfil | None = None) -> Outcome:
+        """Hand out what a decided request permits, record (durably), and only then release it."""
+        result, disclosed = None, None
+        if decision.decision == "permit" and fulfil is not None:
+            try:
+                result, disclosed = fulfil(request, decision)
+            except TimeoutError as exc:  # the deadline passed while the store was asked
+                decision = _fail(decision, f"timeout: {exc}", Failure.timeout)
+                result, disclosed = None, None
+            except Exception as exc:  # the store is down or broken: deny, hand out nothing
+                decision = _fail(decision, f"store unavailable: {exc}", Failure.store)
+                result, disclosed = None, None
+        if self.log is not None:
+            try:
+                decision.log_index = self.log.record(request, decision, disclosed)
+            except Exception as exc:  # unrecorded means not acted on
+                return Outcome(_fail(decision, f"decision log unavailable: {exc}", Failure.log), request=request)
+        return Outcome(decision, result, request)
+
+
+class Unloaded(RequestPath):
+    """The path under a policy set that did not load: every request is denied with the reason (a
+    policy failure), and recorded like any other decision."""
+
+    def __init__(self, profiles: list[str], registry: Registry, error: str, log: Recorder | None = None) -> None:
+        self.profiles = profiles
+        self.registry = registry
+        self.error = error
+        self.log = log
+        self.policy_hash = ""
+
+    def decide(self, request: Request) -> Decision:
+        return refused(
+            request.id,
+            self.error,
+            Failure.policy,
+            profiles=self.profiles,
+            explanation=f"Denied: the policy set did not load ({self.error}); nothing was handed out.",
+        )
+
+
+def load_pipeline(
+    profiles: list[str],
+    registry: Registry,
+    params: dict[str, list[str]] | None = None,
+    log: Recorder | None = None,
+    *,
+    jurisdiction: str | None = None,
+    declarations: Path | None = None,
+    facts: FactSource | None = None,
+    trusted: bool = False,
+    root: Path = PROFILES,
+) -> RequestPath:
+    """The pipeline for the law in force — a jurisdiction (with `profiles` composed on top) or the
+    profiles alone; if it does not load, the path that denies (and records) every request, saying
+    why. A registry is loaded by the caller: one that does not load is a start-up error.
+    `declarations`: the 625 ILCS 5/2-130 declarations on file (CSV). `facts`: the department's
+    records. `trusted`: the input's facts and documents are the department's (`sanctuary decide`)."""
+    names = profiles if jurisdiction is None else [jurisdiction, *profiles]
+    try:
+        on_file = read_declarations(declarations, registry).agencies if declarations else frozenset()
+        if jurisdiction is None:
+            engine = PolicyEngine(expand(profiles, root), registry, params or {}, root=root, declarations=on_file)
+        else:
+            engine = PolicyEngine.for_jurisdiction(
+                jurisdiction, registry, params or {}, extra_profiles=profiles, declarations=on_file, root=root
+            )
+        from sanctuary.duties.ledger import with_duties  # the duties its decisions trigger are recorded with them
+
+        return with_duties(Pipeline(engine, log, facts=facts, trusted=trusted))
+    except PolicyError as exc:  # duties that do not load are a policy set that does not load
+        return Unloaded(names, registry, f"policy: {exc}", log)
+
+
+class Pipeline(RequestPath):
     """Decide requests under one policy engine.
 
     `facts`: the department's records, consulted for facts about the subject (the gateway: the
@@ -116,25 +284,27 @@ class Pipeline:
         trusted: bool = False,
     ):
         self.engine = engine
-        self.registry: Registry = engine.registry
+        self.registry = engine.registry
+        self.profiles = engine.names
+        self.policy_hash = engine.policy_hash
         self.log = log
         self.fact_source = facts
         self.trusted = trusted
         # Decisions repeat (real request streams do). The key holds every input _judge reads
         # except what is copied in per request (id, claims, sources), so a cached decision is the
         # decision; tests compare both ways.
-        self._cache: dict[tuple, Decision] | None = {} if cache else None
+        self._cache: dict[tuple[Any, ...], Decision] | None = {} if cache else None
 
     # -- resolve -------------------------------------------------------------------------
     def resolve(self, request: Request, purpose: PurposeScreen) -> Parties:
         requester = self.registry.resolve(request.requester.agency)
         if requester is None:
-            raise RequestError("requester.agency", f"{UNREGISTERED}: {request.requester.agency!r}")
+            raise Unregistered("requester.agency", f"{UNREGISTERED}: {request.requester.agency!r}")
         proxies: list[Agency] = []
         if request.on_behalf_of:
             declared = self.registry.resolve(request.on_behalf_of)
             if declared is None:
-                raise RequestError("on_behalf_of", f"{UNREGISTERED}: {request.on_behalf_of!r}")
+                raise Unregistered("on_behalf_of", f"{UNREGISTERED}: {request.on_behalf_of!r}")
             proxies.append(declared)
         for agency_id in purpose.agencies:
             named = self.registry.resolve(agency_id)
@@ -184,7 +354,7 @@ class Pipeline:
             request,
             purpose=purpose,
             acting=parties.acting or (parties.requester, *parties.proxies),
-            documents=[classify(d) for d in request.documents] if documents is None else documents,
+            documents=[_classify(d) for d in request.documents] if documents is None else documents,
             carveouts=carveouts,
             dropped_carveouts=self.engine.dropped_carveouts,
         )
@@ -194,17 +364,17 @@ class Pipeline:
         """Decide one request. `verified`: documents an officer has verified (resolving a held
         request); they count whatever the pipeline's trust in the request body."""
         try:
-            purpose = screen_fields(request)
+            purpose = screen_request(request)
             parties = self.resolve(request, purpose)
         except RequestError as exc:
-            return self.refusal(request.id, exc, citation=UNREGISTERED if UNREGISTERED in exc.reason else FAIL_CLOSED)
+            return self.refusal(request.id, exc, citation=UNREGISTERED if isinstance(exc, Unregistered) else FAIL_CLOSED)
         try:
             carveouts, source = self.subject(request)
         except Exception as exc:  # the records did not answer: fail closed, say why
             return self._store_failure(request.id, f"store unavailable: facts about the subject could not be looked up: {exc}")
-        claimed = [classify(d) for d in request.documents]
+        claimed = [_classify(d) for d in request.documents]
         if verified is not None:
-            counted = [d for d in claimed if d.administrative] + [classify(d) for d in verified]
+            counted = [d for d in claimed if d.administrative] + [_classify(d) for d in verified]
         elif self.trusted:
             counted = claimed
         else:  # an unverified document lifts nothing; a request resting on a detainer still rests on it
@@ -215,8 +385,8 @@ class Pipeline:
             hypothesis = self.facts(request, parties, purpose, claimed, carveouts)
         asked = asked_categories(request) if request.kind.value in DATA_KINDS else frozenset()
         review = purpose.category == "needs_review"
-        key = (tuple(a.id for a in parties.acting), tuple(a.id for a in parties.proxies), request.kind, request.resource.system)
-        key += (facts, asked, hypothesis, review)
+        key: tuple[Any, ...] = (tuple(a.id for a in parties.acting), tuple(a.id for a in parties.proxies), request.kind)
+        key += (request.resource.system, facts, asked, hypothesis, review)
         template = None if self._cache is None else self._cache.get(key)
         if template is None:
             template = self._judge_held(request, parties, facts, asked, hypothesis, review)
@@ -231,26 +401,10 @@ class Pipeline:
             update["held"] = template.held.model_copy(update={"reference": held_reference(request)})
         return template.model_copy(update=update)  # lists are never mutated in place
 
-    def decide_raw(self, raw: str | bytes | dict) -> tuple[Request | None, Decision]:
-        """Parse and decide one request; bad input is a deny naming the field, never an exception."""
-        try:
-            request = parse_request(raw)
-        except RequestError as exc:
-            return None, self.refusal(request_id_of(raw), exc)
-        return request, self.decide(request)
-
-    def refusal(self, request_id: str, exc: RequestError, citation: str = FAIL_CLOSED) -> Decision:
-        failure = Failure.unregistered if citation == UNREGISTERED else Failure.input
-        decision = refused(request_id, str(exc), profiles=self.engine.names, policy_hash=self.engine.policy_hash, citation=citation)
-        decision.failure = failure
-        return decision
-
     def _store_failure(self, request_id: str, reason: str) -> Decision:
-        decision = refused(
-            request_id, reason, profiles=self.engine.names, policy_hash=self.engine.policy_hash, explanation=f"Denied: {reason}."
+        return refused(
+            request_id, reason, Failure.store, profiles=self.profiles, policy_hash=self.policy_hash, explanation=f"Denied: {reason}."
         )
-        decision.failure = Failure.store
-        return decision
 
     def _judge_held(
         self, request: Request, parties: Parties, facts: Facts, asked: frozenset[str], hypothesis: Facts | None, review: bool
@@ -334,7 +488,7 @@ class Pipeline:
             **base,
         )
 
-    def _unevaluable(self, error: str, base: dict) -> Decision:
+    def _unevaluable(self, error: str, base: dict[str, Any]) -> Decision:
         return _decision(
             decision="deny",
             citations=[FAIL_CLOSED],
@@ -372,7 +526,9 @@ class Pipeline:
                     reach.setdefault(rule, set()).add(leaf)
         return sorted(reach, key=lambda r: (-len(reach[r]), self.engine.rank(r)))
 
-    def _denial(self, refused_by: list[tuple[Agency, Evaluation]], parties: Parties, base: dict, also: list[str] | None = None) -> Decision:
+    def _denial(
+        self, refused_by: list[tuple[Agency, Evaluation]], parties: Parties, base: dict[str, Any], also: list[str] | None = None
+    ) -> Decision:
         rules = _unique([r for _, ev in refused_by for r in ev.rules])
         if rules:
             rules = _unique([*rules, *(also or [])])
@@ -399,7 +555,7 @@ class Pipeline:
         )
 
     def _withheld_denial(
-        self, asked: frozenset[str], withheld: dict[str, list[tuple[Agency, list[str]]]], parties: Parties, base: dict
+        self, asked: frozenset[str], withheld: dict[str, list[tuple[Agency, list[str]]]], parties: Parties, base: dict[str, Any]
     ) -> Decision:
         """Everything the request asks for is withheld: a deny citing the rules that withhold it."""
         rules = self._withholding_rules(asked, withheld)
@@ -430,11 +586,20 @@ class Pipeline:
 
     # -- held requests -------------------------------------------------------------------
     def resolve_held(
-        self, request: Request, held: Decision, documents: list[Document], officer: str, fulfil: Fulfil | None = None
+        self,
+        request: Request,
+        held: Decision,
+        documents: list[Document],
+        officer: str,
+        fulfil: Fulfil | None = None,
+        *,
+        unreadable: bool = False,
     ) -> Outcome:
         """An officer has verified the real documents behind a held request: decide it again with
         them counted, and record the new decision, which names the held one it resolves. An
-        administrative form verified is still an administrative form: it lifts nothing."""
+        administrative form verified is still an administrative form: it lifts nothing.
+        `unreadable`: the classifier could not read the scan; the officer confirmed it (by name and
+        court, in `documents`), and the decision says so."""
         if held.held is None:
             raise RequestError("held", f"decision {held.id!r} is not held")
         if held.id != request.id or held.held.reference != held_reference(request):
@@ -442,44 +607,11 @@ class Pipeline:
         if not officer.strip():
             raise RequestError("officer", "the verifying officer is required")
         decision = self.decide(request, verified=documents)
-        note = f" Resolves held request {held.held.reference}: {officer.strip()} verified {', '.join(d.type for d in documents) or 'no document'}."
+        how = " (a scan the classifier could not read, confirmed by the officer)" if unreadable else ""
+        shown = ", ".join(d.type for d in documents) or "no document"
+        note = f" Resolves held request {held.held.reference}: {officer.strip()} verified {shown}{how}."
         decision = decision.model_copy(update={"resolves": held.held.reference, "explanation": decision.explanation + note})
-        return self._act(request, decision, fulfil)
-
-    # -- record -> fulfil ------------------------------------------------------------------
-    def handle_raw(self, raw: str | bytes, fulfil: Fulfil | None = None) -> Outcome:
-        """`handle` for bytes as received: a request that cannot be read is refused, and recorded too."""
-        try:
-            request = parse_request(raw)
-        except RequestError as exc:
-            decision = self.refusal(request_id_of(raw), exc)
-            if self.log is not None:
-                data = raw.encode() if isinstance(raw, str) else raw
-                try:
-                    decision.log_index = self.log.record_refusal(data, decision)
-                except Exception as log_exc:  # the refusal stands; say the log did not take it
-                    decision.error = f"{decision.error}; decision log unavailable: {log_exc}"
-            return Outcome(decision)
-        return self.handle(request, fulfil)
-
-    def handle(self, request: Request, fulfil: Fulfil | None = None) -> Outcome:
-        """Decide, prepare what a permit hands out, record (durably), and only then release it."""
-        return self._act(request, self.decide(request), fulfil)
-
-    def _act(self, request: Request, decision: Decision, fulfil: Fulfil | None) -> Outcome:
-        result, disclosed = None, None
-        if decision.decision == "permit" and fulfil is not None:
-            try:
-                result, disclosed = fulfil(request, decision)
-            except Exception as exc:  # the store is down or broken: deny, hand out nothing
-                decision = _fail(decision, f"store unavailable: {exc}")
-                result, disclosed = None, None
-        if self.log is not None:
-            try:
-                decision.log_index = self.log.record(request, decision, disclosed)
-            except Exception as exc:  # unrecorded means not acted on
-                return Outcome(_fail(decision, f"decision log unavailable: {exc}"))
-        return Outcome(decision, result)
+        return self.act(request, decision, fulfil)
 
 
 def _decision(**fields: Any) -> Decision:
@@ -490,13 +622,15 @@ def _decision(**fields: Any) -> Decision:
 def refused(
     request_id: str,
     reason: str,
+    failure: Failure,
     *,
     profiles: list[str],
     policy_hash: str = "",
     citation: str = FAIL_CLOSED,
     explanation: str | None = None,
 ) -> Decision:
-    """The deny for a request that could not be decided: it cites why, and `error` names the problem."""
+    """The deny for a request that could not be decided: it cites why, `error` names the problem
+    and `failure` its kind."""
     return _decision(
         id=request_id,
         decision="deny",
@@ -505,28 +639,31 @@ def refused(
         policy_hash=policy_hash,
         explanation=explanation or f"Denied: {reason}.",
         error=reason,
+        failure=failure,
     )
 
 
-def _fail(decision: Decision, reason: str) -> Decision:
-    return decision.model_copy(
-        update={
-            "decision": "deny",
-            "citations": [FAIL_CLOSED],
-            "rules": [],
-            "redact": [],
-            "explanation": f"Denied: {reason}; nothing was handed out.",
-            "error": reason,
-            "log_index": None,
-        }
-    )
+def _fail(decision: Decision, reason: str, failure: Failure, *, keep_citations: bool = False) -> Decision:
+    """`decision` turned into a deny because `reason` (of kind `failure`) happened after deciding."""
+    update: dict[str, Any] = {
+        "decision": "deny",
+        "rules": [],
+        "redact": [],
+        "explanation": f"Denied: {reason}; nothing was handed out.",
+        "error": reason if not keep_citations or not decision.error else f"{decision.error}; {reason}",
+        "failure": failure,
+        "log_index": None,
+    }
+    if not keep_citations:
+        update["citations"] = [FAIL_CLOSED]
+    return decision.model_copy(update=update)
 
 
 def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def request_id_of(raw: str | bytes | dict) -> str:
+def request_id_of(raw: str | bytes | dict[str, Any]) -> str:
     """The request id of an invalid request, if one can be read, so the error can be matched up."""
     try:
         obj = raw if isinstance(raw, dict) else json.loads(raw)

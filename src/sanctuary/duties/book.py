@@ -164,11 +164,11 @@ class DutyBook:
         """The duties this request triggers, judged for the requester and everyone it is made for."""
         if not self.duties:
             return []
-        from sanctuary.enforce import screen_fields
+        from sanctuary.enforce import screen_request
         from sanctuary.models import RequestError
         from sanctuary.screening import classify
 
-        purpose = screen_fields(request)
+        purpose = screen_request(request)
         try:
             parties = pipeline.resolve(request, purpose)
         except RequestError:

@@ -87,7 +87,7 @@ class Fulfilment:
         self.steps = steps
         self.deadline = deadline
 
-    def __call__(self, _request: Request, decision: Decision) -> tuple[Any, list[dict]]:
+    def __call__(self, _request: Request, decision: Decision) -> tuple[Any, list[dict[str, Any]]]:
         found: list[Record] = []
         for step in self.steps:
             records = self.store.search(step.search)
@@ -101,4 +101,4 @@ class Fulfilment:
             "records": [r.to_json() for r in checked.records],
             "removed": {"withheld": checked.withheld, "unmapped": checked.unmapped},
         }
-        return result, list(disclosed(checked.records))
+        return result, [dict(d) for d in disclosed(checked.records)]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -12,10 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sanctuary.agencies import Registry, load_registry
-from sanctuary.enforce import Pipeline, Recorder, refused, request_id_of
-from sanctuary.models import Decision
-from sanctuary.policy.declarations import read_declarations
+from sanctuary.agencies import load_registry
+from sanctuary.enforce import Pipeline
 from sanctuary.policy.diff import Difference, diff_decisions
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError
@@ -36,48 +33,6 @@ def parse_params(values: list[str] | None) -> dict[str, list[str]]:
             raise typer.Exit(2)
         params[key] = [v for v in value.split(",") if v]
     return params
-
-
-def build_pipeline(
-    profiles: list[str],
-    registry: Registry,
-    params: dict[str, list[str]],
-    log: Recorder | None = None,
-    *,
-    jurisdiction: str | None = None,
-    trusted: bool = True,
-    declarations: Path | None = None,
-) -> tuple[Pipeline | None, Callable[[str], Decision] | None]:
-    """A pipeline, or (when the policy set does not load) a refusal that denies every request with the reason.
-
-    The law in force is a jurisdiction (with `profiles` on top) or the profiles alone. `trusted`:
-    the input's facts and documents are the department's (`sanctuary decide`); otherwise they are
-    claims, as in a body sent to the gateway."""
-    try:
-        on_file = read_declarations(declarations, registry).agencies if declarations else frozenset()
-        if jurisdiction is not None:
-            engine = PolicyEngine.for_jurisdiction(jurisdiction, registry, params, extra_profiles=profiles, declarations=on_file)
-        else:
-            engine = PolicyEngine(expand(profiles), registry, params, declarations=on_file)
-        pipeline = Pipeline(engine, log, trusted=trusted)
-        if log is not None:  # the duties its decisions trigger are recorded with them
-            from sanctuary.duties.ledger import with_duties
-
-            pipeline = with_duties(pipeline)
-        return pipeline, None
-    except PolicyError as exc:
-        err.print(f"[red]policy error[/red]: {exc} — every request is denied")
-        problem = str(exc)
-
-        def refuse(line: str) -> Decision:
-            return refused(
-                request_id_of(line),
-                f"policy: {problem}",
-                profiles=profiles,
-                explanation=f"Denied: the policy set did not load ({problem}).",
-            )
-
-        return None, refuse
 
 
 def _composition(spec: str) -> list[str]:

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cedarpy
 
@@ -171,7 +172,7 @@ class PolicyEngine:
         """How decisions name the law in force: the jurisdiction, or the composed profiles."""
         return f"{self.jurisdiction} ({' + '.join(self.names)})" if self.jurisdiction else " + ".join(self.names)
 
-    def context(self, facts: Facts) -> dict:
+    def context(self, facts: Facts) -> dict[str, Any]:
         """The Cedar context of a request: its facts, and the jurisdiction's home state."""
         return {**facts.cedar_context, "home_state": self.home_state, "parameters": self._parameters}
 
@@ -254,13 +255,13 @@ def _id_prefix(profile: str) -> str:
     return {"baseline": "baseline:", "chicago-2019-proposed-eo": "proposed-eo-2019:"}.get(profile, f"{profile}:")
 
 
-def _policy_text(pol: dict) -> str:
+def _policy_text(pol: dict[str, Any]) -> str:
     """Cedar's own rendering of one policy, for `policy show` and the policy pages."""
     est = {"staticPolicies": {"policy0": pol}, "templates": {}, "templateLinks": []}
     return cedarpy.policies_from_json_str(json.dumps(est)).strip()
 
 
-def _entities(registry: Registry, vocab: Vocabulary, declarations: frozenset[str]) -> list[dict]:
+def _entities(registry: Registry, vocab: Vocabulary, declarations: frozenset[str]) -> list[dict[str, Any]]:
     out = []
     for a in registry:
         out.append(

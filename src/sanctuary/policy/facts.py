@@ -14,9 +14,10 @@ administrative form never lifts anything, whatever label it carries.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Protocol
 
 from sanctuary.agencies import Agency
@@ -27,6 +28,16 @@ from sanctuary.screening import DocumentClass, PurposeScreen
 CUSTODY_TOPICS = ("custody_status", "release_date", "contact_information")
 CARVEOUTS = ("outstanding_criminal_warrant", "felony_conviction", "pending_felony_charge", "gang_member")
 # The Subject fields a requester may claim (facts about the person), as the contract spells them.
+# 625 ILCS 5/2-130 bars sharing ALPR data to investigate or enforce a law that denies or interferes
+# with reproductive or other lawful health care (625 ILCS 5/2-130). Words in any free-text
+# field that speak of such care make the request's purpose a health-care one (the restrictive
+# reading: the request is refused, never guessed at). The purpose screen is the better home for
+# this lexicon once it has the category.
+HEALTH_CARE = re.compile(
+    r"\babortion|\breproductive\b|\bterminat\w* (?:of )?(?:a |her )?pregnanc|\bmifepristone\b|\bmisoprostol\b"
+    r"|\bplanned parenthood\b|\bgender[- ]affirming\b|\bfamily planning\b",
+    re.IGNORECASE,
+)
 CLAIMABLE = ("outstanding_criminal_warrant", "felony_conviction", "pending_felony_charge", "gang_database", "gang_admission")
 
 
@@ -42,6 +53,7 @@ class Facts:
     administrative_document: bool = False
     detainer: bool = False
     carveout: bool = False
+    health_care_purpose: bool = False
     operation_type: str = "none"
     civil_immigration_operation: bool = False
     article_iii_order: bool = False
@@ -60,6 +72,7 @@ class Facts:
             "administrative_document": self.administrative_document,
             "detainer": self.detainer,
             "carveout": self.carveout,
+            "health_care_purpose": self.health_care_purpose,
             "operation_type": self.operation_type,
             "civil_immigration_operation": self.civil_immigration_operation,
             "article_iii_order": self.article_iii_order,
@@ -121,6 +134,20 @@ def claims_of(request: Request) -> list[str]:
     return claims
 
 
+# Every free-text field of the request contract: each goes through the purpose screen.
+FREE_TEXT = ("purpose.text", "purpose.case_number", "on_behalf_of", "requester.officer")
+
+
+def free_text(request: Request) -> list[str | None]:
+    """The values of FREE_TEXT, in that order (None where absent)."""
+    return [request.purpose.text, request.purpose.case_number, request.on_behalf_of, request.requester.officer]
+
+
+@lru_cache(maxsize=1 << 14)
+def _health_care(text: str) -> bool:
+    return HEALTH_CARE.search(text) is not None
+
+
 def derive(
     request: Request,
     *,
@@ -155,6 +182,7 @@ def derive(
         administrative_document=any(d.administrative for d in docs),
         detainer=any(d.detainer for d in docs),
         carveout=bool(carveouts - dropped_carveouts),
+        health_care_purpose=any(_health_care(text) for text in free_text(request) if text),
         operation_type=op.type if op else "none",
         civil_immigration_operation=bool(op and op.civil_immigration),
         article_iii_order=article_iii_order(verified),
