@@ -260,3 +260,17 @@ def test_a_health_care_purpose_is_a_fact_from_any_free_text_field(text, field, h
     p = pipeline(["chicago-2021"])
     facts = p.facts(r, p.resolve(r, screen_request(r)), screen_request(r))
     assert facts.health_care_purpose is health_care
+
+
+def test_decide_with_the_records_store_lets_the_records_win(store, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sanctuary.cli import app
+
+    url = store.url.removeprefix("sqlite:///")
+    line = json.dumps(access(MARIA, gang_database=True))
+    result = CliRunner().invoke(app, ["decide", "-p", "chicago-2012", "--store", url, "-"], input=line + "\n")
+    decision = json.loads(result.stdout.splitlines()[-1])
+    assert decision["decision"] == "deny" and "the records decide" in decision["facts_source"]
+    bad = CliRunner().invoke(app, ["decide", "-p", "chicago-2012", "--store", "ftp://nowhere", "-"], input=line + "\n")
+    assert bad.exit_code == 2

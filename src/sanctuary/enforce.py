@@ -309,7 +309,8 @@ class Pipeline(RequestPath):
         for agency_id in purpose.agencies:
             named = self.registry.resolve(agency_id)
             if named is None:
-                raise RequestError("purpose.text", f"names agency {agency_id!r}, which is not in the registry")
+                where = next((e.field for e in purpose.evidence if e.field and e.rule.endswith(agency_id)), None)
+                raise RequestError(where or "purpose.text", f"names agency {agency_id!r}, which is not in the registry")
             proxies.append(named)
         unique = tuple({a.id: a for a in proxies if a.id != requester.id}.values())
         acting = {a.id: a for a in self.registry.readings(requester.id)}

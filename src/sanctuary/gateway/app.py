@@ -38,7 +38,7 @@ from starlette.staticfiles import StaticFiles
 from sanctuary import config
 from sanctuary.enforce import DATA_KINDS, Fulfil, Outcome, Prepare, Recorder, RequestPath, refused, request_id_of
 from sanctuary.gateway import openapi
-from sanctuary.gateway.credentials import KeyRing, Principal, Role
+from sanctuary.gateway.credentials import ROLES, KeyRing, Principal, Role
 from sanctuary.gateway.decisions import DecisionIndex
 from sanctuary.gateway.fulfil import Fulfilment, plan
 from sanctuary.gateway.limits import MAX_BODY, RateLimiter, read_body
@@ -371,7 +371,7 @@ def create_api(cfg: GatewayConfig, policy: Policy | None = None) -> FastAPI:
         summary="The latest decision answered for a request id (an agency sees its own only)",
     )
     def get_decision(request_id: str, http: HttpRequest) -> Response:
-        principal = gw.authenticate(http, ("agency", "desk", "oversight", "admin"))
+        principal = gw.authenticate(http, ROLES)
         try:
             found = gw.index.find(request_id, principal.agency if principal.role == "agency" else None)
         except Exception as exc:
