@@ -7,6 +7,7 @@ import io
 import json
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import rfc8785
@@ -274,3 +275,27 @@ def test_every_entry_point_records_duties_the_public_api_and_the_gateway(decisio
     path = Policy(["new-york-dmv"], engine, registry=registry()).pipeline(decision_log)
     path.handle_raw(dmv("gw-1", "ICE-ERO"))
     assert [o.requester for o in owed(decision_log, DutyBook.for_profiles(available()))] == ["CBP", "ICE-ERO"]
+
+
+def test_duty_entries_match_their_published_schemas(decision_log, tmp_path):
+    import jsonschema_rs
+
+    schemas = Path(__file__).parents[1] / "docs" / "schemas"
+    p = pipeline(decision_log, "new-york-dmv")
+    p.handle_raw(dmv("s-1", "ICE-ERO"))
+    [item] = owed(decision_log, DutyBook.for_profiles(available()))
+    fulfil(decision_log, item.index, "email")
+    url = str(tmp_path / "log.db")
+    assert (
+        runner.invoke(
+            app, ["duties", "report", "trust-act-annual", "--period", str(TODAY.year), "--log", url, "--out", str(tmp_path), "--record"]
+        ).exit_code
+        == 0
+    )
+    seen = set()
+    for _, e in entries(decision_log):
+        if e["kind"] in ("duty", "duty_fulfilled", "report_filed"):
+            schema = json.loads((schemas / f"entry-{e['kind']}.v2.schema.json").read_text())
+            jsonschema_rs.validator_for(schema).validate(e)
+            seen.add(e["kind"])
+    assert seen == {"duty", "duty_fulfilled", "report_filed"}
