@@ -136,10 +136,9 @@ class Period:
 class DutyBook:
     """The duties and periodic reports of a set of profiles, with their conditions compiled."""
 
-    def __init__(self, duties: list[Duty], reports: list[PeriodicReport], engine: PolicyEngine | None = None):
+    def __init__(self, duties: list[Duty], reports: list[PeriodicReport]):
         self.duties = duties
         self.reports = {r.kind: r for r in reports}
-        self.engine = engine
         self._sets: list[cedarpy.PolicySet] = []
         if duties:
             schema = SCHEMA_PATH.read_text(encoding="utf-8")
@@ -152,13 +151,11 @@ class DutyBook:
 
     @classmethod
     def for_engine(cls, engine: PolicyEngine, root: Path = PROFILES) -> DutyBook:
-        duties, reports = read(engine.names, root)
-        return cls(duties, reports, engine)
+        return cls(*read(engine.names, root))
 
     @classmethod
     def for_profiles(cls, names: list[str], root: Path = PROFILES) -> DutyBook:
-        duties, reports = read(names, root)
-        return cls(duties, reports)
+        return cls(*read(names, root))
 
     def triggered(self, pipeline: Pipeline, request: Request) -> list[Duty]:
         """The duties this request triggers, judged for the requester and everyone it is made for."""

@@ -56,10 +56,6 @@ class Row:
     def differs(self) -> bool:
         return len({c.decision for c in self.cells}) > 1
 
-    @property
-    def withheld_differs(self) -> bool:
-        return len({(c.decision, tuple(c.redact)) for c in self.cells}) > 1
-
 
 @dataclass
 class Matrix:
