@@ -294,6 +294,7 @@ def test_the_public_record_in_english_and_spanish(server: str, page: Page, width
             ("/report/decisions", "report-decisions"),
             ("/report/dictionary", "report-dictionary"),
             ("/laws", "laws"),
+            ("/laws/compare", "laws-compare"),
             ("/rights", "rights"),
             ("/verify", "verify"),
             ("/no-such-page", "error-404"),

@@ -35,7 +35,18 @@ ENGLISH = re.compile(
     r"denied|permitted|decided|quarter|inquiry|detainer|release)\b",
     re.IGNORECASE,
 )
-PAGES = ("/", "/login", "/report", "/report/decisions", "/report/dictionary", "/laws", "/rights", "/verify", "/no-such-page")
+PAGES = (
+    "/",
+    "/login",
+    "/report",
+    "/report/decisions",
+    "/report/dictionary",
+    "/laws",
+    "/laws/compare",
+    "/rights",
+    "/verify",
+    "/no-such-page",
+)
 
 
 def extracted() -> set[str | tuple[str, str]]:
@@ -96,7 +107,7 @@ def visible_text(page: str) -> str:
 
 
 def test_spanish_pages_say_lang_es_and_show_no_english(make_site) -> None:
-    site = make_site()
+    site = make_site(["illinois-trust", "chicago-2021", "illinois-alpr"])
     desk_post(site.client("desk"), ICE_RELEASE_DATE)
     reader = site.client()
     for path in PAGES:

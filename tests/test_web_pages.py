@@ -517,3 +517,17 @@ def test_a_large_backlog_is_counted_in_the_background_and_the_report_says_so(mak
             break
         time.sleep(0.05)
     assert "Counting the log" not in done and '<dd class="n">2</dd>' in done
+
+
+def test_laws_compare_shows_the_same_requests_under_each_place(make_site) -> None:
+    client = make_site().client()
+    page = html.unescape(client.get("/laws/compare").text)
+    for title in ("City of Chicago, Illinois", "A California law-enforcement agency", "An Oregon public body (law enforcement)"):
+        assert title in page
+    assert "ICE asks when a person in custody will be released" in page and "decided differently" in page
+    assert "The police do not answer ICE about a person" in page  # the deciding rule's own words in its cell
+    two = html.unescape(client.get("/laws/compare", params=[("j", "chicago"), ("j", "california")]).text)
+    assert "A Washington law-enforcement agency</th>" not in two and "Una agencia" not in two
+    spanish = html.unescape(client.get("/laws/compare", params={"lang": "es"}).text)
+    assert "Una agencia policial de California" in spanish and "ICE pregunta cuándo saldrá en libertad" in spanish
+    assert client.get("/laws/compare", params={"j": "atlantis"}).status_code == 422

@@ -15,9 +15,10 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
 from sanctuary.audit import AuditError
-from sanctuary.web import charts, labels, laws, record
+from sanctuary.policy.jurisdictions import jurisdictions
+from sanctuary.web import charts, compare, labels, laws, record
 from sanctuary.web.entries import FAMILIES
-from sanctuary.web.i18n import N_, gettext_for
+from sanctuary.web.i18n import N_, SOURCE, gettext_for
 from sanctuary.web.rights import GLOSSARY, WHAT_TO_DO, contacts, rights
 from sanctuary.web.sessions import clear_cookie, set_cookie
 from sanctuary.web.signin import client_address
@@ -286,6 +287,34 @@ def add_law_routes(router: APIRouter, site: Site) -> None:
             title=site.text(lang, N_("The rules in force")),
             laws=laws.laws(engine, lang),
             policy_hash=engine.policy_hash,
+        )
+
+    @router.get("/laws/compare", include_in_schema=False)
+    def laws_compare(http: HttpRequest) -> Response:
+        lang = site.lang(http)
+        places = jurisdictions()
+        asked = [j for j in http.query_params.getlist("j") if j]
+        unknown = [j for j in asked if j not in places.by_name]
+        if unknown:
+            return site.error(
+                http, 422, N_("Check the filter"), N_("%(field)s: use a date as YYYY-MM-DD, and a choice from the list."), field="j"
+            )
+        names = tuple(asked) or tuple(places.by_name)
+        registry = site.gw.policy.registry
+        found = compare.matrix(names, registry)
+        names_of = {e.id: (e.name if lang == SOURCE else getattr(e, f"name_{lang}", "") or e.name) for e in compare.examples()[0]}
+        texts = {c.name: {rid: laws.rule_text(rule, lang) for rid, rule in compare.rules(c.name, registry).items()} for c in found.columns}
+        return site.render(
+            http,
+            "laws_compare.html",
+            lang=lang,
+            title=site.text(lang, N_("The laws side by side")),
+            m=found,
+            names_of=names_of,
+            texts=texts,
+            titles={c.name: (c.title if lang == SOURCE else getattr(c, f"title_{lang}", "") or c.title) for c in found.columns},
+            every=[(n, (p.title if lang == SOURCE else getattr(p, f"title_{lang}", "") or p.title)) for n, p in places.by_name.items()],
+            chosen=names,
         )
 
     @router.get("/rights", include_in_schema=False)
