@@ -106,14 +106,20 @@ def decisions_in(first: int, data: list[bytes], registry: Registry) -> list[Logg
     """The decision records among entries [first, first + len(data)), as rows."""
     rows = []
     for i, entry in enumerate(data):
-        if json.loads(entry).get("kind") not in NOT_DECISIONS:
-            rows.append(parse_entry(first + i, entry, registry))
+        e = json.loads(entry.decode("utf-8"))  # str: json skips guessing the encoding
+        if not isinstance(e, dict):
+            raise ValueError(f"entry {first + i} is not a JSON object")
+        if e.get("kind") not in NOT_DECISIONS:
+            rows.append(_row(first + i, e, registry))
     return rows
 
 
 def parse_entry(index: int, data: bytes, registry: Registry) -> LoggedDecision:
     """One log entry as a row; raises ValueError on an entry that is not a decision record."""
-    e = json.loads(data.decode("utf-8") if isinstance(data, bytes) else data)  # str: json skips guessing the encoding
+    return _row(index, json.loads(data.decode("utf-8") if isinstance(data, bytes) else data), registry)
+
+
+def _row(index: int, e: dict[str, Any], registry: Registry) -> LoggedDecision:
     return LoggedDecision(
         index=index,
         time=datetime.fromisoformat(e["time"].replace("Z", "+00:00")),
