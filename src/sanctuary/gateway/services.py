@@ -18,6 +18,7 @@ from sanctuary.agencies import Registry, load_registry
 from sanctuary.enforce import Pipeline, Recorder, RequestPath, Unloaded, load_pipeline
 from sanctuary.errors import SanctuaryError
 from sanctuary.policy.engine import PolicyEngine
+from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.facts import FactSource
 from sanctuary.policy.profiles import PROFILES
 
