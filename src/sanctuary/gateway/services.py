@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from sanctuary.agencies import Registry, load_registry
-from sanctuary.enforce import Pipeline, Recorder, RequestPath, Unloaded
+from sanctuary.enforce import Pipeline, Recorder, RequestPath, Unloaded, load_pipeline
 from sanctuary.errors import SanctuaryError
-from sanctuary.policy.declarations import read_declarations
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.facts import FactSource
-from sanctuary.policy.profiles import PROFILES, expand
+from sanctuary.policy.profiles import PROFILES
 
 T = TypeVar("T")
 RETRY_SECONDS = 1.0
@@ -115,13 +114,8 @@ def load_policy(
     the profiles alone (from ``root``). A registry that does not load is a startup error
     (``RegistryError``); a policy set that does not load gives a Policy that denies everything."""
     registry = load_registry(agencies)
-    names = profiles if jurisdiction is None else [jurisdiction, *profiles]
-    try:
-        on_file = read_declarations(declarations, registry).agencies if declarations else frozenset()
-        if jurisdiction is None:
-            engine = PolicyEngine(expand(profiles, root), registry, params, root=root, declarations=on_file)
-        else:
-            engine = PolicyEngine.for_jurisdiction(jurisdiction, registry, params, extra_profiles=profiles, declarations=on_file, root=root)
-        return Policy(engine.names, engine, registry=registry)
-    except PolicyError as exc:
-        return Policy(names, error=f"policy: {exc}", registry=registry)
+    path = load_pipeline(profiles, registry, params, jurisdiction=jurisdiction, declarations=declarations, root=root)
+    if isinstance(path, Unloaded):
+        return Policy(path.profiles, error=path.error, registry=registry)
+    assert isinstance(path, Pipeline)
+    return Policy(path.profiles, path.engine, registry=registry)
