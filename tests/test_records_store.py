@@ -221,3 +221,14 @@ def test_store_url_forms() -> None:
     assert database_url("var/records.db") == "sqlite:///var/records.db"
     assert database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+
+
+def test_a_person_id_with_a_name_or_a_dob_narrows_the_search(store: RecordStore) -> None:
+    # Found by schemathesis: a person_id beside a name without a date of birth once left the
+    # statement's dob parameter unbound and failed the store.
+    person = DEMO_PERSONS[0]
+    found = ids(store, {"search": "person", "person_id": person.person_id})
+    assert found == [person.person_id]
+    assert ids(store, {"search": "person", "person_id": person.person_id, "name": person.name}) == found
+    assert ids(store, {"search": "person", "person_id": person.person_id, "name": "Nobody Else"}) == []
+    assert ids(store, {"search": "person", "person_id": person.person_id, "dob": "1901-01-01"}) == []

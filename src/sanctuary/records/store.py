@@ -217,8 +217,11 @@ def _prepared(search: str, conditions: frozenset[str]) -> Select[Any]:
     people = select(Person.person_id)
     if "person_id" in conditions:
         people = people.where(Person.person_id == bindparam("person_id"))
+    # A person_id may come with a name, a date of birth, or both: each given narrows the search.
     if "name" in conditions:
-        people = people.where(Person.name_key == bindparam("name_key"), Person.date_of_birth == bindparam("dob"))
+        people = people.where(Person.name_key == bindparam("name_key"))
+    if "dob" in conditions:
+        people = people.where(Person.date_of_birth == bindparam("dob"))
     stmt = select(table).where(c.person_id.in_(people))
     if search == "warrant":
         stmt = stmt.where(c.status == "active").order_by(c.issued_on.desc())
