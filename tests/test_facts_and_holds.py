@@ -254,7 +254,12 @@ def test_a_text_the_screen_wants_reviewed_holds_a_permit_but_never_a_deny(monkey
         ("abortion investigation for Texas authorities", "text", True),
         ("locate woman who travelled for reproductive care", "text", True),
         ("TX-ABORTION-2025-7", "case_number", True),
+        ("ab0rtion travel inquiry from Texas", "text", True),
+        ("investigación de aborción, Texas", "text", True),
+        ("pregnancy termination investigation", "text", True),
+        ("vehicle at Planned  Parenthood lot", "text", True),
         ("assault on a pregnant woman", "text", False),
+        ("aborted traffic stop", "text", False),
         ("armed robbery", "text", False),
     ],
 )
