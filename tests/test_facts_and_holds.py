@@ -62,7 +62,7 @@ def test_a_claimed_carveout_is_recorded_and_never_decides(store) -> None:
     d = pipeline(["chicago-2012"], store).decide(parse_request(access(MARIA, gang_database=True)))
     assert d.decision == "deny" and "chicago-2012:042-b1-ice-custody" in d.rules
     assert d.claims == ["subject.gang_database"]
-    assert d.facts_source.startswith("records store: subject found")
+    assert d.facts_source.startswith("records store: subject found") and d.facts_source.endswith("; in custody")
 
 
 def test_the_records_open_a_carveout_no_one_claimed(store) -> None:
@@ -254,7 +254,12 @@ def test_a_text_the_screen_wants_reviewed_holds_a_permit_but_never_a_deny(monkey
         ("abortion investigation for Texas authorities", "text", True),
         ("locate woman who travelled for reproductive care", "text", True),
         ("TX-ABORTION-2025-7", "case_number", True),
+        ("ab0rtion travel inquiry from Texas", "text", True),
+        ("investigación de aborción, Texas", "text", True),
+        ("pregnancy termination investigation", "text", True),
+        ("vehicle at Planned  Parenthood lot", "text", True),
         ("assault on a pregnant woman", "text", False),
+        ("aborted traffic stop", "text", False),
         ("armed robbery", "text", False),
     ],
 )

@@ -76,7 +76,7 @@ def test_a_policy_that_does_not_load_denies_everything(home: Path) -> None:
 def test_a_rule_that_errors_while_evaluating_fails_closed(home: Path) -> None:
     registry = load_registry()
     broken_rule = (
-        '@id("test:overflow") @citation("test") @explain("errors at evaluation")\n'
+        '@id("test:overflow") @citation("test") @explain("errors at evaluation") @explain_es("errores")\n'
         "forbid (principal, action, resource) when { 9223372036854775807 + 1 > 0 };\n"
     )
     engine = PolicyEngine(expand(["chicago-2021"]), registry, validate=False, extra_policies=broken_rule)

@@ -124,7 +124,7 @@ def test_store_timeout_and_log_failures_are_typed() -> None:
 
 def test_a_rule_that_errors_is_a_policy_failure() -> None:
     broken_rule = (
-        '@id("test:overflow") @citation("test") @explain("errors at evaluation")\n'
+        '@id("test:overflow") @citation("test") @explain("errors at evaluation") @explain_es("errores")\n'
         "forbid (principal, action, resource) when { 9223372036854775807 + 1 > 0 };\n"
     )
     engine = PolicyEngine(expand(["chicago-2021"]), registry(), validate=False, extra_policies=broken_rule)

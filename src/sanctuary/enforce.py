@@ -334,6 +334,8 @@ class Pipeline(RequestPath):
                 return statement, "department statement (sanctuary decide input)"
             return frozenset(), NO_SOURCE.source
         source = records.source if records.found else f"{records.source} (unknown: carve-outs read as not met)"
+        if records.in_custody is not None:
+            source += "; in custody" if records.in_custody else "; not in custody"
         if self.trusted and statement != records.carveouts:
             said = ", ".join(sorted(statement)) or "none"
             shown = ", ".join(sorted(records.carveouts)) or "none"
