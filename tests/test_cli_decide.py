@@ -59,7 +59,9 @@ def test_a_broken_policy_set_denies_every_request(monkeypatch, tmp_path):
     import sanctuary.policy.engine as engine
 
     bad = tmp_path / "baseline.cedar"
-    bad.write_text('@id("baseline:x") @citation("x") @explain("x") permit (principal, action, resource) when { principal.nope };')
+    bad.write_text(
+        '@id("baseline:x") @citation("x") @explain("x") @explain_es("x") permit (principal, action, resource) when { principal.nope };'
+    )
     monkeypatch.setattr(engine, "BASELINE_PATH", bad)
     result = runner.invoke(app, ["decide", str(EXAMPLES / "requests.jsonl")])
     assert result.exit_code == 1

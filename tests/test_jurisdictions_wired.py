@@ -20,6 +20,7 @@ from sanctuary.policy.profiles import PROFILES
 # A stand-in ALPR profile that reads what the real one reads: home state, parameters, declarations.
 ALPR_RULE = """
 @id("illinois-alpr:out-of-state") @citation("625 ILCS 5/2-130 (test stand-in)") @explain("Out-of-state, no declaration.")
+@explain_es("Fuera del estado, sin declaración.")
 forbid (principal, action == Action::"disclose", resource in Category::"alpr")
 when { !principal.alpr_declaration && !principal.federal && principal.state != context.home_state
        && context.parameters.contains("illinois-alpr.scope=other_state") };

@@ -79,7 +79,7 @@ def test_garbage_bytes_never_permit(blob):
 
 
 ERRORING_FORBID = """
-@id("injected:broken") @citation("Injected test rule") @explain("Errors on every request.")
+@id("injected:broken") @citation("Injected test rule") @explain("Errors on every request.") @explain_es("Falla siempre.")
 forbid (principal, action, resource) when { principal.no_such_attribute == 1 };
 """
 
@@ -146,3 +146,9 @@ def test_cached_and_uncached_decisions_agree(raws, profile):
     uncached = Pipeline(PolicyEngine.load([profile], registry()), cache=False)
     for raw in raws + raws:  # second pass is served from the cache
         assert cached.decide_raw(raw)[1] == uncached.decide_raw(raw)[1]
+
+
+def test_a_rule_without_its_spanish_explanation_does_not_load():
+    half = '@id("injected:half") @citation("Injected") @explain("Only English.") forbid (principal, action, resource);'
+    with pytest.raises(PolicyError, match="@explain_es"):
+        PolicyEngine(expand(["chicago-2012"]), registry(), extra_policies=half)

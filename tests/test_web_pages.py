@@ -165,7 +165,7 @@ def test_desk_names_the_field_of_bad_input(make_site, form: dict, field: str, re
     assert log.size() == (1 if recorded else 0)
     if recorded:
         entry = json.loads(log.entry(0))
-        assert entry["kind"] == "refused" and entry["error"].startswith(field)
+        assert entry["kind"] == "refused" and entry["failure"] == "input" and log.reveal(0)["error"].startswith(field)
 
 
 def test_decisions_filter_and_proof_checked_against_the_signed_checkpoint(make_site) -> None:

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 LAZY: dict[str, tuple[str, str]] = {
     "policy": ("sanctuary.policy.cli", "app"),
     "audit": ("sanctuary.audit.cli", "app"),
+    "witness": ("sanctuary.audit.oversight_cli", "witness_app"),
+    "monitor": ("sanctuary.audit.oversight_cli", "monitor"),
     "screen": ("sanctuary.screening.cli", "screen_command"),
     "documents": ("sanctuary.screening.cli", "documents"),
     "scan": ("sanctuary.retro.cli", "scan"),

@@ -67,6 +67,10 @@ def serve(
     timeout: Annotated[float, typer.Option(min=0.01, help="Seconds before a request fails closed.")] = 2.0,
     threads: Annotated[int, typer.Option(min=1, max=256, help="Worker threads deciding requests.")] = 16,
     quiet: Annotated[bool, typer.Option("--quiet", help="Log warnings and errors only, not every decision.")] = False,
+    witnesses: Annotated[
+        Optional[Path], typer.Option("--witnesses", help="TOML [[witness]] url + vkey: publish only cosigned checkpoints.")
+    ] = None,
+    quorum: Annotated[Optional[int], typer.Option("--quorum", min=1, help="Cosignatures required (default: every witness).")] = None,
 ) -> None:
     """Run the enforcement gateway (FastAPI; OpenAPI at /docs) and the pages for people (at /)."""
     events = logging.getLogger("sanctuary")  # structured lines (JSON) on standard error
@@ -93,6 +97,8 @@ def serve(
         rate=rate,
         timeout=timeout,
         threads=threads,
+        witnesses=witnesses,
+        quorum=quorum,
     )
     if demo:
         _prepare_demo(cfg)
@@ -102,6 +108,9 @@ def serve(
         app = create_app(cfg)
     except RegistryError as exc:
         err.print(f"[red]registry error[/red]: {exc}")
+        raise typer.Exit(2) from None
+    except AuditError as exc:  # a witnesses file that does not read
+        err.print(f"[red]error[/red] {exc}")
         raise typer.Exit(2) from None
     gateway = app.state.gateway
     if gateway.policy.error:

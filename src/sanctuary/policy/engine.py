@@ -226,7 +226,7 @@ def _compile_rules(sources: list[tuple[str, str]]) -> dict[str, Rule]:
             rid = ann.get("id")
             if not rid:
                 raise PolicyError(source, f"policy #{i + 1}: @id annotation required")
-            for needed in ("citation", "explain"):
+            for needed in ("citation", "explain", "explain_es"):
                 if not ann.get(needed):
                     raise PolicyError(source, f"{rid}: @{needed} annotation required")
             if profile not in ("<extra>",) and not rid.startswith(_id_prefix(profile)):

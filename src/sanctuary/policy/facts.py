@@ -23,19 +23,20 @@ from typing import Protocol
 from sanctuary.agencies import Agency
 from sanctuary.models import Request, Subject
 from sanctuary.screening import DocumentClass, PurposeScreen
+from sanctuary.screening.normalize import normalize
 
 CUSTODY_TOPICS = ("custody_status", "release_date", "contact_information")
 CARVEOUTS = ("outstanding_criminal_warrant", "felony_conviction", "pending_felony_charge", "gang_member")
 # The Subject fields a requester may claim (facts about the person), as the contract spells them.
 # 625 ILCS 5/2-130 bars sharing ALPR data to investigate or enforce a law that denies or interferes
-# with reproductive or other lawful health care (625 ILCS 5/2-130). Words in any free-text
-# field that speak of such care make the request's purpose a health-care one (the restrictive
-# reading: the request is refused, never guessed at). The purpose screen is the better home for
-# this lexicon once it has the category.
+# with reproductive or other lawful health care. Words in any free-text field that speak of such
+# care (English or Spanish) make the request's purpose a health-care one: the restrictive reading,
+# refused, never guessed at. They are matched on the purpose screen's normalised words (case,
+# accents, look-alike letters, digits for letters, spelled-out and doubled spacing undone).
 HEALTH_CARE = re.compile(
-    r"\babortion|\breproductive\b|\bterminat\w* (?:of )?(?:a |her )?pregnanc|\bmifepristone\b|\bmisoprostol\b"
-    r"|\bplanned parenthood\b|\bgender[- ]affirming\b|\bfamily planning\b",
-    re.IGNORECASE,
+    r"\b(?:abortion|abortions|abortifacient|aborto|abortos|aborcion|reproductive|salud reproductiva"
+    r"|terminat\w* (?:of )?(?:a |her |the )?pregnanc\w*|pregnancy terminat\w*|interrupcion (?:voluntaria )?del embarazo"
+    r"|mifepristone|misoprostol|planned parenthood|gender affirming|family planning|planificacion familiar)\b"
 )
 CLAIMABLE = ("outstanding_criminal_warrant", "felony_conviction", "pending_felony_charge", "gang_database", "gang_admission")
 
@@ -138,7 +139,7 @@ def free_text(request: Request) -> list[str | None]:
 
 @lru_cache(maxsize=1 << 14)
 def _health_care(text: str) -> bool:
-    return HEALTH_CARE.search(text) is not None
+    return HEALTH_CARE.search(normalize(text).words) is not None
 
 
 def derive(

@@ -2,7 +2,7 @@
 
 A profile may extend others (chicago-2019-mayoral = chicago-2012 + the directive). Loading expands
 `extends`, keeps each profile once, and checks that every policy carries `@id` (prefixed with its
-profile's name), `@citation` and `@explain`: a rule that cannot be cited does not load.
+profile's name), `@citation`, `@explain` and `@explain_es`: a rule that cannot be cited does not load.
 """
 
 from __future__ import annotations

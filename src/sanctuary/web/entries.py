@@ -2,8 +2,9 @@
 
 A request refused before it could be read is an entry too (kind "refused": the hash of the bytes,
 the error, the deny); it has no requester, so its family is "Unreadable request".
-Entries hold no personal data in clear (identifiers are keyed pseudonyms; the purpose text is not
-kept), and the pages read only the fields below, never `identifiers`. The agency *family* (DHS
+Entries hold no personal data (docs/audit.md, "What an entry holds"): the pages read only the
+fields below. Format 2 entries no longer copy the requester's own wording of its agency (the
+resolved registry id stays) and keep an error as its code (`failure`). The agency *family* (DHS
 components, DOJ, state, local, ...) comes from the registry's ancestors of the resolved requester.
 """
 
@@ -108,7 +109,7 @@ def parse_entry(index: int, data: bytes, registry: Registry) -> LoggedDecision:
         rules=tuple(e.get("rules") or ()),
         redact=tuple(e.get("redact") or ()),
         profiles=tuple(e.get("profiles") or ()),
-        error=e.get("error"),
+        error=e.get("failure") or e.get("error"),  # format 2 keeps a failure code; format 1 kept the message
         resource=e.get("resource") or {},
     )
 

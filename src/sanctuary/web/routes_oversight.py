@@ -160,6 +160,7 @@ def add_audit_routes(router: APIRouter, site: Site) -> None:
             chain=chain,
             last=site.last_verification(),
             may_verify=guard.role in OVERSIGHT,
+            cosigning=site.gw.cosigner.status() if site.gw.cosigner is not None else None,
         )
 
     @router.post("/audit/verify", include_in_schema=False)
