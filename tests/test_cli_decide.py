@@ -97,6 +97,10 @@ def test_policy_show_and_list():
     assert all(r["citation"] and r["explain"] for r in data["rules"])
     listed = runner.invoke(app, ["policy", "list", "--json"])
     assert {p["name"] for p in json.loads(listed.stdout)} >= {
+        "california",
+        "new-york-dmv",
+        "oregon",
+        "washington",
         "chicago-2012",
         "chicago-2019-mayoral",
         "chicago-2019-proposed-eo",

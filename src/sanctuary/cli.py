@@ -43,6 +43,7 @@ LAZY: dict[str, tuple[str, str]] = {
     "demo-data": ("sanctuary.records.cli", "demo_data"),
     "store": ("sanctuary.records.cli", "app"),
     "web": ("sanctuary.web.cli", "app"),
+    "duties": ("sanctuary.duties.cli", "app"),
 }
 
 

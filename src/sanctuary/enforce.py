@@ -256,8 +256,10 @@ def load_pipeline(
             engine = PolicyEngine.for_jurisdiction(
                 jurisdiction, registry, params or {}, extra_profiles=profiles, declarations=on_file, root=root
             )
-        return Pipeline(engine, log, facts=facts, trusted=trusted)
-    except PolicyError as exc:
+        from sanctuary.duties.ledger import with_duties  # the duties its decisions trigger are recorded with them
+
+        return with_duties(Pipeline(engine, log, facts=facts, trusted=trusted))
+    except PolicyError as exc:  # duties that do not load are a policy set that does not load
         return Unloaded(names, registry, f"policy: {exc}", log)
 
 

@@ -7,6 +7,7 @@ decides never loads them).
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import sys
 from pathlib import Path
@@ -16,7 +17,6 @@ import typer
 import uvicorn
 from fastapi import FastAPI
 from rich.console import Console
-from starlette.staticfiles import StaticFiles
 
 from sanctuary import config, web
 from sanctuary.agencies import RegistryError
@@ -40,8 +40,7 @@ def create_app(cfg: GatewayConfig, policy: Policy | None = None) -> FastAPI:
     """The gateway API (``sanctuary.gateway.app.create_api``) and, over the same gateway, the pages."""
     app = create_api(cfg, policy)
     gateway: Gateway = app.state.gateway
-    app.include_router(web.pages(gateway))
-    app.mount("/static", StaticFiles(directory=web.STATIC), name="static")
+    web.install(app, gateway)  # the page routes, /static and the error pages (JSON kept for the API)
     return app
 
 
@@ -138,6 +137,7 @@ def _prepare_demo(cfg: GatewayConfig) -> None:
             err.print(f"[yellow]no log signing key[/yellow] ({exc}); checkpoints will be unavailable")
     cfg.keys.add_demo_keys()
     cfg.users.add_demo_users()
+    os.environ.setdefault("SANCTUARY_CONTACTS", str(web.DEMO_CONTACTS))  # /rights: the shipped demo contacts
 
 
 def _announce(server: uvicorn.Server, host: str, demo: bool) -> None:

@@ -36,7 +36,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from sanctuary import config
-from sanctuary.enforce import DATA_KINDS, Fulfil, Outcome, Prepare, Recorder, RequestPath, refused, request_id_of
+from sanctuary.enforce import DATA_KINDS, Fulfil, Outcome, Pipeline, Prepare, Recorder, RequestPath, refused, request_id_of
 from sanctuary.gateway import openapi
 from sanctuary.gateway.credentials import ROLES, KeyRing, Principal, Role
 from sanctuary.gateway.decisions import DecisionIndex
@@ -48,7 +48,7 @@ from sanctuary.gateway.routes_admin import add_admin_routes
 from sanctuary.gateway.routes_audit import add_audit_routes
 from sanctuary.gateway.services import Policy, Reopening, Unavailable, load_policy
 from sanctuary.gateway.users import UserBook
-from sanctuary.models import Decision, Failure, Request, RequestError
+from sanctuary.models import Decision, Document, Failure, Request, RequestError
 from sanctuary.records import RecordStore, open_store
 from sanctuary.records.facts import StoreFacts
 
@@ -243,6 +243,30 @@ class Gateway:
         if decision.log_index is not None and submission.refused is None:
             looked_up = {k: v for k, v in submission.body.items() if k != "result"}
             self.index.add(decision.log_index, decision.id, decision.requester, submission.status, looked_up)
+        return submission
+
+    async def resolve_held(self, request: Request, held: Decision, documents: list[Document], officer: str) -> Submission:
+        """An officer verified the documents behind a held request (the desk's held queue): the
+        pipeline decides it again with them counted and records the second decision, which names the
+        held one; a permit hands out what it allows, as `submit` would. RequestError if the request
+        is not the one held."""
+        deadline = time.monotonic() + self.cfg.timeout
+        pipeline = self.pipeline
+        if not isinstance(pipeline, Pipeline):  # the rules did not load: nothing can be decided again
+            raise RequestError("policy", f"the rules are not loaded ({self.policy.error}); the request stays held")
+
+        def work() -> Submission:
+            fulfil = self._preparer(deadline)(request)
+            submission = self._answer(pipeline.resolve_held(request, held, documents, officer, fulfil))
+            decision = submission.decision
+            if decision.log_index is not None:
+                looked_up = {k: v for k, v in submission.body.items() if k != "result"}
+                self.index.add(decision.log_index, decision.id, decision.requester, submission.status, looked_up)
+            return submission
+
+        submission = await asyncio.get_running_loop().run_in_executor(self.executor, work)
+        self.decided.labels(submission.decision.decision, str(submission.status), "desk").inc()
+        self._event(submission, "desk")
         return submission
 
     def _preparer(self, deadline: float) -> Prepare:
