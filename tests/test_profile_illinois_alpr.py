@@ -1,6 +1,7 @@
 """The illinois-alpr profile (625 ILCS 5/2-130, docs/law/illinois-alpr.md), rule by rule, both ways:
 out-of-state agencies need a declaration on file (standing department data), "out of state" is
-relative to the jurisdiction's home state, the barred purposes are barred with or without one, and
+relative to the jurisdiction's home state, the barred purposes (immigration, health care) are barred
+with or without one, and
 the unverified points are parameters that do what their documentation says."""
 
 from __future__ import annotations
@@ -54,6 +55,12 @@ def test_a_declaration_covers_only_the_agency_that_signed_it() -> None:
 def test_an_immigration_purpose_is_barred_with_or_without_a_declaration(agency: str) -> None:
     allowed, rules = disclosed(engine(declarations=(agency,)), agency, CIVIL)
     assert not allowed and "illinois-alpr:immigration-purpose" in rules
+
+
+@pytest.mark.parametrize("agency", ["ISP", "CCSO", "FL-POLK-SO"])
+def test_a_health_care_purpose_is_barred_with_or_without_a_declaration(agency: str) -> None:
+    allowed, rules = disclosed(engine(declarations=(agency,)), agency, Facts(health_care_purpose=True))
+    assert not allowed and rules == {"illinois-alpr:health-care-purpose"}
 
 
 def test_only_alpr_categories_are_touched() -> None:
