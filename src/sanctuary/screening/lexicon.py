@@ -164,7 +164,7 @@ TERMS: tuple[Term, ...] = (
         0.95,
     ),
     # --- immigration agencies: who the request serves ---
-    _term("agency:ICE-HSI", "hsi homeland homland home hom", r"\bhsi\b|\bhome? ?land security investigations?\b", AGENCY, 0.6, "ICE-HSI"),
+    _term("agency:ICE-HSI", "hsi homeland homland home hom", r"\bhsi\b|\bhome? ?land sec(?:urity)? investigations?\b", AGENCY, 0.6, "ICE-HSI"),
     _term("agency:ICE", "immigration", r"\bimmigration (?:and )?customs (?:and )?enforcement\b", AGENCY, 0.7, "ICE"),
     _term("agency:ICE", "ice", _ICE_NOT_AFTER + r"\bice\b" + _ICE_NOT_BEFORE, AGENCY, 0.7, "ICE"),
     _term("agency:CBP-OFO", "cbp office", r"\bcbp ofo\b|\boffice of field operations\b", AGENCY, 0.6, "CBP-OFO"),
@@ -172,7 +172,7 @@ TERMS: tuple[Term, ...] = (
     _term(
         "agency:CBP",
         "cbp customs aduanas",
-        r"\bcbp\b|\bcustoms (?:and )?border protection\b|\baduanas y proteccion fronteriza\b",
+        r"\bcbp\b|\bcustoms (?:and |& )?border(?: protection)?\b|\baduanas y proteccion fronteriza\b",
         AGENCY,
         0.7,
         "CBP",
@@ -182,7 +182,7 @@ TERMS: tuple[Term, ...] = (
     _term(
         "agency:DHS",
         "homeland homland home hom departamento department",
-        r"\b(?:department of )?home? ?land security\b(?! investigations?\b)|\bdepartamento de seguridad nacional\b",
+        r"\b(?:department of )?home? ?land sec(?:urity)?\b(?! investigations?\b)|\bdepartamento de seguridad nacional\b",
         AGENCY,
         0.6,
         "DHS",
