@@ -18,6 +18,7 @@ from sanctuary.gateway import cli as gateway_cli
 from sanctuary.models import Decision
 from sanctuary.policy.cli import app as policy_app
 from sanctuary.policy.cli import build_pipeline, parse_params
+from sanctuary.proxy import cli as proxy_cli
 from sanctuary.records import cli as records_cli
 from sanctuary.retro import cli as retro
 from sanctuary.screening import cli as screening
@@ -164,6 +165,8 @@ app.add_typer(gateway_cli.keys_app, name="keys")
 app.command("demo-data")(records_cli.demo_data)
 app.add_typer(records_cli.app, name="store")
 app.add_typer(web_cli.app, name="web")
+app.command("proxy")(proxy_cli.proxy)
+app.command("demo-upstream")(proxy_cli.demo_upstream)
 
 
 def main() -> None:

@@ -224,8 +224,10 @@ class Pipeline:
         if decision.decision == "permit" and fulfil is not None:
             try:
                 result, disclosed = fulfil(request, decision)
-            except Exception as exc:  # the store is down or broken: deny, hand out nothing
-                decision = _fail(decision, f"store unavailable: {exc}")
+            except Exception as exc:  # the store (or a proxied system) failed: deny, hand out nothing
+                failure = getattr(exc, "failure", None)  # a fulfil step may name its failure (upstream)
+                decision = _fail(decision, str(exc) if failure is not None else f"store unavailable: {exc}")
+                decision.failure = failure
                 result, disclosed = None, None
         if self.log is not None:
             try:

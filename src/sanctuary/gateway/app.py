@@ -72,6 +72,8 @@ class GatewayConfig:
     max_body: int = MAX_BODY
     threads: int = 16
     tiles_dir: Path = field(default_factory=lambda: config.home() / "tiles")  # published log tiles
+    routes: Any = None  # a proxy.routes.RouteMap: mounts the /v1/authz hook for NGINX and Envoy
+    upstream: str | None = None  # the department system answering the routes' facts calls
 
 
 def event(level: int, name: str, **fields: Any) -> None:
@@ -394,6 +396,10 @@ def create_app(cfg: GatewayConfig, policy: Policy | None = None) -> FastAPI:
 
     add_audit_routes(app)
     add_admin_routes(app)
+    if cfg.routes is not None:
+        from sanctuary.proxy.authz import add_authz_routes
+
+        add_authz_routes(app, cfg.routes, cfg.upstream)
     app.include_router(web.pages(gw))
     add_api_docs(app)
     app.mount("/static", StaticFiles(directory=web.STATIC), name="static")

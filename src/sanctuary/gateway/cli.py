@@ -45,6 +45,10 @@ def serve(
     timeout: Annotated[float, typer.Option(min=0.01, help="Seconds before a request fails closed.")] = 2.0,
     threads: Annotated[int, typer.Option(min=1, max=256, help="Worker threads deciding requests.")] = 16,
     quiet: Annotated[bool, typer.Option("--quiet", help="Log warnings and errors only, not every decision.")] = False,
+    routes: Annotated[
+        Optional[Path], typer.Option("--routes", help="A route map: serve /v1/authz for NGINX and Envoy (docs/deploy.md).")
+    ] = None,
+    upstream: Annotated[Optional[str], typer.Option("--upstream", help="With --routes: the system answering its facts calls.")] = None,
 ) -> None:
     """Run the enforcement gateway (FastAPI; OpenAPI at /docs) and the pages for people (at /)."""
     events = logging.getLogger("sanctuary")  # structured lines (JSON) on standard error
@@ -68,6 +72,10 @@ def serve(
         timeout=timeout,
         threads=threads,
     )
+    if routes is not None:
+        from sanctuary.proxy.cli import routes_or_exit
+
+        cfg.routes, cfg.upstream = routes_or_exit(routes), upstream
     if demo:
         _prepare_demo(cfg)
     elif not keys.principals():
