@@ -101,9 +101,10 @@ json_values = st.recursive(
 
 
 def _paths(value: Any, loc: tuple = ()) -> list[tuple]:
-    if isinstance(value, dict):
+    """Locations of the values in `value`; an empty object or array counts as one."""
+    if isinstance(value, dict) and value:
         return [p for k, v in value.items() for p in _paths(v, (*loc, k))]
-    if isinstance(value, list):
+    if isinstance(value, list) and value:
         return [p for i, v in enumerate(value) for p in _paths(v, (*loc, i))]
     return [loc]
 

@@ -8,7 +8,8 @@ groups of them), placed by the route map's JSONPath queries. The rules, in order
 - a value placed by the map is kept unless its category is withheld (a placed object or array
   carries its category down to every value in it the map does not place more precisely);
 - a value the map does not place is removed and counted: a vendor adding a field costs that field,
-  not the service. Objects and arrays are structure, not data: they stay, possibly empty.
+  not the service. An object or array with nothing placed inside goes whole (its keys may say
+  something too); one on the way to a placed value stays, possibly empty.
 """
 
 from __future__ import annotations
@@ -80,16 +81,25 @@ def apply(doc: Any, shape: ResponseShape, withheld: Iterable[str], vocab: Vocabu
                 return _DROP
             out.disclosed |= leaves
             return value
-        if isinstance(value, dict):
-            kept = ((k, walk(v, (*loc, k), leaves)) for k, v in value.items())
-            return {k: v for k, v in kept if v is not _DROP}
-        if isinstance(value, list):
+        if container and (loc in inner or not loc):
+            if isinstance(value, dict):
+                kept = ((k, walk(v, (*loc, k), leaves)) for k, v in value.items())
+                return {k: v for k, v in kept if v is not _DROP}
             return [v for v in (walk(v, (*loc, i), leaves) for i, v in enumerate(value)) if v is not _DROP]
-        out.unmapped.append(_normalized(loc))
+        out.unmapped += [_normalized(p) for p in _scalars(value, loc)]  # its keys may say something too
         return _DROP
 
     out.body = walk(doc, (), None)
     return out
+
+
+def _scalars(value: Any, loc: Location) -> list[Location]:
+    """Where the values of an unplaced part sit (an empty object or array counts as one)."""
+    if isinstance(value, dict) and value:
+        return [p for k, v in value.items() for p in _scalars(v, (*loc, k))]
+    if isinstance(value, list) and value:
+        return [p for i, v in enumerate(value) for p in _scalars(v, (*loc, i))]
+    return [loc]
 
 
 def _normalized(loc: Location) -> str:
