@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import subprocess
 import threading
 import time
 from collections import Counter
@@ -169,3 +170,61 @@ def start_proxy(home: Path, upstream: str, routes: RouteMap | None = None, **ove
     for name, value in overrides.items():
         setattr(cfg, name, value)
     return Proxy(serve(create_app(cfg)), log_url)
+
+
+NGINX = "/usr/sbin/nginx"
+NGINX_SITE = Path(__file__).resolve().parent.parent / "examples" / "rms" / "nginx.conf"
+
+
+@dataclass
+class Nginx:
+    url: str
+    process: subprocess.Popen[bytes]
+    error_log: Path
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+def start_nginx(work: Path, rms: str, sanctuary: str | None) -> Nginx:
+    """Debian's nginx in the foreground, everything it writes under `work`, serving the shipped
+    site (examples/rms/nginx.conf) with the RMS and sanctuary ports put in. Without `sanctuary`,
+    the same site with the auth_request lines taken out (the peer in bench/proxy.py)."""
+    assert Path(NGINX).exists(), "Debian's nginx is missing: run `make nginx` (make test does)"
+    work.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    site = NGINX_SITE.read_text(encoding="utf-8")
+    site = site.replace("127.0.0.1:9000", rms.removeprefix("http://")).replace("127.0.0.1:8080", f"127.0.0.1:{port}")
+    if sanctuary is None:
+        site = "\n".join(line for line in site.splitlines() if "auth_request" not in line)
+    else:
+        site = site.replace("127.0.0.1:8000", sanctuary.removeprefix("http://"))
+    temp = {name: work / name for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")}
+    conf = work / "nginx.conf"
+    conf.write_text(
+        f"daemon off;\nmaster_process off;\npid {work}/nginx.pid;\nerror_log {work}/error.log warn;\n"
+        "events { worker_connections 1024; }\n"
+        "http {\n    access_log off;\n" + "".join(f"    {name}_temp_path {path};\n" for name, path in temp.items()) + site + "\n}\n",
+        encoding="utf-8",
+    )
+    process = subprocess.Popen(
+        [NGINX, "-p", str(work), "-e", str(work / "error.log"), "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return Nginx(url, process, work / "error.log")
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                err = process.stderr.read().decode() if process.stderr else ""
+                raise RuntimeError(
+                    f"nginx did not start: {err} {(work / 'error.log').read_text() if (work / 'error.log').exists() else ''}"
+                ) from None
+            time.sleep(0.05)
