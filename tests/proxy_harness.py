@@ -191,7 +191,7 @@ class Nginx:
             self.process.wait(timeout=10)
 
 
-def start_nginx(work: Path, rms: str, sanctuary: str | None) -> Nginx:
+def start_nginx(work: Path, rms: str, sanctuary: str | None, prefix: tuple[str, ...] = ()) -> Nginx:
     """Debian's nginx in the foreground, everything it writes under `work`, serving the shipped
     site (examples/rms/nginx.conf) with the RMS and sanctuary ports put in. Without `sanctuary`,
     the same site with the auth_request lines taken out (the peer in bench/proxy.py)."""
@@ -201,7 +201,7 @@ def start_nginx(work: Path, rms: str, sanctuary: str | None) -> Nginx:
     site = NGINX_SITE.read_text(encoding="utf-8")
     site = site.replace("127.0.0.1:9000", rms.removeprefix("http://")).replace("127.0.0.1:8080", f"127.0.0.1:{port}")
     if sanctuary is None:
-        site = "\n".join(line for line in site.splitlines() if "auth_request" not in line)
+        site = "\n".join(line for line in site.splitlines() if "auth_request" not in line and "$sanctuary_" not in line)
     else:
         site = site.replace("127.0.0.1:8000", sanctuary.removeprefix("http://"))
     temp = {name: work / name for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")}
@@ -213,7 +213,7 @@ def start_nginx(work: Path, rms: str, sanctuary: str | None) -> Nginx:
         encoding="utf-8",
     )
     process = subprocess.Popen(
-        [NGINX, "-p", str(work), "-e", str(work / "error.log"), "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [*prefix, NGINX, "-p", str(work), "-e", str(work / "error.log"), "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 10
