@@ -104,9 +104,24 @@ class Guard:
 
     # -- the call as a request ---------------------------------------------------------------
     def prepare(self, agency: str, method: str, uri: str, headers: Mapping[str, str]) -> tuple[Match, Request]:
-        """The route of a call and the request it is; `Unmapped` or `RequestError` name what is wrong."""
+        """The route of a call and the request it is; `Unmapped` or `RequestError` name what is wrong.
+
+        The subject's facts are asked of the department's system only when they could change the
+        answer: when, read restrictively (every carve-out unmet), the call would be denied or would
+        lose a category its answer carries. A carve-out only ever lifts a rule, never adds one
+        (tests/test_proxy_facts.py checks this of every profile), so otherwise the answer is the same
+        and the extra call on the system is saved. The recorded request says which facts were used.
+        """
         found = self.routes.match(method, uri)
-        return found, build_request(found, agency, headers, new_request_id(), self.facts(found))
+        request_id = new_request_id()
+        request = build_request(found, agency, headers, request_id, {})
+        if found.route.facts is None or self.upstream is None or self.pipeline is None:
+            return found, request
+        restrictive = self.pipeline.decide(request)
+        carried = found.route.response.carried()
+        if restrictive.decision == "permit" and not any(self.vocab.covered(c, restrictive.redact) for c in carried):
+            return found, request
+        return found, build_request(found, agency, headers, request_id, self.facts(found))
 
     def facts(self, found: Match) -> dict[str, bool]:
         """The subject's facts from the department's system; unknown (every carve-out unmet) on any failure."""
@@ -142,7 +157,7 @@ class Guard:
             carried = found.route.response.carried()
             blocking = sorted(c for c in carried if self.vocab.covered(c, decision.redact))
             if blocking:
-                decision = _blocked(decision, found.route, blocking)
+                decision = self._blocked(decision, found.route, blocking)
             else:
                 disclosed = [{"record_id": f"route:{found.route.name}", "fields": sorted(carried)}]
         try:
@@ -196,6 +211,23 @@ class Guard:
 
     def _policy_hash(self) -> str:
         return self.pipeline.engine.policy_hash if self.pipeline is not None else ""
+
+    def _blocked(self, decision: Decision, route: Route, blocking: list[str]) -> Decision:
+        """The deny of a permit whose answer would carry a withheld category: cites the rules that withhold."""
+        engine = self.pipeline.engine if self.pipeline is not None else None
+        forbids = [r for r in decision.rules if engine is not None and r in engine.rules and engine.rules[r].effect == "forbid"]
+        citations = list(dict.fromkeys(engine.rules[r].citation for r in forbids)) if engine is not None else decision.citations
+        return decision.model_copy(
+            update={
+                "decision": "deny",
+                "rules": forbids,
+                "citations": citations or decision.citations,
+                "explanation": (
+                    f"Denied: the answer of {route.where} carries {', '.join(blocking)}, which "
+                    f"{decision.requester} may not receive; {PROXY_HINT}."
+                ),
+            }
+        )
 
 
 class _Forward:
@@ -313,18 +345,6 @@ def status_of(decision: Decision) -> int:
     if decision.decision == "permit":
         return 200
     return 422 if decision.failure is Failure.input else 403
-
-
-def _blocked(decision: Decision, route: Route, blocking: list[str]) -> Decision:
-    return decision.model_copy(
-        update={
-            "decision": "deny",
-            "explanation": (
-                f"Denied: the answer of {route.where} carries {', '.join(blocking)}, which "
-                f"{decision.requester} may not receive; {PROXY_HINT}."
-            ),
-        }
-    )
 
 
 def _failed(decision: Decision, reason: str, failure: Failure) -> Decision:
