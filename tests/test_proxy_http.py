@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
-from proxy_harness import Proxy, Served, demo_rms, odd_routes, odd_system, start_proxy
+from proxy_harness import Proxy, Served, demo_rms, free_port, odd_routes, odd_system, start_proxy
+from sanctuary.gateway.credentials import demo_key
 
 STATUS_FIELDS = ("immigration_status", "citizenship", "place_of_birth")
 
@@ -97,6 +99,12 @@ def test_an_unmapped_route_is_refused_never_forwarded_and_recorded(proxy: Proxy,
     assert rms.hits["/persons/P0000001/photo"] == 0 and rms.hits["/admin/users"] == 0
 
 
+def test_a_head_call_is_checked_like_its_get(proxy: Proxy) -> None:
+    answer = httpx.head(proxy.url + "/persons/P0000001", headers={"Authorization": f"Bearer {demo_key('FBI')}"}, timeout=30)
+    assert answer.status_code == 200 and answer.content == b""
+    assert answer.headers["X-Sanctuary-Withheld"] == "citizenship, immigration_status, place_of_birth"
+
+
 def test_no_key_or_a_staff_key_gets_nothing(proxy: Proxy, rms: Served) -> None:
     before = sum(rms.hits.values())
     assert proxy.call(None, "/persons/P0000001").status_code == 401
@@ -153,8 +161,6 @@ def test_a_system_not_found_is_passed_on_without_its_body(odd: tuple[Proxy, Serv
 
 
 def test_an_unreachable_system_is_502(home: Path) -> None:
-    from proxy_harness import free_port
-
     proxy = start_proxy(home / "down", f"http://127.0.0.1:{free_port()}")
     try:
         answer = proxy.call("FBI", "/persons/P0000002/warrants")

@@ -245,9 +245,9 @@ class _Forward:
             raise UpstreamError("upstream", "no department system is configured")
         route = self.found.route
         try:
-            with client.stream(
-                self.method, self.uri, headers={"accept": "application/json", "x-sanctuary-decision-id": request.id}
-            ) as answer:
+            method = "GET" if self.method == "HEAD" else self.method  # the answer is checked even when only its headers leave
+            headers = {"accept": "application/json", "x-sanctuary-decision-id": request.id}
+            with client.stream(method, self.uri, headers=headers) as answer:
                 if answer.status_code >= 500 or answer.status_code < 200 or 300 <= answer.status_code < 400:
                     raise UpstreamError("upstream", f"{route.where}: the system answered {answer.status_code}")
                 if answer.status_code >= 400:  # e.g. 404: passed on, with nothing of the system's body
