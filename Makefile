@@ -32,6 +32,7 @@ nginx:
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench tools
 	$(VENV)/bin/ruff format --check src tests bench tools
+	$(VENV)/bin/mypy
 
 test: $(STAMP) browser nginx lint
 	$(PY) -m pytest

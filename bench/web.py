@@ -41,10 +41,11 @@ def main() -> None:
     from sanctuary.audit.entry import build
     from sanctuary.audit.keys import generate, hmac_key
     from sanctuary.enforce import Pipeline
-    from sanctuary.gateway.app import GatewayConfig, create_app
+    from sanctuary.gateway.app import GatewayConfig
     from sanctuary.gateway.users import UserBook
     from sanctuary.models import parse_request
     from sanctuary.policy.engine import PolicyEngine
+    from sanctuary.server import create_app
 
     generate("bench.example/web")
     pipeline = Pipeline(PolicyEngine.load(["chicago-2021"], load_registry()))

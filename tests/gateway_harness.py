@@ -13,11 +13,12 @@ import httpx
 import uvicorn
 
 from sanctuary.audit.keys import generate
-from sanctuary.gateway.app import GatewayConfig, create_app
+from sanctuary.gateway.app import GatewayConfig
 from sanctuary.gateway.credentials import KeyRing, demo_key
 from sanctuary.gateway.services import Policy
 from sanctuary.records import open_store
 from sanctuary.records.demo import fill
+from sanctuary.server import create_app
 
 BODIES = {
     # FBI: a criminal warrant check (permitted, records released)

@@ -191,7 +191,7 @@ def test_health_and_metrics(gateway: Running) -> None:
     assert health.status_code == 200 and health.json()["checks"] == {"policy": "ok", "store": "ok", "log": "ok"}
     gateway.post("FBI", BODIES["warrant"])
     metrics = gateway.get("/metrics").text
-    assert 'sanctuary_gateway_decisions_total{decision="permit",status="200"}' in metrics
+    assert 'sanctuary_gateway_decisions_total{channel="api",decision="permit",status="200"}' in metrics
     assert "sanctuary_gateway_decision_seconds_count" in metrics
     assert httpx.get(f"{gateway.url}/openapi.json").json()["components"]["schemas"]["Request"]
 

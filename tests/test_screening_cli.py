@@ -17,7 +17,7 @@ def test_screen_text_json() -> None:
     result = runner.invoke(app, ["screen", "--json", "assist I.C.E. with locate"])
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert data["category"] == "civil_immigration"
+    assert data["category"] == "needs_review"  # an agency named, no purpose stated
     assert data["agencies"] == ["ICE"]
     assert data["evidence"][0]["text"] == "I.C.E"
 
@@ -34,7 +34,7 @@ def test_screen_stdin_one_json_line_per_line_in_order() -> None:
     assert result.exit_code == 0
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert [o["text"] for o in out] == lines
-    assert [o["category"] for o in out] == ["civil_immigration", "vague", "vague", "criminal", "civil_immigration", "other"]
+    assert [o["category"] for o in out] == ["needs_review", "vague", "vague", "criminal", "needs_review", "other"]
 
 
 def test_screen_file(tmp_path: Path) -> None:
@@ -78,3 +78,22 @@ def test_documents_classify_bad_json_names_the_field(tmp_path: Path) -> None:
     declared.write_text('{"type": "I-200", "colour": "red"}', encoding="utf-8")
     result = runner.invoke(app, ["documents", "classify", str(declared)])
     assert result.exit_code == 2 and "colour" in result.output
+
+
+def test_screen_explain_shows_the_normalised_text_the_evidence_and_why() -> None:
+    result = runner.invoke(app, ["screen", "--explain", "locate for rem\u043eval"])
+    assert result.exit_code == 0
+    assert "normalised: 'locate for removal'" in result.stdout
+    assert "term:removal" in result.stdout and "normalised:mixed_script" in result.stdout
+    assert "why: explicit evidence of an immigration-enforcement purpose" in " ".join(result.stdout.split())
+
+
+def test_screen_explain_json() -> None:
+    result = runner.invoke(app, ["screen", "--explain", "--json", "re\u00admoval order"])
+    data = json.loads(result.stdout)
+    assert data["category"] == "civil_immigration"
+    assert data["normalized"] == "removal order"
+    assert {s["rule"] for s in data["signals"]} >= {"normalised:invisible"}
+    assert data["why"].startswith("explicit evidence")
+    lines = runner.invoke(app, ["screen", "--explain", "--file", "-"], input="ICE\npatrol\n").stdout.splitlines()
+    assert [json.loads(line)["why"].split(" ")[0] for line in lines] == ["immigration-adjacent", "no"]

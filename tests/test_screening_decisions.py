@@ -24,7 +24,7 @@ def lookup(text: str) -> dict:
         ("ICE+ERO", ["ICE-ERO"]),
         ("patrulla fronteriza", ["CBP-USBP"]),
         ("imigration", []),
-        ("ICEHSI", []),
+        ("ICEHSI", ["ICE-HSI"]),
     ],
 )
 def test_immigration_purpose_is_denied_and_names_who_it_is_for(text: str, on_behalf_of: list[str]) -> None:

@@ -11,11 +11,12 @@ from fastapi.testclient import TestClient
 
 from sanctuary import config
 from sanctuary.audit.keys import SIGNING_FILE, generate
-from sanctuary.gateway.app import GatewayConfig, create_app
+from sanctuary.gateway.app import GatewayConfig
 from sanctuary.gateway.credentials import KeyRing
 from sanctuary.gateway.users import UserBook
 from sanctuary.records import open_store
 from sanctuary.records.demo import fill
+from sanctuary.server import create_app
 
 PASSWORDS = {"desk": "desk-password-1", "oversight": "oversight-pass-2", "admin": "admin-password-3"}
 LOG_NAME = "test.example/web-decisions"

@@ -14,10 +14,11 @@ from rich.table import Table
 
 from sanctuary.agencies import Registry, RegistryError, load_registry
 from sanctuary.audit.cli import app as audit_app
+from sanctuary.enforce import Unloaded, load_pipeline
 from sanctuary.gateway import cli as gateway_cli
 from sanctuary.models import Decision
 from sanctuary.policy.cli import app as policy_app
-from sanctuary.policy.cli import build_pipeline, parse_params
+from sanctuary.policy.cli import parse_params
 from sanctuary.proxy import cli as proxy_cli
 from sanctuary.records import cli as records_cli
 from sanctuary.retro import cli as retro
@@ -68,14 +69,17 @@ def decide(
 ) -> None:
     """Decide requests: JSONL in, one JSON decision per line out. Exit 1 if any line was an error."""
     registry = registry_or_exit(agencies)
-    recorder = _open_log(log) if log else None
-    pipeline, refusal = build_pipeline(profile, registry, parse_params(param), recorder)
+    params = parse_params(param)
     if file != "-" and not Path(file).is_file():
         err.print(f"[red]error[/red]: file: {file} does not exist")
         raise typer.Exit(2)
+    recorder = _open_log(log) if log else None
+    pipeline = load_pipeline(profile, registry, params, recorder)
+    if isinstance(pipeline, Unloaded):
+        err.print(f"[red]{pipeline.error}[/red] — every request is denied (and recorded, with --log)")
     decisions: list[Decision] = []
     for line in read_lines(file):
-        decision = refusal(line) if refusal else pipeline.handle_raw(line).decision
+        decision = pipeline.handle_raw(line).decision
         decisions.append(decision)
         if not explain:
             sys.stdout.write(decision.to_json() + "\n")

@@ -8,9 +8,11 @@ no input can make a decision expensive. See docs/requests.md.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from sanctuary.errors import SanctuaryError
 
 Text = Annotated[str, StringConstraints(max_length=2000)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
@@ -57,7 +59,7 @@ class Resource(Strict):
     system: Short | None = None
     # For database_query: the fields asked for. For custody_inquiry: the topics asked about
     # (custody_status, release_date, contact_information); empty means all of them.
-    fields: Annotated[list[Short], Field(max_length=50, default_factory=list)]
+    fields: list[Short] = Field(default_factory=list, max_length=50)
     search: Search | None = None
 
 
@@ -127,6 +129,8 @@ class Failure(str, Enum):
     back from an explanation. The HTTP status is a function of it (one table, in the gateway)."""
 
     input = "input"  # the request does not meet the contract (names the field)
+    unreadable = "unreadable"  # the bytes received are not JSON at all
+    identity = "identity"  # the request names a requester other than the agency its credential speaks for
     unregistered = "unregistered"  # the requester or an agency it names is not in the registry
     policy = "policy"  # the policy set did not load, or a rule could not be evaluated
     store = "store"  # the records store (or a department system's facts) did not answer
@@ -171,13 +175,28 @@ class Decision(BaseModel):
         return self.model_dump_json(exclude_none=True)
 
 
-class RequestError(ValueError):
-    """A request that cannot be decided: names the field and the reason."""
+class RequestError(SanctuaryError, ValueError):
+    """A request that cannot be decided: names the field and the reason; `failure` says what kind."""
 
-    def __init__(self, field: str, reason: str):
-        super().__init__(reason if reason.startswith(f"{field}:") else f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
+    failure: Failure = Failure.input
+
+
+class Unreadable(RequestError):
+    """The bytes received are not JSON."""
+
+    failure = Failure.unreadable
+
+
+class Unregistered(RequestError):
+    """The requester, or the agency it acts for, is not in the registry."""
+
+    failure = Failure.unregistered
+
+
+class ForeignRequester(RequestError):
+    """The request names a requester other than the agency its credential speaks for."""
+
+    failure = Failure.identity
 
 
 def field_errors(exc: ValidationError) -> str:
@@ -190,14 +209,15 @@ def field_errors(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def parse_request(raw: str | bytes | dict) -> Request:
+def parse_request(raw: str | bytes | dict[str, Any]) -> Request:
     """Parse one request; raise RequestError naming the fields on bad input."""
     try:
         if isinstance(raw, dict):
             return Request.model_validate(raw)
         return Request.model_validate_json(raw)
     except ValidationError as exc:
-        raise RequestError(_first_field(exc), field_errors(exc)) from None
+        error = Unreadable if exc.errors(include_url=False)[0]["type"] == "json_invalid" else RequestError
+        raise error(_first_field(exc), field_errors(exc)) from None
 
 
 def _first_field(exc: ValidationError) -> str:

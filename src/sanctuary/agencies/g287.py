@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sanctuary.agencies.states import state_code
 from sanctuary.agencies.xlsx import XlsxError, excel_date, first_sheet_rows
+from sanctuary.errors import SanctuaryError
 
 SAMPLE = Path(__file__).parent / "data" / "287g-sample.csv"
 _ALIASES: dict[str, tuple[str, ...]] = {
@@ -32,7 +33,7 @@ _DATE_FORMATS = ("%m/%d/%Y", "%m/%d/%y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%d-%b
 _HEADER_SEARCH_ROWS = 15
 
 
-class G287Error(ValueError):
+class G287Error(SanctuaryError, ValueError):
     """A 287(g) list that cannot be read: names the file, the row and the field."""
 
 
@@ -60,7 +61,7 @@ def load_g287(path: str | Path | None = None) -> AgreementList:
     """Read the list at `path` (CSV), or the shipped sample when no path is given."""
     source = Path(path) if path is not None else SAMPLE
     if source.suffix.lower() == ".xls":
-        raise G287Error(f"{source}: the old binary .xls format is not read; save the sheet as .xlsx or CSV")
+        raise G287Error(str(source), "the old binary .xls format is not read; save the sheet as .xlsx or CSV")
     try:
         if source.suffix.lower() == ".xlsx":
             rows = first_sheet_rows(source)
@@ -68,7 +69,7 @@ def load_g287(path: str | Path | None = None) -> AgreementList:
             text = source.read_text(encoding="utf-8-sig")
             rows = list(csv.reader(line for line in text.splitlines() if not line.startswith("#")))
     except (OSError, UnicodeDecodeError, XlsxError) as exc:
-        raise G287Error(f"{source}: {exc}") from None
+        raise G287Error(str(source), str(exc)) from None
     header_at, columns = _find_header(rows, source)
     agreements, warnings = [], []
     for offset, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
@@ -77,10 +78,10 @@ def load_g287(path: str | Path | None = None) -> AgreementList:
         value = {f: (row[i].strip() if i < len(row) else "") for f, i in columns.items()}
         where = f"{source}: row {offset}"
         if not value["agency"]:
-            raise G287Error(f"{where}: agency: empty")
+            raise G287Error(str(where), "agency: empty")
         state = state_code(value["state"])
         if state is None:
-            raise G287Error(f"{where}: state: {value['state']!r} is not a US state or territory")
+            raise G287Error(str(where), f"state: {value['state']!r} is not a US state or territory")
         signed = _date(value.get("signed", ""))
         if value.get("signed") and signed is None:
             warnings.append(f"{where}: signed: {value['signed']!r} is not a date; left empty")
@@ -98,7 +99,9 @@ def _find_header(rows: list[list[str]], source: Path) -> tuple[int, dict[str, in
                 columns[field] = hit
         if "state" in columns and "agency" in columns:
             return at, columns
-    raise G287Error(f"{source}: header: no row in the first {_HEADER_SEARCH_ROWS} names both a State and a Law Enforcement Agency column")
+    raise G287Error(
+        str(source), f"header: no row in the first {_HEADER_SEARCH_ROWS} names both a State and a Law Enforcement Agency column"
+    )
 
 
 def _date(text: str) -> date | None:

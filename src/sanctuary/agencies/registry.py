@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from sanctuary.errors import SanctuaryError
+
 DATA = Path(__file__).parent / "data" / "agencies.toml"
 LEVELS = ("federal", "state", "county", "city", "multi", "private")
 INHERITED = ("federal", "immigration_enforcement")
@@ -24,7 +26,7 @@ _KEYS = {"id", "name", "parent", "aliases", "ori", "level", "state", *FLAGS}
 _ORI = re.compile(r"^[A-Z]{2}[A-Z0-9]{7}$")
 
 
-class RegistryError(ValueError):
+class RegistryError(SanctuaryError, ValueError):
     """A registry file that cannot be loaded; names the file, the entry and the field."""
 
 
@@ -74,7 +76,7 @@ class Registry:
                 key = normalize(name)
                 other = self._index.setdefault(key, a.id)
                 if other != a.id:
-                    raise RegistryError(f"agency {a.id}: name {name!r} already names agency {other}")
+                    raise RegistryError(f"agency {a.id}", f"name {name!r} already names agency {other}")
 
     def __len__(self) -> int:
         return len(self._agencies)
@@ -105,7 +107,7 @@ def load_registry(extra: Iterable[str | Path] = (), *, base: Path | None = DATA)
     for path in [p for p in (base, *extra) if p is not None]:
         for entry in _read(Path(path)):
             if entry["id"] in raw:
-                raise RegistryError(f"{path}: agency {entry['id']}: id already defined in {raw[entry['id']][1]}")
+                raise RegistryError(str(path), f"agency {entry['id']}: id already defined in {raw[entry['id']][1]}")
             raw[entry["id"]] = (entry, str(path))
     agencies: dict[str, Agency] = {}
     for agency_id in raw:
@@ -117,27 +119,27 @@ def _read(path: Path) -> list[dict]:
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise RegistryError(f"{path}: {exc}") from None
+        raise RegistryError(str(path), str(exc)) from None
     entries = doc.get("agency", [])
     if not isinstance(entries, list):
-        raise RegistryError(f"{path}: 'agency' must be an array of tables ([[agency]])")
+        raise RegistryError(str(path), "'agency' must be an array of tables ([[agency]])")
     for i, entry in enumerate(entries):
         where = f"{path}: agency #{i + 1}"
         if not isinstance(entry.get("id"), str) or not entry["id"]:
-            raise RegistryError(f"{where}: id: required")
+            raise RegistryError(str(where), "id: required")
         if not isinstance(entry.get("name"), str) or not entry["name"]:
-            raise RegistryError(f"{where} ({entry['id']}): name: required")
+            raise RegistryError(f"{where} ({entry['id']})", "name: required")
         unknown = set(entry) - _KEYS
         if unknown:
-            raise RegistryError(f"{where} ({entry['id']}): unknown field(s) {sorted(unknown)}")
+            raise RegistryError(f"{where} ({entry['id']})", f"unknown field(s) {sorted(unknown)}")
         for flag in FLAGS:
             if flag in entry and not isinstance(entry[flag], bool):
-                raise RegistryError(f"{where} ({entry['id']}): {flag}: must be true or false")
+                raise RegistryError(f"{where} ({entry['id']})", f"{flag}: must be true or false")
         if "level" in entry and entry["level"] not in LEVELS:
-            raise RegistryError(f"{where} ({entry['id']}): level: must be one of {', '.join(LEVELS)}")
+            raise RegistryError(f"{where} ({entry['id']})", f"level: must be one of {', '.join(LEVELS)}")
         for ori in entry.get("ori", []):
             if not _ORI.match(ori):
-                raise RegistryError(f"{where} ({entry['id']}): ori: {ori!r} is not a 9-character ORI")
+                raise RegistryError(f"{where} ({entry['id']})", f"ori: {ori!r} is not a 9-character ORI")
     return entries
 
 
@@ -145,12 +147,12 @@ def _build(agency_id: str, raw: dict[str, tuple[dict, str]], done: dict[str, Age
     if agency_id in done:
         return done[agency_id]
     if agency_id in seen:
-        raise RegistryError(f"agency {agency_id}: parent chain loops: {' > '.join((*seen, agency_id))}")
+        raise RegistryError(f"agency {agency_id}", f"parent chain loops: {' > '.join((*seen, agency_id))}")
     entry, path = raw[agency_id]
     parent = None
     if entry.get("parent"):
         if entry["parent"] not in raw:
-            raise RegistryError(f"{path}: agency {agency_id}: parent: unknown agency {entry['parent']!r}")
+            raise RegistryError(str(path), f"agency {agency_id}: parent: unknown agency {entry['parent']!r}")
         parent = _build(entry["parent"], raw, done, (*seen, agency_id))
     inherit = {f: bool(entry.get(f, False) or (parent and getattr(parent, f))) for f in INHERITED}
     agency = Agency(

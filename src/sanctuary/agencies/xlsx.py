@@ -15,6 +15,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from xml.etree import ElementTree
 
+from sanctuary.errors import SanctuaryError
+
 _NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
     "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -24,7 +26,7 @@ _CELL = re.compile(r"^([A-Z]+)(\d+)$")
 _EPOCH = date(1899, 12, 30)  # Excel's day 0 (1900 date system, with its leap-year bug folded in)
 
 
-class XlsxError(ValueError):
+class XlsxError(SanctuaryError, ValueError):
     """A file that is not a readable .xlsx workbook."""
 
 
@@ -35,7 +37,7 @@ def first_sheet_rows(path: Path) -> list[list[str]]:
             strings = _shared_strings(book)
             sheet = ElementTree.fromstring(book.read(_first_sheet_part(book)))
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError) as exc:
-        raise XlsxError(f"{path}: not a readable .xlsx workbook ({exc})") from None
+        raise XlsxError(str(path), f"not a readable .xlsx workbook ({exc})") from None
     rows = []
     for row in sheet.iterfind("m:sheetData/m:row", _NS):
         cells: dict[int, str] = {}

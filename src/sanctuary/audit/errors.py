@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
+from sanctuary.errors import SanctuaryError
 
-class AuditError(Exception):
+
+class AuditError(SanctuaryError):
     """Anything the log refuses or cannot do; callers fail closed on it."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
 
 
 class ForkRefused(AuditError):

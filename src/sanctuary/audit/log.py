@@ -179,7 +179,7 @@ class DecisionLog:
         with self._lock:
             successor = next((p for p in self._queue if p.wake is not None), None)
             self._writing = successor is not None
-        if successor is not None:
+        if successor is not None and successor.wake is not None:
             successor.wake.release()
 
     def record(self, request: Request, decision: Decision, disclosed: list[dict] | None = None) -> int:

@@ -305,7 +305,8 @@ def tiles_at(count: int) -> Iterator[tuple[int, int]]:
 
 
 def parse_bundle(data: bytes, width: int, first: int) -> list[bytes]:
-    out, pos = [], 0
+    out: list[bytes] = []
+    pos = 0
     while pos < len(data):
         if pos + 2 > len(data):
             raise VerifyError("entry bundle ends inside a length prefix", first + len(out))
@@ -404,7 +405,10 @@ def _cmd_consistency(args: argparse.Namespace, vkey: VerifierKey) -> str:
     proof = _load_json(args.proof) if args.proof else {"size1": old.size, "size2": new.size, "proof": []}
     if (proof["size1"], proof["size2"]) != (old.size, new.size):
         raise VerifyError(f"proof is for sizes {proof['size1']}->{proof['size2']}, checkpoints are {old.size}->{new.size}")
-    verify_consistency(old.size, new.size, _b64list(proof["proof"]), old.root, new.root)
+    hashes = proof["proof"]
+    if not isinstance(hashes, list):
+        raise VerifyError("proof: must be a list of base64 hashes")
+    verify_consistency(old.size, new.size, _b64list(hashes), old.root, new.root)
     return f"consistency OK: {old.origin} size {old.size} is a prefix of size {new.size}"
 
 

@@ -1,11 +1,14 @@
 """The enforcement gateway: the only door from outside agencies to the department's records.
 
-Each request is authenticated (the requester agency comes from the key), limited, parsed against
-the request contract, planned into typed searches, and then handed to the one decision pipeline
-(``sanctuary.enforce``): decide -> fetch -> record durably -> release. Status codes:
+Each request is authenticated (the requester agency comes from the key) and limited; then its bytes
+go to ``Gateway.submit``, the one way in for the API and the request desk alike: the decision
+pipeline (``sanctuary.enforce``) reads it against the contract, plans its typed searches, decides,
+fetches, records durably, and only then releases. The HTTP status is a function of the decision
+(``STATUS``, the one table):
 
 - 200 permit (the records, redacted as the decision says);
-- 403 deny by rule; 422 deny of a request that cannot be decided as asked (names the field);
+- 403 deny by rule, a held request, or a body naming another agency than the key's;
+- 400 not JSON; 422 a request that cannot be decided as asked (names the field);
 - 503 fail closed: the policy, the store or the log failed, or the deadline passed; no data.
 
 Every decision response carries the request id, the log index and the handling caveat.
@@ -17,12 +20,11 @@ import asyncio
 import gc
 import json
 import logging
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import fastapi_offline
 from fastapi import FastAPI
@@ -33,19 +35,19 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.staticfiles import StaticFiles
 
-from sanctuary import config, web
-from sanctuary.enforce import Pipeline, refused, request_id_of
+from sanctuary import config
+from sanctuary.enforce import DATA_KINDS, Fulfil, Outcome, Prepare, Recorder, RequestPath, refused, request_id_of
 from sanctuary.gateway import openapi
 from sanctuary.gateway.credentials import KeyRing, Principal, Role
 from sanctuary.gateway.decisions import DecisionIndex
-from sanctuary.gateway.fulfil import Fulfilment, Step, plan
+from sanctuary.gateway.fulfil import Fulfilment, plan
 from sanctuary.gateway.limits import MAX_BODY, RateLimiter, read_body
 from sanctuary.gateway.problems import Problem, problem_handler, validation_handler
 from sanctuary.gateway.routes_admin import add_admin_routes
 from sanctuary.gateway.routes_audit import add_audit_routes
 from sanctuary.gateway.services import Policy, Reopening, Unavailable, load_policy
 from sanctuary.gateway.users import UserBook
-from sanctuary.models import Decision, Request, RequestError, parse_request
+from sanctuary.models import Decision, Failure, Request, RequestError
 from sanctuary.records import RecordStore, open_store
 
 CAVEAT = (
@@ -53,8 +55,32 @@ CAVEAT = (
     "re-disseminate them or use them for civil immigration enforcement. Every decision, and what it "
     "released, is recorded in the decision log."
 )
-DATA_KINDS = ("database_query", "custody_inquiry")
+# The HTTP status of every answer to a request, by what the decision says: its failure kind if it
+# has one, else held, else permit or deny. Nothing else chooses a status for a decided request.
+STATUS: dict[str, int] = {
+    "permit": 200,
+    "deny": 403,
+    "held": 403,
+    Failure.input: 422,
+    Failure.unreadable: 400,
+    Failure.identity: 403,
+    Failure.unregistered: 422,
+    Failure.policy: 503,
+    Failure.store: 503,
+    Failure.log: 503,
+    Failure.timeout: 503,
+    Failure.upstream: 502,
+    Failure.upstream_timeout: 504,
+}
+Channel = Literal["api", "desk"]
 log = logging.getLogger("sanctuary.gateway")
+
+
+def status_of(decision: Decision) -> int:
+    """The HTTP status of a decision (see STATUS)."""
+    if decision.failure is not None:
+        return STATUS[decision.failure]
+    return STATUS["held" if decision.held is not None else decision.decision]
 
 
 @dataclass
@@ -76,45 +102,35 @@ class GatewayConfig:
     upstream: str | None = None  # the department system answering the routes' facts calls
 
 
+@dataclass(frozen=True)
+class Submission:
+    """What the gateway answered to one submitted request: the HTTP status, the JSON body, the
+    decision, and the request as read (None when it could not be read)."""
+
+    status: int
+    body: dict[str, Any]
+    decision: Decision
+    request: Request | None = None
+    refused: RequestError | None = None  # refused before it was decided: the field and the reason
+
+
 def event(level: int, name: str, **fields: Any) -> None:
     """One structured log line: a JSON object with the event name and its fields."""
     if log.isEnabledFor(level):
         log.log(level, json.dumps({"event": name, **fields}, default=str))
 
 
-class _Attempt(threading.local):
-    """What went wrong while handling the current request (one per worker thread): 503 vs 4xx."""
+class _Log:
+    """The decision log as the pipeline sees it, opened on demand (Unavailable when it cannot be)."""
 
-    failure: str | None = None
+    def __init__(self, service: Reopening[Any]) -> None:
+        self.service = service
 
+    def record(self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None) -> int:
+        return int(self.service.get().record(request, decision, disclosed))
 
-class _Recorder:
-    """The decision log as the pipeline sees it, opened on demand; notes a failure in the attempt."""
-
-    def __init__(self, log_service: Reopening[Any], attempt: _Attempt) -> None:
-        self.log_service = log_service
-        self.attempt = attempt
-
-    def record(self, request: Request, decision: Decision, disclosed: list[dict] | None = None) -> int:
-        try:
-            return self.log_service.get().record(request, decision, disclosed)
-        except Exception as exc:
-            self.attempt.failure = f"decision log unavailable: {exc}"
-            raise
-
-
-class _Fulfil:
-    """The pipeline's fulfil step, noting a store failure in the attempt."""
-
-    def __init__(self, store_service: Reopening[RecordStore], steps: list[Step], deadline: float, attempt: _Attempt) -> None:
-        self.store_service, self.steps, self.deadline, self.attempt = store_service, steps, deadline, attempt
-
-    def __call__(self, request: Request, decision: Decision) -> tuple[Any, list[dict]]:
-        try:
-            return Fulfilment(self.store_service.get(), self.steps, self.deadline)(request, decision)
-        except Exception as exc:
-            self.attempt.failure = f"store unavailable: {exc}"
-            raise
+    def record_refusal(self, raw: bytes, decision: Decision) -> int:
+        return int(self.service.get().record_refusal(raw, decision))
 
 
 class Gateway:
@@ -125,16 +141,19 @@ class Gateway:
         self.policy = policy or load_policy(cfg.profiles, cfg.params, cfg.agencies)
         self.store: Reopening[RecordStore] = Reopening("store", lambda: open_store(cfg.store_url))
         self.log: Reopening[Any] = Reopening("decision log", lambda: _open_log(cfg.log_url))
-        self.attempt = _Attempt()
-        self.recorder = _Recorder(self.log, self.attempt)
-        # One pipeline per process: its decision cache is shared by every worker thread.
-        self.pipeline = Pipeline(self.policy.engine, self.recorder) if self.policy.engine is not None else None
+        self.recorder: Recorder = _Log(self.log)
+        # One pipeline per process: its decision cache is shared by every worker thread. Under a
+        # policy that did not load it denies (503) and records every request by itself.
+        self.pipeline: RequestPath = self.policy.pipeline(self.recorder)
         self.index = DecisionIndex(self.store.get)
         self.limiter = RateLimiter(cfg.rate, cfg.burst)
         self.executor = ThreadPoolExecutor(cfg.threads, thread_name_prefix="gateway")
         self.metrics = CollectorRegistry()
         self.decided = Counter(
-            "sanctuary_gateway_decisions", "Decisions answered, by outcome and HTTP status", ["decision", "status"], registry=self.metrics
+            "sanctuary_gateway_decisions",
+            "Decisions answered, by outcome, HTTP status and channel",
+            ["decision", "status", "channel"],
+            registry=self.metrics,
         )
         self.rejected = Counter(
             "sanctuary_gateway_rejected", "Requests refused before a decision, by status", ["status"], registry=self.metrics
@@ -160,93 +179,93 @@ class Gateway:
             raise Problem(403, "Authorization", f"a {principal.role} key may not do this; it needs {' or '.join(roles)}")
         return principal
 
-    def parse(self, raw: bytes, principal: Principal) -> Request:
-        """The request as the contract reads it, with the requester agency taken from the key."""
-        try:
-            body = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise Problem(400, "body", f"not JSON: {exc}") from None
-        if not isinstance(body, dict):
-            raise Problem(422, "body", "must be a JSON object (a request)")
-        if principal.role == "agency":
-            requester = body.get("requester", {})
-            if not isinstance(requester, dict):
-                raise Problem(422, "requester", "must be an object")
-            claimed = requester.get("agency")
-            if claimed is not None:
-                resolved = self.policy.registry.resolve(claimed) if isinstance(claimed, str) else None
-                if resolved is None or resolved.id != principal.agency:
-                    event(
-                        logging.WARNING, "agency_mismatch", key_id=principal.key_id, key_agency=principal.agency, claimed=str(claimed)[:200]
-                    )
-                    raise Problem(
-                        403,
-                        "requester.agency",
-                        f"this key belongs to {principal.agency}; it cannot make requests as {str(claimed)[:200]!r}",
-                    )
-            body["requester"] = {**requester, "agency": principal.agency}
-        try:
-            return parse_request(body)
-        except RequestError as exc:
-            raise Problem(422, exc.field, exc.reason) from None
+    # -- the one way in ----------------------------------------------------------------------
+    async def submit(self, raw: bytes, agency: str | None, channel: Channel) -> Submission:
+        """Read, decide, fetch, record and answer one request, by the deadline.
 
-    # -- decide, fetch, record ---------------------------------------------------------------
-    def handle(self, request: Request, steps: list[Step], deadline: float) -> tuple[int, dict[str, Any]]:
-        """Runs in a worker thread; returns the HTTP status and body. The log entry is durable first."""
-        attempt = self.attempt
-        attempt.failure = None
-        if self.pipeline is None:
-            decision = self._refusal(request, self.policy.error or "policy: not loaded")
-            try:
-                decision.log_index = self.recorder.record(request, decision, None)
-            except Exception:
-                decision.error = f"{decision.error}; {attempt.failure}"
-            status, result = 503, None
-        else:
-            fulfil = _Fulfil(self.store, steps, deadline, attempt) if request.kind.value in DATA_KINDS else None
-            outcome = self.pipeline.handle(request, fulfil)
-            decision, result = outcome.decision, outcome.result
-            status = _status(decision, attempt)
-        body = answer(request.id, decision, result if status == 200 else None)
-        if decision.log_index is not None:
-            self.index.add(decision.log_index, decision.id, decision.requester, status, {k: v for k, v in body.items() if k != "result"})
-        if status == 503:
-            event(
-                logging.ERROR,
-                "fail_closed",
-                request_id=request.id,
-                requester=decision.requester,
-                log_index=decision.log_index,
-                reason=decision.error,
+        `agency` is the registry id the caller's credential speaks for (an agency key), or None when
+        the body names the requester (a desk key, or the request desk's form). A request that cannot
+        be read is refused and recorded; one that does not finish by the deadline fails closed.
+        """
+        started = time.perf_counter()
+        loop = asyncio.get_running_loop()
+        work = loop.run_in_executor(self.executor, self.handle, raw, agency, time.monotonic() + self.cfg.timeout)
+        try:
+            outcome = await asyncio.wait_for(work, self.cfg.timeout)
+        except TimeoutError:
+            reason = f"timeout: no answer within {self.cfg.timeout:g} s"
+            decision = refused(
+                request_id_of(raw),
+                reason,
+                Failure.timeout,
+                profiles=self.pipeline.profiles,
+                policy_hash=self.pipeline.policy_hash,
+                explanation=f"Denied: {reason}; nothing was handed out.",
             )
+            outcome = Outcome(decision)
+        submission = self._answer(outcome)
+        self.latency.observe(time.perf_counter() - started)
+        self.decided.labels(submission.decision.decision, str(submission.status), channel).inc()
+        if outcome.refused is not None:
+            self.rejected.labels(str(submission.status)).inc()
+        self._event(submission, channel)
+        return submission
+
+    def handle(self, raw: bytes, agency: str | None, deadline: float) -> Outcome:
+        """Runs in a worker thread: the pipeline's handling, with the store's searches planned first."""
+        outcome = self.pipeline.handle_raw(raw, self._preparer(deadline), agency=agency)
+        decision = outcome.decision
+        if decision.log_index is not None and outcome.refused is None:
+            body = answer(decision.id, decision, None)
+            self.index.add(decision.log_index, decision.id, decision.requester, status_of(decision), body)
+        return outcome
+
+    def _preparer(self, deadline: float) -> Prepare:
+        def prepare(request: Request) -> Fulfil | None:
+            if request.kind.value not in DATA_KINDS:
+                return None
+            try:
+                steps = plan(request)
+            except Problem as problem:
+                raise RequestError(problem.field, problem.reason) from None
+
+            def fulfil(req: Request, decision: Decision) -> tuple[Any, list[dict[str, Any]]]:
+                return Fulfilment(self.store.get(), steps, deadline)(req, decision)
+
+            return fulfil
+
+        return prepare
+
+    def _answer(self, outcome: Outcome) -> Submission:
+        decision = outcome.decision
+        status = status_of(decision)
+        if outcome.refused is None:
+            body = answer(decision.id, decision, outcome.result if status == 200 else None)
+        elif decision.failure == Failure.log:
+            body = {"error": {"field": "log", "reason": f"{decision.error}; the request was refused and not recorded"}}
+        else:
+            body = {"error": {"field": outcome.refused.field, "reason": outcome.refused.reason}, "log_index": decision.log_index}
+        return Submission(status, body, decision, outcome.request, outcome.refused)
+
+    def _event(self, submission: Submission, channel: Channel) -> None:
+        decision = submission.decision
+        if submission.status >= 500:
+            event(
+                logging.ERROR, "fail_closed", request_id=decision.id, channel=channel, log_index=decision.log_index, reason=decision.error
+            )
+        elif decision.failure == Failure.identity:
+            event(logging.WARNING, "agency_mismatch", channel=channel, reason=decision.error)
         else:
             event(
                 logging.INFO,
                 "decision",
-                request_id=request.id,
+                request_id=decision.id,
+                channel=channel,
                 requester=decision.requester,
                 decision=decision.decision,
-                status=status,
+                status=submission.status,
                 log_index=decision.log_index,
             )
-        return status, body
-
-    def record_refusal(self, raw: bytes, problem: Problem) -> int:
-        """Record a request refused before it could be decided: the hash of its bytes, the field, the reason."""
-        decision = refused(
-            request_id_of(raw),
-            f"{problem.field}: {problem.reason}",
-            profiles=self.policy.profiles,
-            policy_hash=self.pipeline.engine.policy_hash if self.pipeline else "",
-        )
-        return self.log.get().record_refusal(raw, decision)
-
-    def _refusal(self, request: Request, reason: str) -> Decision:
-        return refused(request.id, reason, profiles=self.policy.profiles, explanation=f"Denied: {reason}; nothing was handed out.")
-
-    def timeout_answer(self, request: Request) -> dict[str, Any]:
-        reason = f"timeout: no answer within {self.cfg.timeout:g} s"
-        return answer(request.id, self._refusal(request, reason), None)
 
     def warm_up(self) -> None:
         """Open the store and the log now (a failure is only reported: requests will retry), then
@@ -272,14 +291,6 @@ def _open_log(url: str | None) -> Any:
     from sanctuary.audit import open_log
 
     return open_log(url)
-
-
-def _status(decision: Decision, attempt: _Attempt) -> int:
-    if attempt.failure is not None or (decision.error or "").startswith("policy evaluation error"):
-        return 503
-    if decision.decision == "permit":
-        return 200
-    return 422 if decision.error else 403
 
 
 def answer(request_id: str, decision: Decision, result: Any) -> dict[str, Any]:
@@ -315,7 +326,9 @@ def add_api_docs(app: FastAPI) -> None:
         )
 
 
-def create_app(cfg: GatewayConfig, policy: Policy | None = None) -> FastAPI:
+def create_api(cfg: GatewayConfig, policy: Policy | None = None) -> FastAPI:
+    """The gateway's API (requests, decisions, audit, admin, health, metrics, docs). The pages are
+    mounted on it one level up (``sanctuary.server``): the gateway knows nothing of them."""
     gw = Gateway(cfg, policy)
     app = FastAPI(
         title="sanctuary gateway",
@@ -338,32 +351,15 @@ def create_app(cfg: GatewayConfig, policy: Policy | None = None) -> FastAPI:
         summary="Decide a request and, if permitted, release the records",
     )
     async def post_request(http: HttpRequest) -> Response:
-        loop = asyncio.get_running_loop()
-        raw: bytes | None = None
         try:
             principal = gw.authenticate(http, ("agency", "desk"))
             gw.limiter.check(principal.key_id)
             raw = await read_body(http, cfg.max_body)
-            started = time.perf_counter()
-            request = gw.parse(raw, principal)
-            steps = plan(request)
         except Problem as problem:
             gw.rejected.labels(str(problem.status)).inc()
-            if raw is not None:  # read from an authenticated caller, then refused: recorded like any decision
-                try:
-                    problem.extra["log_index"] = await loop.run_in_executor(gw.executor, gw.record_refusal, raw, problem)
-                except Exception as exc:
-                    raise Problem(503, "log", f"decision log unavailable: {exc}; the request was refused and not recorded") from None
             raise
-        work = loop.run_in_executor(gw.executor, gw.handle, request, steps, time.monotonic() + cfg.timeout)
-        try:
-            status, body = await asyncio.wait_for(work, cfg.timeout)
-        except TimeoutError:
-            status, body = 503, gw.timeout_answer(request)
-            event(logging.ERROR, "fail_closed", request_id=request.id, reason=body["decision"]["error"])
-        gw.latency.observe(time.perf_counter() - started)
-        gw.decided.labels(body["decision"]["decision"], str(status)).inc()
-        return _json(status, body)
+        submission = await gw.submit(raw, principal.agency if principal.role == "agency" else None, "api")
+        return _json(submission.status, submission.body)
 
     @app.get(
         "/v1/decisions/{request_id}",
@@ -400,8 +396,6 @@ def create_app(cfg: GatewayConfig, policy: Policy | None = None) -> FastAPI:
         from sanctuary.proxy.authz import add_authz_routes
 
         add_authz_routes(app, cfg.routes, cfg.upstream)
-    app.include_router(web.pages(gw))
     add_api_docs(app)
-    app.mount("/static", StaticFiles(directory=web.STATIC), name="static")
     openapi.install(app)
     return app

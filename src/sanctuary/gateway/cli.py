@@ -17,12 +17,13 @@ from sanctuary import config
 from sanctuary.agencies import RegistryError, load_registry
 from sanctuary.audit.errors import AuditError
 from sanctuary.audit.keys import SIGNING_FILE, generate
-from sanctuary.gateway.app import GatewayConfig, create_app
+from sanctuary.gateway.app import GatewayConfig
 from sanctuary.gateway.credentials import ROLES, CredentialError, KeyRing, demo_keys, keys_file
 from sanctuary.gateway.users import STAFF_ROLES, UserBook, demo_password, users_file
 from sanctuary.policy.cli import parse_params
 from sanctuary.records import RecordsError, open_store
 from sanctuary.records.demo import DEMO_PERSONS, DEMO_PLATE, fill
+from sanctuary.server import create_app
 
 keys_app = typer.Typer(no_args_is_help=True, help="Gateway keys: issue, list, revoke (stored hashed).")
 out = Console()

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Literal
 
 from sanctuary import config
+from sanctuary.errors import SanctuaryError
 
 Role = Literal["agency", "desk", "oversight", "admin"]
 ROLES: tuple[Role, ...] = ("agency", "desk", "oversight", "admin")
@@ -38,13 +39,8 @@ _DEMO_SECRET = b"sanctuary demo keys: public, for local demonstrations only"
 _KEY = re.compile(r"^sk_([a-z0-9]{1,24})_([A-Za-z0-9_-]{16,64})$")
 
 
-class CredentialError(ValueError):
+class CredentialError(SanctuaryError, ValueError):
     """A key file or key request that is wrong; names the field."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,7 @@ class Fulfilment:
         self.steps = steps
         self.deadline = deadline
 
-    def __call__(self, _request: Request, decision: Decision) -> tuple[Any, list[dict]]:
+    def __call__(self, _request: Request, decision: Decision) -> tuple[Any, list[dict[str, Any]]]:
         found: list[Record] = []
         for step in self.steps:
             records = self.store.search(step.search)
@@ -99,4 +99,4 @@ class Fulfilment:
         if time.monotonic() > self.deadline:
             raise TimeoutError("the store answered after the request's deadline")
         handed_out = redact(found, decision.redact)
-        return {"records": [r.to_json() for r in handed_out]}, list(disclosed(handed_out))
+        return {"records": [r.to_json() for r in handed_out]}, [dict(d) for d in disclosed(handed_out)]

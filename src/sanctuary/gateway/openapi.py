@@ -62,7 +62,7 @@ def _content(*models: str) -> dict[str, Any]:
 
 
 REQUEST_BODY: dict[str, Any] = {"requestBody": {"required": True, **_content("Request")}}
-_ERRORS = {
+_ERRORS: dict[int | str, dict[str, Any]] = {
     "400": {"description": "The body is not JSON", **_content("Error")},
     "401": {"description": "No key, or an unknown key", **_content("Error")},
     "413": {"description": "The body is too large", **_content("Error")},

@@ -12,13 +12,15 @@ from fastapi.exceptions import RequestValidationError
 from starlette.requests import Request as HttpRequest
 from starlette.responses import JSONResponse
 
+from sanctuary.errors import SanctuaryError
 
-class Problem(Exception):
+
+class Problem(SanctuaryError):
+    """An HTTP answer that is an error: the status, the field at fault and the reason."""
+
     def __init__(self, status: int, field: str, reason: str, headers: dict[str, str] | None = None, **extra: Any) -> None:
-        super().__init__(f"{field}: {reason}")
+        super().__init__(field, reason)
         self.status = status
-        self.field = field
-        self.reason = reason
         self.headers = headers
         self.extra = extra
 

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from sanctuary.agencies import Registry, load_registry
+from sanctuary.enforce import Pipeline, Recorder, RequestPath, Unloaded
+from sanctuary.errors import SanctuaryError
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.profiles import PROFILES
@@ -23,8 +25,12 @@ T = TypeVar("T")
 RETRY_SECONDS = 1.0
 
 
-class Unavailable(Exception):
+class Unavailable(SanctuaryError):
     """A service the request needs is not there; the reason says which and why."""
+
+    def __init__(self, what: str, reason: str) -> None:
+        super().__init__(what, reason)
+        self.args = (f"{what} unavailable: {reason}",)  # read as one phrase: "store unavailable: ..."
 
 
 class Reopening(Generic[T]):
@@ -45,13 +51,13 @@ class Reopening(Generic[T]):
         with self._lock:
             if self._value is None:
                 if time.monotonic() < self._next_try:
-                    raise Unavailable(f"{self.what} unavailable: {self._error}")
+                    raise Unavailable(self.what, self._error)
                 try:
                     self._value = self._opener()
                 except Exception as exc:  # any failure to open means: not available, say why
                     self._error = str(exc) or type(exc).__name__
                     self._next_try = time.monotonic() + RETRY_SECONDS
-                    raise Unavailable(f"{self.what} unavailable: {self._error}") from exc
+                    raise Unavailable(self.what, self._error) from exc
             return self._value
 
     def status(self, check: Callable[[T], object]) -> str:
@@ -79,6 +85,13 @@ class Policy:
     engine: PolicyEngine | None = None
     error: str | None = None
     registry: Registry = field(default_factory=lambda: load_registry([]))
+
+    def pipeline(self, log: Recorder | None = None) -> RequestPath:
+        """The request path under this policy: the pipeline, or (not loaded) the path that denies
+        and records every request with the reason."""
+        if self.engine is None:
+            return Unloaded(self.profiles, self.registry, self.error or "policy: not loaded", log)
+        return Pipeline(self.engine, log)
 
 
 def load_policy(profiles: list[str], params: dict[str, list[str]], agencies: list[Path], *, root: Path = PROFILES) -> Policy:

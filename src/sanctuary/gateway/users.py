@@ -91,7 +91,7 @@ class UserBook:
             name,
             role,
             salt.hex(),
-            password_hash(password, salt),  # type: ignore[arg-type]
+            password_hash(password, salt),
             datetime.now(UTC).isoformat(timespec="seconds"),
         )
         with self._lock:
@@ -124,7 +124,7 @@ class UserBook:
 
     def add_demo_users(self) -> dict[str, str]:
         """{user name: password} for one demo user per staff role (the name is the role)."""
-        found = {role: demo_password(role) for role in STAFF_ROLES}
+        found: dict[str, str] = {role: demo_password(role) for role in STAFF_ROLES}
         for role, password in found.items():
             self.add(role, role, password, persist=False)
         return found

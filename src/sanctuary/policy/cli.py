@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -12,9 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sanctuary.agencies import Registry, load_registry
-from sanctuary.enforce import Pipeline, Recorder, refused, request_id_of
-from sanctuary.models import Decision
+from sanctuary.agencies import load_registry
+from sanctuary.enforce import Pipeline
 from sanctuary.policy.diff import Difference, diff_decisions
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError
@@ -35,27 +33,6 @@ def parse_params(values: list[str] | None) -> dict[str, list[str]]:
             raise typer.Exit(2)
         params[key] = [v for v in value.split(",") if v]
     return params
-
-
-def build_pipeline(
-    profiles: list[str], registry: Registry, params: dict[str, list[str]], log: Recorder | None = None
-) -> tuple[Pipeline | None, Callable[[str], Decision] | None]:
-    """A pipeline, or (when the policy set does not load) a refusal that denies every request with the reason."""
-    try:
-        return Pipeline(PolicyEngine.load(profiles, registry, params), log), None
-    except PolicyError as exc:
-        err.print(f"[red]policy error[/red]: {exc} — every request is denied")
-        problem = str(exc)
-
-        def refuse(line: str) -> Decision:
-            return refused(
-                request_id_of(line),
-                f"policy: {problem}",
-                profiles=profiles,
-                explanation=f"Denied: the policy set did not load ({problem}).",
-            )
-
-        return None, refuse
 
 
 def _composition(spec: str) -> list[str]:

@@ -13,6 +13,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cedarpy
 
@@ -195,7 +196,7 @@ def _id_prefix(profile: str) -> str:
     return {"baseline": "baseline:", "chicago-2019-proposed-eo": "proposed-eo-2019:"}.get(profile, f"{profile}:")
 
 
-def _policy_text(pol: dict) -> str:
+def _policy_text(pol: dict[str, Any]) -> str:
     """Cedar's own rendering of one policy, for `policy show` and the policy pages."""
     est = {"staticPolicies": {"policy0": pol}, "templates": {}, "templateLinks": []}
     return cedarpy.policies_from_json_str(json.dumps(est)).strip()
@@ -206,7 +207,7 @@ def _read_fields(text: str) -> dict[str, str]:
     return {name: spec["group"] for name, spec in doc.get("field", {}).items()}
 
 
-def _entities(registry: Registry, fields: dict[str, str]) -> list[dict]:
+def _entities(registry: Registry, fields: dict[str, str]) -> list[dict[str, Any]]:
     out = []
     for a in registry:
         out.append(

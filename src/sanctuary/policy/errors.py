@@ -1,7 +1,5 @@
-class PolicyError(Exception):
-    """A policy set that cannot be used: every request it would decide is denied."""
+from sanctuary.errors import SanctuaryError
 
-    def __init__(self, where: str, reason: str):
-        super().__init__(f"{where}: {reason}")
-        self.where = where
-        self.reason = reason
+
+class PolicyError(SanctuaryError):
+    """A policy set that cannot be used: every request it would decide is denied. `field` names where."""

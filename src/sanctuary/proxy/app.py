@@ -1,6 +1,6 @@
 """`sanctuary proxy`: a filtering reverse proxy in front of a department system (ASGI, Starlette).
 
-Every call: the agency's key -> the route -> the request -> the decision (the one pipeline) -> for a
+Every call: the agency's key -> the route -> the request -> the decision (the one request path) -> for a
 permit, the call forwarded and its JSON answer filtered -> the log entry, durable -> the answer.
 
 | status | when | body |
@@ -8,8 +8,8 @@ permit, the call forwarded and its JSON answer filtered -> the log entry, durabl
 | 200 | permit | the system's JSON answer without the withheld categories and the values the map does not place |
 | 4xx | the system answered 4xx (e.g. 404) to a permitted call | `{"error": ...}`; nothing of the system's body |
 | 401 / 403 | no or unknown key / not an agency key | `{"error": {"field", "reason"}}`, not recorded |
-| 403 | deny by a cited rule, or a call no route matches (never forwarded) | the decision |
-| 422 | a call that cannot be made a request (a bad parameter, a purpose given twice) | the decision |
+| 403 | deny by a cited rule | the decision |
+| 422 | a call no route matches (never forwarded), or that cannot be made a request | the decision |
 | 502 / 504 | the system failed, answered something that is not the route's shape, or not in time | the decision |
 | 503 | fail closed: policy not loaded, a rule errored, the log unavailable | the decision |
 
@@ -36,10 +36,10 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sanctuary.enforce import Pipeline
-from sanctuary.gateway.credentials import KeyRing, Principal
+from sanctuary.gateway.app import _Log, answer
+from sanctuary.gateway.credentials import KeyRing
 from sanctuary.gateway.services import Reopening, Unavailable, load_policy
-from sanctuary.proxy.guard import Guard, OpenedLog, Verdict, event
+from sanctuary.proxy.guard import Guard, Verdict, event
 from sanctuary.proxy.routes import RouteMap
 
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]  # all are decided; the map says which exist
@@ -64,17 +64,17 @@ def _open_log(url: str | None) -> Any:
     return open_log(url)
 
 
-def key_principal(keys: KeyRing, header: str | None) -> tuple[int, str] | Principal:
-    """The agency a call speaks for, from `Authorization: Bearer <key>`; else (status, reason)."""
+def key_agency(keys: KeyRing, header: str | None) -> tuple[int, str] | str:
+    """The agency (registry id) a call speaks for, from `Authorization: Bearer <key>`; else (status, reason)."""
     if not header:
         return 401, "missing; send Authorization: Bearer <key>"
     scheme, _, key = header.partition(" ")
     principal = keys.authenticate(key.strip()) if scheme.lower() == "bearer" else None
     if principal is None:
         return 401, "unknown or malformed key"
-    if principal.role != "agency":
+    if principal.role != "agency" or principal.agency is None:
         return 403, f"a {principal.role} key may not call a department system; it needs an agency key"
-    return principal
+    return principal.agency
 
 
 def error_response(status: int, field_name: str, reason: str, **extra: Any) -> Response:
@@ -93,8 +93,7 @@ def decision_headers(verdict: Verdict) -> dict[str, str]:
 
 
 def decision_body(verdict: Verdict) -> dict[str, Any]:
-    from sanctuary.gateway.app import answer  # the gateway's answer shape: request id, log index, decision, caveat
-
+    """The gateway's answer shape: request id, log index, the decision, the handling caveat."""
     return answer(verdict.decision.id, verdict.decision, None)
 
 
@@ -108,26 +107,18 @@ def create_app(cfg: ProxyConfig) -> Starlette:
         limits=httpx.Limits(max_connections=threads * 2, max_keepalive_connections=threads),
         follow_redirects=False,
     )
-    guard = Guard(
-        cfg.routes,
-        Pipeline(policy.engine, OpenedLog(log_service)) if policy.engine is not None else None,
-        OpenedLog(log_service),
-        upstream=client,
-        profiles=policy.profiles,
-        policy_error=policy.error,
-        timeout=cfg.timeout,
-    )
+    guard = Guard(cfg.routes, policy.pipeline(_Log(log_service)), upstream=client, timeout=cfg.timeout)
     executor = ThreadPoolExecutor(threads, thread_name_prefix="proxy")
 
     async def call(http: HttpRequest) -> Response:
-        principal = key_principal(cfg.keys, http.headers.get("authorization"))
-        if not isinstance(principal, Principal):
-            return error_response(principal[0], "Authorization", principal[1])
+        agency = key_agency(cfg.keys, http.headers.get("authorization"))
+        if not isinstance(agency, str):
+            return error_response(agency[0], "Authorization", agency[1])
         uri = http.scope["raw_path"].decode("latin-1")
         if http.scope.get("query_string"):
             uri += "?" + http.scope["query_string"].decode("latin-1")
         loop = asyncio.get_running_loop()
-        verdict = await loop.run_in_executor(executor, guard.forward, principal.agency, http.method, uri, http.headers)
+        verdict = await loop.run_in_executor(executor, guard.forward, agency, http.method, uri, http.headers)
         headers = decision_headers(verdict)
         if verdict.status == 200:
             headers["X-Sanctuary-Unmapped-Removed"] = str(verdict.unmapped)
@@ -153,4 +144,5 @@ def create_app(cfg: ProxyConfig) -> Starlette:
 
     app = Starlette(routes=[Route("/{path:path}", call, methods=METHODS)], lifespan=lifespan)
     app.state.guard = guard
+    app.state.policy = policy
     return app

@@ -6,10 +6,11 @@
   path after the configured `path_prefix` (`/v1/authz`), with the allowed headers.
 
 200 (empty body) with `X-Sanctuary-Decision-Id` and `X-Sanctuary-Log-Index` to pass upstream; 401
-no or unknown key; 403 a deny (the decision as JSON, with its clauses) or a call no route matches,
-or a permit whose answer would carry a withheld category (named in `X-Sanctuary-Withheld`: a hook
-cannot filter a body, so such calls go through `sanctuary proxy`); 503 fail closed. Every decided
-call is recorded before the answer leaves.
+no or unknown key; 403 a deny (the decision as JSON, with its clauses), a call no route matches or
+that cannot be made a request (its own status, e.g. 422, in `X-Sanctuary-Status`), or a permit
+whose answer would carry a withheld category (named in `X-Sanctuary-Withheld`: a hook cannot filter
+a body, so such calls go through `sanctuary proxy`); 503 fail closed. Every decided call is
+recorded before the answer leaves.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
 
 from sanctuary.proxy.app import decision_body, decision_headers
-from sanctuary.proxy.guard import Guard, OpenedLog
+from sanctuary.proxy.guard import Guard
 from sanctuary.proxy.routes import RouteMap
 
 PREFIX = "/v1/authz"
@@ -34,15 +35,7 @@ def add_authz_routes(app: FastAPI, routes: RouteMap, upstream: str | None = None
     """Mount the hook on the gateway `app`; `upstream` (optional) answers the routes' facts calls."""
     gw = app.state.gateway
     client = httpx.Client(base_url=upstream, timeout=timeout) if upstream else None
-    guard = Guard(
-        routes,
-        gw.pipeline,
-        OpenedLog(gw.log),
-        upstream=client,
-        profiles=gw.policy.profiles,
-        policy_error=gw.policy.error,
-        timeout=timeout,
-    )
+    guard = Guard(routes, gw.pipeline, upstream=client, timeout=timeout)
     app.state.authz = guard
     if client is not None:
         app.router.add_event_handler("shutdown", client.close)
@@ -61,10 +54,14 @@ def add_authz_routes(app: FastAPI, routes: RouteMap, upstream: str | None = None
         loop = asyncio.get_running_loop()
         verdict = await loop.run_in_executor(gw.executor, guard.authorize, principal.agency, method, uri, http.headers)
         headers = decision_headers(verdict)
-        gw.decided.labels(verdict.decision.decision, str(verdict.status)).inc()
+        gw.decided.labels(verdict.decision.decision, str(verdict.status), "authz").inc()
         if verdict.status == 200:
             return Response(status_code=200, headers=headers)
-        return Response(json.dumps(decision_body(verdict)), status_code=verdict.status, media_type="application/json", headers=headers)
+        # NGINX reads only 2xx, 401 and 403 (anything else is its 500): every refusal that is not a
+        # failure is a 403 here, its own status in X-Sanctuary-Status and the body
+        status = verdict.status if verdict.status >= 500 else 403
+        headers["X-Sanctuary-Status"] = str(verdict.status)
+        return Response(json.dumps(decision_body(verdict)), status_code=status, media_type="application/json", headers=headers)
 
     summary = "Authorization hook for NGINX auth_request and Envoy ext_authz: decide and record a call on a department system"
     app.add_api_route(PREFIX, authz, methods=METHODS, summary=summary, include_in_schema=True)

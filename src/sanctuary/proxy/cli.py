@@ -68,8 +68,8 @@ def proxy(
         threads=threads,
     )
     app = create_app(cfg)
-    if app.state.guard.policy_error:
-        err.print(f"[red]{app.state.guard.policy_error}[/red]: every call will be denied (503)")
+    if app.state.policy.error:
+        err.print(f"[red]{app.state.policy.error}[/red]: every call will be denied (503)")
     _run(app, host, port, f"sanctuary proxy ({len(route_map.routes)} routes) in front of {upstream}")
 
 

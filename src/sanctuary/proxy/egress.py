@@ -67,9 +67,9 @@ def apply(doc: Any, shape: ResponseShape, withheld: Iterable[str], vocab: Vocabu
     inner = {loc[:i] for loc in placed for i in range(len(loc))}  # locations with a placed value below them
     out = Filtered(body=None)
     if shape.record_id is not None:
-        node = shape.record_id.query.find_one(doc)
-        if node is not None and isinstance(node.value, str | int) and not isinstance(node.value, bool):
-            out.record_id = str(node.value)
+        found = shape.record_id.query.find_one(doc)
+        if found is not None and isinstance(found.value, str | int) and not isinstance(found.value, bool):
+            out.record_id = str(found.value)
 
     def walk(value: Any, loc: Location, inherited: set[str] | None) -> Any:
         leaves = placed.get(loc, inherited)

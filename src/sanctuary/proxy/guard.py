@@ -22,13 +22,13 @@ from typing import Any
 
 import httpx
 
-from sanctuary.enforce import Pipeline, Recorder, refused
+from sanctuary.enforce import Pipeline, RequestPath, refused
 from sanctuary.errors import SanctuaryError
-from sanctuary.gateway.services import Reopening
+from sanctuary.gateway.app import status_of
 from sanctuary.models import Decision, Failure, Request, RequestError, parse_request
 from sanctuary.policy.categories import vocabulary
 from sanctuary.proxy import egress
-from sanctuary.proxy.routes import Match, Route, RouteMap, Unmapped
+from sanctuary.proxy.routes import Match, Route, RouteMap
 
 PURPOSE_HEADERS = {
     "purpose": "x-sanctuary-purpose",
@@ -39,20 +39,6 @@ PURPOSE_HEADERS = {
 PROXY_HINT = "an authorization hook cannot remove fields from an answer: send this call through `sanctuary proxy` (docs/deploy.md)"
 MAX_ANSWER = 8 * 1024 * 1024  # bytes read from a department system for one call
 log = logging.getLogger("sanctuary.proxy")
-
-
-class OpenedLog:
-    """The decision log as the guard records into it, opened (and reopened) on demand: an
-    unavailable log raises, and the call is answered 503 without anything handed out."""
-
-    def __init__(self, service: Reopening[Any]) -> None:
-        self.service = service
-
-    def record(self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None) -> int:
-        return int(self.service.get().record(request, decision, disclosed))
-
-    def record_refusal(self, raw: bytes, decision: Decision) -> int:
-        return int(self.service.get().record_refusal(raw, decision))
 
 
 class UpstreamError(SanctuaryError):
@@ -82,23 +68,12 @@ def event(level: int, name: str, **fields: Any) -> None:
 class Guard:
     """One per process, shared by the worker threads."""
 
-    def __init__(
-        self,
-        routes: RouteMap,
-        pipeline: Pipeline | None,
-        recorder: Recorder,
-        *,
-        upstream: httpx.Client | None = None,
-        profiles: list[str],
-        policy_error: str | None = None,
-        timeout: float = 5.0,
-    ) -> None:
+    def __init__(self, routes: RouteMap, path: RequestPath, *, upstream: httpx.Client | None = None, timeout: float = 5.0) -> None:
+        """`path` decides and records (its log); `upstream` is the department system (facts calls,
+        and the proxy's forwarded calls)."""
         self.routes = routes
-        self.pipeline = pipeline
-        self.recorder = recorder
+        self.path = path
         self.upstream = upstream
-        self.profiles = profiles
-        self.policy_error = policy_error
         self.timeout = timeout
         self.vocab = vocabulary()
 
@@ -115,9 +90,9 @@ class Guard:
         found = self.routes.match(method, uri)
         request_id = new_request_id()
         request = build_request(found, agency, headers, request_id, {})
-        if found.route.facts is None or self.upstream is None or self.pipeline is None:
+        if found.route.facts is None or self.upstream is None:
             return found, request
-        restrictive = self.pipeline.decide(request)
+        restrictive = self.path.decide(request)
         carried = found.route.response.carried()
         if restrictive.decision == "permit" and not any(self.vocab.covered(c, restrictive.redact) for c in carried):
             return found, request
@@ -146,11 +121,9 @@ class Guard:
         """Decide and record a call that the web server will forward untouched if this permits it."""
         try:
             found, request = self.prepare(agency, method, uri, headers)
-        except (Unmapped, RequestError) as exc:
+        except RequestError as exc:
             return self.refuse(method, uri, exc)
-        if self.pipeline is None:
-            return self._unloaded(request)
-        decision = self.pipeline.decide(request)
+        decision = self.path.decide(request)
         blocking: list[str] = []
         disclosed = None
         if decision.decision == "permit":
@@ -160,10 +133,11 @@ class Guard:
                 decision = self._blocked(decision, found.route, blocking)
             else:
                 disclosed = [{"record_id": f"route:{found.route.name}", "fields": sorted(carried)}]
-        try:
-            decision.log_index = self.recorder.record(request, decision, disclosed)
-        except Exception as exc:  # unrecorded means not acted on
-            return Verdict(503, _failed(decision, f"decision log unavailable: {exc}", Failure.log))
+        if self.path.log is not None:
+            try:
+                decision.log_index = self.path.log.record(request, decision, disclosed)
+            except Exception as exc:  # unrecorded means not acted on
+                return Verdict(503, _failed(decision, f"decision log unavailable: {exc}", Failure.log))
         return Verdict(status_of(decision), decision, withheld=blocking)
 
     # -- the proxy ---------------------------------------------------------------------------
@@ -171,12 +145,10 @@ class Guard:
         """Decide; forward a permitted call; filter its answer; record what leaves; then answer."""
         try:
             found, request = self.prepare(agency, method, uri, headers)
-        except (Unmapped, RequestError) as exc:
+        except RequestError as exc:
             return self.refuse(method, uri, exc)
-        if self.pipeline is None:
-            return self._unloaded(request)
         fulfil = _Forward(self, found, method, uri)
-        outcome = self.pipeline.handle(request, fulfil)
+        outcome = self.path.handle(request, fulfil)
         decision = outcome.decision
         status = status_of(decision)
         if status != 200 or fulfil.filtered is None:
@@ -189,32 +161,20 @@ class Guard:
         return Verdict(200, decision, filtered.body, sorted(filtered.removed), len(filtered.unmapped))
 
     # -- refusals ----------------------------------------------------------------------------
-    def refuse(self, method: str, uri: str, exc: Unmapped | RequestError) -> Verdict:
-        """A call that is not in the map, or cannot be made a request: refused, and recorded."""
-        decision = refused(new_request_id(), str(exc), profiles=self.profiles, policy_hash=self._policy_hash())
-        decision.failure = Failure.input
-        try:
-            decision.log_index = self.recorder.record_refusal(f"{method} {uri}".encode(), decision)
-        except Exception as log_exc:
-            return Verdict(503, _failed(decision, f"decision log unavailable: {log_exc}", Failure.log))
-        return Verdict(403 if isinstance(exc, Unmapped) else 422, decision)
-
-    def _unloaded(self, request: Request) -> Verdict:
-        reason = self.policy_error or "policy: not loaded"
-        decision = refused(request.id, reason, profiles=self.profiles, explanation=f"Denied: {reason}; nothing was handed out.")
-        decision.failure = Failure.policy
-        try:
-            decision.log_index = self.recorder.record(request, decision, None)
-        except Exception as exc:
-            decision = _failed(decision, f"decision log unavailable: {exc}", Failure.log)
-        return Verdict(503, decision)
-
-    def _policy_hash(self) -> str:
-        return self.pipeline.engine.policy_hash if self.pipeline is not None else ""
+    def refuse(self, method: str, uri: str, exc: RequestError) -> Verdict:
+        """A call that is not in the map, or cannot be made a request: refused, and recorded (the
+        hash of its method and URI: the URI itself may hold anything)."""
+        decision = refused(new_request_id(), str(exc), exc.failure, profiles=self.path.profiles, policy_hash=self.path.policy_hash)
+        if self.path.log is not None:
+            try:
+                decision.log_index = self.path.log.record_refusal(f"{method} {uri}".encode(), decision)
+            except Exception as log_exc:
+                return Verdict(503, _failed(decision, f"decision log unavailable: {log_exc}", Failure.log))
+        return Verdict(status_of(decision), decision)
 
     def _blocked(self, decision: Decision, route: Route, blocking: list[str]) -> Decision:
         """The deny of a permit whose answer would carry a withheld category: cites the rules that withhold."""
-        engine = self.pipeline.engine if self.pipeline is not None else None
+        engine = self.path.engine if isinstance(self.path, Pipeline) else None
         forbids = [r for r in decision.rules if engine is not None and r in engine.rules and engine.rules[r].effect == "forbid"]
         citations = list(dict.fromkeys(engine.rules[r].citation for r in forbids)) if engine is not None else decision.citations
         return decision.model_copy(
@@ -330,21 +290,6 @@ def _fill(template: Mapping[str, str], params: Mapping[str, str]) -> dict[str, s
 
 def new_request_id() -> str:
     return f"px-{int(time.time())}-{secrets.token_hex(6)}"
-
-
-def status_of(decision: Decision) -> int:
-    """The HTTP status of a decision, from its typed failure (never from its wording)."""
-    if decision.failure is Failure.upstream:
-        return 502
-    if decision.failure is Failure.upstream_timeout:
-        return 504
-    if decision.failure in (Failure.policy, Failure.store, Failure.log, Failure.timeout) or (decision.error or "").startswith(
-        "policy evaluation error"
-    ):
-        return 503
-    if decision.decision == "permit":
-        return 200
-    return 422 if decision.failure is Failure.input else 403
 
 
 def _failed(decision: Decision, reason: str, failure: Failure) -> Decision:

@@ -44,7 +44,7 @@ import jsonpath_rfc9535 as jsonpath
 from jsonpath_rfc9535 import JSONPathQuery
 
 from sanctuary.errors import SanctuaryError
-from sanctuary.models import Kind, Search, Subject
+from sanctuary.models import Kind, RequestError, Search, Subject
 from sanctuary.policy.categories import Vocabulary, vocabulary
 from sanctuary.policy.facts import CUSTODY_TOPICS
 
@@ -127,8 +127,9 @@ class Match:
     purpose: dict[str, str] = field(default_factory=dict)  # purpose parts read from mapped query parameters
 
 
-class Unmapped(SanctuaryError):
-    """A call the route map does not know, or one with a query parameter the route does not take."""
+class Unmapped(RequestError):
+    """A call the route map does not know, or one with a query parameter the route does not take:
+    it cannot be made a request of the contract (failure `input`)."""
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,7 @@ def _demo_rows() -> dict[str, list[dict[str, Any]]]:
             entered_on=date(2019, 5, 2),
         ),
     ]
-    contacts = [
+    contacts: list[dict[str, Any]] = [
         dict(
             contact_id="C0000001",
             person_id=maria.person_id,

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
+from sanctuary.errors import SanctuaryError
 
-class RecordsError(Exception):
+
+class RecordsError(SanctuaryError):
     """Base class: something about a records request or the store is wrong."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
 
 
 class StoreUnavailable(RecordsError):

@@ -20,7 +20,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, Select, Table, bindparam, create_engine, event, func, select, text
+from sqlalchemy import Connection, Engine, FromClause, Select, bindparam, create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
@@ -187,7 +187,7 @@ def _short_reason(exc: SQLAlchemyError) -> str:
     return re.sub(r"\s+", " ", reason)[:300]
 
 
-_KINDS: dict[str, tuple[Table, str, str]] = {
+_KINDS: dict[str, tuple[FromClause, str, str]] = {
     "person": (Person.__table__, "person", "person_id"),
     "warrant": (Warrant.__table__, "warrant", "warrant_id"),
     "custody": (Booking.__table__, "booking", "booking_id"),

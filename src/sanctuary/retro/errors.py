@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from sanctuary.errors import SanctuaryError
 
-class RetroError(ValueError):
-    def __init__(self, field: str, reason: str):
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
+
+class RetroError(SanctuaryError, ValueError):
+    """A retro-audit input that cannot be used: names the field and the reason."""

@@ -24,6 +24,7 @@ CODES: dict[str, str] = {
     "VAGUE_REASON": "the reason is blank, redacted or too vague to check",
     "CASE_NUMBER_ONLY": "the reason is only a case number",
     "PROXY_PATTERN": "the same plate or person was searched shortly after an immigration agency asked for it",
+    "NEEDS_REVIEW": "the stated purpose or case number is immigration-adjacent and ambiguous: a person should look (purpose screen)",
 }
 # Codes that point at immigration enforcement itself; the others are risk factors to look into.
 DIRECT = ("IMMIGRATION_PURPOSE", "IMMIGRATION_AGENCY", "DHS_COMPONENT", "PROXY_PATTERN")
@@ -39,6 +40,7 @@ class PurposeFlags:
     vague: bool
     case_only: bool
     evidence: str | None
+    review: bool = False  # needs_review: immigration-adjacent and ambiguous, listed apart from the direct flags
 
 
 def is_case_number(text: str) -> bool:
@@ -47,16 +49,19 @@ def is_case_number(text: str) -> bool:
 
 
 def classify_purpose(text: str, registry: Registry) -> PurposeFlags:
-    """One distinct purpose text through the purpose screen (case numbers are not screened)."""
-    if is_case_number(text):
-        return PurposeFlags(text, False, False, True, "is a case number only")
+    """One distinct purpose text or case number through the purpose screen. A case number is screened
+    too ("ERO-2025-0113" names ERO); one that says nothing else is CASE_NUMBER_ONLY."""
     result = screen(text)
     named = [registry.get(a) for a in result.agencies if _known(registry, a)]
     immigration_agencies = [a.id for a in named if a.immigration_enforcement or a.dhs]
+    spans = ", ".join(f"{e.text!r} ({e.rule})" for e in result.evidence) or "no span"
     if result.category == "civil_immigration" or immigration_agencies:
-        spans = ", ".join(f"{e.text!r} ({e.rule})" for e in result.evidence) or "no span"
         names = f"; names {', '.join(immigration_agencies)}" if immigration_agencies else ""
         return PurposeFlags(text, True, False, False, f"{result.category}: {spans}{names}")
+    if result.category == "needs_review":
+        return PurposeFlags(text, False, False, False, f"needs_review: {spans}", review=True)
+    if is_case_number(text):
+        return PurposeFlags(text, False, False, True, "is a case number only")
     if result.category == "vague":
         return PurposeFlags(text, False, True, False, "is vague")
     return PurposeFlags(text, False, False, False, None)

@@ -250,7 +250,7 @@ def _state_of(text: str) -> tuple[str | None, str]:
 def _level(text: str, state: str | None) -> str | None:
     if _FEDERAL.search(text) or _FEDERAL_CASED.search(text):
         return "federal"
-    starts_with_state = bool(state) and (text.casefold().startswith(NAMES[state].casefold()) or bool(re.match(rf"^{state}\b", text)))
+    starts_with_state = state is not None and (text.casefold().startswith(NAMES[state].casefold()) or bool(re.match(rf"^{state}\b", text)))
     if _STATE_UNIT.search(text) or (starts_with_state and _STATE_AGENCY.search(text) and not _COUNTY.search(text)):
         return "state"
     county_word = bool(_COUNTY.search(text)) or (bool(_CO.search(text)) and state != "CO")

@@ -3,7 +3,7 @@
 The pipeline, each step in DuckDB except the two classifications, which run once per DISTINCT value:
 
 1. load each file into a canonical table (load.py), in file order so `rowid` is the row number;
-2. screen each distinct reason / text prompt / offense type (flags.classify_purpose);
+2. screen each distinct reason / text prompt / offense type / case number (flags.classify_purpose);
 3. resolve each distinct organisation (orgs.py) and the 287(g) list;
 4. optionally match a log of requests received (proxy.py);
 5. join back, write flags.parquet, flags.csv, orgs.csv, summary.json and report.html.
@@ -26,7 +26,7 @@ from sanctuary.agencies import load_registry
 from sanctuary.agencies.g287 import load_g287
 from sanctuary.agencies.states import state_code
 from sanctuary.retro.errors import RetroError
-from sanctuary.retro.flags import CODES, DIRECT, classify_purpose, org_flags
+from sanctuary.retro.flags import CODES, DIRECT, PurposeFlags, classify_purpose, org_flags
 from sanctuary.retro.load import CANONICAL, FileInfo, load_export
 from sanctuary.retro.orgs import OrgResolver
 from sanctuary.retro.proxy import load_requests, match_requests
@@ -144,10 +144,10 @@ def _classify_purposes(con: duckdb.DuckDBPyConnection, registry, step: Progress)
         r[0]
         for r in con.execute(
             "SELECT DISTINCT v FROM (SELECT reason AS v FROM rows UNION ALL SELECT text_prompt FROM rows "
-            "UNION ALL SELECT offense_type FROM rows) WHERE v IS NOT NULL"
+            "UNION ALL SELECT offense_type FROM rows UNION ALL SELECT case_number FROM rows) WHERE v IS NOT NULL"
         ).fetchall()
     ]
-    rows = []
+    rows: list[PurposeFlags] = []
     for start in range(0, len(values), _CHUNK):
         step("screening distinct reasons", start, len(values))
         rows.extend(classify_purpose(v, registry) for v in values[start : start + _CHUNK])
@@ -158,6 +158,7 @@ def _classify_purposes(con: duckdb.DuckDBPyConnection, registry, step: Progress)
             "immigration": pa.array([p.immigration for p in rows], pa.bool_()),
             "vague": pa.array([p.vague for p in rows], pa.bool_()),
             "case_only": pa.array([p.case_only for p in rows], pa.bool_()),
+            "review": pa.array([p.review for p in rows], pa.bool_()),
             "evidence": pa.array([p.evidence for p in rows], pa.string()),
         }
     )
@@ -196,7 +197,7 @@ def _flag_query(threshold: int, paths: str) -> str:
                 r.search_time, r.reason,
                 concat_ws(';',
                     CASE WHEN coalesce(pr.immigration, false) OR coalesce(pt.immigration, false)
-                              OR coalesce(po.immigration, false) THEN 'IMMIGRATION_PURPOSE' END,
+                              OR coalesce(po.immigration, false) OR coalesce(pc.immigration, false) THEN 'IMMIGRATION_PURPOSE' END,
                     CASE WHEN o.immigration THEN 'IMMIGRATION_AGENCY' END,
                     CASE WHEN o.dhs THEN 'DHS_COMPONENT' END,
                     CASE WHEN o.has_287g THEN 'HAS_287G' END,
@@ -205,12 +206,15 @@ def _flag_query(threshold: int, paths: str) -> str:
                     CASE WHEN pr.vague OR (r.has_reason AND r.reason IS NULL AND r.offense_type IS NULL
                                            AND r.text_prompt IS NULL) THEN 'VAGUE_REASON' END,
                     CASE WHEN pr.case_only THEN 'CASE_NUMBER_ONLY' END,
-                    CASE WHEN p.evidence IS NOT NULL THEN 'PROXY_PATTERN' END
+                    CASE WHEN p.evidence IS NOT NULL THEN 'PROXY_PATTERN' END,
+                    CASE WHEN coalesce(pr.review, false) OR coalesce(pt.review, false) OR coalesce(po.review, false)
+                              OR coalesce(pc.review, false) THEN 'NEEDS_REVIEW' END
                 ) AS flags,
                 concat_ws(' | ',
-                    CASE WHEN pr.immigration OR pr.vague OR pr.case_only THEN 'reason ' || pr.evidence END,
-                    CASE WHEN pt.immigration THEN 'text prompt ' || pt.evidence END,
-                    CASE WHEN po.immigration THEN 'offense type ' || po.evidence END,
+                    CASE WHEN pr.immigration OR pr.review OR pr.vague OR pr.case_only THEN 'reason ' || pr.evidence END,
+                    CASE WHEN pt.immigration OR pt.review THEN 'text prompt ' || pt.evidence END,
+                    CASE WHEN po.immigration OR po.review THEN 'offense type ' || po.evidence END,
+                    CASE WHEN pc.immigration OR pc.review THEN 'case number ' || pc.evidence END,
                     CASE WHEN r.has_reason AND r.reason IS NULL AND r.offense_type IS NULL AND r.text_prompt IS NULL
                          THEN 'no reason recorded (blank or redacted)' END,
                     o.evidence,
@@ -221,6 +225,7 @@ def _flag_query(threshold: int, paths: str) -> str:
             LEFT JOIN purposes pr ON pr.value = r.reason
             LEFT JOIN purposes pt ON pt.value = r.text_prompt
             LEFT JOIN purposes po ON po.value = r.offense_type
+            LEFT JOIN purposes pc ON pc.value = r.case_number
             LEFT JOIN orgs o ON o.name = r.org
             LEFT JOIN proxy p ON p.file_index = r.file_index AND p.row = r.row
         ) WHERE flags <> ''

@@ -24,21 +24,27 @@ def _fail(field: str, reason: str) -> None:
     raise typer.Exit(2)
 
 
-def _screen_lines(source: TextIO) -> None:
+def _screen_lines(source: TextIO, explain: bool = False) -> None:
     write = sys.stdout.write
     for line in source:
         text = line.rstrip("\r\n")
-        write(json.dumps({"text": text, **screen(text).to_dict()}, ensure_ascii=False) + "\n")
+        result = screen(text)
+        write(json.dumps({"text": text, **(result.explain() if explain else result.to_dict())}, ensure_ascii=False) + "\n")
 
 
-def _show_screen(text: str, result: PurposeScreen) -> None:
-    colour = {"civil_immigration": "red", "vague": "yellow"}.get(result.category, "green")
+def _show_screen(text: str, result: PurposeScreen, explain: bool = False) -> None:
+    colour = {"civil_immigration": "red", "needs_review": "magenta", "vague": "yellow"}.get(result.category, "green")
     _out.print(f"[bold {colour}]{result.category}[/]  score {result.score:.2f}  agencies: {', '.join(result.agencies) or '-'}")
-    if result.evidence:
+    if explain:
+        _out.print(f"normalised: {result.normalized!r}", markup=False)
+    evidence = result.evidence + (result.signals if explain else ())
+    if evidence:
         table = Table("span", "text", "rule")
-        for item in result.evidence:
-            table.add_row(f"{item.start}-{item.end}", item.text, item.rule)
+        for item in evidence:
+            table.add_row(f"{item.start}-{item.end}", repr(item.text)[1:-1], item.rule)
         _out.print(table)
+    if explain:
+        _out.print(f"why: {result.why}", markup=False)
 
 
 def screen_command(
@@ -47,26 +53,29 @@ def screen_command(
         str | None, typer.Option("--file", "-f", help="One reason a line; '-' reads standard input. Writes one JSON line per line.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Also show the normalised text, what normalisation undid, and why the category won.")
+    ] = False,
 ) -> None:
     """Screen a search or request reason for immigration enforcement, vagueness or a named crime."""
     if (text is None) == (file is None):
         _fail("text", "give either a TEXT argument or --file (not both)")
     if file is not None:
         if file == "-":
-            _screen_lines(sys.stdin)
+            _screen_lines(sys.stdin, explain)
             return
         try:
             with Path(file).open(encoding="utf-8", errors="replace", newline="") as handle:
-                _screen_lines(handle)
+                _screen_lines(handle, explain)
         except OSError as exc:
             _fail("file", f"cannot read {file}: {exc.strerror or exc}")
         return
     assert text is not None
     result = screen(text)
     if as_json:
-        print(json.dumps({"text": text, **result.to_dict()}, ensure_ascii=False))
+        print(json.dumps({"text": text, **(result.explain() if explain else result.to_dict())}, ensure_ascii=False))
     else:
-        _show_screen(text, result)
+        _show_screen(text, result, explain)
 
 
 def _show_document(path: Path, result: DocumentClass) -> None:

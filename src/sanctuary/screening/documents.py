@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sanctuary.errors import SanctuaryError
 from sanctuary.screening.purpose import Evidence
 
 if TYPE_CHECKING:
@@ -33,13 +34,8 @@ MAX_PAGES = 50
 MAX_TEXT = 100_000
 
 
-class DocumentError(ValueError):
+class DocumentError(SanctuaryError, ValueError):
     """A document that cannot be read; `field` names what was wrong."""
-
-    def __init__(self, field: str, reason: str):
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
 
 
 @dataclass(frozen=True)

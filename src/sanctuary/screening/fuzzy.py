@@ -13,7 +13,7 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from sanctuary.screening.lexicon import FUZZY_NEVER, FUZZY_TARGETS
+from sanctuary.screening.lexicon import FUZZY_NEVER, FUZZY_PHRASES, FUZZY_TARGETS
 
 _TARGETS = tuple(FUZZY_TARGETS)
 MIN_LENGTH = 6
@@ -32,3 +32,29 @@ def misspelling_of(word: str) -> tuple[str, int] | None:
     if word[0] not in FUZZY_TARGETS[target]:
         return None
     return target, int(distance)
+
+
+_PHRASE_HEADS = frozenset(phrase[0] for phrase in FUZZY_PHRASES)
+PHRASE_LIMIT = 2
+
+
+@lru_cache(maxsize=65536)
+def misspelled_phrase(first: str, second: str) -> str | None:
+    """The two-word phrase that "first second" misspells (at most two edits, each word within one
+    edit of its counterpart and starting with the same letter), or None for the phrase itself."""
+    if first[:1] not in _PHRASE_HEADS or len(first) + len(second) < 9:
+        return None
+    pair = f"{first} {second}"
+    if pair in FUZZY_PHRASES:
+        return None
+    for phrase in FUZZY_PHRASES:
+        head, tail = phrase.split(" ")
+        if (
+            first[0] == head[0]
+            and second[:1] == tail[0]
+            and OSA.distance(pair, phrase, score_cutoff=PHRASE_LIMIT) <= PHRASE_LIMIT
+            and OSA.distance(first, head) <= 1
+            and OSA.distance(second, tail) <= 1
+        ):
+            return phrase
+    return None

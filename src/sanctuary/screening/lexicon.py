@@ -1,15 +1,26 @@
-"""The curated lexicon: what names an immigration purpose, an agency, a crime or nothing at all.
+"""The curated lexicon: what states an immigration purpose, what names an agency, what is merely
+immigration-adjacent, what names a crime, and what says nothing at all.
 
-Every pattern runs on the canonical word string of `normalize.py` (lower case, words separated by
-one space, spelled-out letters joined, digit swaps undone), so ``\\bice\\b`` also catches
-``"I.C.E."`` and ``"1CE"``. Sources for the terms: research/incidents.md §1.4-1.5 (reasons found in
-real audit logs and the acronyms that slipped past block lists) and legal.md §4.1-4.2 (DHS
-components, ICE forms).
+Every pattern runs on the canonical words of `normalize.py` (lower case, one space between words,
+spelled-out letters joined, swaps undone), so ``\bice\b`` also catches ``"I.C.E."`` and ``"1CE"``;
+codes (forms, statutes, A-numbers, 287(g)) run on the `plain` words, where a digit stays a digit.
+Sources: research/incidents.md §1.4-1.5 (reasons found in real audit logs, acronyms that slipped
+past block lists), legal.md §4.1-4.2 (DHS components, ICE forms), the INA and 8 U.S.C. sections
+that govern removal, and ICE's published list of its detention facilities.
 
-A term's `weight` is how strongly it alone signals immigration enforcement (0 for agencies and
-crimes that are evidence but not immigration). Look-alikes that must not fire ("ice cream",
-"black ice", "ICAC", a vehicle "removal", an I-205 that is a highway) are excluded in the pattern
-itself or by `unless`, a context anywhere in the reason that cancels the term.
+A term has a `kind`:
+
+- `purpose`: explicit evidence of a civil-immigration purpose (an enforcement term, a unit whose
+  work is removal, a form, a statute, a facility in an immigration context). One is enough for
+  `civil_immigration`.
+- `agency`: an agency named. For an immigration agency this is evidence of *who* the request
+  serves, not of its purpose: it fills `PurposeScreen.agencies`, and alone (no purpose, no offence)
+  it makes the reason `needs_review`. Other agencies (FBI, DEA, ...) are evidence only.
+- `adjacent`: immigration-adjacent and ambiguous ("foreign national", "I-94 check"): `needs_review`.
+
+Look-alikes that must not fire ("ice cream", "black ice", "ICAC", a vehicle "removal", an I-205 that
+is a highway, the village of Broadview) are excluded in the pattern itself or by `unless`, a context
+anywhere in the reason that cancels the term.
 """
 
 from __future__ import annotations
@@ -17,18 +28,51 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+PURPOSE = "purpose"
+AGENCY = "agency"
+ADJACENT = "adjacent"
+
 
 @dataclass(frozen=True)
 class Term:
-    rule: str  # evidence rule name, e.g. "agency:ICE-ERO", "term:deport", "form"
+    rule: str  # evidence rule name, e.g. "unit:ICE-ERO", "term:deport", "form"
     pattern: re.Pattern[str]
-    weight: float  # immigration likelihood when this term alone fires
+    kind: str  # PURPOSE, AGENCY or ADJACENT
+    weight: float  # how strongly it alone signals immigration enforcement (the score)
     agency: str | None = None  # registry id the term names
     unless: re.Pattern[str] | None = None  # a context anywhere in the reason that cancels the term
+    plain: bool = False  # match on the plain words (codes), not the canonical ones
+    # The words (and word beginnings) of which a match must contain one: a reason without any of
+    # them skips the pattern. tests/test_screening_purpose.py checks this never changes a result.
+    triggers: frozenset[str] = frozenset()
+    stems: tuple[str, ...] = ()
+
+    def may_match(self, tokens: frozenset[str]) -> bool:
+        return not tokens.isdisjoint(self.triggers) or (bool(self.stems) and any(t.startswith(self.stems) for t in tokens))
 
 
-def _term(rule: str, regex: str, weight: float, agency: str | None = None, unless: str | None = None) -> Term:
-    return Term(rule, re.compile(regex), weight, agency, re.compile(unless) if unless else None)
+def _term(
+    rule: str,
+    triggers: str,
+    regex: str,
+    kind: str,
+    weight: float,
+    agency: str | None = None,
+    unless: str | None = None,
+    plain: bool = False,
+) -> Term:
+    words = triggers.split()
+    return Term(
+        rule,
+        re.compile(regex),
+        kind,
+        weight,
+        agency,
+        re.compile(unless) if unless else None,
+        plain,
+        frozenset(w for w in words if not w.endswith("*")),
+        tuple(w[:-1] for w in words if w.endswith("*")),
+    )
 
 
 # "ice" the drug, the weather, the food, the weapon, the rink; the agency otherwise.
@@ -52,93 +96,343 @@ _ICE_NOT_AFTER = "".join(
         "skid on",
         "skidded on",
         "fell on",
+        "on",
     )
 )
 _ICE_NOT_BEFORE = (
     r"(?! (?:cream|creams|storm|storms|rink|rinks|arena|machine|machines|maker|chest|chests|pack|packs|cube|cubes"
     r"|skate|skates|skating|hockey|fishing|shaving|shavings|cold|bucket|truck|age|breaker|scraper|cooler|box"
-    r"|plant|house|dam|jam|road|sheet|cap|bag|bags|pick(?! up)|axe|melt|patch|dispenser|vending)\b)"
+    r"|plant|house|dam|jam|road|roadway|sheet|cap|bag|bags|pick(?! up)|axe|melt|patch|dispenser|vending|on)\b)"
 )
-_DRUG_CONTEXT = (
+# Drug words: next to them a lower-case "ice" is the drug (purpose.py keeps "ICE" typed in capitals
+# in a reason that has lower case as the agency: "assist ICE narcotics").
+DRUG_CONTEXT = re.compile(
     r"\b(?:meth|methamphetamine|narcotics?|drugs?|grams?|gr|oz|ounces?|possession|poss|crystal|dealer|dealing"
-    r"|sale|sales|selling|pcs|cds|baggie|baggies|dope|controlled substance)\b"
+    r"|sale|sales|selling|pcs|cds|baggie|baggies|dope|controlled substance|smoking|pipe)\b"
 )
 _HUMAN_SERVICES = (
     r"\b(?:idhs|human services|il dhs|illinois dhs|state dhs|county dhs|child|children|welfare|snap|medicaid|caseworker|case worker|dcfs)\b"
 )
-_VEHICLE_REMOVAL = r"(?<!\bvehicle )(?<!\bveh )(?<!\btow )(?<!\bcar )(?<!\bauto )(?<!\bsnow )(?<!\btree )(?<!\btrash )(?<!\bjunk )(?<!\bdebris )(?<!\bgraffiti )(?<!\babandoned )(?<!\bparking )"
+_VEHICLE_REMOVAL = (
+    r"(?<!\bvehicle )(?<!\bveh )(?<!\btow )(?<!\bcar )(?<!\bauto )(?<!\bsnow )(?<!\btree )(?<!\btrash )(?<!\bjunk )"
+    r"(?<!\bdebris )(?<!\bgraffiti )(?<!\babandoned )(?<!\bparking )(?<!\bhair )(?<!\bstump )"
+)
 _HIGHWAY = r"\b(?:nb|sb|eb|wb|northbound|southbound|eastbound|westbound|exit|mile|mm|mp|freeway|fwy|hwy|highway|interstate|ramp|lanes?|crash|accident)\b"
+_IMM_AGENCY = rf"(?:{_ICE_NOT_AFTER}ice|dhs|cbp|uscis|ins|usbp|hsi|imm|immig|immigration|inmigracion)"
+# What an immigration agency does to a person that is removal work, not a criminal case.
+_ENFORCEMENT_ACTION = (
+    r"(?:detainers?|holds?|removals?|deport\w*|detention|detained|detainees?|raids?|sweeps?|round ?ups?|custody|processing"
+    r"|admin(?:istrative)? warrants?|admin|administrative|removal flights?|check ?ins?|status|pick ?ups?|transfers?)"
+)
+_WEATHER = r"\b(?:snow|salt|sleet|frost|icy|weather|roadway|road|cream|rink|skating|hockey)\b"
+# ICE detention and processing facilities by a name that is not also a county jail's or a town's
+# everyday use; each counts only next to a facility word ("Broadview processing center", not the
+# village of Broadview or its police).
+_FACILITY = (
+    r"(?:broadview|krome|adelanto|delaney hall|dilley|karnes|otay mesa|port isabel|moshannon|alligator alcatraz"
+    r"|camp east montana|mesa verde|pine prairie|bluebonnet|joe corley|south texas)"
+)
+_FACILITY_WORD = r"(?:processing|detention|detainees?|detained|ice|immigration|spc|ipc|cdf|service processing|family residential)"
 
 TERMS: tuple[Term, ...] = (
-    # --- immigration agencies, most specific first (full names and acronyms) ---
-    _term("agency:ICE-ERO", r"\bice ero\b|\bero\b|\benforcement (?:and )?removal operations?\b|\bfug ?ops\b", 0.95, "ICE-ERO"),
-    _term("agency:ICE-HSI", r"\bhsi\b|\bhome? ?land security investigations?\b", 0.9, "ICE-HSI"),
-    _term("agency:ICE-OPLA", r"\bopla\b|\bprincipal legal advis[eo]r\b", 0.9, "ICE-OPLA"),
-    _term("agency:ICE", r"\bimmigration (?:and )?customs (?:and )?enforcement\b", 0.99, "ICE"),
-    _term("agency:ICE", _ICE_NOT_AFTER + r"\bice\b" + _ICE_NOT_BEFORE, 0.95, "ICE", unless=_DRUG_CONTEXT),
-    _term("agency:CBP-USBP", r"\busbp\b|\b(?:border|boarder) ?patrol\b|\bpatrulla fronteriza\b", 0.95, "CBP-USBP"),
-    _term("agency:CBP-OFO", r"\bcbp ofo\b|\boffice of field operations\b", 0.9, "CBP-OFO"),
-    _term("agency:CBP-AMO", r"\bcbp amo\b|\bair (?:and )?marine operations\b", 0.9, "CBP-AMO"),
-    _term("agency:CBP", r"\bcbp\b|\bcustoms (?:and )?border protection\b|\baduanas y proteccion fronteriza\b", 0.95, "CBP"),
-    _term("agency:USCIS", r"\buscis\b|\bcitizenship (?:and )?immigration services?\b", 0.9, "USCIS"),
-    _term("agency:DHS", r"\bdhs\b", 0.85, "DHS", unless=_HUMAN_SERVICES),
+    # --- units whose work is civil immigration enforcement: purpose ---
+    _term(
+        "unit:ICE-ERO",
+        "ero enforcement fug fugops fugitive criminal cap",
+        r"\bero\b|\benforcement (?:and |n )?removal(?: operations?| ops?)?\b|\bfug ?ops\b|\bfugitive operations?\b"
+        r"|\bcriminal alien program\b|\bcap (?:referral|program|officer|detainer|team|unit)\b",
+        PURPOSE,
+        0.95,
+        "ICE-ERO",
+    ),
+    _term(
+        "unit:CBP-USBP",
+        "usbp border boarder borderpatrol boarderpatrol patrulla bortac borstar",
+        r"\busbp\b|\b(?:border|boarder) ?patrol\b|\bpatrulla fronteriza\b|\bbortac\b|\bborstar\b",
+        PURPOSE,
+        0.95,
+        "CBP-USBP",
+    ),
+    _term("unit:ICE-OPLA", "opla principal", r"\bopla\b|\bprincipal legal advis[eo]r\b", PURPOSE, 0.9, "ICE-OPLA"),
+    _term("unit:EOIR", "eoir executive", r"\beoir\b|\bexecutive office for immigration review\b", PURPOSE, 0.95),
+    _term("program:287(g)", "287 287g", r"\b287 ?g\b", PURPOSE, 0.97, plain=True),
+    _term(
+        "operation:named",
+        "midway catahoula metro operation op",
+        r"\bmidway blitz\b|\bcatahoula crunch\b|\bmetro surge\b|\b(?:operation|op) (?:at large|safeguard|patriot|charlotte s web)\b",
+        PURPOSE,
+        0.95,
+    ),
+    # --- immigration agencies: who the request serves ---
+    _term("agency:ICE-HSI", "hsi homeland homland home hom", r"\bhsi\b|\bhome? ?land security investigations?\b", AGENCY, 0.6, "ICE-HSI"),
+    _term("agency:ICE", "immigration", r"\bimmigration (?:and )?customs (?:and )?enforcement\b", AGENCY, 0.7, "ICE"),
+    _term("agency:ICE", "ice", _ICE_NOT_AFTER + r"\bice\b" + _ICE_NOT_BEFORE, AGENCY, 0.7, "ICE"),
+    _term("agency:CBP-OFO", "cbp office", r"\bcbp ofo\b|\boffice of field operations\b", AGENCY, 0.6, "CBP-OFO"),
+    _term("agency:CBP-AMO", "cbp air", r"\bcbp amo\b|\bair (?:and )?marine operations\b", AGENCY, 0.6, "CBP-AMO"),
+    _term(
+        "agency:CBP",
+        "cbp customs aduanas",
+        r"\bcbp\b|\bcustoms (?:and )?border protection\b|\baduanas y proteccion fronteriza\b",
+        AGENCY,
+        0.7,
+        "CBP",
+    ),
+    _term("agency:USCIS", "uscis citizenship", r"\buscis\b|\bcitizenship (?:and )?immigration services?\b", AGENCY, 0.7, "USCIS"),
+    _term("agency:DHS", "dhs", r"\bdhs\b", AGENCY, 0.6, "DHS", unless=_HUMAN_SERVICES),
     _term(
         "agency:DHS",
+        "homeland homland home hom departamento department",
         r"\b(?:department of )?home? ?land security\b(?! investigations?\b)|\bdepartamento de seguridad nacional\b",
-        0.9,
+        AGENCY,
+        0.6,
         "DHS",
     ),
-    # --- other agencies: evidence of who is involved, but neither immigration nor an `agencies` entry ---
-    _term("agency:FBI", r"\bfbi\b|\bfederal bureau of investigation\b", 0.0, "FBI"),
-    _term("agency:DEA", r"\bdea\b|\bdrug enforcement administration\b", 0.0, "DEA"),
-    _term("agency:ATF", r"\batf\b|\balcohol tobacco firearms\b", 0.0, "ATF"),
-    _term("agency:USMS", r"\busms\b|\b(?:us|united states) marshals?(?: service)?\b", 0.0, "USMS"),
-    _term("agency:USPIS", r"\buspis\b|\bpostal inspect(?:or|ors|ion service)\b", 0.0, "USPIS"),
-    _term("agency:USSS", r"\busss\b|\bsecret service\b", 0.0, "USSS"),
-    _term("agency:TSA", r"\btsa\b", 0.0, "TSA"),
-    _term("agency:USCG", r"\buscg\b|\bcoast guard\b", 0.0, "USCG"),
-    _term("agency:FEMA", r"\bfema\b", 0.0, "FEMA"),
-    _term("agency:ISP", r"\billinois state police\b", 0.0, "ISP"),
-    # --- immigration terms and their stems, English and Spanish ---
-    _term("term:immigration_dropdown", r"\bimmigration civil administrative\b", 0.99),
-    _term("term:immigra", r"\bimm?igr\w*|\bimmig\b|\binmigra\w*|\bemigra\w*", 0.95),
-    _term("term:deport", r"\bdeport(?:s|ed|ee|ees|ing|ation|ations|able|ar|ado|ados|ada|adas|acion|aciones)?\b", 0.97),
-    _term("term:alien", r"\baliens?\b|\bextranjeros? ilegal(?:es)?\b|\bwetbacks?\b", 0.92),
-    _term("term:illegal", r"\billegals\b|\billegal (?:immigrants?|entry|reentry|re entry|aliens?)\b", 0.9),
-    _term("term:undocumented", r"\bundocumented\b|\bindocumentad[oa]s?\b|\bsin (?:papeles|documentos)\b", 0.92),
-    _term("term:migra", r"\bmigra\b|\bmigra(?:cion|ciones|nte|ntes|torio|toria|torios|torias)\b|\bmigrants?\b", 0.85),
+    # --- other agencies: evidence of who is involved, neither immigration nor an `agencies` entry ---
+    _term("agency:FBI", "fbi federal", r"\bfbi\b|\bfederal bureau of investigation\b", AGENCY, 0.0, "FBI"),
+    _term("agency:DEA", "dea drug", r"\bdea\b|\bdrug enforcement administration\b", AGENCY, 0.0, "DEA"),
+    _term("agency:ATF", "atf alcohol", r"\batf\b|\balcohol tobacco firearms\b", AGENCY, 0.0, "ATF"),
+    _term("agency:USMS", "usms us united", r"\busms\b|\b(?:us|united states) marshals?(?: service)?\b", AGENCY, 0.0, "USMS"),
+    _term("agency:USPIS", "uspis postal", r"\buspis\b|\bpostal inspect(?:or|ors|ion service)\b", AGENCY, 0.0, "USPIS"),
+    _term("agency:USSS", "usss secret", r"\busss\b|\bsecret service\b", AGENCY, 0.0, "USSS"),
+    _term("agency:TSA", "tsa", r"\btsa\b", AGENCY, 0.0, "TSA"),
+    _term("agency:USCG", "uscg coast", r"\buscg\b|\bcoast guard\b", AGENCY, 0.0, "USCG"),
+    _term("agency:FEMA", "fema", r"\bfema\b", AGENCY, 0.0, "FEMA"),
+    _term("agency:ISP", "illinois", r"\billinois state police\b", AGENCY, 0.0, "ISP"),
+    # --- an immigration agency with removal work: purpose ---
     _term(
-        "term:removal",
-        _VEHICLE_REMOVAL
-        + r"\bremoval (?:order|orders|proceeding|proceedings|hearing|warrant)\b|\border of removal\b|\bexpedited removal\b|\bremovable\b"
-        # a person found, held or handed over for removal ("locate for removal", "pending removal")
-        + r"|\b(?:locate|locating|arrest|detain|apprehend|pick ?up|hold|custody|subject|person|individual|him|her|them)"
-        r" (?:for|pending|awaiting) removal\b|" + _VEHICLE_REMOVAL + r"\b(?:pending|awaiting) removal\b",
+        "term:agency_enforcement",
+        "ice dhs cbp uscis ins usbp hsi imm immig immigration inmigracion",
+        rf"\b{_IMM_AGENCY}(?: \w+)?(?: \w+)? {_ENFORCEMENT_ACTION}\b|\b{_ENFORCEMENT_ACTION} (?:for|by|to|from|with|of) {_IMM_AGENCY}\b",
+        PURPOSE,
+        0.93,
+        unless=_WEATHER,
+    ),
+    # --- immigration terms and their stems, English and Spanish: purpose ---
+    _term("term:immigration_dropdown", "immigration", r"\bimmigration civil administrative\b", PURPOSE, 0.99),
+    _term("term:immigra", "immigr* imigr* inmigra* emigra*", r"\bimm?igr\w*|\binmigra\w*|\bemigra\w*", PURPOSE, 0.95),
+    _term(
+        "term:imm",
+        "imm immi immig immg inm",
+        r"\b(?:imm|immi|immig|immg|inm)\b(?= (?:enforcement|enf|status|hold|detainer|det|case|violation|violator|warrant|check|inv"
+        r"|arrest|sweep|raid|op|ops|operation|fugitive|officer|agent|court|judge|proceedings|detention|custody|removal|viol|violation|violations)\b)",
+        PURPOSE,
+        0.9,
+    ),
+    _term("term:deport", "deport* self", r"\bdeport\w*|\bself deport\w*", PURPOSE, 0.97, unless=r"\bdeportes\b|\bdeportment\b"),
+    _term(
+        "term:alien",
+        "alien aliens extranjero extranjeros wetback wetbacks",
+        r"\b(?:illegal|criminal|removable|deportable|inadmissible|excludable|undocumented|unlawful|ilegal|ilegales)"
+        r" (?:alien|aliens|extranjeros?)\b|\balien (?:registration|number|file|no)\b|\bextranjeros? ilegal(?:es)?\b|\bwetbacks?\b",
+        PURPOSE,
+        0.95,
+    ),
+    _term(
+        "term:illegal",
+        "illegal illegals",
+        r"\billegals\b|\billegal (?:immigrants?|entry|reentry|re entry|presence|status)\b|\bsweep for illegals\b",
+        PURPOSE,
         0.93,
     ),
     _term(
-        "term:status", r"\bvisa overstay\w*|\boverstay(?:ed|s|er|ers)?\b|\bout of status\b|\bcitizenship\b|\bgreen card\b|\basylum\b", 0.8
+        "term:undocumented",
+        "undocumented indocumentado indocumentada indocumentados indocumentadas sin",
+        r"\bundocumented\b|\bindocumentad[oa]s?\b|\bsin (?:papeles|documentos)\b",
+        PURPOSE,
+        0.92,
     ),
-    _term("term:eoir", r"\beoir\b|\bexecutive office for immigration review\b", 0.95),
-    _term("program:287(g)", r"\b287 ?g\b", 0.97),
-    _term("ncic:ivf", r"\bncic ivf\b|\bivf (?:hit|hits|hot\w*|\w*list|alert|entry|record)\b|\bviolators? file\b", 0.97),
-    _term("statute:8 usc", r"\b8 ?usc ?(?:1182|1225|1226|1227|1231|1324|1325|1326|1357)\b", 0.93),
+    _term("term:migra", "migra*", r"\bmigra\b|\bmigra(?:cion|ciones|torio|toria|torios|torias)\b", PURPOSE, 0.9),
+    _term(
+        "term:removal",
+        "removal removable rem final reinstat* deport*",
+        _VEHICLE_REMOVAL + r"\bremoval (?:order|orders|ord|proceeding|proceedings|hearing|warrant|case|flight|flights|officer|period)\b"
+        r"|\b(?:order|warrant|orden) of removal\b|\bexpedited removal\b|\breinstat\w* (?:of )?(?:the )?removal\b|\bremovable\b"
+        r"|" + _VEHICLE_REMOVAL + r"\b(?:final|removal|deportation) order\b|\brem order\b"
+        r"|\b(?:locate|locating|arrest|detain|apprehend|pick ?up|hold|custody|subject|person|individual|him|her|them)"
+        r" (?:for|pending|awaiting) removal\b|" + _VEHICLE_REMOVAL + r"\b(?:pending|awaiting) removal\b",
+        PURPOSE,
+        0.93,
+    ),
+    _term(
+        "term:status",
+        "visa overstay* out unlawful unlawfully entered ewi voluntary immigration",
+        r"\bvisa overstay\w*|\boverstay(?:ed|s|er|ers|ing)?\b|\bout of status\b|\bunlawful(?:ly)? (?:present|presence|status|entry)\b"
+        r"|\bentered without inspection\b|\bewi\b|\bvoluntary departure\b|\bimmigration hold\b",
+        PURPOSE,
+        0.9,
+    ),
+    _term(
+        "term:detainer", "detainer detainers hold holds", r"\b(?:immigration|ice|ins|dhs|i ?247\w*) (?:detainer|hold)s?\b", PURPOSE, 0.95
+    ),
+    _term(
+        "term:worksite",
+        "worksite unauthorized",
+        r"\bworksite (?:enforcement|raid|operation|op|audit|inspection)\b|\bunauthorized (?:alien|aliens|workers?|employment|employees?)\b",
+        PURPOSE,
+        0.9,
+    ),
+    _term(
+        "facility",
+        "broadview krome adelanto delaney dilley karnes otay port moshannon alligator camp mesa pine bluebonnet joe south immigration ice family",
+        rf"\b{_FACILITY}(?: \w+){{0,2}} {_FACILITY_WORD}\b|\b{_FACILITY_WORD}(?: \w+){{0,2}} {_FACILITY}\b"
+        r"|\b(?:immigration|ice) (?:processing|detention) (?:center|centre|facility)\b|\bfamily residential (?:center|centre)\b",
+        PURPOSE,
+        0.93,
+    ),
+    _term(
+        "ncic:ivf",
+        "ncic ivf violator violators",
+        r"\bncic ivf\b|\bivf (?:hit|hits|hot\w*|\w*list|alert|entry|record)\b|\bviolators? file\b",
+        PURPOSE,
+        0.97,
+    ),
+    # --- codes, on the plain words: forms, statutes, A-numbers ---
+    _term(
+        "statute:8 usc",
+        "8 ina",
+        r"\b8 ?u ?[s5] ?c ?(?:s ?)?(?:1101|1182|1225|1226|1227|1228|1229|1229a|1231|1253|1324a|1357|1325|1326)\b"
+        r"|\bina (?:sec |section |s )?(?:212|235|236|237|238|240|241|287)\b|\b8 ?c ?f ?r ?(?:s ?)?(?:235|236|237|238|239|241|287|1003|1240)\b",
+        PURPOSE,
+        0.93,
+        plain=True,
+    ),
     _term(
         "form",
-        r"(?<!\bnb )(?<!\bsb )(?<!\beb )(?<!\bwb )\b(?:form )?(?:i ?(?:247 ?[adnx]?|200|203|205|213|286|862)|1 (?:247 ?[adnx]?|203|286|862))\b",
+        "i 1 form i2* i8*",
+        r"(?<!\bnb )(?<!\bsb )(?<!\beb )(?<!\bwb )\b(?:form )?(?:i ?(?:247 ?[adnx4]?|200|203|205|213|286|862|217|220a|220b|296)"
+        r"|1 (?:247 ?[adnx]?|203|286|862))\b",
+        PURPOSE,
         0.95,
         unless=_HIGHWAY,
+        plain=True,
+    ),
+    _term(
+        "form:I-9",
+        "i i9",
+        r"\b(?:form )?i ?9 (?:audit|audits|inspection|inspections|compliance|raid|violations?|worksite)\b|\bi ?9\b(?= .*\bunauthorized\b)",
+        PURPOSE,
+        0.9,
+        plain=True,
+    ),
+    _term(
+        "a_number",
+        "a anumber alien anum ano a0* a1* a2* a3* a4* a5* a6* a7* a8* a9*",
+        r"\b(?:a ?number|a ?num|a ?no|anumber|alien (?:registration )?(?:number|no)|a) ?(?:\d{3} \d{3} \d{3}|\d{9})\b"
+        r"|\ba ?\d{8}\b(?= .*\b(?:nta|removal|detainer|ice|ero|immigration)\b)",
+        PURPOSE,
+        0.9,
+        plain=True,
+    ),
+    _term(
+        "form:NTA",
+        "nta notice",
+        r"\bnta\b(?=.*\b(?:a ?number|a ?no|anumber|a \d{3}|alien|immigration|removal|eoir|dhs|ice|ero)\b)"
+        r"|\bnotice to appear\b(?=.*\b(?:immigration|removal|eoir|dhs|alien)\b)",
+        PURPOSE,
+        0.9,
+    ),
+    # --- immigration-adjacent, ambiguous: needs review ---
+    _term(
+        "adjacent:nationality",
+        "national nationals citizen citizens noncitizen noncitizens foreign non",
+        r"\bforeign (?:nationals?|citizens?|born)\b|\bnon ?citizens?\b|\b(?:mexican|guatemalan|honduran|salvadoran|venezuelan"
+        r"|haitian|cuban|colombian|ecuadorian|nicaraguan|dominican|brazilian|peruvian|chinese|indian|filipino|vietnamese)"
+        r" (?:nationals?|citizens?)\b",
+        ADJACENT,
+        0.5,
+    ),
+    _term(
+        "adjacent:status",
+        "citizenship citizen passport visa visas green asylum refugee status daca migrant migrants alien aliens border crossed form i i94",
+        r"\bcitizenship\b|\bcitizen (?:check|status|verification)\b|\bpassport (?:status|check)\b|\bvisas?\b|\bgreen card\b"
+        r"|\basylum\b|\brefugee status\b|\bno status\b|\bdaca\b|\bmigrants?\b|\baliens?\b|\bborder crossing\b|\bcrossed the border\b"
+        r"|\b(?:form )?i ?94 (?:check|record|form|status|admission|number|lookup)\b|\bform i ?94\b",
+        ADJACENT,
+        0.5,
     ),
 )
 
-CRIMINAL = re.compile(
+# Words of the immigration vocabulary: normalisation joins a cut word or undoes a swap only when the
+# result is one of these (or starts with a stem), so it never invents a word out of a case number.
+KEYWORDS: frozenset[str] = frozenset(
+    {
+        "ice",
+        "ero",
+        "hsi",
+        "cbp",
+        "dhs",
+        "usbp",
+        "uscis",
+        "opla",
+        "eoir",
+        "fugops",
+        "imm",
+        "immig",
+        "alien",
+        "aliens",
+        "illegal",
+        "illegals",
+        "removal",
+        "removable",
+        "detainer",
+        "detainers",
+        "border",
+        "patrol",
+        "boarder",
+        "enforcement",
+        "undocumented",
+        "indocumentado",
+        "indocumentados",
+        "migra",
+        "migrant",
+        "migrants",
+        "migratorio",
+        "overstay",
+        "asylum",
+        "citizenship",
+        "broadview",
+        "detention",
+        "homeland",
+        "customs",
+        "visa",
+        "passport",
+        "nationals",
+        "processing",
+        "center",
+    }
+)
+_STEMS = ("immigr", "imigr", "inmigr", "emigr", "deport", "undocument", "indocument", "migraci", "migrato", "removal", "detain")
+# Agency acronyms that evaders run together with another word ("assistICE", "ICEERO"), and the words
+# they are run together with; "notice", "police", "justice" are not split (their heads are not here).
+CONCAT_ACRONYMS: tuple[str, ...] = ("ice", "ero", "hsi", "cbp", "dhs", "usbp")
+CONCAT_PARTNERS: frozenset[str] = frozenset(
+    {"assist", "locate", "for", "per", "req", "request", "with", "hold", "detainer", "warrant", "case", "team", "ops", "op"}
+    | set(CONCAT_ACRONYMS)
+)
+
+
+def is_keyword(word: str) -> bool:
+    return word in KEYWORDS or word.startswith(_STEMS)
+
+
+# Every beginning of a keyword or stem: a cut word is joined only if its first piece is one of these.
+KEYWORD_PREFIXES: frozenset[str] = frozenset(word[:end] for word in KEYWORDS | set(_STEMS) for end in range(1, len(word) + 1))
+
+
+# Named offences: a reason that names one is `criminal`, and an immigration agency named beside one
+# is the beneficiary of a criminal case ("assist HSI fentanyl case"), not a request to review.
+OFFENCES = re.compile(
     r"\b(?:stolen|theft|thefts|burg\w*|robb\w*|homicide|murder\w*|shoot\w*|shots|assault\w*|battery|carjack\w*"
     r"|kidnap\w*|abduct\w*|narcotics?|drugs?|dui|dwi|hit (?:and )?run|fraud\w*|forg(?:ed|ery)|arson|vandal\w*"
-    r"|trespass\w*|weapons?|guns?|firearms?|felony|felon|misdemeanor|evading|evade|fleeing|elud\w*"
+    r"|trespass\w*|weapons?|guns?|firearms?|evading|evade|fleeing|elud\w*"
     r"|pursuit|traffick\w*|smuggl\w*|rape|sexual|csam|icac|abuse|domestic|dv|threat\w*|stalk\w*|extort\w*"
-    r"|shoplift\w*|larceny|catalytic|amber|crime|crimes|criminal|offense|offender|warrant|warrants|stabbing"
-    r"|fentanyl|meth|methamphetamine|cocaine|heroin|looting|reckless|dumping|victim|gta|counterfeit\w*"
+    r"|shoplift\w*|larceny|catalytic|amber|stabbing|exploitation|laundering|counterfeit\w*|cargo|contraband"
+    r"|fentanyl|meth|methamphetamine|cocaine|heroin|looting|reckless|dumping|gta"
     r"|embezzl\w*|possession|poss|swat|hostage|suicidal|overdose|\d{3,5} ?(?:pc|vc|hs)|10851|459|211|187|245)\b"
+)
+# Words that say a matter is criminal without naming an offence ("felony warrant", "crime analysis").
+CRIMINAL = re.compile(
+    OFFENCES.pattern + r"|\b(?:felony|felon|misdemeanor|crime|crimes|criminal|offense|offender|warrant|warrants|victim)\b"
 )
 
 # Reasons that hide the purpose, scored by how little they say (audits rank on the score).
@@ -234,9 +528,9 @@ FUZZY_TARGETS: dict[str, str] = {
     "migrant": "m",
     "migrants": "m",
 }
-# Words the model must not judge alone: the lexicon knows their look-alikes ("ice age", "ice rink")
-# and has already decided whether they name an agency. Unmatched, they are hidden from the model.
-MODEL_MASK: frozenset[str] = frozenset({"ice"})
+# Two-word names and terms whose misspellings are evidence ("Border Patril", "illeal entry"): the
+# phrase, its first letter, and the rule a misspelling of it fires.
+FUZZY_PHRASES: dict[str, str] = {"border patrol": "unit:CBP-USBP", "illegal entry": "term:illegal", "illegal alien": "term:alien"}
 FUZZY_NEVER: frozenset[str] = frozenset(
     {
         "department",
@@ -264,4 +558,44 @@ FUZZY_NEVER: frozenset[str] = frozenset(
         "supported",
         "importer",
     }
+)
+# Misspellings of these targets are immigration-adjacent (needs review), not a purpose.
+FUZZY_ADJACENT: frozenset[str] = frozenset({"citizenship", "migrant", "migrants"})
+
+# Every term's triggers at once: a reason with none of them skips the lexicon.
+TRIGGERS: frozenset[str] = frozenset().union(*(t.triggers for t in TERMS))
+TRIGGER_STEMS: tuple[str, ...] = tuple(sorted({stem for t in TERMS for stem in t.stems}))
+
+# Words the model is never asked about: ordinary police and English words. The model looks only at
+# the other words of a reason ("imgration", "deportaton"), so "patrol" cannot become immigration.
+COMMON_WORDS: frozenset[str] = frozenset(word for phrase in VAGUE_TERMS for word in phrase.split()) | frozenset(
+    """
+    a about above after again against all also am an and any are area around as at away back be because been before being
+    below between both but by can could did do does down during each few for from further had has have having he her here
+    him his how i if in into is it its just me more most my no nor not now of off on once only or other our out over own
+    per re same she should so some such than that the their them then there these they this those through to too under
+    until up very was we were what when where which while who whom why will with would you your
+    patrol patrols patrolling traffic stop stops crash crashes accident collision parking park parked tow towed towing
+    vehicle vehicles veh car cars truck trucks van suv motorcycle plate plates tag tags lpr alpr flock camera cameras
+    hit hits hotlist alert alerts missing person persons people juvenile juveniles runaway endangered welfare wellness
+    check checks suspicious susp subject subjects suspect suspects victim victims witness witnesses wanted warrant
+    warrants arrest arrested detective detectives officer officers deputy deputies sergeant unit units team task force
+    case cases report reports reported incident incidents call calls service event events complaint complaints
+    follow followup investigation investigations investigate investigative inv invest crime crimes criminal property
+    violent felony misdemeanor theft stolen burglary robbery assault battery homicide shooting shots fired narcotics
+    drugs drug dui fraud identity retail mail catalytic converter vandalism damage trespass arson gang gangs weapon
+    weapons gun guns firearm firearms sex offender offenders registration registered probation parole violator
+    violation violations court order orders protective protection jail inmate inmates transport transfer custody
+    mutual aid agency agencies department dept pd police sheriff so state county city village town local federal
+    assist assisting assistance request requested per info information intel lead leads tip tips bolo bol lookout
+    locate located locating search searched searching training test testing analysis trend trends prevention community
+    noise abandoned repo repossession school zone special detail event events protest protests crowd control
+    amber silver alert school business residence residential commercial home house apartment street avenue road
+    north south east west northbound southbound eastbound westbound highway interstate exit mile
+    male female adult child children man woman boy girl white black hispanic asian red blue green gray grey silver gold
+    toyota honda ford chevy chevrolet nissan dodge jeep kia hyundai bmw tesla sedan pickup
+    possible poss attempted attempt recovered recovery unknown other misc general daytime best result results
+    driver drivers owner registered owner rental plate stolen vehicle pursuit fleeing eluding evading reckless
+    hold holds release released booking booked jail court date hearing summons citation cited ticket
+    """.split()
 )

@@ -1,118 +1,245 @@
-"""Normalise a free-text reason into a canonical word string that keeps its way back to the input.
+"""Normalise a free-text reason into canonical words that keep their way back to the input.
 
-Evasions seen in real audit logs, and the ones a keyword filter invites, are undone here once, so
-that every rule downstream matches one canonical form:
+Evasions of a keyword filter are undone here once, so that every rule downstream matches one
+canonical form. In order (docs/screening.md shows each step with an example):
 
-- case, accents and full-width forms (``"INMIGRACIÓN"`` -> ``"inmigracion"``);
-- punctuation between words (``"ICE+ERO"`` -> ``"ice ero"``);
-- letters spelled out with spaces or dots (``"I.C.E."``, ``"i c e"`` -> ``"ice"``);
-- digit-for-letter swaps inside words (``"1CE"`` -> ``"ice"``, ``"imm1gration"``), but never in
-  tokens that are mostly digits, so case numbers and form numbers (``"247a"``) survive.
+1. invisible format characters are removed: soft hyphen, zero-width space/joiners, word joiner,
+   bidi controls, variation selectors ("re\\u00admoval" -> "removal");
+2. Unicode NFKC, then accents are dropped ("\\uff29\\uff23\\uff25" -> "ICE", "d\\u00e9portation" -> "deportation");
+3. letters of other scripts drawn like Latin ones become their Latin prototype, from Unicode's
+   confusables data (TR39 skeletons, via `confusable_homoglyphs`): "\\u0406\\u0421\\u0415" -> "ice",
+   "rem\\u043eval" -> "removal"; a word mixing scripts, or written wholly in look-alikes, is reported;
+4. case is folded (the case the word was typed in is kept: "ICE" the agency vs "ice" the drug);
+5. letters spelled out with spaces, dots or dashes are joined ("I.C.E.", "i c e" -> "ice");
+6. a word cut by a space or punctuation is joined when the pieces make an immigration word
+   ("imm-igration", "de portation" -> "deportation"), and agency acronyms run together with a
+   word are split ("assistICE" -> "assist ice");
+7. digit and symbol swaps are undone in words that are mostly letters or that become an
+   immigration word ("remova1" -> "removal", "d3p0r74710n" -> "deportation"), and the l/I and
+   rn/m look-alikes are undone when that makes an immigration word ("l.c.e." -> "ice").
 
-Every word of the canonical string remembers the span of the input it came from, so that evidence
-always points at the characters the person typed.
+Two strings come out with the same words: `words`, the canonical form above, and `plain`, the same
+words without step 7, for codes where a digit is a digit (form I-247A, 8 U.S.C. 1326, case numbers).
+Every word remembers the span of the input it came from, so evidence points at what was typed.
 """
 
 from __future__ import annotations
 
 import bisect
+import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+
+from sanctuary.screening.lexicon import CONCAT_ACRONYMS, CONCAT_PARTNERS, KEYWORD_PREFIXES, is_keyword
 
 # Digit and symbol swaps used to dodge keyword filters ("1CE", "h5i", "d3p0rtation").
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s", "!": "i", "|": "i"})
+_LEET_L = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s", "!": "i", "|": "l"})
 _LEET_CHARS = frozenset("0134578@$!|")
 _DIGITS = frozenset("0123456789")
 # Separators that may sit between spelled-out letters ("I.C.E.", "i c e", "I-C-E", "i_c_e").
 _LETTER_GAP = frozenset(" .-_*/")
+# Gaps that may cut a word in two ("imm-igration", "de portation", "re.moval").
+_WORD_GAP = frozenset(" .-_*/'")
+_WORD_RUN = re.compile(r"[a-z0-9@$!|]+")
+# Default-ignorable code points that are not format characters (Cf) but draw nothing.
+_IGNORABLE = frozenset(
+    [0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180C, 0x180D, 0x180F, 0x3164, 0xFFA0]
+    + list(range(0xFE00, 0xFE10))
+    + list(range(0xE0100, 0xE01F0))
+)
+_LATIN = "LATIN"
+_NEUTRAL_SCRIPTS = frozenset({"COMMON", "INHERITED", "Unknown"})
+
+# What a step undid, reported as evidence (rule "normalised:<kind>").
+INVISIBLE = "invisible"
+CONFUSABLE = "confusable"
+MIXED_SCRIPT = "mixed_script"
+WHOLE_SCRIPT = "whole_script_confusable"
+SPELLED = "spelled_out"
+JOINED = "joined"
+SPLIT = "split"
+SWAPPED = "swapped"
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One thing normalisation undid, with the input span it was found in."""
+
+    kind: str
+    start: int
+    end: int
 
 
 @dataclass(frozen=True)
 class Normalized:
-    """The canonical word string and, for each word, the input span it came from."""
+    """The canonical words, the same words without swaps undone, and each word's input span."""
 
     words: str
+    plain: str
     starts: tuple[int, ...]  # offset in `words` where each word starts
+    plain_starts: tuple[int, ...]  # offset in `plain` where each word starts
     spans: tuple[tuple[int, int], ...]  # the input span of each word
+    signals: tuple[Signal, ...] = ()
 
     @property
     def tokens(self) -> list[str]:
         return self.words.split(" ") if self.words else []
 
-    def source_span(self, start: int, end: int) -> tuple[int, int]:
-        """The input span covering every word that the slice ``words[start:end]`` touches."""
-        first = bisect.bisect_right(self.starts, start) - 1
-        last = bisect.bisect_left(self.starts, end) - 1
+    @property
+    def plain_tokens(self) -> list[str]:
+        return self.plain.split(" ") if self.plain else []
+
+    def source_span(self, start: int, end: int, plain: bool = False) -> tuple[int, int]:
+        """The input span covering every word that the slice ``words[start:end]`` (or of `plain`) touches."""
+        starts = self.plain_starts if plain else self.starts
+        first = bisect.bisect_right(starts, start) - 1
+        last = bisect.bisect_left(starts, end) - 1
         return self.spans[max(first, 0)][0], self.spans[max(last, 0)][1]
 
 
-def _fold(text: str) -> tuple[str, list[int]]:
-    """Lower-case, strip accents and compatibility forms; map each output char to its input index."""
+@lru_cache(maxsize=1)
+def _confusables() -> dict:
+    from confusable_homoglyphs.confusables import confusables_data
+
+    return confusables_data
+
+
+def _prototype(char: str) -> str | None:
+    """The ASCII letter or digit Unicode's confusables data says `char` is drawn like, if any."""
+    entries = _confusables().get(char, ())
+    found = [e["c"] for e in entries if len(e["c"]) == 1 and e["c"].isascii() and e["c"].isalnum()]
+    letters = [c for c in found if c.isalpha()]
+    if letters and letters[0] != "l":
+        return letters[0].lower()
+    # TR39 maps every capital-I shape to "l"; its lower case tells I from l ("\u0406" -> "\u0456" -> "i").
+    lowered = char.lower()
+    if lowered != char:
+        other = _prototype(lowered)
+        if other is not None:
+            return other
+    if letters:
+        return "l"
+    return found[0] if found else None
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> tuple[str, str | None, str]:
+    """(folded text, what was undone or None, the character's script) for one non-ASCII character."""
+    from confusable_homoglyphs.categories import alias
+
+    script = alias(char)
+    if unicodedata.category(char) == "Cf" or ord(char) in _IGNORABLE:
+        return "", INVISIBLE, script
+    out: list[str] = []
+    undone = None
+    for piece in unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", char)):
+        if unicodedata.combining(piece):
+            continue
+        if piece.isascii():
+            out.append(piece.lower())
+            continue
+        proto = _prototype(piece)
+        if proto is not None:
+            out.append(proto)
+            undone = CONFUSABLE
+        else:
+            out.append(piece.casefold())
+    return "".join(out), undone, script
+
+
+def _fold(text: str) -> tuple[str, list[int], list[Signal], list[str | None]]:
+    """Lower-case, drop invisible characters and accents, map look-alikes; each output char's input
+    index, the signals, and the script of each input character (None for ASCII input)."""
+    if text.isascii():
+        return text.lower(), list(range(len(text))), [], []
     out: list[str] = []
     origin: list[int] = []
+    signals: list[Signal] = []
+    scripts: list[str | None] = []
     for index, char in enumerate(text):
         if char.isascii():
-            folded = char.lower()
-        else:
-            folded = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)).casefold()
+            out.append(char.lower())
+            origin.append(index)
+            scripts.append(_LATIN if char.isalpha() else None)
+            continue
+        folded, undone, script = _fold_char(char)
+        scripts.append(script if char.isalpha() else None)
+        if undone is not None:
+            signals.append(Signal(undone, index, index + 1))
         for piece in folded:
             out.append(piece)
             origin.append(index)
-    return "".join(out), origin
+    return "".join(out), origin, signals, scripts
 
 
-def _is_word_char(char: str) -> bool:
-    return ("a" <= char <= "z") or char in _DIGITS or char in _LEET_CHARS
-
-
-def _raw_tokens(folded: str) -> list[tuple[int, int]]:
-    """Runs of word characters in the folded text, as [start, end) offsets."""
+def _runs(folded: str) -> list[tuple[int, int]]:
+    """Runs of word characters, trimmed of symbols at their edges ("theft!", "$50")."""
     runs: list[tuple[int, int]] = []
-    start = None
-    for index, char in enumerate(folded):
-        if _is_word_char(char):
-            if start is None:
-                start = index
-        elif start is not None:
-            runs.append((start, index))
-            start = None
-    if start is not None:
-        runs.append((start, len(folded)))
-    # Symbols are disguised letters only inside a word ("v!sa", "@lien" is not worth the noise):
-    # at the edges ("theft!", "$50") they are punctuation.
-    trimmed: list[tuple[int, int]] = []
-    for s, e in runs:
+    for match in _WORD_RUN.finditer(folded):
+        s, e = match.span()
         while s < e and not folded[s].isalnum():
             s += 1
         while e > s and not folded[e - 1].isalnum():
             e -= 1
         if s < e:
-            trimmed.append((s, e))
-    return trimmed
+            runs.append((s, e))
+    return runs
 
 
-def _unleet(token: str) -> str:
-    """Undo digit-for-letter swaps in a word that is mostly letters, or short and made only of letters
-    and swappable digits ("1c3"); leave codes and numbers alone ("247a", "10851vc", "c25")."""
+@lru_cache(maxsize=65536)
+def canonical(token: str) -> str:
+    """Undo digit/symbol swaps and the l/I, rn/m look-alikes in one word when that is safe: the word
+    is mostly letters, or the result is an immigration word. Codes ("247a", "10851vc") are kept."""
     letters = sum(c.isalpha() for c in token)
-    if not letters or not any(c in _LEET_CHARS for c in token):
+    if not letters:
         return token
-    short_and_all_swappable = len(token) <= 4 and all(c.isalpha() or c in _LEET_CHARS for c in token)
-    if letters <= sum(c in _DIGITS for c in token) and not short_and_all_swappable:
-        return token
-    return token.translate(_LEET)
+    word = token
+    if any(c in _LEET_CHARS for c in token):
+        swapped = token.translate(_LEET)
+        with_l = token.translate(_LEET_L)  # "1" and "|" may stand for "l" too ("remova1")
+        short = len(token) <= 4 and all(c.isalpha() or c in _LEET_CHARS for c in token)
+        if is_keyword(swapped):
+            word = swapped
+        elif is_keyword(with_l):
+            word = with_l
+        elif short or letters > sum(c in _DIGITS for c in token) or (letters >= 3 and all(c.isalpha() or c in _LEET_CHARS for c in token)):
+            word = swapped  # mostly letters, or letters and only swappable digits ("pr0c3551ng")
+    if not is_keyword(word) and ("l" in word or "rn" in word or "vv" in word):
+        for repaired in (
+            word.replace("l", "i"),
+            word.replace("rn", "m"),
+            word.replace("vv", "w"),
+            word.replace("l", "i").replace("rn", "m"),
+        ):
+            if repaired != word and is_keyword(repaired):
+                return repaired
+    return word
 
 
 def _is_spelled_letter(token: str) -> bool:
-    return len(token) == 1 and (token.isalpha() or token in _LEET_CHARS)
+    return len(token) == 1 and (token.isalnum() or token in _LEET_CHARS)
+
+
+@lru_cache(maxsize=65536)
+def _split_acronym(token: str) -> tuple[str, str] | None:
+    """An agency acronym run together with a word ("assistice", "iceero"), or None."""
+    if len(token) < 5 or is_keyword(token):
+        return None
+    for acronym in CONCAT_ACRONYMS:
+        if token.endswith(acronym) and token[: -len(acronym)] in CONCAT_PARTNERS:
+            return token[: -len(acronym)], acronym
+        if token.startswith(acronym) and token[len(acronym) :] in CONCAT_PARTNERS:
+            return acronym, token[len(acronym) :]
+    return None
 
 
 def normalize(text: str) -> Normalized:
-    """The canonical word string of `text` (see the module docstring for what is undone)."""
-    folded, origin = _fold(text)
-    runs = _raw_tokens(folded)
-    words: list[str] = []
-    spans: list[tuple[int, int]] = []
+    """The canonical words of `text` (see the module docstring for what is undone)."""
+    folded, origin, signals, scripts = _fold(text)
+    runs = _runs(folded)
+    pieces: list[tuple[str, int, int]] = []  # (folded token, start, end) in `folded`
     index = 0
     while index < len(runs):
         start, end = runs[index]
@@ -131,19 +258,84 @@ def normalize(text: str) -> Normalized:
             ):
                 last += 1
             letters = "".join(folded[s:e] for s, e in runs[index : last + 1])
-            # A swapped digit joins only runs of three or more ("1 c e"), not "8 u" of "8 u.s.c.".
+            # A digit joins only runs of three or more ("1 c e", "2 4 7 a"), not "8 u" of "8 u.s.c.".
             if last > index and (letters.isalpha() or last - index >= 2):
-                if any(c.isalpha() for c in letters):
-                    words.append(letters.translate(_LEET))
-                    spans.append((origin[start], origin[runs[last][1] - 1] + 1))
-                    index = last + 1
-                    continue
-        words.append(_unleet(token))
-        spans.append((origin[start], origin[end - 1] + 1))
+                pieces.append((letters, start, runs[last][1]))
+                signals.append(Signal(SPELLED, origin[start], origin[runs[last][1] - 1] + 1))
+                index = last + 1
+                continue
+        # A word cut in two or three by a space or punctuation, when the pieces make an immigration word.
+        joined = _join_cut_word(folded, runs, index)
+        if joined is not None:
+            last, word = joined
+            pieces.append((word, start, runs[last][1]))
+            signals.append(Signal(JOINED, origin[start], origin[runs[last][1] - 1] + 1))
+            index = last + 1
+            continue
+        pieces.append((token, start, end))
         index += 1
+    words: list[str] = []
+    plain: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for token, start, end in pieces:
+        span = (origin[start], origin[end - 1] + 1)
+        word = canonical(token)
+        if word != token:
+            signals.append(Signal(SWAPPED, *span))
+        split = _split_acronym(word)
+        if split is not None:
+            signals.append(Signal(SPLIT, *span))
+            words.extend(split)
+            plain.extend(split)
+            spans.extend((span, span))
+            continue
+        words.append(word)
+        plain.append(token)
+        spans.append(span)
+    if scripts:
+        signals.extend(_script_signals(text, spans, scripts))
+    return Normalized(" ".join(words), " ".join(plain), _offsets(words), _offsets(plain), tuple(spans), tuple(signals))
+
+
+def _join_cut_word(folded: str, runs: list[tuple[int, int]], index: int) -> tuple[int, str] | None:
+    """(index of the last run, joined word) when runs[index:index+2 or 3] joined are an immigration word."""
+    if index + 1 >= len(runs):
+        return None
+    first = folded[runs[index][0] : runs[index][1]]
+    head = canonical(first)
+    if head not in KEYWORD_PREFIXES or (len(first) > 4 and is_keyword(head)):
+        return None
+    word = first
+    for last in range(index + 1, min(index + 3, len(runs))):
+        gap = folded[runs[last - 1][1] : runs[last][0]]
+        if not (0 < len(gap) <= 2 and set(gap) <= _WORD_GAP):
+            return None
+        piece = folded[runs[last][0] : runs[last][1]]
+        if is_keyword(canonical(piece)) and len(piece) > 3:
+            return None  # "ice-ero", "border patrol": two words, each already an immigration word
+        word += piece
+        if is_keyword(canonical(word)):
+            return last, word
+    return None
+
+
+def _offsets(words: list[str]) -> tuple[int, ...]:
     starts: list[int] = []
     offset = 0
     for word in words:
         starts.append(offset)
         offset += len(word) + 1
-    return Normalized(" ".join(words), tuple(starts), tuple(spans))
+    return tuple(starts)
+
+
+def _script_signals(text: str, spans: list[tuple[int, int]], scripts: list[str | None]) -> list[Signal]:
+    """A word that mixes Latin letters with another script's, or is written wholly in another script's
+    letters that all look Latin (TR39 whole-script confusable)."""
+    out = []
+    for start, end in spans:
+        used = {scripts[i] for i in range(start, end)} - {None} - _NEUTRAL_SCRIPTS
+        if len(used) > 1:
+            out.append(Signal(MIXED_SCRIPT, start, end))
+        elif used and used != {_LATIN} and all(_fold_char(c)[1] == CONFUSABLE for c in text[start:end] if c.isalpha()):
+            out.append(Signal(WHOLE_SCRIPT, start, end))
+    return out

@@ -1,36 +1,47 @@
 """Purpose screening: what a free-text reason says about why the data is wanted.
 
-`screen(text)` returns the category (civil_immigration, criminal, vague or other), the registry ids
-of the agencies the reason names, the evidence (each matched span and the rule that fired) and a
-score. Three detectors feed the immigration call, each leaving evidence:
+`screen(text)` returns the category, the registry ids of the immigration agencies the reason names,
+the evidence (each matched span and the rule that fired), a score, the normalised text and why the
+category won. The categories, in the order they win:
 
-1. the curated lexicon (`lexicon.py`) on the normalised text (`normalize.py`);
-2. misspellings by edit distance (`fuzzy.py`);
-3. the character n-gram model (`model.py`), which alone flags a reason only when it is confident
-   (`MODEL_THRESHOLD`) and the reason names no crime; its evidence is the word that carried it.
+1. `civil_immigration`: explicit evidence of an immigration-enforcement purpose, found after
+   normalisation (`normalize.py`) by the lexicon (`lexicon.py`, kind `purpose`) or as a misspelling
+   of an immigration word (`fuzzy.py`): a term, a unit whose work is removal (ERO, Border Patrol),
+   a form, a statute, a facility in an immigration context.
+2. `criminal`: a named offence. An immigration agency named beside it is the beneficiary: "assist
+   HSI fentanyl case" lists ICE-HSI in `agencies`, and the decision judges HSI as if it had asked.
+3. `needs_review`: immigration-adjacent and ambiguous: an immigration agency named with no purpose
+   ("ICE", "per HSI request"), an adjacent word ("foreign national", "I-94 check"), or the character
+   n-gram model (`model.py`), which only ever adds this category and only looks at words the lexicon
+   does not know. The gateway holds such a request for the desk; the retro audit lists it apart.
+4. `criminal` again for words that say a matter is criminal without naming an offence ("felony
+   warrant"), then `vague` for a reason that hides its purpose ("inv", a case number alone, one
+   character, nothing; recorded and reported, never held), then `other`.
 
-Without immigration evidence a reason that names a crime is `criminal`; one that hides its purpose
-("inv", a case number alone, one character, nothing) is `vague`, scored by how little it says so
-audits can rank; anything else is `other`. Results are cached: real logs repeat their reasons.
+A single generic word (patrol, warrant, BOLO, traffic, narcotics, ...) is never immigration. Results
+are cached: real logs repeat their reasons.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from sanctuary.agencies import Registry, load_registry
 from sanctuary.screening import lexicon
-from sanctuary.screening.fuzzy import misspelling_of
+from sanctuary.screening.fuzzy import misspelled_phrase, misspelling_of
 from sanctuary.screening.model import shipped
 from sanctuary.screening.normalize import Normalized, normalize
 
-CATEGORIES = ("civil_immigration", "criminal", "vague", "other")
-MODEL_THRESHOLD = 0.9  # the model alone flags a reason only above this probability
+CIVIL_IMMIGRATION = "civil_immigration"
+NEEDS_REVIEW = "needs_review"
+CATEGORIES = (CIVIL_IMMIGRATION, NEEDS_REVIEW, "criminal", "vague", "other")
+MODEL_THRESHOLD = 0.9  # the model marks a reason for review only above this probability
 FUZZY_WEIGHT = {1: 0.9, 2: 0.8}  # immigration likelihood of a misspelling, by edit distance
 MAX_LENGTH = 2000  # longer input is screened on its first MAX_LENGTH characters (bounded cost)
 CACHE_SIZE = 1 << 16
+_ACRONYM_ICE = "agency:ICE"
 
 
 @dataclass(frozen=True)
@@ -52,6 +63,9 @@ class PurposeScreen:
     agencies: tuple[str, ...]  # registry ids of the immigration agencies named, most specific only
     evidence: tuple[Evidence, ...]
     score: float  # 0..1: immigration likelihood; for "vague", how little the reason says
+    normalized: str = ""  # the canonical words every rule matched on
+    why: str = ""  # why the category won, in a sentence
+    signals: tuple[Evidence, ...] = field(default=())  # what normalisation undid ("normalised:confusable", ...)
 
     def to_dict(self) -> dict:
         return {
@@ -61,33 +75,66 @@ class PurposeScreen:
             "score": round(self.score, 4),
         }
 
+    def explain(self) -> dict:
+        """`to_dict` with the normalised text, what normalisation undid, and why the category won."""
+        return {**self.to_dict(), "normalized": self.normalized, "signals": [s.to_dict() for s in self.signals], "why": self.why}
+
     @property
     def immigration(self) -> bool:
-        return self.category == "civil_immigration"
+        return self.category == CIVIL_IMMIGRATION
+
+    @property
+    def needs_review(self) -> bool:
+        return self.category == NEEDS_REVIEW
 
 
 @dataclass(frozen=True)
 class _Hit:
     evidence: Evidence
+    kind: str
     weight: float
     agency: str | None
 
 
-def _evidence(text: str, norm: Normalized, start: int, end: int, rule: str) -> Evidence:
-    source_start, source_end = norm.source_span(start, end)
+def _evidence(text: str, norm: Normalized, start: int, end: int, rule: str, plain: bool = False) -> Evidence:
+    source_start, source_end = norm.source_span(start, end, plain)
     return Evidence(source_start, source_end, text[source_start:source_end], rule)
+
+
+def _form_rule(rule: str, found: str) -> str:
+    if rule != "form":
+        return rule
+    return "form:I-" + found.removeprefix("form ").lstrip("i1").replace(" ", "").upper()
+
+
+def _ice_typed_as_agency(text: str, evidence: Evidence) -> bool:
+    """Beside drug words "ice" is the drug unless typed in capitals: "assist ICE narcotics" names the
+    agency; "ice possession" does not; "ICE NARCOTICS", all capitals, cannot tell and is read the
+    most restrictive way, as the agency."""
+    typed = [c for c in evidence.text if c.isalpha()]
+    return len(typed) >= 2 and all(c.isupper() for c in typed)
 
 
 def _lexicon_hits(text: str, norm: Normalized) -> list[_Hit]:
     hits: list[_Hit] = []
+    tokens = frozenset(norm.tokens) | frozenset(norm.plain_tokens)
+    if tokens.isdisjoint(lexicon.TRIGGERS) and not any(t.startswith(lexicon.TRIGGER_STEMS) for t in tokens):
+        return hits
+    drugs = None
     for term in lexicon.TERMS:
+        if not term.may_match(tokens):
+            continue
+        source = norm.plain if term.plain else norm.words
         if term.unless is not None and term.unless.search(norm.words):
             continue
-        for match in term.pattern.finditer(norm.words):
-            rule = term.rule
-            if rule == "form":
-                rule = "form:I-" + match.group(0).removeprefix("form ")[1:].replace(" ", "").upper()
-            hits.append(_Hit(_evidence(text, norm, match.start(), match.end(), rule), term.weight, term.agency))
+        for match in term.pattern.finditer(source):
+            evidence = _evidence(text, norm, match.start(), match.end(), _form_rule(term.rule, match.group(0)), term.plain)
+            if term.rule == _ACRONYM_ICE and match.group(0) == "ice":
+                if drugs is None:
+                    drugs = lexicon.DRUG_CONTEXT.search(norm.words) is not None
+                if drugs and not _ice_typed_as_agency(text, evidence):
+                    continue
+            hits.append(_Hit(evidence, term.kind, term.weight, term.agency))
     return hits
 
 
@@ -99,13 +146,47 @@ def _fuzzy_hits(text: str, norm: Normalized, taken: set[tuple[int, int]]) -> lis
             continue
         evidence = _evidence(text, norm, offset, offset + len(word), f"fuzzy:{found[0]}")
         if (evidence.start, evidence.end) not in taken:
-            hits.append(_Hit(evidence, FUZZY_WEIGHT[found[1]], None))
+            kind = lexicon.ADJACENT if found[0] in lexicon.FUZZY_ADJACENT else lexicon.PURPOSE
+            hits.append(_Hit(evidence, kind, FUZZY_WEIGHT[found[1]], None))
+    tokens = norm.tokens
+    for index in range(len(tokens) - 1):
+        phrase = misspelled_phrase(tokens[index], tokens[index + 1])
+        if phrase is not None:
+            end = norm.starts[index + 1] + len(tokens[index + 1])
+            evidence = _evidence(text, norm, norm.starts[index], end, f"fuzzy:{phrase}")
+            agency = "CBP-USBP" if phrase == "border patrol" else None
+            hits.append(_Hit(evidence, lexicon.PURPOSE, FUZZY_WEIGHT[1], agency))
     return hits
+
+
+def _model_hit(text: str, norm: Normalized, covered: list[tuple[int, int]]) -> _Hit | None:
+    """The model's call on the words nothing else knows ("imgration"), or None when it is not sure."""
+    unknown = [
+        (word, offset)
+        for word, offset, span in zip(norm.tokens, norm.starts, norm.spans, strict=True)
+        if len(word) >= 3
+        and word.isalpha()
+        and word not in lexicon.COMMON_WORDS
+        and not lexicon.is_keyword(word)  # the lexicon has judged these ("ice" in "black ice")
+        and not any(s <= span[0] and span[1] <= e for s, e in covered)
+    ]
+    if not unknown:
+        return None
+    words = " ".join(word for word, _ in unknown)
+    probability = shipped().probability(words)
+    if probability < MODEL_THRESHOLD:
+        return None
+    strongest = shipped().strongest_word(words)
+    offset = next(offset for word, offset in unknown if word == strongest)
+    evidence = _evidence(text, norm, offset, offset + len(strongest), f"model:char-ngram p={probability:.2f}")
+    return _Hit(evidence, lexicon.ADJACENT, probability, None)
 
 
 def _most_specific(agencies: Iterable[str]) -> tuple[str, ...]:
     """Drop every agency that is an ancestor of another named one ("DHS ICE ERO" -> ICE-ERO)."""
     named = set(agencies)
+    if not named:
+        return ()
     registry = _registry()
     ancestors = {parent for agency in named for parent in registry.ancestors(agency)}
     return tuple(sorted(named - ancestors))
@@ -140,58 +221,75 @@ def _vagueness(text: str, norm: Normalized) -> tuple[float, str] | None:
         return (1.0, "vague:empty") if not stripped else (1.0, "vague:punctuation")
     if len(stripped) == 1 or len(norm.words) == 1:
         return 1.0, "vague:one_character"
-    if lexicon.CASE_NUMBER_ONLY.fullmatch(norm.words):
+    if lexicon.CASE_NUMBER_ONLY.fullmatch(norm.plain):
         return lexicon.VAGUE_CASE_NUMBER_SCORE, "vague:case_number"
     if norm.words in lexicon.VAGUE_TERMS:
         return lexicon.VAGUE_TERMS[norm.words], "vague:term"
-    with_number = lexicon.VAGUE_WITH_CASE_NUMBER.fullmatch(norm.words)
+    with_number = lexicon.VAGUE_WITH_CASE_NUMBER.fullmatch(norm.plain)
     if with_number and with_number.group("term") in lexicon.VAGUE_TERMS:
         return lexicon.VAGUE_TERMS[with_number.group("term")] - 0.05, "vague:term+case_number"
     return None
 
 
-def _model_input(norm: Normalized, hits: list[_Hit]) -> str:
-    """The canonical words without the masked ones the lexicon declined ("ice" in "ice age")."""
-    if not lexicon.MODEL_MASK.intersection(norm.tokens):
-        return norm.words
-    covered = [(h.evidence.start, h.evidence.end) for h in hits]
-    kept = [
-        word
-        for word, span in zip(norm.tokens, norm.spans, strict=True)
-        if word not in lexicon.MODEL_MASK or any(s <= span[0] and span[1] <= e for s, e in covered)
-    ]
-    return " ".join(kept)
+def _rules(hits: Iterable[_Hit]) -> str:
+    return ", ".join(sorted({f"{h.evidence.text!r} ({h.evidence.rule})" for h in hits}))
 
 
 def _screen(text: str) -> PurposeScreen:
     norm = normalize(text)
+    signals = tuple(Evidence(s.start, s.end, text[s.start : s.end], f"normalised:{s.kind}") for s in norm.signals)
     hits = _lexicon_hits(text, norm)
     hits += _fuzzy_hits(text, norm, {(h.evidence.start, h.evidence.end) for h in hits})
-    # Only immigration agencies (and DHS) are returned: callers treat a named agency as the one the
+    # Only immigration agencies (and DHS) are returned: callers treat a named agency as one the
     # request is made for, and the retro audit flags any DHS component. Other agencies stay evidence.
-    agencies = _most_specific(h.agency for h in hits if h.agency and h.weight > 0)
-    immigration = [h for h in hits if h.weight > 0]
+    named = [h for h in hits if h.kind == lexicon.AGENCY]
+    agencies = _most_specific(h.agency for h in hits if h.agency and h.weight > 0)  # units (ERO) name theirs too
+    # A stem inside an agency's name is the name, not a purpose ("Immigration" in "Immigration and
+    # Customs Enforcement", "Citizenship and Immigration Services").
+    purpose = [
+        h
+        for h in hits
+        if h.kind == lexicon.PURPOSE
+        and not any(
+            a.evidence.start <= h.evidence.start
+            and h.evidence.end <= a.evidence.end
+            and a.evidence.end - a.evidence.start > h.evidence.end - h.evidence.start
+            for a in named
+        )
+    ]
+    others = [h.evidence for h in named]
+    done = {"normalized": norm.words, "signals": signals}
+    if purpose:
+        found = [h.evidence for h in purpose] + others + [h.evidence for h in hits if h.kind == lexicon.ADJACENT]
+        why = f"explicit evidence of an immigration-enforcement purpose: {_rules(purpose)}"
+        return PurposeScreen(CIVIL_IMMIGRATION, agencies, _without_nested(found), _noisy_or(h.weight for h in purpose), why=why, **done)
+    offences = [_evidence(text, norm, m.start(), m.end(), f"criminal:{m.group(0)}") for m in lexicon.OFFENCES.finditer(norm.words)]
+    served = f"; {', '.join(agencies)} named as the agency it serves, judged as if it had asked" if agencies else ""
+    if offences:
+        why = f"names an offence ({', '.join(sorted({e.text for e in offences}))}) and no immigration purpose{served}"
+        return PurposeScreen("criminal", agencies, _without_nested(offences + others), 0.0, why=why, **done)
+    adjacent = [h for h in hits if h.kind == lexicon.ADJACENT]
+    if not adjacent and not agencies:
+        model = _model_hit(text, norm, [(h.evidence.start, h.evidence.end) for h in hits])
+        if model is not None:
+            adjacent.append(model)
+    immigration_named = [h for h in named if h.weight > 0]
+    if adjacent or immigration_named:
+        review = adjacent + immigration_named
+        why = f"immigration-adjacent with no stated purpose and no offence: {_rules(review)}; held for review"
+        found = [h.evidence for h in review] + others
+        return PurposeScreen(NEEDS_REVIEW, agencies, _without_nested(found), max(h.weight for h in review), why=why, **done)
     crimes = [_evidence(text, norm, m.start(), m.end(), f"criminal:{m.group(0)}") for m in lexicon.CRIMINAL.finditer(norm.words)]
-    model_input = _model_input(norm, hits)
-    probability = shipped().probability(model_input) if model_input else 0.0
-    if not immigration and not crimes and probability >= MODEL_THRESHOLD:
-        word = shipped().strongest_word(model_input)
-        offset = norm.starts[norm.tokens.index(word)]
-        evidence = _evidence(text, norm, offset, offset + len(word), f"model:char-ngram p={probability:.2f}")
-        immigration.append(_Hit(evidence, probability, None))
-    named = [h.evidence for h in hits if h.weight == 0]  # other agencies: evidence of who, not of why
-    if immigration:
-        score = max(_noisy_or(h.weight for h in immigration), probability)
-        found = [h.evidence for h in immigration] + named + crimes
-        return PurposeScreen("civil_immigration", agencies, _without_nested(found), score)
     if crimes:
-        return PurposeScreen("criminal", agencies, _without_nested(crimes + named), probability)
+        why = f"says the matter is criminal ({', '.join(sorted({e.text for e in crimes}))}) without naming an offence"
+        return PurposeScreen("criminal", agencies, _without_nested(crimes + others), 0.0, why=why, **done)
     vague = _vagueness(text, norm)
     if vague is not None:
         vagueness, rule = vague
-        span = Evidence(0, len(text), text, rule)
-        return PurposeScreen("vague", agencies, (span,), vagueness)
-    return PurposeScreen("other", agencies, _without_nested(named), probability)
+        why = "hides its purpose: recorded and reported, not held"
+        return PurposeScreen("vague", agencies, (Evidence(0, len(text), text, rule),), vagueness, why=why, **done)
+    why = "no immigration evidence, no offence, and it says something"
+    return PurposeScreen("other", agencies, _without_nested(others), 0.0, why=why, **done)
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -214,3 +312,19 @@ def screen_many(texts: Iterable[str | None]) -> list[PurposeScreen]:
             result = seen[text] = screen(text)
         out.append(result)
     return out
+
+
+def clear_caches() -> None:
+    """Empty every cache the screen keeps (benchmarks measure the uncached cost with it)."""
+    from sanctuary.screening import fuzzy, model
+    from sanctuary.screening import normalize as normalize_module
+
+    for cache in (
+        _screen_cached,
+        model._word_ngrams,
+        fuzzy.misspelling_of,
+        fuzzy.misspelled_phrase,
+        normalize_module.canonical,
+        normalize_module._split_acronym,
+    ):
+        cache.cache_clear()

@@ -1,8 +1,8 @@
 """The request desk: a request that arrived by phone, e-mail or in person, typed into a form.
 
 `build_request` turns the form into a request of the public contract (models.py); nothing here
-decides anything: the page hands the request to the gateway's own handling (`Gateway.handle`, the
-one pipeline), exactly as if it had come through the API with a desk key. `advice` turns the
+decides anything: the page hands the request to the gateway's one way in (`Gateway.submit`, the one
+pipeline), exactly as if it had come through the API with a desk key. `advice` turns the
 decision into plain words and what to say to the requester, from the deciding rules' annotations.
 """
 
@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sanctuary.enforce import UNREGISTERED
-from sanctuary.models import DOCUMENT_TYPES, Kind
+from sanctuary.errors import SanctuaryError
+from sanctuary.models import DOCUMENT_TYPES, Failure, Kind
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.facts import CUSTODY_TOPICS
 from sanctuary.screening.documents import MAX_FILE_BYTES, DocumentError, read_text
@@ -59,13 +59,8 @@ DOCUMENT_CHOICES = [("", "No document"), *((t, t.replace("_", " ")) for t in DOC
 DOCUMENT_SLOTS = (1, 2)
 
 
-class FormError(ValueError):
+class FormError(SanctuaryError, ValueError):
     """A form field that cannot be used; `field` is the form field's name."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
 
 
 # Contract fields (models.py) that the form names differently; the rest map by "." -> "_".
@@ -236,7 +231,7 @@ def advice(decision: dict[str, Any], engine: PolicyEngine | None, agency_name: s
             f"The department can act on this request from {agency_name}.{held}{recorded} What is released is for "
             "criminal law enforcement only and may not be used for civil immigration enforcement."
         )
-    elif UNREGISTERED in decision.get("citations", []):
+    elif decision.get("failure") == Failure.unregistered:
         say = (
             f"The department acts only on requests from agencies in its registry, and {agency_name} is not one "
             f"of them.{recorded} Nothing has been done or handed out."

@@ -7,7 +7,7 @@ import logging
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -17,10 +17,14 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from sanctuary import config
 from sanctuary.audit import AuditError
+from sanctuary.errors import SanctuaryError
 from sanctuary.gateway.services import Unavailable
 from sanctuary.web import i18n
 from sanctuary.web.entries import LoggedDecision, read_range
 from sanctuary.web.sessions import Session, Sessions, Throttle, csrf_ok, set_cookie
+
+if TYPE_CHECKING:
+    from sanctuary.gateway.app import Gateway
 
 STATIC = Path(__file__).parent / "static"
 # Pages load only their own stylesheet and script, cannot be framed, and post only to this site.
@@ -35,8 +39,12 @@ OVERSIGHT = ("oversight", "admin")
 log = logging.getLogger("sanctuary.web")
 
 
-class LogUnavailable(Exception):
+class LogUnavailable(SanctuaryError):
     """The decision log cannot be opened or read; pages say so instead of showing stale or no data."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("log", reason)
+        self.args = (reason,)
 
 
 def event(name: str, /, **fields: Any) -> None:
@@ -48,7 +56,7 @@ def verification_file() -> Any:
 
 
 class Site:
-    def __init__(self, gw: Any) -> None:
+    def __init__(self, gw: Gateway) -> None:
         self.gw = gw
         self.sessions = Sessions()
         self.throttle = Throttle()

@@ -1,0 +1,82 @@
+"""The evasion suite: every immigration phrase of the frozen test split, rewritten with look-alike
+letters, invisible characters, digit swaps, spaced letters, accents and case, must still screen
+`civil_immigration` (target: at least 98% of them). And each normalisation step, by example."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+
+from sanctuary.screening import evasion, screen
+from sanctuary.screening.normalize import normalize
+
+ROOT = Path(__file__).resolve().parent.parent
+SPLIT = ROOT / "docs/data/screening_test.csv"
+TARGET = 0.98
+
+
+def positives() -> list[str]:
+    with SPLIT.open(newline="", encoding="utf-8") as handle:
+        return [row["text"] for row in csv.DictReader(handle) if row["label"] == "civil_immigration"]
+
+
+def test_the_split_is_the_frozen_one() -> None:
+    documented = re.search(r"\b([0-9a-f]{64})\b", (ROOT / "docs/screening.md").read_text(encoding="utf-8"))
+    assert documented is not None
+    assert hashlib.sha256(SPLIT.read_bytes()).hexdigest() == documented.group(1)
+
+
+def test_every_transform_changes_a_phrase_and_every_family_is_covered() -> None:
+    assert set(evasion.TRANSFORMS) == {name for names in evasion.FAMILIES.values() for name in names}
+    for name, transform in evasion.TRANSFORMS.items():
+        assert transform("locate for removal") != "locate for removal", name
+
+
+def test_the_evasion_suite_is_caught() -> None:
+    variants = [(phrase, name, text) for phrase in positives() for name, text in evasion.variants(phrase)]
+    assert len(variants) > 1000
+    missed = [(name, text) for _, name, text in variants if screen(text).category != "civil_immigration"]
+    caught = 1 - len(missed) / len(variants)
+    assert caught >= TARGET, f"caught {caught:.3f} of {len(variants)}; missed {missed[:20]}"
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("re\u00admoval", "removal"),  # soft hyphen
+        ("I\u200bC\u200dE", "ice"),  # zero-width space and joiner
+        ("\u202eICE\u202c", "ice"),  # bidi override
+        ("\uff29\uff23\uff25", "ice"),  # full-width, NFKC
+        ("d\u00e9portation", "deportation"),  # accent
+        ("de\u0301portation", "deportation"),  # combining accent
+        ("rem\u043eval", "removal"),  # Cyrillic o
+        ("\u0406\u0421\u0415", "ice"),  # Cyrillic I, Es, Ie
+        ("\u0399\u039d\u0391", "ina"),  # Greek Iota, Nu, Alpha
+        ("I.C.E.", "ice"),
+        ("i c e", "ice"),
+        ("l.c.e.", "ice"),  # lower-case L for I
+        ("imm-igration", "immigration"),
+        ("de portation", "deportation"),
+        ("remova1", "removal"),
+        ("d3p0r74710n", "deportation"),
+        ("assistICE", "assist ice"),
+        ("irnrnigration", "immigration"),  # rn for m
+        ("2026-0380", "2026 0380"),  # a case number is left alone
+        ("10851VC", "10851vc"),
+        ("notice", "notice"),  # a word ending in an acronym is not split
+    ],
+)
+def test_normalisation_steps(text: str, words: str) -> None:
+    assert normalize(text).words == words
+
+
+def test_mixed_script_and_invisible_characters_are_reported() -> None:
+    kinds = {s.kind for s in normalize("locate for rem\u043eval").signals}
+    assert {"confusable", "mixed_script"} <= kinds
+    assert "whole_script_confusable" in {s.kind for s in normalize("\u0406\u0421\u0415").signals}
+    assert "invisible" in {s.kind for s in normalize("re\u00admoval").signals}
+    assert normalize("locate for removal").signals == ()
