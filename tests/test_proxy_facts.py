@@ -4,7 +4,6 @@ no more than before, under every profile and composition the project ships."""
 
 from __future__ import annotations
 
-import httpx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +12,7 @@ from proxy_harness import EXAMPLE_ROUTES, demo_rms
 from sanctuary.models import parse_request
 from sanctuary.proxy.guard import Guard
 from sanctuary.proxy.routes import FACT_NAMES, load
+from sanctuary.proxy.upstream import Upstream
 from strategies import requests
 
 COMPOSITIONS = [(p,) for p in PROFILES] + [("chicago-2021", "illinois-trust"), ("chicago-2012", "illinois-trust")]
@@ -36,7 +36,7 @@ def test_the_facts_come_from_the_department_system_and_decide_a_carve_out() -> N
     (Anh Nguyen) lifts 2-173-042(b)(1); the facts call of the demo RMS says so, the caller cannot."""
     rms = demo_rms()
     try:
-        guard = Guard(load(EXAMPLE_ROUTES), pipeline_for("chicago-2012"), upstream=httpx.Client(base_url=rms.url))
+        guard = Guard(load(EXAMPLE_ROUTES), pipeline_for("chicago-2012"), upstream=Upstream(rms.url))
         answers = {pid: guard.authorize("ICE-ERO", "GET", f"/persons/{pid}/custody", {}) for pid in ("P0000002", "P0000003", "P0000004")}
         assert answers["P0000002"].decision.decision == "permit" and answers["P0000003"].decision.decision == "permit"
         assert answers["P0000004"].decision.decision == "deny" and answers["P0000004"].decision.citations == ["MCC 2-173-042(b)(1) (2012)"]

@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
@@ -41,6 +40,7 @@ from sanctuary.gateway.credentials import KeyRing
 from sanctuary.gateway.services import Reopening, Unavailable, load_policy
 from sanctuary.proxy.guard import Guard, Verdict, event
 from sanctuary.proxy.routes import RouteMap
+from sanctuary.proxy.upstream import Upstream
 
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]  # all are decided; the map says which exist
 
@@ -101,13 +101,8 @@ def create_app(cfg: ProxyConfig) -> Starlette:
     policy = load_policy(cfg.profiles, cfg.params, cfg.agencies)
     log_service: Reopening[Any] = Reopening("decision log", lambda: _open_log(cfg.log_url))
     threads = cfg.threads
-    client = httpx.Client(
-        base_url=cfg.upstream,
-        timeout=cfg.timeout,
-        limits=httpx.Limits(max_connections=threads * 2, max_keepalive_connections=threads),
-        follow_redirects=False,
-    )
-    guard = Guard(cfg.routes, policy.pipeline(_Log(log_service)), upstream=client, timeout=cfg.timeout)
+    client = Upstream(cfg.upstream, timeout=cfg.timeout, connections=threads * 2)
+    guard = Guard(cfg.routes, policy.pipeline(_Log(log_service)), upstream=client)
     executor = ThreadPoolExecutor(threads, thread_name_prefix="proxy")
 
     async def call(http: HttpRequest) -> Response:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import json
 
-import httpx
 from fastapi import FastAPI
 from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
@@ -26,6 +25,7 @@ from starlette.responses import Response
 from sanctuary.proxy.app import decision_body, decision_headers
 from sanctuary.proxy.guard import Guard
 from sanctuary.proxy.routes import RouteMap
+from sanctuary.proxy.upstream import Upstream
 
 PREFIX = "/v1/authz"
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -34,8 +34,8 @@ METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 def add_authz_routes(app: FastAPI, routes: RouteMap, upstream: str | None = None, timeout: float = 2.0) -> Guard:
     """Mount the hook on the gateway `app`; `upstream` (optional) answers the routes' facts calls."""
     gw = app.state.gateway
-    client = httpx.Client(base_url=upstream, timeout=timeout) if upstream else None
-    guard = Guard(routes, gw.pipeline, upstream=client, timeout=timeout)
+    client = Upstream(upstream, timeout=timeout) if upstream else None
+    guard = Guard(routes, gw.pipeline, upstream=client)
     app.state.authz = guard
     if client is not None:
         app.router.add_event_handler("shutdown", client.close)

@@ -29,6 +29,7 @@ from sanctuary.models import Decision, Failure, Request, RequestError, parse_req
 from sanctuary.policy.categories import vocabulary
 from sanctuary.proxy import egress
 from sanctuary.proxy.routes import Match, Route, RouteMap
+from sanctuary.proxy.upstream import TooLarge, Upstream
 
 PURPOSE_HEADERS = {
     "purpose": "x-sanctuary-purpose",
@@ -38,6 +39,7 @@ PURPOSE_HEADERS = {
 }
 PROXY_HINT = "an authorization hook cannot remove fields from an answer: send this call through `sanctuary proxy` (docs/deploy.md)"
 MAX_ANSWER = 8 * 1024 * 1024  # bytes read from a department system for one call
+HEADERS = {"accept": "application/json", "accept-encoding": "identity"}
 log = logging.getLogger("sanctuary.proxy")
 
 
@@ -68,13 +70,12 @@ def event(level: int, name: str, **fields: Any) -> None:
 class Guard:
     """One per process, shared by the worker threads."""
 
-    def __init__(self, routes: RouteMap, path: RequestPath, *, upstream: httpx.Client | None = None, timeout: float = 5.0) -> None:
+    def __init__(self, routes: RouteMap, path: RequestPath, *, upstream: Upstream | None = None) -> None:
         """`path` decides and records (its log); `upstream` is the department system (facts calls,
         and the proxy's forwarded calls)."""
         self.routes = routes
         self.path = path
         self.upstream = upstream
-        self.timeout = timeout
         self.vocab = vocabulary()
 
     # -- the call as a request ---------------------------------------------------------------
@@ -104,10 +105,11 @@ class Guard:
         if source is None or self.upstream is None:
             return {}
         try:
-            answer = self.upstream.get(source.url_path(found.params), timeout=self.timeout)
-            answer.raise_for_status()
-            doc = answer.json()
-        except (httpx.HTTPError, ValueError) as exc:
+            answer = self.upstream.get(source.url_path(found.params), HEADERS, MAX_ANSWER)
+            if answer.status != 200:
+                raise ValueError(f"the system answered {answer.status}")
+            doc = json.loads(answer.body)
+        except (httpx.HTTPError, TooLarge, ValueError) as exc:
             event(logging.WARNING, "facts_unknown", route=found.route.name, reason=str(exc)[:200])
             return {}
         facts = {}
@@ -200,25 +202,24 @@ class _Forward:
         self.status = 200
 
     def __call__(self, request: Request, decision: Decision) -> tuple[Any, list[dict[str, Any]]]:
-        client = self.guard.upstream
-        if client is None:
+        upstream = self.guard.upstream
+        if upstream is None:
             raise UpstreamError("upstream", "no department system is configured")
         route = self.found.route
+        headers = {**HEADERS, "x-sanctuary-decision-id": request.id}  # a HEAD is forwarded as a GET: its answer is checked too
         try:
-            method = "GET" if self.method == "HEAD" else self.method  # the answer is checked even when only its headers leave
-            headers = {"accept": "application/json", "x-sanctuary-decision-id": request.id}
-            with client.stream(method, self.uri, headers=headers) as answer:
-                if answer.status_code >= 500 or answer.status_code < 200 or 300 <= answer.status_code < 400:
-                    raise UpstreamError("upstream", f"{route.where}: the system answered {answer.status_code}")
-                if answer.status_code >= 400:  # e.g. 404: passed on, with nothing of the system's body
-                    self.status = answer.status_code
-                    self.filtered = egress.Filtered(body=None)
-                    return None, []
-                raw = _read_capped(answer, MAX_ANSWER)
+            answer = upstream.get(self.uri, headers, MAX_ANSWER)
         except httpx.TimeoutException as exc:
             raise UpstreamError("upstream", f"{route.where}: no answer in time ({type(exc).__name__})", Failure.upstream_timeout) from None
-        except httpx.HTTPError as exc:
-            raise UpstreamError("upstream", f"{route.where}: {type(exc).__name__}: {str(exc)[:200]}") from None
+        except (httpx.HTTPError, TooLarge) as exc:
+            raise UpstreamError("upstream", f"{route.where}: {type(exc).__name__}: {str(exc)[:200]}; nothing is handed out") from None
+        if answer.status >= 500 or answer.status < 200 or 300 <= answer.status < 400:
+            raise UpstreamError("upstream", f"{route.where}: the system answered {answer.status}")
+        if answer.status >= 400:  # e.g. 404: passed on, with nothing of the system's body
+            self.status = answer.status
+            self.filtered = egress.Filtered(body=None)
+            return None, []
+        raw = answer.body
         try:
             doc = egress.parse(raw, route.response)
         except egress.ShapeError as exc:
@@ -229,16 +230,6 @@ class _Forward:
         if self.filtered.unmapped:
             item["unmapped_removed"] = len(self.filtered.unmapped)
         return self.filtered.body, [item]
-
-
-def _read_capped(answer: httpx.Response, limit: int) -> bytes:
-    chunks, size = [], 0
-    for chunk in answer.iter_bytes():
-        size += len(chunk)
-        if size > limit:
-            raise UpstreamError("upstream", f"the answer is larger than {limit} bytes; it is withheld whole")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def build_request(found: Match, agency: str, headers: Mapping[str, str], request_id: str, facts: Mapping[str, bool]) -> Request:
