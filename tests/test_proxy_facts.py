@@ -9,12 +9,13 @@ from hypothesis import strategies as st
 
 from conftest import PROFILES, pipeline_for
 from proxy_harness import EXAMPLE_ROUTES, demo_rms
-from sanctuary.models import parse_request
+from sanctuary.models import Subject, parse_request
 from sanctuary.proxy.guard import Guard
-from sanctuary.proxy.routes import FACT_NAMES, load
+from sanctuary.proxy.routes import load
 from sanctuary.proxy.upstream import Upstream
 from strategies import requests
 
+FACT_NAMES = [name for name, info in Subject.model_fields.items() if info.annotation is bool]
 COMPOSITIONS = [(p,) for p in PROFILES] + [("chicago-2021", "illinois-trust"), ("chicago-2012", "illinois-trust")]
 
 

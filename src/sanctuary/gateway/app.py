@@ -99,7 +99,7 @@ class GatewayConfig:
     threads: int = 16
     tiles_dir: Path = field(default_factory=lambda: config.home() / "tiles")  # published log tiles
     routes: Any = None  # a proxy.routes.RouteMap: mounts the /v1/authz hook for NGINX and Envoy
-    upstream: str | None = None  # the department system answering the routes' facts calls
+    upstream: str | None = None  # the department system answering the route map's facts call
 
 
 @dataclass(frozen=True)

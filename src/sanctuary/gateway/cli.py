@@ -49,7 +49,7 @@ def serve(
     routes: Annotated[
         Optional[Path], typer.Option("--routes", help="A route map: serve /v1/authz for NGINX and Envoy (docs/deploy.md).")
     ] = None,
-    upstream: Annotated[Optional[str], typer.Option("--upstream", help="With --routes: the system answering its facts calls.")] = None,
+    upstream: Annotated[Optional[str], typer.Option("--upstream", help="With --routes: the system answering the map's facts call.")] = None,
 ) -> None:
     """Run the enforcement gateway (FastAPI; OpenAPI at /docs) and the pages for people (at /)."""
     events = logging.getLogger("sanctuary")  # structured lines (JSON) on standard error

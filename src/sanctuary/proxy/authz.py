@@ -32,7 +32,7 @@ METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 def add_authz_routes(app: FastAPI, routes: RouteMap, upstream: str | None = None, timeout: float = 2.0) -> Guard:
-    """Mount the hook on the gateway `app`; `upstream` (optional) answers the routes' facts calls."""
+    """Mount the hook on the gateway `app`; `upstream` (optional) answers the route map's facts call."""
     gw = app.state.gateway
     client = Upstream(upstream, timeout=timeout) if upstream else None
     guard = Guard(routes, gw.pipeline, upstream=client)

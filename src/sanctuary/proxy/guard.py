@@ -27,6 +27,7 @@ from sanctuary.errors import SanctuaryError
 from sanctuary.gateway.app import status_of
 from sanctuary.models import Decision, Failure, Request, RequestError, parse_request
 from sanctuary.policy.categories import vocabulary
+from sanctuary.policy.facts import CARVEOUTS
 from sanctuary.proxy import egress
 from sanctuary.proxy.routes import Match, Route, RouteMap
 from sanctuary.proxy.upstream import TooLarge, Upstream
@@ -40,6 +41,8 @@ PURPOSE_HEADERS = {
 PROXY_HINT = "an authorization hook cannot remove fields from an answer: send this call through `sanctuary proxy` (docs/deploy.md)"
 MAX_ANSWER = 8 * 1024 * 1024  # bytes read from a department system for one call
 HEADERS = {"accept": "application/json", "accept-encoding": "identity"}
+# Where a carve-out the department's system shows goes in the request (the subject's facts).
+SUBJECT_FACT = {name: name for name in CARVEOUTS} | {"gang_member": "gang_database"}
 log = logging.getLogger("sanctuary.proxy")
 
 
@@ -90,33 +93,43 @@ class Guard:
         """
         found = self.routes.match(method, uri)
         request_id = new_request_id()
-        request = build_request(found, agency, headers, request_id, {})
-        if found.route.facts is None or self.upstream is None:
+        request = build_request(found, agency, headers, request_id, frozenset())
+        if self.routes.facts is None or self.upstream is None:
             return found, request
         restrictive = self.path.decide(request)
         carried = found.route.response.carried()
         if restrictive.decision == "permit" and not any(self.vocab.covered(c, restrictive.redact) for c in carried):
             return found, request
-        return found, build_request(found, agency, headers, request_id, self.facts(found))
+        return found, build_request(found, agency, headers, request_id, self.carveouts(request))
 
-    def facts(self, found: Match) -> dict[str, bool]:
-        """The subject's facts from the department's system; unknown (every carve-out unmet) on any failure."""
-        source = found.route.facts
-        if source is None or self.upstream is None:
-            return {}
+    def carveouts(self, request: Request) -> frozenset[str]:
+        """The carve-outs the department's system shows the subject meets; none (unknown, the
+        restrictive reading) when the subject is not identified or the call fails in any way."""
+        call = self.routes.facts
+        search = request.resource.search
+        subject = request.subject
+        identity = {
+            "person_id": subject.person_id or (search.person_id if search else None),
+            "name": subject.name or (search.name if search else None),
+            "dob": subject.dob or (search.dob if search else None),
+        }
+        path = call.url_path({k: v for k, v in identity.items() if v}) if call is not None else None
+        if call is None or path is None or self.upstream is None:
+            return frozenset()
         try:
-            answer = self.upstream.get(source.url_path(found.params), HEADERS, MAX_ANSWER)
+            answer = self.upstream.get(path, HEADERS, MAX_ANSWER)
             if answer.status != 200:
                 raise ValueError(f"the system answered {answer.status}")
             doc = json.loads(answer.body)
         except (httpx.HTTPError, TooLarge, ValueError) as exc:
-            event(logging.WARNING, "facts_unknown", route=found.route.name, reason=str(exc)[:200])
-            return {}
-        facts = {}
-        for name, where in source.facts:
+            event(logging.WARNING, "facts_unknown", request_id=request.id, reason=str(exc)[:200])
+            return frozenset()
+        met = set()
+        for name, where in call.carveouts:
             node = where.query.find_one(doc)
-            facts[name] = node is not None and node.value is True
-        return facts
+            if node is not None and node.value is True:
+                met.add(name)
+        return frozenset(met)
 
     # -- the hook ----------------------------------------------------------------------------
     def authorize(self, agency: str, method: str, uri: str, headers: Mapping[str, str]) -> Verdict:
@@ -232,7 +245,7 @@ class _Forward:
         return self.filtered.body, [item]
 
 
-def build_request(found: Match, agency: str, headers: Mapping[str, str], request_id: str, facts: Mapping[str, bool]) -> Request:
+def build_request(found: Match, agency: str, headers: Mapping[str, str], request_id: str, carveouts: frozenset[str]) -> Request:
     """The request of the contract a matched call is: the requester from the key, the rest from the
     route and the call; the purpose from the X-Sanctuary-* headers or the mapped query parameters."""
     route = found.route
@@ -258,7 +271,7 @@ def build_request(found: Match, agency: str, headers: Mapping[str, str], request
             if v is not None
         },
         "resource": {"system": route.system, "fields": list(route.fields)},
-        "subject": {**_fill(route.subject, found.params), **facts},
+        "subject": {**_fill(route.subject, found.params), **{SUBJECT_FACT[c]: True for c in carveouts}},
     }
     search = _fill(route.search, found.params)
     if search:

@@ -2,15 +2,19 @@
 
 For each upstream method and path pattern the map says which request of the contract the call is
 (kind, system, search, subject, custody topics), where each data category sits in its JSON answer
-(RFC 9535 JSONPath, one leaf category per path), what shape the answer must have, and optionally a
-call on the same system that answers the subject's facts (else the carve-out facts are unknown and
-the restrictive reading applies). A call that matches no route is refused, never forwarded. The map
-is department data: it is checked in full at start, and each error names the line and the route.
+(RFC 9535 JSONPath, one leaf category per path) and what shape the answer must have. Optionally the
+map names the system's call that answers facts about a subject (the carve-outs), keyed on the
+subject's identity; without it those facts are unknown and the restrictive reading applies. A call
+that matches no route is refused, never forwarded. The map is department data: it is checked in
+full at start, and each error names the line and the route.
 
 ```toml
 system = "RMS"                    # default for every route
 [query]                           # optional: query parameters that carry the purpose (else headers)
 purpose = "reason"
+[facts]                           # optional: {person_id}, {name}, {dob} are the subject's
+path = "/persons/{person_id}/facts"
+outstanding_criminal_warrant = "$.active_criminal_warrant"
 
 [[route]]
 name = "person"
@@ -18,7 +22,7 @@ method = "GET"
 path = "/persons/{person_id}"
 kind = "database_query"
 search = { type = "person", person_id = "{person_id}" }
-facts = { path = "/persons/{person_id}/facts", outstanding_criminal_warrant = "$.active_criminal_warrant" }
+subject = { person_id = "{person_id}" }
 [route.response]
 root = "object"
 record_id = "$.person_id"
@@ -38,25 +42,23 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl, quote, unquote
 
 import jsonpath_rfc9535 as jsonpath
 from jsonpath_rfc9535 import JSONPathQuery
 
 from sanctuary.errors import SanctuaryError
-from sanctuary.models import Kind, RequestError, Search, Subject
+from sanctuary.models import Kind, RequestError, Search
 from sanctuary.policy.categories import Vocabulary, vocabulary
-from sanctuary.policy.facts import CUSTODY_TOPICS
+from sanctuary.policy.facts import CARVEOUTS, CUSTODY_TOPICS
 
 METHODS = ("GET", "HEAD")
 PURPOSE_PARTS = ("purpose", "purpose_category", "case_number", "on_behalf_of")
-# The facts a route may read from the department's system: the subject's carve-out facts.
-FACT_NAMES = tuple(name for name, info in Subject.model_fields.items() if info.annotation is bool)
 SEARCH_FIELDS = tuple(name for name in Search.model_fields if name != "type")
 SUBJECT_FIELDS = ("person_id", "name", "dob")
 _PLACEHOLDER = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 _PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_ROUTE_KEYS = {"name", "method", "path", "kind", "system", "search", "subject", "fields", "query", "facts", "response"}
+_ROUTE_KEYS = {"name", "method", "path", "kind", "system", "search", "subject", "fields", "query", "response"}
 _RESPONSE_KEYS = {"root", "record_id", "required", "categories"}
 
 
@@ -87,14 +89,19 @@ class ResponseShape:
 
 
 @dataclass(frozen=True)
-class FactsSource:
-    """A call on the same system answering the subject's facts: a fact holds where its path finds `true`."""
+class FactsCall:
+    """The system's call answering facts about a subject: a carve-out is met where its JSONPath
+    finds `true` in the answer."""
 
-    path: str  # a template over the route's path parameters
-    facts: tuple[tuple[str, Located], ...]
+    path: str  # a template over the subject's identity: {person_id}, {name}, {dob}
+    carveouts: tuple[tuple[str, Located], ...]
 
-    def url_path(self, params: dict[str, str]) -> str:
-        return _PATH_PARAM.sub(lambda m: params[m.group(1)], self.path)
+    def url_path(self, identity: dict[str, str]) -> str | None:
+        """The call for a subject, or None if the subject lacks an identifier the path needs."""
+        needed = _PATH_PARAM.findall(self.path)
+        if any(not identity.get(name) for name in needed):
+            return None
+        return _PATH_PARAM.sub(lambda m: quote(identity[m.group(1)], safe=""), self.path)
 
 
 @dataclass(frozen=True)
@@ -111,7 +118,6 @@ class Route:
     fields: tuple[str, ...]
     query: frozenset[str]  # query parameters the route accepts (and forwards)
     response: ResponseShape
-    facts: FactsSource | None = None
 
     @property
     def where(self) -> str:
@@ -136,6 +142,7 @@ class Unmapped(RequestError):
 class RouteMap:
     routes: tuple[Route, ...]
     purpose_params: dict[str, str]  # purpose part -> query parameter name
+    facts: FactsCall | None = None
     source: str = "routes.toml"
 
     def match(self, method: str, uri: str) -> Match:
@@ -181,9 +188,9 @@ def parse(text: str, source: str = "routes.toml", vocab: Vocabulary | None = Non
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RouteMapError(source, f"not TOML: {exc}") from None
-    unknown = set(doc) - {"system", "query", "route"}
+    unknown = set(doc) - {"system", "query", "facts", "route"}
     if unknown:
-        raise RouteMapError(source, f"unknown key(s) {sorted(unknown)}; a route map has system, query and [[route]] tables")
+        raise RouteMapError(source, f"unknown key(s) {sorted(unknown)}; a route map has system, query, facts and [[route]] tables")
     purpose_params = doc.get("query", {})
     if not isinstance(purpose_params, dict) or set(purpose_params) - set(PURPOSE_PARTS):
         raise RouteMapError(f"{source}: query", f"maps only {', '.join(PURPOSE_PARTS)} to query parameter names")
@@ -207,7 +214,7 @@ def parse(text: str, source: str = "routes.toml", vocab: Vocabulary | None = Non
         if route.query & set(purpose_params.values()):
             raise RouteMapError(f"{source}:{line} (route {name!r})", "query: a purpose parameter cannot also be a route parameter")
         routes.append(route)
-    return RouteMap(tuple(routes), dict(purpose_params), source)
+    return RouteMap(tuple(routes), dict(purpose_params), _facts(doc.get("facts"), source), source)
 
 
 def _route(spec: dict[str, Any], line: int, default_system: Any, vocab: Vocabulary) -> Route:
@@ -259,7 +266,6 @@ def _route(spec: dict[str, Any], line: int, default_system: Any, vocab: Vocabula
         fields=tuple(fields),
         query=frozenset(query),
         response=_response(spec.get("response"), vocab),
-        facts=_facts(spec.get("facts"), set(path_params)),
     )
 
 
@@ -331,24 +337,24 @@ def _response(spec: Any, vocab: Vocabulary) -> ResponseShape:
     )
 
 
-def _facts(spec: Any, path_params: set[str]) -> FactsSource | None:
+def _facts(spec: Any, source: str) -> FactsCall | None:
     if spec is None:
         return None
     if not isinstance(spec, dict):
-        raise RouteMapError("facts", "a table: path and the facts it answers")
+        raise RouteMapError(f"{source}: facts", "a table: path and the carve-outs its answer shows")
     path = spec.get("path")
     if not isinstance(path, str) or not path.startswith("/"):
-        raise RouteMapError("facts.path", "required: the path of the call answering the subject's facts")
-    missing = set(_PATH_PARAM.findall(path)) - path_params
-    if missing:
-        raise RouteMapError("facts.path", f"uses {sorted(missing)}, which are not path parameters of the route")
-    facts = []
+        raise RouteMapError(f"{source}: facts.path", "required: the path of the call answering facts about a subject")
+    unknown = set(_PATH_PARAM.findall(path)) - set(SUBJECT_FIELDS)
+    if unknown:
+        raise RouteMapError(f"{source}: facts.path", f"uses {sorted(unknown)}; only the subject's {', '.join(SUBJECT_FIELDS)}")
+    carveouts = []
     for name, where in spec.items():
         if name == "path":
             continue
-        if name not in FACT_NAMES:
-            raise RouteMapError(f"facts.{name}", f"unknown fact; one of {', '.join(FACT_NAMES)}")
-        facts.append((name, _jsonpath(where, f"facts.{name}")))
-    if not facts:
-        raise RouteMapError("facts", "names no fact")
-    return FactsSource(path, tuple(facts))
+        if name not in CARVEOUTS:
+            raise RouteMapError(f"{source}: facts.{name}", f"unknown carve-out; one of {', '.join(CARVEOUTS)}")
+        carveouts.append((name, _jsonpath(where, f"{source}: facts.{name}")))
+    if not carveouts:
+        raise RouteMapError(f"{source}: facts", "names no carve-out")
+    return FactsCall(path, tuple(carveouts))
