@@ -168,3 +168,16 @@ def test_an_unreachable_system_is_502(home: Path) -> None:
         assert proxy.entry(answer.json()["log_index"])["decision"] == "deny"
     finally:
         proxy.served.stop()
+
+
+def test_without_the_log_nothing_is_answered_but_503(home: Path, rms: Served) -> None:
+    blocker = home / "not-a-folder"
+    blocker.write_text("a file where the log's folder should be")
+    proxy = start_proxy(home / "nolog", rms.url, log_url=str(blocker / "log.db"))
+    try:
+        for who, path in (("FBI", "/persons/P0000001"), ("FBI", "/nowhere"), ("ICE-ERO", "/persons/P0000001/custody")):
+            answer = proxy.call(who, path)
+            assert answer.status_code == 503, (who, path)
+            assert "Maria" not in answer.text and answer.json()["decision"]["failure"] == "log"
+    finally:
+        proxy.served.stop()
