@@ -9,7 +9,9 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
+from sanctuary.errors import SanctuaryError
 from sanctuary.proxy.routes import RouteMap, RouteMapError, load
 
 err = Console(stderr=True)
@@ -20,7 +22,7 @@ def routes_or_exit(path: Path) -> RouteMap:
     try:
         return load(path)
     except RouteMapError as exc:
-        err.print(f"[red]route map error[/red] {exc.field}: {exc.reason}", highlight=False)
+        err.print(f"[red]route map error[/red] {escape(exc.field)}: {escape(exc.reason)}", highlight=False)
         raise typer.Exit(2) from None
 
 
@@ -67,7 +69,11 @@ def proxy(
         timeout=timeout,
         threads=threads,
     )
-    app = create_app(cfg)
+    try:
+        app = create_app(cfg)
+    except SanctuaryError as exc:  # the upstream URL, the agency registry
+        err.print(f"[red]error[/red] {escape(exc.field)}: {escape(exc.reason)}", highlight=False)
+        raise typer.Exit(2) from None
     if app.state.policy.error:
         err.print(f"[red]{app.state.policy.error}[/red]: every call will be denied (503)")
     _run(app, host, port, f"sanctuary proxy ({len(route_map.routes)} routes) in front of {upstream}")

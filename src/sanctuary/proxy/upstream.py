@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import httpx
 
+from sanctuary.errors import SanctuaryError
+
 
 class TooLarge(Exception):
     """The answer is longer than the limit: it is not read further."""
@@ -28,7 +30,12 @@ class Upstream:
 
     def __init__(self, base_url: str, *, timeout: float = 5.0, connections: int = 32) -> None:
         self.base = base_url.rstrip("/")
-        httpx.URL(self.base)  # a malformed URL fails at start, not on the first call
+        try:  # a malformed URL fails at start, not on the first call
+            url = httpx.URL(self.base)
+        except httpx.InvalidURL as exc:
+            raise SanctuaryError("upstream", f"{base_url!r} is not a URL: {exc}") from None
+        if url.scheme not in ("http", "https") or not url.host or url.query or url.fragment:
+            raise SanctuaryError("upstream", f"{base_url!r}: give the system's base URL, http(s)://host[:port][/path]")
         self.timeout = httpx.Timeout(timeout).as_dict()
         self.transport = httpx.HTTPTransport(limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections))
 
