@@ -80,6 +80,7 @@ def test_an_unmapped_route_and_a_missing_key_are_refused(stack: tuple[Nginx, Run
     nginx, _, rms = stack
     assert call(nginx, "FBI", "/persons/P0000001/photo").status_code == 403
     assert call(nginx, "FBI", "/persons/P0000001?everything=1").status_code == 403
+    assert call(nginx, "ICE-ERO", "/persons/P0000001%2Fcustody").status_code == 403  # decided as one route, answered as another
     assert call(nginx, None, "/persons/P0000001/custody").status_code == 401
     assert rms.hits["/persons/P0000001/photo"] == 0 and rms.hits["/persons/P0000001"] == 0
 

@@ -62,6 +62,11 @@ def test_a_call_is_matched_with_its_parameters() -> None:
         ("GET", "/persons/P1?include=ssn"),  # a parameter the route does not take
         ("GET", "/persons/P1?dob=1&dob=2"),  # given twice
         ("GET", "/other/persons/P1"),
+        ("GET", "/persons/P1%2Fcustody"),  # one segment here, two on a system that decodes it
+        ("GET", "/persons/P1%252Fcustody"),  # decoded twice
+        ("GET", "/persons/%2E%2E"),
+        ("GET", "/persons/.."),
+        ("GET", "/persons/P1%5Ccustody"),
     ],
 )
 def test_calls_the_map_does_not_know_are_refused(method: str, uri: str) -> None:

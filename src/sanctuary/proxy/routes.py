@@ -158,6 +158,10 @@ class RouteMap:
         if route is None:
             # the path is not repeated: it may hold anything, and the refusal is recorded in public
             raise Unmapped("route", f"no {method[:10]} route of the map matches this path; the call is not forwarded")
+        if any(_confusing(v) for v in params.values()):
+            # "/persons/P1%2Fcustody" is one segment here but two on a system that decodes it: the
+            # call would be decided as one route and answered as another
+            raise Unmapped("route", f"{route.where}: a path parameter holds a separator or a dot segment; the call is not forwarded")
         purpose_by_param = {param: part for part, param in self.purpose_params.items()}
         purpose: dict[str, str] = {}
         for name, value in parse_qsl(raw_query, keep_blank_values=True):
@@ -171,6 +175,10 @@ class RouteMap:
                 raise Unmapped("query", f"{route.where}: a query parameter is given twice; the call is not forwarded")
             target[where] = value
         return Match(route, params, purpose)
+
+
+def _confusing(value: str) -> bool:
+    return "/" in value or "\\" in value or value in (".", "..") or "%" in value
 
 
 def load(path: Path, vocab: Vocabulary | None = None) -> RouteMap:
