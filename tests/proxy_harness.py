@@ -93,6 +93,8 @@ async def _odd(request: Request) -> Response:
         return Response(json.dumps(PERSON), media_type="application/json")
     if how == "extra":
         return Response(json.dumps({**PERSON, "ssn": "000-00-0000", "gps": {"lat": 41.8, "lon": -87.6}}), media_type="application/json")
+    if how == "huge":
+        return Response(b'{"person_id": "P0000001", "first_name": "' + b"M" * (9 * 1024 * 1024) + b'"}', media_type="application/json")
     if how == "missing":
         return Response(json.dumps({"error": "no such person: Maria Lopez"}), status_code=404, media_type="application/json")
     return Response(json.dumps(PERSON), media_type="application/json")

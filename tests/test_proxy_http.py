@@ -133,6 +133,13 @@ def test_an_unexpected_answer_leaks_nothing(odd: tuple[Proxy, Served]) -> None:
         assert "withheld whole" in entry["error"]
 
 
+def test_an_answer_over_the_size_limit_is_withheld_whole(odd: tuple[Proxy, Served]) -> None:
+    proxy, _ = odd
+    answer = proxy.call("FBI", "/odd/huge")
+    assert answer.status_code == 502 and "MMMM" not in answer.text
+    assert "larger than" in answer.json()["decision"]["error"]
+
+
 def test_a_system_error_is_502_and_a_slow_system_504(odd: tuple[Proxy, Served]) -> None:
     proxy, _ = odd
     failed = proxy.call("FBI", "/odd/error")

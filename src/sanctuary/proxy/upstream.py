@@ -15,7 +15,7 @@ import httpx
 from sanctuary.errors import SanctuaryError
 
 
-class TooLarge(Exception):
+class TooLarge(SanctuaryError):
     """The answer is longer than the limit: it is not read further."""
 
 
@@ -51,7 +51,7 @@ class Upstream:
             for chunk in response.iter_raw():
                 size += len(chunk)
                 if size > limit:
-                    raise TooLarge(f"the answer is larger than {limit} bytes")
+                    raise TooLarge("upstream", f"the answer is larger than {limit} bytes")
                 chunks.append(chunk)
             return Answer(response.status_code, b"".join(chunks))
         finally:
