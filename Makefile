@@ -8,6 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 .PHONY: run test lint bench browser nginx wrk clean
 
 $(STAMP): requirements.lock pyproject.toml
+	@echo "make: installing the pinned dependencies into $(VENV) (the first time takes a few minutes)"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
@@ -15,10 +16,13 @@ $(STAMP): requirements.lock pyproject.toml
 
 # The gateway on the embedded default: SQLite store and log under ./var, deterministic demo data,
 # demo keys and sign-in users printed at start, the URL printed last; on a fresh var/ the example
-# requests are recorded first, so the pages have decisions to show.
+# requests are recorded first, so the pages have decisions to show. `make run PORT=8080` for another port.
+PORT ?= 8000
 run: $(STAMP)
-	@test -e var/log.db || $(VENV)/bin/sanctuary decide --log var/log.db --profile chicago-2021 examples/requests.jsonl >/dev/null
-	$(VENV)/bin/sanctuary serve --demo
+	@test -e var/log.db || { echo "make: recording the example requests in var/log.db"; \
+	  $(VENV)/bin/sanctuary decide --log var/log.db --profile chicago-2021 examples/requests.jsonl >/dev/null; }
+	@echo "make: starting the gateway on port $(PORT)"
+	$(VENV)/bin/sanctuary serve --demo --port $(PORT)
 
 # Debian's Chromium drives the browser tests (Playwright is told to use it; it downloads no browser).
 browser:

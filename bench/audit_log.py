@@ -1,7 +1,7 @@
 """Benchmark of the decision log, with pymerkle's SqliteTree measured on the same workload.
 
-    /work/main/.venv/bin/python bench/audit_log.py                 # 1M-entry tree
-    /work/main/.venv/bin/python bench/audit_log.py --big 10000000  # also a 10M-entry tree
+    .venv/bin/python bench/audit_log.py                 # 1M-entry tree
+    .venv/bin/python bench/audit_log.py --big 10000000  # also a 10M-entry tree
 
 Every phase runs in its own process, so "peak RSS" is that phase's own memory. Entries are
 400 bytes. Durable means committed with fsync: SQLite WAL + synchronous=FULL for both logs,

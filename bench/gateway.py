@@ -4,10 +4,12 @@ typed search with enforcement off, in the same run; optionally a memory soak.
     python bench/gateway.py                      # 10 s per target after a 5 s warm-up
     python bench/gateway.py --duration 30 --connections 16
     python bench/gateway.py --soak 600           # then 10 minutes at a fixed load, RSS every 10 s
+    python bench/gateway.py --pairs 5            # 5 interleaved gateway/bare pairs at --connections: median ratio
 
 Both servers run the same way (uvicorn, one process, uvloop + httptools) pinned to core 0; wrk is
 pinned to core 1. Targets (issue 4): >= 1,500 audited decisions/s on SQLite with p99 < 25 ms; the
-gateway's cost over the bare query under 2 ms at p50.
+gateway's cost over the bare query under 2 ms at p50. Issue 13: audited decisions >= 0.5x the bare
+search's requests/s at c = 8, the median of at least five interleaved pairs (`--pairs 5`), p99 no worse.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -127,6 +130,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=16, help="gateway worker threads")
     parser.add_argument("--soak", type=int, default=0, help="seconds of memory soak after the runs")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--pairs", type=int, default=0, help="interleaved gateway/bare pairs at --connections, instead of one")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
@@ -191,6 +195,9 @@ def main() -> None:
         }
         for url, script in targets.values():
             wrk(url, script, args.connections, args.warmup)
+        if args.pairs:
+            print(json.dumps(pairs(targets, args), indent=2))
+            return
         for name, (url, script) in targets.items():  # measured back to back, same machine state
             results[f"{name}, c={args.connections}"] = wrk(url, script, args.connections, args.duration)
         for name, (url, script) in targets.items():  # one request at a time: the cost of enforcing
@@ -224,6 +231,38 @@ def main() -> None:
             proc.wait(timeout=10)
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def pairs(targets: dict[str, tuple[str, Path]], args: argparse.Namespace) -> dict:
+    """`--pairs` runs of the gateway then the bare search, back to back; the median of the ratios."""
+    (gw_name, (gw_url, gw_script)), (bare_name, (bare_url, bare_script)) = targets.items()
+    runs = []
+    for _ in range(args.pairs):
+        gw = wrk(gw_url, gw_script, args.connections, args.duration)
+        bare = wrk(bare_url, bare_script, args.connections, args.duration)
+        runs.append(
+            {
+                "gateway_rps": gw["rps"],
+                "bare_rps": bare["rps"],
+                "ratio": round(gw["rps"] / bare["rps"], 3),
+                "gateway_p99_ms": gw["p99_ms"],
+                "bare_p99_ms": bare["p99_ms"],
+                "non_2xx": gw["non_2xx"] + bare["non_2xx"],
+            }
+        )
+    median = statistics.median(r["ratio"] for r in runs)
+    return {
+        "connections": args.connections,
+        "duration_s": args.duration,
+        "pairs": runs,
+        "median_ratio": median,
+        "median_gateway_rps": statistics.median(r["gateway_rps"] for r in runs),
+        "median_bare_rps": statistics.median(r["bare_rps"] for r in runs),
+        "median_gateway_p99_ms": statistics.median(r["gateway_p99_ms"] for r in runs),
+        "median_bare_p99_ms": statistics.median(r["bare_p99_ms"] for r in runs),
+        "target": 0.5,
+        "met": median >= 0.5,
+    }
 
 
 def soak(port: int, pid: int, script: Path, args: argparse.Namespace, work: Path) -> None:

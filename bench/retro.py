@@ -1,6 +1,6 @@
 """Benchmark: `sanctuary scan` over a generated 13-column Flock network audit, beside a pandas + regex scan.
 
-    /work/main/.venv/bin/python bench/retro.py --rows 10000000
+    .venv/bin/python bench/retro.py --rows 10000000
 
 The generator (DuckDB, deterministic) writes real-looking rows: organisation names in the vendor's
 style from every state plus federal units, reasons drawn from the documented mix (mostly

@@ -1,6 +1,6 @@
 """The pages over a large decision log: what the report and the lists cost beyond reading the log.
 
-    /work/main/.venv/bin/python bench/web.py [--n 100000]
+    .venv/bin/python bench/web.py [--n 100000]
 
 Fills a temporary SQLite log with N entries (the example requests decided under chicago-2021, in
 turn), then measures in one run, in-process through the app (no network):

@@ -157,6 +157,21 @@ NOT_IMMIGRATION = [
     "1-200 block",
     "3rd district",
     "price gouging",
+    "ins status check",
+    "no ins hold on vehicle",
+    "serve final order of protection",
+    "parking overstay",
+    "vehicle overstayed time limit",
+    "removable hard drive theft",
+    "I-94 NB crash check",
+    "operation safeguard retail theft",
+    "village of Broadview burglary",
+    "Broadview PD assist",
+    "Broadview Ave shooting",
+    "Krome Ave traffic crash",
+    "patrol check",
+    "US Marshals fugitive task force",
+    "found visa card",
 ]
 
 
@@ -346,6 +361,18 @@ def test_the_model_only_ever_asks_for_review_and_says_so() -> None:
     assert purpose.MODEL_THRESHOLD >= 0.9
 
 
+def test_an_adjacent_word_beside_a_service_purpose_is_not_held() -> None:
+    result = screen("migrant shelter welfare check")
+    assert result.category == "other"
+    assert [e.rule for e in result.evidence] == ["adjacent:status"]
+    assert screen("migrant shelter").category == "needs_review"
+
+
+@pytest.mark.parametrize("text", ["Cicero", "Romero", "per Det Romero", "Orland Park", "Guerrero", "Ortega", "Borden"])
+def test_the_model_never_judges_place_names_or_surnames(text: str) -> None:
+    assert screen(text).category not in ("civil_immigration", "needs_review")
+
+
 def test_the_model_does_not_override_a_declined_look_alike() -> None:
     # "ice" is declined by the lexicon in "ice age"; the model alone must not bring it back.
     assert screen("ice age").category == "other"
@@ -408,3 +435,37 @@ def test_padding_with_case_numbers_and_vague_words_hides_nothing(text: str, agen
         result = screen(padded)
         assert result.category == "civil_immigration", padded
         assert result.agencies == agencies, padded
+
+
+def test_trigger_words_never_change_a_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each term runs only on reasons holding one of its trigger words; running every term on every
+    # reason of the training corpus, and on their evasions, must give exactly the same results.
+    import csv
+    from pathlib import Path
+
+    from sanctuary.screening import evasion, lexicon, purpose
+
+    corpus = Path(__file__).resolve().parent.parent / "docs/data/reasons.csv"
+    with corpus.open(newline="", encoding="utf-8") as handle:
+        texts = [row["text"] for row in csv.DictReader(handle)]
+    texts += [variant for text in texts[::7] for _, variant in evasion.variants(text)]
+    fast = [purpose._screen(t) for t in texts]
+    monkeypatch.setattr(lexicon, "candidate_terms", lambda tokens: list(lexicon.TERMS))
+    slow = [purpose._screen(t) for t in texts]
+    assert [t for t, a, b in zip(texts, fast, slow, strict=True) if a != b] == []
+
+
+def test_every_text_field_is_screened_and_evidence_names_its_field() -> None:
+    from sanctuary.screening import screen_fields
+
+    result = screen_fields({"purpose.text": "stolen vehicle", "purpose.case_number": "ERO-2025-0113"})
+    assert result.category == "civil_immigration" and result.agencies == ("ICE-ERO",)
+    assert [(e.field, e.text, e.start) for e in result.evidence] == [("purpose.case_number", "ERO", 0)]
+    beneficiary = screen_fields({"purpose.text": "fentanyl case", "requester.officer": "HSI SA Smith"})
+    assert beneficiary.category == "criminal" and beneficiary.agencies == ("ICE-HSI",)
+    assert {e.field for e in beneficiary.evidence} == {"purpose.text", "requester.officer"}
+    assert screen_fields({"purpose.text": "inv", "purpose.case_number": "25-136102"}).category == "vague"
+    assert screen_fields({"purpose.text": None, "purpose.case_number": " "}).category == "vague"
+    # fields are not run together: "I" ending one field and "CE" starting the next is not ICE
+    assert screen_fields({"purpose.text": "check I", "purpose.case_number": "CE 25-1"}).agencies == ()
+    assert screen("ICE").to_dict()["evidence"][0].keys() == {"start", "end", "text", "rule"}

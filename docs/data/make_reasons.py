@@ -3,7 +3,7 @@
 Deterministic: the same file comes out on every run (a test checks the shipped file against a
 rebuild). Run from the repository root:
 
-    /work/main/.venv/bin/python docs/data/make_reasons.py > docs/data/reasons.csv
+    .venv/bin/python docs/data/make_reasons.py > docs/data/reasons.csv
 
 Each row is one search reason: text, label (civil_immigration | criminal | vague | other), source
 (where the base phrase comes from and which variant this is) and split (train | test). The split

@@ -1,34 +1,74 @@
-"""The one `sanctuary` command; each capability mounts its own sub-command group here."""
+"""The one `sanctuary` command; each capability mounts its own sub-command group here.
+
+Capabilities are imported when their command runs, not before (LAZY): `sanctuary screen` loads
+the purpose screen, not the gateway, the pages or the database layer.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
 from collections.abc import Iterator
+from importlib import import_module
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperGroup
 
 from sanctuary.agencies import Registry, RegistryError, load_registry
-from sanctuary.audit.cli import app as audit_app
-from sanctuary.enforce import Unloaded, load_pipeline
-from sanctuary.gateway import cli as gateway_cli
-from sanctuary.models import Decision
-from sanctuary.policy.cli import app as policy_app
-from sanctuary.policy.cli import parse_params
-from sanctuary.proxy import cli as proxy_cli
-from sanctuary.records import cli as records_cli
-from sanctuary.retro import cli as retro
-from sanctuary.screening import cli as screening
-from sanctuary.web import cli as web_cli
 
-app = typer.Typer(no_args_is_help=True, help="Decide, enforce, log and audit outside requests for police data.")
+if TYPE_CHECKING:
+    from typer._click.core import Command, Context  # Typer's own copy of click, which its classes use
+
+    from sanctuary.models import Decision
+
+# command name -> (module, attribute): a Typer sub-app (a group) or a command function.
+LAZY: dict[str, tuple[str, str]] = {
+    "policy": ("sanctuary.policy.cli", "app"),
+    "audit": ("sanctuary.audit.cli", "app"),
+    "screen": ("sanctuary.screening.cli", "screen_command"),
+    "documents": ("sanctuary.screening.cli", "documents"),
+    "scan": ("sanctuary.retro.cli", "scan"),
+    "scan-partners": ("sanctuary.retro.cli", "scan_partners"),
+    "serve": ("sanctuary.server", "serve"),
+    "demo-keys": ("sanctuary.gateway.cli", "demo_keys_command"),
+    "keys": ("sanctuary.gateway.cli", "keys_app"),
+    "demo-data": ("sanctuary.records.cli", "demo_data"),
+    "store": ("sanctuary.records.cli", "app"),
+    "web": ("sanctuary.web.cli", "app"),
+    "proxy": ("sanctuary.proxy.cli", "proxy"),
+    "demo-upstream": ("sanctuary.proxy.cli", "demo_upstream"),
+}
+
+
+class LazyGroup(TyperGroup):
+    """The top-level group: the commands in LAZY are imported when asked for by name."""
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        return [*super().list_commands(ctx), *LAZY]
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+        found = super().get_command(ctx, cmd_name)
+        if found is not None or cmd_name not in LAZY:
+            return found
+        module, attribute = LAZY[cmd_name]
+        target: Any = getattr(import_module(module), attribute)
+        if isinstance(target, typer.Typer):  # a sub-app stays a group, even with one command
+            command: Command = typer.main.get_group(target)
+        else:
+            single = typer.Typer()
+            single.command(cmd_name)(target)
+            command = typer.main.get_command(single)
+        command.name = cmd_name
+        return command
+
+
+app = typer.Typer(cls=LazyGroup, no_args_is_help=True, help="Decide, enforce, log and audit outside requests for police data.")
 agencies_app = typer.Typer(no_args_is_help=True, help="The agency registry: who is asking.")
 app.add_typer(agencies_app, name="agencies")
-app.add_typer(policy_app, name="policy")
 
 out = Console()
 err = Console(stderr=True)
@@ -47,13 +87,14 @@ def registry_or_exit(extra: list[Path] | None) -> Registry:
         raise typer.Exit(2) from None
 
 
-def read_lines(source: str) -> Iterator[str]:
-    """Non-empty lines of a JSONL file, or of standard input for `-`, without their line ending."""
+def read_lines(source: str) -> Iterator[tuple[int, str]]:
+    """(line number, line) for the non-empty lines of a JSONL file, or of standard input for `-`,
+    without their line ending; numbered from 1 as an editor numbers them."""
     stream = sys.stdin if source == "-" else open(source, encoding="utf-8")
     with stream:
-        for line in stream:
+        for number, line in enumerate(stream, start=1):
             if line.strip():
-                yield line.rstrip("\r\n")
+                yield number, line.rstrip("\r\n")
 
 
 @app.command()
@@ -68,6 +109,9 @@ def decide(
     ] = None,
 ) -> None:
     """Decide requests: JSONL in, one JSON decision per line out. Exit 1 if any line was an error."""
+    from sanctuary.enforce import Unloaded, load_pipeline
+    from sanctuary.policy.cli import parse_params
+
     registry = registry_or_exit(agencies)
     params = parse_params(param)
     if file != "-" and not Path(file).is_file():
@@ -78,15 +122,39 @@ def decide(
     if isinstance(pipeline, Unloaded):
         err.print(f"[red]{pipeline.error}[/red] — every request is denied (and recorded, with --log)")
     decisions: list[Decision] = []
-    for line in read_lines(file):
+    failed: list[tuple[int, Decision]] = []
+    for number, line in read_lines(file):
         decision = pipeline.handle_raw(line).decision
         decisions.append(decision)
+        if decision.error:
+            failed.append((number, decision))
         if not explain:
             sys.stdout.write(decision.to_json() + "\n")
     if explain:
         out.print(_explain_table(decisions, profile))
-    if any(d.error for d in decisions):
+    if failed:
+        _report_failures(failed, len(decisions), "-" if file == "-" else file)
         raise typer.Exit(1)
+
+
+SHOWN_FAILURES = 20
+
+
+def _report_failures(failed: list[tuple[int, Decision]], total: int, source: str) -> None:
+    """On standard error: each line that could not be decided as asked, by its line number in the
+    file, and a summary by failure kind."""
+    where = "standard input" if source == "-" else source
+    for number, d in failed[:SHOWN_FAILURES]:
+        who = f" ({d.id})" if d.id != "?" else ""
+        err.print(f"{where}:{number}{who}: {d.error}", markup=False, highlight=False, soft_wrap=True)
+    if len(failed) > SHOWN_FAILURES:
+        err.print(f"... and {len(failed) - SHOWN_FAILURES} more", highlight=False)
+    kinds: dict[str, int] = {}
+    for _, d in failed:
+        kind = d.failure.value if d.failure is not None else "error"
+        kinds[kind] = kinds.get(kind, 0) + 1
+    summary = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+    err.print(f"{len(failed)} of {total} requests were not decided as asked ({summary}); each is a deny", highlight=False, soft_wrap=True)
 
 
 def _open_log(url: str):
@@ -97,10 +165,13 @@ def _open_log(url: str):
 
 def _explain_table(decisions: list[Decision], profiles: list[str]) -> Table:
     table = Table(title=f"Decisions under {' + '.join(profiles)}", show_lines=True, expand=True)
-    table.add_column("request", no_wrap=True)
+    # A citation is never cut: its column is as wide as the longest word of any citation (and at most
+    # 24 characters unless a word is longer), and wraps at spaces, never truncates.
+    longest = max((len(word) for d in decisions for c in d.citations for word in c.split()), default=8)
+    table.add_column("request", ratio=1, overflow="fold")
     table.add_column("decision", no_wrap=True)
-    table.add_column("cited", ratio=1)
-    table.add_column("why", ratio=3)
+    table.add_column("cited", max_width=max(longest, 22) + 2, overflow="fold")
+    table.add_column("why", ratio=2, overflow="fold")
     for d in decisions:
         colour = "green" if d.decision == "permit" else "red"
         who = d.requester or "?"
@@ -155,22 +226,6 @@ def agencies_list(agencies: AgenciesOpt = None, as_json: JsonOpt = False) -> Non
     for a in registry:
         table.add_row(a.id, a.name, a.parent or "", a.level, a.state, ", ".join(a.flags()))
     out.print(table)
-
-
-# Each capability's own commands, mounted on the one `sanctuary` command.
-app.add_typer(audit_app, name="audit")
-app.command("screen")(screening.screen_command)
-app.add_typer(screening.documents, name="documents")
-app.command("scan")(retro.scan)
-app.command("scan-partners")(retro.scan_partners)
-app.command("serve")(gateway_cli.serve)
-app.command("demo-keys")(gateway_cli.demo_keys_command)
-app.add_typer(gateway_cli.keys_app, name="keys")
-app.command("demo-data")(records_cli.demo_data)
-app.add_typer(records_cli.app, name="store")
-app.add_typer(web_cli.app, name="web")
-app.command("proxy")(proxy_cli.proxy)
-app.command("demo-upstream")(proxy_cli.demo_upstream)
 
 
 def main() -> None:

@@ -1,9 +1,10 @@
-"""The pipeline every entry point uses: resolve -> screen -> decide -> record -> fulfil.
+"""The pipeline every request takes: read -> resolve -> screen -> decide -> fulfil -> record.
 
-One object serves the CLI, the gateway, the request desk and the retro audit, so no rule exists
-twice. Data flows one way: nothing is handed out that was not decided and recorded first, and any
-failure on the way (bad input, unknown agency, policy error, log or store down) ends in a deny
-that says why.
+One request path (`RequestPath.handle_raw`) serves `sanctuary decide`, the Python API, the gateway's
+API and the request desk, so no rule exists twice. Data flows one way: nothing is handed out that
+was not decided and recorded first, and any failure on the way (bad input, unknown agency, policy
+error, log or store down, deadline) ends in a deny that says why, with its kind in
+`Decision.failure` (set where it happens, never read back from the explanation).
 """
 
 from __future__ import annotations

@@ -121,21 +121,23 @@ def verify(
     log: LogOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Check the signed checkpoints against the tree; exit 1 naming the first bad index on damage."""
+    """Check the signed checkpoints against the tree; exit 1 naming the first bad index on damage
+    (exit 2, NOT VERIFIED, when the verifier key is missing: that is no finding about the log)."""
     with opened(log) as opened_log:
         result = opened_log.verify(full=full)
     where = f" (first bad index {result.first_bad_index})" if result.first_bad_index is not None else ""
+    verdict = "[green]OK[/]" if result.ok else "[yellow]NOT VERIFIED[/]" if result.unverified else "[red]DAMAGED[/]"
     show(
         as_json,
         result.to_json(),
         lambda: (out if result.ok else err).print(
-            f"[{'green' if result.ok else 'red'}]{'OK' if result.ok else 'DAMAGED'}[/]: {escape(result.message)}{where}",
+            f"{verdict}: {escape(result.message)}{where}",
             highlight=False,
             soft_wrap=True,
         ),
     )
     if not result.ok:
-        raise typer.Exit(1)
+        raise typer.Exit(2 if result.unverified else 1)
 
 
 @app.command()

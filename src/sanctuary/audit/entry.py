@@ -16,8 +16,7 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
-import rfc8785
-
+from sanctuary.audit.canonical import canonical
 from sanctuary.audit.errors import AuditError
 from sanctuary.audit.keys import pseudonym
 from sanctuary.models import Decision, Request
@@ -44,7 +43,7 @@ def identifiers(request: Request) -> dict[str, str]:
 
 
 def canonical_request(request: Request) -> bytes:
-    return rfc8785.dumps(request.model_dump(mode="json"))
+    return canonical(request.model_dump(mode="json"))
 
 
 def _disclosed(items: list[dict] | None) -> list[dict[str, Any]]:
@@ -97,7 +96,7 @@ def build(
     }
     if disclosed:
         record["disclosed"] = _disclosed(disclosed)
-    return rfc8785.dumps(record), clear
+    return canonical(record), clear
 
 
 def build_refusal(raw: bytes, decision: Decision, key: bytes, now: datetime | None = None) -> tuple[bytes, dict[str, str]]:
@@ -120,4 +119,4 @@ def build_refusal(raw: bytes, decision: Decision, key: bytes, now: datetime | No
         "error": decision.error,
         "identifiers": {k: pseudonym(key, v) for k, v in clear.items()},
     }
-    return rfc8785.dumps(record), clear
+    return canonical(record), clear

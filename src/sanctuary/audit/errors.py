@@ -9,5 +9,9 @@ class AuditError(SanctuaryError):
     """Anything the log refuses or cannot do; callers fail closed on it."""
 
 
+class KeyMissing(AuditError):
+    """A key the log needs is not there: the log cannot be checked (which says nothing of damage)."""
+
+
 class ForkRefused(AuditError):
     """Signing would put two different roots (or inconsistent trees) under the log's key."""

@@ -15,7 +15,7 @@ from sanctuary import config
 from sanctuary.audit import fsck, merkle
 from sanctuary.audit.entry import build as build_entry
 from sanctuary.audit.entry import build_refusal
-from sanctuary.audit.errors import AuditError, ForkRefused
+from sanctuary.audit.errors import AuditError, ForkRefused, KeyMissing
 from sanctuary.audit.keys import VERIFIER_FILE, Signer, hmac_key, load_signer
 from sanctuary.audit.storage import Store, open_store
 from sanctuary.audit.verifier import VerifierKey, VerifyError, open_checkpoint, parse_vkey
@@ -70,9 +70,16 @@ class VerifyResult:
     first_bad_index: int | None
     message: str
     size: int = 0
+    unverified: bool = False  # not checked (the verifier key is missing): no finding either way
 
     def to_json(self) -> dict[str, Any]:
-        return {"ok": self.ok, "first_bad_index": self.first_bad_index, "message": self.message, "size": self.size}
+        return {
+            "ok": self.ok,
+            "first_bad_index": self.first_bad_index,
+            "message": self.message,
+            "size": self.size,
+            "unverified": self.unverified,
+        }
 
 
 class _Pending:
@@ -280,7 +287,7 @@ class DecisionLog:
         try:
             return parse_vkey(path.read_text())
         except OSError:
-            raise AuditError("key", f"no verifier key at {path}: run `sanctuary audit keygen NAME`") from None
+            raise KeyMissing("key", f"no verifier key at {path}: run `sanctuary audit keygen NAME`") from None
         except VerifyError as exc:
             raise AuditError("key", f"{path}: {exc.reason}") from None
 
@@ -316,6 +323,8 @@ class DecisionLog:
         """
         try:
             return self._verify(full, workers or os.cpu_count() or 1)
+        except KeyMissing as exc:
+            return VerifyResult(False, None, f"not verified: {exc}", unverified=True)
         except AuditError as exc:
             return VerifyResult(False, None, str(exc))
 

@@ -191,7 +191,7 @@ class Gateway:
         loop = asyncio.get_running_loop()
         work = loop.run_in_executor(self.executor, self.handle, raw, agency, time.monotonic() + self.cfg.timeout)
         try:
-            outcome = await asyncio.wait_for(work, self.cfg.timeout)
+            submission = await asyncio.wait_for(work, self.cfg.timeout)
         except TimeoutError:
             reason = f"timeout: no answer within {self.cfg.timeout:g} s"
             decision = refused(
@@ -202,23 +202,23 @@ class Gateway:
                 policy_hash=self.pipeline.policy_hash,
                 explanation=f"Denied: {reason}; nothing was handed out.",
             )
-            outcome = Outcome(decision)
-        submission = self._answer(outcome)
+            submission = self._answer(Outcome(decision))
         self.latency.observe(time.perf_counter() - started)
         self.decided.labels(submission.decision.decision, str(submission.status), channel).inc()
-        if outcome.refused is not None:
+        if submission.refused is not None:
             self.rejected.labels(str(submission.status)).inc()
         self._event(submission, channel)
         return submission
 
-    def handle(self, raw: bytes, agency: str | None, deadline: float) -> Outcome:
-        """Runs in a worker thread: the pipeline's handling, with the store's searches planned first."""
-        outcome = self.pipeline.handle_raw(raw, self._preparer(deadline), agency=agency)
-        decision = outcome.decision
-        if decision.log_index is not None and outcome.refused is None:
-            body = answer(decision.id, decision, None)
-            self.index.add(decision.log_index, decision.id, decision.requester, status_of(decision), body)
-        return outcome
+    def handle(self, raw: bytes, agency: str | None, deadline: float) -> Submission:
+        """Runs in a worker thread: the pipeline's handling (the store's searches planned first) and
+        the answer; a recorded decision goes into the lookup index too."""
+        submission = self._answer(self.pipeline.handle_raw(raw, self._preparer(deadline), agency=agency))
+        decision = submission.decision
+        if decision.log_index is not None and submission.refused is None:
+            looked_up = {k: v for k, v in submission.body.items() if k != "result"}
+            self.index.add(decision.log_index, decision.id, decision.requester, submission.status, looked_up)
+        return submission
 
     def _preparer(self, deadline: float) -> Prepare:
         def prepare(request: Request) -> Fulfil | None:

@@ -47,9 +47,6 @@ class Term:
     triggers: frozenset[str] = frozenset()
     stems: tuple[str, ...] = ()
 
-    def may_match(self, tokens: frozenset[str]) -> bool:
-        return not tokens.isdisjoint(self.triggers) or (bool(self.stems) and any(t.startswith(self.stems) for t in tokens))
-
 
 def _term(
     rule: str,
@@ -118,7 +115,8 @@ _VEHICLE_REMOVAL = (
     r"(?<!\bdebris )(?<!\bgraffiti )(?<!\babandoned )(?<!\bparking )(?<!\bhair )(?<!\bstump )"
 )
 _HIGHWAY = r"\b(?:nb|sb|eb|wb|northbound|southbound|eastbound|westbound|exit|mile|mm|mp|freeway|fwy|hwy|highway|interstate|ramp|lanes?|crash|accident)\b"
-_IMM_AGENCY = rf"(?:{_ICE_NOT_AFTER}ice|dhs|cbp|uscis|ins|usbp|hsi|imm|immig|immigration|inmigracion)"
+# ("ins", the legacy INS, is left out: "ins status" and "ins hold" are insurance at a traffic stop or a tow lot.)
+_IMM_AGENCY = rf"(?:{_ICE_NOT_AFTER}ice|dhs|cbp|uscis|usbp|hsi|imm|immig|immigration|inmigracion)"
 # What an immigration agency does to a person that is removal work, not a criminal case.
 _ENFORCEMENT_ACTION = (
     r"(?:detainers?|holds?|removals?|deport\w*|detention|detained|detainees?|raids?|sweeps?|round ?ups?|custody|processing"
@@ -136,6 +134,8 @@ _FACILITY_WORD = r"(?:processing|detention|detainees?|detained|ice|immigration|s
 
 TERMS: tuple[Term, ...] = (
     # --- units whose work is civil immigration enforcement: purpose ---
+    # ("Fugitive Operations" is the name of ERO's National Fugitive Operations Program and its teams;
+    # the Marshals' units are "fugitive task force" and "fugitive investigations", which stay plain.)
     _term(
         "unit:ICE-ERO",
         "ero enforcement fug fugops fugitive criminal cap",
@@ -159,7 +159,7 @@ TERMS: tuple[Term, ...] = (
     _term(
         "operation:named",
         "midway catahoula metro operation op",
-        r"\bmidway blitz\b|\bcatahoula crunch\b|\bmetro surge\b|\b(?:operation|op) (?:at large|safeguard|patriot|charlotte s web)\b",
+        r"\bmidway blitz\b|\bcatahoula crunch\b|\bmetro surge\b|\b(?:operation|op) charlotte s web\b",
         PURPOSE,
         0.95,
     ),
@@ -246,8 +246,9 @@ TERMS: tuple[Term, ...] = (
         "term:removal",
         "removal removable rem final reinstat* deport*",
         _VEHICLE_REMOVAL + r"\bremoval (?:order|orders|ord|proceeding|proceedings|hearing|warrant|case|flight|flights|officer|period)\b"
-        r"|\b(?:order|warrant|orden) of removal\b|\bexpedited removal\b|\breinstat\w* (?:of )?(?:the )?removal\b|\bremovable\b"
-        r"|" + _VEHICLE_REMOVAL + r"\b(?:final|removal|deportation) order\b|\brem order\b"
+        r"|\b(?:order|warrant|orden) of removal\b|\bexpedited removal\b|\breinstat\w* (?:of )?(?:the )?removal\b"
+        r"|\bremovable (?:alien|aliens|subject|subjects|person|persons|individual|individuals|noncitizen|noncitizens|under|pursuant)\b|\bremovability\b"
+        r"|" + _VEHICLE_REMOVAL + r"\b(?:removal|deportation) order\b|\bfinal order of (?:removal|deportation)\b|\brem order\b"
         r"|\b(?:locate|locating|arrest|detain|apprehend|pick ?up|hold|custody|subject|person|individual|him|her|them)"
         r" (?:for|pending|awaiting) removal\b|" + _VEHICLE_REMOVAL + r"\b(?:pending|awaiting) removal\b",
         PURPOSE,
@@ -256,13 +257,17 @@ TERMS: tuple[Term, ...] = (
     _term(
         "term:status",
         "visa overstay* out unlawful unlawfully entered ewi voluntary immigration",
-        r"\bvisa overstay\w*|\boverstay(?:ed|s|er|ers|ing)?\b|\bout of status\b|\bunlawful(?:ly)? (?:present|presence|status|entry)\b"
+        r"\bvisa overstay\w*|\boverstay\w* (?:(?:a|the|his|her|their) )?(?:visa|status|admission)\b|\bout of status\b|\bunlawful(?:ly)? (?:present|presence|status|entry)\b"
         r"|\bentered without inspection\b|\bewi\b|\bvoluntary departure\b|\bimmigration hold\b",
         PURPOSE,
         0.9,
     ),
     _term(
-        "term:detainer", "detainer detainers hold holds", r"\b(?:immigration|ice|ins|dhs|i ?247\w*) (?:detainer|hold)s?\b", PURPOSE, 0.95
+        "term:detainer",
+        "detainer detainers hold holds",
+        r"\b(?:immigration|ice|dhs|i ?247\w*) (?:detainer|hold)s?\b|\bins detainers?\b",
+        PURPOSE,
+        0.95,
     ),
     _term(
         "term:worksite",
@@ -333,6 +338,22 @@ TERMS: tuple[Term, ...] = (
     ),
     # --- immigration-adjacent, ambiguous: needs review ---
     _term(
+        "adjacent:overstay",
+        "overstay*",
+        r"\boverstay\w*",
+        ADJACENT,
+        0.5,
+        unless=r"\b(?:park\w*|meter\w*|time limit|hours?|hrs?|minutes?|mins?|lot|garage|space|spaces|zone|permit|tow\w*|hotel|motel|rental)\b",
+    ),
+    _term(
+        "adjacent:i94",
+        "i i94",
+        r"\b(?:form )?i ?94 (?:check|status|lookup|verification)\b",
+        ADJACENT,
+        0.5,
+        unless=_HIGHWAY,
+    ),
+    _term(
         "adjacent:nationality",
         "national nationals citizen citizens noncitizen noncitizens foreign non",
         r"\bforeign (?:nationals?|citizens?|born)\b|\bnon ?citizens?\b|\b(?:mexican|guatemalan|honduran|salvadoran|venezuelan"
@@ -344,9 +365,9 @@ TERMS: tuple[Term, ...] = (
     _term(
         "adjacent:status",
         "citizenship citizen passport visa visas green asylum refugee status daca migrant migrants alien aliens border crossed form i i94",
-        r"\bcitizenship\b|\bcitizen (?:check|status|verification)\b|\bpassport (?:status|check)\b|\bvisas?\b|\bgreen card\b"
+        r"\bcitizenship\b|\bcitizen (?:check|status|verification)\b|\bpassport (?:status|check)\b|\bvisas?\b(?! (?:card|cards|gift|debit|credit|check card|logo))|\bgreen card\b"
         r"|\basylum\b|\brefugee status\b|\bno status\b|\bdaca\b|\bmigrants?\b|\baliens?\b|\bborder crossing\b|\bcrossed the border\b"
-        r"|\b(?:form )?i ?94 (?:check|record|form|status|admission|number|lookup)\b|\bform i ?94\b",
+        r"|\bform i ?94\b|\bi ?94 (?:record|admission|number)\b",
         ADJACENT,
         0.5,
     ),
@@ -430,6 +451,13 @@ OFFENCES = re.compile(
     r"|fentanyl|meth|methamphetamine|cocaine|heroin|looting|reckless|dumping|gta"
     r"|embezzl\w*|possession|poss|swat|hostage|suicidal|overdose|\d{3,5} ?(?:pc|vc|hs)|10851|459|211|187|245)\b"
 )
+# Ordinary police service that states a purpose of its own: beside it an adjacent word ("migrant
+# shelter welfare check") describes the person or place, not an immigration purpose.
+SERVICE = re.compile(
+    r"\b(?:welfare|wellness|missing|runaway|endangered|amber|silver alert|victim|victims|crash|accident|medical|overdose"
+    r"|suicidal|mental health|lost child|found child|death investigation|fire|ems)\b"
+)
+
 # Words that say a matter is criminal without naming an offence ("felony warrant", "crime analysis").
 CRIMINAL = re.compile(
     OFFENCES.pattern + r"|\b(?:felony|felon|misdemeanor|crime|crimes|criminal|offense|offender|warrant|warrants|victim)\b"
@@ -565,6 +593,21 @@ FUZZY_ADJACENT: frozenset[str] = frozenset({"citizenship", "migrant", "migrants"
 # Every term's triggers at once: a reason with none of them skips the lexicon.
 TRIGGERS: frozenset[str] = frozenset().union(*(t.triggers for t in TERMS))
 TRIGGER_STEMS: tuple[str, ...] = tuple(sorted({stem for t in TERMS for stem in t.stems}))
+# Trigger word -> the positions in TERMS of the terms it may start, for one lookup per word.
+TERMS_BY_TRIGGER: dict[str, frozenset[int]] = {word: frozenset(i for i, t in enumerate(TERMS) if word in t.triggers) for word in TRIGGERS}
+
+
+def candidate_terms(tokens: frozenset[str]) -> list[Term]:
+    """The terms that may match a reason with these words, in TERMS order (see `Term.triggers`)."""
+    found: set[int] = set()
+    for token in tokens:
+        hit = TERMS_BY_TRIGGER.get(token)
+        if hit is not None:
+            found.update(hit)
+        if token.startswith(TRIGGER_STEMS):
+            found.update(i for i, t in enumerate(TERMS) if t.stems and token.startswith(t.stems))
+    return [TERMS[i] for i in sorted(found)]
+
 
 # Words the model is never asked about: ordinary police and English words. The model looks only at
 # the other words of a reason ("imgration", "deportaton"), so "patrol" cannot become immigration.
@@ -597,5 +640,13 @@ COMMON_WORDS: frozenset[str] = frozenset(word for phrase in VAGUE_TERMS for word
     possible poss attempted attempt recovered recovery unknown other misc general daytime best result results
     driver drivers owner registered owner rental plate stolen vehicle pursuit fleeing eluding evading reckless
     hold holds release released booking booked jail court date hearing summons citation cited ticket
+    fugitive fugitives operation operations op ops surveillance undercover narcotic seizure seized evidence found lost
+    expired suspended license licence revoked insurance ins injury fatal death body deceased elderly dementia autistic
+    mental health crisis harassment disturbance fight fights fireworks alarm burglar prowler solicitor loitering curfew
+    truancy graffiti tagging littering animal dog bite party narcan hospital ems fire medical motorist disabled impound
+    impounded attempt bond subpoena interview canvass video footage reader ncic nibrs cad jewelry package porch pirate
+    bike bicycle scooter trailer boat atv tools construction equipment copper wire gas station store walmart target
+    depot lowes costco bank atm card credit debit plaza mall market restaurant bar club hotel motel church park lot
+    garage ave st rd blvd dr ln ct hwy rt route block unit apt suite
     """.split()
 )

@@ -42,7 +42,8 @@ _DIGITS = frozenset("0123456789")
 _LETTER_GAP = frozenset(" .-_*/")
 # Gaps that may cut a word in two ("imm-igration", "de portation", "re.moval").
 _WORD_GAP = frozenset(" .-_*/'")
-_WORD_RUN = re.compile(r"[a-z0-9@$!|]+")
+# A run of letters and digits with swap symbols inside it but not at its edges ("v!sa", not "theft!").
+_WORD_RUN = re.compile(r"[a-z0-9](?:[a-z0-9@$!|]*[a-z0-9])?")
 # Default-ignorable code points that are not format characters (Cf) but draw nothing.
 _IGNORABLE = frozenset(
     [0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180C, 0x180D, 0x180F, 0x3164, 0xFFA0]
@@ -106,22 +107,29 @@ def _confusables() -> dict:
     return confusables_data
 
 
-def _prototype(char: str) -> str | None:
-    """The ASCII letter or digit Unicode's confusables data says `char` is drawn like, if any."""
+def _ascii_prototypes(char: str) -> list[str]:
     entries = _confusables().get(char, ())
-    found = [e["c"] for e in entries if len(e["c"]) == 1 and e["c"].isascii() and e["c"].isalnum()]
-    letters = [c for c in found if c.isalpha()]
-    if letters and letters[0] != "l":
-        return letters[0].lower()
-    # TR39 maps every capital-I shape to "l"; its lower case tells I from l ("\u0406" -> "\u0456" -> "i").
-    lowered = char.lower()
-    if lowered != char:
-        other = _prototype(lowered)
-        if other is not None:
-            return other
-    if letters:
+    return [e["c"] for e in entries if len(e["c"]) == 1 and e["c"].isascii() and e["c"].isalnum()]
+
+
+def _prototype(char: str) -> str | None:
+    """The ASCII letter or digit Unicode's confusables data says `char` is drawn like, if any.
+
+    The upper-case form is asked first, then the lower-case one, so that both cases of a letter map
+    alike (case must not change the call). TR39 maps every capital-I shape to "l"; the lower-case
+    form then tells I from l (Cyrillic "\u0406" -> "\u0456" -> "i")."""
+    found: list[str] = []
+    for form in dict.fromkeys((char.upper(), char.lower(), char)):
+        if len(form) != 1:
+            continue
+        candidates = _ascii_prototypes(form)
+        letters = [c for c in candidates if c.isalpha() and c.lower() != "l"]
+        if letters:
+            return letters[0].lower()
+        found.extend(candidates)
+    if any(c.lower() == "l" for c in found):
         return "l"
-    return found[0] if found else None
+    return found[0].lower() if found else None
 
 
 @lru_cache(maxsize=4096)
@@ -176,16 +184,7 @@ def _fold(text: str) -> tuple[str, list[int], list[Signal], list[str | None]]:
 
 def _runs(folded: str) -> list[tuple[int, int]]:
     """Runs of word characters, trimmed of symbols at their edges ("theft!", "$50")."""
-    runs: list[tuple[int, int]] = []
-    for match in _WORD_RUN.finditer(folded):
-        s, e = match.span()
-        while s < e and not folded[s].isalnum():
-            s += 1
-        while e > s and not folded[e - 1].isalnum():
-            e -= 1
-        if s < e:
-            runs.append((s, e))
-    return runs
+    return [match.span() for match in _WORD_RUN.finditer(folded)]
 
 
 @lru_cache(maxsize=65536)

@@ -1,6 +1,6 @@
 """Train the character n-gram model on the corpus and write `model.json` (deterministic).
 
-    PYTHONPATH=src /work/main/.venv/bin/python -m sanctuary.screening.train [docs/data/reasons.csv]
+    .venv/bin/python -m sanctuary.screening.train [docs/data/reasons.csv]
 
 Only the `train` split is used; the `test` split is held out for bench/screening.py. The solver
 (liblinear, fixed seed) and the rounding of the stored weights make a rebuild byte-identical on one

@@ -1,0 +1,51 @@
+"""Every subcommand imports only what it uses: the one that decides or screens never loads the web
+framework, the migrations or the pages (start-up time is measured by bench/cli_start.py)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+HEAVY = ("fastapi", "starlette", "uvicorn", "alembic", "sanctuary.web", "sanctuary.gateway.app", "sanctuary.server")
+PROBE = f"""
+import atexit, sys
+atexit.register(lambda: print("LOADED", sorted(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr))
+sys.argv = ["sanctuary", *sys.argv[1:]]
+from sanctuary.cli import main
+main()
+"""
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["screen", "assist ICE"],
+        ["decide", "examples/requests.jsonl"],
+        ["decide", "--log", "{home}/log.db", "examples/requests.jsonl"],
+        ["audit", "verify", "--log", "{home}/log.db"],
+        ["scan", "--help"],
+        ["policy", "list"],
+        ["agencies", "list"],
+    ],
+)
+def test_a_command_loads_no_server_and_no_pages(argv: list[str], tmp_path: Path) -> None:
+    env = {**os.environ, "SANCTUARY_HOME": str(tmp_path)}
+    args = [a.format(home=tmp_path) for a in argv]
+    run = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    loaded = [line for line in run.stderr.splitlines() if line.startswith("LOADED")]
+    assert loaded == ["LOADED []"], run.stderr[-2000:]
+
+
+def test_the_server_command_loads_the_server_only_when_asked_for() -> None:
+    probe = (
+        "import sys, typer; from sanctuary.cli import app; group = typer.main.get_command(app); "
+        "before = 'sanctuary.server' in sys.modules; group.get_command(None, 'serve'); "
+        "print(before, 'sanctuary.server' in sys.modules)"
+    )
+    run = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.stdout.split() == ["False", "True"], run.stderr
