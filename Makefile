@@ -20,7 +20,7 @@ $(STAMP): requirements.lock pyproject.toml
 PORT ?= 8000
 run: $(STAMP)
 	@test -e var/log.db || { echo "make: recording the example requests in var/log.db"; \
-	  $(VENV)/bin/sanctuary decide --log var/log.db --profile chicago-2021 examples/requests.jsonl >/dev/null; }
+	  $(VENV)/bin/sanctuary decide --log var/log.db --jurisdiction chicago examples/requests.jsonl >/dev/null; }
 	@echo "make: starting the gateway on port $(PORT)"
 	$(VENV)/bin/sanctuary serve --demo --port $(PORT)
 

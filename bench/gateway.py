@@ -4,6 +4,7 @@ typed search with enforcement off, in the same run; optionally a memory soak.
     python bench/gateway.py                      # 10 s per target after a 5 s warm-up
     python bench/gateway.py --duration 30 --connections 16
     python bench/gateway.py --soak 600           # then 10 minutes at a fixed load, RSS every 10 s
+    python bench/gateway.py --egress-pairs 5     # only: the egress check's cost, on vs off, interleaved
     python bench/gateway.py --pairs 5            # 5 interleaved gateway/bare pairs at --connections: median ratio
 
 Both servers run the same way (uvicorn, one process, uvloop + httptools) pinned to core 0; wrk is
@@ -39,6 +40,26 @@ ENFORCED_BODY = {
     "resource": {"system": "CLEAR", "search": {"type": "warrant", "name": "James Carter", "dob": "1979-11-02"}},
 }
 BARE_BODY = {"search": "warrant", "name": "James Carter", "dob": "1979-11-02"}
+# For the egress check's cost: a permitted person search whose answer loses the status fields.
+PERSON_BODY = {
+    "id": "bench-2",
+    "kind": "database_query",
+    "purpose": {"text": "retail theft ring investigation", "category": "criminal", "case_number": "JB-101"},
+    "resource": {"system": "CLEAR", "search": {"type": "person", "name": "Maria Lopez", "dob": "1988-03-14"}},
+}
+
+# The benchmark's switch, and the only one: `sanctuary serve` with the egress check replaced by a
+# pass-through (the records leave as the store returned them). The gateway itself has no such switch.
+NO_EGRESS = textwrap.dedent("""
+    import sys
+    from sanctuary import egress
+
+    egress.check = lambda records, withheld, field_map=None: egress.Egress(list(records))
+    from sanctuary.cli import main
+
+    sys.argv = ["sanctuary", *sys.argv[1:]]
+    main()
+""")
 
 # The peer: the same typed search on the same store, no key, no decision, no log.
 BARE_APP = textwrap.dedent("""
@@ -130,10 +151,14 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=16, help="gateway worker threads")
     parser.add_argument("--soak", type=int, default=0, help="seconds of memory soak after the runs")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--egress-pairs", type=int, default=0, help="only measure the egress check: this many on/off pairs")
     parser.add_argument("--pairs", type=int, default=0, help="interleaved gateway/bare pairs at --connections, instead of one")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
+    if args.egress_pairs:
+        egress_pairs(args)
+        return
 
     work = Path(tempfile.mkdtemp(prefix="sanctuary-bench-"))
     env = {**os.environ, "SANCTUARY_HOME": str(work), "PYTHONPATH": str(ROOT / "src")}
@@ -149,27 +174,7 @@ def main() -> None:
     )
     gw_port, bare_port = free_port(), free_port()
     gateway = subprocess.Popen(
-        [
-            "taskset",
-            "-c",
-            "0",
-            PY,
-            "-m",
-            "sanctuary",
-            "serve",
-            "--demo",
-            "--quiet",
-            "--rate",
-            "0",
-            "--threads",
-            str(args.threads),
-            "--port",
-            str(gw_port),
-            "--store",
-            str(store),
-            "--log",
-            str(log),
-        ],
+        gateway_cmd(args, gw_port, store, log, [PY, "-m", "sanctuary"]),
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=(work / "gateway.err").open("w"),
@@ -227,6 +232,89 @@ def main() -> None:
             soak(gw_port, gateway.pid, enforced, args, work)
     finally:
         for proc in (gateway, bare):
+            proc.terminate()
+            proc.wait(timeout=10)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def gateway_cmd(args: argparse.Namespace, port: int, store: Path, log: Path, entry: list[str]) -> list[str]:
+    return [
+        "taskset",
+        "-c",
+        "0",
+        *entry,
+        "serve",
+        "--demo",
+        "--profile",
+        "chicago-2021",
+        "--quiet",
+        "--rate",
+        "0",
+        "--threads",
+        str(args.threads),
+        "--port",
+        str(port),
+        "--store",
+        str(store),
+        "--log",
+        str(log),
+    ]
+
+
+def egress_pairs(args: argparse.Namespace) -> None:
+    """Audited throughput with the egress check on and off (the benchmark's switch), in interleaved
+    pairs on the same data: each gateway has its own copy of the store and its own log."""
+    work = Path(tempfile.mkdtemp(prefix="sanctuary-bench-egress-"))
+    env = {**os.environ, "SANCTUARY_HOME": str(work), "PYTHONPATH": str(ROOT / "src")}
+    subprocess.run(
+        [PY, "-m", "sanctuary", "demo-data", "--persons", str(args.persons), "--store", str(work / "on.db"), "--json"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    shutil.copy(work / "on.db", work / "off.db")
+    keys = json.loads(
+        subprocess.run([PY, "-m", "sanctuary", "demo-keys", "--json"], env=env, check=True, capture_output=True, text=True).stdout
+    )
+    (work / "no_egress.py").write_text(NO_EGRESS)
+    script = work / "person.lua"
+    script.write_text(lua(PERSON_BODY, {"Authorization": f"Bearer {keys['FBI']}"}))
+    ports = {"on": free_port(), "off": free_port()}
+    entries = {"on": [PY, "-m", "sanctuary"], "off": [PY, str(work / "no_egress.py")]}
+    servers = {}
+    try:
+        for name in ("on", "off"):  # one after the other: the first creates the log's signing key
+            cmd = gateway_cmd(args, ports[name], work / f"{name}.db", work / f"{name}-log.db", entries[name])
+            servers[name] = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=(work / f"{name}.err").open("w"))
+            wait_ready(ports[name], servers[name])
+        for name in ("on", "off"):
+            wrk(f"http://127.0.0.1:{ports[name]}/v1/requests", script, args.connections, args.warmup)
+        pairs = []
+        for i in range(args.egress_pairs):  # interleaved, alternating which goes first
+            order = ("on", "off") if i % 2 == 0 else ("off", "on")
+            run = {name: wrk(f"http://127.0.0.1:{ports[name]}/v1/requests", script, args.connections, args.duration) for name in order}
+            pairs.append({name: {"rps": run[name]["rps"], "p99_ms": run[name]["p99_ms"], "non_2xx": run[name]["non_2xx"]} for name in run})
+        on = sorted(p["on"]["rps"] for p in pairs)
+        off = sorted(p["off"]["rps"] for p in pairs)
+        ratios = sorted(p["on"]["rps"] / p["off"]["rps"] for p in pairs)
+        median = statistics.median
+        print(
+            json.dumps(
+                {
+                    "pairs": pairs,
+                    "median_rps_egress_on": median(on),
+                    "median_rps_egress_off": median(off),
+                    "median_pair_ratio_on_over_off": round(median(ratios), 4),
+                    "egress_cost_percent": round(100 * (1 - median(ratios)), 2),
+                    "connections": args.connections,
+                    "duration_s": args.duration,
+                },
+                indent=2,
+            )
+        )
+    finally:
+        for proc in servers.values():
             proc.terminate()
             proc.wait(timeout=10)
         if not args.keep:

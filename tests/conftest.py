@@ -20,8 +20,10 @@ def registry():
 
 
 @functools.cache
-def pipeline_for(*profiles: str, params: tuple = ()) -> Pipeline:
-    return Pipeline(PolicyEngine.load(list(profiles), registry(), dict(params)))
+def pipeline_for(*profiles: str, params: tuple = (), trusted: bool = False) -> Pipeline:
+    """A pipeline as the gateway runs it (the body's facts and documents are claims), or, with
+    `trusted`, as the department's own tool (`sanctuary decide`) runs it."""
+    return Pipeline(PolicyEngine.load(list(profiles), registry(), dict(params)), trusted=trusted)
 
 
 def request(kind: str, agency: str, **fields) -> dict:
@@ -29,9 +31,10 @@ def request(kind: str, agency: str, **fields) -> dict:
     return {"id": f"t-{kind}", "kind": kind, "requester": {"agency": agency}, **fields}
 
 
-def decide(profiles, raw: dict):
+def decide(profiles, raw: dict, *, trusted: bool = True):
+    """Decide as the department does by default (its facts and documents); `trusted=False` as the gateway."""
     profiles = (profiles,) if isinstance(profiles, str) else tuple(profiles)
-    return pipeline_for(*profiles).decide(parse_request(raw))
+    return pipeline_for(*profiles, trusted=trusted).decide(parse_request(raw))
 
 
 @pytest.fixture

@@ -47,7 +47,24 @@ def locations(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[
 def serve(home: Path, store: str, log: str) -> tuple[subprocess.Popen, str]:
     env = {**os.environ, "SANCTUARY_HOME": str(home), "PYTHONPATH": str(ROOT / "src")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sanctuary", "serve", "--demo", "--quiet", "--rate", "0", "--port", "0", "--store", store, "--log", log],
+        [
+            sys.executable,
+            "-m",
+            "sanctuary",
+            "serve",
+            "--demo",
+            "--profile",
+            "chicago-2021",
+            "--quiet",
+            "--rate",
+            "0",
+            "--port",
+            "0",
+            "--store",
+            store,
+            "--log",
+            log,
+        ],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

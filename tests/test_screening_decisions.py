@@ -28,7 +28,9 @@ def lookup(text: str) -> dict:
     ],
 )
 def test_immigration_purpose_is_denied_and_names_who_it_is_for(text: str, on_behalf_of: list[str]) -> None:
-    decision = decide("chicago-2021", lookup(text))
+    # A named agency is judged as if it had asked: HSI or Border Patrol asking directly with no
+    # purpose is refused by the TRUST Act, in force in Chicago with the ordinance.
+    decision = decide(("chicago-2021", "illinois-trust"), lookup(text))
     assert decision.decision == "deny", decision.explanation
     assert decision.on_behalf_of == on_behalf_of
 

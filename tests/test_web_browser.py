@@ -51,7 +51,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     out = home / "serve.out"
     with out.open("wb") as sink:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "sanctuary", "serve", "--demo", "--port", "0", "--quiet"],
+            [sys.executable, "-m", "sanctuary", "serve", "--demo", "--profile", "chicago-2021", "--port", "0", "--quiet"],
             env=env,
             stdout=sink,
             stderr=subprocess.STDOUT,

@@ -89,7 +89,7 @@ def test_desk_decides_with_the_api_pipeline_and_records_it(make_site) -> None:
     assert "Decision: DENIED" in page and "log entry 0" in page
     assert "MCC 2-173-020(a)(3)" in page and "What to say to the requester" in page
     rules = PolicyEngine.load(["chicago-2021"], load_registry()).rules
-    assert rules["chicago-2021:020-a3-inquiry"].explain in page  # the rule's own words, not a copy
+    assert rules["chicago-2021:020-a3-custody-contact"].explain in page  # the rule's own words, not a copy
     # The same request through the API with a desk key: the same decision, the next log entry.
     body = {
         "id": "api-1",

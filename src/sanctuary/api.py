@@ -20,7 +20,6 @@ from sanctuary.enforce import Pipeline, Recorder, RequestPath
 from sanctuary.models import Decision, Request
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError
-from sanctuary.policy.jurisdictions import jurisdictions
 
 
 class Decider:
@@ -66,9 +65,12 @@ def open_pipeline(
     """
     if profiles is not None and jurisdiction is not None:
         raise PolicyError("profiles", "give a jurisdiction or profiles, not both")
-    chosen = list(profiles) if profiles is not None else list(jurisdictions().get(jurisdiction).profiles)
-    if not chosen:
+    if profiles is not None and not list(profiles):
         raise PolicyError("profiles", "name at least one profile")
     registry = load_registry([Path(a) for a in agencies or []])
-    engine = PolicyEngine.load(chosen, registry, {k: list(v) for k, v in (params or {}).items()})
+    given = {k: list(v) for k, v in (params or {}).items()}
+    if profiles is not None:
+        engine = PolicyEngine.load(list(profiles), registry, given)
+    else:  # the jurisdiction's profiles and its home state ("out of state" is relative to it)
+        engine = PolicyEngine.for_jurisdiction(jurisdiction, registry, given)
     return Decider(Pipeline(engine, log))

@@ -19,11 +19,13 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from sanctuary.agencies import Registry, RegistryError, load_registry
+from sanctuary.options import AgenciesOpt, JsonOpt, ParamOpt, parse_params
 
 if TYPE_CHECKING:
     from typer._click.core import Command, Context  # Typer's own copy of click, which its classes use
 
     from sanctuary.models import Decision
+    from sanctuary.policy.facts import FactSource
 
 # command name -> (module, attribute): a Typer sub-app (a group) or a command function.
 LAZY: dict[str, tuple[str, str]] = {
@@ -73,11 +75,6 @@ app.add_typer(agencies_app, name="agencies")
 out = Console()
 err = Console(stderr=True)
 
-ProfileOpt = Annotated[list[str], typer.Option("--profile", "-p", help="Legal profile; repeat to compose (any forbid wins).")]
-AgenciesOpt = Annotated[Optional[list[Path]], typer.Option("--agencies", help="A department's own registry file (TOML); repeatable.")]
-ParamOpt = Annotated[Optional[list[str]], typer.Option("--param", help="Profile parameter PROFILE.NAME=V1,V2 (see `policy show`).")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
-
 
 def registry_or_exit(extra: list[Path] | None) -> Registry:
     try:
@@ -100,25 +97,56 @@ def read_lines(source: str) -> Iterator[tuple[int, str]]:
 @app.command()
 def decide(
     file: Annotated[str, typer.Argument(help="JSONL requests, one per line; - for standard input.")] = "-",
-    profile: ProfileOpt = ["chicago-2021"],
+    profile: Annotated[
+        Optional[list[str]],
+        typer.Option("--profile", "-p", help="Legal profile; repeat to compose (any forbid wins). Default: chicago-2021."),
+    ] = None,
+    jurisdiction: Annotated[
+        Optional[str], typer.Option("--jurisdiction", "-j", help="The profiles in force together in a place (jurisdictions.toml).")
+    ] = None,
+    as_requester: Annotated[
+        bool,
+        typer.Option("--as-requester", help="Treat the input's facts and documents as an outside requester's claims, as the gateway does."),
+    ] = False,
     agencies: AgenciesOpt = None,
     param: ParamOpt = None,
+    declarations: Annotated[
+        Optional[Path], typer.Option("--declarations", help="625 ILCS 5/2-130 declarations on file (CSV, as scan-partners reads).")
+    ] = None,
+    store: Annotated[
+        Optional[str],
+        typer.Option("--store", help="Look facts about the subject up in this records store (SQLite path or postgresql:// URL)."),
+    ] = None,
     explain: Annotated[bool, typer.Option("--explain", help="A readable table instead of JSONL.")] = False,
     log: Annotated[
         Optional[str], typer.Option("--log", help="Record each decision in this log (SQLite path or postgresql:// URL).")
     ] = None,
 ) -> None:
-    """Decide requests: JSONL in, one JSON decision per line out. Exit 1 if any line was an error."""
-    from sanctuary.enforce import Unloaded, load_pipeline
-    from sanctuary.policy.cli import parse_params
+    """Decide requests: JSONL in, one JSON decision per line out. Exit 1 if any line was an error.
+
+    This is the department's own tool: the facts and documents in its input are taken as the
+    department's (each decision says so), unless --as-requester. With --store the department's
+    records are consulted too, and where they disagree with the input, the records win."""
+    from sanctuary.enforce import Pipeline, Unloaded, load_pipeline
 
     registry = registry_or_exit(agencies)
     params = parse_params(param)
+    profiles = profile or ([] if jurisdiction else ["chicago-2021"])
     if file != "-" and not Path(file).is_file():
         err.print(f"[red]error[/red]: file: {file} does not exist")
         raise typer.Exit(2)
     recorder = _open_log(log) if log else None
-    pipeline = load_pipeline(profile, registry, params, recorder)
+    facts = _store_facts(store) if store else None
+    pipeline = load_pipeline(
+        profiles,
+        registry,
+        params,
+        recorder,
+        jurisdiction=jurisdiction,
+        declarations=declarations,
+        facts=facts,
+        trusted=not as_requester,
+    )
     if isinstance(pipeline, Unloaded):
         err.print(f"[red]{pipeline.error}[/red] — every request is denied (and recorded, with --log)")
     decisions: list[Decision] = []
@@ -131,7 +159,8 @@ def decide(
         if not explain:
             sys.stdout.write(decision.to_json() + "\n")
     if explain:
-        out.print(_explain_table(decisions, profile))
+        shown = [pipeline.engine.label] if isinstance(pipeline, Pipeline) and jurisdiction else profiles
+        out.print(_explain_table(decisions, shown))
     if failed:
         _report_failures(failed, len(decisions), "-" if file == "-" else file)
         raise typer.Exit(1)
@@ -155,6 +184,18 @@ def _report_failures(failed: list[tuple[int, Decision]], total: int, source: str
         kinds[kind] = kinds.get(kind, 0) + 1
     summary = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
     err.print(f"{len(failed)} of {total} requests were not decided as asked ({summary}); each is a deny", highlight=False, soft_wrap=True)
+
+
+def _store_facts(url: str) -> FactSource:
+    from sanctuary.records import RecordsError, open_store  # the store is optional for `decide`
+    from sanctuary.records.facts import StoreFacts
+
+    try:
+        opened = open_store(url)
+    except RecordsError as exc:
+        err.print(f"[red]error[/red]: --store: {exc}")
+        raise typer.Exit(2) from None
+    return StoreFacts(lambda: opened)
 
 
 def _open_log(url: str):

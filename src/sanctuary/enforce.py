@@ -9,24 +9,51 @@ error, log or store down, deadline) ends in a deny that says why, with its kind 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
 from sanctuary.agencies import Agency, Registry
-from sanctuary.models import Decision, Failure, ForeignRequester, Request, RequestError, Unreadable, Unregistered, parse_request
+from sanctuary.egress import asked_categories
+from sanctuary.models import (
+    Decision,
+    Document,
+    Failure,
+    ForeignRequester,
+    Held,
+    Request,
+    RequestError,
+    Unreadable,
+    Unregistered,
+    parse_request,
+)
+from sanctuary.policy.declarations import read_declarations
 from sanctuary.policy.engine import DEFAULT_DENY, Evaluation, PolicyEngine, Query
 from sanctuary.policy.errors import PolicyError
-from sanctuary.policy.facts import CUSTODY_TOPICS, Facts, derive
-from sanctuary.policy.profiles import PROFILES
-from sanctuary.screening import PurposeScreen, classify, screen
+from sanctuary.policy.facts import (
+    CUSTODY_TOPICS,
+    FREE_TEXT,
+    NO_SOURCE,
+    Facts,
+    FactSource,
+    claimed_carveouts,
+    claims_of,
+    derive,
+    free_text,
+    subject_identity,
+)
+from sanctuary.policy.profiles import PROFILES, expand
+from sanctuary.screening import DocumentClass, PurposeScreen, classify, screen_fields
 
 UNREGISTERED = "unregistered requester"
 FAIL_CLOSED = "Fail closed: the request could not be decided"
 DATA_KINDS = ("database_query", "custody_inquiry")
 CACHE_LIMIT = 100_000
+VERIFICATION_REQUIRED = "Held: a document must be verified"
 
 
 class Recorder(Protocol):
@@ -47,7 +74,8 @@ Prepare = Callable[[Request], Fulfil | None]
 @dataclass(frozen=True)
 class Parties:
     requester: Agency
-    proxies: tuple[Agency, ...]  # on whose behalf: declared in on_behalf_of or named in the purpose
+    proxies: tuple[Agency, ...]  # on whose behalf: declared in on_behalf_of or named in a free-text field
+    acting: tuple[Agency, ...] = ()  # every agency judged: each reading of the requester and of each proxy
 
 
 @dataclass
@@ -58,6 +86,40 @@ class Outcome:
     result: Any = None
     request: Request | None = None  # None: the request could not be read
     refused: RequestError | None = None  # why it was refused before it was decided (field, reason)
+
+
+def screen_request(request: Request) -> PurposeScreen:
+    """The purpose screen over every free-text field of the request (FREE_TEXT), judged together.
+    A screen that flags immigration or asks for review only because an agency is named makes that
+    agency a beneficiary, judged as if it had asked (one rule path for direct and indirect
+    requests), not an immigration purpose by itself."""
+    return _by_words(screen_fields(dict(zip(FREE_TEXT, free_text(request), strict=True))))
+
+
+# Evidence that is not about immigration enforcement itself: an agency's name, a crime, a vague reason.
+NOT_IMMIGRATION_EVIDENCE = ("agency:", "criminal:", "vague:")
+
+
+def _by_words(purpose: PurposeScreen) -> PurposeScreen:
+    """A screen that flags immigration (or asks for review) only because an agency is named: the
+    agency is a beneficiary (judged as if it had asked), and the words decide the category."""
+    if purpose.category not in ("civil_immigration", "needs_review"):
+        return purpose
+    if any(not e.rule.startswith(NOT_IMMIGRATION_EVIDENCE) for e in purpose.evidence):
+        return purpose
+    crime = any(e.rule.startswith("criminal:") for e in purpose.evidence)
+    return replace(purpose, category="criminal" if crime else "other")
+
+
+@lru_cache(maxsize=4096)
+def _classify(document: Document) -> DocumentClass:
+    """Documents repeat across requests (the same form types and fields): classify each once."""
+    return classify(document)
+
+
+def held_reference(request: Request) -> str:
+    """A stable reference for a held request: the same request always gets the same one."""
+    return "H-" + hashlib.sha256(request.model_dump_json().encode()).hexdigest()[:16]
 
 
 class RequestPath:
@@ -128,7 +190,10 @@ class RequestPath:
 
     def handle(self, request: Request, fulfil: Fulfil | None = None) -> Outcome:
         """Decide, prepare what a permit hands out, record (durably), and only then release it."""
-        decision = self.decide(request)
+        return self.act(request, self.decide(request), fulfil)
+
+    def act(self, request: Request, decision: Decision, fulfil: Fulfil | None = None) -> Outcome:
+        """Hand out what a decided request permits, record (durably), and only then release it."""
         result, disclosed = None, None
         if decision.decision == "permit" and fulfil is not None:
             try:
@@ -175,27 +240,58 @@ def load_pipeline(
     params: dict[str, list[str]] | None = None,
     log: Recorder | None = None,
     *,
+    jurisdiction: str | None = None,
+    declarations: Path | None = None,
+    facts: FactSource | None = None,
+    trusted: bool = False,
     root: Path = PROFILES,
 ) -> RequestPath:
-    """The pipeline for `profiles`; if they do not load, the path that denies (and records) every
-    request, saying why. A registry is loaded by the caller: one that does not load is a start-up error."""
+    """The pipeline for the law in force — a jurisdiction (with `profiles` composed on top) or the
+    profiles alone; if it does not load, the path that denies (and records) every request, saying
+    why. A registry is loaded by the caller: one that does not load is a start-up error.
+    `declarations`: the 625 ILCS 5/2-130 declarations on file (CSV). `facts`: the department's
+    records. `trusted`: the input's facts and documents are the department's (`sanctuary decide`)."""
+    names = profiles if jurisdiction is None else [jurisdiction, *profiles]
     try:
-        return Pipeline(PolicyEngine.load(profiles, registry, params or {}, root=root), log)
+        on_file = read_declarations(declarations, registry).agencies if declarations else frozenset()
+        if jurisdiction is None:
+            engine = PolicyEngine(expand(profiles, root), registry, params or {}, root=root, declarations=on_file)
+        else:
+            engine = PolicyEngine.for_jurisdiction(
+                jurisdiction, registry, params or {}, extra_profiles=profiles, declarations=on_file, root=root
+            )
+        return Pipeline(engine, log, facts=facts, trusted=trusted)
     except PolicyError as exc:
-        return Unloaded(profiles, registry, f"policy: {exc}", log)
+        return Unloaded(names, registry, f"policy: {exc}", log)
 
 
 class Pipeline(RequestPath):
-    """The path under a loaded policy set: resolve -> screen -> judge, with a decision cache."""
+    """Decide requests under one policy engine.
 
-    def __init__(self, engine: PolicyEngine, log: Recorder | None = None, *, cache: bool = True):
+    `facts`: the department's records, consulted for facts about the subject (the gateway: the
+    records store). `trusted`: the input is the department's own (`sanctuary decide` by default):
+    its facts and documents count as the department's; otherwise (an outside body) they are claims,
+    recorded and never decisive, and a request only a claimed document could open is held."""
+
+    def __init__(
+        self,
+        engine: PolicyEngine,
+        log: Recorder | None = None,
+        *,
+        cache: bool = True,
+        facts: FactSource | None = None,
+        trusted: bool = False,
+    ):
         self.engine = engine
         self.registry = engine.registry
         self.profiles = engine.names
         self.policy_hash = engine.policy_hash
         self.log = log
+        self.fact_source = facts
+        self.trusted = trusted
         # Decisions repeat (real request streams do). The key holds every input _judge reads
-        # except the request id, so a cached decision is the decision; tests compare both ways.
+        # except what is copied in per request (id, claims, sources), so a cached decision is the
+        # decision; tests compare both ways.
         self._cache: dict[tuple[Any, ...], Decision] | None = {} if cache else None
 
     # -- resolve -------------------------------------------------------------------------
@@ -212,74 +308,183 @@ class Pipeline(RequestPath):
         for agency_id in purpose.agencies:
             named = self.registry.resolve(agency_id)
             if named is None:
-                raise RequestError("purpose.text", f"names agency {agency_id!r}, which is not in the registry")
+                where = next((e.field for e in purpose.evidence if e.field and e.rule.endswith(agency_id)), None)
+                raise RequestError(where or "purpose.text", f"names agency {agency_id!r}, which is not in the registry")
             proxies.append(named)
         unique = tuple({a.id: a for a in proxies if a.id != requester.id}.values())
+        acting = {a.id: a for a in self.registry.readings(requester.id)}
+        for proxy in unique:
+            acting.update((a.id, a) for a in self.registry.readings(proxy.id))
         if request.kind.value == "custody_inquiry":
             unknown = set(request.resource.fields) - set(CUSTODY_TOPICS)
             if unknown:
                 raise RequestError("resource.fields", f"unknown custody topic(s) {sorted(unknown)}; use {', '.join(CUSTODY_TOPICS)}")
-        return Parties(requester, unique)
+        return Parties(requester, unique, tuple(acting.values()))
 
-    # -- screen --------------------------------------------------------------------------
-    def facts(self, request: Request, parties: Parties, purpose: PurposeScreen) -> Facts:
+    # -- facts ---------------------------------------------------------------------------
+    def subject(self, request: Request) -> tuple[frozenset[str], str]:
+        """The carve-outs the subject meets and where that came from. The records win over a
+        statement; a requester's statement is only a claim."""
+        statement = claimed_carveouts(request.subject)
+        if not self.engine.reads_subject:
+            return frozenset(), "not consulted: no rule in force turns on facts about the subject"
+        records = None
+        if self.fact_source is not None:
+            records = self.fact_source.lookup(*subject_identity(request))
+        if records is None:
+            if self.trusted:
+                return statement, "department statement (sanctuary decide input)"
+            return frozenset(), NO_SOURCE.source
+        source = records.source if records.found else f"{records.source} (unknown: carve-outs read as not met)"
+        if self.trusted and statement != records.carveouts:
+            said = ", ".join(sorted(statement)) or "none"
+            shown = ", ".join(sorted(records.carveouts)) or "none"
+            source += f"; the statement (carve-outs: {said}) disagrees with the records (carve-outs: {shown}): the records decide"
+        return records.carveouts, source
+
+    def facts(
+        self,
+        request: Request,
+        parties: Parties,
+        purpose: PurposeScreen,
+        documents: list[DocumentClass] | None = None,
+        carveouts: frozenset[str] = frozenset(),
+    ) -> Facts:
         return derive(
             request,
             purpose=purpose,
-            requester=parties.requester,
-            proxies=parties.proxies,
-            documents=[classify(d) for d in request.documents],
+            acting=parties.acting or (parties.requester, *parties.proxies),
+            documents=[_classify(d) for d in request.documents] if documents is None else documents,
+            carveouts=carveouts,
             dropped_carveouts=self.engine.dropped_carveouts,
         )
 
     # -- decide --------------------------------------------------------------------------
-    def decide(self, request: Request) -> Decision:
+    def decide(self, request: Request, *, verified: list[Document] | None = None) -> Decision:
+        """Decide one request. `verified`: documents an officer has verified (resolving a held
+        request); they count whatever the pipeline's trust in the request body."""
         try:
-            purpose = screen(request.purpose.text)
+            purpose = screen_request(request)
             parties = self.resolve(request, purpose)
-            facts = self.facts(request, parties, purpose)
         except RequestError as exc:
             return self.refusal(request.id, exc, citation=UNREGISTERED if isinstance(exc, Unregistered) else FAIL_CLOSED)
-        if self._cache is None:
-            return self._judge(request, parties, facts)
-        key = (parties.requester.id, tuple(a.id for a in parties.proxies), request.kind, request.resource.system, facts)
-        template = self._cache.get(key)
+        try:
+            carveouts, source = self.subject(request)
+        except Exception as exc:  # the records did not answer: fail closed, say why
+            return self._store_failure(request.id, f"store unavailable: facts about the subject could not be looked up: {exc}")
+        claimed = [_classify(d) for d in request.documents]
+        if verified is not None:
+            counted = [d for d in claimed if d.administrative] + [_classify(d) for d in verified]
+        elif self.trusted:
+            counted = claimed
+        else:  # an unverified document lifts nothing; a request resting on a detainer still rests on it
+            counted = [d for d in claimed if d.administrative]
+        facts = self.facts(request, parties, purpose, counted, carveouts)
+        hypothesis = None
+        if verified is None and not self.trusted and any(d.judicial for d in claimed):
+            hypothesis = self.facts(request, parties, purpose, claimed, carveouts)
+        asked = asked_categories(request) if request.kind.value in DATA_KINDS else frozenset()
+        review = purpose.category == "needs_review"
+        key: tuple[Any, ...] = (tuple(a.id for a in parties.acting), tuple(a.id for a in parties.proxies), request.kind)
+        key += (request.resource.system, facts, asked, hypothesis, review)
+        template = None if self._cache is None else self._cache.get(key)
         if template is None:
-            if len(self._cache) >= CACHE_LIMIT:
-                self._cache.clear()
-            template = self._cache[key] = self._judge(request, parties, facts)
-        return template.model_copy(update={"id": request.id})  # lists are never mutated in place
+            template = self._judge_held(request, parties, facts, asked, hypothesis, review)
+            if self._cache is not None:
+                if len(self._cache) >= CACHE_LIMIT:
+                    self._cache.clear()
+                self._cache[key] = template
+        update: dict[str, Any] = {"id": request.id, "facts_source": source}
+        if not self.trusted:
+            update["claims"] = claims_of(request)
+        if template.held is not None:
+            update["held"] = template.held.model_copy(update={"reference": held_reference(request)})
+        return template.model_copy(update=update)  # lists are never mutated in place
 
-    def _judge(self, request: Request, parties: Parties, facts: Facts) -> Decision:
-        action = request.kind.value
-        acting = (parties.requester, *parties.proxies)
-        judged = list(
-            zip(acting, self.engine.evaluate_all([Query(a.id, action, request.resource.system or action) for a in acting], facts))
+    def _store_failure(self, request_id: str, reason: str) -> Decision:
+        return refused(
+            request_id, reason, Failure.store, profiles=self.profiles, policy_hash=self.policy_hash, explanation=f"Denied: {reason}."
         )
+
+    def _judge_held(
+        self, request: Request, parties: Parties, facts: Facts, asked: frozenset[str], hypothesis: Facts | None, review: bool
+    ) -> Decision:
+        """The decision, or a hold: when only a claimed document would lift a rule that decides
+        (verification_required), or a permit rests on text the screen wants reviewed (needs_review)."""
+        decision = self._judge(request, parties, facts, asked)
+        if hypothesis is not None and hypothesis != facts:
+            alt = self._judge(request, parties, hypothesis, asked)
+            opened = decision.decision == "deny" and alt.decision == "permit"
+            opened = opened or (alt.decision == "permit" and bool(asked & (set(decision.redact) - set(alt.redact))))
+            if opened and not decision.error:
+                lifts = [r for r in decision.rules if r not in alt.rules]
+                return self._held(decision, "verification_required", lifts, self._held_text(lifts))
+        if review and decision.decision == "permit":
+            why = "Held: a free-text field of the request needs review by an officer before anything is disclosed."
+            return self._held(decision, "needs_review", [], why)
+        return decision
+
+    def _held_text(self, lifts: list[str]) -> str:
+        rules = "; ".join(f"{self.engine.rules[r].citation}" for r in lifts) or "the rules that decide"
+        return (
+            f"{VERIFICATION_REQUIRED}: only the document the request describes could lift {rules}, and a document "
+            "described in a request is a claim until an officer verifies the real one. Nothing is disclosed until then."
+        )
+
+    def _held(self, decision: Decision, reason: str, lifts: list[str], explanation: str) -> Decision:
+        rules = decision.rules if decision.decision == "deny" else lifts
+        return decision.model_copy(
+            update={
+                "decision": "deny",
+                "rules": rules,
+                "citations": self._citations(rules) or decision.citations,
+                "redact": [],
+                "explanation": explanation,
+                "held": Held(reason=reason, reference="", lifts=lifts),
+            }
+        )
+
+    def _judge(self, request: Request, parties: Parties, facts: Facts, asked: frozenset[str]) -> Decision:
+        action = request.kind.value
+        acting = parties.acting or (parties.requester, *parties.proxies)
+        queries = [Query(a.id, action, request.resource.system or action) for a in acting]
+        data = action in DATA_KINDS
+        if data:  # every leaf category, for every acting agency, in the same engine call
+            queries += [Query(a.id, "disclose", leaf, "Category") for leaf in self.engine.leaves for a in acting]
+        evaluations = self.engine.evaluate_all(queries, facts)
         base = {
             "id": request.id,
             "profiles": self.engine.names,
             "policy_hash": self.engine.policy_hash,
             "requester": parties.requester.id,
             "on_behalf_of": [a.id for a in parties.proxies],
+            "judged_as": [a.id for a in acting],
         }
-        errors = [e for _, ev in judged for e in ev.errors]
+        errors = [e for ev in evaluations for e in ev.errors]
         if errors:
             return self._unevaluable(errors[0], base)
-        refused = [(a, ev) for a, ev in judged if not ev.allowed]
-        if refused:
-            return self._denial(refused, parties, base)
-        redact, redact_rules, errors = self._redactions(action, acting, facts)
-        if errors:
-            return self._unevaluable(errors[0], base)
+        judged = list(zip(acting, evaluations[: len(acting)]))
+        withheld: dict[str, list[tuple[Agency, list[str]]]] = {}
+        for query, ev in zip(queries[len(acting) :], evaluations[len(acting) :]):
+            if not ev.allowed:
+                forbids = [r for r in ev.rules if self.engine.rules[r].effect == "forbid"]
+                withheld.setdefault(query.resource, []).append((self.registry.get(query.principal), forbids))
+        refused_by = [(a, ev) for a, ev in judged if not ev.allowed]
+        if refused_by:  # the data rules that also forbid what was asked are cited after the action's
+            also = self._withholding_rules(asked & withheld.keys(), withheld)
+            return self._denial(refused_by, parties, base, also)
+        redact = sorted(withheld)
+        if data and asked and asked <= withheld.keys():
+            return self._withheld_denial(asked, withheld, parties, base)
+        redact_rules = _unique([r for leaf in redact for _, rules in withheld[leaf] for r in rules])
         rules = _unique([r for _, ev in judged for r in ev.rules] + redact_rules)
-        withheld = f" Withheld: {', '.join(redact)}." if redact else ""
+        shown = f" Withheld: {', '.join(redact)}." if redact else ""
         return _decision(
             decision="permit",
             rules=rules,
             citations=self._citations(rules),
             redact=redact,
-            explanation=f"Permitted: no rule of {' + '.join(self.engine.names)} forbids this request from {parties.requester.name}.{withheld}",
+            explanation=f"Permitted: no rule of {self.engine.label} forbids this request from {parties.requester.name}.{shown}",
             **base,
         )
 
@@ -293,45 +498,120 @@ class Pipeline(RequestPath):
             **base,
         )
 
-    def _denial(self, refused: list[tuple[Agency, Evaluation]], parties: Parties, base: dict[str, Any]) -> Decision:
-        rules = _unique([r for _, ev in refused for r in ev.rules])
+    def _as_whom(self, agency: Agency, parties: Parties) -> str:
+        """Why an agency other than the requester was judged: a beneficiary, or a reading of a name."""
+        if agency.id == parties.requester.id:
+            readings = self.registry.readings(agency.id)
+            if len(readings) > 1:
+                return f" {agency.name} may be any of its components ({', '.join(a.id for a in readings)}); it is judged as each."
+            return ""
+        if any(agency.id == p.id for p in parties.proxies):
+            return f" Judged as a request by {agency.name}, on whose behalf it is made."
+        for named in (parties.requester, *parties.proxies):
+            readings = self.registry.readings(named.id)
+            if len(readings) > 1 and any(agency.id == a.id for a in readings):
+                others = ", ".join(a.id for a in readings)
+                return (
+                    f" {named.name} may be any of its components ({others}); judged as each, the request is refused"
+                    f" as {agency.name}: a permit that holds under one reading only is a deny."
+                )
+        return f" Judged as a request by {agency.name}."
+
+    def _withholding_rules(self, asked: frozenset[str], withheld: dict[str, list[tuple[Agency, list[str]]]]) -> list[str]:
+        """The rules that withhold asked categories, those withholding the most of them first."""
+        reach: dict[str, set[str]] = {}
+        for leaf in asked:
+            for _, forbids in withheld[leaf]:
+                for rule in forbids:
+                    reach.setdefault(rule, set()).add(leaf)
+        return sorted(reach, key=lambda r: (-len(reach[r]), self.engine.rank(r)))
+
+    def _denial(
+        self, refused_by: list[tuple[Agency, Evaluation]], parties: Parties, base: dict[str, Any], also: list[str] | None = None
+    ) -> Decision:
+        rules = _unique([r for _, ev in refused_by for r in ev.rules])
+        if rules:
+            rules = _unique([*rules, *(also or [])])
         if not rules:
-            agency = refused[0][0]
+            agency = refused_by[0][0]
             return _decision(
                 decision="deny",
                 citations=[DEFAULT_DENY],
-                explanation=f"Denied: {agency.name} is not a registered law-enforcement agency, and no rule permits its requests.",
+                explanation=(
+                    f"Denied: {agency.name} is not a registered law-enforcement agency, and no rule permits its requests."
+                    f"{self._as_whom(agency, parties)}"
+                ),
                 **base,
             )
         first = self.engine.rules[rules[0]]
-        agency = next(a for a, ev in refused if rules[0] in ev.rules)
-        as_proxy = f" Judged as a request by {agency.name}, on whose behalf it is made." if agency is not parties.requester else ""
+        agency = next(a for a, ev in refused_by if rules[0] in ev.rules)
         more = f" {len(rules) - 1} more rule(s) also forbid it." if len(rules) > 1 else ""
         return _decision(
             decision="deny",
             rules=rules,
             citations=self._citations(rules),
-            explanation=f"Denied: {first.explain} ({first.citation}).{as_proxy}{more}",
+            explanation=f"Denied: {first.explain} ({first.citation}).{self._as_whom(agency, parties)}{more}",
             **base,
         )
 
-    def _redactions(self, action: str, acting: tuple[Agency, ...], facts: Facts) -> tuple[list[str], list[str], list[str]]:
-        """Protected fields some acting agency may not receive: each is asked as `disclose`, in one engine call."""
-        if action not in DATA_KINDS:
-            return [], [], []
-        queries = [Query(a.id, "disclose", field, "Field") for field in self.engine.fields for a in acting]
-        redact: list[str] = []
-        rules: list[str] = []
-        errors: list[str] = []
-        for query, ev in zip(queries, self.engine.evaluate_all(queries, facts)):
-            errors += ev.errors
-            if not ev.allowed:
-                redact.append(query.resource)
-                rules += [r for r in ev.rules if self.engine.rules[r].effect == "forbid"]
-        return _unique(redact), _unique(rules), errors
+    def _withheld_denial(
+        self, asked: frozenset[str], withheld: dict[str, list[tuple[Agency, list[str]]]], parties: Parties, base: dict[str, Any]
+    ) -> Decision:
+        """Everything the request asks for is withheld: a deny citing the rules that withhold it."""
+        rules = self._withholding_rules(asked, withheld)
+        if not rules:  # withheld by default deny only (no permitting rule)
+            agency = withheld[min(asked)][0][0]
+            return _decision(
+                decision="deny",
+                citations=[DEFAULT_DENY],
+                explanation=f"Denied: no rule permits disclosing what is asked to {agency.name}.{self._as_whom(agency, parties)}",
+                **base,
+            )
+        first = self.engine.rules[rules[0]]
+        agency = next(a for leaf in sorted(asked) for a, forbids in withheld[leaf] if rules[0] in forbids)
+        more = f" {len(rules) - 1} more rule(s) also forbid it." if len(rules) > 1 else ""
+        what = "every data category" if len(asked) == len(self.engine.leaves) else ", ".join(sorted(asked))
+        return _decision(
+            decision="deny",
+            rules=rules,
+            citations=self._citations(rules),
+            explanation=(
+                f"Denied: everything asked ({what}) is withheld. {first.explain} ({first.citation}).{self._as_whom(agency, parties)}{more}"
+            ),
+            **base,
+        )
 
     def _citations(self, rules: list[str]) -> list[str]:
         return _unique([self.engine.rules[r].citation for r in rules])
+
+    # -- held requests -------------------------------------------------------------------
+    def resolve_held(
+        self,
+        request: Request,
+        held: Decision,
+        documents: list[Document],
+        officer: str,
+        fulfil: Fulfil | None = None,
+        *,
+        unreadable: bool = False,
+    ) -> Outcome:
+        """An officer has verified the real documents behind a held request: decide it again with
+        them counted, and record the new decision, which names the held one it resolves. An
+        administrative form verified is still an administrative form: it lifts nothing.
+        `unreadable`: the classifier could not read the scan; the officer confirmed it (by name and
+        court, in `documents`), and the decision says so."""
+        if held.held is None:
+            raise RequestError("held", f"decision {held.id!r} is not held")
+        if held.id != request.id or held.held.reference != held_reference(request):
+            raise RequestError("held.reference", "the request is not the one that was held")
+        if not officer.strip():
+            raise RequestError("officer", "the verifying officer is required")
+        decision = self.decide(request, verified=documents)
+        how = " (a scan the classifier could not read, confirmed by the officer)" if unreadable else ""
+        shown = ", ".join(d.type for d in documents) or "no document"
+        note = f" Resolves held request {held.held.reference}: {officer.strip()} verified {shown}{how}."
+        decision = decision.model_copy(update={"resolves": held.held.reference, "explanation": decision.explanation + note})
+        return self.act(request, decision, fulfil)
 
 
 def _decision(**fields: Any) -> Decision:

@@ -170,6 +170,10 @@ class Decision(BaseModel):
     error: str | None = None
     failure: Failure | None = None  # set with `error`: what kind of failure it was
     held: Held | None = None  # a deny waiting for a document or a review (decision is "deny")
+    judged_as: list[str] = []  # every agency judged: each reading of the requester and of each beneficiary
+    claims: list[str] = []  # what the request asserted that only records or a verified document establish
+    facts_source: str | None = None  # where the facts about the subject came from (or why none were needed)
+    resolves: str | None = None  # the reference of the held request this decision resolves
 
     def to_json(self) -> str:
         return self.model_dump_json(exclude_none=True)

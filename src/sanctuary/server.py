@@ -24,10 +24,11 @@ from sanctuary.audit.errors import AuditError
 from sanctuary.audit.keys import SIGNING_FILE, generate
 from sanctuary.gateway.app import Gateway, GatewayConfig, create_api
 from sanctuary.gateway.cli import DEMO_LOG_NAME, DEMO_PERSONS_COUNT, keys_table
-from sanctuary.gateway.credentials import CredentialError, KeyRing, demo_keys, keys_file
+from sanctuary.gateway.credentials import STAFF_ROLES, CredentialError, KeyRing, demo_keys, keys_file
 from sanctuary.gateway.services import Policy
-from sanctuary.gateway.users import STAFF_ROLES, UserBook, demo_password, users_file
-from sanctuary.policy.cli import parse_params
+from sanctuary.gateway.users import UserBook, demo_password, users_file
+from sanctuary.options import AgenciesOpt, ParamOpt, parse_params
+from sanctuary.policy.jurisdictions import jurisdictions
 from sanctuary.records import RecordsError, open_store
 from sanctuary.records.demo import DEMO_PERSONS, DEMO_PLATE, fill
 
@@ -46,9 +47,18 @@ def create_app(cfg: GatewayConfig, policy: Policy | None = None) -> FastAPI:
 
 def serve(
     demo: Annotated[bool, typer.Option("--demo", help="Fill an empty store with demo data and accept the demo keys.")] = False,
-    profile: Annotated[list[str], typer.Option("--profile", "-p", help="Legal profile; repeat to compose.")] = ["chicago-2021"],
-    param: Annotated[Optional[list[str]], typer.Option("--param", help="Profile parameter PROFILE.NAME=V1,V2.")] = None,
-    agencies: Annotated[Optional[list[Path]], typer.Option("--agencies", help="A department's own registry file.")] = None,
+    jurisdiction: Annotated[
+        Optional[str], typer.Option("--jurisdiction", "-j", help="The law in force where deployed (default: the shipped default, chicago).")
+    ] = None,
+    profile: Annotated[
+        Optional[list[str]],
+        typer.Option("--profile", "-p", help="Legal profile; repeat to compose (instead of, or on top of, a jurisdiction)."),
+    ] = None,
+    param: ParamOpt = None,
+    declarations: Annotated[
+        Optional[Path], typer.Option("--declarations", help="625 ILCS 5/2-130 declarations on file (CSV, as scan-partners reads).")
+    ] = None,
+    agencies: AgenciesOpt = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: any free port).")] = 8000,
     store: Annotated[Optional[str], typer.Option("--store", help="Records store: SQLite path or postgresql:// URL.")] = None,
@@ -72,8 +82,12 @@ def serve(
     except CredentialError as exc:
         err.print(f"[red]error[/red] {exc.field}: {exc.reason}")
         raise typer.Exit(2) from None
+    if jurisdiction is None and not profile:
+        jurisdiction = jurisdictions().default
     cfg = GatewayConfig(
-        profiles=profile,
+        profiles=profile or [],
+        jurisdiction=jurisdiction,
+        declarations=declarations,
         params=parse_params(param),
         agencies=agencies or [],
         store_url=store,

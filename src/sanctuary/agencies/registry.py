@@ -71,6 +71,7 @@ class Registry:
     def __init__(self, agencies: dict[str, Agency]):
         self._agencies = agencies
         self._index: dict[str, str] = {}
+        self._readings: dict[str, tuple[Agency, ...]] = {}
         for a in agencies.values():
             for name in (a.id, a.name, *a.aliases, *a.ori):
                 key = normalize(name)
@@ -95,10 +96,27 @@ class Registry:
     def ancestors(self, agency_id: str) -> list[str]:
         return list(self._agencies[agency_id].ancestors)
 
+    def readings(self, agency_id: str) -> tuple[Agency, ...]:
+        """Every agency a request under this name may really come from: the agency itself and each
+        component below it (a request from "ICE" may be ERO's). Joint task forces hosted by an agency
+        (level "multi") are partners, not components, and are not readings of their host."""
+        found = self._readings.get(agency_id)
+        if found is None:
+            found = (self._agencies[agency_id],)
+            found += tuple(
+                a for a in self._agencies.values() if agency_id in a.ancestors and a.level != "multi" and not _in_task_force(a, self)
+            )
+            self._readings[agency_id] = found
+        return found
+
     def digest(self) -> str:
         """SHA-256 of the registry's content: part of the policy-set hash, since decisions depend on it."""
         blob = json.dumps([a.to_dict() for a in self._agencies.values()], sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _in_task_force(agency: Agency, registry: Registry) -> bool:
+    return any(registry.get(a).level == "multi" for a in agency.ancestors)
 
 
 def load_registry(extra: Iterable[str | Path] = (), *, base: Path | None = DATA) -> Registry:

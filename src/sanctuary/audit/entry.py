@@ -94,6 +94,13 @@ def build(
         "error": decision.error,
         "identifiers": {k: pseudonym(key, v) for k, v in clear.items()},
     }
+    # Where the facts came from, what the requester only claimed, and holds (issue #10); absent when empty.
+    for name in ("judged_as", "claims", "facts_source", "resolves"):
+        value = getattr(decision, name)
+        if value and value != [decision.requester]:
+            record[name] = value
+    if decision.held is not None:
+        record["held"] = decision.held.model_dump()
     if disclosed:
         record["disclosed"] = _disclosed(disclosed)
     return canonical(record), clear

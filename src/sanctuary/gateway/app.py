@@ -38,7 +38,7 @@ from starlette.staticfiles import StaticFiles
 from sanctuary import config
 from sanctuary.enforce import DATA_KINDS, Fulfil, Outcome, Prepare, Recorder, RequestPath, refused, request_id_of
 from sanctuary.gateway import openapi
-from sanctuary.gateway.credentials import KeyRing, Principal, Role
+from sanctuary.gateway.credentials import ROLES, KeyRing, Principal, Role
 from sanctuary.gateway.decisions import DecisionIndex
 from sanctuary.gateway.fulfil import Fulfilment, plan
 from sanctuary.gateway.limits import MAX_BODY, RateLimiter, read_body
@@ -49,6 +49,7 @@ from sanctuary.gateway.services import Policy, Reopening, Unavailable, load_poli
 from sanctuary.gateway.users import UserBook
 from sanctuary.models import Decision, Failure, Request, RequestError
 from sanctuary.records import RecordStore, open_store
+from sanctuary.records.facts import StoreFacts
 
 CAVEAT = (
     "Police records are released for criminal law enforcement only (MCC 2-173, 5 ILCS 805): do not "
@@ -86,6 +87,8 @@ def status_of(decision: Decision) -> int:
 @dataclass
 class GatewayConfig:
     profiles: list[str] = field(default_factory=lambda: ["chicago-2021"])
+    jurisdiction: str | None = None  # the law in force where deployed; `profiles` are composed on top
+    declarations: Path | None = None  # 625 ILCS 5/2-130 declarations on file (CSV)
     params: dict[str, list[str]] = field(default_factory=dict)
     agencies: list[Path] = field(default_factory=list)
     store_url: str | None = None
@@ -138,13 +141,16 @@ class Gateway:
 
     def __init__(self, cfg: GatewayConfig, policy: Policy | None = None) -> None:
         self.cfg = cfg
-        self.policy = policy or load_policy(cfg.profiles, cfg.params, cfg.agencies)
+        self.policy = policy or load_policy(
+            cfg.profiles, cfg.params, cfg.agencies, jurisdiction=cfg.jurisdiction, declarations=cfg.declarations
+        )
         self.store: Reopening[RecordStore] = Reopening("store", lambda: open_store(cfg.store_url))
         self.log: Reopening[Any] = Reopening("decision log", lambda: _open_log(cfg.log_url))
         self.recorder: Recorder = _Log(self.log)
         # One pipeline per process: its decision cache is shared by every worker thread. Under a
-        # policy that did not load it denies (503) and records every request by itself.
-        self.pipeline: RequestPath = self.policy.pipeline(self.recorder)
+        # policy that did not load it denies (503) and records every request by itself. Facts about
+        # a subject come from the department's records (the store); a body's are claims.
+        self.pipeline: RequestPath = self.policy.pipeline(self.recorder, StoreFacts(self.store.get))
         self.index = DecisionIndex(self.store.get)
         self.limiter = RateLimiter(cfg.rate, cfg.burst)
         self.executor = ThreadPoolExecutor(cfg.threads, thread_name_prefix="gateway")
@@ -367,7 +373,7 @@ def create_api(cfg: GatewayConfig, policy: Policy | None = None) -> FastAPI:
         summary="The latest decision answered for a request id (an agency sees its own only)",
     )
     def get_decision(request_id: str, http: HttpRequest) -> Response:
-        principal = gw.authenticate(http, ("agency", "desk", "oversight", "admin"))
+        principal = gw.authenticate(http, ROLES)
         try:
             found = gw.index.find(request_id, principal.agency if principal.role == "agency" else None)
         except Exception as exc:

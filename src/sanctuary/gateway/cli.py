@@ -12,6 +12,7 @@ from rich.table import Table
 
 from sanctuary.agencies import load_registry
 from sanctuary.gateway.credentials import ROLES, CredentialError, KeyRing, demo_keys, keys_file
+from sanctuary.options import JsonOpt
 
 keys_app = typer.Typer(no_args_is_help=True, help="Gateway keys: issue, list, revoke (stored hashed).")
 out = Console()
@@ -44,7 +45,7 @@ def issue(
     role: Annotated[str, typer.Option(help=f"One of {', '.join(ROLES)}.")] = "agency",
     agency: Annotated[Optional[str], typer.Option(help="The agency an agency key speaks for (id, alias or ORI).")] = None,
     label: Annotated[str, typer.Option(help="Who holds the key.")] = "",
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Make a new key; it is shown once and stored only as a hash."""
     agency_id = None
@@ -64,7 +65,7 @@ def issue(
 
 
 @keys_app.command("list")
-def list_keys(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def list_keys(as_json: JsonOpt = False) -> None:
     """The issued keys (ids, roles, agencies; never the keys)."""
     rows = [
         {"key_id": p.key_id, "role": p.role, "agency": p.agency, "label": p.label, "created": p.created}

@@ -31,10 +31,14 @@ from typing import Literal
 from sanctuary import config
 from sanctuary.errors import SanctuaryError
 
-Role = Literal["agency", "desk", "oversight", "admin"]
-ROLES: tuple[Role, ...] = ("agency", "desk", "oversight", "admin")
+# The one home of the roles: who holds a key (all four) and who signs in to the pages (staff).
+StaffRole = Literal["desk", "oversight", "admin"]
+Role = Literal["agency", StaffRole]
+STAFF_ROLES: tuple[StaffRole, ...] = ("desk", "oversight", "admin")
+ROLES: tuple[Role, ...] = ("agency", *STAFF_ROLES)
+DESK_ROLES: tuple[StaffRole, ...] = ("desk", "admin")  # may enter requests at the desk
+OVERSIGHT_ROLES: tuple[StaffRole, ...] = ("oversight", "admin")  # may read and verify the whole log
 DEMO_AGENCIES = ("ICE-ERO", "ICE-HSI", "CBP", "FBI", "USMS", "ISP", "CCSO", "EPD")
-DEMO_STAFF: tuple[Role, ...] = ("desk", "oversight", "admin")
 _DEMO_SECRET = b"sanctuary demo keys: public, for local demonstrations only"
 _KEY = re.compile(r"^sk_([a-z0-9]{1,24})_([A-Za-z0-9_-]{16,64})$")
 
@@ -79,7 +83,7 @@ def demo_key(name: str) -> str:
 
 def demo_keys() -> dict[str, str]:
     """{agency id or staff role: key} for the demo principals."""
-    return {name: demo_key(name) for name in (*DEMO_AGENCIES, *DEMO_STAFF)}
+    return {name: demo_key(name) for name in (*DEMO_AGENCIES, *STAFF_ROLES)}
 
 
 class KeyRing:
@@ -155,7 +159,7 @@ class KeyRing:
     def add_demo_keys(self) -> dict[str, str]:
         keys = demo_keys()
         for name, key in keys.items():
-            staff = name in DEMO_STAFF
+            staff = name in STAFF_ROLES
             principal = self.add(key, name if staff else "agency", None if staff else name, f"demo {name}")  # type: ignore[arg-type]
             self._transient.add(principal.sha256)
         return keys

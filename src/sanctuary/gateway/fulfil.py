@@ -1,9 +1,10 @@
-"""From a decided request to the records handed out: typed searches, topic projection, redaction.
+"""From a decided request to the records handed out: typed searches, topic projection, egress check.
 
 ``plan`` turns a request into typed searches before anything is decided, so a malformed search is a
 422 that names the field rather than a store failure after a permit. ``Fulfilment`` is the pipeline's
-``fulfil`` step: it runs the planned searches and applies the decision's ``redact`` list; the
-pipeline records the disclosure manifest before the gateway releases anything.
+``fulfil`` step: it runs the planned searches and passes what they return through the egress check
+(``sanctuary.egress.check``: no field of a withheld category, none of no category); the pipeline
+records the disclosure manifest before the gateway releases anything.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from sanctuary import egress
+from sanctuary.egress import CUSTODY_FIELDS
 from sanctuary.gateway.problems import Problem
 from sanctuary.models import Decision, Request
 from sanctuary.policy.facts import CUSTODY_TOPICS
@@ -21,11 +24,6 @@ from sanctuary.records import Record, RecordStore, disclosed, parse_search, reda
 from sanctuary.records.searches import SEARCH_NAMES, Search
 
 PERSON_KEYED = frozenset(SEARCH_NAMES) - {"plate"}
-# What each custody topic may show of a booking; contact_information is a search of its own.
-CUSTODY_FIELDS = {
-    "custody_status": frozenset({"person_id", "arrested_at", "in_custody", "facility"}),
-    "release_date": frozenset({"person_id", "in_custody", "release_date"}),
-}
 
 
 @dataclass(frozen=True)
@@ -98,5 +96,9 @@ class Fulfilment:
             found += records
         if time.monotonic() > self.deadline:
             raise TimeoutError("the store answered after the request's deadline")
-        handed_out = redact(found, decision.redact)
-        return {"records": [r.to_json() for r in handed_out]}, [dict(d) for d in disclosed(handed_out)]
+        checked = egress.check(found, decision.redact)
+        result = {
+            "records": [r.to_json() for r in checked.records],
+            "removed": {"withheld": checked.withheld, "unmapped": checked.unmapped},
+        }
+        return result, [dict(d) for d in disclosed(checked.records)]

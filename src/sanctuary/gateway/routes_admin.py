@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Literal
 
 from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request as HttpRequest
 from starlette.responses import JSONResponse, Response
 
-from sanctuary.gateway.credentials import CredentialError
+from sanctuary.gateway.credentials import CredentialError, Role
 from sanctuary.gateway.problems import Problem
 from sanctuary.gateway.routes_audit import Index, audit_call, open_log_or_503
 
@@ -18,7 +17,7 @@ from sanctuary.gateway.routes_audit import Index, audit_call, open_log_or_503
 class NewKey(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    role: Literal["agency", "desk", "oversight", "admin"]
+    role: Role
     agency: str | None = Field(default=None, min_length=1, max_length=200)
     label: str = Field(default="", max_length=200)
 

@@ -17,9 +17,11 @@ from typing import Generic, TypeVar
 from sanctuary.agencies import Registry, load_registry
 from sanctuary.enforce import Pipeline, Recorder, RequestPath, Unloaded
 from sanctuary.errors import SanctuaryError
+from sanctuary.policy.declarations import read_declarations
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError
-from sanctuary.policy.profiles import PROFILES
+from sanctuary.policy.facts import FactSource
+from sanctuary.policy.profiles import PROFILES, expand
 
 T = TypeVar("T")
 RETRY_SECONDS = 1.0
@@ -86,19 +88,35 @@ class Policy:
     error: str | None = None
     registry: Registry = field(default_factory=lambda: load_registry([]))
 
-    def pipeline(self, log: Recorder | None = None) -> RequestPath:
-        """The request path under this policy: the pipeline, or (not loaded) the path that denies
-        and records every request with the reason."""
+    def pipeline(self, log: Recorder | None = None, facts: FactSource | None = None) -> RequestPath:
+        """The request path under this policy: the pipeline (facts about a subject from `facts`,
+        the department's records; a body's facts and documents are claims), or (not loaded) the
+        path that denies and records every request with the reason."""
         if self.engine is None:
             return Unloaded(self.profiles, self.registry, self.error or "policy: not loaded", log)
-        return Pipeline(self.engine, log)
+        return Pipeline(self.engine, log, facts=facts)
 
 
-def load_policy(profiles: list[str], params: dict[str, list[str]], agencies: list[Path], *, root: Path = PROFILES) -> Policy:
-    """Load the registry and the profiles (from ``root``). A registry that does not load is a startup
-    error (``RegistryError``); a policy set that does not load gives a Policy that denies everything."""
+def load_policy(
+    profiles: list[str],
+    params: dict[str, list[str]],
+    agencies: list[Path],
+    *,
+    jurisdiction: str | None = None,
+    declarations: Path | None = None,
+    root: Path = PROFILES,
+) -> Policy:
+    """Load the registry and the law in force: a jurisdiction (with `profiles` composed on top), or
+    the profiles alone (from ``root``). A registry that does not load is a startup error
+    (``RegistryError``); a policy set that does not load gives a Policy that denies everything."""
     registry = load_registry(agencies)
+    names = profiles if jurisdiction is None else [jurisdiction, *profiles]
     try:
-        return Policy(profiles, PolicyEngine.load(profiles, registry, params, root=root), registry=registry)
+        on_file = read_declarations(declarations, registry).agencies if declarations else frozenset()
+        if jurisdiction is None:
+            engine = PolicyEngine(expand(profiles, root), registry, params, root=root, declarations=on_file)
+        else:
+            engine = PolicyEngine.for_jurisdiction(jurisdiction, registry, params, extra_profiles=profiles, declarations=on_file, root=root)
+        return Policy(engine.names, engine, registry=registry)
     except PolicyError as exc:
-        return Policy(profiles, error=f"policy: {exc}", registry=registry)
+        return Policy(names, error=f"policy: {exc}", registry=registry)

@@ -17,13 +17,10 @@ import threading
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
 
 from sanctuary import config
-from sanctuary.gateway.credentials import CredentialError, write_private
+from sanctuary.gateway.credentials import STAFF_ROLES, CredentialError, StaffRole, write_private
 
-StaffRole = Literal["desk", "oversight", "admin"]
-STAFF_ROLES: tuple[StaffRole, ...] = ("desk", "oversight", "admin")
 _DEMO_SECRET = b"sanctuary demo users: public, for local demonstrations only"
 _NAME = re.compile(r"^[a-z][a-z0-9._-]{1,39}$")
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1, "maxmem": 64 * 1024 * 1024, "dklen": 32}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,13 +17,14 @@ from typing import Any
 import cedarpy
 
 from sanctuary.agencies import Registry
+from sanctuary.policy.categories import VOCABULARY_PATH, Vocabulary, vocabulary
 from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.facts import Facts
+from sanctuary.policy.jurisdictions import jurisdictions
 from sanctuary.policy.profiles import PROFILES, ROOT, Profile, expand
 
 SCHEMA_PATH = ROOT / "schema.cedarschema"
 BASELINE_PATH = ROOT / "baseline" / "baseline.cedar"
-FIELDS_PATH = ROOT / "fields.toml"
 DEFAULT_DENY = "No permitting rule (default deny)"
 
 
@@ -71,13 +71,21 @@ class PolicyEngine:
         root: Path = PROFILES,
         validate: bool = True,
         extra_policies: str = "",
+        home_state: str = "IL",
+        jurisdiction: str | None = None,
+        declarations: Iterable[str] = (),
     ):
         self.profiles = profiles
         self.names = [p.name for p in profiles]
         self.registry = registry
         self.params = _resolve_params(profiles, params or {})
+        self.home_state = home_state
+        self.jurisdiction = jurisdiction
+        self.declarations = frozenset(declarations)  # agency ids with a 625 ILCS 5/2-130 declaration on file
+        self.vocabulary: Vocabulary = vocabulary()
+        self.leaves: tuple[str, ...] = tuple(sorted(self.vocabulary.categories))
         schema_text = SCHEMA_PATH.read_text(encoding="utf-8")
-        fields_text = FIELDS_PATH.read_text(encoding="utf-8")
+        vocabulary_text = VOCABULARY_PATH.read_text(encoding="utf-8")
         sources = [("baseline/baseline.cedar", BASELINE_PATH.read_text(encoding="utf-8"))]
         sources += [f for p in profiles for f in p.files]
         if extra_policies:
@@ -96,23 +104,27 @@ class PolicyEngine:
         try:
             self._schema = cedarpy.Schema.from_str(schema_text)
             self._policies = cedarpy.PolicySet.from_str(text)
-            self.fields = _read_fields(fields_text)
-            entities = _entities(registry, self.fields)
+            entities = _entities(registry, self.vocabulary, self.declarations)
             self._entities = cedarpy.Entities.from_json_str(json.dumps(entities), schema=self._schema)
         except Exception as exc:  # cedarpy raises plain exceptions on bad input
             raise PolicyError("policy set", str(exc)) from None
         blob = json.dumps(
             {
                 "schema": schema_text,
-                "fields": fields_text,
+                "vocabulary": vocabulary_text,
                 "sources": sources,
+                "home_state": home_state,
+                "declarations": sorted(self.declarations),
                 "params": {k: sorted(v) for k, v in self.params.items()},
                 "registry": registry.digest(),
             },
             sort_keys=True,
         )
         self.policy_hash = hashlib.sha256(blob.encode()).hexdigest()
+        self._parameters = sorted(f"{k}={v}" for k, values in self.params.items() for v in values)
         self.dropped_carveouts = frozenset(c for k, v in self.params.items() if k.endswith(".dropped_carveouts") for c in v)
+        # Whether any rule in force reads facts about the subject: only then are the records consulted.
+        self.reads_subject = any("context.carveout" in r.text for r in self.rules.values())
 
     @classmethod
     def load(
@@ -122,11 +134,56 @@ class PolicyEngine:
             raise PolicyError("profile", "at least one profile is required")
         return cls(expand(names, root), registry, params, root=root)
 
+    @classmethod
+    def for_jurisdiction(
+        cls,
+        name: str | None,
+        registry: Registry,
+        params: Mapping[str, Iterable[str]] | None = None,
+        *,
+        extra_profiles: Iterable[str] = (),
+        declarations: Iterable[str] = (),
+        root: Path = PROFILES,
+    ) -> PolicyEngine:
+        """The profiles in force together in a jurisdiction (default: the shipped default), with its
+        home state; `extra_profiles` are composed on top. A profile it names that is not installed is
+        a PolicyError that says so."""
+        place = jurisdictions().get(name)
+        names = list(dict.fromkeys([*place.profiles, *extra_profiles]))
+        missing = [n for n in names if not (root / n / "profile.toml").is_file()]
+        if missing:
+            raise PolicyError(
+                "jurisdiction",
+                f"{place.name}: profile(s) {', '.join(missing)} not installed; the jurisdiction cannot be enforced without them",
+            )
+        return cls(
+            expand(names, root),
+            registry,
+            params,
+            root=root,
+            home_state=place.home_state,
+            jurisdiction=place.name,
+            declarations=declarations,
+        )
+
+    @property
+    def label(self) -> str:
+        """How decisions name the law in force: the jurisdiction, or the composed profiles."""
+        return f"{self.jurisdiction} ({' + '.join(self.names)})" if self.jurisdiction else " + ".join(self.names)
+
+    def context(self, facts: Facts) -> dict[str, Any]:
+        """The Cedar context of a request: its facts, and the jurisdiction's home state."""
+        return {**facts.cedar_context, "home_state": self.home_state, "parameters": self._parameters}
+
+    def rank(self, rule_id: str) -> int:
+        """A rule's place in the loaded set (baseline first, then profiles in order): cite in that order."""
+        return self._rank[rule_id]
+
     def evaluate_all(self, queries: list[Query], facts: Facts) -> list[Evaluation]:
         """Decide Cedar requests about one set of facts in one call to the engine, in order.
 
         Any error, NoDecision or binding failure is a deny."""
-        context = facts.cedar_context
+        context = self.context(facts)
         requests = [
             {
                 "principal": {"type": "Agency", "id": q.principal},
@@ -202,12 +259,7 @@ def _policy_text(pol: dict[str, Any]) -> str:
     return cedarpy.policies_from_json_str(json.dumps(est)).strip()
 
 
-def _read_fields(text: str) -> dict[str, str]:
-    doc = tomllib.loads(text)
-    return {name: spec["group"] for name, spec in doc.get("field", {}).items()}
-
-
-def _entities(registry: Registry, fields: dict[str, str]) -> list[dict[str, Any]]:
+def _entities(registry: Registry, vocab: Vocabulary, declarations: frozenset[str]) -> list[dict[str, Any]]:
     out = []
     for a in registry:
         out.append(
@@ -220,14 +272,15 @@ def _entities(registry: Registry, fields: dict[str, str]) -> list[dict[str, Any]
                     "has_287g": a.has_287g,
                     "relays_to_dhs": a.relays_to_dhs,
                     "state": a.state,
+                    "alpr_declaration": a.id in declarations,
                 },
                 "parents": [{"type": "Agency", "id": a.parent}] if a.parent else [],
             }
         )
-    for group in sorted(set(fields.values())):
-        out.append({"uid": {"type": "Field", "id": group}, "attrs": {}, "parents": []})
-    for name, group in fields.items():
-        out.append({"uid": {"type": "Field", "id": name}, "attrs": {}, "parents": [{"type": "Field", "id": group}]})
+    for group in vocab.groups:
+        out.append({"uid": {"type": "Category", "id": group}, "attrs": {}, "parents": []})
+    for leaf in vocab.categories.values():
+        out.append({"uid": {"type": "Category", "id": leaf.name}, "attrs": {}, "parents": [{"type": "Category", "id": leaf.group}]})
     return out
 
 

@@ -1,19 +1,24 @@
-"""The facts of a request that the rules read: derived once, from the request, the registry, the
-purpose screen and the document classification.
+"""The facts of a request that the rules read, and where each comes from.
 
-These definitions come from the profiles' shared vocabulary (issue #2, docs/profiles.md):
-"immigration purpose" is a declared civil_immigration category, a purpose text that screens as
-immigration enforcement or names an immigration agency, or a request on behalf of one; and a
-request by (or for) a unit whose work is civil immigration enforcement (ERO) that shows no criminal
-purpose — neither a declared criminal category nor a judicial criminal warrant. A judicial
-criminal warrant opens what the rules say it opens; an administrative form never does.
+Facts about the subject (the 2012 carve-outs, custody) come from the department's records, looked
+up by the pipeline through a `FactSource`; documents count once verified. What an outside requester
+writes about the subject or the documents it holds is a *claim*: recorded on the decision, never
+decisive. These definitions come from the profiles' shared vocabulary (docs/profiles.md):
+"immigration purpose" is a declared civil_immigration category, a free-text field that screens as
+civil immigration enforcement, or a request by (or for) a unit whose work is civil immigration
+enforcement (ERO), or an agency whose officers act for ICE under a 287(g) agreement, that shows no
+criminal purpose — neither a declared criminal category nor a verified judicial criminal warrant. A verified judicial criminal warrant also shows that a purpose
+the screen reads as immigration (an 8 U.S.C. 1324/1326 prosecution) is criminal, not civil. An
+administrative form never lifts anything, whatever label it carries.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
+from typing import Protocol
 
 from sanctuary.agencies import Agency
 from sanctuary.models import Request, Subject
@@ -21,6 +26,18 @@ from sanctuary.screening import DocumentClass, PurposeScreen
 
 CUSTODY_TOPICS = ("custody_status", "release_date", "contact_information")
 CARVEOUTS = ("outstanding_criminal_warrant", "felony_conviction", "pending_felony_charge", "gang_member")
+# The Subject fields a requester may claim (facts about the person), as the contract spells them.
+# 625 ILCS 5/2-130 bars sharing ALPR data to investigate or enforce a law that denies or interferes
+# with reproductive or other lawful health care (625 ILCS 5/2-130). Words in any free-text
+# field that speak of such care make the request's purpose a health-care one (the restrictive
+# reading: the request is refused, never guessed at). The purpose screen is the better home for
+# this lexicon once it has the category.
+HEALTH_CARE = re.compile(
+    r"\babortion|\breproductive\b|\bterminat\w* (?:of )?(?:a |her )?pregnanc|\bmifepristone\b|\bmisoprostol\b"
+    r"|\bplanned parenthood\b|\bgender[- ]affirming\b|\bfamily planning\b",
+    re.IGNORECASE,
+)
+CLAIMABLE = ("outstanding_criminal_warrant", "felony_conviction", "pending_felony_charge", "gang_database", "gang_admission")
 
 
 @dataclass(frozen=True)
@@ -28,77 +45,137 @@ class Facts:
     """Everything a Cedar rule may read besides the principal: hashable, so decisions cache on it."""
 
     immigration_purpose: bool = False
-    topics: frozenset[str] = frozenset()
     judicial_warrant: bool = False
     judicial_criminal_warrant: bool = False
     federal_criminal_warrant: bool = False
+    disclosure_order: bool = False
     administrative_document: bool = False
     detainer: bool = False
     carveout: bool = False
+    health_care_purpose: bool = False
     operation_type: str = "none"
     civil_immigration_operation: bool = False
 
     @cached_property
     def cedar_context(self) -> dict:
-        """The Cedar context record; computed once per Facts (cached_property bypasses frozen)."""
+        """The Cedar context record without `home_state` (the engine adds it); computed once per Facts."""
         return {
             "immigration_purpose": self.immigration_purpose,
-            "topics": sorted(self.topics),
             "judicial_warrant": self.judicial_warrant,
             "judicial_criminal_warrant": self.judicial_criminal_warrant,
             "federal_criminal_warrant": self.federal_criminal_warrant,
+            "disclosure_order": self.disclosure_order,
             "administrative_document": self.administrative_document,
             "detainer": self.detainer,
             "carveout": self.carveout,
+            "health_care_purpose": self.health_care_purpose,
             "operation_type": self.operation_type,
             "civil_immigration_operation": self.civil_immigration_operation,
         }
 
 
-def carveouts_met(subject: Subject) -> set[str]:
-    """The 2-173-042(c) carve-outs (2012 law) the subject meets."""
+@dataclass(frozen=True)
+class SubjectFacts:
+    """What the department's records say about the subject. `found` False means unknown: the
+    restrictive reading (no carve-out is met)."""
+
+    source: str  # where the facts came from, as the decision names it
+    found: bool = False
+    carveouts: frozenset[str] = frozenset()
+    in_custody: bool | None = None
+
+
+class FactSource(Protocol):
+    """The department's records, as the pipeline consults them about a request's subject.
+
+    `lookup` raises on a store failure (the pipeline then fails closed)."""
+
+    name: str
+
+    def lookup(self, person_id: str | None, name: str | None, dob: str | None) -> SubjectFacts: ...
+
+
+NO_SOURCE = SubjectFacts(source="none: no department records consulted; carve-outs read as not met")
+
+
+def subject_identity(request: Request) -> tuple[str | None, str | None, str | None]:
+    """Who the request is about: the subject, else the person its search names."""
+    subject, search = request.subject, request.resource.search
+    if subject.person_id or subject.name:
+        return subject.person_id, subject.name, subject.dob
+    if search is not None and (search.person_id or search.name):
+        return search.person_id, search.name, search.dob
+    return None, None, None
+
+
+def claimed_carveouts(subject: Subject) -> frozenset[str]:
+    """The 2-173-042(c) carve-outs (2012 law) a statement about the subject asserts."""
     met = {
         "outstanding_criminal_warrant": subject.outstanding_criminal_warrant,
         "felony_conviction": subject.felony_conviction,
         "pending_felony_charge": subject.pending_felony_charge,
         "gang_member": subject.gang_database or subject.gang_admission,
     }
-    return {name for name, hit in met.items() if hit}
+    return frozenset(name for name, hit in met.items() if hit)
+
+
+def claims_of(request: Request) -> list[str]:
+    """What the request asserts that only the department's records or a verified document can
+    establish: facts about the subject and documents held. Recorded, never decisive."""
+    claims = [f"subject.{name}" for name in CLAIMABLE if getattr(request.subject, name)]
+    claims += [f"documents[{i}]: {d.type}" for i, d in enumerate(request.documents)]
+    return claims
+
+
+# Every free-text field of the request contract: each goes through the purpose screen.
+FREE_TEXT = ("purpose.text", "purpose.case_number", "on_behalf_of", "requester.officer")
+
+
+def free_text(request: Request) -> list[str | None]:
+    """The values of FREE_TEXT, in that order (None where absent)."""
+    return [request.purpose.text, request.purpose.case_number, request.on_behalf_of, request.requester.officer]
+
+
+@lru_cache(maxsize=1 << 14)
+def _health_care(text: str) -> bool:
+    return HEALTH_CARE.search(text) is not None
 
 
 def derive(
     request: Request,
     *,
     purpose: PurposeScreen,
-    requester: Agency,
-    proxies: Iterable[Agency],
+    acting: Iterable[Agency],
     documents: Iterable[DocumentClass],
+    carveouts: frozenset[str] = frozenset(),
     dropped_carveouts: frozenset[str] = frozenset(),
 ) -> Facts:
-    """The facts of one request. `proxies` are the agencies it is made for: declared or named."""
+    """The facts of one request.
+
+    `acting`: every agency the request is judged as (each reading of the requester and of each
+    beneficiary). `documents`: the documents that count — verified ones lift rules; an unverified
+    document only ever counts as an administrative basis (which lifts nothing). `carveouts`: those
+    the department's records (or, at the department's own tool, its statement) establish."""
     docs = list(documents)
-    proxies = list(proxies)
-    judicial_criminal = [d for d in docs if d.judicial and d.criminal and d.type == "judicial_warrant"]
+    verified = [d for d in docs if d.judicial and not d.administrative]
+    judicial_criminal = [d for d in verified if d.criminal and d.type == "judicial_warrant"]
     criminal_shown = request.purpose.category == "criminal" or bool(judicial_criminal)
     immigration = (
         request.purpose.category == "civil_immigration"
-        or purpose.category == "civil_immigration"
-        or any(a.immigration_enforcement for a in proxies)
-        or (any(a.civil_immigration_mission for a in (requester, *proxies)) and not criminal_shown)
+        or (purpose.category == "civil_immigration" and not judicial_criminal)
+        or (any(a.civil_immigration_mission or a.has_287g for a in acting) and not criminal_shown)
     )
-    topics = frozenset(request.resource.fields) if request.kind.value == "custody_inquiry" else frozenset()
-    if request.kind.value == "custody_inquiry" and not topics:
-        topics = frozenset(CUSTODY_TOPICS)
     op = request.operation
     return Facts(
         immigration_purpose=immigration,
-        topics=topics,
-        judicial_warrant=any(d.judicial for d in docs),
+        judicial_warrant=bool(verified),
         judicial_criminal_warrant=bool(judicial_criminal),
         federal_criminal_warrant=any(d.federal for d in judicial_criminal),
+        disclosure_order=any(d.type == "court_order" for d in verified),
         administrative_document=any(d.administrative for d in docs),
         detainer=any(d.detainer for d in docs),
-        carveout=bool(carveouts_met(request.subject) - dropped_carveouts),
+        carveout=bool(carveouts - dropped_carveouts),
+        health_care_purpose=any(_health_care(text) for text in free_text(request) if text),
         operation_type=op.type if op else "none",
         civil_immigration_operation=bool(op and op.civil_immigration),
     )

@@ -1,7 +1,9 @@
-"""Redaction and the disclosure manifest: what leaves the store, field by field.
+"""Field projection and the disclosure manifest: what leaves the store, field by field.
 
-A decision's ``redact`` list names fields either plainly (``immigration_status``: removed from every
-record) or qualified by record kind (``person.place_of_birth``: removed from person records only).
+``redact`` removes fields by name, either plainly (``immigration_status``: from every record) or
+qualified by record kind (``person.place_of_birth``: from person records only); the gateway uses it
+to show only the custody topics asked. What a decision withholds is data categories, removed by the
+egress check (``sanctuary.egress.check``).
 """
 
 from __future__ import annotations

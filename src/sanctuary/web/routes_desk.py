@@ -11,11 +11,10 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
 
 from sanctuary.gateway.app import answer
+from sanctuary.gateway.credentials import DESK_ROLES
 from sanctuary.policy.facts import CUSTODY_TOPICS
 from sanctuary.web import desk
 from sanctuary.web.site import Site, event
-
-DESK_ROLES = ("desk", "admin")
 
 
 def add_desk_routes(router: APIRouter, site: Site) -> None:

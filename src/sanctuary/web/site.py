@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from sanctuary import config
 from sanctuary.audit import AuditError
 from sanctuary.errors import SanctuaryError
+from sanctuary.gateway.credentials import OVERSIGHT_ROLES, STAFF_ROLES
 from sanctuary.gateway.services import Unavailable
 from sanctuary.web import i18n
 from sanctuary.web.entries import LoggedDecision, read_range
@@ -34,8 +35,8 @@ HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
-STAFF = ("desk", "oversight", "admin")
-OVERSIGHT = ("oversight", "admin")
+STAFF = STAFF_ROLES
+OVERSIGHT = OVERSIGHT_ROLES
 log = logging.getLogger("sanctuary.web")
 
 

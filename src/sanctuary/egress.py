@@ -1,0 +1,129 @@
+"""The egress check: what leaves the department is checked by data category, on every route.
+
+Rules forbid the *disclosure* of a data category (policy/categories.toml); a decision's `redact`
+lists the leaf categories the acting agencies may not receive. After the query and before the
+answer, `check` removes every field whose category is withheld, and every field that maps to no
+category at all (a field nobody classified does not leave). The gateway uses it; any other route
+(a proxy in front of a department system) uses it with its own field map.
+
+`asked_categories` says what a request asks for, before anything is fetched: the categories its
+search or topics are about, beyond the identity the requester supplied. A request whose every asked
+category is withheld is denied (the pipeline), so the same question gets the same answer whether
+it comes as a custody inquiry or as a database search.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from functools import cache
+from typing import TYPE_CHECKING
+
+from sanctuary.models import Request
+from sanctuary.policy.categories import store_field_map, vocabulary
+from sanctuary.policy.facts import CUSTODY_TOPICS
+
+if TYPE_CHECKING:  # the records store (SQLAlchemy, Alembic) is not needed to decide
+    from sanctuary.records.store import Record
+
+# What each typed search returns (record kind) and which category groups it is about.
+SEARCH_RECORD_KIND = {
+    "person": "person",
+    "warrant": "warrant",
+    "custody": "booking",
+    "contact": "contact",
+    "gang": "gang_entry",
+    "plate": "plate_read",
+}
+SEARCH_TOPICS: dict[str, tuple[str, ...]] = {
+    "person": ("identity", "status"),
+    "warrant": ("criminal_history",),
+    "custody": ("custody_information",),
+    "contact": ("contact_information",),
+    "gang": ("criminal_history",),
+    "plate": ("alpr",),
+}
+# What each custody-inquiry topic may show of a booking; contact_information is a contact search.
+CUSTODY_FIELDS = {
+    "custody_status": frozenset({"person_id", "arrested_at", "in_custody", "facility"}),
+    "release_date": frozenset({"person_id", "in_custody", "release_date"}),
+}
+# The identity a requester supplies in a person-keyed search, by the category it is.
+SUPPLIED = {"person_id": "record_number", "name": "person_name", "dob": "date_of_birth"}
+
+FieldMap = Mapping[tuple[str, str], str]
+
+
+@dataclass(frozen=True)
+class Egress:
+    """What a check let out, and how many fields it removed: withheld, or of no category."""
+
+    records: list[Record]
+    withheld: int = 0
+    unmapped: int = 0
+
+
+def check(records: Iterable[Record], withheld: Iterable[str], field_map: FieldMap | None = None) -> Egress:
+    """Copies of `records` without the fields whose category is withheld or unknown."""
+    fmap = store_field_map() if field_map is None else field_map
+    barred = frozenset(withheld)
+    out: list[Record] = []
+    removed = unmapped = 0
+    for record in records:
+        kept = {}
+        for name, value in record.fields.items():
+            category = fmap.get((record.kind, name))
+            if category is None:
+                unmapped += 1
+            elif category in barred:
+                removed += 1
+            else:
+                kept[name] = value
+        out.append(replace(record, fields=kept))
+    return Egress(out, removed, unmapped)
+
+
+def _about(kind: str, topics: tuple[str, ...], keep: frozenset[str] | None, fmap: FieldMap) -> set[str]:
+    vocab = vocabulary()
+    return {
+        category
+        for (k, name), category in fmap.items()
+        if k == kind and (keep is None or name in keep) and vocab.categories[category].group in topics
+    }
+
+
+def asked_categories(request: Request, field_map: FieldMap | None = None) -> frozenset[str]:
+    """The leaf categories a data request asks for; every leaf when it names no search (a system
+    may return anything); none for a request that is not for data."""
+    kind = request.kind.value
+    search = request.resource.search
+    shape: tuple[str, tuple[str, ...]] | None
+    if kind == "database_query":
+        shape = (search.type, tuple(k for k in SUPPLIED if getattr(search, k, None))) if search is not None else None
+    elif kind == "custody_inquiry":
+        shape = ("topics", tuple(sorted(set(request.resource.fields) or set(CUSTODY_TOPICS))))
+    else:
+        return frozenset()
+    if field_map is None:
+        return _asked_in_store(kind, shape)
+    return _asked(kind, shape, field_map)
+
+
+@cache
+def _asked_in_store(kind: str, shape: tuple[str, tuple[str, ...]] | None) -> frozenset[str]:
+    return _asked(kind, shape, store_field_map())
+
+
+def _asked(kind: str, shape: tuple[str, tuple[str, ...]] | None, fmap: FieldMap) -> frozenset[str]:
+    if shape is None:
+        return frozenset(vocabulary().categories)
+    if kind == "database_query":
+        search_type, supplied = shape
+        return frozenset(_about(SEARCH_RECORD_KIND[search_type], SEARCH_TOPICS[search_type], None, fmap) - {SUPPLIED[k] for k in supplied})
+    topics = set(shape[1])
+    asked: set[str] = set()
+    for topic in topics & CUSTODY_FIELDS.keys():
+        asked |= _about("booking", SEARCH_TOPICS["custody"], CUSTODY_FIELDS[topic], fmap)
+    if "contact_information" in topics:
+        asked |= _about("contact", SEARCH_TOPICS["contact"], None, fmap)
+    return frozenset(asked)

@@ -1,0 +1,26 @@
+"""Command-line options more than one command takes: one definition each (imports Typer only)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+ProfileOpt = Annotated[list[str], typer.Option("--profile", "-p", help="Legal profile; repeat to compose (any forbid wins).")]
+AgenciesOpt = Annotated[Optional[list[Path]], typer.Option("--agencies", help="A department's own registry file (TOML); repeatable.")]
+ParamOpt = Annotated[Optional[list[str]], typer.Option("--param", help="Profile parameter PROFILE.NAME=V1,V2 (see `policy show`).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+
+
+def parse_params(values: list[str] | None) -> dict[str, list[str]]:
+    """`PROFILE.NAME=V1,V2` options as a mapping; an empty value means the empty list."""
+    params: dict[str, list[str]] = {}
+    for item in values or []:
+        key, sep, value = item.partition("=")
+        if not sep or "." not in key:
+            Console(stderr=True).print(f"[red]error[/red]: --param: {item!r} is not PROFILE.NAME=VALUE[,VALUE]")
+            raise typer.Exit(2)
+        params[key] = [v for v in value.split(",") if v]
+    return params

@@ -1,0 +1,121 @@
+"""Data categories, whatever the route: the field map covers the store, the egress check removes
+what a decision withholds (and anything unclassified), and the same information asked through every
+request kind and search type gets the same disclosure decision."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import PROFILES, pipeline_for, request
+from sanctuary.egress import SEARCH_RECORD_KIND, asked_categories, check
+from sanctuary.models import parse_request
+from sanctuary.policy.categories import store_field_map, vocabulary
+from sanctuary.records import Record, open_store, parse_search
+from sanctuary.records.demo import DEMO_PERSONS, DEMO_PLATE, fill
+from sanctuary.records.schema import RECORD_TABLES
+from sanctuary.records.searches import SEARCH_NAMES
+from sanctuary.records.store import _KINDS
+from strategies import AGENCIES, DOCS, TEXTS
+
+FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def test_every_store_column_maps_to_exactly_one_leaf_category() -> None:
+    fmap = store_field_map()
+    for search, (table, kind, key) in _KINDS.items():
+        assert SEARCH_RECORD_KIND[search] == kind
+        columns = {c.name for c in table.columns} - {key, "name_key"}
+        unmapped = {c for c in columns if (kind, c) not in fmap}
+        assert not unmapped, f"{table.name}: columns with no data category: {sorted(unmapped)}"
+    assert {t.name for t, _, _ in _KINDS.values()} == {t.name for t in RECORD_TABLES}
+    assert set(fmap.values()) <= set(vocabulary().categories)
+
+
+def test_every_field_every_search_returns_is_mapped(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "r.db"))
+    fill(store, persons=20, seed=3)
+    fmap = store_field_map()
+    seen = set()
+    for search in SEARCH_NAMES:
+        for person in DEMO_PERSONS:
+            query = {"search": search, "plate": DEMO_PLATE} if search == "plate" else {"search": search, "person_id": person.person_id}
+            for record in store.search(parse_search(query)):
+                seen.add(record.kind)
+                assert all((record.kind, f) in fmap for f in record.fields), (record.kind, sorted(record.fields))
+    store.close()
+    assert seen == set(SEARCH_RECORD_KIND.values())
+
+
+def test_check_removes_withheld_and_unmapped_fields_and_counts_them() -> None:
+    person = Record("P1", "person", {"first_name": "Maria", "citizenship": "Mexico", "place_of_birth": "Morelia", "shoe_size": 38})
+    booking = Record("B1", "booking", {"facility": "jail", "release_date": "2026-01-20", "charge": "theft"})
+    out = check([person, booking], ["citizenship", "place_of_birth", "release_date"])
+    assert [r.fields for r in out.records] == [{"first_name": "Maria"}, {"facility": "jail", "charge": "theft"}]
+    assert (out.withheld, out.unmapped) == (3, 1)
+    assert person.fields["citizenship"] == "Mexico"  # the input is not changed
+    assert check([person], []).records[0].fields == {"first_name": "Maria", "citizenship": "Mexico", "place_of_birth": "Morelia"}
+
+
+def test_a_custody_search_asks_what_a_custody_inquiry_asks() -> None:
+    inquiry = parse_request(
+        request("custody_inquiry", "FBI", subject={"person_id": "P1"}, resource={"fields": ["custody_status", "release_date"]})
+    )
+    search = parse_request(request("database_query", "FBI", resource={"search": {"type": "custody", "person_id": "P1"}}))
+    assert asked_categories(inquiry) == asked_categories(search) == {"custody_status", "custody_facility", "release_date"}
+    contact = parse_request(request("custody_inquiry", "FBI", resource={"fields": ["contact_information"]}))
+    by_search = parse_request(request("database_query", "FBI", resource={"search": {"type": "contact", "person_id": "P1"}}))
+    assert asked_categories(contact) == asked_categories(by_search) == {"home_address", "phone", "email", "employer"}
+
+
+def test_the_identity_a_requester_supplies_is_not_asked() -> None:
+    named = parse_request(
+        request("database_query", "FBI", resource={"search": {"type": "person", "name": "Maria Lopez", "dob": "1988-03-14"}})
+    )
+    asked = asked_categories(named)
+    assert "person_name" not in asked and "date_of_birth" not in asked and {"immigration_status", "record_number"} <= asked
+
+
+@pytest.mark.parametrize("profile", ["chicago-2021", "illinois-trust"])
+def test_a_route_around_the_custody_rule_gets_the_same_deny(profile) -> None:
+    """ICE-ERO asked custody through a database search with a criminal purpose and got it (issue #10)."""
+    purpose = {"text": "robbery", "category": "criminal"}
+    by_search = request("database_query", "ICE-ERO", purpose=purpose, resource={"search": {"type": "custody", "person_id": "P0000001"}})
+    by_inquiry = request("custody_inquiry", "ICE-ERO", purpose=purpose, subject={"person_id": "P0000001"}, resource={"fields": []})
+    a, b = (pipeline_for(profile).decide(parse_request(r)) for r in (by_search, by_inquiry))
+    assert a.decision == b.decision == "deny"
+    assert set(a.rules) & set(b.rules)
+
+
+SAME_QUESTION = [
+    # (custody-inquiry topics, the database search that returns the same categories)
+    (["custody_status", "release_date"], "custody"),
+    (["contact_information"], "contact"),
+]
+
+
+@FAST
+@given(
+    agency=st.sampled_from(AGENCIES),
+    on_behalf_of=st.sampled_from([None, *AGENCIES]),
+    text=st.sampled_from(TEXTS),
+    category=st.sampled_from([None, "criminal", "civil_immigration", "other"]),
+    documents=st.lists(st.sampled_from(DOCS), max_size=2),
+    question=st.sampled_from(SAME_QUESTION),
+    profiles=st.sampled_from([(p,) for p in PROFILES] + [("chicago-2021", "illinois-trust")]),
+    trusted=st.booleans(),
+)
+def test_the_same_information_gets_the_same_disclosure_decision(
+    agency, on_behalf_of, text, category, documents, question, profiles, trusted
+):
+    topics, search = question
+    purpose = {k: v for k, v in (("text", text), ("category", category)) if v is not None}
+    common = {"purpose": purpose, "documents": documents, **({"on_behalf_of": on_behalf_of} if on_behalf_of else {})}
+    inquiry = request("custody_inquiry", agency, subject={"person_id": "P0000001"}, resource={"fields": topics}, **common)
+    query = request("database_query", agency, resource={"search": {"type": search, "person_id": "P0000001"}}, **common)
+    pipeline = pipeline_for(*profiles, trusted=trusted)
+    a, b = (pipeline.decide(parse_request(r)) for r in (inquiry, query))
+    assert (a.decision, a.redact, a.held is None, a.error) == (b.decision, b.redact, b.held is None, b.error)

@@ -1,0 +1,276 @@
+"""Facts carry their source (the department's records; a requester's statement is a claim) and
+documents are verified, not declared (a request only a described document could open is held)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import registry, request
+from gateway_harness import Running, start
+from sanctuary.enforce import Pipeline, held_reference
+from sanctuary.models import Document, Failure, parse_request
+from sanctuary.policy.engine import PolicyEngine
+from sanctuary.records import open_store
+from sanctuary.records.demo import fill
+from sanctuary.records.facts import StoreFacts
+
+MARIA, JAMES, ANH = "P0000001", "P0000002", "P0000003"  # no carve-out; an active warrant; a gang entry
+COURT_ORDER = {"type": "court_order", "court": "Circuit Court of Cook County", "signed_by": "Judge A. Novak"}
+FED_WARRANT = {
+    "type": "judicial_warrant",
+    "court": "United States District Court for the Northern District of Illinois",
+    "signed_by": "Hon. M. Reyes, U.S. Magistrate Judge",
+    "criminal": True,
+}
+I200_CRIMINAL = {"type": "I-200", "signed_by": "Immigration Officer", "criminal": True}
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    opened = open_store(str(tmp_path_factory.mktemp("facts") / "records.db"))
+    fill(opened, persons=10, seed=3)
+    yield opened
+    opened.close()
+
+
+def pipeline(profiles: list[str], store=None, *, trusted: bool = False) -> Pipeline:
+    facts = StoreFacts(lambda: store) if store is not None else None
+    return Pipeline(PolicyEngine.load(profiles, registry()), facts=facts, trusted=trusted)
+
+
+def access(person_id: str, **subject) -> dict:
+    return request("detainee_access", "ICE-ERO", subject={"person_id": person_id, **subject})
+
+
+def test_the_store_says_which_carveouts_a_subject_meets(store) -> None:
+    facts = StoreFacts(lambda: store)
+    assert facts.lookup(JAMES, None, None).carveouts == {"outstanding_criminal_warrant"}
+    assert facts.lookup(ANH, None, None).carveouts == {"gang_member"}
+    maria = facts.lookup(None, "Lopez, Maria", "1988-03-14")
+    assert maria.found and maria.carveouts == frozenset() and maria.in_custody is True
+    assert not facts.lookup("P9999999", None, None).found
+    assert not facts.lookup(None, "Maria Lopez", None).found  # a name alone identifies nobody
+
+
+def test_a_claimed_carveout_is_recorded_and_never_decides(store) -> None:
+    """Under the 2012 law ICE opened 042(b)(1) by asserting the subject was in the gang database."""
+    d = pipeline(["chicago-2012"], store).decide(parse_request(access(MARIA, gang_database=True)))
+    assert d.decision == "deny" and "chicago-2012:042-b1-ice-custody" in d.rules
+    assert d.claims == ["subject.gang_database"]
+    assert d.facts_source.startswith("records store: subject found")
+
+
+def test_the_records_open_a_carveout_no_one_claimed(store) -> None:
+    assert pipeline(["chicago-2012"], store).decide(parse_request(access(ANH))).decision == "permit"
+    assert pipeline(["chicago-2012"], store).decide(parse_request(access(JAMES))).decision == "permit"
+
+
+def test_an_unknown_subject_is_read_restrictively(store) -> None:
+    d = pipeline(["chicago-2012"], store).decide(parse_request(access("P9999999", felony_conviction=True)))
+    assert d.decision == "deny" and "not found" in d.facts_source and "not met" in d.facts_source
+    without_records = pipeline(["chicago-2012"]).decide(parse_request(access(ANH, gang_database=True)))
+    assert without_records.decision == "deny" and without_records.facts_source.startswith("none")
+
+
+def test_at_the_department_the_statement_counts_unless_the_records_disagree(store) -> None:
+    stated = pipeline(["chicago-2012"], trusted=True).decide(parse_request(access(MARIA, gang_database=True)))
+    assert stated.decision == "permit" and stated.facts_source.startswith("department statement") and stated.claims == []
+    checked = pipeline(["chicago-2012"], store, trusted=True).decide(parse_request(access(MARIA, gang_database=True)))
+    assert checked.decision == "deny" and "the records decide" in checked.facts_source
+
+
+def test_facts_the_rules_in_force_do_not_read_are_not_looked_up() -> None:
+    class Exploding:
+        name = "exploding"
+
+        def lookup(self, *_):
+            raise AssertionError("looked up")
+
+    p = Pipeline(PolicyEngine.load(["chicago-2021"], registry()), facts=Exploding())
+    assert p.decide(parse_request(access(MARIA))).facts_source.startswith("not consulted")
+
+
+def test_a_records_failure_fails_closed() -> None:
+    class Down:
+        name = "records store"
+
+        def lookup(self, *_):
+            raise ConnectionError("no route to host")
+
+    d = Pipeline(PolicyEngine.load(["chicago-2012"], registry()), facts=Down()).decide(parse_request(access(ANH)))
+    assert d.decision == "deny" and d.failure == Failure.store and "no route to host" in d.error
+
+
+def person_query(agency: str, documents: list[dict], category: str = "criminal") -> dict:
+    return request(
+        "database_query",
+        agency,
+        purpose={"text": "retail theft ring", "category": category},
+        resource={"search": {"type": "person", "person_id": MARIA}},
+        documents=documents,
+    )
+
+
+def test_a_described_court_order_holds_the_request_until_verified() -> None:
+    """ICE-ERO posted a court order in JSON and got status unredacted (issue #10)."""
+    p = pipeline(["chicago-2021"])
+    raw = person_query("ICE-ERO", [COURT_ORDER])
+    held = p.decide(parse_request(raw))
+    assert held.decision == "deny" and held.held is not None
+    assert held.held.reason == "verification_required" and held.held.lifts == ["chicago-2021:030-a-status"]
+    assert held.held.reference == held_reference(parse_request(raw)) == p.decide(parse_request(raw)).held.reference
+    assert held.claims == ["documents[0]: court_order"] and held.redact == []
+    # an officer verifies the real order: a new decision that names the held one
+    resolved = p.resolve_held(parse_request(raw), held, [Document(**COURT_ORDER)], "Sgt. R. Diaz").decision
+    assert resolved.decision == "permit" and resolved.resolves == held.held.reference
+    assert not {"immigration_status", "citizenship", "place_of_birth"} & set(resolved.redact)
+    assert "Sgt. R. Diaz" in resolved.explanation
+    scan = p.resolve_held(parse_request(raw), held, [Document(**COURT_ORDER)], "Sgt. R. Diaz", unreadable=True).decision
+    assert "could not read" in scan.explanation and scan.decision == "permit"
+
+
+def test_a_verified_administrative_form_still_lifts_nothing() -> None:
+    p = pipeline(["chicago-2021", "illinois-trust"])
+    raw = request("custody_transfer", "USMS", documents=[{"type": "I-247A"}, FED_WARRANT])
+    held = p.decide(parse_request(raw))
+    assert held.held is not None and "chicago-2021:020-a1-no-basis" in held.held.lifts
+    only_form = p.resolve_held(parse_request(raw), held, [Document(**I200_CRIMINAL)], "Sgt. R. Diaz").decision
+    assert only_form.decision == "deny" and only_form.held is None and "chicago-2021:020-a1-no-basis" in only_form.rules
+    with_warrant = p.resolve_held(parse_request(raw), held, [Document(**FED_WARRANT)], "Sgt. R. Diaz").decision
+    assert with_warrant.decision == "permit"
+
+
+@pytest.mark.parametrize("trusted", [False, True])
+def test_an_i200_labelled_criminal_counts_for_nothing(trusted) -> None:
+    raw = request("custody_transfer", "ICE-ERO", documents=[I200_CRIMINAL])
+    d = pipeline(["chicago-2021"], trusted=trusted).decide(parse_request(raw))
+    assert d.decision == "deny" and d.held is None
+
+
+def test_nothing_to_lift_nothing_held() -> None:
+    d = pipeline(["chicago-2021"]).decide(parse_request(request("detainee_access", "HSI", documents=[FED_WARRANT])))
+    assert d.decision == "deny" and d.held is None  # 2-173-020(a)(2) has no exception a document could meet
+
+
+def test_resolving_needs_the_held_request_and_an_officer() -> None:
+    p = pipeline(["chicago-2021"])
+    raw = parse_request(person_query("ICE-ERO", [COURT_ORDER]))
+    held = p.decide(raw)
+    other = parse_request({**person_query("ICE-ERO", [COURT_ORDER]), "id": "t-other"})
+    for args in (
+        (other, held, [], "Sgt"),
+        (raw, held, [], " "),
+        (raw, p.decide(parse_request(request("detainee_access", "FBI"))), [], "Sgt"),
+    ):
+        with pytest.raises(ValueError):
+            p.resolve_held(*args)
+
+
+@pytest.fixture(scope="module")
+def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    home = tmp_path_factory.mktemp("held")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("SANCTUARY_HOME", str(home))
+    running = start(home, str(home / "records.db"), str(home / "log.db"), profiles=["illinois-trust", "chicago-2021"])
+    yield running
+    running.stop()
+    patch.undo()
+
+
+def test_over_http_a_held_request_is_403_discloses_nothing_and_is_logged(gateway: Running) -> None:
+    body = {**person_query("FBI", [COURT_ORDER]), "id": "t-held"}
+    response = gateway.post("FBI", body)
+    answer = response.json()
+    assert response.status_code == 403 and "result" not in answer
+    assert answer["decision"]["held"]["reason"] == "verification_required"
+    entry = json.loads(gateway.get(f"/v1/audit/entries/{answer['log_index']}").content)
+    assert entry["held"]["reference"] == answer["decision"]["held"]["reference"] and entry["claims"] == ["documents[0]: court_order"]
+    assert "disclosed" not in entry
+
+
+def test_over_http_custody_by_database_search_is_refused_like_an_inquiry(gateway: Running) -> None:
+    purpose = {"text": "robbery", "category": "criminal"}
+    search = {"id": "t-s", "kind": "database_query", "purpose": purpose, "resource": {"search": {"type": "custody", "person_id": MARIA}}}
+    inquiry = {"id": "t-i", "kind": "custody_inquiry", "purpose": purpose, "subject": {"person_id": MARIA}}
+    for body in (search, inquiry):
+        response = gateway.post("ICE-ERO", body)
+        assert response.status_code == 403, response.text
+        assert "2-173-020(a)(3)" in " ".join(response.json()["decision"]["citations"])
+    contact = {**search, "id": "t-c", "resource": {"search": {"type": "contact", "person_id": MARIA}}}
+    assert gateway.post("ICE-HSI", contact).status_code == 403
+
+
+def test_over_http_the_facts_come_from_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SANCTUARY_HOME", str(tmp_path))
+    running = start(tmp_path, str(tmp_path / "records.db"), str(tmp_path / "log.db"), profiles=["chicago-2012"])
+    try:
+        claimed = running.post(
+            "ICE-ERO", {"id": "t-gang", "kind": "detainee_access", "subject": {"person_id": MARIA, "gang_database": True}}
+        )
+        assert claimed.status_code == 403 and claimed.json()["decision"]["claims"] == ["subject.gang_database"]
+        recorded = running.post("ICE-ERO", {"id": "t-anh", "kind": "detainee_access", "subject": {"person_id": ANH}})
+        assert recorded.status_code == 200, recorded.text
+        assert recorded.json()["decision"]["facts_source"].startswith("records store: subject found")
+    finally:
+        running.stop()
+
+
+def test_a_text_the_screen_wants_reviewed_holds_a_permit_but_never_a_deny(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The screen may answer needs_review (an immigration-adjacent word): a permit then waits for an officer."""
+    import sanctuary.enforce as enforce
+    from sanctuary.screening import screen_fields
+    from sanctuary.screening.purpose import Evidence, PurposeScreen
+
+    def screen(fields):
+        if any(text and "foreign national" in text for text in fields.values()):
+            return PurposeScreen("needs_review", (), (Evidence(0, 16, "foreign national", "adjacent:foreign national"),), 0.5)
+        return screen_fields(fields)
+
+    monkeypatch.setattr(enforce, "screen_fields", screen)
+    p = pipeline(["chicago-2021"])
+    permit = request("database_query", "FBI", purpose={"text": "robbery", "category": "criminal", "case_number": "foreign national 7"})
+    held = p.decide(parse_request(permit))
+    assert held.decision == "deny" and held.held is not None and held.held.reason == "needs_review"
+    deny = request("detainee_access", "ICE-ERO", purpose={"text": "foreign national"})
+    d = p.decide(parse_request(deny))
+    assert d.decision == "deny" and d.held is None
+    vague = p.decide(parse_request(request("database_query", "FBI", purpose={"text": "inv"})))
+    assert vague.held is None and vague.decision == "permit"
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "health_care"),
+    [
+        ("abortion investigation for Texas authorities", "text", True),
+        ("locate woman who travelled for reproductive care", "text", True),
+        ("TX-ABORTION-2025-7", "case_number", True),
+        ("assault on a pregnant woman", "text", False),
+        ("armed robbery", "text", False),
+    ],
+)
+def test_a_health_care_purpose_is_a_fact_from_any_free_text_field(text, field, health_care) -> None:
+    from sanctuary.enforce import screen_request
+
+    raw = request("database_query", "ISP", purpose={field: text})
+    r = parse_request(raw)
+    p = pipeline(["chicago-2021"])
+    facts = p.facts(r, p.resolve(r, screen_request(r)), screen_request(r))
+    assert facts.health_care_purpose is health_care
+
+
+def test_decide_with_the_records_store_lets_the_records_win(store, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sanctuary.cli import app
+
+    url = store.url.removeprefix("sqlite:///")
+    line = json.dumps(access(MARIA, gang_database=True))
+    result = CliRunner().invoke(app, ["decide", "-p", "chicago-2012", "--store", url, "-"], input=line + "\n")
+    decision = json.loads(result.stdout.splitlines()[-1])
+    assert decision["decision"] == "deny" and "the records decide" in decision["facts_source"]
+    bad = CliRunner().invoke(app, ["decide", "-p", "chicago-2012", "--store", "ftp://nowhere", "-"], input=line + "\n")
+    assert bad.exit_code == 2
