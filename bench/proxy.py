@@ -8,7 +8,8 @@ Each round runs, back to back: RMS direct and through the proxy at c=1 and at c=
 front of the RMS without and with auth_request at c=1. The call: the FBI asks for James Carter's
 warrants (GET /persons/P0000002/warrants with a purpose header), a permit; through the proxy it
 costs a facts call and the forwarded call to the RMS, the decision, the filter and a durable log
-entry. Servers (RMS, proxy, gateway, both NGINX) are pinned to core 0, wrk to core 1.
+entry. The law: chicago-2021 (as bench/gateway.py). Servers (RMS, proxy, gateway, both NGINX) are
+pinned to core 0, wrk to core 1.
 
 Targets (issue 15): proxy p50 added <= 2 ms at c=1; proxy throughput >= 0.4x the direct RMS at c=8
 (median of >= 5 interleaved pairs); /v1/authz behind NGINX p50 added <= 1.5 ms over NGINX alone.
@@ -109,6 +110,8 @@ def main() -> None:
                 "proxy",
                 "--demo",
                 "--quiet",
+                "--profile",
+                "chicago-2021",
                 "--upstream",
                 rms_url,
                 "--routes",
@@ -124,7 +127,8 @@ def main() -> None:
     )
     procs.append(
         spawn(
-            ["serve", "--demo", "--quiet", "--rate", "0", "--routes", routes, "--upstream", rms_url, "--port", str(gw_port)]
+            ["serve", "--demo", "--profile", "chicago-2021", "--quiet", "--rate", "0", "--routes", routes, "--upstream", rms_url]
+            + ["--port", str(gw_port)]
             + ["--store", str(work / "records.db"), "--log", str(work / "log.db")],
             env,
             work / "gateway.err",

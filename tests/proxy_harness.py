@@ -168,7 +168,9 @@ def start_proxy(home: Path, upstream: str, routes: RouteMap | None = None, **ove
     keys = KeyRing()
     keys.add_demo_keys()
     log_url = str(home / "proxy-log.db")
-    cfg = ProxyConfig(upstream=upstream, routes=routes or load(EXAMPLE_ROUTES), log_url=log_url, keys=keys, threads=4)
+    cfg = ProxyConfig(
+        upstream=upstream, routes=routes or load(EXAMPLE_ROUTES), profiles=["chicago-2021"], log_url=log_url, keys=keys, threads=4
+    )
     for name, value in overrides.items():
         setattr(cfg, name, value)
     return Proxy(serve(create_app(cfg)), log_url)

@@ -78,25 +78,24 @@ def test_calls_the_map_does_not_know_are_refused(method: str, uri: str) -> None:
 def test_the_request_is_built_from_the_route_key_and_headers() -> None:
     found = parse(GOOD).match("GET", "/persons/P1?dob=1988-03-14")
     headers = {"x-sanctuary-purpose": "armed robbery investigation", "x-sanctuary-case-number": "HX-1", "x-sanctuary-on-behalf-of": "FBI"}
-    request = build_request(found, "ISP", headers, "px-1", frozenset({"gang_member"}))
+    request = build_request(found, "ISP", headers, "px-1")
     assert request.requester.agency == "ISP"
     assert request.kind is Kind.database_query and request.resource.system == "RMS"
     assert request.resource.search is not None and request.resource.search.person_id == "P1"
     assert request.resource.search.dob == "1988-03-14"
     assert request.purpose.text == "armed robbery investigation" and request.purpose.case_number == "HX-1"
     assert request.on_behalf_of == "FBI"
-    assert request.subject.gang_database is True
 
 
 def test_without_a_purpose_the_purpose_is_undeclared() -> None:
-    request = build_request(parse(GOOD).match("GET", "/persons/P1"), "FBI", {}, "px-2", frozenset())
+    request = build_request(parse(GOOD).match("GET", "/persons/P1"), "FBI", {}, "px-2")
     assert request.purpose.text is None and request.purpose.category is None
 
 
 def test_a_purpose_given_two_ways_that_disagree_is_an_error() -> None:
     found = parse(GOOD).match("GET", "/persons/P1?reason=a")
     with pytest.raises(ValueError, match="x-sanctuary-purpose"):
-        build_request(found, "FBI", {"x-sanctuary-purpose": "b"}, "px-3", frozenset())
+        build_request(found, "FBI", {"x-sanctuary-purpose": "b"}, "px-3")
 
 
 BAD = [

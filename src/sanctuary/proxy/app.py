@@ -38,6 +38,8 @@ from starlette.routing import Route
 from sanctuary.gateway.app import _Log, answer
 from sanctuary.gateway.credentials import KeyRing
 from sanctuary.gateway.services import Reopening, Unavailable, load_policy
+from sanctuary.policy.jurisdictions import jurisdictions
+from sanctuary.proxy.facts import SystemFacts
 from sanctuary.proxy.guard import Guard, Verdict, event
 from sanctuary.proxy.routes import RouteMap
 from sanctuary.proxy.upstream import Upstream
@@ -49,7 +51,9 @@ METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]  # all ar
 class ProxyConfig:
     upstream: str
     routes: RouteMap
-    profiles: list[str] = field(default_factory=lambda: ["chicago-2021"])
+    profiles: list[str] = field(default_factory=list)  # composed on top of the jurisdiction
+    jurisdiction: str | None = None  # the law in force (None with no profiles: the shipped default)
+    declarations: Path | None = None  # 625 ILCS 5/2-130 declarations on file (CSV)
     params: dict[str, list[str]] = field(default_factory=dict)
     agencies: list[Path] = field(default_factory=list)
     log_url: str | None = None
@@ -98,11 +102,13 @@ def decision_body(verdict: Verdict) -> dict[str, Any]:
 
 
 def create_app(cfg: ProxyConfig) -> Starlette:
-    policy = load_policy(cfg.profiles, cfg.params, cfg.agencies)
+    jurisdiction = cfg.jurisdiction or (None if cfg.profiles else jurisdictions().default)
+    policy = load_policy(cfg.profiles, cfg.params, cfg.agencies, jurisdiction=jurisdiction, declarations=cfg.declarations)
     log_service: Reopening[Any] = Reopening("decision log", lambda: _open_log(cfg.log_url))
     threads = cfg.threads
     client = Upstream(cfg.upstream, timeout=cfg.timeout, connections=threads * 2)
-    guard = Guard(cfg.routes, policy.pipeline(_Log(log_service)), upstream=client)
+    facts = SystemFacts(cfg.routes.facts, client) if cfg.routes.facts is not None else None
+    guard = Guard(cfg.routes, policy.pipeline(_Log(log_service), facts), upstream=client)
     executor = ThreadPoolExecutor(threads, thread_name_prefix="proxy")
 
     async def call(http: HttpRequest) -> Response:

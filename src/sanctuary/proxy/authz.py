@@ -23,6 +23,7 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
 
 from sanctuary.proxy.app import decision_body, decision_headers
+from sanctuary.proxy.facts import SystemFacts
 from sanctuary.proxy.guard import Guard
 from sanctuary.proxy.routes import RouteMap
 from sanctuary.proxy.upstream import Upstream
@@ -35,7 +36,10 @@ def add_authz_routes(app: FastAPI, routes: RouteMap, upstream: str | None = None
     """Mount the hook on the gateway `app`; `upstream` (optional) answers the route map's facts call."""
     gw = app.state.gateway
     client = Upstream(upstream, timeout=timeout) if upstream else None
-    guard = Guard(routes, gw.pipeline, upstream=client)
+    # Its own path: facts about a subject come from the department system the routes are on (not
+    # the gateway's records store); without --upstream they are unknown, the restrictive reading.
+    facts = SystemFacts(routes.facts, client) if client is not None and routes.facts is not None else None
+    guard = Guard(routes, gw.policy.pipeline(gw.recorder, facts), upstream=client)
     app.state.authz = guard
     if client is not None:
         app.router.add_event_handler("shutdown", client.close)

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from sanctuary.errors import SanctuaryError
+from sanctuary.options import AgenciesOpt, ParamOpt, parse_params
 from sanctuary.proxy.routes import RouteMap, RouteMapError, load
 
 err = Console(stderr=True)
@@ -30,9 +31,18 @@ def proxy(
     upstream: Annotated[str, typer.Option("--upstream", help="The department system's base URL, e.g. http://127.0.0.1:9000.")],
     routes: Annotated[Path, typer.Option("--routes", help="The route map (TOML); see examples/rms/routes.toml.")],
     demo: Annotated[bool, typer.Option("--demo", help="Accept the demo keys (`sanctuary demo-keys`).")] = False,
-    profile: Annotated[list[str], typer.Option("--profile", "-p", help="Legal profile; repeat to compose.")] = ["chicago-2021"],
-    param: Annotated[Optional[list[str]], typer.Option("--param", help="Profile parameter PROFILE.NAME=V1,V2.")] = None,
-    agencies: Annotated[Optional[list[Path]], typer.Option("--agencies", help="A department's own registry file.")] = None,
+    jurisdiction: Annotated[
+        Optional[str], typer.Option("--jurisdiction", "-j", help="The law in force where deployed (default: the shipped default, chicago).")
+    ] = None,
+    profile: Annotated[
+        Optional[list[str]],
+        typer.Option("--profile", "-p", help="Legal profile; repeat to compose (instead of, or on top of, a jurisdiction)."),
+    ] = None,
+    param: ParamOpt = None,
+    declarations: Annotated[
+        Optional[Path], typer.Option("--declarations", help="625 ILCS 5/2-130 declarations on file (CSV, as scan-partners reads).")
+    ] = None,
+    agencies: AgenciesOpt = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: any free port).")] = 8100,
     log: Annotated[Optional[str], typer.Option("--log", help="Decision log: SQLite path or postgresql:// URL.")] = None,
@@ -43,7 +53,6 @@ def proxy(
     """A filtering reverse proxy: decide each call on a department system, record it, forward only a
     permitted one, and remove every withheld data category from its answer (docs/deploy.md)."""
     from sanctuary.gateway.credentials import CredentialError, KeyRing, keys_file
-    from sanctuary.policy.cli import parse_params
     from sanctuary.proxy.app import ProxyConfig, create_app
 
     events = logging.getLogger("sanctuary")
@@ -61,7 +70,9 @@ def proxy(
     cfg = ProxyConfig(
         upstream=upstream,
         routes=route_map,
-        profiles=profile,
+        profiles=profile or [],
+        jurisdiction=jurisdiction,
+        declarations=declarations,
         params=parse_params(param),
         agencies=agencies or [],
         log_url=log,

@@ -27,7 +27,6 @@ from sanctuary.errors import SanctuaryError
 from sanctuary.gateway.app import status_of
 from sanctuary.models import Decision, Failure, Request, RequestError, parse_request
 from sanctuary.policy.categories import vocabulary
-from sanctuary.policy.facts import CARVEOUTS
 from sanctuary.proxy import egress
 from sanctuary.proxy.routes import Match, Route, RouteMap
 from sanctuary.proxy.upstream import TooLarge, Upstream
@@ -40,9 +39,6 @@ PURPOSE_HEADERS = {
 }
 PROXY_HINT = "an authorization hook cannot remove fields from an answer: send this call through `sanctuary proxy` (docs/deploy.md)"
 MAX_ANSWER = 8 * 1024 * 1024  # bytes read from a department system for one call
-HEADERS = {"accept": "application/json", "accept-encoding": "identity"}
-# Where a carve-out the department's system shows goes in the request (the subject's facts).
-SUBJECT_FACT = {name: name for name in CARVEOUTS} | {"gang_member": "gang_database"}
 log = logging.getLogger("sanctuary.proxy")
 
 
@@ -74,8 +70,8 @@ class Guard:
     """One per process, shared by the worker threads."""
 
     def __init__(self, routes: RouteMap, path: RequestPath, *, upstream: Upstream | None = None) -> None:
-        """`path` decides and records (its log); `upstream` is the department system (facts calls,
-        and the proxy's forwarded calls)."""
+        """`path` decides (facts about a subject from its fact source) and records (its log);
+        `upstream` is the department system the proxy forwards permitted calls to."""
         self.routes = routes
         self.path = path
         self.upstream = upstream
@@ -84,52 +80,9 @@ class Guard:
     # -- the call as a request ---------------------------------------------------------------
     def prepare(self, agency: str, method: str, uri: str, headers: Mapping[str, str]) -> tuple[Match, Request]:
         """The route of a call and the request it is; `Unmapped` or `RequestError` name what is wrong.
-
-        The subject's facts are asked of the department's system only when they could change the
-        answer: when, read restrictively (every carve-out unmet), the call would be denied or would
-        lose a category its answer carries. A carve-out only ever lifts a rule, never adds one
-        (tests/test_proxy_facts.py checks this of every profile), so otherwise the answer is the same
-        and the extra call on the system is saved. The recorded request says which facts were used.
-        """
+        Facts about the subject are the path's to look up (its fact source), never the caller's."""
         found = self.routes.match(method, uri)
-        request_id = new_request_id()
-        request = build_request(found, agency, headers, request_id, frozenset())
-        if self.routes.facts is None or self.upstream is None:
-            return found, request
-        restrictive = self.path.decide(request)
-        carried = found.route.response.carried()
-        if restrictive.decision == "permit" and not any(self.vocab.covered(c, restrictive.redact) for c in carried):
-            return found, request
-        return found, build_request(found, agency, headers, request_id, self.carveouts(request))
-
-    def carveouts(self, request: Request) -> frozenset[str]:
-        """The carve-outs the department's system shows the subject meets; none (unknown, the
-        restrictive reading) when the subject is not identified or the call fails in any way."""
-        call = self.routes.facts
-        search = request.resource.search
-        subject = request.subject
-        identity = {
-            "person_id": subject.person_id or (search.person_id if search else None),
-            "name": subject.name or (search.name if search else None),
-            "dob": subject.dob or (search.dob if search else None),
-        }
-        path = call.url_path({k: v for k, v in identity.items() if v}) if call is not None else None
-        if call is None or path is None or self.upstream is None:
-            return frozenset()
-        try:
-            answer = self.upstream.get(path, HEADERS, MAX_ANSWER)
-            if answer.status != 200:
-                raise ValueError(f"the system answered {answer.status}")
-            doc = json.loads(answer.body)
-        except (httpx.HTTPError, TooLarge, ValueError) as exc:
-            event(logging.WARNING, "facts_unknown", request_id=request.id, reason=str(exc)[:200])
-            return frozenset()
-        met = set()
-        for name, where in call.carveouts:
-            node = where.query.find_one(doc)
-            if node is not None and node.value is True:
-                met.add(name)
-        return frozenset(met)
+        return found, build_request(found, agency, headers, new_request_id())
 
     # -- the hook ----------------------------------------------------------------------------
     def authorize(self, agency: str, method: str, uri: str, headers: Mapping[str, str]) -> Verdict:
@@ -219,9 +172,8 @@ class _Forward:
         if upstream is None:
             raise UpstreamError("upstream", "no department system is configured")
         route = self.found.route
-        headers = {**HEADERS, "x-sanctuary-decision-id": request.id}  # a HEAD is forwarded as a GET: its answer is checked too
-        try:
-            answer = upstream.get(self.uri, headers, MAX_ANSWER)
+        try:  # a HEAD is forwarded as a GET: its answer is checked too
+            answer = upstream.get(self.uri, MAX_ANSWER, {"x-sanctuary-decision-id": request.id})
         except httpx.TimeoutException as exc:
             raise UpstreamError("upstream", f"{route.where}: no answer in time ({type(exc).__name__})", Failure.upstream_timeout) from None
         except (httpx.HTTPError, TooLarge) as exc:
@@ -245,7 +197,7 @@ class _Forward:
         return self.filtered.body, [item]
 
 
-def build_request(found: Match, agency: str, headers: Mapping[str, str], request_id: str, carveouts: frozenset[str]) -> Request:
+def build_request(found: Match, agency: str, headers: Mapping[str, str], request_id: str) -> Request:
     """The request of the contract a matched call is: the requester from the key, the rest from the
     route and the call; the purpose from the X-Sanctuary-* headers or the mapped query parameters."""
     route = found.route
@@ -271,7 +223,7 @@ def build_request(found: Match, agency: str, headers: Mapping[str, str], request
             if v is not None
         },
         "resource": {"system": route.system, "fields": list(route.fields)},
-        "subject": {**_fill(route.subject, found.params), **{SUBJECT_FACT[c]: True for c in carveouts}},
+        "subject": _fill(route.subject, found.params),
     }
     search = _fill(route.search, found.params)
     if search:

@@ -96,10 +96,13 @@ class FactsCall:
     path: str  # a template over the subject's identity: {person_id}, {name}, {dob}
     carveouts: tuple[tuple[str, Located], ...]
 
+    @property
+    def needs(self) -> tuple[str, ...]:
+        return tuple(_PATH_PARAM.findall(self.path))
+
     def url_path(self, identity: dict[str, str]) -> str | None:
         """The call for a subject, or None if the subject lacks an identifier the path needs."""
-        needed = _PATH_PARAM.findall(self.path)
-        if any(not identity.get(name) for name in needed):
+        if any(not identity.get(name) for name in self.needs):
             return None
         return _PATH_PARAM.sub(lambda m: quote(identity[m.group(1)], safe=""), self.path)
 

@@ -14,6 +14,9 @@ import httpx
 
 from sanctuary.errors import SanctuaryError
 
+# JSON, uncompressed: the answer is checked byte for byte before anything of it leaves.
+ACCEPT = {"accept": "application/json", "accept-encoding": "identity"}
+
 
 class TooLarge(SanctuaryError):
     """The answer is longer than the limit: it is not read further."""
@@ -39,10 +42,10 @@ class Upstream:
         self.timeout = httpx.Timeout(timeout).as_dict()
         self.transport = httpx.HTTPTransport(limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections))
 
-    def get(self, uri: str, headers: dict[str, str], limit: int) -> Answer:
-        """GET `uri` (the raw path and query, as received) on the system. Raises httpx's errors
-        (`httpx.TimeoutException` when it does not answer in time) and `TooLarge`."""
-        request = httpx.Request("GET", self.base + uri, headers=headers, extensions={"timeout": self.timeout})
+    def get(self, uri: str, limit: int, headers: dict[str, str] | None = None) -> Answer:
+        """GET `uri` (the raw path and query, as received) on the system, asking for JSON. Raises
+        httpx's errors (`httpx.TimeoutException` when it does not answer in time) and `TooLarge`."""
+        request = httpx.Request("GET", self.base + uri, headers={**ACCEPT, **(headers or {})}, extensions={"timeout": self.timeout})
         response = self.transport.handle_request(request)
         try:
             if not 200 <= response.status_code < 300:
