@@ -11,7 +11,17 @@ from sanctuary.enforce import Pipeline
 from sanctuary.models import parse_request
 from sanctuary.policy.engine import PolicyEngine
 
-PROFILES = ["chicago-2012", "chicago-2019-mayoral", "chicago-2019-proposed-eo", "chicago-2021", "illinois-trust"]
+PROFILES = [
+    "chicago-2012",
+    "chicago-2019-mayoral",
+    "chicago-2019-proposed-eo",
+    "chicago-2021",
+    "illinois-trust",
+    "california",
+    "washington",
+    "oregon",
+    "new-york-dmv",
+]
 
 
 @functools.cache

@@ -153,6 +153,14 @@ class Proxy:
         finally:
             log.close()
 
+    def protected(self, index: int) -> dict[str, Any]:
+        """The protected record behind entry `index` (what was disclosed, the error): admin's view."""
+        log = open_log(self.log_url)
+        try:
+            return dict(log.reveal(index))
+        finally:
+            log.close()
+
     def size(self) -> int:
         log = open_log(self.log_url)
         try:

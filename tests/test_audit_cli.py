@@ -82,12 +82,12 @@ def test_errors_name_the_field(run, tmp_path: Path) -> None:
 
 def test_decide_log_records_refused_lines_without_their_content(tmp_path, monkeypatch):
     """A line that cannot be read is denied and still recorded: only its hash and the error."""
-    import hashlib
     import json
 
     from typer.testing import CliRunner
 
     from sanctuary.audit import open_log
+    from sanctuary.audit.entry import mac
     from sanctuary.cli import app
 
     monkeypatch.setenv("SANCTUARY_KEYS", str(tmp_path / "keys"))
@@ -100,8 +100,9 @@ def test_decide_log_records_refused_lines_without_their_content(tmp_path, monkey
     assert [d["log_index"] for d in out] == [0, 1]
     opened = open_log(str(log), tmp_path / "keys")
     entry = json.loads(opened.entry(0))
-    assert entry["kind"] == "refused" and entry["decision"] == "deny" and "secret" in entry["error"]
-    assert entry["request_sha256"] == hashlib.sha256(bad.encode()).hexdigest()
+    assert entry["kind"] == "refused" and entry["decision"] == "deny" and entry["failure"] == "input"
+    assert "secret" in opened.reveal(0)["error"]
+    assert entry["request_hmac"] == mac(opened.hmac_key(), "request", bad.encode())
     assert b"Maria" not in opened.entry(0) and "bad-1" not in opened.entry(0).decode()
     assert opened.verify(full=True).ok
     opened.close()

@@ -1,8 +1,8 @@
-"""What an entry holds: canonical JSON, identifiers only as HMAC, clear text only through reveal."""
+"""What an entry holds: codes and vocabulary names only, keyed values unique to the entry, and the
+rest in the protected record (clear text through reveal, linkable pseudonyms through keyed)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -11,8 +11,9 @@ import rfc8785
 
 from audit_fixtures import DRIVERS, keys, log, log_url  # noqa: F401 - pytest fixtures
 from sanctuary.audit import AuditError, DecisionLog
+from sanctuary.audit.entry import canonical_request, mac
 from sanctuary.audit.keys import hmac_key, pseudonym
-from sanctuary.models import Decision, parse_request
+from sanctuary.models import Decision, Failure, Held, parse_request
 
 pytestmark = pytest.mark.parametrize("log_url", DRIVERS, indirect=True)
 
@@ -20,54 +21,135 @@ REQUEST = {
     "id": "ICE-2019-ROE-77",
     "kind": "database_query",
     "requester": {"agency": "ICE-ERO", "officer": "Agent K. Doe"},
+    "on_behalf_of": "Jane Roe's cousin",
     "purpose": {"text": "locate Jane Roe", "case_number": "A-123-456-789", "category": "civil_immigration"},
-    "resource": {"system": "CLEAR", "fields": ["name", "address"], "search": {"type": "person", "name": "Jane Roe", "dob": "1990-01-02"}},
+    "resource": {
+        "system": "CLEAR Jane Roe",
+        "fields": ["home_address", "first_name", "SSN 123-45-6789"],
+        "search": {"type": "person", "name": "Jane Roe", "dob": "1990-01-02"},
+    },
     "subject": {"name": "Jane Roe", "dob": "1990-01-02", "person_id": "IR-555"},
     "documents": [{"type": "I-247A", "number": "DET-0042"}],
 }
-SECRETS = ["ICE-2019-ROE-77", "Agent K. Doe", "Jane Roe", "1990-01-02", "A-123-456-789", "IR-555", "DET-0042", "locate"]
+SECRETS = ["ICE-2019-ROE-77", "Agent K. Doe", "Jane Roe", "1990-01-02", "A-123-456-789", "IR-555", "DET-0042", "locate", "CLEAR", "123-45"]
 
 
 def decision(decision: str = "deny", **extra: object) -> Decision:
-    return Decision(
-        id=REQUEST["id"],
-        decision=decision,
-        citations=["MCC 2-173-020(a)"],
-        rules=["chicago-2021:020-a"],
-        explanation="Denied.",
-        profiles=["chicago-2021"],
-        policy_hash="ab" * 32,
-        requester="ICE-ERO",
-        **extra,
-    )
+    fields: dict = {
+        "id": REQUEST["id"],
+        "decision": decision,
+        "citations": ["MCC 2-173-020(a)"],
+        "rules": ["chicago-2021:020-a"],
+        "explanation": "Denied: Jane Roe.",
+        "profiles": ["chicago-2021"],
+        "policy_hash": "ab" * 32,
+        "requester": "ICE-ERO",
+    }
+    return Decision(**{**fields, **extra})
 
 
-def test_entry_is_canonical_and_hides_identifiers(log: DecisionLog, keys: Path) -> None:
+def test_entry_is_canonical_and_copies_no_free_text(log: DecisionLog, keys: Path) -> None:
     request = parse_request(REQUEST)
-    index = log.record(request, decision())
+    index = log.record(request, decision(error="requester.agency: unregistered requester: 'Jane Roe'", failure=Failure.unregistered))
     data = log.entry(index)
     record = json.loads(data)
     assert rfc8785.dumps(record) == data
     for secret in SECRETS:
-        assert secret.encode() not in data
+        assert secret.encode() not in data, secret
     key = hmac_key(keys)
-    assert record["identifiers"]["subject.name"] == pseudonym(key, "Jane Roe")
-    assert record["identifiers"]["resource.search.name"] == record["identifiers"]["subject.name"]
-    assert record["identifiers"]["documents.0.number"] == pseudonym(key, "DET-0042")
-    assert record["request_sha256"] == hashlib.sha256(rfc8785.dumps(request.model_dump(mode="json"))).hexdigest()
-    assert (record["requester"], record["kind"], record["decision"]) == ("ICE-ERO", "database_query", "deny")
+    assert record["request_hmac"] == mac(key, "request", canonical_request(request))
+    assert (record["requester"], record["kind"], record["decision"], record["failure"]) == (
+        "ICE-ERO",
+        "database_query",
+        "deny",
+        "unregistered",
+    )
     assert (record["citations"], record["rules"], record["profiles"]) == (["MCC 2-173-020(a)"], ["chicago-2021:020-a"], ["chicago-2021"])
-    assert record["policy_hash"] == "ab" * 32 and record["documents"] == ["I-247A"]
-    assert record["time"].endswith("Z") and "disclosed" not in record
-    clear = log.reveal(index)
-    assert clear["subject.name"] == "Jane Roe" and clear["id"] == "ICE-2019-ROE-77" and clear["documents.0.number"] == "DET-0042"
+    assert record["resource"] == {"fields": ["home_address", "first_name"], "search": "person"}
+    assert record["documents"] == ["I-247A"] and record["purpose_category"] == "civil_immigration"
+    assert record["not_copied"] == {
+        "documents.number": 1,
+        "id": 1,
+        "on_behalf_of": 1,
+        "purpose.case_number": 1,
+        "purpose.text": 1,
+        "requester.agency": 1,
+        "requester.officer": 1,
+        "resource.fields": 1,
+        "resource.search.dob": 1,
+        "resource.search.name": 1,
+        "resource.system": 1,
+        "subject.dob": 1,
+        "subject.name": 1,
+        "subject.person_id": 1,
+    }
+    assert record["time"].endswith("Z") and "identifiers" not in record and "disclosed" not in record
+    protected = log.reveal(index)
+    assert protected["subject.name"] == "Jane Roe" and protected["id"] == "ICE-2019-ROE-77"
+    assert protected["resource.fields.2"] == "SSN 123-45-6789" and "Jane Roe" in protected["error"]
+    keyed = log.keyed(index)
+    assert keyed["subject.name"] == keyed["resource.search.name"] == pseudonym(key, "Jane Roe")
+    assert "Jane" not in json.dumps(keyed) and log.sealed_ok(index)
 
 
-def test_disclosure_is_recorded(log: DecisionLog) -> None:
+def test_no_pseudonym_links_two_entries_about_one_person(log: DecisionLog) -> None:
+    def entry_for(changes: dict) -> dict:
+        raw = json.loads(json.dumps(REQUEST).replace("Jane Roe", changes.pop("name", "Jane Roe")))
+        request = parse_request({**raw, **changes})
+        return json.loads(log.entry(log.record(request, decision(id=request.id))))
+
+    first, same_person, other_person = entry_for({}), entry_for({"id": "ICE-2019-ROE-78"}), entry_for({"id": "ICE-3", "name": "Ann Poe"})
+    unique = ("time", "request_hmac", "sealed")
+    assert {k: v for k, v in same_person.items() if k not in unique} == {k: v for k, v in other_person.items() if k not in unique}
+    for key in ("request_hmac", "sealed"):
+        assert len({first[key], same_person[key], other_person[key]}) == 3
+    again = entry_for({})
+    assert again["request_hmac"] == first["request_hmac"] and again["sealed"] != first["sealed"]  # the same request, not the same person
+
+
+def test_disclosure_is_protected_and_sealed(log: DecisionLog, log_url: str) -> None:
+    from audit_fixtures import execute
+
     request = parse_request({**REQUEST, "requester": {"agency": "ICE-HSI"}})
-    shown = [{"record_id": "arrest-991", "fields": ["name", "arrests"]}]
-    record = json.loads(log.entry(log.record(request, decision("permit"), shown)))
-    assert record["disclosed"] == shown
+    shown = [{"record_id": "P0000001", "fields": ["first_name", "last_name"]}]
+    index = log.record(request, decision("permit", redact=["immigration_status", "Jane Roe"]), shown)
+    data = log.entry(index)
+    record = json.loads(data)
+    assert b"P0000001" not in data and "disclosed" not in record
+    assert record["redact"] == ["immigration_status"] and record["not_copied"]["decision.redact"] == 1
+    assert log.reveal(index)["disclosed"] == shown and log.keyed(index)["disclosed.0.record_id"] == pseudonym(log.hmac_key(), "P0000001")
+    assert log.sealed_ok(index)
+    log.append(b"a raw entry, no seal")
+    assert log.verify_sealed().ok and "1 entries carry no seal" in log.verify_sealed().message
+    execute(log_url, "UPDATE clear SET fields = ? WHERE idx = ?", (json.dumps({**log.reveal(index), "disclosed": []}), index))
+    assert not log.sealed_ok(index)  # the protected record was changed behind the log's back
+    result = log.verify_sealed()
+    assert not result.ok and result.first_bad_index == index
+
+
+def test_held_is_a_code_and_its_reference_protected(log: DecisionLog) -> None:
+    held = Held(reason="verification_required", reference="desk-Jane-Roe", lifts=["chicago-2021:020-a"])
+    index = log.record(parse_request(REQUEST), decision(held=held))
+    record = json.loads(log.entry(index))
+    ref = mac(log.hmac_key(), "held", b"desk-Jane-Roe")
+    assert record["held"] == {"reason": "verification_required", "lifts": ["chicago-2021:020-a"], "ref": ref}
+    assert log.reveal(index)["held.reference"] == "desk-Jane-Roe" and b"desk-" not in log.entry(index)
+    resolution = json.loads(log.entry(log.record(parse_request(REQUEST), decision("permit", resolves="desk-Jane-Roe"))))
+    assert resolution["resolves"] == ref, "the resolving decision names the held one by the same keyed reference"
+    facts = decision(claims=["subject.felony_conviction"], facts_source="records store: subject found", judged_as=["ICE-ERO", "ICE-HSI"])
+    data = log.entry(log.record(parse_request(REQUEST), facts))
+    assert b"felony" not in data and b"subject found" not in data and json.loads(data)["judged_as"] == ["ICE-ERO", "ICE-HSI"]
+
+
+def test_refusal_keeps_only_a_keyed_hash_and_a_code(log: DecisionLog) -> None:
+    raw = b'{"id":"bad-Jane-Roe","kind":"database_query","requester":{"agency":"FBI"},"ssn":"123-45-6789"}'
+    refusal = decision(id="bad-Jane-Roe", error="ssn: unknown field '123-45-6789'", citations=["Fail closed"], rules=[])
+    index = log.record_refusal(raw, refusal)
+    data = log.entry(index)
+    record = json.loads(data)
+    assert b"Jane" not in data and b"123-45" not in data and b"ssn" not in data
+    assert record["kind"] == "refused" and record["failure"] == "input" and record["request_hmac"] == mac(log.hmac_key(), "request", raw)
+    assert log.reveal(index)["id"] == "bad-Jane-Roe" and log.sealed_ok(index)
 
 
 def test_bad_records_are_refused_with_the_field(log: DecisionLog) -> None:

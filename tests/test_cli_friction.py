@@ -31,7 +31,7 @@ def test_bad_lines_are_named_by_their_line_in_the_file(runner: CliRunner, tmp_pa
     decisions = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(decisions) == 4  # every non-empty line is answered, in order
     errors = result.stderr
-    assert f"{source}:3: request: Invalid JSON" in errors  # line 3 of the file, blank lines counted
+    assert f"{source}:3: body: not JSON" in errors  # line 3 of the file, blank lines counted
     assert f"{source}:6: " in errors and f"{source}:1" not in errors
     assert f"{source}:4 ({good['id']}): requester.agency: unregistered requester" in errors
     assert "3 of 4 requests were not decided as asked (1 input, 1 unreadable, 1 unregistered)" in " ".join(errors.split())

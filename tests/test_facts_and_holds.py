@@ -11,6 +11,7 @@ import pytest
 
 from conftest import registry, request
 from gateway_harness import Running, start
+from sanctuary.audit.entry import mac
 from sanctuary.enforce import Pipeline, held_reference
 from sanctuary.models import Document, Failure, parse_request
 from sanctuary.policy.engine import PolicyEngine
@@ -188,7 +189,12 @@ def test_over_http_a_held_request_is_403_discloses_nothing_and_is_logged(gateway
     assert response.status_code == 403 and "result" not in answer
     assert answer["decision"]["held"]["reason"] == "verification_required"
     entry = json.loads(gateway.get(f"/v1/audit/entries/{answer['log_index']}").content)
-    assert entry["held"]["reference"] == answer["decision"]["held"]["reference"] and entry["claims"] == ["documents[0]: court_order"]
+    decision_log = gateway.gateway.log.get()
+    reference = answer["decision"]["held"]["reference"]
+    assert entry["held"]["ref"] == mac(decision_log.hmac_key(), "held", reference.encode()) and reference not in json.dumps(entry)
+    protected = decision_log.reveal(answer["log_index"])
+    assert protected["held.reference"] == reference and protected["claims"] == ["documents[0]: court_order"]
+    assert entry["not_copied"]["decision.claims"] == 1 and "claims" not in entry
     assert "disclosed" not in entry
 
 

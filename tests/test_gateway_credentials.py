@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +10,7 @@ import httpx
 import pytest
 
 from gateway_harness import BODIES, Running, start
+from sanctuary.audit.entry import mac
 from sanctuary.gateway.credentials import CredentialError, KeyRing, demo_key
 
 
@@ -56,10 +56,12 @@ def test_the_requester_is_the_keys_agency_never_the_bodys(gateway: Running) -> N
     # was sent, the field and the reason, never the body itself
     index = response.json()["log_index"]
     assert index == before and log_size(gateway) == before + 1
-    entry = json.loads(gateway.gateway.log.get().entry(index))
-    assert entry["kind"] == "refused" and entry["decision"] == "deny"
-    assert entry["error"].startswith("requester.agency:") and "ICE-ERO" in entry["error"]
-    assert entry["request_sha256"] == hashlib.sha256(response.request.content).hexdigest()
+    decision_log = gateway.gateway.log.get()
+    entry = json.loads(decision_log.entry(index))
+    assert entry["kind"] == "refused" and entry["decision"] == "deny" and entry["failure"] == "identity"
+    error = decision_log.reveal(index)["error"]
+    assert error.startswith("requester.agency:") and "ICE-ERO" in error and "ICE-ERO" not in json.dumps(entry)
+    assert entry["request_hmac"] == mac(decision_log.hmac_key(), "request", response.request.content)
     # a name the registry resolves to the key's own agency is fine; leaving it out is too
     alias = gateway.post("FBI", {**BODIES["warrant"], "requester": {"agency": "Federal Bureau of Investigation", "officer": "SA Jones"}})
     assert alias.status_code == 200 and alias.json()["decision"]["requester"] == "FBI"

@@ -15,7 +15,7 @@ from gateway_harness import BODIES, start
 from records_stores import PG_ADMIN, pg_database
 from sanctuary.agencies import load_registry
 from sanctuary.enforce import FAIL_CLOSED
-from sanctuary.gateway import services
+from sanctuary.gateway import readiness, services
 from sanctuary.gateway.services import Policy, load_policy
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.profiles import PROFILES, expand
@@ -40,6 +40,8 @@ DETENTION = {
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SANCTUARY_HOME", str(tmp_path))
     monkeypatch.setattr(services, "RETRY_SECONDS", 0.05)
+    monkeypatch.setattr(readiness, "PROBE_SECONDS", 0.0)
+    monkeypatch.setattr(readiness, "GRACE_SECONDS", 0.2)
     return tmp_path
 
 
@@ -65,7 +67,7 @@ def test_a_policy_that_does_not_load_denies_everything(home: Path) -> None:
         assert answer["decision"]["error"].startswith("policy")
         entry = running.gateway.log.get().entry(answer["log_index"])
         assert b'"deny"' in entry
-        health = running.get("/healthz")
+        health = running.get("/readyz")
         assert health.status_code == 503 and health.json()["checks"]["policy"].startswith("policy")
     finally:
         running.stop()
@@ -92,7 +94,7 @@ def test_an_unreachable_log_means_no_data_and_no_permit(home: Path) -> None:
         answer = assert_fail_closed(running.post("FBI", BODIES["warrant"]), logged=False)
         assert "decision log unavailable" in answer["decision"]["error"]
         assert_fail_closed(running.post("USMS", DETENTION), logged=False)
-        assert running.get("/healthz").json()["checks"]["log"].startswith("decision log unavailable")
+        assert running.get("/readyz").json()["checks"]["log"].startswith("decision log unavailable")
         assert running.get("/v1/audit/checkpoint").status_code == 503
         # a request refused as unreadable cannot be recorded either: 503, said so, nothing decided
         refused = running.post("FBI", {**BODIES["warrant"], "unknown_field": 1})
@@ -110,7 +112,7 @@ def test_an_unreachable_sqlite_store_fails_closed_for_records_only(home: Path) -
         entry = running.gateway.log.get().entry(answer["log_index"])
         assert b'"disclosed"' not in entry or b'"disclosed":[]' in entry
         assert running.post("USMS", DETENTION).status_code in (200, 403), "decisions without records still work"
-        assert running.get("/healthz").status_code == 503
+        assert running.get("/readyz").status_code == 503
     finally:
         running.stop()
 
@@ -128,7 +130,7 @@ def test_a_postgresql_store_that_stops_and_comes_back(home: Path) -> None:
             admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
         answer = assert_fail_closed(running.post("FBI", BODIES["warrant"]), logged=True)
         assert "store unavailable" in answer["decision"]["error"]
-        health = running.get("/healthz")
+        health = running.get("/readyz")
         assert health.status_code == 503 and health.json()["checks"]["store"].startswith("store unavailable")
         with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
             admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
@@ -136,7 +138,7 @@ def test_a_postgresql_store_that_stops_and_comes_back(home: Path) -> None:
         while (status := running.post("FBI", BODIES["warrant"]).status_code) != 200 and time.monotonic() < deadline:
             time.sleep(0.1)
         assert status == 200
-        assert running.get("/healthz").status_code == 200
+        assert running.get("/readyz").status_code == 200
     finally:
         running.stop()
         next(gen, None)

@@ -80,3 +80,11 @@ def test_mixed_script_and_invisible_characters_are_reported() -> None:
     assert "whole_script_confusable" in {s.kind for s in normalize("\u0406\u0421\u0415").signals}
     assert "invisible" in {s.kind for s in normalize("re\u00admoval").signals}
     assert normalize("locate for removal").signals == ()
+
+
+def test_a_mixed_script_word_is_evidence_whatever_the_category() -> None:
+    flagged = screen("locate for rem\u043eval")
+    assert "normalised:mixed_script" in {e.rule for e in flagged.evidence}
+    plain = screen("p\u0430trol")  # Cyrillic a: still patrol, still not immigration, but reported
+    assert plain.category == "other"
+    assert [(e.text, e.rule) for e in plain.evidence] == [("p\u0430trol", "normalised:mixed_script")]

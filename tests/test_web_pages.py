@@ -8,6 +8,8 @@ import io
 import json
 import re
 import sqlite3
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,8 @@ import pytest
 from sanctuary.agencies import load_registry
 from sanctuary.enforce import Pipeline
 from sanctuary.policy.engine import PolicyEngine
+from sanctuary.web import site as site_module
+from sanctuary.web.record import PublicRecord
 from web_app import LOG_NAME, csrf_of, make_site  # noqa: F401 - fixture
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "flock-portal"  # copied from the shared fixtures
@@ -32,9 +36,10 @@ ICE_RELEASE_DATE = {
 
 
 def desk_post(client, form: dict, files: dict | None = None):
+    """Post a desk request and follow the redirect to its result (or get the form back, on bad input)."""
     page = client.get("/desk")
     assert page.status_code == 200
-    return client.post("/desk", data={"csrf": csrf_of(page.text), **form}, files=files)
+    return client.post("/desk", data={"csrf": csrf_of(page.text), **form}, files=files, follow_redirects=True)
 
 
 def test_signed_out_visitors_see_public_pages_and_are_sent_to_sign_in(make_site) -> None:
@@ -55,7 +60,7 @@ def test_sign_in_checks_the_password_and_replaces_the_session(make_site) -> None
     right = client.post(
         "/login", data={"csrf": csrf_of(page.text), "name": "desk", "password": "desk-password-1", "next": "//evil.example/"}
     )
-    assert right.status_code == 303 and right.headers["location"] == "/"  # no off-site redirect
+    assert right.status_code == 303 and right.headers["location"] == "/desk"  # no off-site redirect; desk staff land on the desk
     assert client.cookies.get("sanctuary_session") not in (None, before)
     assert "desk (desk)" in client.get("/").text
 
@@ -86,8 +91,8 @@ def test_desk_decides_with_the_api_pipeline_and_records_it(make_site) -> None:
     answer = desk_post(site.client("desk"), ICE_RELEASE_DATE)
     assert answer.status_code == 200
     page = html.unescape(answer.text)
-    assert "Decision: DENIED" in page and "log entry 0" in page
-    assert "MCC 2-173-020(a)(3)" in page and "What to say to the requester" in page
+    assert "REFUSED" in page and "number 0" in page
+    assert "MCC 2-173-020(a)(3)" in page and "What to say to the caller" in page
     rules = PolicyEngine.load(["chicago-2021"], load_registry()).rules
     assert rules["chicago-2021:020-a3-custody-contact"].explain in page  # the rule's own words, not a copy
     # The same request through the API with a desk key: the same decision, the next log entry.
@@ -108,6 +113,42 @@ def test_desk_decides_with_the_api_pipeline_and_records_it(make_site) -> None:
     assert "Quincy" not in entries.entry(0).decode()  # the officer is only a pseudonym in the log
 
 
+def test_desk_asks_agency_and_kind_first_and_shows_only_that_kind(make_site) -> None:
+    desk = make_site().client("desk")
+    first = desk.get("/desk").text
+    assert re.search(r'<input id="agency"[^>]*autofocus', first) and 'method="post"' not in first.split("<main")[1]
+    inquiry = desk.get("/desk", params={"agency": "ICE-ERO", "kind": "custody_inquiry"}).text
+    assert 'name="topics"' in inquiry and 'name="operation_type"' not in inquiry and 'name="system"' not in inquiry
+    support = desk.get("/desk", params={"agency": "ICE-ERO", "kind": "operational_support"}).text
+    assert 'name="operation_type"' in support and 'name="subject_name"' not in support and 'name="topics"' not in support
+    assert "identity-warning" not in inquiry
+    for vague in ("DHS", "Homeland Security"):
+        warned = desk.get("/desk", params={"agency": vague, "kind": "custody_inquiry"}).text
+        assert 'id="identity-warning"' in warned and "ambiguous" in warned and "ICE" in warned
+    unknown = desk.get("/desk", params={"agency": "Acme Bounty Hunters", "kind": "custody_inquiry"}).text
+    assert "not in the agency registry" in unknown
+
+
+def test_a_reloaded_desk_result_records_nothing_new(make_site) -> None:
+    site = make_site()
+    desk = site.client("desk")
+    page = desk.get("/desk")
+    posted = desk.post("/desk", data={"csrf": csrf_of(page.text), **ICE_RELEASE_DATE})
+    assert posted.status_code == 303 and posted.headers["location"].startswith("/desk/result/")
+    log = site.app.state.gateway.log.get()
+    assert log.size() == 1
+    for _ in range(3):  # a reload, the back button, a second tab: the same result, nothing recorded
+        again = desk.get(posted.headers["location"])
+        assert again.status_code == 200 and "REFUSED" in again.text
+    assert log.size() == 1
+    result = html.unescape(again.text)
+    assert 'action="/desk"' not in result and 'id="new-call"' in result  # the result replaces the form
+    for printed in ("Maria Lopez", "1988-03-14", "Release date", "(Chicago time)", "number 0", "/verify", "Agent Quincy Marsh"):
+        assert printed in result, printed  # the request as entered, when, the log entry and how to check it
+    assert "The police do not answer ICE about a person" in result  # the clause in plain words
+    assert site.client("desk").get(posted.headers["location"]).status_code == 404  # only for its own session
+
+
 def test_desk_permits_what_the_law_allows_and_reads_uploaded_documents(make_site) -> None:
     site = make_site()
     desk = site.client("desk")
@@ -123,14 +164,14 @@ def test_desk_permits_what_the_law_allows_and_reads_uploaded_documents(make_site
             "topics": ["custody_status"],
         },
     )
-    assert "Decision: PERMITTED" in fbi.text and "record(s) released" in fbi.text
+    assert "ALLOWED" in fbi.text and "Released: 1 record(s)" in fbi.text
     detainer = Path(__file__).resolve().parents[1] / "src/sanctuary/screening/samples/i247a_detainer.txt"
     hold = desk_post(
         desk,
         {"channel": "in_person", "agency": "ICE-ERO", "kind": "detention_hold", "doc1_type": "I-247A"},
         files={"doc1_file": ("detainer.txt", detainer.read_bytes(), "text/plain")},
     )
-    assert "Decision: DENIED" in hold.text and "MCC 2-173-020(a)(1)" in hold.text
+    assert "REFUSED" in hold.text and "MCC 2-173-020(a)(1)" in hold.text
     entry = json.loads(site.app.state.gateway.log.get().entry(1))
     assert entry["documents"] == ["I-247A"] and entry["kind"] == "detention_hold"
 
@@ -138,7 +179,7 @@ def test_desk_permits_what_the_law_allows_and_reads_uploaded_documents(make_site
 def test_desk_tells_an_unregistered_agency_why_and_records_it(make_site) -> None:
     site = make_site()
     answer = desk_post(site.client("desk"), {**ICE_RELEASE_DATE, "agency": "Acme Bounty Hunters"})
-    assert "Decision: DENIED" in answer.text and "acts only on requests from agencies in its registry" in answer.text
+    assert "REFUSED" in answer.text and "acts only on requests from agencies in its registry" in answer.text
     assert json.loads(site.app.state.gateway.log.get().entry(0))["citations"] == ["unregistered requester"]
 
 
@@ -158,14 +199,14 @@ def test_desk_names_the_field_of_bad_input(make_site, form: dict, field: str, re
     site = make_site()
     answer = desk_post(site.client("desk"), form)
     assert answer.status_code == 422
-    assert f"could not be entered:</strong> {field}:" in answer.text
+    assert "could not be entered:</strong>" in answer.text and f'href="#{field.replace(".", "_")}"' in answer.text
     control = re.search(r'<(?:input|select)[^>]*aria-invalid="true"[^>]*>', answer.text)
     assert control and 'aria-describedby="' in control.group(0) and "form-error" in control.group(0)
     log = site.app.state.gateway.log.get()
     assert log.size() == (1 if recorded else 0)
     if recorded:
         entry = json.loads(log.entry(0))
-        assert entry["kind"] == "refused" and entry["error"].startswith(field)
+        assert entry["kind"] == "refused" and entry["failure"] == "input" and log.reveal(0)["error"].startswith(field)
 
 
 def test_decisions_filter_and_proof_checked_against_the_signed_checkpoint(make_site) -> None:
@@ -278,20 +319,40 @@ def test_report_counts_per_quarter_and_never_shows_a_person(make_site) -> None:
         },
     )
     public = site.client()
-    report = public.get("/report").text
-    assert "Requests decided: 3" in report
-    assert "Immigration detainers received (forms I-247)</th><td>1" in report
-    assert "Requests from immigration agencies or for civil immigration enforcement</th><td>2" in report
-    assert "U.S. Marshals Service: 1" in report  # a transfer, and to whom (an agency)
-    spanish = public.get("/report", params={"lang": "es"}).text
-    assert '<html lang="es">' in spanish and "Solicitudes decididas: 3" in spanish
+    report = public.get("/report")
+    assert report.status_code == 200 and "Requests decided" in report.text
     rows = list(csv.DictReader(io.StringIO(public.get("/report.csv").text)))
-    total = next(r for r in rows if r["measure"] == "requests")
-    assert int(total["count"]) == 3
-    assert sum(int(r["count"]) for r in rows if r["measure"] == "kind") == 3
-    for page in (report, spanish, public.get("/report.csv").text):
-        for personal in ("Maria", "Lopez", "James Carter", "Quincy", "DET-55", "desk-phone-", "1988-03-14"):
-            assert personal not in page
+    assert sum(int(r["count"]) for r in rows if r["measure"] == "requests" and r["outcome"] == "all") == 3
+    assert sum(int(r["count"]) for r in rows if r["measure"] == "kind" and r["outcome"] == "all") == 3
+    assert sum(int(r["count"]) for r in rows if r["measure"] == "detainers" and r["outcome"] == "all") == 1
+    transfers = [r for r in rows if r["measure"] == "transfers" and r["outcome"] == "all"]
+    assert [(r["category"], r["count"]) for r in transfers] == [("U.S. Marshals Service", "1")]
+    assert '<td lang="en">U.S. Marshals Service</td><td>1</td>' in report.text
+    spanish = public.get("/report", params={"lang": "es"}).text
+    assert '<html lang="es">' in spanish and "Solicitudes decididas" in spanish
+    data = public.get("/report.json").json()
+    assert data["dictionary"]["measures"]["transfers"] and data["period"]["first"] and data["updated"]
+    assert sum(r["count"] for r in data["counts"] if r["measure"] == "requests" and r["outcome"] == "all") == 3
+    personal = ("Maria", "Lopez", "James Carter", "Quincy", "DET-55", "desk-phone-", "1988-03-14", "Agent Quincy")
+    itemised = [
+        public.get(path, params=params).text
+        for path in ("/report/decisions", "/report/decisions.csv", "/report/decisions.json")
+        for params in ({}, {"lang": "es"}, {"kind": "detention_hold"})
+    ]
+    gw = site.app.state.gateway
+    log = gw.log.get()
+    secrets = set(personal)
+    for i in range(log.size()):  # the pseudonyms and record ids the log keeps must not reach the public
+        kept = json.loads(log.entry(i))
+        secrets |= set(kept.get("identifiers", {}).values())
+        secrets |= {d.get("record_id") for d in kept.get("disclosed") or [] if d.get("record_id")}
+    for page in (report.text, spanish, public.get("/report.csv").text, public.get("/report.json").text, *itemised):
+        for value in secrets:
+            assert value not in page, value
+        assert not re.search(r"\bP\d{7}\b", page)  # no record id of the store's people
+    listing = public.get("/report/decisions").text
+    assert "I-247A" in listing and "ICE Enforcement and Removal Operations" in listing  # the shape is there
+    assert public.get("/report/decisions", params={"since": "yesterday"}).status_code == 422
 
 
 def test_rights_come_from_the_active_profile_and_change_with_it(make_site) -> None:
@@ -304,6 +365,29 @@ def test_rights_come_from_the_active_profile_and_change_with_it(make_site) -> No
     assert "La policía no colabora" in spanish and '<html lang="es">' in spanish
     then = make_site(["chicago-2012"]).client().get("/rights").text
     assert "MCC 2-173-042" in then and "MCC 2-173-020(a)(3)" not in then and "MCC 2-173-020(a)(3)" in now
+    page = html.unescape(now)
+    assert "What the police will still do" in page and "judicial criminal warrant" in page  # honoured, said so
+    assert "word for word" not in page and "NCIC" in page and "detainer" in page  # a glossary, no false claim
+
+
+def test_rights_contacts_come_from_the_department_file_never_the_demo_by_default(make_site, monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("SANCTUARY_CONTACTS", raising=False)
+    site = make_site()
+    unset = html.unescape(site.client().get("/rights").text)
+    assert "has not set its contacts" in unset and "555" not in unset
+    contacts = tmp_path / "contacts.toml"
+    contacts.write_text(
+        '[[call]]\nname = "Legal aid line"\nname_es = "Línea de ayuda legal"\nwhat = "Free advice"\nwhat_es = "Asesoría gratuita"\n'
+        'phone = "312-000-1111"\n\n[[complain]]\nname = "Accountability office"\nname_es = "Oficina de rendición de cuentas"\n'
+        'what = "Complaints"\nwhat_es = "Quejas"\nweb = "https://accountability.example.org/"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("SANCTUARY_CONTACTS", str(contacts))
+    shown = html.unescape(site.client().get("/rights").text)
+    assert "Legal aid line" in shown and "312-000-1111" in shown and "Accountability office" in shown
+    assert "made up" not in shown and "has not set" not in shown
+    spanish = html.unescape(site.client().get("/rights", params={"lang": "es"}).text)
+    assert "Línea de ayuda legal" in spanish and "Asesoría gratuita" in spanish
 
 
 def test_retro_upload_shows_flags_and_the_report(make_site) -> None:
@@ -320,7 +404,12 @@ def test_retro_upload_shows_flags_and_the_report(make_site) -> None:
     result = client.get(answer.headers["location"]).text
     assert "<strong>84</strong> of 91 searches flagged" in result and "VAGUE_REASON" in result
     report = client.get(answer.headers["location"] + "/report.html")
-    assert report.status_code == 200 and "<svg" in report.text
+    assert report.status_code == 200 and '<header class="top">' in report.text  # in the site's layout and headers
+    assert "frame-ancestors 'none'" in report.headers["content-security-policy"]
+    text = html.unescape(report.text)
+    assert text.index("Direct immigration flags: 0 searches") < text.index("Weaker signals: 84 more searches")
+    assert str(site.home) not in text and "sanctuary scan" not in text and "search_audit.csv" in text
+    assert "search_audit.csv" in client.get("/retro").text  # earlier runs, by file name and date
     assert client.get(answer.headers["location"] + "/../../etc/passwd").status_code == 404
     bad = client.post(
         "/retro",
@@ -370,8 +459,8 @@ def test_an_unreachable_log_shows_no_numbers_and_the_desk_fails_closed(make_site
     assert public.get("/report.csv").status_code == 503
     assert site.client("oversight").get("/decisions").status_code == 503
     answer = desk_post(site.client("desk"), ICE_RELEASE_DATE)
-    assert "Decision: DENIED" in answer.text and "not recorded (fail closed)" in answer.text
-    assert "decision log unavailable" in answer.text and "HTTP 503" in answer.text
+    assert "REFUSED" in answer.text and "not recorded: the log could not take it" in answer.text
+    assert "decision log unavailable" in answer.text and "HTTP 503" not in answer.text
 
 
 def test_sign_in_is_throttled_per_user_name_and_pages_carry_security_headers(make_site) -> None:
@@ -382,7 +471,7 @@ def test_sign_in_is_throttled_per_user_name_and_pages_carry_security_headers(mak
     for _ in range(5):
         assert client.post("/login", data={"csrf": csrf_of(page.text), "name": "admin", "password": "guess-guess"}).status_code == 401
     blocked = client.post("/login", data={"csrf": csrf_of(page.text), "name": "admin", "password": "admin-password-3"})
-    assert blocked.status_code == 429 and "Too many failed attempts" in blocked.text
+    assert blocked.status_code == 429 and "Too many attempts" in blocked.text
     other = client.post("/login", data={"csrf": csrf_of(page.text), "name": "desk", "password": "desk-password-1"})
     assert other.status_code == 303
 
@@ -394,10 +483,37 @@ def test_requests_refused_unread_are_counted_and_shown(make_site) -> None:
     assert refused.log_index == 0
     desk_post(site.client("desk"), ICE_RELEASE_DATE)
     report = site.client().get("/report").text
-    assert "Requests decided: 2" in report and "Refused unread (not a valid request)" in report
+    assert '<dd class="n">2</dd>' in report and "Refused unread (not a valid request)" in report
     oversight = site.client("oversight")
     listing = oversight.get("/decisions", params={"family": "Unreadable request"}).text
     assert "1 of 2 decisions match" in listing
     detail = oversight.get("/decisions/0")
     assert detail.status_code == 200 and "Verified:</strong> entry 0" in detail.text
     assert "bad-1" not in detail.text and "kidnap" not in detail.text
+
+
+def test_a_large_backlog_is_counted_in_the_background_and_the_report_says_so(make_site, monkeypatch) -> None:
+    site = make_site()
+    desk = site.client("desk")
+    desk_post(desk, ICE_RELEASE_DATE)
+    desk_post(desk, {**ICE_RELEASE_DATE, "agency": "FBI", "purpose_category": "criminal"})
+    monkeypatch.setattr(site_module, "INLINE_CATCH_UP", 1)  # two new entries: more than a request counts itself
+    release = threading.Event()
+    real = PublicRecord.catch_up
+
+    def held_back(self, decision_log, wait: bool = True) -> int:
+        if wait:  # the background count waits until the test has seen the page meanwhile
+            release.wait(10)
+        return real(self, decision_log, wait)
+
+    monkeypatch.setattr(PublicRecord, "catch_up", held_back)
+    public = site.client()
+    meanwhile = public.get("/report")
+    assert meanwhile.status_code == 200 and "Counting the log: 0 of its 2 entries" in meanwhile.text
+    release.set()
+    for _ in range(100):
+        done = public.get("/report").text
+        if "Counting the log" not in done:
+            break
+        time.sleep(0.05)
+    assert "Counting the log" not in done and '<dd class="n">2</dd>' in done

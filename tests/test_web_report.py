@@ -1,16 +1,16 @@
-"""The report's arithmetic: agency families from the registry, quarters, the ordinance's counts, CSV."""
+"""The public record's arithmetic: agency families, months, the ordinance's counts, held apart from
+denied, transfers only as transfers, catching up as the log grows, and starting again on another log."""
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import UTC, datetime
+import json
+from pathlib import Path
 
 import pytest
 
 from sanctuary.agencies import load_registry
-from sanctuary.web.entries import LoggedDecision, family
-from sanctuary.web.transparency import quarters, to_csv
+from sanctuary.web.entries import family
+from sanctuary.web.record import DecisionFilter, PublicRecord
 
 REGISTRY = load_registry()
 
@@ -37,56 +37,80 @@ def test_agency_family_comes_from_the_registry_ancestors(agency: str | None, exp
     assert family(REGISTRY, agency) == expected
 
 
-def row(
-    index: int,
-    when: str,
-    kind: str,
-    agency: str | None,
-    decision: str,
-    *,
-    documents: tuple[str, ...] = (),
-    citations: tuple[str, ...] = (),
-    category: str | None = None,
-    behalf: tuple[str, ...] = (),
-) -> LoggedDecision:
-    return LoggedDecision(
-        index,
-        datetime.fromisoformat(when).replace(tzinfo=UTC),
-        kind,
-        agency,
-        agency or "Someone",
-        behalf,
-        family(REGISTRY, agency),
-        category,
-        documents,
-        decision,
-        citations,
-        (),
-        (),
-        (),
-        None,
-        {},
-    )
+class ListLog:
+    """The three reads the record makes of a decision log, over a list of entries."""
+
+    def __init__(self, entries: list[dict]) -> None:
+        self.data = [json.dumps(e).encode() for e in entries]
+
+    def size(self) -> int:
+        return len(self.data)
+
+    def entry(self, index: int) -> bytes:
+        return self.data[index]
+
+    def entries(self, start: int, end: int) -> list[bytes]:
+        return self.data[start:end]
 
 
-def test_quarters_and_the_ordinance_counts() -> None:
-    rows = [
-        row(0, "2025-02-01", "detention_hold", "ICE-ERO", "deny", documents=("I-247A", "I-200"), citations=("MCC 2-173-020(a)(1)",)),
-        row(1, "2025-03-31", "custody_transfer", "USMS", "permit", documents=("judicial_warrant",)),
-        row(2, "2025-04-01", "database_query", "FBI", "permit", behalf=("ICE-HSI",)),
-        row(3, "2025-06-30", "database_query", "EPD", "deny", category="civil_immigration", citations=("MCC 2-173-030(b)",)),
-        row(4, "2025-05-05", "custody_transfer", "ICE-ERO", "deny", citations=("MCC 2-173-020(a)(5)",)),
-    ]
-    q2, q1 = quarters(rows, REGISTRY)  # newest first
-    assert (q1.quarter, q1.total, q2.quarter, q2.total) == ("2025 Q1", 2, "2025 Q2", 3)
-    assert (q1.detainers, q1.admin_warrants, q1.immigration_requests) == (1, 1, 1)
-    assert q1.transfers == {"U.S. Marshals Service": 1}
-    assert q2.immigration_requests == 3  # on behalf of HSI; a civil-immigration purpose; ICE itself
-    assert q2.transfers == {} and q2.by_clause == {"MCC 2-173-030(b)": 1, "MCC 2-173-020(a)(5)": 1}
-    assert q2.by_family["Local"] == {"deny": 1} and q2.by_kind["database_query"] == {"permit": 1, "deny": 1}
-    table = list(csv.DictReader(io.StringIO(to_csv([q2, q1]))))
-    assert {r["quarter"] for r in table} == {"2025 Q1", "2025 Q2"}
-    for q in (q1, q2):
-        kinds = [int(r["count"]) for r in table if r["quarter"] == q.quarter and r["measure"] == "kind"]
-        assert sum(kinds) == q.total
-    assert any(r["measure"] == "transfers" and r["category"] == "U.S. Marshals Service" for r in table)
+def entry(when: str, kind: str, agency: str | None, decision: str, **extra) -> dict:
+    return {"time": f"{when}T12:00:00.000Z", "kind": kind, "requester": agency, "decision": decision, **extra}
+
+
+ENTRIES = [
+    entry("2025-02-01", "detention_hold", "ICE-ERO", "deny", documents=["I-247A", "I-200"], citations=["MCC 2-173-020(a)(1)"]),
+    entry("2025-03-31", "custody_transfer", "USMS", "permit", documents=["judicial_warrant"]),
+    entry("2025-04-01", "database_query", "FBI", "permit", on_behalf_of=["ICE-HSI"]),
+    entry("2025-06-30", "database_query", "EPD", "deny", purpose_category="civil_immigration", citations=["MCC 2-173-030(b)"]),
+    entry("2025-05-05", "custody_transfer", "ICE-ERO", "deny", citations=["MCC 2-173-020(a)(5)", "MCC 2-173-020(a)"]),
+    entry("2025-05-06", "custody_inquiry", "ICE-ERO", "permit", purpose_category="criminal"),  # permitted, not a transfer
+    entry("2025-05-07", "detention_hold", "ICE-ERO", "deny", held={"reason": "verification_required", "reference": "h1"}),
+]
+
+
+def test_months_and_the_ordinance_counts(tmp_path: Path) -> None:
+    public = PublicRecord(tmp_path / "record.db", REGISTRY)
+    assert public.catch_up(ListLog(ENTRIES)) == len(ENTRIES)
+    c = public.counts()
+    assert c.months == ["2025-02", "2025-03", "2025-04", "2025-05", "2025-06"]
+    assert c.n("requests") == 7
+    assert (c.n("outcome", "permit", "permit"), c.n("outcome", "deny", "deny"), c.n("outcome", "held", "held")) == (3, 3, 1)
+    assert c.n("immigration_agency") == 5  # ICE itself four times, and on behalf of HSI
+    assert c.n("immigration_purpose") == 1 and c.n("immigration_any") == 6
+    assert dict(c.categories("detainers"))["I-247A"]["all"] == 1
+    assert dict(c.categories("admin_warrants"))["I-200"]["all"] == 1
+    transfers = dict(c.categories("transfers"))
+    assert transfers["U.S. Marshals Service"]["permit"] == 1 and transfers["ICE Enforcement and Removal Operations"]["deny"] == 1
+    assert sum(n["all"] for n in transfers.values()) == 2  # the permitted inquiry is not a transfer
+    assert c.n("clause", "MCC 2-173-020(a)(5)", "deny") == 1 and c.n("clause", "MCC 2-173-020(a)", "all") == 1
+    quarter = public.counts("2025-04", "2025-06")
+    assert quarter.n("requests") == 5 and quarter.n("kind", "database_query", "all") == 2
+    assert (c.first[:10], c.last[:10]) == ("2025-02-01", "2025-05-07")  # the log's order, not the calendar's
+
+
+def test_the_record_catches_up_and_starts_again_on_another_log(tmp_path: Path) -> None:
+    public = PublicRecord(tmp_path / "record.db", REGISTRY)
+    log = ListLog(ENTRIES[:3])
+    public.catch_up(log)
+    assert public.counts().n("requests") == 3
+    log.data += ListLog(ENTRIES[3:]).data
+    public.catch_up(log)
+    assert public.counts().n("requests") == 7 and public.upto() == 7
+    reopened = PublicRecord(tmp_path / "record.db", REGISTRY)  # a restart keeps what was counted
+    assert reopened.upto() == 7 and reopened.counts().n("requests") == 7
+    other = ListLog([entry("2026-01-01", "database_query", "FBI", "permit")] * 2)
+    reopened.catch_up(other)
+    assert reopened.counts().n("requests") == 2 and reopened.months() == ["2026-01"]
+
+
+def test_decisions_filter_and_page(tmp_path: Path) -> None:
+    public = PublicRecord(tmp_path / "record.db", REGISTRY)
+    public.catch_up(ListLog(ENTRIES))
+    rows, total = public.decisions(DecisionFilter(), limit=3)
+    assert total == 7 and [r.index for r in rows] == [6, 5, 4]
+    older, _ = public.decisions(DecisionFilter(), before=rows[-1].index, limit=3)
+    assert [r.index for r in older] == [3, 2, 1]
+    assert public.decisions(DecisionFilter(outcome="held"))[1] == 1
+    assert public.decisions(DecisionFilter(family="DHS: ICE", kind="custody_transfer"))[1] == 1
+    assert public.decisions(DecisionFilter(clause="MCC 2-173-020(a)"))[1] == 1  # not the (a)(5) that starts alike
+    assert public.decisions(DecisionFilter(since="2025-05-01", until="2025-05-31"))[1] == 3

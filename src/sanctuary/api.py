@@ -73,4 +73,6 @@ def open_pipeline(
         engine = PolicyEngine.load(list(profiles), registry, given)
     else:  # the jurisdiction's profiles and its home state ("out of state" is relative to it)
         engine = PolicyEngine.for_jurisdiction(jurisdiction, registry, given)
-    return Decider(Pipeline(engine, log))
+    from sanctuary.duties.ledger import with_duties  # the duties decisions trigger are recorded with them
+
+    return Decider(with_duties(Pipeline(engine, log)))

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 LAZY: dict[str, tuple[str, str]] = {
     "policy": ("sanctuary.policy.cli", "app"),
     "audit": ("sanctuary.audit.cli", "app"),
+    "witness": ("sanctuary.audit.oversight_cli", "witness_app"),
+    "monitor": ("sanctuary.audit.oversight_cli", "monitor"),
     "screen": ("sanctuary.screening.cli", "screen_command"),
     "documents": ("sanctuary.screening.cli", "documents"),
     "scan": ("sanctuary.retro.cli", "scan"),
@@ -41,6 +43,7 @@ LAZY: dict[str, tuple[str, str]] = {
     "demo-data": ("sanctuary.records.cli", "demo_data"),
     "store": ("sanctuary.records.cli", "app"),
     "web": ("sanctuary.web.cli", "app"),
+    "duties": ("sanctuary.duties.cli", "app"),
     "proxy": ("sanctuary.proxy.cli", "proxy"),
     "demo-upstream": ("sanctuary.proxy.cli", "demo_upstream"),
 }

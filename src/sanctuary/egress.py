@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sanctuary.models import Request
 from sanctuary.policy.categories import store_field_map, vocabulary
@@ -70,17 +70,27 @@ def check(records: Iterable[Record], withheld: Iterable[str], field_map: FieldMa
     out: list[Record] = []
     removed = unmapped = 0
     for record in records:
-        kept = {}
-        for name, value in record.fields.items():
-            category = fmap.get((record.kind, name))
-            if category is None:
-                unmapped += 1
-            elif category in barred:
-                removed += 1
-            else:
-                kept[name] = value
+        kept, gone, unknown = check_fields(record.kind, record.fields, barred, fmap)
         out.append(replace(record, fields=kept))
+        removed += gone
+        unmapped += unknown
     return Egress(out, removed, unmapped)
+
+
+def check_fields(kind: str, fields: Mapping[str, Any], withheld: frozenset[str], field_map: FieldMap) -> tuple[dict[str, Any], int, int]:
+    """One row of any route (a record kind and its fields): the fields that may leave, and how many
+    were removed as withheld and as of no category."""
+    kept: dict[str, Any] = {}
+    removed = unmapped = 0
+    for name, value in fields.items():
+        category = field_map.get((kind, name))
+        if category is None:
+            unmapped += 1
+        elif category in withheld:
+            removed += 1
+        else:
+            kept[name] = value
+    return kept, removed, unmapped
 
 
 def _about(kind: str, topics: tuple[str, ...], keep: frozenset[str] | None, fmap: FieldMap) -> set[str]:

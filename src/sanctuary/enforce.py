@@ -27,9 +27,9 @@ from sanctuary.models import (
     Held,
     Request,
     RequestError,
-    Unreadable,
     Unregistered,
     parse_request,
+    read_json,
 )
 from sanctuary.policy.declarations import read_declarations
 from sanctuary.policy.engine import DEFAULT_DENY, Evaluation, PolicyEngine, Query
@@ -138,14 +138,11 @@ class RequestPath:
     def read(self, raw: str | bytes, agency: str | None = None) -> Request:
         """The request in `raw`; RequestError names the field. With `agency` (the registry id a
         credential speaks for) the request is made in its name: a body naming another is refused."""
-        if agency is None:
-            return parse_request(raw)
-        try:
-            body = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise Unreadable("body", f"not JSON: {exc}") from None
+        body = read_json(raw)
         if not isinstance(body, dict):
             raise RequestError("body", "must be a JSON object (a request)")
+        if agency is None:
+            return parse_request(body)
         requester = body.get("requester", {})
         if not isinstance(requester, dict):
             raise RequestError("requester", "must be an object")
@@ -260,8 +257,10 @@ def load_pipeline(
             engine = PolicyEngine.for_jurisdiction(
                 jurisdiction, registry, params or {}, extra_profiles=profiles, declarations=on_file, root=root
             )
-        return Pipeline(engine, log, facts=facts, trusted=trusted)
-    except PolicyError as exc:
+        from sanctuary.duties.ledger import with_duties  # the duties its decisions trigger are recorded with them
+
+        return with_duties(Pipeline(engine, log, facts=facts, trusted=trusted))
+    except PolicyError as exc:  # duties that do not load are a policy set that does not load
         return Unloaded(names, registry, f"policy: {exc}", log)
 
 
@@ -669,5 +668,5 @@ def request_id_of(raw: str | bytes | dict[str, Any]) -> str:
         obj = raw if isinstance(raw, dict) else json.loads(raw)
         rid = obj.get("id") if isinstance(obj, dict) else None
         return rid if isinstance(rid, str) and 0 < len(rid) <= 128 else "?"
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):  # RecursionError: a body nested 100,000 deep
         return "?"

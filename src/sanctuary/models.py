@@ -7,6 +7,8 @@ no input can make a decision expensive. See docs/requests.md.
 
 from __future__ import annotations
 
+import json
+import math
 from enum import Enum
 from typing import Annotated, Any, Literal, get_args
 
@@ -201,6 +203,62 @@ class ForeignRequester(RequestError):
     """The request names a requester other than the agency its credential speaks for."""
 
     failure = Failure.identity
+
+
+MAX_DEPTH = 16  # a request nests 4 deep; far deeper is an attack on the parser
+MAX_NUMBER = 32  # characters of one number literal (a request holds no number that long)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:  # which value would count? parsers disagree, so neither does
+            raise Unreadable("body", f"duplicate key {key[:40]!r}")
+        out[key] = value
+    return out
+
+
+def _number(text: str) -> int | float:
+    if len(text) > MAX_NUMBER:
+        raise Unreadable("body", f"a number of {len(text)} characters")
+    value = float(text) if any(c in text for c in ".eE") else int(text)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise Unreadable("body", "a number out of range")
+    return value
+
+
+def _constant(name: str) -> Any:
+    raise Unreadable("body", f"{name} is not JSON")
+
+
+def _depth(value: Any) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, depth)
+            if depth > MAX_DEPTH:
+                break
+            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
+
+
+def read_json(raw: str | bytes) -> Any:
+    """The JSON value of a request's bytes, or Unreadable (the body is not a request at all): not
+    JSON, nested deeper than MAX_DEPTH, a duplicate key, a number longer than MAX_NUMBER characters,
+    NaN or Infinity. Parser bombs end here, before anything else reads the body."""
+    try:
+        value = json.loads(raw, object_pairs_hook=_unique_keys, parse_int=_number, parse_float=_number, parse_constant=_constant)
+    except RecursionError:
+        raise Unreadable("body", f"nested deeper than {MAX_DEPTH} levels") from None
+    except Unreadable:
+        raise
+    except ValueError as exc:  # UnicodeDecodeError included
+        raise Unreadable("body", f"not JSON: {exc}") from None
+    opened = raw.count(b"[") + raw.count(b"{") if isinstance(raw, bytes) else raw.count("[") + raw.count("{")
+    if opened > MAX_DEPTH and _depth(value) > MAX_DEPTH:  # few brackets cannot nest deep: no walk
+        raise Unreadable("body", f"nested deeper than {MAX_DEPTH} levels")
+    return value
 
 
 def field_errors(exc: ValidationError) -> str:

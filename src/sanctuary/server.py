@@ -7,6 +7,7 @@ decides never loads them).
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import sys
 from pathlib import Path
@@ -16,7 +17,6 @@ import typer
 import uvicorn
 from fastapi import FastAPI
 from rich.console import Console
-from starlette.staticfiles import StaticFiles
 
 from sanctuary import config, web
 from sanctuary.agencies import RegistryError
@@ -40,8 +40,7 @@ def create_app(cfg: GatewayConfig, policy: Policy | None = None) -> FastAPI:
     """The gateway API (``sanctuary.gateway.app.create_api``) and, over the same gateway, the pages."""
     app = create_api(cfg, policy)
     gateway: Gateway = app.state.gateway
-    app.include_router(web.pages(gateway))
-    app.mount("/static", StaticFiles(directory=web.STATIC), name="static")
+    web.install(app, gateway)  # the page routes, /static and the error pages (JSON kept for the API)
     return app
 
 
@@ -67,6 +66,10 @@ def serve(
     timeout: Annotated[float, typer.Option(min=0.01, help="Seconds before a request fails closed.")] = 2.0,
     threads: Annotated[int, typer.Option(min=1, max=256, help="Worker threads deciding requests.")] = 16,
     quiet: Annotated[bool, typer.Option("--quiet", help="Log warnings and errors only, not every decision.")] = False,
+    witnesses: Annotated[
+        Optional[Path], typer.Option("--witnesses", help="TOML [[witness]] url + vkey: publish only cosigned checkpoints.")
+    ] = None,
+    quorum: Annotated[Optional[int], typer.Option("--quorum", min=1, help="Cosignatures required (default: every witness).")] = None,
     routes: Annotated[
         Optional[Path], typer.Option("--routes", help="A route map: serve /v1/authz for NGINX and Envoy (docs/deploy.md).")
     ] = None,
@@ -97,6 +100,8 @@ def serve(
         rate=rate,
         timeout=timeout,
         threads=threads,
+        witnesses=witnesses,
+        quorum=quorum,
     )
     if routes is not None:
         from sanctuary.proxy.cli import routes_or_exit
@@ -110,6 +115,9 @@ def serve(
         app = create_app(cfg)
     except RegistryError as exc:
         err.print(f"[red]registry error[/red]: {exc}")
+        raise typer.Exit(2) from None
+    except AuditError as exc:  # a witnesses file that does not read
+        err.print(f"[red]error[/red] {exc}")
         raise typer.Exit(2) from None
     gateway = app.state.gateway
     if gateway.policy.error:
@@ -137,6 +145,7 @@ def _prepare_demo(cfg: GatewayConfig) -> None:
             err.print(f"[yellow]no log signing key[/yellow] ({exc}); checkpoints will be unavailable")
     cfg.keys.add_demo_keys()
     cfg.users.add_demo_users()
+    os.environ.setdefault("SANCTUARY_CONTACTS", str(web.DEMO_CONTACTS))  # /rights: the shipped demo contacts
 
 
 def _announce(server: uvicorn.Server, host: str, demo: bool) -> None:

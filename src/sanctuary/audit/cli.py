@@ -71,10 +71,32 @@ def keygen(
 
 
 @app.command()
-def checkpoint(log: LogOpt = None) -> None:
-    """Sign the current tree and print the checkpoint (a C2SP signed note)."""
+def checkpoint(
+    log: LogOpt = None,
+    witnesses: Annotated[
+        Optional[Path], typer.Option("--witnesses", help="TOML file of [[witness]] url + vkey: have the checkpoint cosigned.")
+    ] = None,
+    quorum: Annotated[Optional[int], typer.Option("--quorum", help="Cosignatures required (default: every witness listed).")] = None,
+) -> None:
+    """Sign the current tree and print the checkpoint (a C2SP signed note); with --witnesses, with
+    their cosignature lines, failing (exit 1) short of the quorum."""
+    from sanctuary.audit.cosign import Cosigner, read_witnesses
+
     with opened(log) as opened_log:
-        sys.stdout.write(opened_log.checkpoint())
+        note = opened_log.checkpoint()
+        if witnesses is not None:
+            listed = read_witnesses(witnesses)
+            cosigner = Cosigner(listed, len(listed) if quorum is None else quorum)
+            try:
+                note = cosigner.cosign(opened_log, note)
+            except AuditError as exc:
+                if exc.field != "witnesses":
+                    raise
+                err.print(f"[red]not cosigned[/red]: {escape(exc.reason)}", soft_wrap=True, highlight=False)
+                raise typer.Exit(1) from None
+            finally:
+                cosigner.close()
+        sys.stdout.write(note)
 
 
 @app.command()
@@ -118,13 +140,16 @@ def consistency(
 @app.command()
 def verify(
     full: Annotated[bool, typer.Option("--full", help="Recompute every leaf and node from the entries.")] = False,
+    sealed: Annotated[
+        bool, typer.Option("--sealed", help="Instead, check every protected record against its entry's seal (needs the HMAC key).")
+    ] = False,
     log: LogOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Check the signed checkpoints against the tree; exit 1 naming the first bad index on damage
     (exit 2, NOT VERIFIED, when the verifier key is missing: that is no finding about the log)."""
     with opened(log) as opened_log:
-        result = opened_log.verify(full=full)
+        result = opened_log.verify_sealed() if sealed else opened_log.verify(full=full)
     where = f" (first bad index {result.first_bad_index})" if result.first_bad_index is not None else ""
     verdict = "[green]OK[/]" if result.ok else "[yellow]NOT VERIFIED[/]" if result.unverified else "[red]DAMAGED[/]"
     show(
@@ -149,7 +174,17 @@ def publish(directory: Annotated[Path, typer.Argument(help="Output folder, serve
 
 
 @app.command()
-def reveal(index: Annotated[int, typer.Argument(help="0-based entry index.")], log: LogOpt = None) -> None:
-    """Admin only: the clear-text identifiers behind entry N's HMAC values (JSON)."""
+def reveal(
+    index: Annotated[int, typer.Argument(help="0-based entry index.")],
+    keyed: Annotated[bool, typer.Option("--keyed", help="Only the linkable HMAC pseudonyms, no clear text.")] = False,
+    log: LogOpt = None,
+) -> None:
+    """Admin only: the protected record behind entry N (JSON): clear text by field path, what was
+    handed out; with --keyed, the pseudonyms that link entries about the same person instead."""
     with opened(log) as opened_log:
-        print(json.dumps(opened_log.reveal(index), sort_keys=True))
+        if not opened_log.sealed_ok(index):
+            err.print(
+                f"[red]warning[/red]: the protected record of entry {index} does not match the seal in its entry (or the entry has none)",
+                highlight=False,
+            )
+        print(json.dumps(opened_log.keyed(index) if keyed else opened_log.reveal(index), sort_keys=True))

@@ -1,49 +1,116 @@
-"""What one log entry holds: the decision record as RFC 8785 canonical JSON.
+"""What one log entry holds: the public record of a decision (RFC 8785 canonical JSON) and its
+protected counterpart.
 
-Entries are meant to be published (tiles, checkpoints), so every personal identifier appears only
-as a keyed HMAC-SHA-256 under `identifiers`; the clear text goes to the log's separate `clear`
-table, keyed by entry index, readable only through `sanctuary audit reveal N`.
+Entries are published (tiles, checkpoints, `GET /v1/audit/entries/N`), so a public entry holds
+nothing that can be traced back to a person, in clear or by guessing:
 
-Identifying fields: the request id (requesting agencies choose it, and it may carry a name or a
-case number), the requesting officer, the case number, the subject's name / date of birth /
-person id, the name / date of birth / plate / person id of a search, and document numbers.
-The purpose text is left out entirely (free text may name anyone); its category stays.
+- only closed-vocabulary values are copied: codes (kind, decision, failure, purpose category,
+  search and document types), registry ids resolved by the department, policy ids and citations,
+  and field names or data categories of the vocabulary (policy/categories.toml, the store's map);
+- every other string the request carries (its id, names, dates, numbers, a claimed agency, the
+  system asked of, an unknown field name, free text) is *counted* under `not_copied`, never copied;
+- an error is a code (`failure`), never its message (messages echo input);
+- no subject-level fact: what was found and handed out (record ids, fields) stays protected;
+- no linkable pseudonym: the two keyed values are unique to the entry. `request_hmac` keys the
+  hash of the request (an unkeyed hash can be guessed offline); `sealed` keys the protected record,
+  which holds a random nonce, so the signed log commits to it without revealing it.
+
+The protected record (the log's `clear` table, never in a tile or checkpoint) holds the clear text
+by field path, the error message, what was handed out and the nonce; `sanctuary audit reveal N`
+reads it, and `keyed_view` gives oversight the linkable pseudonyms without the clear text.
+Decision fields are read from an explicit allow-list, so a field added to `Decision` later stays
+out of the public entry until someone decides how to show it.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
+import secrets
+from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from sanctuary.audit.canonical import canonical
 from sanctuary.audit.errors import AuditError
 from sanctuary.audit.keys import pseudonym
-from sanctuary.models import Decision, Request
+from sanctuary.models import Decision, Failure, Request
 
-FORMAT = 1
+FORMAT = 2
+REFUSED = "refused"  # the kind of an entry for a request refused before it could be read
+UNCLASSIFIED = "unclassified"  # a decision with an error but no Failure kind set
+FAILURES = (*(f.value for f in Failure), UNCLASSIFIED)
+# Request paths (list indices dropped) whose values are closed codes, checked by the request model.
+CODES = ("kind", "purpose.category", "resource.search.type", "documents.type", "operation.type")
+# Request paths whose values are copied when they are names of the vocabulary, counted otherwise.
+VOCABULARY_PATHS = ("resource.fields",)
 
 
-def identifiers(request: Request) -> dict[str, str]:
-    """Every personal identifier in the request, by field path, in clear text."""
-    found = {
-        "id": request.id,
-        "requester.officer": request.requester.officer,
-        "purpose.case_number": request.purpose.case_number,
-        "subject.name": request.subject.name,
-        "subject.dob": request.subject.dob,
-        "subject.person_id": request.subject.person_id,
-    }
-    search = request.resource.search
-    if search is not None:
-        found.update({f"resource.search.{k}": getattr(search, k) for k in ("name", "dob", "plate", "person_id")})
-    for i, doc in enumerate(request.documents):
-        found[f"documents.{i}.number"] = doc.number
-    return {k: v for k, v in found.items() if v}
+@cache
+def vocabulary_names() -> frozenset[str]:
+    """Every name a public entry may copy as a field or category: the data categories (leaves and
+    groups), the shipped store's field names, and the custody inquiry topics."""
+    from sanctuary.policy.categories import store_field_map, vocabulary
+    from sanctuary.policy.facts import CUSTODY_TOPICS
+
+    vocab = vocabulary()
+    return frozenset(vocab.categories) | frozenset(vocab.groups) | {f for _, f in store_field_map()} | frozenset(CUSTODY_TOPICS)
+
+
+def mac(key: bytes, label: str, data: bytes) -> str:
+    """Keyed HMAC-SHA-256 of `data` for one purpose (`label`), base64."""
+    return base64.b64encode(hmac.new(key, label.encode() + b"\x00" + data, hashlib.sha256).digest()).decode()
 
 
 def canonical_request(request: Request) -> bytes:
     return canonical(request.model_dump(mode="json"))
+
+
+def _leaves(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _leaves(v, (*path, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _leaves(v, (*path, str(i)))
+    else:
+        yield path, value
+
+
+def _collapsed(path: tuple[str, ...]) -> str:
+    return ".".join(p for p in path if not p.isdigit())
+
+
+def split_request(request: Request) -> tuple[dict[str, str], Counter[str]]:
+    """The request's strings that are not copied (by full path, in clear) and their counts by field."""
+    names = vocabulary_names()
+    clear: dict[str, str] = {}
+    counted: Counter[str] = Counter()
+    for path, value in _leaves(request.model_dump(mode="json")):
+        if not isinstance(value, str):
+            continue  # booleans and nulls: claims the public entry does not carry
+        field = _collapsed(path)
+        if field in CODES or (field in VOCABULARY_PATHS and value in names):
+            continue
+        clear[".".join(path)] = value
+        counted[field] += 1
+    return clear, counted
+
+
+def keyed_view(protected: dict[str, Any], key: bytes) -> dict[str, str]:
+    """The linkable pseudonyms of a protected record: equal values give equal HMACs, for oversight
+    that holds the key and must see that two requests were about the same person, not who."""
+    out = {p: pseudonym(key, v) for p, v in protected.items() if isinstance(v, str) and p not in ("nonce", "error", "facts_source")}
+    for i, item in enumerate(protected.get("disclosed") or []):
+        out[f"disclosed.{i}.record_id"] = pseudonym(key, item["record_id"])
+    return out
+
+
+def seal(protected: dict[str, Any], key: bytes) -> str:
+    return mac(key, "sealed", canonical(protected))
 
 
 def _disclosed(items: list[dict] | None) -> list[dict[str, Any]]:
@@ -62,68 +129,112 @@ def _disclosed(items: list[dict] | None) -> list[dict[str, Any]]:
     return out
 
 
+def _failure(decision: Decision, default: str) -> str | None:
+    if decision.failure is not None:
+        return Failure(decision.failure).value
+    return default if decision.error else None
+
+
+def _timestamp(now: datetime | None) -> str:
+    return (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _decided(decision: Decision, counted: Counter[str]) -> dict[str, Any]:
+    """The allow-listed decision fields: codes, registry ids, policy ids and citations."""
+    names = vocabulary_names()
+    redact = [r for r in decision.redact if r in names]
+    if len(redact) != len(decision.redact):
+        counted["decision.redact"] += len(decision.redact) - len(redact)
+    return {
+        "decision": decision.decision,
+        "citations": list(decision.citations),
+        "rules": list(decision.rules),
+        "redact": redact,
+        "profiles": list(decision.profiles),
+        "policy_hash": decision.policy_hash,
+    }
+
+
 def build(
     request: Request, decision: Decision, disclosed: list[dict] | None, key: bytes, now: datetime | None = None
-) -> tuple[bytes, dict[str, str]]:
-    """The canonical entry bytes and the clear-text identifiers they hide."""
+) -> tuple[bytes, dict[str, Any]]:
+    """The canonical public entry bytes and the protected record that goes with them."""
     if decision.id != request.id:
         raise AuditError("decision.id", f"{decision.id!r} is not the request's id")
-    clear = identifiers(request)
-    when = (now or datetime.now(UTC)).astimezone(UTC)
+    clear, counted = split_request(request)
+    protected: dict[str, Any] = {**clear, "nonce": base64.b64encode(secrets.token_bytes(16)).decode()}
+    if decision.error:
+        protected["error"] = decision.error
+    if disclosed:
+        protected["disclosed"] = _disclosed(disclosed)
+    search = request.resource.search
     record: dict[str, Any] = {
         "v": FORMAT,
-        "time": when.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-        "request_sha256": hashlib.sha256(canonical_request(request)).hexdigest(),
-        "requester": decision.requester,
-        "requester_claimed": request.requester.agency,
-        "on_behalf_of": decision.on_behalf_of,
+        "time": _timestamp(now),
         "kind": request.kind.value,
+        "request_hmac": mac(key, "request", canonical_request(request)),
+        "requester": decision.requester,
+        "on_behalf_of": list(decision.on_behalf_of),
         "purpose_category": request.purpose.category,
         "resource": {
-            "system": request.resource.system,
-            "fields": request.resource.fields,
-            "search": request.resource.search.type if request.resource.search else None,
+            "fields": [f for f in request.resource.fields if f in vocabulary_names()],
+            "search": search.type if search else None,
         },
         "documents": [d.type for d in request.documents],
-        "decision": decision.decision,
-        "citations": decision.citations,
-        "rules": decision.rules,
-        "redact": decision.redact,
-        "profiles": decision.profiles,
-        "policy_hash": decision.policy_hash,
-        "error": decision.error,
-        "identifiers": {k: pseudonym(key, v) for k, v in clear.items()},
+        "operation": request.operation.type if request.operation else None,
+        **_decided(decision, counted),
     }
-    # Where the facts came from, what the requester only claimed, and holds (issue #10); absent when empty.
-    for name in ("judged_as", "claims", "facts_source", "resolves"):
-        value = getattr(decision, name)
-        if value and value != [decision.requester]:
-            record[name] = value
+    failure = _failure(decision, UNCLASSIFIED)
+    if failure:
+        record["failure"] = failure
+    if decision.judged_as and decision.judged_as != [decision.requester]:
+        record["judged_as"] = list(decision.judged_as)  # registry ids: every reading of the parties
+    # What the requester only claimed (facts about the subject among them) and where the facts came
+    # from (whether the subject is in the records) are facts about the person: protected, counted.
+    if decision.claims:
+        protected["claims"] = list(decision.claims)
+        counted["decision.claims"] += len(decision.claims)
+    if decision.facts_source:
+        protected["facts_source"] = decision.facts_source
+        counted["decision.facts_source"] += 1
+    # A held request and the decision that resolves it share a keyed reference (the desk's own
+    # reference is an unkeyed hash of the request: guessable, so protected).
     if decision.held is not None:
-        record["held"] = decision.held.model_dump()
-    if disclosed:
-        record["disclosed"] = _disclosed(disclosed)
-    return canonical(record), clear
+        record["held"] = {
+            "reason": decision.held.reason,
+            "lifts": list(decision.held.lifts),
+            "ref": mac(key, "held", decision.held.reference.encode()),
+        }
+        protected["held.reference"] = decision.held.reference
+    if decision.resolves:
+        record["resolves"] = mac(key, "held", decision.resolves.encode())
+        protected["resolves"] = decision.resolves
+    record["not_copied"] = dict(sorted(counted.items()))
+    record["sealed"] = seal(protected, key)
+    return canonical(record), protected
 
 
-def build_refusal(raw: bytes, decision: Decision, key: bytes, now: datetime | None = None) -> tuple[bytes, dict[str, str]]:
-    """An entry for a request refused before it could be read (invalid, unparseable).
+def build_refusal(raw: bytes, decision: Decision, key: bytes, now: datetime | None = None) -> tuple[bytes, dict[str, Any]]:
+    """An entry for a request refused before it could be read (invalid, unparseable, a parser bomb).
 
-    Only the SHA-256 of the bytes received is kept — they may hold anything — with the id the
-    sender gave, if one could be read (as an HMAC), the error and the deny.
+    Only a keyed hash of the bytes received is public — they may hold anything — with the failure
+    code and the deny; the id the sender gave (if one could be read) and the error are protected.
     """
-    clear = {"id": decision.id} if decision.id != "?" else {}
-    when = (now or datetime.now(UTC)).astimezone(UTC)
+    protected: dict[str, Any] = {"nonce": base64.b64encode(secrets.token_bytes(16)).decode()}
+    if decision.id != "?":
+        protected["id"] = decision.id
+    if decision.error:
+        protected["error"] = decision.error
     record: dict[str, Any] = {
         "v": FORMAT,
-        "time": when.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-        "request_sha256": hashlib.sha256(raw).hexdigest(),
-        "kind": "refused",
+        "time": _timestamp(now),
+        "kind": REFUSED,
+        "request_hmac": mac(key, "request", raw),
         "decision": decision.decision,
-        "citations": decision.citations,
-        "profiles": decision.profiles,
+        "citations": list(decision.citations),
+        "profiles": list(decision.profiles),
         "policy_hash": decision.policy_hash,
-        "error": decision.error,
-        "identifiers": {k: pseudonym(key, v) for k, v in clear.items()},
+        "failure": Failure(decision.failure).value if decision.failure is not None else Failure.input.value,
+        "sealed": seal(protected, key),
     }
-    return canonical(record), clear
+    return canonical(record), protected

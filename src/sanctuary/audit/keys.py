@@ -3,7 +3,9 @@
 - `log.key`: the Ed25519 signing key, in the signed-note private key form
   `PRIVATE+KEY+name+hexid+base64(0x01 || seed)`; its name is the checkpoint origin.
 - `log.vkey`: the matching verifier key `name+hexid+base64(0x01 || public key)`, for oversight.
-- `hmac.key`: 32 random bytes keying the HMAC-SHA-256 that hides personal identifiers in entries.
+- `hmac.key`: 32 random bytes keying the HMACs of entries (docs/audit.md, "What an entry holds").
+
+A witness keeps its own key the same way (`witness.key`, `witness.vkey`, signature type 0x04).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from sanctuary import config
 from sanctuary.audit.errors import AuditError
-from sanctuary.audit.verifier import ED25519, VerifierKey, key_id, sign_line
+from sanctuary.audit.verifier import COSIGNATURE_V1, ED25519, VerifierKey, cosigned_message, key_id, sign_line
 
 SIGNING_FILE = "log.key"
 VERIFIER_FILE = "log.vkey"
@@ -32,16 +34,22 @@ HMAC_FILE = "hmac.key"
 class Signer:
     name: str
     private: Ed25519PrivateKey
+    sig_type: int = ED25519
 
     @property
     def vkey(self) -> VerifierKey:
         public = self.private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-        return VerifierKey(self.name, key_id(self.name, public), public)
+        return VerifierKey(self.name, key_id(self.name, public, self.sig_type), public, self.sig_type)
 
     def sign_note(self, text: str) -> str:
         """A C2SP signed note: the text, a blank line, one Ed25519 signature line."""
         vkey = self.vkey
         return text + "\n" + sign_line(self.name, vkey.key_id, self.private.sign(text.encode()))
+
+    def cosign(self, text: str, timestamp: int) -> str:
+        """A C2SP tlog-cosignature `cosignature/v1` line over a checkpoint's text (a witness's key)."""
+        signature = self.private.sign(cosigned_message(text, timestamp))
+        return sign_line(self.name, self.vkey.key_id, timestamp.to_bytes(8, "big") + signature)
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -51,36 +59,39 @@ def _write_private(path: Path, data: bytes) -> None:
         f.write(data)
 
 
-def generate(name: str, keys_dir: Path | None = None) -> Signer:
-    """Create the signing key for log `name`; refuse to replace an existing one."""
+def generate(
+    name: str, keys_dir: Path | None = None, *, sig_type: int = ED25519, files: tuple[str, str] = (SIGNING_FILE, VERIFIER_FILE)
+) -> Signer:
+    """Create the signing key `name` (a log's, or with COSIGNATURE_V1 a witness's); refuse to replace one."""
     if not name or any(c.isspace() for c in name) or "+" in name:
-        raise AuditError("name", "a log name must be non-empty, without spaces or '+' (e.g. example.org/decisions)")
+        raise AuditError("name", "a key name must be non-empty, without spaces or '+' (e.g. example.org/decisions)")
     folder = keys_dir or config.keys_dir()
-    path = folder / SIGNING_FILE
+    path = folder / files[0]
     if path.exists():
-        raise AuditError("key", f"{path} already exists; a log keeps one key (remove it by hand to start a new log)")
-    signer = Signer(name, Ed25519PrivateKey.generate())
+        raise AuditError("key", f"{path} already exists; one key per name (remove it by hand to start again)")
+    signer = Signer(name, Ed25519PrivateKey.generate(), sig_type)
     seed = signer.private.private_bytes_raw()
-    text = f"PRIVATE+KEY+{name}+{signer.vkey.key_id.hex()}+{base64.b64encode(bytes([ED25519]) + seed).decode()}\n"
+    text = f"PRIVATE+KEY+{name}+{signer.vkey.key_id.hex()}+{base64.b64encode(bytes([sig_type]) + seed).decode()}\n"
     _write_private(path, text.encode())
-    (folder / VERIFIER_FILE).write_text(str(signer.vkey) + "\n")
+    (folder / files[1]).write_text(str(signer.vkey) + "\n")
     return signer
 
 
-def load_signer(keys_dir: Path | None = None) -> Signer:
-    path = (keys_dir or config.keys_dir()) / SIGNING_FILE
+def load_signer(keys_dir: Path | None = None, *, sig_type: int = ED25519, file: str = SIGNING_FILE) -> Signer:
+    path = (keys_dir or config.keys_dir()) / file
     try:
         text = path.read_text().strip()
     except OSError:
-        raise AuditError("key", f"no signing key at {path}: run `sanctuary audit keygen NAME`") from None
+        hint = "sanctuary witness keygen NAME --dir DIR" if sig_type == COSIGNATURE_V1 else "sanctuary audit keygen NAME"
+        raise AuditError("key", f"no signing key at {path}: run `{hint}`") from None
     parts = text.removeprefix("PRIVATE+KEY+").split("+", 2)  # names hold no '+'; base64 may
     try:
         if not text.startswith("PRIVATE+KEY+") or len(parts) != 3:
             raise ValueError("not a PRIVATE+KEY+name+hexid+base64 line")
         raw = base64.b64decode(parts[2], validate=True)
-        if len(raw) != 33 or raw[0] != ED25519:
-            raise ValueError("not an Ed25519 seed")
-        signer = Signer(parts[0], Ed25519PrivateKey.from_private_bytes(raw[1:]))
+        if len(raw) != 33 or raw[0] != sig_type:
+            raise ValueError(f"not an Ed25519 seed of signature type {sig_type:#04x}")
+        signer = Signer(parts[0], Ed25519PrivateKey.from_private_bytes(raw[1:]), sig_type)
     except ValueError as exc:
         raise AuditError("key", f"{path} is damaged: {exc}") from None
     if signer.vkey.key_id.hex() != parts[1]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hmac
+import json
 import os
 import threading
 from collections.abc import Iterator
@@ -14,14 +16,12 @@ from typing import Any
 from sanctuary import config
 from sanctuary.audit import fsck, merkle
 from sanctuary.audit.entry import build as build_entry
-from sanctuary.audit.entry import build_refusal
+from sanctuary.audit.entry import build_refusal, keyed_view, seal
 from sanctuary.audit.errors import AuditError, ForkRefused, KeyMissing
 from sanctuary.audit.keys import VERIFIER_FILE, Signer, hmac_key, load_signer
-from sanctuary.audit.storage import Store, open_store
-from sanctuary.audit.verifier import VerifierKey, VerifyError, open_checkpoint, parse_vkey
+from sanctuary.audit.storage import MAX_ENTRY, Store, open_store
+from sanctuary.audit.verifier import VerifierKey, VerifyError, check_quorum, open_checkpoint, parse_vkey
 from sanctuary.models import Decision, Request
-
-MAX_ENTRY = 0xFFFF  # C2SP tlog-tiles entry bundles prefix each entry with a uint16 length
 
 
 def b64(data: bytes) -> str:
@@ -85,7 +85,7 @@ class VerifyResult:
 class _Pending:
     __slots__ = ("entry", "clear", "index", "error", "done", "wake")
 
-    def __init__(self, entry: bytes, clear: dict[str, str] | None) -> None:
+    def __init__(self, entry: bytes, clear: dict[str, Any] | None) -> None:
         self.entry, self.clear = entry, clear
         self.index = -1
         self.error: Exception | None = None
@@ -131,7 +131,7 @@ class DecisionLog:
         return self._store.url
 
     # --- writing ----------------------------------------------------------------------------
-    def append(self, entry: bytes, clear: dict[str, str] | None = None) -> int:
+    def append(self, entry: bytes, clear: dict[str, Any] | None = None) -> int:
         """Append one entry; when this returns the entry is committed durably. Returns its index.
 
         Callers arriving while a commit is in flight queue up; when it ends, one of them writes
@@ -139,7 +139,7 @@ class DecisionLog:
         """
         return self.append_many([entry], [clear])
 
-    def append_many(self, entries: list[bytes], clears: list[dict[str, str] | None] | None = None) -> int:
+    def append_many(self, entries: list[bytes], clears: list[dict[str, Any] | None] | None = None) -> int:
         """Append entries atomically, at consecutive indices; durable on return. Returns the first index."""
         if clears is not None and len(clears) != len(entries):
             raise AuditError("clears", "must have one item per entry")
@@ -194,17 +194,23 @@ class DecisionLog:
 
         `disclosed` lists what was actually handed out: [{"record_id": str, "fields": [str]}].
         """
-        if self._hmac_key is None:
-            self._hmac_key = hmac_key(self._keys_dir)
-        data, clear = build_entry(request, decision, disclosed, self._hmac_key)
-        return self.append(data, clear or None)
+        data, protected = build_entry(request, decision, disclosed, self.hmac_key())
+        return self.append(data, protected)
 
     def record_refusal(self, raw: bytes, decision: Decision) -> int:
         """Record a request refused before it could be read; durable when it returns."""
+        data, protected = build_refusal(raw, decision, self.hmac_key())
+        return self.append(data, protected)
+
+    def hmac_key(self) -> bytes:
         if self._hmac_key is None:
             self._hmac_key = hmac_key(self._keys_dir)
-        data, clear = build_refusal(raw, decision, self._hmac_key)
-        return self.append(data, clear or None)
+        return self._hmac_key
+
+    def probe(self) -> None:
+        """Raise AuditError unless the log can be read and appended to now; changes nothing in it."""
+        with _store_errors("probing the log"):
+            self._store.probe()
 
     # --- reading ----------------------------------------------------------------------------
     def size(self) -> int:
@@ -230,11 +236,46 @@ class DecisionLog:
             rows = self._store.level_rows(level, start, end)
         return _contiguous(rows, start, end, f"tree level {level} node")
 
-    def reveal(self, index: int) -> dict[str, str]:
-        """The clear-text identifiers behind entry `index` (admin path only)."""
+    def reveal(self, index: int) -> dict[str, Any]:
+        """The protected record behind entry `index`: clear text by field path (admin path only)."""
         self.entry(index)
         with _store_errors("reading identifiers"):
             return self._store.clear(index) or {}
+
+    def keyed(self, index: int) -> dict[str, str]:
+        """The linkable pseudonyms of entry `index`, without the clear text (oversight holding the key)."""
+        return keyed_view(self.reveal(index), self.hmac_key())
+
+    def verify_sealed(self, chunk: int = 1000) -> VerifyResult:
+        """Check every protected record against the seal in its signed entry (needs the HMAC key):
+        an insider who edits the clear table (what was handed out, the clear text) is caught here.
+        Entries without a seal (format 1, raw appends) are skipped and counted."""
+        n, checked, unsealed = self.size(), 0, 0
+        key = self.hmac_key()
+        for start in range(0, n, chunk):
+            end = min(n, start + chunk)
+            with _store_errors("reading protected records"):
+                protected = self._store.clear_rows(start, end)
+            for index, data in enumerate(self.entries(start, end), start):
+                try:
+                    sealed = json.loads(data).get("sealed")
+                except (ValueError, AttributeError):
+                    sealed = None
+                if sealed is None:
+                    unsealed += 1
+                    continue
+                if index not in protected or not hmac.compare_digest(sealed, seal(protected[index], key)):
+                    return VerifyResult(False, index, f"the protected record of entry {index} is not the one its entry seals", n)
+                checked += 1
+        return VerifyResult(True, None, f"{checked} protected records match their seals; {unsealed} entries carry no seal", n)
+
+    def sealed_ok(self, index: int) -> bool:
+        """Whether the protected record of entry `index` is the one its signed public entry seals."""
+        try:
+            sealed = json.loads(self.entry(index)).get("sealed")
+        except (ValueError, AttributeError):
+            return False
+        return sealed is not None and hmac.compare_digest(sealed, seal(self.reveal(index), self.hmac_key()))
 
     def _hashes(self, keys: set[merkle.Node]) -> dict[merkle.Node, bytes]:
         with _store_errors("reading tree nodes"):
@@ -308,6 +349,24 @@ class DecisionLog:
             note = signer.sign_note(f"{signer.name}\n{n}\n{b64(root)}\n")
             with _store_errors("storing the checkpoint"):
                 return self._store.save_checkpoint(n, root, note)
+
+    def save_cosigned(self, size: int, note: str) -> None:
+        """Store `note` (the checkpoint signed at `size`, with witnesses' cosignature lines added) in its place."""
+        cp = open_checkpoint(note, self.vkey())
+        if cp.size != size:
+            raise AuditError("checkpoint", f"the cosigned note is for size {cp.size}, not {size}")
+        with _store_errors("storing the cosigned checkpoint"):
+            self._store.replace_note(size, cp.root, note)
+
+    def latest_cosigned(self, witnesses: list[VerifierKey], quorum: int) -> str | None:
+        """The newest stored checkpoint that carries `quorum` valid cosignatures of `witnesses`."""
+        for note in reversed(self.checkpoints()):
+            try:
+                check_quorum(note, witnesses, quorum)
+            except VerifyError:
+                continue
+            return note
+        return None
 
     def checkpoints(self) -> list[str]:
         """Every signed checkpoint note stored, smallest tree first (open each with the verifier key)."""

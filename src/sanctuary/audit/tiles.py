@@ -11,6 +11,7 @@ oversight body fetched earlier stays comparable with later ones.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from sanctuary.audit.errors import AuditError
@@ -25,8 +26,12 @@ def _write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def publish(log: DecisionLog, directory: Path) -> tuple[int, int]:
-    """Sign a checkpoint and write everything it needs; return (tree size, files written)."""
+def publish(log: DecisionLog, directory: Path, cosign: Callable[[str], str | None] | None = None) -> tuple[int, int]:
+    """Sign a checkpoint and write everything it needs; return (tree size, files written).
+
+    With `cosign`, the checkpoint file gets the cosigned note it returns; when it returns None (the
+    witnesses did not reach their quorum) the previous checkpoint file stays: the published
+    checkpoint lags, and its tiles are all still there (tiles are never removed or rewritten)."""
     note = log.checkpoint()
     size = int(note.split("\n")[1])
     written = 0
@@ -46,7 +51,10 @@ def publish(log: DecisionLog, directory: Path) -> tuple[int, int]:
                     _write(path, b"".join(hashes))
                     written += 1
             level += 1
-        _write(directory / "checkpoint", note.encode())
+        final = cosign(note) if cosign is not None else note
+        if final is None:
+            return size, written
+        _write(directory / "checkpoint", final.encode())
     except OSError as exc:
         raise AuditError("directory", f"cannot write {directory}: {exc}") from None
     return size, written + 1

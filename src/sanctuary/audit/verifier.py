@@ -11,7 +11,9 @@ What it checks, in the formats the Certificate Transparency and Sigstore ecosyst
 - an inclusion proof (RFC 9162 §2.1.3.2) of one entry in a checkpoint;
 - a consistency proof (RFC 9162 §2.1.4.2) between two checkpoints (nothing removed or rewritten);
 - a published C2SP tlog-tiles directory end to end (every entry, every tile hash, the root), and
-  optionally that an older published copy is a prefix of it (names the first rewritten entry).
+  optionally that an older published copy is a prefix of it (names the first rewritten entry);
+- with `--witness VKEY --quorum N`, that each checkpoint carries valid C2SP tlog-cosignature
+  (`cosignature/v1`, Ed25519, timestamped) cosignatures from at least N of the given witnesses.
 
 The sanctuary log uses these same functions, so the log and its verifier cannot drift apart.
 """
@@ -26,6 +28,7 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -34,6 +37,7 @@ HASH_SIZE = 32
 TILE_HEIGHT = 8
 TILE_WIDTH = 1 << TILE_HEIGHT
 ED25519 = 0x01
+COSIGNATURE_V1 = 0x04  # signature type of Ed25519 witness cosignatures (C2SP tlog-cosignature)
 EM_DASH = "\u2014"
 
 
@@ -192,14 +196,16 @@ class VerifierKey:
     name: str
     key_id: bytes
     public_key: bytes
+    sig_type: int = ED25519  # 0x01 a log's signing key, 0x04 a witness's cosigning key
 
     def __str__(self) -> str:
-        data = base64.b64encode(bytes([ED25519]) + self.public_key).decode()
+        data = base64.b64encode(bytes([self.sig_type]) + self.public_key).decode()
         return f"{self.name}+{self.key_id.hex()}+{data}"
 
 
-def parse_vkey(text: str) -> VerifierKey:
-    """Parse `name+hexid+base64(0x01 || 32-byte Ed25519 public key)`."""
+def parse_vkey(text: str, sig_type: int = ED25519) -> VerifierKey:
+    """Parse `name+hexid+base64(type || 32-byte Ed25519 public key)`; `sig_type` 0x01 for a log's
+    key, 0x04 (COSIGNATURE_V1) for a witness's."""
     parts = text.strip().split("+", 2)  # names hold no '+'; base64 may
     if len(parts) != 3 or not parts[0] or len(parts[1]) != 8:
         raise VerifyError("vkey must look like name+hexid+base64")
@@ -209,36 +215,44 @@ def parse_vkey(text: str) -> VerifierKey:
         kid = bytes.fromhex(hexid)
     except ValueError as exc:
         raise VerifyError(f"vkey is not valid hex/base64: {exc}") from None
-    if len(raw) != 33 or raw[0] != ED25519:
-        raise VerifyError("vkey is not an Ed25519 key (type 0x01, 32 bytes)")
-    if key_id(name, raw[1:]) != kid:
+    if len(raw) != 33 or raw[0] != sig_type:
+        what = "a witness's Ed25519 cosignature key (type 0x04" if sig_type == COSIGNATURE_V1 else "an Ed25519 log key (type 0x01"
+        raise VerifyError(f"vkey is not {what}, 32 bytes)")
+    if key_id(name, raw[1:], sig_type) != kid:
         raise VerifyError("vkey key ID does not match its name and public key")
-    return VerifierKey(name, kid, raw[1:])
+    return VerifierKey(name, kid, raw[1:], sig_type)
 
 
 def sign_line(name: str, kid: bytes, signature: bytes) -> str:
     return f"{EM_DASH} {name} {base64.b64encode(kid + signature).decode()}\n"
 
 
-def open_note(note: str, vkey: VerifierKey) -> str:
-    """Return the text of a signed note if `vkey` signed it; unknown signers are ignored."""
+def split_note(note: str) -> tuple[str, list[tuple[str, bytes]]]:
+    """The text of a signed note (with its final newline) and its signatures as (name, key ID || signature)."""
     text, sep, sigs = note.rpartition("\n\n")
     if not sep or not sigs.endswith("\n"):
         raise VerifyError("not a signed note: missing blank line or final newline")
-    text += "\n"
     lines = sigs[:-1].split("\n")
     if len(lines) > 100:
         raise VerifyError("signed note has too many signatures")
-    public = Ed25519PublicKey.from_public_bytes(vkey.public_key)
+    out = []
     for line in lines:
         prefix, _, rest = line.partition(" ")
         name, _, data = rest.rpartition(" ")
         if prefix != EM_DASH or not name:
             raise VerifyError(f"malformed signature line {line!r}")
         try:
-            raw = base64.b64decode(data, validate=True)
+            out.append((name, base64.b64decode(data, validate=True)))
         except ValueError:
             raise VerifyError(f"signature line is not base64: {line!r}") from None
+    return text + "\n", out
+
+
+def open_note(note: str, vkey: VerifierKey) -> str:
+    """Return the text of a signed note if `vkey` signed it; unknown signers are ignored."""
+    text, signatures = split_note(note)
+    public = Ed25519PublicKey.from_public_bytes(vkey.public_key)
+    for name, raw in signatures:
         if name != vkey.name or raw[:4] != vkey.key_id:
             continue
         try:
@@ -247,6 +261,45 @@ def open_note(note: str, vkey: VerifierKey) -> str:
             raise VerifyError(f"signature by {name} does not verify: the note was altered") from None
         return text
     raise VerifyError(f"no signature by {vkey.name}+{vkey.key_id.hex()} on this note")
+
+
+def cosigned_message(text: str, timestamp: int) -> bytes:
+    """What a `cosignature/v1` signs: the header line, the time line, then the checkpoint text."""
+    return f"cosignature/v1\ntime {timestamp}\n{text}".encode()
+
+
+def open_cosignature(note: str, wkey: VerifierKey) -> int:
+    """The timestamp of the witness `wkey`'s valid cosignature on the note's checkpoint."""
+    text, signatures = split_note(note)
+    public = Ed25519PublicKey.from_public_bytes(wkey.public_key)
+    for name, raw in signatures:
+        if name != wkey.name or raw[:4] != wkey.key_id:
+            continue
+        if len(raw) != 4 + 8 + 64:
+            raise VerifyError(f"cosignature by {name} is not a timestamped Ed25519 signature")
+        timestamp = int.from_bytes(raw[4:12], "big")
+        if timestamp >= 1 << 63:
+            raise VerifyError(f"cosignature by {name} has a timestamp beyond 2^63 - 1")
+        try:
+            public.verify(raw[12:], cosigned_message(text, timestamp))
+        except InvalidSignature:
+            raise VerifyError(f"cosignature by {name} does not verify: the checkpoint was altered") from None
+        return timestamp
+    raise VerifyError(f"no cosignature by witness {wkey.name}+{wkey.key_id.hex()}")
+
+
+def check_quorum(note: str, witnesses: Sequence[VerifierKey], quorum: int) -> list[str]:
+    """Names of the witnesses that validly cosigned; VerifyError unless there are at least `quorum`."""
+    cosigned, problems = [], []
+    for wkey in witnesses:
+        try:
+            open_cosignature(note, wkey)
+            cosigned.append(wkey.name)
+        except VerifyError as exc:
+            problems.append(exc.reason)
+    if len(cosigned) < quorum:
+        raise VerifyError(f"{len(cosigned)} of the required {quorum} witness cosignatures: " + "; ".join(problems))
+    return cosigned
 
 
 @dataclass(frozen=True)
@@ -378,17 +431,29 @@ def _b64list(values: Iterable[str]) -> list[bytes]:
     return [base64.b64decode(v, validate=True) for v in values]
 
 
-def _load_json(path: str) -> dict:
+def _load_json(path: str) -> dict[str, Any]:
     return json.loads(Path(path).read_text())
 
 
+def _witnessed(args: argparse.Namespace, note: str, vkey: VerifierKey) -> Checkpoint:
+    """Open a checkpoint with the log's key and, with --witness, require the quorum of cosignatures."""
+    cp = open_checkpoint(note, vkey)
+    if args.witness:
+        check_quorum(note, [parse_vkey(w, COSIGNATURE_V1) for w in args.witness], args.quorum)
+    return cp
+
+
+def _cosigned_by(args: argparse.Namespace) -> str:
+    return f", cosigned by at least {args.quorum} of {len(args.witness)} witnesses" if args.witness else ""
+
+
 def _cmd_checkpoint(args: argparse.Namespace, vkey: VerifierKey) -> str:
-    cp = open_checkpoint(Path(args.checkpoint).read_text(), vkey)
-    return f"checkpoint OK: {cp.origin} size {cp.size} root {base64.b64encode(cp.root).decode()}"
+    cp = _witnessed(args, Path(args.checkpoint).read_text(), vkey)
+    return f"checkpoint OK: {cp.origin} size {cp.size} root {base64.b64encode(cp.root).decode()}{_cosigned_by(args)}"
 
 
 def _cmd_inclusion(args: argparse.Namespace, vkey: VerifierKey) -> str:
-    cp = open_checkpoint(Path(args.checkpoint).read_text(), vkey)
+    cp = _witnessed(args, Path(args.checkpoint).read_text(), vkey)
     proof = _load_json(args.proof)
     leaf = leaf_hash(Path(args.entry).read_bytes())
     if base64.b64decode(proof["leaf_hash"]) != leaf:
@@ -400,9 +465,9 @@ def _cmd_inclusion(args: argparse.Namespace, vkey: VerifierKey) -> str:
 
 
 def _cmd_consistency(args: argparse.Namespace, vkey: VerifierKey) -> str:
-    old = open_checkpoint(Path(args.old).read_text(), vkey)
-    new = open_checkpoint(Path(args.new).read_text(), vkey)
-    proof = _load_json(args.proof) if args.proof else {"size1": old.size, "size2": new.size, "proof": []}
+    old = _witnessed(args, Path(args.old).read_text(), vkey)
+    new = _witnessed(args, Path(args.new).read_text(), vkey)
+    proof: dict[str, Any] = _load_json(args.proof) if args.proof else {"size1": old.size, "size2": new.size, "proof": []}
     if (proof["size1"], proof["size2"]) != (old.size, new.size):
         raise VerifyError(f"proof is for sizes {proof['size1']}->{proof['size2']}, checkpoints are {old.size}->{new.size}")
     hashes = proof["proof"]
@@ -414,17 +479,20 @@ def _cmd_consistency(args: argparse.Namespace, vkey: VerifierKey) -> str:
 
 def _cmd_tiles(args: argparse.Namespace, vkey: VerifierKey) -> str:
     cp, leaves = verify_tiles(Path(args.directory), vkey)
+    _witnessed(args, (Path(args.directory) / "checkpoint").read_text(), vkey)
     if args.previous:
         old_cp, old_leaves = verify_tiles(Path(args.previous), vkey)
         compare_prefix(old_leaves, leaves)
         if root_of(leaves[: old_cp.size]) != old_cp.root:
             raise VerifyError(f"the older checkpoint (size {old_cp.size}) is not a prefix of this log")
-    return f"tiles OK: {cp.origin} size {cp.size}, every entry and tile hash checked"
+    return f"tiles OK: {cp.origin} size {cp.size}, every entry and tile hash checked{_cosigned_by(args)}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="verify_log.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--vkey", required=True, help="the log's verifier key, name+hexid+base64")
+    parser.add_argument("--witness", action="append", default=[], help="a witness's verifier key (type 0x04); repeatable")
+    parser.add_argument("--quorum", type=int, default=None, help="cosignatures required (default: every --witness)")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("checkpoint", help="verify a signed checkpoint")
     p.add_argument("checkpoint")
@@ -440,6 +508,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("directory")
     p.add_argument("--previous", help="an older published copy that must be a prefix of this one")
     args = parser.parse_args(argv)
+    if args.quorum is None:
+        args.quorum = len(args.witness)
+    if args.quorum > len(args.witness) or args.quorum < 0:
+        parser.error(f"--quorum {args.quorum} needs at least that many --witness keys")
     commands = {"checkpoint": _cmd_checkpoint, "inclusion": _cmd_inclusion, "consistency": _cmd_consistency, "tiles": _cmd_tiles}
     try:
         print(commands[args.command](args, parse_vkey(args.vkey)))

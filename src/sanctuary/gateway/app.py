@@ -36,18 +36,19 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from sanctuary import config
-from sanctuary.enforce import DATA_KINDS, Fulfil, Outcome, Prepare, Recorder, RequestPath, refused, request_id_of
+from sanctuary.enforce import DATA_KINDS, Fulfil, Outcome, Pipeline, Prepare, Recorder, RequestPath, refused, request_id_of
 from sanctuary.gateway import openapi
 from sanctuary.gateway.credentials import ROLES, KeyRing, Principal, Role
 from sanctuary.gateway.decisions import DecisionIndex
 from sanctuary.gateway.fulfil import Fulfilment, plan
 from sanctuary.gateway.limits import MAX_BODY, RateLimiter, read_body
 from sanctuary.gateway.problems import Problem, problem_handler, validation_handler
+from sanctuary.gateway.readiness import Readiness
 from sanctuary.gateway.routes_admin import add_admin_routes
 from sanctuary.gateway.routes_audit import add_audit_routes
 from sanctuary.gateway.services import Policy, Reopening, Unavailable, load_policy
 from sanctuary.gateway.users import UserBook
-from sanctuary.models import Decision, Failure, Request, RequestError
+from sanctuary.models import Decision, Document, Failure, Request, RequestError
 from sanctuary.records import RecordStore, open_store
 from sanctuary.records.facts import StoreFacts
 
@@ -101,6 +102,8 @@ class GatewayConfig:
     max_body: int = MAX_BODY
     threads: int = 16
     tiles_dir: Path = field(default_factory=lambda: config.home() / "tiles")  # published log tiles
+    witnesses: Path | None = None  # TOML [[witness]] url + vkey: publish only cosigned checkpoints
+    quorum: int | None = None  # cosignatures required (default: every witness listed)
     routes: Any = None  # a proxy.routes.RouteMap: mounts the /v1/authz hook for NGINX and Envoy
     upstream: str | None = None  # the department system answering the route map's facts call
 
@@ -124,16 +127,26 @@ def event(level: int, name: str, **fields: Any) -> None:
 
 
 class _Log:
-    """The decision log as the pipeline sees it, opened on demand (Unavailable when it cannot be)."""
+    """The decision log as the pipeline sees it, opened on demand (Unavailable when it cannot be);
+    a failed append takes the process out of rotation (`/readyz`)."""
 
-    def __init__(self, service: Reopening[Any]) -> None:
+    def __init__(self, service: Reopening[Any], readiness: Readiness) -> None:
         self.service = service
+        self.readiness = readiness
 
     def record(self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None) -> int:
-        return int(self.service.get().record(request, decision, disclosed))
+        try:
+            return int(self.service.get().record(request, decision, disclosed))
+        except Exception as exc:
+            self.readiness.failed("log", exc)
+            raise
 
     def record_refusal(self, raw: bytes, decision: Decision) -> int:
-        return int(self.service.get().record_refusal(raw, decision))
+        try:
+            return int(self.service.get().record_refusal(raw, decision))
+        except Exception as exc:
+            self.readiness.failed("log", exc)
+            raise
 
 
 class Gateway:
@@ -146,7 +159,15 @@ class Gateway:
         )
         self.store: Reopening[RecordStore] = Reopening("store", lambda: open_store(cfg.store_url))
         self.log: Reopening[Any] = Reopening("decision log", lambda: _open_log(cfg.log_url))
-        self.recorder: Recorder = _Log(self.log)
+        self.readiness = Readiness(
+            {
+                "policy": lambda: "ok" if self.policy.engine is not None else str(self.policy.error),
+                "store": lambda: self.store.status(RecordStore.ping),
+                "log": lambda: self.log.status(lambda opened: opened.probe()),
+            }
+        )
+        self.cosigner = _cosigner(cfg)
+        self.recorder: Recorder = _Log(self.log, self.readiness)
         # One pipeline per process: its decision cache is shared by every worker thread. Under a
         # policy that did not load it denies (503) and records every request by itself. Facts about
         # a subject come from the department's records (the store); a body's are claims.
@@ -226,6 +247,30 @@ class Gateway:
             self.index.add(decision.log_index, decision.id, decision.requester, submission.status, looked_up)
         return submission
 
+    async def resolve_held(self, request: Request, held: Decision, documents: list[Document], officer: str) -> Submission:
+        """An officer verified the documents behind a held request (the desk's held queue): the
+        pipeline decides it again with them counted and records the second decision, which names the
+        held one; a permit hands out what it allows, as `submit` would. RequestError if the request
+        is not the one held."""
+        deadline = time.monotonic() + self.cfg.timeout
+        pipeline = self.pipeline
+        if not isinstance(pipeline, Pipeline):  # the rules did not load: nothing can be decided again
+            raise RequestError("policy", f"the rules are not loaded ({self.policy.error}); the request stays held")
+
+        def work() -> Submission:
+            fulfil = self._preparer(deadline)(request)
+            submission = self._answer(pipeline.resolve_held(request, held, documents, officer, fulfil))
+            decision = submission.decision
+            if decision.log_index is not None:
+                looked_up = {k: v for k, v in submission.body.items() if k != "result"}
+                self.index.add(decision.log_index, decision.id, decision.requester, submission.status, looked_up)
+            return submission
+
+        submission = await asyncio.get_running_loop().run_in_executor(self.executor, work)
+        self.decided.labels(submission.decision.decision, str(submission.status), "desk").inc()
+        self._event(submission, "desk")
+        return submission
+
     def _preparer(self, deadline: float) -> Prepare:
         def prepare(request: Request) -> Fulfil | None:
             if request.kind.value not in DATA_KINDS:
@@ -236,7 +281,12 @@ class Gateway:
                 raise RequestError(problem.field, problem.reason) from None
 
             def fulfil(req: Request, decision: Decision) -> tuple[Any, list[dict[str, Any]]]:
-                return Fulfilment(self.store.get(), steps, deadline)(req, decision)
+                try:
+                    return Fulfilment(self.store.get(), steps, deadline)(req, decision)
+                except Exception as exc:
+                    if not isinstance(exc, TimeoutError):
+                        self.readiness.failed("store", exc)
+                    raise
 
             return fulfil
 
@@ -291,6 +341,15 @@ class Gateway:
         self.index.close()
         self.store.close(RecordStore.close)
         self.log.close(lambda opened: opened.close())
+
+
+def _cosigner(cfg: GatewayConfig) -> Any:
+    if cfg.witnesses is None:
+        return None
+    from sanctuary.audit.cosign import Cosigner, read_witnesses
+
+    listed = read_witnesses(cfg.witnesses)
+    return Cosigner(listed, cfg.quorum or len(listed), timeout=1.0)
 
 
 def _open_log(url: str | None) -> Any:
@@ -382,15 +441,16 @@ def create_api(cfg: GatewayConfig, policy: Policy | None = None) -> FastAPI:
             raise Problem(404, "request_id", f"no decision for {request_id[:128]!r} visible to this key")
         return _json(200, found)
 
-    @app.get("/healthz", summary="Whether policy, store and log are all available")
+    @app.get("/healthz", summary="Liveness: the process answers (a full disk must not restart it)")
     def healthz() -> JSONResponse:
-        checks = {
-            "policy": "ok" if gw.policy.engine is not None else gw.policy.error,
-            "store": gw.store.status(RecordStore.ping),
-            "log": gw.log.status(lambda opened: opened.size()),
-        }
-        ok = all(v == "ok" for v in checks.values())
-        return JSONResponse({"status": "ok" if ok else "fail", "checks": checks}, status_code=200 if ok else 503)
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/readyz", summary="Readiness: 503 while the policy, store reads or log appends fail, saying since when")
+    def readyz() -> JSONResponse:
+        ready, body = gw.readiness.report()
+        if gw.cosigner is not None:  # a witness that is down never makes the process unready
+            body["cosigning"] = gw.cosigner.status()
+        return JSONResponse(body, status_code=200 if ready else 503)
 
     @app.get("/metrics", summary="Prometheus metrics", response_class=Response)
     def metrics() -> Response:

@@ -1,6 +1,6 @@
 """Public audit endpoints: the signed checkpoint, inclusion proofs and entries of the decision log.
 
-Entries hold identifiers only as keyed pseudonyms, so all of this can be published; the clear text
+Entries hold no personal value (codes, vocabulary names, keyed hashes), so all of this can be published; the clear text
 stays behind the admin endpoint.
 """
 
@@ -50,21 +50,37 @@ class _Publisher:
     (full and partial) that it needs.
     """
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, cosigner: Any = None) -> None:
         self.directory = directory
+        self.cosigner = cosigner  # sanctuary.audit.cosign.Cosigner when witnesses are configured
         self._lock = threading.Lock()
         self._note = ""
         self._at = -CHECKPOINT_SECONDS
 
     def checkpoint(self, decision_log: Any) -> str:
+        """The latest signed checkpoint; with witnesses, the latest one they cosigned (it may lag)."""
         from sanctuary.audit.tiles import publish
 
         with self._lock:
             if time.monotonic() - self._at >= CHECKPOINT_SECONDS:
-                audit_call(lambda: publish(decision_log, self.directory))
-                self._note = (self.directory / "checkpoint").read_text(encoding="utf-8")
+                cosign = (lambda note: self._cosign(decision_log, note)) if self.cosigner is not None else None
+                audit_call(lambda: publish(decision_log, self.directory, cosign))
+                try:
+                    self._note = (self.directory / "checkpoint").read_text(encoding="utf-8")
+                except FileNotFoundError:
+                    raise Problem(503, "witnesses", f"no checkpoint cosigned yet: {self.cosigner.last_error}") from None
                 self._at = time.monotonic()
             return self._note
+
+    def _cosign(self, decision_log: Any, note: str) -> str | None:
+        from sanctuary.audit import AuditError
+
+        try:
+            return self.cosigner.cosign(decision_log, note)
+        except AuditError as exc:
+            if exc.field != "witnesses":
+                raise
+            return None  # the cosigned checkpoint lags; the cosigner says since when
 
     def file(self, relative: str) -> bytes:
         path = (self.directory / relative).resolve()
@@ -75,7 +91,7 @@ class _Publisher:
 
 def add_audit_routes(app: FastAPI) -> None:
     gw = app.state.gateway
-    publisher = _Publisher(gw.cfg.tiles_dir)
+    publisher = _Publisher(gw.cfg.tiles_dir, gw.cosigner)
 
     @app.get("/v1/audit/checkpoint", response_class=PlainTextResponse, summary="The signed checkpoint (C2SP tlog-checkpoint, signed note)")
     def checkpoint() -> PlainTextResponse:

@@ -94,7 +94,12 @@ class Policy:
         path that denies and records every request with the reason."""
         if self.engine is None:
             return Unloaded(self.profiles, self.registry, self.error or "policy: not loaded", log)
-        return Pipeline(self.engine, log, facts=facts)
+        from sanctuary.duties.ledger import with_duties  # the duties decisions trigger are recorded with them
+
+        try:
+            return with_duties(Pipeline(self.engine, log, facts=facts))
+        except PolicyError as exc:  # duties that do not load: the policy set does not load
+            return Unloaded(self.profiles, self.registry, f"policy: {exc}", log)
 
 
 def load_policy(

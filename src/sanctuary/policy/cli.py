@@ -17,9 +17,9 @@ from sanctuary.options import JsonOpt
 from sanctuary.policy.diff import Difference, diff_decisions
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError
-from sanctuary.policy.profiles import available, expand
+from sanctuary.policy.profiles import PROFILES, available, expand
 
-app = typer.Typer(no_args_is_help=True, help="Legal profiles: list, show, diff.")
+app = typer.Typer(no_args_is_help=True, help="Legal profiles: list, show, diff, compare; new and test a pack.")
 out = Console()
 err = Console(stderr=True)
 
@@ -46,9 +46,12 @@ def show(
     profile: Annotated[str, typer.Argument(help="Profile name; compose with + (chicago-2021+illinois-trust).")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Every rule of a profile (and what it extends) with its citation, in plain words."""
+    """Every rule of a profile (and what it extends) with its citation, in plain words, and the duties it imposes."""
+    from sanctuary.duties.book import DutyBook
+
     try:
         engine = PolicyEngine.load(_composition(profile), load_registry())
+        book = DutyBook.for_engine(engine)
     except PolicyError as exc:
         err.print(f"[red]policy error[/red]: {exc}")
         raise typer.Exit(2) from None
@@ -70,6 +73,10 @@ def show(
                     ],
                     "policy_hash": engine.policy_hash,
                     "rules": [r.__dict__ for r in rules],
+                    "duties": [d.__dict__ for d in book.duties],
+                    "reports": [
+                        {**r.__dict__, "missing": list(r.missing), "staff_columns": list(r.staff_columns)} for r in book.reports.values()
+                    ],
                 }
             )
         )
@@ -86,6 +93,11 @@ def show(
     for r in rules:
         table.add_row(r.effect, r.citation, r.explain, r.id)
     out.print(table)
+    for d in book.duties:
+        deadline = f"within {d.within_days} day(s)" if d.within_days is not None else d.by
+        out.print(f"duty [bold]{d.id}[/bold] ({d.citation}), {deadline}, to {d.to}: {d.title}")
+    for report in book.reports.values():
+        out.print(f"report [bold]{report.kind}[/bold] ({report.citation}), each {report.period}, to {report.to}: {report.title}")
     out.print(f"[dim]policy set sha256 {engine.policy_hash}[/dim]")
 
 
@@ -125,3 +137,100 @@ def _print_diff(a: str, b: str, total: int, differences: list[Difference]) -> No
     out.print(table)
     if not differences:
         sys.stdout.write("no differences\n")
+
+
+@app.command()
+def compare(
+    file: Annotated[Path, typer.Argument(help="JSONL requests.")],
+    jurisdiction: Annotated[list[str], typer.Option("--jurisdiction", "-j", help="A jurisdiction (jurisdictions.toml); repeat.")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    only_differences: Annotated[bool, typer.Option("--differences", help="Show only requests decided differently.")] = False,
+) -> None:
+    """The same requests decided under each jurisdiction: decision and clause per cell, differences first."""
+    from sanctuary.policy.compare import compare as run
+
+    if not file.is_file():
+        err.print(f"[red]error[/red]: file: {file} does not exist")
+        raise typer.Exit(2)
+    lines = [line for line in file.read_text(encoding="utf-8").splitlines() if line.strip()]
+    try:
+        matrix = run(jurisdiction, lines)
+    except PolicyError as exc:
+        err.print(f"[red]policy error[/red]: {exc}")
+        raise typer.Exit(2) from None
+    for column in matrix.columns:
+        if column.error:
+            err.print(f"[red]policy error[/red]: {column.name}: {column.error} — every request is denied in its column")
+    if as_json:
+        print(json.dumps(matrix.to_dict()))
+        return
+    table = Table(title=f"{matrix.differences} of {len(matrix.rows)} requests decided differently", show_lines=True)
+    table.add_column("request")
+    for column in matrix.columns:
+        profiles = " + ".join(column.profiles)
+        table.add_column(column.name if profiles == column.name else f"{column.name}\n[dim]{profiles}[/dim]")
+    for row in matrix.rows:
+        if only_differences and not row.differs:
+            continue
+        cells = []
+        for cell in row.cells:
+            colour = "green" if cell.decision == "permit" else "red"
+            withheld = f"\n[dim]{len(cell.redact)} data categories withheld[/dim]" if cell.redact else ""
+            cells.append(f"[{colour}]{cell.decision}[/{colour}]\n" + "\n".join(cell.citations) + withheld)
+        marker = "[bold]≠[/bold] " if row.differs else ""
+        table.add_row(f"{marker}{row.id}\n[dim]{row.summary}[/dim]", *cells)
+    out.print(table)
+
+
+@app.command("new")
+def new_pack(
+    name: Annotated[str, typer.Argument(help="The pack's name, e.g. evanston-2026.")],
+    title: Annotated[str, typer.Option("--title", help="The law's title.")] = "",
+    root: Annotated[Path, typer.Option("--root", help="Profiles folder.")] = PROFILES,
+    docs: Annotated[Path, typer.Option("--docs", help="Folder for the docs/law page.")] = Path("docs/law"),
+) -> None:
+    """Scaffold a pack: profile.toml, a rule with every annotation, a scenario table, a docs/law page."""
+    from sanctuary.policy.scaffold import scaffold
+
+    try:
+        written = scaffold(name, title, root, docs)
+    except PolicyError as exc:
+        err.print(f"[red]error[/red]: {exc}")
+        raise typer.Exit(2) from None
+    for path in written:
+        out.print(f"wrote {path}")
+    out.print(f"next: edit them, then [bold]sanctuary policy test {name}[/bold]")
+
+
+@app.command("test")
+def test_pack(
+    name: Annotated[str, typer.Argument(help="The pack to test.")],
+    root: Annotated[Path, typer.Option("--root", help="Profiles folder.")] = PROFILES,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Run a pack's scenario table and report coverage: every rule shown deciding and not deciding. Exit 1 if not."""
+    from sanctuary.policy.scenarios import run
+
+    try:
+        report = run(name, load_registry(), root)
+    except PolicyError as exc:
+        err.print(f"[red]policy error[/red]: {exc}")
+        raise typer.Exit(2) from None
+    if as_json:
+        print(json.dumps(report.to_dict()))
+    else:
+        passed = len(report.results) - len(report.failed)
+        out.print(f"[bold]{name}[/bold]: {passed} of {len(report.results)} scenarios pass; {len(report.rules)} rule(s)")
+        for r in report.failed:
+            out.print(f"  [red]✗[/red] #{r.scenario.number} {r.scenario.name}")
+            for problem in r.problems:
+                out.print(f"      {problem}")
+        for rule in report.never_fired:
+            out.print(f"  [yellow]not covered[/yellow]: {rule} is never shown deciding (add a scenario where it forbids)")
+        for rule in report.never_spared:
+            out.print(f"  [yellow]not covered[/yellow]: {rule} is never shown not deciding (add a scenario where it must not)")
+        for rule in report.unknown_rules:
+            out.print(f"  [red]unknown rule[/red]: {rule} is not a rule of {name}")
+        out.print("[green]ok[/green]: every rule shown both ways" if report.ok else "[red]not ok[/red]")
+    if not report.ok:
+        raise typer.Exit(1)

@@ -32,7 +32,7 @@ def diff_decisions(left: Pipeline, right: Pipeline, lines: list[str]) -> list[Di
         out.append(
             Difference(
                 id=da.id,
-                summary=_summary(request, da),
+                summary=summary(request, da),
                 a=da.decision,
                 b=db.decision,
                 clauses=[c for c in deny.citations if c not in permit.citations],
@@ -42,7 +42,8 @@ def diff_decisions(left: Pipeline, right: Pipeline, lines: list[str]) -> list[Di
     return out
 
 
-def _summary(request: Request | None, decision: Decision) -> str:
+def summary(request: Request | None, decision: Decision) -> str:
+    """One line: what kind of request, by whom, for whom."""
     if request is None:
         return "invalid request"
     who = decision.requester or request.requester.agency

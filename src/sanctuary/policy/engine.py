@@ -26,6 +26,7 @@ from sanctuary.policy.profiles import PROFILES, ROOT, Profile, expand
 SCHEMA_PATH = ROOT / "schema.cedarschema"
 BASELINE_PATH = ROOT / "baseline" / "baseline.cedar"
 DEFAULT_DENY = "No permitting rule (default deny)"
+SUBJECT_FACTS = ("context.carveout", "context.felony_conviction")  # facts read from the records about the subject
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ class PolicyEngine:
         self._parameters = sorted(f"{k}={v}" for k, values in self.params.items() for v in values)
         self.dropped_carveouts = frozenset(c for k, v in self.params.items() if k.endswith(".dropped_carveouts") for c in v)
         # Whether any rule in force reads facts about the subject: only then are the records consulted.
-        self.reads_subject = any("context.carveout" in r.text for r in self.rules.values())
+        self.reads_subject = any(fact in r.text for r in self.rules.values() for fact in SUBJECT_FACTS)
 
     @classmethod
     def load(
@@ -179,10 +180,11 @@ class PolicyEngine:
         """A rule's place in the loaded set (baseline first, then profiles in order): cite in that order."""
         return self._rank[rule_id]
 
-    def evaluate_all(self, queries: list[Query], facts: Facts) -> list[Evaluation]:
+    def evaluate_all(self, queries: list[Query], facts: Facts, policies: cedarpy.PolicySet | None = None) -> list[Evaluation]:
         """Decide Cedar requests about one set of facts in one call to the engine, in order.
 
-        Any error, NoDecision or binding failure is a deny."""
+        Any error, NoDecision or binding failure is a deny. `policies` replaces the loaded set with
+        another one over the same schema and entities (the duty triggers, sanctuary.duties)."""
         context = self.context(facts)
         requests = [
             {
@@ -194,7 +196,7 @@ class PolicyEngine:
             for q in queries
         ]
         try:
-            results = cedarpy.is_authorized_batch(requests, self._policies, self._entities, self._schema)
+            results = cedarpy.is_authorized_batch(requests, policies or self._policies, self._entities, self._schema)
         except Exception as exc:  # fail closed on anything the binding raises
             return [Evaluation(False, (), (f"evaluation failed: {exc}",))] * len(queries)
         if len(results) != len(queries):

@@ -22,6 +22,7 @@ from typing import Protocol
 
 from sanctuary.agencies import Agency
 from sanctuary.models import Request, Subject
+from sanctuary.policy.courts import article_iii_order, state_court_orders
 from sanctuary.screening import DocumentClass, PurposeScreen
 
 CUSTODY_TOPICS = ("custody_status", "release_date", "contact_information")
@@ -55,6 +56,9 @@ class Facts:
     health_care_purpose: bool = False
     operation_type: str = "none"
     civil_immigration_operation: bool = False
+    article_iii_order: bool = False
+    state_court_orders: frozenset[str] = frozenset()
+    felony_conviction: bool = False  # the department's records show one (never the requester's claim)
 
     @cached_property
     def cedar_context(self) -> dict:
@@ -71,6 +75,9 @@ class Facts:
             "health_care_purpose": self.health_care_purpose,
             "operation_type": self.operation_type,
             "civil_immigration_operation": self.civil_immigration_operation,
+            "article_iii_order": self.article_iii_order,
+            "state_court_orders": sorted(self.state_court_orders),
+            "felony_conviction": self.felony_conviction,
         }
 
 
@@ -178,4 +185,7 @@ def derive(
         health_care_purpose=any(_health_care(text) for text in free_text(request) if text),
         operation_type=op.type if op else "none",
         civil_immigration_operation=bool(op and op.civil_immigration),
+        article_iii_order=article_iii_order(verified),
+        state_court_orders=state_court_orders(verified),
+        felony_conviction="felony_conviction" in carveouts,
     )

@@ -35,6 +35,7 @@ class Profile:
     notes: str
     files: tuple[tuple[str, str], ...]  # (relative path, Cedar text)
     parameters: dict[str, Parameter] = field(default_factory=dict)
+    title_es: str = ""  # the title in Spanish, for the public pages
 
 
 def available(root: Path = PROFILES) -> list[str]:
@@ -69,6 +70,7 @@ def read_profile(name: str, root: Path = PROFILES) -> Profile:
         notes=meta.get("notes", "").strip(),
         files=files,
         parameters=params,
+        title_es=meta.get("title_es", ""),
     )
 
 

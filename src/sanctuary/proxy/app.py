@@ -37,6 +37,7 @@ from starlette.routing import Route
 
 from sanctuary.gateway.app import _Log, answer
 from sanctuary.gateway.credentials import KeyRing
+from sanctuary.gateway.readiness import Readiness
 from sanctuary.gateway.services import Reopening, Unavailable, load_policy
 from sanctuary.policy.jurisdictions import jurisdictions
 from sanctuary.proxy.facts import SystemFacts
@@ -108,7 +109,8 @@ def create_app(cfg: ProxyConfig) -> Starlette:
     threads = cfg.threads
     client = Upstream(cfg.upstream, timeout=cfg.timeout, connections=threads * 2)
     facts = SystemFacts(cfg.routes.facts, client) if cfg.routes.facts is not None else None
-    guard = Guard(cfg.routes, policy.pipeline(_Log(log_service), facts), upstream=client)
+    readiness = Readiness({"log": lambda: log_service.status(lambda opened: opened.size())})
+    guard = Guard(cfg.routes, policy.pipeline(_Log(log_service, readiness), facts), upstream=client)
     executor = ThreadPoolExecutor(threads, thread_name_prefix="proxy")
 
     async def call(http: HttpRequest) -> Response:

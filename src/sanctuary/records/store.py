@@ -154,11 +154,14 @@ class RecordStore:
         ]
 
     def ping(self) -> None:
-        """Raise ``StoreUnavailable`` unless the store answers and its schema is current."""
+        """Raise ``StoreUnavailable`` unless the store answers, its schema is current and every table
+        can be read (a row of each: a missing or unreadable table fails here, not in a search)."""
         with self.connect() as connection:
             current = MigrationContext.configure(connection).get_current_revision()
-        if current != head_revision():
-            raise StoreUnavailable(f"schema at revision {current!r}, expected {head_revision()!r}")
+            if current != head_revision():
+                raise StoreUnavailable(f"schema at revision {current!r}, expected {head_revision()!r}")
+            for table in Base.metadata.sorted_tables:
+                connection.execute(select(table).limit(1)).all()
 
     def counts(self) -> dict[str, int]:
         with self.connect() as connection:

@@ -37,7 +37,7 @@ def _show_screen(text: str, result: PurposeScreen, explain: bool = False) -> Non
     _out.print(f"[bold {colour}]{result.category}[/]  score {result.score:.2f}  agencies: {', '.join(result.agencies) or '-'}")
     if explain:
         _out.print(f"normalised: {result.normalized!r}", markup=False)
-    evidence = result.evidence + (result.signals if explain else ())
+    evidence = result.evidence + (tuple(s for s in result.signals if s not in result.evidence) if explain else ())
     if evidence:
         table = Table("span", "text", "rule")
         for item in evidence:

@@ -48,6 +48,8 @@ class DocumentClass:
     detainer: bool  # the I-247 family
     missing: tuple[str, ...]  # judicial elements not established, in ELEMENTS order
     evidence: tuple[Evidence, ...] = field(default=())  # the text that established type and elements
+    court: str = ""  # the issuing court as shown (declared, or found in the text)
+    signer: str = ""  # the signer as shown: name and title, or the judicial title found in the text
 
     def to_dict(self) -> dict:
         return {
@@ -228,6 +230,8 @@ def classify_text(text: str, declared: str | None = None) -> DocumentClass:
         detainer=kind.startswith("I-247"),
         missing=missing,
         evidence=tuple(sorted(evidence, key=lambda e: e.start)),
+        court=court.text if court else "",
+        signer=elements["judge_signature"].text if elements["judge_signature"] else "",
     )
 
 
@@ -267,6 +271,8 @@ def classify_declared(document: Document) -> DocumentClass:
         federal=federal,
         detainer=document.type.startswith("I-247"),
         missing=missing,
+        court=document.court or "",
+        signer=title,
     )
 
 

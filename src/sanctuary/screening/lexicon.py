@@ -556,9 +556,9 @@ FUZZY_TARGETS: dict[str, str] = {
     "migrant": "m",
     "migrants": "m",
 }
-# Two-word names and terms whose misspellings are evidence ("Border Patril", "illeal entry"): the
-# phrase, its first letter, and the rule a misspelling of it fires.
-FUZZY_PHRASES: dict[str, str] = {"border patrol": "unit:CBP-USBP", "illegal entry": "term:illegal", "illegal alien": "term:alien"}
+# Two-word names and terms whose misspellings are purpose evidence ("Border Patril", "illeal entry"),
+# and the registry id of the unit a phrase names.
+FUZZY_PHRASES: dict[str, str | None] = {"border patrol": "CBP-USBP", "illegal entry": None, "illegal alien": None}
 FUZZY_NEVER: frozenset[str] = frozenset(
     {
         "department",

@@ -32,7 +32,7 @@ from sanctuary.agencies import Registry, load_registry
 from sanctuary.screening import lexicon
 from sanctuary.screening.fuzzy import misspelled_phrase, misspelling_of
 from sanctuary.screening.model import shipped
-from sanctuary.screening.normalize import Normalized, normalize
+from sanctuary.screening.normalize import MIXED_SCRIPT, WHOLE_SCRIPT, Normalized, normalize
 
 CIVIL_IMMIGRATION = "civil_immigration"
 NEEDS_REVIEW = "needs_review"
@@ -42,6 +42,7 @@ FUZZY_WEIGHT = {1: 0.9, 2: 0.8}  # immigration likelihood of a misspelling, by e
 MAX_LENGTH = 2000  # longer input is screened on its first MAX_LENGTH characters (bounded cost)
 CACHE_SIZE = 1 << 16
 _ACRONYM_ICE = "agency:ICE"
+_EVASION_RULES = frozenset({f"normalised:{MIXED_SCRIPT}", f"normalised:{WHOLE_SCRIPT}"})
 
 
 @dataclass(frozen=True)
@@ -154,8 +155,7 @@ def _fuzzy_hits(text: str, norm: Normalized, taken: set[tuple[int, int]]) -> lis
         if phrase is not None:
             end = norm.starts[index + 1] + len(tokens[index + 1])
             evidence = _evidence(text, norm, norm.starts[index], end, f"fuzzy:{phrase}")
-            agency = "CBP-USBP" if phrase == "border patrol" else None
-            hits.append(_Hit(evidence, lexicon.PURPOSE, FUZZY_WEIGHT[1], agency))
+            hits.append(_Hit(evidence, lexicon.PURPOSE, FUZZY_WEIGHT[1], lexicon.FUZZY_PHRASES[phrase]))
     return hits
 
 
@@ -262,8 +262,12 @@ def _screen(text: str) -> PurposeScreen:
     ]
     others = [h.evidence for h in named]
 
+    # A word that mixes scripts, or is written wholly in look-alikes, is evidence of an evasion
+    # whatever the category: it goes into `evidence` too.
+    evasions = tuple(s for s in signals if s.rule in _EVASION_RULES)
+
     def done(category: str, evidence: tuple[Evidence, ...], score: float, why: str) -> PurposeScreen:
-        return PurposeScreen(category, agencies, evidence, score, norm.words, why, signals)
+        return PurposeScreen(category, agencies, evidence + evasions, score, norm.words, why, signals)
 
     if purpose:
         found = [h.evidence for h in purpose] + others + [h.evidence for h in hits if h.kind == lexicon.ADJACENT]

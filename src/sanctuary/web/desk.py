@@ -18,6 +18,7 @@ from typing import Any
 
 from sanctuary.errors import SanctuaryError
 from sanctuary.models import DOCUMENT_TYPES, Failure, Kind
+from sanctuary.policy.categories import vocabulary
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.facts import CUSTODY_TOPICS
 from sanctuary.screening.documents import MAX_FILE_BYTES, DocumentError, read_text
@@ -57,6 +58,39 @@ OPERATION_CHOICES = [
 CIVIL_CHOICES = [("", "Unknown / not said"), ("yes", "Yes"), ("no", "No")]
 DOCUMENT_CHOICES = [("", "No document"), *((t, t.replace("_", " ")) for t in DOCUMENT_TYPES)]
 DOCUMENT_SLOTS = (1, 2)
+# The sections of the form each kind of request needs (the agency and the kind come first).
+SECTIONS = {
+    "custody_inquiry": ("purpose", "subject", "topics", "documents"),
+    "custody_transfer": ("purpose", "subject", "documents"),
+    "detention_hold": ("purpose", "subject", "documents"),
+    "detainee_access": ("purpose", "subject", "documents"),
+    "operational_support": ("purpose", "operation", "documents"),
+    "database_query": ("purpose", "subject", "database", "documents"),
+}
+OUTCOME_WORDS = {
+    "permit": ("ALLOWED", "The law allows this request. Share only what is released below."),
+    "deny": ("REFUSED", "The law does not allow this request. Share nothing and do nothing for it."),
+    "held": ("ON HOLD", "Nothing may be shared yet: a document must be verified, or the request reviewed, first."),
+}
+FIELD_LABELS = {
+    "channel": "Arrived by",
+    "kind": "Kind of request",
+    "requester.agency": "Requesting agency (as given)",
+    "requester.officer": "Requesting officer",
+    "on_behalf_of": "On behalf of",
+    "purpose.text": "Stated purpose",
+    "purpose.category": "Purpose category (declared)",
+    "purpose.case_number": "Case number",
+    "subject.name": "Person: name",
+    "subject.dob": "Person: date of birth",
+    "subject.person_id": "Person: department id",
+    "resource.fields": "Topics or fields asked for",
+    "resource.system": "System",
+    "resource.search.type": "Search",
+    "resource.search.plate": "Plate",
+    "operation.type": "Kind of support",
+    "operation.civil_immigration": "Civil immigration operation",
+}
 
 
 class FormError(SanctuaryError, ValueError):
@@ -205,6 +239,56 @@ def document_text(data: bytes, field: str) -> str:
             raise FormError(field, exc.reason.replace(str(path), "the file")) from None
 
 
+def ambiguity(registry: Any, given: str) -> str | None:
+    """A warning when the caller's agency is a parent of others (DHS, "Homeland Security") or unknown."""
+    if not given:
+        return None
+    agency = registry.resolve(given)
+    if agency is None:
+        return (
+            f"“{given}” is not in the agency registry. The request will be refused as unregistered: ask for the "
+            "agency's full name or ORI, and a number to call back."
+        )
+    units = [a.id for a in sorted((a for a in registry if agency.id in a.ancestors), key=lambda a: (len(a.ancestors), a.id))]
+    if not units:
+        return None
+    shown = ", ".join(units[:6]) + (", ..." if len(units) > 6 else "")
+    return (
+        f"“{given}” names {agency.name}, which has {len(units)} units ({shown}). The caller's identity is ambiguous: the "
+        "rules read it the most restrictive way. Ask which unit and officer is calling, and a number to call back."
+    )
+
+
+def as_entered(request: dict[str, Any], channel: str) -> list[tuple[str, str]]:
+    """The request as entered, as (label, value) lines for the printed record."""
+    lines = [("Arrived by", CHANNELS[channel])] if channel in CHANNELS else []
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(f"{prefix}.{key}" if prefix else key, inner)
+        elif prefix in ("id", "documents"):
+            return
+        else:
+            shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+            if prefix == "kind":
+                shown = dict(KIND_CHOICES).get(shown, shown)
+            elif prefix == "resource.fields":
+                shown = ", ".join(str(v).replace("_", " ").capitalize() for v in value)
+            if prefix.startswith("subject.") and prefix not in FIELD_LABELS:
+                prefix_label = CARVEOUT_FIELDS.get(prefix.split(".", 1)[1], prefix)
+                lines.append((prefix_label, "yes"))
+                return
+            lines.append((FIELD_LABELS.get(prefix, prefix.replace("_", " ")), shown))
+
+    walk("", {k: v for k, v in request.items() if k != "documents"})
+    for i, doc in enumerate(request.get("documents") or [], start=1):
+        details = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in doc.items() if k not in ("type", "text"))
+        uploaded = " (file read)" if doc.get("text") else ""
+        lines.append((f"Document {i}", f"{str(doc['type']).replace('_', ' ')}{'; ' + details if details else ''}{uploaded}"))
+    return lines
+
+
 @dataclass(frozen=True)
 class Clause:
     citation: str
@@ -218,6 +302,12 @@ class Advice:
     say: str  # what the desk officer tells the requester
 
 
+def plain_category(name: str) -> str:
+    """A data category's title (categories.toml), or its name in words."""
+    found = vocabulary().categories.get(name)
+    return found.title if found else name.replace("_", " ").capitalize()
+
+
 def advice(decision: dict[str, Any], engine: PolicyEngine | None, agency_name: str) -> Advice:
     """Plain words for a decision (the deciding rules' own @explain text) and what to say."""
     rules = engine.rules if engine is not None else {}
@@ -225,11 +315,17 @@ def advice(decision: dict[str, Any], engine: PolicyEngine | None, agency_name: s
     index = decision.get("log_index")
     recorded = f" The request is recorded in the department's decision log as number {index}." if index is not None else ""
     if decision["decision"] == "permit":
-        withheld = decision.get("redact") or []
+        withheld = [plain_category(c) for c in decision.get("redact") or []]
         held = f" These items are withheld by law: {', '.join(withheld)}." if withheld else ""
         say = (
             f"The department can act on this request from {agency_name}.{held}{recorded} What is released is for "
             "criminal law enforcement only and may not be used for civil immigration enforcement."
+        )
+    elif decision.get("held"):
+        say = (
+            f"The department cannot act on this request from {agency_name} yet: the document it rests on must first be "
+            f"verified with whoever issued it.{recorded} Nothing has been done or handed out; you will be called back "
+            "once it is verified."
         )
     elif decision.get("failure") == Failure.unregistered:
         say = (

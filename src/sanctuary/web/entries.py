@@ -2,8 +2,9 @@
 
 A request refused before it could be read is an entry too (kind "refused": the hash of the bytes,
 the error, the deny); it has no requester, so its family is "Unreadable request".
-Entries hold no personal data in clear (identifiers are keyed pseudonyms; the purpose text is not
-kept), and the pages read only the fields below, never `identifiers`. The agency *family* (DHS
+Entries hold no personal data (docs/audit.md, "What an entry holds"): the pages read only the
+fields below. Format 2 entries no longer copy the requester's own wording of its agency (the
+resolved registry id stays) and keep an error as its code (`failure`). The agency *family* (DHS
 components, DOJ, state, local, ...) comes from the registry's ancestors of the resolved requester.
 """
 
@@ -55,6 +56,12 @@ class LoggedDecision:
     profiles: tuple[str, ...]
     error: str | None
     resource: dict[str, Any]
+    held: str | None = None  # why a deny waits for a verified document or a review (Decision.held)
+
+    @property
+    def outcome(self) -> str:
+        """permit, deny or held: a held request is a deny that may yet be lifted, counted apart."""
+        return "held" if self.held else self.decision
 
     @property
     def day(self) -> date:
@@ -92,7 +99,7 @@ def family(registry: Registry, agency_id: str | None) -> str:
 
 def parse_entry(index: int, data: bytes, registry: Registry) -> LoggedDecision:
     """One log entry as a row; raises ValueError on an entry that is not a decision record."""
-    e = json.loads(data)
+    e = json.loads(data.decode("utf-8") if isinstance(data, bytes) else data)  # str: json skips guessing the encoding
     return LoggedDecision(
         index=index,
         time=datetime.fromisoformat(e["time"].replace("Z", "+00:00")),
@@ -108,9 +115,16 @@ def parse_entry(index: int, data: bytes, registry: Registry) -> LoggedDecision:
         rules=tuple(e.get("rules") or ()),
         redact=tuple(e.get("redact") or ()),
         profiles=tuple(e.get("profiles") or ()),
-        error=e.get("error"),
+        error=e.get("failure") or e.get("error"),  # format 2 keeps a failure code; format 1 kept the message
         resource=e.get("resource") or {},
+        held=_held_reason(e.get("held")),
     )
+
+
+def _held_reason(held: Any) -> str | None:
+    if isinstance(held, dict):
+        return str(held.get("reason") or "held")
+    return str(held) if held else None
 
 
 def read_range(decision_log: Any, registry: Registry, start: int, end: int) -> list[LoggedDecision]:
@@ -120,26 +134,6 @@ def read_range(decision_log: Any, registry: Registry, start: int, end: int) -> l
         last = min(end, first + CHUNK)
         rows += [parse_entry(first + i, data, registry) for i, data in enumerate(decision_log.entries(first, last))]
     return rows
-
-
-@dataclass(frozen=True)
-class Filters:
-    family: str = ""
-    kind: str = ""
-    outcome: str = ""
-    clause: str = ""
-    since: date | None = None
-    until: date | None = None
-
-    def match(self, row: LoggedDecision) -> bool:
-        return (
-            (not self.family or row.family == self.family)
-            and (not self.kind or row.kind == self.kind)
-            and (not self.outcome or row.decision == self.outcome)
-            and (not self.clause or self.clause in row.citations)
-            and (self.since is None or row.day >= self.since)
-            and (self.until is None or row.day <= self.until)
-        )
 
 
 def parse_day(value: str, field: str) -> date | None:

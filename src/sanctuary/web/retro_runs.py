@@ -1,8 +1,10 @@
 """Retro audits from the browser: an uploaded export or sharing list, scanned into its own folder.
 
 Each upload gets a random run id and a folder under $SANCTUARY_HOME/web-retro/<id>/ holding the
-file and the scan's outputs (summary, flags.csv, report.html), exactly what `sanctuary scan` and
-`sanctuary scan-partners` write. Only the file's suffix is kept from its name.
+file and the scan's outputs (summary, flags.csv, ...), exactly what `sanctuary scan` and
+`sanctuary scan-partners` write, and `run.json`: the uploaded file's name (shown, never used as a
+path) and when it was scanned, so earlier runs can be listed. The scan's own report.html is not
+served: the pages show the summary in the site's layout instead (no server paths, no CLI advice).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import json
 import re
 import secrets
 import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sanctuary import config
@@ -22,7 +26,16 @@ from sanctuary.retro import OrgResolver, RetroError, ScanOptions, scan, scan_par
 SUFFIXES = (".csv", ".csv.gz", ".ndjson", ".jsonl", ".json", ".parquet")
 MAX_UPLOAD = 200 * 1024 * 1024
 RUN_ID = re.compile(r"^[a-f0-9]{16}$")
-OUTPUTS = {"report.html": "text/html", "flags.csv": "text/csv", "partners.csv": "text/csv", "orgs.csv": "text/csv"}
+OUTPUTS = {"flags.csv": "text/csv", "partners.csv": "text/csv", "orgs.csv": "text/csv"}
+_PRINTABLE = re.compile(r"[^\w .()+,-]")
+
+
+@dataclass(frozen=True)
+class Run:
+    run_id: str
+    name: str  # the uploaded file's name, for people
+    at: str  # when it was scanned (UTC, ISO 8601)
+    what: str  # export | partners
 
 
 def runs_dir() -> Path:
@@ -61,6 +74,9 @@ def run(data: bytes, filename: str, what: str, home_state: str) -> tuple[str, di
         else:
             summary = scan_partners(upload, home_state, OrgResolver(load_registry(), load_g287(None)), out)
         (folder / "what").write_text(what, encoding="utf-8")
+        shown = _PRINTABLE.sub("_", Path(filename.replace("\\", "/")).name)[:100] or f"upload{suffix}"
+        at = datetime.now(UTC).isoformat(timespec="seconds")
+        (folder / "run.json").write_text(json.dumps({"name": shown, "at": at}), encoding="utf-8")
     except Exception as exc:  # nothing kept of a failed scan; the reason names the upload, not our folders
         shutil.rmtree(folder, ignore_errors=True)
         reason = (
@@ -83,6 +99,25 @@ def load(run_id: str) -> tuple[str, dict] | None:
         return what, json.loads((folder / "out" / name).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def runs() -> list[Run]:
+    """The earlier runs that completed, newest first."""
+    found = []
+    for folder in runs_dir().glob("*/run.json") if runs_dir().is_dir() else ():
+        run_id = folder.parent.name
+        try:
+            meta = json.loads(folder.read_text(encoding="utf-8"))
+            what = (folder.parent / "what").read_text(encoding="utf-8")
+        except (OSError, ValueError):
+            continue
+        if RUN_ID.match(run_id):
+            found.append(Run(run_id, str(meta.get("name", "")), str(meta.get("at", "")), what))
+    return sorted(found, key=lambda r: r.at, reverse=True)
+
+
+def run_of(run_id: str) -> Run | None:
+    return next((r for r in runs() if r.run_id == run_id), None) if RUN_ID.match(run_id) else None
 
 
 def output(run_id: str, name: str) -> Path | None:

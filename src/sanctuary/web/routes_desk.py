@@ -1,36 +1,56 @@
-"""The request desk page: the form, and the decision the gateway's own handling gives it."""
+"""The request desk: who asks and what kind first, then only that kind's questions, then the result.
+
+Step 1 (GET /desk) asks the agency, how the request arrived and its kind; step 2 (GET /desk with
+those) shows the sections that kind needs and warns when the caller's identity is ambiguous; the
+POST decides and records through the gateway's own handling, keeps the result in the session and
+redirects to it (GET /desk/result/KEY), so reloading the result never records the request again.
+"""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter
 from starlette.datastructures import UploadFile
 from starlette.requests import Request as HttpRequest
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from sanctuary.gateway.app import answer
 from sanctuary.gateway.credentials import DESK_ROLES
+from sanctuary.models import RequestError
 from sanctuary.policy.facts import CUSTODY_TOPICS
 from sanctuary.web import desk
+from sanctuary.web.errors import MESSAGES
+from sanctuary.web.held import HeldItem
+from sanctuary.web.laws import clauses
 from sanctuary.web.site import Site, event
+
+LOCAL_TIME = ZoneInfo("America/Chicago")
 
 
 def add_desk_routes(router: APIRouter, site: Site) -> None:
-    def form_page(http: HttpRequest, values: dict[str, Any], error: desk.FormError | None = None, **extra: Any) -> Response:
+    def form_page(http: HttpRequest, values: dict[str, Any], error: desk.FormError | None = None) -> Response:
         agencies = sorted((a.id, a.name) for a in site.gw.policy.registry)
+        kind = values.get("kind", "")
+        step = 2 if kind in desk.SECTIONS and values.get("agency") else 1
         return site.render(
             http,
             "desk.html",
             status=422 if error else 200,
             title="Request desk",
+            step=step,
+            sections=desk.SECTIONS.get(kind, ()),
+            warning=desk.ambiguity(site.gw.policy.registry, values.get("agency", "")) if step == 2 else None,
             values=values,
             error=error,
             error_id=desk.form_name(error.field) if error else None,
             agencies=agencies,
             channels=desk.CHANNELS,
             kinds=desk.KIND_CHOICES,
+            kind_label=dict(desk.KIND_CHOICES).get(kind, ""),
             categories=desk.CATEGORIES,
             carveouts=desk.CARVEOUT_FIELDS,
             topics=CUSTODY_TOPICS,
@@ -39,22 +59,26 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
             civil_choices=desk.CIVIL_CHOICES,
             document_types=desk.DOCUMENT_CHOICES,
             slots=desk.DOCUMENT_SLOTS,
-            **extra,
         )
 
     @router.get("/desk", include_in_schema=False)
-    def desk_form(http: HttpRequest) -> Response:
+    def desk_form(http: HttpRequest, agency: str = "", channel: str = "phone", kind: str = "") -> Response:
         guard = site.require(http, DESK_ROLES)
         if isinstance(guard, Response):
             return guard
-        return form_page(http, {"channel": "phone", "kind": "custody_inquiry"})
+        values = {"agency": agency.strip()[:200], "channel": channel if channel in desk.CHANNELS else "phone", "kind": kind}
+        if kind and kind not in desk.SECTIONS:
+            return form_page(http, {**values, "kind": ""}, desk.FormError("kind", "choose the kind of request"))
+        if kind and not values["agency"]:
+            return form_page(http, values, desk.FormError("agency", "name the agency that made the request"))
+        return form_page(http, values)
 
     @router.post("/desk", include_in_schema=False)
     async def desk_submit(http: HttpRequest) -> Response:
         posted = await site.staff_form(http, DESK_ROLES)
         if isinstance(posted, Response):
             return posted
-        guard, form = posted
+        session, form = posted
         values: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf"}
         topics = [t for t in form.getlist("topics") if isinstance(t, str)]
         values["topics"] = topics
@@ -72,28 +96,133 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
         submission = await gw.submit(json.dumps(raw).encode(), None, "desk")
         if submission.refused is not None and submission.status < 500:
             return form_page(http, values, desk.FormError(submission.refused.field, submission.refused.reason))
-        request, status = submission.request, submission.status
+        request = submission.request
         body = submission.body if submission.refused is None else answer(submission.decision.id, submission.decision, None)
-        decision = body["decision"]
-        claimed = request.requester.agency if request is not None else values.get("agency", "")
-        agency = gw.policy.registry.resolve(claimed)
-        advice = desk.advice({**decision, "log_index": submission.decision.log_index}, gw.policy.engine, agency.name if agency else claimed)
+        log_index = submission.decision.log_index
         event(
             "desk_request",
-            user=guard.user,
+            user=session.user,
             request_id=submission.decision.id,
-            decision=decision["decision"],
-            status=status,
-            log_index=submission.decision.log_index,
+            decision=submission.decision.decision,
+            status=submission.status,
+            log_index=log_index,
         )
-        return form_page(
+        if submission.decision.held is not None and request is not None:
+            site.held.add(request, submission.decision, session.user or "?")  # waits for an officer to verify
+        entered = request.model_dump(mode="json", exclude_defaults=True) if request is not None else raw
+        key = session.keep_result(
+            {
+                "body": {**body, "log_index": log_index, "request_id": submission.decision.id},
+                "agency_given": request.requester.agency if request is not None else values.get("agency", ""),
+                "channel": values.get("channel", ""),
+                "entered": desk.as_entered({k: v for k, v in entered.items() if k != "id"}, values.get("channel", "")),
+                "officer_user": session.user,
+                "at": datetime.now(UTC),
+            }
+        )
+        return RedirectResponse(f"/desk/result/{key}", status_code=303)
+
+    @router.get("/desk/result/{key}", include_in_schema=False)
+    def desk_result(http: HttpRequest, key: str) -> Response:
+        guard = site.require(http, DESK_ROLES)
+        if isinstance(guard, Response):
+            return guard
+        kept = guard.results.get(key)
+        if kept is None:
+            return site.error(http, 404, *MESSAGES[404])
+        body = kept["body"]
+        decision = body["decision"]
+        gw = site.gw
+        agency = gw.policy.registry.resolve(kept["agency_given"])
+        advice = desk.advice(
+            {**decision, "log_index": body["log_index"]}, gw.policy.engine, agency.name if agency else kept["agency_given"]
+        )
+        outcome = "held" if decision.get("held") else decision["decision"]
+        at: datetime = kept["at"]
+        return site.render(
             http,
-            values,
-            None,
-            request=request.model_dump(mode="json", exclude_defaults=True) if request is not None else raw,
+            "desk_result.html",
+            title="Decision",
             body=body,
-            http_status=status,
+            d=decision,
+            outcome=outcome,
+            outcome_words=desk.OUTCOME_WORDS[outcome],
             advice=advice,
-            channel=desk.CHANNELS[values["channel"]],
-            officer_user=guard.user,
+            clauses=clauses(gw.policy.engine, "en"),
+            entered=kept["entered"],
+            channel=desk.CHANNELS.get(kept["channel"], kept["channel"]),
+            officer_user=kept["officer_user"],
+            local_time=at.astimezone(LOCAL_TIME).strftime("%A %d %B %Y, %H:%M (Chicago time)"),
+            utc_time=at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            agency_name=agency.name if agency else None,
+            base=str(http.base_url).rstrip("/"),
+            held_reference=decision.get("held", {}).get("reference") if decision.get("held") else None,
+            resolves=kept.get("resolves"),
+            withheld=[desk.plain_category(c) for c in decision.get("redact") or []],
         )
+
+    @router.get("/desk/held", include_in_schema=False)
+    def held_queue(http: HttpRequest) -> Response:
+        guard = site.require(http, DESK_ROLES)
+        if isinstance(guard, Response):
+            return guard
+        return site.render(http, "held.html", title="Held requests", items=site.held.items(), waiting=site.held.waiting())
+
+    def held_page(http: HttpRequest, item: HeldItem, error: str | None = None) -> Response:
+        entered = item.request.model_dump(mode="json", exclude_defaults=True) if item.request is not None else {}
+        return site.render(
+            http,
+            "held_item.html",
+            status=422 if error else 200,
+            title=f"Held request {item.reference}",
+            item=item,
+            entered=desk.as_entered({k: v for k, v in entered.items() if k != "id"}, "") if entered else [],
+            clauses=clauses(site.gw.policy.engine, "en"),
+            rules=site.gw.policy.engine.rules if site.gw.policy.engine is not None else {},
+            error=error,
+        )
+
+    @router.get("/desk/held/{reference}", include_in_schema=False)
+    def held_item(http: HttpRequest, reference: str) -> Response:
+        guard = site.require(http, DESK_ROLES)
+        if isinstance(guard, Response):
+            return guard
+        item = site.held.get(reference)
+        return site.error(http, 404, *MESSAGES[404]) if item is None else held_page(http, item)
+
+    @router.post("/desk/held/{reference}", include_in_schema=False)
+    async def resolve_held(http: HttpRequest, reference: str) -> Response:
+        posted = await site.staff_form(http, DESK_ROLES)
+        if isinstance(posted, Response):
+            return posted
+        session, form = posted
+        item = site.held.get(reference)
+        if item is None:
+            return site.error(http, 404, *MESSAGES[404])
+        if item.request is None:  # resolved already (another officer, another tab): show what happened
+            return RedirectResponse(f"/desk/held/{reference}", status_code=303)
+        verified = [doc for i, doc in enumerate(item.request.documents) if form.get(f"verified_{i}")]
+        how = str(form.get("how", "")).strip()[:300]
+        if item.request.documents and not verified:
+            return held_page(http, item, "tick each document you verified with whoever issued it")
+        if not how:
+            return held_page(http, item, "say how you verified it: whom you called, what you checked")
+        try:
+            submission = await site.gw.resolve_held(item.request, item.decision, verified, f"{session.user} ({how})")
+        except RequestError as exc:
+            return held_page(http, item, f"{exc.field}: {exc.reason}")
+        site.held.resolve(reference, submission.decision, session.user or "?")
+        event("desk_held_resolved", user=session.user, reference=reference, decision=submission.decision.decision)
+        entered = item.request.model_dump(mode="json", exclude_defaults=True)
+        key = session.keep_result(
+            {
+                "body": {**submission.body, "log_index": submission.decision.log_index, "request_id": submission.decision.id},
+                "agency_given": item.request.requester.agency,
+                "channel": "",
+                "entered": desk.as_entered({k: v for k, v in entered.items() if k != "id"}, ""),
+                "officer_user": session.user,
+                "at": datetime.now(UTC),
+                "resolves": (reference, item.log_index),
+            }
+        )
+        return RedirectResponse(f"/desk/result/{key}", status_code=303)

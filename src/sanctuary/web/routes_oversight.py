@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
@@ -15,9 +16,11 @@ from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.profiles import available, read_profile
 from sanctuary.retro import RetroError
-from sanctuary.web import proofs, retro_runs, whatif
+from sanctuary.web import charts, proofs, retro_runs, whatif
 from sanctuary.web.desk import KINDS
-from sanctuary.web.entries import FAMILIES, Filters, parse_day
+from sanctuary.web.entries import FAMILIES, parse_day
+from sanctuary.web.errors import MESSAGES
+from sanctuary.web.record import DecisionFilter
 from sanctuary.web.site import OVERSIGHT, STAFF, LogUnavailable, Site, event
 
 PAGE = 200
@@ -34,37 +37,46 @@ def add_oversight_routes(router: APIRouter, site: Site) -> None:
 def add_decision_routes(router: APIRouter, site: Site) -> None:
     @router.get("/decisions", include_in_schema=False)
     def decisions(
-        http: HttpRequest, family: str = "", kind: str = "", outcome: str = "", clause: str = "", since: str = "", until: str = ""
+        http: HttpRequest,
+        family: str = "",
+        kind: str = "",
+        outcome: str = "",
+        clause: str = "",
+        since: str = "",
+        until: str = "",
+        before: int | None = None,
     ) -> Response:
         guard = site.require(http, STAFF)
         if isinstance(guard, Response):
             return guard
         values = {"family": family, "kind": kind, "outcome": outcome, "clause": clause, "since": since, "until": until}
         try:
-            rows = site.rows()
+            public = site.public_record()[0]
         except LogUnavailable as exc:
             return site.log_down(http, exc)
-        clauses = sorted({c for r in rows for c in r.citations})
         error = None
         try:
-            filters = Filters(family, kind, outcome, clause, parse_day(since, "since"), parse_day(until, "until"))
-            shown = [r for r in reversed(rows) if filters.match(r)]
+            for name, day in (("since", since), ("until", until)):
+                parse_day(day, name)
+            rows, matched, total = public.staff_decisions(DecisionFilter(since, until, family, kind, outcome, clause), before, PAGE)
         except ValueError as exc:
-            error, shown = str(exc), []
+            error, rows, matched, total = str(exc), [], 0, public.upto()
+        query = urlencode({k: v for k, v in values.items() if v})
         return site.render(
             http,
             "decisions.html",
             status=422 if error else 200,
             title="Decisions",
-            rows=shown[:PAGE],
-            matched=len(shown),
-            total=len(rows),
+            rows=rows,
+            matched=matched,
+            total=total,
             values=values,
             families=FAMILIES,
             kinds=KINDS,
-            clauses=clauses,
+            clauses=public.clauses(),
             error=error,
             page=PAGE,
+            older=f"/decisions?{query}{'&' if query else ''}before={rows[-1].index}" if len(rows) == PAGE else None,
         )
 
     @router.get("/decisions/{index}", include_in_schema=False)
@@ -160,6 +172,7 @@ def add_audit_routes(router: APIRouter, site: Site) -> None:
             chain=chain,
             last=site.last_verification(),
             may_verify=guard.role in OVERSIGHT,
+            cosigning=site.gw.cosigner.status() if site.gw.cosigner is not None else None,
         )
 
     @router.post("/audit/verify", include_in_schema=False)
@@ -184,7 +197,7 @@ def add_retro_routes(router: APIRouter, site: Site) -> None:
         guard = site.require(http, OVERSIGHT)
         if isinstance(guard, Response):
             return guard
-        return site.render(http, "retro.html", title="Retro audits", error=None, home_state="IL", what="export")
+        return site.render(http, "retro.html", title="Retro audits", error=None, home_state="IL", what="export", runs=retro_runs.runs())
 
     @router.post("/retro", include_in_schema=False)
     async def retro_scan(http: HttpRequest) -> Response:
@@ -199,7 +212,9 @@ def add_retro_routes(router: APIRouter, site: Site) -> None:
             data = await upload.read(retro_runs.MAX_UPLOAD + 1)
             run_id, _ = await run_in_threadpool(retro_runs.run, data, upload.filename, what, home)
         except RetroError as exc:
-            return site.render(http, "retro.html", status=422, title="Retro audits", error=exc, home_state=home, what=what)
+            return site.render(
+                http, "retro.html", status=422, title="Retro audits", error=exc, home_state=home, what=what, runs=retro_runs.runs()
+            )
         event("retro_scan", user=guard.user, run=run_id, what=what)
         return RedirectResponse(f"/retro/{run_id}", status_code=303)
 
@@ -210,9 +225,40 @@ def add_retro_routes(router: APIRouter, site: Site) -> None:
             return guard
         found = retro_runs.load(run_id)
         if found is None:
-            return site.render(http, "error.html", status=404, title="No such scan", message=f"No retro audit {run_id[:40]!r}.")
+            return site.error(http, 404, *MESSAGES[404])
         what, summary = found
-        return site.render(http, "retro_run.html", title="Retro audit results", run_id=run_id, what=what, s=summary)
+        return site.render(
+            http, "retro_run.html", title="Retro audit results", run_id=run_id, what=what, s=summary, run=retro_runs.run_of(run_id)
+        )
+
+    @router.get("/retro/{run_id}/report.html", include_in_schema=False)
+    def retro_report(http: HttpRequest, run_id: str) -> Response:
+        guard = site.require(http, OVERSIGHT)
+        if isinstance(guard, Response):
+            return guard
+        found = retro_runs.load(run_id)
+        if found is None or found[0] != "export":
+            return site.error(http, 404, *MESSAGES[404])
+        summary = found[1]
+        direct = set(summary["direct_codes"])
+        points = summary["over_time"]["points"]
+        direct_rows = sum(p["direct"] for p in points)
+        return site.render(
+            http,
+            "retro_report.html",
+            title="Retro audit report",
+            run_id=run_id,
+            run=retro_runs.run_of(run_id),
+            s=summary,
+            direct_flags=[(c, n) for c, n in summary["by_flag"].items() if c in direct],
+            weaker_flags=[(c, n) for c, n in summary["by_flag"].items() if c not in direct],
+            direct_rows=direct_rows,
+            points=points,
+            peak=max((p["flagged"] for p in points), default=0),
+            org_peak=max((o["flagged"] for o in summary["organisations"]["top"]), default=0),
+            bar=charts.bar,
+            patterns=charts.PATTERNS,
+        )
 
     @router.get("/retro/{run_id}/{name}", include_in_schema=False)
     def retro_output(http: HttpRequest, run_id: str, name: str) -> Response:
@@ -221,5 +267,5 @@ def add_retro_routes(router: APIRouter, site: Site) -> None:
             return guard
         path = retro_runs.output(run_id, name)
         if path is None:
-            return site.render(http, "error.html", status=404, title="Not found", message=f"No {name[:40]!r} in this scan.")
+            return site.error(http, 404, *MESSAGES[404])
         return FileResponse(path, media_type=retro_runs.OUTPUTS[name])

@@ -1,22 +1,57 @@
-"""Pages anyone may open (home, sign-in, the transparency report, /rights) and signing in and out."""
+"""Pages anyone may open without signing in: home, sign-in, the public record, the laws, /rights,
+/verify; each in the reader's language (`?lang=`)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+import csv
+import io
+import math
+import re
+from urllib.parse import urlencode
+
+from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request as HttpRequest
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
-from sanctuary.web import charts, i18n, transparency
-from sanctuary.web.rights import rights
+from sanctuary.audit import AuditError
+from sanctuary.web import charts, labels, laws, record
+from sanctuary.web.entries import FAMILIES
+from sanctuary.web.i18n import N_, gettext_for
+from sanctuary.web.rights import GLOSSARY, WHAT_TO_DO, contacts, rights
 from sanctuary.web.sessions import clear_cookie, set_cookie
+from sanctuary.web.signin import client_address
 from sanctuary.web.site import STATIC, LogUnavailable, Site, event, safe_next
+
+PAGE = 50
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def quarter_months(period: str) -> tuple[str, str] | None:
+    """A quarter "2026-Q4" as its first and last month ("2026-10", "2026-12"); None otherwise."""
+    found = _QUARTER.match(period)
+    if not found:
+        return None
+    year, q = int(found.group(1)), int(found.group(2))
+    return f"{year}-{3 * q - 2:02d}", f"{year}-{3 * q:02d}"
+
+
+def quarters_of(months: list[str]) -> list[str]:
+    return sorted({f"{m[:4]}-Q{(int(m[5:7]) - 1) // 3 + 1}" for m in months}, reverse=True)
 
 
 def add_public_routes(router: APIRouter, site: Site) -> None:
+    add_sign_in_routes(router, site)
+    add_report_routes(router, site)
+    add_law_routes(router, site)
+
+
+def add_sign_in_routes(router: APIRouter, site: Site) -> None:
     @router.get("/", include_in_schema=False)
     def home(http: HttpRequest) -> Response:
-        return site.render(http, "home.html", title="Home")
+        lang = site.lang(http)
+        return site.render(http, "home.html", lang=lang, title=site.text(lang, N_("Home")))
 
     @router.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:  # pages that are not ours (a scan's report.html) ask for it by this name
@@ -24,7 +59,10 @@ def add_public_routes(router: APIRouter, site: Site) -> None:
 
     @router.get("/login", include_in_schema=False)
     def login_form(http: HttpRequest, next: str = "/") -> Response:
-        return site.render(http, "login.html", title="Sign in", next=safe_next(next), error=None, name="")
+        lang = site.lang(http)
+        return site.render(
+            http, "login.html", lang=lang, title=site.text(lang, N_("Staff sign-in")), next=safe_next(next), error=None, name=""
+        )
 
     @router.post("/login", include_in_schema=False)
     async def login(http: HttpRequest) -> Response:
@@ -32,36 +70,43 @@ def add_public_routes(router: APIRouter, site: Site) -> None:
         if isinstance(posted, Response):
             return posted
         session, form = posted
+        lang = site.lang(http)
         name, password = str(form.get("name", "")).strip()[:40], str(form.get("password", ""))
-        if site.throttle.blocked(name):
-            event("sign_in_throttled", name=name)
+        address = client_address(http, site.proxies)
+
+        def again(status: int, error: str, headers: dict[str, str] | None = None) -> Response:
             return site.render(
                 http,
                 "login.html",
-                status=429,
-                title="Sign in",
+                status=status,
+                lang=lang,
+                title=site.text(lang, N_("Staff sign-in")),
                 next=safe_next(form.get("next")),
-                error="Too many failed attempts for this user name; wait five minutes and try again.",
+                error=error,
                 name=name,
+                headers=headers,
+            )
+
+        wait = site.attempts.admit(name, address)  # counted before the hash: parallel tries cannot slip past
+        if wait:
+            event("sign_in_throttled", name=name, address=address, wait=round(wait, 1))
+            seconds = max(1, math.ceil(wait))
+            return again(
+                429,
+                site.text(lang, N_("Too many attempts: wait %(seconds)s seconds and try again."), seconds=seconds),
+                {"Retry-After": str(seconds)},
             )
         user = await run_in_threadpool(site.gw.cfg.users.check, name, password)
         if user is None:
-            site.throttle.failed(name)
-            event("sign_in_failed", name=name)
-            return site.render(
-                http,
-                "login.html",
-                status=401,
-                title="Sign in",
-                next=safe_next(form.get("next")),
-                error="That user name and password do not match.",
-                name=name,
-            )
-        site.throttle.succeeded(name)
+            event("sign_in_failed", name=name, address=address)
+            return again(401, site.text(lang, N_("That user name and password do not match.")))
+        site.attempts.succeeded(name, address)
         site.sessions.end(session)  # a new session (and cookie) on sign-in: no fixation
         fresh = site.sessions.new(user.name, user.role)
         event("signed_in", user=user.name, role=user.role)
-        response = RedirectResponse(safe_next(form.get("next")), status_code=303)
+        landing = {"desk": "/desk", "oversight": "/decisions"}.get(user.role, "/")
+        target = safe_next(form.get("next"))
+        response = RedirectResponse(landing if target == "/" else target, status_code=303)
         set_cookie(response, fresh)
         return response
 
@@ -75,63 +120,261 @@ def add_public_routes(router: APIRouter, site: Site) -> None:
         clear_cookie(response)
         return response
 
+
+def add_report_routes(router: APIRouter, site: Site) -> None:
     @router.get("/report", include_in_schema=False)
-    def report(http: HttpRequest, lang: str = Query(default="en")) -> Response:
-        lang = i18n.lang_of(lang)
+    def report(http: HttpRequest, period: str = "") -> Response:
+        lang = site.lang(http)
+        words = gettext_for(lang)
         try:
-            found = transparency.quarters(site.rows(), site.gw.policy.registry)
+            public, size = site.public_record()
         except LogUnavailable as exc:
-            return site.log_down(http, exc, lang)
-        text = i18n.TEXT[lang]
-        chart = charts.permit_deny_bars(
-            [(q.quarter, q.by_outcome["permit"], q.by_outcome["deny"]) for q in reversed(found)],
-            text["chart_quarters"],
-            text["permitted"],
-            text["denied"],
-        )
-        family_charts = {
-            q.quarter: charts.permit_deny_bars(
-                [(i18n.family_label(lang, f), c["permit"], c["deny"]) for f, c in sorted(q.by_family.items())],
-                f"{text['by_family']} ({q.quarter})",
-                text["permitted"],
-                text["denied"],
-            )
-            for q in found
-        }
+            return site.log_down(http, exc)
+        months = public.months()
+        bounds = quarter_months(period) or ("", "")
+        counts = public.counts(*bounds)
+        outcome_words = {o: words(labels.OUTCOMES[o]) for o in record.OUTCOMES}
+        peak_month = max((counts.month(m, "requests") for m in counts.months), default=0)
+        trend = [(m, {o: counts.month(m, "outcome", o, o) for o in record.OUTCOMES}, counts.month(m, "requests")) for m in counts.months]
         return site.render(
             http,
             "report.html",
             lang=lang,
-            title=text["report"],
-            quarters=found,
-            chart=chart,
-            family_charts=family_charts,
-            outcomes=i18n.OUTCOMES[lang],
+            title=words("Public report"),
+            c=counts,
+            period=period if bounds[0] else "",
+            quarters=quarters_of(months),
+            trend=trend,
+            bar=charts.bar,
+            peak_month=peak_month,
+            patterns=charts.PATTERNS,
+            key=charts.key(outcome_words),
+            clauses=laws.clauses(site.gw.policy.engine, lang),
+            outcomes=record.OUTCOMES,
+            counted=public.upto(),
+            size=size,
         )
 
     @router.get("/report.csv", include_in_schema=False)
     def report_csv() -> Response:
         try:
-            found = transparency.quarters(site.rows(), site.gw.policy.registry)
+            rows = site.public_record()[0].all_counts()
         except LogUnavailable as exc:
             return Response(f"decision log unavailable: {exc}\n", status_code=503, media_type="text/plain")
-        return Response(
-            transparency.to_csv(found),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="transparency-report.csv"'},
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(record.FIELDS)
+        writer.writerows(rows)
+        return Response(buf.getvalue(), media_type="text/csv; charset=utf-8", headers=_attachment("sanctuary-report.csv"))
+
+    @router.get("/report.json", include_in_schema=False)
+    def report_json(http: HttpRequest) -> Response:
+        lang = site.lang(http)
+        try:
+            public = site.public_record()[0]
+            rows = public.all_counts()
+            c = public.counts()
+        except LogUnavailable as exc:
+            return JSONResponse({"error": {"field": "log", "reason": str(exc)}}, status_code=503)
+        return JSONResponse(
+            {
+                "period": {"first": c.first, "last": c.last},
+                "updated": c.updated,
+                "dictionary": _dictionary(lang),
+                "counts": [dict(zip(record.FIELDS, row, strict=True)) for row in rows],
+            },
+            headers=_attachment("sanctuary-report.json"),
+        )
+
+    @router.get("/report/dictionary", include_in_schema=False)
+    def dictionary(http: HttpRequest) -> Response:
+        lang = site.lang(http)
+        return site.render(http, "dictionary.html", lang=lang, title=site.text(lang, N_("Data dictionary")), d=_dictionary(lang))
+
+    @router.get("/report/decisions", include_in_schema=False)
+    def public_decisions(http: HttpRequest) -> Response:
+        lang = site.lang(http)
+        try:
+            public = site.public_record()[0]
+            where, before = _decision_filter(http)
+        except LogUnavailable as exc:
+            return site.log_down(http, exc)
+        except ValueError as exc:
+            field = str(exc)
+            return site.error(
+                http, 422, N_("Check the filter"), N_("%(field)s: use a date as YYYY-MM-DD, and a choice from the list."), field=field
+            )
+        rows, matched = public.decisions(where, before, PAGE)
+        return site.render(
+            http,
+            "public_decisions.html",
+            lang=lang,
+            title=site.text(lang, N_("Every decision")),
+            rows=rows,
+            matched=matched,
+            where=where,
+            families=FAMILIES,
+            kinds=list(labels.KINDS),
+            outcomes=record.OUTCOMES,
+            clause_list=public.clauses(),
+            clauses=laws.clauses(site.gw.policy.engine, lang),
+            next_before=rows[-1].index if len(rows) == PAGE else None,
+            filter_query=_query(where),
+        )
+
+    @router.get("/report/decisions.csv", include_in_schema=False)
+    def public_decisions_csv(http: HttpRequest) -> Response:
+        try:
+            public = site.public_record()[0]
+            where, before = _decision_filter(http)
+        except LogUnavailable as exc:
+            return Response(f"decision log unavailable: {exc}\n", status_code=503, media_type="text/plain")
+        except ValueError as exc:
+            return Response(f"{exc}: use a date as YYYY-MM-DD and a listed choice\n", status_code=422, media_type="text/plain")
+        rows, _ = public.decisions(where, before, limit=2**62)
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(record.DECISION_FIELDS)
+        for r in rows:
+            writer.writerow(
+                (r.index, r.date, r.agency, r.agency_family, r.kind, r.outcome, record.SEP.join(r.clauses), record.SEP.join(r.documents))
+            )
+        return Response(buf.getvalue(), media_type="text/csv; charset=utf-8", headers=_attachment("sanctuary-decisions.csv"))
+
+    @router.get("/report/decisions.json", include_in_schema=False)
+    def public_decisions_json(http: HttpRequest) -> Response:
+        lang = site.lang(http)
+        try:
+            public = site.public_record()[0]
+            where, before = _decision_filter(http)
+        except LogUnavailable as exc:
+            return JSONResponse({"error": {"field": "log", "reason": str(exc)}}, status_code=503)
+        except ValueError as exc:
+            return JSONResponse({"error": {"field": str(exc), "reason": "use a date as YYYY-MM-DD and a listed choice"}}, status_code=422)
+        rows, matched = public.decisions(where, before, limit=2**62)
+        words = gettext_for(lang)
+        return JSONResponse(
+            {
+                "matched": matched,
+                "dictionary": {k: words(v) for k, v in record.DECISION_FIELDS.items()},
+                "decisions": [r.to_json() for r in rows],
+            },
+            headers=_attachment("sanctuary-decisions.json"),
+        )
+
+
+def add_law_routes(router: APIRouter, site: Site) -> None:
+    def rules_down(http: HttpRequest) -> Response:
+        return site.error(
+            http,
+            503,
+            N_("The rules could not be loaded"),
+            N_("The rules could not be loaded (%(reason)s); every request is being refused."),
+            reason=str(site.gw.policy.error),
+        )
+
+    @router.get("/laws", include_in_schema=False)
+    def laws_page(http: HttpRequest) -> Response:
+        lang = site.lang(http)
+        engine = site.gw.policy.engine
+        if engine is None:
+            return rules_down(http)
+        return site.render(
+            http,
+            "laws.html",
+            lang=lang,
+            title=site.text(lang, N_("The rules in force")),
+            laws=laws.laws(engine, lang),
+            policy_hash=engine.policy_hash,
         )
 
     @router.get("/rights", include_in_schema=False)
-    def rights_page(http: HttpRequest, lang: str = Query(default="en")) -> Response:
-        lang = i18n.lang_of(lang)
+    def rights_page(http: HttpRequest) -> Response:
+        lang = site.lang(http)
         engine = site.gw.policy.engine
         if engine is None:
-            return site.render(
-                http,
-                "error.html",
-                status=503,
-                lang=lang,
-                title=i18n.TEXT[lang]["rights"],
-                message=f"The rules could not be loaded ({site.gw.policy.error}); every request is being refused.",
-            )
-        return site.render(http, "rights.html", lang=lang, title=i18n.TEXT[lang]["rights"], rights=rights(engine, lang))
+            return rules_down(http)
+        return site.render(
+            http,
+            "rights.html",
+            lang=lang,
+            title=site.text(lang, N_("Your rights")),
+            rights=rights(engine, lang),
+            contacts=contacts(site.contacts_file, lang),
+            what_to_do=WHAT_TO_DO,
+            glossary=GLOSSARY,
+        )
+
+    @router.get("/verify", include_in_schema=False)
+    def verify_page(http: HttpRequest) -> Response:
+        lang = site.lang(http)
+        try:
+            decision_log = site.decision_log()
+            size = decision_log.size()
+            note = decision_log.checkpoint()
+            vkey = str(decision_log.vkey())
+        except LogUnavailable as exc:
+            return site.log_down(http, exc)
+        except AuditError as exc:
+            return site.log_down(http, LogUnavailable(str(exc)))
+        base = str(http.base_url).rstrip("/")
+        return site.render(
+            http,
+            "verify.html",
+            lang=lang,
+            title=site.text(lang, N_("Check the log yourself")),
+            size=size,
+            note=note,
+            vkey=vkey,
+            last=site.last_verification(),
+            base=base,
+        )
+
+    @router.get("/verify/checkpoint.txt", include_in_schema=False)
+    def checkpoint_file() -> Response:
+        try:
+            return Response(site.decision_log().checkpoint(), media_type="text/plain; charset=utf-8")
+        except (LogUnavailable, AuditError) as exc:
+            return Response(f"decision log unavailable: {exc}\n", status_code=503, media_type="text/plain")
+
+    @router.get("/verify/vkey.txt", include_in_schema=False)
+    def vkey_file() -> Response:
+        try:
+            return Response(str(site.decision_log().vkey()) + "\n", media_type="text/plain; charset=utf-8")
+        except (LogUnavailable, AuditError) as exc:
+            return Response(f"decision log unavailable: {exc}\n", status_code=503, media_type="text/plain")
+
+
+def _attachment(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}"'}
+
+
+def _dictionary(lang: str) -> dict[str, dict[str, str]]:
+    words = gettext_for(lang)
+    return {
+        "report_fields": {k: words(v) for k, v in record.FIELDS.items()},
+        "measures": {k: words(v) for k, v in record.MEASURES.items()},
+        "decision_fields": {k: words(v) for k, v in record.DECISION_FIELDS.items()},
+    }
+
+
+def _decision_filter(http: HttpRequest) -> tuple[record.DecisionFilter, int | None]:
+    """The filter of /report/decisions from the query; ValueError names a field that does not fit."""
+    q = http.query_params
+    values = {k: q.get(k, "").strip() for k in ("since", "until", "family", "kind", "outcome", "clause")}
+    for day in ("since", "until"):
+        if values[day] and not _DAY.match(values[day]):
+            raise ValueError(day)
+    for name, allowed in (("family", FAMILIES), ("kind", tuple(labels.KINDS)), ("outcome", record.OUTCOMES)):
+        if values[name] and values[name] not in allowed:
+            raise ValueError(name)
+    if len(values["clause"]) > 200:
+        raise ValueError("clause")
+    before = q.get("before", "")
+    if before and not before.isdigit():
+        raise ValueError("before")
+    return record.DecisionFilter(**values), int(before) if before else None
+
+
+def _query(where: record.DecisionFilter) -> str:
+    return urlencode({k: v for k, v in where.__dict__.items() if v})

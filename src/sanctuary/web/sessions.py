@@ -21,6 +21,7 @@ COOKIE = "sanctuary_session"
 IDLE_SECONDS = 30 * 60
 MAX_SECONDS = 10 * 60 * 60
 MAX_SESSIONS = 10_000
+KEEP_RESULTS = 20
 
 
 @dataclass
@@ -31,6 +32,15 @@ class Session:
     role: str | None = None
     started: float = field(default_factory=time.monotonic)
     seen: float = field(default_factory=time.monotonic)
+    results: dict[str, dict] = field(default_factory=dict)  # desk results by key, for post-redirect-get
+
+    def keep_result(self, result: dict) -> str:
+        """Keep a desk result for its page (the last KEEP_RESULTS); returns the key of its address."""
+        key = secrets.token_urlsafe(12)
+        self.results[key] = result
+        while len(self.results) > KEEP_RESULTS:
+            self.results.pop(next(iter(self.results)))
+        return key
 
     def expired(self, now: float) -> bool:
         return now - self.seen > IDLE_SECONDS or now - self.started > MAX_SECONDS
@@ -82,38 +92,3 @@ def set_cookie(response: Response, session: Session) -> None:
 
 def clear_cookie(response: Response) -> None:
     response.delete_cookie(COOKIE, path="/")
-
-
-class Throttle:
-    """Sign-in attempts per user name: after LIMIT failures within WINDOW seconds, wait out the window."""
-
-    LIMIT = 5
-    WINDOW = 300.0
-
-    def __init__(self) -> None:
-        self._failures: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, name: str, now: float) -> list[float]:
-        recent = [t for t in self._failures.get(name, []) if now - t < self.WINDOW]
-        if recent:
-            self._failures[name] = recent
-        else:
-            self._failures.pop(name, None)
-        return recent
-
-    def blocked(self, name: str) -> bool:
-        with self._lock:
-            return len(self._recent(name, time.monotonic())) >= self.LIMIT
-
-    def failed(self, name: str) -> None:
-        with self._lock:
-            now = time.monotonic()
-            if len(self._failures) >= MAX_SESSIONS:  # bounded: forget the oldest names
-                for old in list(self._failures)[: MAX_SESSIONS // 10]:
-                    del self._failures[old]
-            self._failures[name] = [*self._recent(name, now), now]
-
-    def succeeded(self, name: str) -> None:
-        with self._lock:
-            self._failures.pop(name, None)

@@ -8,7 +8,7 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.datastructures import FormData
@@ -20,9 +20,13 @@ from sanctuary.audit import AuditError
 from sanctuary.errors import SanctuaryError
 from sanctuary.gateway.credentials import OVERSIGHT_ROLES, STAFF_ROLES
 from sanctuary.gateway.services import Unavailable
-from sanctuary.web import i18n
+from sanctuary.web import i18n, labels
 from sanctuary.web.entries import LoggedDecision, read_range
-from sanctuary.web.sessions import Session, Sessions, Throttle, csrf_ok, set_cookie
+from sanctuary.web.held import HeldQueue
+from sanctuary.web.i18n import N_
+from sanctuary.web.record import PublicRecord, record_file
+from sanctuary.web.sessions import Session, Sessions, csrf_ok, set_cookie
+from sanctuary.web.signin import Attempts, trusted_proxies
 
 if TYPE_CHECKING:
     from sanctuary.gateway.app import Gateway
@@ -37,6 +41,7 @@ HEADERS = {
 }
 STAFF = STAFF_ROLES
 OVERSIGHT = OVERSIGHT_ROLES
+INLINE_CATCH_UP = 20_000  # log entries a page request counts itself; a larger backlog is counted apart
 log = logging.getLogger("sanctuary.web")
 
 
@@ -57,17 +62,46 @@ def verification_file() -> Any:
 
 
 class Site:
-    def __init__(self, gw: Gateway) -> None:
+    def __init__(self, gw: Gateway, contacts_file: Path | None = None) -> None:
         self.gw = gw
         self.sessions = Sessions()
-        self.throttle = Throttle()
+        self.attempts = Attempts()
+        self.proxies = trusted_proxies()
         self._rows: list[LoggedDecision] = []
         self._rows_lock = threading.Lock()
-        self.env = Environment(
-            loader=PackageLoader("sanctuary.web", "templates"), autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True
+        self._record: PublicRecord | None = None
+        self._record_lock = threading.Lock()
+        self._counting: threading.Thread | None = None
+        self.contacts_file = contacts_file
+        self.held = HeldQueue()
+        self.envs = {lang: self._environment(lang) for lang in i18n.languages()}
+
+    @staticmethod
+    def _environment(lang: str) -> Environment:
+        """The templates in one language: its catalog installed for `{% trans %}` and `_()`."""
+        env = Environment(
+            loader=PackageLoader("sanctuary.web", "templates"),
+            autoescape=select_autoescape(["html"]),
+            trim_blocks=True,
+            lstrip_blocks=True,
+            extensions=["jinja2.ext.i18n"],
         )
-        self.env.filters["kind"] = lambda k, lang="en": i18n.KINDS[lang].get(k, k)
-        self.env.filters["family"] = lambda f, lang="en": i18n.family_label(lang, f)
+        env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
+        words = i18n.gettext_for(lang)
+        env.filters["kind"] = lambda k: words(labels.KINDS.get(k, k))
+        env.filters["family"] = lambda f: words(labels.FAMILY_LABELS.get(f, f))
+        env.filters["outcome"] = lambda o: words(labels.OUTCOMES.get(o, o))
+        env.globals.update(languages=i18n.languages(), language_name=i18n.language_name)
+        return env
+
+    def lang(self, http: HttpRequest) -> str:
+        """The reader's language: `?lang=`, else the browser's preference, else English."""
+        return i18n.negotiate(http.query_params.get("lang"), http.headers.get("accept-language"))
+
+    def text(self, lang: str, message: str, **values: Any) -> str:
+        """A message of the catalogs (marked with N_ where it is written) in `lang`, filled in."""
+        translated = i18n.gettext_for(lang)(message)
+        return translated % values if values else translated
 
     # -- people ------------------------------------------------------------------------------
     def session(self, http: HttpRequest) -> Session | None:
@@ -80,12 +114,13 @@ class Site:
             target = http.url.path + (f"?{http.url.query}" if http.url.query else "")
             return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
         if session.role not in roles:
-            return self.render(
+            return self.error(
                 http,
-                "error.html",
-                status=403,
-                title="Not allowed",
-                message=f"Signed in as {session.role}: this page is for {' or '.join(roles)} staff.",
+                403,
+                N_("Not allowed"),
+                N_("You are signed in as %(role)s staff: this page is for %(roles)s staff."),
+                role=session.role,
+                roles=" / ".join(roles),
             )
         return session
 
@@ -97,12 +132,11 @@ class Site:
         if session is not None and csrf_ok(session, token if isinstance(token, str) else None):
             return session, form
         event("csrf_refused", path=http.url.path)
-        return self.render(
+        return self.error(
             http,
-            "error.html",
-            status=403,
-            title="Form expired",
-            message="This form was not sent from a page of this site, or it expired. Go back, reload the page and send it again.",
+            403,
+            N_("Form expired"),
+            N_("This form was not sent from a page of this site, or it expired. Go back, reload the page and send it again."),
         )
 
     async def staff_form(self, http: HttpRequest, roles: tuple[str, ...]) -> tuple[Session, FormData] | Response:
@@ -111,16 +145,39 @@ class Site:
         return guard if isinstance(guard, Response) else await self.form(http)
 
     # -- pages -------------------------------------------------------------------------------
-    def render(self, http: HttpRequest, template: str, status: int = 200, lang: str = "en", **ctx: Any) -> HTMLResponse:
-        """Render a page; a visitor without a session gets one, so every form can carry a CSRF token."""
+    def render(
+        self,
+        http: HttpRequest,
+        template: str,
+        status: int = 200,
+        lang: str | None = None,
+        headers: dict[str, str] | None = None,
+        **ctx: Any,
+    ) -> HTMLResponse:
+        """Render a page; a visitor without a session gets one, so every form can carry a CSRF token.
+
+        `lang` is given by the pages that are translated (they offer the other languages); the others
+        (staff pages) are in English.
+        """
         session = self.session(http)
         fresh = session is None
         if session is None:
             session = self.sessions.new()
-        html = self.env.get_template(template).render(
-            me=session if session.user else None, csrf=session.csrf, lang=lang, t=i18n.TEXT[lang], path=http.url.path, **ctx
+        others = urlencode([(k, v) for k, v in http.query_params.multi_items() if k != "lang"])
+        html = (
+            self.envs[lang or i18n.SOURCE]
+            .get_template(template)
+            .render(
+                me=session if session.user else None,
+                csrf=session.csrf,
+                lang=lang or i18n.SOURCE,
+                translated=lang is not None,
+                query_without_lang=others,
+                path=http.url.path,
+                **ctx,
+            )
         )
-        response = HTMLResponse(html, status_code=status, headers=HEADERS)
+        response = HTMLResponse(html, status_code=status, headers={**HEADERS, **(headers or {})})
         if fresh:
             set_cookie(response, session)
         return response
@@ -149,15 +206,57 @@ class Site:
                 raise LogUnavailable(f"decision log unreadable: {exc}") from None
             return list(self._rows)
 
-    def log_down(self, http: HttpRequest, exc: LogUnavailable, lang: str = "en") -> HTMLResponse:
+    def public_record(self) -> tuple[PublicRecord, int]:
+        """The public record of the log and the log's size now.
+
+        A request counts the entries appended since the last one itself (up to INLINE_CATCH_UP of
+        them); a larger backlog (a first start over a large log) is counted by a background thread
+        while the pages show what is counted so far and say how far the count has got.
+        """
+        decision_log = self.decision_log()
+        with self._record_lock:
+            if self._record is None:
+                self._record = PublicRecord(record_file(decision_log.url), self.gw.policy.registry)
+            public = self._record
+        try:
+            size = decision_log.size()
+            if abs(size - public.upto()) <= INLINE_CATCH_UP:
+                public.catch_up(decision_log, wait=False)
+            else:
+                self._count_in_background(public, decision_log)
+        except (AuditError, ValueError, KeyError) as exc:
+            raise LogUnavailable(f"decision log unreadable: {exc}") from None
+        return public, size
+
+    def _count_in_background(self, public: PublicRecord, decision_log: Any) -> None:
+        with self._record_lock:
+            if self._counting is not None and self._counting.is_alive():
+                return
+
+            def count() -> None:
+                try:
+                    public.catch_up(decision_log)
+                except Exception as exc:  # noqa: BLE001 - logged; the next request tries again
+                    event("public_record_failed", reason=str(exc))
+
+            self._counting = threading.Thread(target=count, name="public-record", daemon=True)
+            self._counting.start()
+
+    def log_down(self, http: HttpRequest, exc: LogUnavailable) -> HTMLResponse:
         event("log_unavailable", path=http.url.path, reason=str(exc))
-        return self.render(
+        return self.error(
             http,
-            "error.html",
-            status=503,
-            lang=lang,
-            title="Decision log unavailable",
-            message=f"The decision log cannot be read right now ({exc}). Nothing is shown rather than something unchecked.",
+            503,
+            N_("Decision log unavailable"),
+            N_("The decision log cannot be read right now (%(reason)s). Nothing is shown rather than something unchecked."),
+            reason=str(exc),
+        )
+
+    def error(self, http: HttpRequest, status: int, title: str, message: str, **values: Any) -> HTMLResponse:
+        """An error page in the site's layout and the reader's language (`title`, `message`: msgids)."""
+        lang = self.lang(http)
+        return self.render(
+            http, "error.html", status=status, lang=lang, title=self.text(lang, title), message=self.text(lang, message, **values)
         )
 
     # -- last full verification ----------------------------------------------------------------

@@ -45,6 +45,10 @@ class PostgresStore(SqlStore):
             self._edge_size = -1
         return self._conn
 
+    def _lazy_commit(self, cur: Any, on: bool) -> None:
+        if on:
+            cur.execute("SET LOCAL synchronous_commit = off")  # for this transaction only
+
     def _lock_for_append(self, cur: Any) -> int:
         cur.execute("SELECT id FROM sequencer WHERE id = 1 FOR UPDATE")
         return self._locked_size(cur)

@@ -1,8 +1,9 @@
 """What the SQLite and PostgreSQL drivers share: the tables, the append transaction, the reads.
 
 Tables: `entry(idx, data)` the exact entry bytes; `node(level, idx, hash)` every complete
-perfect subtree, leaf hashes included; `clear(idx, fields)` the personal identifiers in clear text, read
-only by the admin path; `checkpoint(size, root, note)` every checkpoint the log signed.
+perfect subtree, leaf hashes included; `clear(idx, fields)` the protected record of each entry, read
+only by the admin path; `checkpoint(size, root, note)` every checkpoint the log signed;
+`heartbeat(id, at)` one row the readiness probe writes (never part of the tree).
 A driver supplies the connection, the placeholder style and the write lock (the sequencer).
 """
 
@@ -10,13 +11,16 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterable
 from typing import Any
 
 from sanctuary.audit import merkle
 from sanctuary.audit.errors import AuditError, ForkRefused
+from sanctuary.audit.storage import MAX_ENTRY
 
 Node = merkle.Node
+HEARTBEAT = "INSERT INTO heartbeat (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at"
 
 
 class SqlStore:
@@ -36,6 +40,10 @@ class SqlStore:
 
     def _lock_for_append(self, cur: Any) -> int:
         """Take the write lock inside the open transaction and return the current size."""
+        raise NotImplementedError
+
+    def _lazy_commit(self, cur: Any, on: bool) -> None:
+        """Let the next commit return before it is flushed to disk (`on`), or stop doing so."""
         raise NotImplementedError
 
     def _locked_size(self, cur: Any) -> int:
@@ -69,7 +77,7 @@ class SqlStore:
         ((value,),) = self._query("SELECT COALESCE(MAX(idx) + 1, 0) FROM entry")
         return int(value)
 
-    def append(self, entries: list[bytes], clears: list[dict[str, str] | None]) -> int:
+    def append(self, entries: list[bytes], clears: list[dict[str, Any] | None]) -> int:
         """Append atomically and durably; return the index of the first entry."""
         with self._lock:
             conn = self._connection()
@@ -92,6 +100,26 @@ class SqlStore:
                 raise
             self._edge, self._edge_size = edge, size + len(entries)
             return size
+
+    def probe(self) -> None:
+        """Raise what an append would raise now, and leave the log as it was: a dry run of an append
+        (the write lock, the tree's edge, an entry row of the largest size) rolled back, then one small
+        committed write to `heartbeat` (disk full, read-only, locked, unreachable, damaged tree)."""
+        with self._lock:
+            conn = self._connection()
+            try:
+                cur = conn.cursor()
+                size = self._lock_for_append(cur)
+                self._read_edge(cur, size)
+                self._insert_entries(cur, [(size, bytes(MAX_ENTRY))])
+            finally:
+                conn.rollback()
+            try:
+                conn.cursor().execute(self._sql(HEARTBEAT), (int(time.time()),))
+                conn.commit()
+            except Exception:
+                conn.rollback()
+                raise
 
     def _read_edge(self, cur: Any, size: int) -> dict[int, bytes]:
         wanted = set(merkle.frontier(size))
@@ -145,7 +173,12 @@ class SqlStore:
         rows = self._query("SELECT idx, hash FROM node WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx", (level, start, end))
         return [(idx, bytes(h)) for idx, h in rows]
 
-    def clear(self, index: int) -> dict[str, str] | None:
+    def clear_rows(self, start: int, end: int) -> dict[int, dict[str, Any]]:
+        """The protected records of entries [start, end) that have one, by index."""
+        rows = self._query("SELECT idx, fields FROM clear WHERE idx >= ? AND idx < ?", (start, end))
+        return {int(idx): json.loads(fields) for idx, fields in rows}
+
+    def clear(self, index: int) -> dict[str, Any] | None:
         rows = self._query("SELECT fields FROM clear WHERE idx = ?", (index,))
         return json.loads(rows[0][0]) if rows else None
 
@@ -173,6 +206,29 @@ class SqlStore:
             raise ForkRefused("checkpoint", f"size {size} was already signed with a different root")
         return str(row[1])
 
+    def replace_note(self, size: int, root: bytes, note: str) -> None:
+        """Replace the note of the checkpoint at `size` (same root) by one with more signatures.
+
+        Committed without waiting for its own fsync (`_lazy_commit`): the witnesses' cosignatures
+        can always be asked for again, so losing the last one to a power cut costs nothing, while an
+        fsync here would sit on every cosigned checkpoint's path. The next durable commit (any
+        append) makes it durable too."""
+        with self._lock:
+            conn = self._connection()
+            cur = conn.cursor()
+            try:
+                self._lazy_commit(cur, True)
+                cur.execute(self._sql("UPDATE checkpoint SET note = ? WHERE size = ? AND root = ?"), (note, size, root))
+                changed = cur.rowcount
+                conn.commit()
+            except Exception:
+                conn.rollback()
+                raise
+            finally:
+                self._lazy_commit(cur, False)
+        if changed != 1:
+            raise ForkRefused("checkpoint", f"the log signed no checkpoint of size {size} with this root")
+
     def close(self) -> None:
         with self._lock:
             self._close()
@@ -188,6 +244,7 @@ def schema(blob: str, bigint: str, node_options: str = "") -> list[str]:
         f"hash {blob} NOT NULL, PRIMARY KEY (level, idx)){node_options}",
         f"CREATE TABLE IF NOT EXISTS clear (idx {bigint} PRIMARY KEY, fields TEXT NOT NULL)",
         f"CREATE TABLE IF NOT EXISTS checkpoint (size {bigint} PRIMARY KEY, root {blob} NOT NULL, note TEXT NOT NULL)",
+        f"CREATE TABLE IF NOT EXISTS heartbeat (id INTEGER PRIMARY KEY CHECK (id = 1), at {bigint} NOT NULL)",
     ]
 
 

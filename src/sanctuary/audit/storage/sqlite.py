@@ -37,6 +37,9 @@ class SqliteStore(SqlStore):
     def _connection(self) -> Any:
         return self._conn
 
+    def _lazy_commit(self, cur: Any, on: bool) -> None:
+        cur.execute(f"PRAGMA synchronous={'NORMAL' if on else 'FULL'}")  # WAL + NORMAL: no fsync at commit
+
     def _lock_for_append(self, cur: Any) -> int:
         cur.execute("BEGIN IMMEDIATE")
         return self._locked_size(cur)

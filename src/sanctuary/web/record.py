@@ -1,0 +1,404 @@
+"""The public record: each decision's shape and the report's counts, in a table kept beside the log.
+
+The log only grows, so the record is built once and then caught up: on each request the entries
+after the last one counted (`upto`, a log index) are read, their shape written to `decisions` and
+added to `counts`, in one transaction per chunk. /report reads a few hundred rows of `counts`
+whatever the size of the log; /report/decisions filters `decisions` with SQL. The file is SQLite
+in $SANCTUARY_HOME (one per log), and nothing in it is personal: only the fields of an entry that
+describe the request's shape (time, agency, kind, documents' types, outcome, clauses), never the
+pseudonymised identifiers. If the log is not the one counted (its first entry differs, or it
+shrank) the record starts again from entry 0.
+
+Counts are per calendar month, in long form (month, measure, category, outcome, n): the same rows
+as /report.csv. `MEASURES` says what each counts; it is the data dictionary's source.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sanctuary import config
+from sanctuary.agencies import Registry
+from sanctuary.web.entries import LoggedDecision, family, parse_entry
+from sanctuary.web.i18n import N_
+
+CHUNK = 20_000
+IMMIGRATION_FAMILIES = ("DHS: ICE", "DHS: CBP", "DHS: USCIS")
+ADMIN_WARRANTS = ("I-200", "I-203", "I-205")
+OUTCOMES = ("permit", "deny", "held")
+
+# measure -> what one count of it is (msgid); the data dictionary and the report's sentences
+MEASURES = {
+    "requests": N_("Requests decided and recorded in the log (category and outcome: all)."),
+    "outcome": N_("Requests by outcome: permit, deny, or held (a deny that waits for a verified document or a review)."),
+    "agency_family": N_("Requests by the family of the agency that asked (registry id resolved from its credential)."),
+    "kind": N_("Requests by kind (inquiry, transfer, hold, access, support, database request, refused unread)."),
+    "clause": N_("Requests whose decision cites the clause; one request can cite several clauses."),
+    "immigration_agency": N_("Requests from ICE, CBP or USCIS, or made on behalf of one of them."),
+    "immigration_purpose": N_("Requests whose stated purpose is civil immigration enforcement, from any agency."),
+    "immigration_any": N_("Requests that are either of the two above, each counted once."),
+    "detainers": N_("Immigration detainer forms (I-247 family) attached to requests."),
+    "admin_warrants": N_("Administrative immigration warrants (I-200, I-203, I-205) attached to requests."),
+    "transfers": N_("Custody-transfer requests, by the agency that asked to receive the person."),
+}
+FIELDS = {
+    "month": N_("Calendar month of the decision (UTC), YYYY-MM."),
+    "measure": N_("What is counted; see the measures below."),
+    "category": N_("The value counted (an agency family, a kind, a clause, ...), or 'all'."),
+    "outcome": N_("permit, deny or held; 'all' for every outcome."),
+    "count": N_("The number of requests (or, for detainers and warrants, of documents)."),
+}
+DECISION_FIELDS = {
+    "index": N_("The decision's position in the public log (its log index), from 0."),
+    "date": N_("The day of the decision (UTC)."),
+    "agency": N_("The agency that asked, as resolved from its credential; 'unregistered' if it did not resolve."),
+    "agency_family": N_("The agency's family (DHS component, DOJ, other federal, state, local, ...)."),
+    "kind": N_("The kind of request."),
+    "outcome": N_("permit, deny or held."),
+    "clauses": N_("The clauses the decision cites, separated by ' | '."),
+    "documents": N_("The types of the documents attached (for example I-247A, judicial warrant); never their contents."),
+}
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS decisions (
+  idx INTEGER PRIMARY KEY, day TEXT NOT NULL, agency TEXT NOT NULL, family TEXT NOT NULL, kind TEXT NOT NULL,
+  outcome TEXT NOT NULL, clauses TEXT NOT NULL, documents TEXT NOT NULL,
+  at TEXT NOT NULL, requester TEXT NOT NULL, claimed TEXT NOT NULL, behalf TEXT NOT NULL);  -- these four: staff pages only
+CREATE INDEX IF NOT EXISTS decisions_day ON decisions (day);
+CREATE TABLE IF NOT EXISTS counts (
+  month TEXT NOT NULL, measure TEXT NOT NULL, category TEXT NOT NULL, outcome TEXT NOT NULL, n INTEGER NOT NULL,
+  PRIMARY KEY (month, measure, category, outcome)) WITHOUT ROWID;
+"""
+SEP = " | "
+PUBLIC_COLUMNS = "idx, day, agency, family, kind, outcome, clauses, documents"  # never what the requester typed
+
+
+@dataclass(frozen=True)
+class StaffDecision:
+    """A decision as the staff list shows it: the public shape, and who asked as resolved and as claimed."""
+
+    index: int
+    time: datetime
+    requester: str
+    requester_claimed: str
+    on_behalf_of: tuple[str, ...]
+    family: str
+    kind: str
+    outcome: str
+    citations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PublicDecision:
+    index: int
+    date: str
+    agency: str
+    agency_family: str
+    kind: str
+    outcome: str
+    clauses: tuple[str, ...]
+    documents: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.__dict__, "clauses": list(self.clauses), "documents": list(self.documents)}
+
+
+@dataclass(frozen=True)
+class DecisionFilter:
+    since: str = ""  # YYYY-MM-DD
+    until: str = ""
+    family: str = ""
+    kind: str = ""
+    outcome: str = ""
+    clause: str = ""
+
+    def where(self) -> tuple[str, list[Any]]:
+        parts, args = [], []
+        for column, value, op in (
+            ("day", self.since, ">="),
+            ("day", self.until, "<="),
+            ("family", self.family, "="),
+            ("kind", self.kind, "="),
+            ("outcome", self.outcome, "="),
+        ):
+            if value:
+                parts.append(f"{column} {op} ?")
+                args.append(value)
+        if self.clause:
+            parts.append("instr(clauses, ?) > 0")
+            args.append(f"|{self.clause}|")
+        return (" AND ".join(parts) or "1"), args
+
+
+@dataclass
+class Counts:
+    """The counts of a set of months, to show: {(measure, category, outcome): n}, and per month."""
+
+    months: list[str]
+    cells: Counter = field(default_factory=Counter)
+    by_month: dict[str, Counter] = field(default_factory=dict)
+    first: str = ""
+    last: str = ""
+    updated: str = ""
+
+    def n(self, measure: str, category: str = "all", outcome: str = "all") -> int:
+        return self.cells[(measure, category, outcome)]
+
+    def categories(self, measure: str) -> list[tuple[str, dict[str, int]]]:
+        """[(category, {outcome: n, "all": n})] of a measure, the largest first."""
+        found: dict[str, dict[str, int]] = {}
+        for (m, category, outcome), n in self.cells.items():
+            if m == measure:
+                found.setdefault(category, Counter())[outcome] += n
+        return sorted(found.items(), key=lambda item: (-item[1]["all"], item[0]))
+
+    def month(self, month: str, measure: str, category: str = "all", outcome: str = "all") -> int:
+        return self.by_month.get(month, Counter())[(measure, category, outcome)]
+
+
+def _cells(row: LoggedDecision, registry: Registry) -> Iterable[tuple[str, str]]:
+    """(measure, category) pairs one decision adds to, each also under outcome 'all'."""
+    yield "requests", "all"
+    yield "outcome", row.outcome
+    yield "agency_family", row.family
+    yield "kind", row.kind
+    for clause in dict.fromkeys(row.citations):
+        yield "clause", clause
+    parties = [row.family, *(family(registry, a) for a in row.on_behalf_of)]
+    by_agency = any(f in IMMIGRATION_FAMILIES for f in parties)
+    by_purpose = row.purpose_category == "civil_immigration"
+    if by_agency:
+        yield "immigration_agency", "all"
+    if by_purpose:
+        yield "immigration_purpose", "all"
+    if by_agency or by_purpose:
+        yield "immigration_any", "all"
+    for document in row.documents:
+        if document.startswith("I-247"):
+            yield "detainers", document
+        elif document in ADMIN_WARRANTS:
+            yield "admin_warrants", document
+    if row.kind == "custody_transfer":
+        yield "transfers", _agency_name(row, registry)
+
+
+def _agency_name(row: LoggedDecision, registry: Registry) -> str:
+    if row.requester is None:
+        return "unregistered"
+    try:
+        return registry.get(row.requester).name
+    except KeyError:
+        return row.requester
+
+
+def record_file(log_url: str) -> Path:
+    return config.home() / f"public-record-{hashlib.sha256(log_url.encode()).hexdigest()[:16]}.db"
+
+
+class PublicRecord:
+    """The record of one log (see the module docstring). Thread-safe; one per process and log."""
+
+    def __init__(self, path: Path, registry: Registry) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.registry = registry
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(SCHEMA)
+        self._lock = threading.Lock()  # the connection: one statement or chunk at a time
+        self._catching = threading.Lock()  # one catch-up at a time
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _meta(self, key: str) -> str | None:
+        found = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return found[0] if found else None
+
+    def _set(self, key: str, value: str) -> None:
+        self._db.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+
+    def upto(self) -> int:
+        """How many entries of the log (from index 0) are counted."""
+        return int(self._meta("upto") or 0)
+
+    def catch_up(self, decision_log: Any, wait: bool = True) -> int:
+        """Count the entries appended since the last call; returns how many entries are counted.
+
+        One catch-up runs at a time (`wait=False`: return at once if one is running); the table is
+        locked per chunk only, so pages keep reading while a long catch-up runs. Raises what the log
+        raises (AuditError) or ValueError/KeyError on an entry that is not a decision record;
+        nothing of a failed chunk is kept.
+        """
+        if not self._catching.acquire(blocking=wait):
+            return self.upto()
+        try:
+            size = decision_log.size()
+            with self._lock:
+                upto = self.upto()
+                if upto:
+                    first = hashlib.sha256(decision_log.entry(0)).hexdigest()
+                    if size < upto or first != self._meta("first_entry"):
+                        self._reset()
+                        upto = 0
+            for start in range(upto, size, CHUNK):
+                end = min(size, start + CHUNK)
+                data = decision_log.entries(start, end)
+                rows = [parse_entry(start + i, d, self.registry) for i, d in enumerate(data)]
+                with self._lock:
+                    self._add(start, rows, data[0] if start == 0 else None)
+            if size > upto:
+                with self._lock:
+                    self._set_now()
+            return size
+        finally:
+            self._catching.release()
+
+    def _reset(self) -> None:
+        self._db.executescript("BEGIN; DELETE FROM decisions; DELETE FROM counts; DELETE FROM meta; COMMIT;")
+
+    def _set_now(self) -> None:
+        self._set("updated", datetime.now(UTC).isoformat(timespec="seconds"))
+
+    def _add(self, start: int, rows: list[LoggedDecision], first_entry: bytes | None) -> None:
+        # Decisions of one shape add to the same cells: count the shapes, then expand each once.
+        shapes: dict[tuple, list] = {}
+        for row in rows:
+            month = row.time.strftime("%Y-%m")
+            shape = (
+                month,
+                row.outcome,
+                row.family,
+                row.kind,
+                row.citations,
+                row.on_behalf_of,
+                row.purpose_category,
+                row.documents,
+                row.requester,
+            )
+            found = shapes.get(shape)
+            if found is None:
+                shapes[shape] = [row, 1]
+            else:
+                found[1] += 1
+        cells: Counter = Counter()
+        for (month, outcome, *_), (row, n) in shapes.items():
+            for measure, category in _cells(row, self.registry):
+                cells[(month, measure, category, outcome)] += n
+                cells[(month, measure, category, "all")] += n
+        self._db.execute("BEGIN")
+        try:
+            self._db.executemany(
+                "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        r.index,
+                        r.time.date().isoformat(),
+                        _agency_name(r, self.registry) if r.kind != "refused" else "",
+                        r.family,
+                        r.kind,
+                        r.outcome,
+                        "|" + "|".join(r.citations) + "|" if r.citations else "",
+                        SEP.join(r.documents),
+                        r.time.isoformat(timespec="seconds"),
+                        r.requester or "",
+                        r.requester_claimed,
+                        SEP.join(r.on_behalf_of),
+                    )
+                    for r in rows
+                ],
+            )
+            self._db.executemany(
+                "INSERT INTO counts VALUES (?, ?, ?, ?, ?) ON CONFLICT (month, measure, category, outcome) DO UPDATE SET n = n + excluded.n",
+                [(*key, n) for key, n in cells.items()],
+            )
+            if first_entry is not None:
+                self._set("first_entry", hashlib.sha256(first_entry).hexdigest())
+                self._set("first_time", rows[0].time.isoformat(timespec="seconds"))
+            self._set("last_time", rows[-1].time.isoformat(timespec="seconds"))
+            self._set("upto", str(start + len(rows)))
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    # -- reading -----------------------------------------------------------------------------
+    def counts(self, since: str = "", until: str = "") -> Counts:
+        """The counts of months `since`..`until` (YYYY-MM, inclusive; empty: no bound)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT month, measure, category, outcome, n FROM counts WHERE (? = '' OR month >= ?) AND (? = '' OR month <= ?)",
+                (since, since, until, until),
+            ).fetchall()
+            first, last, updated = self._meta("first_time") or "", self._meta("last_time") or "", self._meta("updated") or ""
+        found = Counts(sorted({r[0] for r in rows}), first=first, last=last, updated=updated)
+        for month, measure, category, outcome, n in rows:
+            found.cells[(measure, category, outcome)] += n
+            found.by_month.setdefault(month, Counter())[(measure, category, outcome)] += n
+        return found
+
+    def all_counts(self) -> list[tuple[str, str, str, str, int]]:
+        with self._lock:
+            return self._db.execute(
+                "SELECT month, measure, category, outcome, n FROM counts ORDER BY month, measure, category, outcome"
+            ).fetchall()
+
+    def months(self) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self._db.execute("SELECT DISTINCT month FROM counts ORDER BY month")]
+
+    def clauses(self) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self._db.execute("SELECT DISTINCT category FROM counts WHERE measure = 'clause' ORDER BY category")]
+
+    def decisions(self, where: DecisionFilter, before: int | None = None, limit: int = 50) -> tuple[list[PublicDecision], int]:
+        """Decisions matching `where`, newest first, below log index `before`; and how many match in all."""
+        sql, args = where.where()
+        with self._lock:
+            total = self._db.execute(f"SELECT count(*) FROM decisions WHERE {sql}", args).fetchone()[0]  # noqa: S608 - columns are ours
+            page = self._db.execute(
+                f"SELECT {PUBLIC_COLUMNS} FROM decisions WHERE {sql} AND idx < ? ORDER BY idx DESC LIMIT ?",  # noqa: S608
+                [*args, before if before is not None else 2**62, limit],
+            ).fetchall()
+        return [
+            PublicDecision(
+                i, day, agency, fam, kind, outcome, tuple(c for c in clauses.split("|") if c), tuple(d for d in docs.split(SEP) if d)
+            )
+            for i, day, agency, fam, kind, outcome, clauses, docs in page
+        ], total
+
+    def staff_decisions(self, where: DecisionFilter, before: int | None = None, limit: int = 200) -> tuple[list[StaffDecision], int, int]:
+        """Decisions for the staff list, newest first; how many match, and how many there are."""
+        sql, args = where.where()
+        with self._lock:
+            total = self._db.execute("SELECT count(*) FROM decisions").fetchone()[0]
+            matched = self._db.execute(f"SELECT count(*) FROM decisions WHERE {sql}", args).fetchone()[0]  # noqa: S608
+            page = self._db.execute(
+                "SELECT idx, at, requester, claimed, behalf, family, kind, outcome, clauses FROM decisions "  # noqa: S608
+                f"WHERE {sql} AND idx < ? ORDER BY idx DESC LIMIT ?",
+                [*args, before if before is not None else 2**62, limit],
+            ).fetchall()
+        rows = [
+            StaffDecision(
+                i,
+                datetime.fromisoformat(at),
+                requester,
+                claimed,
+                tuple(b for b in behalf.split(SEP) if b),
+                fam,
+                kind,
+                outcome,
+                tuple(c for c in clauses.split("|") if c),
+            )
+            for i, at, requester, claimed, behalf, fam, kind, outcome, clauses in page
+        ]
+        return rows, matched, total

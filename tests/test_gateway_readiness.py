@@ -1,0 +1,93 @@
+"""`/readyz` tells the truth: 503 while log appends or store reads fail, 200 again once they work;
+`/healthz` stays a liveness check throughout (a full disk must not cause a restart loop)."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from audit_fixtures import DRIVERS, log_url  # noqa: F401 - pytest fixture
+from gateway_harness import BODIES, Running, start
+from records_stores import PG_ADMIN
+from sanctuary.gateway import readiness, services
+
+
+@pytest.fixture
+def running(tmp_path: Path, log_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Running]:
+    monkeypatch.setenv("SANCTUARY_HOME", str(tmp_path))
+    monkeypatch.setattr(services, "RETRY_SECONDS", 0.05)
+    monkeypatch.setattr(readiness, "PROBE_SECONDS", 0.0)
+    monkeypatch.setattr(readiness, "GRACE_SECONDS", 0.2)
+    gateway = start(tmp_path, str(tmp_path / "records.db"), log_url)
+    yield gateway
+    gateway.stop()
+
+
+def read_only(gateway: Running, on: bool) -> None:
+    """Make the log's database refuse writes (or accept them again), from outside the gateway where
+    the driver allows it: PostgreSQL by database setting, SQLite on the connection (root ignores file modes)."""
+    url = gateway.log_url
+    if url.startswith("postgresql://"):
+        name = url.rsplit("/", 1)[1]
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = {"on" if on else "off"}')
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+    else:
+        store = gateway.gateway.log.get()._store
+        with store._lock:
+            store._conn.execute(f"PRAGMA query_only = {int(on)}")
+
+
+def until(check: Callable[[], bool], seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+@pytest.mark.parametrize("log_url", DRIVERS, indirect=True)
+def test_readiness_follows_a_log_that_stops_taking_appends(running: Running) -> None:
+    assert running.get("/readyz").status_code == 200
+    assert running.post("FBI", BODIES["warrant"]).status_code == 200
+    read_only(running, True)
+    try:
+        refused = running.post("FBI", BODIES["warrant"])
+        assert refused.status_code == 503 and refused.json()["log_index"] is None
+        ready = running.get("/readyz")
+        assert ready.status_code == 503
+        body = ready.json()
+        assert body["status"] == "fail" and "read" in body["checks"]["log"].lower() and body["since"]["log"].endswith("Z")
+        assert body["checks"]["store"] == "ok" and running.get("/healthz").status_code == 200
+        time.sleep(0.3)  # past the grace of the failed request: the probe alone still sees the failure
+        again = running.get("/readyz").json()
+        assert again["since"]["log"] == body["since"]["log"]
+    finally:
+        read_only(running, False)
+    assert until(lambda: running.get("/readyz").status_code == 200)
+    assert running.post("FBI", BODIES["warrant"]).status_code == 200
+
+
+@pytest.mark.parametrize("log_url", ["sqlite"], indirect=True)
+def test_readiness_follows_a_store_that_cannot_be_read(running: Running) -> None:
+    assert running.post("FBI", BODIES["warrant"]).status_code == 200
+    with sqlite3.connect(running.store_url) as store:  # the table a warrant search reads goes missing
+        store.execute("ALTER TABLE warrants RENAME TO warrants_away")
+    try:
+        assert running.post("FBI", BODIES["warrant"]).status_code == 503
+        ready = running.get("/readyz")
+        assert ready.status_code == 503 and "warrants" in ready.json()["checks"]["store"] and ready.json()["checks"]["log"] == "ok"
+        assert running.get("/healthz").status_code == 200
+        time.sleep(0.3)  # past the grace of the failed request: the probe alone still sees the failure
+        assert running.get("/readyz").status_code == 503
+    finally:
+        with sqlite3.connect(running.store_url) as store:
+            store.execute("ALTER TABLE warrants_away RENAME TO warrants")
+    assert until(lambda: running.get("/readyz").status_code == 200)
+    assert running.post("FBI", BODIES["warrant"]).status_code == 200

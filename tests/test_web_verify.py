@@ -1,0 +1,66 @@
+"""/verify: the commands it gives work, as written, with the stand-alone verifier."""
+
+from __future__ import annotations
+
+import html
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+from test_web_pages import ICE_RELEASE_DATE, desk_post
+from web_app import make_site  # noqa: F401 - fixture
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_verify_page_commands_check_the_log(make_site, tmp_path: Path) -> None:
+    site = make_site()
+    desk_post(site.client("desk"), ICE_RELEASE_DATE)
+    reader = site.client()
+    page = reader.get("/verify")
+    assert page.status_code == 200 and "The log holds 1 entry" in page.text
+    commands = html.unescape(re.search(r'<pre[^>]*id="commands"[^>]*>(.*?)</pre>', page.text, re.S).group(1)).splitlines()
+    assert any(line.startswith("python3 tools/verify_log.py") for line in commands)
+    size = ""
+    for line in commands:  # curl through the test client, everything else as written
+        words = shlex.split(line.replace("$SIZE", size))
+        if words[0] == "curl":
+            url, target = words[words.index("-s") + 1], words[words.index("-o") + 1]
+            answer = reader.get(url.removeprefix("http://testserver"))
+            assert answer.status_code == 200, url
+            (tmp_path / target).write_bytes(answer.content)
+        elif line.startswith("SIZE="):
+            size = (tmp_path / "checkpoint.txt").read_text().splitlines()[1]
+        else:
+            assert words[:2] == ["python3", "tools/verify_log.py"]
+            vkey = (tmp_path / "vkey.txt").read_text().strip()
+            args = [a if a != "$(cat vkey.txt)" else vkey for a in words[2:]]
+            run = subprocess.run(
+                [sys.executable, str(ROOT / "tools" / "verify_log.py"), *args], cwd=tmp_path, capture_output=True, text=True
+            )
+            assert run.returncode == 0, run.stdout + run.stderr
+    entry = (tmp_path / "entry.json").read_bytes()
+    tampered = entry.replace(b'"deny"', b'"permit"')
+    (tmp_path / "entry.json").write_bytes(tampered)
+    vkey = (tmp_path / "vkey.txt").read_text().strip()
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "tools" / "verify_log.py"),
+            "--vkey",
+            vkey,
+            "inclusion",
+            "--checkpoint",
+            "checkpoint.txt",
+            "--entry",
+            "entry.json",
+            "--proof",
+            "proof.json",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode != 0  # the same commands catch an entry changed behind the log's back
