@@ -299,3 +299,22 @@ def test_duty_entries_match_their_published_schemas(decision_log, tmp_path):
             jsonschema_rs.validator_for(schema).validate(e)
             seen.add(e["kind"])
     assert seen == {"duty", "duty_fulfilled", "report_filed"}
+
+
+def test_the_pages_count_decisions_and_skip_duty_entries(decision_log, tmp_path):
+    from sanctuary.web.entries import read_range
+    from sanctuary.web.record import PublicRecord
+
+    p = pipeline(decision_log, "new-york-dmv")
+    p.handle_raw(dmv("w-1", "ICE-ERO"))
+    p.handle_raw(dmv("w-2", "FBI", purpose={"text": "bank robbery", "category": "criminal"}))
+    [item] = owed(decision_log, DutyBook.for_profiles(available()))
+    fulfil(decision_log, item.index, "letter")
+    p.handle_raw(dmv("w-3", "CBP"))
+    kinds = [e["kind"] for _, e in entries(decision_log)]
+    assert kinds == ["database_query", "duty", "database_query", "duty_fulfilled", "database_query", "duty"]
+    rows = read_range(decision_log, registry(), 0, decision_log.size())
+    assert [r.index for r in rows] == [0, 2, 4]
+    public = PublicRecord(tmp_path / "record.db", registry())
+    assert public.catch_up(decision_log) == 6 and public.upto() == 6
+    assert public.counts().n("requests") == 3

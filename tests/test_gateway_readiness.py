@@ -91,3 +91,22 @@ def test_readiness_follows_a_store_that_cannot_be_read(running: Running) -> None
             store.execute("ALTER TABLE warrants_away RENAME TO warrants")
     assert until(lambda: running.get("/readyz").status_code == 200)
     assert running.post("FBI", BODIES["warrant"]).status_code == 200
+
+
+@pytest.mark.parametrize(("field", "ready"), [("entry", True), ("disclosed.0", True), ("log", False)])
+def test_only_the_log_failing_takes_the_process_out_of_rotation(field: str, ready: bool) -> None:
+    from sanctuary.audit import AuditError
+    from sanctuary.gateway.app import _Log
+    from sanctuary.gateway.readiness import Readiness
+
+    class Refusing:
+        def get(self) -> Refusing:
+            return self
+
+        def record(self, *args: object) -> int:
+            raise AuditError(field, "refused")
+
+    readiness = Readiness({"log": lambda: "ok"})
+    with pytest.raises(AuditError):
+        _Log(Refusing(), readiness).record(None, None)  # type: ignore[arg-type]
+    assert readiness.report()[0] is ready

@@ -110,7 +110,7 @@ def test_desk_decides_with_the_api_pipeline_and_records_it(make_site) -> None:
     desk_entry, api_entry = (json.loads(entries.entry(i)) for i in (0, 1))
     for key in ("decision", "citations", "rules", "requester", "kind", "policy_hash"):
         assert desk_entry[key] == api_entry[key], key
-    assert "Quincy" not in entries.entry(0).decode()  # the officer is only a pseudonym in the log
+    assert "Quincy" not in entries.entry(0).decode()  # the officer is not in the public entry (protected record only)
 
 
 def test_desk_asks_agency_and_kind_first_and_shows_only_that_kind(make_site) -> None:

@@ -138,15 +138,22 @@ class _Log:
         try:
             return int(self.service.get().record(request, decision, disclosed))
         except Exception as exc:
-            self.readiness.failed("log", exc)
+            self._noted(exc)
             raise
 
     def record_refusal(self, raw: bytes, decision: Decision) -> int:
         try:
             return int(self.service.get().record_refusal(raw, decision))
         except Exception as exc:
-            self.readiness.failed("log", exc)
+            self._noted(exc)
             raise
+
+    def _noted(self, exc: Exception) -> None:
+        """The log itself failing (not one entry it refused) takes the process out of rotation."""
+        from sanctuary.audit import AuditError
+
+        if not isinstance(exc, AuditError) or exc.field in ("log", "key"):
+            self.readiness.failed("log", exc)
 
 
 class Gateway:

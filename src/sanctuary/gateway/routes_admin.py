@@ -1,4 +1,4 @@
-"""Admin endpoints: keys, and the clear text behind the log's pseudonyms. Admin role only."""
+"""Admin endpoints: keys, and the protected record behind each log entry. Admin role only."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def add_admin_routes(app: FastAPI) -> None:
             raise Problem(404, "key_id", f"no key {key_id[:64]!r}")
         return Response(status_code=204)
 
-    @app.get("/v1/admin/log/{index}", summary="A log entry with the clear text behind its pseudonyms")
+    @app.get("/v1/admin/log/{index}", summary="A log entry with its protected record (the clear text it does not copy)")
     def reveal(index: Index, http: HttpRequest) -> JSONResponse:
         gw.authenticate(http, ("admin",))
         decision_log = open_log_or_503(gw)

@@ -97,6 +97,20 @@ def family(registry: Registry, agency_id: str | None) -> str:
     }.get(agency.level, "Unregistered")
 
 
+# Entries of the log that are not decisions (sanctuary.duties: a duty triggered, fulfilled, a report
+# filed): the pages count decisions only, and skip these.
+NOT_DECISIONS = frozenset({"duty", "duty_fulfilled", "report_filed"})
+
+
+def decisions_in(first: int, data: list[bytes], registry: Registry) -> list[LoggedDecision]:
+    """The decision records among entries [first, first + len(data)), as rows."""
+    rows = []
+    for i, entry in enumerate(data):
+        if json.loads(entry).get("kind") not in NOT_DECISIONS:
+            rows.append(parse_entry(first + i, entry, registry))
+    return rows
+
+
 def parse_entry(index: int, data: bytes, registry: Registry) -> LoggedDecision:
     """One log entry as a row; raises ValueError on an entry that is not a decision record."""
     e = json.loads(data.decode("utf-8") if isinstance(data, bytes) else data)  # str: json skips guessing the encoding
@@ -132,7 +146,7 @@ def read_range(decision_log: Any, registry: Registry, start: int, end: int) -> l
     rows: list[LoggedDecision] = []
     for first in range(start, end, CHUNK):
         last = min(end, first + CHUNK)
-        rows += [parse_entry(first + i, data, registry) for i, data in enumerate(decision_log.entries(first, last))]
+        rows += decisions_in(first, decision_log.entries(first, last), registry)
     return rows
 
 

@@ -27,7 +27,7 @@ from typing import Any
 
 from sanctuary import config
 from sanctuary.agencies import Registry
-from sanctuary.web.entries import LoggedDecision, family, parse_entry
+from sanctuary.web.entries import LoggedDecision, decisions_in, family
 from sanctuary.web.i18n import N_
 
 CHUNK = 20_000
@@ -253,9 +253,9 @@ class PublicRecord:
             for start in range(upto, size, CHUNK):
                 end = min(size, start + CHUNK)
                 data = decision_log.entries(start, end)
-                rows = [parse_entry(start + i, d, self.registry) for i, d in enumerate(data)]
+                rows = decisions_in(start, data, self.registry)
                 with self._lock:
-                    self._add(start, rows, data[0] if start == 0 else None)
+                    self._add(start, end - start, rows, data[0] if start == 0 else None)
             if size > upto:
                 with self._lock:
                     self._set_now()
@@ -269,7 +269,8 @@ class PublicRecord:
     def _set_now(self) -> None:
         self._set("updated", datetime.now(UTC).isoformat(timespec="seconds"))
 
-    def _add(self, start: int, rows: list[LoggedDecision], first_entry: bytes | None) -> None:
+    def _add(self, start: int, read: int, rows: list[LoggedDecision], first_entry: bytes | None) -> None:
+        """Count `rows`, the decisions among the `read` entries from `start`."""
         # Decisions of one shape add to the same cells: count the shapes, then expand each once.
         shapes: dict[tuple, list] = {}
         for row in rows:
@@ -323,9 +324,11 @@ class PublicRecord:
             )
             if first_entry is not None:
                 self._set("first_entry", hashlib.sha256(first_entry).hexdigest())
+            if rows and not self._meta("first_time"):
                 self._set("first_time", rows[0].time.isoformat(timespec="seconds"))
-            self._set("last_time", rows[-1].time.isoformat(timespec="seconds"))
-            self._set("upto", str(start + len(rows)))
+            if rows:
+                self._set("last_time", rows[-1].time.isoformat(timespec="seconds"))
+            self._set("upto", str(start + read))
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")

@@ -68,6 +68,7 @@ class Site:
         self.attempts = Attempts()
         self.proxies = trusted_proxies()
         self._rows: list[LoggedDecision] = []
+        self._rows_read = 0  # log entries read into _rows (entries that are not decisions are skipped)
         self._rows_lock = threading.Lock()
         self._record: PublicRecord | None = None
         self._record_lock = threading.Lock()
@@ -199,9 +200,10 @@ class Site:
         with self._rows_lock:
             try:
                 size = decision_log.size()
-                if size < len(self._rows):  # shrunk: not this log any more; read it again
-                    self._rows = []
-                self._rows += read_range(decision_log, self.gw.policy.registry, len(self._rows), size)
+                if size < self._rows_read:  # shrunk: not this log any more; read it again
+                    self._rows, self._rows_read = [], 0
+                self._rows += read_range(decision_log, self.gw.policy.registry, self._rows_read, size)
+                self._rows_read = size
             except (AuditError, ValueError, KeyError) as exc:
                 raise LogUnavailable(f"decision log unreadable: {exc}") from None
             return list(self._rows)
