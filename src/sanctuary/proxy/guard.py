@@ -144,6 +144,10 @@ class Guard:
         """The deny of a permit whose answer would carry a withheld category: cites the rules that withhold."""
         engine = self.path.engine if isinstance(self.path, Pipeline) else None
         forbids = [r for r in decision.rules if engine is not None and r in engine.rules and engine.rules[r].effect == "forbid"]
+        # of those, the rules about the categories that block (a leaf, or its group, named in the rule)
+        names = {f'Category::"{n}"' for c in blocking for n in (c, self.vocab.categories[c].group) if n}
+        about = [r for r in forbids if engine is not None and any(n in engine.rules[r].text for n in names)]
+        forbids = about or forbids
         citations = list(dict.fromkeys(engine.rules[r].citation for r in forbids)) if engine is not None else decision.citations
         return decision.model_copy(
             update={
