@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench browser wrk clean
+.PHONY: run test lint bench browser nginx wrk clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@echo "make: installing the pinned dependencies into $(VENV) (the first time takes a few minutes)"
@@ -28,13 +28,17 @@ run: $(STAMP)
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# Debian's nginx fronts the demo RMS in the reverse-proxy tests (run in the foreground, config in tmp).
+nginx:
+	@test -x /usr/sbin/nginx || { apt-get update -qq && { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }; }
+
 # Lint and format are checked on everything; the type checker is strict on the public modules.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench tools
 	$(VENV)/bin/ruff format --check src tests bench tools
 	$(VENV)/bin/mypy
 
-test: $(STAMP) browser lint
+test: $(STAMP) browser nginx lint
 	$(PY) -m pytest
 
 # wrk drives bench/gateway.py (Debian package).

@@ -44,6 +44,8 @@ LAZY: dict[str, tuple[str, str]] = {
     "store": ("sanctuary.records.cli", "app"),
     "web": ("sanctuary.web.cli", "app"),
     "duties": ("sanctuary.duties.cli", "app"),
+    "proxy": ("sanctuary.proxy.cli", "proxy"),
+    "demo-upstream": ("sanctuary.proxy.cli", "demo_upstream"),
 }
 
 

@@ -198,8 +198,9 @@ class RequestPath:
             except TimeoutError as exc:  # the deadline passed while the store was asked
                 decision = _fail(decision, f"timeout: {exc}", Failure.timeout)
                 result, disclosed = None, None
-            except Exception as exc:  # the store is down or broken: deny, hand out nothing
-                decision = _fail(decision, f"store unavailable: {exc}", Failure.store)
+            except Exception as exc:  # the store (or a proxied system) failed: deny, hand out nothing
+                failure = getattr(exc, "failure", None)  # a fulfil step may name its own kind (upstream, upstream_timeout)
+                decision = _fail(decision, str(exc) if failure else f"store unavailable: {exc}", failure or Failure.store)
                 result, disclosed = None, None
         if self.log is not None:
             try:

@@ -70,6 +70,10 @@ def serve(
         Optional[Path], typer.Option("--witnesses", help="TOML [[witness]] url + vkey: publish only cosigned checkpoints.")
     ] = None,
     quorum: Annotated[Optional[int], typer.Option("--quorum", min=1, help="Cosignatures required (default: every witness).")] = None,
+    routes: Annotated[
+        Optional[Path], typer.Option("--routes", help="A route map: serve /v1/authz for NGINX and Envoy (docs/deploy.md).")
+    ] = None,
+    upstream: Annotated[Optional[str], typer.Option("--upstream", help="With --routes: the system answering the map's facts call.")] = None,
 ) -> None:
     """Run the enforcement gateway (FastAPI; OpenAPI at /docs) and the pages for people (at /)."""
     events = logging.getLogger("sanctuary")  # structured lines (JSON) on standard error
@@ -99,6 +103,10 @@ def serve(
         witnesses=witnesses,
         quorum=quorum,
     )
+    if routes is not None:
+        from sanctuary.proxy.cli import routes_or_exit
+
+        cfg.routes, cfg.upstream = routes_or_exit(routes), upstream
     if demo:
         _prepare_demo(cfg)
     elif not keys.principals():

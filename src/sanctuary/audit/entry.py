@@ -118,8 +118,14 @@ def _disclosed(items: list[dict] | None) -> list[dict[str, Any]]:
     for i, item in enumerate(items or []):
         record_id, fields = item.get("record_id"), item.get("fields")
         if not isinstance(record_id, str) or not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
-            raise AuditError(f"disclosed.{i}", "must be {record_id: str, fields: [str]}")
-        out.append({"record_id": record_id, "fields": fields})
+            raise AuditError(f"disclosed.{i}", "must be {record_id: str, fields: [str], unmapped_removed?: int}")
+        kept: dict[str, Any] = {"record_id": record_id, "fields": fields}
+        unmapped = item.get("unmapped_removed")  # values a proxied system sent that its route map does not place
+        if unmapped is not None:
+            if not isinstance(unmapped, int) or isinstance(unmapped, bool) or unmapped < 0:
+                raise AuditError(f"disclosed.{i}.unmapped_removed", "must be a count")
+            kept["unmapped_removed"] = unmapped
+        out.append(kept)
     return out
 
 

@@ -104,6 +104,8 @@ class GatewayConfig:
     tiles_dir: Path = field(default_factory=lambda: config.home() / "tiles")  # published log tiles
     witnesses: Path | None = None  # TOML [[witness]] url + vkey: publish only cosigned checkpoints
     quorum: int | None = None  # cosignatures required (default: every witness listed)
+    routes: Any = None  # a proxy.routes.RouteMap: mounts the /v1/authz hook for NGINX and Envoy
+    upstream: str | None = None  # the department system answering the route map's facts call
 
 
 @dataclass(frozen=True)
@@ -463,6 +465,10 @@ def create_api(cfg: GatewayConfig, policy: Policy | None = None) -> FastAPI:
 
     add_audit_routes(app)
     add_admin_routes(app)
+    if cfg.routes is not None:
+        from sanctuary.proxy.authz import add_authz_routes
+
+        add_authz_routes(app, cfg.routes, cfg.upstream)
     add_api_docs(app)
     openapi.install(app)
     return app

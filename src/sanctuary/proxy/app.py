@@ -1,0 +1,151 @@
+"""`sanctuary proxy`: a filtering reverse proxy in front of a department system (ASGI, Starlette).
+
+Every call: the agency's key -> the route -> the request -> the decision (the one request path) -> for a
+permit, the call forwarded and its JSON answer filtered -> the log entry, durable -> the answer.
+
+| status | when | body |
+|---|---|---|
+| 200 | permit | the system's JSON answer without the withheld categories and the values the map does not place |
+| 4xx | the system answered 4xx (e.g. 404) to a permitted call | `{"error": ...}`; nothing of the system's body |
+| 401 / 403 | no or unknown key / not an agency key | `{"error": {"field", "reason"}}`, not recorded |
+| 403 | deny by a cited rule | the decision |
+| 422 | a call no route matches (never forwarded), or that cannot be made a request | the decision |
+| 502 / 504 | the system failed, answered something that is not the route's shape, or not in time | the decision |
+| 503 | fail closed: policy not loaded, a rule errored, the log unavailable | the decision |
+
+Headers on every decided answer: `X-Sanctuary-Decision-Id`, `X-Sanctuary-Log-Index`; on a permit
+`X-Sanctuary-Withheld` (the categories removed) and `X-Sanctuary-Unmapped-Removed` (a count).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import json
+import logging
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request as HttpRequest
+from starlette.responses import Response
+from starlette.routing import Route
+
+from sanctuary.gateway.app import _Log, answer
+from sanctuary.gateway.credentials import KeyRing
+from sanctuary.gateway.readiness import Readiness
+from sanctuary.gateway.services import Reopening, Unavailable, load_policy
+from sanctuary.policy.jurisdictions import jurisdictions
+from sanctuary.proxy.facts import SystemFacts
+from sanctuary.proxy.guard import Guard, Verdict, event
+from sanctuary.proxy.routes import RouteMap
+from sanctuary.proxy.upstream import Upstream
+
+METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]  # all are decided; the map says which exist
+
+
+@dataclass
+class ProxyConfig:
+    upstream: str
+    routes: RouteMap
+    profiles: list[str] = field(default_factory=list)  # composed on top of the jurisdiction
+    jurisdiction: str | None = None  # the law in force (None with no profiles: the shipped default)
+    declarations: Path | None = None  # 625 ILCS 5/2-130 declarations on file (CSV)
+    params: dict[str, list[str]] = field(default_factory=dict)
+    agencies: list[Path] = field(default_factory=list)
+    log_url: str | None = None
+    keys: KeyRing = field(default_factory=KeyRing)
+    timeout: float = 5.0  # seconds the department system has to answer
+    threads: int = 16
+
+
+def _open_log(url: str | None) -> Any:
+    from sanctuary.audit import open_log
+
+    return open_log(url)
+
+
+def key_agency(keys: KeyRing, header: str | None) -> tuple[int, str] | str:
+    """The agency (registry id) a call speaks for, from `Authorization: Bearer <key>`; else (status, reason)."""
+    if not header:
+        return 401, "missing; send Authorization: Bearer <key>"
+    scheme, _, key = header.partition(" ")
+    principal = keys.authenticate(key.strip()) if scheme.lower() == "bearer" else None
+    if principal is None:
+        return 401, "unknown or malformed key"
+    if principal.role != "agency" or principal.agency is None:
+        return 403, f"a {principal.role} key may not call a department system; it needs an agency key"
+    return principal.agency
+
+
+def error_response(status: int, field_name: str, reason: str, **extra: Any) -> Response:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    body = {"error": {"field": field_name, "reason": reason}, **extra}
+    return Response(json.dumps(body), status_code=status, media_type="application/json", headers=headers)
+
+
+def decision_headers(verdict: Verdict) -> dict[str, str]:
+    headers = {"X-Sanctuary-Decision-Id": verdict.decision.id, "X-Sanctuary-Decision": verdict.decision.decision}
+    if verdict.decision.log_index is not None:
+        headers["X-Sanctuary-Log-Index"] = str(verdict.decision.log_index)
+    if verdict.withheld:
+        headers["X-Sanctuary-Withheld"] = ", ".join(verdict.withheld)
+    return headers
+
+
+def decision_body(verdict: Verdict) -> dict[str, Any]:
+    """The gateway's answer shape: request id, log index, the decision, the handling caveat."""
+    return answer(verdict.decision.id, verdict.decision, None)
+
+
+def create_app(cfg: ProxyConfig) -> Starlette:
+    jurisdiction = cfg.jurisdiction or (None if cfg.profiles else jurisdictions().default)
+    policy = load_policy(cfg.profiles, cfg.params, cfg.agencies, jurisdiction=jurisdiction, declarations=cfg.declarations)
+    log_service: Reopening[Any] = Reopening("decision log", lambda: _open_log(cfg.log_url))
+    threads = cfg.threads
+    client = Upstream(cfg.upstream, timeout=cfg.timeout, connections=threads * 2)
+    facts = SystemFacts(cfg.routes.facts, client) if cfg.routes.facts is not None else None
+    readiness = Readiness({"log": lambda: log_service.status(lambda opened: opened.size())})
+    guard = Guard(cfg.routes, policy.pipeline(_Log(log_service, readiness), facts), upstream=client)
+    executor = ThreadPoolExecutor(threads, thread_name_prefix="proxy")
+
+    async def call(http: HttpRequest) -> Response:
+        agency = key_agency(cfg.keys, http.headers.get("authorization"))
+        if not isinstance(agency, str):
+            return error_response(agency[0], "Authorization", agency[1])
+        uri = http.scope["raw_path"].decode("latin-1")
+        if http.scope.get("query_string"):
+            uri += "?" + http.scope["query_string"].decode("latin-1")
+        loop = asyncio.get_running_loop()
+        verdict = await loop.run_in_executor(executor, guard.forward, agency, http.method, uri, http.headers)
+        headers = decision_headers(verdict)
+        if verdict.status == 200:
+            headers["X-Sanctuary-Unmapped-Removed"] = str(verdict.unmapped)
+            return Response(json.dumps(verdict.body), media_type="application/json", headers=headers)
+        if verdict.decision.decision == "permit":  # the system's own 4xx: passed on, nothing of its body
+            return error_response(
+                verdict.status, "upstream", f"the department system answered {verdict.status}", log_index=verdict.decision.log_index
+            )
+        return Response(json.dumps(decision_body(verdict)), status_code=verdict.status, media_type="application/json", headers=headers)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        try:  # open the log now; a failure is only reported: calls will retry, and fail closed meanwhile
+            log_service.get()
+        except Unavailable as exc:
+            event(logging.ERROR, "unavailable_at_start", reason=str(exc))
+        gc.collect()
+        gc.freeze()  # as in the gateway: full collections no longer walk the policy engine per call
+        yield
+        executor.shutdown(wait=True)
+        client.close()
+        log_service.close(lambda opened: opened.close())
+
+    app = Starlette(routes=[Route("/{path:path}", call, methods=METHODS)], lifespan=lifespan)
+    app.state.guard = guard
+    app.state.policy = policy
+    return app

@@ -1,0 +1,73 @@
+"""`/v1/authz` on `sanctuary serve --routes FILE`: the authorization hook for NGINX and Envoy.
+
+- NGINX `auth_request`: the subrequest carries the client's headers (`Authorization`, the
+  `X-Sanctuary-*` purpose headers) and `X-Original-Method` / `X-Original-URI`, set in the config.
+- Envoy `ext_authz` (HTTP service): the check request has the original method, and the original
+  path after the configured `path_prefix` (`/v1/authz`), with the allowed headers.
+
+200 (empty body) with `X-Sanctuary-Decision-Id` and `X-Sanctuary-Log-Index` to pass upstream; 401
+no or unknown key; 403 a deny (the decision as JSON, with its clauses), a call no route matches or
+that cannot be made a request (its own status, e.g. 422, in `X-Sanctuary-Status`), or a permit
+whose answer would carry a withheld category (named in `X-Sanctuary-Withheld`: a hook cannot filter
+a body, so such calls go through `sanctuary proxy`); 503 fail closed. Every decided call is
+recorded before the answer leaves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from fastapi import FastAPI
+from starlette.requests import Request as HttpRequest
+from starlette.responses import Response
+
+from sanctuary.proxy.app import decision_body, decision_headers
+from sanctuary.proxy.facts import SystemFacts
+from sanctuary.proxy.guard import Guard
+from sanctuary.proxy.routes import RouteMap
+from sanctuary.proxy.upstream import Upstream
+
+PREFIX = "/v1/authz"
+METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def add_authz_routes(app: FastAPI, routes: RouteMap, upstream: str | None = None, timeout: float = 2.0) -> Guard:
+    """Mount the hook on the gateway `app`; `upstream` (optional) answers the route map's facts call."""
+    gw = app.state.gateway
+    client = Upstream(upstream, timeout=timeout) if upstream else None
+    # Its own path: facts about a subject come from the department system the routes are on (not
+    # the gateway's records store); without --upstream they are unknown, the restrictive reading.
+    facts = SystemFacts(routes.facts, client) if client is not None and routes.facts is not None else None
+    guard = Guard(routes, gw.policy.pipeline(gw.recorder, facts), upstream=client)
+    app.state.authz = guard
+    if client is not None:
+        app.router.add_event_handler("shutdown", client.close)
+
+    async def authz(http: HttpRequest) -> Response:
+        principal = gw.authenticate(http, ("agency",))  # 401 / 403 as a problem, not recorded
+        gw.limiter.check(principal.key_id)  # 429, as on /v1/requests
+        original = http.headers.get("x-original-uri")
+        if original is not None:  # NGINX
+            method, uri = http.headers.get("x-original-method", http.method), original
+        else:  # Envoy: the original path follows the prefix
+            uri = http.scope["raw_path"].decode("latin-1")[len(PREFIX) :] or "/"
+            if http.scope.get("query_string"):
+                uri += "?" + http.scope["query_string"].decode("latin-1")
+            method = http.method
+        loop = asyncio.get_running_loop()
+        verdict = await loop.run_in_executor(gw.executor, guard.authorize, principal.agency, method, uri, http.headers)
+        headers = decision_headers(verdict)
+        gw.decided.labels(verdict.decision.decision, str(verdict.status), "authz").inc()
+        if verdict.status == 200:
+            return Response(status_code=200, headers=headers)
+        # NGINX reads only 2xx, 401 and 403 (anything else is its 500): every refusal that is not a
+        # failure is a 403 here, its own status in X-Sanctuary-Status and the body
+        status = verdict.status if verdict.status >= 500 else 403
+        headers["X-Sanctuary-Status"] = str(verdict.status)
+        return Response(json.dumps(decision_body(verdict)), status_code=status, media_type="application/json", headers=headers)
+
+    summary = "Authorization hook for NGINX auth_request and Envoy ext_authz: decide and record a call on a department system"
+    app.add_api_route(PREFIX, authz, methods=METHODS, summary=summary, include_in_schema=True)
+    app.add_api_route(PREFIX + "/{path:path}", authz, methods=METHODS, summary=summary + " (Envoy: original path after the prefix)")
+    return guard

@@ -1,0 +1,258 @@
+"""What the proxy and the authorization hook share: a call on a department system, made a request
+of the contract, decided by the one pipeline, and recorded before anything is answered.
+
+- `Guard.authorize` (NGINX `auth_request`, Envoy `ext_authz`): decides and records; the web server
+  then forwards the call untouched. A hook cannot filter a body, so a call whose answer would carry
+  a category the decision withholds is denied, naming the category and pointing to the proxy.
+- `Guard.forward` (`sanctuary proxy`): decides, forwards a permitted call, removes every withheld
+  category from the answer (`proxy.egress`), records what left, and only then answers.
+
+A call no route matches is refused and recorded (the SHA-256 of its method and URI), never forwarded.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from sanctuary.enforce import Pipeline, RequestPath, refused
+from sanctuary.errors import SanctuaryError
+from sanctuary.gateway.app import status_of
+from sanctuary.models import Decision, Failure, Request, RequestError, parse_request
+from sanctuary.policy.categories import vocabulary
+from sanctuary.proxy import egress
+from sanctuary.proxy.routes import Match, Route, RouteMap
+from sanctuary.proxy.upstream import TooLarge, Upstream
+
+PURPOSE_HEADERS = {
+    "purpose": "x-sanctuary-purpose",
+    "purpose_category": "x-sanctuary-purpose-category",
+    "case_number": "x-sanctuary-case-number",
+    "on_behalf_of": "x-sanctuary-on-behalf-of",
+}
+PROXY_HINT = "an authorization hook cannot remove fields from an answer: send this call through `sanctuary proxy` (docs/deploy.md)"
+MAX_ANSWER = 8 * 1024 * 1024  # bytes read from a department system for one call
+log = logging.getLogger("sanctuary.proxy")
+
+
+class UpstreamError(SanctuaryError):
+    """The department system failed the call (error, unreadable or unexpected answer, no answer in time)."""
+
+    def __init__(self, field: str, reason: str, failure: Failure = Failure.upstream) -> None:
+        super().__init__(field, reason)
+        self.failure = failure
+
+
+@dataclass
+class Verdict:
+    """The answer to one call: status, the decision, and (proxy, permitted) the filtered body."""
+
+    status: int
+    decision: Decision
+    body: Any = None  # JSON value to release (proxy permit only)
+    withheld: list[str] = field(default_factory=list)  # categories removed from (proxy) or blocking (hook) the answer
+    unmapped: int = 0
+
+
+def event(level: int, name: str, **fields: Any) -> None:
+    if log.isEnabledFor(level):
+        log.log(level, json.dumps({"event": name, **fields}, default=str))
+
+
+class Guard:
+    """One per process, shared by the worker threads."""
+
+    def __init__(self, routes: RouteMap, path: RequestPath, *, upstream: Upstream | None = None) -> None:
+        """`path` decides (facts about a subject from its fact source) and records (its log);
+        `upstream` is the department system the proxy forwards permitted calls to."""
+        self.routes = routes
+        self.path = path
+        self.upstream = upstream
+        self.vocab = vocabulary()
+
+    # -- the call as a request ---------------------------------------------------------------
+    def prepare(self, agency: str, method: str, uri: str, headers: Mapping[str, str]) -> tuple[Match, Request]:
+        """The route of a call and the request it is; `Unmapped` or `RequestError` name what is wrong.
+        Facts about the subject are the path's to look up (its fact source), never the caller's."""
+        found = self.routes.match(method, uri)
+        return found, build_request(found, agency, headers, new_request_id())
+
+    # -- the hook ----------------------------------------------------------------------------
+    def authorize(self, agency: str, method: str, uri: str, headers: Mapping[str, str]) -> Verdict:
+        """Decide and record a call that the web server will forward untouched if this permits it."""
+        try:
+            found, request = self.prepare(agency, method, uri, headers)
+        except RequestError as exc:
+            return self.refuse(method, uri, exc)
+        decision = self.path.decide(request)
+        blocking: list[str] = []
+        disclosed = None
+        if decision.decision == "permit":
+            carried = found.route.response.carried()
+            blocking = sorted(c for c in carried if self.vocab.covered(c, decision.redact))
+            if blocking:
+                decision = self._blocked(decision, found.route, blocking)
+            else:
+                disclosed = [{"record_id": f"route:{found.route.name}", "fields": sorted(carried)}]
+        if self.path.log is not None:
+            try:
+                decision.log_index = self.path.log.record(request, decision, disclosed)
+            except Exception as exc:  # unrecorded means not acted on
+                return Verdict(503, _failed(decision, f"decision log unavailable: {exc}", Failure.log))
+        return Verdict(status_of(decision), decision, withheld=blocking)
+
+    # -- the proxy ---------------------------------------------------------------------------
+    def forward(self, agency: str, method: str, uri: str, headers: Mapping[str, str]) -> Verdict:
+        """Decide; forward a permitted call; filter its answer; record what leaves; then answer."""
+        try:
+            found, request = self.prepare(agency, method, uri, headers)
+        except RequestError as exc:
+            return self.refuse(method, uri, exc)
+        fulfil = _Forward(self, found, method, uri)
+        outcome = self.path.handle(request, fulfil)
+        decision = outcome.decision
+        status = status_of(decision)
+        if status != 200 or fulfil.filtered is None:
+            return Verdict(status, decision)
+        if fulfil.status != 200:  # the system answered (e.g. 404) but handed nothing out
+            return Verdict(fulfil.status, decision)
+        filtered = fulfil.filtered
+        if filtered.unmapped:
+            event(logging.WARNING, "unmapped_removed", route=found.route.name, count=len(filtered.unmapped), paths=filtered.unmapped[:20])
+        return Verdict(200, decision, filtered.body, sorted(filtered.removed), len(filtered.unmapped))
+
+    # -- refusals ----------------------------------------------------------------------------
+    def refuse(self, method: str, uri: str, exc: RequestError) -> Verdict:
+        """A call that is not in the map, or cannot be made a request: refused, and recorded (the
+        hash of its method and URI: the URI itself may hold anything)."""
+        decision = refused(new_request_id(), str(exc), exc.failure, profiles=self.path.profiles, policy_hash=self.path.policy_hash)
+        if self.path.log is not None:
+            try:
+                decision.log_index = self.path.log.record_refusal(f"{method} {uri}".encode(), decision)
+            except Exception as log_exc:
+                return Verdict(503, _failed(decision, f"decision log unavailable: {log_exc}", Failure.log))
+        return Verdict(status_of(decision), decision)
+
+    def _blocked(self, decision: Decision, route: Route, blocking: list[str]) -> Decision:
+        """The deny of a permit whose answer would carry a withheld category: cites the rules that withhold."""
+        engine = self.path.engine if isinstance(self.path, Pipeline) else None
+        forbids = [r for r in decision.rules if engine is not None and r in engine.rules and engine.rules[r].effect == "forbid"]
+        # of those, the rules about the categories that block (a leaf, or its group, named in the rule)
+        names = {f'Category::"{n}"' for c in blocking for n in (c, self.vocab.categories[c].group) if n}
+        about = [r for r in forbids if engine is not None and any(n in engine.rules[r].text for n in names)]
+        forbids = about or forbids
+        citations = list(dict.fromkeys(engine.rules[r].citation for r in forbids)) if engine is not None else decision.citations
+        return decision.model_copy(
+            update={
+                "decision": "deny",
+                "rules": forbids,
+                "citations": citations or decision.citations,
+                "explanation": (
+                    f"Denied: the answer of {route.where} carries {', '.join(blocking)}, which "
+                    f"{decision.requester} may not receive; {PROXY_HINT}."
+                ),
+            }
+        )
+
+
+class _Forward:
+    """The pipeline's fulfil step for one proxied call: forward it, read the answer (streamed, up to
+    MAX_ANSWER bytes), filter it, and say what leaves. Runs only for a permit, before recording."""
+
+    def __init__(self, guard: Guard, found: Match, method: str, uri: str) -> None:
+        self.guard, self.found, self.method, self.uri = guard, found, method, uri
+        self.filtered: egress.Filtered | None = None
+        self.status = 200
+
+    def __call__(self, request: Request, decision: Decision) -> tuple[Any, list[dict[str, Any]]]:
+        upstream = self.guard.upstream
+        if upstream is None:
+            raise UpstreamError("upstream", "no department system is configured")
+        route = self.found.route
+        try:  # a HEAD is forwarded as a GET: its answer is checked too
+            answer = upstream.get(self.uri, MAX_ANSWER, {"x-sanctuary-decision-id": request.id})
+        except httpx.TimeoutException as exc:
+            raise UpstreamError("upstream", f"{route.where}: no answer in time ({type(exc).__name__})", Failure.upstream_timeout) from None
+        except (httpx.HTTPError, TooLarge) as exc:
+            raise UpstreamError("upstream", f"{route.where}: {type(exc).__name__}: {str(exc)[:200]}; nothing is handed out") from None
+        if answer.status >= 500 or answer.status < 200 or 300 <= answer.status < 400:
+            raise UpstreamError("upstream", f"{route.where}: the system answered {answer.status}")
+        if answer.status >= 400:  # e.g. 404: passed on, with nothing of the system's body
+            self.status = answer.status
+            self.filtered = egress.Filtered(body=None)
+            return None, []
+        raw = answer.body
+        try:
+            doc = egress.parse(raw, route.response)
+        except egress.ShapeError as exc:
+            event(logging.ERROR, "unexpected_answer", route=route.name, reason=exc.reason)
+            raise UpstreamError("upstream", f"{route.where}: {exc.reason}") from None
+        self.filtered = egress.apply(doc, route.response, decision.redact, self.guard.vocab)
+        item: dict[str, Any] = {"record_id": self.filtered.record_id or f"route:{route.name}", "fields": sorted(self.filtered.disclosed)}
+        if self.filtered.unmapped:
+            item["unmapped_removed"] = len(self.filtered.unmapped)
+        return self.filtered.body, [item]
+
+
+def build_request(found: Match, agency: str, headers: Mapping[str, str], request_id: str) -> Request:
+    """The request of the contract a matched call is: the requester from the key, the rest from the
+    route and the call; the purpose from the X-Sanctuary-* headers or the mapped query parameters."""
+    route = found.route
+    purpose: dict[str, str] = {}
+    for part, header in PURPOSE_HEADERS.items():
+        value = headers.get(header)
+        if value is not None and part in found.purpose and found.purpose[part] != value:
+            raise RequestError(header, f"the query parameter for {part} says otherwise; give it once")
+        value = value if value is not None else found.purpose.get(part)
+        if value is not None:
+            purpose[part] = value
+    body: dict[str, Any] = {
+        "id": request_id,
+        "kind": route.kind.value,
+        "requester": {"agency": agency},
+        "purpose": {
+            k: v
+            for k, v in (
+                ("text", purpose.get("purpose")),
+                ("category", purpose.get("purpose_category")),
+                ("case_number", purpose.get("case_number")),
+            )
+            if v is not None
+        },
+        "resource": {"system": route.system, "fields": list(route.fields)},
+        "subject": _fill(route.subject, found.params),
+    }
+    search = _fill(route.search, found.params)
+    if search:
+        body["resource"]["search"] = search
+    if purpose.get("on_behalf_of"):
+        body["on_behalf_of"] = purpose["on_behalf_of"]
+    return parse_request(body)
+
+
+def _fill(template: Mapping[str, str], params: Mapping[str, str]) -> dict[str, str]:
+    out = {}
+    for key, value in template.items():
+        if value.startswith("{") and value.endswith("}"):
+            if value[1:-1] in params:
+                out[key] = params[value[1:-1]]
+        else:
+            out[key] = value
+    return out
+
+
+def new_request_id() -> str:
+    return f"px-{int(time.time())}-{secrets.token_hex(6)}"
+
+
+def _failed(decision: Decision, reason: str, failure: Failure) -> Decision:
+    return decision.model_copy(
+        update={"decision": "deny", "error": reason, "failure": failure, "explanation": f"Denied: {reason}; nothing was handed out."}
+    )

@@ -1,0 +1,101 @@
+"""Debian's nginx with the shipped site (examples/rms/nginx.conf): `auth_request` to the gateway's
+/v1/authz in front of the demo RMS. What an agency gets through it, and that every call is logged."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from gateway_harness import Running, start
+from proxy_harness import EXAMPLE_ROUTES, NGINX_SITE, Nginx, Served, demo_rms, start_nginx
+from sanctuary.gateway.credentials import demo_key
+from sanctuary.proxy.routes import load
+
+DEPLOY_DOC = Path(__file__).resolve().parent.parent / "docs" / "deploy.md"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Nginx, Running, Served]]:
+    home = tmp_path_factory.mktemp("nginx")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("SANCTUARY_HOME", str(home))
+    rms = demo_rms()
+    gateway = start(home, str(home / "records.db"), str(home / "log.db"), persons=None, routes=load(EXAMPLE_ROUTES), upstream=rms.url)
+    nginx = start_nginx(home / "nginx", rms.url, gateway.url)
+    yield nginx, gateway, rms
+    nginx.stop()
+    gateway.stop()
+    rms.stop()
+    patch.undo()
+
+
+def call(nginx: Nginx, who: str | None, path: str, **headers: str) -> httpx.Response:
+    if who:
+        headers["Authorization"] = f"Bearer {demo_key(who)}"
+    return httpx.get(nginx.url + path, headers=headers, timeout=30)
+
+
+def log_size(gateway: Running) -> int:
+    return int(gateway.gateway.log.get().size())
+
+
+def test_the_documented_site_is_the_one_tested() -> None:
+    assert NGINX_SITE.read_text(encoding="utf-8").strip() in DEPLOY_DOC.read_text(encoding="utf-8")
+
+
+def test_ice_ero_is_refused_the_custody_route(stack: tuple[Nginx, Running, Served]) -> None:
+    nginx, gateway, rms = stack
+    before = rms.hits["/persons/P0000001/custody"]
+    answer = call(nginx, "ICE-ERO", "/persons/P0000001/custody")
+    assert answer.status_code == 403
+    assert "Cook County" not in answer.text and "bookings" not in answer.text
+    assert rms.hits["/persons/P0000001/custody"] == before
+    index = int(answer.headers["X-Sanctuary-Log-Index"])
+    assert gateway.get(f"/v1/audit/entries/{index}").json()["decision"] == "deny"
+
+
+def test_the_fbi_gets_the_custody_route(stack: tuple[Nginx, Running, Served]) -> None:
+    nginx, gateway, rms = stack
+    before = rms.hits["/persons/P0000001/custody"]
+    answer = call(nginx, "FBI", "/persons/P0000001/custody", **{"X-Sanctuary-Purpose": "armed robbery investigation"})
+    assert answer.status_code == 200
+    assert answer.json()["bookings"][0]["facility"].startswith("Cook County")
+    assert rms.hits["/persons/P0000001/custody"] == before + 1
+    index = answer.headers["X-Sanctuary-Log-Index"]
+    assert gateway.get(f"/v1/audit/entries/{index}").json()["decision"] == "permit"
+    assert gateway.get(f"/v1/admin/log/{index}", who="admin").json()["clear"]["disclosed"][0]["record_id"] == "route:custody"
+
+
+def test_a_route_whose_answer_would_carry_a_withheld_category_is_refused(stack: tuple[Nginx, Running, Served]) -> None:
+    nginx, _, rms = stack
+    answer = call(nginx, "FBI", "/persons/P0000001", **{"X-Sanctuary-Purpose": "armed robbery investigation"})
+    assert answer.status_code == 403
+    assert "undocumented" not in answer.text and "Maria" not in answer.text
+    assert rms.hits["/persons/P0000001"] == 0
+
+
+def test_an_unmapped_route_and_a_missing_key_are_refused(stack: tuple[Nginx, Running, Served]) -> None:
+    nginx, _, rms = stack
+    assert call(nginx, "FBI", "/persons/P0000001/photo").status_code == 403
+    assert call(nginx, "FBI", "/persons/P0000001?everything=1").status_code == 403
+    assert call(nginx, "ICE-ERO", "/persons/P0000001%2Fcustody").status_code == 403  # decided as one route, answered as another
+    assert call(nginx, None, "/persons/P0000001/custody").status_code == 401
+    assert rms.hits["/persons/P0000001/photo"] == 0 and rms.hits["/persons/P0000001"] == 0
+
+
+def test_every_call_is_in_the_log(stack: tuple[Nginx, Running, Served]) -> None:
+    nginx, gateway, _ = stack
+    size = log_size(gateway)
+    calls = [
+        ("FBI", "/persons/P0000002/warrants"),
+        ("ICE-ERO", "/persons/P0000002/warrants"),
+        ("FBI", "/nowhere"),
+        ("CBP", "/persons/P0000003"),
+    ]
+    answers = [call(nginx, who, path) for who, path in calls]
+    assert [a.status_code for a in answers][:3] == [200, 403, 403]
+    assert log_size(gateway) == size + len(calls)
+    assert sorted(int(a.headers["X-Sanctuary-Log-Index"]) for a in answers) == list(range(size, size + len(calls)))
