@@ -164,7 +164,9 @@ TERMS: tuple[Term, ...] = (
         0.95,
     ),
     # --- immigration agencies: who the request serves ---
-    _term("agency:ICE-HSI", "hsi homeland homland home hom", r"\bhsi\b|\bhome? ?land sec(?:urity)? investigations?\b", AGENCY, 0.6, "ICE-HSI"),
+    _term(
+        "agency:ICE-HSI", "hsi homeland homland home hom", r"\bhsi\b|\bhome? ?land sec(?:urity)? investigations?\b", AGENCY, 0.6, "ICE-HSI"
+    ),
     _term("agency:ICE", "immigration", r"\bimmigration (?:and )?customs (?:and )?enforcement\b", AGENCY, 0.7, "ICE"),
     _term("agency:ICE", "ice", _ICE_NOT_AFTER + r"\bice\b" + _ICE_NOT_BEFORE, AGENCY, 0.7, "ICE"),
     _term("agency:CBP-OFO", "cbp office", r"\bcbp ofo\b|\boffice of field operations\b", AGENCY, 0.6, "CBP-OFO"),
