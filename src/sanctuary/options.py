@@ -13,6 +13,19 @@ AgenciesOpt = Annotated[Optional[list[Path]], typer.Option("--agencies", help="A
 ParamOpt = Annotated[Optional[list[str]], typer.Option("--param", help="Profile parameter PROFILE.NAME=V1,V2 (see `policy show`).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
 
+# The law in force, for the servers (`serve`, `proxy`): a jurisdiction, profiles on top, declarations.
+JurisdictionOpt = Annotated[
+    Optional[str], typer.Option("--jurisdiction", "-j", help="The law in force where deployed (default: the shipped default, chicago).")
+]
+LawProfilesOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--profile", "-p", help="Legal profile; repeat to compose (instead of, or on top of, a jurisdiction)."),
+]
+DeclarationsOpt = Annotated[
+    Optional[Path], typer.Option("--declarations", help="625 ILCS 5/2-130 declarations on file (CSV, as scan-partners reads).")
+]
+LogOpt = Annotated[Optional[str], typer.Option("--log", help="Decision log: SQLite path or postgresql:// URL.")]
+
 
 def parse_params(values: list[str] | None) -> dict[str, list[str]]:
     """`PROFILE.NAME=V1,V2` options as a mapping; an empty value means the empty list."""

@@ -27,7 +27,7 @@ from sanctuary.gateway.cli import DEMO_LOG_NAME, DEMO_PERSONS_COUNT, keys_table
 from sanctuary.gateway.credentials import STAFF_ROLES, CredentialError, KeyRing, demo_keys, keys_file
 from sanctuary.gateway.services import Policy
 from sanctuary.gateway.users import UserBook, demo_password, users_file
-from sanctuary.options import AgenciesOpt, ParamOpt, parse_params
+from sanctuary.options import AgenciesOpt, DeclarationsOpt, JurisdictionOpt, LawProfilesOpt, LogOpt, ParamOpt, parse_params
 from sanctuary.policy.jurisdictions import jurisdictions
 from sanctuary.records import RecordsError, open_store
 from sanctuary.records.demo import DEMO_PERSONS, DEMO_PLATE, fill
@@ -46,22 +46,15 @@ def create_app(cfg: GatewayConfig, policy: Policy | None = None) -> FastAPI:
 
 def serve(
     demo: Annotated[bool, typer.Option("--demo", help="Fill an empty store with demo data and accept the demo keys.")] = False,
-    jurisdiction: Annotated[
-        Optional[str], typer.Option("--jurisdiction", "-j", help="The law in force where deployed (default: the shipped default, chicago).")
-    ] = None,
-    profile: Annotated[
-        Optional[list[str]],
-        typer.Option("--profile", "-p", help="Legal profile; repeat to compose (instead of, or on top of, a jurisdiction)."),
-    ] = None,
+    jurisdiction: JurisdictionOpt = None,
+    profile: LawProfilesOpt = None,
     param: ParamOpt = None,
-    declarations: Annotated[
-        Optional[Path], typer.Option("--declarations", help="625 ILCS 5/2-130 declarations on file (CSV, as scan-partners reads).")
-    ] = None,
+    declarations: DeclarationsOpt = None,
     agencies: AgenciesOpt = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: any free port).")] = 8000,
     store: Annotated[Optional[str], typer.Option("--store", help="Records store: SQLite path or postgresql:// URL.")] = None,
-    log: Annotated[Optional[str], typer.Option("--log", help="Decision log: SQLite path or postgresql:// URL.")] = None,
+    log: LogOpt = None,
     rate: Annotated[float, typer.Option(min=0, help="Requests per second per key (0: no limit).")] = 50.0,
     timeout: Annotated[float, typer.Option(min=0.01, help="Seconds before a request fails closed.")] = 2.0,
     threads: Annotated[int, typer.Option(min=1, max=256, help="Worker threads deciding requests.")] = 16,

@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from sanctuary.errors import SanctuaryError
-from sanctuary.options import AgenciesOpt, ParamOpt, parse_params
+from sanctuary.options import AgenciesOpt, DeclarationsOpt, JurisdictionOpt, LawProfilesOpt, LogOpt, ParamOpt, parse_params
 from sanctuary.proxy.routes import RouteMap, RouteMapError, load
 
 err = Console(stderr=True)
@@ -31,21 +31,14 @@ def proxy(
     upstream: Annotated[str, typer.Option("--upstream", help="The department system's base URL, e.g. http://127.0.0.1:9000.")],
     routes: Annotated[Path, typer.Option("--routes", help="The route map (TOML); see examples/rms/routes.toml.")],
     demo: Annotated[bool, typer.Option("--demo", help="Accept the demo keys (`sanctuary demo-keys`).")] = False,
-    jurisdiction: Annotated[
-        Optional[str], typer.Option("--jurisdiction", "-j", help="The law in force where deployed (default: the shipped default, chicago).")
-    ] = None,
-    profile: Annotated[
-        Optional[list[str]],
-        typer.Option("--profile", "-p", help="Legal profile; repeat to compose (instead of, or on top of, a jurisdiction)."),
-    ] = None,
+    jurisdiction: JurisdictionOpt = None,
+    profile: LawProfilesOpt = None,
     param: ParamOpt = None,
-    declarations: Annotated[
-        Optional[Path], typer.Option("--declarations", help="625 ILCS 5/2-130 declarations on file (CSV, as scan-partners reads).")
-    ] = None,
+    declarations: DeclarationsOpt = None,
     agencies: AgenciesOpt = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: any free port).")] = 8100,
-    log: Annotated[Optional[str], typer.Option("--log", help="Decision log: SQLite path or postgresql:// URL.")] = None,
+    log: LogOpt = None,
     timeout: Annotated[float, typer.Option(min=0.01, help="Seconds the department system has to answer (else 504).")] = 5.0,
     threads: Annotated[int, typer.Option(min=1, max=256, help="Worker threads.")] = 16,
     quiet: Annotated[bool, typer.Option("--quiet", help="Log warnings and errors only.")] = False,
