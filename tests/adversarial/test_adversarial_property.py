@@ -27,6 +27,7 @@ from adversarial.suite import AGENCIES, DECLARATIONS, Case, Leaks, known_gaps, l
 from gateway_harness import Running, start
 from sanctuary.agencies import load_registry
 from sanctuary.gateway.services import load_policy
+from sanctuary.models import DOCUMENT_TYPES
 from sanctuary.records import open_store
 from sanctuary.records.demo import DEMO_PERSONS
 
@@ -36,22 +37,6 @@ LIFTED_BY_LAW = {
     "the law does not name by identity, the purpose decides (docs/law/chicago-ordinance.md)",
 }
 CLAIMABLE_FACTS = ["outstanding_criminal_warrant", "felony_conviction", "pending_felony_charge", "gang_database", "gang_admission"]
-DOCUMENT_TYPES = [
-    "I-247A",
-    "I-247",
-    "I-247D",
-    "I-247N",
-    "I-247X",
-    "I-200",
-    "I-203",
-    "I-205",
-    "I-286",
-    "I-862",
-    "ncic_ivf",
-    "judicial_warrant",
-    "court_order",
-    "other",
-]
 COURTS = [
     None,
     "Circuit Court of Cook County",
