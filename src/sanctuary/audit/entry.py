@@ -25,11 +25,9 @@ out of the public entry until someone decides how to show it.
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import secrets
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -62,40 +60,40 @@ def vocabulary_names() -> frozenset[str]:
 
 def mac(key: bytes, label: str, data: bytes) -> str:
     """Keyed HMAC-SHA-256 of `data` for one purpose (`label`), base64."""
-    return base64.b64encode(hmac.new(key, label.encode() + b"\x00" + data, hashlib.sha256).digest()).decode()
+    return base64.b64encode(hmac.digest(key, label.encode() + b"\x00" + data, "sha256")).decode()
 
 
 def canonical_request(request: Request) -> bytes:
     return canonical(request.model_dump(mode="json"))
 
 
-def _leaves(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
-    if isinstance(value, dict):
+def _strings(value: Any, full: str, field: str, out: list[tuple[str, str, str]]) -> None:
+    """Append (full path, path without list indices, value) for every string inside `value`."""
+    if isinstance(value, str):
+        out.append((full, field, value))
+    elif isinstance(value, dict):
         for k, v in value.items():
-            yield from _leaves(v, (*path, k))
+            if v is not None and not isinstance(v, bool):
+                part = "" if k.isdigit() else k
+                _strings(v, f"{full}.{k}" if full else k, (f"{field}.{part}" if field else part) if part else field, out)
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            yield from _leaves(v, (*path, str(i)))
-    else:
-        yield path, value
+            _strings(v, f"{full}.{i}", field, out)
 
 
-def _collapsed(path: tuple[str, ...]) -> str:
-    return ".".join(p for p in path if not p.isdigit())
-
-
-def split_request(request: Request) -> tuple[dict[str, str], Counter[str]]:
-    """The request's strings that are not copied (by full path, in clear) and their counts by field."""
+def split_request(request: Request, dumped: dict[str, Any] | None = None) -> tuple[dict[str, str], Counter[str]]:
+    """The request's strings that are not copied (by full path, in clear) and their counts by field
+    (booleans and nulls are claims the public entry does not carry). `dumped`: the request's JSON
+    values, when the caller has them already."""
     names = vocabulary_names()
     clear: dict[str, str] = {}
     counted: Counter[str] = Counter()
-    for path, value in _leaves(request.model_dump(mode="json")):
-        if not isinstance(value, str):
-            continue  # booleans and nulls: claims the public entry does not carry
-        field = _collapsed(path)
+    found: list[tuple[str, str, str]] = []
+    _strings(request.model_dump(mode="json") if dumped is None else dumped, "", "", found)
+    for full, field, value in found:
         if field in CODES or (field in VOCABULARY_PATHS and value in names):
             continue
-        clear[".".join(path)] = value
+        clear[full] = value
         counted[field] += 1
     return clear, counted
 
@@ -161,7 +159,8 @@ def build(
     """The canonical public entry bytes and the protected record that goes with them."""
     if decision.id != request.id:
         raise AuditError("decision.id", f"{decision.id!r} is not the request's id")
-    clear, counted = split_request(request)
+    dumped = request.model_dump(mode="json")  # once, for the keyed hash and the split
+    clear, counted = split_request(request, dumped)
     protected: dict[str, Any] = {**clear, "nonce": base64.b64encode(secrets.token_bytes(16)).decode()}
     if decision.error:
         protected["error"] = decision.error
@@ -172,7 +171,7 @@ def build(
         "v": FORMAT,
         "time": _timestamp(now),
         "kind": request.kind.value,
-        "request_hmac": mac(key, "request", canonical_request(request)),
+        "request_hmac": mac(key, "request", canonical(dumped)),
         "requester": decision.requester,
         "on_behalf_of": list(decision.on_behalf_of),
         "purpose_category": request.purpose.category,
