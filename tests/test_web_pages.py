@@ -519,6 +519,15 @@ def test_a_large_backlog_is_counted_in_the_background_and_the_report_says_so(mak
     assert "Counting the log" not in done and '<dd class="n">2</dd>' in done
 
 
+def test_laws_and_rights_say_so_while_the_rules_are_not_loaded(make_site) -> None:
+    client = make_site(["no-such-profile"]).client()
+    for path in ("/laws", "/rights"):
+        down = client.get(path)
+        assert down.status_code == 503 and "The rules could not be loaded" in down.text and "no-such-profile" in down.text
+        spanish = client.get(path, params={"lang": "es"})
+        assert spanish.status_code == 503 and "No se pudieron cargar las reglas" in html.unescape(spanish.text)
+
+
 def test_laws_compare_shows_the_same_requests_under_each_place(make_site) -> None:
     client = make_site().client()
     page = html.unescape(client.get("/laws/compare").text)
@@ -530,4 +539,8 @@ def test_laws_compare_shows_the_same_requests_under_each_place(make_site) -> Non
     assert "A Washington law-enforcement agency</th>" not in two and "Una agencia" not in two
     spanish = html.unescape(client.get("/laws/compare", params={"lang": "es"}).text)
     assert "Una agencia policial de California" in spanish and "ICE pregunta cuándo saldrá en libertad" in spanish
-    assert client.get("/laws/compare", params={"j": "atlantis"}).status_code == 422
+    bad = client.get("/laws/compare", params=[("j", "chicago"), ("j", "atlantis")])
+    assert bad.status_code == 422 and "Check the places to compare" in bad.text
+    assert "j: 'atlantis' is not one of the places on the list" in html.unescape(bad.text) and "YYYY-MM-DD" not in bad.text
+    bad_es = html.unescape(client.get("/laws/compare", params={"j": "atlantis", "lang": "es"}).text)
+    assert "j: 'atlantis' no es uno de los lugares de la lista" in bad_es and "AAAA-MM-DD" not in bad_es
