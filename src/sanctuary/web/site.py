@@ -22,7 +22,6 @@ from sanctuary.gateway.credentials import OVERSIGHT_ROLES, STAFF_ROLES
 from sanctuary.gateway.services import Unavailable
 from sanctuary.web import i18n, labels
 from sanctuary.web.entries import LoggedDecision, read_range
-from sanctuary.web.held import HeldQueue
 from sanctuary.web.i18n import N_
 from sanctuary.web.record import PublicRecord, record_file
 from sanctuary.web.sessions import Session, Sessions, csrf_ok, set_cookie
@@ -74,7 +73,6 @@ class Site:
         self._record_lock = threading.Lock()
         self._counting: threading.Thread | None = None
         self.contacts_file = contacts_file
-        self.held = HeldQueue()
         self.envs = {lang: self._environment(lang) for lang in i18n.languages()}
 
     @staticmethod
