@@ -297,7 +297,7 @@ def test_what_if_decides_a_stated_window_from_the_public_record_without_reading_
     client = site.client("oversight")
     pair = {"a": "chicago-2019-mayoral", "b": "chicago-2019-proposed-eo"}
     whole = client.get("/policy/whatif", params=pair).text
-    assert "decides the newest 1,000 requests of the period" in whole and "up to 10,000" in whole  # the bound, stated
+    assert "decides the newest 1,000 requests of the period" in whole and "up to 5,000" in whole  # the bound, stated
     assert "<strong>2</strong> of 3 recorded requests" in whole
     log = site.app.state.gateway.log.get()
     reads: list[tuple[int, int]] = []
@@ -316,7 +316,7 @@ def test_what_if_decides_a_stated_window_from_the_public_record_without_reading_
     assert "<strong>1</strong> of 2 recorded requests" in again and reads == [(3, 4)]  # only the new entry
     none = client.get("/policy/whatif", params={**pair, "since": "2099-01-01"}).text
     assert "<strong>0</strong> of 0 recorded requests" in none
-    for params, field in (({"last": "0"}, "last"), ({"last": "10001"}, "last"), ({"last": "ten"}, "last"), ({"since": "May"}, "since")):
+    for params, field in (({"last": "0"}, "last"), ({"last": "5001"}, "last"), ({"last": "ten"}, "last"), ({"since": "May"}, "since")):
         bad = client.get("/policy/whatif", params={**pair, **params})
         assert bad.status_code == 422 and f"{field}: " in html.unescape(bad.text), params
     unknown = client.get("/policy/whatif", params={"a": "no-such-law", "b": "chicago-2021"})

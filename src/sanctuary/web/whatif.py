@@ -24,7 +24,7 @@ from sanctuary.policy.engine import PolicyEngine
 from sanctuary.web.record import RecordedRequest
 
 DEFAULT_LIMIT = 1000  # requests decided again, newest first, unless the page asks for another number
-MAX_LIMIT = 10_000  # about 2 s of deciding each request under both profiles (docs/web.md)
+MAX_LIMIT = 5_000  # at most about 5 s of deciding each request under both profiles (docs/web.md)
 NOT_KEPT = (
     "purpose text",
     "the subject's record (warrants, convictions, gang listing)",
