@@ -38,13 +38,14 @@ from starlette.staticfiles import StaticFiles
 from sanctuary import config
 from sanctuary.enforce import DATA_KINDS, Fulfil, Outcome, Pipeline, Prepare, Recorder, RequestPath, refused, request_id_of
 from sanctuary.gateway import openapi
-from sanctuary.gateway.credentials import ROLES, KeyRing, Principal, Role
+from sanctuary.gateway.credentials import ROLES, KeyRing, Principal, Refusal, Role, authenticate
 from sanctuary.gateway.decisions import DecisionIndex
 from sanctuary.gateway.fulfil import Fulfilment, plan
 from sanctuary.gateway.held import HeldQueue
 from sanctuary.gateway.limits import MAX_BODY, RateLimiter, read_body
 from sanctuary.gateway.problems import Problem, problem_handler, validation_handler
 from sanctuary.gateway.readiness import Readiness
+from sanctuary.gateway.recorder import LogRecorder, log_service
 from sanctuary.gateway.routes_admin import add_admin_routes
 from sanctuary.gateway.routes_audit import add_audit_routes
 from sanctuary.gateway.services import Policy, Reopening, Unavailable, load_policy
@@ -127,36 +128,6 @@ def event(level: int, name: str, **fields: Any) -> None:
         log.log(level, json.dumps({"event": name, **fields}, default=str))
 
 
-class _Log:
-    """The decision log as the pipeline sees it, opened on demand (Unavailable when it cannot be);
-    a failed append takes the process out of rotation (`/readyz`)."""
-
-    def __init__(self, service: Reopening[Any], readiness: Readiness) -> None:
-        self.service = service
-        self.readiness = readiness
-
-    def record(self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None) -> int:
-        try:
-            return int(self.service.get().record(request, decision, disclosed))
-        except Exception as exc:
-            self._noted(exc)
-            raise
-
-    def record_refusal(self, raw: bytes, decision: Decision) -> int:
-        try:
-            return int(self.service.get().record_refusal(raw, decision))
-        except Exception as exc:
-            self._noted(exc)
-            raise
-
-    def _noted(self, exc: Exception) -> None:
-        """The log itself failing (not one entry it refused) takes the process out of rotation."""
-        from sanctuary.audit import AuditError
-
-        if not isinstance(exc, AuditError) or exc.field in ("log", "key"):
-            self.readiness.failed("log", exc)
-
-
 class Gateway:
     """The pipeline and its services; one per process, shared by the worker threads."""
 
@@ -166,7 +137,7 @@ class Gateway:
             cfg.profiles, cfg.params, cfg.agencies, jurisdiction=cfg.jurisdiction, declarations=cfg.declarations
         )
         self.store: Reopening[RecordStore] = Reopening("store", lambda: open_store(cfg.store_url))
-        self.log: Reopening[Any] = Reopening("decision log", lambda: _open_log(cfg.log_url))
+        self.log = log_service(cfg.log_url)
         self.readiness = Readiness(
             {
                 "policy": lambda: "ok" if self.policy.engine is not None else str(self.policy.error),
@@ -175,7 +146,7 @@ class Gateway:
             }
         )
         self.cosigner = _cosigner(cfg)
-        self.recorder: Recorder = _Log(self.log, self.readiness)
+        self.recorder: Recorder = LogRecorder(self.log, self.readiness)
         # One pipeline per process: its decision cache is shared by every worker thread. Under a
         # policy that did not load it denies (503) and records every request by itself. Facts about
         # a subject come from the department's records (the store); a body's are claims.
@@ -203,17 +174,13 @@ class Gateway:
 
     # -- who is asking -----------------------------------------------------------------------
     def authenticate(self, http: HttpRequest, roles: tuple[Role, ...]) -> Principal:
-        header = http.headers.get("authorization")
-        if not header:
-            raise Problem(401, "Authorization", "missing; send Authorization: Bearer <key>", headers={"WWW-Authenticate": "Bearer"})
-        scheme, _, key = header.partition(" ")
-        principal = self.cfg.keys.authenticate(key.strip()) if scheme.lower() == "bearer" else None
-        if principal is None:
-            event(logging.WARNING, "unknown_key", path=http.url.path, client=http.client.host if http.client else None)
-            raise Problem(401, "Authorization", "unknown or malformed key", headers={"WWW-Authenticate": "Bearer"})
-        if principal.role not in roles:
-            raise Problem(403, "Authorization", f"a {principal.role} key may not do this; it needs {' or '.join(roles)}")
-        return principal
+        """The caller's principal (``credentials.authenticate``), or its refusal raised as a Problem."""
+        found = authenticate(self.cfg.keys, http.headers.get("authorization"), roles)
+        if isinstance(found, Refusal):
+            if found.unknown:
+                event(logging.WARNING, "unknown_key", path=http.url.path, client=http.client.host if http.client else None)
+            raise Problem(found.status, found.field, found.reason, headers=found.headers)
+        return found
 
     # -- the one way in ----------------------------------------------------------------------
     async def submit(self, raw: bytes, agency: str | None, channel: Channel, entered_by: str) -> Submission:
@@ -377,12 +344,6 @@ def _cosigner(cfg: GatewayConfig) -> Any:
 
     listed = read_witnesses(cfg.witnesses)
     return Cosigner(listed, cfg.quorum or len(listed), timeout=1.0)
-
-
-def _open_log(url: str | None) -> Any:
-    from sanctuary.audit import open_log
-
-    return open_log(url)
 
 
 def answer(request_id: str, decision: Decision, result: Any) -> dict[str, Any]:
