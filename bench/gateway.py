@@ -17,20 +17,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import re
 import shutil
-import socket
 import statistics
 import subprocess
-import sys
-import tempfile
 import textwrap
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PY = sys.executable
+from servers import PY, SANCTUARY, demo_keys, free_port, spawn, stop, wait_ready, workspace, wrk, wrk_command, wrk_result
 
 # An audited, permitted decision that reads records: the FBI checks James Carter for warrants.
 ENFORCED_BODY = {
@@ -85,54 +79,10 @@ BARE_APP = textwrap.dedent("""
 """)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited with {proc.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("server did not start")
-
-
 def lua(body: dict, headers: dict[str, str]) -> str:
     lines = ['wrk.method = "POST"', f"wrk.body = {json.dumps(json.dumps(body))}", 'wrk.headers["Content-Type"] = "application/json"']
     lines += [f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items()]
     return "\n".join(lines) + "\n"
-
-
-def wrk(url: str, script: Path, connections: int, duration: int) -> dict:
-    cmd = ["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script), url]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-
-    def ms(label: str) -> float:
-        m = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
-        if not m:
-            return float("nan")
-        value, unit = float(m.group(1)), m.group(2)
-        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    errors = re.search(r"Socket errors: (.*)", out)
-    return {
-        "rps": rate,
-        "p50_ms": ms("50%"),
-        "p90_ms": ms("90%"),
-        "p99_ms": ms("99%"),
-        "non_2xx": int(non2xx.group(1)) if non2xx else 0,
-        "socket_errors": errors.group(1) if errors else "",
-        "command": " ".join(cmd),
-    }
 
 
 def rss_kb(pid: int) -> int:
@@ -160,32 +110,14 @@ def main() -> None:
         egress_pairs(args)
         return
 
-    work = Path(tempfile.mkdtemp(prefix="sanctuary-bench-"))
-    env = {**os.environ, "SANCTUARY_HOME": str(work), "PYTHONPATH": str(ROOT / "src")}
+    work, env = workspace("sanctuary-bench-")
     store, log = work / "records.db", work / "log.db"
-    subprocess.run(
-        [PY, "-m", "sanctuary", "demo-data", "--persons", str(args.persons), "--store", str(store), "--json"],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    keys = json.loads(
-        subprocess.run([PY, "-m", "sanctuary", "demo-keys", "--json"], env=env, check=True, capture_output=True, text=True).stdout
-    )
+    demo_data(env, args.persons, store)
+    keys = demo_keys(env)
     gw_port, bare_port = free_port(), free_port()
-    gateway = subprocess.Popen(
-        gateway_cmd(args, gw_port, store, log, [PY, "-m", "sanctuary"]),
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=(work / "gateway.err").open("w"),
-    )
+    gateway = spawn(gateway_args(args, gw_port, store, log), env, work / "gateway.err")
     (work / "bare_app.py").write_text(BARE_APP)
-    bare = subprocess.Popen(
-        ["taskset", "-c", "0", PY, str(work / "bare_app.py"), str(store), str(bare_port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    bare = spawn([str(store), str(bare_port)], env, entry=(PY, str(work / "bare_app.py")))
     results: dict[str, dict] = {}
     try:
         wait_ready(gw_port, gateway)
@@ -199,14 +131,14 @@ def main() -> None:
             "bare search (enforcement off)": (f"http://127.0.0.1:{bare_port}/query", plain),
         }
         for url, script in targets.values():
-            wrk(url, script, args.connections, args.warmup)
+            wrk(url, args.connections, args.warmup, script=script)
         if args.pairs:
             print(json.dumps(pairs(targets, args), indent=2))
             return
         for name, (url, script) in targets.items():  # measured back to back, same machine state
-            results[f"{name}, c={args.connections}"] = wrk(url, script, args.connections, args.duration)
+            results[f"{name}, c={args.connections}"] = wrk(url, args.connections, args.duration, script=script)
         for name, (url, script) in targets.items():  # one request at a time: the cost of enforcing
-            results[f"{name}, c=1"] = wrk(url, script, 1, args.duration)
+            results[f"{name}, c=1"] = wrk(url, 1, args.duration, script=script)
         log_size = json.loads(
             subprocess.run(
                 [
@@ -231,19 +163,20 @@ def main() -> None:
         if args.soak:
             soak(gw_port, gateway.pid, enforced, args, work)
     finally:
-        for proc in (gateway, bare):
-            proc.terminate()
-            proc.wait(timeout=10)
+        stop((gateway, bare))
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def gateway_cmd(args: argparse.Namespace, port: int, store: Path, log: Path, entry: list[str]) -> list[str]:
+def demo_data(env: dict[str, str], persons: int, store: Path) -> None:
+    """The demo records, with `persons` generated persons besides the demo ones, in `store`."""
+    fill = [*SANCTUARY, "demo-data", "--persons", str(persons), "--store", str(store), "--json"]
+    subprocess.run(fill, env=env, check=True, capture_output=True)
+
+
+def gateway_args(args: argparse.Namespace, port: int, store: Path, log: Path) -> list[str]:
+    """`sanctuary serve` as measured: the demo keys, chicago-2021, no rate limit, no decision lines."""
     return [
-        "taskset",
-        "-c",
-        "0",
-        *entry,
         "serve",
         "--demo",
         "--profile",
@@ -265,35 +198,29 @@ def gateway_cmd(args: argparse.Namespace, port: int, store: Path, log: Path, ent
 def egress_pairs(args: argparse.Namespace) -> None:
     """Audited throughput with the egress check on and off (the benchmark's switch), in interleaved
     pairs on the same data: each gateway has its own copy of the store and its own log."""
-    work = Path(tempfile.mkdtemp(prefix="sanctuary-bench-egress-"))
-    env = {**os.environ, "SANCTUARY_HOME": str(work), "PYTHONPATH": str(ROOT / "src")}
-    subprocess.run(
-        [PY, "-m", "sanctuary", "demo-data", "--persons", str(args.persons), "--store", str(work / "on.db"), "--json"],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    work, env = workspace("sanctuary-bench-egress-")
+    demo_data(env, args.persons, work / "on.db")
     shutil.copy(work / "on.db", work / "off.db")
-    keys = json.loads(
-        subprocess.run([PY, "-m", "sanctuary", "demo-keys", "--json"], env=env, check=True, capture_output=True, text=True).stdout
-    )
+    keys = demo_keys(env)
     (work / "no_egress.py").write_text(NO_EGRESS)
     script = work / "person.lua"
     script.write_text(lua(PERSON_BODY, {"Authorization": f"Bearer {keys['FBI']}"}))
     ports = {"on": free_port(), "off": free_port()}
-    entries = {"on": [PY, "-m", "sanctuary"], "off": [PY, str(work / "no_egress.py")]}
+    entries = {"on": SANCTUARY, "off": (PY, str(work / "no_egress.py"))}
     servers = {}
     try:
         for name in ("on", "off"):  # one after the other: the first creates the log's signing key
-            cmd = gateway_cmd(args, ports[name], work / f"{name}.db", work / f"{name}-log.db", entries[name])
-            servers[name] = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=(work / f"{name}.err").open("w"))
+            served = gateway_args(args, ports[name], work / f"{name}.db", work / f"{name}-log.db")
+            servers[name] = spawn(served, env, work / f"{name}.err", entry=entries[name])
             wait_ready(ports[name], servers[name])
         for name in ("on", "off"):
-            wrk(f"http://127.0.0.1:{ports[name]}/v1/requests", script, args.connections, args.warmup)
+            wrk(f"http://127.0.0.1:{ports[name]}/v1/requests", args.connections, args.warmup, script=script)
         pairs = []
         for i in range(args.egress_pairs):  # interleaved, alternating which goes first
             order = ("on", "off") if i % 2 == 0 else ("off", "on")
-            run = {name: wrk(f"http://127.0.0.1:{ports[name]}/v1/requests", script, args.connections, args.duration) for name in order}
+            run = {
+                name: wrk(f"http://127.0.0.1:{ports[name]}/v1/requests", args.connections, args.duration, script=script) for name in order
+            }
             pairs.append({name: {"rps": run[name]["rps"], "p99_ms": run[name]["p99_ms"], "non_2xx": run[name]["non_2xx"]} for name in run})
         on = sorted(p["on"]["rps"] for p in pairs)
         off = sorted(p["off"]["rps"] for p in pairs)
@@ -314,9 +241,7 @@ def egress_pairs(args: argparse.Namespace) -> None:
             )
         )
     finally:
-        for proc in servers.values():
-            proc.terminate()
-            proc.wait(timeout=10)
+        stop(servers.values())
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
@@ -326,8 +251,8 @@ def pairs(targets: dict[str, tuple[str, Path]], args: argparse.Namespace) -> dic
     (gw_name, (gw_url, gw_script)), (bare_name, (bare_url, bare_script)) = targets.items()
     runs = []
     for _ in range(args.pairs):
-        gw = wrk(gw_url, gw_script, args.connections, args.duration)
-        bare = wrk(bare_url, bare_script, args.connections, args.duration)
+        gw = wrk(gw_url, args.connections, args.duration, script=gw_script)
+        bare = wrk(bare_url, args.connections, args.duration, script=bare_script)
         runs.append(
             {
                 "gateway_rps": gw["rps"],
@@ -355,27 +280,14 @@ def pairs(targets: dict[str, tuple[str, Path]], args: argparse.Namespace) -> dic
 
 def soak(port: int, pid: int, script: Path, args: argparse.Namespace, work: Path) -> None:
     """Steady load for --soak seconds; RSS of the gateway every 10 s."""
-    cmd = [
-        "taskset",
-        "-c",
-        "1",
-        "wrk",
-        "-t1",
-        f"-c{max(args.connections // 2, 1)}",
-        f"-d{args.soak}s",
-        "-s",
-        str(script),
-        f"http://127.0.0.1:{port}/v1/requests",
-    ]
+    cmd = wrk_command(f"http://127.0.0.1:{port}/v1/requests", max(args.connections // 2, 1), args.soak, script=script)
     load = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     samples = []
     start = time.monotonic()
     while load.poll() is None:
         samples.append((round(time.monotonic() - start), rss_kb(pid)))
         time.sleep(10)
-    out = load.stdout.read() if load.stdout else ""
-    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    errors = re.search(r"Socket errors: (.*)", out)
+    measured = wrk_result(load.stdout.read() if load.stdout else "")
     alive = Path(f"/proc/{pid}/status").exists() and rss_kb(pid) > 0
     print(
         json.dumps(
@@ -383,8 +295,8 @@ def soak(port: int, pid: int, script: Path, args: argparse.Namespace, work: Path
                 "soak_seconds": args.soak,
                 "command": " ".join(cmd),
                 "gateway_alive_at_end": alive,
-                "rps": float(rate.group(1)) if rate else None,
-                "socket_errors": errors.group(1) if errors else "",
+                "rps": measured["rps"],
+                "socket_errors": measured["socket_errors"],
                 "rss_kb": samples,
             },
             indent=2,

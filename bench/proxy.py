@@ -19,68 +19,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import re
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PY = sys.executable
+from servers import PIN_SERVERS, ROOT, demo_keys, free_port, spawn, stop, wait_ready, workspace, wrk
+
 PATH = "/persons/P0000002/warrants"
-PIN_SERVERS = ("taskset", "-c", "0")
-PIN_LOAD = ("taskset", "-c", "1")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited with {proc.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("server did not start")
-
-
-def wrk(url: str, headers: dict[str, str], connections: int, duration: int) -> dict:
-    cmd = [*PIN_LOAD, "wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency"]
-    for name, value in headers.items():
-        cmd += ["-H", f"{name}: {value}"]
-    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
-
-    def ms(label: str) -> float:
-        m = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
-        if not m:
-            return float("nan")
-        value, unit = float(m.group(1)), m.group(2)
-        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-
-    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {
-        "rps": float(rate.group(1)) if rate else 0.0,
-        "p50_ms": ms("50%"),
-        "p99_ms": ms("99%"),
-        "non_2xx": int(non2xx.group(1)) if non2xx else 0,
-    }
-
-
-def spawn(args: list[str], env: dict[str, str], err: Path) -> subprocess.Popen:
-    return subprocess.Popen([*PIN_SERVERS, PY, "-m", "sanctuary", *args], env=env, stdout=subprocess.DEVNULL, stderr=err.open("w"))
 
 
 def main() -> None:
@@ -95,11 +40,8 @@ def main() -> None:
     sys.path.insert(0, str(ROOT / "tests"))
     from proxy_harness import start_nginx  # the same NGINX site the tests run (examples/rms/nginx.conf)
 
-    work = Path(tempfile.mkdtemp(prefix="sanctuary-bench-proxy-"))
-    env = {**os.environ, "SANCTUARY_HOME": str(work), "PYTHONPATH": str(ROOT / "src")}
-    keys = json.loads(
-        subprocess.run([PY, "-m", "sanctuary", "demo-keys", "--json"], env=env, check=True, capture_output=True, text=True).stdout
-    )
+    work, env = workspace("sanctuary-bench-proxy-")
+    keys = demo_keys(env)
     routes = str(ROOT / "examples" / "rms" / "routes.toml")
     rms_port, proxy_port, gw_port = free_port(), free_port(), free_port()
     rms_url = f"http://127.0.0.1:{rms_port}"
@@ -110,6 +52,8 @@ def main() -> None:
                 "proxy",
                 "--demo",
                 "--quiet",
+                "--rate",
+                "0",
                 "--profile",
                 "chicago-2021",
                 "--upstream",
@@ -150,15 +94,17 @@ def main() -> None:
             "nginx+authz": (hooked.url + PATH, agency),
         }
         for url, headers in targets.values():
-            wrk(url, headers, 2, args.warmup)
+            wrk(url, 2, args.warmup, headers)
         rounds = []
         for _ in range(args.pairs):
             runs = {}
             for c in (1, 8):
                 for name in ("direct", "proxy"):
-                    runs[f"{name} c={c}"] = wrk(*targets[name], c, args.duration)
+                    url, headers = targets[name]
+                    runs[f"{name} c={c}"] = wrk(url, c, args.duration, headers)
             for name in ("nginx", "nginx+authz"):
-                runs[f"{name} c=1"] = wrk(*targets[name], 1, args.duration)
+                url, headers = targets[name]
+                runs[f"{name} c=1"] = wrk(url, 1, args.duration, headers)
             rounds.append(runs)
         proxy_added = [r["proxy c=1"]["p50_ms"] - r["direct c=1"]["p50_ms"] for r in rounds]
         ratio = [r["proxy c=8"]["rps"] / r["direct c=8"]["rps"] for r in rounds]
@@ -181,9 +127,7 @@ def main() -> None:
     finally:
         for server in nginx:
             server.stop()
-        for proc in procs:
-            proc.terminate()
-            proc.wait(timeout=10)
+        stop(procs)
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 

@@ -170,14 +170,15 @@ class Proxy:
 
 
 def start_proxy(home: Path, upstream: str, routes: RouteMap | None = None, **overrides: Any) -> Proxy:
-    """A proxy in front of `upstream`, its log under `home` (SANCTUARY_HOME), the demo keys accepted."""
+    """A proxy in front of `upstream`, its log under `home` (SANCTUARY_HOME), the demo keys accepted,
+    no rate limit (as the gateway's harness; a test sets `rate`)."""
     if not (home / "keys" / "log.key").exists():
         generate("test.example/decisions", home / "keys")
     keys = KeyRing()
     keys.add_demo_keys()
     log_url = str(home / "proxy-log.db")
     cfg = ProxyConfig(
-        upstream=upstream, routes=routes or load(EXAMPLE_ROUTES), profiles=["chicago-2021"], log_url=log_url, keys=keys, threads=4
+        upstream=upstream, routes=routes or load(EXAMPLE_ROUTES), profiles=["chicago-2021"], log_url=log_url, keys=keys, rate=0, threads=4
     )
     for name, value in overrides.items():
         setattr(cfg, name, value)

@@ -11,7 +11,7 @@ import pytest
 
 from gateway_harness import BODIES, Running, start
 from sanctuary.audit.entry import mac
-from sanctuary.gateway.credentials import CredentialError, KeyRing, demo_key
+from sanctuary.gateway.credentials import CredentialError, KeyRing, Refusal, authenticate, demo_key, key_hash
 
 
 @pytest.fixture(scope="module")
@@ -143,3 +143,15 @@ def test_a_request_refused_as_unreadable_is_recorded_without_its_body(gateway: R
     assert index == before and log_size(gateway) == before + 1
     entry = gateway.gateway.log.get().entry(index)
     assert json.loads(entry)["kind"] == "refused" and b"Maria" not in entry
+
+
+def test_an_agency_key_that_names_no_agency_is_refused_never_taken_for_a_desk_key(tmp_path: Path) -> None:
+    key = demo_key("FBI")
+    damaged = {"key_id": "demofbi", "role": "agency", "agency": None, "label": "damaged", "sha256": key_hash(key), "created": "2024-01-01"}
+    (tmp_path / "keys.json").write_text(json.dumps([damaged]))
+    keys = KeyRing(tmp_path / "keys.json")
+    found = authenticate(keys, f"Bearer {key}", ("agency", "desk"))
+    assert isinstance(found, Refusal) and found.status == 403 and found.field == "Authorization"
+    assert found.headers is None  # a 403 carries no Bearer challenge; a 401 does
+    assert authenticate(keys, None, ("agency",)) == Refusal(401, "missing; send Authorization: Bearer <key>")
+    assert authenticate(keys, None, ("agency",)).headers == {"WWW-Authenticate": "Bearer"}  # type: ignore[union-attr]

@@ -96,8 +96,8 @@ def test_readiness_follows_a_store_that_cannot_be_read(running: Running) -> None
 @pytest.mark.parametrize(("field", "ready"), [("entry", True), ("disclosed.0", True), ("log", False)])
 def test_only_the_log_failing_takes_the_process_out_of_rotation(field: str, ready: bool) -> None:
     from sanctuary.audit import AuditError
-    from sanctuary.gateway.app import _Log
     from sanctuary.gateway.readiness import Readiness
+    from sanctuary.gateway.recorder import LogRecorder
 
     class Refusing:
         def get(self) -> Refusing:
@@ -108,5 +108,5 @@ def test_only_the_log_failing_takes_the_process_out_of_rotation(field: str, read
 
     readiness = Readiness({"log": lambda: "ok"})
     with pytest.raises(AuditError):
-        _Log(Refusing(), readiness).record(None, None)  # type: ignore[arg-type]
+        LogRecorder(Refusing(), readiness).record(None, None)  # type: ignore[arg-type]
     assert readiness.report()[0] is ready

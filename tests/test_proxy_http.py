@@ -109,10 +109,36 @@ def test_a_head_call_is_checked_like_its_get(proxy: Proxy) -> None:
 
 
 def test_no_key_or_a_staff_key_gets_nothing(proxy: Proxy, rms: Served) -> None:
-    before = sum(rms.hits.values())
-    assert proxy.call(None, "/persons/P0000001").status_code == 401
-    assert proxy.call("desk", "/persons/P0000001").status_code == 403
+    before, size = sum(rms.hits.values()), proxy.size()
+    missing = proxy.call(None, "/persons/P0000001")
+    assert missing.status_code == 401 and missing.headers["WWW-Authenticate"] == "Bearer"
+    assert missing.json()["error"]["field"] == "Authorization"
+    unknown = httpx.get(proxy.url + "/persons/P0000001", headers={"Authorization": "Bearer sk_nobody_" + "x" * 32}, timeout=30)
+    assert unknown.status_code == 401 and unknown.json()["error"]["reason"] == "unknown or malformed key"
+    staff = proxy.call("desk", "/persons/P0000001")
+    assert staff.status_code == 403 and "desk key may not call a department system" in staff.json()["error"]["reason"]
     assert sum(rms.hits.values()) == before
+    assert proxy.size() == size, "a call turned away at the key is not recorded (as on the gateway)"
+
+
+def test_the_rate_is_limited_per_key_as_on_the_gateway(home: Path, rms: Served) -> None:
+    proxy = start_proxy(home / "limited", rms.url, rate=0.1, burst=2.0)  # two calls, then one per 10 s
+    path = "/persons/P0000002/warrants"
+    try:
+        permitted = [proxy.call("FBI", path).status_code for _ in range(2)]
+        size, hits = proxy.size(), sum(rms.hits.values())
+        limited = [proxy.call("FBI", path) for _ in range(2)]
+        other = proxy.call("USMS", path)
+    finally:
+        proxy.served.stop()
+    assert permitted == [200, 200]
+    for answer in limited:
+        assert answer.status_code == 429 and int(answer.headers["Retry-After"]) >= 1
+        assert answer.json()["error"]["field"] == "Authorization" and "rate limit" in answer.json()["error"]["reason"]
+        assert "X-Sanctuary-Log-Index" not in answer.headers
+    assert other.status_code == 200, "another key has its own bucket"
+    assert proxy.size() == size + 1, "a limited call is turned away unread and not recorded, as on the gateway"
+    assert sum(rms.hits.values()) == hits + 1, "a limited call never reaches the system"
 
 
 def test_every_decided_call_is_in_the_log(proxy: Proxy) -> None:

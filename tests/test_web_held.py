@@ -1,14 +1,18 @@
-"""The desk's held queue: kept once per reference, listed waiting first, resolved with the second decision."""
+"""The held queue: every held request, from the desk or the API, kept once per reference, listed waiting
+first, resolved at the desk with a second decision linked to the first."""
 
 from __future__ import annotations
 
 import html
 import json
 import re
+import sqlite3
 from pathlib import Path
 
+from fastapi.testclient import TestClient
+
+from sanctuary.gateway.held import HeldQueue
 from sanctuary.models import Decision, Held, parse_request
-from sanctuary.web.held import HeldQueue
 from test_web_pages import desk_post
 from web_app import csrf_of, make_site  # noqa: F401 - fixture
 
@@ -33,11 +37,12 @@ def held_decision(reference: str, index: int) -> Decision:
 
 def test_held_requests_wait_and_are_resolved_once(tmp_path: Path) -> None:
     queue = HeldQueue(tmp_path / "held.db")
-    first = queue.add(REQUEST, held_decision("H-1", 4), "desk")
-    assert queue.add(REQUEST, held_decision("H-1", 4), "desk") == first and queue.waiting() == 1
-    queue.add(REQUEST, held_decision("H-2", 5), "desk")
+    first = queue.add(REQUEST, held_decision("H-1", 4), "desk", "desk")
+    assert queue.add(REQUEST, held_decision("H-1", 4), "desk", "desk") == first and queue.waiting() == 1
+    queue.add(REQUEST, held_decision("H-2", 5), "key usms", "api")
     item = queue.get("H-1")
     assert item is not None and item.request == REQUEST and item.log_index == 4 and "verified" in item.reason
+    assert item.channel == "desk" and queue.get("H-2").channel == "api" and queue.get("H-2").entered_by == "key usms"
     resolution = held_decision("H-1", 9).model_copy(update={"decision": "permit", "held": None})
     queue.resolve("H-1", resolution, "desk")
     done = queue.get("H-1")
@@ -50,6 +55,26 @@ def test_held_requests_wait_and_are_resolved_once(tmp_path: Path) -> None:
     assert reopened.waiting() == 1
 
 
+def test_a_queue_kept_before_api_holds_were_queued_opens_with_its_items_from_the_desk(tmp_path: Path) -> None:
+    path = tmp_path / "desk-held.db"
+    old = sqlite3.connect(path)
+    old.execute(
+        "CREATE TABLE held (reference TEXT PRIMARY KEY, at TEXT NOT NULL, entered_by TEXT NOT NULL, log_index INTEGER,"
+        " request TEXT, decision TEXT NOT NULL, resolved_at TEXT, resolved_by TEXT, resolved_index INTEGER, resolved_outcome TEXT)"
+    )
+    old.execute(
+        "INSERT INTO held (reference, at, entered_by, log_index, request, decision) VALUES (?, ?, ?, ?, ?, ?)",
+        ("H-old", "2026-11-01T10:00:00+00:00", "desk", 3, REQUEST.model_dump_json(), held_decision("H-old", 3).model_dump_json()),
+    )
+    old.commit()
+    old.close()
+    queue = HeldQueue(path)
+    kept = queue.get("H-old")
+    assert kept is not None and kept.channel == "desk" and kept.request == REQUEST and queue.waiting() == 1
+    queue.add(REQUEST.model_copy(update={"id": "api-2"}), held_decision("H-new", 7), "key usms", "api")
+    assert [(i.reference, i.channel) for i in queue.items()] == [("H-old", "desk"), ("H-new", "api")]
+
+
 def test_the_held_queue_pages_are_for_the_desk(make_site) -> None:
     site = make_site()
     desk = site.client("desk")
@@ -57,9 +82,9 @@ def test_the_held_queue_pages_are_for_the_desk(make_site) -> None:
     assert empty.status_code == 200 and "0 waiting" in empty.text and "No request is held" in empty.text
     assert site.client("oversight").get("/desk/held").status_code == 403
     assert desk.get("/desk/held/H-nothing").status_code == 404
-    site.app.state.pages.held.add(REQUEST, held_decision("H-abc", 0), "desk")
+    site.app.state.gateway.held.add(REQUEST, held_decision("H-abc", 0), "desk", "desk")
     listed = desk.get("/desk/held").text
-    assert "1 waiting" in listed and 'href="/desk/held/H-abc"' in listed
+    assert "1 waiting" in listed and 'href="/desk/held/H-abc"' in listed and "by desk, at the desk" in listed
     item = html.unescape(desk.get("/desk/held/H-abc").text)
     assert "James Carter" in item and "U.S. District Court" in item and "log entry 0" in item
 
@@ -106,3 +131,67 @@ def test_an_officer_resolves_a_held_request_with_a_linked_second_decision(make_s
     assert "Resolved" in done and "log entry 1" in done and "0 waiting" in desk.get("/desk/held").text
     second = json.loads(log.entry(1))
     assert second["decision"] == "permit"
+
+
+API_HELD_QUERY = {  # HELD_QUERY as an agency's system sends it to POST /v1/requests
+    "id": "ice-api-7",
+    "kind": "database_query",
+    "requester": {"agency": "ICE-ERO"},
+    "purpose": {"category": "criminal", "text": "retail theft ring"},
+    "subject": {"person_id": "P0000001"},
+    "resource": {"search": {"type": "person"}},
+    "documents": [{"type": "court_order", "court": "Circuit Court of Cook County", "signed_by": "Judge A. Novak"}],
+}
+
+
+def test_a_request_held_through_the_api_waits_in_the_same_queue_and_is_resolved_the_same_way(make_site) -> None:
+    site = make_site()
+    key = "sk_iceero_" + "i" * 32
+    site.keys.add(key, "agency", "ICE-ERO", "ICE-ERO records system")
+    answered = TestClient(site.app).post("/v1/requests", json=API_HELD_QUERY, headers={"Authorization": f"Bearer {key}"})
+    body = answered.json()
+    assert answered.status_code == 403 and "result" not in body  # held: nothing disclosed
+    reference = body["decision"]["held"]["reference"]
+    assert body["decision"]["held"]["reason"] == "verification_required" and body["log_index"] == 0
+    log = site.app.state.gateway.log.get()
+    first = json.loads(log.entry(0))
+    assert first["decision"] == "deny" and first["held"]["reason"] == "verification_required"
+    assert log.reveal(0)["held.reference"] == reference and "disclosed" not in log.reveal(0)  # nothing handed out
+
+    desk = site.client("desk")
+    listed = desk.get("/desk/held").text
+    assert "1 waiting" in listed and f'href="/desk/held/{reference}"' in listed and "by key iceero, through the API" in listed
+    page = desk.get(f"/desk/held/{reference}")
+    shown = html.unescape(page.text)
+    assert "Circuit Court of Cook County" in shown and "through the API" in shown and "log entry 0" in shown
+    resolved = desk.post(
+        f"/desk/held/{reference}",
+        data={"csrf": csrf_of(page.text), "verified_0": "1", "how": "called the clerk of the Circuit Court; order confirmed"},
+    )
+    assert resolved.status_code == 303 and log.size() == 2
+    result = html.unescape(desk.get(resolved.headers["location"]).text)
+    assert "ALLOWED" in result and f'resolves held request <a href="/desk/held/{reference}">' in result
+    second = json.loads(log.entry(1))
+    assert second["decision"] == "permit" and second["resolves"] == first["held"]["ref"]  # linked to the held decision
+    assert log.reveal(1)["resolves"] == reference and log.reveal(1)["disclosed"]
+    done = html.unescape(desk.get(f"/desk/held/{reference}").text)
+    assert "Resolved" in done and "log entry 1" in done and "0 waiting" in desk.get("/desk/held").text
+    looked_up = TestClient(site.app).get("/v1/decisions/ice-api-7", headers={"Authorization": f"Bearer {key}"}).json()
+    assert looked_up["log_index"] == 1 and looked_up["decision"]["decision"] == "permit"  # the agency sees the outcome
+
+
+def test_a_resolution_that_fails_closed_leaves_the_request_waiting(make_site) -> None:
+    site = make_site()
+    site.api({**API_HELD_QUERY, "id": "desk-key-3"})
+    gateway = site.app.state.gateway
+    (item,) = gateway.held.items()
+    assert item.channel == "api" and item.entered_by.startswith("key ") and item.request is not None
+    desk = site.client("desk")
+    page = desk.get(f"/desk/held/{item.reference}")
+    gateway.store.get = lambda: (_ for _ in ()).throw(RuntimeError("store down"))  # the permit cannot be fulfilled
+    failed = desk.post(f"/desk/held/{item.reference}", data={"csrf": csrf_of(page.text), "verified_0": "1", "how": "called the clerk"})
+    assert failed.status_code == 303
+    recorded = json.loads(gateway.log.get().entry(1))
+    assert recorded["decision"] == "deny" and recorded["failure"] == "store" and "resolves" in recorded
+    still = gateway.held.get(item.reference)
+    assert still is not None and still.resolved_at is None and still.request is not None and gateway.held.waiting() == 1

@@ -289,6 +289,40 @@ def test_policy_pages_and_what_if_between_the_2019_directive_and_the_proposed_or
     assert "<strong>0</strong> of 2" in same
 
 
+def test_what_if_decides_a_stated_window_from_the_public_record_without_reading_the_log_again(make_site, monkeypatch) -> None:
+    site = make_site()
+    query = {"kind": "database_query", "purpose": {"category": "criminal"}, "resource": {"system": "CLEAR", "fields": ["arrests"]}}
+    for i, agency in enumerate(("TSA", "FBI", "TSA")):
+        site.api({**query, "id": f"w-{i}", "requester": {"agency": agency}})
+    client = site.client("oversight")
+    pair = {"a": "chicago-2019-mayoral", "b": "chicago-2019-proposed-eo"}
+    whole = client.get("/policy/whatif", params=pair).text
+    assert "decides the newest 1,000 requests of the period" in whole and "up to 5,000" in whole  # the bound, stated
+    assert "<strong>2</strong> of 3 recorded requests" in whole
+    log = site.app.state.gateway.log.get()
+    reads: list[tuple[int, int]] = []
+    real = log.entries
+
+    def counted(start: int, end: int) -> list[bytes]:
+        reads.append((start, end))
+        return real(start, end)
+
+    monkeypatch.setattr(log, "entries", counted)
+    newest = client.get("/policy/whatif", params={**pair, "last": "1"}).text
+    assert "<strong>1</strong> of 1 recorded requests" in newest and "the newest 1 of the 3 in the period" in newest
+    assert reads == []  # nothing new in the log: no entry read again
+    site.api({**query, "id": "w-3", "requester": {"agency": "FBI"}})
+    again = client.get("/policy/whatif", params={**pair, "last": "2"}).text
+    assert "<strong>1</strong> of 2 recorded requests" in again and reads == [(3, 4)]  # only the new entry
+    none = client.get("/policy/whatif", params={**pair, "since": "2099-01-01"}).text
+    assert "<strong>0</strong> of 0 recorded requests" in none
+    for params, field in (({"last": "0"}, "last"), ({"last": "5001"}, "last"), ({"last": "ten"}, "last"), ({"since": "May"}, "since")):
+        bad = client.get("/policy/whatif", params={**pair, **params})
+        assert bad.status_code == 422 and f"{field}: " in html.unescape(bad.text), params
+    unknown = client.get("/policy/whatif", params={"a": "no-such-law", "b": "chicago-2021"})
+    assert unknown.status_code == 422 and "no-such-law" in unknown.text
+
+
 def test_report_counts_per_quarter_and_never_shows_a_person(make_site) -> None:
     site = make_site()
     desk = site.client("desk")
@@ -519,6 +553,15 @@ def test_a_large_backlog_is_counted_in_the_background_and_the_report_says_so(mak
     assert "Counting the log" not in done and '<dd class="n">2</dd>' in done
 
 
+def test_laws_and_rights_say_so_while_the_rules_are_not_loaded(make_site) -> None:
+    client = make_site(["no-such-profile"]).client()
+    for path in ("/laws", "/rights"):
+        down = client.get(path)
+        assert down.status_code == 503 and "The rules could not be loaded" in down.text and "no-such-profile" in down.text
+        spanish = client.get(path, params={"lang": "es"})
+        assert spanish.status_code == 503 and "No se pudieron cargar las reglas" in html.unescape(spanish.text)
+
+
 def test_laws_compare_shows_the_same_requests_under_each_place(make_site) -> None:
     client = make_site().client()
     page = html.unescape(client.get("/laws/compare").text)
@@ -530,4 +573,8 @@ def test_laws_compare_shows_the_same_requests_under_each_place(make_site) -> Non
     assert "A Washington law-enforcement agency</th>" not in two and "Una agencia" not in two
     spanish = html.unescape(client.get("/laws/compare", params={"lang": "es"}).text)
     assert "Una agencia policial de California" in spanish and "ICE pregunta cuándo saldrá en libertad" in spanish
-    assert client.get("/laws/compare", params={"j": "atlantis"}).status_code == 422
+    bad = client.get("/laws/compare", params=[("j", "chicago"), ("j", "atlantis")])
+    assert bad.status_code == 422 and "Check the places to compare" in bad.text
+    assert "j: 'atlantis' is not one of the places on the list" in html.unescape(bad.text) and "YYYY-MM-DD" not in bad.text
+    bad_es = html.unescape(client.get("/laws/compare", params={"j": "atlantis", "lang": "es"}).text)
+    assert "j: 'atlantis' no es uno de los lugares de la lista" in bad_es and "AAAA-MM-DD" not in bad_es

@@ -4,6 +4,7 @@ denied, transfers only as transfers, catching up as the log grows, and starting 
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -114,3 +115,49 @@ def test_decisions_filter_and_page(tmp_path: Path) -> None:
     assert public.decisions(DecisionFilter(family="DHS: ICE", kind="custody_transfer"))[1] == 1
     assert public.decisions(DecisionFilter(clause="MCC 2-173-020(a)"))[1] == 1  # not the (a)(5) that starts alike
     assert public.decisions(DecisionFilter(since="2025-05-01", until="2025-05-31"))[1] == 3
+
+
+def test_the_requests_what_if_decides_again_come_from_the_record_newest_in_the_period(tmp_path: Path) -> None:
+    public = PublicRecord(tmp_path / "record.db", REGISTRY)
+    shaped = entry(
+        "2025-05-08",
+        "database_query",
+        "FBI",
+        "permit",
+        on_behalf_of=["ICE-HSI"],
+        purpose_category="criminal",
+        resource={"fields": ["arrests"], "search": "person"},
+        documents=["judicial_warrant"],
+    )
+    refused = {"time": "2025-05-09T12:00:00.000Z", "kind": "refused", "requester": None, "decision": "deny", "failure": "unreadable"}
+    public.catch_up(ListLog([*ENTRIES, shaped, refused]))
+    rows, matched = public.requests(limit=2)
+    assert matched == 8 and [r.index for r in rows] == [6, 7]  # the newest two, oldest first; the refused one is not replayed
+    last = rows[-1]
+    assert (last.kind, last.requester, last.on_behalf_of, last.purpose_category) == ("database_query", "FBI", ("ICE-HSI",), "criminal")
+    assert last.resource == {"fields": ["arrests"], "search": "person"} and last.documents == ("judicial_warrant",)
+    may, in_may = public.requests("2025-05-01", "2025-05-31", limit=100)
+    assert in_may == 4 and [r.index for r in may] == [4, 5, 6, 7]
+    assert public.requests("2030-01-01") == ([], 0)
+
+
+def test_a_record_of_an_older_layout_is_counted_again(tmp_path: Path) -> None:
+    path = tmp_path / "record.db"
+    old = sqlite3.connect(path)
+    old.executescript(
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+        "CREATE TABLE decisions (idx INTEGER PRIMARY KEY, day TEXT NOT NULL, agency TEXT NOT NULL, family TEXT NOT NULL,"
+        " kind TEXT NOT NULL, outcome TEXT NOT NULL, clauses TEXT NOT NULL, documents TEXT NOT NULL, at TEXT NOT NULL,"
+        " requester TEXT NOT NULL, claimed TEXT NOT NULL, behalf TEXT NOT NULL);"
+        "CREATE TABLE counts (month TEXT NOT NULL, measure TEXT NOT NULL, category TEXT NOT NULL, outcome TEXT NOT NULL,"
+        " n INTEGER NOT NULL, PRIMARY KEY (month, measure, category, outcome)) WITHOUT ROWID;"
+        "INSERT INTO meta VALUES ('upto', '7');"
+        "INSERT INTO counts VALUES ('2025-02', 'requests', 'all', 'all', 7);"
+    )
+    old.close()
+    public = PublicRecord(path, REGISTRY)
+    assert public.upto() == 0 and public.counts().n("requests") == 0  # counted again, not mixed with the old layout
+    public.catch_up(ListLog(ENTRIES))
+    assert public.requests()[1] == 7 and public.counts().n("requests") == 7
+    public.catch_up(ListLog(ENTRIES[:2]))  # another log: started again, the layout kept
+    assert PublicRecord(path, REGISTRY).upto() == 2

@@ -6,10 +6,8 @@ decides never loads them).
 
 from __future__ import annotations
 
-import logging
 import os
 import socket
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -18,17 +16,15 @@ import uvicorn
 from fastapi import FastAPI
 from rich.console import Console
 
-from sanctuary import config, web
+from sanctuary import web
 from sanctuary.agencies import RegistryError
 from sanctuary.audit.errors import AuditError
-from sanctuary.audit.keys import SIGNING_FILE, generate
 from sanctuary.gateway.app import Gateway, GatewayConfig, create_api
-from sanctuary.gateway.cli import DEMO_LOG_NAME, DEMO_PERSONS_COUNT, keys_table
-from sanctuary.gateway.credentials import STAFF_ROLES, CredentialError, KeyRing, demo_keys, keys_file
+from sanctuary.gateway.cli import DEMO_PERSONS_COUNT, keys_table
+from sanctuary.gateway.credentials import STAFF_ROLES, CredentialError, demo_keys
 from sanctuary.gateway.services import Policy
 from sanctuary.gateway.users import UserBook, demo_password, users_file
-from sanctuary.options import AgenciesOpt, DeclarationsOpt, JurisdictionOpt, LawProfilesOpt, LogOpt, ParamOpt, parse_params
-from sanctuary.policy.jurisdictions import jurisdictions
+from sanctuary.options import HostOpt, PortOpt, ServerFields, fail, server_command
 from sanctuary.records import RecordsError, open_store
 from sanctuary.records.demo import DEMO_PERSONS, DEMO_PLATE, fill
 
@@ -44,21 +40,13 @@ def create_app(cfg: GatewayConfig, policy: Policy | None = None) -> FastAPI:
     return app
 
 
+@server_command
 def serve(
     demo: Annotated[bool, typer.Option("--demo", help="Fill an empty store with demo data and accept the demo keys.")] = False,
-    jurisdiction: JurisdictionOpt = None,
-    profile: LawProfilesOpt = None,
-    param: ParamOpt = None,
-    declarations: DeclarationsOpt = None,
-    agencies: AgenciesOpt = None,
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: any free port).")] = 8000,
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 8000,
     store: Annotated[Optional[str], typer.Option("--store", help="Records store: SQLite path or postgresql:// URL.")] = None,
-    log: LogOpt = None,
-    rate: Annotated[float, typer.Option(min=0, help="Requests per second per key (0: no limit).")] = 50.0,
     timeout: Annotated[float, typer.Option(min=0.01, help="Seconds before a request fails closed.")] = 2.0,
-    threads: Annotated[int, typer.Option(min=1, max=256, help="Worker threads deciding requests.")] = 16,
-    quiet: Annotated[bool, typer.Option("--quiet", help="Log warnings and errors only, not every decision.")] = False,
     witnesses: Annotated[
         Optional[Path], typer.Option("--witnesses", help="TOML [[witness]] url + vkey: publish only cosigned checkpoints.")
     ] = None,
@@ -67,43 +55,21 @@ def serve(
         Optional[Path], typer.Option("--routes", help="A route map: serve /v1/authz for NGINX and Envoy (docs/deploy.md).")
     ] = None,
     upstream: Annotated[Optional[str], typer.Option("--upstream", help="With --routes: the system answering the map's facts call.")] = None,
+    *,
+    shared: ServerFields,
 ) -> None:
     """Run the enforcement gateway (FastAPI; OpenAPI at /docs) and the pages for people (at /)."""
-    events = logging.getLogger("sanctuary")  # structured lines (JSON) on standard error
-    events.addHandler(logging.StreamHandler(sys.stderr))
-    events.setLevel(logging.WARNING if quiet else logging.INFO)
     try:
-        keys = KeyRing(keys_file())
         users = UserBook(users_file())
     except CredentialError as exc:
-        err.print(f"[red]error[/red] {exc.field}: {exc.reason}")
-        raise typer.Exit(2) from None
-    if jurisdiction is None and not profile:
-        jurisdiction = jurisdictions().default
-    cfg = GatewayConfig(
-        profiles=profile or [],
-        jurisdiction=jurisdiction,
-        declarations=declarations,
-        params=parse_params(param),
-        agencies=agencies or [],
-        store_url=store,
-        log_url=log,
-        keys=keys,
-        users=users,
-        rate=rate,
-        timeout=timeout,
-        threads=threads,
-        witnesses=witnesses,
-        quorum=quorum,
-    )
+        fail(exc)
+    cfg = GatewayConfig(**shared, store_url=store, users=users, witnesses=witnesses, quorum=quorum)
     if routes is not None:
         from sanctuary.proxy.cli import routes_or_exit
 
         cfg.routes, cfg.upstream = routes_or_exit(routes), upstream
     if demo:
         _prepare_demo(cfg)
-    elif not keys.principals():
-        err.print("[yellow]no keys yet[/yellow]: every request gets 401; issue one with `sanctuary keys issue`")
     try:
         app = create_app(cfg)
     except RegistryError as exc:
@@ -122,7 +88,8 @@ def serve(
 
 
 def _prepare_demo(cfg: GatewayConfig) -> None:
-    """Demo data in an empty store, a signing key for the log if none exists, the demo keys."""
+    """Demo data in an empty store, the demo users (the demo keys and the log's signing key come with
+    the shared options: ``sanctuary.options.server_fields``)."""
     try:
         records = open_store(cfg.store_url)
         if records.counts()["persons"] == 0:
@@ -131,12 +98,6 @@ def _prepare_demo(cfg: GatewayConfig) -> None:
         records.close()
     except RecordsError as exc:
         err.print(f"[yellow]demo data not loaded[/yellow] ({exc}); requests for records will fail closed")
-    if not (config.keys_dir() / SIGNING_FILE).exists():
-        try:
-            generate(DEMO_LOG_NAME)
-        except AuditError as exc:
-            err.print(f"[yellow]no log signing key[/yellow] ({exc}); checkpoints will be unavailable")
-    cfg.keys.add_demo_keys()
     cfg.users.add_demo_users()
     os.environ.setdefault("SANCTUARY_CONTACTS", str(web.DEMO_CONTACTS))  # /rights: the shipped demo contacts
 

@@ -40,12 +40,14 @@ from starlette.types import Receive, Scope, Send
 from sanctuary import config
 from sanctuary.enforce import DATA_KINDS, Fulfil, Outcome, Pipeline, Prepare, Recorder, RequestPath, refused, request_id_of
 from sanctuary.gateway import openapi
-from sanctuary.gateway.credentials import ROLES, KeyRing, Principal, Role
+from sanctuary.gateway.credentials import ROLES, KeyRing, Principal, Refusal, Role, authenticate
 from sanctuary.gateway.decisions import DecisionIndex
 from sanctuary.gateway.fulfil import Fulfilment, plan
+from sanctuary.gateway.held import HeldQueue
 from sanctuary.gateway.limits import MAX_BODY, RateLimiter, read_body
 from sanctuary.gateway.problems import Problem, problem_handler, validation_handler
 from sanctuary.gateway.readiness import Readiness
+from sanctuary.gateway.recorder import LogRecorder, log_service
 from sanctuary.gateway.routes_admin import add_admin_routes
 from sanctuary.gateway.routes_audit import add_audit_routes
 from sanctuary.gateway.services import Policy, Reopening, Unavailable, load_policy
@@ -76,7 +78,7 @@ STATUS: dict[str, int] = {
     Failure.upstream: 502,
     Failure.upstream_timeout: 504,
 }
-Channel = Literal["api", "desk"]
+Channel = Literal["api", "desk"]  # how a request came: POST /v1/requests, or the request desk's form
 log = logging.getLogger("sanctuary.gateway")
 
 
@@ -128,36 +130,6 @@ def event(level: int, name: str, **fields: Any) -> None:
         log.log(level, json.dumps({"event": name, **fields}, default=str))
 
 
-class _Log:
-    """The decision log as the pipeline sees it, opened on demand (Unavailable when it cannot be);
-    a failed append takes the process out of rotation (`/readyz`)."""
-
-    def __init__(self, service: Reopening[Any], readiness: Readiness) -> None:
-        self.service = service
-        self.readiness = readiness
-
-    def record(self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None) -> int:
-        try:
-            return int(self.service.get().record(request, decision, disclosed))
-        except Exception as exc:
-            self._noted(exc)
-            raise
-
-    def record_refusal(self, raw: bytes, decision: Decision) -> int:
-        try:
-            return int(self.service.get().record_refusal(raw, decision))
-        except Exception as exc:
-            self._noted(exc)
-            raise
-
-    def _noted(self, exc: Exception) -> None:
-        """The log itself failing (not one entry it refused) takes the process out of rotation."""
-        from sanctuary.audit import AuditError
-
-        if not isinstance(exc, AuditError) or exc.field in ("log", "key"):
-            self.readiness.failed("log", exc)
-
-
 class Gateway:
     """The pipeline and its services; one per process, shared by the worker threads."""
 
@@ -167,7 +139,7 @@ class Gateway:
             cfg.profiles, cfg.params, cfg.agencies, jurisdiction=cfg.jurisdiction, declarations=cfg.declarations
         )
         self.store: Reopening[RecordStore] = Reopening("store", lambda: open_store(cfg.store_url))
-        self.log: Reopening[Any] = Reopening("decision log", lambda: _open_log(cfg.log_url))
+        self.log = log_service(cfg.log_url)
         self.readiness = Readiness(
             {
                 "policy": lambda: "ok" if self.policy.engine is not None else str(self.policy.error),
@@ -176,12 +148,13 @@ class Gateway:
             }
         )
         self.cosigner = _cosigner(cfg)
-        self.recorder: Recorder = _Log(self.log, self.readiness)
+        self.recorder: Recorder = LogRecorder(self.log, self.readiness)
         # One pipeline per process: its decision cache is shared by every worker thread. Under a
         # policy that did not load it denies (503) and records every request by itself. Facts about
         # a subject come from the department's records (the store); a body's are claims.
         self.pipeline: RequestPath = self.policy.pipeline(self.recorder, StoreFacts(self.store.get))
         self.index = DecisionIndex(self.store.get)
+        self.held = HeldQueue()  # every held request, by whichever channel it came: resolved at the desk
         self.limiter = RateLimiter(cfg.rate, cfg.burst)
         self.executor = ThreadPoolExecutor(cfg.threads, thread_name_prefix="gateway")
         self.metrics = CollectorRegistry()
@@ -203,29 +176,27 @@ class Gateway:
 
     # -- who is asking -----------------------------------------------------------------------
     def authenticate(self, http: HttpRequest, roles: tuple[Role, ...]) -> Principal:
-        header = http.headers.get("authorization")
-        if not header:
-            raise Problem(401, "Authorization", "missing; send Authorization: Bearer <key>", headers={"WWW-Authenticate": "Bearer"})
-        scheme, _, key = header.partition(" ")
-        principal = self.cfg.keys.authenticate(key.strip()) if scheme.lower() == "bearer" else None
-        if principal is None:
-            event(logging.WARNING, "unknown_key", path=http.url.path, client=http.client.host if http.client else None)
-            raise Problem(401, "Authorization", "unknown or malformed key", headers={"WWW-Authenticate": "Bearer"})
-        if principal.role not in roles:
-            raise Problem(403, "Authorization", f"a {principal.role} key may not do this; it needs {' or '.join(roles)}")
-        return principal
+        """The caller's principal (``credentials.authenticate``), or its refusal raised as a Problem."""
+        found = authenticate(self.cfg.keys, http.headers.get("authorization"), roles)
+        if isinstance(found, Refusal):
+            if found.unknown:
+                event(logging.WARNING, "unknown_key", path=http.url.path, client=http.client.host if http.client else None)
+            raise Problem(found.status, found.field, found.reason, headers=found.headers)
+        return found
 
     # -- the one way in ----------------------------------------------------------------------
-    async def submit(self, raw: bytes, agency: str | None, channel: Channel) -> Submission:
+    async def submit(self, raw: bytes, agency: str | None, channel: Channel, entered_by: str) -> Submission:
         """Read, decide, fetch, record and answer one request, by the deadline.
 
         `agency` is the registry id the caller's credential speaks for (an agency key), or None when
-        the body names the requester (a desk key, or the request desk's form). A request that cannot
-        be read is refused and recorded; one that does not finish by the deadline fails closed.
+        the body names the requester (a desk key, or the request desk's form); `entered_by` says who
+        (a key, a signed-in officer), for the held queue. A request that cannot be read is refused
+        and recorded; one that does not finish by the deadline fails closed; one held is queued.
         """
         started = time.perf_counter()
         loop = asyncio.get_running_loop()
-        work = loop.run_in_executor(self.executor, self.handle, raw, agency, time.monotonic() + self.cfg.timeout)
+        deadline = time.monotonic() + self.cfg.timeout
+        work = loop.run_in_executor(self.executor, self.handle, raw, agency, deadline, channel, entered_by)
         try:
             submission = await asyncio.wait_for(work, self.cfg.timeout)
         except TimeoutError:
@@ -246,21 +217,34 @@ class Gateway:
         self._event(submission, channel)
         return submission
 
-    def handle(self, raw: bytes, agency: str | None, deadline: float) -> Submission:
+    def handle(self, raw: bytes, agency: str | None, deadline: float, channel: Channel, entered_by: str) -> Submission:
         """Runs in a worker thread: the pipeline's handling (the store's searches planned first) and
-        the answer; a recorded decision goes into the lookup index too."""
+        the answer; a recorded decision goes into the lookup index too, and a held one into the
+        held queue, whatever the channel."""
         submission = self._answer(self.pipeline.handle_raw(raw, self._preparer(deadline), agency=agency))
         decision = submission.decision
         if decision.log_index is not None and submission.refused is None:
             looked_up = {k: v for k, v in submission.body.items() if k != "result"}
             self.index.add(decision.log_index, decision.id, decision.requester, submission.status, looked_up)
+        if decision.held is not None and decision.failure is None and submission.request is not None:
+            self._queue(submission.request, decision, entered_by, channel)
         return submission
 
-    async def resolve_held(self, request: Request, held: Decision, documents: list[Document], officer: str) -> Submission:
-        """An officer verified the documents behind a held request (the desk's held queue): the
-        pipeline decides it again with them counted and records the second decision, which names the
-        held one; a permit hands out what it allows, as `submit` would. RequestError if the request
-        is not the one held."""
+    def _queue(self, request: Request, decision: Decision, entered_by: str, channel: Channel) -> None:
+        """Put a recorded held request in the held queue. The answer stands if the queue fails (a
+        held request is a deny: nothing is handed out); the failure is logged, and the same request
+        sent again is queued under the same reference."""
+        try:
+            self.held.add(request, decision, entered_by, channel)
+        except Exception as exc:  # noqa: BLE001 - logged; the request stays refused
+            event(logging.ERROR, "held_not_queued", request_id=decision.id, log_index=decision.log_index, reason=str(exc))
+
+    async def resolve_held(self, request: Request, held: Decision, documents: list[Document], officer: str, by: str) -> Submission:
+        """An officer (`by`; `officer` says who and how) verified the documents behind a held
+        request of the held queue: the pipeline decides it again with them counted and records the
+        second decision, which names the held one; a permit hands out what it allows, as `submit`
+        would. The queue notes the second decision once it is recorded; a resolution that failed
+        closed leaves the request waiting. RequestError if the request is not the one held."""
         deadline = time.monotonic() + self.cfg.timeout
         pipeline = self.pipeline
         if not isinstance(pipeline, Pipeline):  # the rules did not load: nothing can be decided again
@@ -273,6 +257,8 @@ class Gateway:
             if decision.log_index is not None:
                 looked_up = {k: v for k, v in submission.body.items() if k != "result"}
                 self.index.add(decision.log_index, decision.id, decision.requester, submission.status, looked_up)
+                if decision.failure is None and held.held is not None:
+                    self.held.resolve(held.held.reference, decision, by)
             return submission
 
         submission = await asyncio.get_running_loop().run_in_executor(self.executor, work)
@@ -348,6 +334,7 @@ class Gateway:
     def close(self) -> None:
         self.executor.shutdown(wait=True)
         self.index.close()
+        self.held.close()
         self.store.close(RecordStore.close)
         self.log.close(lambda opened: opened.close())
 
@@ -359,12 +346,6 @@ def _cosigner(cfg: GatewayConfig) -> Any:
 
     listed = read_witnesses(cfg.witnesses)
     return Cosigner(listed, cfg.quorum or len(listed), timeout=1.0)
-
-
-def _open_log(url: str | None) -> Any:
-    from sanctuary.audit import open_log
-
-    return open_log(url)
 
 
 def answer(request_id: str, decision: Decision, result: Any) -> dict[str, Any]:
@@ -457,7 +438,7 @@ def create_api(cfg: GatewayConfig, policy: Policy | None = None) -> GatewayAPI:
         except Problem as problem:
             gw.rejected.labels(str(problem.status)).inc()
             raise
-        submission = await gw.submit(raw, principal.agency if principal.role == "agency" else None, "api")
+        submission = await gw.submit(raw, principal.agency if principal.role == "agency" else None, "api", f"key {principal.key_id}")
         return _json(submission.status, submission.body)
 
     app.submit_route = post_request

@@ -12,6 +12,9 @@ A key is ``sk_<key id>_<secret>``; the key id is public (it names the key in log
 listings), the secret is 32 random bytes. Keys have full entropy, so a single SHA-256 is the right
 hash (a slow password hash would only cost throughput). Demo keys are derived from the agency id so
 that ``sanctuary demo-keys`` and ``sanctuary serve --demo`` agree without storing clear keys.
+
+``authenticate`` is the one reading of ``Authorization: Bearer <key>``, for the gateway, the
+``/v1/authz`` hook and ``sanctuary proxy``: the principal, or a ``Refusal`` (401 or 403) saying why.
 """
 
 from __future__ import annotations
@@ -55,6 +58,22 @@ class Principal:
     label: str
     sha256: str
     created: str
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a call's key is refused, before anything is read or recorded: 401 (no key; an unknown or
+    malformed one: ``unknown``) or 403 (a key whose role may not make the call)."""
+
+    status: Literal[401, 403]
+    reason: str
+    unknown: bool = False  # a key was sent and is not one of ours (worth a warning in the events)
+    field: str = "Authorization"
+
+    @property
+    def headers(self) -> dict[str, str] | None:
+        """The challenge a 401 carries (RFC 6750)."""
+        return {"WWW-Authenticate": "Bearer"} if self.status == 401 else None
 
 
 def write_private(path: Path, rows: list[dict]) -> None:
@@ -163,3 +182,20 @@ class KeyRing:
             principal = self.add(key, name if staff else "agency", None if staff else name, f"demo {name}")  # type: ignore[arg-type]
             self._transient.add(principal.sha256)
         return keys
+
+
+def authenticate(keys: KeyRing, header: str | None, roles: tuple[Role, ...], action: str = "do this") -> Principal | Refusal:
+    """The principal behind ``Authorization: Bearer <key>`` if its role is one of ``roles``, else
+    why not; ``action`` names what the call does in the 403's reason. An agency key that names no
+    agency is refused (fail closed: it must never act as a desk key that names any agency)."""
+    if not header:
+        return Refusal(401, "missing; send Authorization: Bearer <key>")
+    scheme, _, key = header.partition(" ")
+    principal = keys.authenticate(key.strip()) if scheme.lower() == "bearer" else None
+    if principal is None:
+        return Refusal(401, "unknown or malformed key", unknown=True)
+    if principal.role not in roles:
+        return Refusal(403, f"a {principal.role} key may not {action}; it needs {' or '.join(roles)}")
+    if principal.role == "agency" and principal.agency is None:
+        return Refusal(403, "this agency key names no agency (a damaged key file); issue it again")
+    return principal

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, Field
@@ -12,6 +13,9 @@ from starlette.responses import JSONResponse, Response
 from sanctuary.gateway.credentials import CredentialError, Role
 from sanctuary.gateway.problems import Problem
 from sanctuary.gateway.routes_audit import Index, audit_call, open_log_or_503
+
+if TYPE_CHECKING:  # the gateway mounts these routes: no import at run time
+    from sanctuary.gateway.app import Gateway
 
 
 class NewKey(BaseModel):
@@ -23,7 +27,8 @@ class NewKey(BaseModel):
 
 
 def add_admin_routes(app: FastAPI) -> None:
-    gw = app.state.gateway
+    """The admin routes over the gateway mounted on ``app`` (``app.state.gateway``)."""
+    gw: Gateway = app.state.gateway
 
     @app.get("/v1/admin/keys", summary="Issued keys (ids, roles, agencies; never the keys)")
     def list_keys(http: HttpRequest) -> JSONResponse:

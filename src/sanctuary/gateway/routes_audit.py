@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 from fastapi import FastAPI, Query
 from fastapi import Path as PathParam
@@ -19,13 +19,19 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from sanctuary.gateway.problems import Problem
 from sanctuary.gateway.services import Unavailable
 
+if TYPE_CHECKING:  # the gateway mounts these routes: no import at run time
+    from sanctuary.audit import DecisionLog
+    from sanctuary.audit.cosign import Cosigner
+    from sanctuary.gateway.app import Gateway
+
 T = TypeVar("T")
 MAX_INDEX = 2**62  # log indices are 64-bit in both stores
 Index = Annotated[int, PathParam(ge=0, le=MAX_INDEX, description="0-based entry index")]
 CHECKPOINT_SECONDS = 1.0  # sign at most once a second, however often the checkpoint is fetched
 
 
-def open_log_or_503(gw: Any) -> Any:
+def open_log_or_503(gw: Gateway) -> DecisionLog:
+    """The gateway's decision log, or 503 saying why it is unavailable."""
     try:
         return gw.log.get()
     except Unavailable as exc:
@@ -50,37 +56,29 @@ class _Publisher:
     (full and partial) that it needs.
     """
 
-    def __init__(self, directory: Path, cosigner: Any = None) -> None:
+    def __init__(self, directory: Path, cosigner: Cosigner | None = None) -> None:
         self.directory = directory
-        self.cosigner = cosigner  # sanctuary.audit.cosign.Cosigner when witnesses are configured
+        self.cosigner = cosigner  # when witnesses are configured
         self._lock = threading.Lock()
         self._note = ""
         self._at = -CHECKPOINT_SECONDS
 
-    def checkpoint(self, decision_log: Any) -> str:
+    def checkpoint(self, decision_log: DecisionLog) -> str:
         """The latest signed checkpoint; with witnesses, the latest one they cosigned (it may lag)."""
         from sanctuary.audit.tiles import publish
 
+        cosigner = self.cosigner
         with self._lock:
             if time.monotonic() - self._at >= CHECKPOINT_SECONDS:
-                cosign = (lambda note: self._cosign(decision_log, note)) if self.cosigner is not None else None
+                cosign = (lambda note: _cosign(cosigner, decision_log, note)) if cosigner is not None else None
                 audit_call(lambda: publish(decision_log, self.directory, cosign))
                 try:
                     self._note = (self.directory / "checkpoint").read_text(encoding="utf-8")
-                except FileNotFoundError:
-                    raise Problem(503, "witnesses", f"no checkpoint cosigned yet: {self.cosigner.last_error}") from None
+                except FileNotFoundError:  # with witnesses: none cosigned yet
+                    why = cosigner.last_error if cosigner is not None else "no checkpoint was published"
+                    raise Problem(503, "witnesses", f"no checkpoint cosigned yet: {why}") from None
                 self._at = time.monotonic()
             return self._note
-
-    def _cosign(self, decision_log: Any, note: str) -> str | None:
-        from sanctuary.audit import AuditError
-
-        try:
-            return self.cosigner.cosign(decision_log, note)
-        except AuditError as exc:
-            if exc.field != "witnesses":
-                raise
-            return None  # the cosigned checkpoint lags; the cosigner says since when
 
     def file(self, relative: str) -> bytes:
         path = (self.directory / relative).resolve()
@@ -89,8 +87,21 @@ class _Publisher:
         return path.read_bytes()
 
 
+def _cosign(cosigner: Cosigner, decision_log: DecisionLog, note: str) -> str | None:
+    """The note cosigned by the witnesses' quorum, or None while they do not reach it."""
+    from sanctuary.audit import AuditError
+
+    try:
+        return cosigner.cosign(decision_log, note)
+    except AuditError as exc:
+        if exc.field != "witnesses":
+            raise
+        return None  # the cosigned checkpoint lags; the cosigner says since when
+
+
 def add_audit_routes(app: FastAPI) -> None:
-    gw = app.state.gateway
+    """The public audit routes over the gateway mounted on ``app`` (``app.state.gateway``)."""
+    gw: Gateway = app.state.gateway
     publisher = _Publisher(gw.cfg.tiles_dir, gw.cosigner)
 
     @app.get("/v1/audit/checkpoint", response_class=PlainTextResponse, summary="The signed checkpoint (C2SP tlog-checkpoint, signed note)")

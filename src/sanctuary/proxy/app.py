@@ -1,13 +1,15 @@
 """`sanctuary proxy`: a filtering reverse proxy in front of a department system (ASGI, Starlette).
 
-Every call: the agency's key -> the route -> the request -> the decision (the one request path) -> for a
-permit, the call forwarded and its JSON answer filtered -> the log entry, durable -> the answer.
+Every call: the agency's key and its rate limit -> the route -> the request -> the decision (the one
+request path) -> for a permit, the call forwarded and its JSON answer filtered -> the log entry,
+durable -> the answer.
 
 | status | when | body |
 |---|---|---|
 | 200 | permit | the system's JSON answer without the withheld categories and the values the map does not place |
 | 4xx | the system answered 4xx (e.g. 404) to a permitted call | `{"error": ...}`; nothing of the system's body |
 | 401 / 403 | no or unknown key / not an agency key | `{"error": {"field", "reason"}}`, not recorded |
+| 429 | over the key's rate (`--rate` calls/s, bursts of twice that), as on the gateway | `{"error": ...}`, `Retry-After`; not recorded (turned away unread, as by the gateway) |
 | 403 | deny by a cited rule | the decision |
 | 422 | a call no route matches (never forwarded), or that cannot be made a request | the decision |
 | 502 / 504 | the system failed, answered something that is not the route's shape, or not in time | the decision |
@@ -35,10 +37,13 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sanctuary.gateway.app import _Log, answer
-from sanctuary.gateway.credentials import KeyRing
+from sanctuary.gateway.app import answer
+from sanctuary.gateway.credentials import KeyRing, Refusal, authenticate
+from sanctuary.gateway.limits import RateLimiter
+from sanctuary.gateway.problems import Problem
 from sanctuary.gateway.readiness import Readiness
-from sanctuary.gateway.services import Reopening, Unavailable, load_policy
+from sanctuary.gateway.recorder import LogRecorder, log_service
+from sanctuary.gateway.services import Unavailable, load_policy
 from sanctuary.policy.jurisdictions import jurisdictions
 from sanctuary.proxy.facts import SystemFacts
 from sanctuary.proxy.guard import Guard, Verdict, event
@@ -59,33 +64,10 @@ class ProxyConfig:
     agencies: list[Path] = field(default_factory=list)
     log_url: str | None = None
     keys: KeyRing = field(default_factory=KeyRing)
+    rate: float = 50.0  # calls/s per key, as on the gateway; 0 turns the limit off
+    burst: float | None = None  # default: twice the rate
     timeout: float = 5.0  # seconds the department system has to answer
     threads: int = 16
-
-
-def _open_log(url: str | None) -> Any:
-    from sanctuary.audit import open_log
-
-    return open_log(url)
-
-
-def key_agency(keys: KeyRing, header: str | None) -> tuple[int, str] | str:
-    """The agency (registry id) a call speaks for, from `Authorization: Bearer <key>`; else (status, reason)."""
-    if not header:
-        return 401, "missing; send Authorization: Bearer <key>"
-    scheme, _, key = header.partition(" ")
-    principal = keys.authenticate(key.strip()) if scheme.lower() == "bearer" else None
-    if principal is None:
-        return 401, "unknown or malformed key"
-    if principal.role != "agency" or principal.agency is None:
-        return 403, f"a {principal.role} key may not call a department system; it needs an agency key"
-    return principal.agency
-
-
-def error_response(status: int, field_name: str, reason: str, **extra: Any) -> Response:
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    body = {"error": {"field": field_name, "reason": reason}, **extra}
-    return Response(json.dumps(body), status_code=status, media_type="application/json", headers=headers)
 
 
 def decision_headers(verdict: Verdict) -> dict[str, str]:
@@ -105,37 +87,42 @@ def decision_body(verdict: Verdict) -> dict[str, Any]:
 def create_app(cfg: ProxyConfig) -> Starlette:
     jurisdiction = cfg.jurisdiction or (None if cfg.profiles else jurisdictions().default)
     policy = load_policy(cfg.profiles, cfg.params, cfg.agencies, jurisdiction=jurisdiction, declarations=cfg.declarations)
-    log_service: Reopening[Any] = Reopening("decision log", lambda: _open_log(cfg.log_url))
+    decision_log = log_service(cfg.log_url)
+    limiter = RateLimiter(cfg.rate, cfg.burst)
     threads = cfg.threads
     client = Upstream(cfg.upstream, timeout=cfg.timeout, connections=threads * 2)
     facts = SystemFacts(cfg.routes.facts, client) if cfg.routes.facts is not None else None
-    readiness = Readiness({"log": lambda: log_service.status(lambda opened: opened.size())})
-    guard = Guard(cfg.routes, policy.pipeline(_Log(log_service, readiness), facts), upstream=client)
+    readiness = Readiness({"log": lambda: decision_log.status(lambda opened: opened.size())})
+    guard = Guard(cfg.routes, policy.pipeline(LogRecorder(decision_log, readiness), facts), upstream=client)
     executor = ThreadPoolExecutor(threads, thread_name_prefix="proxy")
 
     async def call(http: HttpRequest) -> Response:
-        agency = key_agency(cfg.keys, http.headers.get("authorization"))
-        if not isinstance(agency, str):
-            return error_response(agency[0], "Authorization", agency[1])
+        principal = authenticate(cfg.keys, http.headers.get("authorization"), ("agency",), "call a department system")
+        if isinstance(principal, Refusal):  # turned away before anything is read: not recorded
+            return Problem(principal.status, principal.field, principal.reason, headers=principal.headers).response()
+        try:
+            limiter.check(principal.key_id)
+        except Problem as limited:  # 429 with Retry-After, not recorded: as on the gateway
+            return limited.response()
+        assert principal.agency is not None  # authenticate refuses an agency key that names no agency
         uri = http.scope["raw_path"].decode("latin-1")
         if http.scope.get("query_string"):
             uri += "?" + http.scope["query_string"].decode("latin-1")
         loop = asyncio.get_running_loop()
-        verdict = await loop.run_in_executor(executor, guard.forward, agency, http.method, uri, http.headers)
+        verdict = await loop.run_in_executor(executor, guard.forward, principal.agency, http.method, uri, http.headers)
         headers = decision_headers(verdict)
         if verdict.status == 200:
             headers["X-Sanctuary-Unmapped-Removed"] = str(verdict.unmapped)
             return Response(json.dumps(verdict.body), media_type="application/json", headers=headers)
         if verdict.decision.decision == "permit":  # the system's own 4xx: passed on, nothing of its body
-            return error_response(
-                verdict.status, "upstream", f"the department system answered {verdict.status}", log_index=verdict.decision.log_index
-            )
+            reason = f"the department system answered {verdict.status}"
+            return Problem(verdict.status, "upstream", reason, log_index=verdict.decision.log_index).response()
         return Response(json.dumps(decision_body(verdict)), status_code=verdict.status, media_type="application/json", headers=headers)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         try:  # open the log now; a failure is only reported: calls will retry, and fail closed meanwhile
-            log_service.get()
+            decision_log.get()
         except Unavailable as exc:
             event(logging.ERROR, "unavailable_at_start", reason=str(exc))
         gc.collect()
@@ -143,9 +130,10 @@ def create_app(cfg: ProxyConfig) -> Starlette:
         yield
         executor.shutdown(wait=True)
         client.close()
-        log_service.close(lambda opened: opened.close())
+        decision_log.close(lambda opened: opened.close())
 
     app = Starlette(routes=[Route("/{path:path}", call, methods=METHODS)], lifespan=lifespan)
     app.state.guard = guard
     app.state.policy = policy
+    app.state.limiter = limiter
     return app

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from starlette.requests import Request as HttpRequest
@@ -28,13 +29,16 @@ from sanctuary.proxy.guard import Guard
 from sanctuary.proxy.routes import RouteMap
 from sanctuary.proxy.upstream import Upstream
 
+if TYPE_CHECKING:  # the gateway mounts the hook: no import at run time
+    from sanctuary.gateway.app import Gateway
+
 PREFIX = "/v1/authz"
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 def add_authz_routes(app: FastAPI, routes: RouteMap, upstream: str | None = None, timeout: float = 2.0) -> Guard:
     """Mount the hook on the gateway `app`; `upstream` (optional) answers the route map's facts call."""
-    gw = app.state.gateway
+    gw: Gateway = app.state.gateway
     client = Upstream(upstream, timeout=timeout) if upstream else None
     # Its own path: facts about a subject come from the department system the routes are on (not
     # the gateway's records store); without --upstream they are unknown, the restrictive reading.
@@ -47,6 +51,7 @@ def add_authz_routes(app: FastAPI, routes: RouteMap, upstream: str | None = None
     async def authz(http: HttpRequest) -> Response:
         principal = gw.authenticate(http, ("agency",))  # 401 / 403 as a problem, not recorded
         gw.limiter.check(principal.key_id)  # 429, as on /v1/requests
+        assert principal.agency is not None  # authenticate refuses an agency key that names no agency
         original = http.headers.get("x-original-uri")
         if original is not None:  # NGINX
             method, uri = http.headers.get("x-original-method", http.method), original

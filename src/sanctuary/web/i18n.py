@@ -50,6 +50,13 @@ def translations(lang: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(compiled)
 
 
+def localized(thing: object, name: str, lang: str) -> str:
+    """`thing`'s text `name` in `lang` (its `<name>_<lang>` attribute, as in `title_es`), or the
+    source language's when it has none in `lang`."""
+    source: str = getattr(thing, name)
+    return source if lang == SOURCE else getattr(thing, f"{name}_{lang}", "") or source
+
+
 def gettext_for(lang: str):  # noqa: ANN201 - a gettext function
     return translations(lang).gettext
 

@@ -5,9 +5,11 @@ after the last one counted (`upto`, a log index) are read, their shape written t
 added to `counts`, in one transaction per chunk. /report reads a few hundred rows of `counts`
 whatever the size of the log; /report/decisions filters `decisions` with SQL. The file is SQLite
 in $SANCTUARY_HOME (one per log), and nothing in it is personal: only the fields of an entry that
-describe the request's shape (time, agency, kind, documents' types, outcome, clauses), never the
-pseudonymised identifiers. If the log is not the one counted (its first entry differs, or it
-shrank) the record starts again from entry 0.
+describe the request's shape (time, agency, kind, documents' types, outcome, clauses; for the staff
+pages also the declared purpose category and the resource's vocabulary fields and search type, what
+"what if" decides again), never the pseudonymised identifiers. If the log is not the one counted (its
+first entry differs, or it shrank) the record starts again from entry 0; so does a record of an
+older layout (`LAYOUT`), which lacks columns this one has.
 
 Counts are per calendar month, in long form (month, measure, category, outcome, n): the same rows
 as /report.csv. `MEASURES` says what each counts; it is the data dictionary's source.
@@ -16,6 +18,7 @@ as /report.csv. `MEASURES` says what each counts; it is the data dictionary's so
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 import threading
 from collections import Counter
@@ -27,7 +30,7 @@ from typing import Any
 
 from sanctuary import config
 from sanctuary.agencies import Registry
-from sanctuary.web.entries import LoggedDecision, decisions_in, family
+from sanctuary.web.entries import REFUSED, LoggedDecision, decisions_in, family
 from sanctuary.web.i18n import N_
 
 CHUNK = 20_000
@@ -67,12 +70,14 @@ DECISION_FIELDS = {
     "documents": N_("The types of the documents attached (for example I-247A, judicial warrant); never their contents."),
 }
 
+LAYOUT = "2"  # the tables' layout: a record of another layout is counted again from entry 0
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS decisions (
   idx INTEGER PRIMARY KEY, day TEXT NOT NULL, agency TEXT NOT NULL, family TEXT NOT NULL, kind TEXT NOT NULL,
   outcome TEXT NOT NULL, clauses TEXT NOT NULL, documents TEXT NOT NULL,
-  at TEXT NOT NULL, requester TEXT NOT NULL, claimed TEXT NOT NULL, behalf TEXT NOT NULL);  -- these four: staff pages only
+  at TEXT NOT NULL, requester TEXT NOT NULL, claimed TEXT NOT NULL, behalf TEXT NOT NULL,  -- these six: staff pages only
+  purpose TEXT NOT NULL, resource TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS decisions_day ON decisions (day);
 CREATE TABLE IF NOT EXISTS counts (
   month TEXT NOT NULL, measure TEXT NOT NULL, category TEXT NOT NULL, outcome TEXT NOT NULL, n INTEGER NOT NULL,
@@ -95,6 +100,20 @@ class StaffDecision:
     kind: str
     outcome: str
     citations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """A decided request as the log describes it, for deciding it again ("what if"): its shape only."""
+
+    index: int
+    kind: str
+    requester: str  # resolved registry id; '' when it did not resolve
+    requester_claimed: str
+    on_behalf_of: tuple[str, ...]
+    purpose_category: str
+    resource: dict[str, Any]  # the entry's: vocabulary fields and search type (format 1: also the system)
+    documents: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -200,6 +219,11 @@ def _agency_name(row: LoggedDecision, registry: Registry) -> str:
         return row.requester
 
 
+def _resource(row: LoggedDecision) -> dict[str, Any]:
+    """The entry's resource as "what if" reads it: the system (format 1), the fields and the search type."""
+    return {k: row.resource[k] for k in ("system", "fields", "search") if row.resource.get(k)}
+
+
 def record_file(log_url: str) -> Path:
     return config.home() / f"public-record-{hashlib.sha256(log_url.encode()).hexdigest()[:16]}.db"
 
@@ -214,6 +238,10 @@ class PublicRecord:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        if self._meta("layout") != LAYOUT:  # an older layout (or a new file): counted again from entry 0
+            self._db.executescript("BEGIN; DROP TABLE decisions; DROP TABLE counts; DELETE FROM meta; COMMIT;")
+            self._db.executescript(SCHEMA)
+            self._set("layout", LAYOUT)
         self._lock = threading.Lock()  # the connection: one statement or chunk at a time
         self._catching = threading.Lock()  # one catch-up at a time
 
@@ -264,7 +292,7 @@ class PublicRecord:
             self._catching.release()
 
     def _reset(self) -> None:
-        self._db.executescript("BEGIN; DELETE FROM decisions; DELETE FROM counts; DELETE FROM meta; COMMIT;")
+        self._db.executescript("BEGIN; DELETE FROM decisions; DELETE FROM counts; DELETE FROM meta WHERE key != 'layout'; COMMIT;")
 
     def _set_now(self) -> None:
         self._set("updated", datetime.now(UTC).isoformat(timespec="seconds"))
@@ -299,12 +327,12 @@ class PublicRecord:
         self._db.execute("BEGIN")
         try:
             self._db.executemany(
-                "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         r.index,
                         r.time.date().isoformat(),
-                        _agency_name(r, self.registry) if r.kind != "refused" else "",
+                        _agency_name(r, self.registry) if r.kind != REFUSED else "",
                         r.family,
                         r.kind,
                         r.outcome,
@@ -314,6 +342,8 @@ class PublicRecord:
                         r.requester or "",
                         r.requester_claimed,
                         SEP.join(r.on_behalf_of),
+                        r.purpose_category or "",
+                        json.dumps(_resource(r), sort_keys=True),
                     )
                     for r in rows
                 ],
@@ -405,3 +435,32 @@ class PublicRecord:
             for i, at, requester, claimed, behalf, fam, kind, outcome, clauses in page
         ]
         return rows, matched, total
+
+    def requests(self, since: str = "", until: str = "", limit: int = 1000) -> tuple[list[RecordedRequest], int]:
+        """The newest `limit` decided requests of days `since`..`until` (YYYY-MM-DD, inclusive;
+        empty: no bound), oldest first, and how many there are in those days. Requests refused
+        unread are not among them: there is nothing to decide again."""
+        sql, args = DecisionFilter(since, until).where()
+        sql += " AND kind != ?"
+        args.append(REFUSED)
+        with self._lock:
+            matched = self._db.execute(f"SELECT count(*) FROM decisions WHERE {sql}", args).fetchone()[0]  # noqa: S608
+            page = self._db.execute(
+                "SELECT idx, kind, requester, claimed, behalf, purpose, resource, documents FROM decisions "  # noqa: S608
+                f"WHERE {sql} ORDER BY idx DESC LIMIT ?",
+                [*args, limit],
+            ).fetchall()
+        rows = [
+            RecordedRequest(
+                i,
+                kind,
+                requester,
+                claimed,
+                tuple(b for b in behalf.split(SEP) if b),
+                purpose,
+                json.loads(resource),
+                tuple(d for d in docs.split(SEP) if d),
+            )
+            for i, kind, requester, claimed, behalf, purpose, resource, docs in page
+        ]
+        return rows[::-1], matched

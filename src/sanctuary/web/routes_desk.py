@@ -20,11 +20,11 @@ from starlette.responses import RedirectResponse, Response
 
 from sanctuary.gateway.app import answer
 from sanctuary.gateway.credentials import DESK_ROLES
+from sanctuary.gateway.held import HeldItem
 from sanctuary.models import RequestError
 from sanctuary.policy.facts import CUSTODY_TOPICS
 from sanctuary.web import desk
 from sanctuary.web.errors import MESSAGES
-from sanctuary.web.held import HeldItem
 from sanctuary.web.laws import clauses
 from sanctuary.web.site import Site, event
 
@@ -92,8 +92,9 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
         except desk.FormError as exc:
             return form_page(http, values, exc)
         gw = site.gw
-        # The gateway's one way in, as if the request had come through the API with a desk key.
-        submission = await gw.submit(json.dumps(raw).encode(), None, "desk")
+        # The gateway's one way in, as if the request had come through the API with a desk key (a
+        # held request enters the held queue there, as one held through the API does).
+        submission = await gw.submit(json.dumps(raw).encode(), None, "desk", session.user or "?")
         if submission.refused is not None and submission.status < 500:
             return form_page(http, values, desk.FormError(submission.refused.field, submission.refused.reason))
         request = submission.request
@@ -107,8 +108,6 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
             status=submission.status,
             log_index=log_index,
         )
-        if submission.decision.held is not None and request is not None:
-            site.held.add(request, submission.decision, session.user or "?")  # waits for an officer to verify
         entered = request.model_dump(mode="json", exclude_defaults=True) if request is not None else raw
         key = session.keep_result(
             {
@@ -166,7 +165,7 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
         guard = site.require(http, DESK_ROLES)
         if isinstance(guard, Response):
             return guard
-        return site.render(http, "held.html", title="Held requests", items=site.held.items(), waiting=site.held.waiting())
+        return site.render(http, "held.html", title="Held requests", items=site.gw.held.items(), waiting=site.gw.held.waiting())
 
     def held_page(http: HttpRequest, item: HeldItem, error: str | None = None) -> Response:
         entered = item.request.model_dump(mode="json", exclude_defaults=True) if item.request is not None else {}
@@ -187,7 +186,7 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
         guard = site.require(http, DESK_ROLES)
         if isinstance(guard, Response):
             return guard
-        item = site.held.get(reference)
+        item = site.gw.held.get(reference)
         return site.error(http, 404, *MESSAGES[404]) if item is None else held_page(http, item)
 
     @router.post("/desk/held/{reference}", include_in_schema=False)
@@ -196,7 +195,7 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
         if isinstance(posted, Response):
             return posted
         session, form = posted
-        item = site.held.get(reference)
+        item = site.gw.held.get(reference)
         if item is None:
             return site.error(http, 404, *MESSAGES[404])
         if item.request is None:  # resolved already (another officer, another tab): show what happened
@@ -208,10 +207,9 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
         if not how:
             return held_page(http, item, "say how you verified it: whom you called, what you checked")
         try:
-            submission = await site.gw.resolve_held(item.request, item.decision, verified, f"{session.user} ({how})")
+            submission = await site.gw.resolve_held(item.request, item.decision, verified, f"{session.user} ({how})", session.user or "?")
         except RequestError as exc:
             return held_page(http, item, f"{exc.field}: {exc.reason}")
-        site.held.resolve(reference, submission.decision, session.user or "?")
         event("desk_held_resolved", user=session.user, reference=reference, decision=submission.decision.decision)
         entered = item.request.model_dump(mode="json", exclude_defaults=True)
         key = session.keep_result(

@@ -12,6 +12,7 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from sanctuary.audit import AuditError
+from sanctuary.policy.diff import Difference
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.profiles import available, read_profile
@@ -20,7 +21,7 @@ from sanctuary.web import charts, proofs, retro_runs, whatif
 from sanctuary.web.desk import KINDS
 from sanctuary.web.entries import FAMILIES, parse_day
 from sanctuary.web.errors import MESSAGES
-from sanctuary.web.record import DecisionFilter
+from sanctuary.web.record import DecisionFilter, RecordedRequest
 from sanctuary.web.site import OVERSIGHT, STAFF, LogUnavailable, Site, event
 
 PAGE = 200
@@ -129,21 +130,60 @@ def add_policy_routes(router: APIRouter, site: Site) -> None:
         )
 
     @router.get("/policy/whatif", include_in_schema=False)
-    def what_if(http: HttpRequest, a: str = Query(default=WHATIF_DEFAULT[0]), b: str = Query(default=WHATIF_DEFAULT[1])) -> Response:
+    def what_if(
+        http: HttpRequest,
+        a: str = Query(default=WHATIF_DEFAULT[0]),
+        b: str = Query(default=WHATIF_DEFAULT[1]),
+        since: str = "",
+        until: str = "",
+        last: str = "",
+    ) -> Response:
         guard = site.require(http, STAFF)
         if isinstance(guard, Response):
             return guard
+        values = {"since": since, "until": until, "last": last or str(whatif.DEFAULT_LIMIT)}
         try:
-            rows = site.rows()
+            public, size = site.public_record()
         except LogUnavailable as exc:
             return site.log_down(http, exc)
+        error: str | None = None
+        changes: list[Difference] = []
+        rows: list[RecordedRequest] = []
+        matched = 0
         try:
+            for name, day in (("since", since), ("until", until)):
+                parse_day(day, name)
+            limit = _count(values["last"], "last", whatif.MAX_LIMIT)
+            rows, matched = public.requests(since, until, limit)
             changes = whatif.replay(rows, a, b, site.gw.policy.registry)
-        except PolicyError as exc:
-            return site.render(http, "error.html", status=422, title="What if", message=str(exc))
+        except (ValueError, PolicyError) as exc:
+            error = str(exc)
         return site.render(
-            http, "whatif.html", title="What if", names=available(), a=a, b=b, changes=changes, replayed=len(rows), not_kept=whatif.NOT_KEPT
+            http,
+            "whatif.html",
+            status=422 if error else 200,
+            title="What if",
+            names=available(),
+            a=a,
+            b=b,
+            values=values,
+            error=error,
+            changes=changes,
+            replayed=len(rows),
+            matched=matched,
+            counted=public.upto(),
+            size=size,
+            default_limit=whatif.DEFAULT_LIMIT,
+            max_limit=whatif.MAX_LIMIT,
+            not_kept=whatif.NOT_KEPT,
         )
+
+
+def _count(value: str, field: str, most: int) -> int:
+    """A whole number from 1 to `most`; ValueError names the field otherwise."""
+    if not value.isdigit() or not 1 <= int(value) <= most:
+        raise ValueError(f"{field}: {value[:20]!r} is not a whole number from 1 to {most:,}")
+    return int(value)
 
 
 def add_audit_routes(router: APIRouter, site: Site) -> None:

@@ -7,6 +7,8 @@ import csv
 import io
 import math
 import re
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter
@@ -15,10 +17,11 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
 from sanctuary.audit import AuditError
+from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.jurisdictions import jurisdictions
 from sanctuary.web import charts, compare, labels, laws, record
 from sanctuary.web.entries import FAMILIES
-from sanctuary.web.i18n import N_, SOURCE, gettext_for
+from sanctuary.web.i18n import N_, gettext_for, localized
 from sanctuary.web.rights import GLOSSARY, WHAT_TO_DO, contacts, rights
 from sanctuary.web.sessions import clear_cookie, set_cookie
 from sanctuary.web.signin import client_address
@@ -265,28 +268,28 @@ def add_report_routes(router: APIRouter, site: Site) -> None:
 
 
 def add_law_routes(router: APIRouter, site: Site) -> None:
-    def rules_down(http: HttpRequest) -> Response:
-        return site.error(
-            http,
-            503,
-            N_("The rules could not be loaded"),
-            N_("The rules could not be loaded (%(reason)s); every request is being refused."),
-            reason=str(site.gw.policy.error),
-        )
-
-    @router.get("/laws", include_in_schema=False)
-    def laws_page(http: HttpRequest) -> Response:
+    def rules_page(http: HttpRequest, template: str, title: str, context: Callable[[PolicyEngine, str], dict[str, Any]]) -> Response:
+        """A page of the rules in force: `context` builds it from the loaded rules; while they are
+        not loaded, an error page saying so (every request is being refused)."""
         lang = site.lang(http)
         engine = site.gw.policy.engine
         if engine is None:
-            return rules_down(http)
-        return site.render(
+            return site.error(
+                http,
+                503,
+                N_("The rules could not be loaded"),
+                N_("The rules could not be loaded (%(reason)s); every request is being refused."),
+                reason=str(site.gw.policy.error),
+            )
+        return site.render(http, template, lang=lang, title=site.text(lang, title), **context(engine, lang))
+
+    @router.get("/laws", include_in_schema=False)
+    def laws_page(http: HttpRequest) -> Response:
+        return rules_page(
             http,
             "laws.html",
-            lang=lang,
-            title=site.text(lang, N_("The rules in force")),
-            laws=laws.laws(engine, lang),
-            policy_hash=engine.policy_hash,
+            N_("The rules in force"),
+            lambda engine, lang: {"laws": laws.laws(engine, lang), "policy_hash": engine.policy_hash},
         )
 
     @router.get("/laws/compare", include_in_schema=False)
@@ -297,12 +300,16 @@ def add_law_routes(router: APIRouter, site: Site) -> None:
         unknown = [j for j in asked if j not in places.by_name]
         if unknown:
             return site.error(
-                http, 422, N_("Check the filter"), N_("%(field)s: use a date as YYYY-MM-DD, and a choice from the list."), field="j"
+                http,
+                422,
+                N_("Check the places to compare"),
+                N_("%(field)s: %(value)s is not one of the places on the list; choose the places to compare from the list."),
+                field="j",
+                value=repr(unknown[0][:40]),
             )
         names = tuple(asked) or tuple(places.by_name)
         registry = site.gw.policy.registry
         found = compare.matrix(names, registry)
-        names_of = {e.id: (e.name if lang == SOURCE else getattr(e, f"name_{lang}", "") or e.name) for e in compare.examples()[0]}
         texts = {c.name: {rid: laws.rule_text(rule, lang) for rid, rule in compare.rules(c.name, registry).items()} for c in found.columns}
         return site.render(
             http,
@@ -310,28 +317,25 @@ def add_law_routes(router: APIRouter, site: Site) -> None:
             lang=lang,
             title=site.text(lang, N_("The laws side by side")),
             m=found,
-            names_of=names_of,
+            names_of={e.id: localized(e, "name", lang) for e in compare.examples()[0]},
             texts=texts,
-            titles={c.name: (c.title if lang == SOURCE else getattr(c, f"title_{lang}", "") or c.title) for c in found.columns},
-            every=[(n, (p.title if lang == SOURCE else getattr(p, f"title_{lang}", "") or p.title)) for n, p in places.by_name.items()],
+            titles={c.name: localized(c, "title", lang) for c in found.columns},
+            every=[(n, localized(p, "title", lang)) for n, p in places.by_name.items()],
             chosen=names,
         )
 
     @router.get("/rights", include_in_schema=False)
     def rights_page(http: HttpRequest) -> Response:
-        lang = site.lang(http)
-        engine = site.gw.policy.engine
-        if engine is None:
-            return rules_down(http)
-        return site.render(
+        return rules_page(
             http,
             "rights.html",
-            lang=lang,
-            title=site.text(lang, N_("Your rights")),
-            rights=rights(engine, lang),
-            contacts=contacts(site.contacts_file, lang),
-            what_to_do=WHAT_TO_DO,
-            glossary=GLOSSARY,
+            N_("Your rights"),
+            lambda engine, lang: {
+                "rights": rights(engine, lang),
+                "contacts": contacts(site.contacts_file, lang),
+                "what_to_do": WHAT_TO_DO,
+                "glossary": GLOSSARY,
+            },
         )
 
     @router.get("/verify", include_in_schema=False)

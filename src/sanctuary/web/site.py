@@ -21,8 +21,6 @@ from sanctuary.errors import SanctuaryError
 from sanctuary.gateway.credentials import OVERSIGHT_ROLES, STAFF_ROLES
 from sanctuary.gateway.services import Unavailable
 from sanctuary.web import i18n, labels
-from sanctuary.web.entries import LoggedDecision, read_range
-from sanctuary.web.held import HeldQueue
 from sanctuary.web.i18n import N_
 from sanctuary.web.record import PublicRecord, record_file
 from sanctuary.web.sessions import Session, Sessions, csrf_ok, set_cookie
@@ -67,14 +65,10 @@ class Site:
         self.sessions = Sessions()
         self.attempts = Attempts()
         self.proxies = trusted_proxies()
-        self._rows: list[LoggedDecision] = []
-        self._rows_read = 0  # log entries read into _rows (entries that are not decisions are skipped)
-        self._rows_lock = threading.Lock()
         self._record: PublicRecord | None = None
         self._record_lock = threading.Lock()
         self._counting: threading.Thread | None = None
         self.contacts_file = contacts_file
-        self.held = HeldQueue()
         self.envs = {lang: self._environment(lang) for lang in i18n.languages()}
 
     @staticmethod
@@ -189,24 +183,6 @@ class Site:
             return self.gw.log.get()
         except Unavailable as exc:
             raise LogUnavailable(str(exc)) from None
-
-    def rows(self) -> list[LoggedDecision]:
-        """Every decision in the log, oldest first; LogUnavailable when the log cannot be read.
-
-        The log only grows, so rows already read are kept and only new entries are read. Whether an
-        old entry was changed afterwards is for the proofs and the full verification to find.
-        """
-        decision_log = self.decision_log()
-        with self._rows_lock:
-            try:
-                size = decision_log.size()
-                if size < self._rows_read:  # shrunk: not this log any more; read it again
-                    self._rows, self._rows_read = [], 0
-                self._rows += read_range(decision_log, self.gw.policy.registry, self._rows_read, size)
-                self._rows_read = size
-            except (AuditError, ValueError, KeyError) as exc:
-                raise LogUnavailable(f"decision log unreadable: {exc}") from None
-            return list(self._rows)
 
     def public_record(self) -> tuple[PublicRecord, int]:
         """The public record of the log and the log's size now.

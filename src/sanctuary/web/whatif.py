@@ -1,10 +1,15 @@
-""" "What if": the recorded requests decided again under another profile, with what would change.
+""" "What if": recorded requests decided again under another profile, with what would change.
 
 The log keeps the shape of each request, not its personal content: the purpose text, the subject's
 record (warrants, convictions) and the documents' contents are not in it. A replay therefore sees a
 request as its entry describes it: kind, requester, on whose behalf, declared purpose category,
-system and fields, document types. Differences that turn on what the log does not keep do not show;
-the page says so.
+fields and search type, document types. Differences that turn on what the log does not keep do not
+show; the page says so.
+
+The shapes come from the public record's table (`record.PublicRecord.requests`), kept beside the
+log and caught up incrementally, so no call reads the log's entries again. Deciding is the work:
+each call decides the newest `DEFAULT_LIMIT` requests of a chosen period (at most `MAX_LIMIT`),
+and the page says how many it decided of how many there are.
 """
 
 from __future__ import annotations
@@ -16,8 +21,10 @@ from sanctuary.agencies import Registry
 from sanctuary.enforce import Pipeline
 from sanctuary.policy.diff import Difference, diff_decisions
 from sanctuary.policy.engine import PolicyEngine
-from sanctuary.web.entries import LoggedDecision
+from sanctuary.web.record import RecordedRequest
 
+DEFAULT_LIMIT = 1000  # requests decided again, newest first, unless the page asks for another number
+MAX_LIMIT = 5_000  # at most about 5 s of deciding each request under both profiles (docs/web.md)
 NOT_KEPT = (
     "purpose text",
     "the subject's record (warrants, convictions, gang listing)",
@@ -26,7 +33,7 @@ NOT_KEPT = (
 )
 
 
-def replayable(row: LoggedDecision) -> str:
+def replayable(row: RecordedRequest) -> str:
     """The request a log entry describes, as a JSON line for the pipeline."""
     request: dict = {
         "id": f"log-{row.index}",
@@ -52,6 +59,6 @@ def _pipeline(profile: str, registry: Registry) -> Pipeline:
     return Pipeline(PolicyEngine.load([profile], registry))
 
 
-def replay(rows: list[LoggedDecision], a: str, b: str, registry: Registry) -> list[Difference]:
+def replay(rows: list[RecordedRequest], a: str, b: str, registry: Registry) -> list[Difference]:
     """Requests whose decision differs between profile `a` and profile `b` (PolicyError if one is unknown)."""
     return diff_decisions(_pipeline(a, registry), _pipeline(b, registry), [replayable(r) for r in rows])

@@ -1,0 +1,57 @@
+"""The decision log as the request path sees it, for the gateway, the `/v1/authz` hook and
+`sanctuary proxy`: opened on first use and reopened after a failure (`log_service`), and recorded
+to through `LogRecorder`, for which the log failing takes the process out of rotation (`/readyz`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sanctuary.gateway.readiness import Readiness
+from sanctuary.gateway.services import Reopening
+from sanctuary.models import Decision, Request
+
+if TYPE_CHECKING:
+    from sanctuary.audit import DecisionLog
+
+
+def log_service(url: str | None) -> Reopening[DecisionLog]:
+    """The decision log at `url` (a SQLite path or a postgresql:// URL; None: the default one),
+    opened on first use: Unavailable, saying why, while it cannot be."""
+
+    def opener() -> DecisionLog:
+        from sanctuary.audit import open_log
+
+        return open_log(url)
+
+    return Reopening("decision log", opener)
+
+
+class LogRecorder:
+    """The pipeline's `Recorder` over a log service (Unavailable when it cannot be opened); a failed
+    append takes the process out of rotation (`/readyz`)."""
+
+    def __init__(self, service: Reopening[DecisionLog], readiness: Readiness) -> None:
+        self.service = service
+        self.readiness = readiness
+
+    def record(self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None) -> int:
+        try:
+            return int(self.service.get().record(request, decision, disclosed))
+        except Exception as exc:
+            self._noted(exc)
+            raise
+
+    def record_refusal(self, raw: bytes, decision: Decision) -> int:
+        try:
+            return int(self.service.get().record_refusal(raw, decision))
+        except Exception as exc:
+            self._noted(exc)
+            raise
+
+    def _noted(self, exc: Exception) -> None:
+        """The log itself failing (not one entry it refused) takes the process out of rotation."""
+        from sanctuary.audit import AuditError
+
+        if not isinstance(exc, AuditError) or exc.field in ("log", "key"):
+            self.readiness.failed("log", exc)
