@@ -7,7 +7,7 @@ whatever the size of the log; /report/decisions filters `decisions` with SQL. Th
 in $SANCTUARY_HOME (one per log), and nothing in it is personal: only the fields of an entry that
 describe the request's shape (time, agency, kind, documents' types, outcome, clauses), never the
 pseudonymised identifiers. If the log is not the one counted (its first entry differs, or it
-shrank) the record starts again from entry 0.
+shrank), or the record was counted by another `VERSION`, it starts again from entry 0.
 
 Counts are per calendar month, in long form (month, measure, category, outcome, n): the same rows
 as /report.csv. `MEASURES` says what each counts; it is the data dictionary's source.
@@ -27,11 +27,13 @@ from typing import Any
 
 from sanctuary import config
 from sanctuary.agencies import Registry
-from sanctuary.web.entries import LoggedDecision, decisions_in, family
+from sanctuary.web.entries import LoggedDecision, decisions_in
 from sanctuary.web.i18n import N_
 
 CHUNK = 20_000
-IMMIGRATION_FAMILIES = ("DHS: ICE", "DHS: CBP", "DHS: USCIS")
+# How decisions are counted: a record counted by another version starts again from entry 0
+# (2: the immigration count is the decision's own fact, policy.immigration).
+VERSION = "2"
 ADMIN_WARRANTS = ("I-200", "I-203", "I-205")
 OUTCOMES = ("permit", "deny", "held")
 
@@ -42,9 +44,10 @@ MEASURES = {
     "agency_family": N_("Requests by the family of the agency that asked (registry id resolved from its credential)."),
     "kind": N_("Requests by kind (inquiry, transfer, hold, access, support, database request, refused unread)."),
     "clause": N_("Requests whose decision cites the clause; one request can cite several clauses."),
-    "immigration_agency": N_("Requests from ICE, CBP or USCIS, or made on behalf of one of them."),
-    "immigration_purpose": N_("Requests whose stated purpose is civil immigration enforcement, from any agency."),
-    "immigration_any": N_("Requests that are either of the two above, each counted once."),
+    "immigration_agency": N_("Who asked: requests from ICE, CBP or USCIS, or made on behalf of one of them, whatever their purpose."),
+    "immigration_purpose": N_(
+        "Requests the decision found to be for civil immigration enforcement, from any agency: the same fact the rules read."
+    ),
     "detainers": N_("Immigration detainer forms (I-247 family) attached to requests."),
     "admin_warrants": N_("Administrative immigration warrants (I-200, I-203, I-205) attached to requests."),
     "transfers": N_("Custody-transfer requests, by the agency that asked to receive the person."),
@@ -173,15 +176,10 @@ def _cells(row: LoggedDecision, registry: Registry) -> Iterable[tuple[str, str]]
     yield "kind", row.kind
     for clause in dict.fromkeys(row.citations):
         yield "clause", clause
-    parties = [row.family, *(family(registry, a) for a in row.on_behalf_of)]
-    by_agency = any(f in IMMIGRATION_FAMILIES for f in parties)
-    by_purpose = row.purpose_category == "civil_immigration"
-    if by_agency:
+    if row.immigration_agency:
         yield "immigration_agency", "all"
-    if by_purpose:
+    if row.immigration_purpose:
         yield "immigration_purpose", "all"
-    if by_agency or by_purpose:
-        yield "immigration_any", "all"
     for document in row.documents:
         if document.startswith("I-247"):
             yield "detainers", document
@@ -216,6 +214,9 @@ class PublicRecord:
         self._db.executescript(SCHEMA)
         self._lock = threading.Lock()  # the connection: one statement or chunk at a time
         self._catching = threading.Lock()  # one catch-up at a time
+        if self._meta("version") != VERSION:  # counted the way of another release: count again
+            self._reset()
+            self._set("version", VERSION)
 
     def close(self) -> None:
         self._db.close()
@@ -264,7 +265,7 @@ class PublicRecord:
             self._catching.release()
 
     def _reset(self) -> None:
-        self._db.executescript("BEGIN; DELETE FROM decisions; DELETE FROM counts; DELETE FROM meta; COMMIT;")
+        self._db.executescript("BEGIN; DELETE FROM decisions; DELETE FROM counts; DELETE FROM meta WHERE key <> 'version'; COMMIT;")
 
     def _set_now(self) -> None:
         self._set("updated", datetime.now(UTC).isoformat(timespec="seconds"))
@@ -281,8 +282,8 @@ class PublicRecord:
                 row.family,
                 row.kind,
                 row.citations,
-                row.on_behalf_of,
-                row.purpose_category,
+                row.immigration_purpose,
+                row.immigration_agency,
                 row.documents,
                 row.requester,
             )
