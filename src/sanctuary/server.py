@@ -27,8 +27,7 @@ from sanctuary.gateway.cli import DEMO_LOG_NAME, DEMO_PERSONS_COUNT, keys_table
 from sanctuary.gateway.credentials import STAFF_ROLES, CredentialError, KeyRing, demo_keys, keys_file
 from sanctuary.gateway.services import Policy
 from sanctuary.gateway.users import UserBook, demo_password, users_file
-from sanctuary.options import AgenciesOpt, DeclarationsOpt, JurisdictionOpt, LawProfilesOpt, LogOpt, ParamOpt, parse_params
-from sanctuary.policy.jurisdictions import jurisdictions
+from sanctuary.options import AgenciesOpt, DeclarationsOpt, JurisdictionOpt, LawProfilesOpt, LogOpt, ParamOpt, law_in_force, parse_params
 from sanctuary.records import RecordsError, open_store
 from sanctuary.records.demo import DEMO_PERSONS, DEMO_PLATE, fill
 
@@ -78,11 +77,9 @@ def serve(
     except CredentialError as exc:
         err.print(f"[red]error[/red] {exc.field}: {exc.reason}")
         raise typer.Exit(2) from None
-    if jurisdiction is None and not profile:
-        jurisdiction = jurisdictions().default
     cfg = GatewayConfig(
         profiles=profile or [],
-        jurisdiction=jurisdiction,
+        jurisdiction=law_in_force(jurisdiction, profile),
         declarations=declarations,
         params=parse_params(param),
         agencies=agencies or [],
