@@ -66,7 +66,7 @@ FEDERAL = [
     "(Federal) ATF Houston Field Division",
     "(Federal) ICE ERO Atlanta",
 ]
-# The mix documented for network audits (incidents.md §1.3-1.5): mostly specific reasons, ~10% vague,
+# The mix documented for network audits (docs/evidence.md): mostly specific reasons, ~10% vague,
 # ~6% case numbers only (generated below), a small share naming immigration enforcement.
 REASONS = ["Investigation", "investigation", "inv", "Locate", "BOL", "suspicious vehicle", "d", "."] + [
     "stolen vehicle",

@@ -36,6 +36,20 @@ def test_examples_cover_every_kind_and_decide_without_error():
     assert all(d["citations"] and d["policy_hash"] and d["profiles"] == ["chicago-2021"] for d in out)
 
 
+def test_with_neither_a_jurisdiction_nor_a_profile_the_configured_default_decides_as_the_api_does():
+    from sanctuary import open_pipeline
+    from sanctuary.policy.jurisdictions import jurisdictions
+
+    line = (EXAMPLES / "requests.jsonl").read_text().splitlines()[0]
+    result = runner.invoke(app, ["decide", "-"], input=line + "\n")
+    assert result.exit_code == 0, result.output
+    [decided] = decisions(result)
+    api = open_pipeline().decide(line)  # no jurisdiction, no profiles: the deployment's configured default
+    default = jurisdictions().get()
+    assert decided["profiles"] == api.profiles and set(decided["profiles"]) >= set(default.profiles)
+    assert decided["policy_hash"] == api.policy_hash
+
+
 def test_stdin_and_invalid_lines_exit_nonzero_but_every_line_is_answered():
     text = (EXAMPLES / "invalid.jsonl").read_text() + (EXAMPLES / "requests.jsonl").read_text().splitlines()[0] + "\n"
     result = runner.invoke(app, ["decide", "-"], input=text)

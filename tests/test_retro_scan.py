@@ -48,7 +48,8 @@ RECORDS = [
         "reason": "ICE WARRANT",
         "plate": "***",
         "time": "11/14/2025, 10:00:00 AM UTC",
-        "expect": {"IMMIGRATION_PURPOSE", "HAS_287G", "OUT_OF_STATE", "NATIONAL_LOOKUP"},
+        # ICE named: the search served ICE (who asked), and ICE may be ERO; Polk County acts for ICE (287(g))
+        "expect": {"IMMIGRATION_PURPOSE", "IMMIGRATION_AGENCY", "DHS_COMPONENT", "HAS_287G", "OUT_OF_STATE", "NATIONAL_LOOKUP"},
     },
     {
         "id": "r2",
@@ -66,7 +67,8 @@ RECORDS = [
         "reason": "assist HSI with locate",
         "plate": "***",
         "time": "11/14/2025, 12:00:00 PM UTC",
-        "expect": {"IMMIGRATION_PURPOSE"},
+        # HSI named: the search served an immigration agency (who asked); HSI's work is not civil enforcement
+        "expect": {"IMMIGRATION_AGENCY", "DHS_COMPONENT"},
     },
     {
         "id": "r4",
@@ -381,4 +383,4 @@ def test_row_numbers_hold_under_parallel_reading(tmp_path):
     scan([path], tmp_path / "out", ScanOptions(home_state="IL"))
     rows = pq.read_table(tmp_path / "out" / "flags.parquet").to_pylist()
     assert len(rows) == 31  # 0, 9973, ..., 299190
-    assert all(r["row"] == int(r["source_id"]) and r["flags"] == "IMMIGRATION_PURPOSE" for r in rows)
+    assert all(r["row"] == int(r["source_id"]) and r["flags"] == "IMMIGRATION_PURPOSE;IMMIGRATION_AGENCY;DHS_COMPONENT" for r in rows)

@@ -9,7 +9,7 @@ from sanctuary.screening.purpose import MAX_LENGTH
 
 # (reason, the agencies it must name); every one states an immigration purpose: civil_immigration.
 IMMIGRATION = [
-    # reasons documented in real audit logs (research/incidents.md §1.4)
+    # reasons documented in real audit logs (docs/evidence.md, "Reasons found in real audit logs")
     ("immigration", ()),
     ("ICE+ERO", ("ICE-ERO",)),
     ("deportee", ()),

@@ -14,12 +14,13 @@ HEADERS = ["ID", "Name", "Org Name", "Total Networks Searched", "Time Frame", "L
 # (id, reason, case number, the flags the row must get)
 ROWS = [
     ("a", "stolen vehicle", "25-136102", set()),
-    ("b", "stolen vehicle", "ERO-2025-0113", {"IMMIGRATION_PURPOSE"}),
+    ("b", "stolen vehicle", "ERO-2025-0113", {"IMMIGRATION_PURPOSE", "IMMIGRATION_AGENCY", "DHS_COMPONENT"}),  # served ERO
     ("c", "foreign national locate", "", {"NEEDS_REVIEW"}),
     ("d", "patrol", "", set()),
-    ("e", "l.c.e. detainer", "", {"IMMIGRATION_PURPOSE"}),
+    ("e", "l.c.e. detainer", "", {"IMMIGRATION_PURPOSE", "IMMIGRATION_AGENCY", "DHS_COMPONENT"}),
     ("f", "locate for rem\u043eval", "", {"IMMIGRATION_PURPOSE"}),
-    ("g", "assist HSI fentanyl case", "", {"IMMIGRATION_PURPOSE"}),  # HSI named: the search served an immigration agency
+    # HSI named: the search served an immigration agency (who asked), for a criminal case, as the pipeline decides it
+    ("g", "assist HSI fentanyl case", "", {"IMMIGRATION_AGENCY", "DHS_COMPONENT"}),
     ("h", "I-94 check", "", {"NEEDS_REVIEW"}),
 ]
 

@@ -21,7 +21,7 @@ from sanctuary.web import site as site_module
 from sanctuary.web.record import PublicRecord
 from web_app import LOG_NAME, csrf_of, make_site  # noqa: F401 - fixture
 
-FIXTURES = Path(__file__).resolve().parent / "data" / "flock-portal"  # copied from the shared fixtures
+FIXTURES = Path(__file__).resolve().parent / "data" / "flock-portal"  # real public exports (PROVENANCE.md)
 ICE_RELEASE_DATE = {
     "channel": "phone",
     "agency": "ICE-ERO",

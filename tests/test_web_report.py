@@ -76,8 +76,10 @@ def test_months_and_the_ordinance_counts(tmp_path: Path) -> None:
     assert c.months == ["2025-02", "2025-03", "2025-04", "2025-05", "2025-06"]
     assert c.n("requests") == 7
     assert (c.n("outcome", "permit", "permit"), c.n("outcome", "deny", "deny"), c.n("outcome", "held", "held")) == (3, 3, 1)
-    assert c.n("immigration_agency") == 5  # ICE itself four times, and on behalf of HSI
-    assert c.n("immigration_purpose") == 1 and c.n("immigration_any") == 6
+    assert c.n("immigration_agency") == 5  # who asked: ICE itself four times, and on behalf of HSI
+    # Entries older than format 3 do not record the decision's fact: the predicate on what they hold
+    # counts ERO's requests unless they declared a criminal purpose, and the declared category.
+    assert c.n("immigration_purpose") == 4 and c.n("immigration_any") == 0
     assert dict(c.categories("detainers"))["I-247A"]["all"] == 1
     assert dict(c.categories("admin_warrants"))["I-200"]["all"] == 1
     transfers = dict(c.categories("transfers"))
@@ -102,6 +104,23 @@ def test_the_record_catches_up_and_starts_again_on_another_log(tmp_path: Path) -
     other = ListLog([entry("2026-01-01", "database_query", "FBI", "permit")] * 2)
     reopened.catch_up(other)
     assert reopened.counts().n("requests") == 2 and reopened.months() == ["2026-01"]
+
+
+def test_a_record_counted_by_another_version_is_counted_again(tmp_path: Path) -> None:
+    """Counts made by an older release (the immigration count was once the declared category) are
+    not kept: the record starts again from entry 0 and counts the way this release does."""
+    import sqlite3
+
+    public = PublicRecord(tmp_path / "record.db", REGISTRY)
+    public.catch_up(ListLog(ENTRIES))
+    public.close()
+    with sqlite3.connect(tmp_path / "record.db") as db:
+        db.execute("UPDATE meta SET value = '2' WHERE key = 'layout'")
+        db.execute("UPDATE counts SET n = 99 WHERE measure = 'immigration_purpose'")
+    reopened = PublicRecord(tmp_path / "record.db", REGISTRY)
+    assert reopened.upto() == 0 and reopened.counts().n("immigration_purpose") == 0
+    reopened.catch_up(ListLog(ENTRIES))
+    assert reopened.counts().n("immigration_purpose") == 4
 
 
 def test_decisions_filter_and_page(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ import sys
 SEED = 2173
 TEST_SHARE = 5  # one base phrase in five is held out
 
-# Reasons documented in reporting on real audit logs (research/incidents.md §1.4).
+# Reasons documented in reporting on real audit logs (docs/evidence.md, "Reasons found in real audit logs").
 REPORTED = [
     "immigration", "ICE", "ICE+ERO", "ICE WARRANT", "immigration protest", "deportee", "HSI", "DHS", "CBP",
     "ICE FUGOPS", "criminal alien", "ICE pick up", "ice administrative warrant", "assist ICE with locate",

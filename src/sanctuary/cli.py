@@ -19,7 +19,17 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from sanctuary.agencies import Registry, RegistryError, load_registry
-from sanctuary.options import AgenciesOpt, JsonOpt, ParamOpt, parse_params
+from sanctuary.options import (
+    AgenciesOpt,
+    DeclarationsOpt,
+    JsonOpt,
+    JurisdictionOpt,
+    LawProfilesOpt,
+    LogOpt,
+    ParamOpt,
+    law_in_force,
+    parse_params,
+)
 
 if TYPE_CHECKING:
     from typer._click.core import Command, Context  # Typer's own copy of click, which its classes use
@@ -100,41 +110,34 @@ def read_lines(source: str) -> Iterator[tuple[int, str]]:
 @app.command()
 def decide(
     file: Annotated[str, typer.Argument(help="JSONL requests, one per line; - for standard input.")] = "-",
-    profile: Annotated[
-        Optional[list[str]],
-        typer.Option("--profile", "-p", help="Legal profile; repeat to compose (any forbid wins). Default: chicago-2021."),
-    ] = None,
-    jurisdiction: Annotated[
-        Optional[str], typer.Option("--jurisdiction", "-j", help="The profiles in force together in a place (jurisdictions.toml).")
-    ] = None,
+    jurisdiction: JurisdictionOpt = None,
+    profile: LawProfilesOpt = None,
     as_requester: Annotated[
         bool,
         typer.Option("--as-requester", help="Treat the input's facts and documents as an outside requester's claims, as the gateway does."),
     ] = False,
     agencies: AgenciesOpt = None,
     param: ParamOpt = None,
-    declarations: Annotated[
-        Optional[Path], typer.Option("--declarations", help="625 ILCS 5/2-130 declarations on file (CSV, as scan-partners reads).")
-    ] = None,
+    declarations: DeclarationsOpt = None,
     store: Annotated[
         Optional[str],
         typer.Option("--store", help="Look facts about the subject up in this records store (SQLite path or postgresql:// URL)."),
     ] = None,
     explain: Annotated[bool, typer.Option("--explain", help="A readable table instead of JSONL.")] = False,
-    log: Annotated[
-        Optional[str], typer.Option("--log", help="Record each decision in this log (SQLite path or postgresql:// URL).")
-    ] = None,
+    log: LogOpt = None,
 ) -> None:
     """Decide requests: JSONL in, one JSON decision per line out. Exit 1 if any line was an error.
 
     This is the department's own tool: the facts and documents in its input are taken as the
     department's (each decision says so), unless --as-requester. With --store the department's
-    records are consulted too, and where they disagree with the input, the records win."""
+    records are consulted too, and where they disagree with the input, the records win. The law in
+    force: -j and/or -p; with neither, the configured default jurisdiction, as `serve` decides."""
     from sanctuary.enforce import Pipeline, Unloaded, load_pipeline
 
     registry = registry_or_exit(agencies)
     params = parse_params(param)
-    profiles = profile or ([] if jurisdiction else ["chicago-2021"])
+    profiles = profile or []
+    jurisdiction = law_in_force(jurisdiction, profiles)
     if file != "-" and not Path(file).is_file():
         err.print(f"[red]error[/red]: file: {file} does not exist")
         raise typer.Exit(2)

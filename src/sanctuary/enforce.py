@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -46,6 +46,7 @@ from sanctuary.policy.facts import (
     free_text,
     subject_identity,
 )
+from sanctuary.policy.immigration import by_words
 from sanctuary.policy.profiles import PROFILES, expand
 from sanctuary.screening import DocumentClass, PurposeScreen, classify, screen_fields
 
@@ -93,22 +94,7 @@ def screen_request(request: Request) -> PurposeScreen:
     A screen that flags immigration or asks for review only because an agency is named makes that
     agency a beneficiary, judged as if it had asked (one rule path for direct and indirect
     requests), not an immigration purpose by itself."""
-    return _by_words(screen_fields(dict(zip(FREE_TEXT, free_text(request), strict=True))))
-
-
-# Evidence that is not about immigration enforcement itself: an agency's name, a crime, a vague reason.
-NOT_IMMIGRATION_EVIDENCE = ("agency:", "criminal:", "vague:")
-
-
-def _by_words(purpose: PurposeScreen) -> PurposeScreen:
-    """A screen that flags immigration (or asks for review) only because an agency is named: the
-    agency is a beneficiary (judged as if it had asked), and the words decide the category."""
-    if purpose.category not in ("civil_immigration", "needs_review"):
-        return purpose
-    if any(not e.rule.startswith(NOT_IMMIGRATION_EVIDENCE) for e in purpose.evidence):
-        return purpose
-    crime = any(e.rule.startswith("criminal:") for e in purpose.evidence)
-    return replace(purpose, category="criminal" if crime else "other")
+    return by_words(screen_fields(dict(zip(FREE_TEXT, free_text(request), strict=True))))
 
 
 @lru_cache(maxsize=4096)
@@ -395,7 +381,7 @@ class Pipeline(RequestPath):
                 if len(self._cache) >= CACHE_LIMIT:
                     self._cache.clear()
                 self._cache[key] = template
-        update: dict[str, Any] = {"id": request.id, "facts_source": source}
+        update: dict[str, Any] = {"id": request.id, "facts_source": source, "immigration_purpose": facts.immigration_purpose}
         if not self.trusted:
             update["claims"] = claims_of(request)
         if template.held is not None:

@@ -176,6 +176,9 @@ class Decision(BaseModel):
     claims: list[str] = []  # what the request asserted that only records or a verified document establish
     facts_source: str | None = None  # where the facts about the subject came from (or why none were needed)
     resolves: str | None = None  # the reference of the held request this decision resolves
+    # The fact the rules read: the request is for civil immigration enforcement (one predicate,
+    # sanctuary.policy.immigration); None when it was refused before its facts were derived.
+    immigration_purpose: bool | None = None
 
     def to_json(self) -> str:
         return self.model_dump_json(exclude_none=True)

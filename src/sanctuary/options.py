@@ -20,14 +20,15 @@ from sanctuary.errors import SanctuaryError
 if TYPE_CHECKING:
     from sanctuary.gateway.credentials import KeyRing
 
-ProfileOpt = Annotated[list[str], typer.Option("--profile", "-p", help="Legal profile; repeat to compose (any forbid wins).")]
 AgenciesOpt = Annotated[Optional[list[Path]], typer.Option("--agencies", help="A department's own registry file (TOML); repeatable.")]
 ParamOpt = Annotated[Optional[list[str]], typer.Option("--param", help="Profile parameter PROFILE.NAME=V1,V2 (see `policy show`).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
 
-# The law in force, for the servers (`serve`, `proxy`): a jurisdiction, profiles on top, declarations.
+# The law in force, for the commands that decide (`decide`, `serve`, `proxy`): a jurisdiction,
+# profiles on top, declarations; with neither a jurisdiction nor a profile, the configured default.
 JurisdictionOpt = Annotated[
-    Optional[str], typer.Option("--jurisdiction", "-j", help="The law in force where deployed (default: the shipped default, chicago).")
+    Optional[str],
+    typer.Option("--jurisdiction", "-j", help="The law in force where deployed (default: the configured default, jurisdictions.toml)."),
 ]
 LawProfilesOpt = Annotated[
     Optional[list[str]],
@@ -44,6 +45,21 @@ PortOpt = Annotated[int, typer.Option(min=0, max=65535, help="Port (0: any free 
 RateOpt = Annotated[float, typer.Option(min=0, help="Requests per second per key, bursts of twice that (0: no limit).")]
 ThreadsOpt = Annotated[int, typer.Option(min=1, max=256, help="Worker threads deciding requests.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", help="Log warnings and errors only, not every decision.")]
+
+
+def law_in_force(jurisdiction: str | None, profiles: list[str] | None) -> str | None:
+    """The jurisdiction a command decides under: the one given; with no profiles either, the
+    configured default (sanctuary/policy/jurisdictions.toml); None: the profiles alone."""
+    if jurisdiction is not None or profiles:
+        return jurisdiction
+    from sanctuary.policy.errors import PolicyError
+    from sanctuary.policy.jurisdictions import jurisdictions
+
+    try:
+        return jurisdictions().default
+    except PolicyError as exc:
+        Console(stderr=True).print(f"[red]policy error[/red]: {exc}", highlight=False)
+        raise typer.Exit(2) from None
 
 
 def parse_params(values: list[str] | None) -> dict[str, list[str]]:
@@ -99,7 +115,6 @@ def server_fields(
     key file that does not read stops the start; --demo adds the demo keys, and a signing key for
     the log if there is none); the log, the rate limit, the deadline and the threads."""
     from sanctuary.gateway.credentials import KeyRing, keys_file
-    from sanctuary.policy.jurisdictions import jurisdictions
 
     events = logging.getLogger("sanctuary")
     events.addHandler(logging.StreamHandler(sys.stderr))
@@ -115,7 +130,7 @@ def server_fields(
         Console(stderr=True).print("[yellow]no keys yet[/yellow]: every request gets 401; issue one with `sanctuary keys issue`")
     return ServerFields(
         profiles=profile or [],
-        jurisdiction=jurisdictions().default if jurisdiction is None and not profile else jurisdiction,
+        jurisdiction=law_in_force(jurisdiction, profile),
         declarations=declarations,
         params=parse_params(param),
         agencies=agencies or [],

@@ -6,7 +6,8 @@ nothing that can be traced back to a person, in clear or by guessing:
 
 - only closed-vocabulary values are copied: codes (kind, decision, failure, purpose category,
   search and document types), registry ids resolved by the department, policy ids and citations,
-  and field names or data categories of the vocabulary (policy/categories.toml, the store's map);
+  field names or data categories of the vocabulary (policy/categories.toml, the store's map), and
+  the decision's boolean fact `immigration_purpose` (format 3), which the reports count;
 - every other string the request carries (its id, names, dates, numbers, a claimed agency, the
   system asked of, an unknown field name, free text) is *counted* under `not_copied`, never copied;
 - an error is a code (`failure`), never its message (messages echo input);
@@ -37,7 +38,8 @@ from sanctuary.audit.errors import AuditError
 from sanctuary.audit.keys import pseudonym
 from sanctuary.models import Decision, Failure, Request
 
-FORMAT = 2
+FORMAT = 3  # a decided request; format 3 adds `immigration_purpose`, the decision's own fact
+REFUSED_FORMAT = 2  # a request refused unread: unchanged since format 2
 REFUSED = "refused"  # the kind of an entry for a request refused before it could be read
 UNCLASSIFIED = "unclassified"  # a decision with an error but no Failure kind set
 FAILURES = (*(f.value for f in Failure), UNCLASSIFIED)
@@ -181,6 +183,7 @@ def build(
         },
         "documents": [d.type for d in request.documents],
         "operation": request.operation.type if request.operation else None,
+        "immigration_purpose": decision.immigration_purpose,  # a boolean fact (null: none derived)
         **_decided(decision, counted),
     }
     failure = _failure(decision, UNCLASSIFIED)
@@ -225,7 +228,7 @@ def build_refusal(raw: bytes, decision: Decision, key: bytes, now: datetime | No
     if decision.error:
         protected["error"] = decision.error
     record: dict[str, Any] = {
-        "v": FORMAT,
+        "v": REFUSED_FORMAT,
         "time": _timestamp(now),
         "kind": REFUSED,
         "request_hmac": mac(key, "request", raw),

@@ -24,6 +24,7 @@ from sanctuary.duties.book import Period, PeriodicReport
 from sanctuary.duties.ledger import DUTY, FULFILLED, entries
 from sanctuary.errors import SanctuaryError
 from sanctuary.models import Kind
+from sanctuary.policy.immigration import immigration_agency, recorded
 from sanctuary.screening.documents import ADMINISTRATIVE
 
 if TYPE_CHECKING:
@@ -62,7 +63,21 @@ class Written:
         }
 
 
-def _decision_row(index: int, e: dict) -> dict[str, str]:
+DECISION_COLUMNS = [
+    "entry",
+    "date_received",
+    "request_kind",
+    "requester",
+    "on_behalf_of",
+    "immigration_purpose",  # the decision's own fact (policy.immigration): yes or no
+    "documents",
+    "decision",
+    "citations",
+    "transfer_permitted_to",
+]
+
+
+def _decision_row(index: int, e: dict, registry: Registry) -> dict[str, str]:
     transfer = e["requester"] if e["kind"] == "custody_transfer" and e["decision"] == "permit" else ""
     return {
         "entry": str(index),
@@ -70,6 +85,7 @@ def _decision_row(index: int, e: dict) -> dict[str, str]:
         "request_kind": e["kind"],
         "requester": e.get("requester") or "",
         "on_behalf_of": " ".join(e.get("on_behalf_of") or []),
+        "immigration_purpose": "yes" if recorded(e, registry) else "no",
         "documents": " ".join(e.get("documents") or []),
         "decision": e["decision"],
         "citations": "; ".join(e.get("citations") or []),
@@ -77,19 +93,16 @@ def _decision_row(index: int, e: dict) -> dict[str, str]:
     }
 
 
-DECISION_COLUMNS = list(_decision_row(0, {"time": "", "kind": "", "decision": ""}))
-
-
 def _administrative(e: dict, registry: Registry) -> bool:
     return any(d in ADMINISTRATIVE for d in e.get("documents") or [])
 
 
 def _immigration(e: dict, registry: Registry) -> bool:
-    def flagged(agency_id: str | None) -> bool:
-        agency = registry.get(agency_id) if agency_id else None
-        return bool(agency and agency.immigration_enforcement)
-
-    return _administrative(e, registry) or flagged(e.get("requester")) or any(flagged(a) for a in e.get("on_behalf_of") or [])
+    """Requests from immigration agents (who asked: an immigration agency, or on behalf of one),
+    requests the decision found to be for civil immigration enforcement (a 287(g) agency, a city
+    department asking to help with a removal), and every detainer or civil warrant received."""
+    parties = [e.get("requester"), *(e.get("on_behalf_of") or [])]
+    return _administrative(e, registry) or immigration_agency(parties, registry) or recorded(e, registry)
 
 
 # Which decision entries a report's `rows` names.
@@ -130,7 +143,7 @@ def write(report: PeriodicReport, period: Period, log: DecisionLog, registry: Re
         select = SELECTORS[report.rows]
         chosen = [(i, e) for i, e in in_period if e.get("kind") in REQUEST_KINDS and select(e, registry)]
         columns = DECISION_COLUMNS
-        rows = [_decision_row(i, e) for i, e in chosen]
+        rows = [_decision_row(i, e, registry) for i, e in chosen]
         kinds = [r["request_kind"] for r in rows]
     else:
         raise SanctuaryError("rows", f"{report.kind}: unknown row selector {report.rows!r}; one of {', '.join([*SELECTORS, 'duty:ID'])}")

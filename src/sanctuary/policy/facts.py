@@ -3,13 +3,11 @@
 Facts about the subject (the 2012 carve-outs, custody) come from the department's records, looked
 up by the pipeline through a `FactSource`; documents count once verified. What an outside requester
 writes about the subject or the documents it holds is a *claim*: recorded on the decision, never
-decisive. These definitions come from the profiles' shared vocabulary (docs/profiles.md):
-"immigration purpose" is a declared civil_immigration category, a free-text field that screens as
-civil immigration enforcement, or a request by (or for) a unit whose work is civil immigration
-enforcement (ERO), or an agency whose officers act for ICE under a 287(g) agreement, that shows no
-criminal purpose — neither a declared criminal category nor a verified judicial criminal warrant. A verified judicial criminal warrant also shows that a purpose
-the screen reads as immigration (an 8 U.S.C. 1324/1326 prosecution) is criminal, not civil. An
-administrative form never lifts anything, whatever label it carries.
+decisive. These definitions come from the profiles' shared vocabulary (docs/profiles.md).
+"Immigration purpose" is `policy.immigration.immigration_purpose`, the one predicate the retro audit
+and the reports use too. A verified judicial criminal warrant shows that a purpose the screen reads
+as immigration (an 8 U.S.C. 1324/1326 prosecution) is criminal, not civil. An administrative form
+never lifts anything, whatever label it carries.
 """
 
 from __future__ import annotations
@@ -23,6 +21,7 @@ from typing import Protocol
 from sanctuary.agencies import Agency
 from sanctuary.models import Request, Subject
 from sanctuary.policy.courts import article_iii_order, state_court_orders
+from sanctuary.policy.immigration import immigration_purpose
 from sanctuary.screening import DocumentClass, PurposeScreen
 from sanctuary.screening.normalize import normalize
 
@@ -160,22 +159,20 @@ def derive(
 ) -> Facts:
     """The facts of one request.
 
-    `acting`: every agency the request is judged as (each reading of the requester and of each
+    `purpose`: the screen of its words (`enforce.screen_request`: an agency named is a party, not a
+    purpose). `acting`: every agency the request is judged as (each reading of the requester and of each
     beneficiary). `documents`: the documents that count — verified ones lift rules; an unverified
     document only ever counts as an administrative basis (which lifts nothing). `carveouts`: those
     the department's records (or, at the department's own tool, its statement) establish."""
     docs = list(documents)
     verified = [d for d in docs if d.judicial and not d.administrative]
     judicial_criminal = [d for d in verified if d.criminal and d.type == "judicial_warrant"]
-    criminal_shown = request.purpose.category == "criminal" or bool(judicial_criminal)
-    immigration = (
-        request.purpose.category == "civil_immigration"
-        or (purpose.category == "civil_immigration" and not judicial_criminal)
-        or (any(a.civil_immigration_mission or a.has_287g for a in acting) and not criminal_shown)
+    immigration = immigration_purpose(
+        declared=request.purpose.category, screened=purpose.category, acting=acting, criminal_warrant=bool(judicial_criminal)
     )
     op = request.operation
     return Facts(
-        immigration_purpose=immigration,
+        immigration_purpose=immigration.immigration,
         judicial_warrant=bool(verified),
         judicial_criminal_warrant=bool(judicial_criminal),
         federal_criminal_warrant=any(d.federal for d in judicial_criminal),

@@ -1,6 +1,6 @@
 """Which export this is, and which of its columns hold which field, read from the header alone.
 
-Flock exports differ by vintage and by how they were released (incidents.md §1.3):
+Flock exports differ by vintage and by how they were released (docs/evidence.md, "The vendor's audit exports"):
 
 - `audit`: the Organization/Network Audit, 13 columns (ID, Name, Org Name, Total Networks Searched,
   Time Frame, License Plate, Reason, Case #, Filters, Search Time, Search Type, Text Prompt, Moderation);

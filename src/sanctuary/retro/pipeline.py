@@ -159,6 +159,8 @@ def _classify_purposes(con: duckdb.DuckDBPyConnection, registry, step: Progress)
             "vague": pa.array([p.vague for p in rows], pa.bool_()),
             "case_only": pa.array([p.case_only for p in rows], pa.bool_()),
             "review": pa.array([p.review for p in rows], pa.bool_()),
+            "agency": pa.array([p.agency for p in rows], pa.bool_()),
+            "dhs": pa.array([p.dhs for p in rows], pa.bool_()),
             "evidence": pa.array([p.evidence for p in rows], pa.string()),
         }
     )
@@ -174,18 +176,27 @@ def _resolve_orgs(con: duckdb.DuckDBPyConnection, resolver: OrgResolver, home: s
     for i, (name, n) in enumerate(counts):
         if i % _CHUNK == 0:
             step("resolving organisations", i, len(counts))
-        rows.append({**org_flags(resolver.resolve(name), home), "rows": n})
+        rows.append({**org_flags(resolver.resolve(name), home, resolver.registry), "rows": n})
     step("resolving organisations", len(counts), len(counts))
     fields = ("name", "resolved_id", "level", "state", "how", "evidence")
     table = pa.table(
         {f: pa.array([r[f] for r in rows], pa.string()) for f in fields}
-        | {f: pa.array([r[f] for r in rows], pa.bool_()) for f in ("resolved", "immigration", "dhs", "has_287g", "out_of_state")}
+        | {
+            f: pa.array([r[f] for r in rows], pa.bool_())
+            for f in ("resolved", "immigration", "immigration_purpose", "dhs", "has_287g", "out_of_state")
+        }
         | {"rows": pa.array([r["rows"] for r in rows], pa.int64())}
     )
     con.register("orgs_arrow", table)
     con.execute("CREATE TEMP TABLE orgs AS SELECT * FROM orgs_arrow")
     con.unregister("orgs_arrow")
     return len(counts)
+
+
+def _texts(column: str) -> str:
+    """`column` of the purposes table is true for any of the row's texts (reason, text prompt,
+    offense type, case number)."""
+    return " OR ".join(f"coalesce({alias}.{column}, false)" for alias in ("pr", "pt", "po", "pc"))
 
 
 def _flag_query(threshold: int, paths: str) -> str:
@@ -196,10 +207,9 @@ def _flag_query(threshold: int, paths: str) -> str:
             SELECT r.row, list_extract({paths}, r.file_index + 1) AS file, r.source_id, r.org AS organization,
                 r.search_time, r.reason,
                 concat_ws(';',
-                    CASE WHEN coalesce(pr.immigration, false) OR coalesce(pt.immigration, false)
-                              OR coalesce(po.immigration, false) OR coalesce(pc.immigration, false) THEN 'IMMIGRATION_PURPOSE' END,
-                    CASE WHEN o.immigration THEN 'IMMIGRATION_AGENCY' END,
-                    CASE WHEN o.dhs THEN 'DHS_COMPONENT' END,
+                    CASE WHEN {_texts("immigration")} OR coalesce(o.immigration_purpose, false) THEN 'IMMIGRATION_PURPOSE' END,
+                    CASE WHEN {_texts("agency")} OR coalesce(o.immigration, false) THEN 'IMMIGRATION_AGENCY' END,
+                    CASE WHEN {_texts("dhs")} OR coalesce(o.dhs, false) THEN 'DHS_COMPONENT' END,
                     CASE WHEN o.has_287g THEN 'HAS_287G' END,
                     CASE WHEN o.out_of_state THEN 'OUT_OF_STATE' END,
                     CASE WHEN r.networks > {t} THEN 'NATIONAL_LOOKUP' END,
@@ -207,14 +217,13 @@ def _flag_query(threshold: int, paths: str) -> str:
                                            AND r.text_prompt IS NULL) THEN 'VAGUE_REASON' END,
                     CASE WHEN pr.case_only THEN 'CASE_NUMBER_ONLY' END,
                     CASE WHEN p.evidence IS NOT NULL THEN 'PROXY_PATTERN' END,
-                    CASE WHEN coalesce(pr.review, false) OR coalesce(pt.review, false) OR coalesce(po.review, false)
-                              OR coalesce(pc.review, false) THEN 'NEEDS_REVIEW' END
+                    CASE WHEN {_texts("review")} THEN 'NEEDS_REVIEW' END
                 ) AS flags,
                 concat_ws(' | ',
-                    CASE WHEN pr.immigration OR pr.review OR pr.vague OR pr.case_only THEN 'reason ' || pr.evidence END,
-                    CASE WHEN pt.immigration OR pt.review THEN 'text prompt ' || pt.evidence END,
-                    CASE WHEN po.immigration OR po.review THEN 'offense type ' || po.evidence END,
-                    CASE WHEN pc.immigration OR pc.review THEN 'case number ' || pc.evidence END,
+                    CASE WHEN pr.evidence IS NOT NULL THEN 'reason ' || pr.evidence END,
+                    CASE WHEN pt.evidence IS NOT NULL AND NOT pt.vague AND NOT pt.case_only THEN 'text prompt ' || pt.evidence END,
+                    CASE WHEN po.evidence IS NOT NULL AND NOT po.vague AND NOT po.case_only THEN 'offense type ' || po.evidence END,
+                    CASE WHEN pc.evidence IS NOT NULL AND NOT pc.vague AND NOT pc.case_only THEN 'case number ' || pc.evidence END,
                     CASE WHEN r.has_reason AND r.reason IS NULL AND r.offense_type IS NULL AND r.text_prompt IS NULL
                          THEN 'no reason recorded (blank or redacted)' END,
                     o.evidence,

@@ -1,6 +1,6 @@
 """PROXY_PATTERN: a search for a plate or person shortly after an immigration agency asked for it.
 
-The "side door" (incidents.md §1.2): ICE cannot search the cameras, so it asks a local officer, who
+The "side door" (docs/evidence.md, "How the searches reached ICE"): ICE cannot search the cameras, so it asks a local officer, who
 searches with a bland reason. The vendor log alone cannot show this; beside a log of the requests the
 department received, it can. A requests log is a CSV, NDJSON or Parquet file with one row per
 request and the columns (any of the listed spellings):

@@ -4,7 +4,7 @@ ICE forms look like warrants and are not: an I-200 is titled "Warrant for Arrest
 signed by an immigration officer; an I-247A detainer states that *DHS* found probable cause of
 removability. A warrant is judicial only when a court is named, a judge or magistrate signed it, it
 rests on a neutral finding of probable cause and (for a warrant) the matter is criminal
-(research/legal.md §4.2). An immigration judge is not a judge for this test (EOIR is part of the
+(docs/law/federal-forms.md, "What makes a warrant judicial"). An immigration judge is not a judge for this test (EOIR is part of the
 Justice Department), and an immigration court is not a court.
 
 `classify` takes a declared document (`sanctuary.models.Document`: type and asserted fields), its

@@ -4,9 +4,9 @@ immigration-adjacent, what names a crime, and what says nothing at all.
 Every pattern runs on the canonical words of `normalize.py` (lower case, one space between words,
 spelled-out letters joined, swaps undone), so ``\bice\b`` also catches ``"I.C.E."`` and ``"1CE"``;
 codes (forms, statutes, A-numbers, 287(g)) run on the `plain` words, where a digit stays a digit.
-Sources: research/incidents.md §1.4-1.5 (reasons found in real audit logs, acronyms that slipped
-past block lists), legal.md §4.1-4.2 (DHS components, ICE forms), the INA and 8 U.S.C. sections
-that govern removal, and ICE's published list of its detention facilities.
+Sources: docs/evidence.md (reasons found in real audit logs, acronyms that slipped past block
+lists), docs/law/federal-forms.md (DHS components, ICE forms), the INA and 8 U.S.C. sections that
+govern removal, and ICE's published list of its detention facilities.
 
 A term has a `kind`:
 

@@ -6,6 +6,9 @@ Entries hold no personal data (docs/audit.md, "What an entry holds"): the pages 
 fields below. Format 2 entries no longer copy the requester's own wording of its agency (the
 resolved registry id stays) and keep an error as its code (`failure`). The agency *family* (DHS
 components, DOJ, state, local, ...) comes from the registry's ancestors of the resolved requester.
+Whether a request was for civil immigration enforcement is the decision's own fact, as its entry
+records it (format 3), or for an older entry the same predicate on what it holds
+(`policy.immigration.recorded`); whether an immigration agency asked is `immigration_agency`.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from sanctuary.agencies import Registry
+from sanctuary.policy.immigration import immigration_agency, recorded
 
 CHUNK = 1000
 DHS_UNITS = ("ICE", "CBP", "USCIS")  # the immigration agencies of DHS, counted apart
@@ -57,6 +61,8 @@ class LoggedDecision:
     error: str | None
     resource: dict[str, Any]
     held: str | None = None  # why a deny waits for a verified document or a review (Decision.held)
+    immigration_purpose: bool = False  # the decision's fact (policy.immigration.recorded)
+    immigration_agency: bool = False  # who asked: an immigration agency, or on behalf of one
 
     @property
     def outcome(self) -> str:
@@ -120,13 +126,14 @@ def parse_entry(index: int, data: bytes, registry: Registry) -> LoggedDecision:
 
 
 def _row(index: int, e: dict[str, Any], registry: Registry) -> LoggedDecision:
+    on_behalf_of = tuple(e.get("on_behalf_of") or ())
     return LoggedDecision(
         index=index,
         time=datetime.fromisoformat(e["time"].replace("Z", "+00:00")),
         kind=e["kind"],
         requester=e.get("requester"),
         requester_claimed=e.get("requester_claimed") or "",
-        on_behalf_of=tuple(e.get("on_behalf_of") or ()),
+        on_behalf_of=on_behalf_of,
         family=UNREADABLE if e["kind"] == REFUSED else family(registry, e.get("requester")),
         purpose_category=e.get("purpose_category"),
         documents=tuple(e.get("documents") or ()),
@@ -138,6 +145,8 @@ def _row(index: int, e: dict[str, Any], registry: Registry) -> LoggedDecision:
         error=e.get("failure") or e.get("error"),  # format 2 keeps a failure code; format 1 kept the message
         resource=e.get("resource") or {},
         held=_held_reason(e.get("held")),
+        immigration_purpose=recorded(e, registry),
+        immigration_agency=immigration_agency([e.get("requester"), *on_behalf_of], registry),
     )
 
 

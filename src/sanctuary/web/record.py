@@ -8,8 +8,8 @@ in $SANCTUARY_HOME (one per log), and nothing in it is personal: only the fields
 describe the request's shape (time, agency, kind, documents' types, outcome, clauses; for the staff
 pages also the declared purpose category and the resource's vocabulary fields and search type, what
 "what if" decides again), never the pseudonymised identifiers. If the log is not the one counted (its
-first entry differs, or it shrank) the record starts again from entry 0; so does a record of an
-older layout (`LAYOUT`), which lacks columns this one has.
+first entry differs, or it shrank) the record starts again from entry 0; so does a record of another
+`LAYOUT` (its columns, or the way it counts, differ from this release's).
 
 Counts are per calendar month, in long form (month, measure, category, outcome, n): the same rows
 as /report.csv. `MEASURES` says what each counts; it is the data dictionary's source.
@@ -30,11 +30,10 @@ from typing import Any
 
 from sanctuary import config
 from sanctuary.agencies import Registry
-from sanctuary.web.entries import REFUSED, LoggedDecision, decisions_in, family
+from sanctuary.web.entries import REFUSED, LoggedDecision, decisions_in
 from sanctuary.web.i18n import N_
 
 CHUNK = 20_000
-IMMIGRATION_FAMILIES = ("DHS: ICE", "DHS: CBP", "DHS: USCIS")
 ADMIN_WARRANTS = ("I-200", "I-203", "I-205")
 OUTCOMES = ("permit", "deny", "held")
 
@@ -45,9 +44,10 @@ MEASURES = {
     "agency_family": N_("Requests by the family of the agency that asked (registry id resolved from its credential)."),
     "kind": N_("Requests by kind (inquiry, transfer, hold, access, support, database request, refused unread)."),
     "clause": N_("Requests whose decision cites the clause; one request can cite several clauses."),
-    "immigration_agency": N_("Requests from ICE, CBP or USCIS, or made on behalf of one of them."),
-    "immigration_purpose": N_("Requests whose stated purpose is civil immigration enforcement, from any agency."),
-    "immigration_any": N_("Requests that are either of the two above, each counted once."),
+    "immigration_agency": N_("Who asked: requests from ICE, CBP or USCIS, or made on behalf of one of them, whatever their purpose."),
+    "immigration_purpose": N_(
+        "Requests the decision found to be for civil immigration enforcement, from any agency: the same fact the rules read."
+    ),
     "detainers": N_("Immigration detainer forms (I-247 family) attached to requests."),
     "admin_warrants": N_("Administrative immigration warrants (I-200, I-203, I-205) attached to requests."),
     "transfers": N_("Custody-transfer requests, by the agency that asked to receive the person."),
@@ -70,7 +70,10 @@ DECISION_FIELDS = {
     "documents": N_("The types of the documents attached (for example I-247A, judicial warrant); never their contents."),
 }
 
-LAYOUT = "2"  # the tables' layout: a record of another layout is counted again from entry 0
+# The tables' layout and the way they count: a record of another layout is counted again from entry 0
+# (2: the request's shape for "what if"; 3: the immigration count is the decision's own fact,
+# sanctuary.policy.immigration).
+LAYOUT = "3"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS decisions (
@@ -192,15 +195,10 @@ def _cells(row: LoggedDecision, registry: Registry) -> Iterable[tuple[str, str]]
     yield "kind", row.kind
     for clause in dict.fromkeys(row.citations):
         yield "clause", clause
-    parties = [row.family, *(family(registry, a) for a in row.on_behalf_of)]
-    by_agency = any(f in IMMIGRATION_FAMILIES for f in parties)
-    by_purpose = row.purpose_category == "civil_immigration"
-    if by_agency:
+    if row.immigration_agency:
         yield "immigration_agency", "all"
-    if by_purpose:
+    if row.immigration_purpose:
         yield "immigration_purpose", "all"
-    if by_agency or by_purpose:
-        yield "immigration_any", "all"
     for document in row.documents:
         if document.startswith("I-247"):
             yield "detainers", document
@@ -309,8 +307,8 @@ class PublicRecord:
                 row.family,
                 row.kind,
                 row.citations,
-                row.on_behalf_of,
-                row.purpose_category,
+                row.immigration_purpose,
+                row.immigration_agency,
                 row.documents,
                 row.requester,
             )

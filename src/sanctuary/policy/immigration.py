@@ -1,0 +1,130 @@
+"""Is a request for civil immigration enforcement? The one answer, and who asked, apart from it.
+
+`immigration_purpose` is the predicate every part of sanctuary uses: the pipeline (the fact
+`immigration_purpose` the rules read, `policy.facts.derive`, recorded with the decision), the retro
+audit (the flag IMMIGRATION_PURPOSE, `retro.flags`), and the reports written from the decision log
+(the public record's immigration count, the duties reports), which read the decision's own fact
+from its log entry (`recorded`). The definition (docs/profiles.md, "Shared definitions"):
+
+- a declared `civil_immigration` purpose category; or
+- words that the purpose screen reads as civil immigration enforcement (an agency's name alone is
+  not a purpose: `by_words`), unless a verified judicial criminal warrant shows the case is criminal
+  (an 8 U.S.C. 1324/1326 prosecution); or
+- an agency judged (the requester, or one it asks for, in each of their readings) whose work is civil
+  immigration enforcement itself (registry flag `civil_immigration_mission`: ERO) or whose officers
+  act for ICE under a 287(g) agreement (`has_287g`), unless a criminal purpose is shown: a declared
+  `criminal` category or a verified judicial criminal warrant.
+
+*Who asked* is a different question (`immigration_agency`): a request from, or on behalf of, an agency
+the registry flags `immigration_enforcement` (ICE, CBP, USCIS and every unit under them), whatever
+its purpose. HSI asking with a verified criminal warrant is a request from an immigration agency that
+is not for civil immigration enforcement; a 287(g) sheriff asking with no purpose shown is the
+reverse. Reports that count both say which they count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from sanctuary.screening.purpose import CIVIL_IMMIGRATION, NEEDS_REVIEW
+
+if TYPE_CHECKING:
+    from sanctuary.agencies import Agency, Registry
+    from sanctuary.screening import PurposeScreen
+
+# Evidence of the purpose screen that is not about immigration enforcement itself: an agency's name,
+# a crime, a vague reason.
+NOT_IMMIGRATION_EVIDENCE = ("agency:", "criminal:", "vague:")
+# The key of a decision log entry (format 3 on) that holds the decision's fact.
+ENTRY_KEY = "immigration_purpose"
+# The `Failure` codes that always refuse a request before its facts are derived (codes, so that the
+# retro audit and the pages need not load the request models).
+BEFORE_FACTS = frozenset({"input", "unreadable", "identity", "unregistered"})
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The answer, and the ground it rests on (or why none holds), in a sentence."""
+
+    immigration: bool
+    reason: str
+
+
+def immigration_purpose(*, declared: str | None, screened: str | None, acting: Iterable[Agency], criminal_warrant: bool = False) -> Verdict:
+    """Whether a request is for civil immigration enforcement (see the module docstring).
+
+    `declared`: the purpose category the request declares (None: none). `screened`: the category of
+    its words (`by_words` of the purpose screen; None: no text). `acting`: every agency it is judged
+    as. `criminal_warrant`: a verified judicial criminal warrant counts for it."""
+    if declared == CIVIL_IMMIGRATION:
+        return Verdict(True, "the declared purpose is civil immigration enforcement")
+    if screened == CIVIL_IMMIGRATION and not criminal_warrant:
+        return Verdict(True, "the words of the request state a civil immigration purpose")
+    units = [a for a in acting if a.civil_immigration_mission or a.has_287g]
+    if units:
+        why = "; ".join(
+            f"{a.id} {'acts for ICE under a 287(g) agreement' if a.has_287g else 'does civil immigration enforcement'}" for a in units
+        )
+        if declared == "criminal":
+            return Verdict(False, f"{why}, but the declared purpose is criminal")
+        if criminal_warrant:
+            return Verdict(False, f"{why}, but a verified judicial criminal warrant shows a criminal purpose")
+        return Verdict(True, f"{why}, and no criminal purpose is shown")
+    if screened == CIVIL_IMMIGRATION:
+        return Verdict(False, "the words read as immigration, but a verified judicial criminal warrant shows a criminal case")
+    return Verdict(
+        False, "no immigration purpose: none declared, none in the words, no agency judged whose work is civil immigration enforcement"
+    )
+
+
+def immigration_agency(parties: Iterable[str | None], registry: Registry) -> bool:
+    """Who asked: any of `parties` (registry ids of the requester and of those it asks for) is an
+    immigration-enforcement agency (registry flag `immigration_enforcement`, inherited by every
+    unit: ICE, CBP, USCIS and their units), whatever the purpose. An id the registry does not hold
+    is not one."""
+    return any(agency.immigration_enforcement for agency in _known(registry, parties))
+
+
+def by_words(purpose: PurposeScreen) -> PurposeScreen:
+    """The screen with the category its words give: a screen that flags immigration (or asks for
+    review) only because an agency is named says who the request serves, not what it is for (the
+    pipeline judges that agency as if it had asked), so its category is `criminal` when a crime is
+    named, else `other`."""
+    if purpose.category not in (CIVIL_IMMIGRATION, NEEDS_REVIEW):
+        return purpose
+    if any(not e.rule.startswith(NOT_IMMIGRATION_EVIDENCE) for e in purpose.evidence):
+        return purpose
+    crime = any(e.rule.startswith("criminal:") for e in purpose.evidence)
+    return replace(purpose, category="criminal" if crime else "other")
+
+
+def recorded(entry: Mapping[str, Any], registry: Registry) -> bool:
+    """The decision's fact as a decision log entry records it (`ENTRY_KEY`, format 3 on; null when
+    the request was refused before its facts were derived: not immigration).
+
+    An older entry did not record it: one refused before its facts were derived (`BEFORE_FACTS`) is
+    not immigration, as its decision would record; otherwise the predicate is applied to what the
+    entry holds, the declared category and every agency judged. It holds no words (free text is never
+    copied) and does not say whether a document was verified, so no screened purpose and no criminal
+    warrant count: a request by ERO or a 287(g) agency is counted unless it declared a criminal purpose."""
+    if ENTRY_KEY in entry:
+        return bool(entry[ENTRY_KEY])
+    if entry.get("failure") in BEFORE_FACTS:
+        return False
+    named = entry.get("judged_as") or [entry.get("requester"), *(entry.get("on_behalf_of") or [])]
+    acting = [reading for agency in _known(registry, named) for reading in registry.readings(agency.id)]
+    return immigration_purpose(declared=entry.get("purpose_category"), screened=None, acting=acting).immigration
+
+
+def _known(registry: Registry, ids: Iterable[str | None]) -> list[Agency]:
+    """The agencies of `ids` the registry holds (an id it no longer holds names no agency)."""
+    found = []
+    for agency_id in ids:
+        if agency_id:
+            try:
+                found.append(registry.get(agency_id))
+            except KeyError:
+                continue
+    return found
