@@ -241,6 +241,16 @@ def test_a_text_the_screen_wants_reviewed_holds_a_permit_but_never_a_deny(monkey
     permit = request("database_query", "FBI", purpose={"text": "robbery", "category": "criminal", "case_number": "foreign national 7"})
     held = p.decide(parse_request(permit))
     assert held.decision == "deny" and held.held is not None and held.held.reason == "needs_review"
+    reviewed = p.resolve_held(parse_request(permit), held, [], "Sgt. R. Diaz").decision  # resolving it is the review
+    assert reviewed.decision == "permit" and reviewed.held is None and "Sgt. R. Diaz reviewed the request" in reviewed.explanation
+    # a described court order, and words to review: verifying the order leaves the review to do (held again)
+    both = parse_request({**person_query("ICE-ERO", [COURT_ORDER]), "purpose": {"text": "foreign national", "category": "criminal"}})
+    first = p.decide(both)
+    assert first.held is not None and first.held.reason == "verification_required"
+    again = p.resolve_held(both, first, [Document(**COURT_ORDER)], "Sgt. R. Diaz").decision
+    assert again.decision == "deny" and again.held is not None and again.held.reason == "needs_review"
+    assert again.held.reference == first.held.reference and again.resolves == first.held.reference
+    assert p.resolve_held(both, again, [Document(**COURT_ORDER)], "Lt. K. Osei").decision.decision == "permit"
     deny = request("detainee_access", "ICE-ERO", purpose={"text": "foreign national"})
     d = p.decide(parse_request(deny))
     assert d.decision == "deny" and d.held is None

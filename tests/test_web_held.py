@@ -3,16 +3,22 @@ first, resolved at the desk with a second decision linked to the first."""
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import re
 import sqlite3
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
-from sanctuary.gateway.held import HeldQueue
-from sanctuary.models import Decision, Held, parse_request
+from sanctuary.gateway.held import CLAIM_TIMEOUT, HeldQueue, NotWaiting
+from sanctuary.models import Decision, Held, RequestError, parse_request
 from test_web_pages import desk_post
 from web_app import csrf_of, make_site  # noqa: F401 - fixture
 
@@ -44,15 +50,57 @@ def test_held_requests_wait_and_are_resolved_once(tmp_path: Path) -> None:
     assert item is not None and item.request == REQUEST and item.log_index == 4 and "verified" in item.reason
     assert item.channel == "desk" and queue.get("H-2").channel == "api" and queue.get("H-2").entered_by == "key usms"
     resolution = held_decision("H-1", 9).model_copy(update={"decision": "permit", "held": None})
-    queue.resolve("H-1", resolution, "desk")
+    queue.settle("H-1", queue.claim("H-1", "desk"), resolution, "desk")
     done = queue.get("H-1")
-    assert done is not None and done.resolved_index == 9 and done.resolved_outcome == "permit"
+    assert done is not None and done.resolved_index == 9 and done.resolved_outcome == "permit" and done.claimed_at is None
     assert done.request is None  # the request as entered is not kept once resolved
     assert [i.reference for i in queue.items()] == ["H-2", "H-1"]  # waiting first
-    queue.resolve("H-1", held_decision("H-1", 10), "someone else")  # a second resolution changes nothing
+    with pytest.raises(NotWaiting, match="held request H-1 was resolved already, by desk .*log entry 9"):
+        queue.claim("H-1", "someone else")  # a second resolution is refused before anything is decided
     assert queue.get("H-1").resolved_index == 9
+    with pytest.raises(RequestError, match="no held request H-none"):
+        queue.claim("H-none", "desk")
     reopened = HeldQueue(tmp_path / "held.db")
     assert reopened.waiting() == 1
+
+
+def test_one_officer_at_a_time_and_a_claim_left_by_a_crash_expires(tmp_path: Path) -> None:
+    queue = HeldQueue(tmp_path / "held.db")
+    queue.add(REQUEST, held_decision("H-1", 4), "desk", "desk")
+    claim = queue.claim("H-1", "officer a")
+    resolving = queue.get("H-1")
+    assert resolving.claimed_by == "officer a" and resolving.resolved_at is None and queue.waiting() == 1
+    with pytest.raises(NotWaiting, match="held request H-1 is being resolved by officer a since"):
+        queue.claim("H-1", "officer b")
+    queue.settle("H-1", "not the claim", None, "officer b")  # only the holder gives it back
+    with pytest.raises(NotWaiting):
+        queue.claim("H-1", "officer b")
+    queue.settle("H-1", claim, None, "officer a")  # failed closed: waiting again, anyone may claim it
+    assert queue.get("H-1").claimed_at is None
+    queue.claim("H-1", "officer b")  # ... and officer b's process crashes here, before recording
+    with pytest.raises(NotWaiting):
+        queue.claim("H-1", "officer c")
+    stale = (datetime.now(UTC) - CLAIM_TIMEOUT - timedelta(minutes=1)).isoformat(timespec="seconds")
+    with sqlite3.connect(tmp_path / "held.db") as db:
+        db.execute("UPDATE held SET claimed_at = ?", (stale,))
+    assert queue.get("H-1").claimed_at is None  # shown as waiting
+    later = queue.claim("H-1", "officer c")
+    queue.settle("H-1", later, held_decision("H-1", 7).model_copy(update={"decision": "permit", "held": None}), "officer c")
+    assert queue.get("H-1").resolved_by == "officer c"
+
+
+def test_a_resolution_held_again_stays_waiting_with_the_new_decision_linked(tmp_path: Path) -> None:
+    queue = HeldQueue(tmp_path / "held.db")
+    queue.add(REQUEST, held_decision("H-1", 4), "desk", "desk")
+    review = held_decision("H-1", 8).model_copy(
+        update={"held": Held(reason="needs_review", reference="H-1"), "explanation": "Held: review."}
+    )
+    queue.settle("H-1", queue.claim("H-1", "officer a"), review, "officer a")
+    item = queue.get("H-1")
+    assert item.resolved_at is None and item.resolved_outcome is None and queue.waiting() == 1 and item.request == REQUEST
+    assert item.again_index == 8 and item.again_by == "officer a" and item.log_index == 4  # the first decision stays the first
+    assert item.decision == review and "review" in item.reason and item.claimed_at is None
+    queue.claim("H-1", "officer b")  # and it can be resolved again
 
 
 def test_a_queue_kept_before_api_holds_were_queued_opens_with_its_items_from_the_desk(tmp_path: Path) -> None:
@@ -195,3 +243,124 @@ def test_a_resolution_that_fails_closed_leaves_the_request_waiting(make_site) ->
     assert recorded["decision"] == "deny" and recorded["failure"] == "store" and "resolves" in recorded
     still = gateway.held.get(item.reference)
     assert still is not None and still.resolved_at is None and still.request is not None and gateway.held.waiting() == 1
+
+
+def slowed(gateway, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make deciding again take a moment, so that two resolutions started together overlap."""
+    decide_again = gateway.pipeline.resolve_held
+
+    def slow(*args, **kwargs):
+        time.sleep(0.3)
+        return decide_again(*args, **kwargs)
+
+    monkeypatch.setattr(gateway.pipeline, "resolve_held", slow)
+
+
+def linked_decisions(log) -> list[dict]:
+    return [entry for entry in (json.loads(log.entry(i)) for i in range(log.size())) if "resolves" in entry]
+
+
+def test_two_officers_resolving_at_once_record_one_decision(make_site, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site()
+    site.api({**API_HELD_QUERY, "id": "race-1"})
+    gateway = site.app.state.gateway
+    (item,) = gateway.held.items()
+    slowed(gateway, monkeypatch)
+
+    async def both() -> list:
+        return await asyncio.gather(
+            *(
+                gateway.resolve_held(item.request, item.decision, item.request.documents, f"{who} (called the clerk)", who)
+                for who in ("officer a", "officer b")
+            ),
+            return_exceptions=True,
+        )
+
+    answers = asyncio.run(both())
+    log = gateway.log.get()
+    assert len(linked_decisions(log)) == 1 and log.size() == 2  # one second decision, one disclosure
+    assert [log.reveal(i).get("disclosed") is not None for i in range(2)] == [False, True]
+    (won,) = [a for a in answers if not isinstance(a, Exception)]
+    (lost,) = [a for a in answers if isinstance(a, Exception)]
+    assert won.status == 200 and won.decision.log_index == 1
+    assert isinstance(lost, NotWaiting) and f"held request {item.reference} is being resolved by officer" in lost.reason
+    done = gateway.held.get(item.reference)
+    assert done.resolved_index == 1 and done.claimed_at is None and gateway.held.waiting() == 0
+
+
+def test_at_the_desk_the_second_officer_is_told_it_is_being_resolved(make_site, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site()
+    site.api({**API_HELD_QUERY, "id": "race-2"})
+    gateway = site.app.state.gateway
+    (item,) = gateway.held.items()
+    officers = [site.client("desk"), site.client("admin")]
+    forms = [
+        {"csrf": csrf_of(officer.get(f"/desk/held/{item.reference}").text), "verified_0": "1", "how": "called the clerk"}
+        for officer in officers
+    ]
+    slowed(gateway, monkeypatch)
+    start = threading.Barrier(2)
+
+    def resolve(i: int):
+        start.wait()
+        return officers[i].post(f"/desk/held/{item.reference}", data=forms[i])
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(resolve, range(2)))
+    assert sorted(a.status_code for a in answers) == [303, 409]
+    log = gateway.log.get()
+    assert len(linked_decisions(log)) == 1 and log.size() == 2
+    told = html.unescape(next(a for a in answers if a.status_code == 409).text)
+    assert f"Not resolved:</strong> held request {item.reference} is being resolved by " in told
+    assert "nothing was decided or recorded for this attempt" in told
+    again = officers[0].post(f"/desk/held/{item.reference}", data=forms[0])  # and once it is resolved, it stays resolved
+    assert again.status_code == 303 and log.size() == 2
+    assert "Resolved" in html.unescape(officers[0].get(f"/desk/held/{item.reference}").text)
+
+
+def test_a_claim_shows_on_the_pages_and_the_resolution_refused_records_nothing(make_site) -> None:
+    site = make_site()
+    site.api({**API_HELD_QUERY, "id": "race-3"})
+    gateway = site.app.state.gateway
+    (item,) = gateway.held.items()
+    desk = site.client("desk")
+    form = {"csrf": csrf_of(desk.get(f"/desk/held/{item.reference}").text), "verified_0": "1", "how": "called the clerk"}
+    claim = gateway.held.claim(item.reference, "admin")  # another officer is deciding it now
+    assert "being resolved by admin" in desk.get("/desk/held").text
+    page = desk.get(f"/desk/held/{item.reference}").text
+    assert 'role="status" id="resolving">Being resolved by admin since' in page
+    refused = desk.post(f"/desk/held/{item.reference}", data=form)
+    assert refused.status_code == 409 and f"held request {item.reference} is being resolved by admin" in refused.text
+    assert gateway.log.get().size() == 1
+    gateway.held.settle(item.reference, claim, None, "admin")  # their resolution failed closed: the item waits again
+    assert desk.post(f"/desk/held/{item.reference}", data=form).status_code == 303 and gateway.log.get().size() == 2
+
+
+def test_a_resolution_held_again_for_review_stays_in_the_queue_until_reviewed(make_site) -> None:
+    """The court order is verified, but the purpose's words ("foreign national locate") need an
+    officer's review: the second decision is held again, and the item stays waiting, linked to it."""
+    site = make_site()
+    site.api({**API_HELD_QUERY, "id": "review-1", "purpose": {"category": "criminal", "text": "foreign national locate"}})
+    gateway = site.app.state.gateway
+    (item,) = gateway.held.items()
+    assert item.decision.held.reason == "verification_required"
+    desk = site.client("desk")
+    form = {"csrf": csrf_of(desk.get(f"/desk/held/{item.reference}").text), "verified_0": "1", "how": "called the clerk; order confirmed"}
+    verified = desk.post(f"/desk/held/{item.reference}", data=form)
+    assert verified.status_code == 303 and "ON HOLD" in desk.get(verified.headers["location"]).text
+    log = gateway.log.get()
+    second = json.loads(log.entry(1))
+    assert second["decision"] == "deny" and second["held"]["reason"] == "needs_review" and "resolves" in second
+    still = gateway.held.get(item.reference)
+    assert still.resolved_at is None and still.request is not None and gateway.held.waiting() == 1
+    assert still.again_index == 1 and still.log_index == 0 and still.reason.startswith("An officer must review")
+    listed = html.unescape(desk.get("/desk/held").text)
+    assert "1 waiting" in listed and "waiting: held again, log entry 1" in listed and "refused: log entry" not in listed
+    page = html.unescape(desk.get(f"/desk/held/{item.reference}").text)
+    assert 'id="held-again">' in page and "log entry 1</a>, which names this one" in page and 'id="resolved"' not in page
+    reviewed = desk.post(f"/desk/held/{item.reference}", data={**form, "how": "read the purpose: a criminal investigation"})
+    assert reviewed.status_code == 303 and "ALLOWED" in desk.get(reviewed.headers["location"]).text
+    third = json.loads(log.entry(2))
+    assert third["decision"] == "permit" and third["resolves"] == second["resolves"] and log.size() == 3
+    done = gateway.held.get(item.reference)
+    assert done.resolved_index == 2 and done.resolved_outcome == "permit" and gateway.held.waiting() == 0

@@ -347,9 +347,11 @@ class Pipeline(RequestPath):
         )
 
     # -- decide --------------------------------------------------------------------------
-    def decide(self, request: Request, *, verified: list[Document] | None = None) -> Decision:
+    def decide(self, request: Request, *, verified: list[Document] | None = None, reviewed: bool = False) -> Decision:
         """Decide one request. `verified`: documents an officer has verified (resolving a held
-        request); they count whatever the pipeline's trust in the request body."""
+        request); they count whatever the pipeline's trust in the request body. `reviewed`: an
+        officer has reviewed the request's words (resolving a hold for review), so the screen's
+        needs_review holds nothing."""
         try:
             purpose = screen_request(request)
             parties = self.resolve(request, purpose)
@@ -371,7 +373,7 @@ class Pipeline(RequestPath):
         if verified is None and not self.trusted and any(d.judicial for d in claimed):
             hypothesis = self.facts(request, parties, purpose, claimed, carveouts)
         asked = asked_categories(request) if request.kind.value in DATA_KINDS else frozenset()
-        review = purpose.category == "needs_review"
+        review = purpose.category == "needs_review" and not reviewed
         key: tuple[Any, ...] = (tuple(a.id for a in parties.acting), tuple(a.id for a in parties.proxies), request.kind)
         key += (request.resource.system, facts, asked, hypothesis, review)
         template = None if self._cache is None else self._cache.get(key)
@@ -584,7 +586,8 @@ class Pipeline(RequestPath):
     ) -> Outcome:
         """An officer has verified the real documents behind a held request: decide it again with
         them counted, and record the new decision, which names the held one it resolves. An
-        administrative form verified is still an administrative form: it lifts nothing.
+        administrative form verified is still an administrative form: it lifts nothing. Resolving a
+        hold for review (`needs_review`) is the review: the officer has read the request's words.
         `unreadable`: the classifier could not read the scan; the officer confirmed it (by name and
         court, in `documents`), and the decision says so."""
         if held.held is None:
@@ -593,10 +596,12 @@ class Pipeline(RequestPath):
             raise RequestError("held.reference", "the request is not the one that was held")
         if not officer.strip():
             raise RequestError("officer", "the verifying officer is required")
-        decision = self.decide(request, verified=documents)
+        reviewed = held.held.reason == "needs_review"
+        decision = self.decide(request, verified=documents, reviewed=reviewed)
         how = " (a scan the classifier could not read, confirmed by the officer)" if unreadable else ""
         shown = ", ".join(d.type for d in documents) or "no document"
-        note = f" Resolves held request {held.held.reference}: {officer.strip()} verified {shown}{how}."
+        review = "reviewed the request and " if reviewed else ""
+        note = f" Resolves held request {held.held.reference}: {officer.strip()} {review}verified {shown}{how}."
         decision = decision.model_copy(update={"resolves": held.held.reference, "explanation": decision.explanation + note})
         return self.act(request, decision, fulfil)
 

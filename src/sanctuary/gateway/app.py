@@ -38,7 +38,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
 from sanctuary import config
-from sanctuary.enforce import DATA_KINDS, Fulfil, Outcome, Pipeline, Prepare, Recorder, RequestPath, refused, request_id_of
+from sanctuary.enforce import DATA_KINDS, Fulfil, Outcome, Pipeline, Prepare, Recorder, RequestPath, held_reference, refused, request_id_of
 from sanctuary.gateway import openapi
 from sanctuary.gateway.credentials import ROLES, KeyRing, Principal, Refusal, Role, authenticate
 from sanctuary.gateway.decisions import DecisionIndex
@@ -243,22 +243,30 @@ class Gateway:
         """An officer (`by`; `officer` says who and how) verified the documents behind a held
         request of the held queue: the pipeline decides it again with them counted and records the
         second decision, which names the held one; a permit hands out what it allows, as `submit`
-        would. The queue notes the second decision once it is recorded; a resolution that failed
-        closed leaves the request waiting. RequestError if the request is not the one held."""
+        would. The item is claimed first, so only one officer at a time decides it again
+        (`HeldQueue.claim`: NotWaiting, naming it, for any other); the queue notes the second
+        decision once it is recorded, and a resolution that failed closed leaves the request
+        waiting. RequestError if the request is not the one held."""
         deadline = time.monotonic() + self.cfg.timeout
         pipeline = self.pipeline
         if not isinstance(pipeline, Pipeline):  # the rules did not load: nothing can be decided again
             raise RequestError("policy", f"the rules are not loaded ({self.policy.error}); the request stays held")
+        reference = held_reference(request)
 
         def work() -> Submission:
-            fulfil = self._preparer(deadline)(request)
-            submission = self._answer(pipeline.resolve_held(request, held, documents, officer, fulfil))
-            decision = submission.decision
+            claim = self.held.claim(reference, by)
+            recorded: Decision | None = None
+            try:
+                fulfil = self._preparer(deadline)(request)
+                submission = self._answer(pipeline.resolve_held(request, held, documents, officer, fulfil))
+                decision = submission.decision
+                if decision.log_index is not None and decision.failure is None:
+                    recorded = decision
+            finally:
+                self.held.settle(reference, claim, recorded, by)
             if decision.log_index is not None:
                 looked_up = {k: v for k, v in submission.body.items() if k != "result"}
                 self.index.add(decision.log_index, decision.id, decision.requester, submission.status, looked_up)
-                if decision.failure is None and held.held is not None:
-                    self.held.resolve(held.held.reference, decision, by)
             return submission
 
         submission = await asyncio.get_running_loop().run_in_executor(self.executor, work)

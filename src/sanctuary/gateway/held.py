@@ -8,6 +8,25 @@ verified documents counted and records a second decision that names the held one
 Nothing is handed out before that. Once resolved, the request as read is dropped from the queue
 (the log keeps the decisions; the department's own records keep the rest).
 
+One resolution at a time: an officer first claims the item (`claim`, one conditional UPDATE: only
+a waiting item that nobody holds moves to "resolving"), and only the holder of the claim decides it
+again. A second officer resolving the same item at the same moment is told it is being resolved, or
+was resolved (`NotWaiting`, naming the item), and nothing is decided, recorded or disclosed for
+them. The claim ends with `settle`: a second decision recorded without a failure is noted (and the
+claim dropped); anything else (the resolution failed closed, or was refused before deciding) gives
+the item back, waiting. A claim older than `CLAIM_TIMEOUT` (ten minutes, far beyond the gateway's
+deadline for deciding) is taken to be a resolution that crashed between claim and record: the item
+counts as waiting again and the next officer may claim it. (A second decision recorded is noted
+whoever holds the claim by then: the queue follows the log.)
+
+A second decision that is itself held (held again: the officer verified the documents, and the
+permit they open still waits for an officer to review the request's words) does not resolve the
+item: records staff expect a request that still cannot be acted on to stay in the queue, not to
+look closed. The item stays waiting, now showing the new hold's reason and explanation, with the
+held-again decision linked (`again_index`, who and when); the next resolution decides it against
+that hold, and resolving a hold for review is the review (`Pipeline.resolve_held`). The first
+decision (`log_index`) stays the one the item was entered with.
+
 The queue is SQLite in $SANCTUARY_HOME (desk-held.db: the name it had when only the desk kept one,
 kept so that a queue already waiting is not lost). It holds what the requester said about a person
 until the request is resolved: it is the department's own file, never shown on a public page.
@@ -17,21 +36,37 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sanctuary import config
-from sanctuary.models import Decision, Request
+from sanctuary.models import Decision, Request, RequestError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS held (
   reference TEXT PRIMARY KEY, at TEXT NOT NULL, entered_by TEXT NOT NULL, log_index INTEGER,
   request TEXT, decision TEXT NOT NULL,
   resolved_at TEXT, resolved_by TEXT, resolved_index INTEGER, resolved_outcome TEXT,
-  channel TEXT NOT NULL DEFAULT 'desk');
+  channel TEXT NOT NULL DEFAULT 'desk',
+  claim TEXT, claimed_at TEXT, claimed_by TEXT, again_at TEXT, again_by TEXT, again_index INTEGER);
 """
-COLUMNS = "reference, at, entered_by, log_index, request, decision, resolved_at, resolved_by, resolved_index, resolved_outcome, channel"
+ADDED = {  # columns a queue kept by an older version lacks, with their type
+    "channel": "TEXT NOT NULL DEFAULT 'desk'",
+    "claim": "TEXT",
+    "claimed_at": "TEXT",
+    "claimed_by": "TEXT",
+    "again_at": "TEXT",
+    "again_by": "TEXT",
+    "again_index": "INTEGER",
+}
+COLUMNS = (
+    "reference, at, entered_by, log_index, request, decision, resolved_at, resolved_by, resolved_index, resolved_outcome, channel, "
+    "claimed_at, claimed_by, again_at, again_by, again_index"
+)
+CLAIM_TIMEOUT = timedelta(minutes=10)  # a claim older than this is a resolution that crashed: the item waits again
+UNCLAIMED = "claim = NULL, claimed_at = NULL, claimed_by = NULL"
 REASONS = {
     "verification_required": "A document must be verified with whoever issued it before anything is done.",
     "needs_review": "An officer must review the request before anything is done.",
@@ -51,14 +86,35 @@ class HeldItem:
     resolved_index: int | None = None
     resolved_outcome: str | None = None
     channel: str = "desk"  # how the request came to the gateway (app.Channel): "api" or "desk"
+    claimed_at: str | None = None  # an officer is resolving it now (a claim younger than CLAIM_TIMEOUT)
+    claimed_by: str | None = None
+    again_at: str | None = None  # the latest resolution was held again: its decision is `decision`
+    again_by: str | None = None
+    again_index: int | None = None
 
     @property
     def reason(self) -> str:
         return REASONS.get(self.decision.held.reason, self.decision.held.reason) if self.decision.held else ""
 
 
+class NotWaiting(RequestError):
+    """The held request cannot be claimed: another officer is resolving it, or it was resolved."""
+
+
 def queue_file() -> Path:
     return config.home() / "desk-held.db"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _stamp(at: datetime) -> str:
+    return at.isoformat(timespec="seconds")
+
+
+def _shown(stamp: str) -> str:
+    return f"{stamp.replace('T', ' ')[:16]} UTC"
 
 
 class HeldQueue:
@@ -69,8 +125,10 @@ class HeldQueue:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.executescript(SCHEMA)
-        if "channel" not in {row[1] for row in self._db.execute("PRAGMA table_info(held)")}:  # a queue of the desk alone
-            self._db.execute("ALTER TABLE held ADD COLUMN channel TEXT NOT NULL DEFAULT 'desk'")
+        present = {row[1] for row in self._db.execute("PRAGMA table_info(held)")}
+        for column, kind in ADDED.items():  # a queue kept before the column was
+            if column not in present:
+                self._db.execute(f"ALTER TABLE held ADD COLUMN {column} {kind}")
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -86,7 +144,7 @@ class HeldQueue:
                 "INSERT OR IGNORE INTO held (reference, at, entered_by, log_index, request, decision, channel) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     decision.held.reference,
-                    datetime.now(UTC).isoformat(timespec="seconds"),
+                    _stamp(_now()),
                     entered_by,
                     decision.log_index,
                     request.model_dump_json(),
@@ -97,7 +155,10 @@ class HeldQueue:
         return decision.held.reference
 
     def _item(self, row: tuple) -> HeldItem:
-        reference, at, entered_by, log_index, request, decision, r_at, r_by, r_index, r_outcome, channel = row
+        (reference, at, entered_by, log_index, request, decision, r_at, r_by, r_index, r_outcome, channel) = row[:11]
+        claimed_at, claimed_by, again_at, again_by, again_index = row[11:]
+        if claimed_at is not None and claimed_at < _stamp(_now() - CLAIM_TIMEOUT):  # a resolution that crashed
+            claimed_at = claimed_by = None
         return HeldItem(
             reference,
             at,
@@ -110,6 +171,11 @@ class HeldQueue:
             r_index,
             r_outcome,
             channel,
+            claimed_at,
+            claimed_by,
+            again_at,
+            again_by,
+            again_index,
         )
 
     def get(self, reference: str) -> HeldItem | None:
@@ -130,11 +196,48 @@ class HeldQueue:
         with self._lock:
             return int(self._db.execute("SELECT count(*) FROM held WHERE resolved_at IS NULL").fetchone()[0])
 
-    def resolve(self, reference: str, resolution: Decision, by: str) -> None:
-        """Note the second decision and drop the request as read."""
+    def claim(self, reference: str, by: str) -> str:
+        """Claim a waiting item for one resolution by `by`, atomically: the answer is the claim to
+        `settle` it with. NotWaiting (naming the item) if another officer holds a claim younger than
+        CLAIM_TIMEOUT or it was resolved; RequestError if no such item is queued."""
+        claim, now = uuid.uuid4().hex, _now()
         with self._lock:
-            self._db.execute(
-                "UPDATE held SET resolved_at = ?, resolved_by = ?, resolved_index = ?, resolved_outcome = ?, request = NULL "
-                "WHERE reference = ? AND resolved_at IS NULL",
-                (datetime.now(UTC).isoformat(timespec="seconds"), by, resolution.log_index, resolution.decision, reference),
-            )
+            claimed = self._db.execute(
+                "UPDATE held SET claim = ?, claimed_at = ?, claimed_by = ? "
+                "WHERE reference = ? AND resolved_at IS NULL AND (claim IS NULL OR claimed_at < ?)",
+                (claim, _stamp(now), by, reference, _stamp(now - CLAIM_TIMEOUT)),
+            ).rowcount
+        if claimed == 1:
+            return claim
+        item = self.get(reference)
+        if item is None:
+            raise RequestError("held.reference", f"no held request {reference} is in the queue")
+        if item.resolved_at is not None:
+            why = f"was resolved already, by {item.resolved_by} at {_shown(item.resolved_at)} (log entry {item.resolved_index})"
+        elif item.claimed_at is not None:
+            why = f"is being resolved by {item.claimed_by} since {_shown(item.claimed_at)}"
+        else:  # the other officer's resolution ended between the two statements
+            why = "was being resolved by another officer a moment ago: look at it again"
+        raise NotWaiting("held.reference", f"held request {reference} {why}; nothing was decided or recorded for this attempt")
+
+    def settle(self, reference: str, claim: str, resolution: Decision | None, by: str) -> None:
+        """End a claim. `resolution`: the second decision, recorded without a failure, or None
+        (nothing recorded, or it failed closed: the item waits again). One held again stays waiting
+        with it linked (see the module's docstring); any other resolves the item and drops the
+        request as read."""
+        now = _stamp(_now())
+        with self._lock:
+            if resolution is None:
+                self._db.execute(f"UPDATE held SET {UNCLAIMED} WHERE reference = ? AND claim = ?", (reference, claim))
+            elif resolution.held is not None:
+                self._db.execute(
+                    f"UPDATE held SET decision = ?, again_at = ?, again_by = ?, again_index = ?, {UNCLAIMED} "
+                    "WHERE reference = ? AND resolved_at IS NULL",
+                    (resolution.model_dump_json(), now, by, resolution.log_index, reference),
+                )
+            else:
+                self._db.execute(
+                    f"UPDATE held SET resolved_at = ?, resolved_by = ?, resolved_index = ?, resolved_outcome = ?, request = NULL, {UNCLAIMED} "
+                    "WHERE reference = ? AND resolved_at IS NULL",
+                    (now, by, resolution.log_index, resolution.decision, reference),
+                )

@@ -20,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 
 from sanctuary.gateway.app import answer
 from sanctuary.gateway.credentials import DESK_ROLES
-from sanctuary.gateway.held import HeldItem
+from sanctuary.gateway.held import HeldItem, NotWaiting
 from sanctuary.models import RequestError
 from sanctuary.policy.facts import CUSTODY_TOPICS
 from sanctuary.web import desk
@@ -167,12 +167,12 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
             return guard
         return site.render(http, "held.html", title="Held requests", items=site.gw.held.items(), waiting=site.gw.held.waiting())
 
-    def held_page(http: HttpRequest, item: HeldItem, error: str | None = None) -> Response:
+    def held_page(http: HttpRequest, item: HeldItem, error: str | None = None, status: int = 422) -> Response:
         entered = item.request.model_dump(mode="json", exclude_defaults=True) if item.request is not None else {}
         return site.render(
             http,
             "held_item.html",
-            status=422 if error else 200,
+            status=status if error else 200,
             title=f"Held request {item.reference}",
             item=item,
             entered=desk.as_entered({k: v for k, v in entered.items() if k != "id"}, "") if entered else [],
@@ -208,6 +208,8 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
             return held_page(http, item, "say how you verified it: whom you called, what you checked")
         try:
             submission = await site.gw.resolve_held(item.request, item.decision, verified, f"{session.user} ({how})", session.user or "?")
+        except NotWaiting as exc:  # another officer is resolving it, or has: nothing was done for this one
+            return held_page(http, site.gw.held.get(reference) or item, exc.reason, status=409)
         except RequestError as exc:
             return held_page(http, item, f"{exc.field}: {exc.reason}")
         event("desk_held_resolved", user=session.user, reference=reference, decision=submission.decision.decision)
