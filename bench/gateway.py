@@ -24,7 +24,21 @@ import textwrap
 import time
 from pathlib import Path
 
-from servers import PY, SANCTUARY, demo_keys, free_port, spawn, stop, wait_ready, workspace, wrk, wrk_command, wrk_result
+from servers import (
+    PY,
+    SANCTUARY,
+    cpu_per_request,
+    cpu_ticks,
+    demo_keys,
+    free_port,
+    spawn,
+    stop,
+    wait_ready,
+    workspace,
+    wrk,
+    wrk_command,
+    wrk_result,
+)
 
 # An audited, permitted decision that reads records: the FBI checks James Carter for warrants.
 ENFORCED_BODY = {
@@ -133,7 +147,7 @@ def main() -> None:
         for url, script in targets.values():
             wrk(url, args.connections, args.warmup, script=script)
         if args.pairs:
-            print(json.dumps(pairs(targets, args), indent=2))
+            print(json.dumps(pairs(targets, (gateway.pid, bare.pid), args), indent=2))
             return
         for name, (url, script) in targets.items():  # measured back to back, same machine state
             results[f"{name}, c={args.connections}"] = wrk(url, args.connections, args.duration, script=script)
@@ -246,13 +260,18 @@ def egress_pairs(args: argparse.Namespace) -> None:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def pairs(targets: dict[str, tuple[str, Path]], args: argparse.Namespace) -> dict:
-    """`--pairs` runs of the gateway then the bare search, back to back; the median of the ratios."""
+def pairs(targets: dict[str, tuple[str, Path]], pids: tuple[int, int], args: argparse.Namespace) -> dict:
+    """`--pairs` runs of the gateway then the bare search, back to back; the median of the ratios,
+    and where each server's CPU went (microseconds per request: event loop, other threads)."""
     (gw_name, (gw_url, gw_script)), (bare_name, (bare_url, bare_script)) = targets.items()
     runs = []
     for _ in range(args.pairs):
-        gw = wrk(gw_url, args.connections, args.duration, script=gw_script)
-        bare = wrk(bare_url, args.connections, args.duration, script=bare_script)
+        measured = []
+        for pid, url, script in ((pids[0], gw_url, gw_script), (pids[1], bare_url, bare_script)):
+            before = cpu_ticks(pid)
+            result = wrk(url, args.connections, args.duration, script=script)
+            measured.append((result, cpu_per_request(before, cpu_ticks(pid), result["requests"])))
+        (gw, gw_cpu), (bare, bare_cpu) = measured
         runs.append(
             {
                 "gateway_rps": gw["rps"],
@@ -261,6 +280,8 @@ def pairs(targets: dict[str, tuple[str, Path]], args: argparse.Namespace) -> dic
                 "gateway_p99_ms": gw["p99_ms"],
                 "bare_p99_ms": bare["p99_ms"],
                 "non_2xx": gw["non_2xx"] + bare["non_2xx"],
+                "gateway_cpu": gw_cpu,
+                "bare_cpu": bare_cpu,
             }
         )
     median = statistics.median(r["ratio"] for r in runs)
@@ -273,6 +294,10 @@ def pairs(targets: dict[str, tuple[str, Path]], args: argparse.Namespace) -> dic
         "median_bare_rps": statistics.median(r["bare_rps"] for r in runs),
         "median_gateway_p99_ms": statistics.median(r["gateway_p99_ms"] for r in runs),
         "median_bare_p99_ms": statistics.median(r["bare_p99_ms"] for r in runs),
+        "median_cpu_us_per_request": {
+            side: {part: statistics.median(r[f"{side}_cpu"][part] for r in runs) for part in runs[0][f"{side}_cpu"]}
+            for side in ("gateway", "bare")
+        },
         "target": 0.5,
         "met": median >= 0.5,
     }

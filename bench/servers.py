@@ -91,10 +91,12 @@ def wrk_result(out: str) -> dict:
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
     rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    total = re.search(r"(\d+) requests in", out)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
     return {
         "rps": float(rate.group(1)) if rate else 0.0,
+        "requests": int(total.group(1)) if total else 0,
         "p50_ms": ms("50%"),
         "p90_ms": ms("90%"),
         "p99_ms": ms("99%"),
@@ -108,3 +110,27 @@ def wrk(url: str, connections: int, duration: int, headers: dict[str, str] | Non
     cmd = wrk_command(url, connections, duration, headers, script)
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     return {**wrk_result(out), "command": " ".join(cmd)}
+
+
+def cpu_ticks(pid: int) -> tuple[int, int]:
+    """CPU clock ticks (user + system) a process has used so far: its main thread (the event loop
+    of a uvicorn server), and its other threads together (workers, the log's committer)."""
+    main = other = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # a thread that ended meanwhile
+            continue
+        ticks = int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of proc(5)
+        if int(task.name) == pid:
+            main += ticks
+        else:
+            other += ticks
+    return main, other
+
+
+def cpu_per_request(before: tuple[int, int], after: tuple[int, int], requests: int) -> dict[str, float]:
+    """Microseconds of CPU per request between two `cpu_ticks` readings: main thread, others, all."""
+    tick_us = 1e6 / os.sysconf("SC_CLK_TCK")
+    main, other = ((a - b) * tick_us / max(requests, 1) for a, b in zip(after, before))
+    return {"main_thread_us": round(main), "other_threads_us": round(other), "cpu_us": round(main + other)}
