@@ -389,28 +389,50 @@ def add_api_docs(app: FastAPI) -> None:
         )
 
 
-class GatewayAPI(FastAPI):
-    """The gateway's FastAPI application, whose busiest route is served directly.
+Handler = Callable[[HttpRequest], Awaitable[Response]]
 
-    ``POST /v1/requests`` carries almost every call an agency makes. It is answered by the same
-    handler as its declared route (which stays in the OpenAPI document), but without the framework's
+
+@dataclass(frozen=True)
+class DirectRoute:
+    """A declared route that `GatewayAPI` also serves directly: `path` exactly, or below it with
+    `prefix`, for one of `methods`."""
+
+    path: str
+    methods: frozenset[str]
+    handler: Handler
+    prefix: bool = False
+
+    def matches(self, method: str, path: str) -> bool:
+        return method in self.methods and (path == self.path or (self.prefix and path.startswith(self.path + "/")))
+
+
+class GatewayAPI(FastAPI):
+    """The gateway's FastAPI application, whose busiest routes are served directly.
+
+    ``POST /v1/requests`` carries almost every call an agency makes, and ``/v1/authz`` every call an
+    NGINX or Envoy in front of a department system lets through. Each is answered by the same handler
+    as its declared route (which stays in the OpenAPI document), but without the framework's
     middleware and dependency machinery, which cost about as much CPU per call as the store search
-    (docs/benchmarks.md). The handler catches what the middleware would: a `Problem` becomes its
-    JSON answer, anything else propagates to the server, which answers 500 and records nothing
-    released, since nothing is released before the decision is recorded.
+    (docs/benchmarks.md). The direct path does what that machinery would: a `Problem` becomes its
+    JSON answer; any other exception propagates to the server, which answers 500 (nothing is handed
+    out before the decision is recorded, so a failure here releases nothing).
     """
 
-    submit_route: Callable[[HttpRequest], Awaitable[Response]] | None = None
+    direct: tuple[DirectRoute, ...] = ()
+
+    def serve_directly(self, route: DirectRoute) -> None:
+        self.direct = (*self.direct, route)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        handler = self.submit_route
-        if handler is not None and scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/v1/requests":
-            try:
-                response = await handler(HttpRequest(scope, receive))
-            except Problem as problem:
-                response = problem.response()
-            await response(scope, receive, send)
-            return
+        if scope["type"] == "http":
+            route = next((r for r in self.direct if r.matches(scope["method"], scope["path"])), None)
+            if route is not None:
+                try:
+                    response = await route.handler(HttpRequest(scope, receive))
+                except Problem as problem:
+                    response = problem.response()
+                await response(scope, receive, send)
+                return
         await super().__call__(scope, receive, send)
 
 
@@ -449,7 +471,7 @@ def create_api(cfg: GatewayConfig, policy: Policy | None = None) -> GatewayAPI:
         submission = await gw.submit(raw, principal.agency if principal.role == "agency" else None, "api", f"key {principal.key_id}")
         return _json(submission.status, submission.body)
 
-    app.submit_route = post_request
+    app.serve_directly(DirectRoute("/v1/requests", frozenset({"POST"}), post_request))
 
     @app.get(
         "/v1/decisions/{request_id}",

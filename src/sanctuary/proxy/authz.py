@@ -17,20 +17,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
 
+from sanctuary.gateway.app import DirectRoute, Gateway, GatewayAPI
 from sanctuary.proxy.app import decision_body, decision_headers
 from sanctuary.proxy.facts import SystemFacts
 from sanctuary.proxy.guard import Guard
 from sanctuary.proxy.routes import RouteMap
 from sanctuary.proxy.upstream import Upstream
-
-if TYPE_CHECKING:  # the gateway mounts the hook: no import at run time
-    from sanctuary.gateway.app import Gateway
 
 PREFIX = "/v1/authz"
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -75,4 +72,6 @@ def add_authz_routes(app: FastAPI, routes: RouteMap, upstream: str | None = None
     summary = "Authorization hook for NGINX auth_request and Envoy ext_authz: decide and record a call on a department system"
     app.add_api_route(PREFIX, authz, methods=METHODS, summary=summary, include_in_schema=True)
     app.add_api_route(PREFIX + "/{path:path}", authz, methods=METHODS, summary=summary + " (Envoy: original path after the prefix)")
+    if isinstance(app, GatewayAPI):  # called on every call a department system answers: served directly
+        app.serve_directly(DirectRoute(PREFIX, frozenset(METHODS), authz, prefix=True))
     return guard
