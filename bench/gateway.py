@@ -56,13 +56,33 @@ PERSON_BODY = {
     "resource": {"system": "CLEAR", "search": {"type": "person", "name": "Maria Lopez", "dob": "1988-03-14"}},
 }
 
-# The benchmark's switch, and the only one: `sanctuary serve` with the egress check replaced by a
-# pass-through (the records leave as the store returned them). The gateway itself has no such switch.
+# The benchmark's switches (the gateway itself has none): `sanctuary serve` with one step replaced,
+# to measure what that step costs. NO_EGRESS: the egress check a pass-through (the records leave as
+# the store returned them). ABLATE (`--ablate STEP`, with --pairs): what the audit record costs —
+# "index" the lookup index's rows not written, "append" log entries built but not written, "record"
+# no log entry at all (neither built nor written). Never a configuration to run.
 NO_EGRESS = textwrap.dedent("""
     import sys
     from sanctuary import egress
 
     egress.check = lambda records, withheld, field_map=None: egress.Egress(list(records))
+    from sanctuary.cli import main
+
+    sys.argv = ["sanctuary", *sys.argv[1:]]
+    main()
+""")
+ABLATE = textwrap.dedent("""
+    import itertools, sys
+    from sanctuary.audit.log import DecisionLog
+    from sanctuary.gateway.decisions import DecisionIndex
+
+    step, counter = sys.argv.pop(1), itertools.count()
+    if step == "index":
+        DecisionIndex.add = lambda self, *args, **kwargs: None
+    elif step == "append":
+        DecisionLog.append_many = lambda self, entries, clears=None: next(counter)
+    elif step == "record":
+        DecisionLog.record = lambda self, *args, **kwargs: next(counter)
     from sanctuary.cli import main
 
     sys.argv = ["sanctuary", *sys.argv[1:]]
@@ -117,7 +137,12 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--egress-pairs", type=int, default=0, help="only measure the egress check: this many on/off pairs")
     parser.add_argument("--pairs", type=int, default=0, help="interleaved gateway/bare pairs at --connections, instead of one")
+    parser.add_argument(
+        "--ablate", choices=("index", "append", "record"), help="with --pairs: the gateway without this step of the audit record"
+    )
     args = parser.parse_args()
+    if args.ablate and not args.pairs:
+        parser.error("--ablate needs --pairs")
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
     if args.egress_pairs:
@@ -129,7 +154,13 @@ def main() -> None:
     demo_data(env, args.persons, store)
     keys = demo_keys(env)
     gw_port, bare_port = free_port(), free_port()
-    gateway = spawn(gateway_args(args, gw_port, store, log), env, work / "gateway.err")
+    if args.ablate:
+        (work / "ablate.py").write_text(ABLATE)
+        gateway = spawn(
+            [args.ablate, *gateway_args(args, gw_port, store, log)], env, work / "gateway.err", entry=(PY, str(work / "ablate.py"))
+        )
+    else:
+        gateway = spawn(gateway_args(args, gw_port, store, log), env, work / "gateway.err")
     (work / "bare_app.py").write_text(BARE_APP)
     bare = spawn([str(store), str(bare_port)], env, entry=(PY, str(work / "bare_app.py")))
     results: dict[str, dict] = {}
