@@ -358,6 +358,7 @@ def test_a_resolution_held_again_for_review_stays_in_the_queue_until_reviewed(ma
     assert "1 waiting" in listed and "waiting: held again, log entry 1" in listed and "refused: log entry" not in listed
     page = html.unescape(desk.get(f"/desk/held/{item.reference}").text)
     assert 'id="held-again">' in page and "log entry 1</a>, which names this one" in page and 'id="resolved"' not in page
+    assert "What you read, and why it is not civil immigration enforcement" in page and "How you verified it" not in page
     reviewed = desk.post(f"/desk/held/{item.reference}", data={**form, "how": "read the purpose: a criminal investigation"})
     assert reviewed.status_code == 303 and "ALLOWED" in desk.get(reviewed.headers["location"]).text
     third = json.loads(log.entry(2))
