@@ -222,13 +222,18 @@ class Gateway:
         the answer; a recorded decision goes into the lookup index too, and a held one into the
         held queue, whatever the channel."""
         submission = self._answer(self.pipeline.handle_raw(raw, self._preparer(deadline), agency=agency))
+        self._index(submission)
+        decision = submission.decision
+        if decision.held is not None and decision.failure is None and submission.request is not None:
+            self._queue(submission.request, decision, entered_by, channel)
+        return submission
+
+    def _index(self, submission: Submission) -> None:
+        """A recorded decision, as answered but without the records, into the lookup index."""
         decision = submission.decision
         if decision.log_index is not None and submission.refused is None:
             looked_up = {k: v for k, v in submission.body.items() if k != "result"}
             self.index.add(decision.log_index, decision.id, decision.requester, submission.status, looked_up)
-        if decision.held is not None and decision.failure is None and submission.request is not None:
-            self._queue(submission.request, decision, entered_by, channel)
-        return submission
 
     def _queue(self, request: Request, decision: Decision, entered_by: str, channel: Channel) -> None:
         """Put a recorded held request in the held queue. The answer stands if the queue fails (a
@@ -264,9 +269,7 @@ class Gateway:
                     recorded = decision
             finally:
                 self.held.settle(reference, claim, recorded, by)
-            if decision.log_index is not None:
-                looked_up = {k: v for k, v in submission.body.items() if k != "result"}
-                self.index.add(decision.log_index, decision.id, decision.requester, submission.status, looked_up)
+            self._index(submission)
             return submission
 
         submission = await asyncio.get_running_loop().run_in_executor(self.executor, work)
