@@ -70,14 +70,13 @@ def canonical_request(request: Request) -> bytes:
 
 
 def _strings(value: Any, full: str, field: str, out: list[tuple[str, str, str]]) -> None:
-    """Append (full path, path without list indices, value) for every string inside `value`."""
+    """Append (full path, path without list indices, value) for every string inside `value` (the
+    request's objects are its models: their keys are field names, never indices)."""
     if isinstance(value, str):
         out.append((full, field, value))
     elif isinstance(value, dict):
         for k, v in value.items():
-            if v is not None and not isinstance(v, bool):
-                part = "" if k.isdigit() else k
-                _strings(v, f"{full}.{k}" if full else k, (f"{field}.{part}" if field else part) if part else field, out)
+            _strings(v, f"{full}.{k}" if full else k, f"{field}.{k}" if field else k, out)
     elif isinstance(value, list):
         for i, v in enumerate(value):
             _strings(v, f"{full}.{i}", field, out)
