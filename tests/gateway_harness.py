@@ -86,13 +86,18 @@ def start(home: Path, store_url: str, log_url: str, *, persons: int | None = 30,
         setattr(cfg, name, value)
     cfg.keys.add_demo_keys()
     app = create_app(cfg, policy)
+    url, server, thread = in_thread(app)
+    return Running(url, cfg.keys, app, server, thread, store_url, log_url)
+
+
+def in_thread(app: Any) -> tuple[str, uvicorn.Server, threading.Thread]:
+    """Serve `app` with uvicorn on a free port, in a daemon thread; its URL once it listens."""
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the gateway did not start")
+            raise RuntimeError("the server did not start")
         time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    return Running(f"http://127.0.0.1:{port}", cfg.keys, app, server, thread, store_url, log_url)
+    return f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}", server, thread

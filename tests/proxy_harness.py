@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from gateway_harness import in_thread
 from sanctuary.audit import open_log
 from sanctuary.audit.keys import generate
 from sanctuary.gateway.credentials import KeyRing, demo_key
@@ -46,16 +47,8 @@ class Served:
 
 
 def serve(app: Any, hits: Counter[str] | None = None) -> Served:
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the server did not start")
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    return Served(f"http://127.0.0.1:{port}", app, server, thread, hits if hits is not None else Counter())
+    url, server, thread = in_thread(app)
+    return Served(url, app, server, thread, hits if hits is not None else Counter())
 
 
 def counting(app: Any, hits: Counter[str]) -> Any:
