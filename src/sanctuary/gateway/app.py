@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import fastapi_offline
+import orjson
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -373,7 +374,7 @@ def answer(request_id: str, decision: Decision, result: Any) -> dict[str, Any]:
 
 def _json(status: int, body: dict[str, Any]) -> Response:
     headers = {"X-Log-Index": str(body["log_index"])} if body.get("log_index") is not None else None
-    return Response(json.dumps(body), status_code=status, media_type="application/json", headers=headers)
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json", headers=headers)
 
 
 def add_api_docs(app: FastAPI) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import insert, select
 
 from sanctuary.records import RecordStore
@@ -40,7 +41,7 @@ class DecisionIndex:
             "requester": requester,
             "status": status,
             "decided_at": datetime.now(UTC).replace(tzinfo=None),
-            "body": json.dumps(body),
+            "body": orjson.dumps(body).decode(),
         }
         with self._lock:
             self._pending.append(row)

@@ -15,6 +15,8 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+import orjson
+
 from sanctuary.audit import merkle
 from sanctuary.audit.errors import AuditError, ForkRefused
 from sanctuary.audit.storage import MAX_ENTRY
@@ -90,7 +92,7 @@ class SqlStore:
                 nodes = merkle.extend(size, edge, entries)
                 self._insert_entries(cur, [(size + i, e) for i, e in enumerate(entries)])
                 self._insert_nodes(cur, nodes)
-                clear_rows = [(size + i, json.dumps(c, sort_keys=True)) for i, c in enumerate(clears) if c]
+                clear_rows = [(size + i, orjson.dumps(c, option=orjson.OPT_SORT_KEYS).decode()) for i, c in enumerate(clears) if c]
                 if clear_rows:
                     cur.executemany(self._sql("INSERT INTO clear (idx, fields) VALUES (?, ?)"), clear_rows)
                 conn.commit()
