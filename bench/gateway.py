@@ -23,6 +23,7 @@ import subprocess
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 from servers import (
     PY,
@@ -39,6 +40,8 @@ from servers import (
     wrk_command,
     wrk_result,
 )
+
+BENCH = Path(__file__).resolve().parent
 
 # An audited, permitted decision that reads records: the FBI checks James Carter for warrants.
 ENFORCED_BODY = {
@@ -71,39 +74,52 @@ NO_EGRESS = textwrap.dedent("""
     sys.argv = ["sanctuary", *sys.argv[1:]]
     main()
 """)
-ABLATE = textwrap.dedent("""
-    import itertools, sys
-    from sanctuary.audit.log import DecisionLog
-    from sanctuary.gateway.decisions import DecisionIndex
+ABLATE = textwrap.dedent(f"""
+    import sys
+    sys.path.insert(0, {str(BENCH)!r})
+    from gateway import ablate
 
-    step, counter = sys.argv.pop(1), itertools.count()
-    if step == "index":
-        DecisionIndex.add = lambda self, *args, **kwargs: None
-    elif step == "append":
-        DecisionLog.append_many = lambda self, entries, clears=None: next(counter)
-    elif step == "record":
-        DecisionLog.record = lambda self, *args, **kwargs: next(counter)
+    ablate(sys.argv.pop(1))
     from sanctuary.cli import main
 
     sys.argv = ["sanctuary", *sys.argv[1:]]
     main()
 """)
 
-# The peer: the same typed search on the same store, no key, no decision, no log.
-BARE_APP = textwrap.dedent("""
-    import json, sys
+
+def ablate(step: str) -> None:
+    """`--ablate STEP`: the gateway without one step of the audit record (see ABLATE)."""
+    import itertools
+
+    from sanctuary.audit.log import DecisionLog
+    from sanctuary.gateway.decisions import DecisionIndex
+
+    counter = itertools.count()
+    if step == "index":
+        DecisionIndex.add = lambda self, *args, **kwargs: None
+    elif step == "append":
+        DecisionLog.append_many = lambda self, entries, clears=None: next(counter)
+    elif step == "record":
+        DecisionLog.record = lambda self, *args, **kwargs: next(counter)
+    else:
+        raise SystemExit(f"unknown step {step!r}: index, append or record")
+
+
+BARE_APP = textwrap.dedent(f"""
+    import sys
+    sys.path.insert(0, {str(BENCH)!r})
     from starlette.applications import Starlette
     from starlette.responses import Response
     from starlette.routing import Route
     from starlette.concurrency import run_in_threadpool
-    from sanctuary.records import open_store, parse_search
+    from sanctuary.records import open_store
+    from gateway import bare_query
 
     store = open_store(sys.argv[1])
 
     async def query(request):
-        search = parse_search(json.loads(await request.body()))
-        records = await run_in_threadpool(store.search, search)
-        return Response(json.dumps({"records": [r.to_json() for r in records]}), media_type="application/json")
+        body = await request.body()
+        return Response(await run_in_threadpool(bare_query, store, body), media_type="application/json")
 
     app = Starlette(routes=[Route("/query", query, methods=["POST"])])
     if __name__ == "__main__":
@@ -111,6 +127,14 @@ BARE_APP = textwrap.dedent("""
         uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), loop="uvloop", http="httptools",
                     access_log=False, log_level="warning")
 """)
+
+
+def bare_query(store: Any, body: bytes) -> str:
+    """The peer's work for one call: the typed search on the store, its records as JSON."""
+    from sanctuary.records import parse_search
+
+    records = store.search(parse_search(json.loads(body)))
+    return json.dumps({"records": [r.to_json() for r in records]})
 
 
 def lua(body: dict, headers: dict[str, str]) -> str:
