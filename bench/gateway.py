@@ -113,13 +113,13 @@ BARE_APP = textwrap.dedent(f"""
     from starlette.routing import Route
     from starlette.concurrency import run_in_threadpool
     from sanctuary.records import open_store
-    from gateway import bare_query
+    from gateway import bare_answer, bare_search
 
     store = open_store(sys.argv[1])
 
     async def query(request):
-        body = await request.body()
-        return Response(await run_in_threadpool(bare_query, store, body), media_type="application/json")
+        records = await run_in_threadpool(store.search, bare_search(await request.body()))
+        return Response(bare_answer(records), media_type="application/json")
 
     app = Starlette(routes=[Route("/query", query, methods=["POST"])])
     if __name__ == "__main__":
@@ -129,12 +129,21 @@ BARE_APP = textwrap.dedent(f"""
 """)
 
 
-def bare_query(store: Any, body: bytes) -> str:
-    """The peer's work for one call: the typed search on the store, its records as JSON."""
+def bare_search(body: bytes) -> Any:
+    """The peer's typed search, from the body it was sent."""
     from sanctuary.records import parse_search
 
-    records = store.search(parse_search(json.loads(body)))
+    return parse_search(json.loads(body))
+
+
+def bare_answer(records: list[Any]) -> str:
+    """The peer's answer: the records, as JSON."""
     return json.dumps({"records": [r.to_json() for r in records]})
+
+
+def bare_query(store: Any, body: bytes) -> str:
+    """The peer's work for one call (bench/instructions.py): the typed search, run, answered."""
+    return bare_answer(store.search(bare_search(body)))
 
 
 def lua(body: dict, headers: dict[str, str]) -> str:

@@ -114,19 +114,16 @@ def wrk(url: str, connections: int, duration: int, headers: dict[str, str] | Non
 
 def cpu_ticks(pid: int) -> tuple[int, int]:
     """CPU clock ticks (user + system) a process has used so far: its main thread (the event loop
-    of a uvicorn server), and its other threads together (workers, the log's committer)."""
-    main = other = 0
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        try:
-            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:  # a thread that ended meanwhile
-            continue
-        ticks = int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of proc(5)
-        if int(task.name) == pid:
-            main += ticks
-        else:
-            other += ticks
-    return main, other
+    of a uvicorn server), and its other threads together (workers, the log's committer), ended
+    threads included (a thread pool that lets idle threads go takes their time with them from
+    /proc/PID/task, not from the process's own total)."""
+
+    def ticks(stat: Path) -> int:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of proc(5)
+
+    main = ticks(Path(f"/proc/{pid}/task/{pid}/stat"))
+    return main, ticks(Path(f"/proc/{pid}/stat")) - main
 
 
 def cpu_per_request(before: tuple[int, int], after: tuple[int, int], requests: int) -> dict[str, float]:
