@@ -323,9 +323,14 @@ def screen_fields(fields: Mapping[str, str | None]) -> PurposeScreen:
     an immigration purpose, an agency or an offence in any field counts, and the fields are judged
     together ("fentanyl case" beside "HSI" is HSI's criminal case). Each piece of evidence names its
     field, and its span is within that field's text."""
-    present = [(name, text[:MAX_LENGTH]) for name, text in fields.items() if text is not None and text.strip()]
-    if not present:
-        return screen(None)
+    present = tuple((name, text[:MAX_LENGTH]) for name, text in fields.items() if text is not None and text.strip())
+    return _fields_cached(present) if present else screen(None)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _fields_cached(present: tuple[tuple[str, str], ...]) -> PurposeScreen:
+    """The screen of the fields joined (cached per text, like `screen`), its evidence located in
+    the fields: cached too, since the same fields always give the same answer."""
     joined = FIELD_SEPARATOR.join(text for _, text in present)
     starts = []
     offset = 0
@@ -363,6 +368,7 @@ def clear_caches() -> None:
 
     for cache in (
         _screen_cached,
+        _fields_cached,
         model._word_ngrams,
         fuzzy.misspelling_of,
         fuzzy.misspelled_phrase,
