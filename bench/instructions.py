@@ -74,7 +74,7 @@ def counted(target: str, count: int, store: Path, steps: list[str], src: Path) -
     home = Path(tempfile.mkdtemp(prefix="sanctuary-insn-"))
     try:
         shutil.copy(store, home / "records.db")
-        env = {**os.environ, "SANCTUARY_HOME": str(home), "PYTHONPATH": f"{src}{os.pathsep}{BENCH}"}
+        env = {**os.environ, "SANCTUARY_HOME": str(home), "PYTHONPATH": f"{src}{os.pathsep}{BENCH}", "PYTHONHASHSEED": "0"}
         out = home / "callgrind.out"
         argv = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, __file__]
         argv += ["--child", target, "--count", str(count), "--store", str(home / "records.db")]
