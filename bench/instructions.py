@@ -1,6 +1,7 @@
 """Instructions per request: the gateway's handling of one audited decision against the bare search,
 counted by valgrind's callgrind, which gives the same count on every run whatever else the machine
 is doing (timed runs on this shared machine differ by up to a fifth from one minute to the next).
+The children run with a fixed hash seed: with random ones, two runs differ by about 3 %.
 
     .venv/bin/python bench/instructions.py                       # gateway and bare search
     .venv/bin/python bench/instructions.py --ablate index append record
