@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from sanctuary.audit.canonical import canonical
+from sanctuary.audit.canonical import canonical, canonical_plain
 from sanctuary.audit.errors import AuditError
 from sanctuary.audit.keys import pseudonym
 from sanctuary.models import Decision, Failure, Request
@@ -66,7 +66,7 @@ def mac(key: bytes, label: str, data: bytes) -> str:
 
 
 def canonical_request(request: Request) -> bytes:
-    return canonical(request.model_dump(mode="json"))
+    return canonical_plain(request.model_dump(mode="json"))
 
 
 def _strings(value: Any, full: str, field: str, out: list[tuple[str, str, str]]) -> None:
@@ -172,7 +172,7 @@ def build(
         "v": FORMAT,
         "time": _timestamp(now),
         "kind": request.kind.value,
-        "request_hmac": mac(key, "request", canonical(dumped)),
+        "request_hmac": mac(key, "request", canonical_plain(dumped)),
         "requester": decision.requester,
         "on_behalf_of": list(decision.on_behalf_of),
         "purpose_category": request.purpose.category,
