@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sanctuary.records import parse_search
 from servers import (
     PY,
     SANCTUARY,
@@ -105,6 +106,7 @@ def ablate(step: str) -> None:
         raise SystemExit(f"unknown step {step!r}: index, append or record")
 
 
+# The peer: the same typed search on the same store, no key, no decision, no log.
 BARE_APP = textwrap.dedent(f"""
     import sys
     sys.path.insert(0, {str(BENCH)!r})
@@ -131,8 +133,6 @@ BARE_APP = textwrap.dedent(f"""
 
 def bare_search(body: bytes) -> Any:
     """The peer's typed search, from the body it was sent."""
-    from sanctuary.records import parse_search
-
     return parse_search(json.loads(body))
 
 

@@ -49,12 +49,7 @@ def _plain(value: Any) -> bool:
 
 def canonical(value: Any) -> bytes:
     """The RFC 8785 canonical JSON bytes of `value`."""
-    if _plain(value):
-        try:
-            return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-        except orjson.JSONEncodeError:  # a lone surrogate: let the exact encoder say what is wrong
-            pass
-    return rfc8785.dumps(value)
+    return canonical_plain(value) if _plain(value) else rfc8785.dumps(value)
 
 
 def canonical_plain(value: Any) -> bytes:
