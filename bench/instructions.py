@@ -79,7 +79,7 @@ def counted(target: str, count: int, store: Path, steps: list[str], src: Path) -
         out = home / "callgrind.out"
         argv = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, __file__]
         argv += ["--child", target, "--count", str(count), "--store", str(home / "records.db")]
-        argv += [a for step in steps for a in ("--ablate", step)]
+        argv += ["--ablate", *steps] if steps else []
         run = subprocess.run(argv, env=env, capture_output=True, text=True)
         found = re.search(r"Collected : (\d+)", run.stderr)
         if run.returncode != 0 or not found:
@@ -105,7 +105,7 @@ def main() -> None:
     parser.add_argument("--child", choices=("gateway", "bare"), help=argparse.SUPPRESS)
     parser.add_argument("--count", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--store", help=argparse.SUPPRESS)
-    args, _ = parser.parse_known_args()
+    args = parser.parse_args()
     if args.child:
         child(args.child, args.count, args.store, args.ablate)
         return
