@@ -10,6 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sanctuary.audit.canonical import canonical, canonical_plain
+from sanctuary.audit.entry import build
+from sanctuary.models import Decision, RequestError, parse_request
+from strategies import requests
 
 EXAMPLES = json.loads(
     '[{"b": 1, "a": [true, false, null], "\\u00e9": "caf\\u00e9\\n\\u0001\\u007f\\u2028 \\"q\\" \\\\", "z": -9007199254740991}]'
@@ -82,3 +85,58 @@ def test_canonical_plain_agrees_on_plain_values(value: object) -> None:
             canonical_plain(value)
         return
     assert canonical_plain(value) == expected
+
+
+TEXT = st.text(max_size=12)  # any text, lone surrogates and non-ASCII among it
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    raw=requests(), officer=TEXT, case=TEXT, fields=st.lists(TEXT, max_size=3), citation=TEXT, error=TEXT, claims=st.lists(TEXT, max_size=2)
+)
+def test_every_entry_is_written_as_rfc8785_writes_it(
+    raw: dict, officer: str, case: str, fields: list[str], citation: str, error: str, claims: list[str]
+) -> None:
+    """What lets `build` write an entry without the walk (`canonical_plain`): whatever the request
+    and the decision hold, the entry's keys are names of the format and its numbers small counts."""
+    raw["requester"]["officer"] = officer
+    raw["purpose"]["case_number"] = case
+    raw["resource"]["fields"] = fields
+    try:
+        request = parse_request(raw)
+    except RequestError:
+        return  # e.g. a lone surrogate: refused before any entry is built
+    decision = Decision(
+        id=request.id,
+        decision="deny",
+        citations=[citation, "MCC 2-173-020(a)"],
+        rules=["chicago-2021:020-a"],
+        explanation="Denied.",
+        profiles=["chicago-2021"],
+        policy_hash="ab" * 32,
+        requester=request.requester.agency,
+        judged_as=[request.requester.agency, citation],
+        error=error or None,
+        facts_source=error,
+        redact=fields,
+        claims=claims,
+    )
+    try:
+        data, _ = build(request, decision, [{"record_id": officer, "fields": fields}], b"k" * 32)
+    except UnicodeEncodeError:
+        return  # a lone surrogate in the decision: refused, as rfc8785 refuses it
+    assert rfc8785.dumps(json.loads(data)) == data
+
+
+def test_an_entry_time_is_utc_to_the_millisecond_truncated() -> None:
+    """`_timestamp` writes the clock's time as `datetime.isoformat` would, without its cost."""
+    from datetime import UTC, datetime, timedelta
+
+    from sanctuary.audit.entry import _timestamp
+
+    before = datetime.now(UTC)
+    written = _timestamp(None)
+    after = datetime.now(UTC)
+    assert len(written) == len("2026-11-30T09:31:17.042Z") and written.endswith("Z")
+    assert before - timedelta(milliseconds=1) <= datetime.fromisoformat(written) <= after
+    assert _timestamp(datetime(1999, 1, 2, 3, 4, 5, 678999, tzinfo=UTC)) == "1999-01-02T03:04:05.678Z"

@@ -28,9 +28,10 @@ from __future__ import annotations
 import base64
 import hmac
 import secrets
+import time
 from collections import Counter
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sanctuary.audit.canonical import canonical, canonical_plain
@@ -44,9 +45,9 @@ REFUSED = "refused"  # the kind of an entry for a request refused before it coul
 UNCLASSIFIED = "unclassified"  # a decision with an error but no Failure kind set
 FAILURES = (*(f.value for f in Failure), UNCLASSIFIED)
 # Request paths (list indices dropped) whose values are closed codes, checked by the request model.
-CODES = ("kind", "purpose.category", "resource.search.type", "documents.type", "operation.type")
+CODES = frozenset({"kind", "purpose.category", "resource.search.type", "documents.type", "operation.type"})
 # Request paths whose values are copied when they are names of the vocabulary, counted otherwise.
-VOCABULARY_PATHS = ("resource.fields",)
+VOCABULARY_PATHS = frozenset({"resource.fields"})
 
 
 @cache
@@ -62,24 +63,47 @@ def vocabulary_names() -> frozenset[str]:
 
 def mac(key: bytes, label: str, data: bytes) -> str:
     """Keyed HMAC-SHA-256 of `data` for one purpose (`label`), base64."""
-    return base64.b64encode(hmac.digest(key, label.encode() + b"\x00" + data, "sha256")).decode()
+    keyed = _keyed(key).copy()
+    keyed.update(label.encode() + b"\x00")
+    keyed.update(data)
+    return base64.b64encode(keyed.digest()).decode()
+
+
+@lru_cache(maxsize=8)
+def _keyed(key: bytes) -> hmac.HMAC:
+    """HMAC-SHA-256 keyed with `key`, before any data: copied per use, it spares OpenSSL finding the
+    digest and preparing the key again for every value (a log has one key, a verifier a few)."""
+    return hmac.new(key, digestmod="sha256")
 
 
 def canonical_request(request: Request) -> bytes:
     return canonical_plain(request.model_dump(mode="json"))
 
 
-def _strings(value: Any, full: str, field: str, out: list[tuple[str, str, str]]) -> None:
-    """Append (full path, path without list indices, value) for every string inside `value` (the
-    request's objects are its models: their keys are field names, never indices)."""
-    if isinstance(value, str):
-        out.append((full, field, value))
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            _strings(v, f"{full}.{k}" if full else k, f"{field}.{k}" if field else k, out)
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            _strings(v, f"{full}.{i}", field, out)
+def _strings(value: dict[str, Any], full: str, field: str, out: list[tuple[str, str, str]]) -> None:
+    """Append (full path, path without list indices, value) for every string inside the object
+    `value`, whose own paths are `full` and `field` (each empty, or ending in a dot). The request's
+    objects are its models: their keys are field names, never indices."""
+    for key, item in value.items():
+        if item is None or item is False or item is True:  # most of a request's values: skipped first
+            continue
+        if isinstance(item, str):
+            out.append((full + key, field + key, item))
+        elif isinstance(item, dict):
+            _strings(item, f"{full}{key}.", f"{field}{key}.", out)
+        elif isinstance(item, list):
+            _items(item, full + key, field + key, out)
+
+
+def _items(values: list[Any], full: str, field: str, out: list[tuple[str, str, str]]) -> None:
+    """`_strings` for a list at `full` (its field path: `field`)."""
+    for i, item in enumerate(values):
+        if isinstance(item, str):
+            out.append((f"{full}.{i}", field, item))
+        elif isinstance(item, dict):
+            _strings(item, f"{full}.{i}.", f"{field}.", out)
+        elif isinstance(item, list):
+            _items(item, f"{full}.{i}", field, out)
 
 
 def split_request(request: Request, dumped: dict[str, Any] | None = None) -> tuple[dict[str, str], Counter[str]]:
@@ -95,7 +119,7 @@ def split_request(request: Request, dumped: dict[str, Any] | None = None) -> tup
         if field in CODES or (field in VOCABULARY_PATHS and value in names):
             continue
         clear[full] = value
-        counted[field] += 1
+        counted[field] = counted.get(field, 0) + 1
     return clear, counted
 
 
@@ -135,7 +159,17 @@ def _failure(decision: Decision, default: str) -> str | None:
 
 
 def _timestamp(now: datetime | None) -> str:
-    return (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    """ISO 8601 in UTC to the millisecond (truncated), e.g. 2026-11-30T09:31:17.042Z."""
+    if now is not None:
+        return now.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    ms = time.time_ns() // 1_000_000
+    return f"{_second(ms // 1000)}.{ms % 1000:03d}Z"
+
+
+@lru_cache(maxsize=2)
+def _second(epoch: int) -> str:
+    """The part of `_timestamp` that changes once a second, written once per second."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch))
 
 
 def _decided(decision: Decision, counted: Counter[str]) -> dict[str, Any]:
@@ -212,7 +246,7 @@ def build(
         protected["resolves"] = decision.resolves
     record["not_copied"] = dict(sorted(counted.items()))
     record["sealed"] = seal(protected, key)
-    return canonical(record), protected
+    return canonical_plain(record), protected  # its keys are ASCII names, its numbers small counts
 
 
 def build_refusal(raw: bytes, decision: Decision, key: bytes, now: datetime | None = None) -> tuple[bytes, dict[str, Any]]:
