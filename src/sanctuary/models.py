@@ -213,11 +213,13 @@ MAX_NUMBER = 32  # characters of one number literal (a request holds no number t
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:  # which value would count? parsers disagree, so neither does
-            raise Unreadable("body", f"duplicate key {key[:40]!r}")
-        out[key] = value
+    out = dict(pairs)
+    if len(out) != len(pairs):  # a key came twice: which value would count? parsers disagree, so neither does
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise Unreadable("body", f"duplicate key {key[:40]!r}")
+            seen.add(key)
     return out
 
 
@@ -246,12 +248,18 @@ def _depth(value: Any) -> int:
     return deepest
 
 
+# Made once, as json.loads makes its default decoder once (and shares it between threads, as here):
+# json.loads with these hooks would make a decoder for every body. Bytes are decoded as json.loads
+# decodes them.
+_DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys, parse_int=_number, parse_float=_number, parse_constant=_constant)
+
+
 def read_json(raw: str | bytes) -> Any:
     """The JSON value of a request's bytes, or Unreadable (the body is not a request at all): not
     JSON, nested deeper than MAX_DEPTH, a duplicate key, a number longer than MAX_NUMBER characters,
     NaN or Infinity. Parser bombs end here, before anything else reads the body."""
     try:
-        value = json.loads(raw, object_pairs_hook=_unique_keys, parse_int=_number, parse_float=_number, parse_constant=_constant)
+        value = _DECODER.decode(raw.decode(json.detect_encoding(raw), "surrogatepass") if isinstance(raw, bytes) else raw)
     except RecursionError:
         raise Unreadable("body", f"nested deeper than {MAX_DEPTH} levels") from None
     except Unreadable:
