@@ -10,7 +10,7 @@ The children run with a fixed hash seed: with random ones, two runs differ by ab
 Each target runs in-process, without HTTP: the gateway's `handle` (read, decide, plan, search,
 egress check, log entry built and appended durably, lookup index row, answer) of the request
 bench/gateway.py sends, and the peer's work for one call of bench/gateway.py's bare search
-(`bare_query`). The lookup index is written every 50 requests, as a loaded gateway does every 50 ms.
+(`bare_query`). The lookup index is written every 50 requests (a loaded gateway writes it once a second, more rows at a time).
 One thread: every append commits alone (under load, concurrent appends share a commit, which
 `bench/gateway.py --pairs` measures). Each target runs twice, for --few and --many requests after
 the same start; the difference divided by the difference in requests is its count per request.

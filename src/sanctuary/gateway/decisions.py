@@ -20,7 +20,13 @@ from sqlalchemy import insert, select
 from sanctuary.records import RecordStore
 from sanctuary.records.schema import DecisionRow
 
-FLUSH_SECONDS = 0.05
+# How often the pending rows are written. On SQLite a write to the store empties the page cache of
+# every other connection reading it, so each write costs the searches after it their cached pages
+# (about seven reads from disk a request under load when rows were written every 50 ms, against
+# fewer than one without writes: docs/benchmarks.md). A lookup writes what is pending first, so a
+# longer interval delays no answer; a crash loses at most this many seconds of rows of a copy whose
+# record, the decision log, holds every one of them.
+FLUSH_SECONDS = 1.0
 log = logging.getLogger("sanctuary.gateway")
 
 
