@@ -53,9 +53,10 @@ def canonical(value: Any) -> bytes:
 
 
 def canonical_plain(value: Any) -> bytes:
-    """`canonical` for a value known to hold only strings, booleans, nulls, lists and objects with
-    ASCII keys, whose walk would find nothing: a request's JSON dump (the request model has no
-    number and no object with free keys; tests/test_audit_canonical.py holds it to that)."""
+    """`canonical` for a value known to hold only strings, booleans, nulls, small integers, lists
+    and objects with ASCII keys, whose walk would find nothing: a request's JSON dump (the request
+    model has no number and no object with free keys) and an entry's record (its keys are names of
+    the format, its numbers small counts). tests/test_audit_canonical.py holds both to that."""
     try:
         return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
     except orjson.JSONEncodeError:  # a lone surrogate: let the exact encoder say what is wrong
