@@ -4,6 +4,7 @@ rest in the protected record (clear text through reveal, linkable pseudonyms thr
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -161,3 +162,54 @@ def test_bad_records_are_refused_with_the_field(log: DecisionLog) -> None:
         log.record(request, decision().model_copy(update={"id": "other"}))
     assert err.value.field == "decision.id"
     assert log.size() == 0
+
+
+def _held_commit(log: DecisionLog, monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
+    """Make the store's next append wait for `release` (and say, through `started`, that it waits),
+    so what is queued meanwhile is committed together afterwards."""
+    started, release = threading.Event(), threading.Event()
+    append = log._store.append
+
+    def held(entries, clears):  # type: ignore[no-untyped-def]
+        if not release.is_set():
+            started.set()
+            release.wait(10)
+        return append(entries, clears)
+
+    monkeypatch.setattr(log._store, "append", held)
+    return started, release
+
+
+def test_record_later_settles_each_decision_when_its_batch_is_durable(log: DecisionLog, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Decisions queued while a commit runs are built and committed together by the committer; each
+    future holds its own index once durable, and an entry that cannot be built fails alone."""
+    request = parse_request(REQUEST)
+    started, release = _held_commit(log, monkeypatch)
+    first = log.record_later(request, decision())
+    assert started.wait(10)
+    good = log.record_later(request, decision("permit"))
+    bad = log.record_later(request, decision().model_copy(update={"id": "other"}))
+    last = log.record_later(request, decision())
+    assert not any(f.done() for f in (first, good, bad, last))  # nothing is durable yet: nothing is settled
+    release.set()
+    assert [first.result(10), good.result(10), last.result(10)] == [0, 1, 2]
+    with pytest.raises(AuditError) as err:
+        bad.result(10)
+    assert err.value.field == "decision.id"
+    assert json.loads(log.entry(1))["decision"] == "permit" and log.size() == 3
+
+
+def test_a_failed_commit_fails_every_decision_in_it(log: DecisionLog, monkeypatch: pytest.MonkeyPatch) -> None:
+    request = parse_request(REQUEST)
+    started, release = _held_commit(log, monkeypatch)
+    first = log.record_later(request, decision())
+    assert started.wait(10)
+    queued = [log.record_later(request, decision()) for _ in range(3)]
+    monkeypatch.setattr(log._store, "append", lambda entries, clears: (_ for _ in ()).throw(OSError("disk full")))
+    release.set()
+    assert first.result(10) == 0  # committed before the disk filled
+    for future in queued:
+        with pytest.raises(AuditError) as err:
+            future.result(10)
+        assert err.value.field == "log" and "disk full" in err.value.reason
+    assert log.size() == 1

@@ -172,3 +172,40 @@ def test_a_store_slower_than_the_deadline_fails_closed(home: Path) -> None:
         holder.join()
         running.stop()
         next(gen, None)
+
+
+def test_the_answer_waits_for_its_log_entry_and_fails_closed_without_it(home: Path) -> None:
+    """The worker only queues the entry; the answer leaves once the commit is durable, and a commit
+    that fails turns the permit into a deny that hands out nothing (and leaves rotation)."""
+    running = start(home, str(home / "r.db"), str(home / "log.db"))
+    try:
+        store = running.gateway.log.get()._store
+        append = store.append
+        started, release = threading.Event(), threading.Event()
+
+        def held(entries: list[bytes], clears: list) -> int:
+            started.set()
+            release.wait(10)
+            return append(entries, clears)
+
+        store.append = held
+        answers: list = []
+        asking = threading.Thread(target=lambda: answers.append(running.post("FBI", BODIES["warrant"])))
+        asking.start()
+        assert started.wait(10)
+        asking.join(0.5)
+        assert asking.is_alive() and not answers  # decided and fetched, but not durable: nothing released
+        release.set()
+        asking.join(10)
+        assert answers[0].status_code == 200 and answers[0].json()["result"]["records"]
+        assert answers[0].json()["log_index"] == running.gateway.log.get().size() - 1
+
+        def full(entries: list[bytes], clears: list) -> int:
+            raise OSError("disk full")
+
+        store.append = full
+        answer = assert_fail_closed(running.post("FBI", BODIES["warrant"]), logged=False)
+        assert "decision log unavailable" in answer["decision"]["error"] and "disk full" in answer["decision"]["error"]
+        assert running.get("/readyz").status_code == 503
+    finally:
+        running.stop()

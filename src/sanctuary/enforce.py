@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -58,9 +59,12 @@ VERIFICATION_REQUIRED = "Held: a document must be verified"
 
 
 class Recorder(Protocol):
-    """The decision log, as the pipeline sees it: durable when `record` returns."""
+    """The decision log, as the pipeline sees it: durable when `record` returns, or when the future
+    `record_later` gives is done (its index, or the error)."""
 
     def record(self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None) -> int: ...
+
+    def record_later(self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None) -> Future[int]: ...
 
     def record_refusal(self, raw: bytes, decision: Decision) -> int: ...
 
@@ -87,6 +91,26 @@ class Outcome:
     result: Any = None
     request: Request | None = None  # None: the request could not be read
     refused: RequestError | None = None  # why it was refused before it was decided (field, reason)
+    recording: Future[int] | None = None  # the log entry, still being committed (`act(defer=True)`)
+
+    def recorded(self, index: int) -> Outcome:
+        """This outcome, its log entry durable at `index`."""
+        self.decision.log_index = index
+        return Outcome(self.decision, self.result, self.request, self.refused)
+
+    def unrecorded(self, error: BaseException) -> Outcome:
+        """A deny that hands out nothing, since the decision could not be recorded (`error`):
+        unrecorded means not acted on."""
+        return Outcome(_fail(self.decision, f"decision log unavailable: {error}", Failure.log), request=self.request)
+
+    def settled(self) -> Outcome:
+        """This outcome once `recording` is done (waiting for it if it is not): recorded or unrecorded."""
+        if self.recording is None:
+            return self
+        try:
+            return self.recorded(self.recording.result())
+        except Exception as exc:  # noqa: BLE001 - the log's error, handed over by the committer
+            return self.unrecorded(exc)
 
 
 def screen_request(request: Request) -> PurposeScreen:
@@ -154,9 +178,10 @@ class RequestPath:
         return refused(request_id, str(exc), exc.failure, profiles=self.profiles, policy_hash=self.policy_hash, citation=citation)
 
     # -- record -> fulfil ------------------------------------------------------------------
-    def handle_raw(self, raw: str | bytes, prepare: Prepare | None = None, *, agency: str | None = None) -> Outcome:
+    def handle_raw(self, raw: str | bytes, prepare: Prepare | None = None, *, agency: str | None = None, defer: bool = False) -> Outcome:
         """`handle` for bytes as received (see `read`): a request that cannot be read, or that
-        `prepare` cannot serve, is refused before it is decided, and recorded too (its hash)."""
+        `prepare` cannot serve, is refused before it is decided, and recorded too (its hash).
+        `defer`: see `act`."""
         try:
             request = self.read(raw, agency)
             fulfil = prepare(request) if prepare is not None else None
@@ -169,14 +194,18 @@ class RequestPath:
                 except Exception as log_exc:  # the refusal stands; say the log did not take it
                     decision = _fail(decision, f"decision log unavailable: {log_exc}", Failure.log, keep_citations=True)
             return Outcome(decision, refused=exc)
-        return self.handle(request, fulfil)
+        return self.handle(request, fulfil, defer=defer)
 
-    def handle(self, request: Request, fulfil: Fulfil | None = None) -> Outcome:
+    def handle(self, request: Request, fulfil: Fulfil | None = None, *, defer: bool = False) -> Outcome:
         """Decide, prepare what a permit hands out, record (durably), and only then release it."""
-        return self.act(request, self.decide(request), fulfil)
+        return self.act(request, self.decide(request), fulfil, defer=defer)
 
-    def act(self, request: Request, decision: Decision, fulfil: Fulfil | None = None) -> Outcome:
-        """Hand out what a decided request permits, record (durably), and only then release it."""
+    def act(self, request: Request, decision: Decision, fulfil: Fulfil | None = None, *, defer: bool = False) -> Outcome:
+        """Hand out what a decided request permits, record (durably), and only then release it.
+
+        `defer`: return as soon as the entry is queued, with the commit in `Outcome.recording`; the
+        caller waits for it and releases nothing before `Outcome.recorded` (the gateway waits on its
+        event loop, so no worker thread sleeps through the commit)."""
         result, disclosed = None, None
         if decision.decision == "permit" and fulfil is not None:
             try:
@@ -188,12 +217,16 @@ class RequestPath:
                 failure = getattr(exc, "failure", None)  # a fulfil step may name its own kind (upstream, upstream_timeout)
                 decision = _fail(decision, str(exc) if failure else f"store unavailable: {exc}", failure or Failure.store)
                 result, disclosed = None, None
-        if self.log is not None:
-            try:
-                decision.log_index = self.log.record(request, decision, disclosed)
-            except Exception as exc:  # unrecorded means not acted on
-                return Outcome(_fail(decision, f"decision log unavailable: {exc}", Failure.log), request=request)
-        return Outcome(decision, result, request)
+        outcome = Outcome(decision, result, request)
+        if self.log is None:
+            return outcome
+        try:
+            if defer:
+                outcome.recording = self.log.record_later(request, decision, disclosed)
+                return outcome
+            return outcome.recorded(self.log.record(request, decision, disclosed))
+        except Exception as exc:
+            return outcome.unrecorded(exc)
 
 
 class Unloaded(RequestPath):

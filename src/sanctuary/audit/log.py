@@ -7,7 +7,8 @@ import hmac
 import json
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,14 +84,19 @@ class VerifyResult:
 
 
 class _Pending:
-    __slots__ = ("entry", "clear", "index", "error", "done", "wake")
+    """Entries queued for one commit: given (`entries`), or built by the committer (`make`).
+    `done` holds the index of the first once they are durable, or the error."""
 
-    def __init__(self, entry: bytes, clear: dict[str, Any] | None) -> None:
-        self.entry, self.clear = entry, clear
-        self.index = -1
-        self.error: Exception | None = None
-        self.done = False
-        self.wake: threading.Lock | None = None  # set on the last entry of each caller
+    __slots__ = ("entries", "clears", "make", "done")
+
+    def __init__(
+        self,
+        entries: list[bytes] | None = None,
+        clears: list[dict[str, Any] | None] | None = None,
+        make: Callable[[], tuple[bytes, dict[str, Any]]] | None = None,
+    ) -> None:
+        self.entries, self.clears, self.make = entries or [], clears or [], make
+        self.done: Future[int] = Future()
 
 
 def _contiguous(rows: list[tuple[int, bytes]], start: int, end: int, what: str) -> list[bytes]:
@@ -121,8 +127,9 @@ class DecisionLog:
         self._store = store
         self._keys_dir = keys_dir
         self._queue: list[_Pending] = []
-        self._lock = threading.Lock()
-        self._writing = False
+        self._queued = threading.Condition(threading.Lock())  # guards _queue, _committer, _closing
+        self._committer: threading.Thread | None = None
+        self._closing = False
         self._checkpoint_lock = threading.Lock()
         self._hmac_key: bytes | None = None
 
@@ -131,12 +138,12 @@ class DecisionLog:
         return self._store.url
 
     # --- writing ----------------------------------------------------------------------------
+    # Every append goes through one committer thread per log, which writes everything queued while
+    # the previous commit ran in one transaction (group commit: one fsync for all of them). A caller
+    # either waits for its entries (`append`, `record`: durable on return) or takes the future and
+    # waits where it can do so without holding a thread (`record_later`: the gateway's event loop).
     def append(self, entry: bytes, clear: dict[str, Any] | None = None) -> int:
-        """Append one entry; when this returns the entry is committed durably. Returns its index.
-
-        Callers arriving while a commit is in flight queue up; when it ends, one of them writes
-        the whole queue in one transaction (group commit).
-        """
+        """Append one entry; when this returns the entry is committed durably. Returns its index."""
         return self.append_many([entry], [clear])
 
     def append_many(self, entries: list[bytes], clears: list[dict[str, Any] | None] | None = None) -> int:
@@ -146,61 +153,78 @@ class DecisionLog:
         for i, data in enumerate(entries):
             if not isinstance(data, bytes) or len(data) > MAX_ENTRY:
                 raise AuditError("entry", f"item {i} must be bytes of at most {MAX_ENTRY} bytes")
-        mine = [_Pending(e, c) for e, c in zip(entries, clears or [None] * len(entries))]
-        if not mine:
+        if not entries:
             raise AuditError("entries", "nothing to append")
-        last = mine[-1]
-        last.wake = threading.Lock()
-        last.wake.acquire()
-        with self._lock:
-            self._queue.extend(mine)
-            lead = not self._writing
-            self._writing = True
-        if not lead:
-            last.wake.acquire()  # released when our entries are committed, or when we are handed the lead
-        if not last.done:
-            self._lead(last)
-        if last.error is not None:
-            raise AuditError("log", f"append failed, nothing recorded: {last.error}") from last.error
-        return mine[0].index
-
-    def _lead(self, own: _Pending) -> None:
-        """Commit everything queued (our own entries included), wake its callers, pass the lead on.
-
-        Waiters sleep on their own lock, so a commit wakes only the callers it served, and one
-        waiter at most becomes the next leader (group commit without a thundering herd).
-        """
-        with self._lock:
-            batch, self._queue = self._queue, []
-        try:
-            first = self._store.append([p.entry for p in batch], [p.clear for p in batch])
-            for i, p in enumerate(batch):
-                p.index = first + i
-        except Exception as exc:  # noqa: BLE001 - handed to every caller in the batch
-            for p in batch:
-                p.error = exc
-        for p in batch:
-            p.done = True
-            if p.wake is not None and p is not own:
-                p.wake.release()
-        with self._lock:
-            successor = next((p for p in self._queue if p.wake is not None), None)
-            self._writing = successor is not None
-        if successor is not None and successor.wake is not None:
-            successor.wake.release()
+        return self._queue_up(_Pending(list(entries), list(clears or [None] * len(entries)))).result()
 
     def record(self, request: Request, decision: Decision, disclosed: list[dict] | None = None) -> int:
         """Record one decision (and what it handed out); durable when it returns. Returns the index.
 
         `disclosed` lists what was actually handed out: [{"record_id": str, "fields": [str]}].
         """
-        data, protected = build_entry(request, decision, disclosed, self.hmac_key())
-        return self.append(data, protected)
+        return self.record_later(request, decision, disclosed).result()
+
+    def record_later(self, request: Request, decision: Decision, disclosed: list[dict] | None = None) -> Future[int]:
+        """Queue one decision for the committer, which builds its entry and commits it with the
+        others queued; the future holds its index once it is durable, or the error (AuditError).
+        Nothing the decision permits may be released before then. `request` and `decision` must not
+        change until the future is done."""
+        key = self.hmac_key()  # a missing key fails here, in the caller
+        return self._queue_up(_Pending(make=lambda: build_entry(request, decision, disclosed, key)))
 
     def record_refusal(self, raw: bytes, decision: Decision) -> int:
         """Record a request refused before it could be read; durable when it returns."""
         data, protected = build_refusal(raw, decision, self.hmac_key())
         return self.append(data, protected)
+
+    def _queue_up(self, pending: _Pending) -> Future[int]:
+        with self._queued:
+            self._queue.append(pending)
+            if self._committer is None or not self._committer.is_alive():
+                self._closing = False
+                self._committer = threading.Thread(target=self._commit_queued, name="log-committer", daemon=True)
+                self._committer.start()
+            else:
+                self._queued.notify()
+        return pending.done
+
+    def _commit_queued(self) -> None:
+        """The committer: commit whatever is queued, in order, until the log is closed."""
+        while True:
+            with self._queued:
+                while not self._queue and not self._closing:
+                    self._queued.wait()
+                if not self._queue:
+                    return
+                batch, self._queue = self._queue, []
+            self._commit(batch)
+
+    def _commit(self, batch: list[_Pending]) -> None:
+        """Build what is to be built, append the batch in one transaction, settle every future. An
+        entry that cannot be built fails alone; an append that fails, fails every caller in it."""
+        ready: list[_Pending] = []
+        for pending in batch:
+            if pending.make is not None:
+                try:
+                    data, protected = pending.make()
+                except Exception as exc:  # noqa: BLE001 - handed to its caller
+                    pending.done.set_exception(exc)
+                    continue
+                pending.entries, pending.clears = [data], [protected]
+            ready.append(pending)
+        if not ready:
+            return
+        try:
+            first = self._store.append([e for p in ready for e in p.entries], [c for p in ready for c in p.clears])
+        except Exception as exc:  # noqa: BLE001 - handed to every caller in the batch
+            failed = AuditError("log", f"append failed, nothing recorded: {exc}")
+            failed.__cause__ = exc
+            for pending in ready:
+                pending.done.set_exception(failed)
+            return
+        for pending in ready:
+            pending.done.set_result(first)
+            first += len(pending.entries)
 
     def hmac_key(self) -> bytes:
         if self._hmac_key is None:
@@ -424,6 +448,12 @@ class DecisionLog:
         return VerifyResult(True, None, f"{n} entries; {scope}{len(checkpoints)} checkpoint(s) verified, latest at size {covered}", n)
 
     def close(self) -> None:
+        """Commit what is queued, stop the committer, close the store."""
+        with self._queued:
+            committer, self._closing = self._committer, True
+            self._queued.notify()
+        if committer is not None and committer is not threading.current_thread():
+            committer.join()
         with _store_errors("closing"):
             self._store.close()
 

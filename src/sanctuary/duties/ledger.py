@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
@@ -87,6 +88,15 @@ class DutyRecorder:
         if duties:
             self.log.append_many([duty_entry(d, index, request.kind.value, decision) for d in duties])  # type: ignore[attr-defined]
         return index
+
+    def record_later(self, request: Request, decision: Decision, disclosed: list[dict] | None = None) -> Future[int]:
+        """`record`, done before returning: the duties name the decision's index, so they wait for it."""
+        recorded: Future[int] = Future()
+        try:
+            recorded.set_result(self.record(request, decision, disclosed))
+        except Exception as exc:  # noqa: BLE001 - handed to the caller through the future
+            recorded.set_exception(exc)
+        return recorded
 
     def record_refusal(self, raw: bytes, decision: Decision) -> int:
         return self.log.record_refusal(raw, decision)

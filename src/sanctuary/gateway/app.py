@@ -17,6 +17,7 @@ Every decision response carries the request id, the log index and the handling c
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import json
 import logging
@@ -193,13 +194,22 @@ class Gateway:
         the body names the requester (a desk key, or the request desk's form); `entered_by` says who
         (a key, a signed-in officer), for the held queue. A request that cannot be read is refused
         and recorded; one that does not finish by the deadline fails closed; one held is queued.
+        A worker thread decides and fetches; the event loop waits for the log entry's commit, so no
+        thread sleeps through it (docs/benchmarks.md), and answers only once it is durable.
         """
         started = time.perf_counter()
         loop = asyncio.get_running_loop()
         deadline = time.monotonic() + self.cfg.timeout
-        work = loop.run_in_executor(self.executor, self.handle, raw, agency, deadline, channel, entered_by)
         try:
-            submission = await asyncio.wait_for(work, self.cfg.timeout)
+            async with asyncio.timeout(self.cfg.timeout):
+                outcome = await loop.run_in_executor(self.executor, self.decide, raw, agency, deadline)
+                if outcome.recording is not None and not outcome.recording.done():
+                    with contextlib.suppress(Exception):  # the error is the outcome's: settled() below
+                        await asyncio.wrap_future(outcome.recording)
+                submission = self._settle(outcome.settled())
+                held = self._to_queue(submission)
+                if held is not None:
+                    await loop.run_in_executor(self.executor, self._queue, held, submission.decision, entered_by, channel)
         except TimeoutError:
             reason = f"timeout: no answer within {self.cfg.timeout:g} s"
             decision = refused(
@@ -218,23 +228,36 @@ class Gateway:
         self._event(submission, channel)
         return submission
 
+    def decide(self, raw: bytes, agency: str | None, deadline: float) -> Outcome:
+        """Runs in a worker thread: the pipeline's handling (the store's searches planned first), its
+        log entry queued for the committer (`Outcome.recording`) rather than waited for."""
+        return self.pipeline.handle_raw(raw, self._preparer(deadline), agency=agency, defer=True)
+
     def handle(self, raw: bytes, agency: str | None, deadline: float, channel: Channel, entered_by: str) -> Submission:
-        """Runs in a worker thread: the pipeline's handling (the store's searches planned first) and
-        the answer; a recorded decision goes into the lookup index too, and a held one into the
-        held queue, whatever the channel."""
-        submission = self._answer(self.pipeline.handle_raw(raw, self._preparer(deadline), agency=agency))
-        self._index(submission)
-        decision = submission.decision
-        if decision.held is not None and decision.failure is None and submission.request is not None:
-            self._queue(submission.request, decision, entered_by, channel)
+        """`submit` in the calling thread, without a deadline of its own: decided, recorded (waited
+        for here), answered; a recorded decision goes into the lookup index too, and a held one into
+        the held queue, whatever the channel."""
+        submission = self._settle(self.pipeline.handle_raw(raw, self._preparer(deadline), agency=agency))
+        held = self._to_queue(submission)
+        if held is not None:
+            self._queue(held, submission.decision, entered_by, channel)
         return submission
 
-    def _index(self, submission: Submission) -> None:
-        """A recorded decision, as answered but without the records, into the lookup index."""
+    @staticmethod
+    def _to_queue(submission: Submission) -> Request | None:
+        """The request to put in the held queue: one held and recorded, else None."""
+        decision = submission.decision
+        return submission.request if decision.held is not None and decision.failure is None else None
+
+    def _settle(self, outcome: Outcome) -> Submission:
+        """The answer to a settled outcome; a recorded decision, as answered but without the
+        records, goes into the lookup index."""
+        submission = self._answer(outcome)
         decision = submission.decision
         if decision.log_index is not None and submission.refused is None:
             looked_up = {k: v for k, v in submission.body.items() if k != "result"}
             self.index.add(decision.log_index, decision.id, decision.requester, submission.status, looked_up)
+        return submission
 
     def _queue(self, request: Request, decision: Decision, entered_by: str, channel: Channel) -> None:
         """Put a recorded held request in the held queue. The answer stands if the queue fails (a
@@ -264,13 +287,12 @@ class Gateway:
             recorded: Decision | None = None
             try:
                 fulfil = self._preparer(deadline)(request)
-                submission = self._answer(pipeline.resolve_held(request, held, documents, officer, fulfil))
+                submission = self._settle(pipeline.resolve_held(request, held, documents, officer, fulfil))
                 decision = submission.decision
                 if decision.log_index is not None and decision.failure is None:
                     recorded = decision
             finally:
                 self.held.settle(reference, claim, recorded, by)
-            self._index(submission)
             return submission
 
         submission = await asyncio.get_running_loop().run_in_executor(self.executor, work)

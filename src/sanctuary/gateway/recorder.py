@@ -5,6 +5,7 @@ to through `LogRecorder`, for which the log failing takes the process out of rot
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 from sanctuary.gateway.readiness import Readiness
@@ -42,6 +43,20 @@ class LogRecorder:
             self._noted(exc)
             raise
 
+    def record_later(self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None) -> Future[int]:
+        try:
+            recording = self.service.get().record_later(request, decision, disclosed)
+        except Exception as exc:
+            self._noted(exc)
+            raise
+        recording.add_done_callback(self._settled)
+        return recording
+
+    def _settled(self, recording: Future[int]) -> None:
+        error = recording.exception()
+        if error is not None:
+            self._noted(error)
+
     def record_refusal(self, raw: bytes, decision: Decision) -> int:
         try:
             return int(self.service.get().record_refusal(raw, decision))
@@ -49,7 +64,7 @@ class LogRecorder:
             self._noted(exc)
             raise
 
-    def _noted(self, exc: Exception) -> None:
+    def _noted(self, exc: BaseException) -> None:
         """The log itself failing (not one entry it refused) takes the process out of rotation."""
         from sanctuary.audit import AuditError
 
