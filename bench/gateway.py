@@ -6,6 +6,7 @@ typed search with enforcement off, in the same run; optionally a memory soak.
     python bench/gateway.py --soak 600           # then 10 minutes at a fixed load, RSS every 10 s
     python bench/gateway.py --egress-pairs 5     # only: the egress check's cost, on vs off, interleaved
     python bench/gateway.py --pairs 5            # 5 interleaved gateway/bare pairs at --connections: median ratio
+    python bench/gateway.py --pairs 10 --against DIR   # this gateway against the one of another checkout's src
 
 Both servers run the same way (uvicorn, one process, uvloop + httptools) pinned to core 0; wrk is
 pinned to core 1. Targets (issue 4): >= 1,500 audited decisions/s on SQLite with p99 < 25 ms; the
@@ -91,17 +92,30 @@ ABLATE = textwrap.dedent(f"""
 def ablate(step: str) -> None:
     """`--ablate STEP`: the gateway without one step of the audit record (see ABLATE)."""
     import itertools
+    from concurrent.futures import Future
 
     from sanctuary.audit.log import DecisionLog
+    from sanctuary.audit.storage.sql import SqlStore
     from sanctuary.gateway.decisions import DecisionIndex
 
     counter = itertools.count()
+
+    def recorded(self: DecisionLog, *args: Any, **kwargs: Any) -> Future[int]:
+        done: Future[int] = Future()
+        done.set_result(next(counter))
+        return done
+
     if step == "index":
         DecisionIndex.add = lambda self, *args, **kwargs: None
-    elif step == "append":
-        DecisionLog.append_many = lambda self, entries, clears=None: next(counter)
+    elif step == "append":  # the committer builds the entries and hands them to a store that keeps nothing
+
+        def append(self: SqlStore, entries: list[bytes], clears: list[Any]) -> int:
+            return [next(counter) for _ in entries][0]
+
+        SqlStore.append = append
     elif step == "record":
         DecisionLog.record = lambda self, *args, **kwargs: next(counter)
+        DecisionLog.record_later = recorded
     else:
         raise SystemExit(f"unknown step {step!r}: index, append or record")
 
@@ -170,6 +184,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--egress-pairs", type=int, default=0, help="only measure the egress check: this many on/off pairs")
     parser.add_argument("--pairs", type=int, default=0, help="interleaved gateway/bare pairs at --connections, instead of one")
+    parser.add_argument("--against", type=Path, help="with --pairs: this gateway against the one of another checkout's src DIR")
     parser.add_argument(
         "--ablate", choices=("index", "append", "record"), help="with --pairs: the gateway without this step of the audit record"
     )
@@ -180,6 +195,11 @@ def main() -> None:
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
     if args.egress_pairs:
         egress_pairs(args)
+        return
+    if args.against:
+        if not args.pairs:
+            parser.error("--against needs --pairs")
+        against(args)
         return
 
     work, env = workspace("sanctuary-bench-")
@@ -275,49 +295,89 @@ def gateway_args(args: argparse.Namespace, port: int, store: Path, log: Path) ->
 
 def egress_pairs(args: argparse.Namespace) -> None:
     """Audited throughput with the egress check on and off (the benchmark's switch), in interleaved
-    pairs on the same data: each gateway has its own copy of the store and its own log."""
+    pairs on the same data."""
     work, env = workspace("sanctuary-bench-egress-")
-    demo_data(env, args.persons, work / "on.db")
-    shutil.copy(work / "on.db", work / "off.db")
-    keys = demo_keys(env)
     (work / "no_egress.py").write_text(NO_EGRESS)
-    script = work / "person.lua"
-    script.write_text(lua(PERSON_BODY, {"Authorization": f"Bearer {keys['FBI']}"}))
-    ports = {"on": free_port(), "off": free_port()}
-    entries = {"on": SANCTUARY, "off": (PY, str(work / "no_egress.py"))}
-    servers = {}
-    try:
-        for name in ("on", "off"):  # one after the other: the first creates the log's signing key
-            served = gateway_args(args, ports[name], work / f"{name}.db", work / f"{name}-log.db")
-            servers[name] = spawn(served, env, work / f"{name}.err", entry=entries[name])
-            wait_ready(ports[name], servers[name])
-        for name in ("on", "off"):
-            wrk(f"http://127.0.0.1:{ports[name]}/v1/requests", args.connections, args.warmup, script=script)
-        pairs = []
-        for i in range(args.egress_pairs):  # interleaved, alternating which goes first
-            order = ("on", "off") if i % 2 == 0 else ("off", "on")
-            run = {
-                name: wrk(f"http://127.0.0.1:{ports[name]}/v1/requests", args.connections, args.duration, script=script) for name in order
-            }
-            pairs.append({name: {"rps": run[name]["rps"], "p99_ms": run[name]["p99_ms"], "non_2xx": run[name]["non_2xx"]} for name in run})
-        on = sorted(p["on"]["rps"] for p in pairs)
-        off = sorted(p["off"]["rps"] for p in pairs)
-        ratios = sorted(p["on"]["rps"] / p["off"]["rps"] for p in pairs)
-        median = statistics.median
-        print(
-            json.dumps(
-                {
-                    "pairs": pairs,
-                    "median_rps_egress_on": median(on),
-                    "median_rps_egress_off": median(off),
-                    "median_pair_ratio_on_over_off": round(median(ratios), 4),
-                    "egress_cost_percent": round(100 * (1 - median(ratios)), 2),
-                    "connections": args.connections,
-                    "duration_s": args.duration,
-                },
-                indent=2,
-            )
+    variants = {"on": (SANCTUARY, env), "off": ((PY, str(work / "no_egress.py")), env)}
+    runs = gateway_pairs(args, args.egress_pairs, PERSON_BODY, variants, work, env)
+    ratios = [run["on"]["rps"] / run["off"]["rps"] for run in runs]
+    print(
+        json.dumps(
+            {
+                "pairs": runs,
+                "median_rps_egress_on": statistics.median(run["on"]["rps"] for run in runs),
+                "median_rps_egress_off": statistics.median(run["off"]["rps"] for run in runs),
+                "median_pair_ratio_on_over_off": round(statistics.median(ratios), 4),
+                "egress_cost_percent": round(100 * (1 - statistics.median(ratios)), 2),
+                "connections": args.connections,
+                "duration_s": args.duration,
+            },
+            indent=2,
         )
+    )
+
+
+def against(args: argparse.Namespace) -> None:
+    """This checkout's gateway against the gateway of another checkout's `src` (`--against DIR`),
+    in interleaved pairs on the same data: timed runs on this machine drift by more than a change of
+    a few per cent, so a change is measured against its base in the same minutes, not across runs."""
+    work, env = workspace("sanctuary-bench-against-")
+    other = {**env, "PYTHONPATH": str(args.against.resolve())}
+    variants = {"this": (SANCTUARY, env), "other": (SANCTUARY, other)}
+    runs = gateway_pairs(args, args.pairs, ENFORCED_BODY, variants, work, env)
+    ratios = [run["this"]["rps"] / run["other"]["rps"] for run in runs]
+    print(
+        json.dumps(
+            {
+                "other": str(args.against),
+                "pairs": runs,
+                "ratio_per_pair": [round(r, 3) for r in ratios],
+                "median_ratio_this_over_other": round(statistics.median(ratios), 3),
+                "median_cpu_us_per_request": {name: statistics.median(run[name]["cpu_us"] for run in runs) for name in variants},
+                "connections": args.connections,
+                "duration_s": args.duration,
+            },
+            indent=2,
+        )
+    )
+
+
+def gateway_pairs(
+    args: argparse.Namespace,
+    count: int,
+    body: dict[str, Any],
+    variants: dict[str, tuple[tuple[str, ...], dict[str, str]]],
+    work: Path,
+    env: dict[str, str],
+) -> list[dict[str, Any]]:
+    """Two gateways (`variants`: name -> entry point and environment), each on its own copy of the
+    same store with its own decision log, measured `count` times each, interleaved, alternating which
+    goes first: requests/s, p99, answers that were not 2xx, CPU per request."""
+    servers: dict[str, subprocess.Popen] = {}
+    try:
+        demo_data(env, args.persons, work / "records.db")
+        keys = demo_keys(env)
+        script = work / "request.lua"
+        script.write_text(lua(body, {"Authorization": f"Bearer {keys['FBI']}"}))
+        ports = {name: free_port() for name in variants}
+        for name, (entry, served_env) in variants.items():  # one after the other: the first creates the log's signing key
+            shutil.copy(work / "records.db", work / f"{name}.db")
+            served = gateway_args(args, ports[name], work / f"{name}.db", work / f"{name}-log.db")
+            servers[name] = spawn(served, served_env, work / f"{name}.err", entry=entry)
+            wait_ready(ports[name], servers[name])
+        for name in variants:
+            wrk(f"http://127.0.0.1:{ports[name]}/v1/requests", args.connections, args.warmup, script=script)
+        runs = []
+        first, second = variants
+        for i in range(count):
+            run = {}
+            for name in (first, second) if i % 2 == 0 else (second, first):
+                before = cpu_ticks(servers[name].pid)
+                result = wrk(f"http://127.0.0.1:{ports[name]}/v1/requests", args.connections, args.duration, script=script)
+                cpu = cpu_per_request(before, cpu_ticks(servers[name].pid), result["requests"])
+                run[name] = {"rps": result["rps"], "p99_ms": result["p99_ms"], "non_2xx": result["non_2xx"], "cpu_us": cpu["cpu_us"]}
+            runs.append(run)
+        return runs
     finally:
         stop(servers.values())
         if not args.keep:
