@@ -204,8 +204,8 @@ class RequestPath:
         """Hand out what a decided request permits, record (durably), and only then release it.
 
         `defer`: return as soon as the entry is queued, with the commit in `Outcome.recording`; the
-        caller waits for it and releases nothing before `Outcome.recorded` (the gateway waits on its
-        event loop, so no worker thread sleeps through the commit)."""
+        caller waits for it and releases nothing before `Outcome.settled()` says it is recorded (the
+        gateway waits on its event loop, so no worker thread sleeps through the commit)."""
         result, disclosed = None, None
         if decision.decision == "permit" and fulfil is not None:
             try:
