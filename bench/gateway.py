@@ -99,12 +99,6 @@ def ablate(step: str) -> None:
     from sanctuary.gateway.decisions import DecisionIndex
 
     counter = itertools.count()
-
-    def recorded(self: DecisionLog, *args: Any, **kwargs: Any) -> Future[int]:
-        done: Future[int] = Future()
-        done.set_result(next(counter))
-        return done
-
     if step == "index":
         DecisionIndex.add = lambda self, *args, **kwargs: None
     elif step == "append":  # the committer builds the entries and hands them to a store that keeps nothing
@@ -114,6 +108,12 @@ def ablate(step: str) -> None:
 
         SqlStore.append = append
     elif step == "record":
+
+        def recorded(self: DecisionLog, *args: Any, **kwargs: Any) -> Future[int]:
+            done: Future[int] = Future()
+            done.set_result(next(counter))
+            return done
+
         DecisionLog.record = lambda self, *args, **kwargs: next(counter)
         DecisionLog.record_later = recorded
     else:
