@@ -237,7 +237,7 @@ class Gateway:
         """`submit` in the calling thread, without a deadline of its own: decided, recorded (waited
         for here), answered; a recorded decision goes into the lookup index too, and a held one into
         the held queue, whatever the channel."""
-        submission = self._settle(self.pipeline.handle_raw(raw, self._preparer(deadline), agency=agency))
+        submission = self._settle(self.decide(raw, agency, deadline).settled())
         held = self._to_queue(submission)
         if held is not None:
             self._queue(held, submission.decision, entered_by, channel)
