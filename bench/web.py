@@ -91,7 +91,7 @@ def main() -> None:
     public.close()
     assert public is not None and counted[("requests", "all")] == n
 
-    app = create_app(GatewayConfig(store_url=str(home / "records.db"), log_url=log_path))
+    app = create_app(GatewayConfig(profiles=["chicago-2021"], store_url=str(home / "records.db"), log_url=log_path))
     client = TestClient(app)
 
     def timed(path: str) -> float:

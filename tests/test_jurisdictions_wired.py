@@ -138,3 +138,31 @@ def test_decide_with_a_jurisdiction_and_extra_profiles() -> None:
         ]
     else:
         assert decision["decision"] == "deny" and "illinois-alpr not installed" in decision["error"]
+
+
+def test_with_neither_a_jurisdiction_nor_profiles_every_server_decides_under_the_configured_default(tmp_path: Path) -> None:
+    """The gateway's and the proxy's configurations default to the deployment's jurisdiction (city,
+    state and ALPR law together), never to the city's profile alone."""
+    from sanctuary.gateway.app import GatewayConfig
+    from sanctuary.gateway.services import load_policy
+    from sanctuary.proxy.app import ProxyConfig
+
+    place = jurisdictions().get()
+    for cfg in (GatewayConfig(), ProxyConfig(upstream="http://127.0.0.1:9", routes=None)):
+        policy = load_policy(cfg.profiles, cfg.params, cfg.agencies, jurisdiction=cfg.jurisdiction)
+        assert policy.engine is not None and policy.engine.jurisdiction == place.name
+        assert set(place.profiles) <= set(policy.engine.names) and len(place.profiles) > 1
+
+
+def test_a_jurisdictions_file_that_does_not_load_is_a_pipeline_that_denies(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sanctuary import enforce
+    from sanctuary.enforce import Unloaded, load_pipeline
+
+    def broken(jurisdiction: str | None, profiles: object) -> str | None:
+        raise PolicyError("jurisdictions.toml", "does not parse")
+
+    monkeypatch.setattr(enforce, "in_force", broken)
+    path = load_pipeline([], registry())
+    assert isinstance(path, Unloaded) and "jurisdictions.toml" in path.error
+    decision = path.decide(parse_request(plate("FBI")))
+    assert decision.decision == "deny" and decision.failure is not None

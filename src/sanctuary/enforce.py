@@ -48,6 +48,7 @@ from sanctuary.policy.facts import (
     subject_identity,
 )
 from sanctuary.policy.immigration import by_words
+from sanctuary.policy.jurisdictions import in_force
 from sanctuary.policy.profiles import PROFILES, expand
 from sanctuary.screening import DocumentClass, PurposeScreen, classify, screen_fields
 
@@ -262,11 +263,16 @@ def load_pipeline(
     trusted: bool = False,
     root: Path = PROFILES,
 ) -> RequestPath:
-    """The pipeline for the law in force — a jurisdiction (with `profiles` composed on top) or the
-    profiles alone; if it does not load, the path that denies (and records) every request, saying
-    why. A registry is loaded by the caller: one that does not load is a start-up error.
-    `declarations`: the 625 ILCS 5/2-130 declarations on file (CSV). `facts`: the department's
-    records. `trusted`: the input's facts and documents are the department's (`sanctuary decide`)."""
+    """The pipeline for the law in force — a jurisdiction (with `profiles` composed on top), the
+    profiles alone, or with neither the configured default jurisdiction (`in_force`); if it does
+    not load, the path that denies (and records) every request, saying why. A registry is loaded by
+    the caller: one that does not load is a start-up error. `declarations`: the 625 ILCS 5/2-130
+    declarations on file (CSV). `facts`: the department's records. `trusted`: the input's facts and
+    documents are the department's (`sanctuary decide`)."""
+    try:
+        jurisdiction = in_force(jurisdiction, profiles)
+    except PolicyError as exc:  # the jurisdictions file does not load
+        return Unloaded(profiles, registry, f"policy: {exc}", log)
     names = profiles if jurisdiction is None else [jurisdiction, *profiles]
     try:
         on_file = read_declarations(declarations, registry).agencies if declarations else frozenset()

@@ -48,15 +48,13 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", help="Log warnings and errors
 
 
 def law_in_force(jurisdiction: str | None, profiles: list[str] | None) -> str | None:
-    """The jurisdiction a command decides under: the one given; with no profiles either, the
-    configured default (sanctuary/policy/jurisdictions.toml); None: the profiles alone."""
-    if jurisdiction is not None or profiles:
-        return jurisdiction
+    """`policy.jurisdictions.in_force` for a command: a jurisdictions file that does not load
+    ends it (exit 2), saying why."""
     from sanctuary.policy.errors import PolicyError
-    from sanctuary.policy.jurisdictions import jurisdictions
+    from sanctuary.policy.jurisdictions import in_force
 
     try:
-        return jurisdictions().default
+        return in_force(jurisdiction, profiles)
     except PolicyError as exc:
         Console(stderr=True).print(f"[red]policy error[/red]: {exc}", highlight=False)
         raise typer.Exit(2) from None

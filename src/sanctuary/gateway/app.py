@@ -93,8 +93,8 @@ def status_of(decision: Decision) -> int:
 
 @dataclass
 class GatewayConfig:
-    profiles: list[str] = field(default_factory=lambda: ["chicago-2021"])
-    jurisdiction: str | None = None  # the law in force where deployed; `profiles` are composed on top
+    profiles: list[str] = field(default_factory=list)  # composed on top of the jurisdiction, or alone
+    jurisdiction: str | None = None  # the law in force (None with no profiles: the configured default)
     declarations: Path | None = None  # 625 ILCS 5/2-130 declarations on file (CSV)
     params: dict[str, list[str]] = field(default_factory=dict)
     agencies: list[Path] = field(default_factory=list)

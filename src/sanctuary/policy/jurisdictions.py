@@ -7,6 +7,7 @@ ALPR law apply at the same time as the city's ordinance. See jurisdictions.toml.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -54,3 +55,12 @@ def jurisdictions(path: Path = JURISDICTIONS_PATH) -> Jurisdictions:
     if default not in by_name:
         raise PolicyError(str(path), f"default: {default!r} is not a declared jurisdiction")
     return Jurisdictions(default, by_name)
+
+
+def in_force(jurisdiction: str | None, profiles: Sequence[str] | None) -> str | None:
+    """The jurisdiction decided under: the one given; with no profiles either, the configured
+    default (a deployment is a jurisdiction: never the city's profile alone by accident); None:
+    the profiles alone. PolicyError if jurisdictions.toml does not load."""
+    if jurisdiction is not None or profiles:
+        return jurisdiction
+    return jurisdictions().default

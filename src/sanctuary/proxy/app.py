@@ -44,7 +44,6 @@ from sanctuary.gateway.problems import Problem
 from sanctuary.gateway.readiness import Readiness
 from sanctuary.gateway.recorder import LogRecorder, log_service
 from sanctuary.gateway.services import Unavailable, load_policy
-from sanctuary.policy.jurisdictions import jurisdictions
 from sanctuary.proxy.facts import SystemFacts
 from sanctuary.proxy.guard import Guard, Verdict, event
 from sanctuary.proxy.routes import RouteMap
@@ -85,8 +84,7 @@ def decision_body(verdict: Verdict) -> dict[str, Any]:
 
 
 def create_app(cfg: ProxyConfig) -> Starlette:
-    jurisdiction = cfg.jurisdiction or (None if cfg.profiles else jurisdictions().default)
-    policy = load_policy(cfg.profiles, cfg.params, cfg.agencies, jurisdiction=jurisdiction, declarations=cfg.declarations)
+    policy = load_policy(cfg.profiles, cfg.params, cfg.agencies, jurisdiction=cfg.jurisdiction, declarations=cfg.declarations)
     decision_log = log_service(cfg.log_url)
     limiter = RateLimiter(cfg.rate, cfg.burst)
     threads = cfg.threads
