@@ -12,8 +12,8 @@ import pytest
 from conftest import registry, request
 from gateway_harness import Running, start
 from sanctuary.audit.entry import mac
-from sanctuary.enforce import Pipeline, held_reference
-from sanctuary.models import Document, Failure, parse_request
+from sanctuary.enforce import OFFICER_REFUSAL, Pipeline, held_reference
+from sanctuary.models import Document, Failure, RequestError, parse_request
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.records import open_store
 from sanctuary.records.demo import fill
@@ -171,6 +171,23 @@ def test_resolving_needs_the_held_request_and_an_officer() -> None:
             p.resolve_held(*args)
 
 
+def test_an_officer_refuses_a_held_request_on_the_rules_that_still_decide() -> None:
+    p = pipeline(["chicago-2021"])
+    raw = parse_request(person_query("ICE-ERO", [COURT_ORDER]))
+    held = p.decide(raw)
+    assert held.held is not None and held.held.reason == "verification_required" and held.rules
+    refused = p.refuse_held(raw, held, "Sgt. R. Diaz", "the clerk has no such order").decision
+    assert refused.decision == "deny" and refused.held is None and refused.resolves == held.held.reference
+    assert refused.citations == held.citations and refused.rules == held.rules  # the forbids still decide
+    assert "Sgt. R. Diaz closed held request" in refused.explanation and "the clerk has no such order" in refused.explanation
+    with pytest.raises(RequestError, match="say why"):
+        p.refuse_held(raw, held, "Sgt. R. Diaz", "  ")
+    with pytest.raises(RequestError, match="officer"):
+        p.refuse_held(raw, held, " ", "no such order")
+    with pytest.raises(RequestError, match="not held"):
+        p.refuse_held(raw, refused, "Sgt. R. Diaz", "no such order")
+
+
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     home = tmp_path_factory.mktemp("held")
@@ -251,6 +268,8 @@ def test_a_text_the_screen_wants_reviewed_holds_a_permit_but_never_a_deny(monkey
     assert again.decision == "deny" and again.held is not None and again.held.reason == "needs_review"
     assert again.held.reference == first.held.reference and again.resolves == first.held.reference
     assert p.resolve_held(both, again, [Document(**COURT_ORDER)], "Lt. K. Osei").decision.decision == "permit"
+    closed = p.refuse_held(parse_request(permit), held, "Sgt. R. Diaz", "the caller wants an address for an immigration arrest")
+    assert closed.decision.decision == "deny" and closed.decision.citations == [OFFICER_REFUSAL] and closed.result is None
     deny = request("detainee_access", "ICE-ERO", purpose={"text": "foreign national"})
     d = p.decide(parse_request(deny))
     assert d.decision == "deny" and d.held is None

@@ -365,3 +365,33 @@ def test_a_resolution_held_again_for_review_stays_in_the_queue_until_reviewed(ma
     assert third["decision"] == "permit" and third["resolves"] == second["resolves"] and log.size() == 3
     done = gateway.held.get(item.reference)
     assert done.resolved_index == 2 and done.resolved_outcome == "permit" and gateway.held.waiting() == 0
+
+
+def test_an_officer_refuses_a_held_request_and_closes_it(make_site) -> None:
+    """A document that cannot be verified (no such order) need not wait forever: the officer refuses
+    the request, saying why; the refusal is recorded, names the held decision, hands nothing out,
+    and closes the item."""
+    site = make_site()
+    desk = site.client("desk")
+    first = desk_post(desk, HELD_QUERY)
+    reference = re.search(r'href="/desk/held/(H-[0-9a-f]+)"', first.text).group(1)
+    log = site.app.state.gateway.log.get()
+    page = desk.get(f"/desk/held/{reference}")
+    assert f'action="/desk/held/{reference}/refuse"' in page.text
+    silent = desk.post(f"/desk/held/{reference}/refuse", data={"csrf": csrf_of(page.text), "why": " "})
+    assert silent.status_code == 422 and "say why you refuse it" in silent.text and log.size() == 1
+    refused = desk.post(f"/desk/held/{reference}/refuse", data={"csrf": csrf_of(page.text), "why": "the clerk has no such order"})
+    assert refused.status_code == 303 and log.size() == 2
+    result = html.unescape(desk.get(refused.headers["location"]).text)
+    assert "REFUSED" in result and f'resolves held request <a href="/desk/held/{reference}">' in result
+    assert "the clerk has no such order" in result
+    held, closing = json.loads(log.entry(0)), json.loads(log.entry(1))
+    assert closing["decision"] == "deny" and closing["resolves"] == held["held"]["ref"] and "held" not in closing
+    assert closing["citations"] == held["citations"] and "disclosed" not in log.reveal(1)  # nothing handed out
+    assert "no such order" not in log.entry(1).decode()  # the officer's words are not published
+    done = html.unescape(desk.get(f"/desk/held/{reference}").text)
+    assert "refused" in done and "log entry 1" in done and "0 waiting" in desk.get("/desk/held").text
+    again = desk.post(f"/desk/held/{reference}/refuse", data={"csrf": csrf_of(page.text), "why": "twice"})
+    assert again.status_code == 303 and again.headers["location"] == f"/desk/held/{reference}" and log.size() == 2
+    oversight = site.client("oversight")
+    assert oversight.post(f"/desk/held/{reference}/refuse", data={"csrf": csrf_of(page.text), "why": "x"}).status_code == 403

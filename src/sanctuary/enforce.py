@@ -57,6 +57,7 @@ FAIL_CLOSED = "Fail closed: the request could not be decided"
 DATA_KINDS = ("database_query", "custody_inquiry")
 CACHE_LIMIT = 100_000
 VERIFICATION_REQUIRED = "Held: a document must be verified"
+OFFICER_REFUSAL = "Refused by an officer: a request held for review, closed without being acted on"
 
 
 class Recorder(Protocol):
@@ -629,20 +630,46 @@ class Pipeline(RequestPath):
         hold for review (`needs_review`) is the review: the officer has read the request's words.
         `unreadable`: the classifier could not read the scan; the officer confirmed it (by name and
         court, in `documents`), and the decision says so."""
-        if held.held is None:
-            raise RequestError("held", f"decision {held.id!r} is not held")
-        if held.id != request.id or held.held.reference != held_reference(request):
-            raise RequestError("held.reference", "the request is not the one that was held")
-        if not officer.strip():
-            raise RequestError("officer", "the verifying officer is required")
-        reviewed = held.held.reason == "needs_review"
+        hold = _held_of(request, held, officer)
+        reviewed = hold.reason == "needs_review"
         decision = self.decide(request, verified=documents, reviewed=reviewed)
         how = " (a scan the classifier could not read, confirmed by the officer)" if unreadable else ""
         shown = ", ".join(d.type for d in documents) or "no document"
         review = "reviewed the request and " if reviewed else ""
-        note = f" Resolves held request {held.held.reference}: {officer.strip()} {review}verified {shown}{how}."
-        decision = decision.model_copy(update={"resolves": held.held.reference, "explanation": decision.explanation + note})
+        note = f" Resolves held request {hold.reference}: {officer.strip()} {review}verified {shown}{how}."
+        decision = decision.model_copy(update={"resolves": hold.reference, "explanation": decision.explanation + note})
         return self.act(request, decision, fulfil)
+
+    def refuse_held(self, request: Request, held: Decision, officer: str, reason: str) -> Outcome:
+        """An officer closes a held request without acting on it: the document could not be verified
+        (no such warrant, not signed by a judge), or the request's words read as civil immigration
+        enforcement. Nothing is decided again and nothing is handed out: the refusal is the held
+        deny, no longer held, recorded with the held one named (`resolves`). It stands on the rules
+        the held decision cites, which still decide; a permit held for review stands on the
+        officer's refusal (`OFFICER_REFUSAL`). `reason` (what the verification or the review
+        found) goes into the explanation, which is not published."""
+        hold = _held_of(request, held, officer)
+        why = reason.strip()
+        if not why:
+            raise RequestError("reason", "say why the request is refused: what the verification or the review found")
+        explanation = (
+            f"Refused: {officer.strip()} closed held request {hold.reference} without acting on it: {why}. Nothing was handed out."
+        )
+        update: dict[str, Any] = {"held": None, "resolves": hold.reference, "log_index": None, "explanation": explanation}
+        if hold.reason == "needs_review":
+            update["citations"] = [OFFICER_REFUSAL]
+        return self.act(request, held.model_copy(update=update))
+
+
+def _held_of(request: Request, held: Decision, officer: str) -> Held:
+    """The hold of `held`, once it is checked to be the held decision of `request` and an officer is named."""
+    if held.held is None:
+        raise RequestError("held", f"decision {held.id!r} is not held")
+    if held.id != request.id or held.held.reference != held_reference(request):
+        raise RequestError("held.reference", "the request is not the one that was held")
+    if not officer.strip():
+        raise RequestError("officer", "the verifying officer is required")
+    return held.held
 
 
 def _decision(**fields: Any) -> Decision:

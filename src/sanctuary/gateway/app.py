@@ -272,11 +272,25 @@ class Gateway:
         """An officer (`by`; `officer` says who and how) verified the documents behind a held
         request of the held queue: the pipeline decides it again with them counted and records the
         second decision, which names the held one; a permit hands out what it allows, as `submit`
-        would. The item is claimed first, so only one officer at a time decides it again
-        (`HeldQueue.claim`: NotWaiting, naming it, for any other); the queue notes the second
-        decision once it is recorded, and a resolution that failed closed leaves the request
-        waiting. RequestError if the request is not the one held."""
+        would. RequestError if the request is not the one held; see `_close_held` for the rest."""
         deadline = time.monotonic() + self.cfg.timeout
+
+        def step(pipeline: Pipeline) -> Outcome:
+            return pipeline.resolve_held(request, held, documents, officer, self._preparer(deadline)(request))
+
+        return await self._close_held(request, by, step)
+
+    async def refuse_held(self, request: Request, held: Decision, officer: str, reason: str, by: str) -> Submission:
+        """An officer (`by`; `officer` says who) closes a held request of the held queue without
+        acting on it, saying why (`Pipeline.refuse_held`): the refusal is recorded, names the held
+        one, and resolves the item; nothing is handed out."""
+        return await self._close_held(request, by, lambda pipeline: pipeline.refuse_held(request, held, officer, reason))
+
+    async def _close_held(self, request: Request, by: str, step: Callable[[Pipeline], Outcome]) -> Submission:
+        """Run `step` (a second decision about a held request, recorded) for the held queue's item.
+        The item is claimed first, so only one officer at a time decides it again
+        (`HeldQueue.claim`: NotWaiting, naming it, for any other); the queue notes the second
+        decision once it is recorded, and one that failed closed leaves the request waiting."""
         pipeline = self.pipeline
         if not isinstance(pipeline, Pipeline):  # the rules did not load: nothing can be decided again
             raise RequestError("policy", f"the rules are not loaded ({self.policy.error}); the request stays held")
@@ -286,8 +300,7 @@ class Gateway:
             claim = self.held.claim(reference, by)
             recorded: Decision | None = None
             try:
-                fulfil = self._preparer(deadline)(request)
-                submission = self._settle(pipeline.resolve_held(request, held, documents, officer, fulfil))
+                submission = self._settle(step(pipeline))
                 decision = submission.decision
                 if decision.log_index is not None and decision.failure is None:
                     recorded = decision

@@ -9,23 +9,25 @@ redirects to it (GET /desk/result/KEY), so reloading the result never records th
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request as HttpRequest
 from starlette.responses import RedirectResponse, Response
 
-from sanctuary.gateway.app import answer
+from sanctuary.gateway.app import Submission, answer
 from sanctuary.gateway.credentials import DESK_ROLES
 from sanctuary.gateway.held import HeldItem, NotWaiting
-from sanctuary.models import RequestError
+from sanctuary.models import Request, RequestError
 from sanctuary.policy.facts import CUSTODY_TOPICS
 from sanctuary.web import desk
 from sanctuary.web.errors import MESSAGES
 from sanctuary.web.laws import clauses
+from sanctuary.web.sessions import Session
 from sanctuary.web.site import Site, event
 
 LOCAL_TIME = ZoneInfo("America/Chicago")
@@ -191,38 +193,69 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
 
     @router.post("/desk/held/{reference}", include_in_schema=False)
     async def resolve_held(http: HttpRequest, reference: str) -> Response:
-        posted = await site.staff_form(http, DESK_ROLES)
-        if isinstance(posted, Response):
-            return posted
-        session, form = posted
-        item = site.gw.held.get(reference)
-        if item is None:
-            return site.error(http, 404, *MESSAGES[404])
-        if item.request is None:  # resolved already (another officer, another tab): show what happened
-            return RedirectResponse(f"/desk/held/{reference}", status_code=303)
-        verified = [doc for i, doc in enumerate(item.request.documents) if form.get(f"verified_{i}")]
+        found = await waiting(http, reference)
+        if isinstance(found, Response):
+            return found
+        session, form, item, request = found
+        verified = [doc for i, doc in enumerate(request.documents) if form.get(f"verified_{i}")]
         how = str(form.get("how", "")).strip()[:300]
-        if item.request.documents and not verified:
+        if request.documents and not verified:
             return held_page(http, item, "tick each document you verified with whoever issued it")
         if not how:
             return held_page(http, item, "say how you verified it: whom you called, what you checked")
+        closing = site.gw.resolve_held(request, item.decision, verified, f"{session.user} ({how})", session.user or "?")
+        return await close(http, session, item, request, closing, "desk_held_resolved")
+
+    @router.post("/desk/held/{reference}/refuse", include_in_schema=False)
+    async def refuse_held(http: HttpRequest, reference: str) -> Response:
+        found = await waiting(http, reference)
+        if isinstance(found, Response):
+            return found
+        session, form, item, request = found
+        why = str(form.get("why", "")).strip()[:300]
+        if not why:
+            return held_page(http, item, "say why you refuse it: what the verification or the review found")
+        closing = site.gw.refuse_held(request, item.decision, session.user or "?", why, session.user or "?")
+        return await close(http, session, item, request, closing, "desk_held_refused")
+
+    async def waiting(http: HttpRequest, reference: str) -> tuple[Session, FormData, HeldItem, Request] | Response:
+        """The posted form and the held item it is about, with its request as read; else the answer:
+        not signed in, no such item, or resolved already (another officer, another tab: shown)."""
+        posted = await site.staff_form(http, DESK_ROLES)
+        if isinstance(posted, Response):
+            return posted
+        item = site.gw.held.get(reference)
+        if item is None:
+            return site.error(http, 404, *MESSAGES[404])
+        if item.request is None:
+            return RedirectResponse(f"/desk/held/{reference}", status_code=303)
+        return *posted, item, item.request
+
+    async def close(
+        http: HttpRequest, session: Session, item: HeldItem, request: Request, closing: Awaitable[Submission], name: str
+    ) -> Response:
+        """Await the second decision about a held item and show it; or the item again, saying why not."""
         try:
-            submission = await site.gw.resolve_held(item.request, item.decision, verified, f"{session.user} ({how})", session.user or "?")
+            submission = await closing
         except NotWaiting as exc:  # another officer is resolving it, or has: nothing was done for this one
-            return held_page(http, site.gw.held.get(reference) or item, exc.reason, status=409)
+            return held_page(http, site.gw.held.get(item.reference) or item, exc.reason, status=409)
         except RequestError as exc:
             return held_page(http, item, f"{exc.field}: {exc.reason}")
-        event("desk_held_resolved", user=session.user, reference=reference, decision=submission.decision.decision)
-        entered = item.request.model_dump(mode="json", exclude_defaults=True)
+        event(name, user=session.user, reference=item.reference, decision=submission.decision.decision)
+        return held_result(session, item, request, submission)
+
+    def held_result(session: Session, item: HeldItem, request: Request, submission: Submission) -> Response:
+        """The desk's result page for the second decision about a held item (its request as read: `request`)."""
+        entered = request.model_dump(mode="json", exclude_defaults=True)
         key = session.keep_result(
             {
                 "body": {**submission.body, "log_index": submission.decision.log_index, "request_id": submission.decision.id},
-                "agency_given": item.request.requester.agency,
+                "agency_given": request.requester.agency,
                 "channel": "",
                 "entered": desk.as_entered({k: v for k, v in entered.items() if k != "id"}, ""),
                 "officer_user": session.user,
                 "at": datetime.now(UTC),
-                "resolves": (reference, item.log_index),
+                "resolves": (item.reference, item.log_index),
             }
         )
         return RedirectResponse(f"/desk/result/{key}", status_code=303)
