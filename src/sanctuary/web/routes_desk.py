@@ -28,7 +28,7 @@ from sanctuary.web import desk
 from sanctuary.web.errors import MESSAGES
 from sanctuary.web.laws import clauses
 from sanctuary.web.sessions import Session
-from sanctuary.web.site import Site, event
+from sanctuary.web.site import STAFF, Site, event
 
 LOCAL_TIME = ZoneInfo("America/Chicago")
 
@@ -164,10 +164,15 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
 
     @router.get("/desk/held", include_in_schema=False)
     def held_queue(http: HttpRequest) -> Response:
-        guard = site.require(http, DESK_ROLES)
+        """The queue, for the desk, which resolves its items, and for oversight, which reads it (how
+        many wait, since when, why, and how each ended): the list holds no personal value. An
+        item's page shows the request as entered, and stays the desk's."""
+        guard = site.require(http, STAFF)
         if isinstance(guard, Response):
             return guard
-        return site.render(http, "held.html", title="Held requests", items=site.gw.held.items(), waiting=site.gw.held.waiting())
+        items, waiting = site.gw.held.items(), site.gw.held.waiting()
+        resolves = guard.role in DESK_ROLES
+        return site.render(http, "held.html", title="Held requests", items=items, waiting=waiting, resolves=resolves)
 
     def held_page(http: HttpRequest, item: HeldItem, error: str | None = None, status: int = 422) -> Response:
         entered = item.request.model_dump(mode="json", exclude_defaults=True) if item.request is not None else {}
