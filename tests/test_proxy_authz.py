@@ -136,3 +136,23 @@ def test_without_a_policy_every_call_fails_closed(tmp_path: Path, rms: Served) -
     finally:
         running.stop()
         patch.undo()
+
+
+def test_a_call_held_at_the_hook_waits_for_the_desk_then_passes_once(gateway: Running, rms: Served) -> None:
+    import asyncio
+
+    review = {"X-Sanctuary-Purpose": "I-94 check"}  # a permit held for an officer to read the words
+    held = nginx(gateway, "FBI", "GET", "/persons/P0000001/custody", **review)
+    assert held.status_code == 403 and held.json()["decision"]["held"]["reason"] == "needs_review"
+    reference = held.json()["decision"]["held"]["reference"]
+    gw = gateway.app.state.gateway
+    item = gw.held.get(reference)
+    assert item is not None and item.channel == "authz" and item.came == "through the authorization hook"
+    again = {**review, "X-Sanctuary-Held-Reference": reference}
+    assert nginx(gateway, "FBI", "GET", "/persons/P0000001/custody", **again).status_code == 403  # not resolved yet
+    resolved = asyncio.run(gw.resolve_held(item.request, item.decision, [], "Sgt. R. Diaz (read with the agent)", "sgt", hand_out=False))
+    assert resolved.decision.decision == "permit" and "result" not in resolved.body  # nothing handed out by the gateway
+    passed = nginx(gateway, "FBI", "GET", "/persons/P0000001/custody", **again)
+    assert passed.status_code == 200, passed.text
+    assert entry(gateway, int(passed.headers["X-Sanctuary-Log-Index"]))["decision"] == "permit"
+    assert nginx(gateway, "FBI", "GET", "/persons/P0000001/custody", **again).status_code == 403  # once only

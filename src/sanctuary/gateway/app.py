@@ -268,15 +268,20 @@ class Gateway:
         except Exception as exc:  # noqa: BLE001 - logged; the request stays refused
             event(logging.ERROR, "held_not_queued", request_id=decision.id, log_index=decision.log_index, reason=str(exc))
 
-    async def resolve_held(self, request: Request, held: Decision, documents: list[Document], officer: str, by: str) -> Submission:
+    async def resolve_held(
+        self, request: Request, held: Decision, documents: list[Document], officer: str, by: str, *, hand_out: bool = True
+    ) -> Submission:
         """An officer (`by`; `officer` says who and how) verified the documents behind a held
         request of the held queue: the pipeline decides it again with them counted and records the
         second decision, which names the held one; a permit hands out what it allows, as `submit`
-        would. RequestError if the request is not the one held; see `_close_held` for the rest."""
+        would, unless not `hand_out` (a held call on a department system: what it asks for is not
+        in the store; the agency repeats the call, `HeldQueue.redeem`). RequestError if the request
+        is not the one held; see `_close_held` for the rest."""
         deadline = time.monotonic() + self.cfg.timeout
 
         def step(pipeline: Pipeline) -> Outcome:
-            return pipeline.resolve_held(request, held, documents, officer, self._preparer(deadline)(request))
+            fulfil = self._preparer(deadline)(request) if hand_out else None
+            return pipeline.resolve_held(request, held, documents, officer, fulfil)
 
         return await self._close_held(request, by, step)
 

@@ -27,6 +27,12 @@ held-again decision linked (`again_index`, who and when); the next resolution de
 that hold, and resolving a hold for review is the review (`Pipeline.resolve_held`). The first
 decision (`log_index`) stays the one the item was entered with.
 
+A call on a department system held through the proxy or the hook (channels "proxy", "authz")
+waits here too. The desk hands nothing out for it: what it asks for is in that system, not in the
+store. Allowed at the desk, it may be repeated once by the same agency, the same call naming the
+held one (`redeem`, HELD_HEADER): only that repeat is decided as reviewed; refused, or used, the
+reference opens nothing.
+
 The queue is SQLite in $SANCTUARY_HOME (desk-held.db: the name it had when only the desk kept one,
 kept so that a queue already waiting is not lost). It holds what the requester said about a person
 until the request is resolved: it is the department's own file, never shown on a public page.
@@ -34,6 +40,7 @@ until the request is resolved: it is the department's own file, never shown on a
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import threading
 import uuid
@@ -50,7 +57,8 @@ CREATE TABLE IF NOT EXISTS held (
   request TEXT, decision TEXT NOT NULL,
   resolved_at TEXT, resolved_by TEXT, resolved_index INTEGER, resolved_outcome TEXT,
   channel TEXT NOT NULL DEFAULT 'desk',
-  claim TEXT, claimed_at TEXT, claimed_by TEXT, again_at TEXT, again_by TEXT, again_index INTEGER);
+  claim TEXT, claimed_at TEXT, claimed_by TEXT, again_at TEXT, again_by TEXT, again_index INTEGER,
+  repeat TEXT, redeemed_at TEXT);
 """
 ADDED = {  # columns a queue kept by an older version lacks, with their type
     "channel": "TEXT NOT NULL DEFAULT 'desk'",
@@ -60,12 +68,17 @@ ADDED = {  # columns a queue kept by an older version lacks, with their type
     "again_at": "TEXT",
     "again_by": "TEXT",
     "again_index": "INTEGER",
+    "repeat": "TEXT",
+    "redeemed_at": "TEXT",
 }
 COLUMNS = (
     "reference, at, entered_by, log_index, request, decision, resolved_at, resolved_by, resolved_index, resolved_outcome, channel, "
-    "claimed_at, claimed_by, again_at, again_by, again_index"
+    "claimed_at, claimed_by, again_at, again_by, again_index, redeemed_at"
 )
 CLAIM_TIMEOUT = timedelta(minutes=10)  # a claim older than this is a resolution that crashed: the item waits again
+REPEAT_WINDOW = timedelta(hours=24)  # a call allowed at the desk may be repeated once, within this
+CAME = {"api": "through the API", "desk": "at the desk", "proxy": "through the proxy", "authz": "through the authorization hook"}
+CALLED = ("proxy", "authz")  # channels of calls on a department system: the desk hands nothing out for them
 UNCLAIMED = "claim = NULL, claimed_at = NULL, claimed_by = NULL"
 REASONS = {
     "verification_required": "A document must be verified with whoever issued it before anything is done.",
@@ -91,6 +104,18 @@ class HeldItem:
     again_at: str | None = None  # the latest resolution was held again: its decision is `decision`
     again_by: str | None = None
     again_index: int | None = None
+    redeemed_at: str | None = None  # a call allowed at the desk: when the agency repeated it
+
+    @property
+    def came(self) -> str:
+        """How it came, in words."""
+        return CAME.get(self.channel, f"by {self.channel}")
+
+    @property
+    def called(self) -> bool:
+        """A call on a department system (the proxy, the hook): what it asks for is not in the
+        gateway's store, so the desk hands nothing out; the agency repeats the call once allowed."""
+        return self.channel in CALLED
 
     @property
     def reason(self) -> str:
@@ -141,7 +166,8 @@ class HeldQueue:
             raise ValueError("decision: not held")
         with self._lock:
             self._db.execute(
-                "INSERT OR IGNORE INTO held (reference, at, entered_by, log_index, request, decision, channel) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR IGNORE INTO held (reference, at, entered_by, log_index, request, decision, channel, repeat) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     decision.held.reference,
                     _stamp(_now()),
@@ -150,13 +176,14 @@ class HeldQueue:
                     request.model_dump_json(),
                     decision.model_dump_json(),
                     channel,
+                    repeat_key(request),
                 ),
             )
         return decision.held.reference
 
     def _item(self, row: tuple) -> HeldItem:
         (reference, at, entered_by, log_index, request, decision, r_at, r_by, r_index, r_outcome, channel) = row[:11]
-        claimed_at, claimed_by, again_at, again_by, again_index = row[11:]
+        claimed_at, claimed_by, again_at, again_by, again_index, redeemed_at = row[11:]
         if claimed_at is not None and claimed_at < _stamp(_now() - CLAIM_TIMEOUT):  # a resolution that crashed
             claimed_at = claimed_by = None
         return HeldItem(
@@ -176,6 +203,7 @@ class HeldQueue:
             again_at,
             again_by,
             again_index,
+            redeemed_at,
         )
 
     def get(self, reference: str) -> HeldItem | None:
@@ -241,3 +269,43 @@ class HeldQueue:
                     "WHERE reference = ? AND resolved_at IS NULL",
                     (now, by, resolution.log_index, resolution.decision, reference),
                 )
+
+    def redeem(self, reference: str, request: Request) -> HeldItem:
+        """Take, once, the allowance of a held call the desk resolved to a permit, for `request`: the
+        same call repeated by the same agency (everything but its id) within REPEAT_WINDOW of the
+        resolution. RequestError (field: the header that named it) saying why not, otherwise; the
+        reference is then worth nothing more than any claim. One conditional UPDATE: two repeats
+        at once get it once."""
+        now = _now()
+        with self._lock:
+            taken = self._db.execute(
+                "UPDATE held SET redeemed_at = ? WHERE reference = ? AND repeat = ? AND redeemed_at IS NULL "
+                "AND resolved_outcome = 'permit' AND resolved_at >= ? AND channel IN (?, ?)",
+                (_stamp(now), reference, repeat_key(request), _stamp(now - REPEAT_WINDOW), *CALLED),
+            ).rowcount
+        item = self.get(reference)
+        if taken == 1 and item is not None:
+            return item
+        raise RequestError(HELD_HEADER, f"{reference[:40]!r}: {_why_not(item, request, now)}")
+
+
+HELD_HEADER = "x-sanctuary-held-reference"  # a repeated call names the held one the desk allowed
+
+
+def repeat_key(request: Request) -> str:
+    """What a repeated call must match: the request without its id (which is new on every call)."""
+    return hashlib.sha256(request.model_dump_json(exclude={"id"}).encode()).hexdigest()
+
+
+def _why_not(item: HeldItem | None, request: Request, now: datetime) -> str:
+    if item is None or not item.called:
+        return "no held call of this reference is in the queue"
+    if item.redeemed_at is not None:
+        return f"the call it allowed was made already ({_shown(item.redeemed_at)}); it allows one call"
+    if item.resolved_at is None:
+        return "the held call has not been resolved at the desk yet"
+    if item.resolved_outcome != "permit":
+        return "the desk refused the held call"
+    if item.resolved_at < _stamp(now - REPEAT_WINDOW):
+        return f"the desk allowed the held call more than {REPEAT_WINDOW.total_seconds() / 3600:g} hours ago"
+    return "this call is not the one that was held (agency, route, parameters or purpose differ)"

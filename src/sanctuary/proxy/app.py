@@ -11,7 +11,8 @@ durable -> the answer.
 | 401 / 403 | no or unknown key / not an agency key | `{"error": {"field", "reason"}}`, not recorded |
 | 429 | over the key's rate (`--rate` calls/s, bursts of twice that), as on the gateway | `{"error": ...}`, `Retry-After`; not recorded (turned away unread, as by the gateway) |
 | 403 | deny by a cited rule | the decision |
-| 422 | a call no route matches (never forwarded), or that cannot be made a request | the decision |
+| 403 | held for an officer to read its words: waits in the gateway's held queue (docs/deploy.md) | the decision, `held.reference` |
+| 422 | a call no route matches (never forwarded), that cannot be made a request, or that names a held call it does not repeat | the decision |
 | 502 / 504 | the system failed, answered something that is not the route's shape, or not in time | the decision |
 | 503 | fail closed: policy not loaded, a rule errored, the log unavailable | the decision |
 
@@ -39,6 +40,7 @@ from starlette.routing import Route
 
 from sanctuary.gateway.app import answer
 from sanctuary.gateway.credentials import KeyRing, Refusal, authenticate
+from sanctuary.gateway.held import HeldQueue
 from sanctuary.gateway.limits import RateLimiter
 from sanctuary.gateway.problems import Problem
 from sanctuary.gateway.readiness import Readiness
@@ -91,7 +93,8 @@ def create_app(cfg: ProxyConfig) -> Starlette:
     client = Upstream(cfg.upstream, timeout=cfg.timeout, connections=threads * 2)
     facts = SystemFacts(cfg.routes.facts, client) if cfg.routes.facts is not None else None
     readiness = Readiness({"log": lambda: decision_log.status(lambda opened: opened.size())})
-    guard = Guard(cfg.routes, policy.pipeline(LogRecorder(decision_log, readiness), facts), upstream=client)
+    held = HeldQueue()  # the gateway's held queue, in the same $SANCTUARY_HOME: a held call waits for the desk
+    guard = Guard(cfg.routes, policy.pipeline(LogRecorder(decision_log, readiness), facts), upstream=client, held=held)
     executor = ThreadPoolExecutor(threads, thread_name_prefix="proxy")
 
     async def call(http: HttpRequest) -> Response:
@@ -107,7 +110,8 @@ def create_app(cfg: ProxyConfig) -> Starlette:
         if http.scope.get("query_string"):
             uri += "?" + http.scope["query_string"].decode("latin-1")
         loop = asyncio.get_running_loop()
-        verdict = await loop.run_in_executor(executor, guard.forward, principal.agency, http.method, uri, http.headers)
+        by = f"key {principal.key_id}"
+        verdict = await loop.run_in_executor(executor, guard.forward, principal.agency, http.method, uri, http.headers, by)
         headers = decision_headers(verdict)
         if verdict.status == 200:
             headers["X-Sanctuary-Unmapped-Removed"] = str(verdict.unmapped)
@@ -128,6 +132,7 @@ def create_app(cfg: ProxyConfig) -> Starlette:
         yield
         executor.shutdown(wait=True)
         client.close()
+        held.close()
         decision_log.close(lambda opened: opened.close())
 
     app = Starlette(routes=[Route("/{path:path}", call, methods=METHODS)], lifespan=lifespan)

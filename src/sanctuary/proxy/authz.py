@@ -40,7 +40,7 @@ def add_authz_routes(app: FastAPI, routes: RouteMap, upstream: str | None = None
     # Its own path: facts about a subject come from the department system the routes are on (not
     # the gateway's records store); without --upstream they are unknown, the restrictive reading.
     facts = SystemFacts(routes.facts, client) if client is not None and routes.facts is not None else None
-    guard = Guard(routes, gw.policy.pipeline(gw.recorder, facts), upstream=client)
+    guard = Guard(routes, gw.policy.pipeline(gw.recorder, facts), upstream=client, held=gw.held, channel="authz")
     app.state.authz = guard
     if client is not None:
         app.router.add_event_handler("shutdown", client.close)
@@ -58,7 +58,8 @@ def add_authz_routes(app: FastAPI, routes: RouteMap, upstream: str | None = None
                 uri += "?" + http.scope["query_string"].decode("latin-1")
             method = http.method
         loop = asyncio.get_running_loop()
-        verdict = await loop.run_in_executor(gw.executor, guard.authorize, principal.agency, method, uri, http.headers)
+        by = f"key {principal.key_id}"
+        verdict = await loop.run_in_executor(gw.executor, guard.authorize, principal.agency, method, uri, http.headers, by)
         headers = decision_headers(verdict)
         gw.decided.labels(verdict.decision.decision, str(verdict.status), "authz").inc()
         if verdict.status == 200:

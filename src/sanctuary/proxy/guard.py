@@ -25,6 +25,7 @@ import httpx
 from sanctuary.enforce import Pipeline, RequestPath, refused
 from sanctuary.errors import SanctuaryError
 from sanctuary.gateway.app import status_of
+from sanctuary.gateway.held import HELD_HEADER, HeldQueue
 from sanctuary.models import Decision, Failure, Request, RequestError, parse_request
 from sanctuary.policy.categories import vocabulary
 from sanctuary.proxy import egress
@@ -69,12 +70,24 @@ def event(level: int, name: str, **fields: Any) -> None:
 class Guard:
     """One per process, shared by the worker threads."""
 
-    def __init__(self, routes: RouteMap, path: RequestPath, *, upstream: Upstream | None = None) -> None:
+    def __init__(
+        self,
+        routes: RouteMap,
+        path: RequestPath,
+        *,
+        upstream: Upstream | None = None,
+        held: HeldQueue | None = None,
+        channel: str = "proxy",
+    ) -> None:
         """`path` decides (facts about a subject from its fact source) and records (its log);
-        `upstream` is the department system the proxy forwards permitted calls to."""
+        `upstream` is the department system the proxy forwards permitted calls to; `held` the
+        gateway's held queue (the same $SANCTUARY_HOME), where a held call waits for the desk
+        under `channel` ("proxy", or "authz" for the hook)."""
         self.routes = routes
         self.path = path
         self.upstream = upstream
+        self.held = held
+        self.channel = channel
         self.vocab = vocabulary()
 
     # -- the call as a request ---------------------------------------------------------------
@@ -85,13 +98,14 @@ class Guard:
         return found, build_request(found, agency, headers, new_request_id())
 
     # -- the hook ----------------------------------------------------------------------------
-    def authorize(self, agency: str, method: str, uri: str, headers: Mapping[str, str]) -> Verdict:
-        """Decide and record a call that the web server will forward untouched if this permits it."""
+    def authorize(self, agency: str, method: str, uri: str, headers: Mapping[str, str], by: str = "") -> Verdict:
+        """Decide and record a call that the web server will forward untouched if this permits it.
+        `by`: who made it (the key), for the held queue."""
         try:
             found, request = self.prepare(agency, method, uri, headers)
+            decision = self.decide(request, headers)
         except RequestError as exc:
             return self.refuse(method, uri, exc)
-        decision = self.path.decide(request)
         blocking: list[str] = []
         disclosed = None
         if decision.decision == "permit":
@@ -106,18 +120,22 @@ class Guard:
                 decision.log_index = self.path.log.record(request, decision, disclosed)
             except Exception as exc:  # unrecorded means not acted on
                 return Verdict(503, _failed(decision, f"decision log unavailable: {exc}", Failure.log))
+        self._queue(request, decision, by)
         return Verdict(status_of(decision), decision, withheld=blocking)
 
     # -- the proxy ---------------------------------------------------------------------------
-    def forward(self, agency: str, method: str, uri: str, headers: Mapping[str, str]) -> Verdict:
-        """Decide; forward a permitted call; filter its answer; record what leaves; then answer."""
+    def forward(self, agency: str, method: str, uri: str, headers: Mapping[str, str], by: str = "") -> Verdict:
+        """Decide; forward a permitted call; filter its answer; record what leaves; then answer.
+        `by`: who made it (the key), for the held queue."""
         try:
             found, request = self.prepare(agency, method, uri, headers)
+            decided = self.decide(request, headers)
         except RequestError as exc:
             return self.refuse(method, uri, exc)
         fulfil = _Forward(self, found, method, uri)
-        outcome = self.path.handle(request, fulfil)
+        outcome = self.path.act(request, decided, fulfil)
         decision = outcome.decision
+        self._queue(request, decision, by)
         status = status_of(decision)
         if status != 200 or fulfil.filtered is None:
             return Verdict(status, decision)
@@ -127,6 +145,36 @@ class Guard:
         if filtered.unmapped:
             event(logging.WARNING, "unmapped_removed", route=found.route.name, count=len(filtered.unmapped), paths=filtered.unmapped[:20])
         return Verdict(200, decision, filtered.body, sorted(filtered.removed), len(filtered.unmapped))
+
+    # -- held calls --------------------------------------------------------------------------
+    def decide(self, request: Request, headers: Mapping[str, str]) -> Decision:
+        """The decision on a call. A call that names a held one (HELD_HEADER) is the repeat of a
+        call the desk reviewed and allowed: taken once (`HeldQueue.redeem`, RequestError if it is
+        not that), it is decided as reviewed and names the held one; the rules still decide it."""
+        reference = headers.get(HELD_HEADER)
+        if reference is None:
+            return self.path.decide(request)
+        if self.held is None or not isinstance(self.path, Pipeline):
+            raise RequestError(HELD_HEADER, "no held queue here: the header cannot be honoured")
+        try:
+            self.held.redeem(reference, request)
+        except RequestError:
+            raise
+        except Exception as exc:  # a claim that cannot be checked is not honoured
+            raise RequestError(HELD_HEADER, f"the held queue could not be read ({type(exc).__name__}); the call is not forwarded") from None
+        decision = self.path.decide(request, reviewed=True)
+        note = f" Repeats held call {reference}, allowed at the desk after review."
+        return decision.model_copy(update={"resolves": reference, "explanation": decision.explanation + note})
+
+    def _queue(self, request: Request, decision: Decision, by: str) -> None:
+        """Put a recorded held call in the held queue, for the desk. The answer stands if the queue
+        fails (a held call is a deny: nothing is handed out); the failure is logged."""
+        if self.held is None or decision.held is None or decision.log_index is None or decision.failure is not None:
+            return
+        try:
+            self.held.add(request, decision, by or f"agency {request.requester.agency}", self.channel)
+        except Exception as exc:  # noqa: BLE001 - logged; the call stays refused
+            event(logging.ERROR, "held_not_queued", request_id=decision.id, log_index=decision.log_index, reason=str(exc))
 
     # -- refusals ----------------------------------------------------------------------------
     def refuse(self, method: str, uri: str, exc: RequestError) -> Verdict:

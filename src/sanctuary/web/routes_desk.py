@@ -159,6 +159,7 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
             base=str(http.base_url).rstrip("/"),
             held_reference=decision.get("held", {}).get("reference") if decision.get("held") else None,
             resolves=kept.get("resolves"),
+            repeat=kept.get("repeat"),
             withheld=[desk.plain_category(c) for c in decision.get("redact") or []],
         )
 
@@ -208,7 +209,8 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
             return held_page(http, item, "tick each document you verified with whoever issued it")
         if not how:
             return held_page(http, item, "say how you verified it: whom you called, what you checked")
-        closing = site.gw.resolve_held(request, item.decision, verified, f"{session.user} ({how})", session.user or "?")
+        officer = f"{session.user} ({how})"
+        closing = site.gw.resolve_held(request, item.decision, verified, officer, session.user or "?", hand_out=not item.called)
         return await close(http, session, item, request, closing, "desk_held_resolved")
 
     @router.post("/desk/held/{reference}/refuse", include_in_schema=False)
@@ -261,6 +263,8 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
                 "officer_user": session.user,
                 "at": datetime.now(UTC),
                 "resolves": (item.reference, item.log_index),
+                # a call on a department system allowed here is answered when the agency repeats it
+                "repeat": item.reference if item.called and submission.decision.decision == "permit" else None,
             }
         )
         return RedirectResponse(f"/desk/result/{key}", status_code=303)
