@@ -132,6 +132,17 @@ def event(level: int, name: str, **fields: Any) -> None:
         log.log(level, json.dumps({"event": name, **fields}, default=str))
 
 
+def keep_held(queue: HeldQueue, request: Request, decision: Decision, entered_by: str, channel: str) -> None:
+    """Put a recorded held request in the held queue, whichever way it came (`Gateway.submit`, the
+    proxy and the hook). The answer stands if the queue fails (a held request is a deny: nothing is
+    handed out); the failure is logged, and the same request sent again is queued under the same
+    reference."""
+    try:
+        queue.add(request, decision, entered_by, channel)
+    except Exception as exc:  # noqa: BLE001 - logged; the request stays refused
+        event(logging.ERROR, "held_not_queued", request_id=decision.id, log_index=decision.log_index, reason=str(exc))
+
+
 class Gateway:
     """The pipeline and its services; one per process, shared by the worker threads."""
 
@@ -209,7 +220,7 @@ class Gateway:
                 submission = self._settle(outcome.settled())
                 held = self._to_queue(submission)
                 if held is not None:
-                    await loop.run_in_executor(self.executor, self._queue, held, submission.decision, entered_by, channel)
+                    await loop.run_in_executor(self.executor, keep_held, self.held, held, submission.decision, entered_by, channel)
         except TimeoutError:
             reason = f"timeout: no answer within {self.cfg.timeout:g} s"
             decision = refused(
@@ -240,7 +251,7 @@ class Gateway:
         submission = self._settle(self.decide(raw, agency, deadline).settled())
         held = self._to_queue(submission)
         if held is not None:
-            self._queue(held, submission.decision, entered_by, channel)
+            keep_held(self.held, held, submission.decision, entered_by, channel)
         return submission
 
     @staticmethod
@@ -258,15 +269,6 @@ class Gateway:
             looked_up = {k: v for k, v in submission.body.items() if k != "result"}
             self.index.add(decision.log_index, decision.id, decision.requester, submission.status, looked_up)
         return submission
-
-    def _queue(self, request: Request, decision: Decision, entered_by: str, channel: Channel) -> None:
-        """Put a recorded held request in the held queue. The answer stands if the queue fails (a
-        held request is a deny: nothing is handed out); the failure is logged, and the same request
-        sent again is queued under the same reference."""
-        try:
-            self.held.add(request, decision, entered_by, channel)
-        except Exception as exc:  # noqa: BLE001 - logged; the request stays refused
-            event(logging.ERROR, "held_not_queued", request_id=decision.id, log_index=decision.log_index, reason=str(exc))
 
     async def resolve_held(
         self, request: Request, held: Decision, documents: list[Document], officer: str, by: str, *, hand_out: bool = True

@@ -286,7 +286,7 @@ class HeldQueue:
         item = self.get(reference)
         if taken == 1 and item is not None:
             return item
-        raise RequestError(HELD_HEADER, f"{reference[:40]!r}: {_why_not(item, request, now)}")
+        raise RequestError(HELD_HEADER, f"{reference[:40]!r}: {_why_not(item, now)}")
 
 
 HELD_HEADER = "x-sanctuary-held-reference"  # a repeated call names the held one the desk allowed
@@ -297,7 +297,7 @@ def repeat_key(request: Request) -> str:
     return hashlib.sha256(request.model_dump_json(exclude={"id"}).encode()).hexdigest()
 
 
-def _why_not(item: HeldItem | None, request: Request, now: datetime) -> str:
+def _why_not(item: HeldItem | None, now: datetime) -> str:
     if item is None or not item.called:
         return "no held call of this reference is in the queue"
     if item.redeemed_at is not None:

@@ -24,7 +24,7 @@ import httpx
 
 from sanctuary.enforce import Pipeline, RequestPath, refused
 from sanctuary.errors import SanctuaryError
-from sanctuary.gateway.app import status_of
+from sanctuary.gateway.app import keep_held, status_of
 from sanctuary.gateway.held import HELD_HEADER, HeldQueue
 from sanctuary.models import Decision, Failure, Request, RequestError, parse_request
 from sanctuary.policy.categories import vocabulary
@@ -167,14 +167,9 @@ class Guard:
         return decision.model_copy(update={"resolves": reference, "explanation": decision.explanation + note})
 
     def _queue(self, request: Request, decision: Decision, by: str) -> None:
-        """Put a recorded held call in the held queue, for the desk. The answer stands if the queue
-        fails (a held call is a deny: nothing is handed out); the failure is logged."""
-        if self.held is None or decision.held is None or decision.log_index is None or decision.failure is not None:
-            return
-        try:
-            self.held.add(request, decision, by or f"agency {request.requester.agency}", self.channel)
-        except Exception as exc:  # noqa: BLE001 - logged; the call stays refused
-            event(logging.ERROR, "held_not_queued", request_id=decision.id, log_index=decision.log_index, reason=str(exc))
+        """Put a recorded held call in the held queue, for the desk (`keep_held`)."""
+        if self.held is not None and decision.held is not None and decision.log_index is not None and decision.failure is None:
+            keep_held(self.held, request, decision, by or f"agency {request.requester.agency}", self.channel)
 
     # -- refusals ----------------------------------------------------------------------------
     def refuse(self, method: str, uri: str, exc: RequestError) -> Verdict:
