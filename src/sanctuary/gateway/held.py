@@ -98,7 +98,7 @@ class HeldItem:
     resolved_by: str | None = None
     resolved_index: int | None = None
     resolved_outcome: str | None = None
-    channel: str = "desk"  # how the request came to the gateway (app.Channel): "api" or "desk"
+    channel: str = "desk"  # how it came: "api", "desk" (app.Channel), or "proxy", "authz" (CALLED)
     claimed_at: str | None = None  # an officer is resolving it now (a claim younger than CLAIM_TIMEOUT)
     claimed_by: str | None = None
     again_at: str | None = None  # the latest resolution was held again: its decision is `decision`
@@ -270,7 +270,7 @@ class HeldQueue:
                     (now, by, resolution.log_index, resolution.decision, reference),
                 )
 
-    def redeem(self, reference: str, request: Request) -> HeldItem:
+    def redeem(self, reference: str, request: Request) -> None:
         """Take, once, the allowance of a held call the desk resolved to a permit, for `request`: the
         same call repeated by the same agency (everything but its id) within REPEAT_WINDOW of the
         resolution. RequestError (field: the header that named it) saying why not, otherwise; the
@@ -280,13 +280,11 @@ class HeldQueue:
         with self._lock:
             taken = self._db.execute(
                 "UPDATE held SET redeemed_at = ? WHERE reference = ? AND repeat = ? AND redeemed_at IS NULL "
-                "AND resolved_outcome = 'permit' AND resolved_at >= ? AND channel IN (?, ?)",
+                f"AND resolved_outcome = 'permit' AND resolved_at >= ? AND channel IN ({', '.join('?' * len(CALLED))})",
                 (_stamp(now), reference, repeat_key(request), _stamp(now - REPEAT_WINDOW), *CALLED),
             ).rowcount
-        item = self.get(reference)
-        if taken == 1 and item is not None:
-            return item
-        raise RequestError(HELD_HEADER, f"{reference[:40]!r}: {_why_not(item, now)}")
+        if taken != 1:  # the item is read only to say why not
+            raise RequestError(HELD_HEADER, f"{reference[:40]!r}: {_why_not(self.get(reference), now)}")
 
 
 HELD_HEADER = "x-sanctuary-held-reference"  # a repeated call names the held one the desk allowed
