@@ -9,11 +9,18 @@ then the ratios of the medians. The peer is the floor any Typer command on Cedar
 pays: the interpreter plus the two libraries. Target (issue 13): the ratio <= 3. `--baseline-src`
 adds a third command, interleaved: the same `screen` from another checkout's `src` (e.g. a worktree
 of an older commit), to show what a change moved.
+
+Every command runs as installed: the modules of `src` (and of `--baseline-src`) are compiled to
+bytecode first, as pip compiles the libraries the peer imports when it installs them. A checkout
+installed in editable mode is compiled by Python on first import and cached in `__pycache__`, except
+where PYTHONDONTWRITEBYTECODE is set (as on the machines these figures come from): there, without
+this step, every start would compile every module of ours again, which no installed copy does.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import statistics
@@ -52,6 +59,9 @@ def main() -> None:
         call = f"import sys; sys.argv = ['sanctuary', 'screen', {args.text!r}]; from sanctuary.cli import main; main()"
         env = {**os.environ, "PYTHONPATH": str(args.baseline_src.resolve())}
         commands["baseline screen"] = ([sys.executable, "-c", call], env)
+    for src in (ROOT / "src", args.baseline_src):  # as installed: bytecode written (see above)
+        if src is not None and not compileall.compile_dir(src, quiet=1):
+            raise SystemExit(f"{src}: a module does not compile")
     for argv, env in commands.values():  # warm the file cache once, unmeasured
         run_once(argv, env)
     samples: dict[str, list[tuple[float, float, float]]] = {name: [] for name in commands}

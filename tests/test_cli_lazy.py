@@ -49,3 +49,18 @@ def test_the_server_command_loads_the_server_only_when_asked_for() -> None:
     )
     run = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.stdout.split() == ["False", "True"], run.stderr
+
+
+def test_screening_a_reason_loads_neither_the_document_classifier_nor_the_fuzzy_matcher() -> None:
+    # `sanctuary screen TEXT` on a reason without misspellings: the classification of documents and
+    # rapidfuzz load on first use, and only the lexicon terms the reason's words wake are compiled.
+    probe = (
+        "import sys; sys.argv = ['sanctuary', 'screen', 'assist ICE']\n"
+        "from sanctuary.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "from sanctuary.screening import lexicon\n"
+        "compiled = sum('pattern' in vars(t) for t in lexicon.TERMS)\n"
+        "print('LOADED', 'sanctuary.screening.documents' in sys.modules, 'rapidfuzz' in sys.modules, 0 < compiled < len(lexicon.TERMS) // 4)"
+    )
+    run = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert [line for line in run.stdout.splitlines() if line.startswith("LOADED")] == ["LOADED False False True"], run.stderr[-2000:]

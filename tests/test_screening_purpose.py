@@ -422,6 +422,16 @@ def test_every_agency_the_lexicon_names_is_in_the_registry() -> None:
             assert agency.immigration_enforcement or agency.id == "DHS", term.rule
 
 
+def test_every_term_of_the_lexicon_compiles() -> None:
+    # Terms compile on first use (a reason with one of their trigger words): a broken expression
+    # must fail here, not on the first request that wakes it.
+    from sanctuary.screening import lexicon
+
+    for term in lexicon.TERMS:
+        assert term.pattern.pattern == term.regex, term.rule
+        assert (term.unless.pattern if term.unless is not None else None) == term.unless_regex, term.rule
+
+
 def test_categories_are_the_five_of_the_contract() -> None:
     from sanctuary.screening.purpose import CATEGORIES
 

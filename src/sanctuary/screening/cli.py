@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from sanctuary.screening.documents import DocumentClass, DocumentError, classify
 from sanctuary.screening.purpose import PurposeScreen, screen
+
+if TYPE_CHECKING:
+    from sanctuary.screening.documents import DocumentClass
 
 documents = typer.Typer(no_args_is_help=True, help="Classify documents: ICE administrative forms versus judicial warrants.")
 _out = Console()
@@ -98,6 +100,8 @@ def classify_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Classify a document: which form it is, whether it is judicial, and which judicial element is missing."""
+    from sanctuary.screening.documents import DocumentError, classify  # here: `sanctuary screen` never needs it
+
     try:
         result = classify(file)
     except DocumentError as exc:

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from sanctuary.screening.lexicon import FUZZY_NEVER, FUZZY_PHRASES, FUZZY_TARGETS
 
 _TARGETS = tuple(FUZZY_TARGETS)
@@ -24,6 +21,9 @@ def misspelling_of(word: str) -> tuple[str, int] | None:
     """The target that `word` misspells and the edit distance, or None."""
     if len(word) < MIN_LENGTH or word in FUZZY_NEVER or word in FUZZY_TARGETS or not word.isalpha():
         return None
+    from rapidfuzz import process  # here, not at import: most reasons never get this far (CLI start-up)
+    from rapidfuzz.distance import OSA
+
     limit = 1 if len(word) < 10 else 2
     match = process.extractOne(word, _TARGETS, scorer=OSA.distance, score_cutoff=limit)
     if match is None:
@@ -47,6 +47,8 @@ def misspelled_phrase(first: str, second: str) -> str | None:
     pair = f"{first} {second}"
     if pair in FUZZY_PHRASES:
         return None
+    from rapidfuzz.distance import OSA
+
     for phrase in FUZZY_PHRASES:
         head, tail = phrase.split(" ")
         if (

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 PURPOSE = "purpose"
 AGENCY = "agency"
@@ -35,17 +36,29 @@ ADJACENT = "adjacent"
 
 @dataclass(frozen=True)
 class Term:
+    """One term of the lexicon. Its expressions are compiled the first time a reason holds one of
+    its trigger words: compiling all of them costs most of this module's import (about 25 ms), which
+    every start of `sanctuary screen` paid for the two or three terms a reason wakes."""
+
     rule: str  # evidence rule name, e.g. "unit:ICE-ERO", "term:deport", "form"
-    pattern: re.Pattern[str]
+    regex: str  # the expression that finds the term (`pattern`)
     kind: str  # PURPOSE, AGENCY or ADJACENT
     weight: float  # how strongly it alone signals immigration enforcement (the score)
     agency: str | None = None  # registry id the term names
-    unless: re.Pattern[str] | None = None  # a context anywhere in the reason that cancels the term
+    unless_regex: str | None = None  # a context anywhere in the reason that cancels the term (`unless`)
     plain: bool = False  # match on the plain words (codes), not the canonical ones
     # The words (and word beginnings) of which a match must contain one: a reason without any of
     # them skips the pattern. tests/test_screening_purpose.py checks this never changes a result.
     triggers: frozenset[str] = frozenset()
     stems: tuple[str, ...] = ()
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        return re.compile(self.regex)
+
+    @cached_property
+    def unless(self) -> re.Pattern[str] | None:
+        return re.compile(self.unless_regex) if self.unless_regex else None
 
 
 def _term(
@@ -61,11 +74,11 @@ def _term(
     words = triggers.split()
     return Term(
         rule,
-        re.compile(regex),
+        regex,
         kind,
         weight,
         agency,
-        re.compile(unless) if unless else None,
+        unless,
         plain,
         frozenset(w for w in words if not w.endswith("*")),
         tuple(w[:-1] for w in words if w.endswith("*")),
