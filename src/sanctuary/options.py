@@ -143,13 +143,15 @@ def server_fields(
 def _demo_signing_key() -> None:
     """A signing key for the decision log, made once, so that a demo's checkpoints are signed."""
     from sanctuary import config
-    from sanctuary.audit.errors import AuditError
+    from sanctuary.audit.errors import AuditError, KeyExists
     from sanctuary.audit.keys import SIGNING_FILE, generate
     from sanctuary.gateway.cli import DEMO_LOG_NAME
 
     if not (config.keys_dir() / SIGNING_FILE).exists():
         try:
             generate(DEMO_LOG_NAME)
+        except KeyExists:  # another server starting on the same home made it first
+            pass
         except AuditError as exc:
             Console(stderr=True).print(f"[yellow]no log signing key[/yellow] ({exc}); checkpoints will be unavailable")
 

@@ -13,5 +13,9 @@ class KeyMissing(AuditError):
     """A key the log needs is not there: the log cannot be checked (which says nothing of damage)."""
 
 
+class KeyExists(AuditError):
+    """A key is already there (perhaps made a moment ago by another process starting at once)."""
+
+
 class ForkRefused(AuditError):
     """Signing would put two different roots (or inconsistent trees) under the log's key."""

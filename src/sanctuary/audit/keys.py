@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from sanctuary import config
-from sanctuary.audit.errors import AuditError
+from sanctuary.audit.errors import AuditError, KeyExists
 from sanctuary.audit.verifier import COSIGNATURE_V1, ED25519, VerifierKey, cosigned_message, key_id, sign_line
 
 SIGNING_FILE = "log.key"
@@ -53,10 +54,21 @@ class Signer:
 
 
 def _write_private(path: Path, data: bytes) -> None:
+    """Create `path` (mode 0600) holding `data`, whole or not at all; FileExistsError if it exists.
+
+    Written to a private temporary file first and linked into place (`link` fails on an existing
+    name), so that a process starting at the same moment (a gateway and a proxy on a new home) never
+    reads a key half written, and one of two made at once is kept, the other refused."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mode 0600
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
 
 
 def generate(
@@ -67,12 +79,18 @@ def generate(
         raise AuditError("name", "a key name must be non-empty, without spaces or '+' (e.g. example.org/decisions)")
     folder = keys_dir or config.keys_dir()
     path = folder / files[0]
+    exists = KeyExists("key", f"{path} already exists; one key per name (remove it by hand to start again)")
     if path.exists():
-        raise AuditError("key", f"{path} already exists; one key per name (remove it by hand to start again)")
+        raise exists
     signer = Signer(name, Ed25519PrivateKey.generate(), sig_type)
     seed = signer.private.private_bytes_raw()
     text = f"PRIVATE+KEY+{name}+{signer.vkey.key_id.hex()}+{base64.b64encode(bytes([sig_type]) + seed).decode()}\n"
-    _write_private(path, text.encode())
+    try:
+        _write_private(path, text.encode())
+    except FileExistsError:  # made a moment ago, by another process
+        raise exists from None
+    except OSError as exc:
+        raise AuditError("key", f"cannot create {path}: {exc}") from None
     (folder / files[1]).write_text(str(signer.vkey) + "\n")
     return signer
 
