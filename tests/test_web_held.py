@@ -399,3 +399,58 @@ def test_an_officer_refuses_a_held_request_and_closes_it(make_site) -> None:
     assert again.status_code == 303 and again.headers["location"] == f"/desk/held/{reference}" and log.size() == 2
     oversight = site.client("oversight")
     assert oversight.post(f"/desk/held/{reference}/refuse", data={"csrf": csrf_of(page.text), "why": "x"}).status_code == 403
+
+
+def test_the_log_a_queued_item_counts_in_is_named_the_same_way_by_every_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sanctuary.gateway.recorder import log_at
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SANCTUARY_LOG", "decisions.db")
+    assert log_at("decisions.db") == log_at(str(tmp_path / "decisions.db")) == log_at(None) == str(tmp_path / "decisions.db")
+    assert log_at("sqlite://decisions.db") == log_at("./decisions.db")
+    assert log_at("postgres://clerk:s3cret@db.example:5433/log?sslmode=require") == "postgresql://clerk@db.example:5433/log?sslmode=require"
+    assert log_at("postgresql://db.example/log") == "postgresql://db.example/log"
+
+
+def test_an_item_queued_by_a_process_recording_to_another_log_is_named_not_linked(tmp_path: Path) -> None:
+    # A proxy that records to a log of its own: its held call's first decision is an entry of that
+    # log, so the desk (which records to its own) names that log rather than link its own entry N.
+    path = tmp_path / "held.db"
+    HeldQueue(path, log="/srv/proxy/log.db").add(REQUEST, held_decision("H-p", 4), "key ice", "proxy")
+    HeldQueue(path, log="/srv/gateway/log.db").add(REQUEST.model_copy(update={"id": "d-2"}), held_decision("H-g", 5), "desk", "desk")
+    at_gateway = {i.reference: i.elsewhere for i in HeldQueue(path, log="/srv/gateway/log.db").items()}
+    assert at_gateway == {"H-p": "/srv/proxy/log.db", "H-g": None}
+    assert {i.reference: i.elsewhere for i in HeldQueue(path, log="/srv/proxy/log.db").items()} == {
+        "H-p": None,
+        "H-g": "/srv/gateway/log.db",
+    }
+    assert {i.elsewhere for i in HeldQueue(path).items()} == {None}  # a reader that does not say links as before
+
+
+def test_the_desk_names_the_other_log_of_a_held_call_and_links_its_own(make_site) -> None:
+    from sanctuary.gateway.held import queue_file
+
+    site = make_site()
+    desk = site.client("desk")
+    HeldQueue(queue_file(), log="/srv/proxy/log.db").add(REQUEST, held_decision("H-proxy", 7), "key ice", "proxy")
+    site.app.state.gateway.held.add(REQUEST.model_copy(update={"id": "d-2"}), held_decision("H-here", 8), "desk", "desk")
+    listed = html.unescape(desk.get("/desk/held").text)
+    assert "log entry 7 of the log at <code>/srv/proxy/log.db</code>" in listed and 'href="/decisions/7"' not in listed
+    assert 'href="/decisions/8"' in listed
+    item = html.unescape(desk.get("/desk/held/H-proxy").text)
+    assert "log entry 7 of the log at <code>/srv/proxy/log.db</code>, not this one" in item and 'href="/decisions/7"' not in item
+
+
+def test_resolving_an_item_first_decided_in_another_log_does_not_link_this_logs_entry(make_site) -> None:
+    from sanctuary.gateway.held import queue_file
+
+    site = make_site()
+    desk = site.client("desk")
+    reference = re.search(r'href="/desk/held/(H-[0-9a-f]+)"', desk_post(desk, HELD_QUERY).text).group(1)
+    with sqlite3.connect(queue_file()) as db:  # as if a process recording to another log had queued it
+        db.execute("UPDATE held SET log = ? WHERE reference = ?", ("/srv/proxy/log.db", reference))
+    page = desk.get(f"/desk/held/{reference}")
+    resolved = desk.post(f"/desk/held/{reference}", data={"csrf": csrf_of(page.text), "verified_0": "1", "how": "called the clerk"})
+    result = html.unescape(desk.get(resolved.headers["location"]).text)
+    assert f'resolves held request <a href="/desk/held/{reference}">' in result and "its first decision" not in result
+    assert 'href="/decisions/0"' not in result and 'href="/decisions/1"' in html.unescape(desk.get(f"/desk/held/{reference}").text)

@@ -49,7 +49,7 @@ from sanctuary.gateway.held import HeldQueue
 from sanctuary.gateway.limits import MAX_BODY, RateLimiter, read_body
 from sanctuary.gateway.problems import Problem, problem_handler, validation_handler
 from sanctuary.gateway.readiness import Readiness
-from sanctuary.gateway.recorder import LogRecorder, log_service
+from sanctuary.gateway.recorder import LogRecorder, log_at, log_service
 from sanctuary.gateway.routes_admin import add_admin_routes
 from sanctuary.gateway.routes_audit import add_audit_routes
 from sanctuary.gateway.services import Policy, Reopening, Unavailable, load_policy
@@ -167,7 +167,7 @@ class Gateway:
         # a subject come from the department's records (the store); a body's are claims.
         self.pipeline: RequestPath = self.policy.pipeline(self.recorder, StoreFacts(self.store.get))
         self.index = DecisionIndex(self.store.get)
-        self.held = HeldQueue()  # every held request, by whichever channel it came: resolved at the desk
+        self.held = HeldQueue(log=log_at(cfg.log_url))  # every held request, whichever way it came
         self.limiter = RateLimiter(cfg.rate, cfg.burst)
         self.executor = ThreadPoolExecutor(cfg.threads, thread_name_prefix="gateway")
         self.metrics = CollectorRegistry()

@@ -58,7 +58,7 @@ CREATE TABLE IF NOT EXISTS held (
   resolved_at TEXT, resolved_by TEXT, resolved_index INTEGER, resolved_outcome TEXT,
   channel TEXT NOT NULL DEFAULT 'desk',
   claim TEXT, claimed_at TEXT, claimed_by TEXT, again_at TEXT, again_by TEXT, again_index INTEGER,
-  repeat TEXT, redeemed_at TEXT);
+  repeat TEXT, redeemed_at TEXT, log TEXT);
 """
 ADDED = {  # columns a queue kept by an older version lacks, with their type
     "channel": "TEXT NOT NULL DEFAULT 'desk'",
@@ -70,10 +70,11 @@ ADDED = {  # columns a queue kept by an older version lacks, with their type
     "again_index": "INTEGER",
     "repeat": "TEXT",
     "redeemed_at": "TEXT",
+    "log": "TEXT",
 }
 COLUMNS = (
     "reference, at, entered_by, log_index, request, decision, resolved_at, resolved_by, resolved_index, resolved_outcome, channel, "
-    "claimed_at, claimed_by, again_at, again_by, again_index, redeemed_at"
+    "claimed_at, claimed_by, again_at, again_by, again_index, redeemed_at, log"
 )
 CLAIM_TIMEOUT = timedelta(minutes=10)  # a claim older than this is a resolution that crashed: the item waits again
 REPEAT_WINDOW = timedelta(hours=24)  # a call allowed at the desk may be repeated once, within this
@@ -105,6 +106,9 @@ class HeldItem:
     again_by: str | None = None
     again_index: int | None = None
     redeemed_at: str | None = None  # a call allowed at the desk: when the agency repeated it
+    # The log `log_index` counts in, when it is not the one this process records to (a proxy that
+    # records to a log of its own): the desk names it rather than link an entry of its own log.
+    elsewhere: str | None = None
 
     @property
     def came(self) -> str:
@@ -145,7 +149,10 @@ def _shown(stamp: str) -> str:
 class HeldQueue:
     """Held requests by reference. Thread-safe."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, log: str | None = None) -> None:
+        """`log`: where this process records its decisions (`sanctuary.gateway.recorder.log_at`), kept
+        with every item it adds; None: not said (items then link to the reader's own log)."""
+        self.log = log
         path = path or queue_file()
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
@@ -166,8 +173,8 @@ class HeldQueue:
             raise ValueError("decision: not held")
         with self._lock:
             self._db.execute(
-                "INSERT OR IGNORE INTO held (reference, at, entered_by, log_index, request, decision, channel, repeat) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR IGNORE INTO held (reference, at, entered_by, log_index, request, decision, channel, repeat, log) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     decision.held.reference,
                     _stamp(_now()),
@@ -177,13 +184,14 @@ class HeldQueue:
                     decision.model_dump_json(),
                     channel,
                     repeat_key(request),
+                    self.log,
                 ),
             )
         return decision.held.reference
 
     def _item(self, row: tuple) -> HeldItem:
         (reference, at, entered_by, log_index, request, decision, r_at, r_by, r_index, r_outcome, channel) = row[:11]
-        claimed_at, claimed_by, again_at, again_by, again_index, redeemed_at = row[11:]
+        claimed_at, claimed_by, again_at, again_by, again_index, redeemed_at, log = row[11:]
         if claimed_at is not None and claimed_at < _stamp(_now() - CLAIM_TIMEOUT):  # a resolution that crashed
             claimed_at = claimed_by = None
         return HeldItem(
@@ -204,6 +212,7 @@ class HeldQueue:
             again_by,
             again_index,
             redeemed_at,
+            log if log is not None and self.log is not None and log != self.log else None,
         )
 
     def get(self, reference: str) -> HeldItem | None:

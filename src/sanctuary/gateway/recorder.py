@@ -6,8 +6,11 @@ to through `LogRecorder`, for which the log failing takes the process out of rot
 from __future__ import annotations
 
 from concurrent.futures import Future
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
 
+from sanctuary import config
 from sanctuary.gateway.readiness import Readiness
 from sanctuary.gateway.services import Reopening
 from sanctuary.models import Decision, Request
@@ -26,6 +29,18 @@ def log_service(url: str | None) -> Reopening[DecisionLog]:
         return open_log(url)
 
     return Reopening("decision log", opener)
+
+
+def log_at(url: str | None) -> str:
+    """The log `log_service(url)` records to, written the same way by every process that opens it
+    (the gateway, the proxy): a SQLite file by its absolute path, a PostgreSQL database by its URL
+    without a password (it is shown to staff)."""
+    url = url or config.log_url()
+    if url.startswith(("postgresql://", "postgres://")):
+        parts = urlsplit(url)
+        netloc = (f"{parts.username}@" if parts.username else "") + (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+        return urlunsplit(("postgresql", netloc, parts.path, parts.query, ""))
+    return str(Path(url.removeprefix("sqlite://")).resolve())
 
 
 class LogRecorder:

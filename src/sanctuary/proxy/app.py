@@ -44,7 +44,7 @@ from sanctuary.gateway.held import HeldQueue
 from sanctuary.gateway.limits import RateLimiter
 from sanctuary.gateway.problems import Problem
 from sanctuary.gateway.readiness import Readiness
-from sanctuary.gateway.recorder import LogRecorder, log_service
+from sanctuary.gateway.recorder import LogRecorder, log_at, log_service
 from sanctuary.gateway.services import Unavailable, load_policy
 from sanctuary.proxy.facts import SystemFacts
 from sanctuary.proxy.guard import Guard, Verdict, event
@@ -93,7 +93,7 @@ def create_app(cfg: ProxyConfig) -> Starlette:
     client = Upstream(cfg.upstream, timeout=cfg.timeout, connections=threads * 2)
     facts = SystemFacts(cfg.routes.facts, client) if cfg.routes.facts is not None else None
     readiness = Readiness({"log": lambda: decision_log.status(lambda opened: opened.size())})
-    held = HeldQueue()  # the gateway's held queue, in the same $SANCTUARY_HOME: a held call waits for the desk
+    held = HeldQueue(log=log_at(cfg.log_url))  # the gateway's, in the same $SANCTUARY_HOME: a held call waits for the desk
     guard = Guard(cfg.routes, policy.pipeline(LogRecorder(decision_log, readiness), facts), upstream=client, held=held)
     executor = ThreadPoolExecutor(threads, thread_name_prefix="proxy")
 

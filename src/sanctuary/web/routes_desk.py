@@ -262,7 +262,7 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
                 "entered": desk.as_entered({k: v for k, v in entered.items() if k != "id"}, ""),
                 "officer_user": session.user,
                 "at": datetime.now(UTC),
-                "resolves": (item.reference, item.log_index),
+                "resolves": (item.reference, item.log_index if item.elsewhere is None else None),  # linked when in this log
                 # a call on a department system allowed here is answered when the agency repeats it
                 "repeat": item.reference if item.called and submission.decision.decision == "permit" else None,
             }
