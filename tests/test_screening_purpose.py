@@ -422,6 +422,20 @@ def test_every_agency_the_lexicon_names_is_in_the_registry() -> None:
             assert agency.immigration_enforcement or agency.id == "DHS", term.rule
 
 
+@pytest.mark.parametrize(
+    ("text", "agencies"),
+    [
+        ("assist w/ e.r.o. pickup", ("ICE-ERO",)),
+        ("a e.r.o. pickup", ("ICE-ERO",)),
+        ("ride along w/ h.s.i. for e.r.o.", ("ICE-ERO", "ICE-HSI")),
+    ],
+)
+def test_a_letter_padded_before_a_spelled_out_unit_does_not_hide_it(text: str, agencies: tuple[str, ...]) -> None:
+    # "w/ e.r.o." was read "we ro": a permit for an FBI request "assist w/ e.r.o. pickup".
+    result = screen(text)
+    assert result.category == "civil_immigration" and set(result.agencies) == set(agencies), text
+
+
 def test_every_term_of_the_lexicon_compiles() -> None:
     # Terms compile on first use (a reason with one of their trigger words): a broken expression
     # must fail here, not on the first request that wakes it.

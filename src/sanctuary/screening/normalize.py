@@ -10,7 +10,8 @@ canonical form. In order (docs/screening.md shows each step with an example):
    confusables data (TR39 skeletons, via `confusable_homoglyphs`): "\\u0406\\u0421\\u0415" -> "ice",
    "rem\\u043eval" -> "removal"; a word mixing scripts, or written wholly in look-alikes, is reported;
 4. case is folded (the case the word was typed in is kept: "ICE" the agency vs "ice" the drug);
-5. letters spelled out with spaces, dots or dashes are joined ("I.C.E.", "i c e" -> "ice");
+5. letters spelled out with spaces, dots or dashes are joined ("I.C.E.", "i c e" -> "ice"), a letter
+   padded before them left out ("w/ e.r.o." -> "w ero");
 6. a word cut by a space or punctuation is joined when the pieces make an immigration word
    ("imm-igration", "de portation" -> "deportation"), and agency acronyms run together with a
    word are split ("assistICE" -> "assist ice");
@@ -246,16 +247,16 @@ def normalize(text: str) -> Normalized:
         # Spelled-out letters: two or more single letters with the same short separator between
         # them ("I.C.E.", "1 c e"; but "8 U.S.C." is a number and then letters).
         if _is_spelled_letter(token):
-            last = index
-            gap = folded[end : runs[index + 1][0]] if index + 1 < len(runs) else ""
-            while (
-                last + 1 < len(runs)
-                and _is_spelled_letter(folded[runs[last + 1][0] : runs[last + 1][1]])
-                and 0 < len(gap) <= 2
-                and set(gap) <= _LETTER_GAP
-                and folded[runs[last][1] : runs[last + 1][0]] == gap
-            ):
-                last += 1
+            last = _spelled_run(folded, runs, index)
+            # The last letter may open a run with another separator: it goes to the run whose
+            # separator binds tighter (one mark over a space, a space over two characters), or if
+            # neither does to the longer, so that padding cannot take it: "w/ e.r.o." is "w ero",
+            # "x y z i-c-e" is "xyz ice", "u.s. i.c.e." is "us ice" (not "we ro", "xyzi ce").
+            after = _spelled_run(folded, runs, last) if last > index else last
+            if after > last:
+                mine, theirs = _binding(folded, runs, index), _binding(folded, runs, last)
+                if theirs > mine or (theirs == mine and after - last >= last - index):
+                    last -= 1
             letters = "".join(folded[s:e] for s, e in runs[index : last + 1])
             # A digit joins only runs of three or more ("1 c e", "2 4 7 a"), not "8 u" of "8 u.s.c.".
             if last > index and (letters.isalpha() or last - index >= 2):
@@ -294,6 +295,29 @@ def normalize(text: str) -> Normalized:
     if scripts:
         signals.extend(_script_signals(text, spans, scripts))
     return Normalized(" ".join(words), " ".join(plain), _offsets(words), _offsets(plain), tuple(spans), tuple(signals))
+
+
+def _spelled_run(folded: str, runs: list[tuple[int, int]], index: int) -> int:
+    """The index of the last run of the spelled-out letters that start at `index` (`index` itself
+    when they are not): single letters with the same short separator between them."""
+    last = index
+    gap = folded[runs[index][1] : runs[index + 1][0]] if index + 1 < len(runs) else ""
+    while (
+        last + 1 < len(runs)
+        and _is_spelled_letter(folded[runs[last + 1][0] : runs[last + 1][1]])
+        and 0 < len(gap) <= 2
+        and set(gap) <= _LETTER_GAP
+        and folded[runs[last][1] : runs[last + 1][0]] == gap
+    ):
+        last += 1
+    return last
+
+
+def _binding(folded: str, runs: list[tuple[int, int]], index: int) -> int:
+    """How tightly the separator after runs[index] binds spelled-out letters: 2 for one mark
+    (".", "-", "/", ...), 1 for a space, 0 for two characters (". ", "/ ")."""
+    gap = folded[runs[index][1] : runs[index + 1][0]]
+    return 1 if gap == " " else 2 if len(gap) == 1 else 0
 
 
 def _join_cut_word(folded: str, runs: list[tuple[int, int]], index: int) -> tuple[int, str] | None:
