@@ -68,6 +68,8 @@ def test_the_evasion_suite_is_caught() -> None:
         ("u.s. i.c.e. hold", "us ice hold"),
         ("i.c.e. e.r.o.", "ice ero"),
         ("a.b.i-c-e", "ab ice"),
+        ("i . c . e", "ice"),  # a mark with a space on each side
+        ("e / r / o pickup", "ero pickup"),
         ("imm-igration", "immigration"),
         ("de portation", "deportation"),
         ("remova1", "removal"),

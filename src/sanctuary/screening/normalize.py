@@ -299,13 +299,14 @@ def normalize(text: str) -> Normalized:
 
 def _spelled_run(folded: str, runs: list[tuple[int, int]], index: int) -> int:
     """The index of the last run of the spelled-out letters that start at `index` (`index` itself
-    when they are not): single letters with the same short separator between them."""
+    when they are not): single letters with the same separator between them, of at most three
+    characters ("I.C.E.", "i c e", "i . c . e")."""
     last = index
     gap = folded[runs[index][1] : runs[index + 1][0]] if index + 1 < len(runs) else ""
     while (
         last + 1 < len(runs)
         and _is_spelled_letter(folded[runs[last + 1][0] : runs[last + 1][1]])
-        and 0 < len(gap) <= 2
+        and 0 < len(gap) <= 3
         and set(gap) <= _LETTER_GAP
         and folded[runs[last][1] : runs[last + 1][0]] == gap
     ):
@@ -315,7 +316,7 @@ def _spelled_run(folded: str, runs: list[tuple[int, int]], index: int) -> int:
 
 def _binding(folded: str, runs: list[tuple[int, int]], index: int) -> int:
     """How tightly the separator after runs[index] binds spelled-out letters: 2 for one mark
-    (".", "-", "/", ...), 1 for a space, 0 for two characters (". ", "/ ")."""
+    (".", "-", "/", ...), 1 for a space, 0 for two or three characters (". ", " / ")."""
     gap = folded[runs[index][1] : runs[index + 1][0]]
     return 1 if gap == " " else 2 if len(gap) == 1 else 0
 
