@@ -70,6 +70,13 @@ def test_the_evasion_suite_is_caught() -> None:
         ("a.b.i-c-e", "ab ice"),
         ("i . c . e", "ice"),  # a mark with a space on each side
         ("e / r / o pickup", "ero pickup"),
+        # any punctuation mark or symbol, repeated, is a separator
+        ("e,r,o pickup", "ero pickup"),
+        ("i:c:e", "ice"),
+        ("i\u00b7c\u00b7e", "ice"),  # middle dot
+        ("i\u2013c\u2013e", "ice"),  # en dash
+        ("(i)(c)(e)", "ice"),
+        ("h+s+i", "hsi"),
         ("imm-igration", "immigration"),
         ("de portation", "deportation"),
         ("remova1", "removal"),

@@ -39,8 +39,15 @@ _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t
 _LEET_L = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s", "!": "i", "|": "l"})
 _LEET_CHARS = frozenset("0134578@$!|")
 _DIGITS = frozenset("0123456789")
-# Separators that may sit between spelled-out letters ("I.C.E.", "i c e", "I-C-E", "i_c_e").
-_LETTER_GAP = frozenset(" .-_*/")
+
+
+@lru_cache(maxsize=1024)
+def _letter_gap(gap: str) -> bool:
+    """A separator that may sit between spelled-out letters: one to three spaces, punctuation marks
+    or symbols ("I.C.E.", "i c e", "I-C-E", "e,r,o", "i · c · e"), the same between every two."""
+    return 0 < len(gap) <= 3 and all(c == " " or unicodedata.category(c)[0] in "PS" for c in gap)
+
+
 # Gaps that may cut a word in two ("imm-igration", "de portation", "re.moval").
 _WORD_GAP = frozenset(" .-_*/'")
 # A run of letters and digits with swap symbols inside it but not at its edges ("v!sa", not "theft!").
@@ -306,8 +313,7 @@ def _spelled_run(folded: str, runs: list[tuple[int, int]], index: int) -> int:
     while (
         last + 1 < len(runs)
         and _is_spelled_letter(folded[runs[last + 1][0] : runs[last + 1][1]])
-        and 0 < len(gap) <= 3
-        and set(gap) <= _LETTER_GAP
+        and _letter_gap(gap)
         and folded[runs[last][1] : runs[last + 1][0]] == gap
     ):
         last += 1
