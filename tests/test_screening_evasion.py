@@ -77,6 +77,13 @@ def test_the_evasion_suite_is_caught() -> None:
         ("i\u2013c\u2013e", "ice"),  # en dash
         ("(i)(c)(e)", "ice"),
         ("h+s+i", "hsi"),
+        # a bar or bang between two words separates them when one is an immigration word; before one,
+        # it is the letter it looks like; inside a word it stays a swap
+        ("reason|ICE", "reason ice"),
+        ("ICE|ERO", "ice ero"),
+        ("|CE hold", "ice hold"),
+        ("!CE", "ice"),
+        ("v!sa", "visa"),
         ("imm-igration", "immigration"),
         ("de portation", "deportation"),
         ("remova1", "removal"),

@@ -428,12 +428,20 @@ def test_every_agency_the_lexicon_names_is_in_the_registry() -> None:
         ("assist w/ e.r.o. pickup", ("ICE-ERO",)),
         ("a e.r.o. pickup", ("ICE-ERO",)),
         ("ride along w/ h.s.i. for e.r.o.", ("ICE-ERO", "ICE-HSI")),
+        ("e,r,o pickup", ("ICE-ERO",)),
+        ("theft|ICE|ERO", ("ICE-ERO",)),
     ],
 )
 def test_a_letter_padded_before_a_spelled_out_unit_does_not_hide_it(text: str, agencies: tuple[str, ...]) -> None:
-    # "w/ e.r.o." was read "we ro": a permit for an FBI request "assist w/ e.r.o. pickup".
+    # "w/ e.r.o." was read "we ro": a permit for an FBI request "assist w/ e.r.o. pickup"; a comma
+    # or a bar between the letters or the words hid them too.
     result = screen(text)
     assert result.category == "civil_immigration" and set(result.agencies) == set(agencies), text
+
+
+@pytest.mark.parametrize("text", ["Imm. & Customs Enf.", "Immig. and Customs Enf.", "U.S. Imm & Customs Enforcement"])
+def test_the_agency_name_cut_short_names_ice(text: str) -> None:
+    assert screen(text).agencies == ("ICE",), text
 
 
 def test_every_term_of_the_lexicon_compiles() -> None:

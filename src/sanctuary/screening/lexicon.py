@@ -180,7 +180,14 @@ TERMS: tuple[Term, ...] = (
     _term(
         "agency:ICE-HSI", "hsi homeland homland home hom", r"\bhsi\b|\bhome? ?land sec(?:urity)? investigations?\b", AGENCY, 0.6, "ICE-HSI"
     ),
-    _term("agency:ICE", "immigration", r"\bimmigration (?:and )?customs (?:and )?enforcement\b", AGENCY, 0.7, "ICE"),
+    _term(  # the name, whole or cut short ("Imm. & Customs Enf.": the "&" is dropped by normalising)
+        "agency:ICE",
+        "immigration immig imm",
+        r"\b(?:immigration|immig|imm) (?:and )?customs (?:and )?(?:enforcement|enf)\b",
+        AGENCY,
+        0.7,
+        "ICE",
+    ),
     _term("agency:ICE", "ice", _ICE_NOT_AFTER + r"\bice\b" + _ICE_NOT_BEFORE, AGENCY, 0.7, "ICE"),
     _term("agency:CBP-OFO", "cbp office", r"\bcbp ofo\b|\boffice of field operations\b", AGENCY, 0.6, "CBP-OFO"),
     _term("agency:CBP-AMO", "cbp air", r"\bcbp amo\b|\bair (?:and )?marine operations\b", AGENCY, 0.6, "CBP-AMO"),

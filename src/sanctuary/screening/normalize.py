@@ -14,7 +14,8 @@ canonical form. In order (docs/screening.md shows each step with an example):
    padded before them left out ("w/ e.r.o." -> "w ero");
 6. a word cut by a space or punctuation is joined when the pieces make an immigration word
    ("imm-igration", "de portation" -> "deportation"), and agency acronyms run together with a
-   word are split ("assistICE" -> "assist ice");
+   word are split ("assistICE" -> "assist ice"), as are two words with a bar or bang between them
+   when one is an immigration word ("theft|ICE" -> "theft ice");
 7. digit and symbol swaps are undone in words that are mostly letters or that become an
    immigration word ("remova1" -> "removal", "d3p0r74710n" -> "deportation"), and the l/I and
    rn/m look-alikes are undone when that makes an immigration word ("l.c.e." -> "ice").
@@ -39,6 +40,7 @@ _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t
 _LEET_L = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s", "!": "i", "|": "l"})
 _LEET_CHARS = frozenset("0134578@$!|")
 _DIGITS = frozenset("0123456789")
+_PIPES = frozenset("|!")  # swap symbols that are also separators
 
 
 @lru_cache(maxsize=1024)
@@ -191,8 +193,29 @@ def _fold(text: str) -> tuple[str, list[int], list[Signal], list[str | None]]:
 
 
 def _runs(folded: str) -> list[tuple[int, int]]:
-    """Runs of word characters, trimmed of symbols at their edges ("theft!", "$50")."""
-    return [match.span() for match in _WORD_RUN.finditer(folded)]
+    """Runs of word characters, trimmed of symbols at their edges ("theft!", "$50"). A "|" or "!"
+    that stands for a letter stays in its word ("v!sa", "|ce"), one that separates two words does
+    not ("theft|ice", an exported log's column separator): see `_swap_symbols`."""
+    runs: list[tuple[int, int]] = []
+    for match in _WORD_RUN.finditer(folded):
+        start, end = match.span()
+        if start > 0 and folded[start - 1] in _PIPES and (start == 1 or not folded[start - 2].isalnum()):
+            if is_keyword(("i" + folded[start:end]).translate(_LEET)):  # "|ce": the bar is the I of ICE
+                start -= 1
+        runs.extend(_swap_symbols(folded, start, end))
+    return runs
+
+
+def _swap_symbols(folded: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The run folded[start:end] split at each "|" or "!" inside it when a piece is an immigration
+    word and the whole is not ("reason|ice" is "reason" and "ice"; "v!sa" stays one word)."""
+    token = folded[start:end]
+    if not any(c in _PIPES for c in token[1:-1]) or is_keyword(token.translate(_LEET)):
+        return [(start, end)]
+    pieces = [(m.start() + start, m.end() + start) for m in re.finditer(r"[^|!]+", token)]
+    if any(is_keyword(folded[a:b].translate(_LEET)) for a, b in pieces if b - a >= 2):
+        return pieces
+    return [(start, end)]
 
 
 @lru_cache(maxsize=65536)
