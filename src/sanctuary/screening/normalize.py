@@ -210,7 +210,7 @@ def _swap_symbols(folded: str, start: int, end: int) -> list[tuple[int, int]]:
     """The run folded[start:end] split at each "|" or "!" inside it when a piece is an immigration
     word and the whole is not ("reason|ice" is "reason" and "ice"; "v!sa" stays one word)."""
     token = folded[start:end]
-    if not any(c in _PIPES for c in token[1:-1]) or is_keyword(token.translate(_LEET)):
+    if ("|" not in token and "!" not in token) or is_keyword(token.translate(_LEET)):
         return [(start, end)]
     pieces = [(m.start() + start, m.end() + start) for m in re.finditer(r"[^|!]+", token)]
     if any(is_keyword(folded[a:b].translate(_LEET)) for a, b in pieces if b - a >= 2):
