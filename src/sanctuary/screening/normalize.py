@@ -279,9 +279,9 @@ def normalize(text: str) -> Normalized:
         if _is_spelled_letter(token):
             last = _spelled_run(folded, runs, index)
             # The last letter may open a run with another separator: it goes to the run whose
-            # separator binds tighter (one mark over a space, a space over two characters), or if
-            # neither does to the longer, so that padding cannot take it: "w/ e.r.o." is "w ero",
-            # "x y z i-c-e" is "xyz ice", "u.s. i.c.e." is "us ice" (not "we ro", "xyzi ce").
+            # separator binds tighter (`_binding`), or if neither does to the longer, so that
+            # padding cannot take it: "w/ e.r.o." is "w ero", "x y z i-c-e" is "xyz ice",
+            # "u.s. i.c.e." is "us ice" (not "we ro", "xyzi ce").
             after = _spelled_run(folded, runs, last) if last > index else last
             if after > last:
                 mine, theirs = _binding(folded, runs, index), _binding(folded, runs, last)
