@@ -45,7 +45,7 @@ from sanctuary.gateway import openapi
 from sanctuary.gateway.credentials import ROLES, KeyRing, Principal, Refusal, Role, authenticate
 from sanctuary.gateway.decisions import DecisionIndex
 from sanctuary.gateway.fulfil import Fulfilment, plan
-from sanctuary.gateway.held import HeldQueue
+from sanctuary.gateway.held import HeldQueue, waits
 from sanctuary.gateway.limits import MAX_BODY, RateLimiter, read_body
 from sanctuary.gateway.problems import Problem, problem_handler, validation_handler
 from sanctuary.gateway.readiness import Readiness
@@ -256,9 +256,8 @@ class Gateway:
 
     @staticmethod
     def _to_queue(submission: Submission) -> Request | None:
-        """The request to put in the held queue: one held and recorded, else None."""
-        decision = submission.decision
-        return submission.request if decision.held is not None and decision.failure is None else None
+        """The request to put in the held queue (`held.waits`), else None."""
+        return submission.request if waits(submission.decision) else None
 
     def _settle(self, outcome: Outcome) -> Submission:
         """The answer to a settled outcome; a recorded decision, as answered but without the

@@ -299,6 +299,12 @@ class HeldQueue:
 HELD_HEADER = "x-sanctuary-held-reference"  # a repeated call names the held one the desk allowed
 
 
+def waits(decision: Decision) -> bool:
+    """Whether the queue keeps a decision: held, and recorded without a failure (a held request
+    the log did not take was not acted on, and is answered as a failure, not queued)."""
+    return decision.held is not None and decision.log_index is not None and decision.failure is None
+
+
 def repeat_key(request: Request) -> str:
     """What a repeated call must match: the request without its id (which is new on every call)."""
     return hashlib.sha256(request.model_dump_json(exclude={"id"}).encode()).hexdigest()

@@ -25,7 +25,7 @@ import httpx
 from sanctuary.enforce import Pipeline, RequestPath, refused
 from sanctuary.errors import SanctuaryError
 from sanctuary.gateway.app import keep_held, status_of
-from sanctuary.gateway.held import HELD_HEADER, HeldQueue
+from sanctuary.gateway.held import HELD_HEADER, HeldQueue, waits
 from sanctuary.models import Decision, Failure, Request, RequestError, parse_request
 from sanctuary.policy.categories import vocabulary
 from sanctuary.proxy import egress
@@ -168,7 +168,7 @@ class Guard:
 
     def _queue(self, request: Request, decision: Decision, by: str) -> None:
         """Put a recorded held call in the held queue, for the desk (`keep_held`)."""
-        if self.held is not None and decision.held is not None and decision.log_index is not None and decision.failure is None:
+        if self.held is not None and waits(decision):
             keep_held(self.held, request, decision, by or f"agency {request.requester.agency}", self.channel)
 
     # -- refusals ----------------------------------------------------------------------------
