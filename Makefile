@@ -1,27 +1,35 @@
 # Two entry points on a fresh machine: `make run` and `make test`.
-# Both bootstrap .venv from requirements.lock (the whole dependency tree, pinned).
+# `make run` bootstraps .venv with what runs (requirements.lock); `make test` (and lint, bench) adds the
+# tests', benchmarks' and training script's tools (requirements-dev.lock). Both pinned, whole trees.
 PYTHON ?= python3
-VENV   := .venv
-PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed-stamp
+VENV    := .venv
+PY      := $(VENV)/bin/python
+RUNTIME := $(VENV)/.runtime-stamp
+STAMP   := $(VENV)/.installed-stamp
+PIP     := $(PY) -m pip install --quiet --disable-pip-version-check
 
 .PHONY: run test lint bench browser nginx wrk clean
 
-$(STAMP): requirements.lock pyproject.toml
-	@echo "make: installing the pinned dependencies into $(VENV) (the first time takes a few minutes)"
+$(RUNTIME): requirements.lock pyproject.toml
+	@echo "make: installing what sanctuary runs on into $(VENV) (pinned; the first time takes a minute or two)"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PIP) -r requirements.lock
+	$(PIP) --no-deps -e .
+	touch $(RUNTIME)
+
+$(STAMP): $(RUNTIME) requirements-dev.lock
+	@echo "make: adding the test, benchmark and training tools to $(VENV) (pinned)"
+	$(PIP) -r requirements-dev.lock
 	touch $(STAMP)
 
 # The gateway on the embedded default: SQLite store and log under ./var, deterministic demo data,
 # demo keys and sign-in users printed at start, the URL printed last; on a fresh var/ the example
 # requests are recorded first, so the pages have decisions to show. `make run PORT=8080` for another port.
 PORT ?= 8000
-run: $(STAMP)
+run: $(RUNTIME)
 	@test -e var/log.db || { echo "make: recording the example requests in var/log.db"; \
 	  $(VENV)/bin/sanctuary decide --log var/log.db --jurisdiction chicago examples/requests.jsonl >/dev/null; }
-	@echo "make: starting the gateway on port $(PORT)"
+	@echo "make: starting the gateway on port $(PORT); Ctrl-C stops it (the log and the data stay in var/)"
 	$(VENV)/bin/sanctuary serve --demo --port $(PORT)
 
 # Debian's Chromium drives the browser tests (Playwright is told to use it; it downloads no browser).
