@@ -1,13 +1,13 @@
-"""Command-line start-up: `sanctuary screen TEXT` against `python -c "import cedarpy, typer"`.
+"""Command-line start-up: `sanctuary screen TEXT` and `sanctuary --help` against `python -c "import cedarpy, typer"`.
 
     .venv/bin/python bench/cli_start.py [--runs 15] [--text "assist ICE"] [--baseline-src DIR]
 
-Runs the two commands alternately, `--runs` times each, in fresh processes (the interpreter of this
-venv for both), and reports for each the median and the worst wall time and the median peak
+Runs the commands alternately, `--runs` times each, in fresh processes (the interpreter of this
+venv for all), and reports for each the median and the worst wall time and the median peak
 resident memory and CPU time (user + system, which other load on a shared machine disturbs less);
 then the ratios of the medians. The peer is the floor any Typer command on Cedar
-pays: the interpreter plus the two libraries. Target (issue 13): the ratio <= 3. `--baseline-src`
-adds a third command, interleaved: the same `screen` from another checkout's `src` (e.g. a worktree
+pays: the interpreter plus the two libraries. Target (issues 13 and 27): each ratio <= 3. `--baseline-src`
+adds the same two commands from another checkout's `src`, interleaved (e.g. a worktree
 of an older commit), to show what a change moved.
 
 Every command runs as installed: the modules of `src` (and of `--baseline-src`) are compiled to
@@ -53,12 +53,14 @@ def main() -> None:
     args = parser.parse_args()
     commands: dict[str, tuple[list[str], dict[str, str] | None]] = {
         "sanctuary screen": ([str(BIN / "sanctuary"), "screen", args.text], None),
+        "sanctuary --help": ([str(BIN / "sanctuary"), "--help"], None),
         "import cedarpy, typer": ([sys.executable, "-c", "import cedarpy, typer"], None),
     }
     if args.baseline_src:
-        call = f"import sys; sys.argv = ['sanctuary', 'screen', {args.text!r}]; from sanctuary.cli import main; main()"
         env = {**os.environ, "PYTHONPATH": str(args.baseline_src.resolve())}
-        commands["baseline screen"] = ([sys.executable, "-c", call], env)
+        for label, argv in (("screen", ["screen", args.text]), ("--help", ["--help"])):
+            call = f"import sys; sys.argv = ['sanctuary', *{argv!r}]; from sanctuary.cli import main; main()"
+            commands[f"baseline {label}"] = ([sys.executable, "-c", call], env)
     for src in (ROOT / "src", args.baseline_src):  # as installed: bytecode written (see above)
         if src is not None and not compileall.compile_dir(src, quiet=1):
             raise SystemExit(f"{src}: a module does not compile")
@@ -77,10 +79,12 @@ def main() -> None:
             "median_cpu_s": round(statistics.median(c for _, c, _ in rows), 3),
             "median_rss_mib": round(statistics.median(r for _, _, r in rows), 1),
         }
-    ours, peer = result["sanctuary screen"], result["import cedarpy, typer"]
-    wall = float(ours["median_s"]) / float(peer["median_s"])  # type: ignore[arg-type]
-    cpu = float(ours["median_cpu_s"]) / float(peer["median_cpu_s"])  # type: ignore[arg-type]
-    result["ratio"] = {"wall": round(wall, 2), "cpu": round(cpu, 2), "target": 3, "met": wall <= 3}
+    peer = result["import cedarpy, typer"]
+    for name in ("sanctuary screen", "sanctuary --help"):
+        ours = result[name]
+        wall = float(ours["median_s"]) / float(peer["median_s"])  # type: ignore[arg-type]
+        cpu = float(ours["median_cpu_s"]) / float(peer["median_cpu_s"])  # type: ignore[arg-type]
+        result[f"ratio {name}"] = {"wall": round(wall, 2), "cpu": round(cpu, 2), "target": 3, "met": wall <= 3}
     print(json.dumps(result, indent=2))
 
 

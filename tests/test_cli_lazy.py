@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("fastapi", "starlette", "uvicorn", "alembic", "sanctuary.web", "sanctuary.gateway.app", "sanctuary.server")
@@ -64,3 +65,26 @@ def test_screening_a_reason_loads_neither_the_document_classifier_nor_the_fuzzy_
     )
     run = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert [line for line in run.stdout.splitlines() if line.startswith("LOADED")] == ["LOADED False False True"], run.stderr[-2000:]
+
+
+def test_the_help_lists_every_command_by_its_own_words_and_imports_none() -> None:
+    from sanctuary.cli import LAZY, app
+
+    group = typer.main.get_command(app)
+    for name, (_module, _attribute, line) in LAZY.items():
+        command = group.get_command(None, name)  # imported: its own help
+        first = " ".join((command.help or "").split("\n\n")[0].split())
+        assert first.startswith(line), f"{name}: the help listing says {line!r}, the command {first!r}"
+    modules = sorted({module for module, _attribute, _line in LAZY.values()})
+    probe = f"""
+import atexit, sys
+atexit.register(lambda: print("LOADED", [m for m in {modules!r} if m in sys.modules], file=sys.stderr))
+sys.argv = ["sanctuary", "--help"]
+from sanctuary.cli import main
+main()
+"""
+    env = {**os.environ, "COLUMNS": "200"}
+    run = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert [line for line in run.stderr.splitlines() if line.startswith("LOADED")] == ["LOADED []"], run.stderr[-2000:]
+    for name, (_module, _attribute, line) in LAZY.items():
+        assert f" {name} " in run.stdout and line[:60] in run.stdout, name

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 from rich.console import Console
 from rich.table import Table
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from sanctuary.agencies import Registry, RegistryError, load_registry
 from sanctuary.options import (
@@ -33,43 +33,95 @@ from sanctuary.options import (
 
 if TYPE_CHECKING:
     from typer._click.core import Command, Context  # Typer's own copy of click, which its classes use
+    from typer._click.formatting import HelpFormatter
 
     from sanctuary.models import Decision
     from sanctuary.policy.facts import FactSource
 
-# command name -> (module, attribute): a Typer sub-app (a group) or a command function.
-LAZY: dict[str, tuple[str, str]] = {
-    "policy": ("sanctuary.policy.cli", "app"),
-    "audit": ("sanctuary.audit.cli", "app"),
-    "witness": ("sanctuary.audit.oversight_cli", "witness_app"),
-    "monitor": ("sanctuary.audit.oversight_cli", "monitor"),
-    "screen": ("sanctuary.screening.cli", "screen_command"),
-    "documents": ("sanctuary.screening.cli", "documents"),
-    "scan": ("sanctuary.retro.cli", "scan"),
-    "scan-partners": ("sanctuary.retro.cli", "scan_partners"),
-    "serve": ("sanctuary.server", "serve"),
-    "demo-keys": ("sanctuary.gateway.cli", "demo_keys_command"),
-    "keys": ("sanctuary.gateway.cli", "keys_app"),
-    "demo-data": ("sanctuary.records.cli", "demo_data"),
-    "store": ("sanctuary.records.cli", "app"),
-    "web": ("sanctuary.web.cli", "app"),
-    "duties": ("sanctuary.duties.cli", "app"),
-    "proxy": ("sanctuary.proxy.cli", "proxy"),
-    "demo-upstream": ("sanctuary.proxy.cli", "demo_upstream"),
+# command name -> (module, attribute, the one line `sanctuary --help` shows for it): a Typer sub-app
+# (a group) or a command function. The line begins the command's own help (tests/test_cli_lazy.py
+# checks they agree), kept here so that listing the commands imports none of them.
+LAZY: dict[str, tuple[str, str, str]] = {
+    "policy": ("sanctuary.policy.cli", "app", "Legal profiles: list, show, diff, compare; new and test a pack."),
+    "audit": ("sanctuary.audit.cli", "app", "The tamper-evident decision log: checkpoints, proofs, verification."),
+    "witness": (
+        "sanctuary.audit.oversight_cli",
+        "witness_app",
+        "A witness: cosigns a log's checkpoints only if each extends the last (C2SP tlog-witness).",
+    ),
+    "monitor": (
+        "sanctuary.audit.oversight_cli",
+        "monitor",
+        "Follow a published log: check the new checkpoint against the last one seen, re-verify new entries.",
+    ),
+    "screen": (
+        "sanctuary.screening.cli",
+        "screen_command",
+        "Screen a search or request reason for immigration enforcement, vagueness or a named crime.",
+    ),
+    "documents": ("sanctuary.screening.cli", "documents", "Classify documents: ICE administrative forms versus judicial warrants."),
+    "scan": (
+        "sanctuary.retro.cli",
+        "scan",
+        "Flag searches in vendor audit exports that point at immigration enforcement, direct or indirect.",
+    ),
+    "scan-partners": (
+        "sanctuary.retro.cli",
+        "scan_partners",
+        "Classify every sharing partner; for Illinois, list out-of-state partners without a declaration.",
+    ),
+    "serve": ("sanctuary.server", "serve", "Run the enforcement gateway (FastAPI; OpenAPI at /docs) and the pages for people (at /)."),
+    "demo-keys": (
+        "sanctuary.gateway.cli",
+        "demo_keys_command",
+        "The demo keys `sanctuary serve --demo` accepts: one per demo agency, plus desk, oversight, admin.",
+    ),
+    "keys": ("sanctuary.gateway.cli", "keys_app", "Gateway keys: issue, list, revoke (stored hashed)."),
+    "demo-data": (
+        "sanctuary.records.cli",
+        "demo_data",
+        "Fill a store with realistic, deterministic demo data (fictional people, real Chicago places).",
+    ),
+    "store": ("sanctuary.records.cli", "app", "The protected records store (SQLite or PostgreSQL)."),
+    "web": ("sanctuary.web.cli", "app", "Pages for people: staff accounts for sign-in (desk, oversight, admin)."),
+    "duties": ("sanctuary.duties.cli", "app", "Duties decisions trigger (notify, report) and periodic reports, from the decision log."),
+    "proxy": (
+        "sanctuary.proxy.cli",
+        "proxy",
+        "A filtering reverse proxy: decide each call on a department system, record it, forward only a permitted one, "
+        "and remove every withheld data category from its answer (docs/deploy.md).",
+    ),
+    "demo-upstream": (
+        "sanctuary.proxy.cli",
+        "demo_upstream",
+        "A records-management system over the demo data, with a JSON API and no access control of its own: what "
+        "`sanctuary proxy` and the NGINX hook guard in the demonstrations and tests.",
+    ),
 }
+LISTING = "sanctuary.listing"  # set in ctx.meta while the help lists the commands
 
 
 class LazyGroup(TyperGroup):
-    """The top-level group: the commands in LAZY are imported when asked for by name."""
+    """The top-level group: the commands in LAZY are imported when asked for by name; the help lists
+    them by their line in LAZY, importing none."""
 
     def list_commands(self, ctx: Context) -> list[str]:
         return [*super().list_commands(ctx), *LAZY]
+
+    def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
+        ctx.meta[LISTING] = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            ctx.meta.pop(LISTING, None)
 
     def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
         found = super().get_command(ctx, cmd_name)
         if found is not None or cmd_name not in LAZY:
             return found
-        module, attribute = LAZY[cmd_name]
+        module, attribute, line = LAZY[cmd_name]
+        if ctx is not None and ctx.meta.get(LISTING):
+            return TyperCommand(cmd_name, help=line)
         target: Any = getattr(import_module(module), attribute)
         if isinstance(target, typer.Typer):  # a sub-app stays a group, even with one command
             command: Command = typer.main.get_group(target)
