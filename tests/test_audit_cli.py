@@ -106,3 +106,26 @@ def test_decide_log_records_refused_lines_without_their_content(tmp_path, monkey
     assert b"Maria" not in opened.entry(0) and "bad-1" not in opened.entry(0).decode()
     assert opened.verify(full=True).ok
     opened.close()
+
+
+def test_every_command_that_reads_a_log_says_which(run, tmp_path: Path) -> None:
+    """Two logs (the demo gateway's, a tour's): each command names the one it read, so "OK" is
+    never taken for a verification of the other."""
+    run("audit", "keygen", "cpd.example/decisions")
+    tour = tmp_path / "tour.db"
+    run("decide", "--log", str(tour), str(EXAMPLES))
+    run("decide", "--log", str(tmp_path / "log.db"), "--profile", "chicago-2021", str(EXAMPLES))
+    checkpoint = run("audit", "checkpoint", "--log", str(tour))
+    assert f"log {tour}: checkpoint of size" in checkpoint.stderr and f"log {tour}" not in checkpoint.stdout
+    run("audit", "checkpoint")
+    verified = run("audit", "verify", "--full")
+    assert verified.exit_code == 0 and verified.stdout.startswith(f"log {tmp_path / 'log.db'} (37 entries): OK")
+    as_json = json.loads(run("audit", "verify", "--log", str(tour), "--json").stdout)
+    assert as_json["log"] == str(tour) and as_json["ok"] is True
+    assert f"log {tour}: entry 3 in tree of size 37" in run("audit", "prove", "3", "--log", str(tour)).stdout
+    assert json.loads(run("audit", "prove", "3", "--json").stdout)["log"] == str(tmp_path / "log.db")
+    assert f"log {tour}: published size 37" in run("audit", "publish", str(tmp_path / "pub"), "--log", str(tour)).stdout
+    assert run("duties", "due", "--log", str(tour)).stdout.startswith(f"log {tour}: 0 duties owed")
+    from sanctuary.audit.storage import shown
+
+    assert shown("postgresql://clerk:s3cret@db.example:5432/decisions") == "postgresql://clerk@db.example:5432/decisions"

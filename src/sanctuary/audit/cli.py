@@ -16,6 +16,7 @@ from rich.markup import escape
 from sanctuary.audit.errors import AuditError
 from sanctuary.audit.keys import generate
 from sanctuary.audit.log import DecisionLog, b64, open_log
+from sanctuary.audit.storage import shown
 from sanctuary.audit.tiles import publish as publish_tiles
 
 app = typer.Typer(no_args_is_help=True, help="The tamper-evident decision log: checkpoints, proofs, verification.")
@@ -52,8 +53,13 @@ def show(as_json: bool, data: dict[str, Any], text: Callable[[], None]) -> None:
         text()
 
 
+def which(opened_log: DecisionLog) -> str:
+    """The log a command read, as people name it: every command that reads a log says which."""
+    return f"log {shown(opened_log.url)}"
+
+
 def print_hashes(title: str, named: list[tuple[str, bytes]], path: list[bytes]) -> None:
-    out.print(title, highlight=False)
+    out.print(title, highlight=False, soft_wrap=True)
     for label, h in [*named, *(("path", h) for h in path)]:
         out.print(f"  {label:<5} {b64(h)}", highlight=False)
 
@@ -96,6 +102,7 @@ def checkpoint(
                 raise typer.Exit(1) from None
             finally:
                 cosigner.close()
+        err.print(f"{which(opened_log)}: checkpoint of size {opened_log.size()}", highlight=False, soft_wrap=True)
         sys.stdout.write(note)
 
 
@@ -117,10 +124,11 @@ def prove(
     """Inclusion proof that entry N is in the tree of the given size."""
     with opened(log) as opened_log:
         p = opened_log.prove(index, size)
+        name = which(opened_log)
     show(
         as_json,
-        p.to_json(),
-        lambda: print_hashes(f"entry {p.index} in tree of size {p.tree_size}", [("leaf", p.leaf_hash), ("root", p.root)], p.proof),
+        {**p.to_json(), "log": shown(opened_log.url)},
+        lambda: print_hashes(f"{name}: entry {p.index} in tree of size {p.tree_size}", [("leaf", p.leaf_hash), ("root", p.root)], p.proof),
     )
 
 
@@ -150,13 +158,14 @@ def verify(
     (exit 2, NOT VERIFIED, when the verifier key is missing: that is no finding about the log)."""
     with opened(log) as opened_log:
         result = opened_log.verify_sealed() if sealed else opened_log.verify(full=full)
+        name = which(opened_log)
     where = f" (first bad index {result.first_bad_index})" if result.first_bad_index is not None else ""
     verdict = "[green]OK[/]" if result.ok else "[yellow]NOT VERIFIED[/]" if result.unverified else "[red]DAMAGED[/]"
     show(
         as_json,
-        result.to_json(),
+        {**result.to_json(), "log": shown(opened_log.url)},
         lambda: (out if result.ok else err).print(
-            f"{verdict}: {escape(result.message)}{where}",
+            f"{escape(name)} ({result.size} entries): {verdict}: {escape(result.message)}{where}",
             highlight=False,
             soft_wrap=True,
         ),
@@ -170,7 +179,8 @@ def publish(directory: Annotated[Path, typer.Argument(help="Output folder, serve
     """Sign a checkpoint and write the C2SP tlog-tiles tree (checkpoint, tiles, entry bundles)."""
     with opened(log) as opened_log:
         size, written = publish_tiles(opened_log, directory)
-    out.print(f"published size {size} to {directory} ({written} files written)", highlight=False)
+        name = which(opened_log)
+    out.print(f"{name}: published size {size} to {directory} ({written} files written)", highlight=False, soft_wrap=True)
 
 
 @app.command()

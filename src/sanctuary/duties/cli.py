@@ -56,13 +56,18 @@ def due(
     except ValueError:
         raise _fail(ValueError(f"--today: {today!r} is not YYYY-MM-DD")) from None
     try:
-        items = owed(_open(log), _book(), day)
+        decision_log = _open(log)
+        items = owed(decision_log, _book(), day)
     except Exception as exc:  # the log cannot be read: say so, list nothing as done
         raise _fail(exc) from None
+    from sanctuary.audit.storage import shown
+
+    read = shown(decision_log.url)
     if as_json:
         print(json.dumps([o.to_dict() for o in items]))
         return
-    table = Table("due", "duty", "to", "law", "entry", title=f"{len(items)} duties owed")
+    out.print(f"log {read}: {len(items)} duties owed", highlight=False, soft_wrap=True)
+    table = Table("due", "duty", "to", "law", "entry")
     for o in items:
         when = f"[red]{o.due} overdue[/red]" if o.overdue else o.due
         what = o.title + (

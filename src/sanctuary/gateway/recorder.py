@@ -8,7 +8,6 @@ from __future__ import annotations
 from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
 from sanctuary import config
 from sanctuary.gateway.readiness import Readiness
@@ -35,11 +34,11 @@ def log_at(url: str | None) -> str:
     """The log `log_service(url)` records to, written the same way by every process that opens it
     (the gateway, the proxy): a SQLite file by its absolute path, a PostgreSQL database by its URL
     without a password (it is shown to staff)."""
+    from sanctuary.audit.storage import shown
+
     url = url or config.log_url()
     if url.startswith(("postgresql://", "postgres://")):
-        parts = urlsplit(url)
-        netloc = (f"{parts.username}@" if parts.username else "") + (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
-        return urlunsplit(("postgresql", netloc, parts.path, parts.query, ""))
+        return shown(url)
     return str(Path(url.removeprefix("sqlite://")).resolve())
 
 

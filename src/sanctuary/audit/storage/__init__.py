@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 from sanctuary.audit.merkle import Node
 
@@ -41,3 +42,13 @@ def open_store(url: str, must_exist: bool = False) -> Store:
     from sanctuary.audit.storage.sqlite import SqliteStore
 
     return SqliteStore(url.removeprefix("sqlite://"), must_exist)
+
+
+def shown(url: str) -> str:
+    """A log's address for people (commands print it, pages show it to staff): a SQLite file's path
+    as given, a PostgreSQL database's URL without its password."""
+    if not url.startswith(("postgresql://", "postgres://")):
+        return url.removeprefix("sqlite://")
+    parts = urlsplit(url)
+    netloc = (f"{parts.username}@" if parts.username else "") + (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(("postgresql", netloc, parts.path, parts.query, ""))
