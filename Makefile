@@ -22,15 +22,20 @@ $(STAMP): $(RUNTIME) requirements-dev.lock
 	$(PIP) -r requirements-dev.lock
 	touch $(STAMP)
 
-# The gateway on the embedded default: SQLite store and log under ./var, deterministic demo data,
-# demo keys and sign-in users printed at start, the URL printed last; on a fresh var/ the example
-# requests are recorded first, so the pages have decisions to show. `make run PORT=8080` for another port.
+# The gateway on the embedded default, under the law in force in Chicago (the `chicago` jurisdiction):
+# SQLite store and log in $(DEMO_HOME) (./var), whatever SANCTUARY_* the shell holds; deterministic demo
+# data, demo keys and sign-in users printed at start, the URL printed last. On a fresh $(DEMO_HOME) the
+# example requests are recorded first, so the pages have decisions to show (and `serve --demo` puts
+# one held request in the desk's queue). `make run PORT=8080` for another port; Ctrl-C stops it.
+# The browser tests run this target as it is (DEMO_HOME in a temporary folder, PORT=0).
 PORT ?= 8000
+DEMO_HOME ?= var
+DEMO := env -u SANCTUARY_LOG -u SANCTUARY_STORE -u SANCTUARY_KEYS SANCTUARY_HOME=$(DEMO_HOME) $(VENV)/bin/sanctuary
 run: $(RUNTIME)
-	@test -e var/log.db || { echo "make: recording the example requests in var/log.db"; \
-	  $(VENV)/bin/sanctuary decide --log var/log.db --jurisdiction chicago examples/requests.jsonl >/dev/null; }
-	@echo "make: starting the gateway on port $(PORT); Ctrl-C stops it (the log and the data stay in var/)"
-	$(VENV)/bin/sanctuary serve --demo --port $(PORT)
+	@test -e $(DEMO_HOME)/log.db || { echo "make: recording the example requests in $(DEMO_HOME)/log.db"; \
+	  $(DEMO) decide --log $(DEMO_HOME)/log.db --jurisdiction chicago examples/requests.jsonl >/dev/null; }
+	@echo "make: starting the gateway on port $(PORT); Ctrl-C stops it (the log and the data stay in $(DEMO_HOME)/)"
+	@$(DEMO) serve --demo --jurisdiction chicago --port $(PORT)
 
 # Debian's Chromium drives the browser tests (Playwright is told to use it; it downloads no browser).
 browser:

@@ -6,8 +6,10 @@ decides never loads them).
 
 from __future__ import annotations
 
+import json
 import os
 import socket
+import time
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -79,6 +81,8 @@ def serve(
         err.print(f"[red]error[/red] {exc}")
         raise typer.Exit(2) from None
     gateway = app.state.gateway
+    if demo:
+        _demo_held(gateway)
     if gateway.policy.error:
         err.print(f"[red]{gateway.policy.error}[/red]: every request will be denied (503)")
     config = uvicorn.Config(app, host=host, port=port, loop="uvloop", http="httptools", access_log=False, log_level="warning")
@@ -100,6 +104,42 @@ def _prepare_demo(cfg: GatewayConfig) -> None:
         err.print(f"[yellow]demo data not loaded[/yellow] ({exc}); requests for records will fail closed")
     cfg.users.add_demo_users()
     os.environ.setdefault("SANCTUARY_CONTACTS", str(web.DEMO_CONTACTS))  # /rights: the shipped demo contacts
+
+
+# The held request `serve --demo` puts in an empty queue, for desk staff to practise on: ICE's
+# Homeland Security Investigations asks for a person's record in a criminal case, with a federal
+# criminal warrant the desk has not yet verified (only a verified one lifts 5 ILCS 805/15).
+DEMO_HELD = {
+    "id": "demo-held-hsi-0001",
+    "kind": "database_query",
+    "requester": {"agency": "ICE-HSI", "officer": "Special Agent R. Okafor"},
+    "purpose": {"text": "narcotics trafficking investigation", "category": "criminal", "case_number": "HSI-CH-2026-0412"},
+    "subject": {"person_id": "P0000001"},
+    "resource": {"search": {"type": "person"}},
+    "documents": [
+        {
+            "type": "judicial_warrant",
+            "number": "1:26-mj-00412",
+            "court": "United States District Court for the Northern District of Illinois",
+            "signed_by": "Hon. M. Rivera",
+            "signer_title": "U.S. Magistrate Judge",
+            "criminal": True,
+        }
+    ],
+}
+
+
+def _demo_held(gateway: Gateway) -> None:
+    """One held request in a queue that has never held one (decided and recorded like any other)."""
+    try:
+        if gateway.held.items(limit=1):
+            return
+        submission = gateway.handle(json.dumps(DEMO_HELD).encode(), None, time.monotonic() + 10, "desk", "demo")
+    except Exception as exc:  # noqa: BLE001 - a demonstration aid: the server starts without it
+        err.print(f"[yellow]no demo held request[/yellow] ({exc})", highlight=False)
+        return
+    if submission.decision.held is not None:
+        err.print(f"demo data: one held request waits at the desk ({submission.decision.held.reference})", highlight=False)
 
 
 def _announce(server: uvicorn.Server, host: str, demo: bool) -> None:

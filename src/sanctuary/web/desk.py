@@ -2,19 +2,26 @@
 
 `build_request` turns the form into a request of the public contract (models.py); nothing here
 decides anything: the page hands the request to the gateway's one way in (`Gateway.submit`, the one
-pipeline), exactly as if it had come through the API with a desk key. `advice` turns the
-decision into plain words and what to say to the requester, from the deciding rules' annotations.
+pipeline), exactly as if it had come through the API with a desk key. `script` turns the decision
+into what the officer reads out to the caller (two sentences at most) and the rest, below it, from
+the deciding rules' own annotations; `record_fields` lays a released record out as labelled fields.
+
+Every word shown is an English msgid (marked `N_`), put in the reader's language where it is shown
+(`Words`): the desk follows the officer's language like every other page.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 import tempfile
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+
+from babel.dates import format_date
 
 from sanctuary.errors import SanctuaryError
 from sanctuary.models import DOCUMENT_TYPES, Failure, Kind
@@ -22,41 +29,47 @@ from sanctuary.policy.categories import vocabulary
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.facts import CUSTODY_TOPICS
 from sanctuary.screening.documents import MAX_FILE_BYTES, DocumentError, read_text
+from sanctuary.web import i18n, labels
+from sanctuary.web.i18n import N_
+from sanctuary.web.laws import Clause, clauses
 
-CHANNELS = {"phone": "Telephone", "email": "E-mail", "in_person": "In person"}
+Words = Callable[[str], str]  # a catalog's gettext: an English msgid -> the reader's words
+
+CHANNELS = {"phone": N_("Telephone"), "email": N_("E-mail"), "in_person": N_("In person")}
 KINDS = [k.value for k in Kind]
 KIND_CHOICES = [
-    ("custody_inquiry", "Inquiry: custody status, release date or contact information"),
-    ("custody_transfer", "Custody transfer: hand a person over"),
-    ("detention_hold", "Hold a person past release (detainer)"),
-    ("detainee_access", "Access to or interview of a person in custody"),
-    ("operational_support", "Support for an operation (traffic perimeter, on-site)"),
-    ("database_query", "Database request (records, plates)"),
+    ("custody_inquiry", N_("Inquiry: custody status, release date or contact information")),
+    ("custody_transfer", N_("Custody transfer: hand a person over")),
+    ("detention_hold", N_("Hold a person past release (detainer)")),
+    ("detainee_access", N_("Access to or interview of a person in custody")),
+    ("operational_support", N_("Support for an operation (traffic perimeter, on-site)")),
+    ("database_query", N_("Database request (records, plates)")),
 ]
-CATEGORIES = {"": "Not stated", "criminal": "Criminal", "civil_immigration": "Civil immigration", "other": "Other"}
+CATEGORIES = {"": N_("Not stated"), "criminal": N_("Criminal"), "civil_immigration": N_("Civil immigration"), "other": N_("Other")}
 CARVEOUT_FIELDS = {
-    "outstanding_criminal_warrant": "Has an outstanding criminal warrant",
-    "felony_conviction": "Has a felony conviction",
-    "pending_felony_charge": "Has a pending felony charge",
-    "gang_database": "Is listed in a gang database",
-    "gang_admission": "Admitted gang membership",
+    "outstanding_criminal_warrant": N_("Has an outstanding criminal warrant"),
+    "felony_conviction": N_("Has a felony conviction"),
+    "pending_felony_charge": N_("Has a pending felony charge"),
+    "gang_database": N_("Is listed in a gang database"),
+    "gang_admission": N_("Admitted gang membership"),
 }
 SEARCH_CHOICES = [
-    ("", "None"),
-    ("person", "Person"),
-    ("plate", "Plate"),
-    ("warrant", "Warrant"),
-    ("custody", "Custody"),
-    ("contact", "Contact"),
+    ("", N_("None")),
+    ("person", N_("Person")),
+    ("plate", N_("Plate")),
+    ("warrant", N_("Warrant")),
+    ("custody", N_("Custody")),
+    ("contact", N_("Contact")),
 ]
 OPERATION_CHOICES = [
-    ("", "Not a support request"),
-    ("traffic_perimeter", "Traffic perimeter"),
-    ("on_site_support", "On-site support"),
-    ("other", "Other"),
+    ("", N_("Not a support request")),
+    ("traffic_perimeter", N_("Traffic perimeter")),
+    ("on_site_support", N_("On-site support")),
+    ("other", N_("Other")),
 ]
-CIVIL_CHOICES = [("", "Unknown / not said"), ("yes", "Yes"), ("no", "No")]
-DOCUMENT_CHOICES = [("", "No document"), *((t, t.replace("_", " ")) for t in DOCUMENT_TYPES)]
+CIVIL_CHOICES = [("", N_("Unknown / not said")), ("yes", N_("Yes")), ("no", N_("No"))]
+CRIMINAL_CHOICES = [("", N_("Not said / not known")), ("yes", N_("Yes: it names a crime")), ("no", N_("No"))]
+DOCUMENT_CHOICES = [("", N_("No document")), *((t, labels.DOCUMENTS[t]) for t in DOCUMENT_TYPES)]
 DOCUMENT_SLOTS = (1, 2)
 # The sections of the form each kind of request needs (the agency and the kind come first).
 SECTIONS = {
@@ -67,34 +80,53 @@ SECTIONS = {
     "operational_support": ("purpose", "operation", "documents"),
     "database_query": ("purpose", "subject", "database", "documents"),
 }
-OUTCOME_WORDS = {
-    "permit": ("ALLOWED", "The law allows this request. Share only what is released below."),
-    "deny": ("REFUSED", "The law does not allow this request. Share nothing and do nothing for it."),
-    "held": ("ON HOLD", "Nothing may be shared yet: a document must be verified, or the request reviewed, first."),
+# The outcome at a glance: the word, the symbol beside it (shape as well as colour), what to do.
+OUTCOMES = {
+    "permit": (N_("ALLOWED"), "✓", N_("The law allows this request. Share only what is listed below.")),
+    "deny": (N_("REFUSED"), "✕", N_("The law does not allow this request. Share nothing and do nothing for it.")),
+    "held": (N_("ON HOLD"), "‖", N_("Share nothing yet: a document must be verified, or the request reviewed, first.")),
 }
 FIELD_LABELS = {
-    "channel": "Arrived by",
-    "kind": "Kind of request",
-    "requester.agency": "Requesting agency (as given)",
-    "requester.officer": "Requesting officer",
-    "on_behalf_of": "On behalf of",
-    "purpose.text": "Stated purpose",
-    "purpose.category": "Purpose category (declared)",
-    "purpose.case_number": "Case number",
-    "subject.name": "Person: name",
-    "subject.dob": "Person: date of birth",
-    "subject.person_id": "Person: department id",
-    "resource.fields": "Topics or fields asked for",
-    "resource.system": "System",
-    "resource.search.type": "Search",
-    "resource.search.plate": "Plate",
-    "operation.type": "Kind of support",
-    "operation.civil_immigration": "Civil immigration operation",
+    "channel": N_("Arrived by"),
+    "kind": N_("Kind of request"),
+    "requester.agency": N_("Requesting agency (as given)"),
+    "requester.officer": N_("Requesting officer"),
+    "on_behalf_of": N_("On behalf of"),
+    "purpose.text": N_("Stated purpose"),
+    "purpose.category": N_("Purpose category (declared)"),
+    "purpose.case_number": N_("Case number"),
+    "subject.name": N_("Person: name"),
+    "subject.dob": N_("Person: date of birth"),
+    "subject.person_id": N_("Person: department id"),
+    "resource.fields": N_("Topics or fields asked for"),
+    "resource.system": N_("System"),
+    "resource.search.type": N_("Search"),
+    "resource.search.plate": N_("Plate"),
+    "operation.type": N_("Kind of support"),
+    "operation.civil_immigration": N_("Civil immigration operation"),
 }
+DOCUMENT_FIELDS = {
+    "number": N_("number"),
+    "court": N_("court"),
+    "signed_by": N_("signed by"),
+    "signer_title": N_("title"),
+    "criminal": N_("names a crime"),
+    "probable_cause": N_("probable cause"),
+}
+SCRIPT_WORDS = 40  # what the officer reads out: at most this many words, in at most two sentences
 
 
 class FormError(SanctuaryError, ValueError):
-    """A form field that cannot be used; `field` is the form field's name."""
+    """A form field that cannot be used; `field` is the form field's name, `reason` an English msgid
+    (filled with `values` when shown)."""
+
+    def __init__(self, field: str, reason: str, **values: Any) -> None:
+        super().__init__(field, reason)
+        self.values = values
+
+    def said(self, words: Words) -> str:
+        text = words(self.reason)
+        return text % self.values if self.values else text
 
 
 # Contract fields (models.py) that the form names differently; the rest map by "." -> "_".
@@ -123,8 +155,33 @@ def _text(form: Mapping[str, Any], name: str) -> str:
 def _choice(form: Mapping[str, Any], name: str, allowed: Any) -> str:
     value = _text(form, name)
     if value not in allowed:
-        raise FormError(name, f"{value[:40]!r} is not one of the choices")
+        raise FormError(name, N_("%(value)s is not one of the choices"), value=repr(value[:40]))
     return value
+
+
+# The dates people type: ISO (1988-03-14, the date picker's value) and US month/day/year with any
+# of / - . between (03/14/1988, 3-14-1988). A two-digit year is refused: its century is a guess.
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_US = re.compile(r"^(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{2}|\d{4})$")
+
+
+def date_of_birth(text: str, today: date | None = None) -> str:
+    """A typed date of birth as YYYY-MM-DD; FormError (naming `subject_dob`) for anything else."""
+    if found := _ISO.match(text):
+        year, month, day = found.groups()
+    elif found := _US.match(text):
+        month, day, year = found.groups()
+        if len(year) == 2:
+            raise FormError("subject_dob", N_("write the year with four digits, e.g. 03/14/1988"))
+    else:
+        raise FormError("subject_dob", N_("%(value)s is not a date: write it as month/day/year, e.g. 03/14/1988"), value=repr(text[:40]))
+    try:
+        when = date(int(year), int(month), int(day))
+    except ValueError:
+        raise FormError("subject_dob", N_("%(value)s is not a date of the calendar (month/day/year)"), value=repr(text[:40])) from None
+    if when > (today or date.today()) or when.year < 1900:
+        raise FormError("subject_dob", N_("%(value)s cannot be a date of birth"), value=repr(text[:40]))
+    return when.isoformat()
 
 
 def request_id(channel: str, now: datetime | None = None) -> str:
@@ -142,7 +199,7 @@ def build_request(form: Mapping[str, Any], topics: list[str], document_texts: Ma
     kind = _choice(form, "kind", KINDS)
     agency = _text(form, "agency")
     if not agency:
-        raise FormError("agency", "name the agency that made the request")
+        raise FormError("agency", N_("name the agency that made the request"))
     request: dict[str, Any] = {"id": request_id(channel), "kind": kind, "requester": {"agency": agency}}
     if officer := _text(form, "officer"):
         request["requester"]["officer"] = officer
@@ -159,7 +216,9 @@ def build_request(form: Mapping[str, Any], topics: list[str], document_texts: Ma
     }
     if purpose:
         request["purpose"] = purpose
-    subject: dict[str, Any] = {k: v for k in ("name", "dob", "person_id") if (v := _text(form, f"subject_{k}"))}
+    subject: dict[str, Any] = {k: v for k in ("name", "person_id") if (v := _text(form, f"subject_{k}"))}
+    if dob := _text(form, "subject_dob"):
+        subject["dob"] = date_of_birth(dob) if len(dob) <= 40 else dob  # an absurd length: the contract names it
     subject.update({k: True for k in CARVEOUT_FIELDS if form.get(f"subject_{k}")})
     if subject:
         request["subject"] = subject
@@ -178,7 +237,7 @@ def _resource(form: Mapping[str, Any], kind: str, topics: list[str]) -> dict[str
     if kind == "custody_inquiry":
         unknown = set(topics) - set(CUSTODY_TOPICS)
         if unknown:
-            raise FormError("topics", f"unknown topic(s) {sorted(unknown)}")
+            raise FormError("topics", N_("unknown topic(s) %(topics)s"), topics=sorted(unknown))
         return {"fields": topics} if topics else {}
     if kind != "database_query":
         return {}
@@ -193,7 +252,7 @@ def _resource(form: Mapping[str, Any], kind: str, topics: list[str]) -> dict[str
         if search_type == "plate":
             plate = _text(form, "search_plate")
             if not plate:
-                raise FormError("search_plate", "a plate search needs the plate")
+                raise FormError("search_plate", N_("a plate search needs the plate"))
             search["plate"] = plate
         resource["search"] = search
     return resource
@@ -202,7 +261,7 @@ def _resource(form: Mapping[str, Any], kind: str, topics: list[str]) -> dict[str
 def _operation(form: Mapping[str, Any]) -> dict[str, Any]:
     op_type = _choice(form, "operation_type", dict(OPERATION_CHOICES))
     if not op_type:
-        raise FormError("operation_type", "say what kind of support is asked for")
+        raise FormError("operation_type", N_("say what kind of support is asked for"))
     civil = _choice(form, "operation_civil", dict(CIVIL_CHOICES))
     operation: dict[str, Any] = {"type": op_type}
     if civil:
@@ -215,12 +274,14 @@ def _document(form: Mapping[str, Any], slot: int, text: str | None) -> dict[str,
     doc_type = _choice(form, prefix + "type", dict(DOCUMENT_CHOICES))
     if not doc_type:
         if text:
-            raise FormError(prefix + "type", "say what kind of document was uploaded")
+            raise FormError(prefix + "type", N_("say what kind of document was uploaded"))
         return None
     doc: dict[str, Any] = {"type": doc_type}
     for name in ("number", "court", "signed_by", "signer_title"):
         if value := _text(form, prefix + name):
             doc[name] = value
+    if criminal := _choice(form, prefix + "criminal", dict(CRIMINAL_CHOICES)):
+        doc["criminal"] = criminal == "yes"
     if text:
         doc["text"] = text
     return doc
@@ -229,120 +290,230 @@ def _document(form: Mapping[str, Any], slot: int, text: str | None) -> dict[str,
 def document_text(data: bytes, field: str) -> str:
     """The text of an uploaded document (PDF or text), through the screening reader (its bounds)."""
     if len(data) > MAX_FILE_BYTES:
-        raise FormError(field, f"the file is {len(data)} bytes; the limit is {MAX_FILE_BYTES}")
+        raise FormError(field, N_("the file is %(size)s bytes; the limit is %(limit)s"), size=len(data), limit=MAX_FILE_BYTES)
     with tempfile.TemporaryDirectory(prefix="sanctuary-desk-") as folder:
         path = Path(folder) / "upload"
         path.write_bytes(data)
         try:
             return read_text(path)[:100_000]
         except DocumentError as exc:
-            raise FormError(field, exc.reason.replace(str(path), "the file")) from None
+            raise FormError(field, N_("the file cannot be read: %(why)s"), why=exc.reason.replace(str(path), "the file")) from None
 
 
-def ambiguity(registry: Any, given: str) -> str | None:
-    """A warning when the caller's agency is a parent of others (DHS, "Homeland Security") or unknown."""
+def agency_name(agency: Any, lang: str) -> str:
+    """An agency as a reader knows it: its name in `lang` (the Spanish glossary), else its own."""
+    return i18n.agency_name(agency.id, lang) or agency.name
+
+
+def ambiguity(registry: Any, given: str, words: Words, lang: str) -> str | None:
+    """A warning when the rules cannot tell which agency is calling: the name is not in the registry,
+    or it names an agency whose units may be the real caller (`Registry.readings`: "DHS", "ICE"),
+    which the rules read the most restrictive way. An agency read only as itself ("FBI") needs none."""
     if not given:
         return None
     agency = registry.resolve(given)
     if agency is None:
-        return (
-            f"“{given}” is not in the agency registry. The request will be refused as unregistered: ask for the "
-            "agency's full name or ORI, and a number to call back."
-        )
-    units = [a.id for a in sorted((a for a in registry if agency.id in a.ancestors), key=lambda a: (len(a.ancestors), a.id))]
+        return words(
+            N_(
+                "“%(given)s” is not in the agency registry. The request will be refused as unregistered: ask for the "
+                "agency's full name or ORI, and a number to call back."
+            )
+        ) % {"given": given}
+    units = [a for a in registry.readings(agency.id) if a.id != agency.id]
     if not units:
         return None
-    shown = ", ".join(units[:6]) + (", ..." if len(units) > 6 else "")
-    return (
-        f"“{given}” names {agency.name}, which has {len(units)} units ({shown}). The caller's identity is ambiguous: the "
-        "rules read it the most restrictive way. Ask which unit and officer is calling, and a number to call back."
-    )
+    shown = ", ".join(f"{agency_name(a, lang)} ({a.id})" for a in units[:4]) + (", …" if len(units) > 4 else "")
+    return words(
+        N_(
+            "“%(given)s” names %(agency)s, and the caller may be any of its units (%(units)s). The rules read it the "
+            "most restrictive way: ask which unit and officer is calling, and a number to call back."
+        )
+    ) % {"given": given, "agency": agency_name(agency, lang), "units": shown}
 
 
-def as_entered(request: dict[str, Any], channel: str) -> list[tuple[str, str]]:
-    """The request as entered, as (label, value) lines for the printed record."""
-    lines = [("Arrived by", CHANNELS[channel])] if channel in CHANNELS else []
+def as_entered(request: dict[str, Any], channel: str, words: Words) -> list[tuple[str, str]]:
+    """The request as entered, as (label, value) lines for the printed record, in the reader's words."""
+    lines = [(words(FIELD_LABELS["channel"]), words(CHANNELS[channel]))] if channel in CHANNELS else []
 
     def walk(prefix: str, value: Any) -> None:
         if isinstance(value, dict):
             for key, inner in value.items():
                 walk(f"{prefix}.{key}" if prefix else key, inner)
-        elif prefix in ("id", "documents"):
             return
-        else:
-            shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-            if prefix == "kind":
-                shown = dict(KIND_CHOICES).get(shown, shown)
-            elif prefix == "resource.fields":
-                shown = ", ".join(str(v).replace("_", " ").capitalize() for v in value)
-            if prefix.startswith("subject.") and prefix not in FIELD_LABELS:
-                prefix_label = CARVEOUT_FIELDS.get(prefix.split(".", 1)[1], prefix)
-                lines.append((prefix_label, "yes"))
-                return
-            lines.append((FIELD_LABELS.get(prefix, prefix.replace("_", " ")), shown))
+        if prefix in ("id", "documents"):
+            return
+        if prefix.startswith("subject.") and prefix not in FIELD_LABELS:
+            carveout = CARVEOUT_FIELDS.get(prefix.split(".", 1)[1])
+            lines.append((words(carveout) if carveout else prefix, words(N_("yes"))))
+            return
+        shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        if prefix == "kind":
+            shown = words(dict(KIND_CHOICES).get(shown, shown))
+        elif prefix == "resource.fields":
+            shown = ", ".join(words(labels.CUSTODY_TOPICS[v]) if v in labels.CUSTODY_TOPICS else str(v) for v in value)
+        elif prefix == "purpose.category":
+            shown = words(CATEGORIES.get(shown, shown))
+        elif prefix == "resource.search.type":
+            shown = words(dict(SEARCH_CHOICES).get(shown, shown))
+        elif prefix == "operation.type":
+            shown = words(dict(OPERATION_CHOICES).get(shown, shown))
+        elif isinstance(value, bool):
+            shown = words(N_("yes") if value else N_("no"))
+        label = FIELD_LABELS.get(prefix)
+        lines.append((words(label) if label else prefix.replace("_", " "), shown))
 
     walk("", {k: v for k, v in request.items() if k != "documents"})
     for i, doc in enumerate(request.get("documents") or [], start=1):
-        details = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in doc.items() if k not in ("type", "text"))
-        uploaded = " (file read)" if doc.get("text") else ""
-        lines.append((f"Document {i}", f"{str(doc['type']).replace('_', ' ')}{'; ' + details if details else ''}{uploaded}"))
+        lines.append((words(N_("Document %(number)s")) % {"number": i}, document_line(doc, words)))
     return lines
 
 
-@dataclass(frozen=True)
-class Clause:
-    citation: str
-    explain: str
-    rule: str
+def document_line(doc: Mapping[str, Any], words: Words) -> str:
+    """A document as the officer described it: its name, then what was said about it."""
+    details = []
+    for key, label in DOCUMENT_FIELDS.items():
+        value = doc.get(key)
+        if value is None:
+            continue
+        shown = words(N_("yes") if value else N_("no")) if isinstance(value, bool) else str(value)
+        details.append(f"{words(label)}: {shown}")
+    if doc.get("text"):
+        details.append(words(N_("file read")))
+    name = words(labels.DOCUMENTS.get(str(doc.get("type")), str(doc.get("type"))))
+    return "; ".join([name, *details])
 
 
-@dataclass(frozen=True)
-class Advice:
-    clauses: list[Clause]
-    say: str  # what the desk officer tells the requester
-
-
-def plain_category(name: str) -> str:
-    """A data category's title (categories.toml), or its name in words."""
+def plain_category(name: str, lang: str = i18n.SOURCE) -> str:
+    """A data category's title (categories.toml) in `lang`, or its name in words."""
     found = vocabulary().categories.get(name)
-    return found.title if found else name.replace("_", " ").capitalize()
+    return i18n.localized(found, "title", lang) if found else name.replace("_", " ").capitalize()
 
 
-def advice(decision: dict[str, Any], engine: PolicyEngine | None, agency_name: str) -> Advice:
-    """Plain words for a decision (the deciding rules' own @explain text) and what to say."""
-    rules = engine.rules if engine is not None else {}
-    clauses = [Clause(rules[r].citation, rules[r].explain, r) for r in decision.get("rules", []) if r in rules]
+def record_fields(record: Mapping[str, Any], words: Words, lang: str) -> list[tuple[str, str]]:
+    """A released record as (label, value) lines: its kind and number, then each field, in words;
+    dates written out, yes/no for flags, nested values flattened with their labels."""
+    lines: list[tuple[str, str]] = []
+    kind = str(record.get("kind", ""))
+    if kind:
+        lines.append((words(N_("Record")), words(labels.RECORD_KINDS.get(kind, kind))))
+    if record.get("record_id"):
+        lines.append((words(labels.RECORD_FIELDS["record_id"]), str(record["record_id"])))
+
+    def add(name: str, value: Any, prefix: str = "") -> None:
+        label = prefix + (words(labels.RECORD_FIELDS[name]) if name in labels.RECORD_FIELDS else name.replace("_", " ").capitalize())
+        if isinstance(value, Mapping):
+            for inner, inner_value in value.items():
+                add(inner, inner_value, f"{label}: ")
+        elif isinstance(value, list):
+            lines.append((label, ", ".join(_value(v, words, lang) for v in value)))
+        else:
+            lines.append((label, _value(value, words, lang)))
+
+    for name, value in (record.get("fields") or {}).items():
+        add(name, value)
+    for name, value in record.items():
+        if name not in ("kind", "record_id", "fields"):
+            add(name, value)
+    return lines
+
+
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _value(value: Any, words: Words, lang: str) -> str:
+    if isinstance(value, bool):
+        return words(N_("yes") if value else N_("no"))
+    if value is None:
+        return "—"
+    if isinstance(value, str) and _DAY.match(value):
+        try:
+            return format_date(date.fromisoformat(value), format="long", locale=lang)
+        except ValueError:
+            return value
+    if isinstance(value, str) and len(value) > 10 and _DAY.match(value[:10]) and value[10] in "T ":
+        try:
+            return format_date(date.fromisoformat(value[:10]), format="long", locale=lang) + " " + value[11:16]
+        except ValueError:
+            return value
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Script:
+    """What the officer tells the caller: `say` is read out (two sentences, SCRIPT_WORDS words at
+    most, naming the deciding clause), `more` the rest, below it, if the caller asks."""
+
+    say: str
+    more: list[str] = field(default_factory=list)
+    clauses: list[Clause] = field(default_factory=list)  # the deciding clauses: name and plain words
+    withheld: list[str] = field(default_factory=list)  # the categories asked for and withheld, in words
+
+
+def script(
+    decision: Mapping[str, Any],
+    engine: PolicyEngine | None,
+    agency: str,
+    found: int | None,
+    asked: frozenset[str],
+    words: Words,
+    lang: str,
+) -> Script:
+    """What to say about `decision`, in `lang`.
+
+    `agency` is the caller's agency as named for the reader; `found` how many records were released
+    (None for a request that is not for records); `asked` the data categories the request asked for:
+    only those of the withheld ones are mentioned (a warrant check is not told that plate reads are
+    withheld). The leading clause is the decision's first citation that is a clause of a law.
+    """
+    named = clauses(engine, lang)
+    cited = [named[c] for c in decision.get("citations", []) if c in named]
+    laws_cited = [c for c in cited if c.law]
     index = decision.get("log_index")
-    recorded = f" The request is recorded in the department's decision log as number {index}." if index is not None else ""
+    recorded = [words(N_("The request is recorded in the department's decision log as number %(index)s.")) % {"index": index}]
+    recorded = recorded if index is not None else []
+    held = decision.get("held") or {}
     if decision["decision"] == "permit":
-        withheld = [plain_category(c) for c in decision.get("redact") or []]
-        held = f" These items are withheld by law: {', '.join(withheld)}." if withheld else ""
-        say = (
-            f"The department can act on this request from {agency_name}.{held}{recorded} What is released is for "
-            "criminal law enforcement only and may not be used for civil immigration enforcement."
-        )
-    elif decision.get("held"):
-        say = (
-            f"The department cannot act on this request from {agency_name} yet: the document it rests on must first be "
-            f"verified with whoever issued it.{recorded} Nothing has been done or handed out; you will be called back "
-            "once it is verified."
-        )
-    elif decision.get("failure") == Failure.unregistered:
-        say = (
-            f"The department acts only on requests from agencies in its registry, and {agency_name} is not one "
-            f"of them.{recorded} Nothing has been done or handed out."
-        )
-    elif decision.get("error") and not clauses:
-        say = (
-            f"The department cannot act on this request as it stands: {decision['error']}.{recorded} "
-            "Nothing has been done or handed out. Please send the request again with the missing information, "
-            "or in writing."
-        )
-    else:
-        why = " ".join(c.explain for c in clauses[:2]) or decision.get("explanation", "")
-        cites = ", ".join(dict.fromkeys(c.citation for c in clauses)) or ", ".join(decision.get("citations", []))
-        say = (
-            f"The Chicago Police Department will not do this. {why} This is required by {cites}.{recorded} "
-            "Nothing has been done or handed out."
-        )
-    return Advice(clauses, say)
+        withheld = [plain_category(c, lang) for c in decision.get("redact") or [] if c in asked]
+        if found is None:
+            first = words(N_("The department can do this for %(agency)s.")) % {"agency": agency}
+        elif found == 0:
+            first = words(N_("I can answer your request: no record was found."))
+        else:
+            first = i18n.translations(lang).ngettext("I can give you %(count)s record.", "I can give you %(count)s records.", found)
+            first %= {"count": found}
+        if withheld:
+            second = words(N_("By law I cannot give %(withheld)s; what I give is for criminal law enforcement only."))
+            second %= {"withheld": ", ".join(w[0].lower() + w[1:] if lang == i18n.SOURCE else w for w in withheld)}
+        else:
+            second = words(N_("It is for criminal law enforcement only, never for civil immigration enforcement."))
+        more = [words(N_("What is released may not be shared further or used for civil immigration enforcement.")), *recorded]
+        return Script(f"{first} {second}", more, cited, withheld)
+    if held:
+        reference = held.get("reference", "")
+        if held.get("reason") == "needs_review":
+            first = words(N_("I cannot act on this yet: an officer must review the request first."))
+        else:
+            rules = engine.rules if engine is not None else {}
+            lifts = [named[rules[r].citation].name for r in held.get("lifts", []) if r in rules and rules[r].citation in named]
+            lead = lifts[0] if lifts else (laws_cited[0].name if laws_cited else "")
+            first = words(N_("I cannot act on this yet: %(clause)s requires the document to be verified with whoever issued it."))
+            first %= {"clause": lead}
+        second = words(N_("Nothing has been shared; we will call you back (reference %(reference)s).")) % {"reference": reference}
+        return Script(f"{first} {second}", recorded, cited)
+    if decision.get("failure") == Failure.unregistered:
+        first = words(N_("The department acts only on requests from agencies in its registry, and %(agency)s is not one of them."))
+        first %= {"agency": agency}
+        second = words(N_("Nothing has been shared; please send the request in writing with your agency's full name or ORI."))
+        return Script(f"{first} {second}", recorded, cited)
+    if decision.get("error") and not laws_cited:
+        first = words(N_("I cannot act on this request as it stands: information is missing or could not be checked."))
+        second = words(N_("Nothing has been shared; please send the request again in writing."))
+        more = [words(N_("What went wrong: %(error)s.")) % {"error": decision["error"]}, *recorded]
+        return Script(f"{first} {second}", more, cited)
+    lead = laws_cited[0].name if laws_cited else (cited[0].name if cited else "")
+    first = words(N_("The Chicago Police Department will not do this: %(clause)s forbids it.")) % {"clause": lead}
+    second = words(N_("Nothing has been done or shared, and your request is recorded."))
+    more = [laws_cited[0].words] if laws_cited else []
+    if len(laws_cited) > 1:
+        more.append(words(N_("Also required by %(clauses)s.")) % {"clauses": ", ".join(c.name for c in laws_cited[1:])})
+    return Script(f"{first} {second}", [*more, *recorded], cited)

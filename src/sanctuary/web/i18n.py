@@ -7,15 +7,20 @@ only marks them for extraction); each other language is a catalog,
 Adding a language is adding its catalog (`pybabel init`, see docs/web.md) and the rules' own texts
 for it (`@explain_<lang>`, `title_<lang>`), no Python.
 
-The rules' texts are not here: they stay in the rules' annotations and the profiles' files.
+The rules' texts are not here: they stay in the rules' annotations and the profiles' files. What
+must be said one way everywhere and is data rather than a message (legal terms, the agencies' names,
+the words of the citations) is in each language's glossary, `locales/<lang>/glossary.toml`.
 """
 
 from __future__ import annotations
 
 import gettext
 import io
+import re
+import tomllib
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from babel import Locale, negotiate_locale
 from babel.messages.mofile import write_mo
@@ -28,6 +33,12 @@ SOURCE = "en"  # the language the messages are written in
 def N_(text: str) -> str:
     """Mark `text` for the catalogs; it is translated where it is shown, in the reader's language."""
     return text
+
+
+def NP_(context: str, text: str) -> tuple[str, str]:
+    """Mark `text` for the catalogs in a context (the same English, other words elsewhere: "Denied"
+    heading a count, "Denied" of one decision); shown with `pgettext(*marked)`."""
+    return context, text
 
 
 @cache
@@ -85,3 +96,42 @@ def negotiate(asked: str | None, accept_language: str | None) -> str:
 def language_name(lang: str) -> str:
     """The language's name in that language ("English", "español")."""
     return Locale.parse(lang).get_display_name(lang) or lang
+
+
+@cache
+def glossary(lang: str) -> dict[str, dict[str, Any]]:
+    """`locales/<lang>/glossary.toml`: [terms], [agencies], [citations], [titles] (empty for the
+    source language, or a language without one)."""
+    path = LOCALES / lang / "glossary.toml"
+    if lang == SOURCE or not path.exists():
+        return {"terms": {}, "agencies": {}, "citations": {}, "titles": {}}
+    with path.open("rb") as handle:
+        found = tomllib.load(handle)
+    return {part: found.get(part, {}) for part in ("terms", "agencies", "citations", "titles")}
+
+
+def agency_name(agency_id: str, lang: str) -> str:
+    """An agency's name in `lang` (its glossary), or '' (the source language: the registry's name)."""
+    return str(glossary(lang)["agencies"].get(agency_id, ""))
+
+
+# "5 ILCS 805/15 (non-public databases)": a code section, then words in parentheses (a section's
+# own letters in parentheses, "MCC 2-173-020(a)(3)", follow it without a space and are not words).
+_TITLED = re.compile(r"^(?P<code>.*?\S) \((?P<title>[^()]*[a-z]{3,}[^()]*)\)$")
+
+
+def citation(text: str, lang: str) -> str:
+    """A citation as a reader of `lang` reads it: code sections as written, words in `lang` (the
+    glossary's [citations] for a citation in words, [titles] for the words after a code section)."""
+    if lang == SOURCE:
+        return text
+    words = glossary(lang)
+    if text in words["citations"]:
+        return str(words["citations"][text])
+    for start, said in words["citations"].items():
+        if text.startswith(f"{start} "):
+            return f"{said}{text[len(start) :]}"
+    found = _TITLED.match(text)
+    if found and found["title"] in words["titles"]:
+        return f"{found['code']} ({words['titles'][found['title']]})"
+    return text

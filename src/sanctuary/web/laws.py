@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sanctuary.enforce import FAIL_CLOSED
 from sanctuary.policy.engine import DEFAULT_DENY, PolicyEngine, Rule
 from sanctuary.policy.profiles import Profile
-from sanctuary.web.i18n import N_, SOURCE, gettext_for
+from sanctuary.web.i18n import N_, SOURCE, citation, gettext_for
 
 NOT_RULES = {  # citation -> (short name, plain words)
     DEFAULT_DENY: (
@@ -55,21 +55,22 @@ def in_force(text: str, lang: str) -> str:
 
 @dataclass(frozen=True)
 class Clause:
-    name: str  # the citation, or a short name for what is not a clause of a law
+    name: str  # the citation in the reader's language (i18n.citation), or a short name for what is not a clause of a law
     words: str  # the plain words, in the reader's language
+    law: bool = True  # a clause of a law (not the baseline, "no rule allows it", "could not be decided")
 
 
 def clauses(engine: PolicyEngine | None, lang: str) -> dict[str, Clause]:
     """Citation -> its name and plain words in `lang`: the first rule that cites it, or the catalog."""
     words = gettext_for(lang)
-    found = {citation: Clause(words(name), words(text)) for citation, (name, text) in NOT_RULES.items()}
+    found = {citation: Clause(words(name), words(text), law=False) for citation, (name, text) in NOT_RULES.items()}
     for rule in engine.rules.values() if engine is not None else ():
         if rule.citation in found:
             continue
         if rule.profile == "baseline":
-            found[rule.citation] = Clause(words(BASELINE[0]), words(BASELINE[1]))
+            found[rule.citation] = Clause(words(BASELINE[0]), words(BASELINE[1]), law=False)
         else:
-            found[rule.citation] = Clause(rule.citation, rule_text(rule, lang))
+            found[rule.citation] = Clause(citation(rule.citation, lang), rule_text(rule, lang))
     return found
 
 

@@ -14,18 +14,21 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_time
 from fastapi import APIRouter
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request as HttpRequest
 from starlette.responses import RedirectResponse, Response
 
+from sanctuary.egress import asked_categories
 from sanctuary.gateway.app import Submission, answer
 from sanctuary.gateway.credentials import DESK_ROLES
 from sanctuary.gateway.held import HeldItem, NotWaiting
 from sanctuary.models import Request, RequestError
 from sanctuary.policy.facts import CUSTODY_TOPICS
-from sanctuary.web import desk
+from sanctuary.web import desk, i18n, labels
 from sanctuary.web.errors import MESSAGES
+from sanctuary.web.i18n import N_
 from sanctuary.web.laws import clauses
 from sanctuary.web.sessions import Session
 from sanctuary.web.site import STAFF, Site, event
@@ -33,21 +36,30 @@ from sanctuary.web.site import STAFF, Site, event
 LOCAL_TIME = ZoneInfo("America/Chicago")
 
 
+def local_time(at: datetime, lang: str) -> str:
+    """`at` in Chicago, written out in `lang` ("Monday, December 7, 2026, 3:37 AM")."""
+    there = at.astimezone(LOCAL_TIME)
+    return f"{format_date(there, format='full', locale=lang)}, {format_time(there, format='short', locale=lang)}"
+
+
 def add_desk_routes(router: APIRouter, site: Site) -> None:
     def form_page(http: HttpRequest, values: dict[str, Any], error: desk.FormError | None = None) -> Response:
-        agencies = sorted((a.id, a.name) for a in site.gw.policy.registry)
+        lang = site.lang(http)
+        words = i18n.gettext_for(lang)
+        agencies = sorted((a.id, desk.agency_name(a, lang)) for a in site.gw.policy.registry)
         kind = values.get("kind", "")
         step = 2 if kind in desk.SECTIONS and values.get("agency") else 1
+        registry = site.gw.policy.registry
         return site.render(
             http,
             "desk.html",
             status=422 if error else 200,
-            title="Request desk",
+            title=words(N_("Request desk")),
             step=step,
             sections=desk.SECTIONS.get(kind, ()),
-            warning=desk.ambiguity(site.gw.policy.registry, values.get("agency", "")) if step == 2 else None,
+            warning=desk.ambiguity(registry, values.get("agency", ""), words, lang) if step == 2 else None,
             values=values,
-            error=error,
+            error=error.said(words) if error else None,
             error_id=desk.form_name(error.field) if error else None,
             agencies=agencies,
             channels=desk.CHANNELS,
@@ -55,10 +67,11 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
             kind_label=dict(desk.KIND_CHOICES).get(kind, ""),
             categories=desk.CATEGORIES,
             carveouts=desk.CARVEOUT_FIELDS,
-            topics=CUSTODY_TOPICS,
+            topics=[(t, labels.CUSTODY_TOPICS[t]) for t in CUSTODY_TOPICS],
             search_types=desk.SEARCH_CHOICES,
             operation_types=desk.OPERATION_CHOICES,
             civil_choices=desk.CIVIL_CHOICES,
+            criminal_choices=desk.CRIMINAL_CHOICES,
             document_types=desk.DOCUMENT_CHOICES,
             slots=desk.DOCUMENT_SLOTS,
         )
@@ -70,9 +83,9 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
             return guard
         values = {"agency": agency.strip()[:200], "channel": channel if channel in desk.CHANNELS else "phone", "kind": kind}
         if kind and kind not in desk.SECTIONS:
-            return form_page(http, {**values, "kind": ""}, desk.FormError("kind", "choose the kind of request"))
+            return form_page(http, {**values, "kind": ""}, desk.FormError("kind", N_("choose the kind of request")))
         if kind and not values["agency"]:
-            return form_page(http, values, desk.FormError("agency", "name the agency that made the request"))
+            return form_page(http, values, desk.FormError("agency", N_("name the agency that made the request")))
         return form_page(http, values)
 
     @router.post("/desk", include_in_schema=False)
@@ -98,7 +111,8 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
         # held request enters the held queue there, as one held through the API does).
         submission = await gw.submit(json.dumps(raw).encode(), None, "desk", session.user or "?")
         if submission.refused is not None and submission.status < 500:
-            return form_page(http, values, desk.FormError(submission.refused.field, submission.refused.reason))
+            refused = submission.refused
+            return form_page(http, values, desk.FormError(refused.field, "%(why)s", why=refused.reason))
         request = submission.request
         body = submission.body if submission.refused is None else answer(submission.decision.id, submission.decision, None)
         log_index = submission.decision.log_index
@@ -116,7 +130,8 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
                 "body": {**body, "log_index": log_index, "request_id": submission.decision.id},
                 "agency_given": request.requester.agency if request is not None else values.get("agency", ""),
                 "channel": values.get("channel", ""),
-                "entered": desk.as_entered({k: v for k, v in entered.items() if k != "id"}, values.get("channel", "")),
+                "entered": {k: v for k, v in entered.items() if k != "id"},
+                "asked": sorted(asked_categories(request)) if request is not None else [],
                 "officer_user": session.user,
                 "at": datetime.now(UTC),
             }
@@ -131,36 +146,46 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
         kept = guard.results.get(key)
         if kept is None:
             return site.error(http, 404, *MESSAGES[404])
+        lang = site.lang(http)
+        words = i18n.gettext_for(lang)
         body = kept["body"]
         decision = body["decision"]
         gw = site.gw
         agency = gw.policy.registry.resolve(kept["agency_given"])
-        advice = desk.advice(
-            {**decision, "log_index": body["log_index"]}, gw.policy.engine, agency.name if agency else kept["agency_given"]
+        named = desk.agency_name(agency, lang) if agency else kept["agency_given"]
+        records = (body.get("result") or {}).get("records")
+        found = len(records) if records is not None else None
+        said = desk.script(
+            {**decision, "log_index": body["log_index"]}, gw.policy.engine, named, found, frozenset(kept["asked"]), words, lang
         )
         outcome = "held" if decision.get("held") else decision["decision"]
         at: datetime = kept["at"]
+        held_reference = decision["held"].get("reference") if decision.get("held") else None
+        item = gw.held.get(held_reference) if held_reference else None
         return site.render(
             http,
             "desk_result.html",
-            title="Decision",
+            title=words(desk.OUTCOMES[outcome][0]),
             body=body,
             d=decision,
             outcome=outcome,
-            outcome_words=desk.OUTCOME_WORDS[outcome],
-            advice=advice,
-            clauses=clauses(gw.policy.engine, "en"),
-            entered=kept["entered"],
-            channel=desk.CHANNELS.get(kept["channel"], kept["channel"]),
+            outcome_words=desk.OUTCOMES[outcome],
+            script=said,
+            records=[desk.record_fields(r, words, lang) for r in records or []],
+            found=found,
+            clauses=clauses(gw.policy.engine, lang),
+            entered=desk.as_entered(kept["entered"], kept["channel"], words),
+            channel=words(desk.CHANNELS[kept["channel"]]) if kept["channel"] in desk.CHANNELS else kept["channel"],
             officer_user=kept["officer_user"],
-            local_time=at.astimezone(LOCAL_TIME).strftime("%A %d %B %Y, %H:%M (Chicago time)"),
+            local_time=words(N_("%(when)s (Chicago time)")) % {"when": local_time(at, lang)},
             utc_time=at.strftime("%Y-%m-%d %H:%M:%S UTC"),
-            agency_name=agency.name if agency else None,
+            agency_name=named if agency else None,
             base=str(http.base_url).rstrip("/"),
-            held_reference=decision.get("held", {}).get("reference") if decision.get("held") else None,
+            held_reference=held_reference,
+            item=item if item is not None and item.resolved_at is None and item.request is not None else None,
             resolves=kept.get("resolves"),
+            note=kept.get("note"),
             repeat=kept.get("repeat"),
-            withheld=[desk.plain_category(c) for c in decision.get("redact") or []],
         )
 
     @router.get("/desk/held", include_in_schema=False)
@@ -173,20 +198,23 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
             return guard
         items, waiting = site.gw.held.items(), site.gw.held.waiting()
         resolves = guard.role in DESK_ROLES
-        return site.render(http, "held.html", title="Held requests", items=items, waiting=waiting, resolves=resolves)
+        title = site.text(site.lang(http), N_("Held requests"))
+        return site.render(http, "held.html", title=title, items=items, waiting=waiting, resolves=resolves)
 
-    def held_page(http: HttpRequest, item: HeldItem, error: str | None = None, status: int = 422) -> Response:
+    def held_page(http: HttpRequest, item: HeldItem, error: str | None = None, status: int = 422, **values: Any) -> Response:
+        lang = site.lang(http)
+        words = i18n.gettext_for(lang)
         entered = item.request.model_dump(mode="json", exclude_defaults=True) if item.request is not None else {}
         return site.render(
             http,
             "held_item.html",
             status=status if error else 200,
-            title=f"Held request {item.reference}",
+            title=words(N_("Held request %(reference)s")) % {"reference": item.reference},
             item=item,
-            entered=desk.as_entered({k: v for k, v in entered.items() if k != "id"}, "") if entered else [],
-            clauses=clauses(site.gw.policy.engine, "en"),
+            entered=desk.as_entered({k: v for k, v in entered.items() if k != "id"}, "", words) if entered else [],
+            clauses=clauses(site.gw.policy.engine, lang),
             rules=site.gw.policy.engine.rules if site.gw.policy.engine is not None else {},
-            error=error,
+            error=(words(error) % values if values else words(error)) if error else None,
         )
 
     @router.get("/desk/held/{reference}", include_in_schema=False)
@@ -206,12 +234,12 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
         verified = [doc for i, doc in enumerate(request.documents) if form.get(f"verified_{i}")]
         how = str(form.get("how", "")).strip()[:300]
         if request.documents and not verified:
-            return held_page(http, item, "tick each document you verified with whoever issued it")
+            return held_page(http, item, N_("tick each document you verified with whoever issued it"))
         if not how:
-            return held_page(http, item, "say how you verified it: whom you called, what you checked")
+            return held_page(http, item, N_("say how you verified it: whom you called, what you checked"))
         officer = f"{session.user} ({how})"
         closing = site.gw.resolve_held(request, item.decision, verified, officer, session.user or "?", hand_out=not item.called)
-        return await close(http, session, item, request, closing, "desk_held_resolved")
+        return await close(http, session, item, request, closing, "desk_held_resolved", how)
 
     @router.post("/desk/held/{reference}/refuse", include_in_schema=False)
     async def refuse_held(http: HttpRequest, reference: str) -> Response:
@@ -221,9 +249,9 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
         session, form, item, request = found
         why = str(form.get("why", "")).strip()[:300]
         if not why:
-            return held_page(http, item, "say why you refuse it: what the verification or the review found")
+            return held_page(http, item, N_("say why you refuse it: what the verification or the review found"))
         closing = site.gw.refuse_held(request, item.decision, session.user or "?", why, session.user or "?")
-        return await close(http, session, item, request, closing, "desk_held_refused")
+        return await close(http, session, item, request, closing, "desk_held_refused", why)
 
     async def waiting(http: HttpRequest, reference: str) -> tuple[Session, FormData, HeldItem, Request] | Response:
         """The posted form and the held item it is about, with its request as read; else the answer:
@@ -239,19 +267,19 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
         return *posted, item, item.request
 
     async def close(
-        http: HttpRequest, session: Session, item: HeldItem, request: Request, closing: Awaitable[Submission], name: str
+        http: HttpRequest, session: Session, item: HeldItem, request: Request, closing: Awaitable[Submission], name: str, note: str
     ) -> Response:
         """Await the second decision about a held item and show it; or the item again, saying why not."""
         try:
             submission = await closing
         except NotWaiting as exc:  # another officer is resolving it, or has: nothing was done for this one
-            return held_page(http, site.gw.held.get(item.reference) or item, exc.reason, status=409)
+            return held_page(http, site.gw.held.get(item.reference) or item, "%(reason)s", status=409, reason=exc.reason)
         except RequestError as exc:
-            return held_page(http, item, f"{exc.field}: {exc.reason}")
+            return held_page(http, item, "%(field)s: %(reason)s", field=exc.field, reason=exc.reason)
         event(name, user=session.user, reference=item.reference, decision=submission.decision.decision)
-        return held_result(session, item, request, submission)
+        return held_result(session, item, request, submission, note)
 
-    def held_result(session: Session, item: HeldItem, request: Request, submission: Submission) -> Response:
+    def held_result(session: Session, item: HeldItem, request: Request, submission: Submission, note: str) -> Response:
         """The desk's result page for the second decision about a held item (its request as read: `request`)."""
         entered = request.model_dump(mode="json", exclude_defaults=True)
         key = session.keep_result(
@@ -259,10 +287,12 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
                 "body": {**submission.body, "log_index": submission.decision.log_index, "request_id": submission.decision.id},
                 "agency_given": request.requester.agency,
                 "channel": "",
-                "entered": desk.as_entered({k: v for k, v in entered.items() if k != "id"}, ""),
+                "entered": {k: v for k, v in entered.items() if k != "id"},
+                "asked": sorted(asked_categories(request)),
                 "officer_user": session.user,
                 "at": datetime.now(UTC),
                 "resolves": (item.reference, item.log_index if item.elsewhere is None else None),  # linked when in this log
+                "note": note,  # how the officer verified it, or why they refused it
                 # a call on a department system allowed here is answered when the agency repeats it
                 "repeat": item.reference if item.called and submission.decision.decision == "permit" else None,
             }

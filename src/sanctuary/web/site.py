@@ -39,6 +39,7 @@ HEADERS = {
 }
 STAFF = STAFF_ROLES
 OVERSIGHT = OVERSIGHT_ROLES
+LANG_COOKIE = "sanctuary_lang"  # the language a reader chose with ?lang=, kept for the pages that follow
 INLINE_CATCH_UP = 20_000  # log entries a page request counts itself; a larger backlog is counted apart
 log = logging.getLogger("sanctuary.web")
 
@@ -71,8 +72,7 @@ class Site:
         self.contacts_file = contacts_file
         self.envs = {lang: self._environment(lang) for lang in i18n.languages()}
 
-    @staticmethod
-    def _environment(lang: str) -> Environment:
+    def _environment(self, lang: str) -> Environment:
         """The templates in one language: its catalog installed for `{% trans %}` and `_()`."""
         env = Environment(
             loader=PackageLoader("sanctuary.web", "templates"),
@@ -83,15 +83,39 @@ class Site:
         )
         env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
         words = i18n.gettext_for(lang)
+        in_context = i18n.translations(lang).pgettext
         env.filters["kind"] = lambda k: words(labels.KINDS.get(k, k))
         env.filters["family"] = lambda f: words(labels.FAMILY_LABELS.get(f, f))
         env.filters["outcome"] = lambda o: words(labels.OUTCOMES.get(o, o))
-        env.globals.update(languages=i18n.languages(), language_name=i18n.language_name)
+        env.filters["outcome_one"] = lambda o: in_context(*labels.OUTCOME[o]) if o in labels.OUTCOME else o
+        env.filters["cite"] = lambda c: i18n.citation(c, lang)
+        env.filters["agency"] = lambda agency_id: self.agency_name(agency_id, lang)
+        env.filters["document"] = lambda d: words(labels.DOCUMENTS.get(d, d))
+        env.filters["role"] = lambda r: words(labels.ROLES.get(r, r))
+        env.filters["purpose"] = lambda p: words(labels.PURPOSES.get(p or "", p))
+        env.globals.update(
+            languages=i18n.languages(),
+            language_name=i18n.language_name,
+            document_names=labels.DOCUMENTS,
+            held_reasons=labels.HELD_REASONS,
+            channel_names=labels.CHANNELS,
+        )
         return env
 
+    def agency_name(self, agency_id: str | None, lang: str) -> str:
+        """A registered agency by its name in `lang` (the registry's, or the glossary's), else as given."""
+        if not agency_id:
+            return ""
+        try:
+            agency = self.gw.policy.registry.get(agency_id)
+        except KeyError:
+            return agency_id
+        return (i18n.agency_name(agency_id, lang) or agency_id) if lang != i18n.SOURCE else agency.name
+
     def lang(self, http: HttpRequest) -> str:
-        """The reader's language: `?lang=`, else the browser's preference, else English."""
-        return i18n.negotiate(http.query_params.get("lang"), http.headers.get("accept-language"))
+        """The reader's language: `?lang=`, else the one they last chose (a cookie), else the
+        browser's preference, else English. Every page, the staff's included, follows it."""
+        return i18n.negotiate(http.query_params.get("lang") or http.cookies.get(LANG_COOKIE), http.headers.get("accept-language"))
 
     def text(self, lang: str, message: str, **values: Any) -> str:
         """A message of the catalogs (marked with N_ where it is written) in `lang`, filled in."""
@@ -149,24 +173,22 @@ class Site:
         headers: dict[str, str] | None = None,
         **ctx: Any,
     ) -> HTMLResponse:
-        """Render a page; a visitor without a session gets one, so every form can carry a CSRF token.
-
-        `lang` is given by the pages that are translated (they offer the other languages); the others
-        (staff pages) are in English.
-        """
+        """Render a page in `lang` (default: the reader's, `lang`); a visitor without a session gets
+        one, so every form can carry a CSRF token. A language chosen with `?lang=` is kept (a cookie)
+        for the pages that follow, forms and redirects included."""
         session = self.session(http)
         fresh = session is None
         if session is None:
             session = self.sessions.new()
+        lang = lang or self.lang(http)
         others = urlencode([(k, v) for k, v in http.query_params.multi_items() if k != "lang"])
         html = (
-            self.envs[lang or i18n.SOURCE]
+            self.envs[lang]
             .get_template(template)
             .render(
                 me=session if session.user else None,
                 csrf=session.csrf,
-                lang=lang or i18n.SOURCE,
-                translated=lang is not None,
+                lang=lang,
                 query_without_lang=others,
                 path=http.url.path,
                 **ctx,
@@ -175,6 +197,9 @@ class Site:
         response = HTMLResponse(html, status_code=status, headers={**HEADERS, **(headers or {})})
         if fresh:
             set_cookie(response, session)
+        asked = http.query_params.get("lang")
+        if asked in i18n.languages() and asked != http.cookies.get(LANG_COOKIE):
+            response.set_cookie(LANG_COOKIE, asked, max_age=365 * 24 * 3600, httponly=True, samesite="strict")
         return response
 
     # -- the decision log --------------------------------------------------------------------
