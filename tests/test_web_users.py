@@ -87,3 +87,16 @@ def test_web_commands_add_list_and_remove_users(tmp_path: Path, monkeypatch: pyt
     assert short.exit_code == 2 and "password" in short.output
     assert runner.invoke(app, ["web", "user-remove", "ana"]).exit_code == 0
     assert runner.invoke(app, ["web", "user-remove", "ana"]).exit_code == 2
+
+
+def test_web_users_says_why_the_demo_users_are_not_listed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SANCTUARY_HOME", str(tmp_path))
+    monkeypatch.setenv("COLUMNS", "200")
+    runner = CliRunner()
+    empty = runner.invoke(app, ["web", "users"])
+    assert empty.exit_code == 0 and "No staff account is stored" in empty.stdout
+    assert "demo users (desk, oversight, admin) are not stored here" in empty.stdout and "serve --demo" in empty.stdout
+    runner.invoke(app, ["web", "user-add", "ana", "--password-stdin"], input="a long password\n")
+    listed = runner.invoke(app, ["web", "users"]).stdout
+    assert "ana" in listed and "not stored here" in listed
+    assert json.loads(runner.invoke(app, ["web", "users", "--json"]).stdout)[0]["name"] == "ana"  # JSON: the accounts only

@@ -47,15 +47,25 @@ def user_add(
 
 @app.command("users")
 def users(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")] = False) -> None:
-    """The staff accounts (names, roles, created; never the hashes)."""
+    """The staff accounts stored (names, roles, created; never the hashes); the demo users are not among them."""
     rows = [{"name": u.name, "role": u.role, "created": u.created} for u in _book().users()]
     if as_json:
         print(json.dumps(rows))
         return
-    table = Table("name", "role", "created")
-    for row in rows:
-        table.add_row(row["name"], row["role"], row["created"])
-    out.print(table)
+    if rows:
+        table = Table("name", "role", "created")
+        for row in rows:
+            table.add_row(row["name"], row["role"], row["created"])
+        out.print(table)
+    else:
+        out.print(f"No staff account is stored in {users_file()}.", highlight=False, soft_wrap=True)
+    demo = ", ".join(STAFF_ROLES)
+    out.print(
+        f"The demo users ({demo}) are not stored here: only `sanctuary serve --demo` (what `make run` runs) accepts them, "
+        "with the passwords it prints at start (`sanctuary web user-add` stores a real account).",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @app.command("user-remove")

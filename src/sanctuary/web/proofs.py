@@ -69,6 +69,8 @@ class CheckpointLink:
     note: str
     ok: bool
     message: str  # the signature check and the consistency proof from the previous checkpoint
+    previous: int | None = None  # the size it was proved consistent with (pages say it in the reader's words)
+    hashes: int = 0  # the consistency proof's length
 
 
 def history(decision_log: Any) -> list[CheckpointLink]:
@@ -84,15 +86,17 @@ def history(decision_log: Any) -> list[CheckpointLink]:
             out.append(CheckpointLink(0, "", note, False, f"signature: {exc.reason}"))
             previous = None
             continue
+        hashes = 0
         if previous is None:
             ok, message = True, "signature verified"
         else:
             try:
                 proof = decision_log.consistency(previous.size, cp.size)
                 verify_consistency(previous.size, cp.size, proof.proof, previous.root, cp.root)
-                ok, message = True, f"signature verified; consistent with size {previous.size} ({len(proof.proof)} hashes)"
+                hashes = len(proof.proof)
+                ok, message = True, f"signature verified; consistent with size {previous.size} ({hashes} hashes)"
             except (AuditError, VerifyError) as exc:
                 ok, message = False, f"not consistent with size {previous.size}: {exc}"
-        out.append(CheckpointLink(cp.size, b64(cp.root), note, ok, message))
+        out.append(CheckpointLink(cp.size, b64(cp.root), note, ok, message, previous.size if previous else None, hashes))
         previous = cp
     return list(reversed(out[-HISTORY_LIMIT:]))

@@ -120,6 +120,20 @@ class RecordedRequest:
 
 
 @dataclass(frozen=True)
+class Pages:
+    """A page of a list of decisions among those a filter matches: rows first..last of total, and the
+    `before` of the newer and the older page (keyset paging on the log index)."""
+
+    first: int
+    last: int
+    total: int
+    newer: bool
+    newer_before: int | None
+    older_before: int | None
+    query: str  # the filter (and the language), to carry to the other pages
+
+
+@dataclass(frozen=True)
 class PublicDecision:
     index: int
     date: str
@@ -406,6 +420,34 @@ class PublicRecord:
             )
             for i, day, agency, fam, kind, outcome, clauses, docs in page
         ], total
+
+    def position(self, where: DecisionFilter, before: int | None, limit: int) -> tuple[int, int | None, bool]:
+        """Where a page of decisions (`before`, newest first) sits among those matching `where`: the
+        number of its first row (1 for the newest), the `before` of the page of newer ones (None: the
+        first page), and whether there is one."""
+        if before is None:
+            return 1, None, False
+        sql, args = where.where()
+        with self._lock:
+            newer = self._db.execute(f"SELECT count(*) FROM decisions WHERE {sql} AND idx >= ?", [*args, before]).fetchone()[0]  # noqa: S608
+            above = self._db.execute(
+                f"SELECT idx FROM decisions WHERE {sql} AND idx >= ? ORDER BY idx ASC LIMIT 1 OFFSET ?",  # noqa: S608
+                [*args, before, limit],
+            ).fetchone()
+        return newer + 1, (above[0] if above else None), newer > 0
+
+    def pages(self, where: DecisionFilter, before: int | None, limit: int, shown: list[Any], total: int, query: str) -> Pages:
+        """The `Pages` of a list page showing `shown` (rows with an `index`) of `total` matches."""
+        first, newer_before, newer = self.position(where, before, limit)
+        older = shown[-1].index if len(shown) == limit and first + limit - 1 < total else None
+        return Pages(first, first + len(shown) - 1, total, newer, newer_before, older, query)
+
+    def outcomes(self, where: DecisionFilter) -> dict[str, int]:
+        """How many decisions matching `where` had each outcome."""
+        sql, args = where.where()
+        with self._lock:
+            rows = self._db.execute(f"SELECT outcome, count(*) FROM decisions WHERE {sql} GROUP BY outcome", args).fetchall()  # noqa: S608
+        return {outcome: n for outcome, n in rows}
 
     def staff_decisions(self, where: DecisionFilter, before: int | None = None, limit: int = 200) -> tuple[list[StaffDecision], int, int]:
         """Decisions for the staff list, newest first; how many match, and how many there are."""

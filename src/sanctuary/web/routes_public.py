@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import math
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,10 +18,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request as HttpRequest
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
-from sanctuary.audit import AuditError
+from sanctuary.audit import AuditError, verifier
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.jurisdictions import jurisdictions
-from sanctuary.web import charts, compare, labels, laws, record
+from sanctuary.web import charts, compare, i18n, labels, laws, record
 from sanctuary.web.entries import FAMILIES
 from sanctuary.web.i18n import N_, gettext_for, localized
 from sanctuary.web.rights import GLOSSARY, WHAT_TO_DO, contacts, rights
@@ -27,7 +29,8 @@ from sanctuary.web.sessions import clear_cookie, set_cookie
 from sanctuary.web.signin import client_address
 from sanctuary.web.site import STATIC, LogUnavailable, Site, event, safe_next
 
-PAGE = 50
+VERIFIER = Path(verifier.__file__)  # tools/verify_log.py is this file (a link to it)
+PAGE = 25  # decisions a page of /report/decisions shows (a phone scrolls through each as a card)
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -153,7 +156,7 @@ def add_report_routes(router: APIRouter, site: Site) -> None:
             peak_month=peak_month,
             patterns=charts.PATTERNS,
             key=charts.key(outcome_words),
-            clauses=laws.clauses(site.gw.policy.engine, lang),
+            clauses=site.clauses(lang),
             outcomes=record.OUTCOMES,
             counted=public.upto(),
             size=size,
@@ -209,6 +212,7 @@ def add_report_routes(router: APIRouter, site: Site) -> None:
                 http, 422, N_("Check the filter"), N_("%(field)s: use a date as YYYY-MM-DD, and a choice from the list."), field=field
             )
         rows, matched = public.decisions(where, before, PAGE)
+        query = _query(where) + ("&lang=" + lang if lang != i18n.SOURCE else "")
         return site.render(
             http,
             "public_decisions.html",
@@ -216,13 +220,15 @@ def add_report_routes(router: APIRouter, site: Site) -> None:
             title=site.text(lang, N_("Every decision")),
             rows=rows,
             matched=matched,
+            by_outcome=public.outcomes(where),
             where=where,
             families=FAMILIES,
             kinds=list(labels.KINDS),
             outcomes=record.OUTCOMES,
             clause_list=public.clauses(),
-            clauses=laws.clauses(site.gw.policy.engine, lang),
-            next_before=rows[-1].index if len(rows) == PAGE else None,
+            clauses=site.clauses(lang),
+            cited=list(dict.fromkeys(c for r in rows for c in r.clauses)),
+            pages=public.pages(where, before, PAGE, rows, matched, query.lstrip("&")),
             filter_query=_query(where),
         )
 
@@ -361,7 +367,15 @@ def add_law_routes(router: APIRouter, site: Site) -> None:
             vkey=vkey,
             last=site.last_verification(),
             base=base,
+            verifier_sha256=hashlib.sha256(VERIFIER.read_bytes()).hexdigest(),
         )
+
+    @router.get("/verify/verify_log.py", include_in_schema=False)
+    def verifier_file() -> Response:
+        """The stand-alone verifier (tools/verify_log.py in the repository), served as it is shipped,
+        so a resident needs nothing but this site and Python; its SHA-256 is published apart from this
+        site (the project's README and release notes) to show the copy was not swapped."""
+        return FileResponse(VERIFIER, media_type="text/x-python; charset=utf-8", filename="verify_log.py")
 
     @router.get("/verify/checkpoint.txt", include_in_schema=False)
     def checkpoint_file() -> Response:

@@ -20,7 +20,10 @@ from sanctuary.audit import AuditError
 from sanctuary.errors import SanctuaryError
 from sanctuary.gateway.credentials import OVERSIGHT_ROLES, STAFF_ROLES
 from sanctuary.gateway.services import Unavailable
-from sanctuary.web import i18n, labels
+from sanctuary.policy.engine import PolicyEngine
+from sanctuary.policy.errors import PolicyError
+from sanctuary.policy.profiles import available
+from sanctuary.web import i18n, labels, laws
 from sanctuary.web.i18n import N_
 from sanctuary.web.record import PublicRecord, record_file
 from sanctuary.web.sessions import Session, Sessions, csrf_ok, set_cookie
@@ -70,6 +73,7 @@ class Site:
         self._record_lock = threading.Lock()
         self._counting: threading.Thread | None = None
         self.contacts_file = contacts_file
+        self._clauses: dict[str, dict[str, Any]] = {}
         self.envs = {lang: self._environment(lang) for lang in i18n.languages()}
 
     def _environment(self, lang: str) -> Environment:
@@ -101,6 +105,21 @@ class Site:
             channel_names=labels.CHANNELS,
         )
         return env
+
+    def clauses(self, lang: str) -> dict[str, Any]:
+        """Citation -> its name and plain words in `lang` (`laws.Clause`): the rules in force, then
+        those of every shipped profile, since a log can hold decisions made under earlier law."""
+        found = self._clauses.get(lang)
+        if found is None:
+            found = {}
+            for name in available():
+                try:
+                    found.update(laws.clauses(PolicyEngine.load([name], self.gw.policy.registry), lang))
+                except PolicyError:
+                    continue
+            found.update(laws.clauses(self.gw.policy.engine, lang))
+            self._clauses[lang] = found
+        return found
 
     def agency_name(self, agency_id: str | None, lang: str) -> str:
         """A registered agency by its name in `lang` (the registry's, or the glossary's), else as given."""

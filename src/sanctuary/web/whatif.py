@@ -21,15 +21,16 @@ from sanctuary.agencies import Registry
 from sanctuary.enforce import Pipeline
 from sanctuary.policy.diff import Difference, diff_decisions
 from sanctuary.policy.engine import PolicyEngine
+from sanctuary.web.i18n import N_
 from sanctuary.web.record import RecordedRequest
 
 DEFAULT_LIMIT = 1000  # requests decided again, newest first, unless the page asks for another number
 MAX_LIMIT = 5_000  # at most about 5 s of deciding each request under both profiles (docs/web.md)
 NOT_KEPT = (
-    "purpose text",
-    "the subject's record (warrants, convictions, gang listing)",
-    "document contents (court, signer)",
-    "the kind of operation",
+    N_("purpose text"),
+    N_("the subject's record (warrants, convictions, gang listing)"),
+    N_("document contents (court, signer)"),
+    N_("the kind of operation"),
 )
 
 
