@@ -387,7 +387,7 @@ def test_report_counts_per_quarter_and_never_shows_a_person(make_site) -> None:
         for value in secrets:
             assert value not in page, value
         assert not re.search(r"\bP\d{7}\b", page)  # no record id of the store's people
-    listing = public.get("/report/decisions").text
+    listing = public.get("/report/decisions", params={"lang": "en"}).text
     assert "I-247A" in listing and "ICE Enforcement and Removal Operations" in listing  # the shape is there
     assert public.get("/report/decisions", params={"since": "yesterday"}).status_code == 422
 

@@ -53,14 +53,7 @@ CARVEOUT_FIELDS = {
     "gang_database": N_("Is listed in a gang database"),
     "gang_admission": N_("Admitted gang membership"),
 }
-SEARCH_CHOICES = [
-    ("", N_("None")),
-    ("person", N_("Person")),
-    ("plate", N_("Plate")),
-    ("warrant", N_("Warrant")),
-    ("custody", N_("Custody")),
-    ("contact", N_("Contact")),
-]
+SEARCH_CHOICES = [("", N_("None")), *labels.SEARCHES.items()]
 OPERATION_CHOICES = [
     ("", N_("Not a support request")),
     ("traffic_perimeter", N_("Traffic perimeter")),

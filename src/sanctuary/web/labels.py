@@ -57,6 +57,14 @@ DOCUMENTS = {
     "other": N_("Another document"),
 }
 
+SEARCHES = {  # the searches of a database request (models.Search.type)
+    "person": N_("Person"),
+    "plate": N_("Plate"),
+    "warrant": N_("Warrant"),
+    "custody": N_("Custody"),
+    "contact": N_("Contact"),
+}
+
 CUSTODY_TOPICS = {
     "custody_status": N_("Custody status"),
     "release_date": N_("Release date"),

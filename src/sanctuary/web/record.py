@@ -40,7 +40,7 @@ OUTCOMES = ("permit", "deny", "held")
 # measure -> what one count of it is (msgid); the data dictionary and the report's sentences
 MEASURES = {
     "requests": N_("Requests decided and recorded in the log (category and outcome: all)."),
-    "outcome": N_("Requests by outcome: permit, deny, or held (a deny that waits for a verified document or a review)."),
+    "outcome": N_("Requests by outcome: %(permit)s, %(deny)s, or %(held)s (a deny that waits for a verified document or a review)."),
     "agency_family": N_("Requests by the family of the agency that asked (registry id resolved from its credential)."),
     "kind": N_("Requests by kind (inquiry, transfer, hold, access, support, database request, refused unread)."),
     "clause": N_("Requests whose decision cites the clause; one request can cite several clauses."),
@@ -55,17 +55,17 @@ MEASURES = {
 FIELDS = {
     "month": N_("Calendar month of the decision (UTC), YYYY-MM."),
     "measure": N_("What is counted; see the measures below."),
-    "category": N_("The value counted (an agency family, a kind, a clause, ...), or 'all'."),
-    "outcome": N_("permit, deny or held; 'all' for every outcome."),
+    "category": N_("The value counted (an agency family, a kind, a clause, ...), or %(all)s."),
+    "outcome": N_("%(permit)s, %(deny)s or %(held)s; %(all)s for every outcome."),
     "count": N_("The number of requests (or, for detainers and warrants, of documents)."),
 }
 DECISION_FIELDS = {
     "index": N_("The decision's position in the public log (its log index), from 0."),
     "date": N_("The day of the decision (UTC)."),
-    "agency": N_("The agency that asked, as resolved from its credential; 'unregistered' if it did not resolve."),
+    "agency": N_("The agency that asked, as resolved from its credential; %(unregistered)s if it did not resolve."),
     "agency_family": N_("The agency's family (DHS component, DOJ, other federal, state, local, ...)."),
     "kind": N_("The kind of request."),
-    "outcome": N_("permit, deny or held."),
+    "outcome": N_("%(permit)s, %(deny)s or %(held)s."),
     "clauses": N_("The clauses the decision cites, separated by ' | '."),
     "documents": N_("The types of the documents attached (for example I-247A, judicial warrant); never their contents."),
 }

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter
+from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request as HttpRequest
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
@@ -27,7 +28,7 @@ from sanctuary.web.i18n import N_, gettext_for, localized
 from sanctuary.web.rights import GLOSSARY, WHAT_TO_DO, contacts, rights
 from sanctuary.web.sessions import clear_cookie, set_cookie
 from sanctuary.web.signin import client_address
-from sanctuary.web.site import STATIC, LogUnavailable, Site, event, safe_next
+from sanctuary.web.site import HEADERS, STATIC, LogUnavailable, Site, event, safe_next
 
 VERIFIER = Path(verifier.__file__)  # tools/verify_log.py is this file (a link to it)
 PAGE = 25  # decisions a page of /report/decisions shows (a phone scrolls through each as a card)
@@ -196,7 +197,8 @@ def add_report_routes(router: APIRouter, site: Site) -> None:
     @router.get("/report/dictionary", include_in_schema=False)
     def dictionary(http: HttpRequest) -> Response:
         lang = site.lang(http)
-        return site.render(http, "dictionary.html", lang=lang, title=site.text(lang, N_("Data dictionary")), d=_dictionary(lang))
+        d = _dictionary(lang, as_code=True)
+        return site.render(http, "dictionary.html", lang=lang, title=site.text(lang, N_("Data dictionary")), d=d)
 
     @router.get("/report/decisions", include_in_schema=False)
     def public_decisions(http: HttpRequest) -> Response:
@@ -375,7 +377,7 @@ def add_law_routes(router: APIRouter, site: Site) -> None:
         """The stand-alone verifier (tools/verify_log.py in the repository), served as it is shipped,
         so a resident needs nothing but this site and Python; its SHA-256 is published apart from this
         site (the project's README and release notes) to show the copy was not swapped."""
-        return FileResponse(VERIFIER, media_type="text/x-python; charset=utf-8", filename="verify_log.py")
+        return FileResponse(VERIFIER, media_type="text/x-python; charset=utf-8", filename="verify_log.py", headers=HEADERS)
 
     @router.get("/verify/checkpoint.txt", include_in_schema=False)
     def checkpoint_file() -> Response:
@@ -396,12 +398,26 @@ def _attachment(name: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{name}"'}
 
 
-def _dictionary(lang: str) -> dict[str, dict[str, str]]:
+# The values the downloads hold as they are (codes): a dictionary's sentences name them in place.
+VALUES = ("permit", "deny", "held", "all", "unregistered")
+
+
+def _dictionary(lang: str, as_code: bool = False) -> dict[str, dict[str, str]]:
+    """What each field and measure of the downloads means, in `lang`; the values of the data it names
+    are set apart as code on the page (`as_code`), plain in the JSON."""
     words = gettext_for(lang)
+    values = {v: Markup("<code>%s</code>") % v if as_code else v for v in VALUES}
+
+    def said(message: str) -> str:
+        text = words(message)
+        if "%(" not in text:
+            return text
+        return escape(text) % values if as_code else text % values
+
     return {
-        "report_fields": {k: words(v) for k, v in record.FIELDS.items()},
-        "measures": {k: words(v) for k, v in record.MEASURES.items()},
-        "decision_fields": {k: words(v) for k, v in record.DECISION_FIELDS.items()},
+        "report_fields": {k: said(v) for k, v in record.FIELDS.items()},
+        "measures": {k: said(v) for k, v in record.MEASURES.items()},
+        "decision_fields": {k: said(v) for k, v in record.DECISION_FIELDS.items()},
     }
 
 

@@ -97,6 +97,8 @@ class Site:
         env.filters["document"] = lambda d: words(labels.DOCUMENTS.get(d, d))
         env.filters["role"] = lambda r: words(labels.ROLES.get(r, r))
         env.filters["purpose"] = lambda p: words(labels.PURPOSES.get(p or "", p))
+        env.filters["topic"] = lambda t: words(labels.CUSTODY_TOPICS.get(t, t))
+        env.filters["search"] = lambda s: words(labels.SEARCHES.get(s, s))
         env.globals.update(
             languages=i18n.languages(),
             language_name=i18n.language_name,
@@ -121,15 +123,15 @@ class Site:
             self._clauses[lang] = found
         return found
 
-    def agency_name(self, agency_id: str | None, lang: str) -> str:
-        """A registered agency by its name in `lang` (the registry's, or the glossary's), else as given."""
-        if not agency_id:
+    def agency_name(self, agency: str | None, lang: str) -> str:
+        """A registered agency, named by its id or its name, as a reader of `lang` knows it (the
+        registry's name, or the glossary's); an unregistered one as given."""
+        if not agency:
             return ""
-        try:
-            agency = self.gw.policy.registry.get(agency_id)
-        except KeyError:
-            return agency_id
-        return (i18n.agency_name(agency_id, lang) or agency_id) if lang != i18n.SOURCE else agency.name
+        found = self.gw.policy.registry.resolve(agency)
+        if found is None:
+            return agency
+        return (i18n.agency_name(found.id, lang) or found.id) if lang != i18n.SOURCE else found.name
 
     def lang(self, http: HttpRequest) -> str:
         """The reader's language: `?lang=`, else the one they last chose (a cookie), else the
