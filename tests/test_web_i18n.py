@@ -168,7 +168,11 @@ def english_words(citation: str) -> list[str]:
     return [
         w
         for w in re.findall(r"[A-Za-zÁÉÍÓÚáéíóúñÑü]+", citation)
-        if w.lower() not in CITATION_WORDS and w.lower() not in spanish and len(w) >= 3 and w.isascii() and w.islower()
+        if w.lower() not in CITATION_WORDS
+        and w.lower() not in spanish
+        and len(w) >= 3
+        and w.isascii()
+        and w.islower()
         and w.lower() in ENGLISH_HINTS
     ]
 

@@ -181,7 +181,7 @@ def test_desk_permits_what_the_law_allows_and_reads_uploaded_documents(make_site
 def test_desk_tells_an_unregistered_agency_why_and_records_it(make_site) -> None:
     site = make_site()
     answer = desk_post(site.client("desk"), {**ICE_RELEASE_DATE, "agency": "Acme Bounty Hunters"})
-    assert "REFUSED" in answer.text and "acts only on requests from agencies in its registry" in answer.text
+    assert "REFUSED" in answer.text and "acts only on requests from registered agencies" in answer.text
     assert json.loads(site.app.state.gateway.log.get().entry(0))["citations"] == ["unregistered requester"]
 
 

@@ -494,9 +494,9 @@ def script(
         second = words(N_("Nothing has been shared; we will call you back (reference %(reference)s).")) % {"reference": reference}
         return Script(f"{first} {second}", recorded, cited)
     if decision.get("failure") == Failure.unregistered:
-        first = words(N_("The department acts only on requests from agencies in its registry, and %(agency)s is not one of them."))
+        first = words(N_("The department acts only on requests from registered agencies, and %(agency)s is not one."))
         first %= {"agency": agency}
-        second = words(N_("Nothing has been shared; please send the request in writing with your agency's full name or ORI."))
+        second = words(N_("Nothing has been shared; please write with your agency's full name or ORI."))
         return Script(f"{first} {second}", recorded, cited)
     if decision.get("error") and not laws_cited:
         first = words(N_("I cannot act on this request as it stands: information is missing or could not be checked."))
