@@ -454,3 +454,26 @@ def test_resolving_an_item_first_decided_in_another_log_does_not_link_this_logs_
     result = html.unescape(desk.get(resolved.headers["location"]).text)
     assert f'resolves held request <a href="/desk/held/{reference}">' in result and "its first decision" not in result
     assert 'href="/decisions/0"' not in result and 'href="/decisions/1"' in html.unescape(desk.get(f"/desk/held/{reference}").text)
+
+
+def test_serve_demo_enters_the_practice_request_once(make_site) -> None:
+    """`serve --demo` (what `make run` runs) puts one held request at the desk, under `chicago`; a
+    restart enters it again neither when it waits nor when the law did not hold it."""
+    from sanctuary.server import _demo_held
+
+    site = make_site(["illinois-trust", "chicago-2021", "illinois-alpr"])
+    gw = site.app.state.gateway
+    _demo_held(gw)
+    items = gw.held.items()
+    assert len(items) == 1 and items[0].entered_by == "demo" and items[0].decision.held.reason == "verification_required"
+    _demo_held(gw)
+    assert gw.log.get().size() == 1 and len(gw.held.items()) == 1
+
+
+def test_serve_demo_enters_the_practice_request_once_even_where_it_is_not_held(make_site) -> None:
+    from sanctuary.server import _demo_held
+
+    gw = make_site(["chicago-2021"]).app.state.gateway  # the ordinance alone: the practice request is not held
+    _demo_held(gw)
+    _demo_held(gw)
+    assert gw.log.get().size() == 1 and gw.held.items() == []

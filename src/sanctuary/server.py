@@ -130,9 +130,10 @@ DEMO_HELD = {
 
 
 def _demo_held(gateway: Gateway) -> None:
-    """One held request in a queue that has never held one (decided and recorded like any other)."""
+    """Decide and record the practice request once (a queue that has held anything, or a decision of it
+    already answered, and it is not entered again); held under the law in force, it waits at the desk."""
     try:
-        if gateway.held.items(limit=1):
+        if gateway.held.items(limit=1) or gateway.index.find(str(DEMO_HELD["id"]), None) is not None:
             return
         submission = gateway.handle(json.dumps(DEMO_HELD).encode(), None, time.monotonic() + 10, "desk", "demo")
     except Exception as exc:  # noqa: BLE001 - a demonstration aid: the server starts without it
@@ -140,6 +141,10 @@ def _demo_held(gateway: Gateway) -> None:
         return
     if submission.decision.held is not None:
         err.print(f"demo data: one held request waits at the desk ({submission.decision.held.reference})", highlight=False)
+    else:
+        err.print(
+            f"demo data: the practice request was decided {submission.decision.decision} under this law; none is held", highlight=False
+        )
 
 
 def _announce(server: uvicorn.Server, host: str, demo: bool) -> None:
