@@ -3,7 +3,9 @@
 Every cell is read as text and cleaned in SQL: `***` (the vendor's redaction) and blanks become NULL,
 "6,264" becomes 6264, and US ("11/14/2025, 09:53:36 AM UTC") and ISO ("2026-03-10T05:17:06.087Z")
 timestamps become UTC timestamps. The canonical table is created in file order, so its `rowid` is
-the 0-based data row number in the file (quoted multi-line cells count as one row).
+the 0-based data row number in the file (quoted multi-line cells count as one row); `stage_export`
+then writes it to a Parquet file of the scan's staging folder and drops it, so a scan of hundreds of
+files holds one file's rows in memory at a time, and every later pass reads compact Parquet.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import duckdb
 
 from sanctuary.retro.columns import Layout, detect
 from sanctuary.retro.errors import RetroError
+from sanctuary.retro.owners import Owners
 
 US_FORMATS = tuple(
     f + suffix
@@ -46,6 +49,23 @@ class FileInfo:
     kind: str = ""  # "network audit" (many organisations), "organization audit" (one), or "" (none named)
     unparsed_times: int = 0
     missing: list[str] = field(default_factory=list)
+    owner: str | None = None  # the agency whose export it is (retro.owners)
+    owner_how: str = "unknown"  # how that is known
+    org_column: bool = True  # False: no organisation column; its rows are the owner's own searches
+
+
+SUFFIXES = (".csv", ".tsv", ".txt", ".ndjson", ".jsonl", ".json", ".parquet", ".pq")
+
+
+def is_export(path: Path) -> bool:
+    """A file a folder scan reads: an export format, not a manifest."""
+    name = path.name.lower()
+    return (
+        path.is_file()
+        and not name.startswith(".")
+        and name not in ("manifest.csv", "owners.csv")
+        and any(name.endswith(s) or name.endswith(s + ".gz") for s in SUFFIXES if s != ".txt")
+    )
 
 
 def file_format(path: Path) -> str:
@@ -87,18 +107,32 @@ def headers(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
         raise RetroError("file", f"{path}: cannot be read: {_first_line(exc)}") from None
 
 
-def load_export(con: duckdb.DuckDBPyConnection, table: str, path: Path, mapping: dict[str, str] | None) -> FileInfo:
-    """Create `table` with the canonical columns of one export; return what was found."""
+def stage_export(
+    con: duckdb.DuckDBPyConnection, index: int, path: Path, mapping: dict[str, str] | None, stage: Path, owners: Owners
+) -> FileInfo:
+    """Read one export into `stage`/<index>.parquet with the canonical columns (and `file_index`,
+    `row`, `has_reason`); return what was found. The organisation of a file without an organisation
+    column is its owner (its own searches)."""
     layout = detect(str(path), headers(con, path), mapping)
+    table = f"export_{index}"
     try:
         iso = _iso_times(con, path, layout)
         select = ", ".join(f"{_expr(layout, f, iso)} AS {f}" for f in CANONICAL)
-        con.execute(f"CREATE TABLE {table} AS SELECT {select}, {'reason' in layout.columns} AS has_reason FROM {reader(path)}")
-        rows, orgs, unparsed = con.execute(
-            f"SELECT count(*), count(DISTINCT org), count(*) FILTER (search_time IS NULL) FROM {table}"
+        con.execute(f"CREATE TEMP TABLE {table} AS SELECT {select}, {'reason' in layout.columns} AS has_reason FROM {reader(path)}")
+        rows, orgs, unparsed, one = con.execute(
+            f"SELECT count(*), count(DISTINCT org), count(*) FILTER (search_time IS NULL), min(org) FROM {table}"
         ).fetchall()[0]
     except duckdb.Error as exc:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
         raise RetroError("file", f"{path}: cannot be read: {_first_line(exc)}") from None
+    owner = owners.of(path, one if orgs == 1 else None)
+    has_org = "org" in layout.columns
+    columns = [f if f != "org" or has_org else f"{_literal(owner.name)}::VARCHAR AS org" for f in CANONICAL]
+    target = "'" + str(stage / f"{index}.parquet").replace("'", "''") + "'"
+    con.execute(
+        f"COPY (SELECT {int(index)} AS file_index, rowid AS row, {', '.join(columns)}, has_reason FROM {table}) TO {target} (FORMAT parquet)"
+    )
+    con.execute(f"DROP TABLE {table}")
     kind = "network audit" if orgs > 1 else "organization audit" if orgs == 1 else ""
     has_time = "search_time" in layout.columns
     return FileInfo(
@@ -107,10 +141,17 @@ def load_export(con: duckdb.DuckDBPyConnection, table: str, path: Path, mapping:
         variant=layout.variant,
         columns=layout.columns,
         rows=rows,
-        kind=kind,
+        kind=kind or ("the owner's own searches" if not has_org else ""),
         unparsed_times=unparsed if has_time else 0,
         missing=layout.missing(),
+        owner=owner.name,
+        owner_how=owner.how,
+        org_column=has_org,
     )
+
+
+def _literal(value: str | None) -> str:
+    return "NULL" if value is None else "'" + value.replace("'", "''") + "'"
 
 
 def _iso_times(con: duckdb.DuckDBPyConnection, path: Path, layout: Layout) -> bool:

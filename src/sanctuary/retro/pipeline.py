@@ -2,11 +2,14 @@
 
 The pipeline, each step in DuckDB except the two classifications, which run once per DISTINCT value:
 
-1. load each file into a canonical table (load.py), in file order so `rowid` is the row number;
+1. read each file (a folder: every export in it, any format) into a canonical Parquet file of a
+   staging folder, one file at a time, in file order so `row` is the row number; find its owner
+   (load.py, owners.py);
 2. screen each distinct reason / text prompt / offense type / case number (flags.classify_purpose);
 3. resolve each distinct organisation (orgs.py) and the 287(g) list;
 4. optionally match a log of requests received (proxy.py);
-5. join back, write flags.parquet, flags.csv, orgs.csv, summary.json and report.html.
+5. join back with the flagging SQL (flags.sql, which Spark runs as well), write flags.parquet,
+   flags.csv, orgs.csv, summary.json, report.html, and one page per searching organisation.
 """
 
 from __future__ import annotations
@@ -26,16 +29,20 @@ from sanctuary.agencies import load_registry
 from sanctuary.agencies.g287 import load_g287
 from sanctuary.agencies.states import state_code
 from sanctuary.retro.errors import RetroError
-from sanctuary.retro.flags import CODES, DIRECT, PurposeFlags, classify_purpose, org_flags
-from sanctuary.retro.load import CANONICAL, FileInfo, load_export
+from sanctuary.retro.flags import CODES, DIRECT, PURPOSE_SIGNALS, REACH, PurposeFlags, classify_purpose, org_flags
+from sanctuary.retro.load import FileInfo, is_export, stage_export
 from sanctuary.retro.orgs import OrgResolver
+from sanctuary.retro.owners import Owners
 from sanctuary.retro.proxy import load_requests, match_requests
-from sanctuary.retro.report import write_report
+from sanctuary.retro.report import write_org_reports, write_report
 
 Progress = Callable[[str, int, int], None]  # (step, done, total)
 _CHUNK = 2000  # distinct values classified between progress updates
 _TOP_ORGS = 25
+_SAMPLE = 200  # rows of direct evidence listed in summary.json and report.html (all are in flags.csv)
 _UNSORTED = ".flags-unsorted.parquet"
+_STAGE = ".stage"
+FLAGS_SQL = Path(__file__).with_name("flags.sql")
 SORT_LIMIT = 2_000_000  # flagged rows up to which flags.csv/.parquet are written in file and row order
 
 
@@ -50,12 +57,32 @@ class ScanOptions:
     proxy_hours: float = 48.0
     memory_limit: str = "3GB"
     threads: int | None = None  # DuckDB threads; None: one per core (the web app scans with one)
+    agency: str | None = None  # the agency whose exports these are (--agency); None: from manifest, name or content
+    org_reports: bool = True  # one page per searching organisation, in orgs/
+
+
+def expand(paths: list[Path]) -> tuple[list[Path], Path | None]:
+    """The exports to scan: each file given, and every export under each folder given (sorted);
+    the folder given, if one, is where manifests are looked for up to."""
+    files: list[Path] = []
+    root = None
+    for path in paths:
+        if path.is_dir():
+            root = path if root is None else root
+            found = sorted(p for p in path.rglob("*") if is_export(p) and _STAGE not in p.parts)
+            if not found:
+                raise RetroError("FILE", f"{path}: no export in this folder (.csv, .csv.gz, .ndjson, .jsonl, .json, .parquet)")
+            files.extend(found)
+        else:
+            files.append(path)
+    return files, root
 
 
 def scan(files: list[Path], out: Path, options: ScanOptions, progress: Progress | None = None) -> dict:
     """Scan `files` into `out`; return the summary (also written as summary.json)."""
     started = time.monotonic()
     step = progress or (lambda _s, _d, _t: None)
+    files, root = expand(files)
     home = state_code(options.home_state)
     if home is None:
         raise RetroError("--home-state", f"{options.home_state!r} is not a US state or territory code")
@@ -75,8 +102,10 @@ def scan(files: list[Path], out: Path, options: ScanOptions, progress: Progress 
     except OSError as exc:
         raise RetroError("--out", f"{out}: {exc.strerror or exc}") from None
     con = _connect(out, options)
+    stage = out / _STAGE
     try:
-        infos = _load(con, files, options, step)
+        stage.mkdir(exist_ok=True)
+        infos = _load(con, files, options, Owners(options.agency, root), stage, step)
         purposes = _classify_purposes(con, registry, step)
         orgs = _resolve_orgs(con, resolver, home, step)
         proxy = None
@@ -96,15 +125,19 @@ def scan(files: list[Path], out: Path, options: ScanOptions, progress: Progress 
         step("writing results", 0, 2)
         summary = _summarise(con, infos, home, options, g287, purposes, orgs, proxy)
         summary["registry_sha256"] = registry.digest()  # which registry resolved the organisations
+        by_org = _per_org(con, summary) if options.org_reports else []
         summary["seconds"] = round(time.monotonic() - started, 2)
         (out / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
         step("writing results", 1, 2)
         write_report(summary, out / "report.html")
+        if by_org:
+            write_org_reports(summary, by_org, out / "orgs")
         step("writing results", 2, 2)
         return summary
     finally:
         con.close()
         shutil.rmtree(out / ".duckdb-tmp", ignore_errors=True)
+        shutil.rmtree(stage, ignore_errors=True)
         (out / _UNSORTED).unlink(missing_ok=True)
 
 
@@ -124,18 +157,18 @@ def _connect(out: Path, options: ScanOptions) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _load(con: duckdb.DuckDBPyConnection, files: list[Path], options: ScanOptions, step: Progress) -> list[FileInfo]:
+def _load(
+    con: duckdb.DuckDBPyConnection, files: list[Path], options: ScanOptions, owners: Owners, stage: Path, step: Progress
+) -> list[FileInfo]:
     infos = []
     for i, path in enumerate(files):
         step("reading exports", i, len(files))
-        infos.append(load_export(con, f"export_{i}", path, options.mapping))
+        infos.append(stage_export(con, i, path, options.mapping, stage, owners))
     step("reading exports", len(files), len(files))
-    con.execute("SET preserve_insertion_order = false")  # row numbers are fixed (rowid); let the rest run in parallel
-    columns = ", ".join(CANONICAL)
-    con.execute(
-        "CREATE TEMP VIEW rows AS "
-        + " UNION ALL ".join(f"SELECT {i} AS file_index, rowid AS row, {columns}, has_reason FROM export_{i}" for i in range(len(files)))
-    )
+    con.execute("SET preserve_insertion_order = false")  # row numbers are fixed (`row`); let the rest run in parallel
+    con.execute(f"CREATE TEMP VIEW rows AS SELECT * FROM read_parquet({_sql_str(stage / '*.parquet')})")
+    con.execute("CREATE TEMP TABLE files (file_index INTEGER, path VARCHAR)")
+    con.executemany("INSERT INTO files VALUES (?, ?)", [[i, info.path] for i, info in enumerate(infos)])
     return infos
 
 
@@ -155,12 +188,10 @@ def _classify_purposes(con: duckdb.DuckDBPyConnection, registry, step: Progress)
     table = pa.table(
         {
             "value": pa.array([p.value for p in rows], pa.string()),
-            "immigration": pa.array([p.immigration for p in rows], pa.bool_()),
-            "vague": pa.array([p.vague for p in rows], pa.bool_()),
-            "case_only": pa.array([p.case_only for p in rows], pa.bool_()),
-            "review": pa.array([p.review for p in rows], pa.bool_()),
-            "agency": pa.array([p.agency for p in rows], pa.bool_()),
-            "dhs": pa.array([p.dhs for p in rows], pa.bool_()),
+            **{
+                name: pa.array([getattr(p, name) for p in rows], pa.bool_())
+                for name in ("words", "named", "presumed", "crime", "vague", "case_only", "review", "agency", "dhs")
+            },
             "evidence": pa.array([p.evidence for p in rows], pa.string()),
         }
     )
@@ -183,7 +214,7 @@ def _resolve_orgs(con: duckdb.DuckDBPyConnection, resolver: OrgResolver, home: s
         {f: pa.array([r[f] for r in rows], pa.string()) for f in fields}
         | {
             f: pa.array([r[f] for r in rows], pa.bool_())
-            for f in ("resolved", "immigration", "immigration_purpose", "dhs", "has_287g", "out_of_state")
+            for f in ("resolved", "immigration", "presumed", "dhs", "has_287g", "out_of_state")
         }
         | {"rows": pa.array([r["rows"] for r in rows], pa.int64())}
     )
@@ -193,59 +224,17 @@ def _resolve_orgs(con: duckdb.DuckDBPyConnection, resolver: OrgResolver, home: s
     return len(counts)
 
 
-def _texts(column: str) -> str:
-    """`column` of the purposes table is true for any of the row's texts (reason, text prompt,
-    offense type, case number)."""
-    return " OR ".join(f"coalesce({alias}.{column}, false)" for alias in ("pr", "pt", "po", "pc"))
-
-
-def _flag_query(threshold: int, paths: str) -> str:
-    """One row per flagged search: codes joined by ';' and the evidence for each."""
-    t = int(threshold)
-    return f"""
-        SELECT row, file, source_id, flags, evidence, organization, search_time, reason FROM (
-            SELECT r.row, list_extract({paths}, r.file_index + 1) AS file, r.source_id, r.org AS organization,
-                r.search_time, r.reason,
-                concat_ws(';',
-                    CASE WHEN {_texts("immigration")} OR coalesce(o.immigration_purpose, false) THEN 'IMMIGRATION_PURPOSE' END,
-                    CASE WHEN {_texts("agency")} OR coalesce(o.immigration, false) THEN 'IMMIGRATION_AGENCY' END,
-                    CASE WHEN {_texts("dhs")} OR coalesce(o.dhs, false) THEN 'DHS_COMPONENT' END,
-                    CASE WHEN o.has_287g THEN 'HAS_287G' END,
-                    CASE WHEN o.out_of_state THEN 'OUT_OF_STATE' END,
-                    CASE WHEN r.networks > {t} THEN 'NATIONAL_LOOKUP' END,
-                    CASE WHEN pr.vague OR (r.has_reason AND r.reason IS NULL AND r.offense_type IS NULL
-                                           AND r.text_prompt IS NULL) THEN 'VAGUE_REASON' END,
-                    CASE WHEN pr.case_only THEN 'CASE_NUMBER_ONLY' END,
-                    CASE WHEN p.evidence IS NOT NULL THEN 'PROXY_PATTERN' END,
-                    CASE WHEN {_texts("review")} THEN 'NEEDS_REVIEW' END
-                ) AS flags,
-                concat_ws(' | ',
-                    CASE WHEN pr.evidence IS NOT NULL THEN 'reason ' || pr.evidence END,
-                    CASE WHEN pt.evidence IS NOT NULL AND NOT pt.vague AND NOT pt.case_only THEN 'text prompt ' || pt.evidence END,
-                    CASE WHEN po.evidence IS NOT NULL AND NOT po.vague AND NOT po.case_only THEN 'offense type ' || po.evidence END,
-                    CASE WHEN pc.evidence IS NOT NULL AND NOT pc.vague AND NOT pc.case_only THEN 'case number ' || pc.evidence END,
-                    CASE WHEN r.has_reason AND r.reason IS NULL AND r.offense_type IS NULL AND r.text_prompt IS NULL
-                         THEN 'no reason recorded (blank or redacted)' END,
-                    o.evidence,
-                    CASE WHEN r.networks > {t} THEN r.networks || ' networks searched (threshold {t})' END,
-                    CASE WHEN p.evidence IS NOT NULL THEN 'proxy: ' || p.evidence END
-                ) AS evidence
-            FROM rows r
-            LEFT JOIN purposes pr ON pr.value = r.reason
-            LEFT JOIN purposes pt ON pt.value = r.text_prompt
-            LEFT JOIN purposes po ON po.value = r.offense_type
-            LEFT JOIN purposes pc ON pc.value = r.case_number
-            LEFT JOIN orgs o ON o.name = r.org
-            LEFT JOIN proxy p ON p.file_index = r.file_index AND p.row = r.row
-        ) WHERE flags <> ''
-    """
+def flag_query() -> str:
+    """The flagging SQL (flags.sql): one SELECT over `rows`, `purposes`, `orgs`, `proxy`, `files`, `params`."""
+    return FLAGS_SQL.read_text(encoding="utf-8").strip().rstrip(";")
 
 
 def _write_flags(con: duckdb.DuckDBPyConnection, infos: list[FileInfo], out: Path, threshold: int) -> None:
     """flags.parquet straight from the join, flags.csv from the parquet, and orgs.csv."""
     paths = "[" + ", ".join(_sql_str(i.path) for i in infos) + "]"
     parquet, unsorted = out / "flags.parquet", out / _UNSORTED
-    con.execute(f"COPY ({_flag_query(threshold, paths)}) TO {_sql_str(unsorted)} (FORMAT parquet)")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE params AS SELECT {int(threshold)}::BIGINT AS national_threshold")
+    con.execute(f"COPY ({flag_query()}) TO {_sql_str(unsorted)} (FORMAT parquet)")
     flagged = con.execute(f"SELECT count(*) FROM read_parquet({_sql_str(unsorted)})").fetchall()[0][0]
     # Sorting millions of wide rows would cost more than the whole scan; past SORT_LIMIT the order is
     # DuckDB's (the `file` and `row` columns still say where each row came from).
@@ -258,12 +247,17 @@ def _write_flags(con: duckdb.DuckDBPyConnection, infos: list[FileInfo], out: Pat
     con.execute(f"SET preserve_insertion_order = {flagged <= SORT_LIMIT}")  # unsorted anyway: write in parallel
     con.execute(f"COPY (SELECT * FROM read_parquet({_sql_str(parquet)})) TO {_sql_str(out / 'flags.csv')} (FORMAT csv, HEADER)")
     con.execute(
-        "COPY (SELECT name AS organization, resolved_id, level, state, resolved, immigration, dhs, has_287g, "
+        "COPY (SELECT name AS organization, resolved_id, level, state, resolved, immigration, presumed, dhs, has_287g, "
         f"out_of_state, rows, how FROM orgs ORDER BY rows DESC, name) TO {_sql_str(out / 'orgs.csv')} (FORMAT csv, HEADER)"
     )
     con.execute(
         "CREATE TEMP TABLE flag_counts AS SELECT file, organization, flags, date_trunc('day', search_time) AS day, "
         f"count(*) AS n FROM read_parquet({_sql_str(parquet)}) GROUP BY ALL"
+    )
+    direct = " OR ".join(f"contains(flags, '{c}')" for c in DIRECT)
+    con.execute(
+        f"CREATE TEMP TABLE direct_rows AS SELECT file, row, source_id, organization, search_time, reason, flags, evidence "
+        f"FROM read_parquet({_sql_str(parquet)}) WHERE {direct} ORDER BY list_position({paths}, file), row LIMIT {_SAMPLE}"
     )
 
 
@@ -271,12 +265,22 @@ def _sql_str(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def _share(n: int, of: int) -> float:
+    return round(n / of, 6) if of else 0.0
+
+
 def _summarise(con, infos, home, options, g287, purposes, orgs, proxy) -> dict:
     """Everything report.html and summary.json show, from the small `flag_counts` table."""
     q = lambda sql: con.execute(sql).fetchall()  # noqa: E731
+    rows = sum(i.rows for i in infos)
     per_file = dict(q("SELECT file, sum(n) FROM flag_counts GROUP BY 1"))
-    by_flag = dict(q("SELECT flag, sum(n) FROM (SELECT unnest(string_split(flags, ';')) AS flag, n FROM flag_counts) GROUP BY 1"))
+    split = "(SELECT file, organization, day, n, unnest(string_split(flags, ';')) AS flag FROM flag_counts)"
+    by_flag = dict(q(f"SELECT flag, sum(n) FROM {split} GROUP BY 1"))
+    by_file_flag: dict[str, dict[str, int]] = {}
+    for file, flag, n in q(f"SELECT file, flag, sum(n) FROM {split} GROUP BY 1, 2"):
+        by_file_flag.setdefault(file, {})[flag] = int(n)
     direct = " OR ".join(f"contains(flags, '{c}')" for c in DIRECT)
+    direct_rows = int(q(f"SELECT coalesce(sum(n), 0) FROM flag_counts WHERE {direct}")[0][0])
     org_counts = ", ".join(f"coalesce(sum(n) FILTER (contains(f.flags, '{c}')), 0) AS \"{c}\"" for c in CODES)
     by_org = q(
         f"""SELECT coalesce(f.organization, '(none recorded)') AS org, any_value(o.resolved_id), any_value(o.level),
@@ -292,23 +296,52 @@ def _summarise(con, infos, home, options, g287, purposes, orgs, proxy) -> dict:
                    coalesce(sum(n) FILTER ({direct}), 0) FROM flag_counts WHERE day IS NOT NULL GROUP BY 1 ORDER BY 1"""
     )
     unresolved = q("SELECT name, rows FROM orgs WHERE NOT resolved ORDER BY rows DESC, name")
+    evidence = q("SELECT file, row, source_id, organization, search_time, reason, flags, evidence FROM direct_rows")
+    counts = {c: int(by_flag.get(c, 0)) for c in CODES}
+    owners = sorted({(i.owner, i.owner_how) for i in infos}, key=lambda o: (o[0] or "", o[1]))
     return {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "home_state": home,
         "national_threshold": options.national_threshold,
-        "rows": sum(i.rows for i in infos),
+        "owner": owners[0][0] if len({o for o, _ in owners}) == 1 else None,
+        "owner_how": owners[0][1] if len(owners) == 1 else "per file (see files)",
+        "rows": rows,
         "flagged": int(sum(per_file.values())),
-        "by_flag": {c: int(by_flag.get(c, 0)) for c in CODES},
+        "by_flag": counts,
+        "share": {c: _share(n, rows) for c, n in counts.items()},
         "flag_meanings": CODES,
         "direct_codes": list(DIRECT),
+        "purpose_codes": list(PURPOSE_SIGNALS),
+        "reach_codes": list(REACH),
+        "direct": {
+            "rows": direct_rows,
+            "share": _share(direct_rows, rows),
+            "listed": len(evidence),
+            "evidence": [
+                {
+                    "file": r[0],
+                    "row": int(r[1]),
+                    "source_id": r[2],
+                    "organization": r[3],
+                    "search_time": r[4],
+                    "reason": r[5],
+                    "flags": r[6].split(";"),
+                    "evidence": r[7],
+                }
+                for r in evidence
+            ],
+        },
         "files": [
             {
                 "path": i.path,
                 "format": i.format,
                 "variant": i.variant,
                 "kind": i.kind,
+                "owner": i.owner,
+                "owner_how": i.owner_how,
                 "rows": i.rows,
                 "flagged": int(per_file.get(i.path, 0)),
+                "by_flag": {c: by_file_flag.get(i.path, {}).get(c, 0) for c in CODES},
                 "columns": i.columns,
                 "missing_fields": i.missing,
                 "unparsed_times": i.unparsed_times,
@@ -318,25 +351,43 @@ def _summarise(con, infos, home, options, g287, purposes, orgs, proxy) -> dict:
         "organisations": {
             "distinct": orgs,
             "unresolved": [{"name": n, "rows": r} for n, r in unresolved],
-            "top": [
-                {
-                    "organization": r[0],
-                    "resolved_id": r[1],
-                    "level": r[2],
-                    "state": r[3],
-                    "rows": r[4],
-                    "flagged": int(r[5]),
-                    "direct": int(r[6]),
-                    "by_flag": {c: int(v) for c, v in zip(CODES, r[7:], strict=True)},
-                }
-                for r in by_org
-            ],
+            "top": [_org_row(r, counts, rows) for r in by_org],
         },
         "over_time": {"bucket": bucket, "points": [{"period": p, "flagged": int(n), "direct": int(d)} for p, n, d in over_time]},
         "distinct_purposes_screened": purposes,
         "g287": {"source": g287.source, "agreements": len(g287), "sample": g287.sample, "warnings": list(g287.warnings)},
         "proxy": proxy | {"window_hours": options.proxy_hours} if proxy else None,
     }
+
+
+def _org_row(r: tuple, network: dict[str, int], rows: int) -> dict:
+    """One organisation's counts, the share of its searches with each flag, and the network's share."""
+    searches = int(r[4] or 0)
+    by_flag = {c: int(v) for c, v in zip(CODES, r[7:], strict=True)}
+    return {
+        "organization": r[0],
+        "resolved_id": r[1],
+        "level": r[2],
+        "state": r[3],
+        "rows": searches,
+        "flagged": int(r[5]),
+        "direct": int(r[6]),
+        "by_flag": by_flag,
+        "share": {c: _share(n, searches) for c, n in by_flag.items()},
+        "network_share": {c: _share(n, rows) for c, n in network.items()},
+    }
+
+
+def _per_org(con, summary: dict) -> list[dict]:
+    """Every searching organisation with a flagged search: its own counts and shares beside the network's."""
+    org_counts = ", ".join(f"coalesce(sum(n) FILTER (contains(f.flags, '{c}')), 0)" for c in CODES)
+    direct = " OR ".join(f"contains(flags, '{c}')" for c in DIRECT)
+    found = con.execute(
+        f"""SELECT f.organization, any_value(o.resolved_id), any_value(o.level), any_value(o.state), any_value(o.rows), sum(n),
+                   coalesce(sum(n) FILTER ({direct}), 0), {org_counts}
+            FROM flag_counts f JOIN orgs o ON o.name = f.organization GROUP BY 1 ORDER BY 1"""
+    ).fetchall()
+    return [_org_row(r, summary["by_flag"], summary["rows"]) for r in found]
 
 
 def _bucket(span: tuple) -> str:
