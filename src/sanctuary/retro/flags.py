@@ -96,7 +96,8 @@ def is_case_number(text: str) -> bool:
 
 def classify_purpose(text: str, registry: Registry) -> PurposeFlags:
     """One distinct purpose text or case number through the purpose screen and the predicate. A case
-    number is screened too ("ERO-2025-0113" names ERO); one that says nothing else is CASE_NUMBER_ONLY.
+    number is screened too ("ERO-2025-0113" names ERO); one that says nothing else (and is not a statute
+    the screen reads as a crime) is CASE_NUMBER_ONLY.
     A crime the words name always shows a criminal purpose here (the audit's reading)."""
     result = by_words(screen(text))
     named = [registry.get(a) for a in result.agencies if _known(registry, a)]
@@ -122,7 +123,7 @@ def classify_purpose(text: str, registry: Registry) -> PurposeFlags:
         return PurposeFlags(text, words, False, False, evidence, review=review, **flags)
     if review:
         return PurposeFlags(text, False, False, False, f"needs_review: {spans}", review=True, **flags)
-    if is_case_number(text):
+    if is_case_number(text) and not crime:  # "10851", "459.5": a statute the screen reads as a crime, not a case number
         return PurposeFlags(text, False, False, True, "is a case number only", **flags)
     if result.category == "vague":
         return PurposeFlags(text, False, True, False, "is vague", **flags)

@@ -299,12 +299,20 @@ def _summarise(con, infos, home, options, g287, purposes, orgs, proxy) -> dict:
     evidence = q("SELECT file, row, source_id, organization, search_time, reason, flags, evidence FROM direct_rows")
     counts = {c: int(by_flag.get(c, 0)) for c in CODES}
     owners = sorted({(i.owner, i.owner_how) for i in infos}, key=lambda o: (o[0] or "", o[1]))
+    files_of: dict[str, int] = {}
+    for i in infos:
+        if i.owner:
+            files_of[i.owner] = files_of.get(i.owner, 0) + 1
     return {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "home_state": home,
         "national_threshold": options.national_threshold,
         "owner": owners[0][0] if len({o for o, _ in owners}) == 1 else None,
         "owner_how": owners[0][1] if len(owners) == 1 else "per file (see files)",
+        "owners": {
+            "known": [{"owner": o, "files": n} for o, n in sorted(files_of.items())],
+            "unknown_files": sum(not i.owner for i in infos),
+        },
         "rows": rows,
         "flagged": int(sum(per_file.values())),
         "by_flag": counts,
