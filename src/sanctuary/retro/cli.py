@@ -52,6 +52,9 @@ def scan(
         str | None,
         typer.Option("--agency", help="The agency whose exports these are (default: a manifest, the file name, or the content)."),
     ] = None,
+    tables: Annotated[
+        Path | None, typer.Option("--tables", help="Also write the flagging SQL's input tables here as Parquet (for Spark).")
+    ] = None,
     open_report: Annotated[bool, typer.Option("--open", help="Open report.html in a browser when done.")] = False,
     json_out: JsonOpt = False,
 ) -> None:
@@ -67,6 +70,7 @@ def scan(
             proxy_hours=proxy_hours,
             memory_limit=memory_limit,
             agency=agency,
+            tables=tables,
         )
         if err.is_terminal and not json_out:
             with _Bar() as bar:

@@ -35,6 +35,7 @@ from sanctuary.retro.orgs import OrgResolver
 from sanctuary.retro.owners import Owners
 from sanctuary.retro.proxy import load_requests, match_requests
 from sanctuary.retro.report import write_org_reports, write_report
+from sanctuary.retro.sql import TABLES, flag_query
 
 Progress = Callable[[str, int, int], None]  # (step, done, total)
 _CHUNK = 2000  # distinct values classified between progress updates
@@ -42,7 +43,6 @@ _TOP_ORGS = 25
 _SAMPLE = 200  # rows of direct evidence listed in summary.json and report.html (all are in flags.csv)
 _UNSORTED = ".flags-unsorted.parquet"
 _STAGE = ".stage"
-FLAGS_SQL = Path(__file__).with_name("flags.sql")
 SORT_LIMIT = 2_000_000  # flagged rows up to which flags.csv/.parquet are written in file and row order
 
 
@@ -58,6 +58,7 @@ class ScanOptions:
     memory_limit: str = "3GB"
     threads: int | None = None  # DuckDB threads; None: one per core (the web app scans with one)
     agency: str | None = None  # the agency whose exports these are (--agency); None: from manifest, name or content
+    tables: Path | None = None  # also write the inputs of flags.sql here, as Parquet (for Spark: retro/spark.py)
     org_reports: bool = True  # one page per searching organisation, in orgs/
 
 
@@ -122,6 +123,8 @@ def scan(files: list[Path], out: Path, options: ScanOptions, progress: Progress 
         except (duckdb.Error, OSError) as exc:
             raise RetroError("--out", f"{out}: results could not be written: {str(exc).splitlines()[0]}") from None
         step("flagging and writing rows", 1, 1)
+        if options.tables is not None:
+            _write_tables(con, stage, options.tables)
         step("writing results", 0, 2)
         summary = _summarise(con, infos, home, options, g287, purposes, orgs, proxy)
         summary["registry_sha256"] = registry.digest()  # which registry resolved the organisations
@@ -224,11 +227,6 @@ def _resolve_orgs(con: duckdb.DuckDBPyConnection, resolver: OrgResolver, home: s
     return len(counts)
 
 
-def flag_query() -> str:
-    """The flagging SQL (flags.sql): one SELECT over `rows`, `purposes`, `orgs`, `proxy`, `files`, `params`."""
-    return FLAGS_SQL.read_text(encoding="utf-8").strip().rstrip(";")
-
-
 def _write_flags(con: duckdb.DuckDBPyConnection, infos: list[FileInfo], out: Path, threshold: int) -> None:
     """flags.parquet straight from the join, flags.csv from the parquet, and orgs.csv."""
     paths = "[" + ", ".join(_sql_str(i.path) for i in infos) + "]"
@@ -259,6 +257,22 @@ def _write_flags(con: duckdb.DuckDBPyConnection, infos: list[FileInfo], out: Pat
         f"CREATE TEMP TABLE direct_rows AS SELECT file, row, source_id, organization, search_time, reason, flags, evidence "
         f"FROM read_parquet({_sql_str(parquet)}) WHERE {direct} ORDER BY list_position({paths}, file), row LIMIT {_SAMPLE}"
     )
+
+
+def _write_tables(con: duckdb.DuckDBPyConnection, stage: Path, folder: Path) -> None:
+    """The inputs of flags.sql under `folder`, one folder of Parquet per table (TABLES)."""
+    try:
+        for name in TABLES:
+            target = folder / name
+            shutil.rmtree(target, ignore_errors=True)
+            target.mkdir(parents=True)
+            if name == "rows":
+                for part in sorted(stage.glob("*.parquet")):
+                    shutil.copyfile(part, target / part.name)
+            else:
+                con.execute(f"COPY (SELECT * FROM {name}) TO {_sql_str(target / 'part-0.parquet')} (FORMAT parquet)")
+    except (duckdb.Error, OSError) as exc:
+        raise RetroError("--tables", f"{folder}: the tables could not be written: {str(exc).splitlines()[0]}") from None
 
 
 def _sql_str(value: object) -> str:
