@@ -66,6 +66,12 @@ PRESUMPTION = frozenset({Ground.MISSION, Ground.AGREEMENT})
 
 _CASE_NUMBER = re.compile(r"(?:case|cad|inc|incident|rpt|report|cr|dr|no\.?|#)?\s*[#:]?\s*[A-Z]{0,4}[-\s]?\d[\d\-/.]*[A-Z]?", re.IGNORECASE)
 _MIN_CASE_DIGITS = 4
+# A long run of digits in a text without a letter: a case or report number's serial part. Without a
+# letter no rule of the screen can read it as anything but a number (the A-number rules need an "A" or
+# immigration words beside it; statutes the screen knows are at most five digits a run), so texts
+# that differ only there are classified once (`shape`): a state's exports hold millions of them.
+_SERIAL = re.compile(r"\d{6,}")
+_SERIAL_SHAPE = "000000"
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,14 @@ class PurposeFlags:
         """Evidence of an immigration purpose in this text alone (a crime in another text of the
         row lifts `named`: see flags.sql)."""
         return self.words or self.named
+
+
+def shape(text: str) -> str:
+    """The text a distinct value is classified as: itself, or, without a letter, with each run of six
+    or more digits written 000000 ("24-136102" and "25-000417" are one shape, "24-000000")."""
+    if any(c.isalpha() for c in text):
+        return text
+    return _SERIAL.sub(_SERIAL_SHAPE, text)
 
 
 def is_case_number(text: str) -> bool:

@@ -5,8 +5,10 @@
 -- (docs/retro.md, "On a cluster"). Its inputs, made by the scan (retro/pipeline.py):
 --   rows      (file_index, row, source_id, org, reason, offense_type, text_prompt, case_number,
 --              networks, search_time, has_reason): every search, one per export row
---   purposes  (value, words, named, presumed, crime, vague, case_only, review, agency, dhs, evidence):
---              each distinct text through the purpose screen and the predicate (retro/flags.py)
+--   purposes  (value, words, named, presumed, crime, vague, case_only, review, agency, dhs, evidence,
+--              lettered): each distinct text through the purpose screen and the predicate
+--              (retro/flags.py); a case number is read only when it has a letter ("ERO-2025-0113"):
+--              digits and separators alone are an identifier, never a purpose
 --   orgs      (name, presumed, immigration, dhs, has_287g, out_of_state, evidence): each organisation
 --   proxy     (file_index, row, evidence): searches that followed an immigration agency's request
 --   files     (file_index, path)
@@ -42,7 +44,7 @@ WITH joined AS (
     LEFT JOIN purposes pr ON pr.value = r.reason
     LEFT JOIN purposes pt ON pt.value = r.text_prompt
     LEFT JOIN purposes po ON po.value = r.offense_type
-    LEFT JOIN purposes pc ON pc.value = r.case_number
+    LEFT JOIN purposes pc ON pc.value = r.case_number AND pc.lettered
     LEFT JOIN orgs o ON o.name = r.org
     LEFT JOIN proxy x ON x.file_index = r.file_index AND x.row = r.row
 ),

@@ -1,15 +1,18 @@
-"""Reading exports with DuckDB: CSV (plain or gzip), NDJSON and Parquet, into one canonical table per file.
+"""Reading exports with DuckDB: CSV (plain or gzip), NDJSON and Parquet, into one canonical Parquet file each.
 
 Every cell is read as text and cleaned in SQL: `***` (the vendor's redaction) and blanks become NULL,
 "6,264" becomes 6264, and US ("11/14/2025, 09:53:36 AM UTC") and ISO ("2026-03-10T05:17:06.087Z")
-timestamps become UTC timestamps. The canonical table is created in file order, so its `rowid` is
-the 0-based data row number in the file (quoted multi-line cells count as one row); `stage_export`
-then writes it to a Parquet file of the scan's staging folder and drops it, so a scan of hundreds of
-files holds one file's rows in memory at a time, and every later pass reads compact Parquet.
+timestamps become UTC timestamps. `stage_export` streams each file, in file order, straight to a
+Parquet file of the scan's staging folder, numbering its rows as they come (`row`: the 0-based data
+row number in the file; quoted multi-line cells count as one row), so a scan of hundreds of files
+holds no file whole in memory, and every later pass reads compact Parquet.
 """
 
 from __future__ import annotations
 
+import csv
+import gzip
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,9 +101,30 @@ def reader(path: Path) -> str:
     return f"read_parquet({quoted})"
 
 
+def first_record(path: Path) -> tuple[list[str], list[str]] | None:
+    """A CSV's header and first data record, read with the standard library (no DuckDB sampling:
+    a state's exports are hundreds of files); None when they cannot be read so (DuckDB decides)."""
+    if file_format(path) != "csv":
+        return None
+    try:
+        opener = gzip.open if path.name.lower().endswith(".gz") else open
+        with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
+            rows = csv.reader(fh, delimiter="\t" if ".tsv" in path.name.lower() else ",")
+            header = next(rows, None)
+            record = next(rows, [])
+    except (OSError, UnicodeDecodeError, csv.Error, EOFError):
+        return None
+    if not header or any(not h.strip() for h in header) or len(set(header)) < len(header):
+        return None  # DuckDB renames empty and repeated names: let it read the header
+    return header, record
+
+
 def headers(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
     if not path.is_file():
         raise RetroError("file", f"{path}: no such file")
+    quick = first_record(path)
+    if quick is not None:
+        return quick[0]
     try:
         return [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {reader(path)}").fetchall()]
     except duckdb.Error as exc:
@@ -108,31 +132,44 @@ def headers(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
 
 
 def stage_export(
-    con: duckdb.DuckDBPyConnection, index: int, path: Path, mapping: dict[str, str] | None, stage: Path, owners: Owners
+    con: duckdb.DuckDBPyConnection,
+    index: int,
+    path: Path,
+    mapping: dict[str, str] | None,
+    stage: Path,
+    owners: Owners,
+    plates: bool = True,
 ) -> FileInfo:
-    """Read one export into `stage`/<index>.parquet with the canonical columns (and `file_index`,
-    `row`, `has_reason`); return what was found. The organisation of a file without an organisation
-    column is its owner (its own searches)."""
+    """Read one export, in one streaming pass, into `stage`/<index>.parquet with the canonical
+    columns (and `file_index`, `row`: its place in the file, `has_reason`); return what was found.
+    The organisation of a file without an organisation column is its owner (its own searches).
+    `plates`: keep the plate column (only matching requests received reads it)."""
     layout = detect(str(path), headers(con, path), mapping)
-    table = f"export_{index}"
+    has_org = "org" in layout.columns
+    owner = owners.of(path) if not has_org else None
+    target = stage / f"{index}.parquet"
     try:
         iso = _iso_times(con, path, layout)
-        select = ", ".join(f"{_expr(layout, f, iso)} AS {f}" for f in CANONICAL)
-        con.execute(f"CREATE TEMP TABLE {table} AS SELECT {select}, {'reason' in layout.columns} AS has_reason FROM {reader(path)}")
+        columns = []
+        for f in CANONICAL:
+            if f == "org" and not has_org:
+                columns.append(f"{_literal(owner.name if owner else None)}::VARCHAR AS org")
+            elif f == "plate" and not plates:
+                columns.append("NULL::VARCHAR AS plate")
+            else:
+                columns.append(f"{_expr(layout, f, iso)} AS {f}")
+        con.execute(
+            f"COPY (SELECT {int(index)} AS file_index, row_number() OVER () - 1 AS row, {', '.join(columns)}, "
+            f"{'reason' in layout.columns} AS has_reason FROM {reader(path)}) TO {_literal(str(target))} (FORMAT parquet)"
+        )
         rows, orgs, unparsed, one = con.execute(
-            f"SELECT count(*), count(DISTINCT org), count(*) FILTER (search_time IS NULL), min(org) FROM {table}"
+            f"SELECT count(*), count(DISTINCT org), count(*) FILTER (search_time IS NULL), min(org) FROM read_parquet({_literal(str(target))})"
         ).fetchall()[0]
     except duckdb.Error as exc:
-        con.execute(f"DROP TABLE IF EXISTS {table}")
+        target.unlink(missing_ok=True)
         raise RetroError("file", f"{path}: cannot be read: {_first_line(exc)}") from None
-    owner = owners.of(path, one if orgs == 1 else None)
-    has_org = "org" in layout.columns
-    columns = [f if f != "org" or has_org else f"{_literal(owner.name)}::VARCHAR AS org" for f in CANONICAL]
-    target = "'" + str(stage / f"{index}.parquet").replace("'", "''") + "'"
-    con.execute(
-        f"COPY (SELECT {int(index)} AS file_index, rowid AS row, {', '.join(columns)}, has_reason FROM {table}) TO {target} (FORMAT parquet)"
-    )
-    con.execute(f"DROP TABLE {table}")
+    if owner is None:
+        owner = owners.of(path, one if orgs == 1 else None)
     kind = "network audit" if orgs > 1 else "organization audit" if orgs == 1 else ""
     has_time = "search_time" in layout.columns
     return FileInfo(
@@ -141,7 +178,7 @@ def stage_export(
         variant=layout.variant,
         columns=layout.columns,
         rows=rows,
-        kind=kind or ("the owner's own searches" if not has_org else ""),
+        kind=(kind or "") if has_org else "the owner's own searches",
         unparsed_times=unparsed if has_time else 0,
         missing=layout.missing(),
         owner=owner.name,
@@ -155,14 +192,38 @@ def _literal(value: str | None) -> str:
 
 
 def _iso_times(con: duckdb.DuckDBPyConnection, path: Path, layout: Layout) -> bool:
-    """Whether the file writes ISO times (tried first, since a failed parse is the costly part)."""
+    """Whether the file writes ISO times (tried first, since a failed parse is the costly part),
+    from its first record when that has one, else from the first time DuckDB finds."""
     column = layout.columns.get("search_time")
     if column is None:
         return True
+    first = _first_value(path, column)
+    if first:
+        return bool(_ISO.match(first))
     sample = con.execute(
         f"SELECT CAST({_quote(column)} AS VARCHAR) FROM {reader(path)} WHERE {_quote(column)} IS NOT NULL LIMIT 1"
     ).fetchall()
     return bool(sample and _ISO.match(sample[0][0]))
+
+
+def _first_value(path: Path, column: str) -> str | None:
+    """`column` of the first record of a CSV or newline-delimited JSON file, read with the standard
+    library; None when it is empty or cannot be read so."""
+    quick = first_record(path)
+    if quick is not None:
+        at = quick[0].index(column) if column in quick[0] else len(quick[1])
+        return quick[1][at].strip() or None if at < len(quick[1]) else None
+    name = path.name.lower()
+    if not any(name.endswith(s) or name.endswith(s + ".gz") for s in (".ndjson", ".jsonl")):
+        return None
+    try:
+        opener = gzip.open if name.endswith(".gz") else open
+        with opener(path, "rt", encoding="utf-8-sig") as fh:
+            record = json.loads(fh.readline() or "{}")
+    except (OSError, UnicodeDecodeError, ValueError, EOFError):
+        return None
+    value = record.get(column) if isinstance(record, dict) else None
+    return value.strip() or None if isinstance(value, str) else None
 
 
 def _expr(layout: Layout, field: str, iso: bool) -> str:

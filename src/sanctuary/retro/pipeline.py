@@ -15,10 +15,12 @@ The pipeline, each step in DuckDB except the two classifications, which run once
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,7 +31,7 @@ from sanctuary.agencies import load_registry
 from sanctuary.agencies.g287 import load_g287
 from sanctuary.agencies.states import state_code
 from sanctuary.retro.errors import RetroError
-from sanctuary.retro.flags import CODES, DIRECT, PURPOSE_SIGNALS, REACH, PurposeFlags, classify_purpose, org_flags
+from sanctuary.retro.flags import CODES, DIRECT, PURPOSE_SIGNALS, REACH, PurposeFlags, classify_purpose, org_flags, shape
 from sanctuary.retro.load import FileInfo, is_export, stage_export
 from sanctuary.retro.orgs import OrgResolver
 from sanctuary.retro.owners import Owners
@@ -43,7 +45,7 @@ _TOP_ORGS = 25
 _SAMPLE = 200  # rows of direct evidence listed in summary.json and report.html (all are in flags.csv)
 _UNSORTED = ".flags-unsorted.parquet"
 _STAGE = ".stage"
-SORT_LIMIT = 2_000_000  # flagged rows up to which flags.csv/.parquet are written in file and row order
+SORT_LIMIT = 2_000_000  # flagged rows up to which flags.parquet is in file and row order and flags.csv is written
 
 
 @dataclass
@@ -163,11 +165,26 @@ def _connect(out: Path, options: ScanOptions) -> duckdb.DuckDBPyConnection:
 def _load(
     con: duckdb.DuckDBPyConnection, files: list[Path], options: ScanOptions, owners: Owners, stage: Path, step: Progress
 ) -> list[FileInfo]:
-    infos = []
-    for i, path in enumerate(files):
-        step("reading exports", i, len(files))
-        infos.append(stage_export(con, i, path, options.mapping, stage, owners))
-    step("reading exports", len(files), len(files))
+    step("reading exports", 0, len(files))
+    workers = max(1, min(options.threads or os.cpu_count() or 1, len(files)))
+
+    def read(i: int) -> FileInfo:
+        cursor = con.cursor()  # a connection of its own to the same database: files are read side by side
+        try:
+            return stage_export(cursor, i, files[i], options.mapping, stage, owners, plates=options.requests is not None)
+        finally:
+            cursor.close()
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(read, i) for i in range(len(files))]
+        try:
+            for done, _ in enumerate(as_completed(futures), 1):
+                step("reading exports", done, len(files))
+            infos = [f.result() for f in futures]  # in file order; the first file that failed raises
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
     con.execute("SET preserve_insertion_order = false")  # row numbers are fixed (`row`); let the rest run in parallel
     con.execute(f"CREATE TEMP VIEW rows AS SELECT * FROM read_parquet({_sql_str(stage / '*.parquet')})")
     con.execute("CREATE TEMP TABLE files (file_index INTEGER, path VARCHAR)")
@@ -180,13 +197,20 @@ def _classify_purposes(con: duckdb.DuckDBPyConnection, registry, step: Progress)
         r[0]
         for r in con.execute(
             "SELECT DISTINCT v FROM (SELECT reason AS v FROM rows UNION ALL SELECT text_prompt FROM rows "
-            "UNION ALL SELECT offense_type FROM rows UNION ALL SELECT case_number FROM rows) WHERE v IS NOT NULL"
+            "UNION ALL SELECT offense_type FROM rows "
+            "UNION ALL SELECT case_number FROM rows WHERE regexp_matches(case_number, '\\pL')) WHERE v IS NOT NULL"
         ).fetchall()
     ]
     rows: list[PurposeFlags] = []
+    by_shape: dict[str, PurposeFlags] = {}
     for start in range(0, len(values), _CHUNK):
         step("screening distinct reasons", start, len(values))
-        rows.extend(classify_purpose(v, registry) for v in values[start : start + _CHUNK])
+        for value in values[start : start + _CHUNK]:
+            key = shape(value)
+            found = by_shape.get(key)
+            if found is None:
+                found = by_shape[key] = classify_purpose(key, registry)
+            rows.append(found if key == value else replace(found, value=value))
     step("screening distinct reasons", len(values), len(values))
     table = pa.table(
         {
@@ -196,6 +220,8 @@ def _classify_purposes(con: duckdb.DuckDBPyConnection, registry, step: Progress)
                 for name in ("words", "named", "presumed", "crime", "vague", "case_only", "review", "agency", "dhs")
             },
             "evidence": pa.array([p.evidence for p in rows], pa.string()),
+            # a case number without a letter is an identifier, never a purpose (flags.sql joins only the lettered)
+            "lettered": pa.array([any(c.isalpha() for c in p.value) for p in rows], pa.bool_()),
         }
     )
     con.register("purposes_arrow", table)
@@ -243,7 +269,10 @@ def _write_flags(con: duckdb.DuckDBPyConnection, infos: list[FileInfo], out: Pat
     else:
         unsorted.replace(parquet)
     con.execute(f"SET preserve_insertion_order = {flagged <= SORT_LIMIT}")  # unsorted anyway: write in parallel
-    con.execute(f"COPY (SELECT * FROM read_parquet({_sql_str(parquet)})) TO {_sql_str(out / 'flags.csv')} (FORMAT csv, HEADER)")
+    if flagged <= SORT_LIMIT:  # above it, flags.parquet alone: a CSV of tens of millions of rows helps no reader
+        con.execute(f"COPY (SELECT * FROM read_parquet({_sql_str(parquet)})) TO {_sql_str(out / 'flags.csv')} (FORMAT csv, HEADER)")
+    else:
+        (out / "flags.csv").unlink(missing_ok=True)
     con.execute(
         "COPY (SELECT name AS organization, resolved_id, level, state, resolved, immigration, presumed, dhs, has_287g, "
         f"out_of_state, rows, how FROM orgs ORDER BY rows DESC, name) TO {_sql_str(out / 'orgs.csv')} (FORMAT csv, HEADER)"
