@@ -88,8 +88,9 @@ def file_format(path: Path) -> str:
     raise RetroError("file", f"{path}: unknown format; expected .csv, .csv.gz, .ndjson, .jsonl(.gz) or .parquet")
 
 
-def reader(path: Path) -> str:
-    """The DuckDB table function that reads `path`, every column as text."""
+def reader(path: Path, columns: list[str] | None = None) -> str:
+    """The DuckDB table function that reads `path`, every column as text. `columns`: a JSON file's
+    keys, as `headers` found them (read as text, without sampling the file again)."""
     quoted = "'" + str(path).replace("'", "''") + "'"
     fmt = file_format(path)
     if fmt == "csv":  # the dialect is fixed, so a malformed row is an error rather than a silent misread
@@ -97,6 +98,9 @@ def reader(path: Path) -> str:
         return f"read_csv({quoted}, all_varchar=true, header=true, delim='{delim}', quote='\"', escape='\"', strict_mode=true, skip=0)"
     if fmt == "ndjson":  # .json may also hold one array of records
         layout = "auto" if ".json" in path.name.lower() else "newline_delimited"
+        if columns:
+            keys = ", ".join(_literal(c) + ": 'VARCHAR'" for c in columns)
+            return f"read_json({quoted}, format='{layout}', columns={{{keys}}})"
         return f"read_json({quoted}, format='{layout}')"
     return f"read_parquet({quoted})"
 
@@ -144,7 +148,8 @@ def stage_export(
     columns (and `file_index`, `row`: its place in the file, `has_reason`); return what was found.
     The organisation of a file without an organisation column is its owner (its own searches).
     `plates`: keep the plate column (only matching requests received reads it)."""
-    layout = detect(str(path), headers(con, path), mapping)
+    names = headers(con, path)
+    layout = detect(str(path), names, mapping)
     has_org = "org" in layout.columns
     owner = owners.of(path) if not has_org else None
     target = stage / f"{index}.parquet"
@@ -160,7 +165,7 @@ def stage_export(
                 columns.append(f"{_expr(layout, f, iso)} AS {f}")
         con.execute(
             f"COPY (SELECT {int(index)} AS file_index, row_number() OVER () - 1 AS row, {', '.join(columns)}, "
-            f"{'reason' in layout.columns} AS has_reason FROM {reader(path)}) TO {_literal(str(target))} (FORMAT parquet)"
+            f"{'reason' in layout.columns} AS has_reason FROM {reader(path, names)}) TO {_literal(str(target))} (FORMAT parquet)"
         )
         rows, orgs, unparsed, one = con.execute(
             f"SELECT count(*), count(DISTINCT org), count(*) FILTER (search_time IS NULL), min(org) FROM read_parquet({_literal(str(target))})"
