@@ -27,6 +27,7 @@ import sys
 import tempfile
 import textwrap
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -153,21 +154,42 @@ def _format(path: Path) -> str:
     return "(FORMAT csv, HEADER, COMPRESSION gzip)" if name.endswith(".gz") else "(FORMAT csv, HEADER)"
 
 
-def generate_folder(folder: Path, rows: int, files: int) -> list[Path]:
+def generate_folder(folder: Path, rows: int, files: int, keep: bool = False) -> list[Path]:
     """`rows` rows over `files` exports in `folder`, formats in turn (FORMATS), each named for the
-    Illinois agency whose network audit it is."""
+    Illinois agency whose network audit it is; two files are written at a time. `keep`: a file
+    already there, complete, is not written again (a folder given with --data)."""
     folder.mkdir(parents=True, exist_ok=True)
     owners = [f"{p} IL PD" for p in PLACES] + [f"{p} County IL SO" for p in PLACES]
-    paths = []
     per, extra = divmod(rows, files)
+    jobs = []
     start = 0
     for i in range(files):
         n = per + (i < extra)
-        path = folder / f"{owners[i % len(owners)]}-Network_Audit-{i:04d}{FORMATS[i % len(FORMATS)]}"
-        generate(path, n, start)
-        paths.append(path)
+        jobs.append((folder / f"{owners[i % len(owners)]}-Network_Audit-{i:04d}{FORMATS[i % len(FORMATS)]}", n, start))
         start += n
-    return paths
+
+    def write(job: tuple[Path, int, int]) -> None:
+        path, n, first = job
+        if keep and path.is_file() and _rows_in(path) == n:
+            return
+        partial = path.with_name(".partial-" + path.name)  # the suffix says the format
+        generate(partial, n, first)
+        partial.replace(path)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(write, jobs))
+    return [path for path, _, _ in jobs]
+
+
+def _rows_in(path: Path) -> int:
+    con = duckdb.connect()
+    reader = "read_parquet" if path.name.endswith(".parquet") else "read_json" if path.name.endswith(".ndjson") else "read_csv"
+    try:
+        return int(con.execute(f"SELECT count(*) FROM {reader}('{path}')").fetchall()[0][0])
+    except duckdb.Error:
+        return -1
+    finally:
+        con.close()
 
 
 PANDAS_SCAN = textwrap.dedent(
@@ -225,7 +247,10 @@ def main() -> None:
     parser.add_argument("--skip-pandas", action="store_true")
     parser.add_argument("--memory-limit", default="3GB")
     parser.add_argument("--write", type=Path, help="only write the generated CSV to this path (e.g. a demo file)")
-    parser.add_argument("--tmp", type=Path, help="folder for the generated data (default: the system's temporary folder)")
+    parser.add_argument("--tmp", type=Path, help="folder for the scans' output (default: the system's temporary folder)")
+    parser.add_argument(
+        "--data", type=Path, help="with --files: generate the exports into this folder and keep them (files already there are reused)"
+    )
     args = parser.parse_args()
     root = Path(__file__).resolve().parent.parent
     if args.write:
@@ -234,8 +259,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="retro-bench-", dir=args.tmp) as tmp:
         t0 = time.perf_counter()
         if args.files > 1:
-            data = Path(tmp) / "exports"
-            generate_folder(data, args.rows, args.files)
+            data = args.data or Path(tmp) / "exports"
+            generate_folder(data, args.rows, args.files, keep=args.data is not None)
             size = sum(p.stat().st_size for p in data.iterdir()) / 1e9
         else:
             data = Path(tmp) / "network_audit.csv"
