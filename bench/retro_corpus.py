@@ -4,7 +4,7 @@
 
 Each export is scanned on its own, as an auditor would scan it (`sanctuary scan FILE --home-state
 <its state> --agency <its owner>`), and the script reports, per export, how many rows each flag marks
-with a sample reason for each; then, over the split, every row the evidence flag IMMIGRATION_PURPOSE
+with a sample reason for each (that of the first row it marks); then, over the split, every row the evidence flag IMMIGRATION_PURPOSE
 marks (with its reason, to be read by a person: the corpus carries no labels), the rows whose reason
 the screen reads as naming a crime that carry it (must be none), and the rate of the evidence flag
 with its row count and a 95% upper bound (the rule of three when none is flagged).
@@ -53,8 +53,8 @@ def calibrate(split: str) -> dict:
             con = duckdb.connect()
             samples = dict(
                 con.execute(
-                    f"""SELECT flag, any_value(coalesce(reason, '(blank)')) FROM (
-                          SELECT unnest(string_split(flags, ';')) AS flag, reason FROM read_parquet('{out / "flags.parquet"}')
+                    f"""SELECT flag, arg_min(coalesce(reason, '(blank)'), row) FROM (
+                          SELECT unnest(string_split(flags, ';')) AS flag, reason, row FROM read_parquet('{out / "flags.parquet"}')
                         ) GROUP BY flag"""
                 ).fetchall()
             )
