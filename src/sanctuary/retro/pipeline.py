@@ -277,11 +277,16 @@ def _write_flags(con: duckdb.DuckDBPyConnection, infos: list[FileInfo], out: Pat
         "COPY (SELECT name AS organization, resolved_id, level, state, resolved, immigration, presumed, dhs, has_287g, "
         f"out_of_state, rows, how FROM orgs ORDER BY rows DESC, name) TO {_sql_str(out / 'orgs.csv')} (FORMAT csv, HEADER)"
     )
-    con.execute(
-        "CREATE TEMP TABLE flag_counts AS SELECT file, organization, flags, date_trunc('day', search_time) AS day, "
-        f"count(*) AS n FROM read_parquet({_sql_str(parquet)}) GROUP BY ALL"
-    )
+    # The counts the summary reads, each grouped by one thing (by file, organisation and day together
+    # a state's exports make millions of groups).
+    flagged_rows = f"read_parquet({_sql_str(parquet)})"
     direct = " OR ".join(f"contains(flags, '{c}')" for c in DIRECT)
+    con.execute(f"CREATE TEMP TABLE flag_orgs AS SELECT organization, flags, count(*) AS n FROM {flagged_rows} GROUP BY ALL")
+    con.execute(f"CREATE TEMP TABLE flag_files AS SELECT file, flags, count(*) AS n FROM {flagged_rows} GROUP BY ALL")
+    con.execute(
+        f"CREATE TEMP TABLE flag_days AS SELECT date_trunc('day', search_time) AS day, {direct} AS direct, count(*) AS n "
+        f"FROM {flagged_rows} GROUP BY ALL"
+    )
     con.execute(
         f"CREATE TEMP TABLE direct_rows AS SELECT file, row, source_id, organization, search_time, reason, flags, evidence "
         f"FROM read_parquet({_sql_str(parquet)}) WHERE {direct} ORDER BY list_position({paths}, file), row LIMIT {_SAMPLE}"
@@ -313,30 +318,31 @@ def _share(n: int, of: int) -> float:
 
 
 def _summarise(con, infos, home, options, g287, purposes, orgs, proxy) -> dict:
-    """Everything report.html and summary.json show, from the small `flag_counts` table."""
+    """Everything report.html and summary.json show, from the small count tables (`_write_flags`)."""
     q = lambda sql: con.execute(sql).fetchall()  # noqa: E731
     rows = sum(i.rows for i in infos)
-    per_file = dict(q("SELECT file, sum(n) FROM flag_counts GROUP BY 1"))
-    split = "(SELECT file, organization, day, n, unnest(string_split(flags, ';')) AS flag FROM flag_counts)"
-    by_flag = dict(q(f"SELECT flag, sum(n) FROM {split} GROUP BY 1"))
+    per_file = dict(q("SELECT file, sum(n) FROM flag_files GROUP BY 1"))
+    by_flag = dict(q("SELECT flag, sum(n) FROM (SELECT n, unnest(string_split(flags, ';')) AS flag FROM flag_orgs) GROUP BY 1"))
     by_file_flag: dict[str, dict[str, int]] = {}
-    for file, flag, n in q(f"SELECT file, flag, sum(n) FROM {split} GROUP BY 1, 2"):
+    for file, flag, n in q(
+        "SELECT file, flag, sum(n) FROM (SELECT file, n, unnest(string_split(flags, ';')) AS flag FROM flag_files) GROUP BY 1, 2"
+    ):
         by_file_flag.setdefault(file, {})[flag] = int(n)
     direct = " OR ".join(f"contains(flags, '{c}')" for c in DIRECT)
-    direct_rows = int(q(f"SELECT coalesce(sum(n), 0) FROM flag_counts WHERE {direct}")[0][0])
+    direct_rows = int(q("SELECT coalesce(sum(n) FILTER (direct), 0) FROM flag_days")[0][0])
     org_counts = ", ".join(f"coalesce(sum(n) FILTER (contains(f.flags, '{c}')), 0) AS \"{c}\"" for c in CODES)
     by_org = q(
         f"""SELECT coalesce(f.organization, '(none recorded)') AS org, any_value(o.resolved_id), any_value(o.level),
                    any_value(o.state), coalesce(any_value(o.rows), (SELECT count(*) FROM rows WHERE org IS NULL)), sum(n) AS flagged,
                    coalesce(sum(n) FILTER ({direct}), 0) AS direct, {org_counts}
-            FROM flag_counts f LEFT JOIN orgs o ON o.name = f.organization GROUP BY 1
+            FROM flag_orgs f LEFT JOIN orgs o ON o.name = f.organization GROUP BY 1
             ORDER BY direct DESC, flagged DESC, org LIMIT {_TOP_ORGS}"""
     )
-    span = q("SELECT min(day), max(day) FROM flag_counts")[0]
+    span = q("SELECT min(day), max(day) FROM flag_days")[0]
     bucket = _bucket(span)
     over_time = q(
         f"""SELECT strftime(date_trunc('{bucket}', day), '%Y-%m-%d') AS period, sum(n),
-                   coalesce(sum(n) FILTER ({direct}), 0) FROM flag_counts WHERE day IS NOT NULL GROUP BY 1 ORDER BY 1"""
+                   coalesce(sum(n) FILTER (direct), 0) FROM flag_days WHERE day IS NOT NULL GROUP BY 1 ORDER BY 1"""
     )
     unresolved = q("SELECT name, rows FROM orgs WHERE NOT resolved ORDER BY rows DESC, name")
     evidence = q("SELECT file, row, source_id, organization, search_time, reason, flags, evidence FROM direct_rows")
@@ -436,7 +442,7 @@ def _per_org(con, summary: dict) -> list[dict]:
     found = con.execute(
         f"""SELECT f.organization, any_value(o.resolved_id), any_value(o.level), any_value(o.state), any_value(o.rows), sum(n),
                    coalesce(sum(n) FILTER ({direct}), 0), {org_counts}
-            FROM flag_counts f JOIN orgs o ON o.name = f.organization GROUP BY 1 ORDER BY 1"""
+            FROM flag_orgs f JOIN orgs o ON o.name = f.organization GROUP BY 1 ORDER BY 1"""
     ).fetchall()
     return [_org_row(r, summary["by_flag"], summary["rows"]) for r in found]
 
