@@ -8,7 +8,7 @@ RUNTIME := $(VENV)/.runtime-stamp
 STAMP   := $(VENV)/.installed-stamp
 PIP     := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test lint bench browser nginx wrk clean
+.PHONY: run test lint bench browser nginx wrk spark clean
 
 $(RUNTIME): requirements.lock pyproject.toml
 	@echo "make: installing what sanctuary runs on into $(VENV) (pinned; the first time takes a minute or two)"
@@ -45,13 +45,22 @@ browser:
 nginx:
 	@test -x /usr/sbin/nginx || { apt-get update -qq && { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }; }
 
+# Spark runs the retro audit's flagging SQL in one test (tests/test_retro_spark.py): Debian's Java and
+# pyspark (big: an optional extra, pinned in requirements-spark.lock), installed for `make test` only.
+SPARK_STAMP := $(VENV)/.spark-stamp
+$(SPARK_STAMP): requirements-spark.lock $(STAMP)
+	@command -v java >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; }
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-spark.lock
+	touch $(SPARK_STAMP)
+spark: $(SPARK_STAMP)
+
 # Lint and format are checked on everything; the type checker is strict on the public modules.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench tools
 	$(VENV)/bin/ruff format --check src tests bench tools
 	$(VENV)/bin/mypy
 
-test: $(STAMP) browser nginx lint
+test: $(STAMP) browser nginx spark lint
 	$(PY) -m pytest
 
 # wrk drives bench/gateway.py (Debian package).

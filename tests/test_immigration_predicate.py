@@ -18,9 +18,10 @@ from conftest import registry
 from sanctuary.audit import open_log
 from sanctuary.duties.book import DutyBook, Period
 from sanctuary.duties.report import write
-from sanctuary.enforce import load_pipeline
+from sanctuary.enforce import Pipeline, load_pipeline
 from sanctuary.models import Failure
-from sanctuary.policy.immigration import BEFORE_FACTS, ENTRY_KEY, recorded
+from sanctuary.policy.engine import PolicyEngine
+from sanctuary.policy.immigration import BEFORE_FACTS, CRIMINAL_WORDS, ENTRY_KEY, GATE, Ground, immigration_purpose, recorded
 from sanctuary.policy.profiles import available
 from sanctuary.retro import ScanOptions, scan
 from sanctuary.retro.flags import classify_purpose
@@ -110,7 +111,8 @@ def test_an_entry_without_the_fact_is_read_with_the_same_predicate(logged) -> No
 
 def test_the_retro_audit_flags_what_the_pipeline_decides(logged, tmp_path: Path) -> None:
     """An export row has no documents and no declared category: for the requests that had none
-    either, the scan's IMMIGRATION_PURPOSE is the decision's fact."""
+    either, the decision's fact is the scan's IMMIGRATION_PURPOSE or PRESUMED_IMMIGRATION, the one
+    predicate read on its grounds apart: evidence in the row (its words) or a presumption (who asked)."""
     _, decisions = logged
     export = tmp_path / "audit.csv"
     comparable = []
@@ -127,9 +129,14 @@ def test_the_retro_audit_flags_what_the_pipeline_decides(logged, tmp_path: Path)
         resolved = {r["organization"]: r["resolved_id"] for r in csv.DictReader(fh)}
     assert sorted(set(resolved.values())) == sorted({d.requester for d in comparable})  # each organisation is the requester
     with (tmp_path / "out" / "flags.csv").open(newline="", encoding="utf-8") as fh:
-        flagged = {r["source_id"] for r in csv.DictReader(fh) if "IMMIGRATION_PURPOSE" in r["flags"].split(";")}
+        flags = {r["source_id"]: set(r["flags"].split(";")) for r in csv.DictReader(fh)}
+    evidence = {i for i, f in flags.items() if "IMMIGRATION_PURPOSE" in f}
+    presumed = {i for i, f in flags.items() if "PRESUMED_IMMIGRATION" in f}
     assert len(comparable) == 6
-    assert flagged == {d.id for d in comparable if d.immigration_purpose}
+    assert evidence | presumed == {d.id for d in comparable if d.immigration_purpose} and not evidence & presumed
+    # ERO and the 287(g) sheriff asking with no purpose: a presumption; the words: evidence, whoever asked
+    assert {d.requester for d in comparable if d.id in presumed} == {"ICE-ERO", "FL-POLK-SO"}
+    assert {d.requester for d in comparable if d.id in evidence} == {"CBP", "EPD"}
 
 
 @pytest.mark.parametrize(
@@ -146,3 +153,59 @@ def test_the_retro_audit_flags_what_the_pipeline_decides(logged, tmp_path: Path)
 def test_a_retro_text_is_judged_as_the_pipeline_judges_its_words_and_the_agencies_it_names(text: str, purpose: bool, agency: bool) -> None:
     flags = classify_purpose(text, registry())
     assert (flags.immigration, flags.agency) == (purpose, agency)
+
+
+def _judged(*ids: str) -> list:
+    return [reading for agency_id in ids for reading in registry().readings(agency_id)]
+
+
+@pytest.mark.parametrize(
+    ("declared", "screened", "acting", "warrant", "ground"),
+    [
+        ("civil_immigration", None, [], False, Ground.DECLARED),
+        (None, "civil_immigration", [], False, Ground.WORDS),
+        (None, "civil_immigration", [], True, None),  # a verified criminal warrant: a criminal case
+        (None, None, ["ICE-ERO"], False, Ground.MISSION),
+        (None, None, ["ICE"], False, Ground.MISSION),  # ICE may be ERO
+        (None, None, ["FL-POLK-SO"], False, Ground.AGREEMENT),
+        (None, "vague", ["FL-POLK-SO"], False, Ground.AGREEMENT),  # a vague reason shows no purpose
+        (None, "criminal", ["FL-POLK-SO"], False, None),  # words naming a crime show one (the default)
+        ("criminal", None, ["ICE-ERO"], False, None),
+        (None, None, ["ICE-ERO"], True, None),
+        (None, None, ["ICE-HSI"], False, None),  # who asked, not why
+    ],
+)
+def test_the_predicate_says_which_ground_it_rests_on(declared, screened, acting, warrant, ground) -> None:
+    verdict = immigration_purpose(declared=declared, screened=screened, acting=_judged(*acting), criminal_warrant=warrant)
+    assert (verdict.immigration, verdict.ground) == (ground is not None, ground)
+    assert verdict.on(GATE) is verdict.immigration
+    assert verdict.on({Ground.WORDS}) is (ground == Ground.WORDS)
+
+
+def test_words_naming_a_crime_count_only_where_the_parameter_says_so() -> None:
+    polk = _judged("FL-POLK-SO")
+    assert CRIMINAL_WORDS is True  # the default: a claim in words counts like a declared category
+    assert not immigration_purpose(declared=None, screened="criminal", acting=polk).immigration
+    assert immigration_purpose(declared=None, screened="criminal", acting=polk, criminal_words=False).ground == Ground.AGREEMENT
+    # whatever the parameter, a declared criminal category shows a criminal purpose, and words stating immigration are evidence
+    assert not immigration_purpose(declared="criminal", screened="criminal", acting=polk, criminal_words=False).immigration
+    assert immigration_purpose(declared=None, screened="civil_immigration", acting=polk, criminal_words=False).ground == Ground.WORDS
+
+
+@pytest.mark.parametrize("criminal_words", [True, False])
+def test_the_gate_keeps_its_presumption_and_a_crime_in_words_counts_where_the_jurisdiction_says(criminal_words: bool) -> None:
+    """The pipeline, both ways: a 287(g) sheriff showing no purpose is treated as immigration
+    enforcement (restrictive when in doubt); a reason naming a crime shows a criminal purpose only
+    when `criminal_words` holds; a declared criminal category does either way."""
+    pipeline = Pipeline(PolicyEngine.for_jurisdiction("chicago", registry()), criminal_words=criminal_words)
+
+    def fact(purpose: dict) -> bool | None:
+        raw = {"id": "g", "kind": "database_query", "requester": {"agency": "FL-POLK-SO"}, "purpose": purpose}
+        return pipeline.handle_raw(json.dumps(raw)).decision.immigration_purpose
+
+    assert fact({}) is True
+    assert fact({"text": "Investigation"}) is True
+    assert fact({"text": "stolen vehicle"}) is (not criminal_words)
+    assert fact({"text": "crash hit and run"}) is (not criminal_words)
+    assert fact({"category": "criminal", "text": "stolen vehicle"}) is False
+    assert fact({"text": "locate for removal"}) is True

@@ -16,7 +16,14 @@ runner = CliRunner()
 def test_scan_prints_a_summary_and_writes_results(tmp_path):
     result = runner.invoke(app, ["scan", FIXTURE, "--home-state", "CA", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert "of 91 searches flagged" in result.output and "VAGUE_REASON" in result.output
+    assert "Direct evidence: 0 of 91 searches (0.00%)" in result.output and "VAGUE_REASON" in result.output
+    assert "owner unknown" in result.output  # a portal export names no organisation and none was given
+
+
+def test_scan_names_the_owner_given(tmp_path):
+    result = runner.invoke(app, ["scan", FIXTURE, "--home-state", "CA", "--out", str(tmp_path), "--agency", "Belmont CA PD"])
+    assert result.exit_code == 0, result.output
+    assert "Export of Belmont CA PD (owner from --agency): 91 searches" in result.output
     assert (tmp_path / "report.html").is_file() and (tmp_path / "flags.parquet").is_file()
 
 

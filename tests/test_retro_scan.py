@@ -300,7 +300,7 @@ def test_real_portal_export_with_injected_immigration_row(tmp_path):
 def test_outputs_and_report(tmp_path):
     summary = scan([write_audit(tmp_path / "a.csv")], tmp_path / "out", ScanOptions(home_state="IL"))
     out = tmp_path / "out"
-    assert {p.name for p in out.iterdir()} == {"flags.csv", "flags.parquet", "orgs.csv", "summary.json", "report.html"}
+    assert {p.name for p in out.iterdir()} == {"flags.csv", "flags.parquet", "orgs.csv", "summary.json", "report.html", "orgs"}
     assert json.loads((out / "summary.json").read_text())["flagged"] == summary["flagged"] == 6
     html = (out / "report.html").read_text()
     assert html.count("<svg") == 3 and "<script" not in html and "http://" not in html.replace("http://www.w3.org/2000/svg", "")

@@ -21,7 +21,7 @@ from typing import Protocol
 from sanctuary.agencies import Agency
 from sanctuary.models import Request, Subject
 from sanctuary.policy.courts import article_iii_order, state_court_orders
-from sanctuary.policy.immigration import immigration_purpose
+from sanctuary.policy.immigration import CRIMINAL_WORDS, immigration_purpose
 from sanctuary.screening import DocumentClass, PurposeScreen
 from sanctuary.screening.normalize import normalize
 
@@ -156,6 +156,7 @@ def derive(
     documents: Iterable[DocumentClass],
     carveouts: frozenset[str] = frozenset(),
     dropped_carveouts: frozenset[str] = frozenset(),
+    criminal_words: bool = CRIMINAL_WORDS,
 ) -> Facts:
     """The facts of one request.
 
@@ -163,12 +164,17 @@ def derive(
     purpose). `acting`: every agency the request is judged as (each reading of the requester and of each
     beneficiary). `documents`: the documents that count — verified ones lift rules; an unverified
     document only ever counts as an administrative basis (which lifts nothing). `carveouts`: those
-    the department's records (or, at the department's own tool, its statement) establish."""
+    the department's records (or, at the department's own tool, its statement) establish.
+    `criminal_words`: words naming a crime show a criminal purpose (`policy.immigration.CRIMINAL_WORDS`)."""
     docs = list(documents)
     verified = [d for d in docs if d.judicial and not d.administrative]
     judicial_criminal = [d for d in verified if d.criminal and d.type == "judicial_warrant"]
     immigration = immigration_purpose(
-        declared=request.purpose.category, screened=purpose.category, acting=acting, criminal_warrant=bool(judicial_criminal)
+        declared=request.purpose.category,
+        screened=purpose.category,
+        acting=acting,
+        criminal_warrant=bool(judicial_criminal),
+        criminal_words=criminal_words,
     )
     op = request.operation
     return Facts(

@@ -1,19 +1,33 @@
-"""Is a request for civil immigration enforcement? The one answer, and who asked, apart from it.
+"""Is a request for civil immigration enforcement? The one answer, the ground it rests on, and who asked, apart from it.
 
 `immigration_purpose` is the predicate every part of sanctuary uses: the pipeline (the fact
 `immigration_purpose` the rules read, `policy.facts.derive`, recorded with the decision), the retro
-audit (the flag IMMIGRATION_PURPOSE, `retro.flags`), and the reports written from the decision log
-(the public record's immigration count, the duties reports), which read the decision's own fact
-from its log entry (`recorded`). The definition (docs/profiles.md, "Shared definitions"):
+audit (the flags IMMIGRATION_PURPOSE and PRESUMED_IMMIGRATION, `retro.flags`), and the reports written
+from the decision log (the public record's immigration count, the duties reports), which read the
+decision's own fact from its log entry (`recorded`). The definition (docs/profiles.md, "Shared
+definitions"), each part a `Ground`, the strongest first:
 
-- a declared `civil_immigration` purpose category; or
-- words that the purpose screen reads as civil immigration enforcement (an agency's name alone is
-  not a purpose: `by_words`), unless a verified judicial criminal warrant shows the case is criminal
-  (an 8 U.S.C. 1324/1326 prosecution); or
-- an agency judged (the requester, or one it asks for, in each of their readings) whose work is civil
-  immigration enforcement itself (registry flag `civil_immigration_mission`: ERO) or whose officers
-  act for ICE under a 287(g) agreement (`has_287g`), unless a criminal purpose is shown: a declared
-  `criminal` category or a verified judicial criminal warrant.
+- `declared`: a declared `civil_immigration` purpose category (a claim, recorded);
+- `words`: words that the purpose screen reads as civil immigration enforcement, or a form it names
+  (an agency's name alone is not a purpose: `by_words`), unless a verified judicial criminal warrant
+  shows the case is criminal (an 8 U.S.C. 1324/1326 prosecution): evidence in the request itself;
+- `mission`: an agency judged (the requester, or one it asks for, in each of their readings) whose
+  work is civil immigration enforcement itself (registry flag `civil_immigration_mission`: ERO; a
+  request from "ICE" may be ERO's), unless a criminal purpose is shown;
+- `287g`: an agency judged whose officers act for ICE under a 287(g) agreement (`has_287g`),
+  unless a criminal purpose is shown.
+
+A criminal purpose is shown by a declared `criminal` category, by a verified judicial criminal
+warrant, and, where `criminal_words` holds (`CRIMINAL_WORDS`, the default), by words the screen reads
+as naming a crime: a claim like the declared category, both recorded. Whether a requester's words
+count is a legal choice each jurisdiction makes from its own text, so it is a named parameter.
+
+Each caller says which grounds it acts on (`Verdict.on`): the gate on every one (`GATE`: restrictive
+when in doubt: "may we grant this?"); the retro audit ("did this happen?") calls the predicate once
+for the words of a row and once for the organisation that searched, and only evidence in the row
+itself is IMMIGRATION_PURPOSE (`words`; `mission` where the words name an immigration agency, ICE or
+ERO, as the one served), while a presumption (the searcher's own 287(g) agreement or ERO mission; the
+words naming DHS or a 287(g) agency) is the weaker PRESUMED_IMMIGRATION.
 
 *Who asked* is a different question (`immigration_agency`): a request from, or on behalf of, an agency
 the registry flags `immigration_enforcement` (ICE, CBP, USCIS and every unit under them), whatever
@@ -26,6 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from sanctuary.screening.purpose import CIVIL_IMMIGRATION, NEEDS_REVIEW
@@ -42,36 +57,71 @@ ENTRY_KEY = "immigration_purpose"
 # The `Failure` codes that always refuse a request before its facts are derived (codes, so that the
 # retro audit and the pages need not load the request models).
 BEFORE_FACTS = frozenset({"input", "unreadable", "identity", "unregistered"})
+# Whether words the purpose screen reads as naming a crime show a criminal purpose (lifting the
+# `mission` and `287g` grounds), as a declared `criminal` category does: both are claims, both
+# recorded. The gate's default for every jurisdiction until its own text is read on the point
+# (`Pipeline(criminal_words=...)`); the retro audit always counts a crime its rows name.
+CRIMINAL_WORDS = True
+CRIMINAL = "criminal"
+
+
+class Ground(StrEnum):
+    """What an immigration answer rests on, the strongest first."""
+
+    DECLARED = "declared"  # the request declares a civil immigration purpose (a claim, recorded)
+    WORDS = "words"  # its words, or a form they name, read as civil immigration enforcement
+    MISSION = "mission"  # an agency judged may be ERO, whose work it is; no criminal purpose shown
+    AGREEMENT = "287g"  # an agency judged acts for ICE under a 287(g) agreement; no criminal purpose shown
+
+
+GATE = frozenset(Ground)  # the gate acts on every ground: restrictive when in doubt
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """The answer, and the ground it rests on (or why none holds), in a sentence."""
+    """The answer, the ground it rests on (None: not immigration), and why, in a sentence."""
 
     immigration: bool
     reason: str
+    ground: Ground | None = None
+
+    def on(self, grounds: Iterable[Ground]) -> bool:
+        """Whether the answer is immigration on one of `grounds` (the ones a caller acts on)."""
+        return self.ground is not None and self.ground in frozenset(grounds)
 
 
-def immigration_purpose(*, declared: str | None, screened: str | None, acting: Iterable[Agency], criminal_warrant: bool = False) -> Verdict:
-    """Whether a request is for civil immigration enforcement (see the module docstring).
+def immigration_purpose(
+    *,
+    declared: str | None,
+    screened: str | None,
+    acting: Iterable[Agency],
+    criminal_warrant: bool = False,
+    criminal_words: bool = CRIMINAL_WORDS,
+) -> Verdict:
+    """Whether a request is for civil immigration enforcement, and on which ground (see the module
+    docstring).
 
     `declared`: the purpose category the request declares (None: none). `screened`: the category of
     its words (`by_words` of the purpose screen; None: no text). `acting`: every agency it is judged
-    as. `criminal_warrant`: a verified judicial criminal warrant counts for it."""
+    as. `criminal_warrant`: a verified judicial criminal warrant counts for it. `criminal_words`:
+    words read as naming a crime show a criminal purpose (`CRIMINAL_WORDS`)."""
     if declared == CIVIL_IMMIGRATION:
-        return Verdict(True, "the declared purpose is civil immigration enforcement")
+        return Verdict(True, "the declared purpose is civil immigration enforcement", Ground.DECLARED)
     if screened == CIVIL_IMMIGRATION and not criminal_warrant:
-        return Verdict(True, "the words of the request state a civil immigration purpose")
+        return Verdict(True, "the words of the request state a civil immigration purpose", Ground.WORDS)
     units = [a for a in acting if a.civil_immigration_mission or a.has_287g]
     if units:
         why = "; ".join(
             f"{a.id} {'acts for ICE under a 287(g) agreement' if a.has_287g else 'does civil immigration enforcement'}" for a in units
         )
-        if declared == "criminal":
+        if declared == CRIMINAL:
             return Verdict(False, f"{why}, but the declared purpose is criminal")
         if criminal_warrant:
             return Verdict(False, f"{why}, but a verified judicial criminal warrant shows a criminal purpose")
-        return Verdict(True, f"{why}, and no criminal purpose is shown")
+        if criminal_words and screened == CRIMINAL:
+            return Verdict(False, f"{why}, but the words name a crime: a criminal purpose is shown")
+        ground = Ground.MISSION if any(a.civil_immigration_mission for a in units) else Ground.AGREEMENT
+        return Verdict(True, f"{why}, and no criminal purpose is shown", ground)
     if screened == CIVIL_IMMIGRATION:
         return Verdict(False, "the words read as immigration, but a verified judicial criminal warrant shows a criminal case")
     return Verdict(

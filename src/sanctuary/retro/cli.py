@@ -36,7 +36,9 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the summary as JSON
 
 @app.command("scan")
 def scan(
-    files: Annotated[list[Path], typer.Argument(help="Exports: CSV (or .csv.gz), NDJSON or Parquet.")],
+    files: Annotated[
+        list[Path], typer.Argument(help="Exports (CSV or .csv.gz, NDJSON, JSON, Parquet), or folders: every export in them, any mix.")
+    ],
     home_state: HomeStateOpt,
     out: OutOpt,
     map_: Annotated[list[str] | None, typer.Option("--map", help="column=field for layouts not recognised (repeatable).")] = None,
@@ -46,6 +48,13 @@ def scan(
     g287: G287Opt = None,
     registry: RegistryOpt = None,
     memory_limit: Annotated[str, typer.Option(help="DuckDB memory limit.")] = "3GB",
+    agency: Annotated[
+        str | None,
+        typer.Option("--agency", help="The agency whose exports these are (default: a manifest, the file name, or the content)."),
+    ] = None,
+    tables: Annotated[
+        Path | None, typer.Option("--tables", help="Also write the flagging SQL's input tables here as Parquet (for Spark).")
+    ] = None,
     open_report: Annotated[bool, typer.Option("--open", help="Open report.html in a browser when done.")] = False,
     json_out: JsonOpt = False,
 ) -> None:
@@ -60,6 +69,8 @@ def scan(
             requests=requests,
             proxy_hours=proxy_hours,
             memory_limit=memory_limit,
+            agency=agency,
+            tables=tables,
         )
         if err.is_terminal and not json_out:
             with _Bar() as bar:
@@ -114,25 +125,43 @@ def _fail(exc: Exception) -> None:
 
 
 def _print_scan(summary: dict, out: Path) -> None:
-    out_console.print(
-        f"{summary['flagged']:,} of {summary['rows']:,} searches flagged in {len(summary['files'])} file(s) ({summary['seconds']} s)"
-    )
-    table = Table("flag", "rows", title="By flag")
-    for code, n in summary["by_flag"].items():
-        table.add_row(code, f"{n:,}")
-    out_console.print(table)
-    top = Table("organisation", "resolved as", "flagged", "direct", title="Worst organisations")
+    rows = summary["rows"]
+    owner = summary["owner"]
+    whose = f"{owner} (owner from {summary['owner_how']})" if owner else f"owner {summary['owner_how']}"
+    out_console.print(f"Export of {whose}: {rows:,} searches in {len(summary['files']):,} file(s) ({summary['seconds']} s)")
+    direct = summary["direct"]
+    out_console.print(f"Direct evidence: {direct['rows']:,} of {rows:,} searches ({100 * direct['share']:.2f}%)")
+    for title, codes in (
+        ("Direct evidence", summary["direct_codes"]),
+        ("Weaker signals about purpose", summary["purpose_codes"]),
+        ("Who could see the data (not purpose)", summary["reach_codes"]),
+    ):
+        table = Table("flag", "searches", "share", title=title)
+        for code in codes:
+            table.add_row(code, f"{summary['by_flag'][code]:,}", f"{100 * summary['share'][code]:.2f}%")
+        out_console.print(table)
+    for r in direct["evidence"][:5]:
+        out_console.print(
+            f"  {Path(r['file']).name}, row {r['row']:,}: {r['organization'] or '(none recorded)'}: {r['reason']!r}: {r['evidence']}"
+        )
+    top = Table("organisation", "resolved as", "searches", "direct", "presumed", title="Organisations (most direct evidence first)")
     for o in summary["organisations"]["top"][:5]:
         top.add_row(
-            o["organization"], f"{o['resolved_id'] or ''} {o['level'] or '?'}, {o['state'] or '?'}", f"{o['flagged']:,}", f"{o['direct']:,}"
+            o["organization"],
+            f"{o['resolved_id'] or ''} {o['level'] or '?'}, {o['state'] or '?'}",
+            f"{o['rows']:,}",
+            f"{o['direct']:,} ({100 * o['direct'] / o['rows'] if o['rows'] else 0:.2f}%)",
+            f"{o['by_flag']['PRESUMED_IMMIGRATION']:,}",
         )
     out_console.print(top)
     unresolved = summary["organisations"]["unresolved"]
     if unresolved:
-        out_console.print(f"{len(unresolved)} unresolved organisation name(s), listed in summary.json and report.html")
+        out_console.print(f"{len(unresolved):,} unresolved organisation name(s), listed in summary.json and report.html")
     if summary["g287"]["sample"]:
-        out_console.print("HAS_287G used the shipped sample list; pass --g287 with ICE's current sheet.")
-    out_console.print(f"Results: {out / 'flags.csv'}, {out / 'flags.parquet'}, {out / 'summary.json'}, {out / 'report.html'}")
+        out_console.print("HAS_287G and PRESUMED_IMMIGRATION used the shipped sample list; pass --g287 with ICE's current sheet.")
+    out_console.print(
+        f"Results: {out / 'report.html'}, {out / 'flags.csv'}, {out / 'flags.parquet'}, {out / 'summary.json'}, {out / 'orgs'}"
+    )
 
 
 class _Bar:

@@ -2,20 +2,25 @@
 
 The pipeline, each step in DuckDB except the two classifications, which run once per DISTINCT value:
 
-1. load each file into a canonical table (load.py), in file order so `rowid` is the row number;
+1. read each file (a folder: every export in it, any format) into a canonical Parquet file of a
+   staging folder, one file at a time, in file order so `row` is the row number; find its owner
+   (load.py, owners.py);
 2. screen each distinct reason / text prompt / offense type / case number (flags.classify_purpose);
 3. resolve each distinct organisation (orgs.py) and the 287(g) list;
 4. optionally match a log of requests received (proxy.py);
-5. join back, write flags.parquet, flags.csv, orgs.csv, summary.json and report.html.
+5. join back with the flagging SQL (flags.sql, which Spark runs as well), write flags.parquet,
+   flags.csv, orgs.csv, summary.json, report.html, and one page per searching organisation.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,17 +31,21 @@ from sanctuary.agencies import load_registry
 from sanctuary.agencies.g287 import load_g287
 from sanctuary.agencies.states import state_code
 from sanctuary.retro.errors import RetroError
-from sanctuary.retro.flags import CODES, DIRECT, PurposeFlags, classify_purpose, org_flags
-from sanctuary.retro.load import CANONICAL, FileInfo, load_export
+from sanctuary.retro.flags import CODES, DIRECT, PURPOSE_SIGNALS, REACH, PurposeFlags, classify_purpose, org_flags, shape
+from sanctuary.retro.load import FileInfo, is_export, stage_export
 from sanctuary.retro.orgs import OrgResolver
+from sanctuary.retro.owners import Owners
 from sanctuary.retro.proxy import load_requests, match_requests
-from sanctuary.retro.report import write_report
+from sanctuary.retro.report import write_org_reports, write_report
+from sanctuary.retro.sql import TABLES, flag_query
 
 Progress = Callable[[str, int, int], None]  # (step, done, total)
 _CHUNK = 2000  # distinct values classified between progress updates
 _TOP_ORGS = 25
+_SAMPLE = 200  # rows of direct evidence listed in summary.json and report.html (all are in flags.csv)
 _UNSORTED = ".flags-unsorted.parquet"
-SORT_LIMIT = 2_000_000  # flagged rows up to which flags.csv/.parquet are written in file and row order
+_STAGE = ".stage"
+SORT_LIMIT = 2_000_000  # flagged rows up to which flags.parquet is in file and row order and flags.csv is written
 
 
 @dataclass
@@ -50,12 +59,33 @@ class ScanOptions:
     proxy_hours: float = 48.0
     memory_limit: str = "3GB"
     threads: int | None = None  # DuckDB threads; None: one per core (the web app scans with one)
+    agency: str | None = None  # the agency whose exports these are (--agency); None: from manifest, name or content
+    tables: Path | None = None  # also write the inputs of flags.sql here, as Parquet (for Spark: retro/spark.py)
+    org_reports: bool = True  # one page per searching organisation, in orgs/
+
+
+def expand(paths: list[Path]) -> tuple[list[Path], Path | None]:
+    """The exports to scan: each file given, and every export under each folder given (sorted);
+    the folder given, if one, is where manifests are looked for up to."""
+    files: list[Path] = []
+    root = None
+    for path in paths:
+        if path.is_dir():
+            root = path if root is None else root
+            found = sorted(p for p in path.rglob("*") if is_export(p) and _STAGE not in p.parts)
+            if not found:
+                raise RetroError("FILE", f"{path}: no export in this folder (.csv, .csv.gz, .ndjson, .jsonl, .json, .parquet)")
+            files.extend(found)
+        else:
+            files.append(path)
+    return files, root
 
 
 def scan(files: list[Path], out: Path, options: ScanOptions, progress: Progress | None = None) -> dict:
     """Scan `files` into `out`; return the summary (also written as summary.json)."""
     started = time.monotonic()
     step = progress or (lambda _s, _d, _t: None)
+    files, root = expand(files)
     home = state_code(options.home_state)
     if home is None:
         raise RetroError("--home-state", f"{options.home_state!r} is not a US state or territory code")
@@ -75,8 +105,10 @@ def scan(files: list[Path], out: Path, options: ScanOptions, progress: Progress 
     except OSError as exc:
         raise RetroError("--out", f"{out}: {exc.strerror or exc}") from None
     con = _connect(out, options)
+    stage = out / _STAGE
     try:
-        infos = _load(con, files, options, step)
+        stage.mkdir(exist_ok=True)
+        infos = _load(con, files, options, Owners(options.agency, root), stage, step)
         purposes = _classify_purposes(con, registry, step)
         orgs = _resolve_orgs(con, resolver, home, step)
         proxy = None
@@ -93,18 +125,24 @@ def scan(files: list[Path], out: Path, options: ScanOptions, progress: Progress 
         except (duckdb.Error, OSError) as exc:
             raise RetroError("--out", f"{out}: results could not be written: {str(exc).splitlines()[0]}") from None
         step("flagging and writing rows", 1, 1)
+        if options.tables is not None:
+            _write_tables(con, stage, options.tables)
         step("writing results", 0, 2)
         summary = _summarise(con, infos, home, options, g287, purposes, orgs, proxy)
         summary["registry_sha256"] = registry.digest()  # which registry resolved the organisations
+        by_org = _per_org(con, summary) if options.org_reports else []
         summary["seconds"] = round(time.monotonic() - started, 2)
         (out / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
         step("writing results", 1, 2)
         write_report(summary, out / "report.html")
+        if by_org:
+            write_org_reports(summary, by_org, out / "orgs")
         step("writing results", 2, 2)
         return summary
     finally:
         con.close()
         shutil.rmtree(out / ".duckdb-tmp", ignore_errors=True)
+        shutil.rmtree(stage, ignore_errors=True)
         (out / _UNSORTED).unlink(missing_ok=True)
 
 
@@ -124,18 +162,33 @@ def _connect(out: Path, options: ScanOptions) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _load(con: duckdb.DuckDBPyConnection, files: list[Path], options: ScanOptions, step: Progress) -> list[FileInfo]:
-    infos = []
-    for i, path in enumerate(files):
-        step("reading exports", i, len(files))
-        infos.append(load_export(con, f"export_{i}", path, options.mapping))
-    step("reading exports", len(files), len(files))
-    con.execute("SET preserve_insertion_order = false")  # row numbers are fixed (rowid); let the rest run in parallel
-    columns = ", ".join(CANONICAL)
-    con.execute(
-        "CREATE TEMP VIEW rows AS "
-        + " UNION ALL ".join(f"SELECT {i} AS file_index, rowid AS row, {columns}, has_reason FROM export_{i}" for i in range(len(files)))
-    )
+def _load(
+    con: duckdb.DuckDBPyConnection, files: list[Path], options: ScanOptions, owners: Owners, stage: Path, step: Progress
+) -> list[FileInfo]:
+    step("reading exports", 0, len(files))
+    workers = max(1, min(options.threads or os.cpu_count() or 1, len(files)))
+
+    def read(i: int) -> FileInfo:
+        cursor = con.cursor()  # a connection of its own to the same database: files are read side by side
+        try:
+            return stage_export(cursor, i, files[i], options.mapping, stage, owners, plates=options.requests is not None)
+        finally:
+            cursor.close()
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(read, i) for i in range(len(files))]
+        try:
+            for done, _ in enumerate(as_completed(futures), 1):
+                step("reading exports", done, len(files))
+            infos = [f.result() for f in futures]  # in file order; the first file that failed raises
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
+    con.execute("SET preserve_insertion_order = false")  # row numbers are fixed (`row`); let the rest run in parallel
+    con.execute(f"CREATE TEMP VIEW rows AS SELECT * FROM read_parquet({_sql_str(stage / '*.parquet')})")
+    con.execute("CREATE TEMP TABLE files (file_index INTEGER, path VARCHAR)")
+    con.executemany("INSERT INTO files VALUES (?, ?)", [[i, info.path] for i, info in enumerate(infos)])
     return infos
 
 
@@ -144,24 +197,31 @@ def _classify_purposes(con: duckdb.DuckDBPyConnection, registry, step: Progress)
         r[0]
         for r in con.execute(
             "SELECT DISTINCT v FROM (SELECT reason AS v FROM rows UNION ALL SELECT text_prompt FROM rows "
-            "UNION ALL SELECT offense_type FROM rows UNION ALL SELECT case_number FROM rows) WHERE v IS NOT NULL"
+            "UNION ALL SELECT offense_type FROM rows "
+            "UNION ALL SELECT case_number FROM rows WHERE regexp_matches(case_number, '\\pL')) WHERE v IS NOT NULL"
         ).fetchall()
     ]
     rows: list[PurposeFlags] = []
+    by_shape: dict[str, PurposeFlags] = {}
     for start in range(0, len(values), _CHUNK):
         step("screening distinct reasons", start, len(values))
-        rows.extend(classify_purpose(v, registry) for v in values[start : start + _CHUNK])
+        for value in values[start : start + _CHUNK]:
+            key = shape(value)
+            found = by_shape.get(key)
+            if found is None:
+                found = by_shape[key] = classify_purpose(key, registry)
+            rows.append(found if key == value else replace(found, value=value))
     step("screening distinct reasons", len(values), len(values))
     table = pa.table(
         {
             "value": pa.array([p.value for p in rows], pa.string()),
-            "immigration": pa.array([p.immigration for p in rows], pa.bool_()),
-            "vague": pa.array([p.vague for p in rows], pa.bool_()),
-            "case_only": pa.array([p.case_only for p in rows], pa.bool_()),
-            "review": pa.array([p.review for p in rows], pa.bool_()),
-            "agency": pa.array([p.agency for p in rows], pa.bool_()),
-            "dhs": pa.array([p.dhs for p in rows], pa.bool_()),
+            **{
+                name: pa.array([getattr(p, name) for p in rows], pa.bool_())
+                for name in ("words", "named", "presumed", "crime", "vague", "case_only", "review", "agency", "dhs")
+            },
             "evidence": pa.array([p.evidence for p in rows], pa.string()),
+            # a case number without a letter is an identifier, never a purpose (flags.sql joins only the lettered)
+            "lettered": pa.array([any(c.isalpha() for c in p.value) for p in rows], pa.bool_()),
         }
     )
     con.register("purposes_arrow", table)
@@ -183,7 +243,7 @@ def _resolve_orgs(con: duckdb.DuckDBPyConnection, resolver: OrgResolver, home: s
         {f: pa.array([r[f] for r in rows], pa.string()) for f in fields}
         | {
             f: pa.array([r[f] for r in rows], pa.bool_())
-            for f in ("resolved", "immigration", "immigration_purpose", "dhs", "has_287g", "out_of_state")
+            for f in ("resolved", "immigration", "presumed", "dhs", "has_287g", "out_of_state")
         }
         | {"rows": pa.array([r["rows"] for r in rows], pa.int64())}
     )
@@ -193,59 +253,12 @@ def _resolve_orgs(con: duckdb.DuckDBPyConnection, resolver: OrgResolver, home: s
     return len(counts)
 
 
-def _texts(column: str) -> str:
-    """`column` of the purposes table is true for any of the row's texts (reason, text prompt,
-    offense type, case number)."""
-    return " OR ".join(f"coalesce({alias}.{column}, false)" for alias in ("pr", "pt", "po", "pc"))
-
-
-def _flag_query(threshold: int, paths: str) -> str:
-    """One row per flagged search: codes joined by ';' and the evidence for each."""
-    t = int(threshold)
-    return f"""
-        SELECT row, file, source_id, flags, evidence, organization, search_time, reason FROM (
-            SELECT r.row, list_extract({paths}, r.file_index + 1) AS file, r.source_id, r.org AS organization,
-                r.search_time, r.reason,
-                concat_ws(';',
-                    CASE WHEN {_texts("immigration")} OR coalesce(o.immigration_purpose, false) THEN 'IMMIGRATION_PURPOSE' END,
-                    CASE WHEN {_texts("agency")} OR coalesce(o.immigration, false) THEN 'IMMIGRATION_AGENCY' END,
-                    CASE WHEN {_texts("dhs")} OR coalesce(o.dhs, false) THEN 'DHS_COMPONENT' END,
-                    CASE WHEN o.has_287g THEN 'HAS_287G' END,
-                    CASE WHEN o.out_of_state THEN 'OUT_OF_STATE' END,
-                    CASE WHEN r.networks > {t} THEN 'NATIONAL_LOOKUP' END,
-                    CASE WHEN pr.vague OR (r.has_reason AND r.reason IS NULL AND r.offense_type IS NULL
-                                           AND r.text_prompt IS NULL) THEN 'VAGUE_REASON' END,
-                    CASE WHEN pr.case_only THEN 'CASE_NUMBER_ONLY' END,
-                    CASE WHEN p.evidence IS NOT NULL THEN 'PROXY_PATTERN' END,
-                    CASE WHEN {_texts("review")} THEN 'NEEDS_REVIEW' END
-                ) AS flags,
-                concat_ws(' | ',
-                    CASE WHEN pr.evidence IS NOT NULL THEN 'reason ' || pr.evidence END,
-                    CASE WHEN pt.evidence IS NOT NULL AND NOT pt.vague AND NOT pt.case_only THEN 'text prompt ' || pt.evidence END,
-                    CASE WHEN po.evidence IS NOT NULL AND NOT po.vague AND NOT po.case_only THEN 'offense type ' || po.evidence END,
-                    CASE WHEN pc.evidence IS NOT NULL AND NOT pc.vague AND NOT pc.case_only THEN 'case number ' || pc.evidence END,
-                    CASE WHEN r.has_reason AND r.reason IS NULL AND r.offense_type IS NULL AND r.text_prompt IS NULL
-                         THEN 'no reason recorded (blank or redacted)' END,
-                    o.evidence,
-                    CASE WHEN r.networks > {t} THEN r.networks || ' networks searched (threshold {t})' END,
-                    CASE WHEN p.evidence IS NOT NULL THEN 'proxy: ' || p.evidence END
-                ) AS evidence
-            FROM rows r
-            LEFT JOIN purposes pr ON pr.value = r.reason
-            LEFT JOIN purposes pt ON pt.value = r.text_prompt
-            LEFT JOIN purposes po ON po.value = r.offense_type
-            LEFT JOIN purposes pc ON pc.value = r.case_number
-            LEFT JOIN orgs o ON o.name = r.org
-            LEFT JOIN proxy p ON p.file_index = r.file_index AND p.row = r.row
-        ) WHERE flags <> ''
-    """
-
-
 def _write_flags(con: duckdb.DuckDBPyConnection, infos: list[FileInfo], out: Path, threshold: int) -> None:
     """flags.parquet straight from the join, flags.csv from the parquet, and orgs.csv."""
     paths = "[" + ", ".join(_sql_str(i.path) for i in infos) + "]"
     parquet, unsorted = out / "flags.parquet", out / _UNSORTED
-    con.execute(f"COPY ({_flag_query(threshold, paths)}) TO {_sql_str(unsorted)} (FORMAT parquet)")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE params AS SELECT {int(threshold)}::BIGINT AS national_threshold")
+    con.execute(f"COPY ({flag_query()}) TO {_sql_str(unsorted)} (FORMAT parquet)")
     flagged = con.execute(f"SELECT count(*) FROM read_parquet({_sql_str(unsorted)})").fetchall()[0][0]
     # Sorting millions of wide rows would cost more than the whole scan; past SORT_LIMIT the order is
     # DuckDB's (the `file` and `row` columns still say where each row came from).
@@ -256,59 +269,136 @@ def _write_flags(con: duckdb.DuckDBPyConnection, infos: list[FileInfo], out: Pat
     else:
         unsorted.replace(parquet)
     con.execute(f"SET preserve_insertion_order = {flagged <= SORT_LIMIT}")  # unsorted anyway: write in parallel
-    con.execute(f"COPY (SELECT * FROM read_parquet({_sql_str(parquet)})) TO {_sql_str(out / 'flags.csv')} (FORMAT csv, HEADER)")
+    if flagged <= SORT_LIMIT:  # above it, flags.parquet alone: a CSV of tens of millions of rows helps no reader
+        con.execute(f"COPY (SELECT * FROM read_parquet({_sql_str(parquet)})) TO {_sql_str(out / 'flags.csv')} (FORMAT csv, HEADER)")
+    else:
+        (out / "flags.csv").unlink(missing_ok=True)
     con.execute(
-        "COPY (SELECT name AS organization, resolved_id, level, state, resolved, immigration, dhs, has_287g, "
+        "COPY (SELECT name AS organization, resolved_id, level, state, resolved, immigration, presumed, dhs, has_287g, "
         f"out_of_state, rows, how FROM orgs ORDER BY rows DESC, name) TO {_sql_str(out / 'orgs.csv')} (FORMAT csv, HEADER)"
     )
+    # The counts the summary reads, each grouped by one thing (by file, organisation and day together
+    # a state's exports make millions of groups).
+    flagged_rows = f"read_parquet({_sql_str(parquet)})"
+    direct = " OR ".join(f"contains(flags, '{c}')" for c in DIRECT)
+    con.execute(f"CREATE TEMP TABLE flag_orgs AS SELECT organization, flags, count(*) AS n FROM {flagged_rows} GROUP BY ALL")
+    con.execute(f"CREATE TEMP TABLE flag_files AS SELECT file, flags, count(*) AS n FROM {flagged_rows} GROUP BY ALL")
     con.execute(
-        "CREATE TEMP TABLE flag_counts AS SELECT file, organization, flags, date_trunc('day', search_time) AS day, "
-        f"count(*) AS n FROM read_parquet({_sql_str(parquet)}) GROUP BY ALL"
+        f"CREATE TEMP TABLE flag_days AS SELECT date_trunc('day', search_time) AS day, {direct} AS direct, count(*) AS n "
+        f"FROM {flagged_rows} GROUP BY ALL"
     )
+    con.execute(
+        f"CREATE TEMP TABLE direct_rows AS SELECT file, row, source_id, organization, search_time, reason, flags, evidence "
+        f"FROM read_parquet({_sql_str(parquet)}) WHERE {direct} ORDER BY list_position({paths}, file), row LIMIT {_SAMPLE}"
+    )
+
+
+def _write_tables(con: duckdb.DuckDBPyConnection, stage: Path, folder: Path) -> None:
+    """The inputs of flags.sql under `folder`, one folder of Parquet per table (TABLES)."""
+    try:
+        for name in TABLES:
+            target = folder / name
+            shutil.rmtree(target, ignore_errors=True)
+            target.mkdir(parents=True)
+            if name == "rows":
+                for part in sorted(stage.glob("*.parquet")):
+                    shutil.copyfile(part, target / part.name)
+            else:
+                con.execute(f"COPY (SELECT * FROM {name}) TO {_sql_str(target / 'part-0.parquet')} (FORMAT parquet)")
+    except (duckdb.Error, OSError) as exc:
+        raise RetroError("--tables", f"{folder}: the tables could not be written: {str(exc).splitlines()[0]}") from None
 
 
 def _sql_str(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def _share(n: int, of: int) -> float:
+    return round(n / of, 6) if of else 0.0
+
+
 def _summarise(con, infos, home, options, g287, purposes, orgs, proxy) -> dict:
-    """Everything report.html and summary.json show, from the small `flag_counts` table."""
+    """Everything report.html and summary.json show, from the small count tables (`_write_flags`)."""
     q = lambda sql: con.execute(sql).fetchall()  # noqa: E731
-    per_file = dict(q("SELECT file, sum(n) FROM flag_counts GROUP BY 1"))
-    by_flag = dict(q("SELECT flag, sum(n) FROM (SELECT unnest(string_split(flags, ';')) AS flag, n FROM flag_counts) GROUP BY 1"))
+    rows = sum(i.rows for i in infos)
+    per_file = dict(q("SELECT file, sum(n) FROM flag_files GROUP BY 1"))
+    by_flag = dict(q("SELECT flag, sum(n) FROM (SELECT n, unnest(string_split(flags, ';')) AS flag FROM flag_orgs) GROUP BY 1"))
+    by_file_flag: dict[str, dict[str, int]] = {}
+    for file, flag, n in q(
+        "SELECT file, flag, sum(n) FROM (SELECT file, n, unnest(string_split(flags, ';')) AS flag FROM flag_files) GROUP BY 1, 2"
+    ):
+        by_file_flag.setdefault(file, {})[flag] = int(n)
     direct = " OR ".join(f"contains(flags, '{c}')" for c in DIRECT)
+    direct_rows = int(q("SELECT coalesce(sum(n) FILTER (direct), 0) FROM flag_days")[0][0])
     org_counts = ", ".join(f"coalesce(sum(n) FILTER (contains(f.flags, '{c}')), 0) AS \"{c}\"" for c in CODES)
     by_org = q(
         f"""SELECT coalesce(f.organization, '(none recorded)') AS org, any_value(o.resolved_id), any_value(o.level),
                    any_value(o.state), coalesce(any_value(o.rows), (SELECT count(*) FROM rows WHERE org IS NULL)), sum(n) AS flagged,
                    coalesce(sum(n) FILTER ({direct}), 0) AS direct, {org_counts}
-            FROM flag_counts f LEFT JOIN orgs o ON o.name = f.organization GROUP BY 1
+            FROM flag_orgs f LEFT JOIN orgs o ON o.name = f.organization GROUP BY 1
             ORDER BY direct DESC, flagged DESC, org LIMIT {_TOP_ORGS}"""
     )
-    span = q("SELECT min(day), max(day) FROM flag_counts")[0]
+    span = q("SELECT min(day), max(day) FROM flag_days")[0]
     bucket = _bucket(span)
     over_time = q(
         f"""SELECT strftime(date_trunc('{bucket}', day), '%Y-%m-%d') AS period, sum(n),
-                   coalesce(sum(n) FILTER ({direct}), 0) FROM flag_counts WHERE day IS NOT NULL GROUP BY 1 ORDER BY 1"""
+                   coalesce(sum(n) FILTER (direct), 0) FROM flag_days WHERE day IS NOT NULL GROUP BY 1 ORDER BY 1"""
     )
     unresolved = q("SELECT name, rows FROM orgs WHERE NOT resolved ORDER BY rows DESC, name")
+    evidence = q("SELECT file, row, source_id, organization, search_time, reason, flags, evidence FROM direct_rows")
+    counts = {c: int(by_flag.get(c, 0)) for c in CODES}
+    owners = sorted({(i.owner, i.owner_how) for i in infos}, key=lambda o: (o[0] or "", o[1]))
+    files_of: dict[str, int] = {}
+    for i in infos:
+        if i.owner:
+            files_of[i.owner] = files_of.get(i.owner, 0) + 1
     return {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "home_state": home,
         "national_threshold": options.national_threshold,
-        "rows": sum(i.rows for i in infos),
+        "owner": owners[0][0] if len({o for o, _ in owners}) == 1 else None,
+        "owner_how": owners[0][1] if len(owners) == 1 else "per file (see files)",
+        "owners": {
+            "known": [{"owner": o, "files": n} for o, n in sorted(files_of.items())],
+            "unknown_files": sum(not i.owner for i in infos),
+        },
+        "rows": rows,
         "flagged": int(sum(per_file.values())),
-        "by_flag": {c: int(by_flag.get(c, 0)) for c in CODES},
+        "by_flag": counts,
+        "share": {c: _share(n, rows) for c, n in counts.items()},
         "flag_meanings": CODES,
         "direct_codes": list(DIRECT),
+        "purpose_codes": list(PURPOSE_SIGNALS),
+        "reach_codes": list(REACH),
+        "direct": {
+            "rows": direct_rows,
+            "share": _share(direct_rows, rows),
+            "listed": len(evidence),
+            "evidence": [
+                {
+                    "file": r[0],
+                    "row": int(r[1]),
+                    "source_id": r[2],
+                    "organization": r[3],
+                    "search_time": r[4],
+                    "reason": r[5],
+                    "flags": r[6].split(";"),
+                    "evidence": r[7],
+                }
+                for r in evidence
+            ],
+        },
         "files": [
             {
                 "path": i.path,
                 "format": i.format,
                 "variant": i.variant,
                 "kind": i.kind,
+                "owner": i.owner,
+                "owner_how": i.owner_how,
                 "rows": i.rows,
                 "flagged": int(per_file.get(i.path, 0)),
+                "by_flag": {c: by_file_flag.get(i.path, {}).get(c, 0) for c in CODES},
                 "columns": i.columns,
                 "missing_fields": i.missing,
                 "unparsed_times": i.unparsed_times,
@@ -318,25 +408,43 @@ def _summarise(con, infos, home, options, g287, purposes, orgs, proxy) -> dict:
         "organisations": {
             "distinct": orgs,
             "unresolved": [{"name": n, "rows": r} for n, r in unresolved],
-            "top": [
-                {
-                    "organization": r[0],
-                    "resolved_id": r[1],
-                    "level": r[2],
-                    "state": r[3],
-                    "rows": r[4],
-                    "flagged": int(r[5]),
-                    "direct": int(r[6]),
-                    "by_flag": {c: int(v) for c, v in zip(CODES, r[7:], strict=True)},
-                }
-                for r in by_org
-            ],
+            "top": [_org_row(r, counts, rows) for r in by_org],
         },
         "over_time": {"bucket": bucket, "points": [{"period": p, "flagged": int(n), "direct": int(d)} for p, n, d in over_time]},
         "distinct_purposes_screened": purposes,
         "g287": {"source": g287.source, "agreements": len(g287), "sample": g287.sample, "warnings": list(g287.warnings)},
         "proxy": proxy | {"window_hours": options.proxy_hours} if proxy else None,
     }
+
+
+def _org_row(r: tuple, network: dict[str, int], rows: int) -> dict:
+    """One organisation's counts, the share of its searches with each flag, and the network's share."""
+    searches = int(r[4] or 0)
+    by_flag = {c: int(v) for c, v in zip(CODES, r[7:], strict=True)}
+    return {
+        "organization": r[0],
+        "resolved_id": r[1],
+        "level": r[2],
+        "state": r[3],
+        "rows": searches,
+        "flagged": int(r[5]),
+        "direct": int(r[6]),
+        "by_flag": by_flag,
+        "share": {c: _share(n, searches) for c, n in by_flag.items()},
+        "network_share": {c: _share(n, rows) for c, n in network.items()},
+    }
+
+
+def _per_org(con, summary: dict) -> list[dict]:
+    """Every searching organisation with a flagged search: its own counts and shares beside the network's."""
+    org_counts = ", ".join(f"coalesce(sum(n) FILTER (contains(f.flags, '{c}')), 0)" for c in CODES)
+    direct = " OR ".join(f"contains(flags, '{c}')" for c in DIRECT)
+    found = con.execute(
+        f"""SELECT f.organization, any_value(o.resolved_id), any_value(o.level), any_value(o.state), any_value(o.rows), sum(n),
+                   coalesce(sum(n) FILTER ({direct}), 0), {org_counts}
+            FROM flag_orgs f JOIN orgs o ON o.name = f.organization GROUP BY 1 ORDER BY 1"""
+    ).fetchall()
+    return [_org_row(r, summary["by_flag"], summary["rows"]) for r in found]
 
 
 def _bucket(span: tuple) -> str:

@@ -1,0 +1,89 @@
+-- The retro audit's flags: one row per flagged search, with its codes and the evidence for each.
+--
+-- One SELECT in the SQL both DuckDB and Spark SQL read (no engine-specific function), run by
+-- `sanctuary scan` on DuckDB and, where one machine stops, by Spark on the same tables
+-- (docs/retro.md, "On a cluster"). Its inputs, made by the scan (retro/pipeline.py):
+--   rows      (file_index, row, source_id, org, reason, offense_type, text_prompt, case_number,
+--              networks, search_time, has_reason): every search, one per export row
+--   purposes  (value, words, named, presumed, crime, vague, case_only, review, agency, dhs, evidence,
+--              lettered): each distinct text through the purpose screen and the predicate
+--              (retro/flags.py); a case number is read only when it has a letter ("ERO-2025-0113"):
+--              digits and separators alone are an identifier, never a purpose
+--   orgs      (name, presumed, immigration, dhs, has_287g, out_of_state, evidence): each organisation
+--   proxy     (file_index, row, evidence): searches that followed an immigration agency's request
+--   files     (file_index, path)
+--   params    (national_threshold): one row
+-- The codes are written in the order of retro.flags.CODES.
+WITH joined AS (
+    SELECT r.file_index, r.row, r.source_id, r.org, r.search_time, r.reason, r.networks,
+        r.has_reason AND r.reason IS NULL AND r.offense_type IS NULL AND r.text_prompt IS NULL AS blank,
+        coalesce(pr.words, false) OR coalesce(pt.words, false) OR coalesce(po.words, false) OR coalesce(pc.words, false) AS words,
+        coalesce(pr.named, false) OR coalesce(pt.named, false) OR coalesce(po.named, false) OR coalesce(pc.named, false) AS named,
+        coalesce(pr.presumed, false) OR coalesce(pt.presumed, false) OR coalesce(po.presumed, false) OR coalesce(pc.presumed, false)
+            OR coalesce(o.presumed, false) AS presumed,
+        coalesce(pr.crime, false) OR coalesce(pt.crime, false) OR coalesce(po.crime, false) OR coalesce(pc.crime, false) AS crime,
+        coalesce(pr.agency, false) OR coalesce(pt.agency, false) OR coalesce(po.agency, false) OR coalesce(pc.agency, false)
+            OR coalesce(o.immigration, false) AS agency,
+        coalesce(pr.dhs, false) OR coalesce(pt.dhs, false) OR coalesce(po.dhs, false) OR coalesce(pc.dhs, false)
+            OR coalesce(o.dhs, false) AS dhs,
+        coalesce(pr.review, false) OR coalesce(pt.review, false) OR coalesce(po.review, false) OR coalesce(pc.review, false) AS review,
+        coalesce(pr.vague, false) AS vague,
+        coalesce(pr.case_only, false) AS case_only,
+        coalesce(o.has_287g, false) AS has_287g,
+        coalesce(o.out_of_state, false) AS out_of_state,
+        r.networks > p.national_threshold AS national,
+        p.national_threshold,
+        pr.evidence AS reason_evidence,
+        CASE WHEN NOT pt.vague AND NOT pt.case_only THEN pt.evidence END AS prompt_evidence,
+        CASE WHEN NOT po.vague AND NOT po.case_only THEN po.evidence END AS offense_evidence,
+        CASE WHEN NOT pc.vague AND NOT pc.case_only THEN pc.evidence END AS case_evidence,
+        o.evidence AS org_evidence,
+        x.evidence AS proxy_evidence
+    FROM rows r
+    CROSS JOIN params p
+    LEFT JOIN purposes pr ON pr.value = r.reason
+    LEFT JOIN purposes pt ON pt.value = r.text_prompt
+    LEFT JOIN purposes po ON po.value = r.offense_type
+    LEFT JOIN purposes pc ON pc.value = r.case_number AND pc.lettered
+    LEFT JOIN orgs o ON o.name = r.org
+    LEFT JOIN proxy x ON x.file_index = r.file_index AND x.row = r.row
+),
+judged AS (
+    SELECT j.*,
+        -- evidence in the row: words, or ICE/ERO named as the one served with no crime named
+        j.words OR (j.named AND NOT j.crime) AS immigration
+    FROM joined j
+),
+flagged AS (
+    SELECT file_index, row, source_id, org, search_time, reason,
+        concat_ws(';',
+            CASE WHEN immigration THEN 'IMMIGRATION_PURPOSE' END,
+            CASE WHEN agency THEN 'IMMIGRATION_AGENCY' END,
+            CASE WHEN dhs THEN 'DHS_COMPONENT' END,
+            CASE WHEN proxy_evidence IS NOT NULL THEN 'PROXY_PATTERN' END,
+            CASE WHEN presumed AND NOT immigration AND NOT crime THEN 'PRESUMED_IMMIGRATION' END,
+            CASE WHEN has_287g THEN 'HAS_287G' END,
+            CASE WHEN review THEN 'NEEDS_REVIEW' END,
+            CASE WHEN vague OR blank THEN 'VAGUE_REASON' END,
+            CASE WHEN case_only THEN 'CASE_NUMBER_ONLY' END,
+            CASE WHEN out_of_state THEN 'OUT_OF_STATE' END,
+            CASE WHEN national THEN 'NATIONAL_LOOKUP' END
+        ) AS flags,
+        concat_ws(' | ',
+            'reason ' || reason_evidence,
+            'text prompt ' || prompt_evidence,
+            'offense type ' || offense_evidence,
+            'case number ' || case_evidence,
+            CASE WHEN blank THEN 'no reason recorded (blank or redacted)' END,
+            CASE WHEN named AND crime AND NOT words THEN 'an immigration agency named beside a crime: who asked, not why' END,
+            org_evidence,
+            CASE WHEN national THEN CAST(networks AS STRING) || ' networks searched (threshold '
+                || CAST(national_threshold AS STRING) || ')' END,
+            'proxy: ' || proxy_evidence
+        ) AS evidence
+    FROM judged
+)
+SELECT f.row, d.path AS file, f.source_id, f.flags, f.evidence, f.org AS organization, f.search_time, f.reason
+FROM flagged f
+LEFT JOIN files d ON d.file_index = f.file_index
+WHERE f.flags <> ''
