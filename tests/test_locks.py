@@ -67,11 +67,20 @@ def test_the_dev_lock_adds_the_extras_and_nothing_twice() -> None:
     runtime, dev = pins("requirements.lock"), pins("requirements-dev.lock")
     assert (ROOT / "requirements-dev.lock").read_text(encoding="utf-8").count("-r requirements.lock") == 1
     assert set(runtime) & set(dev) == set()
-    extras = [r for group in PROJECT["optional-dependencies"].values() for r in group]
+    extras = [r for group, reqs in PROJECT["optional-dependencies"].items() if group != "spark" for r in reqs]
     assert set(dev) == closure(PROJECT["dependencies"] + extras) - set(runtime)
     for package, version in {**runtime, **dev}.items():
         assert metadata.version(package) == version, f"{package}: installed {metadata.version(package)}, locked {version}"
     assert "scikit-learn" in dev and "scipy" in dev and "playwright" in dev and "pandas" in dev
+
+
+def test_the_spark_lock_is_exactly_what_the_spark_extra_adds() -> None:
+    """Spark (one retro test) is big, so its extra has a lock of its own that `make test` adds last."""
+    runtime, dev, spark = pins("requirements.lock"), pins("requirements-dev.lock"), pins("requirements-spark.lock")
+    wanted = PROJECT["optional-dependencies"]["spark"]
+    assert set(spark) == closure(PROJECT["dependencies"] + wanted) - set(runtime) - set(dev)
+    for package, version in spark.items():
+        assert metadata.version(package) == version, f"{package}: installed {metadata.version(package)}, locked {version}"
 
 
 def test_every_module_imports_without_what_only_the_dev_lock_installs() -> None:
