@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from sanctuary.agencies import load_registry  # noqa: E402
-from sanctuary.enforce import Pipeline  # noqa: E402
+from sanctuary.pipeline import Pipeline  # noqa: E402
 from sanctuary.policy.engine import PolicyEngine  # noqa: E402
 
 

@@ -45,9 +45,9 @@ def main() -> None:
     from sanctuary.audit import open_log
     from sanctuary.audit.entry import build
     from sanctuary.audit.keys import generate, hmac_key
-    from sanctuary.enforce import Pipeline
     from sanctuary.gateway.app import GatewayConfig
     from sanctuary.models import parse_request
+    from sanctuary.pipeline import Pipeline
     from sanctuary.policy.engine import PolicyEngine
     from sanctuary.server import create_app
     from sanctuary.web.entries import read_range

@@ -7,8 +7,8 @@ import functools
 import pytest
 
 from sanctuary.agencies import load_registry
-from sanctuary.enforce import Pipeline
 from sanctuary.models import parse_request
+from sanctuary.pipeline import Pipeline
 from sanctuary.policy.engine import PolicyEngine
 
 PROFILES = [

@@ -19,7 +19,7 @@ from sanctuary.cli import app
 from sanctuary.duties.book import DutyBook, Period
 from sanctuary.duties.ledger import DUTY, DutyError, entries, fulfil, owed, with_duties
 from sanctuary.duties.report import write
-from sanctuary.enforce import Pipeline
+from sanctuary.pipeline import Pipeline
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.profiles import available

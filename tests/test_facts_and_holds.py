@@ -12,8 +12,8 @@ import pytest
 from conftest import registry, request
 from gateway_harness import Running, start
 from sanctuary.audit.entry import mac
-from sanctuary.enforce import OFFICER_REFUSAL, Pipeline, held_reference
 from sanctuary.models import Document, Failure, RequestError, parse_request
+from sanctuary.pipeline import OFFICER_REFUSAL, Pipeline, held_reference
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.records import open_store
 from sanctuary.records.demo import fill
@@ -244,7 +244,7 @@ def test_over_http_the_facts_come_from_the_store(tmp_path: Path, monkeypatch: py
 
 def test_a_text_the_screen_wants_reviewed_holds_a_permit_but_never_a_deny(monkeypatch: pytest.MonkeyPatch) -> None:
     """The screen may answer needs_review (an immigration-adjacent word): a permit then waits for an officer."""
-    import sanctuary.enforce as enforce
+    import sanctuary.pipeline as enforce
     from sanctuary.screening import screen_fields
     from sanctuary.screening.purpose import Evidence, PurposeScreen
 
@@ -293,7 +293,7 @@ def test_a_text_the_screen_wants_reviewed_holds_a_permit_but_never_a_deny(monkey
     ],
 )
 def test_a_health_care_purpose_is_a_fact_from_any_free_text_field(text, field, health_care) -> None:
-    from sanctuary.enforce import screen_request
+    from sanctuary.pipeline import screen_request
 
     raw = request("database_query", "ISP", purpose={field: text})
     r = parse_request(raw)

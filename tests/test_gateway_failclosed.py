@@ -14,9 +14,9 @@ import pytest
 from gateway_harness import BODIES, start
 from records_stores import PG_ADMIN, pg_database
 from sanctuary.agencies import load_registry
-from sanctuary.enforce import FAIL_CLOSED
 from sanctuary.gateway import readiness, services
 from sanctuary.gateway.services import Policy, load_policy
+from sanctuary.pipeline import FAIL_CLOSED
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.profiles import PROFILES, expand
 

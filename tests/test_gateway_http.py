@@ -28,9 +28,9 @@ from sanctuary.audit.verifier import (
     verify_inclusion,
     verify_tiles,
 )
-from sanctuary.enforce import Pipeline
 from sanctuary.gateway.app import CAVEAT
 from sanctuary.models import parse_request
+from sanctuary.pipeline import Pipeline
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.records import PROTECTED_FIELDS
 

@@ -18,8 +18,8 @@ from conftest import registry
 from sanctuary.audit import open_log
 from sanctuary.duties.book import DutyBook, Period
 from sanctuary.duties.report import write
-from sanctuary.enforce import Pipeline, load_pipeline
 from sanctuary.models import Failure
+from sanctuary.pipeline import Pipeline, load_pipeline
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.immigration import BEFORE_FACTS, CRIMINAL_WORDS, ENTRY_KEY, GATE, Ground, immigration_purpose, recorded
 from sanctuary.policy.profiles import available

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import registry, request
-from sanctuary.enforce import Pipeline
 from sanctuary.models import parse_request
+from sanctuary.pipeline import Pipeline
 from sanctuary.policy.declarations import read_declarations
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError
@@ -155,13 +155,13 @@ def test_with_neither_a_jurisdiction_nor_profiles_every_server_decides_under_the
 
 
 def test_a_jurisdictions_file_that_does_not_load_is_a_pipeline_that_denies(monkeypatch: pytest.MonkeyPatch) -> None:
-    from sanctuary import enforce
-    from sanctuary.enforce import Unloaded, load_pipeline
+    from sanctuary import pipeline
+    from sanctuary.pipeline import Unloaded, load_pipeline
 
     def broken(jurisdiction: str | None, profiles: object) -> str | None:
         raise PolicyError("jurisdictions.toml", "does not parse")
 
-    monkeypatch.setattr(enforce, "in_force", broken)
+    monkeypatch.setattr(pipeline, "in_force", broken)
     path = load_pipeline([], registry())
     assert isinstance(path, Unloaded) and "jurisdictions.toml" in path.error
     decision = path.decide(parse_request(plate("FBI")))

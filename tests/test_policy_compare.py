@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from conftest import registry
 from sanctuary.cli import app
-from sanctuary.enforce import Pipeline
+from sanctuary.pipeline import Pipeline
 from sanctuary.policy.compare import compare
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError

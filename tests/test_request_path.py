@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 
 from conftest import pipeline_for, registry
 from sanctuary.cli import app
-from sanctuary.enforce import FAIL_CLOSED, UNREGISTERED, Pipeline, RequestPath, Unloaded, load_pipeline
 from sanctuary.gateway.app import STATUS, status_of
 from sanctuary.models import Decision, Failure, Held, Request, parse_request
+from sanctuary.pipeline import FAIL_CLOSED, UNREGISTERED, Pipeline, RequestPath, Unloaded, load_pipeline
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.profiles import expand
 from sanctuary.web import desk

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from sanctuary.agencies import load_registry
-from sanctuary.enforce import Pipeline
+from sanctuary.pipeline import Pipeline
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.web import site as site_module
 from sanctuary.web.record import PublicRecord

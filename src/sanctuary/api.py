@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from sanctuary.agencies import load_registry
-from sanctuary.enforce import Pipeline, Recorder, RequestPath
 from sanctuary.models import Decision, Request
+from sanctuary.pipeline import Pipeline, Recorder, RequestPath
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError
 

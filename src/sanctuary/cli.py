@@ -184,7 +184,7 @@ def decide(
     department's (each decision says so), unless --as-requester. With --store the department's
     records are consulted too, and where they disagree with the input, the records win. The law in
     force: -j and/or -p; with neither, the configured default jurisdiction, as `serve` decides."""
-    from sanctuary.enforce import Pipeline, Unloaded, load_pipeline
+    from sanctuary.pipeline import Pipeline, Unloaded, load_pipeline
 
     registry = registry_or_exit(agencies)
     params = parse_params(param)

@@ -41,8 +41,8 @@ from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.profiles import PROFILES
 
 if TYPE_CHECKING:
-    from sanctuary.enforce import Pipeline
     from sanctuary.models import Request
+    from sanctuary.pipeline import Pipeline
 
 FILENAME = "duties.toml"
 PERIODS = ("month", "quarter", "year")
@@ -161,8 +161,8 @@ class DutyBook:
         """The duties this request triggers, judged for the requester and everyone it is made for."""
         if not self.duties:
             return []
-        from sanctuary.enforce import screen_request
         from sanctuary.models import RequestError
+        from sanctuary.pipeline import screen_request
         from sanctuary.screening import classify
 
         purpose = screen_request(request)

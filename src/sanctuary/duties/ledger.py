@@ -25,8 +25,8 @@ from sanctuary.errors import SanctuaryError
 
 if TYPE_CHECKING:
     from sanctuary.audit import DecisionLog
-    from sanctuary.enforce import Pipeline, Recorder
     from sanctuary.models import Decision, Request
+    from sanctuary.pipeline import Pipeline, Recorder
 
 FORMAT = 2
 DUTY, FULFILLED, REPORT_FILED = "duty", "duty_fulfilled", "report_filed"

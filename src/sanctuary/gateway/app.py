@@ -2,7 +2,7 @@
 
 Each request is authenticated (the requester agency comes from the key) and limited; then its bytes
 go to ``Gateway.submit``, the one way in for the API and the request desk alike: the decision
-pipeline (``sanctuary.enforce``) reads it against the contract, plans its typed searches, decides,
+pipeline (``sanctuary.pipeline``) reads it against the contract, plans its typed searches, decides,
 fetches, records durably, and only then releases. The HTTP status is a function of the decision
 (``STATUS``, the one table):
 
@@ -40,7 +40,6 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
 from sanctuary import config
-from sanctuary.enforce import DATA_KINDS, Fulfil, Outcome, Pipeline, Prepare, Recorder, RequestPath, held_reference, refused, request_id_of
 from sanctuary.gateway import openapi
 from sanctuary.gateway.credentials import ROLES, KeyRing, Principal, Refusal, Role, authenticate
 from sanctuary.gateway.decisions import DecisionIndex
@@ -55,6 +54,7 @@ from sanctuary.gateway.routes_audit import add_audit_routes
 from sanctuary.gateway.services import Policy, Reopening, Unavailable, load_policy
 from sanctuary.gateway.users import UserBook
 from sanctuary.models import Decision, Document, Failure, Request, RequestError
+from sanctuary.pipeline import DATA_KINDS, Fulfil, Outcome, Pipeline, Prepare, Recorder, RequestPath, held_reference, refused, request_id_of
 from sanctuary.records import RecordStore, open_store
 from sanctuary.records.facts import StoreFacts
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from sanctuary.agencies import Registry, load_registry
-from sanctuary.enforce import Pipeline, Recorder, RequestPath, Unloaded, load_pipeline
 from sanctuary.errors import SanctuaryError
+from sanctuary.pipeline import Pipeline, Recorder, RequestPath, Unloaded, load_pipeline
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.facts import FactSource

@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.table import Table
 
 from sanctuary.agencies import load_registry
-from sanctuary.enforce import Pipeline
 from sanctuary.options import JsonOpt
+from sanctuary.pipeline import Pipeline
 from sanctuary.policy.diff import Difference, diff_decisions
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError

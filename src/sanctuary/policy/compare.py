@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sanctuary.agencies import Registry, load_registry
-from sanctuary.enforce import Pipeline
 from sanctuary.models import Decision
+from sanctuary.pipeline import Pipeline
 from sanctuary.policy.diff import summary
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from sanctuary.enforce import Pipeline
 from sanctuary.models import Decision, Request
+from sanctuary.pipeline import Pipeline
 
 
 @dataclass(frozen=True)

@@ -160,7 +160,7 @@ def derive(
 ) -> Facts:
     """The facts of one request.
 
-    `purpose`: the screen of its words (`enforce.screen_request`: an agency named is a party, not a
+    `purpose`: the screen of its words (`pipeline.screen_request`: an agency named is a party, not a
     purpose). `acting`: every agency the request is judged as (each reading of the requester and of each
     beneficiary). `documents`: the documents that count — verified ones lift rules; an unverified
     document only ever counts as an administrative basis (which lifts nothing). `carveouts`: those

@@ -149,7 +149,7 @@ def load(profile: str, root: Path = PROFILES) -> list[Scenario]:
 def run(profile: str, registry: Registry, root: Path = PROFILES) -> Report:
     """Decide every scenario of `profile` under that pack alone and check it."""
     from sanctuary.duties.book import DutyBook  # duties read the same profile folders
-    from sanctuary.enforce import Pipeline
+    from sanctuary.pipeline import Pipeline
     from sanctuary.policy.engine import PolicyEngine
 
     pipelines: dict[tuple, Pipeline] = {}

@@ -22,11 +22,11 @@ from typing import Any
 
 import httpx
 
-from sanctuary.enforce import Pipeline, RequestPath, refused
 from sanctuary.errors import SanctuaryError
 from sanctuary.gateway.app import keep_held, status_of
 from sanctuary.gateway.held import HELD_HEADER, HeldQueue, waits
 from sanctuary.models import Decision, Failure, Request, RequestError, parse_request
+from sanctuary.pipeline import Pipeline, RequestPath, refused
 from sanctuary.policy.categories import vocabulary
 from sanctuary.proxy import egress
 from sanctuary.proxy.routes import Match, Route, RouteMap

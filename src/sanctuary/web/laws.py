@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sanctuary.enforce import FAIL_CLOSED
+from sanctuary.pipeline import FAIL_CLOSED
 from sanctuary.policy.engine import DEFAULT_DENY, PolicyEngine, Rule
 from sanctuary.policy.profiles import Profile
 from sanctuary.web.i18n import N_, SOURCE, citation, gettext_for

@@ -18,7 +18,7 @@ import json
 from functools import lru_cache
 
 from sanctuary.agencies import Registry
-from sanctuary.enforce import Pipeline
+from sanctuary.pipeline import Pipeline
 from sanctuary.policy.diff import Difference, diff_decisions
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.web.i18n import N_
