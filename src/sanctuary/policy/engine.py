@@ -95,6 +95,7 @@ class PolicyEngine:
         self.rules = {r.id: r for r in self.rules_by_policy.values()}
         self._rank = {rid: i for i, rid in enumerate(self.rules)}
         text = "\n".join(t for _, t in sources)
+        self.policy_text = text  # the whole set, in load order (cedarpy's ids policy0, policy1, ... follow it)
         if validate:
             result = cedarpy.validate_policies(text, schema_text)
             if not result.validation_passed:
@@ -126,6 +127,8 @@ class PolicyEngine:
         self.dropped_carveouts = frozenset(c for k, v in self.params.items() if k.endswith(".dropped_carveouts") for c in v)
         # Whether any rule in force reads facts about the subject: only then are the records consulted.
         self.reads_subject = any(fact in r.text for r in self.rules.values() for fact in SUBJECT_FACTS)
+        self.requests_sent = 0  # Cedar requests and batches sent since load (bench/decide.py, make bench-quick)
+        self.batches_sent = 0
 
     @classmethod
     def load(
@@ -185,6 +188,14 @@ class PolicyEngine:
 
         Any error, NoDecision or binding failure is a deny. `policies` replaces the loaded set with
         another one over the same schema and entities (the duty triggers, sanctuary.duties)."""
+        results = self.authorize(queries, facts, policies)
+        if isinstance(results, str):
+            return [Evaluation(False, (), (results,))] * len(queries)
+        return [self._evaluation(r) for r in results]
+
+    def authorize(self, queries: list[Query], facts: Facts, policies: cedarpy.PolicySet | None = None) -> list[cedarpy.AuthzResult] | str:
+        """Cedar's answers to `queries` in one batch (the one place the engine asks Cedar, counted in
+        `requests_sent` and `batches_sent`), in order; or why there are none."""
         context = self.context(facts)
         requests = [
             {
@@ -195,13 +206,15 @@ class PolicyEngine:
             }
             for q in queries
         ]
+        self.requests_sent += len(requests)
+        self.batches_sent += 1
         try:
             results = cedarpy.is_authorized_batch(requests, policies or self._policies, self._entities, self._schema)
         except Exception as exc:  # fail closed on anything the binding raises
-            return [Evaluation(False, (), (f"evaluation failed: {exc}",))] * len(queries)
+            return f"evaluation failed: {exc}"
         if len(results) != len(queries):
-            return [Evaluation(False, (), ("evaluation failed: the engine answered a different number of requests",))] * len(queries)
-        return [self._evaluation(r) for r in results]
+            return "evaluation failed: the engine answered a different number of requests"
+        return results
 
     def _evaluation(self, result: cedarpy.AuthzResult) -> Evaluation:
         diag = result.diagnostics
