@@ -356,9 +356,9 @@ class Pipeline(RequestPath):
     def subject(self, request: Request) -> tuple[frozenset[str], str]:
         """The carve-outs the subject meets and where that came from. The records win over a
         statement; a requester's statement is only a claim."""
-        statement = claimed_carveouts(request.subject)
         if not self.engine.reads_subject:
             return frozenset(), "not consulted: no rule in force turns on facts about the subject"
+        statement = claimed_carveouts(request.subject)
         records = None
         if self.fact_source is not None:
             records = self.fact_source.lookup(*subject_identity(request))

@@ -26,6 +26,7 @@ from sanctuary.policy.profiles import PROFILES, ROOT, Profile, expand
 SCHEMA_PATH = ROOT / "schema.cedarschema"
 BASELINE_PATH = ROOT / "baseline" / "baseline.cedar"
 DEFAULT_DENY = "No permitting rule (default deny)"
+CONTEXTS = 4096  # Cedar contexts kept serialised (facts repeat: a few booleans and a short list)
 SUBJECT_FACTS = ("context.carveout", "context.felony_conviction")  # facts read from the records about the subject
 
 
@@ -127,6 +128,7 @@ class PolicyEngine:
         self.dropped_carveouts = frozenset(c for k, v in self.params.items() if k.endswith(".dropped_carveouts") for c in v)
         # Whether any rule in force reads facts about the subject: only then are the records consulted.
         self.reads_subject = any(fact in r.text for r in self.rules.values() for fact in SUBJECT_FACTS)
+        self._contexts: dict[Facts, str] = {}
         self.requests_sent = 0  # Cedar requests and batches sent since load (bench/decide.py, make bench-quick)
         self.batches_sent = 0
 
@@ -196,7 +198,11 @@ class PolicyEngine:
     def authorize(self, queries: list[Query], facts: Facts, policies: cedarpy.PolicySet | None = None) -> list[cedarpy.AuthzResult] | str:
         """Cedar's answers to `queries` in one batch (the one place the engine asks Cedar, counted in
         `requests_sent` and `batches_sent`), in order; or why there are none."""
-        context = self.context(facts)
+        context = self._contexts.get(facts)
+        if context is None:  # serialised once per set of facts (cedarpy would json.dumps it per request)
+            if len(self._contexts) >= CONTEXTS:
+                self._contexts.clear()
+            context = self._contexts[facts] = json.dumps(self.context(facts))
         requests = [
             {
                 "principal": {"type": "Agency", "id": q.principal},
