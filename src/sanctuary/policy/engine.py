@@ -26,6 +26,8 @@ from sanctuary.policy.profiles import PROFILES, ROOT, Profile, expand
 SCHEMA_PATH = ROOT / "schema.cedarschema"
 BASELINE_PATH = ROOT / "baseline" / "baseline.cedar"
 DEFAULT_DENY = "No permitting rule (default deny)"
+STATED_PURPOSE = ".stated_purpose"  # the profile parameter deciding `stated_crime` (policy.immigration)
+LIFTS = "lifts_presumption"
 SUBJECT_FACTS = ("context.carveout", "context.felony_conviction")  # facts read from the records about the subject
 
 
@@ -124,6 +126,11 @@ class PolicyEngine:
         self.policy_hash = hashlib.sha256(blob.encode()).hexdigest()
         self._parameters = sorted(f"{k}={v}" for k, values in self.params.items() for v in values)
         self.dropped_carveouts = frozenset(c for k, v in self.params.items() if k.endswith(".dropped_carveouts") for c in v)
+        # Whether a criminal purpose the requester states (declared, or in words: claims) lifts the
+        # 287(g)/ERO presumption of `immigration_purpose`: only where every profile in force that
+        # speaks to it (declares `stated_purpose`) turns it on; none speaking: the restrictive default.
+        spoken = [v for k, v in self.params.items() if k.endswith(STATED_PURPOSE)]
+        self.stated_crime = bool(spoken) and all(LIFTS in v for v in spoken)
         # Whether any rule in force reads facts about the subject: only then are the records consulted.
         self.reads_subject = any(fact in r.text for r in self.rules.values() for fact in SUBJECT_FACTS)
 
