@@ -131,7 +131,7 @@ class Failure(str, Enum):
     back from an explanation. The HTTP status is a function of it (one table, in the gateway)."""
 
     input = "input"  # the request does not meet the contract (names the field)
-    unreadable = "unreadable"  # the bytes received are not JSON at all
+    unreadable = "unreadable"  # the bytes received are not JSON at all, or a header is given twice or not UTF-8
     identity = "identity"  # the request names a requester other than the agency its credential speaks for
     unregistered = "unregistered"  # the requester or an agency it names is not in the registry
     policy = "policy"  # the policy set did not load, or a rule could not be evaluated
@@ -191,7 +191,8 @@ class RequestError(SanctuaryError, ValueError):
 
 
 class Unreadable(RequestError):
-    """The bytes received are not JSON."""
+    """The bytes received cannot be read as one request: not JSON, or (a call through the proxy or
+    the hook) a header given twice or not UTF-8."""
 
     failure = Failure.unreadable
 

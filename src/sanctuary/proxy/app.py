@@ -111,7 +111,7 @@ def create_app(cfg: ProxyConfig) -> Starlette:
             uri += "?" + http.scope["query_string"].decode("latin-1")
         loop = asyncio.get_running_loop()
         by = f"key {principal.key_id}"
-        verdict = await loop.run_in_executor(executor, guard.forward, principal.agency, http.method, uri, http.headers, by)
+        verdict = await loop.run_in_executor(executor, guard.forward, principal.agency, http.method, uri, http.headers.raw, by)
         headers = decision_headers(verdict)
         if verdict.status == 200:
             headers["X-Sanctuary-Unmapped-Removed"] = str(verdict.unmapped)
