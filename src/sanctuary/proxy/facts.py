@@ -10,12 +10,11 @@ carve-outs.
 
 from __future__ import annotations
 
-import json
-
 import httpx
 
 from sanctuary.errors import SanctuaryError
 from sanctuary.policy.facts import SubjectFacts
+from sanctuary.proxy.egress import ShapeError, loads
 from sanctuary.proxy.routes import FactsCall
 from sanctuary.proxy.upstream import TooLarge, Upstream
 
@@ -44,10 +43,10 @@ class SystemFacts:
             return SubjectFacts(source=f"{self.name}: subject not found")
         if answer.status != 200:
             raise SanctuaryError("facts", f"{self.name}: the system answered {answer.status}")
-        try:
-            doc = json.loads(answer.body)
-        except ValueError:
-            raise SanctuaryError("facts", f"{self.name}: the answer is not JSON") from None
+        try:  # as strictly as an answer that leaves: a repeated key must not meet a carve-out
+            doc = loads(answer.body)
+        except ShapeError as exc:
+            raise SanctuaryError("facts", f"{self.name}: {exc.reason}") from None
         met = frozenset(carveout for carveout, where in self.call.carveouts if _true(where.query.find_one(doc)))
         return SubjectFacts(source=f"{self.name}: subject found", found=True, carveouts=met)
 

@@ -144,6 +144,8 @@ class Guard:
         filtered = fulfil.filtered
         if filtered.unmapped:
             event(logging.WARNING, "unmapped_removed", route=found.route.name, count=len(filtered.unmapped), paths=filtered.unmapped[:20])
+        if filtered.nonscalar:  # the system drifted, or was compromised: worth a look
+            event(logging.ERROR, "nonscalar_removed", route=found.route.name, count=len(filtered.nonscalar), paths=filtered.nonscalar[:20])
         return Verdict(200, decision, filtered.body, sorted(filtered.removed), len(filtered.unmapped))
 
     # -- held calls --------------------------------------------------------------------------
@@ -239,8 +241,12 @@ class _Forward:
             raise UpstreamError("upstream", f"{route.where}: {exc.reason}") from None
         self.filtered = egress.apply(doc, route.response, decision.redact, self.guard.vocab)
         item: dict[str, Any] = {"record_id": self.filtered.record_id or f"route:{route.name}", "fields": sorted(self.filtered.disclosed)}
+        if self.filtered.removed:
+            item["withheld"] = sorted(self.filtered.removed)
         if self.filtered.unmapped:
             item["unmapped_removed"] = len(self.filtered.unmapped)
+        if self.filtered.nonscalar:
+            item["nonscalar_removed"] = len(self.filtered.nonscalar)
         return self.filtered.body, [item]
 
 
