@@ -119,8 +119,10 @@ class Guard:
             try:
                 decision.log_index = self.path.log.record(request, decision, disclosed)
             except Exception as exc:  # unrecorded means not acted on
+                self._spent(request, headers, False)
                 return Verdict(503, _failed(decision, f"decision log unavailable: {exc}", Failure.log))
         self._queue(request, decision, by)
+        self._spent(request, headers, decision.decision == "permit" and method.upper() != "HEAD")  # a HEAD gets no data
         return Verdict(status_of(decision), decision, withheld=blocking)
 
     # -- the proxy ---------------------------------------------------------------------------
@@ -137,6 +139,8 @@ class Guard:
         decision = outcome.decision
         self._queue(request, decision, by)
         status = status_of(decision)
+        handed_out = status == 200 and fulfil.filtered is not None and fulfil.status == 200 and method.upper() != "HEAD"
+        self._spent(request, headers, handed_out)
         if status != 200 or fulfil.filtered is None:
             return Verdict(status, decision)
         if fulfil.status != 200:  # the system answered (e.g. 404) but handed nothing out
@@ -167,6 +171,15 @@ class Guard:
         decision = self.path.decide(request, reviewed=True)
         note = f" Repeats held call {reference}, allowed at the desk after review."
         return decision.model_copy(update={"resolves": reference, "explanation": decision.explanation + note})
+
+    def _spent(self, request: Request, headers: Mapping[str, str], handed_out: bool) -> None:
+        """A repeat of a held call (taken by `decide`) that handed nothing out gives its allowance back."""
+        reference = headers.get(HELD_HEADER)
+        if reference is not None and not handed_out and self.held is not None:
+            try:
+                self.held.give_back(reference, request)
+            except Exception as exc:  # the allowance stays used: the safe side
+                event(logging.ERROR, "allowance_not_given_back", reason=f"{type(exc).__name__}: {exc}")
 
     def _queue(self, request: Request, decision: Decision, by: str) -> None:
         """Put a recorded held call in the held queue, for the desk (`keep_held`)."""
