@@ -14,10 +14,15 @@ upstream`)."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
-from collections.abc import Iterator
+import socketserver
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,7 +30,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from proxy_harness import Proxy, Served, serve, start_proxy
@@ -306,3 +311,61 @@ def test_no_withheld_value_leaves_whatever_the_system_sends(hostile: Proxy, deci
     assert withheld_header(answer) == expected
     item = decisions.reveal(index)["disclosed"][0]
     assert set(item.get("withheld", [])) == expected
+
+
+# -- a system that trickles -------------------------------------------------------------------
+TRICKLED = json.dumps({"person_id": "P0000001", "first_name": "Maria", "pad": "x" * 40}).encode()
+
+
+async def _trickle(request: Request) -> Response:
+    async def body() -> AsyncIterator[bytes]:
+        for i in range(len(TRICKLED)):
+            await asyncio.sleep(0.25)
+            yield TRICKLED[i : i + 1]
+
+    return StreamingResponse(body(), media_type="application/json")
+
+
+class HeaderTrickler(socketserver.ThreadingTCPServer):
+    """Sends its status line, then its headers one byte every 0.25 s."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _HeaderTrickle)
+
+
+class _HeaderTrickle(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        self.request.recv(65536)
+        self.request.sendall(b"HTTP/1.1 200 OK\r\n")
+        for byte in b"Content-Type: application/json\r\nX-Padding: " + b"p" * 60 + b"\r\n\r\n":
+            time.sleep(0.25)
+            try:
+                self.request.sendall(bytes([byte]))
+            except OSError:
+                return
+
+
+@pytest.mark.parametrize("where", ["body", "headers"])
+def test_the_timeout_is_a_deadline_for_the_whole_call(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+    monkeypatch.setenv("SANCTUARY_HOME", str(tmp_path))
+    if where == "body":
+        system: Any = serve(Starlette(routes=[Route("/hostile/{how}", _trickle)]))
+        url, stop = system.url, system.stop
+    else:
+        system = HeaderTrickler()
+        threading.Thread(target=system.serve_forever, daemon=True).start()
+        url, stop = f"http://127.0.0.1:{system.server_address[1]}", lambda: (system.shutdown(), system.server_close())
+    proxy = start_proxy(tmp_path, url, parse(ROUTES), timeout=1.0)
+    try:
+        started = time.monotonic()
+        answer = proxy.call("FBI", "/hostile/slow", **PURPOSE)
+        took = time.monotonic() - started
+        assert answer.status_code == 504, answer.text
+        assert answer.json()["decision"]["failure"] == "upstream_timeout" and "Maria" not in answer.text
+        assert took < 3.0, f"a 1 s deadline held the call {took:.1f} s"  # the trickle alone would take 15 s or more
+    finally:
+        proxy.served.stop()
+        stop()

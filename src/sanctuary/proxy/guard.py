@@ -20,8 +20,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-
 from sanctuary.errors import SanctuaryError
 from sanctuary.gateway.app import keep_held, status_of
 from sanctuary.gateway.held import HELD_HEADER, HeldQueue, waits
@@ -30,7 +28,7 @@ from sanctuary.pipeline import Pipeline, RequestPath, refused
 from sanctuary.policy.categories import vocabulary
 from sanctuary.proxy import egress
 from sanctuary.proxy.routes import Match, Route, RouteMap
-from sanctuary.proxy.upstream import TooLarge, Upstream
+from sanctuary.proxy.upstream import Failed, TimedOut, TooLarge, Upstream
 
 PURPOSE_HEADERS = {
     "purpose": "x-sanctuary-purpose",
@@ -236,10 +234,10 @@ class _Forward:
         route = self.found.route
         try:  # a HEAD is forwarded as a GET: its answer is checked too
             answer = upstream.get(self.uri, MAX_ANSWER, {"x-sanctuary-decision-id": request.id})
-        except httpx.TimeoutException as exc:
-            raise UpstreamError("upstream", f"{route.where}: no answer in time ({type(exc).__name__})", Failure.upstream_timeout) from None
-        except (httpx.HTTPError, TooLarge) as exc:
-            raise UpstreamError("upstream", f"{route.where}: {type(exc).__name__}: {str(exc)[:200]}; nothing is handed out") from None
+        except TimedOut as exc:
+            raise UpstreamError("upstream", f"{route.where}: {exc.reason}", Failure.upstream_timeout) from None
+        except (Failed, TooLarge) as exc:
+            raise UpstreamError("upstream", f"{route.where}: {exc.reason}; nothing is handed out") from None
         if answer.status >= 500 or answer.status < 200 or 300 <= answer.status < 400:
             raise UpstreamError("upstream", f"{route.where}: the system answered {answer.status}")
         if answer.status >= 400:  # e.g. 404: passed on, with nothing of the system's body
