@@ -37,7 +37,6 @@ from sanctuary.policy.engine import DEFAULT_DENY, Evaluation, PolicyEngine, Quer
 from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.facts import (
     CUSTODY_TOPICS,
-    FREE_TEXT,
     NO_SOURCE,
     Facts,
     FactSource,
@@ -120,7 +119,7 @@ def screen_request(request: Request) -> PurposeScreen:
     A screen that flags immigration or asks for review only because an agency is named makes that
     agency a beneficiary, judged as if it had asked (one rule path for direct and indirect
     requests), not an immigration purpose by itself."""
-    return by_words(screen_fields(dict(zip(FREE_TEXT, free_text(request), strict=True))))
+    return by_words(screen_fields(free_text(request)))
 
 
 @lru_cache(maxsize=4096)

@@ -322,8 +322,10 @@ def screen_fields(fields: Mapping[str, str | None]) -> PurposeScreen:
     """Screen every text field of a request as one reason (purpose text, case number, officer, ...):
     an immigration purpose, an agency or an offence in any field counts, and the fields are judged
     together ("fentanyl case" beside "HSI" is HSI's criminal case). Each piece of evidence names its
-    field, and its span is within that field's text."""
-    present = tuple((name, text[:MAX_LENGTH]) for name, text in fields.items() if text is not None and text.strip())
+    field, and its span is within that field's text. Each field is read whole, not cut at MAX_LENGTH:
+    the contract bounds every field (a document's text at 100,000 characters), and words padded past
+    a cut would not be read."""
+    present = tuple((name, text) for name, text in fields.items() if text is not None and text.strip())
     return _fields_cached(present) if present else screen(None)
 
 
