@@ -173,6 +173,7 @@ class Held(BaseModel):
     reason: Literal["verification_required", "needs_review"]
     reference: str
     lifts: list[str] = []  # the rules a verified document would lift
+    evidence: list[str] = []  # needs_review: the rules of the screen's evidence it rests on ("normalised:bidi", "agency:ICE")
 
 
 class Decision(BaseModel):
