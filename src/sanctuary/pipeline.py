@@ -37,7 +37,6 @@ from sanctuary.policy.engine import DEFAULT_DENY, Evaluation, PolicyEngine, Quer
 from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.facts import (
     CUSTODY_TOPICS,
-    FREE_TEXT,
     NO_SOURCE,
     Facts,
     FactSource,
@@ -51,6 +50,7 @@ from sanctuary.policy.immigration import by_words
 from sanctuary.policy.jurisdictions import in_force
 from sanctuary.policy.profiles import PROFILES, expand
 from sanctuary.screening import DocumentClass, PurposeScreen, classify, screen_fields
+from sanctuary.screening.purpose import BIDI_RULE
 
 UNREGISTERED = "unregistered requester"
 FAIL_CLOSED = "Fail closed: the request could not be decided"
@@ -120,7 +120,12 @@ def screen_request(request: Request) -> PurposeScreen:
     A screen that flags immigration or asks for review only because an agency is named makes that
     agency a beneficiary, judged as if it had asked (one rule path for direct and indirect
     requests), not an immigration purpose by itself."""
-    return by_words(screen_fields(dict(zip(FREE_TEXT, free_text(request), strict=True))))
+    return by_words(screen_fields(free_text(request)))
+
+
+def review_evidence(purpose: PurposeScreen) -> tuple[tuple[str, str], ...]:
+    """(rule, field) of each piece of the screen's evidence: what a hold for review rests on."""
+    return tuple(sorted({(e.rule, e.field or "purpose.text") for e in purpose.evidence}))
 
 
 @lru_cache(maxsize=4096)
@@ -420,7 +425,7 @@ class Pipeline(RequestPath):
         if verified is None and not self.trusted and any(d.judicial for d in claimed):
             hypothesis = self.facts(request, parties, purpose, claimed, carveouts)
         asked = asked_categories(request) if request.kind.value in DATA_KINDS else frozenset()
-        review = purpose.category == "needs_review" and not reviewed
+        review = review_evidence(purpose) if purpose.category == "needs_review" and not reviewed else None
         key: tuple[Any, ...] = (tuple(a.id for a in parties.acting), tuple(a.id for a in parties.proxies), request.kind)
         key += (request.resource.system, facts, asked, hypothesis, review)
         template = None if self._cache is None else self._cache.get(key)
@@ -443,10 +448,17 @@ class Pipeline(RequestPath):
         )
 
     def _judge_held(
-        self, request: Request, parties: Parties, facts: Facts, asked: frozenset[str], hypothesis: Facts | None, review: bool
+        self,
+        request: Request,
+        parties: Parties,
+        facts: Facts,
+        asked: frozenset[str],
+        hypothesis: Facts | None,
+        review: tuple[tuple[str, str], ...] | None,
     ) -> Decision:
         """The decision, or a hold: when only a claimed document would lift a rule that decides
-        (verification_required), or a permit rests on text the screen wants reviewed (needs_review)."""
+        (verification_required), or a permit rests on text the screen wants reviewed (needs_review;
+        `review`: the screen's evidence, as `review_evidence` gives it)."""
         decision = self._judge(request, parties, facts, asked)
         if hypothesis is not None and hypothesis != facts:
             alt = self._judge(request, parties, hypothesis, asked)
@@ -455,9 +467,15 @@ class Pipeline(RequestPath):
             if opened and not decision.error:
                 lifts = [r for r in decision.rules if r not in alt.rules]
                 return self._held(decision, "verification_required", lifts, self._held_text(lifts))
-        if review and decision.decision == "permit":
-            why = "Held: a free-text field of the request needs review by an officer before anything is disclosed."
-            return self._held(decision, "needs_review", [], why)
+        if review is not None and decision.decision == "permit":
+            evasion = sorted({where for rule, where in review if rule == BIDI_RULE})
+            why = (
+                f"Held: bidirectional control characters in {', '.join(evasion)} make what is shown differ from what was typed, "
+                "evidence of an evasion: an officer reviews the request before anything is disclosed."
+                if evasion
+                else "Held: a free-text field of the request needs review by an officer before anything is disclosed."
+            )
+            return self._held(decision, "needs_review", [], why, sorted({rule for rule, _ in review}))
         return decision
 
     def _held_text(self, lifts: list[str]) -> str:
@@ -467,7 +485,7 @@ class Pipeline(RequestPath):
             "described in a request is a claim until an officer verifies the real one. Nothing is disclosed until then."
         )
 
-    def _held(self, decision: Decision, reason: str, lifts: list[str], explanation: str) -> Decision:
+    def _held(self, decision: Decision, reason: str, lifts: list[str], explanation: str, evidence: list[str] | None = None) -> Decision:
         rules = decision.rules if decision.decision == "deny" else lifts
         return decision.model_copy(
             update={
@@ -476,7 +494,7 @@ class Pipeline(RequestPath):
                 "citations": self._citations(rules) or decision.citations,
                 "redact": [],
                 "explanation": explanation,
-                "held": Held(reason=reason, reference="", lifts=lifts),
+                "held": Held(reason=reason, reference="", lifts=lifts, evidence=evidence or []),
             }
         )
 
