@@ -33,7 +33,8 @@ from sanctuary.models import (
     read_json,
 )
 from sanctuary.policy.declarations import read_declarations
-from sanctuary.policy.engine import DEFAULT_DENY, Evaluation, PolicyEngine, Query
+from sanctuary.policy.disclosure import Disclosure, judge
+from sanctuary.policy.engine import DEFAULT_DENY, Evaluation, PolicyEngine
 from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.facts import (
     CUSTODY_TOPICS,
@@ -318,6 +319,7 @@ class Pipeline(RequestPath):
         stated_crime: bool | None = None,
     ):
         self.engine = engine
+        self.disclosure = Disclosure.compile(engine)  # None: the reference judges data requests
         self.stated_crime = engine.stated_crime if stated_crime is None else stated_crime
         self.registry = engine.registry
         self.profiles = engine.names
@@ -361,9 +363,9 @@ class Pipeline(RequestPath):
     def subject(self, request: Request) -> tuple[frozenset[str], str]:
         """The carve-outs the subject meets and where that came from. The records win over a
         statement; a requester's statement is only a claim."""
-        statement = claimed_carveouts(request.subject)
         if not self.engine.reads_subject:
             return frozenset(), "not consulted: no rule in force turns on facts about the subject"
+        statement = claimed_carveouts(request.subject)
         records = None
         if self.fact_source is not None:
             records = self.fact_source.lookup(*subject_identity(request))
@@ -501,11 +503,8 @@ class Pipeline(RequestPath):
     def _judge(self, request: Request, parties: Parties, facts: Facts, asked: frozenset[str]) -> Decision:
         action = request.kind.value
         acting = parties.acting or (parties.requester, *parties.proxies)
-        queries = [Query(a.id, action, request.resource.system or action) for a in acting]
-        data = action in DATA_KINDS
-        if data:  # every leaf category, for every acting agency, in the same engine call
-            queries += [Query(a.id, "disclose", leaf, "Category") for leaf in self.engine.leaves for a in acting]
-        evaluations = self.engine.evaluate_all(queries, facts)
+        data = action in DATA_KINDS  # judged for every data category too (policy.disclosure)
+        judgement = judge(self.engine, self.disclosure, [a.id for a in acting], action, request.resource.system or action, facts, data)
         base = {
             "id": request.id,
             "profiles": self.engine.names,
@@ -514,15 +513,11 @@ class Pipeline(RequestPath):
             "on_behalf_of": [a.id for a in parties.proxies],
             "judged_as": [a.id for a in acting],
         }
-        errors = [e for ev in evaluations for e in ev.errors]
-        if errors:
-            return self._unevaluable(errors[0], base)
-        judged = list(zip(acting, evaluations[: len(acting)]))
-        withheld: dict[str, list[tuple[Agency, list[str]]]] = {}
-        for query, ev in zip(queries[len(acting) :], evaluations[len(acting) :]):
-            if not ev.allowed:
-                forbids = [r for r in ev.rules if self.engine.rules[r].effect == "forbid"]
-                withheld.setdefault(query.resource, []).append((self.registry.get(query.principal), forbids))
+        if judgement.errors:
+            return self._unevaluable(judgement.errors[0], base)
+        judged = list(zip(acting, judgement.actions, strict=True))
+        by_id = {a.id: a for a in acting}
+        withheld = {leaf: [(by_id[a], forbids) for a, forbids in by] for leaf, by in judgement.withheld.items()}
         refused_by = [(a, ev) for a, ev in judged if not ev.allowed]
         if refused_by:  # the data rules that also forbid what was asked are cited after the action's
             also = self._withholding_rules(asked & withheld.keys(), withheld)
