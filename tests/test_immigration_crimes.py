@@ -23,6 +23,7 @@ from sanctuary.screening import classify
         ("8 U.S.C. §1324a unlawful employment of aliens", {"employment"}),
         ("8 USC 1306 failure to carry alien registration", {"presence"}),
         ("visa fraud, 18 U.S.C. 1546", {"documents"}),
+        ("false statement in naturalization, 18 U.S.C. 1015", {"naturalization"}),
         ("armed robbery, 18 U.S.C. 2113", set()),
         ("drug smuggling", set()),
     ],

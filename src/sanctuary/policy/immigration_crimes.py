@@ -48,8 +48,10 @@ KINDS: dict[str, re.Pattern[str]] = {
         _USC8 + r"1324\b|\b(?:alien|human|migrant) smuggling\b|\bsmuggling (?:of )?(?:aliens?|migrants?|undocumented)\b"
         r"|\bharbou?ring (?:an )?(?:aliens?|undocumented|illegal)\b|\b(?:alien|migrant) harbou?ring\b"
     ),
-    # Immigration document and naturalisation fraud: 18 U.S.C. 1015, 1422-1429, 1546.
-    "documents": re.compile(_USC18 + r"(?:1015|142[2-9]|1546)\b|\b(?:visa|naturali[sz]ation|immigration document|green card) fraud\b"),
+    # Visa and immigration document fraud: 18 U.S.C. 1546.
+    "documents": re.compile(_USC18 + r"1546\b|\b(?:visa|immigration document|green card) fraud\b"),
+    # Naturalisation and citizenship offences: 18 U.S.C. 1015, 1422-1429 (named in ORS 181A.820(5)).
+    "naturalization": re.compile(_USC18 + r"(?:1015|142[2-9])\b|\bnaturali[sz]ation fraud\b"),
 }
 
 
