@@ -43,3 +43,27 @@ def test_the_fact_reads_free_text_and_document_text_and_the_forms_shown():
     facts = derive(req, purpose=screen_request(req), acting=[], documents=[classify(d) for d in req.documents])
     assert facts.criminal_immigration == {"reentry"}
     assert facts.immigration_forms == {"I-205"}
+
+
+def test_a_federal_court_order_finding_probable_cause_counts_and_a_state_one_does_not():
+    def facts(court, signer):
+        raw = request(
+            "custody_transfer",
+            "CBP-USBP",
+            documents=[
+                {
+                    "type": "court_order",
+                    "court": court,
+                    "signed_by": signer,
+                    "criminal": True,
+                    "probable_cause": True,
+                }
+            ],
+        )
+        req = parse_request(raw)
+        return derive(req, purpose=screen_request(req), acting=[], documents=[classify(d) for d in req.documents])
+
+    assert facts(
+        "United States District Court for the Southern District of California", "Hon. B. Roe, United States Magistrate Judge"
+    ).federal_probable_cause
+    assert not facts("Superior Court of California, County of Fresno", "Hon. B. Roe, Judge of the Superior Court").federal_probable_cause

@@ -65,6 +65,9 @@ class Facts:
     # and the administrative immigration forms it shows ("I-200", "I-247A", "ncic_ivf"), verified or not.
     criminal_immigration: frozenset[str] = frozenset()
     immigration_forms: frozenset[str] = frozenset()
+    # A verified judicial document of a federal court, in a criminal matter, that shows a finding of
+    # probable cause (a warrant, or an order: California's "judicial probable cause determination").
+    federal_probable_cause: bool = False
 
     @cached_property
     def cedar_context(self) -> dict:
@@ -86,6 +89,7 @@ class Facts:
             "felony_conviction": self.felony_conviction,
             "criminal_immigration": sorted(self.criminal_immigration),
             "immigration_forms": sorted(self.immigration_forms),
+            "federal_probable_cause": self.federal_probable_cause,
         }
 
 
@@ -202,4 +206,5 @@ def derive(
         felony_conviction="felony_conviction" in carveouts,
         criminal_immigration=criminal_immigration([*free_text(request), *(d.text for d in request.documents)]),
         immigration_forms=frozenset(d.type for d in docs if d.administrative),
+        federal_probable_cause=any(d.federal and d.criminal and "probable_cause" not in d.missing for d in verified),
     )
