@@ -67,3 +67,20 @@ def test_a_federal_court_order_finding_probable_cause_counts_and_a_state_one_doe
         "United States District Court for the Southern District of California", "Hon. B. Roe, United States Magistrate Judge"
     ).federal_probable_cause
     assert not facts("Superior Court of California, County of Fresno", "Hon. B. Roe, Judge of the Superior Court").federal_probable_cause
+
+
+def test_a_magistrate_judges_order_is_a_federal_court_order_but_not_an_article_iii_judges():
+    raw = request(
+        "database_query",
+        "ICE-ERO",
+        documents=[
+            {
+                "type": "court_order",
+                "court": "United States District Court for the Western District of Washington",
+                "signed_by": "Hon. R. Roe, United States Magistrate Judge",
+            }
+        ],
+    )
+    req = parse_request(raw)
+    facts = derive(req, purpose=screen_request(req), acting=[], documents=[classify(d) for d in req.documents])
+    assert facts.federal_court_order and not facts.article_iii_order

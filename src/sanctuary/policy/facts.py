@@ -68,6 +68,10 @@ class Facts:
     # A verified judicial document of a federal court, in a criminal matter, that shows a finding of
     # probable cause (a warrant, or an order: California's "judicial probable cause determination").
     federal_probable_cause: bool = False
+    # A verified judicial document of a federal court, signed by a judge or a magistrate judge
+    # (Washington's "court order", RCW 43.17.420(2): "a judge or magistrate under the authority of
+    # Article III"); `article_iii_order` is New York's narrower test (no magistrate judge).
+    federal_court_order: bool = False
 
     @cached_property
     def cedar_context(self) -> dict:
@@ -90,6 +94,7 @@ class Facts:
             "criminal_immigration": sorted(self.criminal_immigration),
             "immigration_forms": sorted(self.immigration_forms),
             "federal_probable_cause": self.federal_probable_cause,
+            "federal_court_order": self.federal_court_order,
         }
 
 
@@ -208,4 +213,5 @@ def derive(
         criminal_immigration=criminal_immigration([*free_text(request), *(d.text for d in request.documents)]),
         immigration_forms=frozenset(d.type for d in docs if d.administrative),
         federal_probable_cause=any(d.federal and d.criminal and "probable_cause" not in d.missing for d in verified),
+        federal_court_order=any(d.federal for d in verified),
     )
