@@ -32,7 +32,9 @@ def proxy(
     demo: Annotated[bool, typer.Option("--demo", help="Accept the demo keys (`sanctuary demo-keys`).")] = False,
     host: HostOpt = "127.0.0.1",
     port: PortOpt = 8100,
-    timeout: Annotated[float, typer.Option(min=0.01, help="Seconds the department system has to answer (else 504).")] = 5.0,
+    timeout: Annotated[
+        float, typer.Option(min=0.01, help="Seconds the department system has to answer in full, a deadline per call (else 504).")
+    ] = 5.0,
     *,
     shared: ServerFields,
 ) -> None:
