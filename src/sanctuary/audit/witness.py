@@ -39,6 +39,7 @@ from sanctuary.audit.verifier import (
     parse_uint64,
     verify_consistency,
 )
+from sanctuary.serving import uvicorn_config
 
 KEY_FILE = "witness.key"
 VKEY_FILE = "witness.vkey"
@@ -203,7 +204,7 @@ def serve(directory: Path, log_keys: list[VerifierKey], host: str, port: int, an
     sock.bind((host, port))
     sock.listen(128)  # connections wait in the backlog from now on, before the server starts accepting
     bound = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(witness), log_level="warning", access_log=False))
+    server = uvicorn.Server(uvicorn_config(create_app(witness)))
     announce(f"http://{host}:{bound}")
     try:
         server.run(sockets=[sock])

@@ -67,8 +67,9 @@ def demo_upstream(
 def _run(app: object, host: str, port: int, what: str) -> None:
     import uvicorn
 
-    config = uvicorn.Config(app, host=host, port=port, loop="uvloop", http="httptools", access_log=False, log_level="warning")  # type: ignore[arg-type]
-    server = uvicorn.Server(config)
+    from sanctuary.serving import uvicorn_config
+
+    server = uvicorn.Server(uvicorn_config(app, host=host, port=port, loop="uvloop", http="httptools"))
     started = server.startup
 
     async def startup(sockets: list | None = None) -> None:

@@ -16,14 +16,14 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sanctuary.errors import SanctuaryError
 from sanctuary.gateway.app import keep_held, status_of
 from sanctuary.gateway.held import HELD_HEADER, HeldQueue, waits
-from sanctuary.models import Decision, Failure, Request, RequestError, parse_request
+from sanctuary.models import Decision, Failure, Request, RequestError, Unreadable, parse_request
 from sanctuary.pipeline import Pipeline, RequestPath, refused
 from sanctuary.policy.categories import vocabulary
 from sanctuary.proxy import egress
@@ -36,6 +36,8 @@ PURPOSE_HEADERS = {
     "case_number": "x-sanctuary-case-number",
     "on_behalf_of": "x-sanctuary-on-behalf-of",
 }
+SANCTUARY_HEADER = "x-sanctuary-"
+RawHeaders = Sequence[tuple[bytes, bytes]]  # a call's headers as received (ASGI `headers`)
 PROXY_HINT = "an authorization hook cannot remove fields from an answer: send this call through `sanctuary proxy` (docs/deploy.md)"
 MAX_ANSWER = 8 * 1024 * 1024  # bytes read from a department system for one call
 log = logging.getLogger("sanctuary.proxy")
@@ -96,10 +98,11 @@ class Guard:
         return found, build_request(found, agency, headers, new_request_id())
 
     # -- the hook ----------------------------------------------------------------------------
-    def authorize(self, agency: str, method: str, uri: str, headers: Mapping[str, str], by: str = "") -> Verdict:
+    def authorize(self, agency: str, method: str, uri: str, raw_headers: RawHeaders, by: str = "") -> Verdict:
         """Decide and record a call that the web server will forward untouched if this permits it.
-        `by`: who made it (the key), for the held queue."""
+        `raw_headers`: the call's, as received; `by`: who made it (the key), for the held queue."""
         try:
+            headers = sanctuary_headers(raw_headers)
             found, request = self.prepare(agency, method, uri, headers)
             decision = self.decide(request, headers)
         except RequestError as exc:
@@ -124,10 +127,11 @@ class Guard:
         return Verdict(status_of(decision), decision, withheld=blocking)
 
     # -- the proxy ---------------------------------------------------------------------------
-    def forward(self, agency: str, method: str, uri: str, headers: Mapping[str, str], by: str = "") -> Verdict:
+    def forward(self, agency: str, method: str, uri: str, raw_headers: RawHeaders, by: str = "") -> Verdict:
         """Decide; forward a permitted call; filter its answer; record what leaves; then answer.
-        `by`: who made it (the key), for the held queue."""
+        `raw_headers`: the call's, as received; `by`: who made it (the key), for the held queue."""
         try:
+            headers = sanctuary_headers(raw_headers)
             found, request = self.prepare(agency, method, uri, headers)
             decided = self.decide(request, headers)
         except RequestError as exc:
@@ -259,6 +263,25 @@ class _Forward:
         if self.filtered.nonscalar:
             item["nonscalar_removed"] = len(self.filtered.nonscalar)
         return self.filtered.body, [item]
+
+
+def sanctuary_headers(raw: RawHeaders) -> dict[str, str]:
+    """The call's `X-Sanctuary-*` headers (lowercased names), each read as UTF-8. One given twice
+    (`Purpose: armed robbery` and `Purpose: removal for ICE`) or not UTF-8 (read as latin-1, a
+    Cyrillic look-alike would pass the screen as mojibake) makes the call unreadable: `Unreadable`
+    names the header."""
+    found: dict[str, str] = {}
+    for name_bytes, value in raw:
+        name = name_bytes.decode("latin-1").lower()
+        if not name.startswith(SANCTUARY_HEADER):
+            continue
+        if name in found:
+            raise Unreadable(name, "given more than once; give it once, the call is not forwarded")
+        try:
+            found[name] = value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Unreadable(name, "not UTF-8; the call is not forwarded") from None
+    return found
 
 
 def build_request(found: Match, agency: str, headers: Mapping[str, str], request_id: str) -> Request:
