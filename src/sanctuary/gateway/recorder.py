@@ -52,10 +52,12 @@ class LogRecorder:
 
     def record(self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None) -> int:
         try:
-            return int(self.service.get().record(request, decision, disclosed))
+            index = int(self.service.get().record(request, decision, disclosed))
         except Exception as exc:
             self._noted(exc)
             raise
+        self.readiness.succeeded("log")
+        return index
 
     def record_later(self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None) -> Future[int]:
         try:
@@ -70,13 +72,17 @@ class LogRecorder:
         error = recording.exception()
         if error is not None:
             self._noted(error)
+        else:
+            self.readiness.succeeded("log")
 
     def record_refusal(self, raw: bytes, decision: Decision) -> int:
         try:
-            return int(self.service.get().record_refusal(raw, decision))
+            index = int(self.service.get().record_refusal(raw, decision))
         except Exception as exc:
             self._noted(exc)
             raise
+        self.readiness.succeeded("log")
+        return index
 
     def _noted(self, exc: BaseException) -> None:
         """The log itself failing (not one entry it refused) takes the process out of rotation."""

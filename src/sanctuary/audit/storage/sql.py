@@ -48,6 +48,10 @@ class SqlStore:
         """Let the next commit return before it is flushed to disk (`on`), or stop doing so."""
         raise NotImplementedError
 
+    def _write_failed(self, exc: Exception) -> None:
+        """A write failed with `exc` (rolled back, the lock held): a driver whose connection cannot
+        recover from it arranges for the next use to open a new one."""
+
     def _locked_size(self, cur: Any) -> int:
         cur.execute("SELECT COALESCE(MAX(idx) + 1, 0) FROM entry")
         return int(cur.fetchone()[0])
@@ -96,9 +100,10 @@ class SqlStore:
                 if clear_rows:
                     cur.executemany(self._sql("INSERT INTO clear (idx, fields) VALUES (?, ?)"), clear_rows)
                 conn.commit()
-            except Exception:
+            except Exception as exc:
                 self._edge_size = -1
                 conn.rollback()
+                self._write_failed(exc)
                 raise
             self._edge, self._edge_size = edge, size + len(entries)
             return size
@@ -110,17 +115,18 @@ class SqlStore:
         with self._lock:
             conn = self._connection()
             try:
-                cur = conn.cursor()
-                size = self._lock_for_append(cur)
-                self._read_edge(cur, size)
-                self._insert_entries(cur, [(size, bytes(MAX_ENTRY))])
-            finally:
-                conn.rollback()
-            try:
+                try:
+                    cur = conn.cursor()
+                    size = self._lock_for_append(cur)
+                    self._read_edge(cur, size)
+                    self._insert_entries(cur, [(size, bytes(MAX_ENTRY))])
+                finally:
+                    conn.rollback()
                 conn.cursor().execute(self._sql(HEARTBEAT), (int(time.time()),))
                 conn.commit()
-            except Exception:
+            except Exception as exc:
                 conn.rollback()
+                self._write_failed(exc)
                 raise
 
     def _read_edge(self, cur: Any, size: int) -> dict[int, bytes]:
