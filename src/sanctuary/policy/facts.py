@@ -19,7 +19,7 @@ from functools import cached_property, lru_cache
 from typing import Protocol
 
 from sanctuary.agencies import Agency
-from sanctuary.models import Request, Subject
+from sanctuary.models import Request, Subject, string_fields, strings_at
 from sanctuary.policy.courts import article_iii_order, state_court_orders
 from sanctuary.policy.immigration import STATED_CRIME, immigration_purpose
 from sanctuary.policy.immigration_crimes import criminal_immigration
@@ -155,13 +155,14 @@ def claims_of(request: Request) -> list[str]:
     return claims
 
 
-# Every free-text field of the request contract: each goes through the purpose screen.
-FREE_TEXT = ("purpose.text", "purpose.case_number", "on_behalf_of", "requester.officer")
+# Every free-text field of the request contract: each goes through the purpose screen. Derived from
+# the models: every string field that `models.NotText` does not mark as an identifier or a closed value.
+FREE_TEXT: tuple[str, ...] = tuple(path for path, mark in string_fields(Request) if mark is None)
 
 
-def free_text(request: Request) -> list[str | None]:
-    """The values of FREE_TEXT, in that order (None where absent)."""
-    return [request.purpose.text, request.purpose.case_number, request.on_behalf_of, request.requester.officer]
+def free_text(request: Request) -> dict[str, str]:
+    """The text of every FREE_TEXT field the request fills, by where it is ("documents[0].text")."""
+    return {where: text for path in FREE_TEXT for where, text in strings_at(request, path)}
 
 
 @lru_cache(maxsize=1 << 14)
@@ -208,7 +209,7 @@ def derive(
         administrative_document=any(d.administrative for d in docs),
         detainer=any(d.detainer for d in docs),
         carveout=bool(carveouts - dropped_carveouts),
-        health_care_purpose=any(_health_care(text) for text in free_text(request) if text),
+        health_care_purpose=any(_health_care(text) for text in free_text(request).values()),
         operation_type=op.type if op else "none",
         civil_immigration_operation=bool(op and op.civil_immigration),
         article_iii_order=article_iii_order(verified),
