@@ -23,6 +23,7 @@ from sanctuary.models import Request, Subject, string_fields, strings_at
 from sanctuary.policy.courts import article_iii_order, state_court_orders
 from sanctuary.policy.immigration import STATED_CRIME, immigration_purpose
 from sanctuary.policy.immigration_crimes import criminal_immigration
+from sanctuary.policy.stated_purposes import stated_purposes
 from sanctuary.screening import DocumentClass, PurposeScreen
 from sanctuary.screening.normalize import normalize
 
@@ -72,6 +73,8 @@ class Facts:
     # (Washington's "court order", RCW 43.17.420(2): "a judge or magistrate under the authority of
     # Article III"); `article_iii_order` is New York's narrower test (no magistrate judge).
     federal_court_order: bool = False
+    # The statutory purposes the request's words name (`policy.stated_purposes.KINDS`): a claim.
+    stated_purposes: frozenset[str] = frozenset()
 
     @cached_property
     def cedar_context(self) -> dict:
@@ -95,6 +98,7 @@ class Facts:
             "immigration_forms": sorted(self.immigration_forms),
             "federal_probable_cause": self.federal_probable_cause,
             "federal_court_order": self.federal_court_order,
+            "stated_purposes": sorted(self.stated_purposes),
         }
 
 
@@ -215,4 +219,5 @@ def derive(
         immigration_forms=frozenset(d.type for d in docs if d.administrative),
         federal_probable_cause=any(d.federal and d.criminal and "probable_cause" not in d.missing for d in verified),
         federal_court_order=any(d.federal for d in verified),
+        stated_purposes=stated_purposes(free_text(request)),
     )
