@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sanctuary.agencies import load_registry
+from sanctuary.duties.book import DutyBook
 from sanctuary.models import Decision, Request
 from sanctuary.pipeline import Pipeline, Recorder, RequestPath
 from sanctuary.policy.engine import PolicyEngine
@@ -73,6 +74,4 @@ def open_pipeline(
         engine = PolicyEngine.load(list(profiles), registry, given)
     else:  # the jurisdiction's profiles and its home state ("out of state" is relative to it)
         engine = PolicyEngine.for_jurisdiction(jurisdiction, registry, given)
-    from sanctuary.duties.ledger import with_duties  # the duties decisions trigger are recorded with them
-
-    return Decider(with_duties(Pipeline(engine, log)))
+    return Decider(Pipeline(engine, log, duties=DutyBook.for_engine(engine)))  # duties that do not load: PolicyError

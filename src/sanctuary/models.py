@@ -179,6 +179,9 @@ class Decision(BaseModel):
     # The fact the rules read: the request is for civil immigration enforcement (one predicate,
     # sanctuary.policy.immigration); None when it was refused before its facts were derived.
     immigration_purpose: bool | None = None
+    # The duties this decision triggers (ids of its profiles' duties.toml): logged with it, in one
+    # commit, each naming its entry (sanctuary.duties). None: none.
+    duties: list[str] | None = None
 
     def to_json(self) -> str:
         return self.model_dump_json(exclude_none=True)

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from sanctuary.agencies import Agency, Registry
+from sanctuary.duties.book import DutyBook
+from sanctuary.duties.ledger import duty_entry
 from sanctuary.egress import asked_categories
 from sanctuary.models import (
     Decision,
@@ -60,13 +62,22 @@ VERIFICATION_REQUIRED = "Held: a document must be verified"
 OFFICER_REFUSAL = "Refused by an officer: a request held for review, closed without being acted on"
 
 
+# The entries that follow a decision's own in the log, given its index: the duties it triggers.
+Followers = Callable[[int], list[bytes]]
+
+
 class Recorder(Protocol):
     """The decision log, as the pipeline sees it: durable when `record` returns, or when the future
-    `record_later` gives is done (its index, or the error)."""
+    `record_later` gives is done (its index, or the error). `then`: the entries committed with the
+    decision's, in the same transaction (both or neither), built once its index is known."""
 
-    def record(self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None) -> int: ...
+    def record(
+        self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None, then: Followers | None = None
+    ) -> int: ...
 
-    def record_later(self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None) -> Future[int]: ...
+    def record_later(
+        self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None, then: Followers | None = None
+    ) -> Future[int]: ...
 
     def record_refusal(self, raw: bytes, decision: Decision) -> int: ...
 
@@ -142,9 +153,23 @@ class RequestPath:
     log: Recorder | None
     profiles: list[str]
     policy_hash: str
+    duties: DutyBook | None = None  # the duties the policy set imposes (its profiles' duties.toml)
 
     def decide(self, request: Request) -> Decision:
         raise NotImplementedError
+
+    def record(self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None) -> int:
+        """Record a decision (and what it handed out) with the entries of the duties it triggers, in
+        one commit; durable when it returns. Returns the decision's index."""
+        assert self.log is not None
+        return self.log.record(request, decision, disclosed, then=self._duty_entries(request, decision))
+
+    def _duty_entries(self, request: Request, decision: Decision) -> Followers | None:
+        """The entries of the duties `decision` carries, each naming the decision's index."""
+        if not decision.duties or self.duties is None:
+            return None
+        owed = [self.duties.by_id[d] for d in decision.duties]
+        return lambda index: [duty_entry(d, index, request.kind.value, decision) for d in owed]
 
     # -- read ------------------------------------------------------------------------------
     def read(self, raw: str | bytes, agency: str | None = None) -> Request:
@@ -224,9 +249,9 @@ class RequestPath:
             return outcome
         try:
             if defer:
-                outcome.recording = self.log.record_later(request, decision, disclosed)
+                outcome.recording = self.log.record_later(request, decision, disclosed, then=self._duty_entries(request, decision))
                 return outcome
-            return outcome.recorded(self.log.record(request, decision, disclosed))
+            return outcome.recorded(self.record(request, decision, disclosed))
         except Exception as exc:
             return outcome.unrecorded(exc)
 
@@ -283,11 +308,21 @@ def load_pipeline(
             engine = PolicyEngine.for_jurisdiction(
                 jurisdiction, registry, params or {}, extra_profiles=profiles, declarations=on_file, root=root
             )
-        from sanctuary.duties.ledger import with_duties  # the duties its decisions trigger are recorded with them
-
-        return with_duties(Pipeline(engine, log, facts=facts, trusted=trusted))
-    except PolicyError as exc:  # duties that do not load are a policy set that does not load
+    except PolicyError as exc:
         return Unloaded(names, registry, f"policy: {exc}", log)
+    return pipeline_over(engine, log, facts=facts, trusted=trusted, root=root)
+
+
+def pipeline_over(
+    engine: PolicyEngine, log: Recorder | None = None, *, facts: FactSource | None = None, trusted: bool = False, root: Path = PROFILES
+) -> RequestPath:
+    """The pipeline over a loaded engine, with the duties its profiles impose (`duties.toml`); if
+    they do not load, the policy set does not load: the path that denies (and records) every
+    request, saying why."""
+    try:
+        return Pipeline(engine, log, facts=facts, trusted=trusted, duties=DutyBook.for_engine(engine, root))
+    except PolicyError as exc:
+        return Unloaded(engine.names, engine.registry, f"policy: {exc}", log)
 
 
 class Pipeline(RequestPath):
@@ -298,7 +333,8 @@ class Pipeline(RequestPath):
     its facts and documents count as the department's; otherwise (an outside body) they are claims,
     recorded and never decisive, and a request only a claimed document could open is held.
     `criminal_words`: words naming a crime show a criminal purpose against the 287(g)/ERO presumption
-    (`policy.immigration.CRIMINAL_WORDS`), a choice each jurisdiction makes from its own text."""
+    (`policy.immigration.CRIMINAL_WORDS`), a choice each jurisdiction makes from its own text.
+    `duties`: the duties the policy set imposes, judged with each decision (none without a book)."""
 
     def __init__(
         self,
@@ -309,8 +345,10 @@ class Pipeline(RequestPath):
         facts: FactSource | None = None,
         trusted: bool = False,
         criminal_words: bool = CRIMINAL_WORDS,
+        duties: DutyBook | None = None,
     ):
         self.engine = engine
+        self.duties = duties
         self.criminal_words = criminal_words
         self.registry = engine.registry
         self.profiles = engine.names
@@ -424,6 +462,10 @@ class Pipeline(RequestPath):
         template = None if self._cache is None else self._cache.get(key)
         if template is None:
             template = self._judge_held(request, parties, facts, asked, hypothesis, review)
+            if self.duties is not None:  # judged by the same queries and facts, cached with the decision
+                owed = self.duties.triggered(self.engine, self._action_queries(request, parties), facts)
+                if owed:
+                    template = template.model_copy(update={"duties": owed})
             if self._cache is not None:
                 if len(self._cache) >= CACHE_LIMIT:
                     self._cache.clear()
@@ -478,10 +520,17 @@ class Pipeline(RequestPath):
             }
         )
 
+    @staticmethod
+    def _action_queries(request: Request, parties: Parties) -> list[Query]:
+        """The request's action, asked for every agency judged: the rules' first queries, and the duties'."""
+        action = request.kind.value
+        acting = parties.acting or (parties.requester, *parties.proxies)
+        return [Query(a.id, action, request.resource.system or action) for a in acting]
+
     def _judge(self, request: Request, parties: Parties, facts: Facts, asked: frozenset[str]) -> Decision:
         action = request.kind.value
         acting = parties.acting or (parties.requester, *parties.proxies)
-        queries = [Query(a.id, action, request.resource.system or action) for a in acting]
+        queries = self._action_queries(request, parties)
         data = action in DATA_KINDS
         if data:  # every leaf category, for every acting agency, in the same engine call
             queries += [Query(a.id, "disclose", leaf, "Category") for leaf in self.engine.leaves for a in acting]
@@ -642,7 +691,8 @@ class Pipeline(RequestPath):
         shown = ", ".join(d.type for d in documents) or "no document"
         review = "reviewed the request and " if reviewed else ""
         note = f" Resolves held request {hold.reference}: {officer.strip()} {review}verified {shown}{how}."
-        decision = decision.model_copy(update={"resolves": hold.reference, "explanation": decision.explanation + note})
+        # The duties the request triggered were logged with the held decision: not again.
+        decision = decision.model_copy(update={"resolves": hold.reference, "explanation": decision.explanation + note, "duties": None})
         return self.act(request, decision, fulfil)
 
     def refuse_held(self, request: Request, held: Decision, officer: str, reason: str) -> Outcome:
@@ -660,7 +710,7 @@ class Pipeline(RequestPath):
         explanation = (
             f"Refused: {officer.strip()} closed held request {hold.reference} without acting on it: {why}. Nothing was handed out."
         )
-        update: dict[str, Any] = {"held": None, "resolves": hold.reference, "log_index": None, "explanation": explanation}
+        update: dict[str, Any] = {"held": None, "resolves": hold.reference, "log_index": None, "explanation": explanation, "duties": None}
         if hold.reason == "needs_review":
             update["citations"] = [OFFICER_REFUSAL]
         return self.act(request, held.model_copy(update=update))

@@ -83,19 +83,25 @@ class VerifyResult:
         }
 
 
-class _Pending:
-    """Entries queued for one commit: given (`entries`), or built by the committer (`make`).
-    `done` holds the index of the first once they are durable, or the error."""
+# Entries that follow another in the same commit, built once its index is known (a decision's duties).
+Followers = Callable[[int], list[bytes]]
 
-    __slots__ = ("entries", "clears", "make", "done")
+
+class _Pending:
+    """Entries queued for one commit: given (`entries`), or built by the committer (`make`), and
+    those that follow them (`then`, given the index of the first). `done` holds the index of the
+    first once all of them are durable, or the error."""
+
+    __slots__ = ("entries", "clears", "make", "then", "done")
 
     def __init__(
         self,
         entries: list[bytes] | None = None,
         clears: list[dict[str, Any] | None] | None = None,
         make: Callable[[], tuple[bytes, dict[str, Any]]] | None = None,
+        then: Followers | None = None,
     ) -> None:
-        self.entries, self.clears, self.make = entries or [], clears or [], make
+        self.entries, self.clears, self.make, self.then = entries or [], clears or [], make, then
         self.done: Future[int] = Future()
 
 
@@ -157,20 +163,24 @@ class DecisionLog:
             raise AuditError("entries", "nothing to append")
         return self._queue_up(_Pending(list(entries), list(clears or [None] * len(entries)))).result()
 
-    def record(self, request: Request, decision: Decision, disclosed: list[dict] | None = None) -> int:
+    def record(self, request: Request, decision: Decision, disclosed: list[dict] | None = None, then: Followers | None = None) -> int:
         """Record one decision (and what it handed out); durable when it returns. Returns the index.
 
         `disclosed` lists what was actually handed out: [{"record_id": str, "fields": [str]}].
+        `then`: see `record_later`.
         """
-        return self.record_later(request, decision, disclosed).result()
+        return self.record_later(request, decision, disclosed, then).result()
 
-    def record_later(self, request: Request, decision: Decision, disclosed: list[dict] | None = None) -> Future[int]:
+    def record_later(
+        self, request: Request, decision: Decision, disclosed: list[dict] | None = None, then: Followers | None = None
+    ) -> Future[int]:
         """Queue one decision for the committer, which builds its entry and commits it with the
         others queued; the future holds its index once it is durable, or the error (AuditError).
         Nothing the decision permits may be released before then. `request` and `decision` must not
-        change until the future is done."""
+        change until the future is done. `then(index)`: entries committed in the same transaction
+        (the decision's and these, or none), built once the decision's index is known."""
         key = self.hmac_key()  # a missing key fails here, in the caller
-        return self._queue_up(_Pending(make=lambda: build_entry(request, decision, disclosed, key)))
+        return self._queue_up(_Pending(make=lambda: build_entry(request, decision, disclosed, key), then=then))
 
     def record_refusal(self, raw: bytes, decision: Decision) -> int:
         """Record a request refused before it could be read; durable when it returns."""
@@ -214,8 +224,20 @@ class DecisionLog:
             ready.append(pending)
         if not ready:
             return
+        following = [p for p in ready if p.then is not None]
+
+        def follow(first: int) -> tuple[list[bytes], list[dict[str, Any] | None]]:
+            """What follows the batch's own entries (at `first` on), once their indices are known."""
+            after: list[bytes] = []
+            for pending in ready:
+                if pending.then is not None:
+                    after += pending.then(first)
+                first += len(pending.entries)
+            return after, [None] * len(after)
+
         try:
-            first = self._store.append([e for p in ready for e in p.entries], [c for p in ready for c in p.clears])
+            entries, clears = [e for p in ready for e in p.entries], [c for p in ready for c in p.clears]
+            first = self._store.append(entries, clears, follow if following else None)
         except Exception as exc:  # noqa: BLE001 - handed to every caller in the batch
             failed = AuditError("log", f"append failed, nothing recorded: {exc}")
             failed.__cause__ = exc

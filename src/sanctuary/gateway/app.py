@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -41,6 +40,7 @@ from starlette.types import Receive, Scope, Send
 
 from sanctuary import config
 from sanctuary.gateway import openapi
+from sanctuary.gateway.answers import answer, event, keep_held, status_of
 from sanctuary.gateway.credentials import ROLES, KeyRing, Principal, Refusal, Role, authenticate
 from sanctuary.gateway.decisions import DecisionIndex
 from sanctuary.gateway.fulfil import Fulfilment, plan
@@ -58,37 +58,7 @@ from sanctuary.pipeline import DATA_KINDS, Fulfil, Outcome, Pipeline, Prepare, R
 from sanctuary.records import RecordStore, open_store
 from sanctuary.records.facts import StoreFacts
 
-CAVEAT = (
-    "Police records are released for criminal law enforcement only (MCC 2-173, 5 ILCS 805): do not "
-    "re-disseminate them or use them for civil immigration enforcement. Every decision, and what it "
-    "released, is recorded in the decision log."
-)
-# The HTTP status of every answer to a request, by what the decision says: its failure kind if it
-# has one, else held, else permit or deny. Nothing else chooses a status for a decided request.
-STATUS: dict[str, int] = {
-    "permit": 200,
-    "deny": 403,
-    "held": 403,
-    Failure.input: 422,
-    Failure.unreadable: 400,
-    Failure.identity: 403,
-    Failure.unregistered: 422,
-    Failure.policy: 503,
-    Failure.store: 503,
-    Failure.log: 503,
-    Failure.timeout: 503,
-    Failure.upstream: 502,
-    Failure.upstream_timeout: 504,
-}
 Channel = Literal["api", "desk"]  # how a request came: POST /v1/requests, or the request desk's form
-log = logging.getLogger("sanctuary.gateway")
-
-
-def status_of(decision: Decision) -> int:
-    """The HTTP status of a decision (see STATUS)."""
-    if decision.failure is not None:
-        return STATUS[decision.failure]
-    return STATUS["held" if decision.held is not None else decision.decision]
 
 
 @dataclass
@@ -110,8 +80,9 @@ class GatewayConfig:
     tiles_dir: Path = field(default_factory=lambda: config.home() / "tiles")  # published log tiles
     witnesses: Path | None = None  # TOML [[witness]] url + vkey: publish only cosigned checkpoints
     quorum: int | None = None  # cosignatures required (default: every witness listed)
-    routes: Any = None  # a proxy.routes.RouteMap: mounts the /v1/authz hook for NGINX and Envoy
-    upstream: str | None = None  # the department system answering the route map's facts call
+    # Mounted on the API once it is built, by whoever assembles the server: the /v1/authz hook for
+    # NGINX and Envoy (`sanctuary.proxy.authz.authz_hook`), so the gateway never imports the proxy.
+    mounts: list[Callable[[GatewayAPI], object]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -124,23 +95,6 @@ class Submission:
     decision: Decision
     request: Request | None = None
     refused: RequestError | None = None  # refused before it was decided: the field and the reason
-
-
-def event(level: int, name: str, **fields: Any) -> None:
-    """One structured log line: a JSON object with the event name and its fields."""
-    if log.isEnabledFor(level):
-        log.log(level, json.dumps({"event": name, **fields}, default=str))
-
-
-def keep_held(queue: HeldQueue, request: Request, decision: Decision, entered_by: str, channel: str) -> None:
-    """Put a recorded held request in the held queue, whichever way it came (`Gateway.submit`, the
-    proxy and the hook). The answer stands if the queue fails (a held request is a deny: nothing is
-    handed out); the failure is logged, and the same request sent again is queued under the same
-    reference."""
-    try:
-        queue.add(request, decision, entered_by, channel)
-    except Exception as exc:  # noqa: BLE001 - logged; the request stays refused
-        event(logging.ERROR, "held_not_queued", request_id=decision.id, log_index=decision.log_index, reason=str(exc))
 
 
 class Gateway:
@@ -401,18 +355,6 @@ def _cosigner(cfg: GatewayConfig) -> Any:
     return Cosigner(listed, cfg.quorum or len(listed), timeout=1.0)
 
 
-def answer(request_id: str, decision: Decision, result: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "request_id": request_id,
-        "log_index": decision.log_index,
-        "decision": decision.model_dump(exclude_none=True),
-        "caveat": CAVEAT,
-    }
-    if result is not None:
-        body["result"] = result
-    return body
-
-
 def _json(status: int, body: dict[str, Any]) -> Response:
     headers = {"X-Log-Index": str(body["log_index"])} if body.get("log_index") is not None else None
     return Response(orjson.dumps(body), status_code=status, media_type="application/json", headers=headers)
@@ -550,10 +492,8 @@ def create_api(cfg: GatewayConfig, policy: Policy | None = None) -> GatewayAPI:
 
     add_audit_routes(app)
     add_admin_routes(app)
-    if cfg.routes is not None:
-        from sanctuary.proxy.authz import add_authz_routes
-
-        add_authz_routes(app, cfg.routes, cfg.upstream)
+    for mount in cfg.mounts:
+        mount(app)
     add_api_docs(app)
     openapi.install(app)
     return app

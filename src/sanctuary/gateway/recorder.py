@@ -13,6 +13,7 @@ from sanctuary import config
 from sanctuary.gateway.readiness import Readiness
 from sanctuary.gateway.services import Reopening
 from sanctuary.models import Decision, Request
+from sanctuary.pipeline import Followers
 
 if TYPE_CHECKING:
     from sanctuary.audit import DecisionLog
@@ -50,16 +51,20 @@ class LogRecorder:
         self.service = service
         self.readiness = readiness
 
-    def record(self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None) -> int:
+    def record(
+        self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None, then: Followers | None = None
+    ) -> int:
         try:
-            return int(self.service.get().record(request, decision, disclosed))
+            return int(self.service.get().record(request, decision, disclosed, then))
         except Exception as exc:
             self._noted(exc)
             raise
 
-    def record_later(self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None) -> Future[int]:
+    def record_later(
+        self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None, then: Followers | None = None
+    ) -> Future[int]:
         try:
-            recording = self.service.get().record_later(request, decision, disclosed)
+            recording = self.service.get().record_later(request, decision, disclosed, then)
         except Exception as exc:
             self._noted(exc)
             raise

@@ -16,9 +16,8 @@ from typing import Generic, TypeVar
 
 from sanctuary.agencies import Registry, load_registry
 from sanctuary.errors import SanctuaryError
-from sanctuary.pipeline import Pipeline, Recorder, RequestPath, Unloaded, load_pipeline
+from sanctuary.pipeline import Pipeline, Recorder, RequestPath, Unloaded, load_pipeline, pipeline_over
 from sanctuary.policy.engine import PolicyEngine
-from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.facts import FactSource
 from sanctuary.policy.profiles import PROFILES
 
@@ -93,12 +92,7 @@ class Policy:
         path that denies and records every request with the reason."""
         if self.engine is None:
             return Unloaded(self.profiles, self.registry, self.error or "policy: not loaded", log)
-        from sanctuary.duties.ledger import with_duties  # the duties decisions trigger are recorded with them
-
-        try:
-            return with_duties(Pipeline(self.engine, log, facts=facts))
-        except PolicyError as exc:  # duties that do not load: the policy set does not load
-            return Unloaded(self.profiles, self.registry, f"policy: {exc}", log)
+        return pipeline_over(self.engine, log, facts=facts)
 
 
 def load_policy(

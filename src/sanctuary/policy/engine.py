@@ -180,11 +180,20 @@ class PolicyEngine:
         """A rule's place in the loaded set (baseline first, then profiles in order): cite in that order."""
         return self._rank[rule_id]
 
-    def evaluate_all(self, queries: list[Query], facts: Facts, policies: cedarpy.PolicySet | None = None) -> list[Evaluation]:
+    def evaluate_all(self, queries: list[Query], facts: Facts) -> list[Evaluation]:
         """Decide Cedar requests about one set of facts in one call to the engine, in order.
 
-        Any error, NoDecision or binding failure is a deny. `policies` replaces the loaded set with
-        another one over the same schema and entities (the duty triggers, sanctuary.duties)."""
+        Any error, NoDecision or binding failure is a deny."""
+        try:
+            results = self.authorize(queries, facts, self._policies)
+        except PolicyError as exc:  # fail closed on anything the binding raises
+            return [Evaluation(False, (), (exc.reason,))] * len(queries)
+        return [self._evaluation(r) for r in results]
+
+    def authorize(self, queries: list[Query], facts: Facts, policies: cedarpy.PolicySet) -> list[cedarpy.AuthzResult]:
+        """Cedar's answers to `queries` about `facts` under `policies` (a set over the same schema and
+        entities: the rules, or the duties' triggers, sanctuary.duties), in one call, in order.
+        PolicyError when the binding fails or answers a different number of requests."""
         context = self.context(facts)
         requests = [
             {
@@ -196,12 +205,12 @@ class PolicyEngine:
             for q in queries
         ]
         try:
-            results = cedarpy.is_authorized_batch(requests, policies or self._policies, self._entities, self._schema)
-        except Exception as exc:  # fail closed on anything the binding raises
-            return [Evaluation(False, (), (f"evaluation failed: {exc}",))] * len(queries)
+            results = cedarpy.is_authorized_batch(requests, policies, self._entities, self._schema)
+        except Exception as exc:  # anything the binding raises
+            raise PolicyError("evaluation", f"evaluation failed: {exc}") from None
         if len(results) != len(queries):
-            return [Evaluation(False, (), ("evaluation failed: the engine answered a different number of requests",))] * len(queries)
-        return [self._evaluation(r) for r in results]
+            raise PolicyError("evaluation", "evaluation failed: the engine answered a different number of requests")
+        return list(results)
 
     def _evaluation(self, result: cedarpy.AuthzResult) -> Evaluation:
         diag = result.diagnostics

@@ -38,7 +38,7 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sanctuary.gateway.app import answer
+from sanctuary.gateway.answers import answer
 from sanctuary.gateway.credentials import KeyRing, Refusal, authenticate
 from sanctuary.gateway.held import HeldQueue
 from sanctuary.gateway.limits import RateLimiter

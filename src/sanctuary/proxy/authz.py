@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
+from functools import partial
 
 from fastapi import FastAPI
 from starlette.requests import Request as HttpRequest
@@ -31,6 +33,11 @@ from sanctuary.proxy.upstream import Upstream
 
 PREFIX = "/v1/authz"
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def authz_hook(routes: RouteMap, upstream: str | None = None) -> Callable[[GatewayAPI], Guard]:
+    """The hook as a mount of `GatewayConfig.mounts` (`sanctuary serve --routes`)."""
+    return partial(add_authz_routes, routes=routes, upstream=upstream)
 
 
 def add_authz_routes(app: FastAPI, routes: RouteMap, upstream: str | None = None, timeout: float = 2.0) -> Guard:

@@ -12,7 +12,6 @@ A call no route matches is refused and recorded (the SHA-256 of its method and U
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 import time
@@ -23,7 +22,8 @@ from typing import Any
 import httpx
 
 from sanctuary.errors import SanctuaryError
-from sanctuary.gateway.app import keep_held, status_of
+from sanctuary.events import Events
+from sanctuary.gateway.answers import keep_held, status_of
 from sanctuary.gateway.held import HELD_HEADER, HeldQueue, waits
 from sanctuary.models import Decision, Failure, Request, RequestError, parse_request
 from sanctuary.pipeline import Pipeline, RequestPath, refused
@@ -40,7 +40,7 @@ PURPOSE_HEADERS = {
 }
 PROXY_HINT = "an authorization hook cannot remove fields from an answer: send this call through `sanctuary proxy` (docs/deploy.md)"
 MAX_ANSWER = 8 * 1024 * 1024  # bytes read from a department system for one call
-log = logging.getLogger("sanctuary.proxy")
+event = Events("sanctuary.proxy")
 
 
 class UpstreamError(SanctuaryError):
@@ -60,11 +60,6 @@ class Verdict:
     body: Any = None  # JSON value to release (proxy permit only)
     withheld: list[str] = field(default_factory=list)  # categories removed from (proxy) or blocking (hook) the answer
     unmapped: int = 0
-
-
-def event(level: int, name: str, **fields: Any) -> None:
-    if log.isEnabledFor(level):
-        log.log(level, json.dumps({"event": name, **fields}, default=str))
 
 
 class Guard:
@@ -117,7 +112,7 @@ class Guard:
                 disclosed = [{"record_id": f"route:{found.route.name}", "fields": sorted(carried)}]
         if self.path.log is not None:
             try:
-                decision.log_index = self.path.log.record(request, decision, disclosed)
+                decision.log_index = self.path.record(request, decision, disclosed)
             except Exception as exc:  # unrecorded means not acted on
                 return Verdict(503, _failed(decision, f"decision log unavailable: {exc}", Failure.log))
         self._queue(request, decision, by)
