@@ -170,11 +170,11 @@ def _held_commit(log: DecisionLog, monkeypatch: pytest.MonkeyPatch) -> tuple[thr
     started, release = threading.Event(), threading.Event()
     append = log._store.append
 
-    def held(entries, clears):  # type: ignore[no-untyped-def]
+    def held(entries, clears, follow=None):  # type: ignore[no-untyped-def]
         if not release.is_set():
             started.set()
             release.wait(10)
-        return append(entries, clears)
+        return append(entries, clears, follow)
 
     monkeypatch.setattr(log._store, "append", held)
     return started, release
@@ -205,7 +205,7 @@ def test_a_failed_commit_fails_every_decision_in_it(log: DecisionLog, monkeypatc
     first = log.record_later(request, decision())
     assert started.wait(10)
     queued = [log.record_later(request, decision()) for _ in range(3)]
-    monkeypatch.setattr(log._store, "append", lambda entries, clears: (_ for _ in ()).throw(OSError("disk full")))
+    monkeypatch.setattr(log._store, "append", lambda entries, clears, follow=None: (_ for _ in ()).throw(OSError("disk full")))
     release.set()
     assert first.result(10) == 0  # committed before the disk filled
     for future in queued:
