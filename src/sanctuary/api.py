@@ -16,10 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from sanctuary.agencies import load_registry
-from sanctuary.duties.book import DutyBook
 from sanctuary.models import Decision, Request
-from sanctuary.pipeline import Pipeline, Recorder, RequestPath
-from sanctuary.policy.engine import PolicyEngine
+from sanctuary.pipeline import Recorder, RequestPath, build_pipeline
 from sanctuary.policy.errors import PolicyError
 
 
@@ -70,8 +68,5 @@ def open_pipeline(
         raise PolicyError("profiles", "name at least one profile")
     registry = load_registry([Path(a) for a in agencies or []])
     given = {k: list(v) for k, v in (params or {}).items()}
-    if profiles is not None:
-        engine = PolicyEngine.load(list(profiles), registry, given)
-    else:  # the jurisdiction's profiles and its home state ("out of state" is relative to it)
-        engine = PolicyEngine.for_jurisdiction(jurisdiction, registry, given)
-    return Decider(Pipeline(engine, log, duties=DutyBook.for_engine(engine)))  # duties that do not load: PolicyError
+    # a jurisdiction: its profiles and its home state ("out of state" is relative to it)
+    return Decider(build_pipeline(list(profiles or []), registry, given, log, jurisdiction=jurisdiction))

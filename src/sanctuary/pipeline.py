@@ -289,40 +289,59 @@ def load_pipeline(
     trusted: bool = False,
     root: Path = PROFILES,
 ) -> RequestPath:
-    """The pipeline for the law in force — a jurisdiction (with `profiles` composed on top), the
-    profiles alone, or with neither the configured default jurisdiction (`in_force`); if it does
-    not load, the path that denies (and records) every request, saying why. A registry is loaded by
-    the caller: one that does not load is a start-up error. `declarations`: the 625 ILCS 5/2-130
-    declarations on file (CSV). `facts`: the department's records. `trusted`: the input's facts and
-    documents are the department's (`sanctuary decide`)."""
+    """`build_pipeline`, or if the law in force does not load, the path that denies (and records)
+    every request, saying why: what a server runs."""
     try:
         jurisdiction = in_force(jurisdiction, profiles)
     except PolicyError as exc:  # the jurisdictions file does not load
         return Unloaded(profiles, registry, f"policy: {exc}", log)
-    names = profiles if jurisdiction is None else [jurisdiction, *profiles]
     try:
-        on_file = read_declarations(declarations, registry).agencies if declarations else frozenset()
-        if jurisdiction is None:
-            engine = PolicyEngine(expand(profiles, root), registry, params or {}, root=root, declarations=on_file)
-        else:
-            engine = PolicyEngine.for_jurisdiction(
-                jurisdiction, registry, params or {}, extra_profiles=profiles, declarations=on_file, root=root
-            )
+        return build_pipeline(
+            profiles, registry, params, log, jurisdiction=jurisdiction, declarations=declarations, facts=facts, trusted=trusted, root=root
+        )
     except PolicyError as exc:
+        names = profiles if jurisdiction is None else [jurisdiction, *profiles]
         return Unloaded(names, registry, f"policy: {exc}", log)
+
+
+def build_pipeline(
+    profiles: list[str],
+    registry: Registry,
+    params: dict[str, list[str]] | None = None,
+    log: Recorder | None = None,
+    *,
+    jurisdiction: str | None = None,
+    declarations: Path | None = None,
+    facts: FactSource | None = None,
+    trusted: bool = False,
+    root: Path = PROFILES,
+) -> Pipeline:
+    """The one place a pipeline is built, for every entry point (the API, `sanctuary decide`, the
+    gateway, the proxy and the hook, the pages, the policy tools): the law in force — a
+    jurisdiction (with `profiles` composed on top), the profiles alone, or with neither the
+    configured default jurisdiction (`in_force`) — with the duties it imposes. PolicyError when it
+    does not load. A registry is loaded by the caller: one that does not load is a start-up error.
+    `declarations`: the 625 ILCS 5/2-130 declarations on file (CSV). `facts`: the department's
+    records. `trusted`: the input's facts and documents are the department's (`sanctuary decide`,
+    the policy tools)."""
+    jurisdiction = in_force(jurisdiction, profiles)
+    on_file = read_declarations(declarations, registry).agencies if declarations else frozenset()
+    if jurisdiction is None:
+        engine = PolicyEngine(expand(profiles, root), registry, params or {}, root=root, declarations=on_file)
+    else:
+        engine = PolicyEngine.for_jurisdiction(
+            jurisdiction, registry, params or {}, extra_profiles=profiles, declarations=on_file, root=root
+        )
     return pipeline_over(engine, log, facts=facts, trusted=trusted, root=root)
 
 
 def pipeline_over(
     engine: PolicyEngine, log: Recorder | None = None, *, facts: FactSource | None = None, trusted: bool = False, root: Path = PROFILES
-) -> RequestPath:
-    """The pipeline over a loaded engine, with the duties its profiles impose (`duties.toml`); if
-    they do not load, the policy set does not load: the path that denies (and records) every
-    request, saying why."""
-    try:
-        return Pipeline(engine, log, facts=facts, trusted=trusted, duties=DutyBook.for_engine(engine, root))
-    except PolicyError as exc:
-        return Unloaded(engine.names, engine.registry, f"policy: {exc}", log)
+) -> Pipeline:
+    """The pipeline over an engine already loaded (`build_pipeline`; the gateway's, shared by its
+    doors), with the duties its profiles impose (`duties.toml`). PolicyError if they do not load:
+    the policy set does not load."""
+    return Pipeline(engine, log, facts=facts, trusted=trusted, duties=DutyBook.for_engine(engine, root))
 
 
 class Pipeline(RequestPath):

@@ -18,6 +18,7 @@ from sanctuary.agencies import Registry, load_registry
 from sanctuary.errors import SanctuaryError
 from sanctuary.pipeline import Pipeline, Recorder, RequestPath, Unloaded, load_pipeline, pipeline_over
 from sanctuary.policy.engine import PolicyEngine
+from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.facts import FactSource
 from sanctuary.policy.profiles import PROFILES
 
@@ -92,7 +93,10 @@ class Policy:
         path that denies and records every request with the reason."""
         if self.engine is None:
             return Unloaded(self.profiles, self.registry, self.error or "policy: not loaded", log)
-        return pipeline_over(self.engine, log, facts=facts)
+        try:
+            return pipeline_over(self.engine, log, facts=facts)
+        except PolicyError as exc:  # duties that do not load: the policy set does not load
+            return Unloaded(self.profiles, self.registry, f"policy: {exc}", log)
 
 
 def load_policy(

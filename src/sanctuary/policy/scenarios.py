@@ -148,16 +148,13 @@ def load(profile: str, root: Path = PROFILES) -> list[Scenario]:
 
 def run(profile: str, registry: Registry, root: Path = PROFILES) -> Report:
     """Decide every scenario of `profile` under that pack alone and check it."""
-    from sanctuary.duties.book import DutyBook  # duties read the same profile folders
-    from sanctuary.pipeline import Pipeline
-    from sanctuary.policy.engine import PolicyEngine
+    from sanctuary.pipeline import Pipeline, build_pipeline
 
     pipelines: dict[tuple, Pipeline] = {}
 
     def pipeline_for(params: tuple) -> Pipeline:
         if params not in pipelines:
-            engine = PolicyEngine.load([profile], registry, dict(params), root=root)
-            pipelines[params] = Pipeline(engine, trusted=True, duties=DutyBook.for_engine(engine, root))
+            pipelines[params] = build_pipeline([profile], registry, {k: list(v) for k, v in params}, trusted=True, root=root)
         return pipelines[params]
 
     engine = pipeline_for(()).engine
