@@ -78,6 +78,11 @@ class Subject(Strict):
     dob: Short | None = None
 
 
+# The facts about the subject the carve-outs turn on (Subject's yes/no fields): from the records, or
+# from a requester only as a claim.
+CARVEOUT_FIELDS: tuple[str, ...] = tuple(name for name, f in Subject.model_fields.items() if f.annotation is bool)
+
+
 DocumentType = Literal[
     "I-247A",
     "I-247",

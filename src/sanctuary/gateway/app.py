@@ -41,7 +41,7 @@ from starlette.types import Receive, Scope, Send
 from sanctuary import config
 from sanctuary.gateway import openapi
 from sanctuary.gateway.answers import answer, event, keep_held, status_of
-from sanctuary.gateway.credentials import ROLES, KeyRing, Principal, Refusal, Role, authenticate
+from sanctuary.gateway.credentials import ROLES, SUBMIT_ROLES, KeyRing, Principal, Refusal, Role, authenticate
 from sanctuary.gateway.decisions import DecisionIndex
 from sanctuary.gateway.fulfil import Fulfilment, plan
 from sanctuary.gateway.held import HeldQueue, waits
@@ -449,7 +449,7 @@ def create_api(cfg: GatewayConfig, policy: Policy | None = None) -> GatewayAPI:
     )
     async def post_request(http: HttpRequest) -> Response:
         try:
-            principal = gw.authenticate(http, ("agency", "desk"))
+            principal = gw.authenticate(http, SUBMIT_ROLES)
             gw.limiter.check(principal.key_id)
             raw = await read_body(http, cfg.max_body)
         except Problem as problem:

@@ -19,7 +19,7 @@ from sanctuary import egress
 from sanctuary.egress import CUSTODY_FIELDS
 from sanctuary.gateway.problems import Problem
 from sanctuary.models import Decision, Request
-from sanctuary.policy.facts import CUSTODY_TOPICS
+from sanctuary.policy.facts import custody_topics
 from sanctuary.records import Record, RecordStore, disclosed, parse_search, redact
 from sanctuary.records.searches import SEARCH_NAMES, Search
 
@@ -44,7 +44,7 @@ def plan(request: Request) -> list[Step]:
             fields.update(_subject_identity(request))
         return [Step(_typed({"search": search.type, **fields}, "resource.search"))]
     if kind == "custody_inquiry":
-        topics = set(request.resource.fields) or set(CUSTODY_TOPICS)
+        topics = set(custody_topics(request.resource.fields))
         who = _subject_identity(request)
         search = request.resource.search
         if search is not None and (search.person_id or search.name):

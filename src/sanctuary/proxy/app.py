@@ -39,7 +39,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sanctuary.gateway.answers import answer
-from sanctuary.gateway.credentials import KeyRing, Refusal, authenticate
+from sanctuary.gateway.credentials import AGENCY_ROLES, KeyRing, Refusal, authenticate
 from sanctuary.gateway.held import HeldQueue
 from sanctuary.gateway.limits import RateLimiter
 from sanctuary.gateway.problems import Problem
@@ -98,7 +98,7 @@ def create_app(cfg: ProxyConfig) -> Starlette:
     executor = ThreadPoolExecutor(threads, thread_name_prefix="proxy")
 
     async def call(http: HttpRequest) -> Response:
-        principal = authenticate(cfg.keys, http.headers.get("authorization"), ("agency",), "call a department system")
+        principal = authenticate(cfg.keys, http.headers.get("authorization"), AGENCY_ROLES, "call a department system")
         if isinstance(principal, Refusal):  # turned away before anything is read: not recorded
             return Problem(principal.status, principal.field, principal.reason, headers=principal.headers).response()
         try:

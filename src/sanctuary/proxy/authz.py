@@ -30,6 +30,7 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
 
 from sanctuary.gateway.app import DirectRoute, Gateway, GatewayAPI
+from sanctuary.gateway.credentials import AGENCY_ROLES
 from sanctuary.models import RequestError
 from sanctuary.proxy.app import decision_body, decision_headers
 from sanctuary.proxy.facts import SystemFacts
@@ -59,7 +60,7 @@ def add_authz_routes(app: FastAPI, routes: RouteMap, upstream: str | None = None
         app.router.add_event_handler("shutdown", client.close)
 
     async def authz(http: HttpRequest) -> Response:
-        principal = gw.authenticate(http, ("agency",))  # 401 / 403 as a problem, not recorded
+        principal = gw.authenticate(http, AGENCY_ROLES)  # 401 / 403 as a problem, not recorded
         gw.limiter.check(principal.key_id)  # 429, as on /v1/requests
         assert principal.agency is not None  # authenticate refuses an agency key that names no agency
         loop = asyncio.get_running_loop()

@@ -20,11 +20,11 @@ from functools import lru_cache
 from typing import Any
 
 from sanctuary.agencies import Registry
+from sanctuary.audit.entry import REFUSED
 from sanctuary.policy.immigration import immigration_agency, recorded
 
 CHUNK = 1000
 DHS_UNITS = ("ICE", "CBP", "USCIS")  # the immigration agencies of DHS, counted apart
-REFUSED = "refused"  # the kind of an entry for a request refused before it could be read
 UNREADABLE = "Unreadable request"
 FAMILIES = (
     "DHS: ICE",
