@@ -117,8 +117,8 @@ def ablate(step: str) -> None:
             done.set_result(next(counter))
             return done
 
-        DecisionLog.record = lambda self, *args, **kwargs: next(counter)
-        DecisionLog.record_later = recorded
+        DecisionLog.append_built = lambda self, *args, **kwargs: next(counter)
+        DecisionLog.append_built_later = recorded
     else:
         raise SystemExit(f"unknown step {step!r}: index, append or record")
 

@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sanctuary.audit.entry import CODES, VOCABULARY_PATHS, split_request, vocabulary_names
+from sanctuary.recording import CODES, VOCABULARY_PATHS, split_request, vocabulary_names
 from sanctuary.models import parse_request
 from strategies import requests
 

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import pipeline_for
-from sanctuary.audit.entry import FAILURES, FORMAT, REFUSED, REFUSED_FORMAT, build, build_refusal
+from sanctuary.recording import FAILURES, FORMAT, REFUSED, REFUSED_FORMAT, build, build_refusal
 from sanctuary.models import Kind
 from strategies import requests
 

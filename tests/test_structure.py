@@ -124,6 +124,20 @@ def test_no_private_name_across_packages() -> None:
     assert crossing == []
 
 
+def test_the_log_imports_nothing_of_the_domain() -> None:
+    """`sanctuary.audit` takes bytes: it knows no request, decision or rule (sanctuary.recording
+    encodes a decision into its entry)."""
+    domain = ("sanctuary.models", "sanctuary.policy", "sanctuary.pipeline", "sanctuary.recording", "sanctuary.screening")
+    found = [
+        f"{m} imports {target}"
+        for m in MODULES
+        if m == "sanctuary.audit" or m.startswith("sanctuary.audit.")
+        for target, _ in imports_of(m)
+        if target.startswith(domain)
+    ]
+    assert found == []
+
+
 @pytest.mark.parametrize(
     ("graph", "expected"),
     [({"a": ["b"], "b": ["c"], "c": ["a"], "d": ["a"]}, [["a", "b", "c"]]), ({"a": ["b"], "b": [], "c": ["a"]}, [])],

@@ -17,7 +17,7 @@ from typing import Any
 
 from sanctuary.agencies import load_registry
 from sanctuary.models import Decision, Request
-from sanctuary.pipeline import Recorder, RequestPath, build_pipeline
+from sanctuary.pipeline import Log, RequestPath, build_pipeline
 from sanctuary.policy.errors import PolicyError
 
 
@@ -49,7 +49,7 @@ class Decider:
 def open_pipeline(
     jurisdiction: str | None = None,
     profiles: Sequence[str] | None = None,
-    log: Recorder | None = None,
+    log: Log = None,
     agencies: Sequence[str | Path] | None = None,
     params: Mapping[str, Sequence[str]] | None = None,
 ) -> Decider:

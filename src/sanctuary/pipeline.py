@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from sanctuary.agencies import Agency, Registry
+from sanctuary.audit import DecisionLog
 from sanctuary.duties.book import DutyBook
 from sanctuary.duties.ledger import duty_entry
 from sanctuary.egress import asked_categories
@@ -52,6 +53,7 @@ from sanctuary.policy.facts import (
 from sanctuary.policy.immigration import by_words
 from sanctuary.policy.jurisdictions import in_force
 from sanctuary.policy.profiles import PROFILES, expand
+from sanctuary.recording import recorder
 from sanctuary.screening import DocumentClass, PurposeScreen, classify, screen_fields
 
 UNREGISTERED = "unregistered requester"
@@ -84,6 +86,8 @@ class Recorder(Protocol):
 
 # A fulfilment hands out data for a permitted decision: (result, disclosed [{record_id, fields}]).
 Fulfil = Callable[[Request, Decision], tuple[Any, list[dict[str, Any]]]]
+# What a pipeline records to: a recorder, or a decision log (its entries encoded by sanctuary.recording).
+Log = Recorder | DecisionLog | None
 # Readies a parsed request for serving, before it is decided: its fulfil step (None: nothing to hand
 # out). A request that cannot be served as asked raises RequestError naming the field: it is refused.
 Prepare = Callable[[Request], Fulfil | None]
@@ -260,11 +264,11 @@ class Unloaded(RequestPath):
     """The path under a policy set that did not load: every request is denied with the reason (a
     policy failure), and recorded like any other decision."""
 
-    def __init__(self, profiles: list[str], registry: Registry, error: str, log: Recorder | None = None) -> None:
+    def __init__(self, profiles: list[str], registry: Registry, error: str, log: Log = None) -> None:
         self.profiles = profiles
         self.registry = registry
         self.error = error
-        self.log = log
+        self.log: Recorder | None = recorder(log)
         self.policy_hash = ""
 
     def decide(self, request: Request) -> Decision:
@@ -281,7 +285,7 @@ def load_pipeline(
     profiles: list[str],
     registry: Registry,
     params: dict[str, list[str]] | None = None,
-    log: Recorder | None = None,
+    log: Log = None,
     *,
     jurisdiction: str | None = None,
     declarations: Path | None = None,
@@ -308,7 +312,7 @@ def build_pipeline(
     profiles: list[str],
     registry: Registry,
     params: dict[str, list[str]] | None = None,
-    log: Recorder | None = None,
+    log: Log = None,
     *,
     jurisdiction: str | None = None,
     declarations: Path | None = None,
@@ -336,7 +340,7 @@ def build_pipeline(
 
 
 def pipeline_over(
-    engine: PolicyEngine, log: Recorder | None = None, *, facts: FactSource | None = None, trusted: bool = False, root: Path = PROFILES
+    engine: PolicyEngine, log: Log = None, *, facts: FactSource | None = None, trusted: bool = False, root: Path = PROFILES
 ) -> Pipeline:
     """The pipeline over an engine already loaded (`build_pipeline`; the gateway's, shared by its
     doors), with the duties its profiles impose (`duties.toml`). PolicyError if they do not load:
@@ -360,7 +364,7 @@ class Pipeline(RequestPath):
     def __init__(
         self,
         engine: PolicyEngine,
-        log: Recorder | None = None,
+        log: Log = None,
         *,
         cache: bool = True,
         facts: FactSource | None = None,
@@ -374,7 +378,7 @@ class Pipeline(RequestPath):
         self.registry = engine.registry
         self.profiles = engine.names
         self.policy_hash = engine.policy_hash
-        self.log = log
+        self.log: Recorder | None = recorder(log)
         self.fact_source = facts
         self.trusted = trusted
         # Decisions repeat (real request streams do). The key holds every input _judge reads

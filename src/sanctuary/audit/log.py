@@ -16,13 +16,11 @@ from typing import Any
 
 from sanctuary import config
 from sanctuary.audit import fsck, merkle
-from sanctuary.audit.entry import build as build_entry
-from sanctuary.audit.entry import build_refusal, keyed_view, seal
+from sanctuary.audit.entry import keyed_view, seal
 from sanctuary.audit.errors import AuditError, ForkRefused, KeyMissing
 from sanctuary.audit.keys import VERIFIER_FILE, Signer, hmac_key, load_signer
 from sanctuary.audit.storage import MAX_ENTRY, Store, open_store
 from sanctuary.audit.verifier import VerifierKey, VerifyError, check_quorum, open_checkpoint, parse_vkey
-from sanctuary.models import Decision, Request
 
 
 def b64(data: bytes) -> str:
@@ -85,6 +83,8 @@ class VerifyResult:
 
 # Entries that follow another in the same commit, built once its index is known (a decision's duties).
 Followers = Callable[[int], list[bytes]]
+# An entry built with the log's HMAC key: its bytes and its protected record (the `clear` table).
+Make = Callable[[bytes], tuple[bytes, dict[str, Any]]]
 
 
 class _Pending:
@@ -146,8 +146,9 @@ class DecisionLog:
     # --- writing ----------------------------------------------------------------------------
     # Every append goes through one committer thread per log, which writes everything queued while
     # the previous commit ran in one transaction (group commit: one fsync for all of them). A caller
-    # either waits for its entries (`append`, `record`: durable on return) or takes the future and
-    # waits where it can do so without holding a thread (`record_later`: the gateway's event loop).
+    # either waits for its entries (`append`, `append_built`: durable on return) or takes the future
+    # and waits where it can do so without holding a thread (`append_built_later`: the gateway's
+    # event loop).
     def append(self, entry: bytes, clear: dict[str, Any] | None = None) -> int:
         """Append one entry; when this returns the entry is committed durably. Returns its index."""
         return self.append_many([entry], [clear])
@@ -163,29 +164,19 @@ class DecisionLog:
             raise AuditError("entries", "nothing to append")
         return self._queue_up(_Pending(list(entries), list(clears or [None] * len(entries)))).result()
 
-    def record(self, request: Request, decision: Decision, disclosed: list[dict] | None = None, then: Followers | None = None) -> int:
-        """Record one decision (and what it handed out); durable when it returns. Returns the index.
+    def append_built(self, make: Make, then: Followers | None = None) -> int:
+        """`append_built_later`, durable when it returns. Returns the entry's index."""
+        return self.append_built_later(make, then).result()
 
-        `disclosed` lists what was actually handed out: [{"record_id": str, "fields": [str]}].
-        `then`: see `record_later`.
-        """
-        return self.record_later(request, decision, disclosed, then).result()
-
-    def record_later(
-        self, request: Request, decision: Decision, disclosed: list[dict] | None = None, then: Followers | None = None
-    ) -> Future[int]:
-        """Queue one decision for the committer, which builds its entry and commits it with the
-        others queued; the future holds its index once it is durable, or the error (AuditError).
-        Nothing the decision permits may be released before then. `request` and `decision` must not
-        change until the future is done. `then(index)`: entries committed in the same transaction
-        (the decision's and these, or none), built once the decision's index is known."""
+    def append_built_later(self, make: Make, then: Followers | None = None) -> Future[int]:
+        """Queue one entry for the committer, which builds it with the log's HMAC key (`make(key)`:
+        the entry's bytes and its protected record, e.g. `sanctuary.recording.build`) and commits
+        it with the others queued; the future holds its index once it is durable, or the error
+        (AuditError; one that `make` raises fails this entry alone). Nothing the entry permits may
+        be released before then. `then(index)`: entries committed in the same transaction (this
+        entry and these, or none), built once its index is known."""
         key = self.hmac_key()  # a missing key fails here, in the caller
-        return self._queue_up(_Pending(make=lambda: build_entry(request, decision, disclosed, key), then=then))
-
-    def record_refusal(self, raw: bytes, decision: Decision) -> int:
-        """Record a request refused before it could be read; durable when it returns."""
-        data, protected = build_refusal(raw, decision, self.hmac_key())
-        return self.append(data, protected)
+        return self._queue_up(_Pending(make=lambda: make(key), then=then))
 
     def _queue_up(self, pending: _Pending) -> Future[int]:
         with self._queued:

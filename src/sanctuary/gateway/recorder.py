@@ -14,6 +14,7 @@ from sanctuary.gateway.readiness import Readiness
 from sanctuary.gateway.services import Reopening
 from sanctuary.models import Decision, Request
 from sanctuary.pipeline import Followers
+from sanctuary.recording import EntryRecorder
 
 if TYPE_CHECKING:
     from sanctuary.audit import DecisionLog
@@ -55,7 +56,7 @@ class LogRecorder:
         self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None, then: Followers | None = None
     ) -> int:
         try:
-            return int(self.service.get().record(request, decision, disclosed, then))
+            return EntryRecorder(self.service.get()).record(request, decision, disclosed, then)
         except Exception as exc:
             self._noted(exc)
             raise
@@ -64,7 +65,7 @@ class LogRecorder:
         self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None, then: Followers | None = None
     ) -> Future[int]:
         try:
-            recording = self.service.get().record_later(request, decision, disclosed, then)
+            recording = EntryRecorder(self.service.get()).record_later(request, decision, disclosed, then)
         except Exception as exc:
             self._noted(exc)
             raise
@@ -78,7 +79,7 @@ class LogRecorder:
 
     def record_refusal(self, raw: bytes, decision: Decision) -> int:
         try:
-            return int(self.service.get().record_refusal(raw, decision))
+            return EntryRecorder(self.service.get()).record_refusal(raw, decision)
         except Exception as exc:
             self._noted(exc)
             raise

@@ -20,8 +20,8 @@ from functools import lru_cache
 from typing import Any
 
 from sanctuary.agencies import Registry
-from sanctuary.audit.entry import REFUSED
 from sanctuary.policy.immigration import immigration_agency, recorded
+from sanctuary.recording import REFUSED
 
 CHUNK = 1000
 DHS_UNITS = ("ICE", "CBP", "USCIS")  # the immigration agencies of DHS, counted apart

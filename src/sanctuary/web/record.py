@@ -30,7 +30,7 @@ from typing import Any
 
 from sanctuary import config
 from sanctuary.agencies import Registry
-from sanctuary.audit.entry import REFUSED
+from sanctuary.recording import REFUSED
 from sanctuary.web.entries import LoggedDecision, decisions_in
 from sanctuary.web.i18n import N_
 
