@@ -52,7 +52,9 @@ def decision(decision: str = "deny", **extra: object) -> Decision:
 
 def test_entry_is_canonical_and_copies_no_free_text(log: DecisionLog, keys: Path) -> None:
     request = parse_request(REQUEST)
-    index = EntryRecorder(log).record(request, decision(error="requester.agency: unregistered requester: 'Jane Roe'", failure=Failure.unregistered))
+    index = EntryRecorder(log).record(
+        request, decision(error="requester.agency: unregistered requester: 'Jane Roe'", failure=Failure.unregistered)
+    )
     data = log.entry(index)
     record = json.loads(data)
     assert rfc8785.dumps(record) == data

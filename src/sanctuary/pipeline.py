@@ -1,4 +1,14 @@
-"""The pipeline every request takes: read -> resolve -> screen -> decide -> fulfil -> record.
+"""The decision pipeline every request takes, in this order (stated here only):
+
+    read -> screen -> resolve -> facts -> decide, with the duties it triggers -> fetch -> record -> hand out
+
+read: the bytes against the contract (`models`); screen: the purpose screen over every free-text
+field; resolve: the requester and everyone it is made for, from the registry; facts: about the
+subject from the department's records, documents classified (claims when the body is not the
+department's); decide: the rules and the duties' conditions, judged together and cached
+(`Pipeline.decide`); fetch: what a permit allows, fetched and checked by the caller's fetch
+step (the store, a proxied system), held back; record: the decision, what it releases and its duty
+entries, one commit (`sanctuary.recording`); only then is anything handed out.
 
 One request path (`RequestPath.handle_raw`) serves `sanctuary decide`, the Python API, the gateway's
 API and the request desk, so no rule exists twice. Data flows one way: nothing is handed out that
@@ -84,19 +94,19 @@ class Recorder(Protocol):
     def record_refusal(self, raw: bytes, decision: Decision) -> int: ...
 
 
-# A fulfilment hands out data for a permitted decision: (result, disclosed [{record_id, fields}]).
-Fulfil = Callable[[Request, Decision], tuple[Any, list[dict[str, Any]]]]
+# A fetch step fetches what a permitted decision hands out, held back until it is recorded: (result, disclosed [{record_id, fields}]).
+Fetch = Callable[[Request, Decision], tuple[Any, list[dict[str, Any]]]]
 # What a pipeline records to: a recorder, or a decision log (its entries encoded by sanctuary.recording).
 Log = Recorder | DecisionLog | None
-# Readies a parsed request for serving, before it is decided: its fulfil step (None: nothing to hand
+# Readies a parsed request for serving, before it is decided: its fetch step (None: nothing to hand
 # out). A request that cannot be served as asked raises RequestError naming the field: it is refused.
-Prepare = Callable[[Request], Fulfil | None]
+Prepare = Callable[[Request], Fetch | None]
 
 
 @dataclass(frozen=True)
 class Parties:
     requester: Agency
-    proxies: tuple[Agency, ...]  # on whose behalf: declared in on_behalf_of or named in a free-text field
+    beneficiaries: tuple[Agency, ...]  # on whose behalf: declared in on_behalf_of or named in a free-text field
     acting: tuple[Agency, ...] = ()  # every agency judged: each reading of the requester and of each proxy
 
 
@@ -150,7 +160,7 @@ def held_reference(request: Request) -> str:
 
 
 class RequestPath:
-    """Read -> decide -> fulfil -> record, for any way of deciding: the one path every entry point
+    """The pipeline's order (module docstring), for any way of deciding: the one path every entry point
     takes (CLI, gateway API, request desk), so a failure anywhere is a typed deny that is recorded."""
 
     registry: Registry
@@ -208,14 +218,14 @@ class RequestPath:
     def refusal(self, request_id: str, exc: RequestError, citation: str = FAIL_CLOSED) -> Decision:
         return refused(request_id, str(exc), exc.failure, profiles=self.profiles, policy_hash=self.policy_hash, citation=citation)
 
-    # -- record -> fulfil ------------------------------------------------------------------
+    # -- fetch -> record -> hand out ----------------------------------------------------------
     def handle_raw(self, raw: str | bytes, prepare: Prepare | None = None, *, agency: str | None = None, defer: bool = False) -> Outcome:
         """`handle` for bytes as received (see `read`): a request that cannot be read, or that
         `prepare` cannot serve, is refused before it is decided, and recorded too (its hash).
         `defer`: see `act`."""
         try:
             request = self.read(raw, agency)
-            fulfil = prepare(request) if prepare is not None else None
+            fetch = prepare(request) if prepare is not None else None
         except RequestError as exc:
             decision = self.refusal(request_id_of(raw), exc)
             if self.log is not None:
@@ -225,27 +235,27 @@ class RequestPath:
                 except Exception as log_exc:  # the refusal stands; say the log did not take it
                     decision = _fail(decision, f"decision log unavailable: {log_exc}", Failure.log, keep_citations=True)
             return Outcome(decision, refused=exc)
-        return self.handle(request, fulfil, defer=defer)
+        return self.handle(request, fetch, defer=defer)
 
-    def handle(self, request: Request, fulfil: Fulfil | None = None, *, defer: bool = False) -> Outcome:
+    def handle(self, request: Request, fetch: Fetch | None = None, *, defer: bool = False) -> Outcome:
         """Decide, prepare what a permit hands out, record (durably), and only then release it."""
-        return self.act(request, self.decide(request), fulfil, defer=defer)
+        return self.act(request, self.decide(request), fetch, defer=defer)
 
-    def act(self, request: Request, decision: Decision, fulfil: Fulfil | None = None, *, defer: bool = False) -> Outcome:
+    def act(self, request: Request, decision: Decision, fetch: Fetch | None = None, *, defer: bool = False) -> Outcome:
         """Hand out what a decided request permits, record (durably), and only then release it.
 
         `defer`: return as soon as the entry is queued, with the commit in `Outcome.recording`; the
         caller waits for it and releases nothing before `Outcome.settled()` says it is recorded (the
         gateway waits on its event loop, so no worker thread sleeps through the commit)."""
         result, disclosed = None, None
-        if decision.decision == "permit" and fulfil is not None:
+        if decision.decision == "permit" and fetch is not None:
             try:
-                result, disclosed = fulfil(request, decision)
+                result, disclosed = fetch(request, decision)
             except TimeoutError as exc:  # the deadline passed while the store was asked
                 decision = _fail(decision, f"timeout: {exc}", Failure.timeout)
                 result, disclosed = None, None
             except Exception as exc:  # the store (or a proxied system) failed: deny, hand out nothing
-                failure = getattr(exc, "failure", None)  # a fulfil step may name its own kind (upstream, upstream_timeout)
+                failure = getattr(exc, "failure", None)  # a fetch step may name its own kind (upstream, upstream_timeout)
                 decision = _fail(decision, str(exc) if failure else f"store unavailable: {exc}", failure or Failure.store)
                 result, disclosed = None, None
         outcome = Outcome(decision, result, request)
@@ -391,22 +401,22 @@ class Pipeline(RequestPath):
         requester = self.registry.resolve(request.requester.agency)
         if requester is None:
             raise Unregistered("requester.agency", f"{UNREGISTERED}: {request.requester.agency!r}")
-        proxies: list[Agency] = []
+        beneficiaries: list[Agency] = []
         if request.on_behalf_of:
             declared = self.registry.resolve(request.on_behalf_of)
             if declared is None:
                 raise Unregistered("on_behalf_of", f"{UNREGISTERED}: {request.on_behalf_of!r}")
-            proxies.append(declared)
+            beneficiaries.append(declared)
         for agency_id in purpose.agencies:
             named = self.registry.resolve(agency_id)
             if named is None:
                 where = next((e.field for e in purpose.evidence if e.field and e.rule.endswith(agency_id)), None)
                 raise RequestError(where or "purpose.text", f"names agency {agency_id!r}, which is not in the registry")
-            proxies.append(named)
-        unique = tuple({a.id: a for a in proxies if a.id != requester.id}.values())
+            beneficiaries.append(named)
+        unique = tuple({a.id: a for a in beneficiaries if a.id != requester.id}.values())
         acting = {a.id: a for a in self.registry.readings(requester.id)}
-        for proxy in unique:
-            acting.update((a.id, a) for a in self.registry.readings(proxy.id))
+        for beneficiary in unique:
+            acting.update((a.id, a) for a in self.registry.readings(beneficiary.id))
         if request.kind.value == "custody_inquiry":
             unknown = set(request.resource.fields) - set(CUSTODY_TOPICS)
             if unknown:
@@ -447,7 +457,7 @@ class Pipeline(RequestPath):
         return derive(
             request,
             purpose=purpose,
-            acting=parties.acting or (parties.requester, *parties.proxies),
+            acting=parties.acting or (parties.requester, *parties.beneficiaries),
             documents=[_classify(d) for d in request.documents] if documents is None else documents,
             carveouts=carveouts,
             dropped_carveouts=self.engine.dropped_carveouts,
@@ -482,7 +492,7 @@ class Pipeline(RequestPath):
             hypothesis = self.facts(request, parties, purpose, claimed, carveouts)
         asked = asked_categories(request) if request.kind.value in DATA_KINDS else frozenset()
         review = purpose.category == "needs_review" and not reviewed
-        key: tuple[Any, ...] = (tuple(a.id for a in parties.acting), tuple(a.id for a in parties.proxies), request.kind)
+        key: tuple[Any, ...] = (tuple(a.id for a in parties.acting), tuple(a.id for a in parties.beneficiaries), request.kind)
         key += (request.resource.system, facts, asked, hypothesis, review)
         template = None if self._cache is None else self._cache.get(key)
         if template is None:
@@ -549,12 +559,12 @@ class Pipeline(RequestPath):
     def _action_queries(request: Request, parties: Parties) -> list[Query]:
         """The request's action, asked for every agency judged: the rules' first queries, and the duties'."""
         action = request.kind.value
-        acting = parties.acting or (parties.requester, *parties.proxies)
+        acting = parties.acting or (parties.requester, *parties.beneficiaries)
         return [Query(a.id, action, request.resource.system or action) for a in acting]
 
     def _judge(self, request: Request, parties: Parties, facts: Facts, asked: frozenset[str]) -> Decision:
         action = request.kind.value
-        acting = parties.acting or (parties.requester, *parties.proxies)
+        acting = parties.acting or (parties.requester, *parties.beneficiaries)
         queries = self._action_queries(request, parties)
         data = action in DATA_KINDS
         if data:  # every leaf category, for every acting agency, in the same engine call
@@ -565,7 +575,7 @@ class Pipeline(RequestPath):
             "profiles": self.engine.names,
             "policy_hash": self.engine.policy_hash,
             "requester": parties.requester.id,
-            "on_behalf_of": [a.id for a in parties.proxies],
+            "on_behalf_of": [a.id for a in parties.beneficiaries],
             "judged_as": [a.id for a in acting],
         }
         errors = [e for ev in evaluations for e in ev.errors]
@@ -613,9 +623,9 @@ class Pipeline(RequestPath):
             if len(readings) > 1:
                 return f" {agency.name} may be any of its components ({', '.join(a.id for a in readings)}); it is judged as each."
             return ""
-        if any(agency.id == p.id for p in parties.proxies):
+        if any(agency.id == p.id for p in parties.beneficiaries):
             return f" Judged as a request by {agency.name}, on whose behalf it is made."
-        for named in (parties.requester, *parties.proxies):
+        for named in (parties.requester, *parties.beneficiaries):
             readings = self.registry.readings(named.id)
             if len(readings) > 1 and any(agency.id == a.id for a in readings):
                 others = ", ".join(a.id for a in readings)
@@ -699,7 +709,7 @@ class Pipeline(RequestPath):
         held: Decision,
         documents: list[Document],
         officer: str,
-        fulfil: Fulfil | None = None,
+        fetch: Fetch | None = None,
         *,
         unreadable: bool = False,
     ) -> Outcome:
@@ -718,7 +728,7 @@ class Pipeline(RequestPath):
         note = f" Resolves held request {hold.reference}: {officer.strip()} {review}verified {shown}{how}."
         # The duties the request triggered were logged with the held decision: not again.
         decision = decision.model_copy(update={"resolves": hold.reference, "explanation": decision.explanation + note, "duties": None})
-        return self.act(request, decision, fulfil)
+        return self.act(request, decision, fetch)
 
     def refuse_held(self, request: Request, held: Decision, officer: str, reason: str) -> Outcome:
         """An officer closes a held request without acting on it: the document could not be verified

@@ -43,7 +43,7 @@ from sanctuary.gateway import openapi
 from sanctuary.gateway.answers import answer, event, keep_held, status_of
 from sanctuary.gateway.credentials import ROLES, SUBMIT_ROLES, KeyRing, Principal, Refusal, Role, authenticate
 from sanctuary.gateway.decisions import DecisionIndex
-from sanctuary.gateway.fulfil import Fulfilment, plan
+from sanctuary.gateway.fetch import StoreFetch, plan
 from sanctuary.gateway.held import HeldQueue, waits
 from sanctuary.gateway.limits import MAX_BODY, RateLimiter, read_body
 from sanctuary.gateway.problems import Problem, problem_handler, validation_handler
@@ -54,7 +54,7 @@ from sanctuary.gateway.routes_audit import add_audit_routes
 from sanctuary.gateway.services import Policy, Reopening, Unavailable, load_policy
 from sanctuary.gateway.users import UserBook
 from sanctuary.models import Decision, Document, Failure, Request, RequestError
-from sanctuary.pipeline import DATA_KINDS, Fulfil, Outcome, Pipeline, Prepare, Recorder, RequestPath, held_reference, refused, request_id_of
+from sanctuary.pipeline import DATA_KINDS, Fetch, Outcome, Pipeline, Prepare, Recorder, RequestPath, held_reference, refused, request_id_of
 from sanctuary.records import RecordStore, open_store
 from sanctuary.records.facts import StoreFacts
 
@@ -235,8 +235,8 @@ class Gateway:
         deadline = time.monotonic() + self.cfg.timeout
 
         def step(pipeline: Pipeline) -> Outcome:
-            fulfil = self._preparer(deadline)(request) if hand_out else None
-            return pipeline.resolve_held(request, held, documents, officer, fulfil)
+            fetch = self._preparer(deadline)(request) if hand_out else None
+            return pipeline.resolve_held(request, held, documents, officer, fetch)
 
         return await self._close_held(request, by, step)
 
@@ -274,7 +274,7 @@ class Gateway:
         return submission
 
     def _preparer(self, deadline: float) -> Prepare:
-        def prepare(request: Request) -> Fulfil | None:
+        def prepare(request: Request) -> Fetch | None:
             if request.kind.value not in DATA_KINDS:
                 return None
             try:
@@ -282,15 +282,15 @@ class Gateway:
             except Problem as problem:
                 raise RequestError(problem.field, problem.reason) from None
 
-            def fulfil(req: Request, decision: Decision) -> tuple[Any, list[dict[str, Any]]]:
+            def fetch(req: Request, decision: Decision) -> tuple[Any, list[dict[str, Any]]]:
                 try:
-                    return Fulfilment(self.store.get(), steps, deadline)(req, decision)
+                    return StoreFetch(self.store.get(), steps, deadline)(req, decision)
                 except Exception as exc:
                     if not isinstance(exc, TimeoutError):
                         self.readiness.failed("store", exc)
                     raise
 
-            return fulfil
+            return fetch
 
         return prepare
 

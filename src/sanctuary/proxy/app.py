@@ -47,7 +47,7 @@ from sanctuary.gateway.readiness import Readiness
 from sanctuary.gateway.recorder import LogRecorder, log_at, log_service
 from sanctuary.gateway.services import Unavailable, load_policy
 from sanctuary.proxy.facts import SystemFacts
-from sanctuary.proxy.guard import Guard, Verdict, event
+from sanctuary.proxy.guard import CallAnswer, Guard, event
 from sanctuary.proxy.routes import RouteMap
 from sanctuary.proxy.upstream import Upstream
 
@@ -71,7 +71,7 @@ class ProxyConfig:
     threads: int = 16
 
 
-def decision_headers(verdict: Verdict) -> dict[str, str]:
+def decision_headers(verdict: CallAnswer) -> dict[str, str]:
     headers = {"X-Sanctuary-Decision-Id": verdict.decision.id, "X-Sanctuary-Decision": verdict.decision.decision}
     if verdict.decision.log_index is not None:
         headers["X-Sanctuary-Log-Index"] = str(verdict.decision.log_index)
@@ -80,7 +80,7 @@ def decision_headers(verdict: Verdict) -> dict[str, str]:
     return headers
 
 
-def decision_body(verdict: Verdict) -> dict[str, Any]:
+def decision_body(verdict: CallAnswer) -> dict[str, Any]:
     """The gateway's answer shape: request id, log index, the decision, the handling caveat."""
     return answer(verdict.decision.id, verdict.decision, None)
 

@@ -52,7 +52,7 @@ class UpstreamError(SanctuaryError):
 
 
 @dataclass
-class Verdict:
+class CallAnswer:
     """The answer to one call: status, the decision, and (proxy, permitted) the filtered body."""
 
     status: int
@@ -93,7 +93,7 @@ class Guard:
         return found, build_request(found, agency, headers, new_request_id())
 
     # -- the hook ----------------------------------------------------------------------------
-    def authorize(self, agency: str, method: str, uri: str, headers: Mapping[str, str], by: str = "") -> Verdict:
+    def authorize(self, agency: str, method: str, uri: str, headers: Mapping[str, str], by: str = "") -> CallAnswer:
         """Decide and record a call that the web server will forward untouched if this permits it.
         `by`: who made it (the key), for the held queue."""
         try:
@@ -114,12 +114,12 @@ class Guard:
             try:
                 decision.log_index = self.path.record(request, decision, disclosed)
             except Exception as exc:  # unrecorded means not acted on
-                return Verdict(503, _failed(decision, f"decision log unavailable: {exc}", Failure.log))
+                return CallAnswer(503, _failed(decision, f"decision log unavailable: {exc}", Failure.log))
         self._queue(request, decision, by)
-        return Verdict(status_of(decision), decision, withheld=blocking)
+        return CallAnswer(status_of(decision), decision, withheld=blocking)
 
     # -- the proxy ---------------------------------------------------------------------------
-    def forward(self, agency: str, method: str, uri: str, headers: Mapping[str, str], by: str = "") -> Verdict:
+    def forward(self, agency: str, method: str, uri: str, headers: Mapping[str, str], by: str = "") -> CallAnswer:
         """Decide; forward a permitted call; filter its answer; record what leaves; then answer.
         `by`: who made it (the key), for the held queue."""
         try:
@@ -127,19 +127,19 @@ class Guard:
             decided = self.decide(request, headers)
         except RequestError as exc:
             return self.refuse(method, uri, exc)
-        fulfil = _Forward(self, found)
-        outcome = self.path.act(request, decided, fulfil)
+        fetch = _Forward(self, found)
+        outcome = self.path.act(request, decided, fetch)
         decision = outcome.decision
         self._queue(request, decision, by)
         status = status_of(decision)
-        if status != 200 or fulfil.filtered is None:
-            return Verdict(status, decision)
-        if fulfil.status != 200:  # the system answered (e.g. 404) but handed nothing out
-            return Verdict(fulfil.status, decision)
-        filtered = fulfil.filtered
+        if status != 200 or fetch.filtered is None:
+            return CallAnswer(status, decision)
+        if fetch.status != 200:  # the system answered (e.g. 404) but handed nothing out
+            return CallAnswer(fetch.status, decision)
+        filtered = fetch.filtered
         if filtered.unmapped:
             event(logging.WARNING, "unmapped_removed", route=found.route.name, count=len(filtered.unmapped), paths=filtered.unmapped[:20])
-        return Verdict(200, decision, filtered.body, sorted(filtered.removed), len(filtered.unmapped))
+        return CallAnswer(200, decision, filtered.body, sorted(filtered.removed), len(filtered.unmapped))
 
     # -- held calls --------------------------------------------------------------------------
     def decide(self, request: Request, headers: Mapping[str, str]) -> Decision:
@@ -167,7 +167,7 @@ class Guard:
             keep_held(self.held, request, decision, by or f"agency {request.requester.agency}", self.channel)
 
     # -- refusals ----------------------------------------------------------------------------
-    def refuse(self, method: str, uri: str, exc: RequestError) -> Verdict:
+    def refuse(self, method: str, uri: str, exc: RequestError) -> CallAnswer:
         """A call that is not in the map, or cannot be made a request: refused, and recorded (the
         hash of its method and URI: the URI itself may hold anything)."""
         decision = refused(new_request_id(), str(exc), exc.failure, profiles=self.path.profiles, policy_hash=self.path.policy_hash)
@@ -175,8 +175,8 @@ class Guard:
             try:
                 decision.log_index = self.path.log.record_refusal(f"{method} {uri}".encode(), decision)
             except Exception as log_exc:
-                return Verdict(503, _failed(decision, f"decision log unavailable: {log_exc}", Failure.log))
-        return Verdict(status_of(decision), decision)
+                return CallAnswer(503, _failed(decision, f"decision log unavailable: {log_exc}", Failure.log))
+        return CallAnswer(status_of(decision), decision)
 
     def _blocked(self, decision: Decision, route: Route, blocking: list[str]) -> Decision:
         """The deny of a permit whose answer would carry a withheld category: cites the rules that withhold."""
@@ -201,7 +201,7 @@ class Guard:
 
 
 class _Forward:
-    """The pipeline's fulfil step for one proxied call: forward it, read the answer (streamed, up to
+    """The pipeline's fetch step for one proxied call: forward it, read the answer (streamed, up to
     MAX_ANSWER bytes), filter it, and say what leaves. Runs only for a permit, before recording."""
 
     def __init__(self, guard: Guard, found: Match) -> None:
