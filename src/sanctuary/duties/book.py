@@ -165,9 +165,8 @@ class DutyBook:
         engine that fails triggers them all."""
         if self._triggers is None or not queries:
             return []
-        try:
-            results = engine.authorize(queries, facts, self._triggers)
-        except PolicyError:
+        results = engine.authorize(queries, facts, self._triggers)
+        if isinstance(results, str):  # the engine failed: every duty (never silently dropped)
             return [d.id for d in self.duties]
         hit: set[str] = set()
         for result in results:
