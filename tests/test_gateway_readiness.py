@@ -107,7 +107,7 @@ def test_only_the_log_failing_takes_the_process_out_of_rotation(field: str, read
         def get(self) -> Refusing:
             return self
 
-        def record(self, *args: object) -> int:
+        def append_built_later(self, *args: object) -> int:
             raise AuditError(field, "refused")
 
     readiness = Readiness({"log": lambda: "ok"})

@@ -19,7 +19,7 @@ import orjson
 
 from sanctuary.audit import merkle
 from sanctuary.audit.errors import AuditError, ForkRefused
-from sanctuary.audit.storage import MAX_ENTRY
+from sanctuary.audit.storage.protocol import MAX_ENTRY, Follow
 
 Node = merkle.Node
 HEARTBEAT = "INSERT INTO heartbeat (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at"
@@ -83,13 +83,19 @@ class SqlStore:
         ((value,),) = self._query("SELECT COALESCE(MAX(idx) + 1, 0) FROM entry")
         return int(value)
 
-    def append(self, entries: list[bytes], clears: list[dict[str, Any] | None]) -> int:
-        """Append atomically and durably; return the index of the first entry."""
+    def append(self, entries: list[bytes], clears: list[dict[str, Any] | None], follow: Follow | None = None) -> int:
+        """Append atomically and durably; return the index of the first entry. `follow(size)` builds
+        entries appended after them in the same transaction, once the write lock gives the index."""
         with self._lock:
             conn = self._connection()
             try:
                 cur = conn.cursor()
                 size = self._lock_for_append(cur)
+                if follow is not None:
+                    more, more_clears = follow(size)
+                    entries, clears = [*entries, *more], [*clears, *more_clears]
+                    if any(len(e) > MAX_ENTRY for e in more):
+                        raise AuditError("entry", f"an entry that follows is longer than {MAX_ENTRY} bytes")
                 if size != self._edge_size:
                     self._edge = self._read_edge(cur, size)
                 edge = dict(self._edge)
