@@ -136,8 +136,9 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=100_000)
     ap.add_argument("--profile", action="append", help="profile(s) (default chicago-2021 when no jurisdiction)")
     ap.add_argument("--jurisdiction", help="a jurisdiction (its profiles, its home state)")
+    ap.add_argument("--core", type=int, default=0, help="the core to pin to (default 0)")
     args = ap.parse_args()
-    os.sched_setaffinity(0, {0})  # one core
+    os.sched_setaffinity(0, {args.core})  # one core
     load_before = os.getloadavg()
     result = measure(args, workload(args.n))
     result["load_average_1m"] = [round(load_before[0], 2), round(os.getloadavg()[0], 2)]
