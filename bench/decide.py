@@ -5,8 +5,9 @@
 Draws N requests from examples/requests.jsonl (with fresh ids), then measures in one run:
   1. end to end, decision cache on: JSON line in -> decision JSON out (parse, resolve, screen,
      decide, serialise); decisions/s and per-decision p50/p99;
-  2. the same, decision cache off (every Cedar request made), and interleaved with it, decision by
-     decision, two peers that do not move with sanctuary's design:
+  2. the same, decision cache off (every Cedar request made); and, interleaved with 1 and 2
+     decision by decision (all four see the same machine noise), two peers that do not move with
+     sanctuary's design:
   3. raw cedarpy, ONE `is_authorized` call per decision: the decision's first Cedar request (the
      requester, the request's action) against the law's policy set, prebuilt dict, same
      PolicySet/Entities/Schema handles: the floor any Cedar-based gate pays;
@@ -70,12 +71,6 @@ def served(engine: PolicyEngine, cache: bool = True) -> Pipeline:
 def measure(args: argparse.Namespace, lines: list[str]) -> dict[str, Any]:
     clock = time.perf_counter
     cached = served(engine_for(args))
-    per_c = []
-    for line in lines:
-        t = clock()
-        cached.decide_raw(line)[1].to_json()
-        per_c.append(clock() - t)
-
     engine = engine_for(args)
     uncached = served(engine, cache=False)
     sent: list[tuple[list[dict[str, Any]], Any]] = []  # this decision's batches: (requests, policy set)
@@ -86,10 +81,13 @@ def measure(args: argparse.Namespace, lines: list[str]) -> dict[str, Any]:
         return real(requests, policies, *rest, **kw)
 
     es, sc, law = engine._entities, engine._schema, engine._policies
-    per_u, per_one, per_same = [], [], []
+    per_c, per_u, per_one, per_same = [], [], [], []
     requests_sent = batches_sent = 0
     try:
-        for line in lines:  # interleaved, so all three see the same machine noise
+        for line in lines:  # interleaved, so all four see the same machine noise
+            t = clock()
+            cached.decide_raw(line)[1].to_json()
+            per_c.append(clock() - t)
             sent.clear()
             cedarpy.is_authorized_batch = recording  # the engine's one call to Cedar, recorded for the peers
             t = clock()
