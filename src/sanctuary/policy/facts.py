@@ -13,9 +13,10 @@ never lifts anything, whatever label it carries.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from types import MappingProxyType
 from typing import Protocol
 
 from sanctuary.agencies import Agency
@@ -166,9 +167,23 @@ def claims_of(request: Request) -> list[str]:
 FREE_TEXT: tuple[str, ...] = tuple(path for path, mark in string_fields(Request) if mark is None)
 
 
-def free_text(request: Request) -> dict[str, str]:
-    """The text of every FREE_TEXT field the request fills, by where it is ("documents[0].text")."""
-    return {where: text for path in FREE_TEXT for where, text in strings_at(request, path)}
+def free_text(request: Request) -> Mapping[str, str]:
+    """The text of every FREE_TEXT field the request fills, by where it is ("documents[0].text").
+    Read several times per decision (the screen, each fact that reads words): walked once per
+    request, the last request's kept (a request is not changed once parsed)."""
+    last = _last.free_text  # one tuple, read once: consistent whatever other threads do
+    if last is not None and last[0] is request:
+        return last[1]
+    found = MappingProxyType({where: text for path in FREE_TEXT for where, text in strings_at(request, path)})
+    _last.free_text = (request, found)
+    return found
+
+
+class _Last:
+    free_text: tuple[Request, Mapping[str, str]] | None = None
+
+
+_last = _Last()
 
 
 @lru_cache(maxsize=1 << 14)
