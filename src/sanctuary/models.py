@@ -96,6 +96,11 @@ class Subject(Strict):
     dob: Annotated[Short | None, PERSON] = None
 
 
+# The facts about the subject the carve-outs turn on (Subject's yes/no fields): from the records, or
+# from a requester only as a claim.
+CARVEOUT_FIELDS: tuple[str, ...] = tuple(name for name, f in Subject.model_fields.items() if f.annotation is bool)
+
+
 DocumentType = Literal[
     "I-247A",
     "I-247",
@@ -153,7 +158,7 @@ class Failure(str, Enum):
     back from an explanation. The HTTP status is a function of it (one table, in the gateway)."""
 
     input = "input"  # the request does not meet the contract (names the field)
-    unreadable = "unreadable"  # the bytes received are not JSON at all
+    unreadable = "unreadable"  # the bytes received are not JSON at all, or a header is given twice or not UTF-8
     identity = "identity"  # the request names a requester other than the agency its credential speaks for
     unregistered = "unregistered"  # the requester or an agency it names is not in the registry
     policy = "policy"  # the policy set did not load, or a rule could not be evaluated
@@ -202,6 +207,9 @@ class Decision(BaseModel):
     # The fact the rules read: the request is for civil immigration enforcement (one predicate,
     # sanctuary.policy.immigration); None when it was refused before its facts were derived.
     immigration_purpose: bool | None = None
+    # The duties this decision triggers (ids of its profiles' duties.toml): logged with it, in one
+    # commit, each naming its entry (sanctuary.duties). None: none.
+    duties: list[str] | None = None
 
     def to_json(self) -> str:
         return self.model_dump_json(exclude_none=True)
@@ -259,7 +267,8 @@ class RequestError(SanctuaryError, ValueError):
 
 
 class Unreadable(RequestError):
-    """The bytes received are not JSON."""
+    """The bytes received cannot be read as one request: not JSON, or (a call through the proxy or
+    the hook) a header given twice or not UTF-8."""
 
     failure = Failure.unreadable
 
