@@ -68,9 +68,10 @@ def serve(
         fail(exc)
     cfg = GatewayConfig(**shared, store_url=store, users=users, witnesses=witnesses, quorum=quorum)
     if routes is not None:
+        from sanctuary.proxy.authz import authz_hook
         from sanctuary.proxy.cli import routes_or_exit
 
-        cfg.routes, cfg.upstream = routes_or_exit(routes), upstream
+        cfg.mounts.append(authz_hook(routes_or_exit(routes), upstream))
     if demo:
         _prepare_demo(cfg)
     try:
