@@ -427,11 +427,11 @@ def _camel_split(text: str, origin: list[int], pieces: list[tuple[str, int, int]
     screen knows ("CheckIfSheIsLegal"); "McDonald" stays whole."""
     out: list[tuple[str, int, int]] = []
     for token, start, end in pieces:
-        typed = "".join(text[i] for i in origin[start:end]) if end - start == len(token) else ""
+        typed = "".join(text[i] for i in origin[start:end])  # one typed character for each folded one
         parts = list(_CAMEL.finditer(typed)) if typed.isascii() and typed.isalnum() and not typed.islower() and not typed.isupper() else []
         words = [m.group(0).lower() for m in parts]
         if len(parts) > 1 and "".join(m.group(0) for m in parts) == typed and (any(map(is_keyword, words)) or all(map(known_word, words))):
-            signals.append(Signal(CAMEL, origin[start], origin[end - 1] + 1))
+            signals.append(Signal(CAMEL, min(origin[start:end]), max(origin[start:end]) + 1))
             out.extend((token[m.start() : m.end()], start + m.start(), start + m.end()) for m in parts)
         else:
             out.append((token, start, end))
