@@ -236,9 +236,9 @@ def derive(
         article_iii_order=article_iii_order(verified),
         state_court_orders=state_court_orders(verified),
         felony_conviction="felony_conviction" in carveouts,
-        criminal_immigration=criminal_immigration([*free_text(request), *(d.text for d in request.documents)]),
+        criminal_immigration=criminal_immigration([*free_text(request).values(), *(d.text for d in request.documents)]),
         immigration_forms=frozenset(d.type for d in docs if d.administrative),
         federal_probable_cause=any(d.federal and d.criminal and "probable_cause" not in d.missing for d in verified),
         federal_court_order=any(d.federal for d in verified),
-        stated_purposes=stated_purposes(free_text(request)),
+        stated_purposes=stated_purposes(free_text(request).values()),
     )
