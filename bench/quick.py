@@ -104,11 +104,10 @@ def log() -> dict[str, float]:
 
 
 def entries_per_commit(path: str, queued: int = 64) -> dict[str, float]:
-    """One decision recorded, its commit held up (as a slow disk would); `queued` - 1 more recorded
+    """One entry queued, its commit held up (as a slow disk would); `queued` - 1 more queued
     meanwhile: they must go to the store together in the next commit (2 commits in all)."""
     sys.path.insert(0, str(ROOT / "src"))
     from sanctuary.audit import open_log
-    from sanctuary.models import Decision, parse_request
 
     log = open_log(path)
     commits = 0
@@ -123,11 +122,13 @@ def entries_per_commit(path: str, queued: int = 64) -> dict[str, float]:
         return append(*args, **kw)
 
     log._store.append = held  # type: ignore[method-assign]
-    request = parse_request({"id": "q", "kind": "detention_hold", "requester": {"agency": "FBI"}})
-    decision = Decision(id="q", decision="deny", citations=["test"], profiles=["chicago-2021"], policy_hash="", explanation="Denied.")
-    futures = [log.record_later(request, decision)]
+
+    def entry(key: bytes) -> tuple[bytes, Any]:
+        return b"e" * 400, None  # what is built does not matter here, only how it is committed
+
+    futures = [log.append_built_later(entry)]
     busy.wait()
-    futures += [log.record_later(request, decision) for _ in range(queued - 1)]
+    futures += [log.append_built_later(entry) for _ in range(queued - 1)]
     release.set()
     for future in futures:
         future.result()
