@@ -13,7 +13,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -51,6 +51,7 @@ from sanctuary.policy.immigration import by_words
 from sanctuary.policy.jurisdictions import in_force
 from sanctuary.policy.profiles import PROFILES, expand
 from sanctuary.screening import DocumentClass, PurposeScreen, classify, screen_fields
+from sanctuary.screening.purpose import CIVIL_IMMIGRATION, NEEDS_REVIEW
 
 UNREGISTERED = "unregistered requester"
 FAIL_CLOSED = "Fail closed: the request could not be decided"
@@ -119,8 +120,26 @@ def screen_request(request: Request) -> PurposeScreen:
     """The purpose screen over every free-text field of the request (FREE_TEXT), judged together.
     A screen that flags immigration or asks for review only because an agency is named makes that
     agency a beneficiary, judged as if it had asked (one rule path for direct and indirect
-    requests), not an immigration purpose by itself."""
-    return by_words(screen_fields(dict(zip(FREE_TEXT, free_text(request), strict=True))))
+    requests), not an immigration purpose by itself. That holds for a unit whose name the screen
+    reads as a purpose ("Border Patrol", "ERO"): its name is set aside and the words are screened
+    again without it (the agency stays named, judged by its own mission), so "alien smuggling case"
+    for Border Patrol is the criminal case it says it is."""
+    fields = dict(zip(FREE_TEXT, free_text(request), strict=True))
+    screened = screen_fields(fields)
+    names = [
+        e
+        for e in screened.evidence
+        if e.field in fields and (e.rule.startswith("agency:") or e.rule.removeprefix("unit:") in screened.agencies)
+    ]
+    if screened.category in (CIVIL_IMMIGRATION, NEEDS_REVIEW) and names:
+        masked: dict[str, str | None] = dict(fields)
+        for e in sorted(names, key=lambda e: e.start, reverse=True):
+            where = str(e.field)
+            text = masked[where] or ""
+            masked[where] = text[: e.start] + " " * (e.end - e.start) + text[e.end :]
+        words = screen_fields(masked)
+        screened = replace(words, agencies=screened.agencies, evidence=(*words.evidence, *names))
+    return by_words(screened)
 
 
 @lru_cache(maxsize=4096)
@@ -505,7 +524,17 @@ class Pipeline(RequestPath):
             if not ev.allowed:
                 forbids = [r for r in ev.rules if self.engine.rules[r].effect == "forbid"]
                 withheld.setdefault(query.resource, []).append((self.registry.get(query.principal), forbids))
-        refused_by = [(a, ev) for a, ev in judged if not ev.allowed]
+        # A name that may be any of its components (ICE, DHS): every forbid rule applies to each
+        # reading; the baseline (a registered law-enforcement agency) is asked of the agencies named
+        # only, so a component no rule matched (ICE OPLA for a DEA request naming ICE) refuses nothing.
+        named = {parties.requester.id, *(a.id for a in parties.proxies)}
+        refused_by = [(a, ev) for a, ev in judged if not ev.allowed and (a.id in named or self._forbids(ev))]
+        for leaf, by in list(withheld.items()):
+            kept = [(a, rules) for a, rules in by if a.id in named or rules]
+            if kept:
+                withheld[leaf] = kept
+            else:
+                del withheld[leaf]
         if refused_by:  # the data rules that also forbid what was asked are cited after the action's
             also = self._withholding_rules(asked & withheld.keys(), withheld)
             return self._denial(refused_by, parties, base, also)
@@ -523,6 +552,9 @@ class Pipeline(RequestPath):
             explanation=f"Permitted: no rule of {self.engine.label} forbids this request from {parties.requester.name}.{shown}",
             **base,
         )
+
+    def _forbids(self, ev: Evaluation) -> bool:
+        return any(self.engine.rules[r].effect == "forbid" for r in ev.rules)
 
     def _unevaluable(self, error: str, base: dict[str, Any]) -> Decision:
         return _decision(
@@ -568,14 +600,17 @@ class Pipeline(RequestPath):
         rules = _unique([r for _, ev in refused_by for r in ev.rules])
         if rules:
             rules = _unique([*rules, *(also or [])])
-        if not rules:
+        if not rules:  # the baseline refuses; the rules that also forbid what was asked are cited with it
             agency = refused_by[0][0]
+            also = also or []
+            more = "".join(f" {self.engine.rules[r].explain} ({self.engine.rules[r].citation})." for r in also)
             return _decision(
                 decision="deny",
-                citations=[DEFAULT_DENY],
+                rules=also,
+                citations=[DEFAULT_DENY, *self._citations(also)],
                 explanation=(
                     f"Denied: {agency.name} is not a registered law-enforcement agency, and no rule permits its requests."
-                    f"{self._as_whom(agency, parties)}"
+                    f"{self._as_whom(agency, parties)}{more}"
                 ),
                 **base,
             )

@@ -51,6 +51,8 @@ class Facts:
     federal_criminal_warrant: bool = False
     disclosure_order: bool = False
     administrative_document: bool = False
+    administrative_forms: frozenset[str] = frozenset()  # which: "I-200", "I-205", "I-247A", "ncic_ivf", ...
+    database_access: bool = False  # the request queries a department database (kind database_query)
     detainer: bool = False
     carveout: bool = False
     health_care_purpose: bool = False
@@ -70,6 +72,8 @@ class Facts:
             "federal_criminal_warrant": self.federal_criminal_warrant,
             "disclosure_order": self.disclosure_order,
             "administrative_document": self.administrative_document,
+            "administrative_forms": sorted(self.administrative_forms),
+            "database_access": self.database_access,
             "detainer": self.detainer,
             "carveout": self.carveout,
             "health_care_purpose": self.health_care_purpose,
@@ -185,6 +189,8 @@ def derive(
         federal_criminal_warrant=any(d.federal for d in judicial_criminal),
         disclosure_order=any(d.type == "court_order" for d in verified),
         administrative_document=any(d.administrative for d in docs),
+        administrative_forms=frozenset(d.type for d in docs if d.administrative),
+        database_access=request.kind.value == "database_query",
         detainer=any(d.detainer for d in docs),
         carveout=bool(carveouts - dropped_carveouts),
         health_care_purpose=any(_health_care(text) for text in free_text(request) if text),
