@@ -41,11 +41,12 @@ from sanctuary.policy.facts import (
     NO_SOURCE,
     Facts,
     FactSource,
+    Identity,
     claimed_carveouts,
     claims_of,
     derive,
     free_text,
-    subject_identity,
+    subject_of,
 )
 from sanctuary.policy.immigration import by_words
 from sanctuary.policy.jurisdictions import in_force
@@ -374,13 +375,18 @@ class Pipeline(RequestPath):
     # -- facts ---------------------------------------------------------------------------
     def subject(self, request: Request) -> tuple[frozenset[str], str]:
         """The carve-outs the subject meets and where that came from. The records win over a
-        statement; a requester's statement is only a claim."""
+        statement; a requester's statement is only a claim. The person looked up is the request's
+        one subject (`subject_of`: a request naming two people is refused before this)."""
         statement = claimed_carveouts(request.subject)
         if not self.engine.reads_subject:
             return frozenset(), "not consulted: no rule in force turns on facts about the subject"
         records = None
         if self.fact_source is not None:
-            records = self.fact_source.lookup(*subject_identity(request))
+            try:
+                who = subject_of(request, facts_decide=True) or Identity()
+            except RequestError as exc:  # decide refuses such a request; nothing is looked up for it
+                return frozenset(), f"not consulted: {exc}"
+            records = self.fact_source.lookup(who.person_id, who.name, who.dob)
         if records is None:
             if self.trusted:
                 return statement, "department statement (sanctuary decide input)"
@@ -419,6 +425,7 @@ class Pipeline(RequestPath):
         officer has reviewed the request's words (resolving a hold for review), so the screen's
         needs_review holds nothing."""
         try:
+            subject_of(request, facts_decide=self.engine.reads_subject)  # one person, or refused naming both fields
             purpose = screen_request(request)
             parties = self.resolve(request, purpose)
         except RequestError as exc:

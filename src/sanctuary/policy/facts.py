@@ -19,7 +19,7 @@ from functools import cached_property, lru_cache
 from typing import Protocol
 
 from sanctuary.agencies import Agency
-from sanctuary.models import Request, Subject
+from sanctuary.models import Request, RequestError, Subject
 from sanctuary.policy.courts import article_iii_order, state_court_orders
 from sanctuary.policy.immigration import STATED_CRIME, immigration_purpose
 from sanctuary.screening import DocumentClass, PurposeScreen
@@ -109,14 +109,68 @@ class FactSource(Protocol):
 NO_SOURCE = SubjectFacts(source="none: no department records consulted; carve-outs read as not met")
 
 
-def subject_identity(request: Request) -> tuple[str | None, str | None, str | None]:
-    """Who the request is about: the subject, else the person its search names."""
-    subject, search = request.subject, request.resource.search
-    if subject.person_id or subject.name:
-        return subject.person_id, subject.name, subject.dob
-    if search is not None and (search.person_id or search.name):
-        return search.person_id, search.name, search.dob
-    return None, None, None
+IDENTITY = ("person_id", "name", "dob")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a request is about, resolved once (`subject_of`): what the facts lookup, the records
+    fetch, the egress check and the log's sealed record all use."""
+
+    person_id: str | None = None
+    name: str | None = None
+    dob: str | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: v for k in IDENTITY if (v := getattr(self, k))}
+
+
+def subject_of(request: Request, *, facts_decide: bool = False) -> Identity | None:
+    """The one person a request is about: its subject and the person its search names, which must
+    be the same person (None: it names no one). Two places naming a person agree when they share an
+    identifier and every identifier both give is equal (names compared without case or spacing);
+    otherwise the request is refused, naming both fields: the facts of one person must never open
+    the records of another. `facts_decide`: a rule in force turns on facts about the person, so a
+    search that could return more than one person (a name without a date of birth or person id) is
+    refused too."""
+    places: list[tuple[str, dict[str, str]]] = []
+    subject = {k: v for k in IDENTITY if (v := getattr(request.subject, k))}
+    if subject.keys() & {"person_id", "name"}:
+        places.append(("subject", subject))
+    search = request.resource.search
+    if search is not None and search.type != "plate":
+        found = {k: v for k in IDENTITY if (v := getattr(search, k))}
+        if found.keys() & {"person_id", "name"}:
+            places.append(("resource.search", found))
+    if not places:
+        return None
+    merged: dict[str, str] = {}
+    for where, ids in places:
+        shared = merged.keys() & ids.keys()
+        if merged and (not shared or any(_same(k, merged[k]) != _same(k, ids[k]) for k in shared)):
+            first = places[0][0]
+            raise RequestError(
+                f"{first}, {where}",
+                f"{first} ({_shown(places[0][1])}) and {where} ({_shown(ids)}) do not name the same person; "
+                "a request is about one person: give the same identifier in both, or only one",
+            )
+        merged.update(ids)
+    if facts_decide and places[-1][0] == "resource.search" and "person_id" not in merged and "dob" not in merged:
+        where = places[-1][0]
+        raise RequestError(
+            f"{where}.dob",
+            "a name alone can match more than one person, and the rules in force turn on facts about the person: "
+            "give person_id, or name and dob",
+        )
+    return Identity(**merged)
+
+
+def _same(key: str, value: str) -> str:
+    return " ".join(value.split()).casefold() if key == "name" else value.strip()
+
+
+def _shown(ids: dict[str, str]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in ids.items())
 
 
 def claimed_carveouts(subject: Subject) -> frozenset[str]:
