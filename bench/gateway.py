@@ -103,8 +103,11 @@ def ablate(step: str) -> None:
         DecisionIndex.add = lambda self, *args, **kwargs: None
     elif step == "append":  # the committer builds the entries and hands them to a store that keeps nothing
 
-        def append(self: SqlStore, entries: list[bytes], clears: list[Any]) -> int:
-            return [next(counter) for _ in entries][0]
+        def append(self: SqlStore, entries: list[bytes], clears: list[Any], follow: Any = None) -> int:
+            first = [next(counter) for _ in entries][0]
+            for _ in follow(first)[0] if follow is not None else ():
+                next(counter)
+            return first
 
         SqlStore.append = append
     elif step == "record":
@@ -114,8 +117,8 @@ def ablate(step: str) -> None:
             done.set_result(next(counter))
             return done
 
-        DecisionLog.record = lambda self, *args, **kwargs: next(counter)
-        DecisionLog.record_later = recorded
+        DecisionLog.append_built = lambda self, *args, **kwargs: next(counter)
+        DecisionLog.append_built_later = recorded
     else:
         raise SystemExit(f"unknown step {step!r}: index, append or record")
 
@@ -140,8 +143,8 @@ BARE_APP = textwrap.dedent(f"""
     app = Starlette(routes=[Route("/query", query, methods=["POST"])])
     if __name__ == "__main__":
         import uvicorn
-        uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), loop="uvloop", http="httptools",
-                    access_log=False, log_level="warning")
+        from sanctuary.serving import uvicorn_config
+        uvicorn.Server(uvicorn_config(app, host="127.0.0.1", port=int(sys.argv[2]), loop="uvloop", http="httptools")).run()
 """)
 
 

@@ -16,9 +16,11 @@ from sanctuary.audit.keys import generate
 from sanctuary.gateway.app import GatewayConfig
 from sanctuary.gateway.credentials import KeyRing, demo_key
 from sanctuary.gateway.services import Policy
+from sanctuary.proxy.authz import authz_hook
 from sanctuary.records import open_store
 from sanctuary.records.demo import fill
 from sanctuary.server import create_app
+from sanctuary.serving import uvicorn_config
 
 BODIES = {
     # FBI: a criminal warrant check (permitted, records released)
@@ -82,6 +84,9 @@ def start(home: Path, store_url: str, log_url: str, *, persons: int | None = 30,
         fill(records, persons, seed=3, replace=True)
         records.close()
     cfg = GatewayConfig(profiles=["chicago-2021"], store_url=store_url, log_url=log_url, keys=KeyRing(), rate=0, tiles_dir=home / "tiles")
+    routes, upstream = overrides.pop("routes", None), overrides.pop("upstream", None)
+    if routes is not None:  # the /v1/authz hook, mounted as `sanctuary serve --routes` mounts it
+        cfg.mounts.append(authz_hook(routes, upstream))
     for name, value in overrides.items():
         setattr(cfg, name, value)
     cfg.keys.add_demo_keys()
@@ -92,7 +97,7 @@ def start(home: Path, store_url: str, log_url: str, *, persons: int | None = 30,
 
 def in_thread(app: Any) -> tuple[str, uvicorn.Server, threading.Thread]:
     """Serve `app` with uvicorn on a free port, in a daemon thread; its URL once it listens."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn_config(app, host="127.0.0.1", port=0, lifespan="on"))  # as the servers run
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -56,7 +56,6 @@ def test_one_person_named_in_one_or_both_places(subject, search, who) -> None:
     [
         ({"person_id": JAMES}, {"type": "custody", "person_id": MARIA}),
         ({"name": "James Carter"}, {"type": "person", "name": "Maria Lopez"}),
-        ({"person_id": JAMES}, {"type": "person", "name": "Maria Lopez", "dob": "1988-03-14"}),  # nothing shared: not shown to be one
         ({"name": "Maria Lopez", "dob": "1979-11-02"}, {"type": "person", "name": "Maria Lopez", "dob": "1988-03-14"}),
     ],
 )
@@ -67,11 +66,10 @@ def test_two_people_are_refused_naming_both_fields(subject, search) -> None:
     assert "do not name the same person" in caught.value.reason
 
 
-def test_a_name_search_that_may_find_several_people_is_refused_where_facts_decide() -> None:
-    loose = _parsed(resource={"search": {"type": "person", "name": "Maria Lopez"}})
-    assert subject_of(loose) == Identity(name="Maria Lopez")
-    with pytest.raises(RequestError, match="more than one person"):
-        subject_of(loose, facts_decide=True)
+def test_places_sharing_no_identifier_are_taken_together() -> None:
+    """Each identifier narrows the search: the facts and the records are of a person who is both."""
+    apart = _parsed(subject={"person_id": JAMES}, resource={"search": {"type": "person", "name": "Maria Lopez", "dob": "1988-03-14"}})
+    assert subject_of(apart) == Identity(JAMES, "Maria Lopez", "1988-03-14")
 
 
 LEAK = {

@@ -29,6 +29,7 @@ from sanctuary.gateway.users import UserBook, demo_password, users_file
 from sanctuary.options import HostOpt, PortOpt, ServerFields, fail, server_command
 from sanctuary.records import RecordsError, open_store
 from sanctuary.records.demo import DEMO_PERSONS, DEMO_PLATE, fill
+from sanctuary.serving import uvicorn_config
 
 out = Console()
 err = Console(stderr=True)
@@ -67,9 +68,10 @@ def serve(
         fail(exc)
     cfg = GatewayConfig(**shared, store_url=store, users=users, witnesses=witnesses, quorum=quorum)
     if routes is not None:
+        from sanctuary.proxy.authz import authz_hook
         from sanctuary.proxy.cli import routes_or_exit
 
-        cfg.routes, cfg.upstream = routes_or_exit(routes), upstream
+        cfg.mounts.append(authz_hook(routes_or_exit(routes), upstream))
     if demo:
         _prepare_demo(cfg)
     try:
@@ -85,8 +87,7 @@ def serve(
         _demo_held(gateway)
     if gateway.policy.error:
         err.print(f"[red]{gateway.policy.error}[/red]: every request will be denied (503)")
-    config = uvicorn.Config(app, host=host, port=port, loop="uvloop", http="httptools", access_log=False, log_level="warning")
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(uvicorn_config(app, host=host, port=port, loop="uvloop", http="httptools"))
     _announce(server, host, demo)
     server.run()
 

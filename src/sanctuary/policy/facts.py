@@ -13,21 +13,30 @@ never lifts anything, whatever label it carries.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Protocol
 
 from sanctuary.agencies import Agency
-from sanctuary.models import Request, RequestError, Subject
+from sanctuary.models import CARVEOUT_FIELDS, Request, RequestError, Subject, string_fields, strings_at
 from sanctuary.policy.courts import article_iii_order, state_court_orders
 from sanctuary.policy.immigration import STATED_CRIME, immigration_purpose
+from sanctuary.policy.immigration_crimes import criminal_immigration
+from sanctuary.policy.stated_purposes import stated_purposes
 from sanctuary.screening import DocumentClass, PurposeScreen
 from sanctuary.screening.normalize import normalize
 
 CUSTODY_TOPICS = ("custody_status", "release_date", "contact_information")
+
+
+def custody_topics(fields: Sequence[str]) -> tuple[str, ...]:
+    """The topics a custody inquiry asks (its `resource.fields`): those it names, in CUSTODY_TOPICS
+    order; every topic when it names none."""
+    return tuple(t for t in CUSTODY_TOPICS if t in fields) if fields else CUSTODY_TOPICS
+
+
 CARVEOUTS = ("outstanding_criminal_warrant", "felony_conviction", "pending_felony_charge", "gang_member")
-# The Subject fields a requester may claim (facts about the person), as the contract spells them.
 # 625 ILCS 5/2-130 bars sharing ALPR data to investigate or enforce a law that denies or interferes
 # with reproductive or other lawful health care. Words in any free-text field that speak of such
 # care (English or Spanish) make the request's purpose a health-care one: the restrictive reading,
@@ -38,7 +47,6 @@ HEALTH_CARE = re.compile(
     r"|terminat\w* (?:of )?(?:a |her |the )?pregnanc\w*|pregnancy terminat\w*|interrupcion (?:voluntaria )?del embarazo"
     r"|mifepristone|misoprostol|planned parenthood|gender affirming|family planning|planificacion familiar)\b"
 )
-CLAIMABLE = ("outstanding_criminal_warrant", "felony_conviction", "pending_felony_charge", "gang_database", "gang_admission")
 
 
 @dataclass(frozen=True)
@@ -51,7 +59,6 @@ class Facts:
     federal_criminal_warrant: bool = False
     disclosure_order: bool = False
     administrative_document: bool = False
-    administrative_forms: frozenset[str] = frozenset()  # which: "I-200", "I-205", "I-247A", "ncic_ivf", ...
     database_access: bool = False  # the request queries a department database (kind database_query)
     detainer: bool = False
     carveout: bool = False
@@ -61,6 +68,20 @@ class Facts:
     article_iii_order: bool = False
     state_court_orders: frozenset[str] = frozenset()
     felony_conviction: bool = False  # the department's records show one (never the requester's claim)
+    # Descriptive, for each jurisdiction's own definition of immigration enforcement to read: the kinds
+    # of federal criminal immigration offence the request names (`policy.immigration_crimes.KINDS`),
+    # and the administrative immigration forms it shows ("I-200", "I-247A", "ncic_ivf"), verified or not.
+    criminal_immigration: frozenset[str] = frozenset()
+    immigration_forms: frozenset[str] = frozenset()
+    # A verified judicial document of a federal court, in a criminal matter, that shows a finding of
+    # probable cause (a warrant, or an order: California's "judicial probable cause determination").
+    federal_probable_cause: bool = False
+    # A verified judicial document of a federal court, signed by a judge or a magistrate judge
+    # (Washington's "court order", RCW 43.17.420(2): "a judge or magistrate under the authority of
+    # Article III"); `article_iii_order` is New York's narrower test (no magistrate judge).
+    federal_court_order: bool = False
+    # The statutory purposes the request's words name (`policy.stated_purposes.KINDS`): a claim.
+    stated_purposes: frozenset[str] = frozenset()
 
     @cached_property
     def cedar_context(self) -> dict:
@@ -72,7 +93,6 @@ class Facts:
             "federal_criminal_warrant": self.federal_criminal_warrant,
             "disclosure_order": self.disclosure_order,
             "administrative_document": self.administrative_document,
-            "administrative_forms": sorted(self.administrative_forms),
             "database_access": self.database_access,
             "detainer": self.detainer,
             "carveout": self.carveout,
@@ -82,6 +102,11 @@ class Facts:
             "article_iii_order": self.article_iii_order,
             "state_court_orders": sorted(self.state_court_orders),
             "felony_conviction": self.felony_conviction,
+            "criminal_immigration": sorted(self.criminal_immigration),
+            "immigration_forms": sorted(self.immigration_forms),
+            "federal_probable_cause": self.federal_probable_cause,
+            "federal_court_order": self.federal_court_order,
+            "stated_purposes": sorted(self.stated_purposes),
         }
 
 
@@ -125,14 +150,16 @@ class Identity:
         return {k: v for k in IDENTITY if (v := getattr(self, k))}
 
 
-def subject_of(request: Request, *, facts_decide: bool = False) -> Identity | None:
+def subject_of(request: Request) -> Identity | None:
     """The one person a request is about: its subject and the person its search names, which must
     be the same person (None: it names no one). Two places naming a person agree when they share an
     identifier and every identifier both give is equal (names compared without case or spacing);
     otherwise the request is refused, naming both fields: the facts of one person must never open
-    the records of another. `facts_decide`: a rule in force turns on facts about the person, so a
-    search that could return more than one person (a name without a date of birth or person id) is
-    refused too."""
+    the records of another. Places that share no identifier are taken together: the facts are
+    looked up, and the records searched, for a person who is both (each identifier narrows the
+    search). A name with neither a date of birth nor a person id identifies no one for the facts
+    lookup (no carve-out is met: the restrictive reading), so the facts of one person cannot open the
+    records of several."""
     places: list[tuple[str, dict[str, str]]] = []
     subject = {k: v for k in IDENTITY if (v := getattr(request.subject, k))}
     if subject.keys() & {"person_id", "name"}:
@@ -147,21 +174,14 @@ def subject_of(request: Request, *, facts_decide: bool = False) -> Identity | No
     merged: dict[str, str] = {}
     for where, ids in places:
         shared = merged.keys() & ids.keys()
-        if merged and (not shared or any(_same(k, merged[k]) != _same(k, ids[k]) for k in shared)):
-            first = places[0][0]
+        first = places[0][0]
+        if merged and any(_same(k, merged[k]) != _same(k, ids[k]) for k in shared):
             raise RequestError(
                 f"{first}, {where}",
                 f"{first} ({_shown(places[0][1])}) and {where} ({_shown(ids)}) do not name the same person; "
                 "a request is about one person: give the same identifier in both, or only one",
             )
         merged.update(ids)
-    if facts_decide and places[-1][0] == "resource.search" and "person_id" not in merged and "dob" not in merged:
-        where = places[-1][0]
-        raise RequestError(
-            f"{where}.dob",
-            "a name alone can match more than one person, and the rules in force turn on facts about the person: "
-            "give person_id, or name and dob",
-        )
     return Identity(**merged)
 
 
@@ -187,18 +207,19 @@ def claimed_carveouts(subject: Subject) -> frozenset[str]:
 def claims_of(request: Request) -> list[str]:
     """What the request asserts that only the department's records or a verified document can
     establish: facts about the subject and documents held. Recorded, never decisive."""
-    claims = [f"subject.{name}" for name in CLAIMABLE if getattr(request.subject, name)]
+    claims = [f"subject.{name}" for name in CARVEOUT_FIELDS if getattr(request.subject, name)]
     claims += [f"documents[{i}]: {d.type}" for i, d in enumerate(request.documents)]
     return claims
 
 
-# Every free-text field of the request contract: each goes through the purpose screen.
-FREE_TEXT = ("purpose.text", "purpose.case_number", "on_behalf_of", "requester.officer")
+# Every free-text field of the request contract: each goes through the purpose screen. Derived from
+# the models: every string field that `models.NotText` does not mark as an identifier or a closed value.
+FREE_TEXT: tuple[str, ...] = tuple(path for path, mark in string_fields(Request) if mark is None)
 
 
-def free_text(request: Request) -> list[str | None]:
-    """The values of FREE_TEXT, in that order (None where absent)."""
-    return [request.purpose.text, request.purpose.case_number, request.on_behalf_of, request.requester.officer]
+def free_text(request: Request) -> dict[str, str]:
+    """The text of every FREE_TEXT field the request fills, by where it is ("documents[0].text")."""
+    return {where: text for path in FREE_TEXT for where, text in strings_at(request, path)}
 
 
 @lru_cache(maxsize=1 << 14)
@@ -243,14 +264,18 @@ def derive(
         federal_criminal_warrant=any(d.federal for d in judicial_criminal),
         disclosure_order=any(d.type == "court_order" for d in verified),
         administrative_document=any(d.administrative for d in docs),
-        administrative_forms=frozenset(d.type for d in docs if d.administrative),
         database_access=request.kind.value == "database_query",
         detainer=any(d.detainer for d in docs),
         carveout=bool(carveouts - dropped_carveouts),
-        health_care_purpose=any(_health_care(text) for text in free_text(request) if text),
+        health_care_purpose=any(_health_care(text) for text in free_text(request).values()),
         operation_type=op.type if op else "none",
         civil_immigration_operation=bool(op and op.civil_immigration),
         article_iii_order=article_iii_order(verified),
         state_court_orders=state_court_orders(verified),
         felony_conviction="felony_conviction" in carveouts,
+        criminal_immigration=criminal_immigration([*free_text(request).values(), *(d.text for d in request.documents)]),
+        immigration_forms=frozenset(d.type for d in docs if d.administrative),
+        federal_probable_cause=any(d.federal and d.criminal and "probable_cause" not in d.missing for d in verified),
+        federal_court_order=any(d.federal for d in verified),
+        stated_purposes=stated_purposes(free_text(request).values()),
     )

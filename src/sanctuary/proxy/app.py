@@ -12,7 +12,8 @@ durable -> the answer.
 | 429 | over the key's rate (`--rate` calls/s, bursts of twice that), as on the gateway | `{"error": ...}`, `Retry-After`; not recorded (turned away unread, as by the gateway) |
 | 403 | deny by a cited rule | the decision |
 | 403 | held for an officer to read its words: waits in the gateway's held queue (docs/deploy.md) | the decision, `held.reference` |
-| 422 | a call no route matches (never forwarded), that cannot be made a request, or that names a held call it does not repeat | the decision |
+| 400 | an `X-Sanctuary-*` header given twice or not UTF-8 (never forwarded) | the decision, naming the header |
+| 422 | a call no route matches or whose target the system may read as another call (never forwarded, `proxy.target`), that cannot be made a request, or that names a held call it does not repeat | the decision |
 | 502 / 504 | the system failed, answered something that is not the route's shape, or not in time | the decision |
 | 503 | fail closed: policy not loaded, a rule errored, the log unavailable | the decision |
 
@@ -38,8 +39,8 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sanctuary.gateway.app import answer
-from sanctuary.gateway.credentials import KeyRing, Refusal, authenticate
+from sanctuary.gateway.answers import answer
+from sanctuary.gateway.credentials import AGENCY_ROLES, KeyRing, Refusal, authenticate
 from sanctuary.gateway.held import HeldQueue
 from sanctuary.gateway.limits import RateLimiter
 from sanctuary.gateway.problems import Problem
@@ -47,7 +48,7 @@ from sanctuary.gateway.readiness import Readiness
 from sanctuary.gateway.recorder import LogRecorder, log_at, log_service
 from sanctuary.gateway.services import Unavailable, load_policy
 from sanctuary.proxy.facts import SystemFacts
-from sanctuary.proxy.guard import Guard, Verdict, event
+from sanctuary.proxy.guard import CallAnswer, Guard, event
 from sanctuary.proxy.routes import RouteMap
 from sanctuary.proxy.upstream import Upstream
 
@@ -71,7 +72,7 @@ class ProxyConfig:
     threads: int = 16
 
 
-def decision_headers(verdict: Verdict) -> dict[str, str]:
+def decision_headers(verdict: CallAnswer) -> dict[str, str]:
     headers = {"X-Sanctuary-Decision-Id": verdict.decision.id, "X-Sanctuary-Decision": verdict.decision.decision}
     if verdict.decision.log_index is not None:
         headers["X-Sanctuary-Log-Index"] = str(verdict.decision.log_index)
@@ -80,7 +81,7 @@ def decision_headers(verdict: Verdict) -> dict[str, str]:
     return headers
 
 
-def decision_body(verdict: Verdict) -> dict[str, Any]:
+def decision_body(verdict: CallAnswer) -> dict[str, Any]:
     """The gateway's answer shape: request id, log index, the decision, the handling caveat."""
     return answer(verdict.decision.id, verdict.decision, None)
 
@@ -98,7 +99,7 @@ def create_app(cfg: ProxyConfig) -> Starlette:
     executor = ThreadPoolExecutor(threads, thread_name_prefix="proxy")
 
     async def call(http: HttpRequest) -> Response:
-        principal = authenticate(cfg.keys, http.headers.get("authorization"), ("agency",), "call a department system")
+        principal = authenticate(cfg.keys, http.headers.get("authorization"), AGENCY_ROLES, "call a department system")
         if isinstance(principal, Refusal):  # turned away before anything is read: not recorded
             return Problem(principal.status, principal.field, principal.reason, headers=principal.headers).response()
         try:
@@ -111,7 +112,7 @@ def create_app(cfg: ProxyConfig) -> Starlette:
             uri += "?" + http.scope["query_string"].decode("latin-1")
         loop = asyncio.get_running_loop()
         by = f"key {principal.key_id}"
-        verdict = await loop.run_in_executor(executor, guard.forward, principal.agency, http.method, uri, http.headers, by)
+        verdict = await loop.run_in_executor(executor, guard.forward, principal.agency, http.method, uri, http.headers.raw, by)
         headers = decision_headers(verdict)
         if verdict.status == 200:
             headers["X-Sanctuary-Unmapped-Removed"] = str(verdict.unmapped)

@@ -22,13 +22,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
+from functools import partial
 
 from fastapi import FastAPI
 from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
 
 from sanctuary.gateway.app import DirectRoute, Gateway, GatewayAPI
-from sanctuary.models import RequestError
+from sanctuary.gateway.credentials import AGENCY_ROLES
+from sanctuary.models import RequestError, Unreadable
 from sanctuary.proxy.app import decision_body, decision_headers
 from sanctuary.proxy.facts import SystemFacts
 from sanctuary.proxy.guard import Guard
@@ -37,6 +40,11 @@ from sanctuary.proxy.upstream import Upstream
 
 PREFIX = "/v1/authz"
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def authz_hook(routes: RouteMap, upstream: str | None = None) -> Callable[[GatewayAPI], Guard]:
+    """The hook as a mount of `GatewayConfig.mounts` (`sanctuary serve --routes`)."""
+    return partial(add_authz_routes, routes=routes, upstream=upstream)
 
 
 def add_authz_routes(app: FastAPI, routes: RouteMap, upstream: str | None = None, timeout: float = 2.0) -> Guard:
@@ -52,7 +60,7 @@ def add_authz_routes(app: FastAPI, routes: RouteMap, upstream: str | None = None
         app.router.add_event_handler("shutdown", client.close)
 
     async def authz(http: HttpRequest) -> Response:
-        principal = gw.authenticate(http, ("agency",))  # 401 / 403 as a problem, not recorded
+        principal = gw.authenticate(http, AGENCY_ROLES)  # 401 / 403 as a problem, not recorded
         gw.limiter.check(principal.key_id)  # 429, as on /v1/requests
         assert principal.agency is not None  # authenticate refuses an agency key that names no agency
         loop = asyncio.get_running_loop()
@@ -62,7 +70,7 @@ def add_authz_routes(app: FastAPI, routes: RouteMap, upstream: str | None = None
         except RequestError as exc:  # refused, and recorded
             verdict = await loop.run_in_executor(gw.executor, guard.refuse, http.method, http.url.path, exc)
         else:
-            verdict = await loop.run_in_executor(gw.executor, guard.authorize, principal.agency, method, uri, http.headers, by)
+            verdict = await loop.run_in_executor(gw.executor, guard.authorize, principal.agency, method, uri, http.headers.raw, by)
         headers = decision_headers(verdict)
         gw.decided.labels(verdict.decision.decision, str(verdict.status), "authz").inc()
         if verdict.status == 200:
@@ -92,7 +100,10 @@ def original_call(http: HttpRequest) -> tuple[str, str]:
         if http.scope.get("query_string"):
             uri += "?" + http.scope["query_string"].decode("latin-1")
         return http.method, uri
-    uri = http.headers.get("x-original-uri")
-    if uri is None:
+    uris, methods = http.headers.getlist("x-original-uri"), http.headers.getlist("x-original-method")
+    if not uris:
         raise RequestError("x-original-uri", "missing: the web server must pass the original request target ($request_uri)")
-    return http.headers.get("x-original-method", http.method), uri
+    for name, given in (("x-original-uri", uris), ("x-original-method", methods)):
+        if len(given) > 1:
+            raise Unreadable(name, "given more than once; the call is not forwarded")
+    return (methods[0] if methods else http.method), uris[0]

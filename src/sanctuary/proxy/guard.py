@@ -12,25 +12,23 @@ A call no route matches is refused and recorded (the SHA-256 of its method and U
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-
 from sanctuary.errors import SanctuaryError
-from sanctuary.gateway.app import keep_held, status_of
+from sanctuary.events import Events
+from sanctuary.gateway.answers import keep_held, status_of
 from sanctuary.gateway.held import HELD_HEADER, HeldQueue, waits
-from sanctuary.models import Decision, Failure, Request, RequestError, parse_request
+from sanctuary.models import Decision, Failure, Request, RequestError, Unreadable, parse_request
 from sanctuary.pipeline import Pipeline, RequestPath, refused
 from sanctuary.policy.categories import vocabulary
 from sanctuary.proxy import egress
 from sanctuary.proxy.routes import Match, Route, RouteMap
-from sanctuary.proxy.upstream import TooLarge, Upstream
+from sanctuary.proxy.upstream import Failed, TimedOut, TooLarge, Upstream
 
 PURPOSE_HEADERS = {
     "purpose": "x-sanctuary-purpose",
@@ -38,9 +36,11 @@ PURPOSE_HEADERS = {
     "case_number": "x-sanctuary-case-number",
     "on_behalf_of": "x-sanctuary-on-behalf-of",
 }
+SANCTUARY_HEADER = "x-sanctuary-"
+RawHeaders = Sequence[tuple[bytes, bytes]]  # a call's headers as received (ASGI `headers`)
 PROXY_HINT = "an authorization hook cannot remove fields from an answer: send this call through `sanctuary proxy` (docs/deploy.md)"
 MAX_ANSWER = 8 * 1024 * 1024  # bytes read from a department system for one call
-log = logging.getLogger("sanctuary.proxy")
+event = Events("sanctuary.proxy")
 
 
 class UpstreamError(SanctuaryError):
@@ -52,7 +52,7 @@ class UpstreamError(SanctuaryError):
 
 
 @dataclass
-class Verdict:
+class CallAnswer:
     """The answer to one call: status, the decision, and (proxy, permitted) the filtered body."""
 
     status: int
@@ -60,11 +60,6 @@ class Verdict:
     body: Any = None  # JSON value to release (proxy permit only)
     withheld: list[str] = field(default_factory=list)  # categories removed from (proxy) or blocking (hook) the answer
     unmapped: int = 0
-
-
-def event(level: int, name: str, **fields: Any) -> None:
-    if log.isEnabledFor(level):
-        log.log(level, json.dumps({"event": name, **fields}, default=str))
 
 
 class Guard:
@@ -98,10 +93,11 @@ class Guard:
         return found, build_request(found, agency, headers, new_request_id())
 
     # -- the hook ----------------------------------------------------------------------------
-    def authorize(self, agency: str, method: str, uri: str, headers: Mapping[str, str], by: str = "") -> Verdict:
+    def authorize(self, agency: str, method: str, uri: str, raw_headers: RawHeaders, by: str = "") -> CallAnswer:
         """Decide and record a call that the web server will forward untouched if this permits it.
-        `by`: who made it (the key), for the held queue."""
+        `raw_headers`: the call's, as received; `by`: who made it (the key), for the held queue."""
         try:
+            headers = sanctuary_headers(raw_headers)
             found, request = self.prepare(agency, method, uri, headers)
             decision = self.decide(request, headers)
         except RequestError as exc:
@@ -117,34 +113,41 @@ class Guard:
                 disclosed = [{"record_id": f"route:{found.route.name}", "fields": sorted(carried)}]
         if self.path.log is not None:
             try:
-                decision.log_index = self.path.log.record(request, decision, disclosed)
+                decision.log_index = self.path.record(request, decision, disclosed)
             except Exception as exc:  # unrecorded means not acted on
-                return Verdict(503, _failed(decision, f"decision log unavailable: {exc}", Failure.log))
+                self._spent(request, headers, False)
+                return CallAnswer(503, _failed(decision, f"decision log unavailable: {exc}", Failure.log))
         self._queue(request, decision, by)
-        return Verdict(status_of(decision), decision, withheld=blocking)
+        self._spent(request, headers, decision.decision == "permit" and method.upper() != "HEAD")  # a HEAD gets no data
+        return CallAnswer(status_of(decision), decision, withheld=blocking)
 
     # -- the proxy ---------------------------------------------------------------------------
-    def forward(self, agency: str, method: str, uri: str, headers: Mapping[str, str], by: str = "") -> Verdict:
+    def forward(self, agency: str, method: str, uri: str, raw_headers: RawHeaders, by: str = "") -> CallAnswer:
         """Decide; forward a permitted call; filter its answer; record what leaves; then answer.
-        `by`: who made it (the key), for the held queue."""
+        `raw_headers`: the call's, as received; `by`: who made it (the key), for the held queue."""
         try:
+            headers = sanctuary_headers(raw_headers)
             found, request = self.prepare(agency, method, uri, headers)
             decided = self.decide(request, headers)
         except RequestError as exc:
             return self.refuse(method, uri, exc)
-        fulfil = _Forward(self, found)
-        outcome = self.path.act(request, decided, fulfil)
+        fetch = _Forward(self, found)
+        outcome = self.path.act(request, decided, fetch)
         decision = outcome.decision
         self._queue(request, decision, by)
         status = status_of(decision)
-        if status != 200 or fulfil.filtered is None:
-            return Verdict(status, decision)
-        if fulfil.status != 200:  # the system answered (e.g. 404) but handed nothing out
-            return Verdict(fulfil.status, decision)
-        filtered = fulfil.filtered
+        handed_out = status == 200 and fetch.filtered is not None and fetch.status == 200 and method.upper() != "HEAD"
+        self._spent(request, headers, handed_out)
+        if status != 200 or fetch.filtered is None:
+            return CallAnswer(status, decision)
+        if fetch.status != 200:  # the system answered (e.g. 404) but handed nothing out
+            return CallAnswer(fetch.status, decision)
+        filtered = fetch.filtered
         if filtered.unmapped:
             event(logging.WARNING, "unmapped_removed", route=found.route.name, count=len(filtered.unmapped), paths=filtered.unmapped[:20])
-        return Verdict(200, decision, filtered.body, sorted(filtered.removed), len(filtered.unmapped))
+        if filtered.nonscalar:  # the system drifted, or was compromised: worth a look
+            event(logging.ERROR, "nonscalar_removed", route=found.route.name, count=len(filtered.nonscalar), paths=filtered.nonscalar[:20])
+        return CallAnswer(200, decision, filtered.body, sorted(filtered.removed), len(filtered.unmapped))
 
     # -- held calls --------------------------------------------------------------------------
     def decide(self, request: Request, headers: Mapping[str, str]) -> Decision:
@@ -166,13 +169,22 @@ class Guard:
         note = f" Repeats held call {reference}, allowed at the desk after review."
         return decision.model_copy(update={"resolves": reference, "explanation": decision.explanation + note})
 
+    def _spent(self, request: Request, headers: Mapping[str, str], handed_out: bool) -> None:
+        """A repeat of a held call (taken by `decide`) that handed nothing out gives its allowance back."""
+        reference = headers.get(HELD_HEADER)
+        if reference is not None and not handed_out and self.held is not None:
+            try:
+                self.held.give_back(reference, request)
+            except Exception as exc:  # the allowance stays used: the safe side
+                event(logging.ERROR, "allowance_not_given_back", reason=f"{type(exc).__name__}: {exc}")
+
     def _queue(self, request: Request, decision: Decision, by: str) -> None:
         """Put a recorded held call in the held queue, for the desk (`keep_held`)."""
         if self.held is not None and waits(decision):
             keep_held(self.held, request, decision, by or f"agency {request.requester.agency}", self.channel)
 
     # -- refusals ----------------------------------------------------------------------------
-    def refuse(self, method: str, uri: str, exc: RequestError) -> Verdict:
+    def refuse(self, method: str, uri: str, exc: RequestError) -> CallAnswer:
         """A call that is not in the map, or cannot be made a request: refused, and recorded (the
         hash of its method and URI: the URI itself may hold anything)."""
         decision = refused(new_request_id(), str(exc), exc.failure, profiles=self.path.profiles, policy_hash=self.path.policy_hash)
@@ -180,8 +192,8 @@ class Guard:
             try:
                 decision.log_index = self.path.log.record_refusal(f"{method} {uri}".encode(), decision)
             except Exception as log_exc:
-                return Verdict(503, _failed(decision, f"decision log unavailable: {log_exc}", Failure.log))
-        return Verdict(status_of(decision), decision)
+                return CallAnswer(503, _failed(decision, f"decision log unavailable: {log_exc}", Failure.log))
+        return CallAnswer(status_of(decision), decision)
 
     def _blocked(self, decision: Decision, route: Route, blocking: list[str]) -> Decision:
         """The deny of a permit whose answer would carry a withheld category: cites the rules that withhold."""
@@ -206,7 +218,7 @@ class Guard:
 
 
 class _Forward:
-    """The pipeline's fulfil step for one proxied call: forward it, read the answer (streamed, up to
+    """The pipeline's fetch step for one proxied call: forward it, read the answer (streamed, up to
     MAX_ANSWER bytes), filter it, and say what leaves. Runs only for a permit, before recording."""
 
     def __init__(self, guard: Guard, found: Match) -> None:
@@ -221,10 +233,10 @@ class _Forward:
         route = self.found.route
         try:  # the target as decided; a HEAD is forwarded as a GET: its answer is checked too
             answer = upstream.get(self.found.target, MAX_ANSWER, {"x-sanctuary-decision-id": request.id})
-        except httpx.TimeoutException as exc:
-            raise UpstreamError("upstream", f"{route.where}: no answer in time ({type(exc).__name__})", Failure.upstream_timeout) from None
-        except (httpx.HTTPError, TooLarge) as exc:
-            raise UpstreamError("upstream", f"{route.where}: {type(exc).__name__}: {str(exc)[:200]}; nothing is handed out") from None
+        except TimedOut as exc:
+            raise UpstreamError("upstream", f"{route.where}: {exc.reason}", Failure.upstream_timeout) from None
+        except (Failed, TooLarge) as exc:
+            raise UpstreamError("upstream", f"{route.where}: {exc.reason}; nothing is handed out") from None
         if answer.status >= 500 or answer.status < 200 or 300 <= answer.status < 400:
             raise UpstreamError("upstream", f"{route.where}: the system answered {answer.status}")
         if answer.status >= 400:  # e.g. 404: passed on, with nothing of the system's body
@@ -239,9 +251,32 @@ class _Forward:
             raise UpstreamError("upstream", f"{route.where}: {exc.reason}") from None
         self.filtered = egress.apply(doc, route.response, decision.redact, self.guard.vocab)
         item: dict[str, Any] = {"record_id": self.filtered.record_id or f"route:{route.name}", "fields": sorted(self.filtered.disclosed)}
+        if self.filtered.removed:
+            item["withheld"] = sorted(self.filtered.removed)
         if self.filtered.unmapped:
             item["unmapped_removed"] = len(self.filtered.unmapped)
+        if self.filtered.nonscalar:
+            item["nonscalar_removed"] = len(self.filtered.nonscalar)
         return self.filtered.body, [item]
+
+
+def sanctuary_headers(raw: RawHeaders) -> dict[str, str]:
+    """The call's `X-Sanctuary-*` headers (lowercased names), each read as UTF-8. One given twice
+    (`Purpose: armed robbery` and `Purpose: removal for ICE`) or not UTF-8 (read as latin-1, a
+    Cyrillic look-alike would pass the screen as mojibake) makes the call unreadable: `Unreadable`
+    names the header."""
+    found: dict[str, str] = {}
+    for name_bytes, value in raw:
+        name = name_bytes.decode("latin-1").lower()
+        if not name.startswith(SANCTUARY_HEADER):
+            continue
+        if name in found:
+            raise Unreadable(name, "given more than once; give it once, the call is not forwarded")
+        try:
+            found[name] = value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Unreadable(name, "not UTF-8; the call is not forwarded") from None
+    return found
 
 
 def build_request(found: Match, agency: str, headers: Mapping[str, str], request_id: str) -> Request:
