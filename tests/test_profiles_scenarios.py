@@ -59,7 +59,8 @@ SCENARIOS = [
     ("chicago-2012", request("custody_transfer", "ICE-ERO", documents=[I200]), "deny", "chicago-2012:042-b1-ice-custody"),
     ("chicago-2012", request("custody_transfer", "ICE-ERO", documents=[STATE_WARRANT]), "permit", "chicago-2012:042-b1-ice-custody"),
     ("chicago-2012", request("detainee_access", "ICE-ERO", subject={"gang_database": True}), "permit", "chicago-2012:042-b1-ice-custody"),
-    ("chicago-2012", request("detainee_access", "ICE-ERO", subject={"gang_admission": True}), "permit", "chicago-2012:042-b1-ice-custody"),
+    # (c)(4) as retrieved names the gang database; an admission alone is not a carve-out (chicago-2012.dropped_carveouts)
+    ("chicago-2012", request("detainee_access", "ICE-ERO", subject={"gang_admission": True}), "deny", "chicago-2012:042-b1-ice-custody"),
     ("chicago-2012", request("detainee_access", "CBP"), "permit", "chicago-2012:042-b1-ice-custody"),
     ("chicago-2012", inquiry("ICE-ERO", ["release_date"]), "deny", "chicago-2012:042-b1-ice-inquiry"),
     ("chicago-2012", inquiry("ICE-ERO", ["contact_information"]), "deny", "chicago-2012:042-b1-ice-inquiry-whole"),
@@ -457,3 +458,12 @@ def test_every_clause_that_applies_is_cited_with_the_baseline():
     assert "Proposed EO 2019 §3" in d.citations and "proposed-eo-2019:s3-dhs-databases" in d.rules
     before = decide("chicago-2012", db("FEMA", "disaster relief"))
     assert "Proposed EO 2019 §3" not in before.citations
+
+
+def test_a_gang_admission_is_a_carve_out_only_where_the_parameter_counts_it():
+    """MCC 2-173-042(c)(4) (2012): its words were not retrieved; the database reading is the default."""
+    asked = request("detainee_access", "ICE-ERO", subject={"gang_admission": True})
+    assert decide("chicago-2012", asked).decision == "deny"
+    counted = pipeline_for("chicago-2012", params=(("chicago-2012.dropped_carveouts", ()),), trusted=True)
+    assert counted.decide(parse_request(asked)).decision == "permit"
+    assert decide("chicago-2012", {**asked, "subject": {"gang_database": True}}).decision == "permit"

@@ -36,7 +36,7 @@ def custody_topics(fields: Sequence[str]) -> tuple[str, ...]:
     return tuple(t for t in CUSTODY_TOPICS if t in fields) if fields else CUSTODY_TOPICS
 
 
-CARVEOUTS = ("outstanding_criminal_warrant", "felony_conviction", "pending_felony_charge", "gang_member")
+CARVEOUTS = ("outstanding_criminal_warrant", "felony_conviction", "pending_felony_charge", "gang_member", "gang_admission")
 # 625 ILCS 5/2-130 bars sharing ALPR data to investigate or enforce a law that denies or interferes
 # with reproductive or other lawful health care. Words in any free-text field that speak of such
 # care (English or Spanish) make the request's purpose a health-care one: the restrictive reading,
@@ -199,7 +199,10 @@ def claimed_carveouts(subject: Subject) -> frozenset[str]:
         "outstanding_criminal_warrant": subject.outstanding_criminal_warrant,
         "felony_conviction": subject.felony_conviction,
         "pending_felony_charge": subject.pending_felony_charge,
-        "gang_member": subject.gang_database or subject.gang_admission,
+        "gang_member": subject.gang_database,
+        # identified as a gang member by own admission, not in the database: whether (c)(4) reaches
+        # it is open (its words were not retrieved): parameter chicago-2012.dropped_carveouts
+        "gang_admission": subject.gang_admission and not subject.gang_database,
     }
     return frozenset(name for name, hit in met.items() if hit)
 
