@@ -99,3 +99,10 @@ def test_a_magistrate_judges_order_is_a_federal_court_order_but_not_an_article_i
 )
 def test_statutory_purposes_named_in_words(text, kinds):
     assert stated_purposes([text]) == kinds
+
+
+def test_the_fact_reads_the_purpose_words():
+    raw = request("database_query", "USMS", purpose={"text": "locate defendant charged with 8 U.S.C. 1326", "category": "criminal"})
+    req = parse_request(raw)
+    facts = derive(req, purpose=screen_request(req), acting=[], documents=[])
+    assert facts.criminal_immigration == {"reentry"}

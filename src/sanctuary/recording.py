@@ -217,6 +217,8 @@ def build(
             "ref": mac(key, "held", decision.held.reference.encode()),
         }
         protected["held.reference"] = decision.held.reference
+        if decision.held.evidence:  # what a hold for review rests on ("normalised:bidi"): kept with the words
+            protected["held.evidence"] = list(decision.held.evidence)
     if decision.resolves:
         record["resolves"] = mac(key, "held", decision.resolves.encode())
         protected["resolves"] = decision.resolves
