@@ -52,6 +52,7 @@ from sanctuary.gateway.recorder import LogRecorder, log_at, log_service
 from sanctuary.gateway.routes_admin import add_admin_routes
 from sanctuary.gateway.routes_audit import add_audit_routes
 from sanctuary.gateway.services import Policy, Reopening, Unavailable, load_policy
+from sanctuary.gateway.signing import CheckpointSigner
 from sanctuary.gateway.users import UserBook
 from sanctuary.models import Decision, Document, Failure, Request, RequestError
 from sanctuary.pipeline import DATA_KINDS, Fulfil, Outcome, Pipeline, Prepare, Recorder, RequestPath, held_reference, refused, request_id_of
@@ -107,7 +108,6 @@ class GatewayConfig:
     timeout: float = 2.0  # seconds from parsed request to answer
     max_body: int = MAX_BODY
     threads: int = 16
-    tiles_dir: Path = field(default_factory=lambda: config.home() / "tiles")  # published log tiles
     witnesses: Path | None = None  # TOML [[witness]] url + vkey: publish only cosigned checkpoints
     quorum: int | None = None  # cosignatures required (default: every witness listed)
     routes: Any = None  # a proxy.routes.RouteMap: mounts the /v1/authz hook for NGINX and Envoy
@@ -161,6 +161,7 @@ class Gateway:
             }
         )
         self.cosigner = _cosigner(cfg)
+        self.signer = CheckpointSigner(self.log, cfg.log_url or config.log_url(), self.cosigner)
         self.recorder: Recorder = LogRecorder(self.log, self.readiness)
         # One pipeline per process: its decision cache is shared by every worker thread. Under a
         # policy that did not load it denies (503) and records every request by itself. Facts about
@@ -381,10 +382,12 @@ class Gateway:
                 service.get()
             except Unavailable as exc:
                 event(logging.ERROR, "unavailable_at_start", reason=str(exc))
+        self.signer.start()
         gc.collect()
         gc.freeze()
 
     def close(self) -> None:
+        self.signer.close()
         self.executor.shutdown(wait=True)
         self.index.close()
         self.held.close()
@@ -540,6 +543,8 @@ def create_api(cfg: GatewayConfig, policy: Policy | None = None) -> GatewayAPI:
     @app.get("/readyz", summary="Readiness: 503 while the policy, store reads or log appends fail, saying since when")
     def readyz() -> JSONResponse:
         ready, body = gw.readiness.report()
+        body["recording"] = body["checks"]["log"] == "ok"
+        body["signing"] = gw.signer.status()
         if gw.cosigner is not None:  # a witness that is down never makes the process unready
             body["cosigning"] = gw.cosigner.status()
         return JSONResponse(body, status_code=200 if ready else 503)

@@ -1,0 +1,240 @@
+"""Replicas on one PostgreSQL log: one checkpoint signer at a time, chosen through the database.
+
+The lease is tested on its own (a signer whose lease lapsed stores nothing under its old epoch),
+then over real `sanctuary serve` processes sharing one store, one log and one home: SIGSTOP the
+signer and another replica signs within 5 s, SIGCONT and the old one stores nothing stale; kill -9
+the signer under load and no acknowledged decision is lost, the log verifies, the survivor signs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+
+from audit_fixtures import child_env, keys  # noqa: F401 - pytest fixture
+from records_stores import pg_database
+from sanctuary.audit import AuditError, open_log
+from sanctuary.audit.lease import SignerLease
+from sanctuary.gateway.credentials import demo_keys
+
+pytestmark = pytest.mark.postgres
+WARRANT = {
+    "kind": "database_query",
+    "purpose": {"text": "armed robbery", "category": "criminal"},
+    "resource": {"search": {"type": "warrant", "name": "James Carter", "dob": "1979-11-02"}},
+}
+TAKEOVER_SECONDS = 5.0
+
+
+@pytest.fixture
+def log_url() -> Iterator[str]:
+    yield from pg_database("replicas_log")
+
+
+def signers(url: str) -> list[tuple[int, str, int]]:
+    """(size, holder, epoch) of every checkpoint stored under the lease, by size."""
+    with psycopg.connect(url) as conn:
+        return [tuple(row) for row in conn.execute("SELECT size, holder, epoch FROM checkpoint_signer ORDER BY size")]  # type: ignore[misc]
+
+
+def test_a_signer_whose_lease_lapsed_stores_nothing_under_its_old_epoch(log_url: str, keys: Path) -> None:
+    first, second = open_log(log_url, keys), open_log(log_url, keys)
+    a, b = SignerLease(log_url, "replica-a", ttl=0.5), SignerLease(log_url, "replica-b", ttl=0.5)
+    try:
+        first.append_many([b"decision %d" % i for i in range(5)])
+        stale = a.renew()
+        assert stale is not None and b.renew() is None, "one holder at a time"
+        first.checkpoint(stale)
+        time.sleep(0.7)  # a freezes; its lease lapses and b takes it, with the next epoch
+        taken = b.renew()
+        assert taken is not None and taken.epoch == stale.epoch + 1
+        first.append_many([b"decision %d" % i for i in range(5, 9)])
+        with pytest.raises(AuditError) as refused:
+            first.checkpoint(stale)  # a wakes and signs the grown log under its old epoch
+        assert refused.value.field == "signer"
+        assert [size for size, _, _ in signers(log_url)] == [5]
+        second.checkpoint(taken)
+        assert signers(log_url) == [(5, "replica-a", stale.epoch), (9, "replica-b", taken.epoch)]
+        assert a.renew() is None, "the old holder does not get the lease back while it is held"
+    finally:
+        for lease in (a, b):
+            lease.close()
+        first.close()
+        second.close()
+
+
+# --- real processes -------------------------------------------------------------------------------
+class Replica:
+    def __init__(self, home: Path, store: str, log: str) -> None:
+        env = child_env(SANCTUARY_HOME=str(home))
+        args = ["serve", "--demo", "--profile", "chicago-2021", "--quiet", "--rate", "0", "--port", "0", "--store", store, "--log", log]
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "sanctuary", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        )
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            if "listening on" in line:
+                self.url = line.split("listening on ", 1)[1].split()[0]
+                threading.Thread(target=self.process.stdout.read, daemon=True).start()  # keep the pipe drained
+                return
+        raise AssertionError("the replica did not start")
+
+    def ready(self) -> dict:
+        return httpx.get(f"{self.url}/readyz", timeout=5).json()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGCONT)
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def wait_for(what: str, check: object, seconds: float) -> float:
+    """Seconds until `check()` is true; AssertionError naming `what` after `seconds`."""
+    start = time.monotonic()
+    while time.monotonic() - start < seconds:
+        if check():  # type: ignore[operator]
+            return time.monotonic() - start
+        time.sleep(0.1)
+    raise AssertionError(f"{what} within {seconds} s")
+
+
+@pytest.fixture
+def replicas(tmp_path: Path, log_url: str) -> Iterator[tuple[list[Replica], str]]:
+    stores = pg_database("replicas_store")
+    store = next(stores)
+    first = Replica(tmp_path, store, log_url)
+    running = [first]
+    try:
+        wait_for("the first replica takes the signer lease", lambda: first.ready()["signing"]["signer"], 10)
+        running.append(Replica(tmp_path, store, log_url))
+        yield running, store
+    finally:
+        for replica in running:
+            replica.stop()
+        next(stores, None)
+
+
+class Load:
+    """Requests sent to every replica from several threads; what each answered."""
+
+    def __init__(self, replicas: list[Replica]) -> None:
+        self.answered: list[tuple[int, str]] = []  # (log index, request id)
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._send, args=(r, n)) for n in range(2) for r in replicas]
+        for thread in self._threads:
+            thread.start()
+
+    def _send(self, replica: Replica, n: int) -> None:
+        key = demo_keys()["FBI"]
+        with httpx.Client(base_url=replica.url, timeout=3) as client:
+            i = 0
+            while not self._stop.is_set():
+                i += 1
+                rid = f"{replica.url[-5:]}-{n}-{i}"
+                try:
+                    answer = client.post("/v1/requests", json={**WARRANT, "id": rid}, headers={"Authorization": f"Bearer {key}"})
+                except httpx.HTTPError:
+                    time.sleep(0.05)  # a replica that is stopped or killed
+                    continue
+                if answer.status_code == 200:
+                    with self._lock:
+                        self.answered.append((answer.json()["log_index"], rid))
+
+    def stop(self) -> list[tuple[int, str]]:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join()
+        return self.answered
+
+
+def verify_all(tmp_path: Path, log_url: str, answered: list[tuple[int, str]]) -> None:
+    """Every acknowledged decision is in the log, under its index, and `audit verify --full` passes."""
+    assert len(answered) > 20, "the load should have been running"
+    decision_log = open_log(log_url, tmp_path / "keys")
+    try:
+        size = decision_log.size()
+        for index, rid in answered:
+            assert index < size and decision_log.reveal(index)["id"] == rid
+    finally:
+        decision_log.close()
+    verified = subprocess.run(
+        [sys.executable, "-m", "sanctuary", "audit", "verify", "--full", "--json", "--log", log_url],
+        env=child_env(SANCTUARY_HOME=str(tmp_path)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert verified.returncode == 0 and json.loads(verified.stdout)["ok"], verified.stdout + verified.stderr
+
+
+def test_sigstop_the_signer_and_another_signs_within_5_s_and_sigcont_stores_nothing_stale(
+    replicas: tuple[list[Replica], str], log_url: str, tmp_path: Path
+) -> None:
+    (signer, other), _ = replicas
+    assert signer.ready()["signing"]["signer"] and not other.ready()["signing"]["signer"]
+    load = Load([signer, other])
+    try:
+        wait_for("the signer signs while the log grows", lambda: len(signers(log_url)) >= 2, 10)
+        old_epoch = signers(log_url)[-1][2]
+        os.kill(signer.process.pid, signal.SIGSTOP)
+        took = wait_for(
+            "another replica signs a checkpoint under a newer epoch",
+            lambda: any(epoch > old_epoch for _, _, epoch in signers(log_url)),
+            TAKEOVER_SECONDS,
+        )
+        assert other.ready()["signing"]["signer"] is True
+        taken_at = max(size for size, _, _ in signers(log_url))
+        os.kill(signer.process.pid, signal.SIGCONT)
+        wait_for("the woken replica says it is not the signer", lambda: signer.ready()["signing"]["signer"] is False, 5)
+        time.sleep(2.0)  # it runs on, under load, beside the new signer
+    finally:
+        answered = load.stop()
+    rows = signers(log_url)
+    assert [epoch for _, _, epoch in rows] == sorted(epoch for _, _, epoch in rows), f"a stale epoch was stored: {rows}"
+    assert not [row for row in rows if row[0] > taken_at and row[2] <= old_epoch], "the woken signer stored a checkpoint"
+    assert took < TAKEOVER_SECONDS
+    verify_all(tmp_path, log_url, answered)
+
+
+def test_kill_9_the_signer_under_load_loses_nothing_and_the_survivor_signs(
+    replicas: tuple[list[Replica], str], log_url: str, tmp_path: Path
+) -> None:
+    (signer, survivor), _ = replicas
+    load = Load([signer, survivor])
+    try:
+        time.sleep(2.0)
+        old_epoch = signers(log_url)[-1][2]
+        signer.process.kill()
+        signer.process.wait()
+        wait_for(
+            "the survivor signs a newer checkpoint",
+            lambda: any(epoch > old_epoch for _, _, epoch in signers(log_url)),
+            TAKEOVER_SECONDS,
+        )
+        time.sleep(1.0)
+    finally:
+        answered = load.stop()
+    covered = wait_for(
+        "a signed checkpoint covers every acknowledged decision",
+        lambda: signers(log_url)[-1][0] > max(index for index, _ in answered),
+        TAKEOVER_SECONDS,
+    )
+    assert covered < TAKEOVER_SECONDS
+    verify_all(tmp_path, log_url, answered)
