@@ -1,4 +1,5 @@
-"""Replicas on one PostgreSQL log: one checkpoint signer at a time, chosen through the database.
+"""Replicas on one PostgreSQL log: one checkpoint signer at a time, chosen through the database,
+and limits counted together (the sign-in throttle, the rate per key).
 
 The lease is tested on its own (a signer whose lease lapsed stores nothing under its old epoch),
 then over real `sanctuary serve` processes sharing one store, one log and one home: SIGSTOP the
@@ -8,8 +9,11 @@ the signer under load and no acknowledged decision is lost, the log verifies, th
 
 from __future__ import annotations
 
+import asyncio
 import json
+import math
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -27,6 +31,9 @@ from records_stores import pg_database
 from sanctuary.audit import AuditError, open_log
 from sanctuary.audit.lease import SignerLease
 from sanctuary.gateway.credentials import demo_keys
+from sanctuary.gateway.problems import Problem
+from sanctuary.gateway.shared import SharedDatabase, SharedRateLimiter
+from sanctuary.web import signin
 
 pytestmark = pytest.mark.postgres
 WARRANT = {
@@ -238,3 +245,46 @@ def test_kill_9_the_signer_under_load_loses_nothing_and_the_survivor_signs(
     )
     assert covered < TAKEOVER_SECONDS
     verify_all(tmp_path, log_url, answered)
+
+
+def test_a_rate_limit_per_key_holds_across_replicas(log_url: str) -> None:
+    first, second = SharedDatabase(log_url), SharedDatabase(log_url)
+    limiters = [SharedRateLimiter(first, rate=0.01, burst=5), SharedRateLimiter(second, rate=0.01, burst=5)]
+    passed = 0
+    for i in range(12):
+        try:
+            limiters[i % 2].check("key-1")
+            passed += 1
+        except Problem as limited:
+            assert limited.status == 429 and int(limited.headers["Retry-After"]) >= 1
+    assert passed == 5, "the burst is shared, not given to each replica"
+    limiters[0].check("key-2")  # another key has its own bucket
+    first.close()
+    second.close()
+
+
+def test_100_parallel_sign_in_guesses_over_two_replicas_reach_the_password_check_at_most_the_limit(
+    replicas: tuple[list[Replica], str],
+) -> None:
+    running, _ = replicas
+
+    async def guesses(replica: Replica, n: int) -> list[int]:
+        async with httpx.AsyncClient(base_url=replica.url, timeout=30) as client:
+            found = re.search(r'name="csrf" value="([^"]+)"', (await client.get("/login")).text)
+            assert found is not None
+            posts = [client.post("/login", data={"csrf": found[1], "name": "admin", "password": f"guess-{i}"}) for i in range(n)]
+            return [answer.status_code for answer in await asyncio.gather(*posts)]
+
+    async def both() -> list[int]:
+        answers = await asyncio.gather(*(guesses(replica, 50) for replica in running))
+        return [status for statuses in answers for status in statuses]
+
+    started = time.monotonic()
+    statuses = asyncio.run(both())
+    elapsed = time.monotonic() - started
+    assert set(statuses) <= {401, 429} and len(statuses) == 100
+    # Past the limit one more try is let through after 1 s, 2 s, 4 s ... (back-off, not lock-out):
+    # while the guesses last T seconds, at most LIMIT + floor(log2(T + 1)) reach the check in all,
+    # where replicas counting apart would let through that many each.
+    allowed = signin.LIMIT + int(math.log2(elapsed + 1))
+    assert statuses.count(401) <= allowed, f"{statuses.count(401)} guesses reached the password check in {elapsed:.1f} s"

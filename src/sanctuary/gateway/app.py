@@ -45,13 +45,14 @@ from sanctuary.gateway.credentials import ROLES, KeyRing, Principal, Refusal, Ro
 from sanctuary.gateway.decisions import DecisionIndex
 from sanctuary.gateway.fulfil import Fulfilment, plan
 from sanctuary.gateway.held import HeldQueue, waits
-from sanctuary.gateway.limits import MAX_BODY, RateLimiter, read_body
+from sanctuary.gateway.limits import MAX_BODY, read_body
 from sanctuary.gateway.problems import Problem, problem_handler, validation_handler
 from sanctuary.gateway.readiness import Readiness
 from sanctuary.gateway.recorder import LogRecorder, log_at, log_service
 from sanctuary.gateway.routes_admin import add_admin_routes
 from sanctuary.gateway.routes_audit import add_audit_routes
 from sanctuary.gateway.services import Policy, Reopening, Unavailable, load_policy
+from sanctuary.gateway.shared import rate_limiter
 from sanctuary.gateway.signing import CheckpointSigner
 from sanctuary.gateway.users import UserBook
 from sanctuary.models import Decision, Document, Failure, Request, RequestError
@@ -169,7 +170,7 @@ class Gateway:
         self.pipeline: RequestPath = self.policy.pipeline(self.recorder, StoreFacts(self.store.get))
         self.index = DecisionIndex(self.store.get)
         self.held = HeldQueue(log=log_at(cfg.log_url))  # every held request, whichever way it came
-        self.limiter = RateLimiter(cfg.rate, cfg.burst)
+        self.limiter = rate_limiter(cfg.log_url or config.log_url(), cfg.rate, cfg.burst)
         self.executor = ThreadPoolExecutor(cfg.threads, thread_name_prefix="gateway")
         self.metrics = CollectorRegistry()
         self.decided = Counter(
@@ -511,7 +512,7 @@ def create_api(cfg: GatewayConfig, policy: Policy | None = None) -> GatewayAPI:
     async def post_request(http: HttpRequest) -> Response:
         try:
             principal = gw.authenticate(http, ("agency", "desk"))
-            gw.limiter.check(principal.key_id)
+            await gw.limiter.take(principal.key_id)
             raw = await read_body(http, cfg.max_body)
         except Problem as problem:
             gw.rejected.labels(str(problem.status)).inc()

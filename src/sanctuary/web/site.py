@@ -20,6 +20,7 @@ from sanctuary.audit import AuditError
 from sanctuary.errors import SanctuaryError
 from sanctuary.gateway.credentials import OVERSIGHT_ROLES, STAFF_ROLES
 from sanctuary.gateway.services import Unavailable
+from sanctuary.gateway.shared import shared_database
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.profiles import available
@@ -27,7 +28,7 @@ from sanctuary.web import i18n, labels, laws
 from sanctuary.web.i18n import N_
 from sanctuary.web.record import PublicRecord, record_file
 from sanctuary.web.sessions import Session, Sessions, csrf_ok, set_cookie
-from sanctuary.web.signin import Attempts, trusted_proxies
+from sanctuary.web.signin import Attempts, SharedAttempts, trusted_proxies
 
 if TYPE_CHECKING:
     from sanctuary.gateway.app import Gateway
@@ -67,7 +68,8 @@ class Site:
     def __init__(self, gw: Gateway, contacts_file: Path | None = None) -> None:
         self.gw = gw
         self.sessions = Sessions()
-        self.attempts = Attempts()
+        shared = shared_database(gw.cfg.log_url or config.log_url())
+        self.attempts: Attempts | SharedAttempts = Attempts() if shared is None else SharedAttempts(shared)
         self.proxies = trusted_proxies()
         self._record: PublicRecord | None = None
         self._record_lock = threading.Lock()
