@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -288,3 +289,47 @@ def test_100_parallel_sign_in_guesses_over_two_replicas_reach_the_password_check
     # where replicas counting apart would let through that many each.
     allowed = signin.LIMIT + int(math.log2(elapsed + 1))
     assert statuses.count(401) <= allowed, f"{statuses.count(401)} guesses reached the password check in {elapsed:.1f} s"
+
+
+def test_a_held_call_entered_through_one_replica_is_resolved_and_redeemed_through_another_once(log_url: str, tmp_path: Path) -> None:
+    from sanctuary.gateway.held import HeldQueue
+    from sanctuary.models import RequestError
+    from test_web_held import REQUEST, held_decision
+
+    one, other = (HeldQueue(tmp_path / f"{name}.db", url=log_url) for name in ("one", "other"))
+    try:
+        one.add(REQUEST, held_decision("H-r", 4), "key ice", "proxy")
+        assert other.waiting() == 1 and other.get("H-r") is not None
+        claim = other.claim("H-r", "officer b")
+        permit = held_decision("H-r", 9).model_copy(update={"decision": "permit", "held": None})
+        other.settle("H-r", claim, permit, "officer b")
+        assert one.get("H-r").resolved_by == "officer b"
+        again = REQUEST.model_copy(update={"id": "desk-2"})  # the same call repeated, naming the held one
+
+        def redeem(queue: HeldQueue) -> bool:
+            try:
+                queue.redeem("H-r", again)
+                return True
+            except RequestError:
+                return False
+
+        with ThreadPoolExecutor(8) as pool:
+            taken = list(pool.map(redeem, [one, other] * 4))
+        assert taken.count(True) == 1, "the allowance is taken once across the replicas"
+    finally:
+        one.close()
+        other.close()
+
+
+def test_a_queue_kept_in_the_home_moves_into_the_shared_database(log_url: str, tmp_path: Path) -> None:
+    from sanctuary.gateway.held import HeldQueue
+    from test_web_held import REQUEST, held_decision
+
+    kept = HeldQueue(tmp_path / "desk-held.db")
+    kept.add(REQUEST, held_decision("H-kept", 3), "desk", "desk")
+    kept.close()
+    shared = HeldQueue(tmp_path / "desk-held.db", url=log_url)
+    try:
+        assert [item.reference for item in shared.items()] == ["H-kept"]
+    finally:
+        shared.close()

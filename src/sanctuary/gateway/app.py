@@ -169,7 +169,7 @@ class Gateway:
         # a subject come from the department's records (the store); a body's are claims.
         self.pipeline: RequestPath = self.policy.pipeline(self.recorder, StoreFacts(self.store.get))
         self.index = DecisionIndex(self.store.get)
-        self.held = HeldQueue(log=log_at(cfg.log_url))  # every held request, whichever way it came
+        self.held = HeldQueue(log=log_at(cfg.log_url), url=cfg.log_url or config.log_url())  # every held request, whichever way it came
         self.limiter = rate_limiter(cfg.log_url or config.log_url(), cfg.rate, cfg.burst)
         self.executor = ThreadPoolExecutor(cfg.threads, thread_name_prefix="gateway")
         self.metrics = CollectorRegistry()

@@ -94,7 +94,9 @@ def create_app(cfg: ProxyConfig) -> Starlette:
     client = Upstream(cfg.upstream, timeout=cfg.timeout, connections=threads * 2)
     facts = SystemFacts(cfg.routes.facts, client) if cfg.routes.facts is not None else None
     readiness = Readiness({"log": lambda: decision_log.status(lambda opened: opened.size())})
-    held = HeldQueue(log=log_at(cfg.log_url))  # the gateway's, in the same $SANCTUARY_HOME: a held call waits for the desk
+    held = HeldQueue(
+        log=log_at(cfg.log_url), url=cfg.log_url or config.log_url()
+    )  # the gateway's, in the same $SANCTUARY_HOME: a held call waits for the desk
     guard = Guard(cfg.routes, policy.pipeline(LogRecorder(decision_log, readiness), facts), upstream=client, held=held)
     executor = ThreadPoolExecutor(threads, thread_name_prefix="proxy")
 
