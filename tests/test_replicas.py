@@ -84,9 +84,24 @@ def test_a_signer_whose_lease_lapsed_stores_nothing_under_its_old_epoch(log_url:
 
 # --- real processes -------------------------------------------------------------------------------
 class Replica:
-    def __init__(self, home: Path, store: str, log: str) -> None:
+    def __init__(self, home: Path, store: str, log: str, *more: str) -> None:
         env = child_env(SANCTUARY_HOME=str(home))
-        args = ["serve", "--demo", "--profile", "chicago-2021", "--quiet", "--rate", "0", "--port", "0", "--store", store, "--log", log]
+        args = [
+            "serve",
+            "--demo",
+            "--profile",
+            "chicago-2021",
+            "--quiet",
+            "--rate",
+            "0",
+            "--port",
+            "0",
+            "--store",
+            store,
+            "--log",
+            log,
+            *more,
+        ]
         self.process = subprocess.Popen(
             [sys.executable, "-m", "sanctuary", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
         )
@@ -333,3 +348,40 @@ def test_a_queue_kept_in_the_home_moves_into_the_shared_database(log_url: str, t
         assert [item.reference for item in shared.items()] == ["H-kept"]
     finally:
         shared.close()
+
+
+def test_workers_on_one_port_share_the_log_and_one_signs(tmp_path: Path, log_url: str) -> None:
+    stores = pg_database("replicas_store")
+    store = next(stores)
+    served = Replica(tmp_path, store, log_url, "--workers", "2")
+    try:
+        seen: dict[str, bool] = {}
+        key = demo_keys()["FBI"]
+        indexes = []
+        for i in range(40):  # a new connection each time: the kernel hands each to one worker
+            indexes.append(
+                httpx.post(
+                    f"{served.url}/v1/requests", json={**WARRANT, "id": f"w-{i}"}, headers={"Authorization": f"Bearer {key}"}, timeout=10
+                ).json()["log_index"]
+            )
+            signing = served.ready()["signing"]
+            seen[signing["replica"]] = signing["signer"]
+        assert len(seen) == 2, f"both workers answer: {seen}"
+        assert sorted(indexes) == list(range(min(indexes), min(indexes) + 40)), "one log, no gaps, no duplicates"
+        wait_for("exactly one worker signs", lambda: sum(served.ready()["signing"]["signer"] for _ in range(10)) in range(1, 10), 10)
+    finally:
+        served.stop()
+        next(stores, None)
+    assert served.process.returncode == 0
+
+
+def test_more_than_one_worker_on_sqlite_is_refused_saying_why(tmp_path: Path) -> None:
+    refused = subprocess.run(
+        [sys.executable, "-m", "sanctuary", "serve", "--workers", "2", "--port", "0", "--log", str(tmp_path / "log.db")],
+        env=child_env(SANCTUARY_HOME=str(tmp_path)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode == 2
+    assert "--workers" in refused.stderr and "PostgreSQL" in refused.stderr and "Traceback" not in refused.stderr
