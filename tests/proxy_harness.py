@@ -125,6 +125,38 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def raw_get(url: str, target: str, headers: list[tuple[str, str]] | None = None) -> tuple[int, dict[str, str], bytes]:
+    """Send `GET target` byte for byte (a fragment, a raw space: what a client library would clean
+    up), one connection, and read the answer: status, headers (lowercased), body."""
+    host, port = url.removeprefix("http://").split(":")
+    lines = [f"GET {target} HTTP/1.1", f"Host: {host}", "Connection: close", *(f"{k}: {v}" for k, v in headers or [])]
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("utf-8", "surrogateescape"))
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    found = {}
+    for line in header_lines:
+        name, _, value = line.partition(":")
+        found[name.strip().lower()] = value.strip()
+    if found.get("transfer-encoding") == "chunked":
+        body = _unchunk(body)
+    return int(status_line.split()[1]), found, body
+
+
+def _unchunk(data: bytes) -> bytes:
+    out = b""
+    while data:
+        size, _, data = data.partition(b"\r\n")
+        n = int(size.split(b";")[0], 16)
+        if n == 0:
+            break
+        out, data = out + data[:n], data[n + 2 :]
+    return out
+
+
 @dataclass
 class Proxy:
     served: Served

@@ -21,7 +21,7 @@ from sanctuary.duties.report import write
 from sanctuary.models import Failure
 from sanctuary.pipeline import Pipeline, load_pipeline
 from sanctuary.policy.engine import PolicyEngine
-from sanctuary.policy.immigration import BEFORE_FACTS, CRIMINAL_WORDS, ENTRY_KEY, GATE, Ground, immigration_purpose, recorded
+from sanctuary.policy.immigration import BEFORE_FACTS, ENTRY_KEY, GATE, STATED_CRIME, Ground, immigration_purpose, recorded
 from sanctuary.policy.profiles import available
 from sanctuary.retro import ScanOptions, scan
 from sanctuary.retro.flags import classify_purpose
@@ -38,7 +38,8 @@ CASES = [
     ("ICE-HSI", {"text": "fentanyl trafficking"}, [FEDERAL_CRIMINAL_WARRANT], False),  # an immigration agency, a criminal case
     ("ICE-HSI", {}, [], False),  # HSI's work is not civil enforcement: who asked, not why
     ("ICE-ERO", {}, [], True),  # ERO's work is civil immigration enforcement; no criminal purpose shown
-    ("ICE-ERO", {"category": "criminal", "text": "bank robbery"}, [], False),  # a criminal purpose declared
+    ("ICE-ERO", {"category": "criminal", "text": "bank robbery"}, [], True),  # a declared purpose is a claim: in Chicago it lifts nothing
+    ("ICE-ERO", {"category": "criminal", "text": "bank robbery"}, [FEDERAL_CRIMINAL_WARRANT], False),  # a verified warrant shows it
     ("FL-POLK-SO", {}, [], True),  # a 287(g) sheriff: its officers act for ICE
     ("CBP", {"text": "assist ICE with locate"}, [], True),  # ICE named: judged as ICE, which may be ERO
     ("CBP", {"text": "port of entry smuggling case"}, [], False),  # CBP's own components do not include ERO
@@ -81,11 +82,11 @@ def test_the_public_report_counts_the_decisions_fact(logged, tmp_path: Path) -> 
     public.catch_up(log)
     counts = public.counts()
     immigration = [d for d in decisions if d.immigration_purpose]
-    assert counts.n("immigration_purpose") == len(immigration) == 5
+    assert counts.n("immigration_purpose") == len(immigration) == 6
     for outcome in ("permit", "deny"):
         assert counts.n("immigration_purpose", "all", outcome) == sum(d.decision == outcome and not d.held for d in immigration)
     # who asked is its own number: HSI, ERO and CBP twice each (CBP asking for ICE counts once)
-    assert counts.n("immigration_agency") == sum(d.requester in ("ICE-HSI", "ICE-ERO", "CBP") for d in decisions) == 6
+    assert counts.n("immigration_agency") == sum(d.requester in ("ICE-HSI", "ICE-ERO", "CBP") for d in decisions) == 7
 
 
 def test_the_trust_act_report_marks_and_lists_the_decisions_fact(logged) -> None:
@@ -169,8 +170,9 @@ def _judged(*ids: str) -> list:
         (None, None, ["ICE"], False, Ground.MISSION),  # ICE may be ERO
         (None, None, ["FL-POLK-SO"], False, Ground.AGREEMENT),
         (None, "vague", ["FL-POLK-SO"], False, Ground.AGREEMENT),  # a vague reason shows no purpose
-        (None, "criminal", ["FL-POLK-SO"], False, None),  # words naming a crime show one (the default)
-        ("criminal", None, ["ICE-ERO"], False, None),
+        (None, "criminal", ["FL-POLK-SO"], False, Ground.AGREEMENT),  # words naming a crime are a claim (the default)
+        ("criminal", None, ["ICE-ERO"], False, Ground.MISSION),  # so is a declared category
+        ("criminal", None, ["ICE-ERO"], True, None),
         (None, None, ["ICE-ERO"], True, None),
         (None, None, ["ICE-HSI"], False, None),  # who asked, not why
     ],
@@ -182,22 +184,27 @@ def test_the_predicate_says_which_ground_it_rests_on(declared, screened, acting,
     assert verdict.on({Ground.WORDS}) is (ground == Ground.WORDS)
 
 
-def test_words_naming_a_crime_count_only_where_the_parameter_says_so() -> None:
+def test_a_stated_criminal_purpose_counts_only_where_the_parameter_says_so_declared_or_in_words_alike() -> None:
     polk = _judged("FL-POLK-SO")
-    assert CRIMINAL_WORDS is True  # the default: a claim in words counts like a declared category
-    assert not immigration_purpose(declared=None, screened="criminal", acting=polk).immigration
-    assert immigration_purpose(declared=None, screened="criminal", acting=polk, criminal_words=False).ground == Ground.AGREEMENT
-    # whatever the parameter, a declared criminal category shows a criminal purpose, and words stating immigration are evidence
-    assert not immigration_purpose(declared="criminal", screened="criminal", acting=polk, criminal_words=False).immigration
-    assert immigration_purpose(declared=None, screened="civil_immigration", acting=polk, criminal_words=False).ground == Ground.WORDS
+    assert STATED_CRIME is False  # the default, restrictive: a claim lifts no presumption
+    for declared, screened in (("criminal", None), (None, "criminal"), ("criminal", "criminal")):
+        assert immigration_purpose(declared=declared, screened=screened, acting=polk).ground == Ground.AGREEMENT
+        assert not immigration_purpose(declared=declared, screened=screened, acting=polk, stated_crime=True).immigration
+    # whatever the parameter, a verified criminal warrant shows a criminal purpose, and words stating immigration are evidence
+    assert not immigration_purpose(declared=None, screened=None, acting=polk, criminal_warrant=True).immigration
+    assert immigration_purpose(declared=None, screened="civil_immigration", acting=polk, stated_crime=True).ground == Ground.WORDS
 
 
-@pytest.mark.parametrize("criminal_words", [True, False])
-def test_the_gate_keeps_its_presumption_and_a_crime_in_words_counts_where_the_jurisdiction_says(criminal_words: bool) -> None:
-    """The pipeline, both ways: a 287(g) sheriff showing no purpose is treated as immigration
-    enforcement (restrictive when in doubt); a reason naming a crime shows a criminal purpose only
-    when `criminal_words` holds; a declared criminal category does either way."""
-    pipeline = Pipeline(PolicyEngine.for_jurisdiction("chicago", registry()), criminal_words=criminal_words)
+@pytest.mark.parametrize("lifts", [True, False])
+def test_the_gate_keeps_its_presumption_and_a_stated_crime_counts_where_the_jurisdiction_says(lifts: bool) -> None:
+    """The pipeline, both ways, through the jurisdiction's own parameters: a 287(g) sheriff showing
+    no purpose is treated as immigration enforcement (restrictive when in doubt); a criminal purpose
+    it states, declared or in words, shows a criminal purpose only where every profile in force that
+    speaks to it (`stated_purpose`) turns it on."""
+    turned_on = {f"{p}.stated_purpose": ["lifts_presumption"] for p in ("illinois-trust", "chicago-2021")} if lifts else {}
+    engine = PolicyEngine.for_jurisdiction("chicago", registry(), turned_on)
+    assert engine.stated_crime is lifts
+    pipeline = Pipeline(engine)
 
     def fact(purpose: dict) -> bool | None:
         raw = {"id": "g", "kind": "database_query", "requester": {"agency": "FL-POLK-SO"}, "purpose": purpose}
@@ -205,7 +212,14 @@ def test_the_gate_keeps_its_presumption_and_a_crime_in_words_counts_where_the_ju
 
     assert fact({}) is True
     assert fact({"text": "Investigation"}) is True
-    assert fact({"text": "stolen vehicle"}) is (not criminal_words)
-    assert fact({"text": "crash hit and run"}) is (not criminal_words)
-    assert fact({"category": "criminal", "text": "stolen vehicle"}) is False
+    assert fact({"text": "stolen vehicle"}) is (not lifts)
+    assert fact({"text": "crash hit and run"}) is (not lifts)
+    assert fact({"category": "criminal", "text": "stolen vehicle"}) is (not lifts)
+    assert fact({"category": "criminal"}) is (not lifts)
     assert fact({"text": "locate for removal"}) is True
+
+
+def test_one_profile_keeping_the_presumption_keeps_it_for_the_jurisdiction() -> None:
+    half = PolicyEngine.for_jurisdiction("chicago", registry(), {"chicago-2021.stated_purpose": ["lifts_presumption"]})
+    assert half.stated_crime is False
+    assert PolicyEngine.for_jurisdiction("new-york-dmv", registry()).stated_crime is False  # no profile speaks to it

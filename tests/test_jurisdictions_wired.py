@@ -52,6 +52,10 @@ def plate(agency: str) -> dict:
         agency,
         purpose={"text": "robbery", "category": "criminal"},
         resource={"search": {"type": "plate", "plate": "DEMO123"}},
+        # a 287(g) agency's criminal purpose is shown by a judge's warrant, not by its own statement
+        documents=[
+            {"type": "judicial_warrant", "court": "Circuit Court of Polk County, Florida", "signed_by": "Judge M. Ortiz", "criminal": True}
+        ],
     )
 
 
@@ -69,13 +73,13 @@ def test_the_jurisdiction_loads_its_profiles_and_home_state(root: Path) -> None:
     engine = PolicyEngine.for_jurisdiction("chicago", registry(), root=root)
     assert engine.names == list(jurisdictions().get("chicago").profiles)
     assert engine.home_state == "IL" and engine.label.startswith("chicago (")
-    pipeline = Pipeline(engine)
+    pipeline = Pipeline(engine, trusted=True)
     assert pipeline.decide(parse_request(plate("Polk County FL SO"))).decision == "deny"  # FL: out of state
     assert pipeline.decide(parse_request(plate("Evanston PD"))).decision == "permit"  # IL: home
     # "out of state" is relative: the same rules deployed in Florida
     florida = PolicyEngine(engine.profiles, registry(), home_state="FL")
-    assert Pipeline(florida).decide(parse_request(plate("Polk County FL SO"))).decision == "permit"
-    assert Pipeline(florida).decide(parse_request(plate("Evanston PD"))).decision == "deny"
+    assert Pipeline(florida, trusted=True).decide(parse_request(plate("Polk County FL SO"))).decision == "permit"
+    assert Pipeline(florida, trusted=True).decide(parse_request(plate("Evanston PD"))).decision == "deny"
 
 
 def test_a_declaration_on_file_reaches_the_rules_and_changes_the_policy_hash(root: Path, tmp_path: Path) -> None:
@@ -85,7 +89,7 @@ def test_a_declaration_on_file_reaches_the_rules_and_changes_the_policy_hash(roo
     assert on_file.agencies == {"FL-POLK-SO"} and on_file.unresolved == ("No Such Office",)
     without = PolicyEngine.for_jurisdiction("chicago", registry(), root=root)
     with_it = PolicyEngine.for_jurisdiction("chicago", registry(), root=root, declarations=on_file.agencies)
-    assert Pipeline(with_it).decide(parse_request(plate("Polk County FL SO"))).decision == "permit"
+    assert Pipeline(with_it, trusted=True).decide(parse_request(plate("Polk County FL SO"))).decision == "permit"
     assert without.policy_hash != with_it.policy_hash
 
 

@@ -63,12 +63,16 @@ def test_a_scaffolded_pack_passes_its_own_table(tmp_path):
 
 
 def test_a_rule_exercised_one_way_only_is_reported(tmp_path):
-    root, _ = scaffold(tmp_path)
+    root, docs = scaffold(tmp_path)
     pack = root / "evanston-2026"
     with open(pack / "rules.cedar", "a", encoding="utf-8") as f:
         f.write(SECOND_RULE)
     with open(pack / "scenarios.toml", "a", encoding="utf-8") as f:
         f.write(DENY_ONLY)
+    unsourced = policy_test(root)  # a rule whose page does not say what it rests on does not load
+    assert unsourced.exit_code == 2 and "evanston-2026:no-ice-interviews" in unsourced.output and "provenance" in unsourced.output
+    with open(docs / "evanston-2026.md", "a", encoding="utf-8") as f:
+        f.write("| `evanston-2026:no-ice-interviews` | Evanston City Code §__ | enacted | — |\n")
     result = policy_test(root)
     assert result.exit_code == 1
     report = json.loads(result.stdout)

@@ -112,7 +112,9 @@ SCENARIOS = [
     ("chicago-2021", db("Evanston PD", "robbery"), "permit", "chicago-2021:020-a"),
     ("chicago-2021", db("ICE-ERO"), "deny", "chicago-2021:020-a"),  # ERO's own work is civil enforcement
     ("chicago-2021", db("ICE-ERO", "locate for removal"), "deny", "chicago-2021:020-a"),
-    ("chicago-2021", db("ICE-ERO", "gang homicide suspect", "criminal"), "permit", "chicago-2021:020-a"),
+    # ERO's civil mission is presumed: a criminal purpose it states is a claim (chicago-2021.stated_purpose), a judge's warrant is evidence
+    ("chicago-2021", db("ICE-ERO", "gang homicide suspect", "criminal"), "deny", "chicago-2021:020-a"),
+    ("chicago-2021", db("ICE-ERO", "gang homicide suspect", "criminal", documents=[FED_WARRANT]), "permit", "chicago-2021:020-a"),
     ("chicago-2021", request("custody_transfer", "ICE-ERO", documents=[FED_WARRANT]), "permit", "chicago-2021:020-a"),
     ("chicago-2021", request("detention_hold", "CCSO", documents=[{"type": "ncic_ivf"}]), "deny", "chicago-2021:020-a1-detention"),
     (
@@ -367,7 +369,11 @@ def test_an_agency_named_in_a_case_number_is_judged_as_if_it_asked():
 
 def test_a_287g_agency_without_a_criminal_purpose_acts_for_ice():
     """Deputised under 287(g), a sheriff's officers act for ICE: with no criminal purpose shown its
-    release-date inquiry is an immigration-purpose request; with one, it is its own."""
+    release-date inquiry is an immigration-purpose request. A criminal purpose it only states
+    (declared or in words) is a claim and shows nothing in Chicago (the `stated_purpose` parameters'
+    default); a verified judge's criminal warrant shows one."""
     assert decide(CHICAGO, inquiry("Polk County FL SO", ["release_date"])).decision == "deny"
     criminal = inquiry("Polk County FL SO", ["release_date"], purpose={"text": "homicide", "category": "criminal"})
-    assert decide(CHICAGO, criminal).decision == "permit"
+    assert decide(CHICAGO, criminal).decision == "deny"
+    assert decide(CHICAGO, {**criminal, "purpose": {"text": "homicide"}}).decision == "deny"
+    assert decide(CHICAGO, {**criminal, "documents": [FED_WARRANT]}).decision == "permit"

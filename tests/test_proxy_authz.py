@@ -156,3 +156,18 @@ def test_a_call_held_at_the_hook_waits_for_the_desk_then_passes_once(gateway: Ru
     assert passed.status_code == 200, passed.text
     assert entry(gateway, int(passed.headers["X-Sanctuary-Log-Index"]))["decision"] == "permit"
     assert nginx(gateway, "FBI", "GET", "/persons/P0000001/custody", **again).status_code == 403  # once only
+
+
+def test_the_envoy_shape_ignores_x_original_uri(gateway: Running, rms: Served) -> None:
+    """On the Envoy path the call is the check request's own path: an X-Original-URI a client slipped
+    through (a config that forwards it) must not make /persons/P0000001 the custody route."""
+    forged = {"X-Original-URI": "/persons/P0000001/custody", "X-Sanctuary-Purpose": "armed robbery investigation"}
+    answer = envoy(gateway, "FBI", "GET", "/persons/P0000001", **forged)
+    assert answer.status_code == 403 and answer.headers["X-Sanctuary-Withheld"] == "citizenship, immigration_status, place_of_birth"
+    assert revealed(gateway, answer.json()["log_index"]).get("disclosed") is None
+
+
+def test_the_nginx_shape_without_the_original_uri_is_refused_and_recorded(gateway: Running) -> None:
+    answer = httpx.get(f"{gateway.url}/v1/authz", headers={"Authorization": f"Bearer {demo_key('FBI')}"}, timeout=30)
+    assert answer.status_code == 403 and "x-original-uri" in answer.json()["decision"]["error"]
+    assert entry(gateway, answer.json()["log_index"])["kind"] == "refused"

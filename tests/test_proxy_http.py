@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from proxy_harness import Proxy, Served, demo_rms, free_port, odd_routes, odd_system, start_proxy
+from proxy_harness import Proxy, Served, demo_rms, free_port, odd_routes, odd_system, raw_get, start_proxy
 from sanctuary.gateway.credentials import demo_key
 
 STATUS_FIELDS = ("immigration_status", "citizenship", "place_of_birth")
@@ -100,6 +100,22 @@ def test_an_unmapped_route_is_refused_never_forwarded_and_recorded(proxy: Proxy,
         assert entry["kind"] == "refused" and entry["decision"] == "deny"
         assert "P0000001" not in str(entry) and "admin" not in str(entry)
     assert rms.hits["/persons/P0000001/photo"] == 0 and rms.hits["/admin/users"] == 0
+
+
+@pytest.mark.parametrize("target", ["/persons/P0000001;/custody", "/persons/P0000001/custody/%2e%2e", "//persons/P0000001/custody"])
+def test_a_target_the_system_may_read_as_another_call_is_refused(proxy: Proxy, rms: Served, target: str) -> None:
+    """(A fragment never reaches the proxy's route: the HTTP server drops it, and the call forwarded
+    is the call decided, without it.)"""
+    before, size = sum(rms.hits.values()), proxy.size()
+    status, _, body = raw_get(proxy.url, target, [("Authorization", f"Bearer {demo_key('FBI')}")])
+    assert status == 422 and json.loads(body)["log_index"] == size
+    assert proxy.entry(size)["kind"] == "refused" and sum(rms.hits.values()) == before
+
+
+def test_the_call_forwarded_is_the_call_decided(proxy: Proxy, rms: Served) -> None:
+    before = rms.hits["/persons/P0000002/warrants"]
+    status, _, _ = raw_get(proxy.url, "/persons/%50000000%32/w%61rrants", [("Authorization", f"Bearer {demo_key('FBI')}")])
+    assert status == 200 and rms.hits["/persons/P0000002/warrants"] == before + 1
 
 
 def test_a_head_call_is_checked_like_its_get(proxy: Proxy) -> None:

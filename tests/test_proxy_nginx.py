@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from gateway_harness import Running, start
-from proxy_harness import EXAMPLE_ROUTES, NGINX_SITE, Nginx, Served, demo_rms, start_nginx
+from proxy_harness import EXAMPLE_ROUTES, NGINX_SITE, Nginx, Served, demo_rms, raw_get, start_nginx
 from sanctuary.gateway.credentials import demo_key
 from sanctuary.proxy.routes import load
 
@@ -99,3 +99,20 @@ def test_every_call_is_in_the_log(stack: tuple[Nginx, Running, Served]) -> None:
     assert [a.status_code for a in answers][:3] == [200, 403, 403]
     assert log_size(gateway) == size + len(calls)
     assert sorted(int(a.headers["X-Sanctuary-Log-Index"]) for a in answers) == list(range(size, size + len(calls)))
+
+
+@pytest.mark.parametrize("target", ["/persons/P0000001#/custody", "/persons/P0000001;/custody", "/persons/P0000001/custody/.."])
+def test_a_target_the_rms_reads_as_another_call_is_refused(stack: tuple[Nginx, Running, Served], target: str) -> None:
+    """`#/custody` is not sent on by a client library, but a raw client sends it, nginx keeps it in
+    `$request_uri` and the RMS drops it, answering /persons/P0000001 (immigration status,
+    citizenship, place of birth, home address): the hook must not decide it as the custody route
+    (and record a custody permit). The same for a `;` path parameter and a dot segment."""
+    nginx, gateway, rms = stack
+    before = sum(rms.hits.values())
+    key = [("Authorization", f"Bearer {demo_key('FBI')}"), ("X-Sanctuary-Purpose", "armed robbery investigation")]
+    status, headers, body = raw_get(nginx.url, target, key)
+    assert status == 403, body
+    assert b"undocumented" not in body and b"citizenship" not in body
+    assert sum(rms.hits.values()) == before
+    logged = gateway.get(f"/v1/audit/entries/{headers['x-sanctuary-log-index']}").json()
+    assert logged["decision"] == "deny" and logged["kind"] == "refused"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from sanctuary.models import Kind
+from sanctuary.models import Kind, RequestError
 from sanctuary.proxy.guard import build_request
-from sanctuary.proxy.routes import RouteMapError, Unmapped, load, parse
+from sanctuary.proxy.routes import RouteMapError, load, parse
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "rms" / "routes.toml"
 
@@ -67,12 +67,50 @@ def test_a_call_is_matched_with_its_parameters() -> None:
         ("GET", "/persons/%2E%2E"),
         ("GET", "/persons/.."),
         ("GET", "/persons/P1%5Ccustody"),
+        # read by some system as another call than the one decided (proxy.target)
+        ("GET", "/persons/P1#/custody"),  # dropped by the system: served as /persons/P1
+        ("GET", "/persons/P1;/custody"),  # a path parameter, stripped by some
+        ("GET", "/persons/P1/custody;x"),
+        ("GET", "/persons/P1%3B/custody"),
+        ("GET", "/persons/P1/%2e"),
+        ("GET", "/persons//P1"),
+        ("GET", "/persons/P1/"),
+        ("GET", "/persons/P1/./custody"),
+        ("GET", "/persons/P1%00"),
+        ("GET", "/persons/P1%23/custody"),
+        ("GET", "/persons/P1%3Fx=1"),
+        ("GET", "/persons/P1 /custody"),
+        ("GET", "/persons/P1\tx"),
+        ("GET", "/persons/P\u0131"),  # non-ASCII, raw
+        ("GET", "/persons/P1%FF"),  # not UTF-8
+        ("GET", "/persons/P1%G1"),
+        ("GET", "/persons/P1%2"),
+        ("GET", "/persons/P1<x>"),
+        ("GET", "/persons/P1?dob=1;dob=2"),
+        ("GET", "/persons/P1?dob=%FF"),
+        ("GET", "/persons/P1?dob=1#x"),
+        ("GET", "http://rms/persons/P1"),  # absolute form
+        ("GET", "*"),
     ],
 )
 def test_calls_the_map_does_not_know_are_refused(method: str, uri: str) -> None:
-    with pytest.raises(Unmapped) as caught:
+    with pytest.raises(RequestError) as caught:
         parse(GOOD).match(method, uri)
     assert "P1" not in str(caught.value) and "ssn" not in str(caught.value)  # refusals are recorded in public
+
+
+@pytest.mark.parametrize(
+    "uri, target, person",
+    [
+        ("/persons/%50%31", "/persons/P1", "P1"),  # encoded unreserved characters mean themselves
+        ("/persons/P%7e1?dob=%31", "/persons/P~1?dob=%31", "P~1"),
+        ("/persons/Jos%c3%a9", "/persons/Jos%C3%A9", "José"),
+        ("/persons/P1?dob=1988-03-14", "/persons/P1?dob=1988-03-14", "P1"),
+    ],
+)
+def test_a_call_is_decided_and_forwarded_as_the_system_reads_it(uri: str, target: str, person: str) -> None:
+    found = parse(GOOD).match("GET", uri)
+    assert found.target == target and found.params["person_id"] == person
 
 
 def test_the_request_is_built_from_the_route_key_and_headers() -> None:

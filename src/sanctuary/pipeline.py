@@ -47,7 +47,7 @@ from sanctuary.policy.facts import (
     free_text,
     subject_identity,
 )
-from sanctuary.policy.immigration import CRIMINAL_WORDS, by_words
+from sanctuary.policy.immigration import by_words
 from sanctuary.policy.jurisdictions import in_force
 from sanctuary.policy.profiles import PROFILES, expand
 from sanctuary.screening import DocumentClass, PurposeScreen, classify, screen_fields
@@ -297,8 +297,10 @@ class Pipeline(RequestPath):
     records store). `trusted`: the input is the department's own (`sanctuary decide` by default):
     its facts and documents count as the department's; otherwise (an outside body) they are claims,
     recorded and never decisive, and a request only a claimed document could open is held.
-    `criminal_words`: words naming a crime show a criminal purpose against the 287(g)/ERO presumption
-    (`policy.immigration.CRIMINAL_WORDS`), a choice each jurisdiction makes from its own text."""
+    `stated_crime`: a criminal purpose the requester states (a declared category or words naming a
+    crime, both claims) lifts the 287(g)/ERO presumption; None (the default): as the law in force
+    says (`PolicyEngine.stated_crime`, each profile's `stated_purpose` parameter, restrictive unless
+    every profile that speaks to it turns it on)."""
 
     def __init__(
         self,
@@ -308,10 +310,10 @@ class Pipeline(RequestPath):
         cache: bool = True,
         facts: FactSource | None = None,
         trusted: bool = False,
-        criminal_words: bool = CRIMINAL_WORDS,
+        stated_crime: bool | None = None,
     ):
         self.engine = engine
-        self.criminal_words = criminal_words
+        self.stated_crime = engine.stated_crime if stated_crime is None else stated_crime
         self.registry = engine.registry
         self.profiles = engine.names
         self.policy_hash = engine.policy_hash
@@ -388,7 +390,7 @@ class Pipeline(RequestPath):
             documents=[_classify(d) for d in request.documents] if documents is None else documents,
             carveouts=carveouts,
             dropped_carveouts=self.engine.dropped_carveouts,
-            criminal_words=self.criminal_words,
+            stated_crime=self.stated_crime,
         )
 
     # -- decide --------------------------------------------------------------------------

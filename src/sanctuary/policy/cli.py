@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -18,6 +18,10 @@ from sanctuary.policy.diff import Difference, diff_decisions
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.profiles import PROFILES, available, expand
+
+if TYPE_CHECKING:
+    from sanctuary.policy.reading import Report as Reading
+    from sanctuary.policy.scenarios import Report
 
 app = typer.Typer(no_args_is_help=True, help="Legal profiles: list, show, diff, compare; new and test a pack.")
 out = Console()
@@ -204,33 +208,67 @@ def new_pack(
 
 @app.command("test")
 def test_pack(
-    name: Annotated[str, typer.Argument(help="The pack to test.")],
+    name: Annotated[str, typer.Argument(help="The pack, profile or jurisdiction to test.")],
     root: Annotated[Path, typer.Option("--root", help="Profiles folder.")] = PROFILES,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Run a pack's scenario table and report coverage: every rule shown deciding and not deciding. Exit 1 if not."""
-    from sanctuary.policy.scenarios import run
+    """Run a pack's scenario table (every rule shown deciding and not deciding) and the independent
+    reading of the same name (policy/readings/NAME.toml: where the rules and the reading disagree).
+    Exit 1 if either is not ok."""
+    from sanctuary.policy import reading
+    from sanctuary.policy.scenarios import FILENAME, run
 
+    registry = load_registry()
+    has_pack = (root / name / FILENAME).is_file()
+    readings = reading.tables_for(name)
+    if not (has_pack or readings):
+        err.print(f"[red]policy error[/red]: {name}: no scenario table in {root / name} and no reading policy/readings/{name}.toml")
+        raise typer.Exit(2)
     try:
-        report = run(name, load_registry(), root)
+        report = run(name, registry, root) if has_pack else None
+        read = [reading.run(t, registry) for t in readings]
     except PolicyError as exc:
         err.print(f"[red]policy error[/red]: {exc}")
         raise typer.Exit(2) from None
+    ok = (report is None or report.ok) and all(r.ok for r in read)
     if as_json:
-        print(json.dumps(report.to_dict()))
+        pack = report.to_dict() if report else {"profile": name}
+        print(json.dumps({**pack, "ok": ok, "readings": [r.to_dict() for r in read]}))
     else:
-        passed = len(report.results) - len(report.failed)
-        out.print(f"[bold]{name}[/bold]: {passed} of {len(report.results)} scenarios pass; {len(report.rules)} rule(s)")
-        for r in report.failed:
-            out.print(f"  [red]✗[/red] #{r.scenario.number} {r.scenario.name}")
-            for problem in r.problems:
-                out.print(f"      {problem}")
-        for rule in report.never_fired:
-            out.print(f"  [yellow]not covered[/yellow]: {rule} is never shown deciding (add a scenario where it forbids)")
-        for rule in report.never_spared:
-            out.print(f"  [yellow]not covered[/yellow]: {rule} is never shown not deciding (add a scenario where it must not)")
-        for rule in report.unknown_rules:
-            out.print(f"  [red]unknown rule[/red]: {rule} is not a rule of {name}")
-        out.print("[green]ok[/green]: every rule shown both ways" if report.ok else "[red]not ok[/red]")
-    if not report.ok:
+        if report is not None:
+            _print_pack(name, report)
+        for r in read:
+            _print_reading(r)
+    if not ok:
         raise typer.Exit(1)
+
+
+def _print_pack(name: str, report: Report) -> None:
+    passed = len(report.results) - len(report.failed)
+    out.print(f"[bold]{name}[/bold]: {passed} of {len(report.results)} scenarios pass; {len(report.rules)} rule(s)")
+    for r in report.failed:
+        out.print(f"  [red]✗[/red] #{r.scenario.number} {r.scenario.name}")
+        for problem in r.problems:
+            out.print(f"      {problem}")
+    for rule in report.never_fired:
+        out.print(f"  [yellow]not covered[/yellow]: {rule} is never shown deciding (add a scenario where it forbids)")
+    for rule in report.never_spared:
+        out.print(f"  [yellow]not covered[/yellow]: {rule} is never shown not deciding (add a scenario where it must not)")
+    for rule in report.unknown_rules:
+        out.print(f"  [red]unknown rule[/red]: {rule} is not a rule of {name}")
+    out.print("[green]ok[/green]: every rule shown both ways" if report.ok else "[red]not ok[/red]")
+
+
+def _print_reading(r: Reading) -> None:
+    agree = len(r.outcomes) - len(r.disagreements)
+    out.print(
+        f"[bold]reading {r.table}[/bold]: {agree} of {len(r.outcomes)} rows agree with the rules; "
+        f"{len(r.disagreements)} disagree ({len(r.listed_open)} listed open in policy/readings/open/{r.table}.txt)"
+    )
+    for o in r.unlisted:
+        out.print(f"  [red]✗[/red] {o.row.id} {o.row.name}")
+        for problem in o.problems:
+            out.print(f"      {problem}")
+    for row_id in r.stale:
+        out.print(f"  [yellow]stale[/yellow]: {row_id} is listed open but agrees (or is gone): take it off the list")
+    out.print("[green]ok[/green]" if r.ok else "[red]not ok[/red]")

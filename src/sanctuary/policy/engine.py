@@ -21,11 +21,13 @@ from sanctuary.policy.categories import VOCABULARY_PATH, Vocabulary, vocabulary
 from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.facts import Facts
 from sanctuary.policy.jurisdictions import jurisdictions
-from sanctuary.policy.profiles import PROFILES, ROOT, Profile, expand
+from sanctuary.policy.profiles import KINDS, PROFILES, ROOT, Profile, expand, provenance
 
 SCHEMA_PATH = ROOT / "schema.cedarschema"
 BASELINE_PATH = ROOT / "baseline" / "baseline.cedar"
 DEFAULT_DENY = "No permitting rule (default deny)"
+STATED_PURPOSE = ".stated_purpose"  # the profile parameter deciding `stated_crime` (policy.immigration)
+LIFTS = "lifts_presumption"
 SUBJECT_FACTS = ("context.carveout", "context.felony_conviction")  # facts read from the records about the subject
 
 
@@ -93,6 +95,7 @@ class PolicyEngine:
             sources.append(("<extra>", extra_policies))
         self.rules_by_policy = _compile_rules(sources)
         self.rules = {r.id: r for r in self.rules_by_policy.values()}
+        _check_provenance(profiles, self.rules.values(), root)
         self._rank = {rid: i for i, rid in enumerate(self.rules)}
         text = "\n".join(t for _, t in sources)
         if validate:
@@ -124,6 +127,11 @@ class PolicyEngine:
         self.policy_hash = hashlib.sha256(blob.encode()).hexdigest()
         self._parameters = sorted(f"{k}={v}" for k, values in self.params.items() for v in values)
         self.dropped_carveouts = frozenset(c for k, v in self.params.items() if k.endswith(".dropped_carveouts") for c in v)
+        # Whether a criminal purpose the requester states (declared, or in words: claims) lifts the
+        # 287(g)/ERO presumption of `immigration_purpose`: only where every profile in force that
+        # speaks to it (declares `stated_purpose`) turns it on; none speaking: the restrictive default.
+        spoken = [v for k, v in self.params.items() if k.endswith(STATED_PURPOSE)]
+        self.stated_crime = bool(spoken) and all(LIFTS in v for v in spoken)
         # Whether any rule in force reads facts about the subject: only then are the records consulted.
         self.reads_subject = any(fact in r.text for r in self.rules.values() for fact in SUBJECT_FACTS)
 
@@ -248,6 +256,19 @@ def _compile_rules(sources: list[tuple[str, str]]) -> dict[str, Rule]:
             )
         offset += len(est)
     return rules
+
+
+def _check_provenance(profiles: list[Profile], rules: Iterable[Rule], root: Path) -> None:
+    """Refuse a profile's rule whose source page gives no provenance row (profiles.provenance)."""
+    rows = {rid: row for p in profiles for rid, row in provenance(p, root).items()}
+    ours = {p.name for p in profiles}
+    for rule in rules:
+        if rule.profile in ours and rule.id not in rows:
+            raise PolicyError(
+                f"{rule.source} {rule.id}",
+                "its source page (docs/law/, named in the profile's sources) has no provenance row: "
+                "name the enacted text it rests on and its kind (" + ", ".join(KINDS) + ")",
+            )
 
 
 def _id_prefix(profile: str) -> str:

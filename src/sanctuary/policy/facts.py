@@ -21,7 +21,7 @@ from typing import Protocol
 from sanctuary.agencies import Agency
 from sanctuary.models import Request, Subject
 from sanctuary.policy.courts import article_iii_order, state_court_orders
-from sanctuary.policy.immigration import CRIMINAL_WORDS, immigration_purpose
+from sanctuary.policy.immigration import STATED_CRIME, immigration_purpose
 from sanctuary.screening import DocumentClass, PurposeScreen
 from sanctuary.screening.normalize import normalize
 
@@ -156,7 +156,7 @@ def derive(
     documents: Iterable[DocumentClass],
     carveouts: frozenset[str] = frozenset(),
     dropped_carveouts: frozenset[str] = frozenset(),
-    criminal_words: bool = CRIMINAL_WORDS,
+    stated_crime: bool = STATED_CRIME,
 ) -> Facts:
     """The facts of one request.
 
@@ -165,7 +165,8 @@ def derive(
     beneficiary). `documents`: the documents that count — verified ones lift rules; an unverified
     document only ever counts as an administrative basis (which lifts nothing). `carveouts`: those
     the department's records (or, at the department's own tool, its statement) establish.
-    `criminal_words`: words naming a crime show a criminal purpose (`policy.immigration.CRIMINAL_WORDS`)."""
+    `stated_crime`: a criminal purpose the requester states (declared, or in words) lifts the 287(g)/ERO
+    presumption (`policy.immigration.STATED_CRIME`; the jurisdiction's choice, `PolicyEngine.stated_crime`)."""
     docs = list(documents)
     verified = [d for d in docs if d.judicial and not d.administrative]
     judicial_criminal = [d for d in verified if d.criminal and d.type == "judicial_warrant"]
@@ -174,7 +175,7 @@ def derive(
         screened=purpose.category,
         acting=acting,
         criminal_warrant=bool(judicial_criminal),
-        criminal_words=criminal_words,
+        stated_crime=stated_crime,
     )
     op = request.operation
     return Facts(

@@ -17,10 +17,14 @@ definitions"), each part a `Ground`, the strongest first:
 - `287g`: an agency judged whose officers act for ICE under a 287(g) agreement (`has_287g`),
   unless a criminal purpose is shown.
 
-A criminal purpose is shown by a declared `criminal` category, by a verified judicial criminal
-warrant, and, where `criminal_words` holds (`CRIMINAL_WORDS`, the default), by words the screen reads
-as naming a crime: a claim like the declared category, both recorded. Whether a requester's words
-count is a legal choice each jurisdiction makes from its own text, so it is a named parameter.
+A criminal purpose is shown by a verified judicial criminal warrant (evidence) and, only where
+`stated_crime` holds, by a criminal purpose the requester states: a declared `criminal` category or
+words the screen reads as naming a crime. Both are claims, recorded, and treated alike. Whether a
+claim lifts the presumption is a legal choice each jurisdiction makes from its own text: the
+profile parameter `<profile>.stated_purpose` (`lifts_presumption`; `PolicyEngine.stated_crime`),
+restrictive by default (`STATED_CRIME`: the presumption stands until a document shows the case is
+criminal). The screen's reading of a crime is a claim in any case: a bare "warrant" names no crime
+(ICE issues administrative warrants: I-200, I-205).
 
 Each caller says which grounds it acts on (`Verdict.on`): the gate on every one (`GATE`: restrictive
 when in doubt: "may we grant this?"); the retro audit ("did this happen?") calls the predicate once
@@ -57,11 +61,12 @@ ENTRY_KEY = "immigration_purpose"
 # The `Failure` codes that always refuse a request before its facts are derived (codes, so that the
 # retro audit and the pages need not load the request models).
 BEFORE_FACTS = frozenset({"input", "unreadable", "identity", "unregistered"})
-# Whether words the purpose screen reads as naming a crime show a criminal purpose (lifting the
-# `mission` and `287g` grounds), as a declared `criminal` category does: both are claims, both
-# recorded. The gate's default for every jurisdiction until its own text is read on the point
-# (`Pipeline(criminal_words=...)`); the retro audit always counts a crime its rows name.
-CRIMINAL_WORDS = True
+# Whether a criminal purpose the requester states (a declared `criminal` category, or words the
+# purpose screen reads as naming a crime: both claims, both recorded) lifts the `mission` and `287g`
+# grounds. The default, restrictive: it does not (a verified judicial criminal warrant does); a
+# jurisdiction whose text says otherwise turns it on (`PolicyEngine.stated_crime`); the retro audit
+# ("did this happen?") passes its own choice and counts a crime its rows name.
+STATED_CRIME = False
 CRIMINAL = "criminal"
 
 
@@ -96,15 +101,15 @@ def immigration_purpose(
     screened: str | None,
     acting: Iterable[Agency],
     criminal_warrant: bool = False,
-    criminal_words: bool = CRIMINAL_WORDS,
+    stated_crime: bool = STATED_CRIME,
 ) -> Verdict:
     """Whether a request is for civil immigration enforcement, and on which ground (see the module
     docstring).
 
     `declared`: the purpose category the request declares (None: none). `screened`: the category of
     its words (`by_words` of the purpose screen; None: no text). `acting`: every agency it is judged
-    as. `criminal_warrant`: a verified judicial criminal warrant counts for it. `criminal_words`:
-    words read as naming a crime show a criminal purpose (`CRIMINAL_WORDS`)."""
+    as. `criminal_warrant`: a verified judicial criminal warrant counts for it. `stated_crime`: a
+    criminal purpose the requester states (declared, or in words) shows one (`STATED_CRIME`)."""
     if declared == CIVIL_IMMIGRATION:
         return Verdict(True, "the declared purpose is civil immigration enforcement", Ground.DECLARED)
     if screened == CIVIL_IMMIGRATION and not criminal_warrant:
@@ -114,11 +119,11 @@ def immigration_purpose(
         why = "; ".join(
             f"{a.id} {'acts for ICE under a 287(g) agreement' if a.has_287g else 'does civil immigration enforcement'}" for a in units
         )
-        if declared == CRIMINAL:
-            return Verdict(False, f"{why}, but the declared purpose is criminal")
         if criminal_warrant:
             return Verdict(False, f"{why}, but a verified judicial criminal warrant shows a criminal purpose")
-        if criminal_words and screened == CRIMINAL:
+        if stated_crime and declared == CRIMINAL:
+            return Verdict(False, f"{why}, but the declared purpose is criminal")
+        if stated_crime and screened == CRIMINAL:
             return Verdict(False, f"{why}, but the words name a crime: a criminal purpose is shown")
         ground = Ground.MISSION if any(a.civil_immigration_mission for a in units) else Ground.AGREEMENT
         return Verdict(True, f"{why}, and no criminal purpose is shown", ground)
@@ -158,14 +163,15 @@ def recorded(entry: Mapping[str, Any], registry: Registry) -> bool:
     not immigration, as its decision would record; otherwise the predicate is applied to what the
     entry holds, the declared category and every agency judged. It holds no words (free text is never
     copied) and does not say whether a document was verified, so no screened purpose and no criminal
-    warrant count: a request by ERO or a 287(g) agency is counted unless it declared a criminal purpose."""
+    warrant count: a request by ERO or a 287(g) agency is counted unless it declared a criminal purpose
+    (as the gate counted a declared category when those entries were written)."""
     if ENTRY_KEY in entry:
         return bool(entry[ENTRY_KEY])
     if entry.get("failure") in BEFORE_FACTS:
         return False
     named = entry.get("judged_as") or [entry.get("requester"), *(entry.get("on_behalf_of") or [])]
     acting = [reading for agency in _known(registry, named) for reading in registry.readings(agency.id)]
-    return immigration_purpose(declared=entry.get("purpose_category"), screened=None, acting=acting).immigration
+    return immigration_purpose(declared=entry.get("purpose_category"), screened=None, acting=acting, stated_crime=True).immigration
 
 
 def _known(registry: Registry, ids: Iterable[str | None]) -> list[Agency]:

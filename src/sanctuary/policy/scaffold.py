@@ -86,6 +86,14 @@ with its address, and never a subsection letter you have not seen.
 
 ## Unverified points
 (Each one is a parameter in `profile.toml`, named and documented.)
+
+## Provenance
+(Every rule needs a row, or it does not load. Kind: enacted, proposal, press-reported directive or
+department parameter. Kept sources: the ids of the texts you retrieved into docs/law/sources/.)
+
+| rule | rests on | kind | kept sources |
+|---|---|---|---|
+| `{name}:no-immigration-holds` | (replace: the code section or chaptered act) | enacted | — |
 """
 
 

@@ -1,9 +1,14 @@
 """`/v1/authz` on `sanctuary serve --routes FILE`: the authorization hook for NGINX and Envoy.
 
-- NGINX `auth_request`: the subrequest carries the client's headers (`Authorization`, the
-  `X-Sanctuary-*` purpose headers) and `X-Original-Method` / `X-Original-URI`, set in the config.
+- NGINX `auth_request`: the subrequest (to `/v1/authz` itself) carries the client's headers
+  (`Authorization`, the `X-Sanctuary-*` purpose headers) and `X-Original-Method` /
+  `X-Original-URI` (`$request_uri`), set in the config.
 - Envoy `ext_authz` (HTTP service): the check request has the original method, and the original
-  path after the configured `path_prefix` (`/v1/authz`), with the allowed headers.
+  path after the configured `path_prefix` (`/v1/authz`), with the allowed headers; any
+  `X-Original-*` header is ignored.
+
+The target is decided as the department system will read it, and refused when it may be read as
+another call (`proxy.target`: a fragment, a `;` path parameter, a dot segment...).
 
 200 (empty body) with `X-Sanctuary-Decision-Id` and `X-Sanctuary-Log-Index` to pass upstream; 401
 no or unknown key; 403 a deny (the decision as JSON, with its clauses), a call no route matches or
@@ -23,6 +28,7 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
 
 from sanctuary.gateway.app import DirectRoute, Gateway, GatewayAPI
+from sanctuary.models import RequestError
 from sanctuary.proxy.app import decision_body, decision_headers
 from sanctuary.proxy.facts import SystemFacts
 from sanctuary.proxy.guard import Guard
@@ -49,17 +55,14 @@ def add_authz_routes(app: FastAPI, routes: RouteMap, upstream: str | None = None
         principal = gw.authenticate(http, ("agency",))  # 401 / 403 as a problem, not recorded
         await gw.limiter.take(principal.key_id)  # 429, as on /v1/requests
         assert principal.agency is not None  # authenticate refuses an agency key that names no agency
-        original = http.headers.get("x-original-uri")
-        if original is not None:  # NGINX
-            method, uri = http.headers.get("x-original-method", http.method), original
-        else:  # Envoy: the original path follows the prefix
-            uri = http.scope["raw_path"].decode("latin-1")[len(PREFIX) :] or "/"
-            if http.scope.get("query_string"):
-                uri += "?" + http.scope["query_string"].decode("latin-1")
-            method = http.method
         loop = asyncio.get_running_loop()
         by = f"key {principal.key_id}"
-        verdict = await loop.run_in_executor(gw.executor, guard.authorize, principal.agency, method, uri, http.headers, by)
+        try:
+            method, uri = original_call(http)
+        except RequestError as exc:  # refused, and recorded
+            verdict = await loop.run_in_executor(gw.executor, guard.refuse, http.method, http.url.path, exc)
+        else:
+            verdict = await loop.run_in_executor(gw.executor, guard.authorize, principal.agency, method, uri, http.headers, by)
         headers = decision_headers(verdict)
         gw.decided.labels(verdict.decision.decision, str(verdict.status), "authz").inc()
         if verdict.status == 200:
@@ -76,3 +79,20 @@ def add_authz_routes(app: FastAPI, routes: RouteMap, upstream: str | None = None
     if isinstance(app, GatewayAPI):  # called on every call a department system answers: served directly
         app.serve_directly(DirectRoute(PREFIX, frozenset(METHODS), authz, prefix=True))
     return guard
+
+
+def original_call(http: HttpRequest) -> tuple[str, str]:
+    """The method and target of the call to decide. NGINX (the check is on PREFIX itself): its
+    `X-Original-Method` and `X-Original-URI` (`$request_uri`, the target as the client sent it);
+    Envoy (PREFIX + the original path): the check request's own method and target, and never an
+    `X-Original-*` header, which a client could have sent through a config that forwards it."""
+    raw_path = http.scope["raw_path"].decode("latin-1")
+    if raw_path != PREFIX:  # Envoy
+        uri = raw_path[len(PREFIX) :] or "/"
+        if http.scope.get("query_string"):
+            uri += "?" + http.scope["query_string"].decode("latin-1")
+        return http.method, uri
+    uri = http.headers.get("x-original-uri")
+    if uri is None:
+        raise RequestError("x-original-uri", "missing: the web server must pass the original request target ($request_uri)")
+    return http.headers.get("x-original-method", http.method), uri

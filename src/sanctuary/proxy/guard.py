@@ -132,7 +132,7 @@ class Guard:
             decided = self.decide(request, headers)
         except RequestError as exc:
             return self.refuse(method, uri, exc)
-        fulfil = _Forward(self, found, method, uri)
+        fulfil = _Forward(self, found)
         outcome = self.path.act(request, decided, fulfil)
         decision = outcome.decision
         self._queue(request, decision, by)
@@ -209,8 +209,8 @@ class _Forward:
     """The pipeline's fulfil step for one proxied call: forward it, read the answer (streamed, up to
     MAX_ANSWER bytes), filter it, and say what leaves. Runs only for a permit, before recording."""
 
-    def __init__(self, guard: Guard, found: Match, method: str, uri: str) -> None:
-        self.guard, self.found, self.method, self.uri = guard, found, method, uri
+    def __init__(self, guard: Guard, found: Match) -> None:
+        self.guard, self.found = guard, found
         self.filtered: egress.Filtered | None = None
         self.status = 200
 
@@ -219,8 +219,8 @@ class _Forward:
         if upstream is None:
             raise UpstreamError("upstream", "no department system is configured")
         route = self.found.route
-        try:  # a HEAD is forwarded as a GET: its answer is checked too
-            answer = upstream.get(self.uri, MAX_ANSWER, {"x-sanctuary-decision-id": request.id})
+        try:  # the target as decided; a HEAD is forwarded as a GET: its answer is checked too
+            answer = upstream.get(self.found.target, MAX_ANSWER, {"x-sanctuary-decision-id": request.id})
         except httpx.TimeoutException as exc:
             raise UpstreamError("upstream", f"{route.where}: no answer in time ({type(exc).__name__})", Failure.upstream_timeout) from None
         except (httpx.HTTPError, TooLarge) as exc:

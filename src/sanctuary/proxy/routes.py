@@ -51,6 +51,7 @@ from sanctuary.errors import SanctuaryError
 from sanctuary.models import Kind, RequestError, Search
 from sanctuary.policy.categories import Vocabulary, vocabulary
 from sanctuary.policy.facts import CARVEOUTS, CUSTODY_TOPICS
+from sanctuary.proxy.target import parse as parse_target
 
 METHODS = ("GET", "HEAD")
 PURPOSE_PARTS = ("purpose", "purpose_category", "case_number", "on_behalf_of")
@@ -134,6 +135,7 @@ class Match:
     route: Route
     params: dict[str, str]
     purpose: dict[str, str] = field(default_factory=dict)  # purpose parts read from mapped query parameters
+    target: str = ""  # the call's target, normalised (`proxy.target`): what the proxy forwards
 
 
 class Unmapped(RequestError):
@@ -149,39 +151,36 @@ class RouteMap:
     source: str = "routes.toml"
 
     def match(self, method: str, uri: str) -> Match:
-        """The route a call (method and raw URI, `path?query`) is, or `Unmapped` naming why not."""
-        raw_path, _, raw_query = uri.partition("?")
+        """The route a call (method and raw URI, `path?query`) is, or `Unmapped` or `BadTarget`
+        naming why not. Decided on the target as the system will read it (`proxy.target`)."""
+        target = parse_target(uri)
         method = method.upper()
         route, params = None, {}
         for candidate in self.routes:
-            found = candidate.pattern.match(raw_path)
+            found = candidate.pattern.match(target.path)
             if found and (candidate.method == method or (method == "HEAD" and candidate.method == "GET")):
                 route, params = candidate, {k: unquote(v) for k, v in found.groupdict().items()}
                 break
         if route is None:
             # the path is not repeated: it may hold anything, and the refusal is recorded in public
             raise Unmapped("route", f"no {method[:10]} route of the map matches this path; the call is not forwarded")
-        if any(_confusing(v) for v in params.values()):
-            # "/persons/P1%2Fcustody" is one segment here but two on a system that decodes it: the
-            # call would be decided as one route and answered as another
-            raise Unmapped("route", f"{route.where}: a path parameter holds a separator or a dot segment; the call is not forwarded")
         purpose_by_param = {param: part for part, param in self.purpose_params.items()}
         purpose: dict[str, str] = {}
-        for name, value in parse_qsl(raw_query, keep_blank_values=True):
+        try:
+            pairs = parse_qsl(target.query, keep_blank_values=True, errors="strict")
+        except UnicodeDecodeError:
+            raise Unmapped("query", f"{route.where}: a query parameter is not UTF-8; the call is not forwarded") from None
+        for name, value in pairs:
             if name in purpose_by_param:
-                target, where = purpose, purpose_by_param[name]
+                into, where = purpose, purpose_by_param[name]
             elif name in route.query:
-                target, where = params, name
+                into, where = params, name
             else:
                 raise Unmapped("query", f"{route.where} takes a query parameter it does not map; the call is not forwarded")
-            if where in target:
+            if where in into:
                 raise Unmapped("query", f"{route.where}: a query parameter is given twice; the call is not forwarded")
-            target[where] = value
-        return Match(route, params, purpose)
-
-
-def _confusing(value: str) -> bool:
-    return "/" in value or "\\" in value or value in (".", "..") or "%" in value
+            into[where] = value
+        return Match(route, params, purpose, str(target))
 
 
 def load(path: Path, vocab: Vocabulary | None = None) -> RouteMap:

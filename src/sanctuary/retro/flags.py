@@ -119,7 +119,7 @@ def classify_purpose(text: str, registry: Registry) -> PurposeFlags:
         declared=None,
         screened=result.category,
         acting=[reading for a in named for reading in registry.readings(a.id)],
-        criminal_words=True,
+        stated_crime=True,
     )
     agency = immigration_agency(result.agencies, registry)
     dhs = any(a.dhs for a in named)
