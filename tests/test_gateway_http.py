@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -245,7 +246,8 @@ def test_health_and_metrics(gateway: Running) -> None:
     assert signing == {"signer": True} if "postgresql" not in gateway.log_url else signing["replica"]
     gateway.post("FBI", BODIES["warrant"])
     metrics = gateway.get("/metrics").text
-    assert 'sanctuary_gateway_decisions_total{channel="api",decision="permit",status="200"}' in metrics
+    replica = socket.gethostname()  # the label that tells replicas and workers apart
+    assert f'sanctuary_gateway_decisions_total{{channel="api",decision="permit",replica="{replica}",status="200"}}' in metrics
     assert "sanctuary_gateway_decision_seconds_count" in metrics
     assert httpx.get(f"{gateway.url}/openapi.json").json()["components"]["schemas"]["Request"]
 

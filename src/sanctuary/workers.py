@@ -36,6 +36,14 @@ def worker_number() -> int | None:
     return int(value) if value is not None and value.isdigit() else None
 
 
+def replica_label() -> str:
+    """This process among the replicas, for the `replica` label of its metrics: the host, and the
+    worker's number when it is one (replicas on one host on other ports differ by the scraper's
+    `instance`). Stable across restarts, so a replica's series continue."""
+    number = worker_number()
+    return socket.gethostname() + (f"/worker-{number}" if number is not None else "")
+
+
 def inherited_socket() -> socket.socket | None:
     """The listening socket a worker inherited from its supervisor, or None."""
     fd = os.environ.get(LISTEN_FD)

@@ -22,7 +22,7 @@ import gc
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +34,7 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.metrics_core import Metric
 from starlette.requests import Request as HttpRequest
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.staticfiles import StaticFiles
@@ -59,6 +60,7 @@ from sanctuary.models import Decision, Document, Failure, Request, RequestError
 from sanctuary.pipeline import DATA_KINDS, Fulfil, Outcome, Pipeline, Prepare, Recorder, RequestPath, held_reference, refused, request_id_of
 from sanctuary.records import RecordStore, open_store
 from sanctuary.records.facts import StoreFacts
+from sanctuary.workers import replica_label
 
 CAVEAT = (
     "Police records are released for criminal law enforcement only (MCC 2-173, 5 ILCS 805): do not "
@@ -405,6 +407,23 @@ def _cosigner(cfg: GatewayConfig) -> Any:
     return Cosigner(listed, cfg.quorum or len(listed), timeout=1.0)
 
 
+class Labelled:
+    """A registry's metrics with a `replica` label on every sample: replicas and workers behind one
+    address are told apart, and the scraper sums them (Prometheus convention)."""
+
+    def __init__(self, registry: CollectorRegistry, replica: str) -> None:
+        self.registry, self.replica = registry, replica
+
+    def collect(self) -> Iterator[Metric]:
+        for family in self.registry.collect():
+            labelled = Metric(family.name, family.documentation, family.type, family.unit)
+            for sample in family.samples:
+                labelled.add_sample(
+                    sample.name, {**sample.labels, "replica": self.replica}, sample.value, sample.timestamp, sample.exemplar
+                )
+            yield labelled
+
+
 def answer(request_id: str, decision: Decision, result: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "request_id": request_id,
@@ -552,7 +571,7 @@ def create_api(cfg: GatewayConfig, policy: Policy | None = None) -> GatewayAPI:
 
     @app.get("/metrics", summary="Prometheus metrics", response_class=Response)
     def metrics() -> Response:
-        return Response(generate_latest(gw.metrics), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(Labelled(gw.metrics, replica_label())), media_type=CONTENT_TYPE_LATEST)
 
     add_audit_routes(app)
     add_admin_routes(app)
