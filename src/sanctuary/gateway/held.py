@@ -162,17 +162,24 @@ def _open_sqlite(path: Path) -> sqlite3.Connection:
 
 
 class _Postgres:
-    """The queue's table in the replicas' PostgreSQL database, read and written with the same SQL."""
+    """The queue's table in the replicas' PostgreSQL database, read and written with the same SQL;
+    connected again after the server dropped the connection (a restart, a failover)."""
 
     def __init__(self, url: str) -> None:
-        import psycopg
-
-        self._conn = psycopg.connect(url, autocommit=True)
+        self.url = url
+        self._conn = self._connect()
         with self._conn.transaction():
             self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
             self._conn.execute(SCHEMA.replace("INTEGER", "BIGINT"))
 
+    def _connect(self) -> Any:
+        import psycopg
+
+        return psycopg.connect(self.url, autocommit=True, connect_timeout=5)
+
     def execute(self, sql: str, params: tuple = ()) -> Any:
+        if self._conn.closed:
+            self._conn = self._connect()
         return self._conn.execute(sql.replace("?", "%s"), params)
 
     def close(self) -> None:
