@@ -385,3 +385,32 @@ def test_more_than_one_worker_on_sqlite_is_refused_saying_why(tmp_path: Path) ->
     )
     assert refused.returncode == 2
     assert "--workers" in refused.stderr and "PostgreSQL" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_a_person_signed_in_through_one_replica_is_signed_in_on_the_other(log_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from starlette.requests import Request as HttpRequest
+
+    from sanctuary.web import sessions
+
+    def with_cookie(token: str) -> HttpRequest:
+        return HttpRequest({"type": "http", "headers": [(b"cookie", f"{sessions.COOKIE}={token}".encode())], "method": "GET", "path": "/"})
+
+    first, second = SharedDatabase(log_url), SharedDatabase(log_url)
+    one, other = sessions.SharedSessions(first), sessions.SharedSessions(second)
+    try:
+        signed_in = one.new("desk1", "desk")
+        signed_in.keep_result({"records": ["kept in the replica that decided"]})
+        seen = other.get(with_cookie(signed_in.token))
+        assert seen is not None and (seen.user, seen.role, seen.csrf) == ("desk1", "desk", signed_in.csrf)
+        assert seen.results == {}, "no desk result leaves the replica that produced it"
+        with psycopg.connect(log_url) as conn:
+            stored = conn.execute("SELECT token_hash FROM gateway_session").fetchall()
+        assert stored and all(signed_in.token not in row[0] for row in stored), "the table holds no cookie value"
+        other.end(seen)
+        assert one.get(with_cookie(signed_in.token)) is None, "signed out everywhere"
+        idle = one.new("desk2", "desk")
+        monkeypatch.setattr(sessions, "IDLE_SECONDS", 0)
+        assert other.get(with_cookie(idle.token)) is None, "an idle session expires on every replica"
+    finally:
+        first.close()
+        second.close()

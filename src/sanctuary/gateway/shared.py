@@ -1,7 +1,8 @@
-"""State that replicas on one PostgreSQL log share, kept in that database: the sign-in throttle and
-the rate limit per key. One process (SQLite) keeps them in memory (`sanctuary.web.signin.Attempts`,
-`sanctuary.gateway.limits.RateLimiter`); replicas must count together, or every limit multiplies
-with their number.
+"""State that replicas on one PostgreSQL log share, kept in that database: the sign-in throttle, the
+rate limit per key and the staff's sessions. One process (SQLite) keeps them in memory
+(`sanctuary.web.signin.Attempts`, `sanctuary.gateway.limits.RateLimiter`, `sanctuary.web.sessions`);
+replicas must count together, or every limit multiplies with their number, and a person signed in
+through one replica must be signed in on all.
 
 Each call is one short transaction on a connection of its own (not the log's, which the group
 commit holds); the database's clock decides, never the replicas'. A database that cannot be reached
@@ -28,6 +29,9 @@ SCHEMA = [
     "CREATE INDEX IF NOT EXISTS gateway_signin_key ON gateway_signin (key, at)",
     "CREATE TABLE IF NOT EXISTS gateway_rate (key TEXT PRIMARY KEY, tokens DOUBLE PRECISION NOT NULL, "
     "updated TIMESTAMPTZ NOT NULL, ok BOOLEAN NOT NULL)",
+    # staff sessions (sanctuary.web.sessions.SharedSessions): a hash of the cookie, never a desk result
+    "CREATE TABLE IF NOT EXISTS gateway_session (token_hash TEXT PRIMARY KEY, csrf TEXT NOT NULL, username TEXT, role TEXT, "
+    "started DOUBLE PRECISION NOT NULL, seen DOUBLE PRECISION NOT NULL)",
 ]
 # A token bucket in one statement: refill since the last call, take a token if there is one.
 _REFILLED = "LEAST(%(burst)s, gateway_rate.tokens + EXTRACT(EPOCH FROM clock_timestamp() - gateway_rate.updated) * %(rate)s)"

@@ -27,7 +27,7 @@ from sanctuary.policy.profiles import available
 from sanctuary.web import i18n, labels, laws
 from sanctuary.web.i18n import N_
 from sanctuary.web.record import PublicRecord, record_file
-from sanctuary.web.sessions import Session, Sessions, csrf_ok, set_cookie
+from sanctuary.web.sessions import Session, Sessions, SharedSessions, csrf_ok, set_cookie
 from sanctuary.web.signin import Attempts, SharedAttempts, trusted_proxies
 
 if TYPE_CHECKING:
@@ -67,8 +67,8 @@ def verification_file() -> Any:
 class Site:
     def __init__(self, gw: Gateway, contacts_file: Path | None = None) -> None:
         self.gw = gw
-        self.sessions = Sessions()
         shared = shared_database(gw.cfg.log_url or config.log_url())
+        self.sessions: Sessions | SharedSessions = Sessions() if shared is None else SharedSessions(shared)
         self.attempts: Attempts | SharedAttempts = Attempts() if shared is None else SharedAttempts(shared)
         self.proxies = trusted_proxies()
         self._record: PublicRecord | None = None
