@@ -38,6 +38,7 @@ from servers import SANCTUARY, demo_keys, free_port, stop, wait_ready, workspace
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 BODY = {
+    "id": "bench-replicas-1",
     "kind": "database_query",
     "purpose": {"text": "armed robbery investigation", "category": "criminal", "case_number": "JB-100"},
     "resource": {"system": "CLEAR", "search": {"type": "warrant", "name": "James Carter", "dob": "1979-11-02"}},
@@ -93,7 +94,15 @@ def serve(env: dict[str, str], port: int, store: str, log: str, workers: int, er
     args = ["serve", "--demo", "--profile", "chicago-2021", "--quiet", "--rate", "0", "--port", str(port), "--store", store, "--log", log]
     process = subprocess.Popen([*SANCTUARY, *args, "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL, stderr=err.open("w"))
     wait_ready(port, process)
-    return process
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # the port is bound before the workers run: wait until one answers
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"the gateway on port {port} did not become ready")
 
 
 def lua(key: str) -> str:

@@ -10,13 +10,14 @@ signer that lost the lease while frozen finds out when its checkpoint is refused
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
 from typing import TYPE_CHECKING, Any
 
 from sanctuary.gateway.problems import Problem
-from sanctuary.gateway.services import Reopening, Unavailable
+from sanctuary.gateway.services import Reopening
 
 if TYPE_CHECKING:
     from sanctuary.audit import DecisionLog
@@ -25,6 +26,12 @@ if TYPE_CHECKING:
 
 CHECKPOINT_SECONDS = 1.0  # sign at most once a second, however often the checkpoint is fetched
 log = logging.getLogger("sanctuary.gateway")
+
+
+def _event(level: int, name: str, **fields: Any) -> None:
+    """One structured log line, as the gateway writes them: a JSON object with the event's name."""
+    if log.isEnabledFor(level):
+        log.log(level, json.dumps({"event": name, **fields}, default=str))
 
 
 def _problem(exc: Exception) -> Problem:
@@ -68,8 +75,8 @@ class CheckpointSigner:
         while not self._stop.is_set():
             try:
                 self.tick()
-            except (Problem, Unavailable, Exception) as exc:  # noqa: BLE001 - logged; the next tick tries again
-                log.warning('{"event": "signer_tick_failed", "reason": %r}', str(exc))
+            except Exception as exc:  # noqa: BLE001 - logged; the next tick tries again
+                _event(logging.WARNING, "signer_tick_failed", reason=str(exc))
             self._stop.wait(RENEW_SECONDS)
 
     def tick(self) -> None:
@@ -78,12 +85,7 @@ class CheckpointSigner:
         was = self.lease.fence
         fence = self.lease.renew()
         if fence != was:
-            log.info(
-                '{"event": "signer_lease", "replica": %r, "signer": %s, "epoch": %s}',
-                self.lease.holder,
-                "true" if fence else "false",
-                fence.epoch if fence else "null",
-            )
+            _event(logging.INFO, "signer_lease", replica=self.lease.holder, signer=fence is not None, epoch=fence.epoch if fence else None)
         if fence is None:
             return
         decision_log = self.log.get()
@@ -97,13 +99,14 @@ class CheckpointSigner:
 
     def checkpoint(self, decision_log: DecisionLog) -> str:
         """The latest signed checkpoint; with witnesses, the latest one they cosigned (it may lag).
-        The signer signs one first (for fetches, at most once every CHECKPOINT_SECONDS); another
-        replica reads the newest one stored."""
-        if not self.is_signer():
-            return self._stored(decision_log)
+        The signer signs one first, another replica reads the newest one stored: either at most
+        once every CHECKPOINT_SECONDS, however often it is fetched."""
         with self._lock:
             if time.monotonic() - self._at >= CHECKPOINT_SECONDS:
-                self._sign(decision_log)
+                if self.is_signer():
+                    self._sign(decision_log)
+                else:
+                    self._note = self._stored(decision_log)
                 self._at = time.monotonic()
             return self._note
 
@@ -117,7 +120,7 @@ class CheckpointSigner:
             if exc.field != "signer" or self.lease is None:
                 raise _problem(exc) from None
             self.lease.fence = None  # lost while frozen or cut off: another replica signs
-            log.warning('{"event": "signer_refused", "reason": %r}', exc.reason)
+            _event(logging.WARNING, "signer_refused", reason=exc.reason)
             self._note = self._stored(decision_log)
             return
         self._signed = int(note.split("\n")[1])
