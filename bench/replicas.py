@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import secrets
 import statistics
 import subprocess
@@ -77,7 +78,8 @@ def tree_ticks(pid: int) -> int:
 
 
 def named_ticks(name: str) -> int:
-    """CPU ticks of every process whose command is `name` (the PostgreSQL server's, wrk's)."""
+    """CPU ticks of every process whose command is `name` (the PostgreSQL server's: all its
+    backends, another client's on a shared machine included)."""
     total = 0
     for proc in Path("/proc").iterdir():
         if proc.name.isdigit():
@@ -88,6 +90,12 @@ def named_ticks(name: str) -> int:
             except (FileNotFoundError, ProcessLookupError):
                 continue
     return total
+
+
+def load_ticks() -> float:
+    """CPU ticks of this benchmark's ended children: wrk, each run waited for."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (used.ru_utime + used.ru_stime) * os.sysconf("SC_CLK_TCK")
 
 
 def serve(env: dict[str, str], port: int, store: str, log: str, workers: int, err: Path) -> subprocess.Popen:
@@ -137,9 +145,9 @@ def compare_workers(workers: int, runs: int, duration: int, connections: int, pe
             measured: dict[int, list[dict]] = {1: [], workers: []}
             for _ in range(runs):
                 for n, server in servers.items():
-                    before = (tree_ticks(server.pid), named_ticks("postgres"), named_ticks("wrk"))
+                    before = (tree_ticks(server.pid), named_ticks("postgres"), load_ticks())
                     result = wrk(f"http://127.0.0.1:{ports[n]}/v1/requests", connections, duration, script=script)
-                    after = (tree_ticks(server.pid), named_ticks("postgres"), named_ticks("wrk"))
+                    after = (tree_ticks(server.pid), named_ticks("postgres"), load_ticks())
                     ok = max(result["requests"] - result["non_2xx"], 1)
                     server_us, pg_us, wrk_us = ((a - b) * TICK_US / ok for a, b in zip(after, before))
                     measured[n].append(
