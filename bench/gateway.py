@@ -141,8 +141,8 @@ BARE_APP = textwrap.dedent(f"""
     app = Starlette(routes=[Route("/query", query, methods=["POST"])])
     if __name__ == "__main__":
         import uvicorn
-        uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), loop="uvloop", http="httptools",
-                    access_log=False, log_level="warning")
+        from sanctuary.serving import uvicorn_config
+        uvicorn.Server(uvicorn_config(app, host="127.0.0.1", port=int(sys.argv[2]), loop="uvloop", http="httptools")).run()
 """)
 
 

@@ -19,6 +19,7 @@ from sanctuary.gateway.services import Policy
 from sanctuary.records import open_store
 from sanctuary.records.demo import fill
 from sanctuary.server import create_app
+from sanctuary.serving import uvicorn_config
 
 BODIES = {
     # FBI: a criminal warrant check (permitted, records released)
@@ -92,7 +93,7 @@ def start(home: Path, store_url: str, log_url: str, *, persons: int | None = 30,
 
 def in_thread(app: Any) -> tuple[str, uvicorn.Server, threading.Thread]:
     """Serve `app` with uvicorn on a free port, in a daemon thread; its URL once it listens."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn_config(app, host="127.0.0.1", port=0, lifespan="on"))  # as the servers run
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -10,7 +10,7 @@ import subprocess
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from sanctuary.audit import open_log
 from sanctuary.audit.keys import generate
 from sanctuary.gateway.credentials import KeyRing, demo_key
 from sanctuary.proxy.app import ProxyConfig, create_app
-from sanctuary.proxy.demo_upstream import DemoRMS
+from sanctuary.proxy.demo_upstream import SERVED_HEADER, DemoRMS
 from sanctuary.proxy.demo_upstream import create_app as rms_app
 from sanctuary.proxy.routes import RouteMap, load, parse
 
@@ -40,6 +40,7 @@ class Served:
     server: uvicorn.Server
     thread: threading.Thread
     hits: Counter[str]
+    served: dict[str, str] = field(default_factory=dict)  # decision id -> the call served (`recording`)
 
     def stop(self) -> None:
         self.server.should_exit = True
@@ -62,9 +63,34 @@ def counting(app: Any, hits: Counter[str]) -> Any:
     return wrapped
 
 
+def recording(app: Any, served: dict[str, str]) -> Any:
+    """An ASGI wrapper keeping, per decision id the call came with (`X-Sanctuary-Decision-Id`, set by
+    the proxy and by the shipped nginx site), the call the system says it served (`SERVED_HEADER`);
+    a call with no decision id is kept under "" (the last one)."""
+
+    async def wrapped(scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        decision = dict(scope["headers"]).get(b"x-sanctuary-decision-id", b"").decode("latin-1")
+
+        async def sending(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                said = dict(message.get("headers", [])).get(SERVED_HEADER.lower().encode())
+                served[decision] = said.decode("latin-1") if said is not None else "(not a call of the RMS)"
+            await send(message)
+
+        await app(scope, receive, sending)
+
+    return wrapped
+
+
 def demo_rms() -> Served:
     hits: Counter[str] = Counter()
-    return serve(counting(rms_app(DemoRMS()), hits), hits)
+    served: dict[str, str] = {}
+    running = serve(counting(recording(rms_app(DemoRMS()), served), hits), hits)
+    running.served = served
+    return running
 
 
 # A system that misbehaves, one way per path; the route map below maps each path as a person route.

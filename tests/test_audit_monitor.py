@@ -168,3 +168,45 @@ def test_following_the_gateway(log_url: str, keys: Path, tmp_path: Path, monkeyp
         assert code == 0 and (report["old_size"], report["verified"]) == (5, 1)
     finally:
         gateway.stop()
+
+
+def _absurd(log: DecisionLog, root: Path, size: int) -> None:
+    """The log's real tiles, under a checkpoint the log's own key signed for `size` entries."""
+    publish(log, root)
+    signer = log.signer()
+    text = (root / "checkpoint").read_text().split("\n")
+    (root / "checkpoint").write_text(signer.sign_note(f"{signer.name}\n{size}\n{text[2]}\n"))
+
+
+def _bounded_monitor(url: str, vkey: str, state: Path) -> subprocess.CompletedProcess[str]:
+    """The monitor with at most 1 GiB of address space and a minute: a run that schedules every tile
+    fetch at once fails here instead of taking the machine."""
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    command = [sys.executable, "-m", "sanctuary", "monitor", url, "--vkey", vkey, "--state", str(state), "--json"]
+    return subprocess.run(command, capture_output=True, text=True, env=child_env(), timeout=60, preexec_fn=limit)
+
+
+@pytest.mark.parametrize("log_url", ["sqlite"], indirect=True)
+def test_a_signed_checkpoint_of_absurd_size_neither_hangs_nor_exhausts_memory(log: DecisionLog, keys: Path, tmp_path: Path) -> None:
+    vkey = (keys / "log.vkey").read_text().strip()
+    grow(log, "decision", 300)
+    _absurd(log, tmp_path / "log", 2**62)
+    done = _bounded_monitor(str(tmp_path / "log"), vkey, tmp_path / "monitor.json")
+    assert done.returncode == 2, done.stderr  # it fetched what the log has, then could not read the next bundle
+    assert "tile/entries/001" in done.stderr and not (tmp_path / "monitor.json").exists()
+
+
+@pytest.mark.parametrize("log_url", ["sqlite"], indirect=True)
+def test_a_size_of_2_63_or_more_is_an_alarm_not_work(log: DecisionLog, keys: Path, tmp_path: Path) -> None:
+    vkey = (keys / "log.vkey").read_text().strip()
+    grow(log, "decision", 3)
+    for size in (2**63, 2**64 - 1):
+        _absurd(log, tmp_path / "log", size)
+        done = _bounded_monitor(str(tmp_path / "log"), vkey, tmp_path / "monitor.json")
+        assert done.returncode == 1, done.stderr
+        report = json.loads(done.stdout)
+        assert report["alarm"] == "size" and report["verified"] == 0 and str(size) in report["message"]

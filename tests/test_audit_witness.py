@@ -276,3 +276,26 @@ def test_an_idle_log_polled_100_times_keeps_one_cosignature_line_per_witness(
     again = [sanctuary("audit", "checkpoint", "--log", log_url, "--witnesses", str(config), env=env) for _ in range(2)]
     assert [a.returncode for a in again] == [0, 0], again[0].stderr
     assert again[0].stdout == again[1].stdout == first, "the CLI neither asks again nor adds lines to a cosigned size"
+
+
+def test_a_size_is_ascii_digits_below_2_64_else_400(log: DecisionLog, witnesses: list[WitnessProcess]) -> None:
+    w = witnesses[0]
+    fill(log, "decision", 10)
+    Cosigner(endpoints([w]), quorum=1).cosign(log, log.checkpoint())  # the witness is at size 10
+    fill(log, "decision", 3)
+    good = log.checkpoint()
+    proof = log.consistency(10, 13).proof
+    signer = log.signer()
+    origin, _, root = good.split("\n")[:3]
+
+    def signed(size: str) -> str:  # the log's own key signs whatever size it is given
+        return signer.sign_note(f"{origin}\n{size}\n{root}\n")
+
+    arabic = add(w, 10, proof, signed("\u0661\u0663"))  # "13" in Arabic-Indic digits
+    assert arabic.status_code == 400 and "checkpoint size" in arabic.text
+    huge = add(w, 10, [], signed(str(2**64)))
+    assert huge.status_code == 400 and "2^64" in huge.text
+    body = "old \u0661\u0660\n" + "".join(base64.b64encode(p).decode() + "\n" for p in proof) + "\n" + good
+    assert httpx.post(f"{w.url}/add-checkpoint", content=body.encode(), timeout=10).status_code == 400
+    assert add(w, 2**64, [], good).status_code == 400
+    assert add(w, 10, proof, good).status_code == 200  # none of those moved it

@@ -45,7 +45,7 @@ def test_new_york_dmv_and_oregon_refuse_hsi_where_california_withholds_only():
     ca, oregon, ny = row.cells
     assert row.differs and ca.decision == "permit" and ca.redact
     assert oregon.decision == ny.decision == "deny"
-    assert "ORS 181A.826(3)" in oregon.citations and "N.Y. Veh. & Traf. Law §201(12)(a)" in ny.citations
+    assert "ORS 181A.826(3)(a)" in oregon.citations and "N.Y. Veh. & Traf. Law §201(12)(a)" in ny.citations
 
 
 def test_unknown_jurisdiction_is_an_error_naming_it():

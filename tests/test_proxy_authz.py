@@ -171,3 +171,10 @@ def test_the_nginx_shape_without_the_original_uri_is_refused_and_recorded(gatewa
     answer = httpx.get(f"{gateway.url}/v1/authz", headers={"Authorization": f"Bearer {demo_key('FBI')}"}, timeout=30)
     assert answer.status_code == 403 and "x-original-uri" in answer.json()["decision"]["error"]
     assert entry(gateway, answer.json()["log_index"])["kind"] == "refused"
+
+
+def test_an_original_uri_given_twice_is_refused(gateway: Running) -> None:
+    headers = [("X-Original-URI", "/persons/P0000002/warrants"), ("X-Original-URI", "/persons/P0000001")]
+    answer = httpx.get(f"{gateway.url}/v1/authz", headers=[*headers, ("Authorization", f"Bearer {demo_key('FBI')}")], timeout=30)
+    assert answer.status_code == 403 and answer.headers["X-Sanctuary-Status"] == "400"
+    assert entry(gateway, answer.json()["log_index"])["kind"] == "refused"

@@ -29,7 +29,7 @@ record_id = "$.id"
 "$.status.citizenship" = "citizenship"
 "$.contacts[*].phone" = "phone"
 "$.contacts[*].address" = "home_address"
-"$.aliases" = "person_name"
+"$.aliases[*]" = "person_name"
 "$.addresses[*]" = "home_address"
 "$.addresses[*].phone" = "phone"
 """
@@ -39,7 +39,7 @@ DOC = {
     "name": "Maria Lopez",
     "status": {"immigration_status": "undocumented", "citizenship": "Mexico"},
     "contacts": [{"phone": "555", "address": "2418 S Kedzie"}, {"phone": "556", "address": "1 Main St", "ssn": "000-00-0000"}],
-    "aliases": ["M. Lopez", {"full": "Maria L."}],
+    "aliases": ["M. Lopez", "Maria L."],
     "addresses": [{"street": "X", "phone": "557"}],
 }
 
@@ -67,7 +67,15 @@ def test_a_value_the_map_does_not_place_is_removed_and_counted() -> None:
     out = filtered(DOC, [])
     assert "ssn" not in out.body["contacts"][1]
     assert out.unmapped == ['$["contacts"][*]["ssn"]']
-    assert out.body["aliases"] == ["M. Lopez", {"full": "Maria L."}]  # a placed array carries its category down
+    assert out.body["aliases"] == ["M. Lopez", "Maria L."]
+
+
+def test_a_placed_value_that_is_not_a_scalar_is_removed_counted_and_said() -> None:
+    doc = {**DOC, "name": {"immigration_status": "hidden-1"}, "aliases": ["M. Lopez", ["Maria L.", "hidden-2"]]}
+    out = filtered(doc, [])
+    assert "name" not in out.body and out.body["aliases"] == ["M. Lopez"]
+    assert out.nonscalar == ['$["name"]', '$["aliases"][*]'] and out.removed == {"person_name"}
+    assert "hidden" not in json.dumps(out.body)
 
 
 def test_a_more_precise_placement_wins_inside_a_placed_object() -> None:

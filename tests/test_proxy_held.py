@@ -5,15 +5,20 @@ is decided as reviewed. Every other use of the reference is a claim: refused, re
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
-from proxy_harness import Proxy, Served, demo_rms, start_proxy
+from proxy_harness import Proxy, Served, demo_rms, serve, start_proxy
 from sanctuary.audit.entry import mac
+from sanctuary.gateway.credentials import demo_key
+from sanctuary.proxy.demo_upstream import DemoRMS
+from sanctuary.proxy.demo_upstream import create_app as rms_app
 from web_app import Site, csrf_of, make_site  # noqa: F401 - fixture
 
 REVIEW = {"X-Sanctuary-Purpose": "I-94 check"}  # immigration-adjacent words: a permit held for review
@@ -110,3 +115,50 @@ def test_a_held_queue_that_cannot_be_read_honours_no_reference(both: tuple[Site,
     guard.held.redeem = broken
     answer = proxy.call("FBI", PERSON, **REVIEW, **{"X-Sanctuary-Held-Reference": "H-0000000000000000"})
     assert answer.status_code == 422 and "held queue could not be read" in answer.text and rms.hits[PERSON] == 0
+
+
+class Flaky:
+    """The demo RMS behind a switch: "ok" passes calls on, "502" answers a bad gateway, "slow"
+    answers after the proxy has stopped waiting."""
+
+    def __init__(self, app: object) -> None:
+        self.app, self.mode = app, "ok"
+
+    async def __call__(self, scope: dict, receive: object, send: object) -> None:
+        if scope["type"] == "http" and self.mode != "ok":
+            if self.mode == "slow":
+                await asyncio.sleep(1.5)
+            else:
+                await send({"type": "http.response.start", "status": int(self.mode), "headers": []})
+                await send({"type": "http.response.body", "body": b""})
+                return
+        await self.app(scope, receive, send)  # type: ignore[operator]
+
+
+def test_an_allowance_is_spent_only_by_the_call_that_gets_the_data(make_site, tmp_path: Path) -> None:  # noqa: F811
+    flaky = Flaky(rms_app(DemoRMS()))
+    system = serve(flaky)
+    site = make_site()
+    proxy = start_proxy(tmp_path, system.url, log_url=str(tmp_path / "log.db"), timeout=0.5)
+    try:
+        reference = proxy.call("FBI", PERSON, **REVIEW).json()["decision"]["held"]["reference"]
+        desk = site.client("desk")
+        page = desk.get(f"/desk/held/{reference}")
+        assert desk.post(f"/desk/held/{reference}", data={"csrf": csrf_of(page.text), "how": "called the agent"}).status_code == 303
+        repeat = {**REVIEW, "X-Sanctuary-Held-Reference": reference, "Authorization": f"Bearer {demo_key('FBI')}"}
+
+        head = httpx.head(proxy.url + PERSON, headers=repeat, timeout=30)
+        assert head.status_code == 200 and head.content == b""  # a HEAD gets no data: the allowance stays
+        for mode, status in (("502", 502), ("504", 502), ("slow", 504), ("404", 404)):
+            flaky.mode = mode
+            failed = proxy.call("FBI", PERSON, **repeat)
+            assert failed.status_code == status, (mode, failed.text)
+            assert "Maria" not in failed.text
+        flaky.mode = "ok"
+        answered = proxy.call("FBI", PERSON, **repeat)
+        assert answered.status_code == 200 and answered.json()["first_name"] == "Maria"
+        again = proxy.call("FBI", PERSON, **repeat)
+        assert again.status_code == 422 and "made already" in again.text
+    finally:
+        proxy.served.stop()
+        system.stop()

@@ -233,3 +233,30 @@ def test_without_the_log_nothing_is_answered_but_503(home: Path, rms: Served) ->
             assert "Maria" not in answer.text and answer.json()["decision"]["failure"] == "log"
     finally:
         proxy.served.stop()
+
+
+@pytest.mark.parametrize("header", ["X-Sanctuary-Purpose", "X-Sanctuary-On-Behalf-Of", "X-Sanctuary-Purpose-Category"])
+def test_a_sanctuary_header_given_twice_is_refused_naming_it(proxy: Proxy, rms: Served, header: str) -> None:
+    """Only the first was read: `armed robbery` then `removal proceedings for ICE` got the custody record."""
+    before, size = rms.hits["/persons/P0000001/custody"], proxy.size()
+    headers = [
+        ("Authorization", f"Bearer {demo_key('FBI')}"),
+        (header, "armed robbery investigation"),
+        (header, "removal proceedings for ICE"),
+    ]
+    answer = httpx.get(proxy.url + "/persons/P0000001/custody", headers=headers, timeout=30)
+    assert answer.status_code == 400 and answer.json()["log_index"] == size
+    assert header.lower() in answer.json()["decision"]["error"]
+    assert proxy.entry(size)["kind"] == "refused" and rms.hits["/persons/P0000001/custody"] == before
+
+
+def test_sanctuary_headers_are_read_as_utf8_then_screened(proxy: Proxy, rms: Served) -> None:
+    before = rms.hits["/persons/P0000001/custody"]
+    key = ("Authorization", f"Bearer {demo_key('FBI')}")
+    cyrillic = httpx.get(proxy.url + "/persons/P0000001/custody", headers=[key, ("X-Sanctuary-Purpose", "assist ІСЕ".encode())], timeout=30)
+    assert cyrillic.status_code == 403 and cyrillic.json()["decision"]["decision"] == "deny", cyrillic.text
+    latin1 = httpx.get(
+        proxy.url + "/persons/P0000001/custody", headers=[key, ("X-Sanctuary-Purpose", "café".encode("latin-1"))], timeout=30
+    )
+    assert latin1.status_code == 400 and "x-sanctuary-purpose" in latin1.json()["decision"]["error"]
+    assert rms.hits["/persons/P0000001/custody"] == before

@@ -116,3 +116,26 @@ def test_a_target_the_rms_reads_as_another_call_is_refused(stack: tuple[Nginx, R
     assert sum(rms.hits.values()) == before
     logged = gateway.get(f"/v1/audit/entries/{headers['x-sanctuary-log-index']}").json()
     assert logged["decision"] == "deny" and logged["kind"] == "refused"
+
+
+def test_a_sanctuary_header_given_twice_is_refused(stack: tuple[Nginx, Running, Served]) -> None:
+    nginx, gateway, rms = stack
+    before = rms.hits["/persons/P0000001/custody"]
+    headers = [
+        ("Authorization", f"Bearer {demo_key('FBI')}"),
+        ("X-Sanctuary-Purpose", "armed robbery investigation"),
+        ("X-Sanctuary-Purpose", "removal proceedings for ICE"),
+    ]
+    answer = httpx.get(nginx.url + "/persons/P0000001/custody", headers=headers, timeout=30)
+    assert answer.status_code == 403 and rms.hits["/persons/P0000001/custody"] == before
+    logged = gateway.get(f"/v1/admin/log/{answer.headers['X-Sanctuary-Log-Index']}", who="admin").json()["clear"]
+    assert "x-sanctuary-purpose" in logged["error"] and "more than once" in logged["error"]
+
+
+def test_a_cyrillic_look_alike_in_the_purpose_header_is_screened(stack: tuple[Nginx, Running, Served]) -> None:
+    nginx, gateway, rms = stack
+    before = rms.hits["/persons/P0000001/custody"]
+    headers = [("Authorization", f"Bearer {demo_key('FBI')}"), ("X-Sanctuary-Purpose", "assist ІСЕ".encode())]
+    answer = httpx.get(nginx.url + "/persons/P0000001/custody", headers=headers, timeout=30)
+    assert answer.status_code == 403 and rms.hits["/persons/P0000001/custody"] == before
+    assert gateway.get(f"/v1/audit/entries/{answer.headers['X-Sanctuary-Log-Index']}").json()["decision"] == "deny"

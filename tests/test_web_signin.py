@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import random
+import subprocess
+import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 import httpx
@@ -13,6 +18,8 @@ from starlette.requests import Request as HttpRequest
 from sanctuary.errors import SanctuaryError
 from sanctuary.web import signin
 from web_app import PASSWORDS, csrf_of, make_site  # noqa: F401 - fixture
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 async def _attempts(app, passwords: list[str], address: str = "203.0.113.7") -> list[httpx.Response]:
@@ -85,3 +92,37 @@ def test_forwarded_for_is_believed_only_from_trusted_proxies() -> None:
     assert signin.client_address(_http("127.0.0.1", "203.0.113.9"), ()) == "127.0.0.1"  # no proxies configured
     with pytest.raises(SanctuaryError, match="SANCTUARY_TRUSTED_PROXIES"):
         signin.trusted_proxies("not-an-address")
+
+
+def test_a_forwarded_for_from_localhost_is_not_believed_without_trusted_proxies(tmp_path: Path) -> None:
+    """`sanctuary serve` as shipped, SANCTUARY_TRUSTED_PROXIES unset: an attacker on 127.0.0.1 who
+    rotates X-Forwarded-For is still counted (and recorded) under 127.0.0.1. uvicorn's own default
+    believed the header from 127.0.0.1: every guess came from a fresh address and reached the hash."""
+    env = {k: v for k, v in os.environ.items() if k != "SANCTUARY_TRUSTED_PROXIES"}
+    env |= {"SANCTUARY_HOME": str(tmp_path), "PYTHONPATH": str(ROOT / "src")}
+    events = tmp_path / "events.log"
+    command = [sys.executable, "-m", "sanctuary", "serve", "--demo", "--port", "0", "--rate", "0"]
+    command += ["--store", str(tmp_path / "records.db"), "--log", str(tmp_path / "log.db")]
+    with events.open("w") as stderr:
+        proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True)
+    try:
+        assert proc.stdout is not None
+        url = next(line.split("listening on ", 1)[1].split()[0] for line in proc.stdout if "listening on" in line)
+        with httpx.Client(base_url=url, timeout=30) as client:
+            token = csrf_of(client.get("/login").text)
+            guesses = signin.LIMIT + 3
+            statuses = [
+                client.post(
+                    "/login",
+                    data={"csrf": token, "name": "admin", "password": f"guess-{i}"},
+                    headers={"X-Forwarded-For": f"203.0.113.{i}"},
+                ).status_code
+                for i in range(guesses)
+            ]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    assert statuses.count(401) == signin.LIMIT and statuses.count(429) == guesses - signin.LIMIT  # counted under one address
+    logged = [json.loads(line) for line in events.read_text().splitlines() if line.startswith("{")]
+    failed = [e for e in logged if e.get("event") in ("sign_in_failed", "sign_in_throttled")]
+    assert len(failed) == guesses and {e["address"] for e in failed} == {"127.0.0.1"}

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
 from enum import Enum
-from typing import Annotated, Any, Literal, get_args
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
@@ -19,6 +21,19 @@ from sanctuary.errors import SanctuaryError
 Text = Annotated[str, StringConstraints(max_length=2000)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
 Short = Annotated[str, StringConstraints(max_length=200)]
+
+
+@dataclass(frozen=True)
+class NotText:
+    """Marks a string field of the contract that is not free text, and says why (an identifier, or a
+    value matched against a closed list). Every other string field is free text: the purpose screen
+    reads it (`policy.facts.FREE_TEXT` is derived from these models, so a new field is screened
+    unless it is marked here; tests/test_free_text.py checks every string field is one or the other)."""
+
+    why: str
+
+
+PERSON = NotText("identifies a person (a name, a date of birth, an id, a plate): looked up, never read as a purpose")
 
 
 class Strict(BaseModel):
@@ -37,7 +52,8 @@ class Kind(str, Enum):
 
 
 class Requester(Strict):
-    agency: Name  # registry id, alias, full name or ORI; the gateway sets it from the credential
+    # registry id, alias, full name or ORI; the gateway sets it from the credential
+    agency: Annotated[Name, NotText("resolved against the registry (an unknown agency is refused); the credential's at the gateway")]
     officer: Short | None = None
 
 
@@ -51,17 +67,19 @@ class Search(Strict):
     """A typed search in a department system: never raw SQL."""
 
     type: Literal["person", "plate", "warrant", "custody", "contact"]
-    name: Short | None = None
-    dob: Short | None = None
-    plate: Short | None = None
-    person_id: Short | None = None
+    name: Annotated[Short | None, PERSON] = None
+    dob: Annotated[Short | None, PERSON] = None
+    plate: Annotated[Short | None, PERSON] = None
+    person_id: Annotated[Short | None, PERSON] = None
 
 
 class Resource(Strict):
     system: Short | None = None
     # For database_query: the fields asked for. For custody_inquiry: the topics asked about
     # (custody_status, release_date, contact_information); empty means all of them.
-    fields: list[Short] = Field(default_factory=list, max_length=50)
+    fields: Annotated[
+        list[Short], NotText("names of data fields or custody topics, matched against the data vocabulary and the topics")
+    ] = Field(default_factory=list, max_length=50)
     search: Search | None = None
 
 
@@ -73,9 +91,9 @@ class Subject(Strict):
     pending_felony_charge: bool = False
     gang_database: bool = False
     gang_admission: bool = False
-    person_id: Short | None = None
-    name: Short | None = None
-    dob: Short | None = None
+    person_id: Annotated[Short | None, PERSON] = None
+    name: Annotated[Short | None, PERSON] = None
+    dob: Annotated[Short | None, PERSON] = None
 
 
 DocumentType = Literal[
@@ -114,7 +132,11 @@ class Operation(Strict):
 
 
 class Request(Strict):
-    id: Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:\-]+$")]
+    id: Annotated[
+        str,
+        StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:\-]+$"),
+        NotText("the requester's reference for the request, echoed back: letters, digits and . _ : - only"),
+    ]
     kind: Kind
     requester: Requester
     on_behalf_of: Name | None = None
@@ -131,7 +153,7 @@ class Failure(str, Enum):
     back from an explanation. The HTTP status is a function of it (one table, in the gateway)."""
 
     input = "input"  # the request does not meet the contract (names the field)
-    unreadable = "unreadable"  # the bytes received are not JSON at all
+    unreadable = "unreadable"  # the bytes received are not JSON at all, or a header is given twice or not UTF-8
     identity = "identity"  # the request names a requester other than the agency its credential speaks for
     unregistered = "unregistered"  # the requester or an agency it names is not in the registry
     policy = "policy"  # the policy set did not load, or a rule could not be evaluated
@@ -151,6 +173,7 @@ class Held(BaseModel):
     reason: Literal["verification_required", "needs_review"]
     reference: str
     lifts: list[str] = []  # the rules a verified document would lift
+    evidence: list[str] = []  # needs_review: the rules of the screen's evidence it rests on ("normalised:bidi", "agency:ICE")
 
 
 class Decision(BaseModel):
@@ -184,6 +207,51 @@ class Decision(BaseModel):
         return self.model_dump_json(exclude_none=True)
 
 
+def string_fields(model: type[BaseModel], prefix: str = "") -> tuple[tuple[str, NotText | None], ...]:
+    """Every string field of `model`, nested models and lists of them included, as a path
+    ("purpose.text", "documents[].text") with its `NotText` mark, or None: free text."""
+    out: list[tuple[str, NotText | None]] = []
+    for name, info in model.model_fields.items():
+        mark = next((m for m in info.metadata if isinstance(m, NotText)), None)
+        held, path = _held(info.annotation, prefix + name)
+        if isinstance(held, type) and issubclass(held, BaseModel):
+            out.extend(string_fields(held, path + "."))
+        elif held is str:
+            out.append((path, mark))
+    return tuple(out)
+
+
+def _held(annotation: Any, path: str) -> tuple[Any, str]:
+    """The type a field holds under Annotated, Optional and list, and its path ("[]" for a list)."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, UnionType) and len(args := [a for a in get_args(annotation) if a is not type(None)]) == 1:
+            annotation = args[0]
+        elif origin is list:
+            annotation, path = get_args(annotation)[0], path + "[]"
+        else:
+            return annotation, path
+
+
+def strings_at(value: BaseModel, path: str) -> list[tuple[str, str]]:
+    """(where, text) of every string present at a `string_fields` path of `value`, each list item
+    named by its index ("documents[].text" -> "documents[0].text", "documents[1].text", ...)."""
+    found: list[tuple[str, Any]] = [("", value)]
+    for part in path.split("."):
+        name = part.removesuffix("[]")
+        step: list[tuple[str, Any]] = []
+        for where, node in found:
+            child, here = getattr(node, name, None), f"{where}.{name}" if where else name
+            if part.endswith("[]"):
+                step.extend((f"{here}[{i}]", item) for i, item in enumerate(child or ()))
+            else:
+                step.append((here, child))
+        found = step
+    return [(where, text) for where, text in found if isinstance(text, str)]
+
+
 class RequestError(SanctuaryError, ValueError):
     """A request that cannot be decided: names the field and the reason; `failure` says what kind."""
 
@@ -191,7 +259,8 @@ class RequestError(SanctuaryError, ValueError):
 
 
 class Unreadable(RequestError):
-    """The bytes received are not JSON."""
+    """The bytes received cannot be read as one request: not JSON, or (a call through the proxy or
+    the hook) a header given twice or not UTF-8."""
 
     failure = Failure.unreadable
 

@@ -33,11 +33,11 @@ from sanctuary.models import (
     read_json,
 )
 from sanctuary.policy.declarations import read_declarations
-from sanctuary.policy.engine import DEFAULT_DENY, Evaluation, PolicyEngine, Query
+from sanctuary.policy.disclosure import Disclosure, judge
+from sanctuary.policy.engine import DEFAULT_DENY, Evaluation, PolicyEngine
 from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.facts import (
     CUSTODY_TOPICS,
-    FREE_TEXT,
     NO_SOURCE,
     Facts,
     FactSource,
@@ -51,6 +51,7 @@ from sanctuary.policy.immigration import by_words
 from sanctuary.policy.jurisdictions import in_force
 from sanctuary.policy.profiles import PROFILES, expand
 from sanctuary.screening import DocumentClass, PurposeScreen, classify, screen_fields
+from sanctuary.screening.purpose import BIDI_RULE
 
 UNREGISTERED = "unregistered requester"
 FAIL_CLOSED = "Fail closed: the request could not be decided"
@@ -120,7 +121,12 @@ def screen_request(request: Request) -> PurposeScreen:
     A screen that flags immigration or asks for review only because an agency is named makes that
     agency a beneficiary, judged as if it had asked (one rule path for direct and indirect
     requests), not an immigration purpose by itself."""
-    return by_words(screen_fields(dict(zip(FREE_TEXT, free_text(request), strict=True))))
+    return by_words(screen_fields(free_text(request)))
+
+
+def review_evidence(purpose: PurposeScreen) -> tuple[tuple[str, str], ...]:
+    """(rule, field) of each piece of the screen's evidence: what a hold for review rests on."""
+    return tuple(sorted({(e.rule, e.field or "purpose.text") for e in purpose.evidence}))
 
 
 @lru_cache(maxsize=4096)
@@ -313,6 +319,7 @@ class Pipeline(RequestPath):
         stated_crime: bool | None = None,
     ):
         self.engine = engine
+        self.disclosure = Disclosure.compile(engine)  # None: the reference judges data requests
         self.stated_crime = engine.stated_crime if stated_crime is None else stated_crime
         self.registry = engine.registry
         self.profiles = engine.names
@@ -356,9 +363,9 @@ class Pipeline(RequestPath):
     def subject(self, request: Request) -> tuple[frozenset[str], str]:
         """The carve-outs the subject meets and where that came from. The records win over a
         statement; a requester's statement is only a claim."""
-        statement = claimed_carveouts(request.subject)
         if not self.engine.reads_subject:
             return frozenset(), "not consulted: no rule in force turns on facts about the subject"
+        statement = claimed_carveouts(request.subject)
         records = None
         if self.fact_source is not None:
             records = self.fact_source.lookup(*subject_identity(request))
@@ -420,7 +427,7 @@ class Pipeline(RequestPath):
         if verified is None and not self.trusted and any(d.judicial for d in claimed):
             hypothesis = self.facts(request, parties, purpose, claimed, carveouts)
         asked = asked_categories(request) if request.kind.value in DATA_KINDS else frozenset()
-        review = purpose.category == "needs_review" and not reviewed
+        review = review_evidence(purpose) if purpose.category == "needs_review" and not reviewed else None
         key: tuple[Any, ...] = (tuple(a.id for a in parties.acting), tuple(a.id for a in parties.proxies), request.kind)
         key += (request.resource.system, facts, asked, hypothesis, review)
         template = None if self._cache is None else self._cache.get(key)
@@ -443,10 +450,17 @@ class Pipeline(RequestPath):
         )
 
     def _judge_held(
-        self, request: Request, parties: Parties, facts: Facts, asked: frozenset[str], hypothesis: Facts | None, review: bool
+        self,
+        request: Request,
+        parties: Parties,
+        facts: Facts,
+        asked: frozenset[str],
+        hypothesis: Facts | None,
+        review: tuple[tuple[str, str], ...] | None,
     ) -> Decision:
         """The decision, or a hold: when only a claimed document would lift a rule that decides
-        (verification_required), or a permit rests on text the screen wants reviewed (needs_review)."""
+        (verification_required), or a permit rests on text the screen wants reviewed (needs_review;
+        `review`: the screen's evidence, as `review_evidence` gives it)."""
         decision = self._judge(request, parties, facts, asked)
         if hypothesis is not None and hypothesis != facts:
             alt = self._judge(request, parties, hypothesis, asked)
@@ -455,9 +469,15 @@ class Pipeline(RequestPath):
             if opened and not decision.error:
                 lifts = [r for r in decision.rules if r not in alt.rules]
                 return self._held(decision, "verification_required", lifts, self._held_text(lifts))
-        if review and decision.decision == "permit":
-            why = "Held: a free-text field of the request needs review by an officer before anything is disclosed."
-            return self._held(decision, "needs_review", [], why)
+        if review is not None and decision.decision == "permit":
+            evasion = sorted({where for rule, where in review if rule == BIDI_RULE})
+            why = (
+                f"Held: bidirectional control characters in {', '.join(evasion)} make what is shown differ from what was typed, "
+                "evidence of an evasion: an officer reviews the request before anything is disclosed."
+                if evasion
+                else "Held: a free-text field of the request needs review by an officer before anything is disclosed."
+            )
+            return self._held(decision, "needs_review", [], why, sorted({rule for rule, _ in review}))
         return decision
 
     def _held_text(self, lifts: list[str]) -> str:
@@ -467,7 +487,7 @@ class Pipeline(RequestPath):
             "described in a request is a claim until an officer verifies the real one. Nothing is disclosed until then."
         )
 
-    def _held(self, decision: Decision, reason: str, lifts: list[str], explanation: str) -> Decision:
+    def _held(self, decision: Decision, reason: str, lifts: list[str], explanation: str, evidence: list[str] | None = None) -> Decision:
         rules = decision.rules if decision.decision == "deny" else lifts
         return decision.model_copy(
             update={
@@ -476,18 +496,15 @@ class Pipeline(RequestPath):
                 "citations": self._citations(rules) or decision.citations,
                 "redact": [],
                 "explanation": explanation,
-                "held": Held(reason=reason, reference="", lifts=lifts),
+                "held": Held(reason=reason, reference="", lifts=lifts, evidence=evidence or []),
             }
         )
 
     def _judge(self, request: Request, parties: Parties, facts: Facts, asked: frozenset[str]) -> Decision:
         action = request.kind.value
         acting = parties.acting or (parties.requester, *parties.proxies)
-        queries = [Query(a.id, action, request.resource.system or action) for a in acting]
-        data = action in DATA_KINDS
-        if data:  # every leaf category, for every acting agency, in the same engine call
-            queries += [Query(a.id, "disclose", leaf, "Category") for leaf in self.engine.leaves for a in acting]
-        evaluations = self.engine.evaluate_all(queries, facts)
+        data = action in DATA_KINDS  # judged for every data category too (policy.disclosure)
+        judgement = judge(self.engine, self.disclosure, [a.id for a in acting], action, request.resource.system or action, facts, data)
         base = {
             "id": request.id,
             "profiles": self.engine.names,
@@ -496,15 +513,11 @@ class Pipeline(RequestPath):
             "on_behalf_of": [a.id for a in parties.proxies],
             "judged_as": [a.id for a in acting],
         }
-        errors = [e for ev in evaluations for e in ev.errors]
-        if errors:
-            return self._unevaluable(errors[0], base)
-        judged = list(zip(acting, evaluations[: len(acting)]))
-        withheld: dict[str, list[tuple[Agency, list[str]]]] = {}
-        for query, ev in zip(queries[len(acting) :], evaluations[len(acting) :]):
-            if not ev.allowed:
-                forbids = [r for r in ev.rules if self.engine.rules[r].effect == "forbid"]
-                withheld.setdefault(query.resource, []).append((self.registry.get(query.principal), forbids))
+        if judgement.errors:
+            return self._unevaluable(judgement.errors[0], base)
+        judged = list(zip(acting, judgement.actions, strict=True))
+        by_id = {a.id: a for a in acting}
+        withheld = {leaf: [(by_id[a], forbids) for a, forbids in by] for leaf, by in judgement.withheld.items()}
         refused_by = [(a, ev) for a, ev in judged if not ev.allowed]
         if refused_by:  # the data rules that also forbid what was asked are cited after the action's
             also = self._withholding_rules(asked & withheld.keys(), withheld)

@@ -30,6 +30,7 @@ from sanctuary.gateway.users import UserBook, demo_password, users_file
 from sanctuary.options import HostOpt, PortOpt, ServerFields, WorkersOpt, fail, server_command
 from sanctuary.records import RecordsError, open_store
 from sanctuary.records.demo import DEMO_PERSONS, DEMO_PLATE, fill
+from sanctuary.serving import uvicorn_config
 from sanctuary.workers import inherited_socket, require_postgres, supervise, worker_number
 
 out = Console()
@@ -93,8 +94,7 @@ def serve(
         _demo_held(gateway)
     if gateway.policy.error:
         err.print(f"[red]{gateway.policy.error}[/red]: every request will be denied (503)")
-    config = uvicorn.Config(app, host=host, port=port, loop="uvloop", http="httptools", access_log=False, log_level="warning")
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(uvicorn_config(app, host=host, port=port, loop="uvloop", http="httptools"))
     if not worker_number():  # one line for people and scripts, however many workers
         _announce(server, host, demo)
     listener = inherited_socket()

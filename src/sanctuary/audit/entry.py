@@ -30,6 +30,7 @@ import hmac
 import secrets
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache, lru_cache
 from typing import Any
@@ -136,18 +137,32 @@ def seal(protected: dict[str, Any], key: bytes) -> str:
     return mac(key, "sealed", canonical(protected))
 
 
+def _count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+# What a proxied call's item may say besides what left: values its system sent that the route map
+# does not place; placed values that arrived as an object or array (removed); the categories removed.
+DISCLOSED_EXTRA: dict[str, tuple[Callable[[object], bool], str]] = {
+    "unmapped_removed": (_count, "a count"),
+    "nonscalar_removed": (_count, "a count"),
+    "withheld": (lambda v: isinstance(v, list) and all(isinstance(c, str) for c in v), "a list of category names"),
+}
+
+
 def _disclosed(items: list[dict] | None) -> list[dict[str, Any]]:
     out = []
     for i, item in enumerate(items or []):
         record_id, fields = item.get("record_id"), item.get("fields")
         if not isinstance(record_id, str) or not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
-            raise AuditError(f"disclosed.{i}", "must be {record_id: str, fields: [str], unmapped_removed?: int}")
+            raise AuditError(f"disclosed.{i}", "must be {record_id: str, fields: [str]}, optionally with " + ", ".join(DISCLOSED_EXTRA))
         kept: dict[str, Any] = {"record_id": record_id, "fields": fields}
-        unmapped = item.get("unmapped_removed")  # values a proxied system sent that its route map does not place
-        if unmapped is not None:
-            if not isinstance(unmapped, int) or isinstance(unmapped, bool) or unmapped < 0:
-                raise AuditError(f"disclosed.{i}.unmapped_removed", "must be a count")
-            kept["unmapped_removed"] = unmapped
+        for name, (check, what) in DISCLOSED_EXTRA.items():
+            value = item.get(name)
+            if value is not None:
+                if not check(value):
+                    raise AuditError(f"disclosed.{i}.{name}", f"must be {what}")
+                kept[name] = value
         out.append(kept)
     return out
 

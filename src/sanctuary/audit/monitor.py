@@ -11,7 +11,9 @@ hash tiles (the root is recomputed from the entries); `verify_log.py tiles` chec
 
 Alarms (exit status 1, optional webhook): the log shrank (rollback), the same size with another
 root or a new tree that does not extend the old one (fork or rewrite), a bad signature, a missing
-cosignature, an entry bundle that cannot be read as published. The state only advances on a run
+cosignature, an entry bundle that cannot be read as published, a size of 2^63 or more (no log holds
+that many entries: it is not fetched). Entry bundles are fetched a bounded batch at a time, so a
+signed checkpoint claiming an absurd size costs the bundles the log really serves, then an error. The state only advances on a run
 without alarm, so an alarm repeats until someone looks.
 """
 
@@ -46,6 +48,8 @@ from sanctuary.audit.verifier import (
 )
 
 FETCHERS = 8  # entry bundles fetched in parallel
+BATCH = 4 * FETCHERS  # entry bundles asked for at once: the rest wait until these are folded in
+MAX_SIZE = 2**63  # a checkpoint this large is a log gone wrong (or lying), not work: an alarm
 
 
 class MonitorError(AuditError):
@@ -56,7 +60,7 @@ class MonitorError(AuditError):
 class Report:
     ok: bool
     message: str
-    alarm: str | None = None  # rollback, fork, signature, cosignature, tile
+    alarm: str | None = None  # rollback, fork, signature, cosignature, tile, size
     old_size: int = 0
     new_size: int = 0
     verified: int = 0  # new entries re-hashed this run
@@ -173,12 +177,14 @@ def extend_from(source: Source, old: int, new: int, frontier: list[bytes]) -> tu
 
     size, count = old, 0
     with ThreadPoolExecutor(FETCHERS) as pool:
-        for hashes, problem in pool.map(fetch, range(first_tile, last_tile + 1)):
-            if problem:
-                return frontier, count, problem
-            frontier = extend(size, frontier, hashes)
-            size += len(hashes)
-            count += len(hashes)
+        # in batches: a checkpoint claiming 2^62 entries costs the tiles it really has, not a schedule of 2^54 fetches
+        for start in range(first_tile, last_tile + 1, BATCH):
+            for hashes, problem in pool.map(fetch, range(start, min(start + BATCH, last_tile + 1))):
+                if problem:
+                    return frontier, count, problem
+                frontier = extend(size, frontier, hashes)
+                size += len(hashes)
+                count += len(hashes)
     return frontier, count, None
 
 
@@ -194,6 +200,8 @@ def check(source: Source, vkey: VerifierKey, witnesses: list[VerifierKey], quoru
             check_quorum(note, witnesses, quorum)
         except VerifyError as exc:
             return Report(False, f"missing cosignature: {exc.reason}", "cosignature", state.size, cp.size), state
+    if cp.size >= MAX_SIZE:
+        return Report(False, f"absurd size: the checkpoint claims {cp.size} entries (2^63 or more)", "size", state.size, cp.size), state
     if cp.size < state.size:
         return Report(
             False, f"rollback: the log shows size {cp.size}, it showed {state.size} before", "rollback", state.size, cp.size

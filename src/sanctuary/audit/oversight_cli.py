@@ -75,7 +75,7 @@ def monitor(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")] = False,
 ) -> None:
     """Follow a published log: check the new checkpoint against the last one seen, re-verify new entries.
-    Exit 0 if all is well, 1 on an alarm (rollback, fork, bad signature, missing cosignature, bad entry), 2 on an error."""
+    Exit 0 if all is well, 1 on an alarm (rollback, fork, bad signature, missing cosignature, bad entry, a size of 2^63 or more), 2 on an error."""
     from sanctuary.audit.monitor import MonitorError, run
 
     try:

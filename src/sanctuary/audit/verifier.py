@@ -309,21 +309,29 @@ class Checkpoint:
     root: bytes
 
 
+def parse_uint64(text: str, what: str) -> int:
+    """A tree size as C2SP writes it: ASCII decimal digits without leading zeros, below 2^64
+    (`str.isdigit` alone would take Arabic-Indic or superscript digits)."""
+    if not (text.isascii() and text.isdigit()) or (text != "0" and text.startswith("0")):
+        raise VerifyError(f"{what} {text[:30]!r} is not a decimal without leading zeros")
+    if len(text) > 20 or int(text) >= 2**64:
+        raise VerifyError(f"{what} {text[:30]!r} is 2^64 or more: a size is a 64-bit unsigned integer")
+    return int(text)
+
+
 def parse_checkpoint_text(text: str) -> Checkpoint:
     """Parse the body of a C2SP tlog-checkpoint: origin, decimal size, base64 root."""
     lines = text.split("\n")
     if len(lines) < 4 or not lines[0]:
         raise VerifyError("checkpoint needs an origin, a size and a root line")
-    size_text = lines[1]
-    if not size_text.isdigit() or (size_text != "0" and size_text.startswith("0")):
-        raise VerifyError(f"checkpoint size {size_text!r} is not a decimal without leading zeros")
+    size = parse_uint64(lines[1], "checkpoint size")
     try:
         root = base64.b64decode(lines[2], validate=True)
     except ValueError:
         raise VerifyError("checkpoint root is not base64") from None
     if len(root) != HASH_SIZE:
         raise VerifyError("checkpoint root is not 32 bytes")
-    return Checkpoint(lines[0], int(size_text), root)
+    return Checkpoint(lines[0], size, root)
 
 
 def open_checkpoint(note: str, vkey: VerifierKey) -> Checkpoint:

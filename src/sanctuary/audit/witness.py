@@ -36,8 +36,10 @@ from sanctuary.audit.verifier import (
     VerifyError,
     open_note,
     parse_checkpoint_text,
+    parse_uint64,
     verify_consistency,
 )
+from sanctuary.serving import uvicorn_config
 
 KEY_FILE = "witness.key"
 VKEY_FILE = "witness.vkey"
@@ -60,9 +62,10 @@ def keygen(name: str, directory: Path) -> Signer:
 
 
 def _uint(text: str) -> int:
-    if not text.isdigit() or (text != "0" and text.startswith("0")):
-        raise ValueError(f"{text[:30]!r} is not a decimal without leading zeros")
-    return int(text)
+    try:
+        return parse_uint64(text, "old size")
+    except VerifyError as exc:
+        raise ValueError(exc.reason) from None
 
 
 def parse_request(body: bytes) -> tuple[int, list[bytes], str]:
@@ -180,7 +183,7 @@ def create_app(witness: Witness) -> Starlette:
 
     async def add_checkpoint(request: Request) -> Response:
         declared = request.headers.get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
+        if declared is not None and (not (declared.isascii() and declared.isdigit()) or int(declared) > MAX_BODY):
             return Response(f"body larger than {MAX_BODY} bytes\n", status_code=413)
         body = b""
         async for chunk in request.stream():
@@ -201,7 +204,7 @@ def serve(directory: Path, log_keys: list[VerifierKey], host: str, port: int, an
     sock.bind((host, port))
     sock.listen(128)  # connections wait in the backlog from now on, before the server starts accepting
     bound = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(witness), log_level="warning", access_log=False))
+    server = uvicorn.Server(uvicorn_config(create_app(witness)))
     announce(f"http://{host}:{bound}")
     try:
         server.run(sockets=[sock])

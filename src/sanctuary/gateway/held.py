@@ -31,7 +31,9 @@ A call on a department system held through the proxy or the hook (channels "prox
 waits here too. The desk hands nothing out for it: what it asks for is in that system, not in the
 store. Allowed at the desk, it may be repeated once by the same agency, the same call naming the
 held one (`redeem`, HELD_HEADER): only that repeat is decided as reviewed; refused, or used, the
-reference opens nothing.
+reference opens nothing. It is used by the repeat that gets the data: taken before the call is
+forwarded (two repeats at once get it once), and given back (`give_back`) if nothing was handed
+out (the system failed or did not answer in time, a HEAD, a 404).
 
 The queue is SQLite in $SANCTUARY_HOME (desk-held.db: the name it had when only the desk kept one,
 kept so that a queue already waiting is not lost); replicas on one PostgreSQL log keep it in that
@@ -341,6 +343,16 @@ class HeldQueue:
             ).rowcount
         if taken != 1:  # the item is read only to say why not
             raise RequestError(HELD_HEADER, f"{reference[:40]!r}: {_why_not(self.get(reference), now)}")
+
+    def give_back(self, reference: str, request: Request) -> None:
+        """Undo `redeem` for a repeat that handed nothing out (the system failed or answered
+        nothing, a HEAD, a deny, a log that did not take it): the allowance is spent only on the
+        call that gets the data. Only the taker calls this, while it holds the allowance."""
+        with self._lock:
+            self._db.execute(
+                "UPDATE held SET redeemed_at = NULL WHERE reference = ? AND repeat = ? AND redeemed_at IS NOT NULL",
+                (reference, repeat_key(request)),
+            )
 
 
 HELD_HEADER = "x-sanctuary-held-reference"  # a repeated call names the held one the desk allowed

@@ -26,6 +26,7 @@ from sanctuary.policy.profiles import KINDS, PROFILES, ROOT, Profile, expand, pr
 SCHEMA_PATH = ROOT / "schema.cedarschema"
 BASELINE_PATH = ROOT / "baseline" / "baseline.cedar"
 DEFAULT_DENY = "No permitting rule (default deny)"
+CONTEXTS = 4096  # Cedar contexts kept serialised (facts repeat: a few booleans and a short list)
 STATED_PURPOSE = ".stated_purpose"  # the profile parameter deciding `stated_crime` (policy.immigration)
 LIFTS = "lifts_presumption"
 SUBJECT_FACTS = ("context.carveout", "context.felony_conviction")  # facts read from the records about the subject
@@ -98,6 +99,7 @@ class PolicyEngine:
         _check_provenance(profiles, self.rules.values(), root)
         self._rank = {rid: i for i, rid in enumerate(self.rules)}
         text = "\n".join(t for _, t in sources)
+        self.policy_text = text  # the whole set, in load order (cedarpy's ids policy0, policy1, ... follow it)
         if validate:
             result = cedarpy.validate_policies(text, schema_text)
             if not result.validation_passed:
@@ -134,6 +136,9 @@ class PolicyEngine:
         self.stated_crime = bool(spoken) and all(LIFTS in v for v in spoken)
         # Whether any rule in force reads facts about the subject: only then are the records consulted.
         self.reads_subject = any(fact in r.text for r in self.rules.values() for fact in SUBJECT_FACTS)
+        self._contexts: dict[Facts, str] = {}
+        self.requests_sent = 0  # Cedar requests and batches sent since load (bench/decide.py, make bench-quick)
+        self.batches_sent = 0
 
     @classmethod
     def load(
@@ -193,7 +198,19 @@ class PolicyEngine:
 
         Any error, NoDecision or binding failure is a deny. `policies` replaces the loaded set with
         another one over the same schema and entities (the duty triggers, sanctuary.duties)."""
-        context = self.context(facts)
+        results = self.authorize(queries, facts, policies)
+        if isinstance(results, str):
+            return [Evaluation(False, (), (results,))] * len(queries)
+        return [self._evaluation(r) for r in results]
+
+    def authorize(self, queries: list[Query], facts: Facts, policies: cedarpy.PolicySet | None = None) -> list[cedarpy.AuthzResult] | str:
+        """Cedar's answers to `queries` in one batch (the one place the engine asks Cedar, counted in
+        `requests_sent` and `batches_sent`), in order; or why there are none."""
+        context = self._contexts.get(facts)
+        if context is None:  # serialised once per set of facts (cedarpy would json.dumps it per request)
+            if len(self._contexts) >= CONTEXTS:
+                self._contexts.clear()
+            context = self._contexts[facts] = json.dumps(self.context(facts))
         requests = [
             {
                 "principal": {"type": "Agency", "id": q.principal},
@@ -203,13 +220,15 @@ class PolicyEngine:
             }
             for q in queries
         ]
+        self.requests_sent += len(requests)
+        self.batches_sent += 1
         try:
             results = cedarpy.is_authorized_batch(requests, policies or self._policies, self._entities, self._schema)
         except Exception as exc:  # fail closed on anything the binding raises
-            return [Evaluation(False, (), (f"evaluation failed: {exc}",))] * len(queries)
+            return f"evaluation failed: {exc}"
         if len(results) != len(queries):
-            return [Evaluation(False, (), ("evaluation failed: the engine answered a different number of requests",))] * len(queries)
-        return [self._evaluation(r) for r in results]
+            return "evaluation failed: the engine answered a different number of requests"
+        return results
 
     def _evaluation(self, result: cedarpy.AuthzResult) -> Evaluation:
         diag = result.diagnostics

@@ -19,9 +19,10 @@ from functools import cached_property, lru_cache
 from typing import Protocol
 
 from sanctuary.agencies import Agency
-from sanctuary.models import Request, Subject
+from sanctuary.models import Request, Subject, string_fields, strings_at
 from sanctuary.policy.courts import article_iii_order, state_court_orders
 from sanctuary.policy.immigration import STATED_CRIME, immigration_purpose
+from sanctuary.policy.immigration_crimes import criminal_immigration
 from sanctuary.screening import DocumentClass, PurposeScreen
 from sanctuary.screening.normalize import normalize
 
@@ -59,6 +60,18 @@ class Facts:
     article_iii_order: bool = False
     state_court_orders: frozenset[str] = frozenset()
     felony_conviction: bool = False  # the department's records show one (never the requester's claim)
+    # Descriptive, for each jurisdiction's own definition of immigration enforcement to read: the kinds
+    # of federal criminal immigration offence the request names (`policy.immigration_crimes.KINDS`),
+    # and the administrative immigration forms it shows ("I-200", "I-247A", "ncic_ivf"), verified or not.
+    criminal_immigration: frozenset[str] = frozenset()
+    immigration_forms: frozenset[str] = frozenset()
+    # A verified judicial document of a federal court, in a criminal matter, that shows a finding of
+    # probable cause (a warrant, or an order: California's "judicial probable cause determination").
+    federal_probable_cause: bool = False
+    # A verified judicial document of a federal court, signed by a judge or a magistrate judge
+    # (Washington's "court order", RCW 43.17.420(2): "a judge or magistrate under the authority of
+    # Article III"); `article_iii_order` is New York's narrower test (no magistrate judge).
+    federal_court_order: bool = False
 
     @cached_property
     def cedar_context(self) -> dict:
@@ -78,6 +91,10 @@ class Facts:
             "article_iii_order": self.article_iii_order,
             "state_court_orders": sorted(self.state_court_orders),
             "felony_conviction": self.felony_conviction,
+            "criminal_immigration": sorted(self.criminal_immigration),
+            "immigration_forms": sorted(self.immigration_forms),
+            "federal_probable_cause": self.federal_probable_cause,
+            "federal_court_order": self.federal_court_order,
         }
 
 
@@ -134,13 +151,14 @@ def claims_of(request: Request) -> list[str]:
     return claims
 
 
-# Every free-text field of the request contract: each goes through the purpose screen.
-FREE_TEXT = ("purpose.text", "purpose.case_number", "on_behalf_of", "requester.officer")
+# Every free-text field of the request contract: each goes through the purpose screen. Derived from
+# the models: every string field that `models.NotText` does not mark as an identifier or a closed value.
+FREE_TEXT: tuple[str, ...] = tuple(path for path, mark in string_fields(Request) if mark is None)
 
 
-def free_text(request: Request) -> list[str | None]:
-    """The values of FREE_TEXT, in that order (None where absent)."""
-    return [request.purpose.text, request.purpose.case_number, request.on_behalf_of, request.requester.officer]
+def free_text(request: Request) -> dict[str, str]:
+    """The text of every FREE_TEXT field the request fills, by where it is ("documents[0].text")."""
+    return {where: text for path in FREE_TEXT for where, text in strings_at(request, path)}
 
 
 @lru_cache(maxsize=1 << 14)
@@ -187,10 +205,14 @@ def derive(
         administrative_document=any(d.administrative for d in docs),
         detainer=any(d.detainer for d in docs),
         carveout=bool(carveouts - dropped_carveouts),
-        health_care_purpose=any(_health_care(text) for text in free_text(request) if text),
+        health_care_purpose=any(_health_care(text) for text in free_text(request).values()),
         operation_type=op.type if op else "none",
         civil_immigration_operation=bool(op and op.civil_immigration),
         article_iii_order=article_iii_order(verified),
         state_court_orders=state_court_orders(verified),
         felony_conviction="felony_conviction" in carveouts,
+        criminal_immigration=criminal_immigration([*free_text(request), *(d.text for d in request.documents)]),
+        immigration_forms=frozenset(d.type for d in docs if d.administrative),
+        federal_probable_cause=any(d.federal and d.criminal and "probable_cause" not in d.missing for d in verified),
+        federal_court_order=any(d.federal for d in verified),
     )

@@ -85,7 +85,7 @@ def provenance(profile: Profile, root: Path = PROFILES) -> dict[str, Provenance]
 
 def provenance_rows(text: str, page: str) -> list[Provenance]:
     """The rows of a page's "## Provenance" table: | `rule` | rests on | kind | kept sources |."""
-    rows = []
+    rows: list[Provenance] = []
     section = text.split("\n## Provenance", 1)
     if len(section) < 2:
         return rows

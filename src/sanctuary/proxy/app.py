@@ -12,7 +12,8 @@ durable -> the answer.
 | 429 | over the key's rate (`--rate` calls/s, bursts of twice that), as on the gateway | `{"error": ...}`, `Retry-After`; not recorded (turned away unread, as by the gateway) |
 | 403 | deny by a cited rule | the decision |
 | 403 | held for an officer to read its words: waits in the gateway's held queue (docs/deploy.md) | the decision, `held.reference` |
-| 422 | a call no route matches (never forwarded), that cannot be made a request, or that names a held call it does not repeat | the decision |
+| 400 | an `X-Sanctuary-*` header given twice or not UTF-8 (never forwarded) | the decision, naming the header |
+| 422 | a call no route matches or whose target the system may read as another call (never forwarded, `proxy.target`), that cannot be made a request, or that names a held call it does not repeat | the decision |
 | 502 / 504 | the system failed, answered something that is not the route's shape, or not in time | the decision |
 | 503 | fail closed: policy not loaded, a rule errored, the log unavailable | the decision |
 
@@ -114,7 +115,7 @@ def create_app(cfg: ProxyConfig) -> Starlette:
             uri += "?" + http.scope["query_string"].decode("latin-1")
         loop = asyncio.get_running_loop()
         by = f"key {principal.key_id}"
-        verdict = await loop.run_in_executor(executor, guard.forward, principal.agency, http.method, uri, http.headers, by)
+        verdict = await loop.run_in_executor(executor, guard.forward, principal.agency, http.method, uri, http.headers.raw, by)
         headers = decision_headers(verdict)
         if verdict.status == 200:
             headers["X-Sanctuary-Unmapped-Removed"] = str(verdict.unmapped)

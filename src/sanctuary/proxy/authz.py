@@ -28,7 +28,7 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
 
 from sanctuary.gateway.app import DirectRoute, Gateway, GatewayAPI
-from sanctuary.models import RequestError
+from sanctuary.models import RequestError, Unreadable
 from sanctuary.proxy.app import decision_body, decision_headers
 from sanctuary.proxy.facts import SystemFacts
 from sanctuary.proxy.guard import Guard
@@ -62,7 +62,7 @@ def add_authz_routes(app: FastAPI, routes: RouteMap, upstream: str | None = None
         except RequestError as exc:  # refused, and recorded
             verdict = await loop.run_in_executor(gw.executor, guard.refuse, http.method, http.url.path, exc)
         else:
-            verdict = await loop.run_in_executor(gw.executor, guard.authorize, principal.agency, method, uri, http.headers, by)
+            verdict = await loop.run_in_executor(gw.executor, guard.authorize, principal.agency, method, uri, http.headers.raw, by)
         headers = decision_headers(verdict)
         gw.decided.labels(verdict.decision.decision, str(verdict.status), "authz").inc()
         if verdict.status == 200:
@@ -92,7 +92,10 @@ def original_call(http: HttpRequest) -> tuple[str, str]:
         if http.scope.get("query_string"):
             uri += "?" + http.scope["query_string"].decode("latin-1")
         return http.method, uri
-    uri = http.headers.get("x-original-uri")
-    if uri is None:
+    uris, methods = http.headers.getlist("x-original-uri"), http.headers.getlist("x-original-method")
+    if not uris:
         raise RequestError("x-original-uri", "missing: the web server must pass the original request target ($request_uri)")
-    return http.headers.get("x-original-method", http.method), uri
+    for name, given in (("x-original-uri", uris), ("x-original-method", methods)):
+        if len(given) > 1:
+            raise Unreadable(name, "given more than once; the call is not forwarded")
+    return (methods[0] if methods else http.method), uris[0]

@@ -32,7 +32,9 @@ def proxy(
     demo: Annotated[bool, typer.Option("--demo", help="Accept the demo keys (`sanctuary demo-keys`).")] = False,
     host: HostOpt = "127.0.0.1",
     port: PortOpt = 8100,
-    timeout: Annotated[float, typer.Option(min=0.01, help="Seconds the department system has to answer (else 504).")] = 5.0,
+    timeout: Annotated[
+        float, typer.Option(min=0.01, help="Seconds the department system has to answer in full, a deadline per call (else 504).")
+    ] = 5.0,
     workers: WorkersOpt = 1,
     *,
     shared: ServerFields,
@@ -73,10 +75,10 @@ def demo_upstream(
 def _run(app: object, host: str, port: int, what: str) -> None:
     import uvicorn
 
+    from sanctuary.serving import uvicorn_config
     from sanctuary.workers import inherited_socket, worker_number
 
-    config = uvicorn.Config(app, host=host, port=port, loop="uvloop", http="httptools", access_log=False, log_level="warning")  # type: ignore[arg-type]
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(uvicorn_config(app, host=host, port=port, loop="uvloop", http="httptools"))
     started = server.startup
 
     async def startup(sockets: list | None = None) -> None:

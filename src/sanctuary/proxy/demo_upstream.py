@@ -9,14 +9,19 @@ and the authorization hook. Calls:
     GET /persons/{person_id}/warrants   active and past warrants
     GET /persons/{person_id}/facts      what the carve-outs turn on: active criminal warrant, gang database
     GET /plates/{plate}/reads           license-plate-reader captures of a plate
+
+Every answer names the call it served (`X-RMS-Served: custody P0000001`), so a test can check that
+the call sanctuary decided is the call the system answered.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -25,6 +30,14 @@ from starlette.routing import Route
 
 from sanctuary.records.demo import generate
 
+SERVED_HEADER = "X-RMS-Served"
+PATHS = {
+    "person": "/persons/{person_id}",
+    "custody": "/persons/{person_id}/custody",
+    "warrants": "/persons/{person_id}/warrants",
+    "facts": "/persons/{person_id}/facts",
+    "plate-reads": "/plates/{plate}/reads",
+}
 _PERSON_FIELDS = ("first_name", "last_name", "date_of_birth", "sex", "ir_number", "drivers_license")
 _STATUS_FIELDS = ("immigration_status", "citizenship", "place_of_birth")
 
@@ -91,34 +104,27 @@ def _encode(value: Any) -> str:
 
 
 def create_app(rms: DemoRMS | None = None) -> Starlette:
+    """The RMS's calls; every answer says which call it served in `SERVED_HEADER` (the route map's
+    route name and the path parameter, percent-encoded): what the tests check the decision against."""
     rms = rms or DemoRMS()
 
-    def answer(found: dict[str, Any] | None) -> Response:
-        if found is None:
-            return Response(b'{"error": "not found"}', status_code=404, media_type="application/json")
-        return Response(json.dumps(found, default=_encode), media_type="application/json")
+    def call(name: str, param: str, lookup: Callable[[str], dict[str, Any] | None]) -> Route:
+        async def serve(request: Request) -> Response:
+            value = request.path_params[param]
+            served = {SERVED_HEADER: f"{name} {quote(value, safe='')}"}
+            found = lookup(value)
+            if found is None:
+                return Response(b'{"error": "not found"}', status_code=404, media_type="application/json", headers=served)
+            return Response(json.dumps(found, default=_encode), media_type="application/json", headers=served)
 
-    async def person(request: Request) -> Response:
-        return answer(rms.person(request.path_params["person_id"]))
-
-    async def custody(request: Request) -> Response:
-        return answer(rms.custody(request.path_params["person_id"]))
-
-    async def warrants(request: Request) -> Response:
-        return answer(rms.warrants(request.path_params["person_id"]))
-
-    async def facts(request: Request) -> Response:
-        return answer(rms.facts(request.path_params["person_id"]))
-
-    async def reads(request: Request) -> Response:
-        return answer(rms.plate_reads(request.path_params["plate"]))
+        return Route(PATHS[name], serve, name=name)
 
     return Starlette(
         routes=[
-            Route("/persons/{person_id}", person),
-            Route("/persons/{person_id}/custody", custody),
-            Route("/persons/{person_id}/warrants", warrants),
-            Route("/persons/{person_id}/facts", facts),
-            Route("/plates/{plate}/reads", reads),
+            call("person", "person_id", rms.person),
+            call("custody", "person_id", rms.custody),
+            call("warrants", "person_id", rms.warrants),
+            call("facts", "person_id", rms.facts),
+            call("plate-reads", "plate", rms.plate_reads),
         ]
     )

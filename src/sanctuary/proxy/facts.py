@@ -10,14 +10,11 @@ carve-outs.
 
 from __future__ import annotations
 
-import json
-
-import httpx
-
 from sanctuary.errors import SanctuaryError
 from sanctuary.policy.facts import SubjectFacts
+from sanctuary.proxy.egress import ShapeError, loads
 from sanctuary.proxy.routes import FactsCall
-from sanctuary.proxy.upstream import TooLarge, Upstream
+from sanctuary.proxy.upstream import Failed, TimedOut, TooLarge, Upstream
 
 MAX_FACTS = 1024 * 1024  # bytes read from a facts answer
 
@@ -38,16 +35,16 @@ class SystemFacts:
             return SubjectFacts(source=f"{self.name}: no subject identified ({', '.join(self.call.needs)})")
         try:
             answer = self.upstream.get(path, MAX_FACTS)
-        except (httpx.HTTPError, TooLarge) as exc:
-            raise SanctuaryError("facts", f"{self.name}: {type(exc).__name__}: {str(exc)[:200]}") from None
+        except (Failed, TimedOut, TooLarge) as exc:
+            raise SanctuaryError("facts", f"{self.name}: {exc.reason}") from None
         if answer.status == 404:
             return SubjectFacts(source=f"{self.name}: subject not found")
         if answer.status != 200:
             raise SanctuaryError("facts", f"{self.name}: the system answered {answer.status}")
-        try:
-            doc = json.loads(answer.body)
-        except ValueError:
-            raise SanctuaryError("facts", f"{self.name}: the answer is not JSON") from None
+        try:  # as strictly as an answer that leaves: a repeated key must not meet a carve-out
+            doc = loads(answer.body)
+        except ShapeError as exc:
+            raise SanctuaryError("facts", f"{self.name}: {exc.reason}") from None
         met = frozenset(carveout for carveout, where in self.call.carveouts if _true(where.query.find_one(doc)))
         return SubjectFacts(source=f"{self.name}: subject found", found=True, carveouts=met)
 

@@ -16,21 +16,19 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-
-import httpx
 
 from sanctuary.errors import SanctuaryError
 from sanctuary.gateway.app import keep_held, status_of
 from sanctuary.gateway.held import HELD_HEADER, HeldQueue, waits
-from sanctuary.models import Decision, Failure, Request, RequestError, parse_request
+from sanctuary.models import Decision, Failure, Request, RequestError, Unreadable, parse_request
 from sanctuary.pipeline import Pipeline, RequestPath, refused
 from sanctuary.policy.categories import vocabulary
 from sanctuary.proxy import egress
 from sanctuary.proxy.routes import Match, Route, RouteMap
-from sanctuary.proxy.upstream import TooLarge, Upstream
+from sanctuary.proxy.upstream import Failed, TimedOut, TooLarge, Upstream
 
 PURPOSE_HEADERS = {
     "purpose": "x-sanctuary-purpose",
@@ -38,6 +36,8 @@ PURPOSE_HEADERS = {
     "case_number": "x-sanctuary-case-number",
     "on_behalf_of": "x-sanctuary-on-behalf-of",
 }
+SANCTUARY_HEADER = "x-sanctuary-"
+RawHeaders = Sequence[tuple[bytes, bytes]]  # a call's headers as received (ASGI `headers`)
 PROXY_HINT = "an authorization hook cannot remove fields from an answer: send this call through `sanctuary proxy` (docs/deploy.md)"
 MAX_ANSWER = 8 * 1024 * 1024  # bytes read from a department system for one call
 log = logging.getLogger("sanctuary.proxy")
@@ -98,10 +98,11 @@ class Guard:
         return found, build_request(found, agency, headers, new_request_id())
 
     # -- the hook ----------------------------------------------------------------------------
-    def authorize(self, agency: str, method: str, uri: str, headers: Mapping[str, str], by: str = "") -> Verdict:
+    def authorize(self, agency: str, method: str, uri: str, raw_headers: RawHeaders, by: str = "") -> Verdict:
         """Decide and record a call that the web server will forward untouched if this permits it.
-        `by`: who made it (the key), for the held queue."""
+        `raw_headers`: the call's, as received; `by`: who made it (the key), for the held queue."""
         try:
+            headers = sanctuary_headers(raw_headers)
             found, request = self.prepare(agency, method, uri, headers)
             decision = self.decide(request, headers)
         except RequestError as exc:
@@ -119,15 +120,18 @@ class Guard:
             try:
                 decision.log_index = self.path.log.record(request, decision, disclosed)
             except Exception as exc:  # unrecorded means not acted on
+                self._spent(request, headers, False)
                 return Verdict(503, _failed(decision, f"decision log unavailable: {exc}", Failure.log))
         self._queue(request, decision, by)
+        self._spent(request, headers, decision.decision == "permit" and method.upper() != "HEAD")  # a HEAD gets no data
         return Verdict(status_of(decision), decision, withheld=blocking)
 
     # -- the proxy ---------------------------------------------------------------------------
-    def forward(self, agency: str, method: str, uri: str, headers: Mapping[str, str], by: str = "") -> Verdict:
+    def forward(self, agency: str, method: str, uri: str, raw_headers: RawHeaders, by: str = "") -> Verdict:
         """Decide; forward a permitted call; filter its answer; record what leaves; then answer.
-        `by`: who made it (the key), for the held queue."""
+        `raw_headers`: the call's, as received; `by`: who made it (the key), for the held queue."""
         try:
+            headers = sanctuary_headers(raw_headers)
             found, request = self.prepare(agency, method, uri, headers)
             decided = self.decide(request, headers)
         except RequestError as exc:
@@ -137,6 +141,8 @@ class Guard:
         decision = outcome.decision
         self._queue(request, decision, by)
         status = status_of(decision)
+        handed_out = status == 200 and fulfil.filtered is not None and fulfil.status == 200 and method.upper() != "HEAD"
+        self._spent(request, headers, handed_out)
         if status != 200 or fulfil.filtered is None:
             return Verdict(status, decision)
         if fulfil.status != 200:  # the system answered (e.g. 404) but handed nothing out
@@ -144,6 +150,8 @@ class Guard:
         filtered = fulfil.filtered
         if filtered.unmapped:
             event(logging.WARNING, "unmapped_removed", route=found.route.name, count=len(filtered.unmapped), paths=filtered.unmapped[:20])
+        if filtered.nonscalar:  # the system drifted, or was compromised: worth a look
+            event(logging.ERROR, "nonscalar_removed", route=found.route.name, count=len(filtered.nonscalar), paths=filtered.nonscalar[:20])
         return Verdict(200, decision, filtered.body, sorted(filtered.removed), len(filtered.unmapped))
 
     # -- held calls --------------------------------------------------------------------------
@@ -165,6 +173,15 @@ class Guard:
         decision = self.path.decide(request, reviewed=True)
         note = f" Repeats held call {reference}, allowed at the desk after review."
         return decision.model_copy(update={"resolves": reference, "explanation": decision.explanation + note})
+
+    def _spent(self, request: Request, headers: Mapping[str, str], handed_out: bool) -> None:
+        """A repeat of a held call (taken by `decide`) that handed nothing out gives its allowance back."""
+        reference = headers.get(HELD_HEADER)
+        if reference is not None and not handed_out and self.held is not None:
+            try:
+                self.held.give_back(reference, request)
+            except Exception as exc:  # the allowance stays used: the safe side
+                event(logging.ERROR, "allowance_not_given_back", reason=f"{type(exc).__name__}: {exc}")
 
     def _queue(self, request: Request, decision: Decision, by: str) -> None:
         """Put a recorded held call in the held queue, for the desk (`keep_held`)."""
@@ -221,10 +238,10 @@ class _Forward:
         route = self.found.route
         try:  # the target as decided; a HEAD is forwarded as a GET: its answer is checked too
             answer = upstream.get(self.found.target, MAX_ANSWER, {"x-sanctuary-decision-id": request.id})
-        except httpx.TimeoutException as exc:
-            raise UpstreamError("upstream", f"{route.where}: no answer in time ({type(exc).__name__})", Failure.upstream_timeout) from None
-        except (httpx.HTTPError, TooLarge) as exc:
-            raise UpstreamError("upstream", f"{route.where}: {type(exc).__name__}: {str(exc)[:200]}; nothing is handed out") from None
+        except TimedOut as exc:
+            raise UpstreamError("upstream", f"{route.where}: {exc.reason}", Failure.upstream_timeout) from None
+        except (Failed, TooLarge) as exc:
+            raise UpstreamError("upstream", f"{route.where}: {exc.reason}; nothing is handed out") from None
         if answer.status >= 500 or answer.status < 200 or 300 <= answer.status < 400:
             raise UpstreamError("upstream", f"{route.where}: the system answered {answer.status}")
         if answer.status >= 400:  # e.g. 404: passed on, with nothing of the system's body
@@ -239,9 +256,32 @@ class _Forward:
             raise UpstreamError("upstream", f"{route.where}: {exc.reason}") from None
         self.filtered = egress.apply(doc, route.response, decision.redact, self.guard.vocab)
         item: dict[str, Any] = {"record_id": self.filtered.record_id or f"route:{route.name}", "fields": sorted(self.filtered.disclosed)}
+        if self.filtered.removed:
+            item["withheld"] = sorted(self.filtered.removed)
         if self.filtered.unmapped:
             item["unmapped_removed"] = len(self.filtered.unmapped)
+        if self.filtered.nonscalar:
+            item["nonscalar_removed"] = len(self.filtered.nonscalar)
         return self.filtered.body, [item]
+
+
+def sanctuary_headers(raw: RawHeaders) -> dict[str, str]:
+    """The call's `X-Sanctuary-*` headers (lowercased names), each read as UTF-8. One given twice
+    (`Purpose: armed robbery` and `Purpose: removal for ICE`) or not UTF-8 (read as latin-1, a
+    Cyrillic look-alike would pass the screen as mojibake) makes the call unreadable: `Unreadable`
+    names the header."""
+    found: dict[str, str] = {}
+    for name_bytes, value in raw:
+        name = name_bytes.decode("latin-1").lower()
+        if not name.startswith(SANCTUARY_HEADER):
+            continue
+        if name in found:
+            raise Unreadable(name, "given more than once; give it once, the call is not forwarded")
+        try:
+            found[name] = value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Unreadable(name, "not UTF-8; the call is not forwarded") from None
+    return found
 
 
 def build_request(found: Match, agency: str, headers: Mapping[str, str], request_id: str) -> Request:

@@ -29,9 +29,9 @@ from urllib.parse import unquote_to_bytes
 from sanctuary.models import RequestError
 
 _UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
-_PCHAR = _UNRESERVED | frozenset("!$&'()*+,;=:@")
-_IN_PATH = _PCHAR | {"/", "%"}
-_IN_QUERY = _IN_PATH | {"?"}
+_PCHAR = r"A-Za-z0-9\-._~!$&'()*+,;=:@%"  # unreserved, sub-delims, ":", "@", and "%" of a pct-encoded byte
+_IN_PATH = re.compile(f"[{_PCHAR}/]*")
+_IN_QUERY = re.compile(f"[{_PCHAR}/?]*")
 _NEVER_ENCODED = frozenset(b"/\\;%?#") | frozenset(range(0x20)) | {0x7F}
 _ESCAPE = re.compile(r"%(?:[0-9A-Fa-f]{2})?")
 
@@ -57,11 +57,12 @@ def parse(uri: str) -> Target:
         raise BadTarget("target", "not in origin form (/path?query); the call is not forwarded")
     path, _, query = uri.partition("?")
     for part, allowed in ((path, _IN_PATH), (query, _IN_QUERY)):
-        odd = next((c for c in part if c not in allowed), None)
-        if odd is not None:
+        if not allowed.fullmatch(part):
+            odd = next(c for c in part if not allowed.fullmatch(c))
             raise BadTarget("target", f"{_describe(odd)} is not allowed in a request target (RFC 3986); the call is not forwarded")
-    path = _ESCAPE.sub(_normalise_escape, path)
-    if any(_bad_escape(m) for m in _ESCAPE.finditer(query)):
+    if "%" in path:
+        path = _ESCAPE.sub(_normalise_escape, path)
+    if "%" in query and any(_bad_escape(m) for m in _ESCAPE.finditer(query)):
         raise BadTarget("target", "a % that is not a percent-encoded byte (%XX); the call is not forwarded")
     if ";" in query:
         raise BadTarget("target", "a ; in the query (a separator for some systems); use &; the call is not forwarded")
@@ -72,7 +73,8 @@ def parse(uri: str) -> Target:
         if ";" in segment:
             raise BadTarget("target", "a ; path parameter: some systems strip it before routing; the call is not forwarded")
     try:
-        unquote_to_bytes(path).decode("utf-8")
+        if "%" in path:
+            unquote_to_bytes(path).decode("utf-8")
     except UnicodeDecodeError:
         raise BadTarget("target", "the path's percent-encoded bytes are not UTF-8; the call is not forwarded") from None
     return Target(path, query)

@@ -133,7 +133,23 @@ _IMM_AGENCY = rf"(?:{_ICE_NOT_AFTER}ice|dhs|cbp|uscis|usbp|hsi|imm|immig|immigra
 # What an immigration agency does to a person that is removal work, not a criminal case.
 _ENFORCEMENT_ACTION = (
     r"(?:detainers?|holds?|removals?|deport\w*|detention|detained|detainees?|raids?|sweeps?|round ?ups?|custody|processing"
-    r"|admin(?:istrative)? warrants?|admin|administrative|removal flights?|check ?ins?|status|pick ?ups?|transfers?)"
+    r"|admin(?:istrative)? warrants?|admin|administrative|removal flights?|check ?ins?|status|pick ?ups?|transfers?|absconders?)"
+)
+# Whom a legality check is about, and what it asks ("check if she is legal", "is he illegal").
+_PERSON = (
+    r"(?:he|she|they|him|her|them|subject|subj|person|driver|male|female|occupant|occupants|individual|suspect|passenger"
+    r"|passengers|worker|workers|tenant|tenants|employee|employees|(?:the|this|that) (?:subject|person|driver|male|female|occupant"
+    r"|individual|suspect|passenger|worker|guy|man|woman|family|kid|lady))"
+)
+_LEGALITY = r"(?:legal|illegal|legally here|here legally|here illegally|illegally here|documented|undocumented|in the country legally)"
+# Beside these a notice to appear is a police citation; beside these an absconder fled supervision.
+_CITATION = (
+    r"\b(?:cite|cited|citation|citations|issued|issue|ticket|tickets|traffic|speeding|infraction|infractions|misdemeanor"
+    r"|misd|vc|cvc|hs|pc|violation|violations|court date|arraignment|dui|dwi|suspended|license|unlicensed)\b|\b\d{3,5}\b"
+)
+_SUPERVISION = (
+    r"\b(?:parole|parolee|parolees|probation|probationer|probationers|pretrial|supervision|supervised|doc|idoc|corrections"
+    r"|correctional|bond|bail|halfway|work release|electronic monitoring|sex offender|registrant|juvenile)\b"
 )
 _WEATHER = r"\b(?:snow|salt|sleet|frost|icy|weather|roadway|road|cream|rink|skating|hockey)\b"
 # ICE detention and processing facilities by a name that is not also a county jail's or a town's
@@ -144,6 +160,9 @@ _FACILITY = (
     r"|camp east montana|mesa verde|pine prairie|bluebonnet|joe corley|south texas)"
 )
 _FACILITY_WORD = r"(?:processing|detention|detainees?|detained|ice|immigration|spc|ipc|cdf|service processing|family residential)"
+
+# "A-number" typed as one word or with a mark between, not "a number" (purpose.py reads how it was typed).
+A_NUMBER_WORD = _term("a_number", "a anumber", r"\ba ?(?:number|num|nbr)s?\b", PURPOSE, 0.9)
 
 TERMS: tuple[Term, ...] = (
     # --- units whose work is civil immigration enforcement: purpose ---
@@ -313,6 +332,33 @@ TERMS: tuple[Term, ...] = (
         PURPOSE,
         0.97,
     ),
+    _term("term:immig", "immig", r"\bimmig\b", PURPOSE, 0.9),  # the truncation, alone ("immig", "Immig.")
+    _term(
+        "term:legal_status",
+        "if whether is are legal legally lawfully illegal",
+        rf"\b(?:if|whether) {_PERSON} (?:is|are|was|were|s) {_LEGALITY}\b|\b(?:is|are) {_PERSON} {_LEGALITY}\b"
+        r"|\b(?:legally|lawfully) (?:present|here|in the (?:us|u s|usa|country|united states))\b",
+        PURPOSE,
+        0.9,
+    ),
+    _term(
+        "term:tps",
+        "tps temporary",
+        r"\btps (?:verification|verify|status|holder|holders|recipient|recipients|eligibility|check|registration)\b"
+        r"|\btemporary protected status\b",
+        PURPOSE,
+        0.9,
+    ),
+    _term(  # ICE's Intensive Supervision Appearance Program (alternatives to detention)
+        "program:ISAP",
+        "isap intensive alternative alternatives bi",
+        r"\bisap (?:check ?ins?|program|participants?|enrollees?|ankle|monitor\w*|gps|officer|case|appointment|reporting|visit)\b"
+        r"|\bbi isap\b|\bintensive supervision appearance program\b|\balternatives? to detention\b",
+        PURPOSE,
+        0.93,
+    ),
+    _term("term:alien", "alien", r"\balien absconders?\b|\babsconders? alien\b", PURPOSE, 0.95),
+    A_NUMBER_WORD,
     # --- codes, on the plain words: forms, statutes, A-numbers ---
     _term(
         "statute:8 usc",
@@ -359,6 +405,12 @@ TERMS: tuple[Term, ...] = (
         0.9,
     ),
     # --- immigration-adjacent, ambiguous: needs review ---
+    # A notice to appear starts removal proceedings (I-862), and is also a police citation (California,
+    # Florida): alone it is held for review, beside a citation word it is the citation.
+    _term("adjacent:nta", "nta notice", r"\bnta\b|\bnotice to appear\b", ADJACENT, 0.5, unless=_CITATION),
+    # An absconder is also a parolee or probationer who fled supervision.
+    _term("adjacent:absconder", "absconder absconders", r"\babsconders?\b", ADJACENT, 0.5, unless=_SUPERVISION),
+    _term("adjacent:isap", "isap", r"\bisap\b", ADJACENT, 0.5),
     _term(
         "adjacent:overstay",
         "overstay*",
@@ -445,17 +497,44 @@ KEYWORDS: frozenset[str] = frozenset(
     }
 )
 _STEMS = ("immigr", "imigr", "inmigr", "emigr", "deport", "undocument", "indocument", "migraci", "migrato", "removal", "detain")
+# Stems looked for inside a word run together with others ("civilimmigrationenforcement"), and the
+# immigration words they begin (the longest is split off). Long and unambiguous only: never an acronym.
+RUN_TOGETHER_STEMS: tuple[str, ...] = (
+    "immigr",
+    "imigr",
+    "inmigr",
+    "deport",
+    "undocument",
+    "indocument",
+    "removal",
+    "detainer",
+    "alien",
+    "overstay",
+    "absconder",
+)
+RUN_TOGETHER_WORDS: frozenset[str] = frozenset(
+    {"immigration", "immigrant", "immigrants", "immigrate", "imigration", "inmigracion", "inmigrante", "inmigrantes"}
+    | {"deportation", "deportations", "deported", "deport", "deportee", "deportees", "deportable", "deportacion"}
+    | {"undocumented", "indocumentado", "indocumentada", "indocumentados", "removal", "removals", "detainer", "detainers"}
+    | {"alien", "aliens", "overstay", "overstays", "overstayed", "absconder", "absconders"}
+)
 # Agency acronyms that evaders run together with another word ("assistICE", "ICEERO"), and the words
 # they are run together with; "notice", "police", "justice" are not split (their heads are not here).
 CONCAT_ACRONYMS: tuple[str, ...] = ("ice", "ero", "hsi", "cbp", "dhs", "usbp")
 CONCAT_PARTNERS: frozenset[str] = frozenset(
-    {"assist", "locate", "for", "per", "req", "request", "with", "hold", "detainer", "warrant", "case", "team", "ops", "op"}
+    {"assist", "locate", "for", "per", "req", "request", "with", "hold", "detainer", "warrant", "case", "team", "ops", "op", "pickup"}
     | set(CONCAT_ACRONYMS)
 )
 
 
 def is_keyword(word: str) -> bool:
     return word in KEYWORDS or word.startswith(_STEMS)
+
+
+def known_word(word: str) -> bool:
+    """A word the screen knows: an ordinary police or English word, an immigration word, or a word
+    of one of the lexicon's expressions ("proceedings", "enforcement", "hold")."""
+    return word in _KNOWN or is_keyword(word)
 
 
 # Every beginning of a keyword or stem: a cut word is joined only if its first piece is one of these.
@@ -671,4 +750,12 @@ COMMON_WORDS: frozenset[str] = frozenset(word for phrase in VAGUE_TERMS for word
     depot lowes costco bank atm card credit debit plaza mall market restaurant bar club hotel motel church park lot
     garage ave st rd blvd dr ln ct hwy rt route block unit apt suite
     """.split()
+)
+# Every word the screen knows (`known_word`): a run-together word is split after an immigration word
+# only where what follows is one of these.
+_KNOWN: frozenset[str] = (
+    COMMON_WORDS
+    | KEYWORDS
+    | RUN_TOGETHER_WORDS
+    | frozenset(w for t in TERMS for w in re.findall(r"[a-z]{3,}", re.sub(r"\\[a-z]", " ", t.regex)))
 )

@@ -4,18 +4,24 @@ Evasions of a keyword filter are undone here once, so that every rule downstream
 canonical form. In order (docs/screening.md shows each step with an example):
 
 1. invisible format characters are removed: soft hyphen, zero-width space/joiners, word joiner,
-   bidi controls, variation selectors ("re\\u00admoval" -> "removal");
+   variation selectors ("re\\u00admoval" -> "removal"); bidirectional controls too, reported apart
+   (`bidi`): they make what is shown differ from what was typed, and `displayed` gives the order a
+   reader sees ("\\u202elavomer" shows "removal");
 2. Unicode NFKC, then accents are dropped ("\\uff29\\uff23\\uff25" -> "ICE", "d\\u00e9portation" -> "deportation");
 3. letters of other scripts drawn like Latin ones become their Latin prototype, from Unicode's
    confusables data (TR39 skeletons, via `confusable_homoglyphs`): "\\u0406\\u0421\\u0415" -> "ice",
-   "rem\\u043eval" -> "removal"; a word mixing scripts, or written wholly in look-alikes, is reported;
+   "rem\\u043eval" -> "removal", Greek "rem\\u03bf\\u03bd\\u03b1l" -> "removal"; a word mixing scripts,
+   or written wholly in look-alikes, is reported;
 4. case is folded (the case the word was typed in is kept: "ICE" the agency vs "ice" the drug);
 5. letters spelled out with spaces, dots or dashes are joined ("I.C.E.", "i c e" -> "ice"), a letter
    padded before them left out ("w/ e.r.o." -> "w ero");
 6. a word cut by a space or punctuation is joined when the pieces make an immigration word
    ("imm-igration", "de portation" -> "deportation"), and agency acronyms run together with a
-   word are split ("assistICE" -> "assist ice"), as are two words with a bar or bang between them
-   when one is an immigration word ("theft|ICE" -> "theft ice");
+   word are split ("assistICE" -> "assist ice", "locateforice" -> "locate for ice"), as are two words
+   with a bar or bang between them when one is an immigration word ("theft|ICE" -> "theft ice"),
+   words run together in CamelCase when one is an immigration word ("LocateForIce" -> "locate for
+   ice"), and an immigration word run together with others ("civilimmigrationenforcement" -> "civil
+   immigration enforcement", "removalproceedings" -> "removal proceedings");
 7. digit and symbol swaps are undone in words that are mostly letters or that become an
    immigration word ("remova1" -> "removal", "d3p0r74710n" -> "deportation"), and the l/I and
    rn/m look-alikes are undone when that makes an immigration word ("l.c.e." -> "ice").
@@ -33,7 +39,15 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sanctuary.screening.lexicon import CONCAT_ACRONYMS, CONCAT_PARTNERS, KEYWORD_PREFIXES, is_keyword
+from sanctuary.screening.lexicon import (
+    CONCAT_ACRONYMS,
+    CONCAT_PARTNERS,
+    KEYWORD_PREFIXES,
+    RUN_TOGETHER_STEMS,
+    RUN_TOGETHER_WORDS,
+    is_keyword,
+    known_word,
+)
 
 # Digit and symbol swaps used to dodge keyword filters ("1CE", "h5i", "d3p0rtation").
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s", "!": "i", "|": "i"})
@@ -60,17 +74,27 @@ _IGNORABLE = frozenset(
     + list(range(0xFE00, 0xFE10))
     + list(range(0xE0100, 0xE01F0))
 )
+# Bidirectional controls (Unicode's Bidi_Control property): marks, embeddings, overrides, isolates.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_OVERRIDE_RTL = "\u202e"
+_OPENERS = frozenset("\u202a\u202b\u202d\u202e\u2066\u2067\u2068")
+_CLOSERS = frozenset("\u202c\u2069")
+# CamelCase pieces: capitals then a lower-case word, a capital word, or digits ("LocateForICE").
+_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 _LATIN = "LATIN"
 _NEUTRAL_SCRIPTS = frozenset({"COMMON", "INHERITED", "Unknown"})
 
 # What a step undid, reported as evidence (rule "normalised:<kind>").
 INVISIBLE = "invisible"
+BIDI = "bidi"
 CONFUSABLE = "confusable"
 MIXED_SCRIPT = "mixed_script"
 WHOLE_SCRIPT = "whole_script_confusable"
 SPELLED = "spelled_out"
 JOINED = "joined"
 SPLIT = "split"
+CAMEL = "camel_case"
+RUN_TOGETHER = "run_together"
 SWAPPED = "swapped"
 
 
@@ -125,11 +149,12 @@ def _ascii_prototypes(char: str) -> list[str]:
 def _prototype(char: str) -> str | None:
     """The ASCII letter or digit Unicode's confusables data says `char` is drawn like, if any.
 
-    The upper-case form is asked first, then the lower-case one, so that both cases of a letter map
-    alike (case must not change the call). TR39 maps every capital-I shape to "l"; the lower-case
-    form then tells I from l (Cyrillic "\u0406" -> "\u0456" -> "i")."""
+    The form as typed is asked first: a look-alike is drawn in one case, and the two cases of a Greek
+    or Cyrillic letter may look like different Latin letters (Greek "\u03bd" is drawn like "v", its
+    capital like "N"; "\u03c5" like "u", its capital like "Y"). TR39 maps every capital-I shape to
+    "l"; the other case then tells I from l (Cyrillic "\u0406" -> "\u0456" -> "i")."""
     found: list[str] = []
-    for form in dict.fromkeys((char.upper(), char.lower(), char)):
+    for form in dict.fromkeys((char, char.lower(), char.upper())):
         if len(form) != 1:
             continue
         candidates = _ascii_prototypes(form)
@@ -148,6 +173,8 @@ def _fold_char(char: str) -> tuple[str, str | None, str]:
     from confusable_homoglyphs.categories import alias
 
     script = alias(char)
+    if char in BIDI_CONTROLS:
+        return "", BIDI, script
     if unicodedata.category(char) == "Cf" or ord(char) in _IGNORABLE:
         return "", INVISIBLE, script
     out: list[str] = []
@@ -253,16 +280,66 @@ def _is_spelled_letter(token: str) -> bool:
 
 
 @lru_cache(maxsize=65536)
-def _split_acronym(token: str) -> tuple[str, str] | None:
-    """An agency acronym run together with a word ("assistice", "iceero"), or None."""
+def _split_acronym(token: str) -> tuple[str, ...] | None:
+    """An agency acronym run together with a word or two ("assistice", "iceero", "locateforice"),
+    or None. The words are CONCAT_PARTNERS only: "notice", "justice", "office" stay whole."""
     if len(token) < 5 or is_keyword(token):
         return None
     for acronym in CONCAT_ACRONYMS:
-        if token.endswith(acronym) and token[: -len(acronym)] in CONCAT_PARTNERS:
-            return token[: -len(acronym)], acronym
-        if token.startswith(acronym) and token[len(acronym) :] in CONCAT_PARTNERS:
-            return acronym, token[len(acronym) :]
+        if token.endswith(acronym) and (head := _partners(token[: -len(acronym)])):
+            return (*head, acronym)
+        if token.startswith(acronym) and (tail := _partners(token[len(acronym) :])):
+            return (acronym, *tail)
     return None
+
+
+def _partners(text: str, most: int = 3) -> tuple[str, ...] | None:
+    """`text` as one to `most` CONCAT_PARTNERS run together ("locatefor" -> "locate", "for"), or None."""
+    if text in CONCAT_PARTNERS:
+        return (text,)
+    if most > 1:
+        for cut in range(2, len(text) - 1):
+            if text[:cut] in CONCAT_PARTNERS and (rest := _partners(text[cut:], most - 1)):
+                return (text[:cut], *rest)
+    return None
+
+
+def _known_words(text: str, most: int = 4) -> tuple[str, ...] | None:
+    """`text` as one to `most` words the screen knows, run together ("finalorderof" -> "final",
+    "order", "of"), the fewest words first, or None."""
+    if known_word(text):
+        return (text,)
+    if most > 1:
+        for cut in range(len(text) - 2, 1, -1):  # the longest known word last: "of", then "orderof"...
+            if known_word(text[cut:]) and (rest := _known_words(text[:cut], most - 1)):
+                return (*rest, text[cut:])
+    return None
+
+
+@lru_cache(maxsize=65536)
+def _run_together(token: str) -> tuple[str, ...] | None:
+    """An immigration word run together with other words ("civilimmigrationenforcement" -> "civil",
+    "immigration", "enforcement"; "removalproceedings"), or None. Only long stems are looked for
+    inside a word (RUN_TOGETHER_STEMS: never "ice" or "ero", which end "notice" and "hero"), a word
+    after the stem is split off only when it is a word the screen knows (so "deportes" stays
+    whole), and every piece is at least two letters."""
+    if len(token) < 8 or not token.isalpha():
+        return None
+    found = [(token.find(stem), stem) for stem in RUN_TOGETHER_STEMS if stem in token]
+    if not found:
+        return None
+    at, stem = min(found)
+    if at == 1:
+        return None
+    head = _known_words(token[:at]) or ((token[:at],) if at else ())
+    # the immigration word: its longest known form, else the stem to the end of the token
+    rest = token[at:]
+    word = max((w for w in RUN_TOGETHER_WORDS if rest.startswith(w) and w.startswith(stem)), key=len, default=rest)
+    tail = rest[len(word) :]
+    if tail and (len(tail) < 2 or not (known_word(tail) or _run_together(tail))):
+        word, tail = rest, ""
+    pieces = head + (word,) + ((_run_together(tail) or (tail,)) if tail else ())
+    return pieces if len(pieces) > 1 else None
 
 
 def normalize(text: str) -> Normalized:
@@ -307,17 +384,20 @@ def normalize(text: str) -> Normalized:
     words: list[str] = []
     plain: list[str] = []
     spans: list[tuple[int, int]] = []
-    for token, start, end in pieces:
-        span = (origin[start], origin[end - 1] + 1)
+    for token, start, end in _camel_split(text, origin, pieces, signals):
+        span = (min(origin[start:end]), max(origin[start:end]) + 1)  # reversed text runs backwards
         word = canonical(token)
         if word != token:
             signals.append(Signal(SWAPPED, *span))
         split = _split_acronym(word)
+        kind = SPLIT
+        if split is None:
+            split, kind = _run_together(word), RUN_TOGETHER
         if split is not None:
-            signals.append(Signal(SPLIT, *span))
+            signals.append(Signal(kind, *span))
             words.extend(split)
             plain.extend(split)
-            spans.extend((span, span))
+            spans.extend([span] * len(split))
             continue
         words.append(word)
         plain.append(token)
@@ -325,6 +405,50 @@ def normalize(text: str) -> Normalized:
     if scripts:
         signals.extend(_script_signals(text, spans, scripts))
     return Normalized(" ".join(words), " ".join(plain), _offsets(words), _offsets(plain), tuple(spans), tuple(signals))
+
+
+def _camel_split(text: str, origin: list[int], pieces: list[tuple[str, int, int]], signals: list[Signal]) -> list[tuple[str, int, int]]:
+    """`pieces` with each word typed in CamelCase cut at its capitals when one of the parts is an
+    immigration word or an agency acronym ("LocateForIce", "ICEHold"), or every part is a word the
+    screen knows ("CheckIfSheIsLegal"); "McDonald" stays whole."""
+    out: list[tuple[str, int, int]] = []
+    for token, start, end in pieces:
+        typed = "".join(text[i] for i in origin[start:end]) if end - start == len(token) else ""
+        parts = list(_CAMEL.finditer(typed)) if typed.isascii() and typed.isalnum() and not typed.islower() and not typed.isupper() else []
+        words = [m.group(0).lower() for m in parts]
+        if len(parts) > 1 and "".join(m.group(0) for m in parts) == typed and (any(map(is_keyword, words)) or all(map(known_word, words))):
+            signals.append(Signal(CAMEL, origin[start], origin[end - 1] + 1))
+            out.extend((token[m.start() : m.end()], start + m.start(), start + m.end()) for m in parts)
+        else:
+            out.append((token, start, end))
+    return out
+
+
+def displayed(text: str) -> list[int]:
+    """The indices of `text` in the order a reader sees them, its bidirectional controls left out.
+
+    Latin letters, digits and punctuation are shown left to right inside any embedding or isolate;
+    only a right-to-left override (U+202E) reverses them, up to its pop (U+202C), the end of an
+    isolate around it, a line break or the end. A simplification of the Unicode bidirectional
+    algorithm for Latin text: "\u202esgnideecorp lavomer" shows "removal proceedings"."""
+    order, _ = _shown(text, 0, nested=False)
+    return order
+
+
+def _shown(text: str, index: int, nested: bool) -> tuple[list[int], int]:
+    out: list[int] = []
+    while index < len(text):
+        char = text[index]
+        if nested and (char in _CLOSERS or char == "\n"):
+            return out, index + (char in _CLOSERS)
+        if char in _OPENERS:
+            inner, index = _shown(text, index + 1, nested=True)
+            out.extend(reversed(inner) if char == _OVERRIDE_RTL else inner)
+            continue
+        if char not in BIDI_CONTROLS:
+            out.append(index)
+        index += 1
+    return out, index
 
 
 def _spelled_run(folded: str, runs: list[tuple[int, int]], index: int) -> int:

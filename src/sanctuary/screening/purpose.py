@@ -10,8 +10,11 @@ category won. The categories, in the order they win:
    a form, a statute, a facility in an immigration context.
 2. `criminal`: a named offence. An immigration agency named beside it is the beneficiary: "assist
    HSI fentanyl case" lists ICE-HSI in `agencies`, and the decision judges HSI as if it had asked.
-3. `needs_review`: immigration-adjacent and ambiguous: an immigration agency named with no purpose
-   ("ICE", "per HSI request"), an adjacent word ("foreign national", "I-94 check"), or the character
+3. `needs_review`: a reason with bidirectional control characters (what is shown is not what was
+   typed: evidence of an evasion in itself, whatever else it says; both readings are screened, and
+   an immigration purpose in either wins), immigration-adjacent and ambiguous: an immigration agency
+   named with no purpose ("ICE", "per HSI request"), an adjacent word ("foreign national", "I-94
+   check", "NTA" with no citation word, "absconder" with no parole or probation word), or the character
    n-gram model (`model.py`), which only ever adds this category and only looks at words the lexicon
    does not know. The gateway holds such a request for the desk; the retro audit lists it apart.
 4. `criminal` again for words that say a matter is criminal without naming an offence ("felony
@@ -24,6 +27,7 @@ are cached: real logs repeat their reasons.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -32,7 +36,7 @@ from sanctuary.agencies import Registry, load_registry
 from sanctuary.screening import lexicon
 from sanctuary.screening.fuzzy import misspelled_phrase, misspelling_of
 from sanctuary.screening.model import shipped
-from sanctuary.screening.normalize import MIXED_SCRIPT, WHOLE_SCRIPT, Normalized, normalize
+from sanctuary.screening.normalize import BIDI, MIXED_SCRIPT, WHOLE_SCRIPT, Normalized, displayed, normalize
 
 CIVIL_IMMIGRATION = "civil_immigration"
 NEEDS_REVIEW = "needs_review"
@@ -42,6 +46,9 @@ FUZZY_WEIGHT = {1: 0.9, 2: 0.8}  # immigration likelihood of a misspelling, by e
 MAX_LENGTH = 2000  # longer input is screened on its first MAX_LENGTH characters (bounded cost)
 CACHE_SIZE = 1 << 16
 _ACRONYM_ICE = "agency:ICE"
+_SPACED_A = re.compile(r"a\s", re.IGNORECASE)
+BIDI_RULE = f"normalised:{BIDI}"
+BIDI_WEIGHT = 0.5
 _EVASION_RULES = frozenset({f"normalised:{MIXED_SCRIPT}", f"normalised:{WHOLE_SCRIPT}"})
 
 
@@ -128,6 +135,8 @@ def _lexicon_hits(text: str, norm: Normalized) -> list[_Hit]:
             continue
         for match in term.pattern.finditer(source):
             evidence = _evidence(text, norm, match.start(), match.end(), _form_rule(term.rule, match.group(0)), term.plain)
+            if term is lexicon.A_NUMBER_WORD and _SPACED_A.match(evidence.text):
+                continue  # "a number", two words: not an A-number
             if term.rule == _ACRONYM_ICE and match.group(0) == "ice":
                 if drugs is None:
                     drugs = lexicon.DRUG_CONTEXT.search(norm.words) is not None
@@ -239,6 +248,42 @@ def _rules(hits: Iterable[_Hit]) -> str:
 
 
 def _screen(text: str) -> PurposeScreen:
+    """The screen of `text`; with bidirectional controls, of the text as typed and as shown, held
+    for review unless either reading states an immigration purpose."""
+    typed = _read(text)
+    controls = tuple(s for s in typed.signals if s.rule == BIDI_RULE)
+    if not controls:
+        return typed
+    order = displayed(text)
+    shown = _moved(_read("".join(text[i] for i in order)), text, order)
+    readings = (typed, shown)
+    for reading in readings:
+        if reading.immigration:
+            return replace(reading, evidence=controls + reading.evidence)
+    evidence = controls + _without_nested([e for r in readings if r.needs_review for e in r.evidence])
+    why = (
+        "bidirectional control characters: what is shown is not what was typed, evidence of an evasion; held for review"
+        + "".join(f" ({r.why})" for r in readings if r.category == NEEDS_REVIEW)[:1000]
+    )
+    agencies = _most_specific({*typed.agencies, *shown.agencies})
+    score = max(BIDI_WEIGHT, typed.score if typed.needs_review else 0.0, shown.score if shown.needs_review else 0.0)
+    return PurposeScreen(NEEDS_REVIEW, agencies, evidence, score, typed.normalized, why, typed.signals)
+
+
+def _moved(result: PurposeScreen, text: str, order: list[int]) -> PurposeScreen:
+    """A screen of the text as shown (`order`: each shown character's index in `text`), its
+    evidence pointing at what was typed."""
+
+    def back(item: Evidence) -> Evidence:
+        typed = order[item.start : item.end] or [0]
+        start, end = min(typed), max(typed) + 1
+        return Evidence(start, end, text[start:end], item.rule, item.field)
+
+    return replace(result, evidence=tuple(map(back, result.evidence)), signals=tuple(map(back, result.signals)))
+
+
+def _read(text: str) -> PurposeScreen:
+    """The screen of one reading of a text (see the module docstring for which category wins)."""
     norm = normalize(text)
     signals = tuple(Evidence(s.start, s.end, text[s.start : s.end], f"normalised:{s.kind}") for s in norm.signals)
     hits = _lexicon_hits(text, norm)
@@ -322,8 +367,10 @@ def screen_fields(fields: Mapping[str, str | None]) -> PurposeScreen:
     """Screen every text field of a request as one reason (purpose text, case number, officer, ...):
     an immigration purpose, an agency or an offence in any field counts, and the fields are judged
     together ("fentanyl case" beside "HSI" is HSI's criminal case). Each piece of evidence names its
-    field, and its span is within that field's text."""
-    present = tuple((name, text[:MAX_LENGTH]) for name, text in fields.items() if text is not None and text.strip())
+    field, and its span is within that field's text. Each field is read whole, not cut at MAX_LENGTH:
+    the contract bounds every field (a document's text at 100,000 characters), and words padded past
+    a cut would not be read."""
+    present = tuple((name, text) for name, text in fields.items() if text is not None and text.strip())
     return _fields_cached(present) if present else screen(None)
 
 
@@ -374,6 +421,7 @@ def clear_caches() -> None:
         fuzzy.misspelled_phrase,
         normalize_module.canonical,
         normalize_module._split_acronym,
+        normalize_module._run_together,
         normalize_module._fold_char,
     ):
         cache.cache_clear()

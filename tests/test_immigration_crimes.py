@@ -1,0 +1,86 @@
+"""The descriptive fact `criminal_immigration`: which federal criminal immigration offence a request
+names, whatever its purpose category, for each jurisdiction's own definition to decide on."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import request
+from sanctuary.models import parse_request
+from sanctuary.pipeline import screen_request
+from sanctuary.policy.facts import derive
+from sanctuary.policy.immigration_crimes import criminal_immigration
+from sanctuary.screening import classify
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("8 U.S.C. § 1326(a) illegal re-entry", {"reentry"}),
+        ("re-entry after removal", {"reentry"}),
+        ("8 U.S.C. 1325 improper entry", {"entry"}),
+        ("alien smuggling, 8 U.S.C. 1324(a)(1)(A)(ii)", {"smuggling"}),
+        ("8 U.S.C. §1324a unlawful employment of aliens", {"employment"}),
+        ("8 USC 1306 failure to carry alien registration", {"presence"}),
+        ("visa fraud, 18 U.S.C. 1546", {"documents"}),
+        ("false statement in naturalization, 18 U.S.C. 1015", {"naturalization"}),
+        ("armed robbery, 18 U.S.C. 2113", set()),
+        ("drug smuggling", set()),
+    ],
+)
+def test_kinds_named_in_words(text, kinds):
+    assert criminal_immigration([text]) == kinds
+
+
+def test_the_fact_reads_free_text_and_document_text_and_the_forms_shown():
+    raw = request(
+        "database_query",
+        "HSI",
+        purpose={"text": "criminal case", "category": "criminal"},
+        documents=[{"type": "judicial_warrant", "text": "for violation of 8 U.S.C. 1326"}, {"type": "I-205"}],
+    )
+    req = parse_request(raw)
+    facts = derive(req, purpose=screen_request(req), acting=[], documents=[classify(d) for d in req.documents])
+    assert facts.criminal_immigration == {"reentry"}
+    assert facts.immigration_forms == {"I-205"}
+
+
+def test_a_federal_court_order_finding_probable_cause_counts_and_a_state_one_does_not():
+    def facts(court, signer):
+        raw = request(
+            "custody_transfer",
+            "CBP-USBP",
+            documents=[
+                {
+                    "type": "court_order",
+                    "court": court,
+                    "signed_by": signer,
+                    "criminal": True,
+                    "probable_cause": True,
+                }
+            ],
+        )
+        req = parse_request(raw)
+        return derive(req, purpose=screen_request(req), acting=[], documents=[classify(d) for d in req.documents])
+
+    assert facts(
+        "United States District Court for the Southern District of California", "Hon. B. Roe, United States Magistrate Judge"
+    ).federal_probable_cause
+    assert not facts("Superior Court of California, County of Fresno", "Hon. B. Roe, Judge of the Superior Court").federal_probable_cause
+
+
+def test_a_magistrate_judges_order_is_a_federal_court_order_but_not_an_article_iii_judges():
+    raw = request(
+        "database_query",
+        "ICE-ERO",
+        documents=[
+            {
+                "type": "court_order",
+                "court": "United States District Court for the Western District of Washington",
+                "signed_by": "Hon. R. Roe, United States Magistrate Judge",
+            }
+        ],
+    )
+    req = parse_request(raw)
+    facts = derive(req, purpose=screen_request(req), acting=[], documents=[classify(d) for d in req.documents])
+    assert facts.federal_court_order and not facts.article_iii_order
