@@ -414,3 +414,46 @@ def test_a_person_signed_in_through_one_replica_is_signed_in_on_the_other(log_ur
     finally:
         first.close()
         second.close()
+
+
+def test_after_kill_9_a_witness_cosigns_the_survivors_checkpoint_without_a_fork(tmp_path: Path, log_url: str) -> None:
+    from test_audit_witness import spec_cosignature_time
+    from witness_process import keygen, sanctuary, serve
+
+    env = child_env(SANCTUARY_HOME=str(tmp_path))
+    made = sanctuary("audit", "keygen", "replicas.test/v1/audit/tiles", env=env)
+    assert made.returncode == 0, made.stderr
+    keygen(tmp_path / "witness", "w1.example/witness")
+    witness = serve(tmp_path / "witness", [made.stdout.strip()])
+    listed = tmp_path / "witnesses.toml"
+    listed.write_text(f'[[witness]]\nurl = "{witness.url}"\nvkey = "{witness.vkey}"\n')
+    stores = pg_database("replicas_store")
+    store = next(stores)
+    running: list[Replica] = []
+    try:
+        running.append(Replica(tmp_path, store, log_url, "--witnesses", str(listed)))
+        wait_for("the first replica signs", lambda: running[0].ready()["signing"]["signer"], 10)
+        running.append(Replica(tmp_path, store, log_url, "--witnesses", str(listed)))
+        signer, survivor = running
+        load = Load(running)
+        try:
+            wait_for("a cosigned checkpoint", lambda: len(signers(log_url)) >= 2, 10)
+            killed_at = signers(log_url)[-1][0]
+            signer.process.kill()
+            signer.process.wait()
+
+            def cosigned_beyond() -> bool:
+                note = httpx.get(f"{survivor.url}/v1/audit/checkpoint", timeout=5).text
+                return int(note.split("\n")[1]) > killed_at and spec_cosignature_time(note, witness.vkey) > 0
+
+            took = wait_for("the survivor's newer checkpoint, cosigned by the witness", cosigned_beyond, TAKEOVER_SECONDS + 2)
+        finally:
+            answered = load.stop()
+        assert took < TAKEOVER_SECONDS + 2
+        assert survivor.ready()["cosigning"]["ok"] is True, "the witness refused nothing: no fork"
+        verify_all(tmp_path, log_url, answered)
+    finally:
+        for replica in running:
+            replica.stop()
+        witness.stop()
+        next(stores, None)
