@@ -8,7 +8,7 @@ RUNTIME := $(VENV)/.runtime-stamp
 STAMP   := $(VENV)/.installed-stamp
 PIP     := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test lint bench browser nginx wrk spark clean
+.PHONY: run test lint bench bench-quick browser nginx wrk spark clean
 
 $(RUNTIME): requirements.lock pyproject.toml
 	@echo "make: installing what sanctuary runs on into $(VENV) (pinned; the first time takes a minute or two)"
@@ -70,6 +70,11 @@ wrk:
 bench: $(STAMP) wrk
 	$(PY) bench/decide.py
 	$(PY) bench/gateway.py
+
+# Small runs of the decision, gateway, log and retro benchmarks against their peers (bench/quick.py,
+# thresholds in bench/quick.toml): run before every merge that touches the request path.
+bench-quick: $(STAMP) wrk
+	$(PY) bench/quick.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

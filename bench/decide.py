@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from sanctuary.agencies import load_registry  # noqa: E402
+from sanctuary.duties.book import DutyBook  # noqa: E402
 from sanctuary.pipeline import Pipeline  # noqa: E402
 from sanctuary.policy.engine import PolicyEngine  # noqa: E402
 
@@ -61,9 +62,14 @@ def engine_for(args: argparse.Namespace) -> PolicyEngine:
     return PolicyEngine.load(args.profile or ["chicago-2021"], registry)
 
 
+def served(engine: PolicyEngine, cache: bool = True) -> Pipeline:
+    """The pipeline as the gateway runs it: with the duties its profiles impose, judged with each decision."""
+    return Pipeline(engine, cache=cache, duties=DutyBook.for_engine(engine))
+
+
 def measure(args: argparse.Namespace, lines: list[str]) -> dict[str, Any]:
     clock = time.perf_counter
-    cached = Pipeline(engine_for(args))
+    cached = served(engine_for(args))
     per_c = []
     for line in lines:
         t = clock()
@@ -71,7 +77,7 @@ def measure(args: argparse.Namespace, lines: list[str]) -> dict[str, Any]:
         per_c.append(clock() - t)
 
     engine = engine_for(args)
-    uncached = Pipeline(engine, cache=False)
+    uncached = served(engine, cache=False)
     sent: list[tuple[list[dict[str, Any]], Any]] = []  # this decision's batches: (requests, policy set)
     real = cedarpy.is_authorized_batch
 

@@ -104,8 +104,11 @@ def ablate(step: str) -> None:
         DecisionIndex.add = lambda self, *args, **kwargs: None
     elif step == "append":  # the committer builds the entries and hands them to a store that keeps nothing
 
-        def append(self: SqlStore, entries: list[bytes], clears: list[Any]) -> int:
-            return [next(counter) for _ in entries][0]
+        def append(self: SqlStore, entries: list[bytes], clears: list[Any], follow: Any = None) -> int:
+            first = [next(counter) for _ in entries][0]
+            for _ in follow(first)[0] if follow is not None else ():
+                next(counter)
+            return first
 
         SqlStore.append = append
     elif step == "record":
@@ -115,8 +118,8 @@ def ablate(step: str) -> None:
             done.set_result(next(counter))
             return done
 
-        DecisionLog.record = lambda self, *args, **kwargs: next(counter)
-        DecisionLog.record_later = recorded
+        DecisionLog.append_built = lambda self, *args, **kwargs: next(counter)
+        DecisionLog.append_built_later = recorded
     else:
         raise SystemExit(f"unknown step {step!r}: index, append or record")
 

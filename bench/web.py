@@ -43,12 +43,12 @@ def main() -> None:
 
     from sanctuary.agencies import load_registry
     from sanctuary.audit import open_log
-    from sanctuary.audit.entry import build
     from sanctuary.audit.keys import generate, hmac_key
     from sanctuary.gateway.app import GatewayConfig
     from sanctuary.models import parse_request
     from sanctuary.pipeline import Pipeline
     from sanctuary.policy.engine import PolicyEngine
+    from sanctuary.recording import build
     from sanctuary.server import create_app
     from sanctuary.web.entries import read_range
     from sanctuary.web.record import PublicRecord, _cells, record_file

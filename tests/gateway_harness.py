@@ -16,6 +16,7 @@ from sanctuary.audit.keys import generate
 from sanctuary.gateway.app import GatewayConfig
 from sanctuary.gateway.credentials import KeyRing, demo_key
 from sanctuary.gateway.services import Policy
+from sanctuary.proxy.authz import authz_hook
 from sanctuary.records import open_store
 from sanctuary.records.demo import fill
 from sanctuary.server import create_app
@@ -83,6 +84,9 @@ def start(home: Path, store_url: str, log_url: str, *, persons: int | None = 30,
         fill(records, persons, seed=3, replace=True)
         records.close()
     cfg = GatewayConfig(profiles=["chicago-2021"], store_url=store_url, log_url=log_url, keys=KeyRing(), rate=0)
+    routes, upstream = overrides.pop("routes", None), overrides.pop("upstream", None)
+    if routes is not None:  # the /v1/authz hook, mounted as `sanctuary serve --routes` mounts it
+        cfg.mounts.append(authz_hook(routes, upstream))
     for name, value in overrides.items():
         setattr(cfg, name, value)
     cfg.keys.add_demo_keys()

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sanctuary.audit.canonical import canonical, canonical_plain
-from sanctuary.audit.entry import build
 from sanctuary.models import Decision, RequestError, parse_request
+from sanctuary.recording import build
 from strategies import requests
 
 EXAMPLES = json.loads(
@@ -129,14 +129,14 @@ def test_every_entry_is_written_as_rfc8785_writes_it(
 
 
 def test_an_entry_time_is_utc_to_the_millisecond_truncated() -> None:
-    """`_timestamp` writes the clock's time as `datetime.isoformat` would, without its cost."""
+    """`timestamp` writes the clock's time as `datetime.isoformat` would, without its cost."""
     from datetime import UTC, datetime, timedelta
 
-    from sanctuary.audit.entry import _timestamp
+    from sanctuary.audit.entry import timestamp
 
     before = datetime.now(UTC)
-    written = _timestamp(None)
+    written = timestamp(None)
     after = datetime.now(UTC)
     assert len(written) == len("2026-11-30T09:31:17.042Z") and written.endswith("Z")
     assert before - timedelta(milliseconds=1) <= datetime.fromisoformat(written) <= after
-    assert _timestamp(datetime(1999, 1, 2, 3, 4, 5, 678999, tzinfo=UTC)) == "1999-01-02T03:04:05.678Z"
+    assert timestamp(datetime(1999, 1, 2, 3, 4, 5, 678999, tzinfo=UTC)) == "1999-01-02T03:04:05.678Z"

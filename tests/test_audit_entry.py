@@ -12,9 +12,10 @@ import rfc8785
 
 from audit_fixtures import DRIVERS, keys, log, log_url  # noqa: F401 - pytest fixtures
 from sanctuary.audit import AuditError, DecisionLog
-from sanctuary.audit.entry import canonical_request, mac
+from sanctuary.audit.entry import mac
 from sanctuary.audit.keys import hmac_key, pseudonym
 from sanctuary.models import Decision, Failure, Held, parse_request
+from sanctuary.recording import EntryRecorder, canonical_request
 
 pytestmark = pytest.mark.parametrize("log_url", DRIVERS, indirect=True)
 
@@ -51,7 +52,9 @@ def decision(decision: str = "deny", **extra: object) -> Decision:
 
 def test_entry_is_canonical_and_copies_no_free_text(log: DecisionLog, keys: Path) -> None:
     request = parse_request(REQUEST)
-    index = log.record(request, decision(error="requester.agency: unregistered requester: 'Jane Roe'", failure=Failure.unregistered))
+    index = EntryRecorder(log).record(
+        request, decision(error="requester.agency: unregistered requester: 'Jane Roe'", failure=Failure.unregistered)
+    )
     data = log.entry(index)
     record = json.loads(data)
     assert rfc8785.dumps(record) == data
@@ -97,7 +100,7 @@ def test_no_pseudonym_links_two_entries_about_one_person(log: DecisionLog) -> No
     def entry_for(changes: dict) -> dict:
         raw = json.loads(json.dumps(REQUEST).replace("Jane Roe", changes.pop("name", "Jane Roe")))
         request = parse_request({**raw, **changes})
-        return json.loads(log.entry(log.record(request, decision(id=request.id))))
+        return json.loads(log.entry(EntryRecorder(log).record(request, decision(id=request.id))))
 
     first, same_person, other_person = entry_for({}), entry_for({"id": "ICE-2019-ROE-78"}), entry_for({"id": "ICE-3", "name": "Ann Poe"})
     unique = ("time", "request_hmac", "sealed")
@@ -113,7 +116,7 @@ def test_disclosure_is_protected_and_sealed(log: DecisionLog, log_url: str) -> N
 
     request = parse_request({**REQUEST, "requester": {"agency": "ICE-HSI"}})
     shown = [{"record_id": "P0000001", "fields": ["first_name", "last_name"]}]
-    index = log.record(request, decision("permit", redact=["immigration_status", "Jane Roe"]), shown)
+    index = EntryRecorder(log).record(request, decision("permit", redact=["immigration_status", "Jane Roe"]), shown)
     data = log.entry(index)
     record = json.loads(data)
     assert b"P0000001" not in data and "disclosed" not in record
@@ -130,22 +133,22 @@ def test_disclosure_is_protected_and_sealed(log: DecisionLog, log_url: str) -> N
 
 def test_held_is_a_code_and_its_reference_protected(log: DecisionLog) -> None:
     held = Held(reason="verification_required", reference="desk-Jane-Roe", lifts=["chicago-2021:020-a"])
-    index = log.record(parse_request(REQUEST), decision(held=held))
+    index = EntryRecorder(log).record(parse_request(REQUEST), decision(held=held))
     record = json.loads(log.entry(index))
     ref = mac(log.hmac_key(), "held", b"desk-Jane-Roe")
     assert record["held"] == {"reason": "verification_required", "lifts": ["chicago-2021:020-a"], "ref": ref}
     assert log.reveal(index)["held.reference"] == "desk-Jane-Roe" and b"desk-" not in log.entry(index)
-    resolution = json.loads(log.entry(log.record(parse_request(REQUEST), decision("permit", resolves="desk-Jane-Roe"))))
+    resolution = json.loads(log.entry(EntryRecorder(log).record(parse_request(REQUEST), decision("permit", resolves="desk-Jane-Roe"))))
     assert resolution["resolves"] == ref, "the resolving decision names the held one by the same keyed reference"
     facts = decision(claims=["subject.felony_conviction"], facts_source="records store: subject found", judged_as=["ICE-ERO", "ICE-HSI"])
-    data = log.entry(log.record(parse_request(REQUEST), facts))
+    data = log.entry(EntryRecorder(log).record(parse_request(REQUEST), facts))
     assert b"felony" not in data and b"subject found" not in data and json.loads(data)["judged_as"] == ["ICE-ERO", "ICE-HSI"]
 
 
 def test_refusal_keeps_only_a_keyed_hash_and_a_code(log: DecisionLog) -> None:
     raw = b'{"id":"bad-Jane-Roe","kind":"database_query","requester":{"agency":"FBI"},"ssn":"123-45-6789"}'
     refusal = decision(id="bad-Jane-Roe", error="ssn: unknown field '123-45-6789'", citations=["Fail closed"], rules=[])
-    index = log.record_refusal(raw, refusal)
+    index = EntryRecorder(log).record_refusal(raw, refusal)
     data = log.entry(index)
     record = json.loads(data)
     assert b"Jane" not in data and b"123-45" not in data and b"ssn" not in data
@@ -156,10 +159,10 @@ def test_refusal_keeps_only_a_keyed_hash_and_a_code(log: DecisionLog) -> None:
 def test_bad_records_are_refused_with_the_field(log: DecisionLog) -> None:
     request = parse_request(REQUEST)
     with pytest.raises(AuditError) as err:
-        log.record(request, decision(), [{"record_id": 5, "fields": ["name"]}])
+        EntryRecorder(log).record(request, decision(), [{"record_id": 5, "fields": ["name"]}])
     assert err.value.field == "disclosed.0"
     with pytest.raises(AuditError) as err:
-        log.record(request, decision().model_copy(update={"id": "other"}))
+        EntryRecorder(log).record(request, decision().model_copy(update={"id": "other"}))
     assert err.value.field == "decision.id"
     assert log.size() == 0
 
@@ -170,11 +173,11 @@ def _held_commit(log: DecisionLog, monkeypatch: pytest.MonkeyPatch) -> tuple[thr
     started, release = threading.Event(), threading.Event()
     append = log._store.append
 
-    def held(entries, clears):  # type: ignore[no-untyped-def]
+    def held(entries, clears, follow=None):  # type: ignore[no-untyped-def]
         if not release.is_set():
             started.set()
             release.wait(10)
-        return append(entries, clears)
+        return append(entries, clears, follow)
 
     monkeypatch.setattr(log._store, "append", held)
     return started, release
@@ -185,11 +188,11 @@ def test_record_later_settles_each_decision_when_its_batch_is_durable(log: Decis
     future holds its own index once durable, and an entry that cannot be built fails alone."""
     request = parse_request(REQUEST)
     started, release = _held_commit(log, monkeypatch)
-    first = log.record_later(request, decision())
+    first = EntryRecorder(log).record_later(request, decision())
     assert started.wait(10)
-    good = log.record_later(request, decision("permit"))
-    bad = log.record_later(request, decision().model_copy(update={"id": "other"}))
-    last = log.record_later(request, decision())
+    good = EntryRecorder(log).record_later(request, decision("permit"))
+    bad = EntryRecorder(log).record_later(request, decision().model_copy(update={"id": "other"}))
+    last = EntryRecorder(log).record_later(request, decision())
     assert not any(f.done() for f in (first, good, bad, last))  # nothing is durable yet: nothing is settled
     release.set()
     assert [first.result(10), good.result(10), last.result(10)] == [0, 1, 2]
@@ -202,10 +205,10 @@ def test_record_later_settles_each_decision_when_its_batch_is_durable(log: Decis
 def test_a_failed_commit_fails_every_decision_in_it(log: DecisionLog, monkeypatch: pytest.MonkeyPatch) -> None:
     request = parse_request(REQUEST)
     started, release = _held_commit(log, monkeypatch)
-    first = log.record_later(request, decision())
+    first = EntryRecorder(log).record_later(request, decision())
     assert started.wait(10)
-    queued = [log.record_later(request, decision()) for _ in range(3)]
-    monkeypatch.setattr(log._store, "append", lambda entries, clears: (_ for _ in ()).throw(OSError("disk full")))
+    queued = [EntryRecorder(log).record_later(request, decision()) for _ in range(3)]
+    monkeypatch.setattr(log._store, "append", lambda entries, clears, follow=None: (_ for _ in ()).throw(OSError("disk full")))
     release.set()
     assert first.result(10) == 0  # committed before the disk filled
     for future in queued:

@@ -10,8 +10,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sanctuary.audit.entry import CODES, VOCABULARY_PATHS, split_request, vocabulary_names
 from sanctuary.models import parse_request
+from sanctuary.recording import CODES, VOCABULARY_PATHS, split_request, vocabulary_names
 from strategies import requests
 
 # Free text of every kind the contract allows: non-ASCII, digits only, dots, empty.

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import pipeline_for
-from sanctuary.audit.entry import FAILURES, FORMAT, REFUSED, REFUSED_FORMAT, build, build_refusal
 from sanctuary.models import Kind
+from sanctuary.recording import FAILURES, FORMAT, REFUSED, REFUSED_FORMAT, build, build_refusal
 from strategies import requests
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "docs" / "schemas"

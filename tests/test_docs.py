@@ -5,9 +5,8 @@ example notes): the repository stands on its own, and names no note kept outside
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = sorted([ROOT / "README.md", *(p for folder in ("docs", "src", "examples") for p in (ROOT / folder).rglob("*.md"))])
@@ -33,41 +32,56 @@ MARKDOWN_HOMES = (ROOT, ROOT / "docs", ROOT / "docs" / "law")
 
 
 def rel(path: Path) -> str:
-    return str(path.relative_to(ROOT))
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
-@pytest.mark.parametrize("path", DOCS + SOURCES, ids=rel)
-def test_no_conflict_markers_or_machine_paths(path: Path) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert not MARKER.search(text), f"merge-conflict marker in {rel(path)}"
-    assert not MACHINE_PATH.findall(text), f"absolute machine path(s) in {rel(path)}: {MACHINE_PATH.findall(text)}"
-    assert "../shared/" not in text, f"{rel(path)} points outside the repository (../shared/): copy what it rests on in"
+def offending(paths: list[Path], finds: Callable[[Path, str], object]) -> dict[str, object]:
+    """Every file of `paths` for which `finds(path, text)` finds something, with what it found."""
+    found = {}
+    for path in paths:
+        what = finds(path, path.read_text(encoding="utf-8"))
+        if what:
+            found[rel(path)] = what
+    return found
 
 
-@pytest.mark.parametrize("path", DOCS, ids=rel)
-def test_links_in_docs_exist(path: Path) -> None:
-    text = path.read_text(encoding="utf-8")
-    missing = []
-    for target in LINK.findall(text):
-        if re.match(r"^[a-z]+:", target) or target.startswith("#"):
-            continue  # a URL or an anchor in the same page
-        if not (path.parent / target.split("#", 1)[0]).exists():
-            missing.append(target)
-    assert not missing, f"{rel(path)} links to what does not exist: {missing}"
+def test_no_conflict_markers() -> None:
+    assert offending(DOCS + SOURCES, lambda _, text: MARKER.findall(text)) == {}
 
 
-@pytest.mark.parametrize("path", DOCS + SOURCES, ids=rel)
-def test_file_references_exist(path: Path) -> None:
-    text = path.read_text(encoding="utf-8")
-    missing = sorted({ref for ref in REFERENCE.findall(text) if not (ROOT / ref).exists() and "*" not in ref})
-    assert not missing, f"{rel(path)} names files that are not in the repository: {missing}"
+def test_no_machine_paths_and_nothing_outside_the_repository() -> None:
+    assert offending(DOCS + SOURCES, lambda _, text: MACHINE_PATH.findall(text)) == {}
+    assert offending(DOCS + SOURCES, lambda _, text: "../shared/" in text) == {}, "copy in what a file rests on"
 
 
-@pytest.mark.parametrize("path", DOCS + SOURCES, ids=rel)
-def test_every_page_named_is_in_the_repository(path: Path) -> None:
+def test_links_in_docs_exist() -> None:
+    def missing(path: Path, text: str) -> list[str]:
+        targets = [t for t in LINK.findall(text) if not re.match(r"^[a-z]+:", t) and not t.startswith("#")]  # not URLs or anchors
+        return [t for t in targets if not (path.parent / t.split("#", 1)[0]).exists()]
+
+    assert offending(DOCS, missing) == {}
+
+
+def test_file_references_exist() -> None:
+    def missing(_: Path, text: str) -> list[str]:
+        return sorted({ref for ref in REFERENCE.findall(text) if not (ROOT / ref).exists() and "*" not in ref})
+
+    assert offending(DOCS + SOURCES, missing) == {}
+
+
+def test_every_page_named_is_in_the_repository() -> None:
     """A note kept outside the repository (research notes, a shared folder) is never named: what a
     comment or a page rests on is a page of docs/ (docs/evidence.md, docs/law/) or a public source."""
-    text = path.read_text(encoding="utf-8")
-    names = set(MARKDOWN_NAME.findall(text))
-    missing = sorted(n for n in names if not any((home / n).exists() for home in (path.parent, *MARKDOWN_HOMES)))
-    assert not missing, f"{rel(path)} names pages that are not in the repository: {missing}"
+
+    def missing(path: Path, text: str) -> list[str]:
+        names = set(MARKDOWN_NAME.findall(text))
+        return sorted(n for n in names if not any((home / n).exists() for home in (path.parent, *MARKDOWN_HOMES)))
+
+    assert offending(DOCS + SOURCES, missing) == {}
+
+
+def test_the_checks_find_what_they_look_for(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.md"
+    bad.write_text("see [x](nowhere.md) and docs/no-such-page.md, " + "/wo" + "rk/notes\n" + "<" * 7 + " HEAD\n", encoding="utf-8")
+    assert offending([bad], lambda _, text: MARKER.findall(text)) and offending([bad], lambda _, text: MACHINE_PATH.findall(text))
+    assert REFERENCE.findall(bad.read_text()) == ["docs/no-such-page.md"] and LINK.findall(bad.read_text()) == ["nowhere.md"]

@@ -15,10 +15,12 @@ from typer.testing import CliRunner
 
 from conftest import registry
 from sanctuary.audit import open_log
+from sanctuary.audit.storage.sql import SqlStore
 from sanctuary.cli import app
 from sanctuary.duties.book import DutyBook, Period
-from sanctuary.duties.ledger import DUTY, DutyError, entries, fulfil, owed, with_duties
+from sanctuary.duties.ledger import DUTY, DutyError, entries, fulfil, owed
 from sanctuary.duties.report import write
+from sanctuary.models import Document, Failure, parse_request
 from sanctuary.pipeline import Pipeline
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError
@@ -36,9 +38,9 @@ def decision_log(tmp_path, monkeypatch):
     log.close()
 
 
-def pipeline(decision_log, *profiles: str) -> Pipeline:
+def pipeline(decision_log, *profiles: str, trusted: bool = True) -> Pipeline:
     engine = PolicyEngine.load(list(profiles), registry())
-    return with_duties(Pipeline(engine, decision_log, trusted=True))
+    return Pipeline(engine, decision_log, trusted=trusted, duties=DutyBook.for_engine(engine))
 
 
 def dmv(rid: str, agency: str, **kw) -> str:
@@ -214,38 +216,61 @@ def test_a_duty_condition_that_does_not_validate_does_not_load(tmp_path):
         DutyBook.for_profiles(["x-city"], tmp_path)
 
 
-class LosesDuties:
-    """A log that records decisions but cannot take the duty entries."""
-
-    def __init__(self, log):
-        self.log = log
-
-    def record(self, request, decision, disclosed=None):
-        return self.log.record(request, decision, disclosed)
-
-    def record_refusal(self, raw, decision):
-        return self.log.record_refusal(raw, decision)
-
-    def append_many(self, entries, clears=None):
-        raise OSError("disk full")
+SDNY_ORDER = {
+    "type": "court_order",
+    "court": "United States District Court for the Southern District of New York",
+    "signed_by": "Hon. J. Park, United States District Judge",
+}
 
 
-def test_a_duty_that_cannot_be_recorded_fails_closed(decision_log):
+def test_a_decision_and_its_duties_are_one_commit_a_fault_between_them_leaves_neither(decision_log, monkeypatch):
+    p = pipeline(decision_log, "new-york-dmv")
+    insert = SqlStore._insert_entries
+
+    def fails_at_the_duties(self, cur, rows):  # the decision's row goes in; the disk fills before the duty's
+        insert(self, cur, [row for row in rows if b'"kind":"duty"' not in row[1]])
+        if any(b'"kind":"duty"' in data for _, data in rows):
+            raise OSError("disk full")
+
+    monkeypatch.setattr(SqlStore, "_insert_entries", fails_at_the_duties)
+    outcome = p.handle_raw(dmv("ny-9", "HSI", documents=[SDNY_ORDER]))
+    assert outcome.decision.decision == "deny" and outcome.decision.failure == Failure.log and "disk full" in outcome.decision.error
+    assert outcome.result is None and decision_log.size() == 0  # neither the decision nor its duty
+    monkeypatch.undo()
+    recorded = p.handle_raw(dmv("ny-9", "HSI", documents=[SDNY_ORDER])).decision
+    assert recorded.decision == "permit" and recorded.duties == ["new-york-dmv:notify-subject"]
+    assert [e["kind"] for _, e in entries(decision_log)] == ["database_query", "duty"]
+
+
+def test_resolving_or_refusing_a_held_request_does_not_log_its_duties_again(decision_log):
+    p = pipeline(decision_log, "new-york-dmv", trusted=False)  # an outside body: the order it describes is a claim
+    for rid in ("ny-held-1", "ny-held-2"):
+        outcome = p.handle_raw(dmv(rid, "HSI", documents=[SDNY_ORDER]))
+        assert outcome.decision.held is not None and outcome.decision.duties == ["new-york-dmv:notify-subject"]
+        request = outcome.request
+        if rid == "ny-held-1":
+            closed = p.resolve_held(request, outcome.decision, [Document(**SDNY_ORDER)], "Sgt. R. Diaz").decision
+            assert closed.decision == "permit"
+        else:
+            closed = p.refuse_held(request, outcome.decision, "Sgt. R. Diaz", "no such order on the docket").decision
+            assert closed.decision == "deny"
+        assert closed.resolves and closed.log_index is not None and not closed.duties
+    kinds = [e["kind"] for _, e in entries(decision_log)]
+    assert kinds == ["database_query", "duty", "database_query", "database_query", "duty", "database_query"]
+    assert len(owed(decision_log, DutyBook.for_profiles(available()))) == 2
+
+
+def test_duties_are_judged_with_the_decision_and_cached_with_it():
     engine = PolicyEngine.load(["new-york-dmv"], registry())
-    p = with_duties(Pipeline(engine, LosesDuties(decision_log), trusted=True))
-    opened = dmv(
-        "ny-9",
-        "HSI",
-        documents=[
-            {
-                "type": "court_order",
-                "court": "United States District Court for the Southern District of New York",
-                "signed_by": "Hon. J. Park, United States District Judge",
-            }
-        ],
-    )
-    outcome = p.handle_raw(opened)
-    assert outcome.decision.decision == "deny" and "disk full" in outcome.decision.error
+    p = Pipeline(engine, trusted=True, duties=DutyBook.for_engine(engine))
+    calls = []
+    authorize = engine.authorize
+    engine.authorize = lambda *args: calls.append(args) or authorize(*args)  # type: ignore[method-assign]
+    first = p.decide(parse_request(dmv("c-1", "ICE-ERO")))
+    again = p.decide(parse_request(dmv("c-2", "ICE-ERO")))
+    assert first.duties == again.duties == ["new-york-dmv:notify-subject"]
+    assert len(calls) == 2  # the rules and the duties, once: the second request is the cached decision
+    assert p.decide(parse_request(dmv("c-3", "FBI", purpose={"text": "bank robbery", "category": "criminal"}))).duties is None
 
 
 def test_oregon_declines_and_the_monthly_cjc_report_lists_each_request(decision_log):

@@ -31,7 +31,7 @@ from sanctuary.audit.verifier import (
     verify_inclusion,
     verify_tiles,
 )
-from sanctuary.gateway.app import CAVEAT
+from sanctuary.gateway.answers import CAVEAT
 from sanctuary.models import parse_request
 from sanctuary.pipeline import Pipeline
 from sanctuary.policy.engine import PolicyEngine

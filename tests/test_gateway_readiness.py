@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import shutil
 import sqlite3
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,6 +17,8 @@ import pytest
 from audit_fixtures import DRIVERS, log_url  # noqa: F401 - pytest fixture
 from gateway_harness import BODIES, Running, start
 from records_stores import PG_ADMIN
+from sanctuary.audit import open_log
+from sanctuary.audit.keys import generate
 from sanctuary.gateway import readiness, services
 
 
@@ -29,8 +34,8 @@ def running(tmp_path: Path, log_url: str, monkeypatch: pytest.MonkeyPatch) -> It
 
 
 def read_only(gateway: Running, on: bool) -> None:
-    """Make the log's database refuse writes (or accept them again), from outside the gateway where
-    the driver allows it: PostgreSQL by database setting, SQLite on the connection (root ignores file modes)."""
+    """Make the log's database refuse writes (or accept them again), from outside the gateway: PostgreSQL
+    by database setting, SQLite by making its files immutable (root ignores file modes)."""
     url = gateway.log_url
     if url.startswith("postgresql://"):
         name = url.rsplit("/", 1)[1]
@@ -38,9 +43,8 @@ def read_only(gateway: Running, on: bool) -> None:
             admin.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = {"on" if on else "off"}')
             admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
     else:
-        store = gateway.gateway.log.get()._store
-        with store._lock:
-            store._conn.execute(f"PRAGMA query_only = {int(on)}")
+        for path in (url, url + "-wal"):
+            subprocess.run(["chattr", "+i" if on else "-i", path], check=True)
 
 
 def until(check: Callable[[], bool], seconds: float = 10) -> bool:
@@ -63,7 +67,7 @@ def test_readiness_follows_a_log_that_stops_taking_appends(running: Running) -> 
         ready = running.get("/readyz")
         assert ready.status_code == 503
         body = ready.json()
-        assert body["status"] == "fail" and "read" in body["checks"]["log"].lower() and body["since"]["log"].endswith("Z")
+        assert body["status"] == "fail" and "failed" in body["checks"]["log"] and body["since"]["log"].endswith("Z")
         assert body["checks"]["store"] == "ok" and running.get("/healthz").status_code == 200
         time.sleep(0.3)  # past the grace of the failed request: the probe alone still sees the failure
         again = running.get("/readyz").json()
@@ -103,10 +107,74 @@ def test_only_the_log_failing_takes_the_process_out_of_rotation(field: str, read
         def get(self) -> Refusing:
             return self
 
-        def record(self, *args: object) -> int:
+        def append_built_later(self, *args: object) -> int:
             raise AuditError(field, "refused")
 
     readiness = Readiness({"log": lambda: "ok"})
     with pytest.raises(AuditError):
         LogRecorder(Refusing(), readiness).record(None, None)  # type: ignore[arg-type]
     assert readiness.report()[0] is ready
+
+
+@contextlib.contextmanager
+def immutable(path: Path) -> Iterator[Callable[[], None]]:
+    """`path` read-only even for root (chattr +i); the callable lifts it early. Skips where the
+    file system or the container does not allow it."""
+    if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i is not allowed here")
+    lifted = False
+
+    def lift() -> None:
+        nonlocal lifted
+        if not lifted:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+            lifted = True
+
+    try:
+        yield lift
+    finally:
+        lift()
+
+
+def test_a_log_read_only_at_start_is_taken_up_once_writable_without_a_restart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real probe interval and grace: once the file can be written, the next probe or append
+    opens it again, and /readyz says so within a probe interval or two, not a restart (or 15 s) later."""
+    monkeypatch.setenv("SANCTUARY_HOME", str(tmp_path))
+    log_url = str(tmp_path / "log.db")
+    generate("test.example/decisions", tmp_path / "keys")
+    made = open_log(log_url, tmp_path / "keys")
+    made.append_many([b"before"])
+    made.close()
+    with immutable(tmp_path / "log.db") as lift:
+        gateway = start(tmp_path, str(tmp_path / "records.db"), log_url)
+        try:
+            refused = gateway.post("FBI", BODIES["warrant"])
+            assert refused.status_code == 503 and refused.json()["decision"]["failure"] == "log"
+            assert gateway.get("/readyz").status_code == 503
+            lift()
+            lifted = time.monotonic()
+            assert until(lambda: gateway.get("/readyz").status_code == 200, 8), gateway.get("/readyz").json()
+            assert time.monotonic() - lifted < readiness.GRACE_SECONDS + 2 * readiness.PROBE_SECONDS + 1
+            assert gateway.post("FBI", BODIES["warrant"]).status_code == 200
+        finally:
+            gateway.stop()
+
+
+def test_an_append_that_works_again_ends_the_grace_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Traffic still arriving after a recovery: the first append that works puts the process back in
+    rotation, without waiting out the grace of the failure before it."""
+    monkeypatch.setenv("SANCTUARY_HOME", str(tmp_path))
+    monkeypatch.setattr(readiness, "GRACE_SECONDS", 60.0)  # a grace nobody waits out in a test
+    log_url = str(tmp_path / "log.db")
+    generate("test.example/decisions", tmp_path / "keys")
+    made = open_log(log_url, tmp_path / "keys")
+    made.close()
+    with immutable(tmp_path / "log.db") as lift:
+        gateway = start(tmp_path, str(tmp_path / "records.db"), log_url)
+        try:
+            assert gateway.post("FBI", BODIES["warrant"]).status_code == 503
+            lift()
+            assert until(lambda: gateway.post("FBI", BODIES["warrant"]).status_code == 200, 8)
+            assert gateway.get("/readyz").status_code == 200, gateway.get("/readyz").json()
+        finally:
+            gateway.stop()

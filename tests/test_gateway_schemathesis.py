@@ -10,7 +10,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from gateway_harness import Running, start
-from sanctuary.gateway.fulfil import plan
+from sanctuary.gateway.fetch import plan
 from sanctuary.models import RequestError, parse_request
 
 

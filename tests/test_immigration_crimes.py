@@ -10,6 +10,7 @@ from sanctuary.models import parse_request
 from sanctuary.pipeline import screen_request
 from sanctuary.policy.facts import derive
 from sanctuary.policy.immigration_crimes import criminal_immigration
+from sanctuary.policy.stated_purposes import stated_purposes
 from sanctuary.screening import classify
 
 
@@ -84,3 +85,24 @@ def test_a_magistrate_judges_order_is_a_federal_court_order_but_not_an_article_i
     req = parse_request(raw)
     facts = derive(req, purpose=screen_request(req), acting=[], documents=[classify(d) for d in req.documents])
     assert facts.federal_court_order and not facts.article_iii_order
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("Global Entry application vetting, applicant's own record", {"trusted_traveler"}),
+        ("NEXUS application vetting", {"trusted_traveler"}),
+        ("export clearance of a vehicle, 19 CFR 192 documents", {"vehicle_trade"}),
+        ("REAL ID issuance check", {"real_id"}),
+        ("locate for removal", set()),
+    ],
+)
+def test_statutory_purposes_named_in_words(text, kinds):
+    assert stated_purposes([text]) == kinds
+
+
+def test_the_fact_reads_the_purpose_words():
+    raw = request("database_query", "USMS", purpose={"text": "locate defendant charged with 8 U.S.C. 1326", "category": "criminal"})
+    req = parse_request(raw)
+    facts = derive(req, purpose=screen_request(req), acting=[], documents=[])
+    assert facts.criminal_immigration == {"reentry"}

@@ -64,3 +64,37 @@ def test_cli_table_and_json():
     assert first["differs"] and set(first["cells"]) == {"california", "washington", "oregon"}
     assert runner.invoke(app, ["policy", "compare", "-j", "nowhere", str(EXAMPLES)]).exit_code == 2
     assert runner.invoke(app, ["policy", "compare", "-j", "oregon", "missing.jsonl"]).exit_code == 2
+
+
+def test_what_if_and_policy_diff_give_the_same_differences_on_the_examples(tmp_path, monkeypatch):
+    """The What if page and `policy diff` are one function: over the requests of
+    examples/requests.jsonl as the log holds them, the page finds what `policy diff` finds over
+    the same requests; over the full requests `policy diff` answers as the function does."""
+    from sanctuary.audit import open_log
+    from sanctuary.pipeline import load_pipeline
+    from sanctuary.policy.diff import differences
+    from sanctuary.web import whatif
+    from sanctuary.web.record import PublicRecord
+
+    a, b = "chicago-2019-mayoral", "chicago-2021"
+
+    def diff(path: Path) -> list[dict]:
+        result = runner.invoke(app, ["policy", "diff", a, b, str(path), "--json"])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)["differences"]
+
+    full = diff(EXAMPLES)
+    assert full and full == [d.to_dict() for d in differences(a, b, lines(), registry())]
+    monkeypatch.setenv("SANCTUARY_KEYS", str(tmp_path / "keys"))
+    log = open_log(str(tmp_path / "log.db"), tmp_path / "keys")
+    path = load_pipeline(["chicago-2021"], registry(), log=log)
+    for line in lines():
+        path.handle_raw(line)
+    public = PublicRecord(tmp_path / "record.db", registry())
+    public.catch_up(log)
+    rows, _ = public.requests()
+    held = tmp_path / "held.jsonl"
+    held.write_text("\n".join(whatif.replayable(r) for r in rows), encoding="utf-8")
+    page = [d.to_dict() for d in whatif.replay(rows, a, b, registry())]
+    assert page and page == diff(held)
+    log.close()

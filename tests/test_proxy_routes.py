@@ -4,12 +4,17 @@ matched to routes, and every call or parameter the map does not know refused."""
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sanctuary.models import Kind, RequestError
 from sanctuary.proxy.guard import build_request
 from sanctuary.proxy.routes import RouteMapError, load, parse
+from sanctuary.proxy.target import BadTarget
+from sanctuary.proxy.target import parse as parse_target
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "rms" / "routes.toml"
 
@@ -178,3 +183,24 @@ def test_an_error_names_the_line_and_the_route(tmp_path: Path) -> None:
         load(path)
     assert caught.value.field == f"{path}:{line} (route 'second')"
     assert "custody topics" in caught.value.reason
+
+
+TARGET_CHARS = st.sampled_from([*"/?#;%.&=+ \t\\aFé", "P0000001", "%2F", "%2e", "%3B", "%41", "%7e", "%C3%A9", "%FF", "%00", "%G"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(raw=st.lists(TARGET_CHARS, max_size=12).map(lambda parts: "/" + "".join(parts)))
+def test_a_target_taken_is_one_every_system_reads_alike(raw: str) -> None:
+    """Whatever the caller writes, a target `proxy.target` takes is normalised (taking it again
+    changes nothing), RFC 3986 characters only, and has no segment systems resolve differently."""
+    try:
+        target = parse_target(raw)
+    except BadTarget as refused:
+        assert refused.field == "target" and "P0000001" not in refused.reason  # refusals are recorded in public
+        return
+    assert parse_target(str(target)) == target
+    assert "#" not in str(target) and ";" not in target.path and all(c.isascii() and c.isprintable() and c != " " for c in str(target))
+    segments = target.path.split("/")[1:]
+    assert target.path == "/" or all(s not in ("", ".", "..") for s in segments)
+    for segment in segments:
+        assert not {"/", "\\", ";", "?", "#", "%"} & set(unquote(segment, errors="strict")), segment

@@ -41,6 +41,8 @@ def test_the_rules_agree_with_the_reading_except_where_listed_open(table: str) -
         ("MCC 2-173-042(c)(4) (text not retrieved; known from the press)", "MCC 2-173-042(c)", True),
         ("5 ILCS 805/15 (access and transfer)", "5 ILCS 805/15(a)", True),
         ("Gov. Code §7284.6(a)(4)", "Cal. Gov. Code §7284.6(a)(4)", True),
+        ("VTL §201(12)(a)", "N.Y. Veh. & Traf. Law §201(12)(a)", True),
+        ("VTL §201(12)(a)", "N.Y. Veh. & Traf. Law §201(9)", False),
         ("MCC 2-173-042(b)(1)(C)", "MCC 2-173-030 (2012)", False),
         ("MCC 2-173-020(a)(1)", "MCC 2-173-042(a)", False),
         ("Gov. Code §7284.6(a)(1)(D)", "AB 1747 (2019), Cal. Gov. Code §7284.6", False),

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from conftest import pipeline_for, registry
 from sanctuary.cli import app
-from sanctuary.gateway.app import STATUS, status_of
+from sanctuary.gateway.answers import STATUS, status_of
 from sanctuary.models import Decision, Failure, Held, Request, parse_request
 from sanctuary.pipeline import FAIL_CLOSED, UNREGISTERED, Pipeline, RequestPath, Unloaded, load_pipeline
 from sanctuary.policy.engine import PolicyEngine
@@ -38,7 +38,7 @@ class Memory:
         self.fail = fail
         self.entries: list[tuple[str, Any]] = []
 
-    def record(self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None) -> int:
+    def record(self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None, then: Any = None) -> int:
         if self.fail:
             raise OSError("disk full")
         self.entries.append(("decision", decision))

@@ -17,8 +17,7 @@ from typing import Any
 
 from sanctuary.agencies import load_registry
 from sanctuary.models import Decision, Request
-from sanctuary.pipeline import Pipeline, Recorder, RequestPath
-from sanctuary.policy.engine import PolicyEngine
+from sanctuary.pipeline import Log, RequestPath, build_pipeline
 from sanctuary.policy.errors import PolicyError
 
 
@@ -50,7 +49,7 @@ class Decider:
 def open_pipeline(
     jurisdiction: str | None = None,
     profiles: Sequence[str] | None = None,
-    log: Recorder | None = None,
+    log: Log = None,
     agencies: Sequence[str | Path] | None = None,
     params: Mapping[str, Sequence[str]] | None = None,
 ) -> Decider:
@@ -69,10 +68,5 @@ def open_pipeline(
         raise PolicyError("profiles", "name at least one profile")
     registry = load_registry([Path(a) for a in agencies or []])
     given = {k: list(v) for k, v in (params or {}).items()}
-    if profiles is not None:
-        engine = PolicyEngine.load(list(profiles), registry, given)
-    else:  # the jurisdiction's profiles and its home state ("out of state" is relative to it)
-        engine = PolicyEngine.for_jurisdiction(jurisdiction, registry, given)
-    from sanctuary.duties.ledger import with_duties  # the duties decisions trigger are recorded with them
-
-    return Decider(with_duties(Pipeline(engine, log)))
+    # a jurisdiction: its profiles and its home state ("out of state" is relative to it)
+    return Decider(build_pipeline(list(profiles or []), registry, given, log, jurisdiction=jurisdiction))

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sanctuary.models import Request
 from sanctuary.policy.categories import store_field_map, vocabulary
-from sanctuary.policy.facts import CUSTODY_TOPICS
+from sanctuary.policy.facts import custody_topics
 
 if TYPE_CHECKING:  # the records store (SQLAlchemy, Alembic) is not needed to decide
     from sanctuary.records.store import Record
@@ -111,7 +111,7 @@ def asked_categories(request: Request, field_map: FieldMap | None = None) -> fro
     if kind == "database_query":
         shape = (search.type, tuple(k for k in SUPPLIED if getattr(search, k, None))) if search is not None else None
     elif kind == "custody_inquiry":
-        shape = ("topics", tuple(sorted(set(request.resource.fields) or set(CUSTODY_TOPICS))))
+        shape = ("topics", tuple(sorted(custody_topics(request.resource.fields))))
     else:
         return frozenset()
     if field_map is None:

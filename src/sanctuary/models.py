@@ -96,6 +96,11 @@ class Subject(Strict):
     dob: Annotated[Short | None, PERSON] = None
 
 
+# The facts about the subject the carve-outs turn on (Subject's yes/no fields): from the records, or
+# from a requester only as a claim.
+CARVEOUT_FIELDS: tuple[str, ...] = tuple(name for name, f in Subject.model_fields.items() if f.annotation is bool)
+
+
 DocumentType = Literal[
     "I-247A",
     "I-247",
@@ -202,6 +207,9 @@ class Decision(BaseModel):
     # The fact the rules read: the request is for civil immigration enforcement (one predicate,
     # sanctuary.policy.immigration); None when it was refused before its facts were derived.
     immigration_purpose: bool | None = None
+    # The duties this decision triggers (ids of its profiles' duties.toml): logged with it, in one
+    # commit, each naming its entry (sanctuary.duties). None: none.
+    duties: list[str] | None = None
 
     def to_json(self) -> str:
         return self.model_dump_json(exclude_none=True)

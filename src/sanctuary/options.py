@@ -20,6 +20,7 @@ from sanctuary.errors import SanctuaryError
 if TYPE_CHECKING:
     from sanctuary.gateway.credentials import KeyRing
 
+DEMO_LOG_NAME = "sanctuary.example/demo-decisions"  # the signing key's name on a demo server's log
 AgenciesOpt = Annotated[Optional[list[Path]], typer.Option("--agencies", help="A department's own registry file (TOML); repeatable.")]
 ParamOpt = Annotated[Optional[list[str]], typer.Option("--param", help="Profile parameter PROFILE.NAME=V1,V2 (see `policy show`).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
@@ -148,7 +149,6 @@ def _demo_signing_key() -> None:
     from sanctuary import config
     from sanctuary.audit.errors import AuditError, KeyExists
     from sanctuary.audit.keys import SIGNING_FILE, generate
-    from sanctuary.gateway.cli import DEMO_LOG_NAME
 
     if not (config.keys_dir() / SIGNING_FILE).exists():
         try:

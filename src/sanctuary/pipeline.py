@@ -1,4 +1,14 @@
-"""The pipeline every request takes: read -> resolve -> screen -> decide -> fulfil -> record.
+"""The decision pipeline every request takes, in this order (stated here only):
+
+    read -> screen -> resolve -> facts -> decide, with the duties it triggers -> fetch -> record -> hand out
+
+read: the bytes against the contract (`models`); screen: the purpose screen over every free-text
+field; resolve: the requester and everyone it is made for, from the registry; facts: about the
+subject from the department's records, documents classified (claims when the body is not the
+department's); decide: the rules and the duties' conditions, judged together and cached
+(`Pipeline.decide`); fetch: what a permit allows, fetched and checked by the caller's fetch
+step (the store, a proxied system), held back; record: the decision, what it releases and its duty
+entries, one commit (`sanctuary.recording`); only then is anything handed out.
 
 One request path (`RequestPath.handle_raw`) serves `sanctuary decide`, the Python API, the gateway's
 API and the request desk, so no rule exists twice. Data flows one way: nothing is handed out that
@@ -19,6 +29,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from sanctuary.agencies import Agency, Registry
+from sanctuary.audit import DecisionLog
+from sanctuary.duties.book import DutyBook
+from sanctuary.duties.ledger import duty_entry
 from sanctuary.egress import asked_categories
 from sanctuary.models import (
     Decision,
@@ -34,7 +47,7 @@ from sanctuary.models import (
 )
 from sanctuary.policy.declarations import read_declarations
 from sanctuary.policy.disclosure import Disclosure, judge
-from sanctuary.policy.engine import DEFAULT_DENY, Evaluation, PolicyEngine
+from sanctuary.policy.engine import DEFAULT_DENY, Evaluation, PolicyEngine, Query
 from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.facts import (
     CUSTODY_TOPICS,
@@ -50,6 +63,7 @@ from sanctuary.policy.facts import (
 from sanctuary.policy.immigration import by_words
 from sanctuary.policy.jurisdictions import in_force
 from sanctuary.policy.profiles import PROFILES, expand
+from sanctuary.recording import recorder
 from sanctuary.screening import DocumentClass, PurposeScreen, classify, screen_fields
 from sanctuary.screening.purpose import BIDI_RULE
 
@@ -61,28 +75,39 @@ VERIFICATION_REQUIRED = "Held: a document must be verified"
 OFFICER_REFUSAL = "Refused by an officer: a request held for review, closed without being acted on"
 
 
+# The entries that follow a decision's own in the log, given its index: the duties it triggers.
+Followers = Callable[[int], list[bytes]]
+
+
 class Recorder(Protocol):
     """The decision log, as the pipeline sees it: durable when `record` returns, or when the future
-    `record_later` gives is done (its index, or the error)."""
+    `record_later` gives is done (its index, or the error). `then`: the entries committed with the
+    decision's, in the same transaction (both or neither), built once its index is known."""
 
-    def record(self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None) -> int: ...
+    def record(
+        self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None, then: Followers | None = None
+    ) -> int: ...
 
-    def record_later(self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None) -> Future[int]: ...
+    def record_later(
+        self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None, then: Followers | None = None
+    ) -> Future[int]: ...
 
     def record_refusal(self, raw: bytes, decision: Decision) -> int: ...
 
 
-# A fulfilment hands out data for a permitted decision: (result, disclosed [{record_id, fields}]).
-Fulfil = Callable[[Request, Decision], tuple[Any, list[dict[str, Any]]]]
-# Readies a parsed request for serving, before it is decided: its fulfil step (None: nothing to hand
+# A fetch step fetches what a permitted decision hands out, held back until it is recorded: (result, disclosed [{record_id, fields}]).
+Fetch = Callable[[Request, Decision], tuple[Any, list[dict[str, Any]]]]
+# What a pipeline records to: a recorder, or a decision log (its entries encoded by sanctuary.recording).
+Log = Recorder | DecisionLog | None
+# Readies a parsed request for serving, before it is decided: its fetch step (None: nothing to hand
 # out). A request that cannot be served as asked raises RequestError naming the field: it is refused.
-Prepare = Callable[[Request], Fulfil | None]
+Prepare = Callable[[Request], Fetch | None]
 
 
 @dataclass(frozen=True)
 class Parties:
     requester: Agency
-    proxies: tuple[Agency, ...]  # on whose behalf: declared in on_behalf_of or named in a free-text field
+    beneficiaries: tuple[Agency, ...]  # on whose behalf: declared in on_behalf_of or named in a free-text field
     acting: tuple[Agency, ...] = ()  # every agency judged: each reading of the requester and of each proxy
 
 
@@ -141,16 +166,30 @@ def held_reference(request: Request) -> str:
 
 
 class RequestPath:
-    """Read -> decide -> fulfil -> record, for any way of deciding: the one path every entry point
+    """The pipeline's order (module docstring), for any way of deciding: the one path every entry point
     takes (CLI, gateway API, request desk), so a failure anywhere is a typed deny that is recorded."""
 
     registry: Registry
     log: Recorder | None
     profiles: list[str]
     policy_hash: str
+    duties: DutyBook | None = None  # the duties the policy set imposes (its profiles' duties.toml)
 
     def decide(self, request: Request) -> Decision:
         raise NotImplementedError
+
+    def record(self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None) -> int:
+        """Record a decision (and what it handed out) with the entries of the duties it triggers, in
+        one commit; durable when it returns. Returns the decision's index."""
+        assert self.log is not None
+        return self.log.record(request, decision, disclosed, then=self._duty_entries(request, decision))
+
+    def _duty_entries(self, request: Request, decision: Decision) -> Followers | None:
+        """The entries of the duties `decision` carries, each naming the decision's index."""
+        if not decision.duties or self.duties is None:
+            return None
+        owed = [self.duties.by_id[d] for d in decision.duties]
+        return lambda index: [duty_entry(d, index, request.kind.value, decision) for d in owed]
 
     # -- read ------------------------------------------------------------------------------
     def read(self, raw: str | bytes, agency: str | None = None) -> Request:
@@ -185,14 +224,14 @@ class RequestPath:
     def refusal(self, request_id: str, exc: RequestError, citation: str = FAIL_CLOSED) -> Decision:
         return refused(request_id, str(exc), exc.failure, profiles=self.profiles, policy_hash=self.policy_hash, citation=citation)
 
-    # -- record -> fulfil ------------------------------------------------------------------
+    # -- fetch -> record -> hand out ----------------------------------------------------------
     def handle_raw(self, raw: str | bytes, prepare: Prepare | None = None, *, agency: str | None = None, defer: bool = False) -> Outcome:
         """`handle` for bytes as received (see `read`): a request that cannot be read, or that
         `prepare` cannot serve, is refused before it is decided, and recorded too (its hash).
         `defer`: see `act`."""
         try:
             request = self.read(raw, agency)
-            fulfil = prepare(request) if prepare is not None else None
+            fetch = prepare(request) if prepare is not None else None
         except RequestError as exc:
             decision = self.refusal(request_id_of(raw), exc)
             if self.log is not None:
@@ -202,27 +241,27 @@ class RequestPath:
                 except Exception as log_exc:  # the refusal stands; say the log did not take it
                     decision = _fail(decision, f"decision log unavailable: {log_exc}", Failure.log, keep_citations=True)
             return Outcome(decision, refused=exc)
-        return self.handle(request, fulfil, defer=defer)
+        return self.handle(request, fetch, defer=defer)
 
-    def handle(self, request: Request, fulfil: Fulfil | None = None, *, defer: bool = False) -> Outcome:
+    def handle(self, request: Request, fetch: Fetch | None = None, *, defer: bool = False) -> Outcome:
         """Decide, prepare what a permit hands out, record (durably), and only then release it."""
-        return self.act(request, self.decide(request), fulfil, defer=defer)
+        return self.act(request, self.decide(request), fetch, defer=defer)
 
-    def act(self, request: Request, decision: Decision, fulfil: Fulfil | None = None, *, defer: bool = False) -> Outcome:
+    def act(self, request: Request, decision: Decision, fetch: Fetch | None = None, *, defer: bool = False) -> Outcome:
         """Hand out what a decided request permits, record (durably), and only then release it.
 
         `defer`: return as soon as the entry is queued, with the commit in `Outcome.recording`; the
         caller waits for it and releases nothing before `Outcome.settled()` says it is recorded (the
         gateway waits on its event loop, so no worker thread sleeps through the commit)."""
         result, disclosed = None, None
-        if decision.decision == "permit" and fulfil is not None:
+        if decision.decision == "permit" and fetch is not None:
             try:
-                result, disclosed = fulfil(request, decision)
+                result, disclosed = fetch(request, decision)
             except TimeoutError as exc:  # the deadline passed while the store was asked
                 decision = _fail(decision, f"timeout: {exc}", Failure.timeout)
                 result, disclosed = None, None
             except Exception as exc:  # the store (or a proxied system) failed: deny, hand out nothing
-                failure = getattr(exc, "failure", None)  # a fulfil step may name its own kind (upstream, upstream_timeout)
+                failure = getattr(exc, "failure", None)  # a fetch step may name its own kind (upstream, upstream_timeout)
                 decision = _fail(decision, str(exc) if failure else f"store unavailable: {exc}", failure or Failure.store)
                 result, disclosed = None, None
         outcome = Outcome(decision, result, request)
@@ -230,9 +269,9 @@ class RequestPath:
             return outcome
         try:
             if defer:
-                outcome.recording = self.log.record_later(request, decision, disclosed)
+                outcome.recording = self.log.record_later(request, decision, disclosed, then=self._duty_entries(request, decision))
                 return outcome
-            return outcome.recorded(self.log.record(request, decision, disclosed))
+            return outcome.recorded(self.record(request, decision, disclosed))
         except Exception as exc:
             return outcome.unrecorded(exc)
 
@@ -241,11 +280,11 @@ class Unloaded(RequestPath):
     """The path under a policy set that did not load: every request is denied with the reason (a
     policy failure), and recorded like any other decision."""
 
-    def __init__(self, profiles: list[str], registry: Registry, error: str, log: Recorder | None = None) -> None:
+    def __init__(self, profiles: list[str], registry: Registry, error: str, log: Log = None) -> None:
         self.profiles = profiles
         self.registry = registry
         self.error = error
-        self.log = log
+        self.log: Recorder | None = recorder(log)
         self.policy_hash = ""
 
     def decide(self, request: Request) -> Decision:
@@ -262,7 +301,7 @@ def load_pipeline(
     profiles: list[str],
     registry: Registry,
     params: dict[str, list[str]] | None = None,
-    log: Recorder | None = None,
+    log: Log = None,
     *,
     jurisdiction: str | None = None,
     declarations: Path | None = None,
@@ -270,30 +309,59 @@ def load_pipeline(
     trusted: bool = False,
     root: Path = PROFILES,
 ) -> RequestPath:
-    """The pipeline for the law in force — a jurisdiction (with `profiles` composed on top), the
-    profiles alone, or with neither the configured default jurisdiction (`in_force`); if it does
-    not load, the path that denies (and records) every request, saying why. A registry is loaded by
-    the caller: one that does not load is a start-up error. `declarations`: the 625 ILCS 5/2-130
-    declarations on file (CSV). `facts`: the department's records. `trusted`: the input's facts and
-    documents are the department's (`sanctuary decide`)."""
+    """`build_pipeline`, or if the law in force does not load, the path that denies (and records)
+    every request, saying why: what a server runs."""
     try:
         jurisdiction = in_force(jurisdiction, profiles)
     except PolicyError as exc:  # the jurisdictions file does not load
         return Unloaded(profiles, registry, f"policy: {exc}", log)
-    names = profiles if jurisdiction is None else [jurisdiction, *profiles]
     try:
-        on_file = read_declarations(declarations, registry).agencies if declarations else frozenset()
-        if jurisdiction is None:
-            engine = PolicyEngine(expand(profiles, root), registry, params or {}, root=root, declarations=on_file)
-        else:
-            engine = PolicyEngine.for_jurisdiction(
-                jurisdiction, registry, params or {}, extra_profiles=profiles, declarations=on_file, root=root
-            )
-        from sanctuary.duties.ledger import with_duties  # the duties its decisions trigger are recorded with them
-
-        return with_duties(Pipeline(engine, log, facts=facts, trusted=trusted))
-    except PolicyError as exc:  # duties that do not load are a policy set that does not load
+        return build_pipeline(
+            profiles, registry, params, log, jurisdiction=jurisdiction, declarations=declarations, facts=facts, trusted=trusted, root=root
+        )
+    except PolicyError as exc:
+        names = profiles if jurisdiction is None else [jurisdiction, *profiles]
         return Unloaded(names, registry, f"policy: {exc}", log)
+
+
+def build_pipeline(
+    profiles: list[str],
+    registry: Registry,
+    params: dict[str, list[str]] | None = None,
+    log: Log = None,
+    *,
+    jurisdiction: str | None = None,
+    declarations: Path | None = None,
+    facts: FactSource | None = None,
+    trusted: bool = False,
+    root: Path = PROFILES,
+) -> Pipeline:
+    """The one place a pipeline is built, for every entry point (the API, `sanctuary decide`, the
+    gateway, the proxy and the hook, the pages, the policy tools): the law in force — a
+    jurisdiction (with `profiles` composed on top), the profiles alone, or with neither the
+    configured default jurisdiction (`in_force`) — with the duties it imposes. PolicyError when it
+    does not load. A registry is loaded by the caller: one that does not load is a start-up error.
+    `declarations`: the 625 ILCS 5/2-130 declarations on file (CSV). `facts`: the department's
+    records. `trusted`: the input's facts and documents are the department's (`sanctuary decide`,
+    the policy tools)."""
+    jurisdiction = in_force(jurisdiction, profiles)
+    on_file = read_declarations(declarations, registry).agencies if declarations else frozenset()
+    if jurisdiction is None:
+        engine = PolicyEngine(expand(profiles, root), registry, params or {}, root=root, declarations=on_file)
+    else:
+        engine = PolicyEngine.for_jurisdiction(
+            jurisdiction, registry, params or {}, extra_profiles=profiles, declarations=on_file, root=root
+        )
+    return pipeline_over(engine, log, facts=facts, trusted=trusted, root=root)
+
+
+def pipeline_over(
+    engine: PolicyEngine, log: Log = None, *, facts: FactSource | None = None, trusted: bool = False, root: Path = PROFILES
+) -> Pipeline:
+    """The pipeline over an engine already loaded (`build_pipeline`; the gateway's, shared by its
+    doors), with the duties its profiles impose (`duties.toml`). PolicyError if they do not load:
+    the policy set does not load."""
+    return Pipeline(engine, log, facts=facts, trusted=trusted, duties=DutyBook.for_engine(engine, root))
 
 
 class Pipeline(RequestPath):
@@ -306,25 +374,28 @@ class Pipeline(RequestPath):
     `stated_crime`: a criminal purpose the requester states (a declared category or words naming a
     crime, both claims) lifts the 287(g)/ERO presumption; None (the default): as the law in force
     says (`PolicyEngine.stated_crime`, each profile's `stated_purpose` parameter, restrictive unless
-    every profile that speaks to it turns it on)."""
+    every profile that speaks to it turns it on).
+    `duties`: the duties the policy set imposes, judged with each decision (none without a book)."""
 
     def __init__(
         self,
         engine: PolicyEngine,
-        log: Recorder | None = None,
+        log: Log = None,
         *,
         cache: bool = True,
         facts: FactSource | None = None,
         trusted: bool = False,
         stated_crime: bool | None = None,
+        duties: DutyBook | None = None,
     ):
         self.engine = engine
+        self.duties = duties
         self.disclosure = Disclosure.compile(engine)  # None: the reference judges data requests
         self.stated_crime = engine.stated_crime if stated_crime is None else stated_crime
         self.registry = engine.registry
         self.profiles = engine.names
         self.policy_hash = engine.policy_hash
-        self.log = log
+        self.log: Recorder | None = recorder(log)
         self.fact_source = facts
         self.trusted = trusted
         # Decisions repeat (real request streams do). The key holds every input _judge reads
@@ -337,22 +408,22 @@ class Pipeline(RequestPath):
         requester = self.registry.resolve(request.requester.agency)
         if requester is None:
             raise Unregistered("requester.agency", f"{UNREGISTERED}: {request.requester.agency!r}")
-        proxies: list[Agency] = []
+        beneficiaries: list[Agency] = []
         if request.on_behalf_of:
             declared = self.registry.resolve(request.on_behalf_of)
             if declared is None:
                 raise Unregistered("on_behalf_of", f"{UNREGISTERED}: {request.on_behalf_of!r}")
-            proxies.append(declared)
+            beneficiaries.append(declared)
         for agency_id in purpose.agencies:
             named = self.registry.resolve(agency_id)
             if named is None:
                 where = next((e.field for e in purpose.evidence if e.field and e.rule.endswith(agency_id)), None)
                 raise RequestError(where or "purpose.text", f"names agency {agency_id!r}, which is not in the registry")
-            proxies.append(named)
-        unique = tuple({a.id: a for a in proxies if a.id != requester.id}.values())
+            beneficiaries.append(named)
+        unique = tuple({a.id: a for a in beneficiaries if a.id != requester.id}.values())
         acting = {a.id: a for a in self.registry.readings(requester.id)}
-        for proxy in unique:
-            acting.update((a.id, a) for a in self.registry.readings(proxy.id))
+        for beneficiary in unique:
+            acting.update((a.id, a) for a in self.registry.readings(beneficiary.id))
         if request.kind.value == "custody_inquiry":
             unknown = set(request.resource.fields) - set(CUSTODY_TOPICS)
             if unknown:
@@ -393,7 +464,7 @@ class Pipeline(RequestPath):
         return derive(
             request,
             purpose=purpose,
-            acting=parties.acting or (parties.requester, *parties.proxies),
+            acting=parties.acting or (parties.requester, *parties.beneficiaries),
             documents=[_classify(d) for d in request.documents] if documents is None else documents,
             carveouts=carveouts,
             dropped_carveouts=self.engine.dropped_carveouts,
@@ -428,11 +499,15 @@ class Pipeline(RequestPath):
             hypothesis = self.facts(request, parties, purpose, claimed, carveouts)
         asked = asked_categories(request) if request.kind.value in DATA_KINDS else frozenset()
         review = review_evidence(purpose) if purpose.category == "needs_review" and not reviewed else None
-        key: tuple[Any, ...] = (tuple(a.id for a in parties.acting), tuple(a.id for a in parties.proxies), request.kind)
+        key: tuple[Any, ...] = (tuple(a.id for a in parties.acting), tuple(a.id for a in parties.beneficiaries), request.kind)
         key += (request.resource.system, facts, asked, hypothesis, review)
         template = None if self._cache is None else self._cache.get(key)
         if template is None:
             template = self._judge_held(request, parties, facts, asked, hypothesis, review)
+            if self.duties is not None:  # judged by the same queries and facts, cached with the decision
+                owed = self.duties.triggered(self.engine, self._action_queries(request, parties), facts)
+                if owed:
+                    template = template.model_copy(update={"duties": owed})
             if self._cache is not None:
                 if len(self._cache) >= CACHE_LIMIT:
                     self._cache.clear()
@@ -500,9 +575,16 @@ class Pipeline(RequestPath):
             }
         )
 
+    @staticmethod
+    def _action_queries(request: Request, parties: Parties) -> list[Query]:
+        """The request's action, asked for every agency judged: what the duties' conditions are judged by."""
+        action = request.kind.value
+        acting = parties.acting or (parties.requester, *parties.beneficiaries)
+        return [Query(a.id, action, request.resource.system or action) for a in acting]
+
     def _judge(self, request: Request, parties: Parties, facts: Facts, asked: frozenset[str]) -> Decision:
         action = request.kind.value
-        acting = parties.acting or (parties.requester, *parties.proxies)
+        acting = parties.acting or (parties.requester, *parties.beneficiaries)
         data = action in DATA_KINDS  # judged for every data category too (policy.disclosure)
         judgement = judge(self.engine, self.disclosure, [a.id for a in acting], action, request.resource.system or action, facts, data)
         base = {
@@ -510,7 +592,7 @@ class Pipeline(RequestPath):
             "profiles": self.engine.names,
             "policy_hash": self.engine.policy_hash,
             "requester": parties.requester.id,
-            "on_behalf_of": [a.id for a in parties.proxies],
+            "on_behalf_of": [a.id for a in parties.beneficiaries],
             "judged_as": [a.id for a in acting],
         }
         if judgement.errors:
@@ -554,9 +636,9 @@ class Pipeline(RequestPath):
             if len(readings) > 1:
                 return f" {agency.name} may be any of its components ({', '.join(a.id for a in readings)}); it is judged as each."
             return ""
-        if any(agency.id == p.id for p in parties.proxies):
+        if any(agency.id == p.id for p in parties.beneficiaries):
             return f" Judged as a request by {agency.name}, on whose behalf it is made."
-        for named in (parties.requester, *parties.proxies):
+        for named in (parties.requester, *parties.beneficiaries):
             readings = self.registry.readings(named.id)
             if len(readings) > 1 and any(agency.id == a.id for a in readings):
                 others = ", ".join(a.id for a in readings)
@@ -640,7 +722,7 @@ class Pipeline(RequestPath):
         held: Decision,
         documents: list[Document],
         officer: str,
-        fulfil: Fulfil | None = None,
+        fetch: Fetch | None = None,
         *,
         unreadable: bool = False,
     ) -> Outcome:
@@ -657,8 +739,9 @@ class Pipeline(RequestPath):
         shown = ", ".join(d.type for d in documents) or "no document"
         review = "reviewed the request and " if reviewed else ""
         note = f" Resolves held request {hold.reference}: {officer.strip()} {review}verified {shown}{how}."
-        decision = decision.model_copy(update={"resolves": hold.reference, "explanation": decision.explanation + note})
-        return self.act(request, decision, fulfil)
+        # The duties the request triggered were logged with the held decision: not again.
+        decision = decision.model_copy(update={"resolves": hold.reference, "explanation": decision.explanation + note, "duties": None})
+        return self.act(request, decision, fetch)
 
     def refuse_held(self, request: Request, held: Decision, officer: str, reason: str) -> Outcome:
         """An officer closes a held request without acting on it: the document could not be verified
@@ -675,7 +758,7 @@ class Pipeline(RequestPath):
         explanation = (
             f"Refused: {officer.strip()} closed held request {hold.reference} without acting on it: {why}. Nothing was handed out."
         )
-        update: dict[str, Any] = {"held": None, "resolves": hold.reference, "log_index": None, "explanation": explanation}
+        update: dict[str, Any] = {"held": None, "resolves": hold.reference, "log_index": None, "explanation": explanation, "duties": None}
         if hold.reason == "needs_review":
             update["citations"] = [OFFICER_REFUSAL]
         return self.act(request, held.model_copy(update=update))

@@ -76,9 +76,10 @@ def serve(
             _prepare_demo(cfg)  # the store is filled once, before the workers start
         supervise(workers, host, port)
     if routes is not None:
+        from sanctuary.proxy.authz import authz_hook
         from sanctuary.proxy.cli import routes_or_exit
 
-        cfg.routes, cfg.upstream = routes_or_exit(routes), upstream
+        cfg.mounts.append(authz_hook(routes_or_exit(routes), upstream))
     if demo:
         _prepare_demo(cfg)
     try:

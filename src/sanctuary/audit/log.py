@@ -16,13 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 from sanctuary import config
 from sanctuary.audit import fsck, merkle
-from sanctuary.audit.entry import build as build_entry
-from sanctuary.audit.entry import build_refusal, keyed_view, seal
+from sanctuary.audit.entry import keyed_view, seal
 from sanctuary.audit.errors import AuditError, ForkRefused, KeyMissing
 from sanctuary.audit.keys import VERIFIER_FILE, Signer, hmac_key, load_signer
 from sanctuary.audit.storage import MAX_ENTRY, Store, open_store
 from sanctuary.audit.verifier import VerifierKey, VerifyError, check_quorum, open_checkpoint, parse_vkey
-from sanctuary.models import Decision, Request
 
 if TYPE_CHECKING:
     from sanctuary.audit.lease import Fence
@@ -86,19 +84,27 @@ class VerifyResult:
         }
 
 
-class _Pending:
-    """Entries queued for one commit: given (`entries`), or built by the committer (`make`).
-    `done` holds the index of the first once they are durable, or the error."""
+# Entries that follow another in the same commit, built once its index is known (a decision's duties).
+Followers = Callable[[int], list[bytes]]
+# An entry built with the log's HMAC key: its bytes and its protected record (the `clear` table).
+Make = Callable[[bytes], tuple[bytes, dict[str, Any]]]
 
-    __slots__ = ("entries", "clears", "make", "done")
+
+class _Pending:
+    """Entries queued for one commit: given (`entries`), or built by the committer (`make`), and
+    those that follow them (`then`, given the index of the first). `done` holds the index of the
+    first once all of them are durable, or the error."""
+
+    __slots__ = ("entries", "clears", "make", "then", "done")
 
     def __init__(
         self,
         entries: list[bytes] | None = None,
         clears: list[dict[str, Any] | None] | None = None,
         make: Callable[[], tuple[bytes, dict[str, Any]]] | None = None,
+        then: Followers | None = None,
     ) -> None:
-        self.entries, self.clears, self.make = entries or [], clears or [], make
+        self.entries, self.clears, self.make, self.then = entries or [], clears or [], make, then
         self.done: Future[int] = Future()
 
 
@@ -143,8 +149,9 @@ class DecisionLog:
     # --- writing ----------------------------------------------------------------------------
     # Every append goes through one committer thread per log, which writes everything queued while
     # the previous commit ran in one transaction (group commit: one fsync for all of them). A caller
-    # either waits for its entries (`append`, `record`: durable on return) or takes the future and
-    # waits where it can do so without holding a thread (`record_later`: the gateway's event loop).
+    # either waits for its entries (`append`, `append_built`: durable on return) or takes the future
+    # and waits where it can do so without holding a thread (`append_built_later`: the gateway's
+    # event loop).
     def append(self, entry: bytes, clear: dict[str, Any] | None = None) -> int:
         """Append one entry; when this returns the entry is committed durably. Returns its index."""
         return self.append_many([entry], [clear])
@@ -160,25 +167,19 @@ class DecisionLog:
             raise AuditError("entries", "nothing to append")
         return self._queue_up(_Pending(list(entries), list(clears or [None] * len(entries)))).result()
 
-    def record(self, request: Request, decision: Decision, disclosed: list[dict] | None = None) -> int:
-        """Record one decision (and what it handed out); durable when it returns. Returns the index.
+    def append_built(self, make: Make, then: Followers | None = None) -> int:
+        """`append_built_later`, durable when it returns. Returns the entry's index."""
+        return self.append_built_later(make, then).result()
 
-        `disclosed` lists what was actually handed out: [{"record_id": str, "fields": [str]}].
-        """
-        return self.record_later(request, decision, disclosed).result()
-
-    def record_later(self, request: Request, decision: Decision, disclosed: list[dict] | None = None) -> Future[int]:
-        """Queue one decision for the committer, which builds its entry and commits it with the
-        others queued; the future holds its index once it is durable, or the error (AuditError).
-        Nothing the decision permits may be released before then. `request` and `decision` must not
-        change until the future is done."""
+    def append_built_later(self, make: Make, then: Followers | None = None) -> Future[int]:
+        """Queue one entry for the committer, which builds it with the log's HMAC key (`make(key)`:
+        the entry's bytes and its protected record, e.g. `sanctuary.recording.build`) and commits
+        it with the others queued; the future holds its index once it is durable, or the error
+        (AuditError; one that `make` raises fails this entry alone). Nothing the entry permits may
+        be released before then. `then(index)`: entries committed in the same transaction (this
+        entry and these, or none), built once its index is known."""
         key = self.hmac_key()  # a missing key fails here, in the caller
-        return self._queue_up(_Pending(make=lambda: build_entry(request, decision, disclosed, key)))
-
-    def record_refusal(self, raw: bytes, decision: Decision) -> int:
-        """Record a request refused before it could be read; durable when it returns."""
-        data, protected = build_refusal(raw, decision, self.hmac_key())
-        return self.append(data, protected)
+        return self._queue_up(_Pending(make=lambda: make(key), then=then))
 
     def _queue_up(self, pending: _Pending) -> Future[int]:
         with self._queued:
@@ -217,8 +218,20 @@ class DecisionLog:
             ready.append(pending)
         if not ready:
             return
+        following = [p for p in ready if p.then is not None]
+
+        def follow(first: int) -> tuple[list[bytes], list[dict[str, Any] | None]]:
+            """What follows the batch's own entries (at `first` on), once their indices are known."""
+            after: list[bytes] = []
+            for pending in ready:
+                if pending.then is not None:
+                    after += pending.then(first)
+                first += len(pending.entries)
+            return after, [None] * len(after)
+
         try:
-            first = self._store.append([e for p in ready for e in p.entries], [c for p in ready for c in p.clears])
+            entries, clears = [e for p in ready for e in p.entries], [c for p in ready for c in p.clears]
+            first = self._store.append(entries, clears, follow if following else None)
         except Exception as exc:  # noqa: BLE001 - handed to every caller in the batch
             failed = AuditError("log", f"append failed, nothing recorded: {exc}")
             failed.__cause__ = exc

@@ -20,8 +20,11 @@
 
 A duty's condition is checked with Cedar against the same schema, registry and facts as the rules,
 for the requester and every agency the request is made for, whatever the decision: New York's
-notice is owed for a request the DMV refused too. A condition that does not validate does not load;
-one that errors when evaluated triggers its duty (a duty is never silently dropped).
+notice is owed for a request the DMV refused too. It is part of the decision: the pipeline asks
+`DutyBook.triggered` while it judges, with the queries and facts it judges by, and the decision
+carries the ids of the duties it triggers (its log entry and theirs are committed together). A
+condition that does not validate does not load; one that errors when evaluated triggers its duty
+(a duty is never silently dropped).
 """
 
 from __future__ import annotations
@@ -32,17 +35,13 @@ import tomllib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import cedarpy
 
 from sanctuary.policy.engine import SCHEMA_PATH, PolicyEngine, Query
 from sanctuary.policy.errors import PolicyError
+from sanctuary.policy.facts import Facts
 from sanctuary.policy.profiles import PROFILES
-
-if TYPE_CHECKING:
-    from sanctuary.models import Request
-    from sanctuary.pipeline import Pipeline
 
 FILENAME = "duties.toml"
 PERIODS = ("month", "quarter", "year")
@@ -134,20 +133,22 @@ class Period:
 
 
 class DutyBook:
-    """The duties and periodic reports of a set of profiles, with their conditions compiled."""
+    """The duties and periodic reports of a set of profiles, their conditions compiled into one
+    policy set (one policy per duty, in order), so that one engine call checks them all."""
 
     def __init__(self, duties: list[Duty], reports: list[PeriodicReport]):
         self.duties = duties
         self.reports = {r.kind: r for r in reports}
-        self._sets: list[cedarpy.PolicySet] = []
+        self._triggers: cedarpy.PolicySet | None = None
         if duties:
             schema = SCHEMA_PATH.read_text(encoding="utf-8")
             for duty in duties:
-                text = _trigger_policy(duty)
-                result = cedarpy.validate_policies(text, schema)
+                result = cedarpy.validate_policies(_trigger_policy(duty), schema)
                 if not result.validation_passed:
                     raise PolicyError(f"{duty.profile}/{FILENAME}", f"{duty.id}: when does not validate: {result.errors[0].error}")
-                self._sets.append(cedarpy.PolicySet.from_str(text))
+            self._triggers = cedarpy.PolicySet.from_str("\n".join(_trigger_policy(d) for d in duties))
+        self._by_policy = {f"policy{i}": d.id for i, d in enumerate(duties)}
+        self.by_id = {d.id: d for d in duties}
 
     @classmethod
     def for_engine(cls, engine: PolicyEngine, root: Path = PROFILES) -> DutyBook:
@@ -157,35 +158,23 @@ class DutyBook:
     def for_profiles(cls, names: list[str], root: Path = PROFILES) -> DutyBook:
         return cls(*read(names, root))
 
-    def triggered(self, pipeline: Pipeline, request: Request) -> list[Duty]:
-        """The duties this request triggers, judged for the requester and everyone it is made for."""
-        if not self.duties:
+    def triggered(self, engine: PolicyEngine, queries: list[Query], facts: Facts) -> list[str]:
+        """The ids of the duties a request triggers, in book order: those whose condition holds for
+        any of `queries` (the request's action, for the requester and every agency it is made for)
+        about `facts` (the facts it is judged by). A condition that errors triggers its duty; an
+        engine that fails triggers them all."""
+        if self._triggers is None or not queries:
             return []
-        from sanctuary.models import RequestError
-        from sanctuary.pipeline import screen_request
-        from sanctuary.screening import classify
-
-        purpose = screen_request(request)
-        try:
-            parties = pipeline.resolve(request, purpose)
-        except RequestError:
-            return []  # an unregistered party: refused before any agency is known to have asked
-        carveouts, _ = pipeline.subject(request)
-        # The documents that count, as Pipeline.decide counts them: all of them at the department's
-        # own tool, only the administrative ones (which lift nothing) from an unverified body.
-        claimed = [classify(d) for d in request.documents]
-        counted = claimed if pipeline.trusted else [d for d in claimed if d.administrative]
-        facts = pipeline.facts(request, parties, purpose, counted, carveouts)
-        action = request.kind.value
-        queries = [
-            Query(a.id, action, request.resource.system or action) for a in (parties.acting or (parties.requester, *parties.proxies))
-        ]
-        out = []
-        for duty, policies in zip(self.duties, self._sets):
-            evaluations = pipeline.engine.evaluate_all(queries, facts, policies)
-            if any(ev.allowed or ev.errors for ev in evaluations):
-                out.append(duty)
-        return out
+        results = engine.authorize(queries, facts, self._triggers)
+        if isinstance(results, str):  # the engine failed: every duty (never silently dropped)
+            return [d.id for d in self.duties]
+        hit: set[str] = set()
+        for result in results:
+            hit.update(self._by_policy[p] for p in result.diagnostics.reasons if p in self._by_policy)
+            for error in result.diagnostics.errors:
+                named = [d for p, d in self._by_policy.items() if f"`{p}`" in str(error)]
+                hit.update(named or self._by_policy.values())
+        return [d.id for d in self.duties if d.id in hit]
 
 
 def _trigger_policy(duty: Duty) -> str:

@@ -1,6 +1,7 @@
 """Duties in the decision log: a triggered duty, its fulfilment and a filed report are entries of
 their own kinds (`duty`, `duty_fulfilled`, `report_filed`; schemas in docs/schemas/), appended with
-the log's public API. What is owed is read back from the log, so it survives restarts and is as
+the log's public API. The duties a decision triggers are committed with it (`RequestPath.record`),
+each entry naming the decision's. What is owed is read back from the log, so it survives restarts and is as
 tamper-evident as the decisions themselves.
 
 Entries hold only closed-vocabulary values (duty and rule ids, registry ids, dates, the index of the
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
@@ -25,8 +25,7 @@ from sanctuary.errors import SanctuaryError
 
 if TYPE_CHECKING:
     from sanctuary.audit import DecisionLog
-    from sanctuary.models import Decision, Request
-    from sanctuary.pipeline import Pipeline, Recorder
+    from sanctuary.models import Decision
 
 FORMAT = 2
 DUTY, FULFILLED, REPORT_FILED = "duty", "duty_fulfilled", "report_filed"
@@ -72,46 +71,6 @@ def report_entry(kind: str, period: str, rows: int, csv_sha256: str, now: dateti
     return rfc8785.dumps(
         {"v": FORMAT, "time": _time(now), "kind": REPORT_FILED, "report": kind, "period": period, "rows": rows, "csv_sha256": csv_sha256}
     )
-
-
-class DutyRecorder:
-    """The decision log as the pipeline sees it, recording the duties a decision triggers right
-    after the decision (each naming the decision's index). If the duties cannot be recorded the
-    error reaches the pipeline, which then fails closed: the decision is not acted on."""
-
-    def __init__(self, log: Recorder, book: DutyBook, pipeline: Pipeline):
-        self.log, self.book, self.pipeline = log, book, pipeline
-
-    def record(self, request: Request, decision: Decision, disclosed: list[dict] | None = None) -> int:
-        index = self.log.record(request, decision, disclosed)
-        duties = self.book.triggered(self.pipeline, request)
-        if duties:
-            self.log.append_many([duty_entry(d, index, request.kind.value, decision) for d in duties])  # type: ignore[attr-defined]
-        return index
-
-    def record_later(self, request: Request, decision: Decision, disclosed: list[dict] | None = None) -> Future[int]:
-        """`record`, done before returning: the duties name the decision's index, so they wait for it."""
-        recorded: Future[int] = Future()
-        try:
-            recorded.set_result(self.record(request, decision, disclosed))
-        except Exception as exc:  # noqa: BLE001 - handed to the caller through the future
-            recorded.set_exception(exc)
-        return recorded
-
-    def record_refusal(self, raw: bytes, decision: Decision) -> int:
-        return self.log.record_refusal(raw, decision)
-
-    def __getattr__(self, name: str) -> Any:  # the rest of the log's API (close, size, ...)
-        return getattr(self.log, name)
-
-
-def with_duties(pipeline: Pipeline) -> Pipeline:
-    """Make the pipeline's log record the duties its policy set imposes (no-op without duties or log)."""
-    if pipeline.log is not None:
-        book = DutyBook.for_engine(pipeline.engine)
-        if book.duties:
-            pipeline.log = DutyRecorder(pipeline.log, book, pipeline)
-    return pipeline
 
 
 def entries(log: DecisionLog) -> Iterator[tuple[int, dict]]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -42,9 +41,10 @@ from starlette.types import Receive, Scope, Send
 
 from sanctuary import config
 from sanctuary.gateway import openapi
-from sanctuary.gateway.credentials import ROLES, KeyRing, Principal, Refusal, Role, authenticate
+from sanctuary.gateway.answers import answer, event, keep_held, status_of
+from sanctuary.gateway.credentials import ROLES, SUBMIT_ROLES, KeyRing, Principal, Refusal, Role, authenticate
 from sanctuary.gateway.decisions import DecisionIndex
-from sanctuary.gateway.fulfil import Fulfilment, plan
+from sanctuary.gateway.fetch import StoreFetch, plan
 from sanctuary.gateway.held import HeldQueue, waits
 from sanctuary.gateway.limits import MAX_BODY, read_body
 from sanctuary.gateway.problems import Problem, problem_handler, validation_handler
@@ -57,42 +57,12 @@ from sanctuary.gateway.shared import rate_limiter
 from sanctuary.gateway.signing import CheckpointSigner
 from sanctuary.gateway.users import UserBook
 from sanctuary.models import Decision, Document, Failure, Request, RequestError
-from sanctuary.pipeline import DATA_KINDS, Fulfil, Outcome, Pipeline, Prepare, Recorder, RequestPath, held_reference, refused, request_id_of
+from sanctuary.pipeline import DATA_KINDS, Fetch, Outcome, Pipeline, Prepare, Recorder, RequestPath, held_reference, refused, request_id_of
 from sanctuary.records import RecordStore, open_store
 from sanctuary.records.facts import StoreFacts
 from sanctuary.workers import replica_label
 
-CAVEAT = (
-    "Police records are released for criminal law enforcement only (MCC 2-173, 5 ILCS 805): do not "
-    "re-disseminate them or use them for civil immigration enforcement. Every decision, and what it "
-    "released, is recorded in the decision log."
-)
-# The HTTP status of every answer to a request, by what the decision says: its failure kind if it
-# has one, else held, else permit or deny. Nothing else chooses a status for a decided request.
-STATUS: dict[str, int] = {
-    "permit": 200,
-    "deny": 403,
-    "held": 403,
-    Failure.input: 422,
-    Failure.unreadable: 400,
-    Failure.identity: 403,
-    Failure.unregistered: 422,
-    Failure.policy: 503,
-    Failure.store: 503,
-    Failure.log: 503,
-    Failure.timeout: 503,
-    Failure.upstream: 502,
-    Failure.upstream_timeout: 504,
-}
 Channel = Literal["api", "desk"]  # how a request came: POST /v1/requests, or the request desk's form
-log = logging.getLogger("sanctuary.gateway")
-
-
-def status_of(decision: Decision) -> int:
-    """The HTTP status of a decision (see STATUS)."""
-    if decision.failure is not None:
-        return STATUS[decision.failure]
-    return STATUS["held" if decision.held is not None else decision.decision]
 
 
 @dataclass
@@ -113,8 +83,9 @@ class GatewayConfig:
     threads: int = 16
     witnesses: Path | None = None  # TOML [[witness]] url + vkey: publish only cosigned checkpoints
     quorum: int | None = None  # cosignatures required (default: every witness listed)
-    routes: Any = None  # a proxy.routes.RouteMap: mounts the /v1/authz hook for NGINX and Envoy
-    upstream: str | None = None  # the department system answering the route map's facts call
+    # Mounted on the API once it is built, by whoever assembles the server: the /v1/authz hook for
+    # NGINX and Envoy (`sanctuary.proxy.authz.authz_hook`), so the gateway never imports the proxy.
+    mounts: list[Callable[[GatewayAPI], object]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -127,23 +98,6 @@ class Submission:
     decision: Decision
     request: Request | None = None
     refused: RequestError | None = None  # refused before it was decided: the field and the reason
-
-
-def event(level: int, name: str, **fields: Any) -> None:
-    """One structured log line: a JSON object with the event name and its fields."""
-    if log.isEnabledFor(level):
-        log.log(level, json.dumps({"event": name, **fields}, default=str))
-
-
-def keep_held(queue: HeldQueue, request: Request, decision: Decision, entered_by: str, channel: str) -> None:
-    """Put a recorded held request in the held queue, whichever way it came (`Gateway.submit`, the
-    proxy and the hook). The answer stands if the queue fails (a held request is a deny: nothing is
-    handed out); the failure is logged, and the same request sent again is queued under the same
-    reference."""
-    try:
-        queue.add(request, decision, entered_by, channel)
-    except Exception as exc:  # noqa: BLE001 - logged; the request stays refused
-        event(logging.ERROR, "held_not_queued", request_id=decision.id, log_index=decision.log_index, reason=str(exc))
 
 
 class Gateway:
@@ -285,8 +239,8 @@ class Gateway:
         deadline = time.monotonic() + self.cfg.timeout
 
         def step(pipeline: Pipeline) -> Outcome:
-            fulfil = self._preparer(deadline)(request) if hand_out else None
-            return pipeline.resolve_held(request, held, documents, officer, fulfil)
+            fetch = self._preparer(deadline)(request) if hand_out else None
+            return pipeline.resolve_held(request, held, documents, officer, fetch)
 
         return await self._close_held(request, by, step)
 
@@ -324,7 +278,7 @@ class Gateway:
         return submission
 
     def _preparer(self, deadline: float) -> Prepare:
-        def prepare(request: Request) -> Fulfil | None:
+        def prepare(request: Request) -> Fetch | None:
             if request.kind.value not in DATA_KINDS:
                 return None
             try:
@@ -332,15 +286,15 @@ class Gateway:
             except Problem as problem:
                 raise RequestError(problem.field, problem.reason) from None
 
-            def fulfil(req: Request, decision: Decision) -> tuple[Any, list[dict[str, Any]]]:
+            def fetch(req: Request, decision: Decision) -> tuple[Any, list[dict[str, Any]]]:
                 try:
-                    return Fulfilment(self.store.get(), steps, deadline)(req, decision)
+                    return StoreFetch(self.store.get(), steps, deadline)(req, decision)
                 except Exception as exc:
                     if not isinstance(exc, TimeoutError):
                         self.readiness.failed("store", exc)
                     raise
 
-            return fulfil
+            return fetch
 
         return prepare
 
@@ -422,18 +376,6 @@ class Labelled:
                     sample.name, {**sample.labels, "replica": self.replica}, sample.value, sample.timestamp, sample.exemplar
                 )
             yield labelled
-
-
-def answer(request_id: str, decision: Decision, result: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "request_id": request_id,
-        "log_index": decision.log_index,
-        "decision": decision.model_dump(exclude_none=True),
-        "caveat": CAVEAT,
-    }
-    if result is not None:
-        body["result"] = result
-    return body
 
 
 def _json(status: int, body: dict[str, Any]) -> Response:
@@ -530,7 +472,7 @@ def create_api(cfg: GatewayConfig, policy: Policy | None = None) -> GatewayAPI:
     )
     async def post_request(http: HttpRequest) -> Response:
         try:
-            principal = gw.authenticate(http, ("agency", "desk"))
+            principal = gw.authenticate(http, SUBMIT_ROLES)
             await gw.limiter.take(principal.key_id)
             raw = await read_body(http, cfg.max_body)
         except Problem as problem:
@@ -575,10 +517,8 @@ def create_api(cfg: GatewayConfig, policy: Policy | None = None) -> GatewayAPI:
 
     add_audit_routes(app)
     add_admin_routes(app)
-    if cfg.routes is not None:
-        from sanctuary.proxy.authz import add_authz_routes
-
-        add_authz_routes(app, cfg.routes, cfg.upstream)
+    for mount in cfg.mounts:
+        mount(app)
     add_api_docs(app)
     openapi.install(app)
     return app

@@ -19,7 +19,6 @@ out = Console()
 err = Console(stderr=True)
 
 DEMO_PERSONS_COUNT = 1000
-DEMO_LOG_NAME = "sanctuary.example/demo-decisions"
 
 
 def keys_table(keys: dict[str, str]) -> Table:

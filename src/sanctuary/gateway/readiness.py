@@ -11,7 +11,8 @@ Two sources, because neither alone tells the truth:
   and the store's `ping`;
 - the outcome of real requests: an append or a store read that failed in the last GRACE_SECONDS
   keeps the check failing even if the probe passes, so a failure the probe cannot see still takes
-  the process out of rotation (and it is probed again once the grace has passed).
+  the process out of rotation (and it is probed again once the grace has passed); one that worked
+  since ends the failure at once (`succeeded`): back in rotation as soon as the log takes appends.
 
 Each failing check says since when (the first failure of the current run of failures).
 """
@@ -59,6 +60,16 @@ class Readiness:
             state.reason = str(reason) or type(reason).__name__
             if state.since is None:
                 state.since = time.time()
+
+    def succeeded(self, name: str) -> None:
+        """A real request appended (or read) after a failure: the check passes again now, without
+        waiting out the grace or the next probe (a request that worked is the best probe)."""
+        state = self._states[name]
+        if state.last_real_failure == float("-inf") and state.probe_ok:  # the usual case: nothing to clear, no lock
+            return
+        with self._lock:
+            state.last_real_failure = float("-inf")
+            state.probe_ok, state.probed_at = True, time.monotonic()
 
     def report(self) -> tuple[bool, dict[str, Any]]:
         """(ready, {"status", "checks": {name: "ok" or the reason}, "since": {failing name: when}}),

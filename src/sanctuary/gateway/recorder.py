@@ -13,6 +13,8 @@ from sanctuary import config
 from sanctuary.gateway.readiness import Readiness
 from sanctuary.gateway.services import Reopening
 from sanctuary.models import Decision, Request
+from sanctuary.pipeline import Followers
+from sanctuary.recording import EntryRecorder
 
 if TYPE_CHECKING:
     from sanctuary.audit import DecisionLog
@@ -50,16 +52,22 @@ class LogRecorder:
         self.service = service
         self.readiness = readiness
 
-    def record(self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None) -> int:
+    def record(
+        self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None, then: Followers | None = None
+    ) -> int:
         try:
-            return int(self.service.get().record(request, decision, disclosed))
+            index = EntryRecorder(self.service.get()).record(request, decision, disclosed, then)
         except Exception as exc:
             self._noted(exc)
             raise
+        self.readiness.succeeded("log")
+        return index
 
-    def record_later(self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None) -> Future[int]:
+    def record_later(
+        self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None, then: Followers | None = None
+    ) -> Future[int]:
         try:
-            recording = self.service.get().record_later(request, decision, disclosed)
+            recording = EntryRecorder(self.service.get()).record_later(request, decision, disclosed, then)
         except Exception as exc:
             self._noted(exc)
             raise
@@ -70,13 +78,17 @@ class LogRecorder:
         error = recording.exception()
         if error is not None:
             self._noted(error)
+        else:
+            self.readiness.succeeded("log")
 
     def record_refusal(self, raw: bytes, decision: Decision) -> int:
         try:
-            return int(self.service.get().record_refusal(raw, decision))
+            index = EntryRecorder(self.service.get()).record_refusal(raw, decision)
         except Exception as exc:
             self._noted(exc)
             raise
+        self.readiness.succeeded("log")
+        return index
 
     def _noted(self, exc: BaseException) -> None:
         """The log itself failing (not one entry it refused) takes the process out of rotation."""

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request as HttpRequest
 from starlette.responses import JSONResponse, Response
 
-from sanctuary.gateway.credentials import CredentialError, Role
+from sanctuary.gateway.credentials import ADMIN_ROLES, CredentialError, Role
 from sanctuary.gateway.problems import Problem
 from sanctuary.gateway.routes_audit import Index, audit_call, open_log_or_503
 
@@ -32,7 +32,7 @@ def add_admin_routes(app: FastAPI) -> None:
 
     @app.get("/v1/admin/keys", summary="Issued keys (ids, roles, agencies; never the keys)")
     def list_keys(http: HttpRequest) -> JSONResponse:
-        gw.authenticate(http, ("admin",))
+        gw.authenticate(http, ADMIN_ROLES)
         return JSONResponse(
             [
                 {"key_id": p.key_id, "role": p.role, "agency": p.agency, "label": p.label, "created": p.created}
@@ -42,7 +42,7 @@ def add_admin_routes(app: FastAPI) -> None:
 
     @app.post("/v1/admin/keys", status_code=201, summary="Issue a key: shown once, stored hashed")
     def issue_key(new: NewKey, http: HttpRequest) -> JSONResponse:
-        gw.authenticate(http, ("admin",))
+        gw.authenticate(http, ADMIN_ROLES)
         agency = None
         if new.agency is not None:
             found = gw.policy.registry.resolve(new.agency)
@@ -57,14 +57,14 @@ def add_admin_routes(app: FastAPI) -> None:
 
     @app.delete("/v1/admin/keys/{key_id}", status_code=204, summary="Revoke a key at once")
     def revoke_key(key_id: str, http: HttpRequest) -> Response:
-        gw.authenticate(http, ("admin",))
+        gw.authenticate(http, ADMIN_ROLES)
         if not gw.cfg.keys.revoke(key_id):
             raise Problem(404, "key_id", f"no key {key_id[:64]!r}")
         return Response(status_code=204)
 
     @app.get("/v1/admin/log/{index}", summary="A log entry with its protected record (the clear text it does not copy)")
     def reveal(index: Index, http: HttpRequest) -> JSONResponse:
-        gw.authenticate(http, ("admin",))
+        gw.authenticate(http, ADMIN_ROLES)
         decision_log = open_log_or_503(gw)
         entry, clear = audit_call(lambda: (decision_log.entry(index), decision_log.reveal(index)))
         return JSONResponse({"index": index, "entry": json.loads(entry), "clear": clear})

@@ -16,7 +16,7 @@ from typing import Generic, TypeVar
 
 from sanctuary.agencies import Registry, load_registry
 from sanctuary.errors import SanctuaryError
-from sanctuary.pipeline import Pipeline, Recorder, RequestPath, Unloaded, load_pipeline
+from sanctuary.pipeline import Log, Pipeline, RequestPath, Unloaded, load_pipeline, pipeline_over
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.facts import FactSource
@@ -87,16 +87,14 @@ class Policy:
     error: str | None = None
     registry: Registry = field(default_factory=lambda: load_registry([]))
 
-    def pipeline(self, log: Recorder | None = None, facts: FactSource | None = None) -> RequestPath:
+    def pipeline(self, log: Log = None, facts: FactSource | None = None) -> RequestPath:
         """The request path under this policy: the pipeline (facts about a subject from `facts`,
         the department's records; a body's facts and documents are claims), or (not loaded) the
         path that denies and records every request with the reason."""
         if self.engine is None:
             return Unloaded(self.profiles, self.registry, self.error or "policy: not loaded", log)
-        from sanctuary.duties.ledger import with_duties  # the duties decisions trigger are recorded with them
-
         try:
-            return with_duties(Pipeline(self.engine, log, facts=facts))
+            return pipeline_over(self.engine, log, facts=facts)
         except PolicyError as exc:  # duties that do not load: the policy set does not load
             return Unloaded(self.profiles, self.registry, f"policy: {exc}", log)
 

@@ -13,8 +13,7 @@ from rich.table import Table
 
 from sanctuary.agencies import load_registry
 from sanctuary.options import JsonOpt
-from sanctuary.pipeline import Pipeline
-from sanctuary.policy.diff import Difference, diff_decisions
+from sanctuary.policy.diff import Difference, composition, differences
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.profiles import PROFILES, available, expand
@@ -26,10 +25,6 @@ if TYPE_CHECKING:
 app = typer.Typer(no_args_is_help=True, help="Legal profiles: list, show, diff, compare; new and test a pack.")
 out = Console()
 err = Console(stderr=True)
-
-
-def _composition(spec: str) -> list[str]:
-    return [p for p in spec.split("+") if p]
 
 
 @app.command("list")
@@ -54,7 +49,7 @@ def show(
     from sanctuary.duties.book import DutyBook
 
     try:
-        engine = PolicyEngine.load(_composition(profile), load_registry())
+        engine = PolicyEngine.load(composition(profile), load_registry())
         book = DutyBook.for_engine(engine)
     except PolicyError as exc:
         err.print(f"[red]policy error[/red]: {exc}")
@@ -113,22 +108,19 @@ def diff(
     as_json: JsonOpt = False,
 ) -> None:
     """The requests whose decision differs between two profiles, and the clause that makes the difference."""
-    registry = load_registry()
-    try:
-        left = Pipeline(PolicyEngine.load(_composition(a), registry), trusted=True)
-        right = Pipeline(PolicyEngine.load(_composition(b), registry), trusted=True)
-    except PolicyError as exc:
-        err.print(f"[red]policy error[/red]: {exc}")
-        raise typer.Exit(2) from None
     if not file.is_file():
         err.print(f"[red]error[/red]: file: {file} does not exist")
         raise typer.Exit(2)
     lines = [line for line in file.read_text(encoding="utf-8").splitlines() if line.strip()]
-    differences = diff_decisions(left, right, lines)
+    try:
+        found = differences(a, b, lines, load_registry())
+    except PolicyError as exc:
+        err.print(f"[red]policy error[/red]: {exc}")
+        raise typer.Exit(2) from None
     if as_json:
-        print(json.dumps({"a": a, "b": b, "requests": len(lines), "differences": [d.to_dict() for d in differences]}))
+        print(json.dumps({"a": a, "b": b, "requests": len(lines), "differences": [d.to_dict() for d in found]}))
         return
-    _print_diff(a, b, len(lines), differences)
+    _print_diff(a, b, len(lines), found)
 
 
 def _print_diff(a: str, b: str, total: int, differences: list[Difference]) -> None:

@@ -15,9 +15,8 @@ from typing import Any
 
 from sanctuary.agencies import Registry, load_registry
 from sanctuary.models import Decision
-from sanctuary.pipeline import Pipeline
+from sanctuary.pipeline import Pipeline, build_pipeline
 from sanctuary.policy.diff import summary
-from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.jurisdictions import jurisdictions as known
 
@@ -92,7 +91,7 @@ def compare(names: Iterable[str], requests: Iterable[str | bytes | dict], regist
     for name in dict.fromkeys(names):
         place = places.get(name)  # an unknown name is the caller's error: PolicyError names it
         try:
-            pipelines.append(Pipeline(PolicyEngine.for_jurisdiction(name, registry), trusted=True))
+            pipelines.append(build_pipeline([], registry, jurisdiction=name, trusted=True))
             error = None
         except PolicyError as exc:
             pipelines.append(None)

@@ -1,11 +1,18 @@
-"""What changes between two versions of the law: the same requests decided under both."""
+"""What changes between two versions of the law: the same requests decided under both.
+
+`differences` is the one answer to "what if": `sanctuary policy diff` asks it of a file of full
+requests, the What if page of the requests the log describes (their shape, not their personal
+content), so the two differ only by their input.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 
+from sanctuary.agencies import Registry
 from sanctuary.models import Decision, Request
-from sanctuary.pipeline import Pipeline
+from sanctuary.pipeline import Pipeline, build_pipeline
 
 
 @dataclass(frozen=True)
@@ -19,6 +26,24 @@ class Difference:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def composition(spec: str) -> list[str]:
+    """The profiles of `A+B` (one profile: `A`)."""
+    return [p for p in spec.split("+") if p]
+
+
+@lru_cache(maxsize=16)
+def _pipeline(spec: str, registry: Registry) -> Pipeline:
+    """The pipeline of a composition, as the department's own tools decide: a request's facts and
+    documents count (trusted)."""
+    return build_pipeline(composition(spec), registry, trusted=True)
+
+
+def differences(a: str, b: str, lines: list[str], registry: Registry) -> list[Difference]:
+    """The requests (JSON, one per line) decided differently under composition `a` than under `b`,
+    with the clauses that make the difference. PolicyError if a composition does not load."""
+    return diff_decisions(_pipeline(a, registry), _pipeline(b, registry), lines)
 
 
 def diff_decisions(left: Pipeline, right: Pipeline, lines: list[str]) -> list[Difference]:

@@ -13,22 +13,30 @@ never lifts anything, whatever label it carries.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Protocol
 
 from sanctuary.agencies import Agency
-from sanctuary.models import Request, Subject, string_fields, strings_at
+from sanctuary.models import CARVEOUT_FIELDS, Request, Subject, string_fields, strings_at
 from sanctuary.policy.courts import article_iii_order, state_court_orders
 from sanctuary.policy.immigration import STATED_CRIME, immigration_purpose
 from sanctuary.policy.immigration_crimes import criminal_immigration
+from sanctuary.policy.stated_purposes import stated_purposes
 from sanctuary.screening import DocumentClass, PurposeScreen
 from sanctuary.screening.normalize import normalize
 
 CUSTODY_TOPICS = ("custody_status", "release_date", "contact_information")
+
+
+def custody_topics(fields: Sequence[str]) -> tuple[str, ...]:
+    """The topics a custody inquiry asks (its `resource.fields`): those it names, in CUSTODY_TOPICS
+    order; every topic when it names none."""
+    return tuple(t for t in CUSTODY_TOPICS if t in fields) if fields else CUSTODY_TOPICS
+
+
 CARVEOUTS = ("outstanding_criminal_warrant", "felony_conviction", "pending_felony_charge", "gang_member")
-# The Subject fields a requester may claim (facts about the person), as the contract spells them.
 # 625 ILCS 5/2-130 bars sharing ALPR data to investigate or enforce a law that denies or interferes
 # with reproductive or other lawful health care. Words in any free-text field that speak of such
 # care (English or Spanish) make the request's purpose a health-care one: the restrictive reading,
@@ -39,7 +47,6 @@ HEALTH_CARE = re.compile(
     r"|terminat\w* (?:of )?(?:a |her |the )?pregnanc\w*|pregnancy terminat\w*|interrupcion (?:voluntaria )?del embarazo"
     r"|mifepristone|misoprostol|planned parenthood|gender affirming|family planning|planificacion familiar)\b"
 )
-CLAIMABLE = ("outstanding_criminal_warrant", "felony_conviction", "pending_felony_charge", "gang_database", "gang_admission")
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,8 @@ class Facts:
     # (Washington's "court order", RCW 43.17.420(2): "a judge or magistrate under the authority of
     # Article III"); `article_iii_order` is New York's narrower test (no magistrate judge).
     federal_court_order: bool = False
+    # The statutory purposes the request's words name (`policy.stated_purposes.KINDS`): a claim.
+    stated_purposes: frozenset[str] = frozenset()
 
     @cached_property
     def cedar_context(self) -> dict:
@@ -95,6 +104,7 @@ class Facts:
             "immigration_forms": sorted(self.immigration_forms),
             "federal_probable_cause": self.federal_probable_cause,
             "federal_court_order": self.federal_court_order,
+            "stated_purposes": sorted(self.stated_purposes),
         }
 
 
@@ -146,7 +156,7 @@ def claimed_carveouts(subject: Subject) -> frozenset[str]:
 def claims_of(request: Request) -> list[str]:
     """What the request asserts that only the department's records or a verified document can
     establish: facts about the subject and documents held. Recorded, never decisive."""
-    claims = [f"subject.{name}" for name in CLAIMABLE if getattr(request.subject, name)]
+    claims = [f"subject.{name}" for name in CARVEOUT_FIELDS if getattr(request.subject, name)]
     claims += [f"documents[{i}]: {d.type}" for i, d in enumerate(request.documents)]
     return claims
 
@@ -211,8 +221,9 @@ def derive(
         article_iii_order=article_iii_order(verified),
         state_court_orders=state_court_orders(verified),
         felony_conviction="felony_conviction" in carveouts,
-        criminal_immigration=criminal_immigration([*free_text(request), *(d.text for d in request.documents)]),
+        criminal_immigration=criminal_immigration([*free_text(request).values(), *(d.text for d in request.documents)]),
         immigration_forms=frozenset(d.type for d in docs if d.administrative),
         federal_probable_cause=any(d.federal and d.criminal and "probable_cause" not in d.missing for d in verified),
         federal_court_order=any(d.federal for d in verified),
+        stated_purposes=stated_purposes(free_text(request).values()),
     )

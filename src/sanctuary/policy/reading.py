@@ -39,6 +39,7 @@ _ROW_KEYS = {"name", "expect", "clause", "reason", "open_point", "released", "wi
 _NOTE = re.compile(r"(?:\s+\([^()]*\)|\s*\([^()]*\s[^()]*\))\s*$")
 _PLACE = re.compile(r"^(?:Cal\.|N\.Y\.|Wash\.|Or\.|Ore\.|Ill\.)\s*")  # "Cal. Gov. Code" is "Gov. Code"
 _RANGE = re.compile(r"\([^()]*\)-\([^()]*\)$")  # "(a)(1)-(3)": the clause is "(a)"
+_CODE = re.compile(r"^Veh\.\s*&\s*Traf\.\s*Law\b")  # New York's Vehicle and Traffic Law is "VTL"
 
 
 @dataclass(frozen=True)
@@ -216,5 +217,5 @@ def _core(text: str) -> str:
     previous = None
     while previous != text:
         previous, text = text, _NOTE.sub("", text)
-    text = _PLACE.sub("", _RANGE.sub("", text))
+    text = _CODE.sub("VTL", _PLACE.sub("", _RANGE.sub("", text)))
     return re.sub(r"\s+", "", text).replace("§", "").replace("Sec.", "").lower()

@@ -148,27 +148,24 @@ def load(profile: str, root: Path = PROFILES) -> list[Scenario]:
 
 def run(profile: str, registry: Registry, root: Path = PROFILES) -> Report:
     """Decide every scenario of `profile` under that pack alone and check it."""
-    from sanctuary.duties.book import DutyBook  # duties read the same profile folders
-    from sanctuary.pipeline import Pipeline
-    from sanctuary.policy.engine import PolicyEngine
+    from sanctuary.pipeline import Pipeline, build_pipeline
 
     pipelines: dict[tuple, Pipeline] = {}
 
     def pipeline_for(params: tuple) -> Pipeline:
         if params not in pipelines:
-            pipelines[params] = Pipeline(PolicyEngine.load([profile], registry, dict(params), root=root), trusted=True)
+            pipelines[params] = build_pipeline([profile], registry, {k: list(v) for k, v in params}, trusted=True, root=root)
         return pipelines[params]
 
     engine = pipeline_for(()).engine
-    book = DutyBook.for_engine(engine, root)
     own = [r.id for r in engine.rules.values() if r.profile == profile and r.effect == "forbid"]
     report = Report(profile, own)
     for scenario in load(profile, root):
         if scenario.rule not in own:
             report.unknown_rules.append(scenario.rule)
         pipeline = pipeline_for(scenario.params)
-        request, decision = pipeline.decide_raw(scenario.request)
-        duties = tuple(d.id for d in book.triggered(pipeline, request)) if request is not None else ()
+        _, decision = pipeline.decide_raw(scenario.request)
+        duties = tuple(decision.duties or ())
         report.results.append(Result(scenario, decision, duties, _problems(scenario, decision, duties, engine.rules)))
     return report
 

@@ -40,8 +40,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sanctuary import config
-from sanctuary.gateway.app import answer
-from sanctuary.gateway.credentials import KeyRing, Refusal, authenticate
+from sanctuary.gateway.answers import answer
+from sanctuary.gateway.credentials import AGENCY_ROLES, KeyRing, Refusal, authenticate
 from sanctuary.gateway.held import HeldQueue
 from sanctuary.gateway.problems import Problem
 from sanctuary.gateway.readiness import Readiness
@@ -49,7 +49,7 @@ from sanctuary.gateway.recorder import LogRecorder, log_at, log_service
 from sanctuary.gateway.services import Unavailable, load_policy
 from sanctuary.gateway.shared import rate_limiter
 from sanctuary.proxy.facts import SystemFacts
-from sanctuary.proxy.guard import Guard, Verdict, event
+from sanctuary.proxy.guard import CallAnswer, Guard, event
 from sanctuary.proxy.routes import RouteMap
 from sanctuary.proxy.upstream import Upstream
 
@@ -73,7 +73,7 @@ class ProxyConfig:
     threads: int = 16
 
 
-def decision_headers(verdict: Verdict) -> dict[str, str]:
+def decision_headers(verdict: CallAnswer) -> dict[str, str]:
     headers = {"X-Sanctuary-Decision-Id": verdict.decision.id, "X-Sanctuary-Decision": verdict.decision.decision}
     if verdict.decision.log_index is not None:
         headers["X-Sanctuary-Log-Index"] = str(verdict.decision.log_index)
@@ -82,7 +82,7 @@ def decision_headers(verdict: Verdict) -> dict[str, str]:
     return headers
 
 
-def decision_body(verdict: Verdict) -> dict[str, Any]:
+def decision_body(verdict: CallAnswer) -> dict[str, Any]:
     """The gateway's answer shape: request id, log index, the decision, the handling caveat."""
     return answer(verdict.decision.id, verdict.decision, None)
 
@@ -102,7 +102,7 @@ def create_app(cfg: ProxyConfig) -> Starlette:
     executor = ThreadPoolExecutor(threads, thread_name_prefix="proxy")
 
     async def call(http: HttpRequest) -> Response:
-        principal = authenticate(cfg.keys, http.headers.get("authorization"), ("agency",), "call a department system")
+        principal = authenticate(cfg.keys, http.headers.get("authorization"), AGENCY_ROLES, "call a department system")
         if isinstance(principal, Refusal):  # turned away before anything is read: not recorded
             return Problem(principal.status, principal.field, principal.reason, headers=principal.headers).response()
         try:

@@ -22,12 +22,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
+from functools import partial
 
 from fastapi import FastAPI
 from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
 
 from sanctuary.gateway.app import DirectRoute, Gateway, GatewayAPI
+from sanctuary.gateway.credentials import AGENCY_ROLES
 from sanctuary.models import RequestError, Unreadable
 from sanctuary.proxy.app import decision_body, decision_headers
 from sanctuary.proxy.facts import SystemFacts
@@ -37,6 +40,11 @@ from sanctuary.proxy.upstream import Upstream
 
 PREFIX = "/v1/authz"
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def authz_hook(routes: RouteMap, upstream: str | None = None) -> Callable[[GatewayAPI], Guard]:
+    """The hook as a mount of `GatewayConfig.mounts` (`sanctuary serve --routes`)."""
+    return partial(add_authz_routes, routes=routes, upstream=upstream)
 
 
 def add_authz_routes(app: FastAPI, routes: RouteMap, upstream: str | None = None, timeout: float = 2.0) -> Guard:
@@ -52,7 +60,7 @@ def add_authz_routes(app: FastAPI, routes: RouteMap, upstream: str | None = None
         app.router.add_event_handler("shutdown", client.close)
 
     async def authz(http: HttpRequest) -> Response:
-        principal = gw.authenticate(http, ("agency",))  # 401 / 403 as a problem, not recorded
+        principal = gw.authenticate(http, AGENCY_ROLES)  # 401 / 403 as a problem, not recorded
         await gw.limiter.take(principal.key_id)  # 429, as on /v1/requests
         assert principal.agency is not None  # authenticate refuses an agency key that names no agency
         loop = asyncio.get_running_loop()

@@ -12,7 +12,6 @@ A call no route matches is refused and recorded (the SHA-256 of its method and U
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 import time
@@ -21,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sanctuary.errors import SanctuaryError
-from sanctuary.gateway.app import keep_held, status_of
+from sanctuary.events import Events
+from sanctuary.gateway.answers import keep_held, status_of
 from sanctuary.gateway.held import HELD_HEADER, HeldQueue, waits
 from sanctuary.models import Decision, Failure, Request, RequestError, Unreadable, parse_request
 from sanctuary.pipeline import Pipeline, RequestPath, refused
@@ -40,7 +40,7 @@ SANCTUARY_HEADER = "x-sanctuary-"
 RawHeaders = Sequence[tuple[bytes, bytes]]  # a call's headers as received (ASGI `headers`)
 PROXY_HINT = "an authorization hook cannot remove fields from an answer: send this call through `sanctuary proxy` (docs/deploy.md)"
 MAX_ANSWER = 8 * 1024 * 1024  # bytes read from a department system for one call
-log = logging.getLogger("sanctuary.proxy")
+event = Events("sanctuary.proxy")
 
 
 class UpstreamError(SanctuaryError):
@@ -52,7 +52,7 @@ class UpstreamError(SanctuaryError):
 
 
 @dataclass
-class Verdict:
+class CallAnswer:
     """The answer to one call: status, the decision, and (proxy, permitted) the filtered body."""
 
     status: int
@@ -60,11 +60,6 @@ class Verdict:
     body: Any = None  # JSON value to release (proxy permit only)
     withheld: list[str] = field(default_factory=list)  # categories removed from (proxy) or blocking (hook) the answer
     unmapped: int = 0
-
-
-def event(level: int, name: str, **fields: Any) -> None:
-    if log.isEnabledFor(level):
-        log.log(level, json.dumps({"event": name, **fields}, default=str))
 
 
 class Guard:
@@ -98,7 +93,7 @@ class Guard:
         return found, build_request(found, agency, headers, new_request_id())
 
     # -- the hook ----------------------------------------------------------------------------
-    def authorize(self, agency: str, method: str, uri: str, raw_headers: RawHeaders, by: str = "") -> Verdict:
+    def authorize(self, agency: str, method: str, uri: str, raw_headers: RawHeaders, by: str = "") -> CallAnswer:
         """Decide and record a call that the web server will forward untouched if this permits it.
         `raw_headers`: the call's, as received; `by`: who made it (the key), for the held queue."""
         try:
@@ -118,16 +113,16 @@ class Guard:
                 disclosed = [{"record_id": f"route:{found.route.name}", "fields": sorted(carried)}]
         if self.path.log is not None:
             try:
-                decision.log_index = self.path.log.record(request, decision, disclosed)
+                decision.log_index = self.path.record(request, decision, disclosed)
             except Exception as exc:  # unrecorded means not acted on
                 self._spent(request, headers, False)
-                return Verdict(503, _failed(decision, f"decision log unavailable: {exc}", Failure.log))
+                return CallAnswer(503, _failed(decision, f"decision log unavailable: {exc}", Failure.log))
         self._queue(request, decision, by)
         self._spent(request, headers, decision.decision == "permit" and method.upper() != "HEAD")  # a HEAD gets no data
-        return Verdict(status_of(decision), decision, withheld=blocking)
+        return CallAnswer(status_of(decision), decision, withheld=blocking)
 
     # -- the proxy ---------------------------------------------------------------------------
-    def forward(self, agency: str, method: str, uri: str, raw_headers: RawHeaders, by: str = "") -> Verdict:
+    def forward(self, agency: str, method: str, uri: str, raw_headers: RawHeaders, by: str = "") -> CallAnswer:
         """Decide; forward a permitted call; filter its answer; record what leaves; then answer.
         `raw_headers`: the call's, as received; `by`: who made it (the key), for the held queue."""
         try:
@@ -136,23 +131,23 @@ class Guard:
             decided = self.decide(request, headers)
         except RequestError as exc:
             return self.refuse(method, uri, exc)
-        fulfil = _Forward(self, found)
-        outcome = self.path.act(request, decided, fulfil)
+        fetch = _Forward(self, found)
+        outcome = self.path.act(request, decided, fetch)
         decision = outcome.decision
         self._queue(request, decision, by)
         status = status_of(decision)
-        handed_out = status == 200 and fulfil.filtered is not None and fulfil.status == 200 and method.upper() != "HEAD"
+        handed_out = status == 200 and fetch.filtered is not None and fetch.status == 200 and method.upper() != "HEAD"
         self._spent(request, headers, handed_out)
-        if status != 200 or fulfil.filtered is None:
-            return Verdict(status, decision)
-        if fulfil.status != 200:  # the system answered (e.g. 404) but handed nothing out
-            return Verdict(fulfil.status, decision)
-        filtered = fulfil.filtered
+        if status != 200 or fetch.filtered is None:
+            return CallAnswer(status, decision)
+        if fetch.status != 200:  # the system answered (e.g. 404) but handed nothing out
+            return CallAnswer(fetch.status, decision)
+        filtered = fetch.filtered
         if filtered.unmapped:
             event(logging.WARNING, "unmapped_removed", route=found.route.name, count=len(filtered.unmapped), paths=filtered.unmapped[:20])
         if filtered.nonscalar:  # the system drifted, or was compromised: worth a look
             event(logging.ERROR, "nonscalar_removed", route=found.route.name, count=len(filtered.nonscalar), paths=filtered.nonscalar[:20])
-        return Verdict(200, decision, filtered.body, sorted(filtered.removed), len(filtered.unmapped))
+        return CallAnswer(200, decision, filtered.body, sorted(filtered.removed), len(filtered.unmapped))
 
     # -- held calls --------------------------------------------------------------------------
     def decide(self, request: Request, headers: Mapping[str, str]) -> Decision:
@@ -189,7 +184,7 @@ class Guard:
             keep_held(self.held, request, decision, by or f"agency {request.requester.agency}", self.channel)
 
     # -- refusals ----------------------------------------------------------------------------
-    def refuse(self, method: str, uri: str, exc: RequestError) -> Verdict:
+    def refuse(self, method: str, uri: str, exc: RequestError) -> CallAnswer:
         """A call that is not in the map, or cannot be made a request: refused, and recorded (the
         hash of its method and URI: the URI itself may hold anything)."""
         decision = refused(new_request_id(), str(exc), exc.failure, profiles=self.path.profiles, policy_hash=self.path.policy_hash)
@@ -197,8 +192,8 @@ class Guard:
             try:
                 decision.log_index = self.path.log.record_refusal(f"{method} {uri}".encode(), decision)
             except Exception as log_exc:
-                return Verdict(503, _failed(decision, f"decision log unavailable: {log_exc}", Failure.log))
-        return Verdict(status_of(decision), decision)
+                return CallAnswer(503, _failed(decision, f"decision log unavailable: {log_exc}", Failure.log))
+        return CallAnswer(status_of(decision), decision)
 
     def _blocked(self, decision: Decision, route: Route, blocking: list[str]) -> Decision:
         """The deny of a permit whose answer would carry a withheld category: cites the rules that withhold."""
@@ -223,7 +218,7 @@ class Guard:
 
 
 class _Forward:
-    """The pipeline's fulfil step for one proxied call: forward it, read the answer (streamed, up to
+    """The pipeline's fetch step for one proxied call: forward it, read the answer (streamed, up to
     MAX_ANSWER bytes), filter it, and say what leaves. Runs only for a permit, before recording."""
 
     def __init__(self, guard: Guard, found: Match) -> None:

@@ -335,7 +335,7 @@ TERMS: tuple[Term, ...] = (
     _term("term:immig", "immig", r"\bimmig\b", PURPOSE, 0.9),  # the truncation, alone ("immig", "Immig.")
     _term(
         "term:legal_status",
-        "if whether is are legal legally lawfully illegal",
+        "legal legally lawfully illegal documented undocumented",
         rf"\b(?:if|whether) {_PERSON} (?:is|are|was|were|s) {_LEGALITY}\b|\b(?:is|are) {_PERSON} {_LEGALITY}\b"
         r"|\b(?:legally|lawfully) (?:present|here|in the (?:us|u s|usa|country|united states))\b",
         PURPOSE,
@@ -698,6 +698,11 @@ TRIGGER_STEMS: tuple[str, ...] = tuple(sorted({stem for t in TERMS for stem in t
 TERMS_BY_TRIGGER: dict[str, frozenset[int]] = {word: frozenset(i for i, t in enumerate(TERMS) if word in t.triggers) for word in TRIGGERS}
 
 
+def is_trigger(word: str) -> bool:
+    """A word some term may start from (`Term.triggers`): the lexicon reads a reason that has one."""
+    return word in TRIGGERS or word.startswith(TRIGGER_STEMS)
+
+
 def candidate_terms(tokens: frozenset[str]) -> list[Term]:
     """The terms that may match a reason with these words, in TERMS order (see `Term.triggers`)."""
     found: set[int] = set()
@@ -751,11 +756,18 @@ COMMON_WORDS: frozenset[str] = frozenset(word for phrase in VAGUE_TERMS for word
     garage ave st rd blvd dr ln ct hwy rt route block unit apt suite
     """.split()
 )
+# A word in a lexicon expression, and a "?" that makes its last letter optional ("nationals?").
+_WORD_IN = re.compile(r"([a-z]{3,})(\?)?")
 # Every word the screen knows (`known_word`): a run-together word is split after an immigration word
 # only where what follows is one of these.
 _KNOWN: frozenset[str] = (
     COMMON_WORDS
     | KEYWORDS
     | RUN_TOGETHER_WORDS
-    | frozenset(w for t in TERMS for w in re.findall(r"[a-z]{3,}", re.sub(r"\\[a-z]", " ", t.regex)))
+    | frozenset(
+        form
+        for t in TERMS
+        for word, optional in _WORD_IN.findall(re.sub(r"\\[a-z]", " ", t.regex))
+        for form in (word, word[:-1] if optional else word)
+    )
 )

@@ -46,6 +46,7 @@ from sanctuary.screening.lexicon import (
     RUN_TOGETHER_STEMS,
     RUN_TOGETHER_WORDS,
     is_keyword,
+    is_trigger,
     known_word,
 )
 
@@ -304,30 +305,41 @@ def _partners(text: str, most: int = 3) -> tuple[str, ...] | None:
     return None
 
 
-def _known_words(text: str, most: int = 4) -> tuple[str, ...] | None:
-    """`text` as one to `most` words the screen knows, run together ("finalorderof" -> "final",
-    "order", "of"), the fewest words first, or None."""
-    if known_word(text):
-        return (text,)
-    if most > 1:
-        for cut in range(len(text) - 2, 1, -1):  # the longest known word last: "of", then "orderof"...
-            if known_word(text[cut:]) and (rest := _known_words(text[:cut], most - 1)):
-                return (*rest, text[cut:])
-    return None
+@lru_cache(maxsize=65536)
+def _known_words(text: str, most: int = 6) -> tuple[str, ...] | None:
+    """`text` as the fewest words the screen knows, run together, at most `most` of them, each of
+    two letters or more and none an agency acronym ("finalorderof" -> "final", "order", "of";
+    "enteredwithoutinspection"), or None. Acronyms inside a word are left to `_split_acronym`,
+    which splits them off only beside a few words ("notice" is not "not" and "ice")."""
+    best: list[tuple[str, ...] | None] = [()] + [None] * len(text)
+    for end in range(2, len(text) + 1):
+        options = [
+            (*found, text[start:end])
+            for start in range(end - 1)
+            if (found := best[start]) is not None
+            and len(found) < most
+            and end - start >= 2
+            and text[start:end] not in CONCAT_ACRONYMS
+            and known_word(text[start:end])
+        ]
+        best[end] = min(options, key=len, default=None)
+    return best[len(text)] or None
 
 
 @lru_cache(maxsize=65536)
 def _run_together(token: str) -> tuple[str, ...] | None:
     """An immigration word run together with other words ("civilimmigrationenforcement" -> "civil",
-    "immigration", "enforcement"; "removalproceedings"), or None. Only long stems are looked for
+    "immigration", "enforcement"; "removalproceedings"), or words the screen knows run together, one
+    a word some term starts from ("tpsverification"; "research" stays whole), or None. Only long stems are looked for
     inside a word (RUN_TOGETHER_STEMS: never "ice" or "ero", which end "notice" and "hero"), a word
     after the stem is split off only when it is a word the screen knows (so "deportes" stays
     whole), and every piece is at least two letters."""
     if len(token) < 8 or not token.isalpha():
         return None
     found = [(token.find(stem), stem) for stem in RUN_TOGETHER_STEMS if stem in token]
-    if not found:
-        return None
+    if not found:  # words the screen knows run together, one of them a word a term starts from
+        words = _known_words(token)
+        return words if words is not None and len(words) > 1 and any(map(is_trigger, words)) else None
     at, stem = min(found)
     if at == 1:
         return None

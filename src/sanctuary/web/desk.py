@@ -24,6 +24,7 @@ from typing import Any
 from babel.dates import format_date
 
 from sanctuary.errors import SanctuaryError
+from sanctuary.models import CARVEOUT_FIELDS as SUBJECT_CARVEOUTS
 from sanctuary.models import DOCUMENT_TYPES, Failure, Kind
 from sanctuary.policy.categories import vocabulary
 from sanctuary.policy.engine import PolicyEngine
@@ -46,13 +47,14 @@ KIND_CHOICES = [
     ("database_query", N_("Database request (records, plates)")),
 ]
 CATEGORIES = {"": N_("Not stated"), "criminal": N_("Criminal"), "civil_immigration": N_("Civil immigration"), "other": N_("Other")}
-CARVEOUT_FIELDS = {
+CARVEOUT_LABELS = {
     "outstanding_criminal_warrant": N_("Has an outstanding criminal warrant"),
     "felony_conviction": N_("Has a felony conviction"),
     "pending_felony_charge": N_("Has a pending felony charge"),
     "gang_database": N_("Is listed in a gang database"),
     "gang_admission": N_("Admitted gang membership"),
 }
+CARVEOUT_FIELDS = {name: CARVEOUT_LABELS[name] for name in SUBJECT_CARVEOUTS}  # the Subject model's: a field without a label fails here
 SEARCH_CHOICES = [("", N_("None")), *labels.SEARCHES.items()]
 OPERATION_CHOICES = [
     ("", N_("Not a support request")),

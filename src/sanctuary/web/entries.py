@@ -21,10 +21,10 @@ from typing import Any
 
 from sanctuary.agencies import Registry
 from sanctuary.policy.immigration import immigration_agency, recorded
+from sanctuary.recording import REFUSED
 
 CHUNK = 1000
 DHS_UNITS = ("ICE", "CBP", "USCIS")  # the immigration agencies of DHS, counted apart
-REFUSED = "refused"  # the kind of an entry for a request refused before it could be read
 UNREADABLE = "Unreadable request"
 FAMILIES = (
     "DHS: ICE",

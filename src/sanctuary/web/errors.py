@@ -57,7 +57,7 @@ def add_error_pages(app, site: Site) -> None:  # noqa: ANN001 - a FastAPI or Sta
 
     async def server_error(http: HttpRequest, exc: Exception) -> Response:
         log.exception("unexpected error on %s", http.url.path, exc_info=exc)
-        event("server_error", path=http.url.path, error=type(exc).__name__)
+        event(logging.INFO, "server_error", path=http.url.path, error=type(exc).__name__)
         if is_api(http):
             return JSONResponse({"error": {"field": "server", "reason": "internal error"}}, status_code=500)
         return site.error(http, 500, *MESSAGES[500])

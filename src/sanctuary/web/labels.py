@@ -144,7 +144,7 @@ PURPOSES = {
     "vague": N_("Vague"),
 }
 
-# The gateway's handling caveat (gateway.app.CAVEAT, which every answer carries), for the desk's
+# The gateway's handling caveat (gateway.answers.CAVEAT, which every answer carries), for the desk's
 # record in the reader's language; tests/test_web_i18n.py checks it is the gateway's, word for word.
 CAVEAT = N_(
     "Police records are released for criminal law enforcement only (MCC 2-173, 5 ILCS 805): do not "

@@ -30,7 +30,8 @@ from typing import Any
 
 from sanctuary import config
 from sanctuary.agencies import Registry
-from sanctuary.web.entries import REFUSED, LoggedDecision, decisions_in
+from sanctuary.recording import REFUSED
+from sanctuary.web.entries import LoggedDecision, decisions_in
 from sanctuary.web.i18n import N_
 
 CHUNK = 20_000

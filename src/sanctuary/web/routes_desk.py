@@ -9,6 +9,7 @@ redirects to it (GET /desk/result/KEY), so reloading the result never records th
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Awaitable
 from datetime import UTC, datetime
 from typing import Any
@@ -21,7 +22,8 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import RedirectResponse, Response
 
 from sanctuary.egress import asked_categories
-from sanctuary.gateway.app import Submission, answer
+from sanctuary.gateway.answers import answer
+from sanctuary.gateway.app import Submission
 from sanctuary.gateway.credentials import DESK_ROLES
 from sanctuary.gateway.held import HeldItem, NotWaiting
 from sanctuary.models import Request, RequestError
@@ -117,6 +119,7 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
         body = submission.body if submission.refused is None else answer(submission.decision.id, submission.decision, None)
         log_index = submission.decision.log_index
         event(
+            logging.INFO,
             "desk_request",
             user=session.user,
             request_id=submission.decision.id,
@@ -276,7 +279,7 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
             return held_page(http, site.gw.held.get(item.reference) or item, "%(reason)s", status=409, reason=exc.reason)
         except RequestError as exc:
             return held_page(http, item, "%(field)s: %(reason)s", field=exc.field, reason=exc.reason)
-        event(name, user=session.user, reference=item.reference, decision=submission.decision.decision)
+        event(logging.INFO, name, user=session.user, reference=item.reference, decision=submission.decision.decision)
         return held_result(session, item, request, submission, note)
 
     def held_result(session: Session, item: HeldItem, request: Request, submission: Submission, note: str) -> Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query
@@ -307,7 +308,7 @@ def add_audit_routes(router: APIRouter, site: Site) -> None:
             return site.log_down(http, exc)
         result = await run_in_threadpool(decision_log.verify, True, 1)
         site.save_verification(result.to_json(), guard.user or "?")
-        event("full_verification", user=guard.user, ok=result.ok, size=result.size, first_bad_index=result.first_bad_index)
+        event(logging.INFO, "full_verification", user=guard.user, ok=result.ok, size=result.size, first_bad_index=result.first_bad_index)
         return RedirectResponse("/audit#last-verification", status_code=303)
 
 
@@ -343,7 +344,7 @@ def add_retro_routes(router: APIRouter, site: Site) -> None:
                 what=what,
                 runs=retro_runs.runs(),
             )
-        event("retro_scan", user=guard.user, run=run_id, what=what)
+        event(logging.INFO, "retro_scan", user=guard.user, run=run_id, what=what)
         return RedirectResponse(f"/retro/{run_id}", status_code=303)
 
     @router.get("/retro/{run_id}", include_in_schema=False)

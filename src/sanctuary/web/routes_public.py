@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import logging
 import math
 import re
 from collections.abc import Callable
@@ -97,7 +98,7 @@ def add_sign_in_routes(router: APIRouter, site: Site) -> None:
 
         wait = await run_in_threadpool(site.attempts.admit, name, address)  # counted before the hash: parallel tries cannot slip past
         if wait:
-            event("sign_in_throttled", name=name, address=address, wait=round(wait, 1))
+            event(logging.INFO, "sign_in_throttled", name=name, address=address, wait=round(wait, 1))
             seconds = max(1, math.ceil(wait))
             return again(
                 429,
@@ -106,12 +107,12 @@ def add_sign_in_routes(router: APIRouter, site: Site) -> None:
             )
         user = await run_in_threadpool(site.gw.cfg.users.check, name, password)
         if user is None:
-            event("sign_in_failed", name=name, address=address)
+            event(logging.INFO, "sign_in_failed", name=name, address=address)
             return again(401, site.text(lang, N_("That user name and password do not match.")))
         await run_in_threadpool(site.attempts.succeeded, name, address)
         site.sessions.end(session)  # a new session (and cookie) on sign-in: no fixation
         fresh = site.sessions.new(user.name, user.role)
-        event("signed_in", user=user.name, role=user.role)
+        event(logging.INFO, "signed_in", user=user.name, role=user.role)
         landing = {"desk": "/desk", "oversight": "/decisions"}.get(user.role, "/")
         target = safe_next(form.get("next"))
         response = RedirectResponse(landing if target == "/" else target, status_code=303)

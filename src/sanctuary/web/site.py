@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from sanctuary import config
 from sanctuary.audit import AuditError
 from sanctuary.errors import SanctuaryError
+from sanctuary.events import Events
 from sanctuary.gateway.credentials import OVERSIGHT_ROLES, STAFF_ROLES
 from sanctuary.gateway.services import Unavailable
 from sanctuary.gateway.shared import shared_database
@@ -45,7 +46,7 @@ STAFF = STAFF_ROLES
 OVERSIGHT = OVERSIGHT_ROLES
 LANG_COOKIE = "sanctuary_lang"  # the language a reader chose with ?lang=, kept for the pages that follow
 INLINE_CATCH_UP = 20_000  # log entries a page request counts itself; a larger backlog is counted apart
-log = logging.getLogger("sanctuary.web")
+event = Events("sanctuary.web")
 
 
 class LogUnavailable(SanctuaryError):
@@ -54,10 +55,6 @@ class LogUnavailable(SanctuaryError):
     def __init__(self, reason: str) -> None:
         super().__init__("log", reason)
         self.args = (reason,)
-
-
-def event(name: str, /, **fields: Any) -> None:
-    log.info(json.dumps({"event": name, **fields}, default=str))
 
 
 def verification_file() -> Any:
@@ -173,7 +170,7 @@ class Site:
         token = form.get("csrf")
         if session is not None and csrf_ok(session, token if isinstance(token, str) else None):
             return session, form
-        event("csrf_refused", path=http.url.path)
+        event(logging.INFO, "csrf_refused", path=http.url.path)
         return self.error(
             http,
             403,
@@ -263,13 +260,13 @@ class Site:
                 try:
                     public.catch_up(decision_log)
                 except Exception as exc:  # noqa: BLE001 - logged; the next request tries again
-                    event("public_record_failed", reason=str(exc))
+                    event(logging.INFO, "public_record_failed", reason=str(exc))
 
             self._counting = threading.Thread(target=count, name="public-record", daemon=True)
             self._counting.start()
 
     def log_down(self, http: HttpRequest, exc: LogUnavailable) -> HTMLResponse:
-        event("log_unavailable", path=http.url.path, reason=str(exc))
+        event(logging.INFO, "log_unavailable", path=http.url.path, reason=str(exc))
         return self.error(
             http,
             503,

@@ -4,7 +4,8 @@ The log keeps the shape of each request, not its personal content: the purpose t
 record (warrants, convictions) and the documents' contents are not in it. A replay therefore sees a
 request as its entry describes it: kind, requester, on whose behalf, declared purpose category,
 fields and search type, document types. Differences that turn on what the log does not keep do not
-show; the page says so.
+show; the page says so, and that `sanctuary policy diff`, the same function over full requests, can
+find more.
 
 The shapes come from the public record's table (`record.PublicRecord.requests`), kept beside the
 log and caught up incrementally, so no call reads the log's entries again. Deciding is the work:
@@ -15,12 +16,9 @@ and the page says how many it decided of how many there are.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 
 from sanctuary.agencies import Registry
-from sanctuary.pipeline import Pipeline
-from sanctuary.policy.diff import Difference, diff_decisions
-from sanctuary.policy.engine import PolicyEngine
+from sanctuary.policy.diff import Difference, differences
 from sanctuary.web.i18n import N_
 from sanctuary.web.record import RecordedRequest
 
@@ -55,11 +53,7 @@ def replayable(row: RecordedRequest) -> str:
     return json.dumps(request)
 
 
-@lru_cache(maxsize=16)
-def _pipeline(profile: str, registry: Registry) -> Pipeline:
-    return Pipeline(PolicyEngine.load([profile], registry))
-
-
 def replay(rows: list[RecordedRequest], a: str, b: str, registry: Registry) -> list[Difference]:
-    """Requests whose decision differs between profile `a` and profile `b` (PolicyError if one is unknown)."""
-    return diff_decisions(_pipeline(a, registry), _pipeline(b, registry), [replayable(r) for r in rows])
+    """Requests whose decision differs between profile `a` and profile `b` (PolicyError if one is
+    unknown): `sanctuary policy diff`'s function, over what the log holds of each request."""
+    return differences(a, b, [replayable(r) for r in rows], registry)

@@ -19,7 +19,7 @@ import orjson
 
 from sanctuary.audit import merkle
 from sanctuary.audit.errors import AuditError, ForkRefused
-from sanctuary.audit.storage import MAX_ENTRY
+from sanctuary.audit.storage.protocol import MAX_ENTRY, Follow
 
 if TYPE_CHECKING:
     from sanctuary.audit.lease import Fence
@@ -50,6 +50,10 @@ class SqlStore:
     def _lazy_commit(self, cur: Any, on: bool) -> None:
         """Let the next commit return before it is flushed to disk (`on`), or stop doing so."""
         raise NotImplementedError
+
+    def _write_failed(self, exc: Exception) -> None:
+        """A write failed with `exc` (rolled back, the lock held): a driver whose connection cannot
+        recover from it arranges for the next use to open a new one."""
 
     def _locked_size(self, cur: Any) -> int:
         cur.execute("SELECT COALESCE(MAX(idx) + 1, 0) FROM entry")
@@ -82,13 +86,19 @@ class SqlStore:
         ((value,),) = self._query("SELECT COALESCE(MAX(idx) + 1, 0) FROM entry")
         return int(value)
 
-    def append(self, entries: list[bytes], clears: list[dict[str, Any] | None]) -> int:
-        """Append atomically and durably; return the index of the first entry."""
+    def append(self, entries: list[bytes], clears: list[dict[str, Any] | None], follow: Follow | None = None) -> int:
+        """Append atomically and durably; return the index of the first entry. `follow(size)` builds
+        entries appended after them in the same transaction, once the write lock gives the index."""
         with self._lock:
             conn = self._connection()
             try:
                 cur = conn.cursor()
                 size = self._lock_for_append(cur)
+                if follow is not None:
+                    more, more_clears = follow(size)
+                    entries, clears = [*entries, *more], [*clears, *more_clears]
+                    if any(len(e) > MAX_ENTRY for e in more):
+                        raise AuditError("entry", f"an entry that follows is longer than {MAX_ENTRY} bytes")
                 if size != self._edge_size:
                     self._edge = self._read_edge(cur, size)
                 edge = dict(self._edge)
@@ -99,9 +109,10 @@ class SqlStore:
                 if clear_rows:
                     cur.executemany(self._sql("INSERT INTO clear (idx, fields) VALUES (?, ?)"), clear_rows)
                 conn.commit()
-            except Exception:
+            except Exception as exc:
                 self._edge_size = -1
                 conn.rollback()
+                self._write_failed(exc)
                 raise
             self._edge, self._edge_size = edge, size + len(entries)
             return size
@@ -113,17 +124,18 @@ class SqlStore:
         with self._lock:
             conn = self._connection()
             try:
-                cur = conn.cursor()
-                size = self._lock_for_append(cur)
-                self._read_edge(cur, size)
-                self._insert_entries(cur, [(size, bytes(MAX_ENTRY))])
-            finally:
-                conn.rollback()
-            try:
+                try:
+                    cur = conn.cursor()
+                    size = self._lock_for_append(cur)
+                    self._read_edge(cur, size)
+                    self._insert_entries(cur, [(size, bytes(MAX_ENTRY))])
+                finally:
+                    conn.rollback()
                 conn.cursor().execute(self._sql(HEARTBEAT), (int(time.time()),))
                 conn.commit()
-            except Exception:
+            except Exception as exc:
                 conn.rollback()
+                self._write_failed(exc)
                 raise
 
     def _read_edge(self, cur: Any, size: int) -> dict[int, bytes]:

@@ -24,18 +24,33 @@ class SqliteStore(SqlStore):
         self.url = path
         if must_exist and not Path(path).is_file():
             raise AuditError("log", f"no log at {path}")
+        self._conn = self._connect()
+        self._stale = False
+
+    def _connect(self) -> sqlite3.Connection:
         try:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=FULL")
+            Path(self.url).parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.url, isolation_level=None, check_same_thread=False, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
             for statement in schema("BLOB", "INTEGER", " WITHOUT ROWID"):
-                self._conn.execute(statement)
+                conn.execute(statement)
         except (sqlite3.Error, OSError) as exc:
-            raise refuse(path, exc) from None
+            raise refuse(self.url, exc) from None
+        return conn
 
     def _connection(self) -> Any:
+        if self._stale:  # opened while the file could not be written: open it again, it may be writable now
+            self._conn.close()
+            self._conn = self._connect()
+            self._stale = False
         return self._conn
+
+    def _write_failed(self, exc: Exception) -> None:
+        # SQLite opens a file it may not write read-only, and the connection stays so: a log that
+        # was read-only at start would refuse every append after it is writable again, until a restart.
+        if isinstance(exc, sqlite3.OperationalError) and getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_READONLY:
+            self._stale = True
 
     def _lazy_commit(self, cur: Any, on: bool) -> None:
         cur.execute(f"PRAGMA synchronous={'NORMAL' if on else 'FULL'}")  # WAL + NORMAL: no fsync at commit

@@ -1,8 +1,8 @@
 """From a decided request to the records handed out: typed searches, topic projection, egress check.
 
 ``plan`` turns a request into typed searches before anything is decided, so a malformed search is a
-422 that names the field rather than a store failure after a permit. ``Fulfilment`` is the pipeline's
-``fulfil`` step: it runs the planned searches and passes what they return through the egress check
+422 that names the field rather than a store failure after a permit. ``StoreFetch`` is the pipeline's
+``fetch`` step: it runs the planned searches and passes what they return through the egress check
 (``sanctuary.egress.check``: no field of a withheld category, none of no category); the pipeline
 records the disclosure manifest before the gateway releases anything.
 """
@@ -19,7 +19,7 @@ from sanctuary import egress
 from sanctuary.egress import CUSTODY_FIELDS
 from sanctuary.gateway.problems import Problem
 from sanctuary.models import Decision, Request
-from sanctuary.policy.facts import CUSTODY_TOPICS
+from sanctuary.policy.facts import custody_topics
 from sanctuary.records import Record, RecordStore, disclosed, parse_search, redact
 from sanctuary.records.searches import SEARCH_NAMES, Search
 
@@ -44,7 +44,7 @@ def plan(request: Request) -> list[Step]:
             fields.update(_subject_identity(request))
         return [Step(_typed({"search": search.type, **fields}, "resource.search"))]
     if kind == "custody_inquiry":
-        topics = set(request.resource.fields) or set(CUSTODY_TOPICS)
+        topics = set(custody_topics(request.resource.fields))
         who = _subject_identity(request)
         search = request.resource.search
         if search is not None and (search.person_id or search.name):
@@ -79,8 +79,8 @@ def _typed(data: dict[str, Any], where: str) -> Search:
         raise Problem(422, field, reason) from None
 
 
-class Fulfilment:
-    """The pipeline's fulfil step for one request: run its plan against the store, by a deadline."""
+class StoreFetch:
+    """The pipeline's fetch step for one request: run its plan against the store, by a deadline."""
 
     def __init__(self, store: RecordStore, steps: list[Step], deadline: float) -> None:
         self.store = store
