@@ -54,6 +54,16 @@ ENFORCED_BODY = {
     "resource": {"system": "CLEAR", "search": {"type": "warrant", "name": "James Carter", "dob": "1979-11-02"}},
 }
 BARE_BODY = {"search": "warrant", "name": "James Carter", "dob": "1979-11-02"}
+# A request that triggers duties (issue 28): ICE asks when James Carter is released (California: the
+# TRUTH Act's copy to the person, a duty entry beside the decision's). The agency whose key sends it.
+CUSTODY_ICE_BODY = {
+    "id": "bench-3",
+    "kind": "custody_inquiry",
+    "purpose": {"text": "removal proceedings", "category": "civil_immigration"},
+    "subject": {"name": "James Carter", "dob": "1979-11-02"},
+    "resource": {"fields": ["release_date"]},
+}
+WORKLOADS = {"warrant-fbi": (ENFORCED_BODY, "FBI"), "custody-ice": (CUSTODY_ICE_BODY, "ICE-ERO")}
 # For the egress check's cost: a permitted person search whose answer loses the status fields.
 PERSON_BODY = {
     "id": "bench-2",
@@ -189,6 +199,8 @@ def main() -> None:
     parser.add_argument("--egress-pairs", type=int, default=0, help="only measure the egress check: this many on/off pairs")
     parser.add_argument("--pairs", type=int, default=0, help="interleaved gateway/bare pairs at --connections, instead of one")
     parser.add_argument("--against", type=Path, help="with --pairs: this gateway against the one of another checkout's src DIR")
+    parser.add_argument("--jurisdiction", help="serve this jurisdiction (e.g. california) instead of the chicago-2021 profile")
+    parser.add_argument("--workload", choices=sorted(WORKLOADS), default="warrant-fbi", help="with --against: the request sent")
     parser.add_argument(
         "--ablate", choices=("index", "append", "record"), help="with --pairs: the gateway without this step of the audit record"
     )
@@ -283,12 +295,13 @@ def demo_data(env: dict[str, str], persons: int, store: Path) -> None:
 
 
 def gateway_args(args: argparse.Namespace, port: int, store: Path, log: Path) -> list[str]:
-    """`sanctuary serve` as measured: the demo keys, chicago-2021, no rate limit, no decision lines."""
+    """`sanctuary serve` as measured: the demo keys, chicago-2021 (or `--jurisdiction`), no rate
+    limit, no decision lines."""
+    law = ["--jurisdiction", args.jurisdiction] if getattr(args, "jurisdiction", None) else ["--profile", "chicago-2021"]
     return [
         "serve",
         "--demo",
-        "--profile",
-        "chicago-2021",
+        *law,
         "--quiet",
         "--rate",
         "0",
@@ -334,12 +347,15 @@ def against(args: argparse.Namespace) -> None:
     work, env = workspace("sanctuary-bench-against-")
     other = {**env, "PYTHONPATH": str(args.against.resolve())}
     variants = {"this": (SANCTUARY, env), "other": (SANCTUARY, other)}
-    runs = gateway_pairs(args, args.pairs, ENFORCED_BODY, variants, work, env)
+    body, agency = WORKLOADS[args.workload]
+    runs = gateway_pairs(args, args.pairs, body, variants, work, env, agency)
     ratios = [run["this"]["rps"] / run["other"]["rps"] for run in runs]
     print(
         json.dumps(
             {
                 "other": str(args.against),
+                "law": args.jurisdiction or "chicago-2021",
+                "workload": args.workload,
                 "pairs": runs,
                 "ratio_per_pair": [round(r, 3) for r in ratios],
                 "median_ratio_this_over_other": round(statistics.median(ratios), 3),
@@ -359,6 +375,7 @@ def gateway_pairs(
     variants: dict[str, tuple[tuple[str, ...], dict[str, str]]],
     work: Path,
     env: dict[str, str],
+    agency: str = "FBI",
 ) -> list[dict[str, Any]]:
     """Two gateways (`variants`: name -> entry point and environment), each on its own copy of the
     same store with its own decision log, measured `count` times each, interleaved, alternating which
@@ -368,7 +385,7 @@ def gateway_pairs(
         demo_data(env, args.persons, work / "records.db")
         keys = demo_keys(env)
         script = work / "request.lua"
-        script.write_text(lua(body, {"Authorization": f"Bearer {keys['FBI']}"}))
+        script.write_text(lua(body, {"Authorization": f"Bearer {keys[agency]}"}))
         ports = {name: free_port() for name in variants}
         for name, (entry, served_env) in variants.items():  # one after the other: the first creates the log's signing key
             shutil.copy(work / "records.db", work / f"{name}.db")

@@ -140,6 +140,13 @@ def test_held_is_a_code_and_its_reference_protected(log: DecisionLog) -> None:
     assert log.reveal(index)["held.reference"] == "desk-Jane-Roe" and b"desk-" not in log.entry(index)
     resolution = json.loads(log.entry(EntryRecorder(log).record(parse_request(REQUEST), decision("permit", resolves="desk-Jane-Roe"))))
     assert resolution["resolves"] == ref, "the resolving decision names the held one by the same keyed reference"
+
+
+def test_a_hold_for_review_is_recorded_with_its_evidence(log: DecisionLog) -> None:
+    held = Held(reason="needs_review", reference="H-0123456789abcdef", evidence=["normalised:bidi"])
+    index = EntryRecorder(log).record(parse_request(REQUEST), decision(held=held))
+    assert json.loads(log.entry(index))["held"]["reason"] == "needs_review"
+    assert log.reveal(index)["held.evidence"] == ["normalised:bidi"]
     facts = decision(claims=["subject.felony_conviction"], facts_source="records store: subject found", judged_as=["ICE-ERO", "ICE-HSI"])
     data = log.entry(EntryRecorder(log).record(parse_request(REQUEST), facts))
     assert b"felony" not in data and b"subject found" not in data and json.loads(data)["judged_as"] == ["ICE-ERO", "ICE-HSI"]

@@ -43,6 +43,12 @@ def root(tmp_path: Path) -> Path:
     alpr.mkdir()
     (alpr / "rules.cedar").write_text(ALPR_RULE)
     (alpr / "profile.toml").write_text(ALPR_TOML)
+    law = tmp_path / "docs" / "law"  # the stand-in's own page, with its provenance row
+    law.mkdir(parents=True)
+    (law / "illinois-alpr.md").write_text(
+        "# stand-in\n\n## Provenance\n\n| rule | rests on | kind | kept sources |\n|---|---|---|---|\n"
+        "| `illinois-alpr:out-of-state` | 625 ILCS 5/2-130 | enacted | il-625ilcs5-2-130-bill-texts |\n"
+    )
     return root
 
 
@@ -77,7 +83,7 @@ def test_the_jurisdiction_loads_its_profiles_and_home_state(root: Path) -> None:
     assert pipeline.decide(parse_request(plate("Polk County FL SO"))).decision == "deny"  # FL: out of state
     assert pipeline.decide(parse_request(plate("Evanston PD"))).decision == "permit"  # IL: home
     # "out of state" is relative: the same rules deployed in Florida
-    florida = PolicyEngine(engine.profiles, registry(), home_state="FL")
+    florida = PolicyEngine(engine.profiles, registry(), home_state="FL", root=root)
     assert Pipeline(florida, trusted=True).decide(parse_request(plate("Polk County FL SO"))).decision == "permit"
     assert Pipeline(florida, trusted=True).decide(parse_request(plate("Evanston PD"))).decision == "deny"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import decide, pipeline_for, request
+from sanctuary.models import parse_request
 
 FED_WARRANT = {
     "type": "judicial_warrant",
@@ -58,10 +59,12 @@ SCENARIOS = [
     ("chicago-2012", request("custody_transfer", "ICE-ERO", documents=[I200]), "deny", "chicago-2012:042-b1-ice-custody"),
     ("chicago-2012", request("custody_transfer", "ICE-ERO", documents=[STATE_WARRANT]), "permit", "chicago-2012:042-b1-ice-custody"),
     ("chicago-2012", request("detainee_access", "ICE-ERO", subject={"gang_database": True}), "permit", "chicago-2012:042-b1-ice-custody"),
-    ("chicago-2012", request("detainee_access", "ICE-ERO", subject={"gang_admission": True}), "permit", "chicago-2012:042-b1-ice-custody"),
+    # (c)(4) as retrieved names the gang database; an admission alone is not a carve-out (chicago-2012.dropped_carveouts)
+    ("chicago-2012", request("detainee_access", "ICE-ERO", subject={"gang_admission": True}), "deny", "chicago-2012:042-b1-ice-custody"),
     ("chicago-2012", request("detainee_access", "CBP"), "permit", "chicago-2012:042-b1-ice-custody"),
     ("chicago-2012", inquiry("ICE-ERO", ["release_date"]), "deny", "chicago-2012:042-b1-ice-inquiry"),
-    ("chicago-2012", inquiry("ICE-ERO", ["contact_information"]), "permit", "chicago-2012:042-b1-ice-inquiry"),
+    ("chicago-2012", inquiry("ICE-ERO", ["contact_information"]), "deny", "chicago-2012:042-b1-ice-inquiry-whole"),
+    ("chicago-2012", inquiry("ICE-ERO", ["contact_information"], subject=FELON), "permit", "chicago-2012:042-b1-ice-inquiry-whole"),
     ("chicago-2012", inquiry("ICE-ERO", ["custody_status"], subject=FELON), "permit", "chicago-2012:042-b1-ice-inquiry"),
     # chicago-2019-mayoral
     ("chicago-2019-mayoral", db("HSI", "narcotics", "criminal"), "deny", "chicago-2019-mayoral:ice-databases"),
@@ -185,6 +188,47 @@ SCENARIOS = [
 ]
 
 
+CIVIL_FEDERAL_ORDER = {
+    "type": "court_order",
+    "court": "United States District Court for the Northern District of Illinois",
+    "signed_by": "Hon. M. Reyes, U.S. District Judge",
+}
+I205 = {"type": "I-205", "signed_by": "Field Office Director"}
+# Issue 25, items 1-8 (Chicago and Illinois), each both ways.
+SCENARIOS += [
+    # 1. the 2012 text bars a hand-over on a detainer or civil warrant to anyone, as it bars the hold
+    ("chicago-2012", request("custody_transfer", "CBP", documents=[DETAINER]), "deny", "chicago-2012:042-a-detention"),
+    ("chicago-2012", request("custody_transfer", "Polk County FL SO", documents=[DETAINER]), "deny", "chicago-2012:042-a-detention"),
+    ("chicago-2012", request("custody_transfer", "USMS", documents=[I200]), "deny", "chicago-2012:042-a-detention"),
+    ("chicago-2012", request("custody_transfer", "USMS", documents=[FED_WARRANT]), "permit", "chicago-2012:042-a-detention"),
+    ("chicago-2012", request("custody_transfer", "CBP", documents=[DETAINER], subject=FELON), "permit", "chicago-2012:042-a-detention"),
+    # 2. the directive and the proposed order cut off database access; an officer's answer to a custody
+    # or release inquiry stays under the ordinance, carve-outs included, until 2021
+    ("chicago-2019-mayoral", inquiry("ICE-ERO", ["release_date"], subject=FELON), "permit", "chicago-2019-mayoral:ice-databases"),
+    ("chicago-2019-mayoral", inquiry("ICE-ERO", ["release_date"]), "deny", "chicago-2012:042-b1-ice-inquiry"),
+    ("chicago-2019-mayoral", db("ICE-ERO", "locate", subject=FELON), "deny", "chicago-2019-mayoral:ice-databases"),
+    ("chicago-2019-proposed-eo", inquiry("ICE-ERO", ["release_date"], subject=FELON), "permit", "proposed-eo-2019:s3-dhs-databases"),
+    ("chicago-2019-proposed-eo", db("ICE-ERO", "locate", subject=FELON), "deny", "proposed-eo-2019:s3-dhs-databases"),
+    # 4. an administrative immigration document attached is an immigration purpose, whatever the category
+    ("chicago-2021", db("USMS", "locate fugitive", "criminal", documents=[I205]), "deny", "chicago-2021:020-a"),
+    ("chicago-2021", db("USMS", "locate fugitive", "criminal", documents=[I205, FED_WARRANT]), "permit", "chicago-2021:020-a"),
+    ("illinois-trust", db("USMS", "locate fugitive", "criminal", documents=[I205]), "deny", "illinois-trust:15-immigration-purpose"),
+    ("illinois-trust", db("USMS", "locate fugitive", "criminal"), "permit", "illinois-trust:15-immigration-purpose"),
+    # 5. a beneficiary is not a purpose: ISP for Border Patrol in a smuggling case is judged as Border Patrol asking
+    ("chicago-2021", db("ISP", "alien smuggling case", "criminal", on_behalf_of="CBP-USBP"), "permit", "chicago-2021:020-a"),
+    ("chicago-2021", db("ISP", "alien smuggling case for Border Patrol", "criminal"), "permit", "chicago-2021:020-a"),
+    ("chicago-2021", db("ISP", "locate for removal", on_behalf_of="CBP-USBP"), "deny", "chicago-2021:020-a"),
+    # 6. the proposed order's "valid warrant" is a judge's criminal warrant, not a civil court order
+    (
+        "chicago-2019-proposed-eo",
+        request("custody_transfer", "ICE-ERO", documents=[CIVIL_FEDERAL_ORDER]),
+        "deny",
+        "proposed-eo-2019:s2-transfer",
+    ),
+    ("chicago-2019-proposed-eo", request("custody_transfer", "ICE-HSI", documents=[FED_WARRANT]), "permit", "proposed-eo-2019:s2-transfer"),
+]
+
+
 @pytest.mark.parametrize(
     ("profile", "raw", "expected", "rule"), SCENARIOS, ids=[f"{s[0]}-{s[3].split(':')[1]}-{s[2]}-{i}" for i, s in enumerate(SCENARIOS)]
 )
@@ -241,7 +285,9 @@ def test_unregistered_on_behalf_of_is_denied():
 
 def test_non_law_enforcement_registered_agency_gets_default_deny():
     d = decide("chicago-2021", db("USCIS", "benefit fraud"))
-    assert d.decision == "deny" and d.citations == ["No permitting rule (default deny)"] and d.error is None
+    assert d.decision == "deny" and d.citations[0] == "No permitting rule (default deny)" and d.error is None
+    # every clause that also forbids what was asked is cited with the default deny (issue 25, item 8)
+    assert d.citations[1:] == ["MCC 2-173-030(a)(1)"] and d.rules == ["chicago-2021:030-a-status"]
 
 
 def test_named_agency_is_judged_as_requester():
@@ -377,3 +423,47 @@ def test_a_287g_agency_without_a_criminal_purpose_acts_for_ice():
     assert decide(CHICAGO, criminal).decision == "deny"
     assert decide(CHICAGO, {**criminal, "purpose": {"text": "homicide"}}).decision == "deny"
     assert decide(CHICAGO, {**criminal, "documents": [FED_WARRANT]}).decision == "permit"
+
+
+def test_an_ice_inquiry_under_the_2012_text_is_refused_whole_unless_the_parameter_reads_it_narrowly():
+    """MCC 2-173-042(b)(1) (2012): whether "regarding a person's custody status or release date"
+    qualifies "responding to ICE inquiries" is open in the text (chicago-2012.inquiry_scope)."""
+    asked = inquiry("ICE-ERO", ["custody_status", "contact_information"])
+    whole = decide("chicago-2012", asked)
+    assert whole.decision == "deny" and "chicago-2012:042-b1-ice-inquiry-whole" in whole.rules and not whole.redact
+    narrow = pipeline_for("chicago-2012", params=(("chicago-2012.inquiry_scope", ("custody_topics",)),), trusted=True).decide(
+        parse_request(asked)
+    )
+    assert narrow.decision == "permit" and "custody_status" in narrow.redact and "home_address" not in narrow.redact
+
+
+def test_a_parent_agency_is_refused_only_by_what_a_rule_says_of_a_component():
+    """Issue 25, item 7: a name that may be any of its components (ICE: ERO, HSI, OPLA) meets every
+    forbid rule in each reading, but the baseline asks only of the agencies named: ICE OPLA, not a
+    law-enforcement agency, refuses nothing by itself, and no explanation names it."""
+    for asked in (db("DEA", "narcotics", "criminal", on_behalf_of="ICE"), db("ICE", "narcotics", "criminal")):
+        d = decide("chicago-2012", asked)
+        assert d.decision == "permit" and "ICE-OPLA" in d.judged_as and "OPLA" not in d.explanation
+        assert {"custody_status", "release_date"} <= set(d.redact)  # 2-173-042(b)(1) still withholds custody from every ICE reading
+    forbidden = decide("chicago-2012", request("custody_transfer", "DEA", on_behalf_of="ICE"))
+    assert forbidden.decision == "deny" and "chicago-2012:042-b1-ice-custody" in forbidden.rules
+    assert decide("chicago-2012", db("USCIS", "benefit fraud")).citations[0] == "No permitting rule (default deny)"  # named itself
+
+
+def test_every_clause_that_applies_is_cited_with_the_baseline():
+    """Issue 25, item 8: FEMA is refused by the baseline under the proposed order, and §3 (DHS and
+    every agency under it) forbids it too: both are cited, so the policy diff shows what the order adds."""
+    d = decide("chicago-2019-proposed-eo", db("FEMA", "disaster relief"))
+    assert d.decision == "deny" and d.citations[0] == "No permitting rule (default deny)"
+    assert "Proposed EO 2019 §3" in d.citations and "proposed-eo-2019:s3-dhs-databases" in d.rules
+    before = decide("chicago-2012", db("FEMA", "disaster relief"))
+    assert "Proposed EO 2019 §3" not in before.citations
+
+
+def test_a_gang_admission_is_a_carve_out_only_where_the_parameter_counts_it():
+    """MCC 2-173-042(c)(4) (2012): its words were not retrieved; the database reading is the default."""
+    asked = request("detainee_access", "ICE-ERO", subject={"gang_admission": True})
+    assert decide("chicago-2012", asked).decision == "deny"
+    counted = pipeline_for("chicago-2012", params=(("chicago-2012.dropped_carveouts", ()),), trusted=True)
+    assert counted.decide(parse_request(asked)).decision == "permit"
+    assert decide("chicago-2012", {**asked, "subject": {"gang_database": True}}).decision == "permit"

@@ -67,6 +67,13 @@ def test_the_displayed_order_reverses_only_under_a_right_to_left_override() -> N
     assert shown("\u202bremoval\u202c \u2067order\u2069") == "removal order"  # Latin text in an embedding reads as typed
 
 
+def test_bounded_on_hostile_input() -> None:
+    # deeper than the bidirectional algorithm's 125 levels (a recursion per level), and one long
+    # word of letters (taking it apart is quadratic): both answered, neither taken apart
+    assert screen("\u202e" * 5000 + "lavomer").category == "needs_review"
+    assert normalize("removal" * 3000).words == "removal" * 3000
+
+
 @pytest.mark.parametrize(
     ("text", "category"),
     [

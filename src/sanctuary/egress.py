@@ -20,21 +20,13 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from sanctuary.models import Request
-from sanctuary.policy.categories import store_field_map, vocabulary
+from sanctuary.policy.categories import RECORD_KIND, store_field_map, vocabulary
 from sanctuary.policy.facts import custody_topics
 
 if TYPE_CHECKING:  # the records store (SQLAlchemy, Alembic) is not needed to decide
     from sanctuary.records.store import Record
 
-# What each typed search returns (record kind) and which category groups it is about.
-SEARCH_RECORD_KIND = {
-    "person": "person",
-    "warrant": "warrant",
-    "custody": "booking",
-    "contact": "contact",
-    "gang": "gang_entry",
-    "plate": "plate_read",
-}
+# Which category groups each typed search is about (what it returns: policy.categories.RECORD_KIND).
 SEARCH_TOPICS: dict[str, tuple[str, ...]] = {
     "person": ("identity", "status"),
     "warrant": ("criminal_history",),
@@ -129,7 +121,7 @@ def _asked(kind: str, shape: tuple[str, tuple[str, ...]] | None, fmap: FieldMap)
         return frozenset(vocabulary().categories)
     if kind == "database_query":
         search_type, supplied = shape
-        return frozenset(_about(SEARCH_RECORD_KIND[search_type], SEARCH_TOPICS[search_type], None, fmap) - {SUPPLIED[k] for k in supplied})
+        return frozenset(_about(RECORD_KIND[search_type], SEARCH_TOPICS[search_type], None, fmap) - {SUPPLIED[k] for k in supplied})
     topics = set(shape[1])
     asked: set[str] = set()
     for topic in topics & CUSTODY_FIELDS.keys():

@@ -23,7 +23,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -54,18 +54,19 @@ from sanctuary.policy.facts import (
     NO_SOURCE,
     Facts,
     FactSource,
+    Identity,
     claimed_carveouts,
     claims_of,
     derive,
     free_text,
-    subject_identity,
+    subject_of,
 )
 from sanctuary.policy.immigration import by_words
 from sanctuary.policy.jurisdictions import in_force
 from sanctuary.policy.profiles import PROFILES, expand
 from sanctuary.recording import recorder
 from sanctuary.screening import DocumentClass, PurposeScreen, classify, screen_fields
-from sanctuary.screening.purpose import BIDI_RULE
+from sanctuary.screening.purpose import BIDI_RULE, CIVIL_IMMIGRATION, NEEDS_REVIEW
 
 UNREGISTERED = "unregistered requester"
 FAIL_CLOSED = "Fail closed: the request could not be decided"
@@ -145,8 +146,26 @@ def screen_request(request: Request) -> PurposeScreen:
     """The purpose screen over every free-text field of the request (FREE_TEXT), judged together.
     A screen that flags immigration or asks for review only because an agency is named makes that
     agency a beneficiary, judged as if it had asked (one rule path for direct and indirect
-    requests), not an immigration purpose by itself."""
-    return by_words(screen_fields(free_text(request)))
+    requests), not an immigration purpose by itself. That holds for a unit whose name the screen
+    reads as a purpose ("Border Patrol", "ERO"): its name is set aside and the words are screened
+    again without it (the agency stays named, judged by its own mission), so "alien smuggling case"
+    for Border Patrol is the criminal case it says it is."""
+    fields = free_text(request)
+    screened = screen_fields(fields)
+    names = [
+        e
+        for e in screened.evidence
+        if e.field in fields and (e.rule.startswith("agency:") or e.rule.removeprefix("unit:") in screened.agencies)
+    ]
+    if screened.category in (CIVIL_IMMIGRATION, NEEDS_REVIEW) and names:
+        masked = dict(fields)
+        for e in sorted(names, key=lambda e: e.start, reverse=True):
+            where = str(e.field)
+            text = masked[where]
+            masked[where] = text[: e.start] + " " * (e.end - e.start) + text[e.end :]
+        words = screen_fields(masked)
+        screened = replace(words, agencies=screened.agencies, evidence=(*words.evidence, *names))
+    return by_words(screened)
 
 
 def review_evidence(purpose: PurposeScreen) -> tuple[tuple[str, str], ...]:
@@ -433,13 +452,18 @@ class Pipeline(RequestPath):
     # -- facts ---------------------------------------------------------------------------
     def subject(self, request: Request) -> tuple[frozenset[str], str]:
         """The carve-outs the subject meets and where that came from. The records win over a
-        statement; a requester's statement is only a claim."""
+        statement; a requester's statement is only a claim. The person looked up is the request's
+        one subject (`subject_of`: a request naming two people is refused before this)."""
         if not self.engine.reads_subject:
             return frozenset(), "not consulted: no rule in force turns on facts about the subject"
         statement = claimed_carveouts(request.subject)
         records = None
         if self.fact_source is not None:
-            records = self.fact_source.lookup(*subject_identity(request))
+            try:
+                who = subject_of(request) or Identity()
+            except RequestError as exc:  # decide refuses such a request; nothing is looked up for it
+                return frozenset(), f"not consulted: {exc}"
+            records = self.fact_source.lookup(who.person_id, who.name, who.dob)
         if records is None:
             if self.trusted:
                 return statement, "department statement (sanctuary decide input)"
@@ -478,6 +502,7 @@ class Pipeline(RequestPath):
         officer has reviewed the request's words (resolving a hold for review), so the screen's
         needs_review holds nothing."""
         try:
+            subject_of(request)  # one person, or refused naming both fields
             purpose = screen_request(request)
             parties = self.resolve(request, purpose)
         except RequestError as exc:
@@ -599,8 +624,16 @@ class Pipeline(RequestPath):
             return self._unevaluable(judgement.errors[0], base)
         judged = list(zip(acting, judgement.actions, strict=True))
         by_id = {a.id: a for a in acting}
-        withheld = {leaf: [(by_id[a], forbids) for a, forbids in by] for leaf, by in judgement.withheld.items()}
-        refused_by = [(a, ev) for a, ev in judged if not ev.allowed]
+        # A name that may be any of its components (ICE, DHS): every forbid rule applies to each
+        # reading; the baseline (a registered law-enforcement agency) is asked of the agencies named
+        # only, so a component no rule matched (ICE OPLA for a DEA request naming ICE) refuses nothing.
+        named = {parties.requester.id, *(a.id for a in parties.beneficiaries)}
+        withheld = {
+            leaf: kept
+            for leaf, by in judgement.withheld.items()
+            if (kept := [(by_id[a], forbids) for a, forbids in by if a in named or forbids])
+        }
+        refused_by = [(a, ev) for a, ev in judged if not ev.allowed and (a.id in named or self._forbids(ev))]
         if refused_by:  # the data rules that also forbid what was asked are cited after the action's
             also = self._withholding_rules(asked & withheld.keys(), withheld)
             return self._denial(refused_by, parties, base, also)
@@ -618,6 +651,9 @@ class Pipeline(RequestPath):
             explanation=f"Permitted: no rule of {self.engine.label} forbids this request from {parties.requester.name}.{shown}",
             **base,
         )
+
+    def _forbids(self, ev: Evaluation) -> bool:
+        return any(self.engine.rules[r].effect == "forbid" for r in ev.rules)
 
     def _unevaluable(self, error: str, base: dict[str, Any]) -> Decision:
         return _decision(
@@ -663,14 +699,17 @@ class Pipeline(RequestPath):
         rules = _unique([r for _, ev in refused_by for r in ev.rules])
         if rules:
             rules = _unique([*rules, *(also or [])])
-        if not rules:
+        if not rules:  # the baseline refuses; the rules that also forbid what was asked are cited with it
             agency = refused_by[0][0]
+            also = also or []
+            more = "".join(f" {self.engine.rules[r].explain} ({self.engine.rules[r].citation})." for r in also)
             return _decision(
                 decision="deny",
-                citations=[DEFAULT_DENY],
+                rules=also,
+                citations=[DEFAULT_DENY, *self._citations(also)],
                 explanation=(
                     f"Denied: {agency.name} is not a registered law-enforcement agency, and no rule permits its requests."
-                    f"{self._as_whom(agency, parties)}"
+                    f"{self._as_whom(agency, parties)}{more}"
                 ),
                 **base,
             )

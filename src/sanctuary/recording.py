@@ -40,7 +40,7 @@ from sanctuary.audit.canonical import canonical, canonical_plain
 from sanctuary.audit.entry import mac, seal, timestamp
 from sanctuary.audit.errors import AuditError
 from sanctuary.audit.log import Followers
-from sanctuary.models import Decision, Failure, Request
+from sanctuary.models import Decision, Failure, Request, RequestError
 
 FORMAT = 3  # a decided request; format 3 adds `immigration_purpose`, the decision's own fact
 REFUSED_FORMAT = 2  # a request refused unread: unchanged since format 2
@@ -172,6 +172,7 @@ def build(
     dumped = request.model_dump(mode="json")  # once, for the keyed hash and the split
     clear, counted = split_request(request, dumped)
     protected: dict[str, Any] = {**clear, "nonce": base64.b64encode(secrets.token_bytes(16)).decode()}
+    protected.update(_identity(request))
     if decision.error:
         protected["error"] = decision.error
     if disclosed:
@@ -216,12 +217,27 @@ def build(
             "ref": mac(key, "held", decision.held.reference.encode()),
         }
         protected["held.reference"] = decision.held.reference
+        if decision.held.evidence:  # what a hold for review rests on ("normalised:bidi"): kept with the words
+            protected["held.evidence"] = list(decision.held.evidence)
     if decision.resolves:
         record["resolves"] = mac(key, "held", decision.resolves.encode())
         protected["resolves"] = decision.resolves
     record["not_copied"] = dict(sorted(counted.items()))
     record["sealed"] = seal(protected, key)
     return canonical_plain(record), protected  # its keys are ASCII names, its numbers small counts
+
+
+def _identity(request: Request) -> dict[str, str]:
+    """The person the request was decided about (`policy.facts.subject_of`, the identity the facts
+    lookup and the records fetch used), for the sealed record only: `identity.person_id`, ... A
+    request naming two people was refused and names no one."""
+    from sanctuary.policy.facts import subject_of
+
+    try:
+        who = subject_of(request)
+    except RequestError:
+        return {}
+    return {f"identity.{k}": v for k, v in who.as_dict().items()} if who is not None else {}
 
 
 def build_refusal(raw: bytes, decision: Decision, key: bytes, now: datetime | None = None) -> tuple[bytes, dict[str, Any]]:

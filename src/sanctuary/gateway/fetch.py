@@ -18,8 +18,8 @@ from pydantic import ValidationError
 from sanctuary import egress
 from sanctuary.egress import CUSTODY_FIELDS
 from sanctuary.gateway.problems import Problem
-from sanctuary.models import Decision, Request
-from sanctuary.policy.facts import custody_topics
+from sanctuary.models import Decision, Request, RequestError
+from sanctuary.policy.facts import custody_topics, subject_of
 from sanctuary.records import Record, RecordStore, disclosed, parse_search, redact
 from sanctuary.records.searches import SEARCH_NAMES, Search
 
@@ -40,15 +40,12 @@ def plan(request: Request) -> list[Step]:
         if search is None:
             return []
         fields = {k: v for k, v in search.model_dump().items() if v is not None and k != "type"}
-        if search.type in PERSON_KEYED and not ({"person_id", "name"} & fields.keys()):
-            fields.update(_subject_identity(request))
+        if search.type in PERSON_KEYED:  # the request's one subject (the facts were looked up for the same person)
+            fields.update(_subject(request))
         return [Step(_typed({"search": search.type, **fields}, "resource.search"))]
     if kind == "custody_inquiry":
         topics = set(custody_topics(request.resource.fields))
-        who = _subject_identity(request)
-        search = request.resource.search
-        if search is not None and (search.person_id or search.name):
-            who = {k: v for k, v in (("person_id", search.person_id), ("name", search.name), ("dob", search.dob)) if v}
+        who = _subject(request)
         if not who:
             raise Problem(422, "subject", "a custody inquiry names its subject: person_id, or name and dob")
         steps = []
@@ -61,9 +58,14 @@ def plan(request: Request) -> list[Step]:
     return []
 
 
-def _subject_identity(request: Request) -> dict[str, str]:
-    subject = request.subject
-    return {k: v for k, v in (("person_id", subject.person_id), ("name", subject.name), ("dob", subject.dob)) if v}
+def _subject(request: Request) -> dict[str, str]:
+    """The request's one subject (`policy.facts.subject_of`); a request naming two people is a 422
+    naming both fields, refused and recorded before anything is decided."""
+    try:
+        who = subject_of(request)
+    except RequestError as exc:
+        raise Problem(422, exc.field, exc.reason) from None
+    return who.as_dict() if who is not None else {}
 
 
 def _typed(data: dict[str, Any], where: str) -> Search:

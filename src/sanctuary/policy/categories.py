@@ -86,6 +86,18 @@ def read_field_map(path: Path, vocab: Vocabulary | None = None) -> dict[tuple[st
     return out
 
 
+# What each typed search of the store returns: the kind of its records (the store's tables, the
+# egress check's map, the searches' names).
+RECORD_KIND: dict[str, str] = {
+    "person": "person",
+    "warrant": "warrant",
+    "custody": "booking",
+    "contact": "contact",
+    "gang": "gang_entry",
+    "plate": "plate_read",
+}
+
+
 @cache
 def store_field_map() -> dict[tuple[str, str], str]:
     """The shipped records store's fields, by (record kind, field), and their categories."""

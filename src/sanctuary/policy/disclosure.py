@@ -29,6 +29,7 @@ from typing import Any
 
 import cedarpy
 
+from sanctuary.errors import SanctuaryError
 from sanctuary.policy.categories import Vocabulary
 from sanctuary.policy.engine import Evaluation, PolicyEngine, Query
 from sanctuary.policy.facts import Facts
@@ -62,8 +63,11 @@ def reference(engine: PolicyEngine, acting: Sequence[str], action: str, resource
     return Judgement(tuple(evaluations[: len(acting)]), withheld, errors)
 
 
-class Opaque(Exception):
+class Opaque(SanctuaryError):
     """A policy reads `resource` or `action` in a way that cannot be replaced by a constant."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("policy", reason)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from functools import cached_property, lru_cache
 from typing import Protocol
 
 from sanctuary.agencies import Agency
-from sanctuary.models import CARVEOUT_FIELDS, Request, Subject, string_fields, strings_at
+from sanctuary.models import CARVEOUT_FIELDS, Request, RequestError, Subject, string_fields, strings_at
 from sanctuary.policy.courts import article_iii_order, state_court_orders
 from sanctuary.policy.immigration import STATED_CRIME, immigration_purpose
 from sanctuary.policy.immigration_crimes import criminal_immigration
@@ -36,7 +36,7 @@ def custody_topics(fields: Sequence[str]) -> tuple[str, ...]:
     return tuple(t for t in CUSTODY_TOPICS if t in fields) if fields else CUSTODY_TOPICS
 
 
-CARVEOUTS = ("outstanding_criminal_warrant", "felony_conviction", "pending_felony_charge", "gang_member")
+CARVEOUTS = ("outstanding_criminal_warrant", "felony_conviction", "pending_felony_charge", "gang_member", "gang_admission")
 # 625 ILCS 5/2-130 bars sharing ALPR data to investigate or enforce a law that denies or interferes
 # with reproductive or other lawful health care. Words in any free-text field that speak of such
 # care (English or Spanish) make the request's purpose a health-care one: the restrictive reading,
@@ -59,6 +59,7 @@ class Facts:
     federal_criminal_warrant: bool = False
     disclosure_order: bool = False
     administrative_document: bool = False
+    database_access: bool = False  # the request queries a department database (kind database_query)
     detainer: bool = False
     carveout: bool = False
     health_care_purpose: bool = False
@@ -92,6 +93,7 @@ class Facts:
             "federal_criminal_warrant": self.federal_criminal_warrant,
             "disclosure_order": self.disclosure_order,
             "administrative_document": self.administrative_document,
+            "database_access": self.database_access,
             "detainer": self.detainer,
             "carveout": self.carveout,
             "health_care_purpose": self.health_care_purpose,
@@ -132,14 +134,63 @@ class FactSource(Protocol):
 NO_SOURCE = SubjectFacts(source="none: no department records consulted; carve-outs read as not met")
 
 
-def subject_identity(request: Request) -> tuple[str | None, str | None, str | None]:
-    """Who the request is about: the subject, else the person its search names."""
-    subject, search = request.subject, request.resource.search
-    if subject.person_id or subject.name:
-        return subject.person_id, subject.name, subject.dob
-    if search is not None and (search.person_id or search.name):
-        return search.person_id, search.name, search.dob
-    return None, None, None
+IDENTITY = ("person_id", "name", "dob")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a request is about, resolved once (`subject_of`): what the facts lookup, the records
+    fetch, the egress check and the log's sealed record all use."""
+
+    person_id: str | None = None
+    name: str | None = None
+    dob: str | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: v for k in IDENTITY if (v := getattr(self, k))}
+
+
+def subject_of(request: Request) -> Identity | None:
+    """The one person a request is about: its subject and the person its search names, which must
+    be the same person (None: it names no one). Two places naming a person agree when they share an
+    identifier and every identifier both give is equal (names compared without case or spacing);
+    otherwise the request is refused, naming both fields: the facts of one person must never open
+    the records of another. Places that share no identifier are taken together: the facts are
+    looked up, and the records searched, for a person who is both (each identifier narrows the
+    search). A name with neither a date of birth nor a person id identifies no one for the facts
+    lookup (no carve-out is met: the restrictive reading), so the facts of one person cannot open the
+    records of several."""
+    places: list[tuple[str, dict[str, str]]] = []
+    subject = {k: v for k in IDENTITY if (v := getattr(request.subject, k))}
+    if subject.keys() & {"person_id", "name"}:
+        places.append(("subject", subject))
+    search = request.resource.search
+    if search is not None and search.type != "plate":
+        found = {k: v for k in IDENTITY if (v := getattr(search, k))}
+        if found.keys() & {"person_id", "name"}:
+            places.append(("resource.search", found))
+    if not places:
+        return None
+    merged: dict[str, str] = {}
+    for where, ids in places:
+        shared = merged.keys() & ids.keys()
+        first = places[0][0]
+        if merged and any(_same(k, merged[k]) != _same(k, ids[k]) for k in shared):
+            raise RequestError(
+                f"{first}, {where}",
+                f"{first} ({_shown(places[0][1])}) and {where} ({_shown(ids)}) do not name the same person; "
+                "a request is about one person: give the same identifier in both, or only one",
+            )
+        merged.update(ids)
+    return Identity(**merged)
+
+
+def _same(key: str, value: str) -> str:
+    return " ".join(value.split()).casefold() if key == "name" else value.strip()
+
+
+def _shown(ids: dict[str, str]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in ids.items())
 
 
 def claimed_carveouts(subject: Subject) -> frozenset[str]:
@@ -148,7 +199,10 @@ def claimed_carveouts(subject: Subject) -> frozenset[str]:
         "outstanding_criminal_warrant": subject.outstanding_criminal_warrant,
         "felony_conviction": subject.felony_conviction,
         "pending_felony_charge": subject.pending_felony_charge,
-        "gang_member": subject.gang_database or subject.gang_admission,
+        "gang_member": subject.gang_database,
+        # identified as a gang member by own admission, not in the database: whether (c)(4) reaches
+        # it is open (its words were not retrieved): parameter chicago-2012.dropped_carveouts
+        "gang_admission": subject.gang_admission and not subject.gang_database,
     }
     return frozenset(name for name, hit in met.items() if hit)
 
@@ -213,6 +267,7 @@ def derive(
         federal_criminal_warrant=any(d.federal for d in judicial_criminal),
         disclosure_order=any(d.type == "court_order" for d in verified),
         administrative_document=any(d.administrative for d in docs),
+        database_access=request.kind.value == "database_query",
         detainer=any(d.detainer for d in docs),
         carveout=bool(carveouts - dropped_carveouts),
         health_care_purpose=any(_health_care(text) for text in free_text(request).values()),

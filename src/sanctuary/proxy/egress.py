@@ -46,8 +46,11 @@ class ShapeError(SanctuaryError):
     """A department system's answer that cannot be checked field by field: it is withheld whole."""
 
 
-class _Unreadable(ValueError):
+class _Unreadable(SanctuaryError, ValueError):
     """Raised from inside the JSON decoder: the answer is not one JSON value we can pass on."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("answer", reason)
 
 
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -83,7 +86,7 @@ def loads(raw: bytes) -> Any:
     try:
         doc = json.loads(raw, object_pairs_hook=_object, parse_constant=_constant, parse_float=_float)
     except _Unreadable as exc:
-        raise ShapeError("upstream", str(exc)) from None
+        raise ShapeError("upstream", exc.reason) from None
     except RecursionError:  # deeper than the decoder goes
         raise ShapeError("upstream", _TOO_DEEP) from None
     except (ValueError, UnicodeDecodeError):

@@ -21,6 +21,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
+from sanctuary.policy.categories import RECORD_KIND
+
 MAX_RESULTS = 1000
 US_STATES = frozenset(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "
@@ -144,7 +146,7 @@ Search = Annotated[
     PersonSearch | WarrantSearch | CustodySearch | ContactSearch | GangSearch | PlateSearch,
     Field(discriminator="search"),
 ]
-SEARCH_NAMES: tuple[str, ...] = ("person", "warrant", "custody", "contact", "gang", "plate")
+SEARCH_NAMES: tuple[str, ...] = tuple(RECORD_KIND)
 
 _adapter: TypeAdapter[Search] = TypeAdapter(Search)
 

@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from sanctuary import config
+from sanctuary.policy.categories import RECORD_KIND
 from sanctuary.records.errors import InvalidStoreURL, StoreUnavailable
 from sanctuary.records.schema import Base, Booking, Contact, GangEntry, Person, PlateRead, Warrant
 from sanctuary.records.searches import PlateSearch, Search, name_key
@@ -190,20 +191,21 @@ def _short_reason(exc: SQLAlchemyError) -> str:
     return re.sub(r"\s+", " ", reason)[:300]
 
 
-_KINDS: dict[str, tuple[FromClause, str, str]] = {
-    "person": (Person.__table__, "person", "person_id"),
-    "warrant": (Warrant.__table__, "warrant", "warrant_id"),
-    "custody": (Booking.__table__, "booking", "booking_id"),
-    "contact": (Contact.__table__, "contact", "contact_id"),
-    "gang": (GangEntry.__table__, "gang_entry", "entry_id"),
-    "plate": (PlateRead.__table__, "plate_read", "read_id"),
+# Each record kind's table and key column (which search returns which kind: policy.categories.RECORD_KIND).
+TABLES: dict[str, tuple[FromClause, str]] = {
+    "person": (Person.__table__, "person_id"),
+    "warrant": (Warrant.__table__, "warrant_id"),
+    "booking": (Booking.__table__, "booking_id"),
+    "contact": (Contact.__table__, "contact_id"),
+    "gang_entry": (GangEntry.__table__, "entry_id"),
+    "plate_read": (PlateRead.__table__, "read_id"),
 }
 
 
 @functools.cache
 def _prepared(search: str, conditions: frozenset[str]) -> Select[Any]:
     """The SELECT of one search shape, with bound parameters: built once, compiled once."""
-    table = _KINDS[search][0]
+    table = TABLES[RECORD_KIND[search]][0]
     c = table.c
     if search == "plate":
         stmt = select(table).where(c.plate == bindparam("plate"))
@@ -227,12 +229,13 @@ def _prepared(search: str, conditions: frozenset[str]) -> Select[Any]:
         stmt = stmt.where(c.status == "active").order_by(c.issued_on.desc())
     elif search == "custody":
         stmt = stmt.order_by(c.arrested_at.desc())
-    return stmt.order_by(c[_KINDS[search][2]]).limit(bindparam("limit"))
+    return stmt.order_by(c[TABLES[RECORD_KIND[search]][1]]).limit(bindparam("limit"))
 
 
 def _statement(query: Search) -> tuple[Select[Any], dict[str, Any], str, str]:
     """The SELECT for a typed search, its parameters, the kind of record it returns, its id column."""
-    _, kind, key = _KINDS[query.search]
+    kind = RECORD_KIND[query.search]
+    _, key = TABLES[kind]
     params: dict[str, Any] = {"limit": query.limit}
     if isinstance(query, PlateSearch):
         params.update(plate=query.plate, state=query.state, since=query.since, until=query.until)

@@ -78,8 +78,10 @@ _IGNORABLE = frozenset(
 # Bidirectional controls (Unicode's Bidi_Control property): marks, embeddings, overrides, isolates.
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _OVERRIDE_RTL = "\u202e"
+MAX_BIDI_DEPTH = 125  # the Unicode bidirectional algorithm's deepest embedding
 _OPENERS = frozenset("\u202a\u202b\u202d\u202e\u2066\u2067\u2068")
 _CLOSERS = frozenset("\u202c\u2069")
+MAX_RUN_TOGETHER = 64  # longer words are not taken apart (the search for known words is quadratic)
 # CamelCase pieces: capitals then a lower-case word, a capital word, or digits ("LocateForICE").
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 _LATIN = "LATIN"
@@ -334,7 +336,7 @@ def _run_together(token: str) -> tuple[str, ...] | None:
     inside a word (RUN_TOGETHER_STEMS: never "ice" or "ero", which end "notice" and "hero"), a word
     after the stem is split off only when it is a word the screen knows (so "deportes" stays
     whole), and every piece is at least two letters."""
-    if len(token) < 8 or not token.isalpha():
+    if not 8 <= len(token) <= MAX_RUN_TOGETHER or not token.isalpha():
         return None
     found = [(token.find(stem), stem) for stem in RUN_TOGETHER_STEMS if stem in token]
     if not found:  # words the screen knows run together, one of them a word a term starts from
@@ -425,11 +427,11 @@ def _camel_split(text: str, origin: list[int], pieces: list[tuple[str, int, int]
     screen knows ("CheckIfSheIsLegal"); "McDonald" stays whole."""
     out: list[tuple[str, int, int]] = []
     for token, start, end in pieces:
-        typed = "".join(text[i] for i in origin[start:end]) if end - start == len(token) else ""
+        typed = "".join(text[i] for i in origin[start:end])  # one typed character for each folded one
         parts = list(_CAMEL.finditer(typed)) if typed.isascii() and typed.isalnum() and not typed.islower() and not typed.isupper() else []
         words = [m.group(0).lower() for m in parts]
         if len(parts) > 1 and "".join(m.group(0) for m in parts) == typed and (any(map(is_keyword, words)) or all(map(known_word, words))):
-            signals.append(Signal(CAMEL, origin[start], origin[end - 1] + 1))
+            signals.append(Signal(CAMEL, min(origin[start:end]), max(origin[start:end]) + 1))
             out.extend((token[m.start() : m.end()], start + m.start(), start + m.end()) for m in parts)
         else:
             out.append((token, start, end))
@@ -443,18 +445,18 @@ def displayed(text: str) -> list[int]:
     only a right-to-left override (U+202E) reverses them, up to its pop (U+202C), the end of an
     isolate around it, a line break or the end. A simplification of the Unicode bidirectional
     algorithm for Latin text: "\u202esgnideecorp lavomer" shows "removal proceedings"."""
-    order, _ = _shown(text, 0, nested=False)
+    order, _ = _shown(text, 0, 0)
     return order
 
 
-def _shown(text: str, index: int, nested: bool) -> tuple[list[int], int]:
+def _shown(text: str, index: int, depth: int) -> tuple[list[int], int]:
     out: list[int] = []
     while index < len(text):
         char = text[index]
-        if nested and (char in _CLOSERS or char == "\n"):
+        if depth and (char in _CLOSERS or char == "\n"):
             return out, index + (char in _CLOSERS)
-        if char in _OPENERS:
-            inner, index = _shown(text, index + 1, nested=True)
+        if char in _OPENERS and depth < MAX_BIDI_DEPTH:  # deeper ones are ignored, as the algorithm does
+            inner, index = _shown(text, index + 1, depth + 1)
             out.extend(reversed(inner) if char == _OVERRIDE_RTL else inner)
             continue
         if char not in BIDI_CONTROLS:

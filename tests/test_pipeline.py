@@ -1,6 +1,8 @@
-"""One request path: every failure is a typed kind set where it happens, the HTTP status is a
-function of the decision (one table), a policy that did not load denies and records by itself, and
-the request desk records exactly what the API records for the same request."""
+"""The decision pipeline (sanctuary.pipeline), the home of its tests: one request path, where every
+failure is a typed kind set where it happens, the HTTP status is a function of the decision (one
+table), a policy that did not load denies and records by itself, and the request desk records
+exactly what the API records for the same request. Its duties: tests/test_duties.py; its facts and
+holds: tests/test_facts_and_holds.py; its cache and composition: tests/test_policy_properties.py."""
 
 from __future__ import annotations
 

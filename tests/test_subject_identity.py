@@ -1,0 +1,153 @@
+"""One subject per request (issue 25): who a request is about is resolved once (`policy.facts.subject_of`)
+and used by the facts lookup, the records fetch and the log's sealed record. A request whose subject
+and search (or, in the proxy, the path parameter) name different people is refused, the error naming
+both fields, and recorded: before, under chicago-2012, ICE-ERO naming P0000002 (an active warrant: a
+carve-out) as the subject and P0000001 in the search got P0000001's booking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import registry, request
+from gateway_harness import start
+from proxy_harness import demo_rms, start_proxy
+from sanctuary.models import RequestError, parse_request
+from sanctuary.policy.engine import PolicyEngine
+from sanctuary.policy.facts import Identity, subject_of
+from sanctuary.policy.profiles import available
+from sanctuary.proxy.routes import parse
+
+MARIA, JAMES = "P0000001", "P0000002"  # demo store: no carve-out; an active criminal warrant
+# Every profile whose rules read facts about the person (the carve-outs, a felony conviction).
+READS_FACTS = [p for p in available() if PolicyEngine.load([p], registry()).reads_subject]
+
+
+def _parsed(**fields) -> object:
+    return parse_request(request("custody_inquiry", "ICE-ERO", **fields))
+
+
+def test_the_profiles_whose_rules_read_facts() -> None:
+    assert {"chicago-2012", "california"} <= set(READS_FACTS)
+
+
+@pytest.mark.parametrize(
+    ("subject", "search", "who"),
+    [
+        ({"person_id": JAMES}, None, Identity(person_id=JAMES)),
+        ({}, {"type": "custody", "person_id": MARIA}, Identity(person_id=MARIA)),
+        ({"person_id": MARIA}, {"type": "custody", "person_id": MARIA, "name": "Maria Lopez"}, Identity(MARIA, "Maria Lopez")),
+        (
+            {"name": "maria  LOPEZ", "dob": "1988-03-14"},
+            {"type": "person", "name": "Maria Lopez"},
+            Identity(None, "Maria Lopez", "1988-03-14"),
+        ),
+        ({"person_id": JAMES}, {"type": "plate", "plate": "ABC123"}, Identity(person_id=JAMES)),  # a plate names no person
+    ],
+)
+def test_one_person_named_in_one_or_both_places(subject, search, who) -> None:
+    resource = {"search": search} if search else {}
+    assert subject_of(_parsed(subject=subject, resource=resource)) == who
+
+
+@pytest.mark.parametrize(
+    ("subject", "search"),
+    [
+        ({"person_id": JAMES}, {"type": "custody", "person_id": MARIA}),
+        ({"name": "James Carter"}, {"type": "person", "name": "Maria Lopez"}),
+        ({"name": "Maria Lopez", "dob": "1979-11-02"}, {"type": "person", "name": "Maria Lopez", "dob": "1988-03-14"}),
+    ],
+)
+def test_two_people_are_refused_naming_both_fields(subject, search) -> None:
+    with pytest.raises(RequestError) as caught:
+        subject_of(_parsed(subject=subject, resource={"search": search}))
+    assert caught.value.field == "subject, resource.search"
+    assert "do not name the same person" in caught.value.reason
+
+
+def test_places_sharing_no_identifier_are_taken_together() -> None:
+    """Each identifier narrows the search: the facts and the records are of a person who is both."""
+    apart = _parsed(subject={"person_id": JAMES}, resource={"search": {"type": "person", "name": "Maria Lopez", "dob": "1988-03-14"}})
+    assert subject_of(apart) == Identity(JAMES, "Maria Lopez", "1988-03-14")
+
+
+LEAK = {
+    "id": "t-leak",
+    "kind": "custody_inquiry",
+    "purpose": {"text": "custody check", "category": "civil_immigration"},
+    "subject": {"person_id": JAMES},
+    "resource": {"fields": ["custody_status", "release_date"], "search": {"type": "custody", "person_id": MARIA}},
+}
+
+
+@pytest.mark.parametrize("profile", READS_FACTS)
+def test_over_http_the_gateway_refuses_a_subject_and_a_search_naming_two_people(
+    profile: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SANCTUARY_HOME", str(tmp_path))
+    running = start(tmp_path, str(tmp_path / "records.db"), str(tmp_path / "log.db"), profiles=[profile])
+    try:
+        log = running.gateway.log.get()
+        before = log.size()
+        response = running.post("ICE-ERO", LEAK)
+        assert response.status_code in (403, 422), response.text
+        body = response.text
+        assert "result" not in response.json() and "booking" not in body and 'release_date": "20' not in body
+        assert "subject" in body and "resource.search" in body and "do not name the same person" in body
+        assert log.size() == before + 1  # refused and recorded
+        one = {**LEAK, "id": "t-one", "purpose": {"text": "robbery", "category": "criminal"}, "subject": {"person_id": MARIA}}
+        same = running.post("FBI", one)
+        assert same.status_code in (200, 403), same.text  # one person: decided as the law says
+        assert log.size() == before + 2
+        sealed = log.reveal(same.json()["log_index"])  # the person decided about, in the sealed record only
+        assert sealed["identity.person_id"] == MARIA and MARIA not in log.entry(same.json()["log_index"]).decode()
+    finally:
+        running.stop()
+
+
+MISMATCHED_ROUTES = """
+system = "RMS"
+[facts]
+path = "/persons/{person_id}/facts"
+outstanding_criminal_warrant = "$.active_criminal_warrant"
+gang_member = "$.gang_database"
+
+[[route]]
+name = "person"
+method = "GET"
+path = "/persons/{person_id}"
+kind = "database_query"
+query = ["about"]
+search = { type = "person", person_id = "{person_id}" }
+subject = { person_id = "{about}" }
+[route.response]
+root = "object"
+record_id = "$.person_id"
+[route.response.categories]
+"$.person_id" = "record_number"
+"$.first_name" = "person_name"
+"$.last_name" = "person_name"
+"$.contacts[*].address" = "home_address"
+"""
+
+
+@pytest.mark.parametrize("profile", READS_FACTS)
+def test_over_http_the_proxy_refuses_a_path_parameter_and_a_subject_naming_two_people(
+    profile: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SANCTUARY_HOME", str(tmp_path))
+    rms = demo_rms()
+    proxy = start_proxy(tmp_path, rms.url, parse(MISMATCHED_ROUTES, "routes.toml"), profiles=[profile])
+    try:
+        before = proxy.size()
+        response = proxy.call("ICE-ERO", f"/persons/{MARIA}?about={JAMES}", **{"X-Sanctuary-Purpose": "locate"})
+        assert response.status_code in (403, 422), response.text
+        assert "subject" in response.text and "resource.search" in response.text
+        assert "first_name" not in response.text
+        assert proxy.size() == before + 1  # refused and recorded
+        entry = proxy.entry(before)
+        assert entry["decision"] == "deny" and entry.get("failure") == "input"
+    finally:
+        proxy.served.stop()
+        rms.stop()
