@@ -48,6 +48,7 @@ import hashlib
 import sqlite3
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -165,27 +166,35 @@ def _open_sqlite(path: Path) -> sqlite3.Connection:
 
 class _Postgres:
     """The queue's table in the replicas' PostgreSQL database, read and written with the same SQL;
-    connected again after the server dropped the connection (a restart, a failover)."""
+    connected on first use (a database down at start is a queue that fails when used, not a server
+    that does not start: the gateway then answers 503, as for its log) and again after the server
+    dropped the connection (a restart, a failover). `first`: run once, on the first connection."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, first: Callable[[], None] | None = None) -> None:
         self.url = url
-        self._conn = self._connect()
-        with self._conn.transaction():
-            self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
-            self._conn.execute(SCHEMA.replace("INTEGER", "BIGINT"))
+        self._conn: Any = None
+        self._first = first
 
     def _connect(self) -> Any:
         import psycopg
 
-        return psycopg.connect(self.url, autocommit=True, connect_timeout=5)
+        conn = psycopg.connect(self.url, autocommit=True, connect_timeout=5)
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+            conn.execute(SCHEMA.replace("INTEGER", "BIGINT"))
+        return conn
 
     def execute(self, sql: str, params: tuple = ()) -> Any:
-        if self._conn.closed:
+        if self._conn is None or self._conn.closed:
             self._conn = self._connect()
+            first, self._first = self._first, None
+            if first is not None:
+                first()
         return self._conn.execute(sql.replace("?", "%s"), params)
 
     def close(self) -> None:
-        self._conn.close()
+        if self._conn is not None:
+            self._conn.close()
 
 
 class HeldQueue:
@@ -202,9 +211,12 @@ class HeldQueue:
         if url is None or not url.startswith(("postgresql://", "postgres://")):
             self._db = _open_sqlite(path)
             return
-        self._db = _Postgres(url)
+        self._db = _Postgres(url, first=lambda: self._adopt(path))
+
+    def _adopt(self, path: Path) -> None:
+        """The queue this home kept before its replicas shared one: moved, not lost."""
         if path.is_file() and self._db.execute("SELECT count(*) FROM held").fetchone()[0] == 0:
-            kept = _open_sqlite(path)  # the queue this home kept before its replicas shared one: moved, not lost
+            kept = _open_sqlite(path)
             every = f"{COLUMNS}, claim, repeat"
             rows = kept.execute(f"SELECT {every} FROM held").fetchall()
             kept.close()
