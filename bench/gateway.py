@@ -7,6 +7,7 @@ typed search with enforcement off, in the same run; optionally a memory soak.
     python bench/gateway.py --egress-pairs 5     # only: the egress check's cost, on vs off, interleaved
     python bench/gateway.py --pairs 5            # 5 interleaved gateway/bare pairs at --connections: median ratio
     python bench/gateway.py --pairs 10 --against DIR   # this gateway against the one of another checkout's src
+    python bench/gateway.py --workers 2 --pairs 5  # --workers 1 against 2 on PostgreSQL: CPU per request (bench/replicas.py)
 
 Both servers run the same way (uvicorn, one process, uvloop + httptools) pinned to core 0; wrk is
 pinned to core 1. Targets (issue 4): >= 1,500 audited decisions/s on SQLite with p99 < 25 ms; the
@@ -203,7 +204,13 @@ def main() -> None:
     parser.add_argument(
         "--ablate", choices=("index", "append", "record"), help="with --pairs: the gateway without this step of the audit record"
     )
+    parser.add_argument("--workers", type=int, default=0, help="only: one worker against this many on PostgreSQL, --pairs runs")
     args = parser.parse_args()
+    if args.workers:
+        from replicas import compare_workers
+
+        print(json.dumps(compare_workers(args.workers, args.pairs or 5, args.duration, args.connections, args.persons), indent=2))
+        return
     if args.ablate and not args.pairs:
         parser.error("--ablate needs --pairs")
     if not shutil.which("wrk"):

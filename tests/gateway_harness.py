@@ -83,7 +83,7 @@ def start(home: Path, store_url: str, log_url: str, *, persons: int | None = 30,
         records = open_store(store_url)
         fill(records, persons, seed=3, replace=True)
         records.close()
-    cfg = GatewayConfig(profiles=["chicago-2021"], store_url=store_url, log_url=log_url, keys=KeyRing(), rate=0, tiles_dir=home / "tiles")
+    cfg = GatewayConfig(profiles=["chicago-2021"], store_url=store_url, log_url=log_url, keys=KeyRing(), rate=0)
     routes, upstream = overrides.pop("routes", None), overrides.pop("upstream", None)
     if routes is not None:  # the /v1/authz hook, mounted as `sanctuary serve --routes` mounts it
         cfg.mounts.append(authz_hook(routes, upstream))

@@ -151,10 +151,10 @@ def test_a_missing_cosignature_is_an_alarm(log: DecisionLog, keys: Path, static:
 @pytest.mark.parametrize("log_url", DRIVERS, indirect=True)
 def test_following_the_gateway(log_url: str, keys: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from gateway_harness import BODIES, start
-    from sanctuary.gateway import routes_audit
+    from sanctuary.gateway import signing
 
     monkeypatch.setenv("SANCTUARY_HOME", str(tmp_path))
-    monkeypatch.setattr(routes_audit, "CHECKPOINT_SECONDS", 0.0)
+    monkeypatch.setattr(signing, "CHECKPOINT_SECONDS", 0.0)
     gateway = start(tmp_path, str(tmp_path / "records.db"), log_url)
     try:
         for i in range(5):

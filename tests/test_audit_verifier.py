@@ -175,3 +175,22 @@ def test_publish_refuses_a_log_with_a_gap(tmp_path: Path, keys: Path) -> None:
         publish(log, tmp_path / "pub")
     assert not (tmp_path / "pub" / "checkpoint").exists()
     log.close()
+
+
+def test_publish_writes_the_partial_tiles_of_every_older_checkpoint(tmp_path: Path, keys: Path) -> None:
+    """C2SP tlog-tiles: a log serves the partial tiles of every size it signed a checkpoint for,
+    so a client holding the older checkpoint finds its tiles in a folder published later."""
+    log = open_log(str(tmp_path / "log.db"), keys)
+    log.append_many([b"decision %d" % i for i in range(300)])
+    older = log.checkpoint()  # signed, never published (as `sanctuary audit checkpoint` does)
+    log.append_many([b"decision %d" % i for i in range(300, 600)])
+    out = tmp_path / "pub"
+    publish(log, out)
+    log.close()
+    for partial in ("tile/1/000.p/1", "tile/0/001.p/44", "tile/entries/001.p/44"):  # of size 300
+        assert (out / partial).is_file(), partial
+    as_then = tmp_path / "as-then"
+    shutil.copytree(out, as_then)
+    (as_then / "checkpoint").write_text(older)
+    cp, leaves = verify_tiles(as_then, parse_vkey(str(load_signer(keys).vkey)))
+    assert cp.size == 300 and leaves[299] == verify_tiles(out, parse_vkey(str(load_signer(keys).vkey)))[1][299]

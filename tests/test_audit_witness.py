@@ -194,10 +194,10 @@ def test_the_gateway_serves_cosigned_checkpoints_and_a_witness_down_only_makes_t
     log_url: str, keys: Path, witnesses: list[WitnessProcess], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from gateway_harness import BODIES, start
-    from sanctuary.gateway import routes_audit
+    from sanctuary.gateway import signing
 
     monkeypatch.setenv("SANCTUARY_HOME", str(tmp_path))  # the gateway signs with the `keys` fixture's key
-    monkeypatch.setattr(routes_audit, "CHECKPOINT_SECONDS", 0.0)
+    monkeypatch.setattr(signing, "CHECKPOINT_SECONDS", 0.0)
     config = tmp_path / "witnesses.toml"
     config.write_text("".join(f'[[witness]]\nurl = "{w.url}"\nvkey = "{w.vkey}"\n' for w in witnesses))
     gateway = start(tmp_path, str(tmp_path / "records.db"), log_url, witnesses=config, quorum=2)
@@ -243,6 +243,39 @@ def test_the_audit_page_says_since_when_cosigned_checkpoints_lag(
     finally:
         gw.cosigner.close()
         gw.close()
+
+
+def test_an_idle_log_polled_100_times_keeps_one_cosignature_line_per_witness(
+    log_url: str, keys: Path, witnesses: list[WitnessProcess], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The checkpoint of an idle log is fetched again and again: the witnesses are not asked to
+    cosign a size they cosigned already, and the note keeps one line per witness key."""
+    from gateway_harness import BODIES, start
+    from sanctuary.gateway import signing
+
+    monkeypatch.setenv("SANCTUARY_HOME", str(tmp_path))
+    monkeypatch.setattr(signing, "CHECKPOINT_SECONDS", 0.0)  # sign on every fetch
+    config = tmp_path / "witnesses.toml"
+    config.write_text("".join(f'[[witness]]\nurl = "{w.url}"\nvkey = "{w.vkey}"\n' for w in witnesses))
+    gateway = start(tmp_path, str(tmp_path / "records.db"), log_url, witnesses=config, quorum=2)
+    try:
+        assert gateway.post("FBI", BODIES["warrant"]).status_code == 200
+        first = gateway.get("/v1/audit/checkpoint").text
+        times = [spec_cosignature_time(first, w.vkey) for w in witnesses]
+        time.sleep(1.1)  # a second cosignature would carry a later timestamp
+        polled = [gateway.get("/v1/audit/checkpoint").text for _ in range(100)]
+        assert set(polled) == {first}
+        assert len(first.partition("\n\n")[2].splitlines()) == 1 + len(witnesses)
+        assert [spec_cosignature_time(polled[-1], w.vkey) for w in witnesses] == times
+        assert gateway.get("/readyz").json()["cosigning"]["ok"] is True
+        stored = gateway.gateway.log.get().checkpoints()[-1]
+        assert stored == first
+    finally:
+        gateway.stop()
+    env = child_env(SANCTUARY_KEYS=str(tmp_path / "keys"))
+    again = [sanctuary("audit", "checkpoint", "--log", log_url, "--witnesses", str(config), env=env) for _ in range(2)]
+    assert [a.returncode for a in again] == [0, 0], again[0].stderr
+    assert again[0].stdout == again[1].stdout == first, "the CLI neither asks again nor adds lines to a cosigned size"
 
 
 def test_a_size_is_ascii_digits_below_2_64_else_400(log: DecisionLog, witnesses: list[WitnessProcess]) -> None:

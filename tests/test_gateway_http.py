@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +19,7 @@ import pytest
 
 from gateway_harness import BODIES, Running, start
 from records_stores import STORE_KINDS, pg_database
+from sanctuary import config
 from sanctuary.agencies import load_registry
 from sanctuary.audit.verifier import (
     TILE_HEIGHT,
@@ -160,7 +163,7 @@ def test_decisions_can_be_looked_up_by_their_own_agency_and_oversight(gateway: R
 
 def test_checkpoint_proofs_and_tiles_verify_with_the_standalone_verifier(gateway: Running, tmp_path: Path) -> None:
     index = gateway.post("FBI", {**BODIES["warrant"], "id": "t-proof"}).json()["log_index"]
-    vkey = parse_vkey((Path(gateway.gateway.cfg.tiles_dir).parent / "keys" / "log.vkey").read_text())
+    vkey = parse_vkey((config.keys_dir() / "log.vkey").read_text())
     note = gateway.get("/v1/audit/checkpoint").text
     checkpoint = open_checkpoint(note, vkey)
     assert checkpoint.size > index
@@ -188,17 +191,63 @@ def test_checkpoint_proofs_and_tiles_verify_with_the_standalone_verifier(gateway
     assert beyond.status_code == 404 and beyond.json()["error"]["field"] == "index"
 
 
+def test_every_checkpoints_tiles_are_served_cacheable_and_bundles_gzipped(gateway: Running, tmp_path: Path) -> None:
+    """tlog-tiles: the partial tiles of every checkpoint the log signed are served, whoever signed
+    it (here one signed beside the gateway, as `sanctuary audit checkpoint` does)."""
+    vkey = parse_vkey((config.keys_dir() / "log.vkey").read_text())
+    gateway.post("FBI", {**BODIES["warrant"], "id": "t-tiles-1"})
+    served = gateway.get("/v1/audit/checkpoint")
+    assert served.headers["cache-control"] == "public, max-age=2"
+    gateway.post("FBI", {**BODIES["warrant"], "id": "t-tiles-2"})
+    beside = gateway.gateway.log.get().checkpoint()  # never fetched through the gateway
+    gateway.post("FBI", {**BODIES["warrant"], "id": "t-tiles-3"})
+    time.sleep(1.1)  # the gateway signs at most once a second
+    notes = [served.text, beside, gateway.get("/v1/audit/tiles/checkpoint").text]
+    assert len({open_checkpoint(n, vkey).size for n in notes}) == 3
+    for i, note in enumerate(notes):
+        size = open_checkpoint(note, vkey).size
+        folder = tmp_path / f"as-of-{i}"
+        wanted = [tile_path("entries", n, w) for n, w in tiles_at(size)]
+        level = 0
+        while size >> (TILE_HEIGHT * level):
+            wanted += [tile_path(level, n, w) for n, w in tiles_at(size >> (TILE_HEIGHT * level))]
+            level += 1
+        for rel in wanted:
+            response = httpx.get(f"{gateway.url}/v1/audit/tiles/{rel}", headers={"Accept-Encoding": "identity"}, timeout=30)
+            assert response.status_code == 200, rel
+            assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            (folder / rel).write_bytes(response.content)
+        (folder / "checkpoint").write_text(note)
+        assert verify_tiles(folder, vkey)[0].size == size
+    size = open_checkpoint(notes[-1], vkey).size
+    bundle = tile_path("entries", *next(iter(tiles_at(size))))
+    zipped = httpx.get(f"{gateway.url}/v1/audit/tiles/{bundle}", headers={"Accept-Encoding": "gzip"}, timeout=30)
+    assert zipped.headers["content-encoding"] == "gzip" and zipped.headers["vary"] == "Accept-Encoding"
+    plain = httpx.get(f"{gateway.url}/v1/audit/tiles/{bundle}", headers={"Accept-Encoding": "identity"}, timeout=30)
+    assert "content-encoding" not in plain.headers and zipped.content == plain.content  # httpx decodes gzip
+    for bad in ("tile/0/000.p/256", "tile/0/0", "tile/entries/999", "tile/9/000", "tile/0/000.p/0"):
+        missing = gateway.get(f"/v1/audit/tiles/{bad}")
+        assert missing.status_code == 404 and missing.json()["error"]["field"] == "path", bad
+
+
 def test_health_and_metrics(gateway: Running) -> None:
     assert gateway.get("/healthz").json() == {"status": "ok"}
     ready = gateway.get("/readyz")
-    assert ready.status_code == 200 and ready.json() == {
+    body = ready.json()
+    signing = body.pop("signing")
+    assert ready.status_code == 200 and body == {
         "status": "ok",
         "checks": {"policy": "ok", "store": "ok", "log": "ok"},
         "since": {},
+        "recording": True,
     }
+    # one process on SQLite signs its own checkpoints; a replica on PostgreSQL holds the lease or not
+    assert signing == {"signer": True} if "postgresql" not in gateway.log_url else signing["replica"]
     gateway.post("FBI", BODIES["warrant"])
     metrics = gateway.get("/metrics").text
-    assert 'sanctuary_gateway_decisions_total{channel="api",decision="permit",status="200"}' in metrics
+    replica = socket.gethostname()  # the label that tells replicas and workers apart
+    assert f'sanctuary_gateway_decisions_total{{channel="api",decision="permit",replica="{replica}",status="200"}}' in metrics
     assert "sanctuary_gateway_decision_seconds_count" in metrics
     assert httpx.get(f"{gateway.url}/openapi.json").json()["components"]["schemas"]["Request"]
 

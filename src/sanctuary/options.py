@@ -45,6 +45,9 @@ HostOpt = Annotated[str, typer.Option(help="Address to listen on.")]
 PortOpt = Annotated[int, typer.Option(min=0, max=65535, help="Port (0: any free port).")]
 RateOpt = Annotated[float, typer.Option(min=0, help="Requests per second per key, bursts of twice that (0: no limit).")]
 ThreadsOpt = Annotated[int, typer.Option(min=1, max=256, help="Worker threads deciding requests.")]
+WorkersOpt = Annotated[
+    int, typer.Option("--workers", min=1, max=64, help="Processes serving the port (more than 1 needs the log on PostgreSQL).")
+]
 QuietOpt = Annotated[bool, typer.Option("--quiet", help="Log warnings and errors only, not every decision.")]
 
 

@@ -21,15 +21,17 @@ from rich.console import Console
 from sanctuary import web
 from sanctuary.agencies import RegistryError
 from sanctuary.audit.errors import AuditError
+from sanctuary.errors import SanctuaryError
 from sanctuary.gateway.app import Gateway, GatewayConfig, create_api
 from sanctuary.gateway.cli import DEMO_PERSONS_COUNT, keys_table
-from sanctuary.gateway.credentials import STAFF_ROLES, CredentialError, demo_keys
+from sanctuary.gateway.credentials import STAFF_ROLES, demo_keys
 from sanctuary.gateway.services import Policy
 from sanctuary.gateway.users import UserBook, demo_password, users_file
-from sanctuary.options import HostOpt, PortOpt, ServerFields, fail, server_command
+from sanctuary.options import HostOpt, PortOpt, ServerFields, WorkersOpt, fail, server_command
 from sanctuary.records import RecordsError, open_store
 from sanctuary.records.demo import DEMO_PERSONS, DEMO_PLATE, fill
 from sanctuary.serving import uvicorn_config
+from sanctuary.workers import inherited_socket, require_postgres, supervise, worker_number
 
 out = Console()
 err = Console(stderr=True)
@@ -58,15 +60,21 @@ def serve(
         Optional[Path], typer.Option("--routes", help="A route map: serve /v1/authz for NGINX and Envoy (docs/deploy.md).")
     ] = None,
     upstream: Annotated[Optional[str], typer.Option("--upstream", help="With --routes: the system answering the map's facts call.")] = None,
+    workers: WorkersOpt = 1,
     *,
     shared: ServerFields,
 ) -> None:
     """Run the enforcement gateway (FastAPI; OpenAPI at /docs) and the pages for people (at /)."""
     try:
         users = UserBook(users_file())
-    except CredentialError as exc:
+        require_postgres(workers, shared["log_url"])
+    except SanctuaryError as exc:
         fail(exc)
     cfg = GatewayConfig(**shared, store_url=store, users=users, witnesses=witnesses, quorum=quorum)
+    if workers > 1 and worker_number() is None:
+        if demo:
+            _prepare_demo(cfg)  # the store is filled once, before the workers start
+        supervise(workers, host, port)
     if routes is not None:
         from sanctuary.proxy.authz import authz_hook
         from sanctuary.proxy.cli import routes_or_exit
@@ -83,13 +91,15 @@ def serve(
         err.print(f"[red]error[/red] {exc}")
         raise typer.Exit(2) from None
     gateway = app.state.gateway
-    if demo:
+    if demo and not worker_number():  # one process enters the practice request
         _demo_held(gateway)
     if gateway.policy.error:
         err.print(f"[red]{gateway.policy.error}[/red]: every request will be denied (503)")
     server = uvicorn.Server(uvicorn_config(app, host=host, port=port, loop="uvloop", http="httptools"))
-    _announce(server, host, demo)
-    server.run()
+    if not worker_number():  # one line for people and scripts, however many workers
+        _announce(server, host, demo)
+    listener = inherited_socket()
+    server.run(sockets=[listener] if listener is not None else None)
 
 
 def _prepare_demo(cfg: GatewayConfig) -> None:

@@ -66,7 +66,12 @@ def print_hashes(title: str, named: list[tuple[str, bytes]], path: list[bytes]) 
 
 @app.command()
 def keygen(
-    name: Annotated[str, typer.Argument(help="The log's name, used as the checkpoint origin (e.g. cpd.example/decisions).")],
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="The log's name, the checkpoint origin: the tiles' URL prefix without scheme (e.g. cpd.example/v1/audit/tiles)."
+        ),
+    ],
 ) -> None:
     """Create the log's Ed25519 signing key in the keys folder and print the verifier key."""
     try:
@@ -176,7 +181,8 @@ def verify(
 
 @app.command()
 def publish(directory: Annotated[Path, typer.Argument(help="Output folder, served as-is by any web server.")], log: LogOpt = None) -> None:
-    """Sign a checkpoint and write the C2SP tlog-tiles tree (checkpoint, tiles, entry bundles)."""
+    """Sign a checkpoint and write the C2SP tlog-tiles tree (checkpoint, tiles, entry bundles), with
+    the partial tiles of every older checkpoint the log signed."""
     with opened(log) as opened_log:
         size, written = publish_tiles(opened_log, directory)
         name = which(opened_log)

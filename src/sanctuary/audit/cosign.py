@@ -32,6 +32,7 @@ from sanctuary.audit.verifier import (
     open_cosignature,
     parse_checkpoint_text,
     parse_vkey,
+    sign_line,
     split_note,
 )
 
@@ -65,6 +66,22 @@ def read_witnesses(path: Path) -> list[WitnessEndpoint]:
     return out
 
 
+def _held(text: str, signatures: list[tuple[str, bytes]], wkey: VerifierKey) -> str:
+    """The newest valid cosignature line of `wkey` among a note's signatures, or ""."""
+    newest, best = -1, ""
+    for name, raw in signatures:
+        if (name, raw[:4]) != (wkey.name, wkey.key_id):
+            continue
+        line = sign_line(name, raw[:4], raw[4:])
+        try:
+            at = open_cosignature(text + "\n" + line, wkey)
+        except VerifyError:
+            continue
+        if at > newest:
+            newest, best = at, line
+    return best
+
+
 class Cosigner:
     """Cosigns checkpoints of one log with a set of witnesses; keeps each witness's last known size."""
 
@@ -81,11 +98,21 @@ class Cosigner:
         self.last_error = ""
 
     def cosign(self, log: DecisionLog, note: str) -> str:
-        """`note` with the witnesses' cosignature lines, stored in the log; AuditError short of quorum."""
-        text, _ = split_note(note)
+        """`note` with one cosignature line per witness, stored in the log; AuditError short of quorum.
+
+        A witness whose valid cosignature the note already carries is not asked again: the log
+        polled while idle hands back its stored checkpoint, which keeps one line per witness key
+        (the newest) instead of piling up another on every fetch."""
+        text, signatures = split_note(note)
         size = parse_checkpoint_text(text).size
+        held = [_held(text, signatures, w.vkey) for w in self.witnesses]
+        ours = {(w.vkey.name, w.vkey.key_id) for w in self.witnesses}
+        others = dict.fromkeys(sign_line(name, raw[:4], raw[4:]) for name, raw in signatures if (name, raw[:4]) not in ours)
+        bare = text + "\n" + "".join(others)  # the log's signature, without any witness's line
         proofs: dict[int, list[bytes]] = {}  # by old size: witnesses that agree share one proof
-        results = list(self._pool.map(lambda w: self._ask(log, w, note, size, proofs), self.witnesses))
+        missing = [w for w, line in zip(self.witnesses, held) if not line]
+        answers = iter(self._pool.map(lambda w: self._ask(log, w, bare, size, proofs), missing))
+        results = [(line, "") if line else next(answers) for line in held]
         lines = [line for line, _ in results if line]
         if len(lines) < self.quorum:
             problems = "; ".join(f"{w.vkey.name}: {why}" for w, (line, why) in zip(self.witnesses, results) if not line)
@@ -93,8 +120,9 @@ class Cosigner:
                 self.lagging_since = self.lagging_since or time.time()
                 self.last_error = problems
             raise AuditError("witnesses", f"{len(lines)} of the required {self.quorum} cosignatures: {problems}")
-        cosigned = note + "".join(lines)
-        log.save_cosigned(size, cosigned)
+        cosigned = bare + "".join(lines)
+        if cosigned != note:
+            log.save_cosigned(size, cosigned)
         with self._lock:
             self.lagging_since, self.last_error = None, ""
         return cosigned

@@ -12,7 +12,7 @@ from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sanctuary import config
 from sanctuary.audit import fsck, merkle
@@ -21,6 +21,9 @@ from sanctuary.audit.errors import AuditError, ForkRefused, KeyMissing
 from sanctuary.audit.keys import VERIFIER_FILE, Signer, hmac_key, load_signer
 from sanctuary.audit.storage import MAX_ENTRY, Store, open_store
 from sanctuary.audit.verifier import VerifierKey, VerifyError, check_quorum, open_checkpoint, parse_vkey
+
+if TYPE_CHECKING:
+    from sanctuary.audit.lease import Fence
 
 
 def b64(data: bytes) -> str:
@@ -369,8 +372,9 @@ class DecisionLog:
         except VerifyError as exc:
             raise AuditError("key", f"{path}: {exc.reason}") from None
 
-    def checkpoint(self) -> str:
-        """Sign the current tree as a C2SP checkpoint, refusing anything inconsistent with the past."""
+    def checkpoint(self, fence: Fence | None = None) -> str:
+        """Sign the current tree as a C2SP checkpoint, refusing anything inconsistent with the past;
+        with `fence`, stored only while it holds the signer lease (AuditError "signer" otherwise)."""
         signer = self.signer()
         with self._checkpoint_lock:
             n = self.size()
@@ -385,7 +389,7 @@ class DecisionLog:
             root = self.root(n)
             note = signer.sign_note(f"{signer.name}\n{n}\n{b64(root)}\n")
             with _store_errors("storing the checkpoint"):
-                return self._store.save_checkpoint(n, root, note)
+                return self._store.save_checkpoint(n, root, note, fence)
 
     def save_cosigned(self, size: int, note: str) -> None:
         """Store `note` (the checkpoint signed at `size`, with witnesses' cosignature lines added) in its place."""
@@ -404,6 +408,16 @@ class DecisionLog:
                 continue
             return note
         return None
+
+    def latest_checkpoint(self) -> str | None:
+        """The note of the newest stored checkpoint, or None before the first."""
+        with _store_errors("reading checkpoints"):
+            return self._store.latest_note()
+
+    def signed_sizes(self) -> list[int]:
+        """The tree sizes of every stored checkpoint, smallest first."""
+        with _store_errors("reading checkpoints"):
+            return [size for size, _, _ in self._store.checkpoints()]
 
     def checkpoints(self) -> list[str]:
         """Every signed checkpoint note stored, smallest tree first (open each with the verifier key)."""

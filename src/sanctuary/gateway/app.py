@@ -21,7 +21,7 @@ import contextlib
 import gc
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +33,7 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.metrics_core import Metric
 from starlette.requests import Request as HttpRequest
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.staticfiles import StaticFiles
@@ -45,18 +46,21 @@ from sanctuary.gateway.credentials import ROLES, SUBMIT_ROLES, KeyRing, Principa
 from sanctuary.gateway.decisions import DecisionIndex
 from sanctuary.gateway.fetch import StoreFetch, plan
 from sanctuary.gateway.held import HeldQueue, waits
-from sanctuary.gateway.limits import MAX_BODY, RateLimiter, read_body
+from sanctuary.gateway.limits import MAX_BODY, read_body
 from sanctuary.gateway.problems import Problem, problem_handler, validation_handler
 from sanctuary.gateway.readiness import Readiness
 from sanctuary.gateway.recorder import LogRecorder, log_at, log_service
 from sanctuary.gateway.routes_admin import add_admin_routes
 from sanctuary.gateway.routes_audit import add_audit_routes
 from sanctuary.gateway.services import Policy, Reopening, Unavailable, load_policy
+from sanctuary.gateway.shared import rate_limiter
+from sanctuary.gateway.signing import CheckpointSigner
 from sanctuary.gateway.users import UserBook
 from sanctuary.models import Decision, Document, Failure, Request, RequestError
 from sanctuary.pipeline import DATA_KINDS, Fetch, Outcome, Pipeline, Prepare, Recorder, RequestPath, held_reference, refused, request_id_of
 from sanctuary.records import RecordStore, open_store
 from sanctuary.records.facts import StoreFacts
+from sanctuary.workers import replica_label
 
 Channel = Literal["api", "desk"]  # how a request came: POST /v1/requests, or the request desk's form
 
@@ -77,7 +81,6 @@ class GatewayConfig:
     timeout: float = 2.0  # seconds from parsed request to answer
     max_body: int = MAX_BODY
     threads: int = 16
-    tiles_dir: Path = field(default_factory=lambda: config.home() / "tiles")  # published log tiles
     witnesses: Path | None = None  # TOML [[witness]] url + vkey: publish only cosigned checkpoints
     quorum: int | None = None  # cosignatures required (default: every witness listed)
     # Mounted on the API once it is built, by whoever assembles the server: the /v1/authz hook for
@@ -115,14 +118,15 @@ class Gateway:
             }
         )
         self.cosigner = _cosigner(cfg)
+        self.signer = CheckpointSigner(self.log, cfg.log_url or config.log_url(), self.cosigner)
         self.recorder: Recorder = LogRecorder(self.log, self.readiness)
         # One pipeline per process: its decision cache is shared by every worker thread. Under a
         # policy that did not load it denies (503) and records every request by itself. Facts about
         # a subject come from the department's records (the store); a body's are claims.
         self.pipeline: RequestPath = self.policy.pipeline(self.recorder, StoreFacts(self.store.get))
         self.index = DecisionIndex(self.store.get)
-        self.held = HeldQueue(log=log_at(cfg.log_url))  # every held request, whichever way it came
-        self.limiter = RateLimiter(cfg.rate, cfg.burst)
+        self.held = HeldQueue(log=log_at(cfg.log_url), url=cfg.log_url or config.log_url())  # every held request, whichever way it came
+        self.limiter = rate_limiter(cfg.log_url or config.log_url(), cfg.rate, cfg.burst)
         self.executor = ThreadPoolExecutor(cfg.threads, thread_name_prefix="gateway")
         self.metrics = CollectorRegistry()
         self.decided = Counter(
@@ -335,10 +339,12 @@ class Gateway:
                 service.get()
             except Unavailable as exc:
                 event(logging.ERROR, "unavailable_at_start", reason=str(exc))
+        self.signer.start()
         gc.collect()
         gc.freeze()
 
     def close(self) -> None:
+        self.signer.close()
         self.executor.shutdown(wait=True)
         self.index.close()
         self.held.close()
@@ -353,6 +359,23 @@ def _cosigner(cfg: GatewayConfig) -> Any:
 
     listed = read_witnesses(cfg.witnesses)
     return Cosigner(listed, cfg.quorum or len(listed), timeout=1.0)
+
+
+class Labelled:
+    """A registry's metrics with a `replica` label on every sample: replicas and workers behind one
+    address are told apart, and the scraper sums them (Prometheus convention)."""
+
+    def __init__(self, registry: CollectorRegistry, replica: str) -> None:
+        self.registry, self.replica = registry, replica
+
+    def collect(self) -> Iterator[Metric]:
+        for family in self.registry.collect():
+            labelled = Metric(family.name, family.documentation, family.type, family.unit)
+            for sample in family.samples:
+                labelled.add_sample(
+                    sample.name, {**sample.labels, "replica": self.replica}, sample.value, sample.timestamp, sample.exemplar
+                )
+            yield labelled
 
 
 def _json(status: int, body: dict[str, Any]) -> Response:
@@ -450,7 +473,7 @@ def create_api(cfg: GatewayConfig, policy: Policy | None = None) -> GatewayAPI:
     async def post_request(http: HttpRequest) -> Response:
         try:
             principal = gw.authenticate(http, SUBMIT_ROLES)
-            gw.limiter.check(principal.key_id)
+            await gw.limiter.take(principal.key_id)
             raw = await read_body(http, cfg.max_body)
         except Problem as problem:
             gw.rejected.labels(str(problem.status)).inc()
@@ -482,13 +505,15 @@ def create_api(cfg: GatewayConfig, policy: Policy | None = None) -> GatewayAPI:
     @app.get("/readyz", summary="Readiness: 503 while the policy, store reads or log appends fail, saying since when")
     def readyz() -> JSONResponse:
         ready, body = gw.readiness.report()
+        body["recording"] = body["checks"]["log"] == "ok"
+        body["signing"] = gw.signer.status()
         if gw.cosigner is not None:  # a witness that is down never makes the process unready
             body["cosigning"] = gw.cosigner.status()
         return JSONResponse(body, status_code=200 if ready else 503)
 
     @app.get("/metrics", summary="Prometheus metrics", response_class=Response)
     def metrics() -> Response:
-        return Response(generate_latest(gw.metrics), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(Labelled(gw.metrics, replica_label())), media_type=CONTENT_TYPE_LATEST)
 
     add_audit_routes(app)
     add_admin_routes(app)

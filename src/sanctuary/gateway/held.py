@@ -36,7 +36,9 @@ forwarded (two repeats at once get it once), and given back (`give_back`) if not
 out (the system failed or did not answer in time, a HEAD, a 404).
 
 The queue is SQLite in $SANCTUARY_HOME (desk-held.db: the name it had when only the desk kept one,
-kept so that a queue already waiting is not lost). It holds what the requester said about a person
+kept so that a queue already waiting is not lost); replicas on one PostgreSQL log keep it in that
+database, so an item entered through one is resolved through another and its allowance is taken
+once across all of them (the same conditional UPDATEs). It holds what the requester said about a person
 until the request is resolved: it is the department's own file, never shown on a public page.
 """
 
@@ -49,6 +51,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sanctuary import config
 from sanctuary.models import Decision, Request, RequestError
@@ -78,6 +81,7 @@ COLUMNS = (
     "reference, at, entered_by, log_index, request, decision, resolved_at, resolved_by, resolved_index, resolved_outcome, channel, "
     "claimed_at, claimed_by, again_at, again_by, again_index, redeemed_at, log"
 )
+SCHEMA_LOCK = 0x5A7C_4E1D  # advisory lock: replicas opening the queue at once create its table once
 CLAIM_TIMEOUT = timedelta(minutes=10)  # a claim older than this is a resolution that crashed: the item waits again
 REPEAT_WINDOW = timedelta(hours=24)  # a call allowed at the desk may be repeated once, within this
 CAME = {"api": "through the API", "desk": "at the desk", "proxy": "through the proxy", "authz": "through the authorization hook"}
@@ -148,22 +152,65 @@ def _shown(stamp: str) -> str:
     return f"{stamp.replace('T', ' ')[:16]} UTC"
 
 
+def _open_sqlite(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    db.executescript(SCHEMA)
+    present = {row[1] for row in db.execute("PRAGMA table_info(held)")}
+    for column, kind in ADDED.items():  # a queue kept before the column was
+        if column not in present:
+            db.execute(f"ALTER TABLE held ADD COLUMN {column} {kind}")
+    return db
+
+
+class _Postgres:
+    """The queue's table in the replicas' PostgreSQL database, read and written with the same SQL;
+    connected again after the server dropped the connection (a restart, a failover)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._conn = self._connect()
+        with self._conn.transaction():
+            self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+            self._conn.execute(SCHEMA.replace("INTEGER", "BIGINT"))
+
+    def _connect(self) -> Any:
+        import psycopg
+
+        return psycopg.connect(self.url, autocommit=True, connect_timeout=5)
+
+    def execute(self, sql: str, params: tuple = ()) -> Any:
+        if self._conn.closed:
+            self._conn = self._connect()
+        return self._conn.execute(sql.replace("?", "%s"), params)
+
+    def close(self) -> None:
+        self._conn.close()
+
+
 class HeldQueue:
     """Held requests by reference. Thread-safe."""
 
-    def __init__(self, path: Path | None = None, log: str | None = None) -> None:
+    def __init__(self, path: Path | None = None, log: str | None = None, url: str | None = None) -> None:
         """`log`: where this process records its decisions (`sanctuary.gateway.recorder.log_at`), kept
-        with every item it adds; None: not said (items then link to the reader's own log)."""
+        with every item it adds; None: not said (items then link to the reader's own log). `url`: the
+        replicas' PostgreSQL database to keep the queue in instead of the SQLite file at `path`."""
         self.log = log
-        path = path or queue_file()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.executescript(SCHEMA)
-        present = {row[1] for row in self._db.execute("PRAGMA table_info(held)")}
-        for column, kind in ADDED.items():  # a queue kept before the column was
-            if column not in present:
-                self._db.execute(f"ALTER TABLE held ADD COLUMN {column} {kind}")
+        self._db: Any
         self._lock = threading.Lock()
+        path = path or queue_file()
+        if url is None or not url.startswith(("postgresql://", "postgres://")):
+            self._db = _open_sqlite(path)
+            return
+        self._db = _Postgres(url)
+        if path.is_file() and self._db.execute("SELECT count(*) FROM held").fetchone()[0] == 0:
+            kept = _open_sqlite(path)  # the queue this home kept before its replicas shared one: moved, not lost
+            every = f"{COLUMNS}, claim, repeat"
+            rows = kept.execute(f"SELECT {every} FROM held").fetchall()
+            kept.close()
+            for row in rows:
+                marks = ", ".join("?" * len(row))
+                self._db.execute(f"INSERT INTO held ({every}) VALUES ({marks}) ON CONFLICT (reference) DO NOTHING", tuple(row))
 
     def close(self) -> None:
         self._db.close()
@@ -175,8 +222,8 @@ class HeldQueue:
             raise ValueError("decision: not held")
         with self._lock:
             self._db.execute(
-                "INSERT OR IGNORE INTO held (reference, at, entered_by, log_index, request, decision, channel, repeat, log) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO held (reference, at, entered_by, log_index, request, decision, channel, repeat, log) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (reference) DO NOTHING",
                 (
                     decision.held.reference,
                     _stamp(_now()),

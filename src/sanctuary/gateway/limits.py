@@ -50,6 +50,10 @@ class RateLimiter:
         self.burst = burst if burst is not None else max(rate * 2, 1.0)
         self._buckets: dict[str, _Bucket] = {}
 
+    async def take(self, key: str) -> None:
+        """`check`, awaited where a shared limiter waits on its database (`sanctuary.gateway.shared`)."""
+        self.check(key)
+
     def check(self, key: str) -> None:
         """Take one token for ``key`` or raise 429 saying when to retry."""
         if self.rate <= 0:

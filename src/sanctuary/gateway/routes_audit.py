@@ -6,13 +6,11 @@ stays behind the admin endpoint.
 
 from __future__ import annotations
 
-import threading
-import time
+import gzip
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
-from fastapi import FastAPI, Query
+from fastapi import FastAPI, Query, Request
 from fastapi import Path as PathParam
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
@@ -21,13 +19,13 @@ from sanctuary.gateway.services import Unavailable
 
 if TYPE_CHECKING:  # the gateway mounts these routes: no import at run time
     from sanctuary.audit import DecisionLog
-    from sanctuary.audit.cosign import Cosigner
     from sanctuary.gateway.app import Gateway
 
 T = TypeVar("T")
 MAX_INDEX = 2**62  # log indices are 64-bit in both stores
 Index = Annotated[int, PathParam(ge=0, le=MAX_INDEX, description="0-based entry index")]
-CHECKPOINT_SECONDS = 1.0  # sign at most once a second, however often the checkpoint is fetched
+CHECKPOINT_CACHE = "public, max-age=2"  # C2SP tlog-tiles: the checkpoint may be cached for seconds
+TILE_CACHE = "public, max-age=31536000, immutable"  # a tile's bytes never change
 
 
 def open_log_or_503(gw: Gateway) -> DecisionLog:
@@ -49,76 +47,58 @@ def audit_call(call: Callable[[], T]) -> T:
         raise Problem(status, exc.field, exc.reason) from None
 
 
-class _Publisher:
-    """Signs a checkpoint and publishes the tiles up to it, at most once every CHECKPOINT_SECONDS.
-
-    Tiles are immutable once written, so a client holding an older checkpoint still finds the tiles
-    (full and partial) that it needs.
-    """
-
-    def __init__(self, directory: Path, cosigner: Cosigner | None = None) -> None:
-        self.directory = directory
-        self.cosigner = cosigner  # when witnesses are configured
-        self._lock = threading.Lock()
-        self._note = ""
-        self._at = -CHECKPOINT_SECONDS
-
-    def checkpoint(self, decision_log: DecisionLog) -> str:
-        """The latest signed checkpoint; with witnesses, the latest one they cosigned (it may lag)."""
-        from sanctuary.audit.tiles import publish
-
-        cosigner = self.cosigner
-        with self._lock:
-            if time.monotonic() - self._at >= CHECKPOINT_SECONDS:
-                cosign = (lambda note: _cosign(cosigner, decision_log, note)) if cosigner is not None else None
-                audit_call(lambda: publish(decision_log, self.directory, cosign))
-                try:
-                    self._note = (self.directory / "checkpoint").read_text(encoding="utf-8")
-                except FileNotFoundError:  # with witnesses: none cosigned yet
-                    why = cosigner.last_error if cosigner is not None else "no checkpoint was published"
-                    raise Problem(503, "witnesses", f"no checkpoint cosigned yet: {why}") from None
-                self._at = time.monotonic()
-            return self._note
-
-    def file(self, relative: str) -> bytes:
-        path = (self.directory / relative).resolve()
-        if not path.is_relative_to(self.directory.resolve()) or not path.is_file() or path.suffix == ".tmp":
-            raise Problem(404, "path", f"no published tile {relative[:200]!r}; fetch the checkpoint first")
-        return path.read_bytes()
+def _accepts_gzip(header: str) -> bool:
+    """Whether an Accept-Encoding header asks for gzip (and does not refuse it with q=0)."""
+    for item in header.lower().split(","):
+        coding, _, params = item.strip().partition(";")
+        if coding.strip() in ("gzip", "*"):
+            q = params.strip().removeprefix("q=")
+            return not q or q.strip() not in ("0", "0.0", "0.00", "0.000")
+    return False
 
 
-def _cosign(cosigner: Cosigner, decision_log: DecisionLog, note: str) -> str | None:
-    """The note cosigned by the witnesses' quorum, or None while they do not reach it."""
+def tile_response(decision_log: DecisionLog, path: str, accept_encoding: str) -> Response:
+    """A tile or entry bundle read from the log: immutable, so cached for long; bundles gzipped when asked."""
     from sanctuary.audit import AuditError
+    from sanctuary.audit.tiles import parse_tile, read_tile
 
     try:
-        return cosigner.cosign(decision_log, note)
+        tile = parse_tile(path)
+        data = read_tile(decision_log, tile, decision_log.size())
     except AuditError as exc:
-        if exc.field != "witnesses":
-            raise
-        return None  # the cosigned checkpoint lags; the cosigner says since when
+        if exc.field != "path":
+            raise Problem(503, exc.field, exc.reason) from None
+        raise Problem(404, "path", f"no tile {path[:200]!r}: {exc.reason}") from None
+    headers = {"Cache-Control": TILE_CACHE}
+    if tile[0] == "entries":
+        headers["Vary"] = "Accept-Encoding"
+        if _accepts_gzip(accept_encoding):
+            data, headers["Content-Encoding"] = gzip.compress(data, compresslevel=6, mtime=0), "gzip"
+    return Response(data, media_type="application/octet-stream", headers=headers)
 
 
 def add_audit_routes(app: FastAPI) -> None:
     """The public audit routes over the gateway mounted on ``app`` (``app.state.gateway``)."""
     gw: Gateway = app.state.gateway
-    publisher = _Publisher(gw.cfg.tiles_dir, gw.cosigner)
+
+    def checkpoint_response() -> PlainTextResponse:
+        return PlainTextResponse(gw.signer.checkpoint(open_log_or_503(gw)), headers={"Cache-Control": CHECKPOINT_CACHE})
 
     @app.get("/v1/audit/checkpoint", response_class=PlainTextResponse, summary="The signed checkpoint (C2SP tlog-checkpoint, signed note)")
     def checkpoint() -> PlainTextResponse:
-        return PlainTextResponse(publisher.checkpoint(open_log_or_503(gw)))
+        return checkpoint_response()
 
     @app.get(
         "/v1/audit/tiles/checkpoint",
         response_class=PlainTextResponse,
-        summary="The checkpoint of the published C2SP tlog-tiles tree (publishes up to it)",
+        summary="The checkpoint of the log as a C2SP tlog-tiles tree",
     )
     def tiles_checkpoint() -> PlainTextResponse:
-        return PlainTextResponse(publisher.checkpoint(open_log_or_503(gw)))
+        return checkpoint_response()
 
-    @app.get("/v1/audit/tiles/{path:path}", summary="A published tile or entry bundle (C2SP tlog-tiles)")
-    def tile(path: str) -> Response:
-        return Response(publisher.file(path), media_type="application/octet-stream")
+    @app.get("/v1/audit/tiles/{path:path}", summary="A tile or entry bundle (C2SP tlog-tiles), read from the log")
+    def tile(path: str, request: Request) -> Response:
+        return tile_response(open_log_or_503(gw), path, request.headers.get("accept-encoding", ""))
 
     @app.get("/v1/audit/proof/{index}", summary="Inclusion proof of entry `index` (base64 hashes)")
     def proof(index: Index, size: int | None = Query(default=None, ge=0, le=MAX_INDEX)) -> JSONResponse:

@@ -39,14 +39,15 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
 from starlette.routing import Route
 
+from sanctuary import config
 from sanctuary.gateway.answers import answer
 from sanctuary.gateway.credentials import AGENCY_ROLES, KeyRing, Refusal, authenticate
 from sanctuary.gateway.held import HeldQueue
-from sanctuary.gateway.limits import RateLimiter
 from sanctuary.gateway.problems import Problem
 from sanctuary.gateway.readiness import Readiness
 from sanctuary.gateway.recorder import LogRecorder, log_at, log_service
 from sanctuary.gateway.services import Unavailable, load_policy
+from sanctuary.gateway.shared import rate_limiter
 from sanctuary.proxy.facts import SystemFacts
 from sanctuary.proxy.guard import CallAnswer, Guard, event
 from sanctuary.proxy.routes import RouteMap
@@ -89,12 +90,14 @@ def decision_body(verdict: CallAnswer) -> dict[str, Any]:
 def create_app(cfg: ProxyConfig) -> Starlette:
     policy = load_policy(cfg.profiles, cfg.params, cfg.agencies, jurisdiction=cfg.jurisdiction, declarations=cfg.declarations)
     decision_log = log_service(cfg.log_url)
-    limiter = RateLimiter(cfg.rate, cfg.burst)
+    limiter = rate_limiter(cfg.log_url or config.log_url(), cfg.rate, cfg.burst)
     threads = cfg.threads
     client = Upstream(cfg.upstream, timeout=cfg.timeout, connections=threads * 2)
     facts = SystemFacts(cfg.routes.facts, client) if cfg.routes.facts is not None else None
     readiness = Readiness({"log": lambda: decision_log.status(lambda opened: opened.size())})
-    held = HeldQueue(log=log_at(cfg.log_url))  # the gateway's, in the same $SANCTUARY_HOME: a held call waits for the desk
+    held = HeldQueue(
+        log=log_at(cfg.log_url), url=cfg.log_url or config.log_url()
+    )  # the gateway's, in the same $SANCTUARY_HOME: a held call waits for the desk
     guard = Guard(cfg.routes, policy.pipeline(LogRecorder(decision_log, readiness), facts), upstream=client, held=held)
     executor = ThreadPoolExecutor(threads, thread_name_prefix="proxy")
 
@@ -103,7 +106,7 @@ def create_app(cfg: ProxyConfig) -> Starlette:
         if isinstance(principal, Refusal):  # turned away before anything is read: not recorded
             return Problem(principal.status, principal.field, principal.reason, headers=principal.headers).response()
         try:
-            limiter.check(principal.key_id)
+            await limiter.take(principal.key_id)
         except Problem as limited:  # 429 with Retry-After, not recorded: as on the gateway
             return limited.response()
         assert principal.agency is not None  # authenticate refuses an agency key that names no agency

@@ -61,7 +61,7 @@ def add_authz_routes(app: FastAPI, routes: RouteMap, upstream: str | None = None
 
     async def authz(http: HttpRequest) -> Response:
         principal = gw.authenticate(http, AGENCY_ROLES)  # 401 / 403 as a problem, not recorded
-        gw.limiter.check(principal.key_id)  # 429, as on /v1/requests
+        await gw.limiter.take(principal.key_id)  # 429, as on /v1/requests
         assert principal.agency is not None  # authenticate refuses an agency key that names no agency
         loop = asyncio.get_running_loop()
         by = f"key {principal.key_id}"

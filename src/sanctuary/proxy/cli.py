@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from sanctuary.errors import SanctuaryError
-from sanctuary.options import HostOpt, PortOpt, ServerFields, fail, server_command
+from sanctuary.options import HostOpt, PortOpt, ServerFields, WorkersOpt, fail, server_command
 from sanctuary.proxy.routes import RouteMap, RouteMapError, load
 
 err = Console(stderr=True)
@@ -35,14 +35,22 @@ def proxy(
     timeout: Annotated[
         float, typer.Option(min=0.01, help="Seconds the department system has to answer in full, a deadline per call (else 504).")
     ] = 5.0,
+    workers: WorkersOpt = 1,
     *,
     shared: ServerFields,
 ) -> None:
     """A filtering reverse proxy: decide each call on a department system, record it, forward only a
     permitted one, and remove every withheld data category from its answer (docs/deploy.md)."""
     from sanctuary.proxy.app import ProxyConfig, create_app
+    from sanctuary.workers import require_postgres, supervise, worker_number
 
     route_map = routes_or_exit(routes)
+    try:
+        require_postgres(workers, shared["log_url"])
+    except SanctuaryError as exc:
+        fail(exc)
+    if workers > 1 and worker_number() is None:
+        supervise(workers, host, port)
     try:
         app = create_app(ProxyConfig(upstream=upstream, routes=route_map, **shared))
     except SanctuaryError as exc:  # the upstream URL, the agency registry
@@ -68,6 +76,7 @@ def _run(app: object, host: str, port: int, what: str) -> None:
     import uvicorn
 
     from sanctuary.serving import uvicorn_config
+    from sanctuary.workers import inherited_socket, worker_number
 
     server = uvicorn.Server(uvicorn_config(app, host=host, port=port, loop="uvloop", http="httptools"))
     started = server.startup
@@ -75,7 +84,9 @@ def _run(app: object, host: str, port: int, what: str) -> None:
     async def startup(sockets: list | None = None) -> None:
         await started(sockets)
         bound = server.servers[0].sockets[0].getsockname()[1] if server.servers else port
-        print(f"{what} listening on http://{host}:{bound}", flush=True)
+        if not worker_number():  # one line, however many workers
+            print(f"{what} listening on http://{host}:{bound}", flush=True)
 
     server.startup = startup  # type: ignore[method-assign]
-    server.run()
+    listener = inherited_socket()
+    server.run(sockets=[listener] if listener is not None else None)

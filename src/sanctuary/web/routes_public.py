@@ -96,7 +96,7 @@ def add_sign_in_routes(router: APIRouter, site: Site) -> None:
                 headers=headers,
             )
 
-        wait = site.attempts.admit(name, address)  # counted before the hash: parallel tries cannot slip past
+        wait = await run_in_threadpool(site.attempts.admit, name, address)  # counted before the hash: parallel tries cannot slip past
         if wait:
             event(logging.INFO, "sign_in_throttled", name=name, address=address, wait=round(wait, 1))
             seconds = max(1, math.ceil(wait))
@@ -109,7 +109,7 @@ def add_sign_in_routes(router: APIRouter, site: Site) -> None:
         if user is None:
             event(logging.INFO, "sign_in_failed", name=name, address=address)
             return again(401, site.text(lang, N_("That user name and password do not match.")))
-        site.attempts.succeeded(name, address)
+        await run_in_threadpool(site.attempts.succeeded, name, address)
         site.sessions.end(session)  # a new session (and cookie) on sign-in: no fixation
         fresh = site.sessions.new(user.name, user.role)
         event(logging.INFO, "signed_in", user=user.name, role=user.role)

@@ -10,7 +10,9 @@ again. Past a limit the wait grows (back-off, doubling up to a cap) instead of a
   guessing the admin's password from elsewhere can slow the admin to one try per NAME_CAP seconds at
   worst, never lock the account; a successful sign-in clears the name's and the pair's counts.
 
-Attempts older than WINDOW seconds are forgotten. The client address is the peer's, or the last
+Attempts older than WINDOW seconds are forgotten. One process counts in memory (`Attempts`);
+replicas on one PostgreSQL log count together in that database (`SharedAttempts`), or the limits
+would multiply with their number. The client address is the peer's, or the last
 address in `X-Forwarded-For` not itself a trusted proxy when the peer is one of the trusted proxies
 (`SANCTUARY_TRUSTED_PROXIES`: comma-separated addresses or networks); a header from anyone else is
 ignored, so a client cannot pick its own address.
@@ -23,10 +25,14 @@ import os
 import threading
 import time
 from collections import deque
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request as HttpRequest
 
 from sanctuary.errors import SanctuaryError
+
+if TYPE_CHECKING:
+    from sanctuary.gateway.shared import SharedDatabase
 
 LIMIT = 5
 ADDRESS_LIMIT = 20
@@ -67,6 +73,19 @@ def client_address(http: HttpRequest, proxies: tuple[Network, ...]) -> str:
     return peer
 
 
+def _keys(name: str, address: str) -> tuple[tuple[tuple[str, ...], int, float], ...]:
+    """The counts one attempt adds to, each with its limit and its cap on the wait."""
+    return ((("pair", name, address), LIMIT, CAP), (("address", address), ADDRESS_LIMIT, CAP), (("name", name), NAME_LIMIT, NAME_CAP))
+
+
+def _backoff(count: int, last: float, limit: int, cap: float, now: float) -> float:
+    """Seconds to wait after `count` attempts in the window, the last at `last`."""
+    over = count - limit
+    if over < 0:
+        return 0.0
+    return max(0.0, last + min(cap, 2.0**over) - now)
+
+
 class Attempts:
     """Sign-in attempts per name, per address and per (name, address); see the module docstring."""
 
@@ -83,14 +102,11 @@ class Attempts:
         if not times:
             del self._seen[key]
             return 0.0
-        over = len(times) - limit
-        if over < 0:
-            return 0.0
-        return max(0.0, times[-1] + min(cap, 2.0**over) - now)
+        return _backoff(len(times), times[-1], limit, cap, now)
 
     def admit(self, name: str, address: str) -> float:
         """Count one attempt and return 0, or the seconds to wait (the attempt is then not counted)."""
-        keys = ((("pair", name, address), LIMIT, CAP), (("address", address), ADDRESS_LIMIT, CAP), (("name", name), NAME_LIMIT, NAME_CAP))
+        keys = _keys(name, address)
         now = time.monotonic()
         with self._lock:
             wait = max(self._wait(key, limit, cap, now) for key, limit, cap in keys)
@@ -107,3 +123,37 @@ class Attempts:
         with self._lock:
             self._seen.pop(("pair", name, address), None)
             self._seen.pop(("name", name), None)
+
+
+class SharedAttempts:
+    """`Attempts` counted in the replicas' PostgreSQL database, one attempt at a time (an advisory
+    lock), so a hundred parallel guesses spread over the replicas reach the password check at most
+    the limit. A database that cannot be reached refuses the attempt (Unavailable, "shared state")."""
+
+    def __init__(self, db: SharedDatabase) -> None:
+        self.db = db
+
+    def admit(self, name: str, address: str) -> float:
+        from sanctuary.gateway.shared import SIGNIN_LOCK
+
+        keys = [("\x1f".join(key), limit, cap) for key, limit, cap in _keys(name, address)]
+
+        def count(conn: Any) -> float:
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (SIGNIN_LOCK,))
+            now = float(conn.execute("SELECT EXTRACT(EPOCH FROM clock_timestamp())").fetchone()[0])
+            conn.execute("DELETE FROM gateway_signin WHERE at < %s", (now - WINDOW,))
+            wait = 0.0
+            for key, limit, cap in keys:
+                seen, last = conn.execute("SELECT count(*), max(at) FROM gateway_signin WHERE key = %s", (key,)).fetchone()
+                if seen:
+                    wait = max(wait, _backoff(int(seen), float(last), limit, cap, now))
+            if wait == 0:
+                with conn.cursor() as cur:
+                    cur.executemany("INSERT INTO gateway_signin (key, at) VALUES (%s, %s)", [(key, now) for key, _, _ in keys])
+            return wait
+
+        return self.db.run(count)
+
+    def succeeded(self, name: str, address: str) -> None:
+        pair, _, by_name = ("\x1f".join(key) for key, _, _ in _keys(name, address))
+        self.db.run(lambda conn: conn.execute("DELETE FROM gateway_signin WHERE key IN (%s, %s)", (pair, by_name)))

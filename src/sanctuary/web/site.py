@@ -21,14 +21,15 @@ from sanctuary.errors import SanctuaryError
 from sanctuary.events import Events
 from sanctuary.gateway.credentials import OVERSIGHT_ROLES, STAFF_ROLES
 from sanctuary.gateway.services import Unavailable
+from sanctuary.gateway.shared import shared_database
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.profiles import available
 from sanctuary.web import i18n, labels, laws
 from sanctuary.web.i18n import N_
 from sanctuary.web.record import PublicRecord, record_file
-from sanctuary.web.sessions import Session, Sessions, csrf_ok, set_cookie
-from sanctuary.web.signin import Attempts, trusted_proxies
+from sanctuary.web.sessions import Session, Sessions, SharedSessions, csrf_ok, set_cookie
+from sanctuary.web.signin import Attempts, SharedAttempts, trusted_proxies
 
 if TYPE_CHECKING:
     from sanctuary.gateway.app import Gateway
@@ -63,8 +64,9 @@ def verification_file() -> Any:
 class Site:
     def __init__(self, gw: Gateway, contacts_file: Path | None = None) -> None:
         self.gw = gw
-        self.sessions = Sessions()
-        self.attempts = Attempts()
+        shared = shared_database(gw.cfg.log_url or config.log_url())
+        self.sessions: Sessions | SharedSessions = Sessions() if shared is None else SharedSessions(shared)
+        self.attempts: Attempts | SharedAttempts = Attempts() if shared is None else SharedAttempts(shared)
         self.proxies = trusted_proxies()
         self._record: PublicRecord | None = None
         self._record_lock = threading.Lock()

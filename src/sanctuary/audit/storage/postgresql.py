@@ -11,9 +11,18 @@ from typing import Any
 
 import psycopg
 
+from sanctuary.audit.errors import AuditError
+from sanctuary.audit.lease import Fence
 from sanctuary.audit.storage.sql import SqlStore, refuse, schema
 
 SCHEMA_LOCK = 0x5A7C_1A4D  # advisory lock id: concurrent first openings create the tables once
+# The checkpoint signer's lease (sanctuary.audit.lease) and who signed each checkpoint under which epoch.
+LEASE_SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS signer_lease (id SMALLINT PRIMARY KEY CHECK (id = 1), holder TEXT NOT NULL, "
+    "epoch BIGINT NOT NULL, expires_at TIMESTAMPTZ NOT NULL)",
+    "INSERT INTO signer_lease (id, holder, epoch, expires_at) VALUES (1, '', 0, '-infinity') ON CONFLICT (id) DO NOTHING",
+    "CREATE TABLE IF NOT EXISTS checkpoint_signer (size BIGINT PRIMARY KEY, holder TEXT NOT NULL, epoch BIGINT NOT NULL)",
+]
 
 
 class PostgresStore(SqlStore):
@@ -30,13 +39,17 @@ class PostgresStore(SqlStore):
                     cur.execute(statement)
                 cur.execute("CREATE TABLE IF NOT EXISTS sequencer (id SMALLINT PRIMARY KEY CHECK (id = 1))")
                 cur.execute("INSERT INTO sequencer (id) VALUES (1) ON CONFLICT (id) DO NOTHING")
+                for statement in LEASE_SCHEMA:
+                    cur.execute(statement)
             self._conn.commit()
         except psycopg.Error as exc:
             raise refuse(url, exc) from None
 
     def _connect(self) -> psycopg.Connection:
         # An acknowledged append must survive a server crash, whatever the server's default.
-        return psycopg.connect(self.url, autocommit=False, options="-c synchronous_commit=on")
+        # A process frozen inside a transaction (SIGSTOP) must not keep its locks (the sequencer, the
+        # signer lease) past the lease's expiry: the server ends such a session.
+        return psycopg.connect(self.url, autocommit=False, options="-c synchronous_commit=on -c idle_in_transaction_session_timeout=2000")
 
     def _connection(self) -> Any:
         """The connection, opened again if the server dropped it (a restart, a failover)."""
@@ -48,6 +61,18 @@ class PostgresStore(SqlStore):
     def _lazy_commit(self, cur: Any, on: bool) -> None:
         if on:
             cur.execute("SET LOCAL synchronous_commit = off")  # for this transaction only
+
+    def _fence(self, cur: Any, size: int, fence: Fence) -> None:
+        cur.execute(
+            "SELECT 1 FROM signer_lease WHERE id = 1 AND holder = %s AND epoch = %s AND expires_at > clock_timestamp() FOR SHARE",
+            (fence.holder, fence.epoch),
+        )
+        if cur.fetchone() is None:
+            raise AuditError("signer", f"epoch {fence.epoch} no longer holds the signer lease: checkpoint of size {size} not stored")
+        cur.execute(
+            "INSERT INTO checkpoint_signer (size, holder, epoch) VALUES (%s, %s, %s) ON CONFLICT (size) DO NOTHING",
+            (size, fence.holder, fence.epoch),
+        )
 
     def _lock_for_append(self, cur: Any) -> int:
         cur.execute("SELECT id FROM sequencer WHERE id = 1 FOR UPDATE")

@@ -13,13 +13,16 @@ import json
 import threading
 import time
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from sanctuary.audit import merkle
 from sanctuary.audit.errors import AuditError, ForkRefused
 from sanctuary.audit.storage.protocol import MAX_ENTRY, Follow
+
+if TYPE_CHECKING:
+    from sanctuary.audit.lease import Fence
 
 Node = merkle.Node
 HEARTBEAT = "INSERT INTO heartbeat (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at"
@@ -200,12 +203,24 @@ class SqlStore:
         rows = self._query("SELECT size, root, note FROM checkpoint ORDER BY size")
         return [(size, bytes(root), note) for size, root, note in rows]
 
-    def save_checkpoint(self, size: int, root: bytes, note: str) -> str:
-        """Store a signed checkpoint; return the note already stored for this size and root."""
+    def _fence(self, cur: Any, size: int, fence: Fence) -> None:
+        """Inside the transaction storing the checkpoint of `size`: refuse unless `fence` still holds
+        the signer lease (AuditError "signer"), and record who signed it."""
+        raise AuditError("signer", "only a PostgreSQL log has a signer lease")
+
+    def latest_note(self) -> str | None:
+        rows = self._query("SELECT note FROM checkpoint ORDER BY size DESC LIMIT 1")
+        return str(rows[0][0]) if rows else None
+
+    def save_checkpoint(self, size: int, root: bytes, note: str, fence: Fence | None = None) -> str:
+        """Store a signed checkpoint; return the note already stored for this size and root. With
+        `fence`, only while that holder and epoch still hold the signer lease."""
         with self._lock:
             conn = self._connection()
             try:
                 cur = conn.cursor()
+                if fence is not None:
+                    self._fence(cur, size, fence)
                 cur.execute(self._sql("SELECT root, note FROM checkpoint WHERE size = ?"), (size,))
                 row = cur.fetchone()
                 if row is None:

@@ -1,0 +1,288 @@
+"""Workers and replicas on one PostgreSQL (issue 29): what a second process costs, and how fast the
+one log and its signed checkpoints follow.
+
+    python bench/replicas.py workers --workers 2 --runs 5 --duration 5   # also: bench/gateway.py --workers 2
+    python bench/replicas.py lag --duration 10
+
+`workers`: one gateway with `--workers 1` and one with `--workers N` (each its own log database, the
+same store), measured in turn, interleaved, `--runs` times, with wrk at `--connections`: the CPU of
+all the gateway's processes per acknowledged request (supervisor and workers), requests/s and p99.
+PostgreSQL's and wrk's CPU per request are reported beside, not counted. The servers are not pinned
+(workers are there to use the cores); on a shared two-core machine the load generator and the
+database take their share, so requests/s is recorded, not gated.
+
+`lag`: two replicas (`sanctuary serve` twice) on one store and one log. First wrk on both at once:
+entries per second into the one log. Then a steady load from both sides (Python clients) while the
+checkpoint table is polled every 20 ms: for each acknowledged entry, the time from its answer to the
+first stored checkpoint that covers it (p50, p99).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import secrets
+import statistics
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import psycopg
+
+from servers import SANCTUARY, demo_keys, free_port, stop, wait_ready, workspace, wrk
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+BODY = {
+    "id": "bench-replicas-1",
+    "kind": "database_query",
+    "purpose": {"text": "armed robbery investigation", "category": "criminal", "case_number": "JB-100"},
+    "resource": {"system": "CLEAR", "search": {"type": "warrant", "name": "James Carter", "dob": "1979-11-02"}},
+}
+TICK_US = 1e6 / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def databases(*names: str) -> Iterator[list[str]]:
+    """Fresh PostgreSQL databases `replicas_bench_<name>_<random>`, dropped afterwards."""
+    made = [f"replicas_bench_{name}_{secrets.token_hex(3)}" for name in names]
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        for name in made:
+            admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield [f"postgresql://postgres@127.0.0.1:5432/{name}" for name in made]
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            for name in made:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def tree_ticks(pid: int) -> int:
+    """CPU clock ticks (user + system) of a process and all its descendants still running."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
+def named_ticks(name: str) -> int:
+    """CPU ticks of every process whose command is `name` (the PostgreSQL server's: all its
+    backends, another client's on a shared machine included)."""
+    total = 0
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if (proc / "comm").read_text().strip() == name:
+                    fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+                    total += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])  # with waited-for children
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+    return total
+
+
+def load_ticks() -> float:
+    """CPU ticks of this benchmark's ended children: wrk, each run waited for."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (used.ru_utime + used.ru_stime) * os.sysconf("SC_CLK_TCK")
+
+
+def serve(env: dict[str, str], port: int, store: str, log: str, workers: int, err: Path) -> subprocess.Popen:
+    args = ["serve", "--demo", "--profile", "chicago-2021", "--quiet", "--rate", "0", "--port", str(port), "--store", store, "--log", log]
+    process = subprocess.Popen([*SANCTUARY, *args, "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL, stderr=err.open("w"))
+    wait_ready(port, process)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # the port is bound before the workers run: wait until one answers
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"the gateway on port {port} did not become ready")
+
+
+def lua(key: str) -> str:
+    body = json.dumps(BODY).replace("\\", "\\\\").replace('"', '\\"')
+    return (
+        'wrk.method = "POST"\n'
+        f'wrk.headers["Authorization"] = "Bearer {key}"\n'
+        'wrk.headers["Content-Type"] = "application/json"\n'
+        f'wrk.body = "{body}"\n'
+    )
+
+
+def fill(env: dict[str, str], store: str, persons: int) -> None:
+    subprocess.run(
+        [*SANCTUARY, "demo-data", "--persons", str(persons), "--store", store, "--json"], env=env, check=True, capture_output=True
+    )
+
+
+def compare_workers(workers: int, runs: int, duration: int, connections: int, persons: int) -> dict:
+    """One gateway with one worker against one with `workers`, interleaved (see the module docstring)."""
+    work, env = workspace("sanctuary-bench-workers-")
+    with databases("store", "log1", f"log{workers}") as (store, log_one, log_many):
+        fill(env, store, persons)
+        script = work / "decide.lua"
+        script.write_text(lua(demo_keys(env)["FBI"]))
+        ports = {1: free_port(), workers: free_port()}
+        servers = {1: serve(env, ports[1], store, log_one, 1, work / "one.err")}
+        servers[workers] = serve(env, ports[workers], store, log_many, workers, work / "many.err")
+        try:
+            for n in servers:
+                wrk(f"http://127.0.0.1:{ports[n]}/v1/requests", connections, 3, script=script)  # warm-up
+            measured: dict[int, list[dict]] = {1: [], workers: []}
+            for _ in range(runs):
+                for n, server in servers.items():
+                    before = (tree_ticks(server.pid), named_ticks("postgres"), load_ticks())
+                    result = wrk(f"http://127.0.0.1:{ports[n]}/v1/requests", connections, duration, script=script)
+                    after = (tree_ticks(server.pid), named_ticks("postgres"), load_ticks())
+                    ok = max(result["requests"] - result["non_2xx"], 1)
+                    server_us, pg_us, wrk_us = ((a - b) * TICK_US / ok for a, b in zip(after, before))
+                    measured[n].append(
+                        {
+                            "rps": result["rps"],
+                            "p99_ms": result["p99_ms"],
+                            "non_2xx": result["non_2xx"],
+                            "server_cpu_us_per_request": round(server_us),
+                            "postgres_cpu_us_per_request": round(pg_us),
+                            "wrk_cpu_us_per_request": round(wrk_us),
+                        }
+                    )
+        finally:
+            stop(servers.values())
+    median = {n: {k: statistics.median(run[k] for run in rows) for k in rows[0]} for n, rows in measured.items()}
+    ratio = median[workers]["server_cpu_us_per_request"] / median[1]["server_cpu_us_per_request"]
+    return {
+        "command": f"python bench/replicas.py workers --workers {workers} --runs {runs} --duration {duration} --connections {connections}",
+        "runs": {f"{n} worker(s)": rows for n, rows in measured.items()},
+        "median": {f"{n} worker(s)": m for n, m in median.items()},
+        "cpu_per_request_ratio": round(ratio, 3),
+        "rps_ratio": round(median[workers]["rps"] / median[1]["rps"], 3),
+        "target_cpu_ratio": 1.15,
+        "met": ratio <= 1.15,
+    }
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def replicas_lag(duration: int, connections: int, clients: int, persons: int) -> dict:
+    """Two replicas on one store and one log: entries/s with wrk on both, then ack -> checkpoint lag."""
+    work, env = workspace("sanctuary-bench-replicas-")
+    with databases("store", "log") as (store, log):
+        fill(env, store, persons)
+        key = demo_keys(env)["FBI"]
+        script = work / "decide.lua"
+        script.write_text(lua(key))
+        ports = [free_port(), free_port()]
+        servers = [serve(env, port, store, log, 1, work / f"replica{i}.err") for i, port in enumerate(ports)]
+
+        def size() -> int:
+            with psycopg.connect(log) as conn:
+                return int(conn.execute("SELECT COALESCE(MAX(idx) + 1, 0) FROM entry").fetchone()[0])
+
+        try:
+            start_size, started = size(), time.monotonic()
+            results: list[dict] = []
+            loads = [
+                threading.Thread(
+                    target=lambda p=p: results.append(wrk(f"http://127.0.0.1:{p}/v1/requests", connections, duration, script=script))
+                )
+                for p in ports
+            ]
+            for load in loads:
+                load.start()
+            for load in loads:
+                load.join()
+            entries_per_s = (size() - start_size) / (time.monotonic() - started)
+            lag = ack_to_checkpoint(ports, log, key, duration, clients)
+        finally:
+            stop(servers)
+    return {
+        "command": f"python bench/replicas.py lag --duration {duration} --connections {connections} --clients {clients}",
+        "entries_per_s_two_replicas": round(entries_per_s, 1),
+        "wrk": [{k: r[k] for k in ("rps", "p99_ms", "non_2xx")} for r in results],
+        **lag,
+    }
+
+
+def ack_to_checkpoint(ports: list[int], log: str, key: str, duration: int, clients: int) -> dict:
+    """Steady load on both replicas; for every acknowledged entry, seconds until a stored checkpoint covers it."""
+    acked: list[tuple[float, int]] = []
+    signed: list[tuple[float, int]] = []
+    stop_at = time.monotonic() + duration
+    lock = threading.Lock()
+
+    def client(port: int, n: int) -> None:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+            i = 0
+            while time.monotonic() < stop_at:
+                i += 1
+                answer = http.post("/v1/requests", json={**BODY, "id": f"lag-{port}-{n}-{i}"}, headers={"Authorization": f"Bearer {key}"})
+                if answer.status_code == 200:
+                    with lock:
+                        acked.append((time.monotonic(), answer.json()["log_index"]))
+
+    def poll() -> None:
+        with psycopg.connect(log, autocommit=True) as conn:
+            last = -1
+            while time.monotonic() < stop_at + 10:
+                covered = int(conn.execute("SELECT COALESCE(MAX(size), 0) FROM checkpoint").fetchone()[0])
+                if covered != last:
+                    signed.append((time.monotonic(), covered))
+                    last = covered
+                if acked and covered > max(index for _, index in acked) and time.monotonic() > stop_at:
+                    return
+                time.sleep(0.02)
+
+    threads = [threading.Thread(target=client, args=(p, n)) for p in ports for n in range(clients)] + [threading.Thread(target=poll)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    lags = []
+    for at, index in acked:
+        covered_at = next((t for t, size in signed if size > index and t >= at), None)
+        if covered_at is not None:
+            lags.append(covered_at - at)
+    return {
+        "lag_entries": len(acked),
+        "lag_uncovered": len(acked) - len(lags),
+        "ack_to_checkpoint_p50_s": round(percentile(lags, 0.5), 3) if lags else None,
+        "ack_to_checkpoint_p99_s": round(percentile(lags, 0.99), 3) if lags else None,
+        "checkpoints_stored": len(signed),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("what", choices=("workers", "lag"))
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--duration", type=int, default=5)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--clients", type=int, default=2, help="lag: Python clients per replica")
+    parser.add_argument("--persons", type=int, default=2000)
+    args = parser.parse_args()
+    if args.what == "workers":
+        print(json.dumps(compare_workers(args.workers, args.runs, args.duration, args.connections, args.persons), indent=2))
+    else:
+        print(json.dumps(replicas_lag(args.duration, args.connections, args.clients, args.persons), indent=2))
+
+
+if __name__ == "__main__":
+    main()
