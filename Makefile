@@ -8,7 +8,7 @@ RUNTIME := $(VENV)/.runtime-stamp
 STAMP   := $(VENV)/.installed-stamp
 PIP     := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test lint bench bench-quick browser nginx wrk spark clean
+.PHONY: run test lint bench bench-quick browser nginx golang wrk spark clean
 
 $(RUNTIME): requirements.lock pyproject.toml
 	@echo "make: installing what sanctuary runs on into $(VENV) (pinned; the first time takes a minute or two)"
@@ -45,6 +45,10 @@ browser:
 nginx:
 	@test -x /usr/sbin/nginx || { apt-get update -qq && { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }; }
 
+# Debian's Go and golang.org/x/mod (sumdb/note, sumdb/tlog) read the decision log in tests/test_log_interop_go.py.
+golang:
+	@{ command -v go >/dev/null 2>&1 && test -d /usr/share/gocode/src/golang.org/x/mod/sumdb/tlog; } || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go golang-golang-x-mod-dev >/dev/null; }
+
 # Spark runs the retro audit's flagging SQL in one test (tests/test_retro_spark.py): Debian's Java and
 # pyspark (big: an optional extra, pinned in requirements-spark.lock), installed for `make test` only.
 SPARK_STAMP := $(VENV)/.spark-stamp
@@ -60,7 +64,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check src tests bench tools
 	$(VENV)/bin/mypy
 
-test: $(STAMP) browser nginx spark lint
+test: $(STAMP) browser nginx golang spark lint
 	$(PY) -m pytest
 
 # wrk drives bench/gateway.py (Debian package).

@@ -1,0 +1,248 @@
+// logcheck reads a sanctuary decision log with the Go team's reference code (golang.org/x/mod
+// sumdb/note and sumdb/tlog, as Debian packages them) and exits non-zero on any mismatch.
+//
+//	logcheck -vkey VKEY [-old CHECKPOINT_FILE] [-save CHECKPOINT_FILE] BASE_URL
+//
+// BASE_URL serves the C2SP tlog-tiles layout (checkpoint, tile/<L>/<N>[.p/<W>], tile/entries/...),
+// e.g. http://127.0.0.1:8000/v1/audit; entries are also read from BASE_URL/entries/<i>.
+package main
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+const height = 8 // C2SP tlog-tiles: 256 hashes per full tile
+
+var client = &http.Client{Timeout: 20 * time.Second}
+
+func fail(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "logcheck: "+format+"\n", args...)
+	os.Exit(1)
+}
+
+func get(url string) ([]byte, error) {
+	resp, err := client.Get(url)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return body, nil
+}
+
+type checkpoint struct {
+	origin string
+	tree   tlog.Tree
+}
+
+// openCheckpoint verifies the signed note with the log's key and parses its C2SP body
+// (origin, size, base64 root hash, optional extension lines).
+func openCheckpoint(text []byte, verifier note.Verifier) (checkpoint, error) {
+	n, err := note.Open(text, note.VerifierList(verifier))
+	if err != nil {
+		return checkpoint{}, fmt.Errorf("note.Open: %w", err)
+	}
+	lines := strings.SplitN(n.Text, "\n", 4)
+	if len(lines) < 4 || lines[0] == "" {
+		return checkpoint{}, errors.New("checkpoint body has fewer than three lines")
+	}
+	size, err := strconv.ParseInt(lines[1], 10, 64)
+	if err != nil || size < 0 || strconv.FormatInt(size, 10) != lines[1] {
+		return checkpoint{}, fmt.Errorf("checkpoint size %q is not a decimal number", lines[1])
+	}
+	root, err := base64.StdEncoding.DecodeString(lines[2])
+	if err != nil || len(root) != tlog.HashSize {
+		return checkpoint{}, fmt.Errorf("checkpoint root %q is not a base64 SHA-256 hash", lines[2])
+	}
+	var h tlog.Hash
+	copy(h[:], root)
+	return checkpoint{lines[0], tlog.Tree{N: size, Hash: h}}, nil
+}
+
+// c2spPath maps a tlog tile to its C2SP path: tile/<L>/<N>[.p/<W>] (sumdb's adds the height).
+func c2spPath(t tlog.Tile) string {
+	p := t.Path() // tile/<H>/<L>/<N>[.p/<W>]
+	prefix := fmt.Sprintf("tile/%d/", t.H)
+	if !strings.HasPrefix(p, prefix) {
+		fail("unexpected tlog tile path %s", p)
+	}
+	return "tile/" + strings.TrimPrefix(p, prefix)
+}
+
+type tileReader struct{ base string }
+
+func (r tileReader) Height() int { return height }
+
+func (r tileReader) ReadTiles(tiles []tlog.Tile) ([][]byte, error) {
+	out := make([][]byte, len(tiles))
+	for i, t := range tiles {
+		data, err := get(r.base + "/" + c2spPath(t))
+		if err != nil {
+			return nil, err
+		}
+		out[i] = data
+	}
+	return out, nil
+}
+
+func (r tileReader) SaveTiles([]tlog.Tile, [][]byte) {}
+
+// bundleEntries reads every entry bundle of a tree of size n: entries prefixed by a big-endian uint16 length.
+func bundleEntries(base string, n int64) ([][]byte, error) {
+	var entries [][]byte
+	for start := int64(0); start < n; start += 1 << height {
+		width := int(min64(n-start, 1<<height))
+		// the bundle of entries [start, start+width) has the path of the level-0 tile of their hashes
+		path := "tile/entries/" + strings.TrimPrefix(c2spPath(tlog.Tile{H: height, L: 0, N: start >> height, W: width}), "tile/0/")
+		data, err := get(base + "/" + path)
+		if err != nil {
+			return nil, err
+		}
+		for k := 0; k < width; k++ {
+			if len(data) < 2 {
+				return nil, fmt.Errorf("%s: truncated at entry %d", path, k)
+			}
+			size := int(data[0])<<8 | int(data[1])
+			if len(data) < 2+size {
+				return nil, fmt.Errorf("%s: entry %d truncated", path, k)
+			}
+			entries = append(entries, data[2:2+size])
+			data = data[2+size:]
+		}
+		if len(data) != 0 {
+			return nil, fmt.Errorf("%s: %d bytes after entry %d", path, len(data), width)
+		}
+	}
+	return entries, nil
+}
+
+func min64(a, b int64) int64 {
+	if a < b {
+		return a
+	}
+	return b
+}
+
+func main() {
+	vkey := flag.String("vkey", "", "the log's verifier key (name+hexid+base64)")
+	old := flag.String("old", "", "an earlier checkpoint (signed note file): prove the current tree extends it")
+	save := flag.String("save", "", "write the verified checkpoint note here")
+	flag.Parse()
+	if flag.NArg() != 1 || *vkey == "" {
+		fail("usage: logcheck -vkey VKEY [-old FILE] [-save FILE] BASE_URL")
+	}
+	base := strings.TrimRight(flag.Arg(0), "/")
+	verifier, err := note.NewVerifier(strings.TrimSpace(*vkey))
+	if err != nil {
+		fail("vkey: %v", err)
+	}
+
+	text, err := get(base + "/tiles/checkpoint")
+	if err != nil {
+		fail("checkpoint: %v", err)
+	}
+	cp, err := openCheckpoint(text, verifier)
+	if err != nil {
+		fail("checkpoint: %v", err)
+	}
+	fmt.Printf("checkpoint: origin %s, size %d, root %s\n", cp.origin, cp.tree.N, cp.tree.Hash)
+	if cp.tree.N == 0 {
+		fail("checkpoint: empty log")
+	}
+
+	tiles := base + "/tiles"
+	hashes := tlog.TileHashReader(cp.tree, tileReader{tiles})
+	root, err := tlog.TreeHash(cp.tree.N, hashes)
+	if err != nil {
+		fail("tiles: %v", err)
+	}
+	if root != cp.tree.Hash {
+		fail("tiles: tree hash %s, checkpoint root %s", root, cp.tree.Hash)
+	}
+	fmt.Printf("tiles: TreeHash(%d) equals the checkpoint root\n", cp.tree.N)
+
+	entries, err := bundleEntries(tiles, cp.tree.N)
+	if err != nil {
+		fail("entry bundles: %v", err)
+	}
+	indexes := make([]int64, len(entries))
+	for i := range entries {
+		indexes[i] = tlog.StoredHashIndex(0, int64(i))
+	}
+	leaves, err := hashes.ReadHashes(indexes)
+	if err != nil {
+		fail("leaf hashes: %v", err)
+	}
+	for i, entry := range entries {
+		if tlog.RecordHash(entry) != leaves[i] {
+			fail("entry bundles: entry %d does not hash to leaf %d of the tiles", i, i)
+		}
+	}
+	fmt.Printf("entry bundles: %d entries hash to the tiles' leaves\n", len(entries))
+
+	for _, i := range []int64{0, cp.tree.N / 2, cp.tree.N - 1} {
+		entry, err := get(fmt.Sprintf("%s/entries/%d", base, i))
+		if err != nil {
+			fail("entry %d: %v", i, err)
+		}
+		if !bytes.Equal(entry, entries[i]) {
+			fail("entry %d: /entries/%d differs from its entry bundle", i, i)
+		}
+		proof, err := tlog.ProveRecord(cp.tree.N, i, hashes)
+		if err != nil {
+			fail("entry %d: ProveRecord: %v", i, err)
+		}
+		if err := tlog.CheckRecord(proof, cp.tree.N, cp.tree.Hash, i, tlog.RecordHash(entry)); err != nil {
+			fail("entry %d: CheckRecord: %v", i, err)
+		}
+		fmt.Printf("inclusion: entry %d proved in tree %d (%d hashes)\n", i, cp.tree.N, len(proof))
+	}
+
+	if *old != "" {
+		oldText, err := os.ReadFile(*old)
+		if err != nil {
+			fail("old checkpoint: %v", err)
+		}
+		prev, err := openCheckpoint(oldText, verifier)
+		if err != nil {
+			fail("old checkpoint: %v", err)
+		}
+		if prev.origin != cp.origin || prev.tree.N > cp.tree.N {
+			fail("old checkpoint: %s size %d does not precede %s size %d", prev.origin, prev.tree.N, cp.origin, cp.tree.N)
+		}
+		proof, err := tlog.ProveTree(cp.tree.N, prev.tree.N, hashes)
+		if err != nil {
+			fail("consistency: ProveTree: %v", err)
+		}
+		if err := tlog.CheckTree(proof, cp.tree.N, cp.tree.Hash, prev.tree.N, prev.tree.Hash); err != nil {
+			fail("consistency: CheckTree %d -> %d: %v", prev.tree.N, cp.tree.N, err)
+		}
+		fmt.Printf("consistency: tree %d extends tree %d (%d hashes)\n", cp.tree.N, prev.tree.N, len(proof))
+	}
+
+	if *save != "" {
+		if err := os.WriteFile(*save, text, 0o644); err != nil {
+			fail("save: %v", err)
+		}
+	}
+	fmt.Println("ok")
+}
