@@ -5,6 +5,7 @@ inclusion of entries and the consistency of an older checkpoint, and rejects a t
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -21,6 +22,7 @@ import pytest
 from gateway_harness import BODIES, Running, start
 from sanctuary import config
 from sanctuary.audit.keys import load_signer
+from sanctuary.audit.verifier import leaf_hash
 
 LOGCHECK = Path(__file__).resolve().parent / "interop" / "logcheck.go"
 GOPATH = Path("/usr/share/gocode")  # where Debian's golang-golang-x-mod-dev puts the source
@@ -97,6 +99,27 @@ def flip(at: int) -> Callable[[bytes], bytes]:
     return lambda data: data[:at] + bytes([data[at] ^ 1]) + data[at + 1 :]
 
 
+def reverse_proof(body: bytes) -> bytes:
+    """The log's inclusion proof with its hashes in the reverse order: valid base64, the wrong path."""
+    proof = json.loads(body)
+    return json.dumps({**proof, "proof": proof["proof"][::-1]}).encode()
+
+
+def rewrite_entry(gateway: Running, index: int) -> dict[str, Callable[[bytes], bytes]]:
+    """Entry `index` of the first bundle changed, and its leaf hash in the first tile to match."""
+    bundle = httpx.get(f"{gateway.url}/v1/audit/tiles/tile/entries/000", headers={"Accept-Encoding": "identity"}, timeout=30).content
+    at = 0
+    for _ in range(index):
+        at += 2 + int.from_bytes(bundle[at : at + 2], "big")
+    length = int.from_bytes(bundle[at : at + 2], "big")
+    bundle = flip(at + 2 + length // 2)(bundle)
+    leaf = leaf_hash(bundle[at + 2 : at + 2 + length])
+    return {
+        "/tiles/tile/entries/000": lambda _: bundle,
+        "/tiles/tile/0/000": lambda tile: tile[: 32 * index] + leaf + tile[32 * (index + 1) :],
+    }
+
+
 def test_the_reference_go_client_verifies_the_log_and_rejects_tampering(logcheck: Path, gateway: Running, tmp_path: Path) -> None:
     base = f"{gateway.url}/v1/audit"
     post(gateway, 5, "go-a")
@@ -119,11 +142,13 @@ def test_the_reference_go_client_verifies_the_log_and_rejects_tampering(logcheck
     forked.write_text(load_signer().sign_note(f"{lines[0]}\n{lines[1]}\n{'A' * 43}=\n"))
     cases: list[tuple[dict[str, Callable[[bytes], bytes]], list[str], str]] = [
         ({"/tiles/checkpoint": lambda note: note.replace(f"\n{grown}\n".encode(), f"\n{grown - 1}\n".encode(), 1)}, [], "note.Open"),
-        ({"/tiles/tile/0/000": flip(32 * 7)}, [], "tiles"),
+        ({"/tiles/tile/0/000": flip(32 * 7)}, [], "entry 7 does not hash to leaf 7 of the tiles"),
         ({f"/tiles/tile/0/001.p/{grown - 256}": flip(0)}, [], "tiles"),
         ({"/tiles/tile/1/000.p/1": flip(31)}, [], "tiles"),
-        ({"/tiles/tile/entries/000": flip(40)}, [], "entry bundles: entry 0 does not hash"),
+        ({"/tiles/tile/entries/000": flip(40)}, [], f"entry bundles: the tree of the {grown} entries has root"),
+        (rewrite_entry(gateway, 7), [], f"entry bundles: the tree of the {grown} entries has root"),
         ({f"/entries/{grown // 2}": flip(10)}, [], f"entry {grown // 2}: /entries/{grown // 2} differs"),
+        ({f"/proof/{grown - 1}?size={grown}": reverse_proof}, [], f"entry {grown - 1}: CheckRecord of /proof/{grown - 1}"),
         ({}, ["-old", str(forked)], "consistency: CheckTree"),
     ]
     for rules, args, error in cases:
