@@ -143,8 +143,8 @@ def test_the_reference_go_client_verifies_the_log_and_rejects_tampering(logcheck
     cases: list[tuple[dict[str, Callable[[bytes], bytes]], list[str], str]] = [
         ({"/tiles/checkpoint": lambda note: note.replace(f"\n{grown}\n".encode(), f"\n{grown - 1}\n".encode(), 1)}, [], "note.Open"),
         ({"/tiles/tile/0/000": flip(32 * 7)}, [], "entry 7 does not hash to leaf 7 of the tiles"),
-        ({f"/tiles/tile/0/001.p/{grown - 256}": flip(0)}, [], "tiles"),
-        ({"/tiles/tile/1/000.p/1": flip(31)}, [], "tiles"),
+        ({f"/tiles/tile/0/001.p/{grown - 256}": flip(0)}, [], "tiles: downloaded inconsistent tile"),
+        ({"/tiles/tile/1/000.p/1": flip(31)}, [], "tiles: downloaded inconsistent tile"),
         ({"/tiles/tile/entries/000": flip(40)}, [], f"entry bundles: the tree of the {grown} entries has root"),
         (rewrite_entry(gateway, 7), [], f"entry bundles: the tree of the {grown} entries has root"),
         ({f"/entries/{grown // 2}": flip(10)}, [], f"entry {grown // 2}: /entries/{grown // 2} differs"),
