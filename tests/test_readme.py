@@ -182,6 +182,10 @@ def test_the_readme_and_docs_web_run_in_order_on_a_fresh_clone(tmp_path: Path) -
     home.mkdir()
     for stamp in (".runtime-stamp",):
         assert (ROOT / ".venv" / stamp).exists(), "bootstrap this checkout first (make .venv/.installed-stamp)"
+    # The clone shares this checkout's venv: were its stamp older than the lock or pyproject.toml (a merge
+    # since the bootstrap), the clone's `make run` would install the clone's src into it, editable, and
+    # leave this checkout importing a folder that is about to be deleted. Bring the venv up to date here.
+    subprocess.run(["make", "--no-print-directory", ".venv/.runtime-stamp"], cwd=ROOT, check=True, capture_output=True)
     env = {
         "PATH": "/usr/local/bin:/usr/bin:/bin",  # not the venv: every command names .venv/bin/ as a new user types it
         "HOME": str(home),
