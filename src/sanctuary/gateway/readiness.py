@@ -73,13 +73,14 @@ class Readiness:
 
     def report(self) -> tuple[bool, dict[str, Any]]:
         """(ready, {"status", "checks": {name: "ok" or the reason}, "since": {failing name: when}}),
-        probing what has not been probed in the last PROBE_SECONDS."""
+        probing what has not been probed in the last PROBE_SECONDS or since a real request failed."""
         checks: dict[str, str] = {}
         since: dict[str, str] = {}
         for name, probe in self._probes.items():
             state = self._states[name]
             now = time.monotonic()
-            if now - state.probed_at >= PROBE_SECONDS:
+            # A probe taken before the last real failure does not speak for now: probe again.
+            if now - state.probed_at >= PROBE_SECONDS or state.probed_at <= state.last_real_failure:
                 try:
                     reason = probe()
                 except Exception as exc:  # noqa: BLE001 - any failure is the answer
