@@ -34,10 +34,9 @@ _WA_KIND = re.compile(r"\b(?:supreme\s+court|court\s+of\s+appeals|superior\s+cou
 # Washington's counties whose names no other state's county shares, so that the name places the court
 # (King County, Texas, aside: Texas has no superior or municipal courts, and names its district courts
 # by number, "50th District Court").
-_WA_COUNTY = "|".join(
-    ("asotin", "chelan", "clallam", "cowlitz", "ferry", "grays\\s+harbor", "island", "king", "kitsap", "kittitas", "klickitat",
-     "okanogan", "pacific", "pend\\s+oreille", "skagit", "skamania", "snohomish", "spokane", "wahkiakum", "walla\\s+walla",
-     "whatcom", "whitman", "yakima")
+_WA_COUNTY = (
+    r"asotin|chelan|clallam|cowlitz|ferry|grays\s+harbor|island|king|kitsap|kittitas|klickitat|okanogan|pacific"
+    r"|pend\s+oreille|skagit|skamania|snohomish|spokane|wahkiakum|walla\s+walla|whatcom|whitman|yakima"
 )
 _WA_PLACE = re.compile(rf"\b(?:{_WA_COUNTY})\s+county\b|\bcounty\s+of\s+(?:{_WA_COUNTY})\b", re.IGNORECASE)
 
