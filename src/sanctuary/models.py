@@ -84,13 +84,20 @@ class Resource(Strict):
 
 
 class Subject(Strict):
-    """The person the request is about: the facts the carve-outs turn on, and who it is."""
+    """The person the request is about: the facts the carve-outs and other rules turn on (from the
+    department's records; a requester's statement of them is a claim), and who it is."""
 
     outstanding_criminal_warrant: bool = False
     felony_conviction: bool = False
     pending_felony_charge: bool = False
     gang_database: bool = False
     gang_admission: bool = False
+    # Washington (RCW 10.93.160): "subject to community custody pursuant to RCW 9.94A.701 and 9.94A.702"
+    # ((5) names them); in "the physical custody of the department of corrections" ((15), RCW
+    # 43.17.420(12)); consented in writing to an interview after the oral explanation and form of (6)(b).
+    on_community_custody: bool = False
+    in_doc_physical_custody: bool = False
+    written_interview_consent: bool = False
     person_id: Annotated[Short | None, PERSON] = None
     name: Annotated[Short | None, PERSON] = None
     dob: Annotated[Short | None, PERSON] = None

@@ -53,6 +53,9 @@ CARVEOUT_LABELS = {
     "pending_felony_charge": N_("Has a pending felony charge"),
     "gang_database": N_("Is listed in a gang database"),
     "gang_admission": N_("Admitted gang membership"),
+    "on_community_custody": N_("Is on community custody (Washington)"),
+    "in_doc_physical_custody": N_("Is in the physical custody of the Department of Corrections (Washington)"),
+    "written_interview_consent": N_("Consented in writing to an interview, after the oral explanation and the consent form"),
 }
 CARVEOUT_FIELDS = {name: CARVEOUT_LABELS[name] for name in SUBJECT_CARVEOUTS}  # the Subject model's: a field without a label fails here
 SEARCH_CHOICES = [("", N_("None")), *labels.SEARCHES.items()]
