@@ -117,7 +117,7 @@ def test_the_same_information_gets_the_same_disclosure_decision(
     itself are left out (CHANNEL_LAWS: the 2019 directive and proposed order cut off database
     access, not officers' answers), and chicago-2012 is read with its inquiries narrowed to custody
     topics (chicago-2012.inquiry_scope: the default refuses ICE's inquiries whole, as its words do):
-    those differences are the law's, shown both ways in tests/test_profiles_scenarios.py."""
+    those differences are the law's, shown both ways in the packs' scenario tables (profiles/*/scenarios.toml)."""
     topics, search = question
     purpose = {k: v for k, v in (("text", text), ("category", category)) if v is not None}
     common = {"purpose": purpose, "documents": documents, **({"on_behalf_of": on_behalf_of} if on_behalf_of else {})}
