@@ -38,8 +38,12 @@ def custody_topics(fields: Sequence[str]) -> tuple[str, ...]:
 
 
 CARVEOUTS = ("outstanding_criminal_warrant", "felony_conviction", "pending_felony_charge", "gang_member", "gang_admission")
-# Other facts about the subject, from the department's records, that rules read (context.subject_facts).
-SUBJECT_RECORDS = ("on_community_custody", "in_doc_physical_custody", "written_interview_consent")
+# Every fact about the subject a fact source may show met, by name: the 2012 carve-outs (MCC
+# 2-173-042(c)), and California's Gov. Code §7282.5 circumstances (`models.Subject`, each with its
+# clause), which its rules read as the set `subject_records`.
+RECORD_FACTS: tuple[str, ...] = CARVEOUTS + tuple(
+    name for name in CARVEOUT_FIELDS if name not in CARVEOUTS and name not in ("gang_database",)
+)
 # 625 ILCS 5/2-130 bars sharing ALPR data to investigate or enforce a law that denies or interferes
 # with reproductive or other lawful health care. Words in any free-text field that speak of such
 # care (English or Spanish) make the request's purpose a health-care one: the restrictive reading,
@@ -71,6 +75,8 @@ class Facts:
     article_iii_order: bool = False
     state_court_orders: frozenset[str] = frozenset()
     felony_conviction: bool = False  # the department's records show one (never the requester's claim)
+    # Every fact about the subject the department's records show met (`RECORD_FACTS`), by name.
+    subject_records: frozenset[str] = frozenset()
     # Descriptive, for each jurisdiction's own definition of immigration enforcement to read: the kinds
     # of federal criminal immigration offence the request names (`policy.immigration_crimes.KINDS`),
     # and the administrative immigration forms it shows ("I-200", "I-247A", "ncic_ivf"), verified or not.
@@ -90,8 +96,6 @@ class Facts:
     federal_court_order: bool = False
     # The statutory purposes the request's words name (`policy.stated_purposes.KINDS`): a claim.
     stated_purposes: frozenset[str] = frozenset()
-    # SUBJECT_RECORDS the department's records show for the subject (never the requester's claim).
-    subject_facts: frozenset[str] = frozenset()
 
     @cached_property
     def cedar_context(self) -> dict:
@@ -112,13 +116,13 @@ class Facts:
             "article_iii_order": self.article_iii_order,
             "state_court_orders": sorted(self.state_court_orders),
             "felony_conviction": self.felony_conviction,
+            "subject_records": sorted(self.subject_records),
             "criminal_immigration": sorted(self.criminal_immigration),
             "immigration_forms": sorted(self.immigration_forms),
             "federal_probable_cause": self.federal_probable_cause,
             "federal_probable_cause_charges": sorted(self.federal_probable_cause_charges),
             "federal_court_order": self.federal_court_order,
             "stated_purposes": sorted(self.stated_purposes),
-            "subject_facts": sorted(self.subject_facts),
         }
 
 
@@ -206,8 +210,10 @@ def _shown(ids: dict[str, str]) -> str:
 
 
 def claimed_carveouts(subject: Subject) -> frozenset[str]:
-    """The 2-173-042(c) carve-outs (2012 law), and the SUBJECT_RECORDS, a statement about the subject asserts."""
+    """The facts about the subject (`RECORD_FACTS`) a statement asserts: the 2-173-042(c) carve-outs
+    (2012 law) and the others by their field's name."""
     met = {
+        **{name: getattr(subject, name) for name in RECORD_FACTS if name not in CARVEOUTS},
         "outstanding_criminal_warrant": subject.outstanding_criminal_warrant,
         "felony_conviction": subject.felony_conviction,
         "pending_felony_charge": subject.pending_felony_charge,
@@ -215,7 +221,6 @@ def claimed_carveouts(subject: Subject) -> frozenset[str]:
         # identified as a gang member by own admission, not in the database: whether (c)(4) reaches
         # it is open (its words were not retrieved): parameter chicago-2012.dropped_carveouts
         "gang_admission": subject.gang_admission and not subject.gang_database,
-        **{name: getattr(subject, name) for name in SUBJECT_RECORDS},
     }
     return frozenset(name for name, hit in met.items() if hit)
 
@@ -272,9 +277,9 @@ def derive(
     `purpose`: the screen of its words (`pipeline.screen_request`: an agency named is a party, not a
     purpose). `acting`: every agency the request is judged as (each reading of the requester and of each
     beneficiary). `documents`: the documents that count — verified ones lift rules; an unverified
-    document only ever counts as an administrative basis (which lifts nothing). `carveouts`: the
-    carve-outs and SUBJECT_RECORDS the department's records (or, at the department's own tool, its
-    statement) establish.
+    document only ever counts as an administrative basis (which lifts nothing). `carveouts`: those
+    the department's records (or, at the department's own tool, its statement) establish: every met
+    fact about the subject (`RECORD_FACTS`), of which the 2012 carve-outs lift that law's rules.
     `stated_crime`: a criminal purpose the requester states (declared, or in words) lifts the 287(g)/ERO
     presumption (`policy.immigration.STATED_CRIME`; the jurisdiction's choice, `PolicyEngine.stated_crime`)."""
     docs = list(documents)
@@ -305,11 +310,11 @@ def derive(
         article_iii_order=article_iii_order(verified),
         state_court_orders=state_court_orders(verified),
         felony_conviction="felony_conviction" in carveouts,
+        subject_records=carveouts,
         criminal_immigration=criminal_immigration([*free_text(request).values(), *(d.text for d in request.documents)]),
         immigration_forms=frozenset(d.type for d in docs if d.administrative),
         federal_probable_cause=bool(probable_cause),
         federal_probable_cause_charges=criminal_immigration(d.charge for d in probable_cause),
         federal_court_order=any(d.federal for d in verified),
         stated_purposes=stated_purposes(free_text(request).values()),
-        subject_facts=carveouts.intersection(SUBJECT_RECORDS),
     )
