@@ -332,5 +332,33 @@ def classify(document: Document | str | Path) -> DocumentClass:
     if isinstance(document, str):
         return classify_text(document)
     if document.text:
-        return replace(classify_text(document.text, declared=document.type), charge=document.charge or document.text)
+        read = replace(classify_text(document.text, declared=document.type), charge=document.charge or document.text)
+        return _with_declared(read, classify_declared(document))
     return classify_declared(document)
+
+
+def _with_declared(read: DocumentClass, declared: DocumentClass) -> DocumentClass:
+    """A document read from its text, with what its declared fields assert where the text is silent.
+
+    The text wins wherever it speaks: a form or an immigration court it shows makes the document
+    administrative, and a court or a judge's signature it shows is the document's. Where it shows
+    neither (a summary: "Order directing production of the address"), the declared court and signer
+    count as they would on a document declared without text; a declared immigration judge or
+    immigration court makes it administrative, as there."""
+    if read.administrative or read.court or read.signer:
+        return read
+    if declared.administrative:
+        return replace(declared, evidence=read.evidence, charge=read.charge)
+    kind = read.type if read.type in JUDICIAL_TYPES else declared.type
+    missing = tuple(name for name in ELEMENTS if name in read.missing and name in declared.missing)
+    judicial = kind in JUDICIAL_TYPES and not set(missing) & set(_required(kind))
+    return replace(
+        read,
+        type=kind,
+        judicial=judicial,
+        criminal=read.criminal or declared.criminal,
+        federal=judicial and declared.federal,
+        missing=missing,
+        court=declared.court,
+        signer=declared.signer,
+    )
