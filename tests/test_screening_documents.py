@@ -262,6 +262,18 @@ def test_a_court_the_text_shows_wins_over_the_declared_one() -> None:
     assert result.court.lower().startswith("circuit court") and not result.federal
 
 
+def test_subpoenas_a_courts_judges_a_grand_jurys_clerks_an_agencys_never() -> None:
+    court = "United States District Court for the District of Oregon"
+    judges = classify(doc(type="judicial_subpoena", court=court, signed_by="Hon. S. Example, United States District Judge"))
+    assert (judges.judicial, judges.federal, judges.administrative) == (True, True, False)
+    assert not classify(doc(type="judicial_subpoena", court=court, signed_by="Clerk of Court")).judicial
+    grand_jury = classify(doc(type="grand_jury_subpoena", court=court, signed_by="Clerk of Court", criminal=True))
+    assert (grand_jury.judicial, grand_jury.federal) == (True, True)
+    assert not classify(doc(type="grand_jury_subpoena", court=court, signed_by="Clerk of Court")).judicial  # no criminal matter shown
+    agency = classify(doc(type="administrative_subpoena", court=court, signed_by="Hon. S. Example, United States District Judge"))
+    assert (agency.administrative, agency.judicial) == (True, False)
+
+
 # --- files that cannot be read --------------------------------------------------------------------
 
 

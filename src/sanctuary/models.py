@@ -131,8 +131,11 @@ DocumentType = Literal[
     "I-286",
     "I-862",
     "ncic_ivf",
+    "administrative_subpoena",
     "judicial_warrant",
     "court_order",
+    "judicial_subpoena",
+    "grand_jury_subpoena",
     "other",
 ]
 DOCUMENT_TYPES: tuple[str, ...] = get_args(DocumentType)

@@ -26,6 +26,7 @@ from sanctuary.policy.immigration import STATED_CRIME, immigration_purpose
 from sanctuary.policy.immigration_crimes import criminal_immigration
 from sanctuary.policy.stated_purposes import stated_purposes
 from sanctuary.screening import DocumentClass, PurposeScreen
+from sanctuary.screening.documents import COMPULSORY
 from sanctuary.screening.normalize import normalize
 
 CUSTODY_TOPICS = ("custody_status", "release_date", "contact_information")
@@ -299,7 +300,7 @@ def derive(
         judicial_warrant=bool(verified),
         judicial_criminal_warrant=bool(judicial_criminal),
         federal_criminal_warrant=any(d.federal for d in judicial_criminal),
-        disclosure_order=any(d.type == "court_order" for d in verified),
+        disclosure_order=any(d.type in COMPULSORY for d in verified),
         administrative_document=any(d.administrative for d in docs),
         database_access=request.kind.value == "database_query",
         detainer=any(d.detainer for d in docs),
