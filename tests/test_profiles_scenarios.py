@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import decide, pipeline_for, request
-from sanctuary.models import parse_request
+from sanctuary.models import RequestError, parse_request
 
 FED_WARRANT = {
     "type": "judicial_warrant",
@@ -460,10 +460,47 @@ def test_every_clause_that_applies_is_cited_with_the_baseline():
     assert "Proposed EO 2019 §3" not in before.citations
 
 
-def test_a_gang_admission_is_a_carve_out_only_where_the_parameter_counts_it():
-    """MCC 2-173-042(c)(4) (2012): its words were not retrieved; the database reading is the default."""
-    asked = request("detainee_access", "ICE-ERO", subject={"gang_admission": True})
+# Readings of MCC 2-173-042(c) (2012) the words retrieved leave open (chicago-2012.dropped_carveouts):
+# the fact short of a carve-out, and the carve-out beside it.
+OPEN_CARVEOUTS = [
+    ({"gang_admission": True}, {"gang_database": True}),  # (c)(4): its words were not retrieved
+    ({"felony_conviction": True, "felony_conviction_foreign_court_only": True}, FELON),  # (c)(2) "any court of competent jurisdiction"
+    ({"juvenile_felony_adjudication_only": True}, FELON),  # (c)(2) "convicted"
+    ({"pending_misdemeanor_charge": True}, {"pending_felony_charge": True}),  # (c)(3), its end not retrieved
+]
+
+
+@pytest.mark.parametrize(
+    ("short", "carveout"), OPEN_CARVEOUTS, ids=[next(iter(s)) if len(s) == 1 else "foreign_court" for s, _ in OPEN_CARVEOUTS]
+)
+@pytest.mark.parametrize("kind", ["detainee_access", "detention_hold"])
+def test_an_open_reading_of_the_carve_outs_counts_only_where_the_parameter_counts_it(short, carveout, kind):
+    """The protective reading is the default: no carve-out; the department may count it (twin)."""
+    asked = request(kind, "ICE-ERO", subject=short, documents=[DETAINER] if kind == "detention_hold" else [])
     assert decide("chicago-2012", asked).decision == "deny"
     counted = pipeline_for("chicago-2012", params=(("chicago-2012.dropped_carveouts", ()),), trusted=True)
     assert counted.decide(parse_request(asked)).decision == "permit"
-    assert decide("chicago-2012", {**asked, "subject": {"gang_database": True}}).decision == "permit"
+    assert decide("chicago-2012", {**asked, "subject": carveout}).decision == "permit"
+
+
+def test_a_civil_warrant_is_never_the_criminal_warrant_carve_out():
+    asked = request("detainee_access", "ICE-ERO", subject={"outstanding_civil_warrant_only": True})
+    counted = pipeline_for("chicago-2012", params=(("chicago-2012.dropped_carveouts", ()),), trusted=True)
+    assert decide("chicago-2012", asked).decision == counted.decide(parse_request(asked)).decision == "deny"
+    assert decide("chicago-2012", {**asked, "subject": {"outstanding_criminal_warrant": True}}).decision == "permit"
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        {"outstanding_criminal_warrant": True, "outstanding_civil_warrant_only": True},
+        {"felony_conviction_foreign_court_only": True},
+        {"felony_conviction": True, "juvenile_felony_adjudication_only": True},
+        {"pending_felony_charge": True, "pending_misdemeanor_charge": True},
+    ],
+)
+def test_a_fact_short_of_a_carve_out_that_contradicts_its_neighbour_is_a_field_error(subject):
+    field = next(k for k in subject if k.endswith("_only") or k == "pending_misdemeanor_charge")
+    with pytest.raises(RequestError) as refused:
+        parse_request(request("detainee_access", "ICE-ERO", subject=subject))
+    assert refused.value.field == f"subject.{field}" and "but subject." in refused.value.reason

@@ -37,7 +37,18 @@ def custody_topics(fields: Sequence[str]) -> tuple[str, ...]:
     return tuple(t for t in CUSTODY_TOPICS if t in fields) if fields else CUSTODY_TOPICS
 
 
-CARVEOUTS = ("outstanding_criminal_warrant", "felony_conviction", "pending_felony_charge", "gang_member", "gang_admission")
+# The 2-173-042(c) carve-outs (2012 text), and four readings of it that the words retrieved leave open
+# (each named in parameter chicago-2012.dropped_carveouts, dropped by default: the protective reading).
+CARVEOUTS = (
+    "outstanding_criminal_warrant",
+    "felony_conviction",
+    "pending_felony_charge",
+    "gang_member",
+    "gang_admission",
+    "felony_conviction_foreign_court",
+    "juvenile_felony_adjudication",
+    "pending_misdemeanor_charge",
+)
 # 625 ILCS 5/2-130 bars sharing ALPR data to investigate or enforce a law that denies or interferes
 # with reproductive or other lawful health care. Words in any free-text field that speak of such
 # care (English or Spanish) make the request's purpose a health-care one: the restrictive reading,
@@ -197,13 +208,18 @@ def _shown(ids: dict[str, str]) -> str:
 def claimed_carveouts(subject: Subject) -> frozenset[str]:
     """The 2-173-042(c) carve-outs (2012 law) a statement about the subject asserts."""
     met = {
-        "outstanding_criminal_warrant": subject.outstanding_criminal_warrant,
-        "felony_conviction": subject.felony_conviction,
+        "outstanding_criminal_warrant": subject.outstanding_criminal_warrant,  # a civil warrant only is none
+        "felony_conviction": subject.felony_conviction and not subject.felony_conviction_foreign_court_only,
         "pending_felony_charge": subject.pending_felony_charge,
         "gang_member": subject.gang_database,
-        # identified as a gang member by own admission, not in the database: whether (c)(4) reaches
-        # it is open (its words were not retrieved): parameter chicago-2012.dropped_carveouts
+        # Open in the words retrieved (parameter chicago-2012.dropped_carveouts): whether (c)(4) reaches
+        # a gang member by own admission, not in the database; whether (c)(2)'s "any court of competent
+        # jurisdiction" reaches a foreign court and "convicted" a juvenile adjudication; whether (c)(3)'s
+        # "a defendant in a criminal case" (its end not retrieved) reaches a misdemeanor case.
         "gang_admission": subject.gang_admission and not subject.gang_database,
+        "felony_conviction_foreign_court": subject.felony_conviction_foreign_court_only,
+        "juvenile_felony_adjudication": subject.juvenile_felony_adjudication_only,
+        "pending_misdemeanor_charge": subject.pending_misdemeanor_charge,
     }
     return frozenset(name for name, hit in met.items() if hit)
 
