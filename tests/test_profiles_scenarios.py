@@ -502,6 +502,25 @@ def test_every_clause_that_applies_is_cited_with_the_baseline():
     assert "Proposed EO point 3 (2019 proposal; never signed)" not in before.citations
 
 
+@pytest.mark.parametrize(
+    ("profile", "rule"),
+    [("chicago-2019-mayoral", "chicago-2019-mayoral:ice-databases"), ("chicago-2019-proposed-eo", "proposed-eo-2019:s3-dhs-databases")],
+)
+def test_what_the_city_publishes_to_everyone_is_open_as_the_department_states_it(profile, rule):
+    """The directive cut ICE off from the police databases, point 3 from any police data-sharing
+    platform: an open-data portal is neither. Whether data is public is the department's statement;
+    a requester's is a claim, recorded, and opens nothing."""
+    public = {"system": "open data portal", "fields": ["charge"], "publicly_available_to_anyone": True}
+    asked = request("database_query", "ICE-ERO", purpose={"category": "civil_immigration"}, resource=public)
+    stated = decide(profile, asked)
+    assert stated.decision == "permit" and rule not in stated.rules
+    claimed = decide(profile, asked, trusted=False)
+    assert claimed.decision == "deny" and rule in claimed.rules
+    assert "resource.publicly_available_to_anyone" in claimed.claims
+    closed = decide(profile, {**asked, "resource": {**public, "publicly_available_to_anyone": False}})
+    assert closed.decision == "deny" and rule in closed.rules
+
+
 # Readings of MCC 2-173-042(c) (2012) the words retrieved leave open (chicago-2012.dropped_carveouts):
 # the fact short of a carve-out, and the carve-out beside it.
 OPEN_CARVEOUTS = [

@@ -81,6 +81,9 @@ class Resource(Strict):
         list[Short], NotText("names of data fields or custody topics, matched against the data vocabulary and the topics")
     ] = Field(default_factory=list, max_length=50)
     search: Search | None = None
+    # The data asked is what the City publishes to everyone (an open-data portal), not a system kept
+    # for law enforcement: the department's statement; a requester's is a claim, never decisive.
+    publicly_available_to_anyone: bool = False
 
 
 # Each fact short of a carve-out: the neighbour it must agree with, the value that agrees, what it says.

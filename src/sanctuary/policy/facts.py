@@ -72,6 +72,7 @@ class Facts:
     disclosure_order: bool = False
     administrative_document: bool = False
     database_access: bool = False  # the request queries a department database (kind database_query)
+    public_data: bool = False  # what is asked the City publishes to everyone (the department's statement only)
     detainer: bool = False
     carveout: bool = False
     health_care_purpose: bool = False
@@ -106,6 +107,7 @@ class Facts:
             "disclosure_order": self.disclosure_order,
             "administrative_document": self.administrative_document,
             "database_access": self.database_access,
+            "public_data": self.public_data,
             "detainer": self.detainer,
             "carveout": self.carveout,
             "health_care_purpose": self.health_care_purpose,
@@ -228,6 +230,7 @@ def claims_of(request: Request) -> list[str]:
     """What the request asserts that only the department's records or a verified document can
     establish: facts about the subject and documents held. Recorded, never decisive."""
     claims = [f"subject.{name}" for name in CARVEOUT_FIELDS if getattr(request.subject, name)]
+    claims += ["resource.publicly_available_to_anyone"] if request.resource.publicly_available_to_anyone else []
     claims += [f"documents[{i}]: {d.type}" for i, d in enumerate(request.documents)]
     return claims
 
@@ -270,6 +273,7 @@ def derive(
     carveouts: frozenset[str] = frozenset(),
     dropped_carveouts: frozenset[str] = frozenset(),
     stated_crime: bool = STATED_CRIME,
+    public_data: bool = False,
 ) -> Facts:
     """The facts of one request.
 
@@ -279,7 +283,9 @@ def derive(
     document only ever counts as an administrative basis (which lifts nothing). `carveouts`: those
     the department's records (or, at the department's own tool, its statement) establish.
     `stated_crime`: a criminal purpose the requester states (declared, or in words) lifts the 287(g)/ERO
-    presumption (`policy.immigration.STATED_CRIME`; the jurisdiction's choice, `PolicyEngine.stated_crime`)."""
+    presumption (`policy.immigration.STATED_CRIME`; the jurisdiction's choice, `PolicyEngine.stated_crime`).
+    `public_data`: the department states that what is asked is published to everyone (a requester's
+    `resource.publicly_available_to_anyone` is a claim: the pipeline passes it only as the department's own)."""
     docs = list(documents)
     verified = [d for d in docs if d.judicial and not d.administrative]
     judicial_criminal = [d for d in verified if d.criminal and d.type == "judicial_warrant"]
@@ -299,6 +305,7 @@ def derive(
         disclosure_order=any(d.type == "court_order" for d in verified),
         administrative_document=any(d.administrative for d in docs),
         database_access=request.kind.value == "database_query",
+        public_data=public_data,
         detainer=any(d.detainer for d in docs),
         carveout=bool(carveouts - dropped_carveouts),
         health_care_purpose=any(_health_care(text) for text in free_text(request).values()),
