@@ -521,6 +521,21 @@ def test_what_the_city_publishes_to_everyone_is_open_as_the_department_states_it
     assert closed.decision == "deny" and rule in closed.rules
 
 
+def test_a_stated_criminal_purpose_lifts_the_b1_bars_only_where_the_parameter_counts_it():
+    """MCC 2-173-042(b)(1) (2012) asks whether ICE "is acting pursuant to a legitimate law enforcement
+    purpose that is unrelated to the enforcement of a civil immigration law". A purpose ICE states is a
+    claim: by default only a judge's criminal warrant shows it; chicago-2012.stated_purpose counts it."""
+    narcotics = {"category": "criminal", "text": "21 U.S.C. 841 conspiracy"}
+    asked = [inquiry("ICE-HSI", ["release_date"], purpose=narcotics), request("detainee_access", "ICE-HSI", purpose=narcotics)]
+    counted = pipeline_for("chicago-2012", params=(("chicago-2012.stated_purpose", ("lifts_presumption",)),), trusted=True)
+    for raw in asked:
+        assert decide("chicago-2012", raw).decision == "deny"
+        assert counted.decide(parse_request(raw)).decision == "permit"
+    civil = inquiry("ICE-ERO", ["release_date"], purpose={"category": "civil_immigration", "text": "locate for removal"})
+    assert counted.decide(parse_request(civil)).decision == "deny"
+    assert counted.decide(parse_request(inquiry("ICE-HSI", ["release_date"]))).decision == "deny"  # no purpose stated
+
+
 # Readings of MCC 2-173-042(c) (2012) the words retrieved leave open (chicago-2012.dropped_carveouts):
 # the fact short of a carve-out, and the carve-out beside it.
 OPEN_CARVEOUTS = [

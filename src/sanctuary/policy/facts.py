@@ -73,6 +73,9 @@ class Facts:
     administrative_document: bool = False
     database_access: bool = False  # the request queries a department database (kind database_query)
     public_data: bool = False  # what is asked the City publishes to everyone (the department's statement only)
+    # The requester states a criminal purpose (a declared `criminal` category, or words the screen reads
+    # as naming a crime): a claim, which a rule may read only where a parameter makes it count.
+    criminal_purpose_stated: bool = False
     detainer: bool = False
     carveout: bool = False
     health_care_purpose: bool = False
@@ -108,6 +111,7 @@ class Facts:
             "administrative_document": self.administrative_document,
             "database_access": self.database_access,
             "public_data": self.public_data,
+            "criminal_purpose_stated": self.criminal_purpose_stated,
             "detainer": self.detainer,
             "carveout": self.carveout,
             "health_care_purpose": self.health_care_purpose,
@@ -306,6 +310,7 @@ def derive(
         administrative_document=any(d.administrative for d in docs),
         database_access=request.kind.value == "database_query",
         public_data=public_data,
+        criminal_purpose_stated="criminal" in (request.purpose.category, purpose.category),
         detainer=any(d.detainer for d in docs),
         carveout=bool(carveouts - dropped_carveouts),
         health_care_purpose=any(_health_care(text) for text in free_text(request).values()),
