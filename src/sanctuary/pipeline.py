@@ -500,6 +500,7 @@ class Pipeline(RequestPath):
             carveouts=carveouts,
             dropped_carveouts=self.engine.dropped_carveouts,
             stated_crime=self.stated_crime,
+            public_data=self.trusted and request.resource.publicly_available_to_anyone,
         )
 
     # -- decide --------------------------------------------------------------------------
