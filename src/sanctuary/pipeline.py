@@ -460,10 +460,12 @@ class Pipeline(RequestPath):
         records = None
         if self.fact_source is not None:
             try:
-                who = subject_of(request) or Identity()
+                who = subject_of(request, facts_decide=True) or Identity()
             except RequestError as exc:  # decide refuses such a request; nothing is looked up for it
                 return frozenset(), f"not consulted: {exc}"
             records = self.fact_source.lookup(who.person_id, who.name, who.dob)
+            if records.several:
+                raise who.several()
         if records is None:
             if self.trusted:
                 return statement, "department statement (sanctuary decide input)"
@@ -502,13 +504,15 @@ class Pipeline(RequestPath):
         officer has reviewed the request's words (resolving a hold for review), so the screen's
         needs_review holds nothing."""
         try:
-            subject_of(request)  # one person, or refused naming both fields
+            subject_of(request, facts_decide=self.engine.reads_subject)  # one person, or refused naming both fields
             purpose = screen_request(request)
             parties = self.resolve(request, purpose)
         except RequestError as exc:
             return self.refusal(request.id, exc, citation=UNREGISTERED if isinstance(exc, Unregistered) else FAIL_CLOSED)
         try:
             carveouts, source = self.subject(request)
+        except RequestError as exc:  # the records know several people by the identity given
+            return self.refusal(request.id, exc, citation=FAIL_CLOSED)
         except Exception as exc:  # the records did not answer: fail closed, say why
             return self._store_failure(request.id, f"store unavailable: facts about the subject could not be looked up: {exc}")
         claimed = [_classify(d) for d in request.documents]

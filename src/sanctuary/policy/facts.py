@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from types import MappingProxyType
 from typing import Protocol
@@ -120,6 +120,7 @@ class SubjectFacts:
     found: bool = False
     carveouts: frozenset[str] = frozenset()
     in_custody: bool | None = None
+    several: bool = False  # more than one person matches the identity given: where facts decide, refused
 
 
 class FactSource(Protocol):
@@ -146,21 +147,35 @@ class Identity:
     person_id: str | None = None
     name: str | None = None
     dob: str | None = None
+    given: tuple[str, ...] = field(default=(), compare=False)  # the request's fields that named the person
 
     def as_dict(self) -> dict[str, str]:
         return {k: v for k in IDENTITY if (v := getattr(self, k))}
 
+    def several(self) -> RequestError:
+        """The refusal when the department's records know more than one person by this identity and
+        facts about the person decide: the facts of one must never open the records of another."""
+        named = ", ".join(self.given)
+        return RequestError(
+            named,
+            f"{named} ({_shown(self.as_dict())}) matches more than one person in the department's records, and facts "
+            "about the person decide this request: give person_id",
+        )
 
-def subject_of(request: Request) -> Identity | None:
+
+def subject_of(request: Request, *, facts_decide: bool = False) -> Identity | None:
     """The one person a request is about: its subject and the person its search names, which must
     be the same person (None: it names no one). Two places naming a person agree when they share an
     identifier and every identifier both give is equal (names compared without case or spacing);
     otherwise the request is refused, naming both fields: the facts of one person must never open
-    the records of another. Places that share no identifier are taken together: the facts are
-    looked up, and the records searched, for a person who is both (each identifier narrows the
-    search). A name with neither a date of birth nor a person id identifies no one for the facts
-    lookup (no carve-out is met: the restrictive reading), so the facts of one person cannot open the
-    records of several."""
+    the records of another.
+
+    `facts_decide`: a rule in force turns on facts about the person (`PolicyEngine.reads_subject`).
+    Then the request must name one person and name them alike: places that share no identifier are
+    refused, naming both fields (the records alone could say whether they are one person), and so is
+    a name with neither a person id nor a date of birth (a search that can return several people).
+    Otherwise places that share no identifier are taken together (each identifier narrows the
+    search), and a name alone identifies no one for the facts lookup (no carve-out is met)."""
     places: list[tuple[str, dict[str, str]]] = []
     subject = {k: v for k in IDENTITY if (v := getattr(request.subject, k))}
     if subject.keys() & {"person_id", "name"}:
@@ -173,17 +188,30 @@ def subject_of(request: Request) -> Identity | None:
     if not places:
         return None
     merged: dict[str, str] = {}
+    first = places[0][0]
     for where, ids in places:
         shared = merged.keys() & ids.keys()
-        first = places[0][0]
         if merged and any(_same(k, merged[k]) != _same(k, ids[k]) for k in shared):
             raise RequestError(
                 f"{first}, {where}",
                 f"{first} ({_shown(places[0][1])}) and {where} ({_shown(ids)}) do not name the same person; "
                 "a request is about one person: give the same identifier in both, or only one",
             )
+        if merged and facts_decide and not shared:
+            raise RequestError(
+                f"{first}, {where}",
+                f"{first} ({_shown(places[0][1])}) and {where} ({_shown(ids)}) share no identifier, and facts about "
+                "the person decide this request: give the same identifier in both, or only one",
+            )
         merged.update(ids)
-    return Identity(**merged)
+    if facts_decide and merged.keys() == {"name"}:
+        named = ", ".join(where for where, _ in places)
+        raise RequestError(
+            named,
+            f"{named} gives a name alone, which can match more than one person, and facts about the person "
+            "decide this request: give person_id, or name and dob",
+        )
+    return Identity(**merged, given=tuple(where for where, _ in places))
 
 
 def _same(key: str, value: str) -> str:
