@@ -114,6 +114,23 @@ def test_where_facts_decide_one_person_named_alike_is_decided(subject, search) -
     assert subject_of(parsed, facts_decide=True) == subject_of(parsed)
 
 
+def test_at_the_department_s_own_tool_the_subject_is_its_statement_of_who_the_person_is() -> None:
+    """`sanctuary decide`: the department names the subject itself, so a search by name and date of
+    birth beside it is taken with it; the same request from outside is refused."""
+    apart = parse_request(
+        request(
+            "database_query",
+            "ICE-ERO",
+            subject={"person_id": JAMES},
+            resource={"search": {"type": "person", "name": "James Carter", "dob": "1979-11-02"}},
+        )
+    )
+    engine = PolicyEngine.load(["chicago-2012"], registry())
+    assert Pipeline(engine, trusted=True).decide(apart).failure is None
+    outside = Pipeline(engine).decide(apart)
+    assert outside.failure == Failure.input and outside.error is not None and "share no identifier" in outside.error
+
+
 def _twin_of_maria(url: str) -> None:
     """A second person with Maria Lopez's name and date of birth in the store at `url`."""
     records = open_store(url)

@@ -170,8 +170,9 @@ def subject_of(request: Request, *, facts_decide: bool = False) -> Identity | No
     otherwise the request is refused, naming both fields: the facts of one person must never open
     the records of another.
 
-    `facts_decide`: a rule in force turns on facts about the person (`PolicyEngine.reads_subject`).
-    Then the request must name one person and name them alike: places that share no identifier are
+    `facts_decide`: a rule in force turns on facts about the person (`PolicyEngine.reads_subject`)
+    and the request comes from outside (at the department's own tool, `sanctuary decide`, the
+    subject is the department's statement of who the person is: `Pipeline.one_person`). Then the request must name one person and name them alike: places that share no identifier are
     refused, naming both fields (the records alone could say whether they are one person), and so is
     a name with neither a person id nor a date of birth (a search that can return several people).
     Otherwise places that share no identifier are taken together (each identifier narrows the
