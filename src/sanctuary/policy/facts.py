@@ -38,6 +38,9 @@ def custody_topics(fields: Sequence[str]) -> tuple[str, ...]:
 
 
 CARVEOUTS = ("outstanding_criminal_warrant", "felony_conviction", "pending_felony_charge", "gang_member", "gang_admission")
+# New York VTL §201(12)(a)'s exceptions that rest on the person's own dealings with the DMV: facts
+# from its records (a requester's statement of them is a claim), carried with the carve-outs.
+APPLICATIONS = ("real_id_applicant", "trusted_traveler_applicant")
 # 625 ILCS 5/2-130 bars sharing ALPR data to investigate or enforce a law that denies or interferes
 # with reproductive or other lawful health care. Words in any free-text field that speak of such
 # care (English or Spanish) make the request's purpose a health-care one: the restrictive reading,
@@ -83,6 +86,8 @@ class Facts:
     federal_court_order: bool = False
     # The statutory purposes the request's words name (`policy.stated_purposes.KINDS`): a claim.
     stated_purposes: frozenset[str] = frozenset()
+    # What the department's records show of the person's own applications (`APPLICATIONS`).
+    applications: frozenset[str] = frozenset()
 
     @cached_property
     def cedar_context(self) -> dict:
@@ -108,6 +113,7 @@ class Facts:
             "federal_probable_cause": self.federal_probable_cause,
             "federal_court_order": self.federal_court_order,
             "stated_purposes": sorted(self.stated_purposes),
+            "applications": sorted(self.applications),
         }
 
 
@@ -224,7 +230,8 @@ def _shown(ids: dict[str, str]) -> str:
 
 
 def claimed_carveouts(subject: Subject) -> frozenset[str]:
-    """The 2-173-042(c) carve-outs (2012 law) a statement about the subject asserts."""
+    """The facts a statement about the subject asserts: the 2-173-042(c) carve-outs (2012 law) and
+    New York's applications (`APPLICATIONS`)."""
     met = {
         "outstanding_criminal_warrant": subject.outstanding_criminal_warrant,
         "felony_conviction": subject.felony_conviction,
@@ -233,6 +240,8 @@ def claimed_carveouts(subject: Subject) -> frozenset[str]:
         # identified as a gang member by own admission, not in the database: whether (c)(4) reaches
         # it is open (its words were not retrieved): parameter chicago-2012.dropped_carveouts
         "gang_admission": subject.gang_admission and not subject.gang_database,
+        "real_id_applicant": subject.real_id_applicant,
+        "trusted_traveler_applicant": subject.trusted_traveler_applicant,
     }
     return frozenset(name for name, hit in met.items() if hit)
 
@@ -290,7 +299,8 @@ def derive(
     purpose). `acting`: every agency the request is judged as (each reading of the requester and of each
     beneficiary). `documents`: the documents that count — verified ones lift rules; an unverified
     document only ever counts as an administrative basis (which lifts nothing). `carveouts`: those
-    the department's records (or, at the department's own tool, its statement) establish.
+    the department's records (or, at the department's own tool, its statement) establish, with New
+    York's applications (`APPLICATIONS`).
     `stated_crime`: a criminal purpose the requester states (declared, or in words) lifts the 287(g)/ERO
     presumption (`policy.immigration.STATED_CRIME`; the jurisdiction's choice, `PolicyEngine.stated_crime`)."""
     docs = list(documents)
@@ -313,7 +323,7 @@ def derive(
         administrative_document=any(d.administrative for d in docs),
         database_access=request.kind.value == "database_query",
         detainer=any(d.detainer for d in docs),
-        carveout=bool(carveouts - dropped_carveouts),
+        carveout=bool(carveouts.intersection(CARVEOUTS) - dropped_carveouts),
         health_care_purpose=any(_health_care(text) for text in free_text(request).values()),
         operation_type=op.type if op else "none",
         civil_immigration_operation=bool(op and op.civil_immigration),
@@ -325,4 +335,5 @@ def derive(
         federal_probable_cause=any(d.federal and d.criminal and "probable_cause" not in d.missing for d in verified),
         federal_court_order=any(d.federal for d in verified),
         stated_purposes=stated_purposes(free_text(request).values()),
+        applications=carveouts.intersection(APPLICATIONS),
     )

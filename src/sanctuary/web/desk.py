@@ -53,6 +53,8 @@ CARVEOUT_LABELS = {
     "pending_felony_charge": N_("Has a pending felony charge"),
     "gang_database": N_("Is listed in a gang database"),
     "gang_admission": N_("Admitted gang membership"),
+    "real_id_applicant": N_("Applied for a license meeting federal standards (REAL ID)"),
+    "trusted_traveler_applicant": N_("Seeks acceptance into a trusted traveler program"),
 }
 CARVEOUT_FIELDS = {name: CARVEOUT_LABELS[name] for name in SUBJECT_CARVEOUTS}  # the Subject model's: a field without a label fails here
 SEARCH_CHOICES = [("", N_("None")), *labels.SEARCHES.items()]
