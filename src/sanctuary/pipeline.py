@@ -46,7 +46,7 @@ from sanctuary.models import (
     read_json,
 )
 from sanctuary.policy.declarations import read_declarations
-from sanctuary.policy.disclosure import Disclosure, judge
+from sanctuary.policy.disclosure import Disclosure, Judgement, judge
 from sanctuary.policy.engine import DEFAULT_DENY, Evaluation, PolicyEngine, Query
 from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.facts import (
@@ -409,7 +409,8 @@ class Pipeline(RequestPath):
     ):
         self.engine = engine
         self.duties = duties
-        self.disclosure = Disclosure.compile(engine)  # None: the reference judges data requests
+        # The rules and the duties' conditions in one Cedar request per acting agency; None: the reference judges
+        self.disclosure = Disclosure.compile(engine, duties.conditions if duties is not None else ())
         self.stated_crime = engine.stated_crime if stated_crime is None else stated_crime
         self.registry = engine.registry
         self.profiles = engine.names
@@ -528,9 +529,14 @@ class Pipeline(RequestPath):
         key += (request.resource.system, facts, asked, hypothesis, review)
         template = None if self._cache is None else self._cache.get(key)
         if template is None:
-            template = self._judge_held(request, parties, facts, asked, hypothesis, review)
+            judgement = self._judgement(request, parties, facts)
+            template = self._judge_held(request, parties, facts, judgement, asked, hypothesis, review)
             if self.duties is not None:  # judged by the same queries and facts, cached with the decision
-                owed = self.duties.triggered(self.engine, self._action_queries(request, parties), facts)
+                owed = (
+                    self.duties.triggered(self.engine, self._action_queries(request, parties), facts)
+                    if judgement.conditions is None
+                    else self.duties.owed(judgement.conditions)
+                )
                 if owed:
                     template = template.model_copy(update={"duties": owed})
             if self._cache is not None:
@@ -554,6 +560,7 @@ class Pipeline(RequestPath):
         request: Request,
         parties: Parties,
         facts: Facts,
+        judgement: Judgement,
         asked: frozenset[str],
         hypothesis: Facts | None,
         review: tuple[tuple[str, str], ...] | None,
@@ -561,9 +568,9 @@ class Pipeline(RequestPath):
         """The decision, or a hold: when only a claimed document would lift a rule that decides
         (verification_required), or a permit rests on text the screen wants reviewed (needs_review;
         `review`: the screen's evidence, as `review_evidence` gives it)."""
-        decision = self._judge(request, parties, facts, asked)
+        decision = self._judge(request, parties, judgement, asked)
         if hypothesis is not None and hypothesis != facts:
-            alt = self._judge(request, parties, hypothesis, asked)
+            alt = self._judge(request, parties, self._judgement(request, parties, hypothesis), asked)
             opened = decision.decision == "deny" and alt.decision == "permit"
             opened = opened or (alt.decision == "permit" and bool(asked & (set(decision.redact) - set(alt.redact))))
             if opened and not decision.error:
@@ -607,11 +614,17 @@ class Pipeline(RequestPath):
         acting = parties.acting or (parties.requester, *parties.beneficiaries)
         return [Query(a.id, action, request.resource.system or action) for a in acting]
 
-    def _judge(self, request: Request, parties: Parties, facts: Facts, asked: frozenset[str]) -> Decision:
+    def _judgement(self, request: Request, parties: Parties, facts: Facts) -> Judgement:
+        """The request judged under `facts` for every agency judged (and, compiled, the duties' conditions)."""
         action = request.kind.value
         acting = parties.acting or (parties.requester, *parties.beneficiaries)
         data = action in DATA_KINDS  # judged for every data category too (policy.disclosure)
-        judgement = judge(self.engine, self.disclosure, [a.id for a in acting], action, request.resource.system or action, facts, data)
+        return judge(self.engine, self.disclosure, [a.id for a in acting], action, request.resource.system or action, facts, data)
+
+    def _judge(self, request: Request, parties: Parties, judgement: Judgement, asked: frozenset[str]) -> Decision:
+        action = request.kind.value
+        acting = parties.acting or (parties.requester, *parties.beneficiaries)
+        data = action in DATA_KINDS
         base = {
             "id": request.id,
             "profiles": self.engine.names,
