@@ -23,7 +23,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -72,6 +72,7 @@ UNREGISTERED = "unregistered requester"
 FAIL_CLOSED = "Fail closed: the request could not be decided"
 DATA_KINDS = ("database_query", "custody_inquiry")
 CACHE_LIMIT = 100_000
+READ_LIMIT = 10_000  # request contents read and kept (Pipeline._read)
 VERIFICATION_REQUIRED = "Held: a document must be verified"
 OFFICER_REFUSAL = "Refused by an officer: a request held for review, closed without being acted on"
 
@@ -110,6 +111,21 @@ class Parties:
     requester: Agency
     beneficiaries: tuple[Agency, ...]  # on whose behalf: declared in on_behalf_of or named in a free-text field
     acting: tuple[Agency, ...] = ()  # every agency judged: each reading of the requester and of each proxy
+
+
+@dataclass(frozen=True)
+class Read:
+    """What a request's content alone decides (`Pipeline._read_request`): the same for every request
+    that differs from it only in its id. `judged`: per carve-outs the subject meets (looked up for
+    every request), the facts, the facts with claimed documents counted, and the cache key."""
+
+    purpose: PurposeScreen
+    parties: Parties
+    claimed: list[DocumentClass]
+    asked: frozenset[str]
+    review: tuple[tuple[str, str], ...] | None
+    claims: list[str] | None  # None: trusted input, its statements are not claims
+    judged: dict[frozenset[str], tuple[Facts, Facts | None, tuple[Any, ...]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -422,6 +438,10 @@ class Pipeline(RequestPath):
         # except what is copied in per request (id, claims, sources), so a cached decision is the
         # decision; tests compare both ways.
         self._cache: dict[tuple[Any, ...], Decision] | None = {} if cache else None
+        # Request streams repeat their content under new ids: what the content alone decides (the
+        # checks, the screen, the parties, the documents, and per carve-outs the facts) is read once
+        # per content, the whole request but its id (read only when the decision is copied out).
+        self._read: dict[tuple[str, bool], Read] | None = {} if cache else None
 
     # -- resolve -------------------------------------------------------------------------
     def resolve(self, request: Request, purpose: PurposeScreen) -> Parties:
@@ -502,31 +522,28 @@ class Pipeline(RequestPath):
         request); they count whatever the pipeline's trust in the request body. `reviewed`: an
         officer has reviewed the request's words (resolving a hold for review), so the screen's
         needs_review holds nothing."""
-        try:
-            subject_of(request)  # one person, or refused naming both fields
-            purpose = screen_request(request)
-            parties = self.resolve(request, purpose)
-        except RequestError as exc:
-            return self.refusal(request.id, exc, citation=UNREGISTERED if isinstance(exc, Unregistered) else FAIL_CLOSED)
+        content = None if self._read is None or verified is not None else (request.model_dump_json(exclude={"id"}), reviewed)
+        read = None if content is None or self._read is None else self._read.get(content)
+        if read is None:
+            try:
+                read = self._read_request(request, reviewed)
+            except RequestError as exc:
+                return self.refusal(request.id, exc, citation=UNREGISTERED if isinstance(exc, Unregistered) else FAIL_CLOSED)
+            if content is not None and self._read is not None:
+                if len(self._read) >= READ_LIMIT:
+                    self._read.clear()
+                self._read[content] = read
         try:
             carveouts, source = self.subject(request)
         except Exception as exc:  # the records did not answer: fail closed, say why
             return self._store_failure(request.id, f"store unavailable: facts about the subject could not be looked up: {exc}")
-        claimed = [_classify(d) for d in request.documents]
-        if verified is not None:
-            counted = [d for d in claimed if d.administrative] + [_classify(d) for d in verified]
-        elif self.trusted:
-            counted = claimed
-        else:  # an unverified document lifts nothing; a request resting on a detainer still rests on it
-            counted = [d for d in claimed if d.administrative]
-        facts = self.facts(request, parties, purpose, counted, carveouts)
-        hypothesis = None
-        if verified is None and not self.trusted and any(d.judicial for d in claimed):
-            hypothesis = self.facts(request, parties, purpose, claimed, carveouts)
-        asked = asked_categories(request) if request.kind.value in DATA_KINDS else frozenset()
-        review = review_evidence(purpose) if purpose.category == "needs_review" and not reviewed else None
-        key: tuple[Any, ...] = (tuple(a.id for a in parties.acting), tuple(a.id for a in parties.beneficiaries), request.kind)
-        key += (request.resource.system, facts, asked, hypothesis, review)
+        known = read.judged.get(carveouts) if verified is None else None
+        if known is None:
+            known = self._facts_and_key(request, read, carveouts, verified)
+            if verified is None:
+                read.judged[carveouts] = known
+        facts, hypothesis, key = known
+        parties, asked, review = read.parties, read.asked, read.review
         template = None if self._cache is None else self._cache.get(key)
         if template is None:
             judgement = self._judgement(request, parties, facts)
@@ -544,11 +561,45 @@ class Pipeline(RequestPath):
                     self._cache.clear()
                 self._cache[key] = template
         update: dict[str, Any] = {"id": request.id, "facts_source": source, "immigration_purpose": facts.immigration_purpose}
-        if not self.trusted:
-            update["claims"] = claims_of(request)
+        if read.claims is not None:
+            update["claims"] = read.claims
         if template.held is not None:
             update["held"] = template.held.model_copy(update={"reference": held_reference(request)})
         return template.model_copy(update=update)  # lists are never mutated in place
+
+    def _read_request(self, request: Request, reviewed: bool) -> Read:
+        """What the request's content alone decides, or RequestError: it is refused."""
+        subject_of(request)  # one person, or refused naming both fields
+        purpose = screen_request(request)
+        parties = self.resolve(request, purpose)
+        return Read(
+            purpose=purpose,
+            parties=parties,
+            claimed=[_classify(d) for d in request.documents],
+            asked=asked_categories(request) if request.kind.value in DATA_KINDS else frozenset(),
+            review=review_evidence(purpose) if purpose.category == "needs_review" and not reviewed else None,
+            claims=None if self.trusted else claims_of(request),
+        )
+
+    def _facts_and_key(
+        self, request: Request, read: Read, carveouts: frozenset[str], verified: list[Document] | None
+    ) -> tuple[Facts, Facts | None, tuple[Any, ...]]:
+        """The facts the request is judged by (and, a claimed judicial document, by with it counted),
+        and the decision cache's key: every input `_judge_held` reads."""
+        claimed, parties = read.claimed, read.parties
+        if verified is not None:
+            counted = [d for d in claimed if d.administrative] + [_classify(d) for d in verified]
+        elif self.trusted:
+            counted = claimed
+        else:  # an unverified document lifts nothing; a request resting on a detainer still rests on it
+            counted = [d for d in claimed if d.administrative]
+        facts = self.facts(request, parties, read.purpose, counted, carveouts)
+        hypothesis = None
+        if verified is None and not self.trusted and any(d.judicial for d in claimed):
+            hypothesis = self.facts(request, parties, read.purpose, claimed, carveouts)
+        key: tuple[Any, ...] = (tuple(a.id for a in parties.acting), tuple(a.id for a in parties.beneficiaries), request.kind)
+        key += (request.resource.system, facts, read.asked, hypothesis, read.review)
+        return facts, hypothesis, key
 
     def _store_failure(self, request_id: str, reason: str) -> Decision:
         return refused(
