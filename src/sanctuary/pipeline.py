@@ -117,8 +117,8 @@ class Parties:
 @dataclass(frozen=True)
 class Read:
     """What a request's content alone decides (`Pipeline._read_request`): the same for every request
-    that differs from it only in its id. `judged`: per carve-outs the subject meets (looked up for
-    every request), the facts, the facts with claimed documents counted, and the cache key."""
+    that differs from it only in its id. `judged`: what it is judged by, per carve-outs the subject
+    meets (looked up for every request)."""
 
     purpose: PurposeScreen
     parties: Parties
@@ -126,7 +126,19 @@ class Read:
     asked: frozenset[str]
     review: tuple[tuple[str, str], ...] | None
     claims: list[str] | None  # None: trusted input, its statements are not claims
-    judged: dict[frozenset[str], tuple[Facts, Facts | None, tuple[Any, ...]]] = field(default_factory=dict)
+    judged: dict[frozenset[str], Judged] = field(default_factory=dict)
+
+
+@dataclass
+class Judged:
+    """A request's content under the carve-outs its subject meets: the facts it is judged by, those
+    with its claimed documents counted (None: it claims none), the decision cache's key (every input
+    `Pipeline._judge_held` reads) and, once decided, the decision."""
+
+    facts: Facts
+    hypothesis: Facts | None
+    key: tuple[Any, ...]
+    template: Decision | None = None
 
 
 @dataclass
@@ -194,6 +206,12 @@ def review_evidence(purpose: PurposeScreen) -> tuple[tuple[str, str], ...]:
 def _classify(document: Document) -> DocumentClass:
     """Documents repeat across requests (the same form types and fields): classify each once."""
     return classify(document)
+
+
+def _content(request: Request) -> str:
+    """The whole request but its id, serialised: what a request's content alone decides is read
+    once per content (`Pipeline._read`)."""
+    return Request.__pydantic_serializer__.to_json(request, exclude={"id"}).decode()
 
 
 def held_reference(request: Request) -> str:
@@ -529,7 +547,7 @@ class Pipeline(RequestPath):
         request); they count whatever the pipeline's trust in the request body. `reviewed`: an
         officer has reviewed the request's words (resolving a hold for review), so the screen's
         needs_review holds nothing."""
-        content = None if self._read is None or verified is not None else (request.model_dump_json(exclude={"id"}), reviewed)
+        content = None if self._read is None or verified is not None else (_content(request), reviewed)
         read = None if content is None or self._read is None else self._read.get(content)
         if read is None:
             try:
@@ -549,9 +567,9 @@ class Pipeline(RequestPath):
             known = self._facts_and_key(request, read, carveouts, verified)
             if verified is None:
                 read.judged[carveouts] = known
-        facts, hypothesis, key = known
+        facts, hypothesis, key = known.facts, known.hypothesis, known.key
         parties, asked, review = read.parties, read.asked, read.review
-        template = None if self._cache is None else self._cache.get(key)
+        template = known.template or (None if self._cache is None else self._cache.get(key))
         if template is None:
             judgement = self._judgement(request, parties, facts)
             template = self._judge_held(request, parties, facts, judgement, asked, hypothesis, review)
@@ -567,6 +585,7 @@ class Pipeline(RequestPath):
                 if len(self._cache) >= CACHE_LIMIT:
                     self._cache.clear()
                 self._cache[key] = template
+            known.template = template
         update: dict[str, Any] = {"id": request.id, "facts_source": source, "immigration_purpose": facts.immigration_purpose}
         if read.claims is not None:
             update["claims"] = read.claims
@@ -588,9 +607,7 @@ class Pipeline(RequestPath):
             claims=None if self.trusted else claims_of(request),
         )
 
-    def _facts_and_key(
-        self, request: Request, read: Read, carveouts: frozenset[str], verified: list[Document] | None
-    ) -> tuple[Facts, Facts | None, tuple[Any, ...]]:
+    def _facts_and_key(self, request: Request, read: Read, carveouts: frozenset[str], verified: list[Document] | None) -> Judged:
         """The facts the request is judged by (and, a claimed judicial document, by with it counted),
         and the decision cache's key: every input `_judge_held` reads."""
         claimed, parties = read.claimed, read.parties
@@ -606,7 +623,7 @@ class Pipeline(RequestPath):
             hypothesis = self.facts(request, parties, read.purpose, claimed, carveouts)
         key: tuple[Any, ...] = (tuple(a.id for a in parties.acting), tuple(a.id for a in parties.beneficiaries), request.kind)
         key += (request.resource.system, facts, read.asked, hypothesis, read.review)
-        return facts, hypothesis, key
+        return Judged(facts, hypothesis, key)
 
     def _store_failure(self, request_id: str, reason: str) -> Decision:
         return refused(
