@@ -61,6 +61,8 @@ CARVEOUT_LABELS = {
     "felony_conviction_foreign_court_only": N_("Every felony conviction is a foreign court's"),
     "juvenile_felony_adjudication_only": N_("Only record is a juvenile adjudication for a felony-grade offence"),
     "pending_misdemeanor_charge": N_("Pending case on misdemeanor charges only"),
+    "real_id_applicant": N_("Applied for a license meeting federal standards (REAL ID)"),
+    "trusted_traveler_applicant": N_("Seeks acceptance into a trusted traveler program"),
     "on_community_custody": N_("Is on community custody (Washington)"),
     "in_doc_physical_custody": N_("Is in the physical custody of the Department of Corrections (Washington)"),
     "written_interview_consent": N_("Consented in writing to an interview, after the oral explanation and the consent form"),
