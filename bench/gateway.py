@@ -25,6 +25,8 @@ import statistics
 import subprocess
 import textwrap
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -454,7 +456,8 @@ def gateway_pairs(
             served = gateway_args(args, ports[name], work / f"{name}.db", work / f"{name}-log.db", variant.law)
             servers[name] = spawn(served, variant.env, work / f"{name}.err", entry=variant.entry)
             wait_ready(ports[name], servers[name])
-        answered = dict.fromkeys(names, 0)
+        answered = dict.fromkeys(names, 1)  # with the one request `answer_to` sends
+        decided = {name: answer_to(ports[name], body, keys[agency])["decision"] for name in names}
         for name in names:
             answered[name] += wrk(f"http://127.0.0.1:{ports[name]}/v1/requests", args.connections, args.warmup, script=script)["requests"]
         runs = []
@@ -471,12 +474,27 @@ def gateway_pairs(
         if runs:
             last = runs[-1]
             for name in names:
-                last[name]["log_entries_per_request"] = round(log_size(env, work / f"{name}-log.db") / max(answered[name], 1), 3)
+                last[name]["log_entries_per_request"] = round(log_size(env, work / f"{name}-log.db") / answered[name], 3)
+                last[name]["decided"] = {k: decided[name].get(k) for k in ("decision", "duties", "facts_source")}
         return runs
     finally:
         stop(servers.values())
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def answer_to(port: int, body: dict[str, Any], key: str) -> dict[str, Any]:
+    """The gateway's answer to one request (what every request of the run is decided as)."""
+    sent = urllib.request.Request(
+        f"http://127.0.0.1:{port}/v1/requests",
+        json.dumps(body).encode(),
+        {"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(sent, timeout=30) as answer:
+            return dict(json.load(answer))
+    except urllib.error.HTTPError as refused:  # a deny is an answer too (403)
+        return dict(json.load(refused))
 
 
 def log_size(env: dict[str, str], log: Path) -> int:
