@@ -139,6 +139,10 @@ class Document(Strict):
     signer_title: Short | None = None
     criminal: bool | None = None
     probable_cause: bool | None = None
+    # The offence or statute the warrant or order names ("8 U.S.C. 1326(a)", "Penal Code 459"): a
+    # fact about the document, read by the rules once the document is verified (policy.facts:
+    # `federal_probable_cause_charges`); free text, so the purpose screen reads it too.
+    charge: Short | None = None
     text: Annotated[str, StringConstraints(max_length=100_000)] | None = None
 
 
