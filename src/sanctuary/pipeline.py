@@ -418,6 +418,9 @@ class Pipeline(RequestPath):
         self.log: Recorder | None = recorder(log)
         self.fact_source = facts
         self.trusted = trusted
+        # An outside request must name one person, alike, where facts about the person decide
+        # (`subject_of`); at the department's own tool the subject is its statement of who it is.
+        self.one_person = engine.reads_subject and not trusted
         # Decisions repeat (real request streams do). The key holds every input _judge reads
         # except what is copied in per request (id, claims, sources), so a cached decision is the
         # decision; tests compare both ways.
@@ -467,10 +470,12 @@ class Pipeline(RequestPath):
         records = None
         if self.fact_source is not None:
             try:
-                who = subject_of(request) or Identity()
+                who = subject_of(request, facts_decide=self.one_person) or Identity()
             except RequestError as exc:  # decide refuses such a request; nothing is looked up for it
                 return frozenset(), f"not consulted: {exc}"
             records = self.fact_source.lookup(who.person_id, who.name, who.dob)
+            if records.several and self.one_person:
+                raise who.several()
         if records is None:
             if self.trusted:
                 return statement, "department statement (sanctuary decide input)"
@@ -500,6 +505,7 @@ class Pipeline(RequestPath):
             carveouts=carveouts,
             dropped_carveouts=self.engine.dropped_carveouts,
             stated_crime=self.stated_crime,
+            public_data=self.trusted and request.resource.publicly_available_to_anyone,
         )
 
     # -- decide --------------------------------------------------------------------------
@@ -509,13 +515,15 @@ class Pipeline(RequestPath):
         officer has reviewed the request's words (resolving a hold for review), so the screen's
         needs_review holds nothing."""
         try:
-            subject_of(request)  # one person, or refused naming both fields
+            subject_of(request, facts_decide=self.one_person)  # one person, or refused naming both fields
             purpose = screen_request(request)
             parties = self.resolve(request, purpose)
         except RequestError as exc:
             return self.refusal(request.id, exc, citation=UNREGISTERED if isinstance(exc, Unregistered) else FAIL_CLOSED)
         try:
             carveouts, source = self.subject(request)
+        except RequestError as exc:  # the records know several people by the identity given
+            return self.refusal(request.id, exc, citation=FAIL_CLOSED)
         except Exception as exc:  # the records did not answer: fail closed, say why
             return self._store_failure(request.id, f"store unavailable: facts about the subject could not be looked up: {exc}")
         claimed = [_classify(d) for d in request.documents]
