@@ -28,6 +28,7 @@ import psycopg
 import pytest
 
 from audit_fixtures import child_env, keys  # noqa: F401 - pytest fixture
+from gateway_process import ServeProcess
 from records_stores import pg_database
 from sanctuary.audit import AuditError, open_log
 from sanctuary.audit.lease import SignerLease
@@ -83,50 +84,6 @@ def test_a_signer_whose_lease_lapsed_stores_nothing_under_its_old_epoch(log_url:
 
 
 # --- real processes -------------------------------------------------------------------------------
-class Replica:
-    def __init__(self, home: Path, store: str, log: str, *more: str) -> None:
-        env = child_env(SANCTUARY_HOME=str(home))
-        args = [
-            "serve",
-            "--demo",
-            "--profile",
-            "chicago-2021",
-            "--quiet",
-            "--rate",
-            "0",
-            "--port",
-            "0",
-            "--store",
-            store,
-            "--log",
-            log,
-            *more,
-        ]
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "sanctuary", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-        )
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            if "listening on" in line:
-                self.url = line.split("listening on ", 1)[1].split()[0]
-                threading.Thread(target=self.process.stdout.read, daemon=True).start()  # keep the pipe drained
-                return
-        raise AssertionError("the replica did not start")
-
-    def ready(self) -> dict:
-        return httpx.get(f"{self.url}/readyz", timeout=5).json()
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGCONT)
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
 def wait_for(what: str, check: object, seconds: float) -> float:
     """Seconds until `check()` is true; AssertionError naming `what` after `seconds`."""
     start = time.monotonic()
@@ -138,14 +95,14 @@ def wait_for(what: str, check: object, seconds: float) -> float:
 
 
 @pytest.fixture
-def replicas(tmp_path: Path, log_url: str) -> Iterator[tuple[list[Replica], str]]:
+def replicas(tmp_path: Path, log_url: str) -> Iterator[tuple[list[ServeProcess], str]]:
     stores = pg_database("replicas_store")
     store = next(stores)
-    first = Replica(tmp_path, store, log_url)
+    first = ServeProcess(tmp_path, store, log_url)
     running = [first]
     try:
         wait_for("the first replica takes the signer lease", lambda: first.ready()["signing"]["signer"], 10)
-        running.append(Replica(tmp_path, store, log_url))
+        running.append(ServeProcess(tmp_path, store, log_url))
         yield running, store
     finally:
         for replica in running:
@@ -156,7 +113,7 @@ def replicas(tmp_path: Path, log_url: str) -> Iterator[tuple[list[Replica], str]
 class Load:
     """Requests sent to every replica from several threads; what each answered."""
 
-    def __init__(self, replicas: list[Replica]) -> None:
+    def __init__(self, replicas: list[ServeProcess]) -> None:
         self.answered: list[tuple[int, str]] = []  # (log index, request id)
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -164,7 +121,7 @@ class Load:
         for thread in self._threads:
             thread.start()
 
-    def _send(self, replica: Replica, n: int) -> None:
+    def _send(self, replica: ServeProcess, n: int) -> None:
         key = demo_keys()["FBI"]
         with httpx.Client(base_url=replica.url, timeout=3) as client:
             i = 0
@@ -208,7 +165,7 @@ def verify_all(tmp_path: Path, log_url: str, answered: list[tuple[int, str]]) ->
 
 
 def test_sigstop_the_signer_and_another_signs_within_5_s_and_sigcont_stores_nothing_stale(
-    replicas: tuple[list[Replica], str], log_url: str, tmp_path: Path
+    replicas: tuple[list[ServeProcess], str], log_url: str, tmp_path: Path
 ) -> None:
     (signer, other), _ = replicas
     assert signer.ready()["signing"]["signer"] and not other.ready()["signing"]["signer"]
@@ -237,15 +194,14 @@ def test_sigstop_the_signer_and_another_signs_within_5_s_and_sigcont_stores_noth
 
 
 def test_kill_9_the_signer_under_load_loses_nothing_and_the_survivor_signs(
-    replicas: tuple[list[Replica], str], log_url: str, tmp_path: Path
+    replicas: tuple[list[ServeProcess], str], log_url: str, tmp_path: Path
 ) -> None:
     (signer, survivor), _ = replicas
     load = Load([signer, survivor])
     try:
         time.sleep(2.0)
         old_epoch = signers(log_url)[-1][2]
-        signer.process.kill()
-        signer.process.wait()
+        signer.kill()
         wait_for(
             "the survivor signs a newer checkpoint",
             lambda: any(epoch > old_epoch for _, _, epoch in signers(log_url)),
@@ -280,11 +236,11 @@ def test_a_rate_limit_per_key_holds_across_replicas(log_url: str) -> None:
 
 
 def test_100_parallel_sign_in_guesses_over_two_replicas_reach_the_password_check_at_most_the_limit(
-    replicas: tuple[list[Replica], str],
+    replicas: tuple[list[ServeProcess], str],
 ) -> None:
     running, _ = replicas
 
-    async def guesses(replica: Replica, n: int) -> list[int]:
+    async def guesses(replica: ServeProcess, n: int) -> list[int]:
         async with httpx.AsyncClient(base_url=replica.url, timeout=30) as client:
             found = re.search(r'name="csrf" value="([^"]+)"', (await client.get("/login")).text)
             assert found is not None
@@ -353,7 +309,7 @@ def test_a_queue_kept_in_the_home_moves_into_the_shared_database(log_url: str, t
 def test_workers_on_one_port_share_the_log_and_one_signs(tmp_path: Path, log_url: str) -> None:
     stores = pg_database("replicas_store")
     store = next(stores)
-    served = Replica(tmp_path, store, log_url, "--workers", "2")
+    served = ServeProcess(tmp_path, store, log_url, "--workers", "2")
     try:
         seen: dict[str, bool] = {}
         key = demo_keys()["FBI"]
@@ -429,18 +385,17 @@ def test_after_kill_9_a_witness_cosigns_the_survivors_checkpoint_without_a_fork(
     listed.write_text(f'[[witness]]\nurl = "{witness.url}"\nvkey = "{witness.vkey}"\n')
     stores = pg_database("replicas_store")
     store = next(stores)
-    running: list[Replica] = []
+    running: list[ServeProcess] = []
     try:
-        running.append(Replica(tmp_path, store, log_url, "--witnesses", str(listed)))
+        running.append(ServeProcess(tmp_path, store, log_url, "--witnesses", str(listed)))
         wait_for("the first replica signs", lambda: running[0].ready()["signing"]["signer"], 10)
-        running.append(Replica(tmp_path, store, log_url, "--witnesses", str(listed)))
+        running.append(ServeProcess(tmp_path, store, log_url, "--witnesses", str(listed)))
         signer, survivor = running
         load = Load(running)
         try:
             wait_for("a cosigned checkpoint", lambda: len(signers(log_url)) >= 2, 10)
             killed_at = signers(log_url)[-1][0]
-            signer.process.kill()
-            signer.process.wait()
+            signer.kill()
 
             def cosigned_beyond() -> bool:
                 note = httpx.get(f"{survivor.url}/v1/audit/checkpoint", timeout=5).text
