@@ -114,7 +114,8 @@ def ablate(step: str) -> None:
         DecisionIndex.add = lambda self, *args, **kwargs: None
     elif step == "append":  # the committer builds the entries and hands them to a store that keeps nothing
 
-        def append(self: SqlStore, entries: list[bytes], clears: list[Any], follow: Any = None) -> int:
+        def append(self: SqlStore, entries: list[bytes], clears: list[Any], follow: Any = None, gather: Any = None) -> int:
+            entries = [*entries, *(gather()[0] if gather is not None else ())]
             first = [next(counter) for _ in entries][0]
             for _ in follow(first)[0] if follow is not None else ():
                 next(counter)

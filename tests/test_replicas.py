@@ -10,6 +10,7 @@ the signer under load and no acknowledged decision is lost, the log verifies, th
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import math
 import os
@@ -387,7 +388,9 @@ def test_more_than_one_worker_on_sqlite_is_refused_saying_why(tmp_path: Path) ->
     assert "--workers" in refused.stderr and "PostgreSQL" in refused.stderr and "Traceback" not in refused.stderr
 
 
-def test_a_person_signed_in_through_one_replica_is_signed_in_on_the_other(log_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_person_signed_in_through_one_replica_is_signed_in_on_the_other_and_sees_their_desk_results_sealed(
+    log_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from starlette.requests import Request as HttpRequest
 
     from sanctuary.web import sessions
@@ -399,15 +402,34 @@ def test_a_person_signed_in_through_one_replica_is_signed_in_on_the_other(log_ur
     one, other = sessions.SharedSessions(first), sessions.SharedSessions(second)
     try:
         signed_in = one.new("desk1", "desk")
-        signed_in.keep_result({"records": ["kept in the replica that decided"]})
+        shown = {"records": [{"name": "James Carter", "dob": "1979-11-02"}], "at": "2026-12-07T16:00:00+00:00"}
+        kept = signed_in.keep_result(shown)
         seen = other.get(with_cookie(signed_in.token))
         assert seen is not None and (seen.user, seen.role, seen.csrf) == ("desk1", "desk", signed_in.csrf)
-        assert seen.results == {}, "no desk result leaves the replica that produced it"
+        assert seen.result(kept) == shown, "the desk result's page opens on the other replica"
+        someone = one.new("desk3", "desk")
+        assert someone.result(kept) is None, "another session reads none of it"
+        for _ in range(sessions.KEEP_RESULTS):
+            signed_in.keep_result({"records": []})
+        assert seen.result(kept) is None, "the last KEEP_RESULTS are kept"
+        newest = signed_in.keep_result(shown)
         with psycopg.connect(log_url) as conn:
             stored = conn.execute("SELECT token_hash FROM gateway_session").fetchall()
+            sealed = [bytes(row[0]) for row in conn.execute("SELECT sealed FROM gateway_desk_result")]
+            conn.execute(
+                "UPDATE gateway_desk_result SET token_hash = %s WHERE key = %s",
+                (hashlib.sha256(someone.token.encode()).hexdigest(), newest),
+            )
         assert stored and all(signed_in.token not in row[0] for row in stored), "the table holds no cookie value"
+        assert len(sealed) == sessions.KEEP_RESULTS and not any(b"Carter" in data or b"records" in data for data in sealed), "sealed"
+        assert someone.result(newest) is None, "a result moved to another session's row does not open"
         other.end(seen)
         assert one.get(with_cookie(signed_in.token)) is None, "signed out everywhere"
+        with psycopg.connect(log_url) as conn:
+            left = conn.execute(
+                "SELECT count(*) FROM gateway_desk_result WHERE token_hash = %s", (hashlib.sha256(signed_in.token.encode()).hexdigest(),)
+            )
+            assert left.fetchone()[0] == 0, "its desk results go with the session"
         idle = one.new("desk2", "desk")
         monkeypatch.setattr(sessions, "IDLE_SECONDS", 0)
         assert other.get(with_cookie(idle.token)) is None, "an idle session expires on every replica"
