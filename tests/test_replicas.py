@@ -36,6 +36,7 @@ from sanctuary.gateway.credentials import demo_keys
 from sanctuary.gateway.problems import Problem
 from sanctuary.gateway.shared import SharedDatabase, SharedRateLimiter
 from sanctuary.web import signin
+from sanctuary.workers import START_SECONDS
 
 pytestmark = pytest.mark.postgres
 WARRANT = {
@@ -479,3 +480,77 @@ def test_after_kill_9_a_witness_cosigns_the_survivors_checkpoint_without_a_fork(
             replica.stop()
         witness.stop()
         next(stores, None)
+
+
+def test_proxy_workers_share_the_log_and_the_rate_and_a_worker_killed_under_load_is_started_again(tmp_path: Path, log_url: str) -> None:
+    from proxy_harness import EXAMPLE_ROUTES, demo_rms
+
+    rms = demo_rms()
+    args = ["proxy", "--demo", "--profile", "chicago-2021", "--quiet", "--workers", "2", "--port", "0", "--rate", "5"]
+    args += ["--upstream", rms.url, "--routes", str(EXAMPLE_ROUTES), "--log", log_url]
+    supervisor = subprocess.Popen(
+        [sys.executable, "-m", "sanctuary", *args], env=child_env(SANCTUARY_HOME=str(tmp_path)), stdout=subprocess.PIPE, text=True
+    )
+
+    def workers() -> set[int]:
+        return {int(pid) for pid in Path(f"/proc/{supervisor.pid}/task/{supervisor.pid}/children").read_text().split()}
+
+    answered: list[tuple[int, str]] = []  # (log index, decision id)
+    statuses: list[int] = []
+    stop = threading.Event()
+    try:
+        assert supervisor.stdout is not None
+        url = next(line for line in supervisor.stdout if "listening on" in line).split("listening on ", 1)[1].split()[0]
+        threading.Thread(target=supervisor.stdout.read, daemon=True).start()
+        wait_for("two workers", lambda: len(workers()) == 2, 10)
+        headers = {"Authorization": f"Bearer {demo_keys()['FBI']}", "X-Sanctuary-Purpose": "armed robbery investigation"}
+
+        def send() -> None:
+            while not stop.is_set():
+                try:  # a new connection each time: the kernel hands each to one worker
+                    answer = httpx.get(f"{url}/persons/P0000002/warrants", headers=headers, timeout=5)
+                except httpx.HTTPError:
+                    time.sleep(0.05)  # the worker that held it was killed
+                    continue
+                statuses.append(answer.status_code)
+                if answer.status_code == 200:
+                    answered.append((int(answer.headers["X-Sanctuary-Log-Index"]), answer.headers["X-Sanctuary-Decision-Id"]))
+
+        senders = [threading.Thread(target=send) for _ in range(4)]
+        started = time.monotonic()
+        for sender in senders:
+            sender.start()
+        time.sleep(START_SECONDS + 1)  # a worker that ends sooner after its start is taken for one that cannot start
+        first = workers()
+        os.kill(min(first), signal.SIGKILL)
+        wait_for("the supervisor starts the killed worker again", lambda: len(workers()) == 2 and workers() != first, 10)
+        time.sleep(2)
+        stop.set()
+        for sender in senders:
+            sender.join()
+        elapsed = time.monotonic() - started
+    finally:
+        stop.set()
+        supervisor.terminate()
+        supervisor.wait(timeout=30)
+        rms.stop()
+    assert supervisor.returncode == 0
+    # 5 calls a second, a burst of 10, for this key across both workers (each alone would allow as much)
+    assert 10 <= len(answered) <= 10 + 5 * elapsed + 2, (len(answered), elapsed)
+    assert 429 in statuses and set(statuses) <= {200, 429}, sorted(set(statuses))
+    indexes = [index for index, _ in answered]
+    assert len(set(indexes)) == len(indexes), "one log, no index given twice"
+    decision_log = open_log(log_url, tmp_path / "keys")
+    try:
+        for index, decision_id in answered:
+            assert decision_log.reveal(index)["id"] == decision_id, "every answered call is in the log"
+    finally:
+        decision_log.close()
+    verified = subprocess.run(
+        [sys.executable, "-m", "sanctuary", "audit", "verify", "--full", "--json", "--log", log_url],
+        env=child_env(SANCTUARY_HOME=str(tmp_path)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert verified.returncode == 0 and json.loads(verified.stdout)["ok"], verified.stdout + verified.stderr
