@@ -215,14 +215,23 @@ def compare_workers(args: argparse.Namespace) -> dict:
         (work / "stored_rms.py").write_text(STORED_RMS)
         ports = {name: free_port() for name in ("stored", "memory", *(f"{u}{n}" for u in upstreams for n in counts))}
         try:
-            processes["stored"] = [subprocess.Popen([PY, str(work / "stored_rms.py"), store, str(ports["stored"])], env=env)]
-            processes["memory"] = [subprocess.Popen([*SANCTUARY, "demo-upstream", "--port", str(ports["memory"])], env=env)]
+            upstream_commands = {
+                "stored": [PY, str(work / "stored_rms.py"), store, str(ports["stored"])],
+                "memory": [*SANCTUARY, "demo-upstream", "--port", str(ports["memory"])],
+            }
+            for upstream, command in upstream_commands.items():
+                processes[upstream] = [subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
             for (upstream, n), log in logs.items():
                 name = f"{upstream}{n}"
                 command = ["proxy", "--demo", "--quiet", "--rate", "0", "--profile", "chicago-2021", "--routes", routes]
                 command += ["--upstream", f"http://127.0.0.1:{ports[upstream]}", "--port", str(ports[name]), "--log", log]
                 processes[name] = [
-                    subprocess.Popen([*SANCTUARY, *command, "--workers", str(n)], env=env, stderr=(work / f"{name}.err").open("w"))
+                    subprocess.Popen(
+                        [*SANCTUARY, *command, "--workers", str(n)],
+                        env=env,
+                        stdout=subprocess.DEVNULL,
+                        stderr=(work / f"{name}.err").open("w"),
+                    )
                 ]
             for name, running in processes.items():
                 wait_ready(ports[name], running[0])

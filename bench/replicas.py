@@ -64,6 +64,18 @@ def databases(*names: str) -> Iterator[list[str]]:
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def transactions(url: str | None) -> int:
+    """Transactions committed so far in the database of `url` (0 for None): for the log's, the group
+    commits, and the signer's and the shared state's few. PostgreSQL publishes its counts at most
+    once a second: read after a second's rest."""
+    if url is None:
+        return 0
+    time.sleep(1.1)
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        row = admin.execute("SELECT xact_commit FROM pg_stat_database WHERE datname = %s", (url.rsplit("/", 1)[1],)).fetchone()
+    return int(row[0]) if row else 0
+
+
 def tree_ticks(pid: int) -> int:
     """CPU clock ticks (user + system) of a process and all its descendants still running."""
     total, todo = 0, [pid]
@@ -183,6 +195,8 @@ def compare_workers(workers: int, runs: int, duration: int, connections: int, pe
             for run in range(runs):
                 for side in sides if run % 2 == 0 else sides[::-1]:
                     url, lua_script = targets[side]
+                    log = log_one if side == ("gateway", 1) else log_many if side[0] == "gateway" else None
+                    committed = transactions(log)  # then the CPU, measured over the run alone
                     before = (sum(tree_ticks(p.pid) for p in servers[side]), named_ticks("postgres"), load_ticks())
                     result = wrk(url, connections, duration, script=lua_script)
                     after = (sum(tree_ticks(p.pid) for p in servers[side]), named_ticks("postgres"), load_ticks())
@@ -196,6 +210,7 @@ def compare_workers(workers: int, runs: int, duration: int, connections: int, pe
                             "server_cpu_us_per_request": round(server_us),
                             "postgres_cpu_us_per_request": round(pg_us),
                             "wrk_cpu_us_per_request": round(wrk_us),
+                            "log_transactions_per_request": round((transactions(log) - committed) / ok, 3),
                         }
                     )
         finally:
@@ -206,6 +221,7 @@ def compare_workers(workers: int, runs: int, duration: int, connections: int, pe
         return round(median[(name, workers)][key] / median[(name, 1)][key], 3)
 
     cpu_ratio = ratio("gateway", "server_cpu_us_per_request")
+    commits = {n: median[("gateway", n)]["log_transactions_per_request"] for n in (1, workers)}
     return {
         "command": f"python bench/replicas.py workers --workers {workers} --runs {runs} --duration {duration} --connections {connections}",
         "runs": {f"{name}, {n} worker(s)": rows for (name, n), rows in measured.items()},
@@ -214,6 +230,7 @@ def compare_workers(workers: int, runs: int, duration: int, connections: int, pe
         "bare_cpu_per_request_ratio": ratio("bare", "server_cpu_us_per_request"),
         "rps_ratio": ratio("gateway", "rps"),
         "bare_rps_ratio": ratio("bare", "rps"),
+        "log_transactions_per_request": {f"{n} worker(s)": c for n, c in commits.items()},
         "audited_over_bare_rps": {
             f"{n} worker(s)": round(median[("gateway", n)]["rps"] / median[("bare", n)]["rps"], 3) for n in (1, workers)
         },
