@@ -37,7 +37,18 @@ def custody_topics(fields: Sequence[str]) -> tuple[str, ...]:
     return tuple(t for t in CUSTODY_TOPICS if t in fields) if fields else CUSTODY_TOPICS
 
 
-CARVEOUTS = ("outstanding_criminal_warrant", "felony_conviction", "pending_felony_charge", "gang_member", "gang_admission")
+# The 2-173-042(c) carve-outs (2012 text), and four readings of it that the words retrieved leave open
+# (each named in parameter chicago-2012.dropped_carveouts, dropped by default: the protective reading).
+CARVEOUTS = (
+    "outstanding_criminal_warrant",
+    "felony_conviction",
+    "pending_felony_charge",
+    "gang_member",
+    "gang_admission",
+    "felony_conviction_foreign_court",
+    "juvenile_felony_adjudication",
+    "pending_misdemeanor_charge",
+)
 # 625 ILCS 5/2-130 bars sharing ALPR data to investigate or enforce a law that denies or interferes
 # with reproductive or other lawful health care. Words in any free-text field that speak of such
 # care (English or Spanish) make the request's purpose a health-care one: the restrictive reading,
@@ -61,6 +72,10 @@ class Facts:
     disclosure_order: bool = False
     administrative_document: bool = False
     database_access: bool = False  # the request queries a department database (kind database_query)
+    public_data: bool = False  # what is asked the City publishes to everyone (the department's statement only)
+    # The requester states a criminal purpose (a declared `criminal` category, or words the screen reads
+    # as naming a crime): a claim, which a rule may read only where a parameter makes it count.
+    criminal_purpose_stated: bool = False
     detainer: bool = False
     carveout: bool = False
     health_care_purpose: bool = False
@@ -77,6 +92,11 @@ class Facts:
     # A verified judicial document of a federal court, in a criminal matter, that shows a finding of
     # probable cause (a warrant, or an order: California's "judicial probable cause determination").
     federal_probable_cause: bool = False
+    # The kinds of federal criminal immigration offence (`policy.immigration_crimes.KINDS`) named by
+    # the charge (`documents[].charge`) of such a document: what it was issued for. California's
+    # "judicial warrant" and "judicial probable cause determination" are for "a violation of federal
+    # criminal immigration law" (Gov. Code §7284.4(h), (i)); empty when none names one.
+    federal_probable_cause_charges: frozenset[str] = frozenset()
     # A verified judicial document of a federal court, signed by a judge or a magistrate judge
     # (Washington's "court order", RCW 43.17.420(2): "a judge or magistrate under the authority of
     # Article III"); `article_iii_order` is New York's narrower test (no magistrate judge).
@@ -95,6 +115,8 @@ class Facts:
             "disclosure_order": self.disclosure_order,
             "administrative_document": self.administrative_document,
             "database_access": self.database_access,
+            "public_data": self.public_data,
+            "criminal_purpose_stated": self.criminal_purpose_stated,
             "detainer": self.detainer,
             "carveout": self.carveout,
             "health_care_purpose": self.health_care_purpose,
@@ -106,6 +128,7 @@ class Facts:
             "criminal_immigration": sorted(self.criminal_immigration),
             "immigration_forms": sorted(self.immigration_forms),
             "federal_probable_cause": self.federal_probable_cause,
+            "federal_probable_cause_charges": sorted(self.federal_probable_cause_charges),
             "federal_court_order": self.federal_court_order,
             "stated_purposes": sorted(self.stated_purposes),
         }
@@ -197,13 +220,18 @@ def _shown(ids: dict[str, str]) -> str:
 def claimed_carveouts(subject: Subject) -> frozenset[str]:
     """The 2-173-042(c) carve-outs (2012 law) a statement about the subject asserts."""
     met = {
-        "outstanding_criminal_warrant": subject.outstanding_criminal_warrant,
-        "felony_conviction": subject.felony_conviction,
+        "outstanding_criminal_warrant": subject.outstanding_criminal_warrant,  # a civil warrant only is none
+        "felony_conviction": subject.felony_conviction and not subject.felony_conviction_foreign_court_only,
         "pending_felony_charge": subject.pending_felony_charge,
         "gang_member": subject.gang_database,
-        # identified as a gang member by own admission, not in the database: whether (c)(4) reaches
-        # it is open (its words were not retrieved): parameter chicago-2012.dropped_carveouts
+        # Open in the words retrieved (parameter chicago-2012.dropped_carveouts): whether (c)(4) reaches
+        # a gang member by own admission, not in the database; whether (c)(2)'s "any court of competent
+        # jurisdiction" reaches a foreign court and "convicted" a juvenile adjudication; whether (c)(3)'s
+        # "a defendant in a criminal case" (its end not retrieved) reaches a misdemeanor case.
         "gang_admission": subject.gang_admission and not subject.gang_database,
+        "felony_conviction_foreign_court": subject.felony_conviction_foreign_court_only,
+        "juvenile_felony_adjudication": subject.juvenile_felony_adjudication_only,
+        "pending_misdemeanor_charge": subject.pending_misdemeanor_charge,
     }
     return frozenset(name for name, hit in met.items() if hit)
 
@@ -212,6 +240,7 @@ def claims_of(request: Request) -> list[str]:
     """What the request asserts that only the department's records or a verified document can
     establish: facts about the subject and documents held. Recorded, never decisive."""
     claims = [f"subject.{name}" for name in CARVEOUT_FIELDS if getattr(request.subject, name)]
+    claims += ["resource.publicly_available_to_anyone"] if request.resource.publicly_available_to_anyone else []
     claims += [f"documents[{i}]: {d.type}" for i, d in enumerate(request.documents)]
     return claims
 
@@ -254,6 +283,7 @@ def derive(
     carveouts: frozenset[str] = frozenset(),
     dropped_carveouts: frozenset[str] = frozenset(),
     stated_crime: bool = STATED_CRIME,
+    public_data: bool = False,
 ) -> Facts:
     """The facts of one request.
 
@@ -263,10 +293,13 @@ def derive(
     document only ever counts as an administrative basis (which lifts nothing). `carveouts`: those
     the department's records (or, at the department's own tool, its statement) establish.
     `stated_crime`: a criminal purpose the requester states (declared, or in words) lifts the 287(g)/ERO
-    presumption (`policy.immigration.STATED_CRIME`; the jurisdiction's choice, `PolicyEngine.stated_crime`)."""
+    presumption (`policy.immigration.STATED_CRIME`; the jurisdiction's choice, `PolicyEngine.stated_crime`).
+    `public_data`: the department states that what is asked is published to everyone (a requester's
+    `resource.publicly_available_to_anyone` is a claim: the pipeline passes it only as the department's own)."""
     docs = list(documents)
     verified = [d for d in docs if d.judicial and not d.administrative]
     judicial_criminal = [d for d in verified if d.criminal and d.type == "judicial_warrant"]
+    probable_cause = [d for d in verified if d.federal and d.criminal and "probable_cause" not in d.missing]
     immigration = immigration_purpose(
         declared=request.purpose.category,
         screened=purpose.category,
@@ -283,6 +316,8 @@ def derive(
         disclosure_order=any(d.type == "court_order" for d in verified),
         administrative_document=any(d.administrative for d in docs),
         database_access=request.kind.value == "database_query",
+        public_data=public_data,
+        criminal_purpose_stated="criminal" in (request.purpose.category, purpose.category),
         detainer=any(d.detainer for d in docs),
         carveout=bool(carveouts - dropped_carveouts),
         health_care_purpose=any(_health_care(text) for text in free_text(request).values()),
@@ -293,7 +328,8 @@ def derive(
         felony_conviction="felony_conviction" in carveouts,
         criminal_immigration=criminal_immigration([*free_text(request).values(), *(d.text for d in request.documents)]),
         immigration_forms=frozenset(d.type for d in docs if d.administrative),
-        federal_probable_cause=any(d.federal and d.criminal and "probable_cause" not in d.missing for d in verified),
+        federal_probable_cause=bool(probable_cause),
+        federal_probable_cause_charges=criminal_immigration(d.charge for d in probable_cause),
         federal_court_order=any(d.federal for d in verified),
         stated_purposes=stated_purposes(free_text(request).values()),
     )
