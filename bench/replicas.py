@@ -124,6 +124,7 @@ def serve(env: dict[str, str], port: int, store: str, log: str, workers: int, er
         except httpx.HTTPError:
             pass
         time.sleep(0.5)
+    stop([process])
     raise SystemExit(f"the gateway on port {port} did not become ready")
 
 
