@@ -540,17 +540,4 @@ def test_proxy_workers_share_the_log_and_the_rate_and_a_worker_killed_under_load
     assert 429 in statuses and set(statuses) <= {200, 429}, sorted(set(statuses))
     indexes = [index for index, _ in answered]
     assert len(set(indexes)) == len(indexes), "one log, no index given twice"
-    decision_log = open_log(log_url, tmp_path / "keys")
-    try:
-        for index, decision_id in answered:
-            assert decision_log.reveal(index)["id"] == decision_id, "every answered call is in the log"
-    finally:
-        decision_log.close()
-    verified = subprocess.run(
-        [sys.executable, "-m", "sanctuary", "audit", "verify", "--full", "--json", "--log", log_url],
-        env=child_env(SANCTUARY_HOME=str(tmp_path)),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert verified.returncode == 0 and json.loads(verified.stdout)["ok"], verified.stdout + verified.stderr
+    verify_all(tmp_path, log_url, answered)  # every answered call is in the log under its decision's id
