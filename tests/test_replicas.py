@@ -432,8 +432,12 @@ def test_a_person_signed_in_through_one_replica_is_signed_in_on_the_other_and_se
             )
             assert left.fetchone()[0] == 0, "its desk results go with the session"
         idle = one.new("desk2", "desk")
+        idle.keep_result(shown)
         monkeypatch.setattr(sessions, "IDLE_SECONDS", 0)
         assert other.get(with_cookie(idle.token)) is None, "an idle session expires on every replica"
+        other.new("desk4", "desk")  # any new session clears the expired ones, with their results
+        with psycopg.connect(log_url) as conn:
+            assert conn.execute("SELECT count(*) FROM gateway_desk_result").fetchone()[0] == 0, "expired with their sessions"
     finally:
         first.close()
         second.close()

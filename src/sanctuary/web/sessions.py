@@ -123,6 +123,11 @@ def _hashed(token: str) -> str:
 _RESULT_KEY = b"sanctuary desk result v1"
 
 
+def _purge(conn: Any) -> None:
+    """Delete the sessions that expired, and with them (ON DELETE CASCADE) their desk results."""
+    conn.execute(f"DELETE FROM gateway_session WHERE seen < {_NOW} - %s OR started < {_NOW} - %s", (IDLE_SECONDS, MAX_SECONDS))
+
+
 def _sealing(token: str) -> AESGCM:
     """The cipher of a session's desk results: its key derived from the cookie value (the database
     keeps only SHA-256 of that value, which gives nothing of this key)."""
@@ -141,6 +146,7 @@ class SharedSession(Session):
         sealed = nonce + _sealing(self.token).encrypt(nonce, orjson.dumps(result), f"{_hashed(self.token)} {key}".encode())
 
         def insert(conn: Any) -> None:
+            _purge(conn)
             conn.execute(
                 f"INSERT INTO gateway_desk_result (token_hash, key, sealed, at) VALUES (%s, %s, %s, {_NOW})",
                 (_hashed(self.token), key, sealed),
@@ -198,7 +204,7 @@ class SharedSessions:
         session = SharedSession(secrets.token_urlsafe(32), user=user, role=role, db=self.db)
 
         def insert(conn: Any) -> None:
-            conn.execute(f"DELETE FROM gateway_session WHERE seen < {_NOW} - %s OR started < {_NOW} - %s", (IDLE_SECONDS, MAX_SECONDS))
+            _purge(conn)
             conn.execute(
                 f"INSERT INTO gateway_session (token_hash, csrf, username, role, started, seen) VALUES (%s, %s, %s, %s, {_NOW}, {_NOW})",
                 (_hashed(session.token), session.csrf, user, role),
