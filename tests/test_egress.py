@@ -79,6 +79,40 @@ def test_the_identity_a_requester_supplies_is_not_asked() -> None:
     assert "person_name" not in asked and "date_of_birth" not in asked and {"immigration_status", "record_number"} <= asked
 
 
+def test_a_database_query_asks_the_fields_it_names() -> None:
+    """`resource.fields` of a database query are the record fields wanted (docs/requests.md): a
+    category, a group or a field of the store names what is asked; a name that is none of these
+    names nothing, and a query naming nothing asks what its search returns."""
+    search = {"type": "person", "person_id": "P0000001"}
+
+    def asked(fields: list[str]) -> frozenset[str]:
+        return asked_categories(parse_request(request("database_query", "FBI", resource={"fields": fields, "search": search})))
+
+    assert asked(["immigration_status", "citizenship"]) == {"immigration_status", "citizenship"}
+    assert asked(["status"]) == vocabulary().leaves("status") >= {"immigration_status", "citizenship", "place_of_birth"}
+    assert asked(["address", "no_such_field"]) == {"home_address"}  # a store field, by its category
+    assert asked(["person_id", "immigration_status"]) == {"immigration_status"}  # the identity supplied is not asked
+    assert asked(["no_such_field"]) == asked([]) and "record_number" not in asked([])
+
+
+def test_a_query_asking_only_status_is_refused_where_status_is_withheld() -> None:
+    """MCC 2-173-030(a)(1): the FBI asking a person's status and nothing else gets a deny, not a
+    permit with everything withheld; asking the name too, a permit that keeps the status back."""
+    fields = {"search": {"type": "person", "person_id": "P0000001"}}
+    only = request(
+        "database_query", "FBI", purpose={"text": "robbery", "category": "criminal"}, resource={**fields, "fields": ["immigration_status"]}
+    )
+    both = request(
+        "database_query",
+        "FBI",
+        purpose={"text": "robbery", "category": "criminal"},
+        resource={**fields, "fields": ["immigration_status", "sex"]},
+    )
+    a, b = (pipeline_for("chicago-2021").decide(parse_request(r)) for r in (only, both))
+    assert a.decision == "deny" and "MCC 2-173-030(a)(1)" in a.citations
+    assert b.decision == "permit" and "immigration_status" in b.redact and "sex" not in b.redact
+
+
 @pytest.mark.parametrize("profile", ["chicago-2021", "illinois-trust"])
 def test_a_route_around_the_custody_rule_gets_the_same_deny(profile) -> None:
     """ICE-ERO asked custody through a database search with a criminal purpose and got it (issue #10)."""

@@ -98,9 +98,34 @@ def asked_categories(request: Request, field_map: FieldMap | None = None) -> fro
         shape = ("topics", tuple(sorted(custody_topics(request.resource.fields))))
     else:
         return frozenset()
+    if kind == "database_query" and request.resource.fields:
+        # The record fields wanted (docs/requests.md): what the query asks is the categories they
+        # name, when they name any, beyond the identity the requester supplied.
+        fields = tuple(request.resource.fields)
+        named = _named_in_store(fields) if field_map is None else _named(fields, field_map)
+        if named:
+            return named - {SUPPLIED[k] for k in (shape[1] if shape else ())}
     if field_map is None:
         return _asked_in_store(kind, shape)
     return _asked(kind, shape, field_map)
+
+
+def _named(fields: Iterable[str], fmap: FieldMap) -> frozenset[str]:
+    """The leaf categories field names name: a category or group of the vocabulary, or a field of
+    the field map (by its category); a name that is neither names nothing."""
+    vocab = vocabulary()
+    by_field: dict[str, set[str]] = {}
+    for (_, name), category in fmap.items():
+        by_field.setdefault(name, set()).add(category)
+    named: set[str] = set()
+    for name in fields:
+        named |= vocab.leaves(name) if name in vocab else by_field.get(name, set())
+    return frozenset(named)
+
+
+@cache
+def _named_in_store(fields: tuple[str, ...]) -> frozenset[str]:
+    return _named(fields, store_field_map())
 
 
 @cache

@@ -124,6 +124,11 @@ class Subject(Strict):
     juvenile_felony_adjudication_only: bool = False
     # (c)(3) "a defendant in a criminal case": the pending case is on misdemeanor charges only
     pending_misdemeanor_charge: bool = False
+    # New York VTL §201(12)(a)'s exceptions, as the DMV's records show them: the person has applied
+    # for a license meeting federal standards for identification (REAL ID), or seeks acceptance into
+    # a trusted traveler program.
+    real_id_applicant: bool = False
+    trusted_traveler_applicant: bool = False
     person_id: Annotated[Short | None, PERSON] = None
     name: Annotated[Short | None, PERSON] = None
     dob: Annotated[Short | None, PERSON] = None
@@ -137,8 +142,8 @@ class Subject(Strict):
         return value
 
 
-# The facts about the subject the carve-outs turn on (Subject's yes/no fields): from the records, or
-# from a requester only as a claim.
+# The facts about the subject the rules turn on (Subject's yes/no fields: the carve-outs, New York's
+# exceptions): from the records, or from a requester only as a claim.
 CARVEOUT_FIELDS: tuple[str, ...] = tuple(name for name, f in Subject.model_fields.items() if f.annotation is bool)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from types import MappingProxyType
 from typing import Protocol
@@ -49,6 +49,9 @@ CARVEOUTS = (
     "juvenile_felony_adjudication",
     "pending_misdemeanor_charge",
 )
+# New York VTL §201(12)(a)'s exceptions that rest on the person's own dealings with the DMV: facts
+# from its records (a requester's statement of them is a claim), carried with the carve-outs.
+APPLICATIONS = ("real_id_applicant", "trusted_traveler_applicant")
 # 625 ILCS 5/2-130 bars sharing ALPR data to investigate or enforce a law that denies or interferes
 # with reproductive or other lawful health care. Words in any free-text field that speak of such
 # care (English or Spanish) make the request's purpose a health-care one: the restrictive reading,
@@ -103,6 +106,8 @@ class Facts:
     federal_court_order: bool = False
     # The statutory purposes the request's words name (`policy.stated_purposes.KINDS`): a claim.
     stated_purposes: frozenset[str] = frozenset()
+    # What the department's records show of the person's own applications (`APPLICATIONS`).
+    applications: frozenset[str] = frozenset()
 
     @cached_property
     def cedar_context(self) -> dict:
@@ -131,6 +136,7 @@ class Facts:
             "federal_probable_cause_charges": sorted(self.federal_probable_cause_charges),
             "federal_court_order": self.federal_court_order,
             "stated_purposes": sorted(self.stated_purposes),
+            "applications": sorted(self.applications),
         }
 
 
@@ -143,6 +149,7 @@ class SubjectFacts:
     found: bool = False
     carveouts: frozenset[str] = frozenset()
     in_custody: bool | None = None
+    several: bool = False  # more than one person matches the identity given: where facts decide, refused
 
 
 class FactSource(Protocol):
@@ -169,21 +176,36 @@ class Identity:
     person_id: str | None = None
     name: str | None = None
     dob: str | None = None
+    given: tuple[str, ...] = field(default=(), compare=False)  # the request's fields that named the person
 
     def as_dict(self) -> dict[str, str]:
         return {k: v for k in IDENTITY if (v := getattr(self, k))}
 
+    def several(self) -> RequestError:
+        """The refusal when the department's records know more than one person by this identity and
+        facts about the person decide: the facts of one must never open the records of another."""
+        named = ", ".join(self.given)
+        return RequestError(
+            named,
+            f"{named} ({_shown(self.as_dict())}) matches more than one person in the department's records, and facts "
+            "about the person decide this request: give person_id",
+        )
 
-def subject_of(request: Request) -> Identity | None:
+
+def subject_of(request: Request, *, facts_decide: bool = False) -> Identity | None:
     """The one person a request is about: its subject and the person its search names, which must
     be the same person (None: it names no one). Two places naming a person agree when they share an
     identifier and every identifier both give is equal (names compared without case or spacing);
     otherwise the request is refused, naming both fields: the facts of one person must never open
-    the records of another. Places that share no identifier are taken together: the facts are
-    looked up, and the records searched, for a person who is both (each identifier narrows the
-    search). A name with neither a date of birth nor a person id identifies no one for the facts
-    lookup (no carve-out is met: the restrictive reading), so the facts of one person cannot open the
-    records of several."""
+    the records of another.
+
+    `facts_decide`: a rule in force turns on facts about the person (`PolicyEngine.reads_subject`)
+    and the request comes from outside (at the department's own tool, `sanctuary decide`, the
+    subject is the department's statement of who the person is: `Pipeline.one_person`). Then the request must name one person and name them alike: places that share no identifier are
+    refused, naming both fields (the records alone could say whether they are one person), and so is
+    a name with neither a person id nor a date of birth (a search that can return several people).
+    Otherwise places that share no identifier are taken together (each identifier narrows the
+    search), and a name alone identifies no one for the facts lookup (no carve-out is met)."""
     places: list[tuple[str, dict[str, str]]] = []
     subject = {k: v for k in IDENTITY if (v := getattr(request.subject, k))}
     if subject.keys() & {"person_id", "name"}:
@@ -196,17 +218,30 @@ def subject_of(request: Request) -> Identity | None:
     if not places:
         return None
     merged: dict[str, str] = {}
+    first = places[0][0]
     for where, ids in places:
         shared = merged.keys() & ids.keys()
-        first = places[0][0]
         if merged and any(_same(k, merged[k]) != _same(k, ids[k]) for k in shared):
             raise RequestError(
                 f"{first}, {where}",
                 f"{first} ({_shown(places[0][1])}) and {where} ({_shown(ids)}) do not name the same person; "
                 "a request is about one person: give the same identifier in both, or only one",
             )
+        if merged and facts_decide and not shared:
+            raise RequestError(
+                f"{first}, {where}",
+                f"{first} ({_shown(places[0][1])}) and {where} ({_shown(ids)}) share no identifier, and facts about "
+                "the person decide this request: give the same identifier in both, or only one",
+            )
         merged.update(ids)
-    return Identity(**merged)
+    if facts_decide and merged.keys() == {"name"}:
+        named = ", ".join(where for where, _ in places)
+        raise RequestError(
+            named,
+            f"{named} gives a name alone, which can match more than one person, and facts about the person "
+            "decide this request: give person_id, or name and dob",
+        )
+    return Identity(**merged, given=tuple(where for where, _ in places))
 
 
 def _same(key: str, value: str) -> str:
@@ -218,7 +253,8 @@ def _shown(ids: dict[str, str]) -> str:
 
 
 def claimed_carveouts(subject: Subject) -> frozenset[str]:
-    """The 2-173-042(c) carve-outs (2012 law) a statement about the subject asserts."""
+    """The facts a statement about the subject asserts: the 2-173-042(c) carve-outs (2012 law) and
+    New York's applications (`APPLICATIONS`)."""
     met = {
         "outstanding_criminal_warrant": subject.outstanding_criminal_warrant,  # a civil warrant only is none
         "felony_conviction": subject.felony_conviction and not subject.felony_conviction_foreign_court_only,
@@ -232,6 +268,8 @@ def claimed_carveouts(subject: Subject) -> frozenset[str]:
         "felony_conviction_foreign_court": subject.felony_conviction_foreign_court_only,
         "juvenile_felony_adjudication": subject.juvenile_felony_adjudication_only,
         "pending_misdemeanor_charge": subject.pending_misdemeanor_charge,
+        "real_id_applicant": subject.real_id_applicant,
+        "trusted_traveler_applicant": subject.trusted_traveler_applicant,
     }
     return frozenset(name for name, hit in met.items() if hit)
 
@@ -291,7 +329,8 @@ def derive(
     purpose). `acting`: every agency the request is judged as (each reading of the requester and of each
     beneficiary). `documents`: the documents that count — verified ones lift rules; an unverified
     document only ever counts as an administrative basis (which lifts nothing). `carveouts`: those
-    the department's records (or, at the department's own tool, its statement) establish.
+    the department's records (or, at the department's own tool, its statement) establish, with New
+    York's applications (`APPLICATIONS`).
     `stated_crime`: a criminal purpose the requester states (declared, or in words) lifts the 287(g)/ERO
     presumption (`policy.immigration.STATED_CRIME`; the jurisdiction's choice, `PolicyEngine.stated_crime`).
     `public_data`: the department states that what is asked is published to everyone (a requester's
@@ -319,7 +358,7 @@ def derive(
         public_data=public_data,
         criminal_purpose_stated="criminal" in (request.purpose.category, purpose.category),
         detainer=any(d.detainer for d in docs),
-        carveout=bool(carveouts - dropped_carveouts),
+        carveout=bool(carveouts.intersection(CARVEOUTS) - dropped_carveouts),
         health_care_purpose=any(_health_care(text) for text in free_text(request).values()),
         operation_type=op.type if op else "none",
         civil_immigration_operation=bool(op and op.civil_immigration),
@@ -332,4 +371,5 @@ def derive(
         federal_probable_cause_charges=criminal_immigration(d.charge for d in probable_cause),
         federal_court_order=any(d.federal for d in verified),
         stated_purposes=stated_purposes(free_text(request).values()),
+        applications=carveouts.intersection(APPLICATIONS),
     )

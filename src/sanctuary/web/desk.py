@@ -61,6 +61,8 @@ CARVEOUT_LABELS = {
     "felony_conviction_foreign_court_only": N_("Every felony conviction is a foreign court's"),
     "juvenile_felony_adjudication_only": N_("Only record is a juvenile adjudication for a felony-grade offence"),
     "pending_misdemeanor_charge": N_("Pending case on misdemeanor charges only"),
+    "real_id_applicant": N_("Applied for a license meeting federal standards (REAL ID)"),
+    "trusted_traveler_applicant": N_("Seeks acceptance into a trusted traveler program"),
 }
 CARVEOUT_FIELDS = {name: CARVEOUT_LABELS[name] for name in SUBJECT_CARVEOUTS}  # the Subject model's: a field without a label fails here
 SEARCH_CHOICES = [("", N_("None")), *((t, labels.SEARCHES[t]) for t in SEARCH_TYPES)]
