@@ -130,7 +130,8 @@ def ablate(step: str) -> None:
         DecisionIndex.add = lambda self, *args, **kwargs: None
     elif step == "append":  # the committer builds the entries and hands them to a store that keeps nothing
 
-        def append(self: SqlStore, entries: list[bytes], clears: list[Any], follow: Any = None) -> int:
+        def append(self: SqlStore, entries: list[bytes], clears: list[Any], follow: Any = None, gather: Any = None) -> int:
+            entries = [*entries, *(gather()[0] if gather is not None else ())]
             first = [next(counter) for _ in entries][0]
             for _ in follow(first)[0] if follow is not None else ():
                 next(counter)
@@ -168,10 +169,15 @@ BARE_APP = textwrap.dedent(f"""
         return Response(bare_answer(records), media_type="application/json")
 
     app = Starlette(routes=[Route("/query", query, methods=["POST"])])
-    if __name__ == "__main__":
+    if __name__ == "__main__":  # SO_REUSEPORT: several of these on one port are the peer of `serve --workers`
+        import socket
         import uvicorn
         from sanctuary.serving import uvicorn_config
-        uvicorn.Server(uvicorn_config(app, host="127.0.0.1", port=int(sys.argv[2]), loop="uvloop", http="httptools")).run()
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        listener.bind(("127.0.0.1", int(sys.argv[2])))
+        listener.listen(2048)
+        uvicorn.Server(uvicorn_config(app, host="127.0.0.1", port=int(sys.argv[2]), loop="uvloop", http="httptools")).run(sockets=[listener])
 """)
 
 

@@ -10,6 +10,7 @@ the signer under load and no acknowledged decision is lost, the log verifies, th
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import math
 import os
@@ -36,6 +37,7 @@ from sanctuary.gateway.credentials import demo_keys
 from sanctuary.gateway.problems import Problem
 from sanctuary.gateway.shared import SharedDatabase, SharedRateLimiter
 from sanctuary.web import signin
+from sanctuary.workers import START_SECONDS
 
 pytestmark = pytest.mark.postgres
 WARRANT = {
@@ -343,7 +345,9 @@ def test_more_than_one_worker_on_sqlite_is_refused_saying_why(tmp_path: Path) ->
     assert "--workers" in refused.stderr and "PostgreSQL" in refused.stderr and "Traceback" not in refused.stderr
 
 
-def test_a_person_signed_in_through_one_replica_is_signed_in_on_the_other(log_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_person_signed_in_through_one_replica_is_signed_in_on_the_other_and_sees_their_desk_results_sealed(
+    log_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from starlette.requests import Request as HttpRequest
 
     from sanctuary.web import sessions
@@ -355,18 +359,41 @@ def test_a_person_signed_in_through_one_replica_is_signed_in_on_the_other(log_ur
     one, other = sessions.SharedSessions(first), sessions.SharedSessions(second)
     try:
         signed_in = one.new("desk1", "desk")
-        signed_in.keep_result({"records": ["kept in the replica that decided"]})
+        shown = {"records": [{"name": "James Carter", "dob": "1979-11-02"}], "at": "2026-12-07T16:00:00+00:00"}
+        kept = signed_in.keep_result(shown)
         seen = other.get(with_cookie(signed_in.token))
         assert seen is not None and (seen.user, seen.role, seen.csrf) == ("desk1", "desk", signed_in.csrf)
-        assert seen.results == {}, "no desk result leaves the replica that produced it"
+        assert seen.result(kept) == shown, "the desk result's page opens on the other replica"
+        someone = one.new("desk3", "desk")
+        assert someone.result(kept) is None, "another session reads none of it"
+        for _ in range(sessions.KEEP_RESULTS):
+            signed_in.keep_result({"records": []})
+        assert seen.result(kept) is None, "the last KEEP_RESULTS are kept"
+        newest = signed_in.keep_result(shown)
         with psycopg.connect(log_url) as conn:
             stored = conn.execute("SELECT token_hash FROM gateway_session").fetchall()
+            sealed = [bytes(row[0]) for row in conn.execute("SELECT sealed FROM gateway_desk_result")]
+            conn.execute(
+                "UPDATE gateway_desk_result SET token_hash = %s WHERE key = %s",
+                (hashlib.sha256(someone.token.encode()).hexdigest(), newest),
+            )
         assert stored and all(signed_in.token not in row[0] for row in stored), "the table holds no cookie value"
+        assert len(sealed) == sessions.KEEP_RESULTS and not any(b"Carter" in data or b"records" in data for data in sealed), "sealed"
+        assert someone.result(newest) is None, "a result moved to another session's row does not open"
         other.end(seen)
         assert one.get(with_cookie(signed_in.token)) is None, "signed out everywhere"
+        with psycopg.connect(log_url) as conn:
+            left = conn.execute(
+                "SELECT count(*) FROM gateway_desk_result WHERE token_hash = %s", (hashlib.sha256(signed_in.token.encode()).hexdigest(),)
+            )
+            assert left.fetchone()[0] == 0, "its desk results go with the session"
         idle = one.new("desk2", "desk")
+        idle.keep_result(shown)
         monkeypatch.setattr(sessions, "IDLE_SECONDS", 0)
         assert other.get(with_cookie(idle.token)) is None, "an idle session expires on every replica"
+        other.new("desk4", "desk")  # any new session clears the expired ones, with their results
+        with psycopg.connect(log_url) as conn:
+            assert conn.execute("SELECT count(*) FROM gateway_desk_result").fetchone()[0] == 0, "expired with their sessions"
     finally:
         first.close()
         second.close()
@@ -412,3 +439,64 @@ def test_after_kill_9_a_witness_cosigns_the_survivors_checkpoint_without_a_fork(
             replica.stop()
         witness.stop()
         next(stores, None)
+
+
+def test_proxy_workers_share_the_log_and_the_rate_and_a_worker_killed_under_load_is_started_again(tmp_path: Path, log_url: str) -> None:
+    from proxy_harness import EXAMPLE_ROUTES, demo_rms
+
+    rms = demo_rms()
+    args = ["proxy", "--demo", "--profile", "chicago-2021", "--quiet", "--workers", "2", "--port", "0", "--rate", "5"]
+    args += ["--upstream", rms.url, "--routes", str(EXAMPLE_ROUTES), "--log", log_url]
+    supervisor = subprocess.Popen(
+        [sys.executable, "-m", "sanctuary", *args], env=child_env(SANCTUARY_HOME=str(tmp_path)), stdout=subprocess.PIPE, text=True
+    )
+
+    def workers() -> set[int]:
+        return {int(pid) for pid in Path(f"/proc/{supervisor.pid}/task/{supervisor.pid}/children").read_text().split()}
+
+    answered: list[tuple[int, str]] = []  # (log index, decision id)
+    statuses: list[int] = []
+    stop = threading.Event()
+    try:
+        assert supervisor.stdout is not None
+        url = next(line for line in supervisor.stdout if "listening on" in line).split("listening on ", 1)[1].split()[0]
+        threading.Thread(target=supervisor.stdout.read, daemon=True).start()
+        wait_for("two workers", lambda: len(workers()) == 2, 10)
+        headers = {"Authorization": f"Bearer {demo_keys()['FBI']}", "X-Sanctuary-Purpose": "armed robbery investigation"}
+
+        def send() -> None:
+            while not stop.is_set():
+                try:  # a new connection each time: the kernel hands each to one worker
+                    answer = httpx.get(f"{url}/persons/P0000002/warrants", headers=headers, timeout=5)
+                except httpx.HTTPError:
+                    time.sleep(0.05)  # the worker that held it was killed
+                    continue
+                statuses.append(answer.status_code)
+                if answer.status_code == 200:
+                    answered.append((int(answer.headers["X-Sanctuary-Log-Index"]), answer.headers["X-Sanctuary-Decision-Id"]))
+
+        senders = [threading.Thread(target=send) for _ in range(4)]
+        started = time.monotonic()
+        for sender in senders:
+            sender.start()
+        time.sleep(START_SECONDS + 1)  # a worker that ends sooner after its start is taken for one that cannot start
+        first = workers()
+        os.kill(min(first), signal.SIGKILL)
+        wait_for("the supervisor starts the killed worker again", lambda: len(workers()) == 2 and workers() != first, 10)
+        time.sleep(2)
+        stop.set()
+        for sender in senders:
+            sender.join()
+        elapsed = time.monotonic() - started
+    finally:
+        stop.set()
+        supervisor.terminate()
+        supervisor.wait(timeout=30)
+        rms.stop()
+    assert supervisor.returncode == 0
+    # 5 calls a second, a burst of 10, for this key across both workers (each alone would allow as much)
+    assert 10 <= len(answered) <= 10 + 5 * elapsed + 2, (len(answered), elapsed)
+    assert 429 in statuses and set(statuses) <= {200, 429}, sorted(set(statuses))
+    indexes = [index for index, _ in answered]
+    assert len(set(indexes)) == len(indexes), "one log, no index given twice"
+    verify_all(tmp_path, log_url, answered)  # every answered call is in the log under its decision's id
