@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from conftest import PROFILES, pipeline_for, request
 from sanctuary.egress import asked_categories, check
 from sanctuary.models import parse_request
-from sanctuary.policy.categories import RECORD_KIND, store_field_map, vocabulary
+from sanctuary.policy.categories import SEARCHES, store_field_map, vocabulary
 from sanctuary.records import Record, open_store, parse_search
 from sanctuary.records.demo import DEMO_PERSONS, DEMO_PLATE, fill
 from sanctuary.records.schema import RECORD_TABLES
@@ -26,7 +26,7 @@ FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCh
 
 def test_every_store_column_maps_to_exactly_one_leaf_category() -> None:
     fmap = store_field_map()
-    assert set(RECORD_KIND.values()) == set(TABLES)  # every search returns a kind the store has, and each kind is searched
+    assert {s.record_kind for s in SEARCHES.values()} == set(TABLES)  # every search returns a kind the store has, and each kind is searched
     for kind, (table, key) in TABLES.items():
         columns = {c.name for c in table.columns} - {key, "name_key"}
         unmapped = {c for c in columns if (kind, c) not in fmap}
@@ -47,7 +47,7 @@ def test_every_field_every_search_returns_is_mapped(tmp_path: Path) -> None:
                 seen.add(record.kind)
                 assert all((record.kind, f) in fmap for f in record.fields), (record.kind, sorted(record.fields))
     store.close()
-    assert seen == set(RECORD_KIND.values())
+    assert seen == {s.record_kind for s in SEARCHES.values()}
 
 
 def test_check_removes_withheld_and_unmapped_fields_and_counts_them() -> None:
@@ -77,6 +77,40 @@ def test_the_identity_a_requester_supplies_is_not_asked() -> None:
     )
     asked = asked_categories(named)
     assert "person_name" not in asked and "date_of_birth" not in asked and {"immigration_status", "record_number"} <= asked
+
+
+def test_a_database_query_asks_the_fields_it_names() -> None:
+    """`resource.fields` of a database query are the record fields wanted (docs/requests.md): a
+    category, a group or a field of the store names what is asked; a name that is none of these
+    names nothing, and a query naming nothing asks what its search returns."""
+    search = {"type": "person", "person_id": "P0000001"}
+
+    def asked(fields: list[str]) -> frozenset[str]:
+        return asked_categories(parse_request(request("database_query", "FBI", resource={"fields": fields, "search": search})))
+
+    assert asked(["immigration_status", "citizenship"]) == {"immigration_status", "citizenship"}
+    assert asked(["status"]) == vocabulary().leaves("status") >= {"immigration_status", "citizenship", "place_of_birth"}
+    assert asked(["address", "no_such_field"]) == {"home_address"}  # a store field, by its category
+    assert asked(["person_id", "immigration_status"]) == {"immigration_status"}  # the identity supplied is not asked
+    assert asked(["no_such_field"]) == asked([]) and "record_number" not in asked([])
+
+
+def test_a_query_asking_only_status_is_refused_where_status_is_withheld() -> None:
+    """MCC 2-173-030(a)(1): the FBI asking a person's status and nothing else gets a deny, not a
+    permit with everything withheld; asking the name too, a permit that keeps the status back."""
+    fields = {"search": {"type": "person", "person_id": "P0000001"}}
+    only = request(
+        "database_query", "FBI", purpose={"text": "robbery", "category": "criminal"}, resource={**fields, "fields": ["immigration_status"]}
+    )
+    both = request(
+        "database_query",
+        "FBI",
+        purpose={"text": "robbery", "category": "criminal"},
+        resource={**fields, "fields": ["immigration_status", "sex"]},
+    )
+    a, b = (pipeline_for("chicago-2021").decide(parse_request(r)) for r in (only, both))
+    assert a.decision == "deny" and "MCC 2-173-030(a)(1)" in a.citations
+    assert b.decision == "permit" and "immigration_status" in b.redact and "sex" not in b.redact
 
 
 @pytest.mark.parametrize("profile", ["chicago-2021", "illinois-trust"])
@@ -117,7 +151,7 @@ def test_the_same_information_gets_the_same_disclosure_decision(
     itself are left out (CHANNEL_LAWS: the 2019 directive and proposed order cut off database
     access, not officers' answers), and chicago-2012 is read with its inquiries narrowed to custody
     topics (chicago-2012.inquiry_scope: the default refuses ICE's inquiries whole, as its words do):
-    those differences are the law's, shown both ways in tests/test_profiles_scenarios.py."""
+    those differences are the law's, shown both ways in the packs' scenario tables (profiles/*/scenarios.toml)."""
     topics, search = question
     purpose = {k: v for k, v in (("text", text), ("category", category)) if v is not None}
     common = {"purpose": purpose, "documents": documents, **({"on_behalf_of": on_behalf_of} if on_behalf_of else {})}

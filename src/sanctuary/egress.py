@@ -20,21 +20,12 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from sanctuary.models import Request
-from sanctuary.policy.categories import RECORD_KIND, store_field_map, vocabulary
+from sanctuary.policy.categories import SEARCHES, store_field_map, vocabulary
 from sanctuary.policy.facts import custody_topics
 
 if TYPE_CHECKING:  # the records store (SQLAlchemy, Alembic) is not needed to decide
     from sanctuary.records.store import Record
 
-# Which category groups each typed search is about (what it returns: policy.categories.RECORD_KIND).
-SEARCH_TOPICS: dict[str, tuple[str, ...]] = {
-    "person": ("identity", "status"),
-    "warrant": ("criminal_history",),
-    "custody": ("custody_information",),
-    "contact": ("contact_information",),
-    "gang": ("criminal_history",),
-    "plate": ("alpr",),
-}
 # What each custody-inquiry topic may show of a booking; contact_information is a contact search.
 CUSTODY_FIELDS = {
     "custody_status": frozenset({"person_id", "arrested_at", "in_custody", "facility"}),
@@ -85,8 +76,9 @@ def check_fields(kind: str, fields: Mapping[str, Any], withheld: frozenset[str],
     return kept, removed, unmapped
 
 
-def _about(kind: str, topics: tuple[str, ...], keep: frozenset[str] | None, fmap: FieldMap) -> set[str]:
-    vocab = vocabulary()
+def _about(search: str, keep: frozenset[str] | None, fmap: FieldMap) -> set[str]:
+    """The categories of what `search` returns (its `keep` fields only, if given) in its groups."""
+    kind, topics, vocab = SEARCHES[search].record_kind, SEARCHES[search].about, vocabulary()
     return {
         category
         for (k, name), category in fmap.items()
@@ -106,9 +98,34 @@ def asked_categories(request: Request, field_map: FieldMap | None = None) -> fro
         shape = ("topics", tuple(sorted(custody_topics(request.resource.fields))))
     else:
         return frozenset()
+    if kind == "database_query" and request.resource.fields:
+        # The record fields wanted (docs/requests.md): what the query asks is the categories they
+        # name, when they name any, beyond the identity the requester supplied.
+        fields = tuple(request.resource.fields)
+        named = _named_in_store(fields) if field_map is None else _named(fields, field_map)
+        if named:
+            return named - {SUPPLIED[k] for k in (shape[1] if shape else ())}
     if field_map is None:
         return _asked_in_store(kind, shape)
     return _asked(kind, shape, field_map)
+
+
+def _named(fields: Iterable[str], fmap: FieldMap) -> frozenset[str]:
+    """The leaf categories field names name: a category or group of the vocabulary, or a field of
+    the field map (by its category); a name that is neither names nothing."""
+    vocab = vocabulary()
+    by_field: dict[str, set[str]] = {}
+    for (_, name), category in fmap.items():
+        by_field.setdefault(name, set()).add(category)
+    named: set[str] = set()
+    for name in fields:
+        named |= vocab.leaves(name) if name in vocab else by_field.get(name, set())
+    return frozenset(named)
+
+
+@cache
+def _named_in_store(fields: tuple[str, ...]) -> frozenset[str]:
+    return _named(fields, store_field_map())
 
 
 @cache
@@ -121,11 +138,11 @@ def _asked(kind: str, shape: tuple[str, tuple[str, ...]] | None, fmap: FieldMap)
         return frozenset(vocabulary().categories)
     if kind == "database_query":
         search_type, supplied = shape
-        return frozenset(_about(RECORD_KIND[search_type], SEARCH_TOPICS[search_type], None, fmap) - {SUPPLIED[k] for k in supplied})
+        return frozenset(_about(search_type, None, fmap) - {SUPPLIED[k] for k in supplied})
     topics = set(shape[1])
     asked: set[str] = set()
     for topic in topics & CUSTODY_FIELDS.keys():
-        asked |= _about("booking", SEARCH_TOPICS["custody"], CUSTODY_FIELDS[topic], fmap)
+        asked |= _about("custody", CUSTODY_FIELDS[topic], fmap)
     if "contact_information" in topics:
-        asked |= _about("contact", SEARCH_TOPICS["contact"], None, fmap)
+        asked |= _about("contact", None, fmap)
     return frozenset(asked)

@@ -14,7 +14,7 @@ from enum import Enum
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, ValidationInfo, field_validator
 
 from sanctuary.errors import SanctuaryError
 
@@ -57,16 +57,27 @@ class Requester(Strict):
     officer: Short | None = None
 
 
+PurposeCategory = Literal["criminal", "civil_immigration", "other"]
+PURPOSE_CATEGORIES: tuple[str, ...] = get_args(PurposeCategory)
+
+
 class Purpose(Strict):
     text: Text | None = None
     case_number: Short | None = None
-    category: Literal["criminal", "civil_immigration", "other"] | None = None
+    category: PurposeCategory | None = None
+
+
+# The searches a request may ask of the department's records: the one list (what each returns and is
+# about: policy.categories.SEARCHES, which adds the department's own look-ups; the store's typed
+# searches: records.searches; the desk's choices).
+SearchType = Literal["person", "plate", "warrant", "custody", "contact"]
+SEARCH_TYPES: tuple[str, ...] = get_args(SearchType)
 
 
 class Search(Strict):
     """A typed search in a department system: never raw SQL."""
 
-    type: Literal["person", "plate", "warrant", "custody", "contact"]
+    type: SearchType
     name: Annotated[Short | None, PERSON] = None
     dob: Annotated[Short | None, PERSON] = None
     plate: Annotated[Short | None, PERSON] = None
@@ -81,23 +92,58 @@ class Resource(Strict):
         list[Short], NotText("names of data fields or custody topics, matched against the data vocabulary and the topics")
     ] = Field(default_factory=list, max_length=50)
     search: Search | None = None
+    # The data asked is what the City publishes to everyone (an open-data portal), not a system kept
+    # for law enforcement: the department's statement; a requester's is a claim, never decisive.
+    publicly_available_to_anyone: bool = False
+
+
+# Each fact short of a carve-out: the neighbour it must agree with, the value that agrees, what it says.
+CONTRADICTS: dict[str, tuple[str, bool, str]] = {
+    "outstanding_civil_warrant_only": ("outstanding_criminal_warrant", False, "the person's only outstanding warrant is civil"),
+    "felony_conviction_foreign_court_only": ("felony_conviction", True, "every felony conviction of the person is a foreign court's"),
+    "juvenile_felony_adjudication_only": ("felony_conviction", False, "the person's only record is a juvenile adjudication"),
+    "pending_misdemeanor_charge": ("pending_felony_charge", False, "the pending case is on misdemeanor charges only"),
+}
 
 
 class Subject(Strict):
-    """The person the request is about: the facts the carve-outs turn on, and who it is."""
+    """The person the request is about: the facts the carve-outs turn on, and who it is. Four facts
+    say what a record holds short of a carve-out of MCC 2-173-042(c) (2012 text), each where the
+    text turns on it; each contradicts the carve-out it stands beside (`CONTRADICTS`)."""
 
     outstanding_criminal_warrant: bool = False
     felony_conviction: bool = False
     pending_felony_charge: bool = False
     gang_database: bool = False
     gang_admission: bool = False
+    # (c)(1) "an outstanding criminal warrant": the only outstanding warrant is civil (body attachment, civil contempt)
+    outstanding_civil_warrant_only: bool = False
+    # (c)(2) "convicted of a felony in any court of competent jurisdiction": every felony conviction is a foreign court's
+    felony_conviction_foreign_court_only: bool = False
+    # (c)(2) "convicted": the only record is a juvenile delinquency adjudication for a felony-grade offence
+    juvenile_felony_adjudication_only: bool = False
+    # (c)(3) "a defendant in a criminal case": the pending case is on misdemeanor charges only
+    pending_misdemeanor_charge: bool = False
+    # New York VTL §201(12)(a)'s exceptions, as the DMV's records show them: the person has applied
+    # for a license meeting federal standards for identification (REAL ID), or seeks acceptance into
+    # a trusted traveler program.
+    real_id_applicant: bool = False
+    trusted_traveler_applicant: bool = False
     person_id: Annotated[Short | None, PERSON] = None
     name: Annotated[Short | None, PERSON] = None
     dob: Annotated[Short | None, PERSON] = None
 
+    @field_validator(*CONTRADICTS)
+    @classmethod
+    def _consistent(cls, value: bool, info: ValidationInfo) -> bool:
+        other, needed, says = CONTRADICTS[str(info.field_name)]
+        if value and info.data.get(other, False) is not needed:
+            raise ValueError(f"says {says}, but subject.{other} is {'false' if needed else 'true'}")
+        return value
 
-# The facts about the subject the carve-outs turn on (Subject's yes/no fields): from the records, or
-# from a requester only as a claim.
+
+# The facts about the subject the rules turn on (Subject's yes/no fields: the carve-outs, New York's
+# exceptions): from the records, or from a requester only as a claim.
 CARVEOUT_FIELDS: tuple[str, ...] = tuple(name for name, f in Subject.model_fields.items() if f.annotation is bool)
 
 
@@ -128,11 +174,19 @@ class Document(Strict):
     signer_title: Short | None = None
     criminal: bool | None = None
     probable_cause: bool | None = None
+    # The offence or statute the warrant or order names ("8 U.S.C. 1326(a)", "Penal Code 459"): a
+    # fact about the document, read by the rules once the document is verified (policy.facts:
+    # `federal_probable_cause_charges`); free text, so the purpose screen reads it too.
+    charge: Short | None = None
     text: Annotated[str, StringConstraints(max_length=100_000)] | None = None
 
 
+OperationType = Literal["traffic_perimeter", "on_site_support", "other"]
+OPERATION_TYPES: tuple[str, ...] = get_args(OperationType)
+
+
 class Operation(Strict):
-    type: Literal["traffic_perimeter", "on_site_support", "other"]
+    type: OperationType
     civil_immigration: bool | None = None
 
 
