@@ -38,6 +38,12 @@ def custody_topics(fields: Sequence[str]) -> tuple[str, ...]:
 
 
 CARVEOUTS = ("outstanding_criminal_warrant", "felony_conviction", "pending_felony_charge", "gang_member", "gang_admission")
+# Every fact about the subject a fact source may show met, by name: the 2012 carve-outs (MCC
+# 2-173-042(c)), and California's Gov. Code §7282.5 circumstances (`models.Subject`, each with its
+# clause), which its rules read as the set `subject_records`.
+RECORD_FACTS: tuple[str, ...] = CARVEOUTS + tuple(
+    name for name in CARVEOUT_FIELDS if name not in CARVEOUTS and name not in ("gang_database",)
+)
 # 625 ILCS 5/2-130 bars sharing ALPR data to investigate or enforce a law that denies or interferes
 # with reproductive or other lawful health care. Words in any free-text field that speak of such
 # care (English or Spanish) make the request's purpose a health-care one: the restrictive reading,
@@ -69,6 +75,8 @@ class Facts:
     article_iii_order: bool = False
     state_court_orders: frozenset[str] = frozenset()
     felony_conviction: bool = False  # the department's records show one (never the requester's claim)
+    # Every fact about the subject the department's records show met (`RECORD_FACTS`), by name.
+    subject_records: frozenset[str] = frozenset()
     # Descriptive, for each jurisdiction's own definition of immigration enforcement to read: the kinds
     # of federal criminal immigration offence the request names (`policy.immigration_crimes.KINDS`),
     # and the administrative immigration forms it shows ("I-200", "I-247A", "ncic_ivf"), verified or not.
@@ -108,6 +116,7 @@ class Facts:
             "article_iii_order": self.article_iii_order,
             "state_court_orders": sorted(self.state_court_orders),
             "felony_conviction": self.felony_conviction,
+            "subject_records": sorted(self.subject_records),
             "criminal_immigration": sorted(self.criminal_immigration),
             "immigration_forms": sorted(self.immigration_forms),
             "federal_probable_cause": self.federal_probable_cause,
@@ -201,8 +210,10 @@ def _shown(ids: dict[str, str]) -> str:
 
 
 def claimed_carveouts(subject: Subject) -> frozenset[str]:
-    """The 2-173-042(c) carve-outs (2012 law) a statement about the subject asserts."""
+    """The facts about the subject (`RECORD_FACTS`) a statement asserts: the 2-173-042(c) carve-outs
+    (2012 law) and the others by their field's name."""
     met = {
+        **{name: getattr(subject, name) for name in RECORD_FACTS if name not in CARVEOUTS},
         "outstanding_criminal_warrant": subject.outstanding_criminal_warrant,
         "felony_conviction": subject.felony_conviction,
         "pending_felony_charge": subject.pending_felony_charge,
@@ -267,7 +278,8 @@ def derive(
     purpose). `acting`: every agency the request is judged as (each reading of the requester and of each
     beneficiary). `documents`: the documents that count — verified ones lift rules; an unverified
     document only ever counts as an administrative basis (which lifts nothing). `carveouts`: those
-    the department's records (or, at the department's own tool, its statement) establish.
+    the department's records (or, at the department's own tool, its statement) establish: every met
+    fact about the subject (`RECORD_FACTS`), of which the 2012 carve-outs lift that law's rules.
     `stated_crime`: a criminal purpose the requester states (declared, or in words) lifts the 287(g)/ERO
     presumption (`policy.immigration.STATED_CRIME`; the jurisdiction's choice, `PolicyEngine.stated_crime`)."""
     docs = list(documents)
@@ -291,13 +303,14 @@ def derive(
         administrative_document=any(d.administrative for d in docs),
         database_access=request.kind.value == "database_query",
         detainer=any(d.detainer for d in docs),
-        carveout=bool(carveouts - dropped_carveouts),
+        carveout=bool(carveouts.intersection(CARVEOUTS) - dropped_carveouts),
         health_care_purpose=any(_health_care(text) for text in free_text(request).values()),
         operation_type=op.type if op else "none",
         civil_immigration_operation=bool(op and op.civil_immigration),
         article_iii_order=article_iii_order(verified),
         state_court_orders=state_court_orders(verified),
         felony_conviction="felony_conviction" in carveouts,
+        subject_records=carveouts,
         criminal_immigration=criminal_immigration([*free_text(request).values(), *(d.text for d in request.documents)]),
         immigration_forms=frozenset(d.type for d in docs if d.administrative),
         federal_probable_cause=bool(probable_cause),
