@@ -117,6 +117,9 @@ class Subject(Strict):
     held_to_answer_on_qualifying_felony: bool = False  # (b): a magistrate's Penal Code 872 finding on such a felony charge
     prop47_reduced_misdemeanor: bool = False  # (a)(6): convicted of a misdemeanor that was a felony or wobbler before Prop. 47
     arrested_for_prop47_misdemeanor: bool = False  # (a)(6): arrested or detained for such a misdemeanor
+    # California, Gov. Code §7283.1(a): the person's answer on the written consent form the
+    # department gave before an ICE interview ("given", "declined"; None: not given or not answered).
+    interview_consent: Literal["given", "declined"] | None = None
     person_id: Annotated[Short | None, PERSON] = None
     name: Annotated[Short | None, PERSON] = None
     dob: Annotated[Short | None, PERSON] = None

@@ -41,8 +41,11 @@ CARVEOUTS = ("outstanding_criminal_warrant", "felony_conviction", "pending_felon
 # Every fact about the subject a fact source may show met, by name: the 2012 carve-outs (MCC
 # 2-173-042(c)), and California's Gov. Code §7282.5 circumstances (`models.Subject`, each with its
 # clause), which its rules read as the set `subject_records`.
-RECORD_FACTS: tuple[str, ...] = CARVEOUTS + tuple(
-    name for name in CARVEOUT_FIELDS if name not in CARVEOUTS and name not in ("gang_database",)
+# The answer on California's TRUTH Act consent form (`Subject.interview_consent`) is shown as
+# "interview_consent_given" or "interview_consent_declined".
+INTERVIEW_CONSENT = ("interview_consent_given", "interview_consent_declined")
+RECORD_FACTS: tuple[str, ...] = (
+    CARVEOUTS + tuple(name for name in CARVEOUT_FIELDS if name not in CARVEOUTS and name != "gang_database") + INTERVIEW_CONSENT
 )
 # 625 ILCS 5/2-130 bars sharing ALPR data to investigate or enforce a law that denies or interferes
 # with reproductive or other lawful health care. Words in any free-text field that speak of such
@@ -213,7 +216,8 @@ def claimed_carveouts(subject: Subject) -> frozenset[str]:
     """The facts about the subject (`RECORD_FACTS`) a statement asserts: the 2-173-042(c) carve-outs
     (2012 law) and the others by their field's name."""
     met = {
-        **{name: getattr(subject, name) for name in RECORD_FACTS if name not in CARVEOUTS},
+        **{name: getattr(subject, name) for name in CARVEOUT_FIELDS if name not in CARVEOUTS and name != "gang_database"},
+        **{f"interview_consent_{answer}": subject.interview_consent == answer for answer in ("given", "declined")},
         "outstanding_criminal_warrant": subject.outstanding_criminal_warrant,
         "felony_conviction": subject.felony_conviction,
         "pending_felony_charge": subject.pending_felony_charge,
