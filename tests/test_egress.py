@@ -10,10 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import PROFILES, pipeline_for, request
+from conftest import PROFILES, pipeline_for, registry, request
 from sanctuary.egress import asked_categories, check
 from sanctuary.models import parse_request
+from sanctuary.pipeline import Pipeline
 from sanctuary.policy.categories import SEARCHES, store_field_map, vocabulary
+from sanctuary.policy.engine import PolicyEngine
 from sanctuary.records import Record, open_store, parse_search
 from sanctuary.records.demo import DEMO_PERSONS, DEMO_PLATE, fill
 from sanctuary.records.schema import RECORD_TABLES
@@ -77,6 +79,36 @@ def test_the_identity_a_requester_supplies_is_not_asked() -> None:
     )
     asked = asked_categories(named)
     assert "person_name" not in asked and "date_of_birth" not in asked and {"immigration_status", "record_number"} <= asked
+
+
+def test_a_database_query_asks_the_fields_it_names() -> None:
+    """`resource.fields` are "the record fields wanted": their categories are what is asked (a field
+    of any record kind, or a category's own name); one the vocabulary does not know leaves the
+    search's whole shape asked."""
+
+    def asked(fields: list[str]) -> frozenset[str]:
+        search = {"type": "person", "person_id": "P0000001"}
+        return asked_categories(parse_request(request("database_query", "FBI", resource={"fields": fields, "search": search})))
+
+    assert asked(["address", "zip_code", "phone"]) == {"home_address", "phone"}
+    assert asked(["statute", "photo"]) == {"arrest_record", "warrant", "photo"}
+    assert asked(["address", "no_such_field"]) == asked([]) and "immigration_status" in asked([])
+
+
+def test_asking_only_withheld_fields_is_a_deny_asking_others_too_is_not() -> None:
+    """California: ICE-ERO asking a home address and phone gets §7284.6(a)(1)(D)'s deny; with status too,
+    the status is answered (§7284.6(e)) and the address withheld."""
+    engine = PolicyEngine.for_jurisdiction("california", registry())
+    search = {"type": "person", "person_id": "P0000001"}
+
+    def decide(fields: list[str]):
+        raw = request("database_query", "ICE-ERO", purpose={"text": "locate"}, resource={"fields": fields, "search": search})
+        return Pipeline(engine, trusted=True).decide(parse_request(raw))
+
+    only = decide(["address", "phone"])
+    assert only.decision == "deny" and "Cal. Gov. Code §7284.6(a)(1)(D)" in only.citations
+    both = decide(["address", "immigration_status"])
+    assert both.decision == "permit" and "home_address" in both.redact and "immigration_status" not in both.redact
 
 
 @pytest.mark.parametrize("profile", ["chicago-2021", "illinois-trust"])
