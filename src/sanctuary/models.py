@@ -117,6 +117,11 @@ class Subject(Strict):
     held_to_answer_on_qualifying_felony: bool = False  # (b): a magistrate's Penal Code 872 finding on such a felony charge
     prop47_reduced_misdemeanor: bool = False  # (a)(6): convicted of a misdemeanor that was a felony or wobbler before Prop. 47
     arrested_for_prop47_misdemeanor: bool = False  # (a)(6): arrested or detained for such a misdemeanor
+    # California, Gov. Code §7284.6(b)(1): the department's own stop found reasonable suspicion of an
+    # 8 U.S.C. 1326(a) re-entry that may be subject to the 1326(b)(2) enhancement (an aggravated
+    # felony before removal), and it was detected during an unrelated law enforcement activity.
+    reentry_1326b2: bool = False
+    detected_during_unrelated_activity: bool = False
     # California, Gov. Code §7283.1(a): the person's answer on the written consent form the
     # department gave before an ICE interview ("given", "declined"; None: not given or not answered).
     interview_consent: Literal["given", "declined"] | None = None

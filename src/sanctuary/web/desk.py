@@ -72,6 +72,8 @@ CARVEOUT_LABELS = {
     ),
     "prop47_reduced_misdemeanor": N_("Convicted of a misdemeanor reduced by Proposition 47 (Cal. §7282.5(a)(6))"),
     "arrested_for_prop47_misdemeanor": N_("Arrested or detained for a misdemeanor reduced by Proposition 47 (Cal. §7282.5(a)(6))"),
+    "reentry_1326b2": N_("Reasonable suspicion of 8 U.S.C. 1326(a) re-entry subject to the (b)(2) enhancement"),
+    "detected_during_unrelated_activity": N_("Detected during an unrelated law enforcement activity (Cal. §7284.6(b)(1))"),
 }
 CARVEOUT_FIELDS = {name: CARVEOUT_LABELS[name] for name in SUBJECT_CARVEOUTS}  # the Subject model's: a field without a label fails here
 SEARCH_CHOICES = [("", N_("None")), *((t, labels.SEARCHES[t]) for t in SEARCH_TYPES)]
