@@ -10,12 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import PROFILES, pipeline_for, registry, request
+from conftest import PROFILES, pipeline_for, request
 from sanctuary.egress import asked_categories, check
 from sanctuary.models import parse_request
-from sanctuary.pipeline import Pipeline
 from sanctuary.policy.categories import SEARCHES, store_field_map, vocabulary
-from sanctuary.policy.engine import PolicyEngine
 from sanctuary.records import Record, open_store, parse_search
 from sanctuary.records.demo import DEMO_PERSONS, DEMO_PLATE, fill
 from sanctuary.records.schema import RECORD_TABLES
@@ -82,33 +80,37 @@ def test_the_identity_a_requester_supplies_is_not_asked() -> None:
 
 
 def test_a_database_query_asks_the_fields_it_names() -> None:
-    """`resource.fields` are "the record fields wanted": their categories are what is asked (a field
-    of any record kind, or a category's own name); one the vocabulary does not know leaves the
-    search's whole shape asked."""
-
-    def asked(fields: list[str]) -> frozenset[str]:
-        search = {"type": "person", "person_id": "P0000001"}
-        return asked_categories(parse_request(request("database_query", "FBI", resource={"fields": fields, "search": search})))
-
-    assert asked(["address", "zip_code", "phone"]) == {"home_address", "phone"}
-    assert asked(["statute", "photo"]) == {"arrest_record", "warrant", "photo"}
-    assert asked(["address", "no_such_field"]) == asked([]) and "immigration_status" in asked([])
-
-
-def test_asking_only_withheld_fields_is_a_deny_asking_others_too_is_not() -> None:
-    """California: ICE-ERO asking a home address and phone gets §7284.6(a)(1)(D)'s deny; with status too,
-    the status is answered (§7284.6(e)) and the address withheld."""
-    engine = PolicyEngine.for_jurisdiction("california", registry())
+    """`resource.fields` of a database query are the record fields wanted (docs/requests.md): a
+    category, a group or a field of the store names what is asked; a name that is none of these
+    names nothing, and a query naming nothing asks what its search returns."""
     search = {"type": "person", "person_id": "P0000001"}
 
-    def decide(fields: list[str]):
-        raw = request("database_query", "ICE-ERO", purpose={"text": "locate"}, resource={"fields": fields, "search": search})
-        return Pipeline(engine, trusted=True).decide(parse_request(raw))
+    def asked(fields: list[str]) -> frozenset[str]:
+        return asked_categories(parse_request(request("database_query", "FBI", resource={"fields": fields, "search": search})))
 
-    only = decide(["address", "phone"])
-    assert only.decision == "deny" and "Cal. Gov. Code §7284.6(a)(1)(D)" in only.citations
-    both = decide(["address", "immigration_status"])
-    assert both.decision == "permit" and "home_address" in both.redact and "immigration_status" not in both.redact
+    assert asked(["immigration_status", "citizenship"]) == {"immigration_status", "citizenship"}
+    assert asked(["status"]) == vocabulary().leaves("status") >= {"immigration_status", "citizenship", "place_of_birth"}
+    assert asked(["address", "no_such_field"]) == {"home_address"}  # a store field, by its category
+    assert asked(["person_id", "immigration_status"]) == {"immigration_status"}  # the identity supplied is not asked
+    assert asked(["no_such_field"]) == asked([]) and "record_number" not in asked([])
+
+
+def test_a_query_asking_only_status_is_refused_where_status_is_withheld() -> None:
+    """MCC 2-173-030(a)(1): the FBI asking a person's status and nothing else gets a deny, not a
+    permit with everything withheld; asking the name too, a permit that keeps the status back."""
+    fields = {"search": {"type": "person", "person_id": "P0000001"}}
+    only = request(
+        "database_query", "FBI", purpose={"text": "robbery", "category": "criminal"}, resource={**fields, "fields": ["immigration_status"]}
+    )
+    both = request(
+        "database_query",
+        "FBI",
+        purpose={"text": "robbery", "category": "criminal"},
+        resource={**fields, "fields": ["immigration_status", "sex"]},
+    )
+    a, b = (pipeline_for("chicago-2021").decide(parse_request(r)) for r in (only, both))
+    assert a.decision == "deny" and "MCC 2-173-030(a)(1)" in a.citations
+    assert b.decision == "permit" and "immigration_status" in b.redact and "sex" not in b.redact
 
 
 @pytest.mark.parametrize("profile", ["chicago-2021", "illinois-trust"])

@@ -6,9 +6,8 @@ answer, `check` removes every field whose category is withheld, and every field 
 category at all (a field nobody classified does not leave). The gateway uses it; any other route
 (a proxy in front of a department system) uses it with its own field map.
 
-`asked_categories` says what a request asks for, before anything is fetched: the categories of the
-record fields a database query names, else those its search or topics are about, beyond the
-identity the requester supplied. A request whose every asked
+`asked_categories` says what a request asks for, before anything is fetched: the categories its
+search or topics are about, beyond the identity the requester supplied. A request whose every asked
 category is withheld is denied (the pipeline), so the same question gets the same answer whether
 it comes as a custody inquiry or as a database search.
 """
@@ -77,26 +76,6 @@ def check_fields(kind: str, fields: Mapping[str, Any], withheld: frozenset[str],
     return kept, removed, unmapped
 
 
-def _named(fields: tuple[str, ...], fmap: FieldMap) -> frozenset[str] | None:
-    """The categories of the fields a database query names (`resource.fields`): each a field of a
-    record kind (all the categories a name has across kinds: "statute" is an arrest's and a
-    warrant's) or a category's own name ("photo"). None when one names neither: what the request
-    asks is then what its search returns."""
-    categories = vocabulary().categories
-    asked: set[str] = set()
-    for name in fields:
-        found = {category for (_, field), category in fmap.items() if field == name}
-        if not found and name not in categories:
-            return None
-        asked |= found or {name}
-    return frozenset(asked)
-
-
-@cache
-def _named_in_store(fields: tuple[str, ...]) -> frozenset[str] | None:
-    return _named(fields, store_field_map())
-
-
 def _about(search: str, keep: frozenset[str] | None, fmap: FieldMap) -> set[str]:
     """The categories of what `search` returns (its `keep` fields only, if given) in its groups."""
     kind, topics, vocab = SEARCHES[search].record_kind, SEARCHES[search].about, vocabulary()
@@ -114,19 +93,39 @@ def asked_categories(request: Request, field_map: FieldMap | None = None) -> fro
     search = request.resource.search
     shape: tuple[str, tuple[str, ...]] | None
     if kind == "database_query":
-        fields = tuple(sorted(set(request.resource.fields)))
-        if fields:  # the record fields wanted, when each names a field of the store or a category
-            named = _named_in_store(fields) if field_map is None else _named(fields, field_map)
-            if named is not None:
-                return named
         shape = (search.type, tuple(k for k in SUPPLIED if getattr(search, k, None))) if search is not None else None
     elif kind == "custody_inquiry":
         shape = ("topics", tuple(sorted(custody_topics(request.resource.fields))))
     else:
         return frozenset()
+    if kind == "database_query" and request.resource.fields:
+        # The record fields wanted (docs/requests.md): what the query asks is the categories they
+        # name, when they name any, beyond the identity the requester supplied.
+        fields = tuple(request.resource.fields)
+        named = _named_in_store(fields) if field_map is None else _named(fields, field_map)
+        if named:
+            return named - {SUPPLIED[k] for k in (shape[1] if shape else ())}
     if field_map is None:
         return _asked_in_store(kind, shape)
     return _asked(kind, shape, field_map)
+
+
+def _named(fields: Iterable[str], fmap: FieldMap) -> frozenset[str]:
+    """The leaf categories field names name: a category or group of the vocabulary, or a field of
+    the field map (by its category); a name that is neither names nothing."""
+    vocab = vocabulary()
+    by_field: dict[str, set[str]] = {}
+    for (_, name), category in fmap.items():
+        by_field.setdefault(name, set()).add(category)
+    named: set[str] = set()
+    for name in fields:
+        named |= vocab.leaves(name) if name in vocab else by_field.get(name, set())
+    return frozenset(named)
+
+
+@cache
+def _named_in_store(fields: tuple[str, ...]) -> frozenset[str]:
+    return _named(fields, store_field_map())
 
 
 @cache

@@ -32,6 +32,7 @@ LIFTS = "lifts_presumption"
 SUBJECT_FACTS = (
     "context.carveout",
     "context.felony_conviction",
+    "context.applications",
     "context.subject_records",
 )  # facts read from the records about the subject
 

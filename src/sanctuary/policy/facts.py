@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from types import MappingProxyType
 from typing import Protocol
@@ -37,16 +37,43 @@ def custody_topics(fields: Sequence[str]) -> tuple[str, ...]:
     return tuple(t for t in CUSTODY_TOPICS if t in fields) if fields else CUSTODY_TOPICS
 
 
-CARVEOUTS = ("outstanding_criminal_warrant", "felony_conviction", "pending_felony_charge", "gang_member", "gang_admission")
-# Every fact about the subject a fact source may show met, by name: the 2012 carve-outs (MCC
-# 2-173-042(c)), and California's Gov. Code §7282.5 circumstances (`models.Subject`, each with its
-# clause), which its rules read as the set `subject_records`.
-# The answer on California's TRUTH Act consent form (`Subject.interview_consent`) is shown as
-# "interview_consent_given" or "interview_consent_declined".
-INTERVIEW_CONSENT = ("interview_consent_given", "interview_consent_declined")
-RECORD_FACTS: tuple[str, ...] = (
-    CARVEOUTS + tuple(name for name in CARVEOUT_FIELDS if name not in CARVEOUTS and name != "gang_database") + INTERVIEW_CONSENT
+# The 2-173-042(c) carve-outs (2012 text), and four readings of it that the words retrieved leave open
+# (each named in parameter chicago-2012.dropped_carveouts, dropped by default: the protective reading).
+CARVEOUTS = (
+    "outstanding_criminal_warrant",
+    "felony_conviction",
+    "pending_felony_charge",
+    "gang_member",
+    "gang_admission",
+    "felony_conviction_foreign_court",
+    "juvenile_felony_adjudication",
+    "pending_misdemeanor_charge",
 )
+# New York VTL §201(12)(a)'s exceptions that rest on the person's own dealings with the DMV: facts
+# from its records (a requester's statement of them is a claim), carried with the carve-outs.
+APPLICATIONS = ("real_id_applicant", "trusted_traveler_applicant")
+# California's facts from the department's records (`models.Subject`, each with its clause: Gov. Code
+# §7282.5's circumstances, §7284.6(b)(1)'s stop), and the answer on its TRUTH Act consent form
+# (`Subject.interview_consent`, shown "interview_consent_given" or "interview_consent_declined"),
+# which its rules read as the set `subject_records`.
+CALIFORNIA_FIELDS = (
+    "conviction_serious_or_violent_felony",
+    "conviction_state_prison_felony",
+    "conviction_listed_offense_felony_within_15y",
+    "conviction_listed_offense_wobbler_misdemeanor_within_5y",
+    "misdemeanor_conviction",
+    "sex_arson_registrant",
+    "conviction_federal_aggravated_felony",
+    "ice_identified_federal_felony_warrant",
+    "held_to_answer_on_qualifying_felony",
+    "prop47_reduced_misdemeanor",
+    "arrested_for_prop47_misdemeanor",
+    "reentry_1326b2",
+    "detected_during_unrelated_activity",
+)
+CALIFORNIA = (*CALIFORNIA_FIELDS, "interview_consent_given", "interview_consent_declined")
+# Every fact about the subject a fact source may show met, by name.
+RECORD_FACTS: tuple[str, ...] = CARVEOUTS + APPLICATIONS + CALIFORNIA
 # 625 ILCS 5/2-130 bars sharing ALPR data to investigate or enforce a law that denies or interferes
 # with reproductive or other lawful health care. Words in any free-text field that speak of such
 # care (English or Spanish) make the request's purpose a health-care one: the restrictive reading,
@@ -70,6 +97,10 @@ class Facts:
     disclosure_order: bool = False
     administrative_document: bool = False
     database_access: bool = False  # the request queries a department database (kind database_query)
+    public_data: bool = False  # what is asked the City publishes to everyone (the department's statement only)
+    # The requester states a criminal purpose (a declared `criminal` category, or words the screen reads
+    # as naming a crime): a claim, which a rule may read only where a parameter makes it count.
+    criminal_purpose_stated: bool = False
     detainer: bool = False
     carveout: bool = False
     health_care_purpose: bool = False
@@ -78,7 +109,7 @@ class Facts:
     article_iii_order: bool = False
     state_court_orders: frozenset[str] = frozenset()
     felony_conviction: bool = False  # the department's records show one (never the requester's claim)
-    # Every fact about the subject the department's records show met (`RECORD_FACTS`), by name.
+    # California's facts about the subject the department's records show met (`CALIFORNIA`), by name.
     subject_records: frozenset[str] = frozenset()
     # Descriptive, for each jurisdiction's own definition of immigration enforcement to read: the kinds
     # of federal criminal immigration offence the request names (`policy.immigration_crimes.KINDS`),
@@ -99,6 +130,8 @@ class Facts:
     federal_court_order: bool = False
     # The statutory purposes the request's words name (`policy.stated_purposes.KINDS`): a claim.
     stated_purposes: frozenset[str] = frozenset()
+    # What the department's records show of the person's own applications (`APPLICATIONS`).
+    applications: frozenset[str] = frozenset()
 
     @cached_property
     def cedar_context(self) -> dict:
@@ -111,6 +144,8 @@ class Facts:
             "disclosure_order": self.disclosure_order,
             "administrative_document": self.administrative_document,
             "database_access": self.database_access,
+            "public_data": self.public_data,
+            "criminal_purpose_stated": self.criminal_purpose_stated,
             "detainer": self.detainer,
             "carveout": self.carveout,
             "health_care_purpose": self.health_care_purpose,
@@ -126,6 +161,7 @@ class Facts:
             "federal_probable_cause_charges": sorted(self.federal_probable_cause_charges),
             "federal_court_order": self.federal_court_order,
             "stated_purposes": sorted(self.stated_purposes),
+            "applications": sorted(self.applications),
         }
 
 
@@ -138,6 +174,7 @@ class SubjectFacts:
     found: bool = False
     carveouts: frozenset[str] = frozenset()
     in_custody: bool | None = None
+    several: bool = False  # more than one person matches the identity given: where facts decide, refused
 
 
 class FactSource(Protocol):
@@ -164,21 +201,36 @@ class Identity:
     person_id: str | None = None
     name: str | None = None
     dob: str | None = None
+    given: tuple[str, ...] = field(default=(), compare=False)  # the request's fields that named the person
 
     def as_dict(self) -> dict[str, str]:
         return {k: v for k in IDENTITY if (v := getattr(self, k))}
 
+    def several(self) -> RequestError:
+        """The refusal when the department's records know more than one person by this identity and
+        facts about the person decide: the facts of one must never open the records of another."""
+        named = ", ".join(self.given)
+        return RequestError(
+            named,
+            f"{named} ({_shown(self.as_dict())}) matches more than one person in the department's records, and facts "
+            "about the person decide this request: give person_id",
+        )
 
-def subject_of(request: Request) -> Identity | None:
+
+def subject_of(request: Request, *, facts_decide: bool = False) -> Identity | None:
     """The one person a request is about: its subject and the person its search names, which must
     be the same person (None: it names no one). Two places naming a person agree when they share an
     identifier and every identifier both give is equal (names compared without case or spacing);
     otherwise the request is refused, naming both fields: the facts of one person must never open
-    the records of another. Places that share no identifier are taken together: the facts are
-    looked up, and the records searched, for a person who is both (each identifier narrows the
-    search). A name with neither a date of birth nor a person id identifies no one for the facts
-    lookup (no carve-out is met: the restrictive reading), so the facts of one person cannot open the
-    records of several."""
+    the records of another.
+
+    `facts_decide`: a rule in force turns on facts about the person (`PolicyEngine.reads_subject`)
+    and the request comes from outside (at the department's own tool, `sanctuary decide`, the
+    subject is the department's statement of who the person is: `Pipeline.one_person`). Then the request must name one person and name them alike: places that share no identifier are
+    refused, naming both fields (the records alone could say whether they are one person), and so is
+    a name with neither a person id nor a date of birth (a search that can return several people).
+    Otherwise places that share no identifier are taken together (each identifier narrows the
+    search), and a name alone identifies no one for the facts lookup (no carve-out is met)."""
     places: list[tuple[str, dict[str, str]]] = []
     subject = {k: v for k in IDENTITY if (v := getattr(request.subject, k))}
     if subject.keys() & {"person_id", "name"}:
@@ -191,17 +243,30 @@ def subject_of(request: Request) -> Identity | None:
     if not places:
         return None
     merged: dict[str, str] = {}
+    first = places[0][0]
     for where, ids in places:
         shared = merged.keys() & ids.keys()
-        first = places[0][0]
         if merged and any(_same(k, merged[k]) != _same(k, ids[k]) for k in shared):
             raise RequestError(
                 f"{first}, {where}",
                 f"{first} ({_shown(places[0][1])}) and {where} ({_shown(ids)}) do not name the same person; "
                 "a request is about one person: give the same identifier in both, or only one",
             )
+        if merged and facts_decide and not shared:
+            raise RequestError(
+                f"{first}, {where}",
+                f"{first} ({_shown(places[0][1])}) and {where} ({_shown(ids)}) share no identifier, and facts about "
+                "the person decide this request: give the same identifier in both, or only one",
+            )
         merged.update(ids)
-    return Identity(**merged)
+    if facts_decide and merged.keys() == {"name"}:
+        named = ", ".join(where for where, _ in places)
+        raise RequestError(
+            named,
+            f"{named} gives a name alone, which can match more than one person, and facts about the person "
+            "decide this request: give person_id, or name and dob",
+        )
+    return Identity(**merged, given=tuple(where for where, _ in places))
 
 
 def _same(key: str, value: str) -> str:
@@ -213,18 +278,25 @@ def _shown(ids: dict[str, str]) -> str:
 
 
 def claimed_carveouts(subject: Subject) -> frozenset[str]:
-    """The facts about the subject (`RECORD_FACTS`) a statement asserts: the 2-173-042(c) carve-outs
-    (2012 law) and the others by their field's name."""
+    """The facts a statement about the subject asserts (`RECORD_FACTS`): the 2-173-042(c) carve-outs
+    (2012 law), New York's applications (`APPLICATIONS`) and California's facts (`CALIFORNIA`)."""
     met = {
-        **{name: getattr(subject, name) for name in CARVEOUT_FIELDS if name not in CARVEOUTS and name != "gang_database"},
+        **{name: getattr(subject, name) for name in CALIFORNIA_FIELDS},
         **{f"interview_consent_{answer}": subject.interview_consent == answer for answer in ("given", "declined")},
-        "outstanding_criminal_warrant": subject.outstanding_criminal_warrant,
-        "felony_conviction": subject.felony_conviction,
+        "outstanding_criminal_warrant": subject.outstanding_criminal_warrant,  # a civil warrant only is none
+        "felony_conviction": subject.felony_conviction and not subject.felony_conviction_foreign_court_only,
         "pending_felony_charge": subject.pending_felony_charge,
         "gang_member": subject.gang_database,
-        # identified as a gang member by own admission, not in the database: whether (c)(4) reaches
-        # it is open (its words were not retrieved): parameter chicago-2012.dropped_carveouts
+        # Open in the words retrieved (parameter chicago-2012.dropped_carveouts): whether (c)(4) reaches
+        # a gang member by own admission, not in the database; whether (c)(2)'s "any court of competent
+        # jurisdiction" reaches a foreign court and "convicted" a juvenile adjudication; whether (c)(3)'s
+        # "a defendant in a criminal case" (its end not retrieved) reaches a misdemeanor case.
         "gang_admission": subject.gang_admission and not subject.gang_database,
+        "felony_conviction_foreign_court": subject.felony_conviction_foreign_court_only,
+        "juvenile_felony_adjudication": subject.juvenile_felony_adjudication_only,
+        "pending_misdemeanor_charge": subject.pending_misdemeanor_charge,
+        "real_id_applicant": subject.real_id_applicant,
+        "trusted_traveler_applicant": subject.trusted_traveler_applicant,
     }
     return frozenset(name for name, hit in met.items() if hit)
 
@@ -233,6 +305,7 @@ def claims_of(request: Request) -> list[str]:
     """What the request asserts that only the department's records or a verified document can
     establish: facts about the subject and documents held. Recorded, never decisive."""
     claims = [f"subject.{name}" for name in CARVEOUT_FIELDS if getattr(request.subject, name)]
+    claims += ["resource.publicly_available_to_anyone"] if request.resource.publicly_available_to_anyone else []
     claims += [f"documents[{i}]: {d.type}" for i, d in enumerate(request.documents)]
     return claims
 
@@ -275,6 +348,7 @@ def derive(
     carveouts: frozenset[str] = frozenset(),
     dropped_carveouts: frozenset[str] = frozenset(),
     stated_crime: bool = STATED_CRIME,
+    public_data: bool = False,
 ) -> Facts:
     """The facts of one request.
 
@@ -283,9 +357,12 @@ def derive(
     beneficiary). `documents`: the documents that count — verified ones lift rules; an unverified
     document only ever counts as an administrative basis (which lifts nothing). `carveouts`: those
     the department's records (or, at the department's own tool, its statement) establish: every met
-    fact about the subject (`RECORD_FACTS`), of which the 2012 carve-outs lift that law's rules.
+    fact about the subject (`RECORD_FACTS`), of which the 2012 carve-outs lift that law's rules, New
+    York's applications (`APPLICATIONS`) and California's facts (`subject_records`) its own.
     `stated_crime`: a criminal purpose the requester states (declared, or in words) lifts the 287(g)/ERO
-    presumption (`policy.immigration.STATED_CRIME`; the jurisdiction's choice, `PolicyEngine.stated_crime`)."""
+    presumption (`policy.immigration.STATED_CRIME`; the jurisdiction's choice, `PolicyEngine.stated_crime`).
+    `public_data`: the department states that what is asked is published to everyone (a requester's
+    `resource.publicly_available_to_anyone` is a claim: the pipeline passes it only as the department's own)."""
     docs = list(documents)
     verified = [d for d in docs if d.judicial and not d.administrative]
     judicial_criminal = [d for d in verified if d.criminal and d.type == "judicial_warrant"]
@@ -306,6 +383,8 @@ def derive(
         disclosure_order=any(d.type == "court_order" for d in verified),
         administrative_document=any(d.administrative for d in docs),
         database_access=request.kind.value == "database_query",
+        public_data=public_data,
+        criminal_purpose_stated="criminal" in (request.purpose.category, purpose.category),
         detainer=any(d.detainer for d in docs),
         carveout=bool(carveouts.intersection(CARVEOUTS) - dropped_carveouts),
         health_care_purpose=any(_health_care(text) for text in free_text(request).values()),
@@ -314,11 +393,12 @@ def derive(
         article_iii_order=article_iii_order(verified),
         state_court_orders=state_court_orders(verified),
         felony_conviction="felony_conviction" in carveouts,
-        subject_records=carveouts,
+        subject_records=carveouts.intersection(CALIFORNIA),
         criminal_immigration=criminal_immigration([*free_text(request).values(), *(d.text for d in request.documents)]),
         immigration_forms=frozenset(d.type for d in docs if d.administrative),
         federal_probable_cause=bool(probable_cause),
         federal_probable_cause_charges=criminal_immigration(d.charge for d in probable_cause),
         federal_court_order=any(d.federal for d in verified),
         stated_purposes=stated_purposes(free_text(request).values()),
+        applications=carveouts.intersection(APPLICATIONS),
     )

@@ -35,7 +35,7 @@ class StoreFacts:
         people = store.search(parse_search({"search": "person", **who, "limit": 2}))
         if len(people) != 1:  # nobody, or more than one person: unknown, the restrictive reading
             found = "more than one person matches" if people else "subject not found"
-            return SubjectFacts(source=f"{self.name}: {found}")
+            return SubjectFacts(source=f"{self.name}: {found}", several=len(people) > 1)
         key = {"person_id": people[0].record_id}
         warrants = store.search(parse_search({"search": "warrant", **key, "limit": 1}))
         gang = store.search(parse_search({"search": "gang", **key, "limit": 1}))
