@@ -66,6 +66,23 @@ CARVEOUT_LABELS = {
     "pending_misdemeanor_charge": N_("Pending case on misdemeanor charges only"),
     "real_id_applicant": N_("Applied for a license meeting federal standards (REAL ID)"),
     "trusted_traveler_applicant": N_("Seeks acceptance into a trusted traveler program"),
+    "conviction_serious_or_violent_felony": N_("Convicted of a serious or violent felony (Cal. §7282.5(a)(1))"),
+    "conviction_state_prison_felony": N_("Convicted of a felony punishable in state prison (Cal. §7282.5(a)(2))"),
+    "conviction_listed_offense_felony_within_15y": N_("Felony conviction for a listed offense in the last 15 years (Cal. §7282.5(a)(3))"),
+    "conviction_listed_offense_wobbler_misdemeanor_within_5y": N_(
+        "Misdemeanor conviction for a listed wobbler in the last 5 years (Cal. §7282.5(a)(3))"
+    ),
+    "misdemeanor_conviction": N_("Has a misdemeanor conviction"),
+    "sex_arson_registrant": N_("Current registrant on the California Sex and Arson Registry"),
+    "conviction_federal_aggravated_felony": N_("Convicted of a federal aggravated felony (8 U.S.C. 1101(a)(43))"),
+    "ice_identified_federal_felony_warrant": N_("Identified by ICE as subject of a federal felony arrest warrant"),
+    "held_to_answer_on_qualifying_felony": N_(
+        "Probable cause found by a magistrate on a serious, violent or state-prison felony charge (Cal. §7282.5(b))"
+    ),
+    "prop47_reduced_misdemeanor": N_("Convicted of a misdemeanor reduced by Proposition 47 (Cal. §7282.5(a)(6))"),
+    "arrested_for_prop47_misdemeanor": N_("Arrested or detained for a misdemeanor reduced by Proposition 47 (Cal. §7282.5(a)(6))"),
+    "reentry_1326b2": N_("Reasonable suspicion of 8 U.S.C. 1326(a) re-entry subject to the (b)(2) enhancement"),
+    "detected_during_unrelated_activity": N_("Detected during an unrelated law enforcement activity (Cal. §7284.6(b)(1))"),
 }
 CARVEOUT_FIELDS = {name: CARVEOUT_LABELS[name] for name in SUBJECT_CARVEOUTS}  # the Subject model's: a field without a label fails here
 SEARCH_CHOICES = [("", N_("None")), *((t, labels.SEARCHES[t]) for t in SEARCH_TYPES)]
