@@ -53,12 +53,31 @@ CARVEOUTS = (
 # New York VTL §201(12)(a)'s exceptions that rest on the person's own dealings with the DMV: facts
 # from its records (a requester's statement of them is a claim), carried with the carve-outs.
 APPLICATIONS = ("real_id_applicant", "trusted_traveler_applicant")
-# Every fact about the subject a fact source may show met, by name: the 2012 carve-outs (MCC
-# 2-173-042(c)) and the other yes/no facts of `models.Subject` (each with its clause), which the
-# rules read as the set `subject_records`.
-RECORD_FACTS: tuple[str, ...] = CARVEOUTS + tuple(
-    name for name in CARVEOUT_FIELDS if name not in CARVEOUTS and name not in ("gang_database",)
+# California's facts from the department's records (`models.Subject`, each with its clause: Gov. Code
+# §7282.5's circumstances, §7284.6(b)(1)'s stop), and the answer on its TRUTH Act consent form
+# (`Subject.interview_consent`, shown "interview_consent_given" or "interview_consent_declined"),
+# which its rules read as the set `subject_records`.
+CALIFORNIA_FIELDS = (
+    "conviction_serious_or_violent_felony",
+    "conviction_state_prison_felony",
+    "conviction_listed_offense_felony_within_15y",
+    "conviction_listed_offense_wobbler_misdemeanor_within_5y",
+    "misdemeanor_conviction",
+    "sex_arson_registrant",
+    "conviction_federal_aggravated_felony",
+    "ice_identified_federal_felony_warrant",
+    "held_to_answer_on_qualifying_felony",
+    "prop47_reduced_misdemeanor",
+    "arrested_for_prop47_misdemeanor",
+    "reentry_1326b2",
+    "detected_during_unrelated_activity",
 )
+CALIFORNIA = (*CALIFORNIA_FIELDS, "interview_consent_given", "interview_consent_declined")
+# Washington's facts from the department's records (RCW 10.93.160(5), (6)(b), (15)), read as
+# `subject_records` too.
+WASHINGTON = ("on_community_custody", "in_doc_physical_custody", "written_interview_consent")
+# Every fact about the subject a fact source may show met, by name.
+RECORD_FACTS: tuple[str, ...] = CARVEOUTS + APPLICATIONS + CALIFORNIA + WASHINGTON
 # 625 ILCS 5/2-130 bars sharing ALPR data to investigate or enforce a law that denies or interferes
 # with reproductive or other lawful health care. Words in any free-text field that speak of such
 # care (English or Spanish) make the request's purpose a health-care one: the restrictive reading,
@@ -94,7 +113,8 @@ class Facts:
     article_iii_order: bool = False
     state_court_orders: frozenset[str] = frozenset()
     felony_conviction: bool = False  # the department's records show one (never the requester's claim)
-    # Every fact about the subject the department's records show met (`RECORD_FACTS`), by name.
+    # California's and Washington's facts about the subject the department's records show met
+    # (`CALIFORNIA`, `WASHINGTON`), by name.
     subject_records: frozenset[str] = frozenset()
     # Descriptive, for each jurisdiction's own definition of immigration enforcement to read: the kinds
     # of federal criminal immigration offence the request names (`policy.immigration_crimes.KINDS`),
@@ -263,10 +283,12 @@ def _shown(ids: dict[str, str]) -> str:
 
 
 def claimed_carveouts(subject: Subject) -> frozenset[str]:
-    """The facts a statement about the subject asserts: the 2-173-042(c) carve-outs (2012 law),
-    New York's applications (`APPLICATIONS`) and the others (`RECORD_FACTS`) by their field's name."""
+    """The facts a statement about the subject asserts (`RECORD_FACTS`): the 2-173-042(c) carve-outs
+    (2012 law), New York's applications (`APPLICATIONS`), California's (`CALIFORNIA`) and Washington's
+    (`WASHINGTON`) facts."""
     met = {
-        **{name: getattr(subject, name) for name in RECORD_FACTS if name not in CARVEOUTS},
+        **{name: getattr(subject, name) for name in (*CALIFORNIA_FIELDS, *WASHINGTON)},
+        **{f"interview_consent_{answer}": subject.interview_consent == answer for answer in ("given", "declined")},
         "outstanding_criminal_warrant": subject.outstanding_criminal_warrant,  # a civil warrant only is none
         "felony_conviction": subject.felony_conviction and not subject.felony_conviction_foreign_court_only,
         "pending_felony_charge": subject.pending_felony_charge,
@@ -340,9 +362,9 @@ def derive(
     purpose). `acting`: every agency the request is judged as (each reading of the requester and of each
     beneficiary). `documents`: the documents that count — verified ones lift rules; an unverified
     document only ever counts as an administrative basis (which lifts nothing). `carveouts`: those
-    the department's records (or, at the department's own tool, its statement) establish, with New
-    York's applications (`APPLICATIONS`): every met fact about the subject (`RECORD_FACTS`), of which
-    the 2012 carve-outs lift that law's rules.
+    the department's records (or, at the department's own tool, its statement) establish: every met
+    fact about the subject (`RECORD_FACTS`), of which the 2012 carve-outs lift that law's rules, New
+    York's applications (`APPLICATIONS`) and California's and Washington's facts (`subject_records`) theirs.
     `stated_crime`: a criminal purpose the requester states (declared, or in words) lifts the 287(g)/ERO
     presumption (`policy.immigration.STATED_CRIME`; the jurisdiction's choice, `PolicyEngine.stated_crime`).
     `public_data`: the department states that what is asked is published to everyone (a requester's
@@ -377,7 +399,7 @@ def derive(
         article_iii_order=article_iii_order(verified),
         state_court_orders=state_court_orders(verified),
         felony_conviction="felony_conviction" in carveouts,
-        subject_records=carveouts,
+        subject_records=carveouts.intersection(CALIFORNIA + WASHINGTON),
         criminal_immigration=criminal_immigration([*free_text(request).values(), *(d.text for d in request.documents)]),
         immigration_forms=frozenset(d.type for d in docs if d.administrative),
         federal_probable_cause=bool(probable_cause),

@@ -347,33 +347,31 @@ def classify(document: Document | str | Path) -> DocumentClass:
     if isinstance(document, str):
         return classify_text(document)
     if document.text:
-        read = replace(classify_text(document.text, declared=document.type), charge=document.charge or document.text)
-        return _with_declared(read, classify_declared(document))
+        return _filled(classify_text(document.text, declared=document.type), document)
     return classify_declared(document)
 
 
-def _with_declared(read: DocumentClass, declared: DocumentClass) -> DocumentClass:
-    """A document read from its text, with what its declared fields assert where the text is silent.
-
-    The text wins wherever it speaks: a form or an immigration court it shows makes the document
-    administrative, and a court or a judge's signature it shows is the document's. Where it shows
-    neither (a summary: "Order directing production of the address"), the declared court and signer
-    count as they would on a document declared without text; a declared immigration judge or
-    immigration court makes it administrative, as there."""
-    if read.administrative or read.court or read.signer:
-        return read
-    if declared.administrative:
-        return replace(declared, evidence=read.evidence, charge=read.charge)
-    kind = read.type if read.type in JUDICIAL_TYPES else declared.type
-    missing = tuple(name for name in ELEMENTS if name in read.missing and name in declared.missing)
-    judicial = kind in JUDICIAL_TYPES and not set(missing) & set(_required(kind))
+def _filled(shown: DocumentClass, document: Document) -> DocumentClass:
+    """A declared document with text: the text decides what it shows (its form, its court, its
+    signer), and the declared fields stand for what it does not show (an excerpt). A form or an
+    immigration tribunal in the text, or declared, makes it administrative; a probable cause the text
+    denies stays missing whatever is declared."""
+    declared = classify_declared(document)
+    charge = document.charge or document.text or ""
+    if shown.administrative or declared.administrative:
+        return replace(shown, administrative=True, judicial=False, federal=False, charge=charge)
+    denied = {"probable_cause"} if _NO_PROBABLE_CAUSE.search(document.text or "") else set()
+    missing = tuple(e for e in ELEMENTS if (e in shown.missing and e in declared.missing) or e in denied)
+    judicial = shown.type in JUDICIAL_TYPES and not set(missing) & set(_required(shown.type))
+    court, signer = shown.court or declared.court, shown.signer or declared.signer
+    federal = judicial and bool(_FEDERAL_COURT.search(shown.court if shown.court else f"{court} {signer}"))
     return replace(
-        read,
-        type=kind,
+        shown,
         judicial=judicial,
-        criminal=read.criminal or declared.criminal,
-        federal=judicial and declared.federal,
+        criminal=shown.criminal or declared.criminal,
+        federal=federal,
         missing=missing,
-        court=declared.court,
-        signer=declared.signer,
+        court=court,
+        signer=signer,
+        charge=charge,
     )
