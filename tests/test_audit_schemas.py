@@ -104,6 +104,7 @@ PLACES = [
     ("documents", "+", "court"),
     ("documents", "+", "signed_by"),
     ("documents", "+", "signer_title"),
+    ("documents", "+", "charge"),
     ("documents", "+", "text"),
     ("key",),
     ("resource", "key"),

@@ -290,14 +290,13 @@ def test_oregon_declines_and_the_monthly_cjc_report_lists_each_request(decision_
 
 def test_every_entry_point_records_duties_the_public_api_and_the_gateway(decision_log, tmp_path):
     import sanctuary
-    from sanctuary.gateway.services import Policy
+    from sanctuary.gateway.services import load_policy
 
     decider = sanctuary.open_pipeline(jurisdiction="new-york-dmv", log=decision_log)
     decision = decider.decide({"id": "api-1", "kind": "database_query", "requester": {"agency": "CBP"}, "resource": {"system": "DMV"}})
     [item] = owed(decision_log, DutyBook.for_profiles(available()))
     assert item.decision_index == decision.log_index and item.requester == "CBP"
-    engine = PolicyEngine.for_jurisdiction("new-york-dmv", registry())
-    path = Policy(["new-york-dmv"], engine, registry=registry()).pipeline(decision_log)
+    path = load_policy([], {}, [], jurisdiction="new-york-dmv").pipeline(decision_log)
     path.handle_raw(dmv("gw-1", "ICE-ERO"))
     assert [o.requester for o in owed(decision_log, DutyBook.for_profiles(available()))] == ["CBP", "ICE-ERO"]
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from conftest import PROFILES, pipeline_for, request
 from sanctuary.egress import asked_categories, check
 from sanctuary.models import parse_request
-from sanctuary.policy.categories import RECORD_KIND, store_field_map, vocabulary
+from sanctuary.policy.categories import SEARCHES, store_field_map, vocabulary
 from sanctuary.records import Record, open_store, parse_search
 from sanctuary.records.demo import DEMO_PERSONS, DEMO_PLATE, fill
 from sanctuary.records.schema import RECORD_TABLES
@@ -26,7 +26,7 @@ FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCh
 
 def test_every_store_column_maps_to_exactly_one_leaf_category() -> None:
     fmap = store_field_map()
-    assert set(RECORD_KIND.values()) == set(TABLES)  # every search returns a kind the store has, and each kind is searched
+    assert {s.record_kind for s in SEARCHES.values()} == set(TABLES)  # every search returns a kind the store has, and each kind is searched
     for kind, (table, key) in TABLES.items():
         columns = {c.name for c in table.columns} - {key, "name_key"}
         unmapped = {c for c in columns if (kind, c) not in fmap}
@@ -47,7 +47,7 @@ def test_every_field_every_search_returns_is_mapped(tmp_path: Path) -> None:
                 seen.add(record.kind)
                 assert all((record.kind, f) in fmap for f in record.fields), (record.kind, sorted(record.fields))
     store.close()
-    assert seen == set(RECORD_KIND.values())
+    assert seen == {s.record_kind for s in SEARCHES.values()}
 
 
 def test_check_removes_withheld_and_unmapped_fields_and_counts_them() -> None:
@@ -151,7 +151,7 @@ def test_the_same_information_gets_the_same_disclosure_decision(
     itself are left out (CHANNEL_LAWS: the 2019 directive and proposed order cut off database
     access, not officers' answers), and chicago-2012 is read with its inquiries narrowed to custody
     topics (chicago-2012.inquiry_scope: the default refuses ICE's inquiries whole, as its words do):
-    those differences are the law's, shown both ways in tests/test_profiles_scenarios.py."""
+    those differences are the law's, shown both ways in the packs' scenario tables (profiles/*/scenarios.toml)."""
     topics, search = question
     purpose = {k: v for k, v in (("text", text), ("category", category)) if v is not None}
     common = {"purpose": purpose, "documents": documents, **({"on_behalf_of": on_behalf_of} if on_behalf_of else {})}

@@ -14,9 +14,10 @@ import pytest
 from gateway_harness import BODIES, start
 from records_stores import PG_ADMIN, pg_database
 from sanctuary.agencies import load_registry
+from sanctuary.duties.book import DutyBook
 from sanctuary.gateway import readiness, services
 from sanctuary.gateway.services import Policy, load_policy
-from sanctuary.pipeline import FAIL_CLOSED
+from sanctuary.pipeline import FAIL_CLOSED, Pipeline
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.profiles import PROFILES, expand
 
@@ -80,7 +81,7 @@ def test_a_rule_that_errors_while_evaluating_fails_closed(home: Path) -> None:
         "forbid (principal, action, resource) when { 9223372036854775807 + 1 > 0 };\n"
     )
     engine = PolicyEngine(expand(["chicago-2021"]), registry, validate=False, extra_policies=broken_rule)
-    running = start(home, str(home / "r.db"), str(home / "log.db"), policy=Policy(["chicago-2021"], engine, registry=registry))
+    running = start(home, str(home / "r.db"), str(home / "log.db"), policy=Policy(Pipeline(engine, duties=DutyBook.for_engine(engine))))
     try:
         answer = assert_fail_closed(running.post("FBI", BODIES["warrant"]), logged=True)
         assert "policy evaluation error" in answer["decision"]["error"]

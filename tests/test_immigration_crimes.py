@@ -70,6 +70,44 @@ def test_a_federal_court_order_finding_probable_cause_counts_and_a_state_one_doe
     assert not facts("Superior Court of California, County of Fresno", "Hon. B. Roe, Judge of the Superior Court").federal_probable_cause
 
 
+def _charges(*documents: dict) -> frozenset[str]:
+    req = parse_request(request("custody_transfer", "ICE-ERO", purpose={"text": "8 U.S.C. 1326"}, documents=list(documents)))
+    return derive(
+        req, purpose=screen_request(req), acting=[], documents=[classify(d) for d in req.documents]
+    ).federal_probable_cause_charges
+
+
+FEDERAL_WARRANT = {
+    "type": "judicial_warrant",
+    "court": "United States District Court for the Central District of California",
+    "signed_by": "Hon. A. Lin, United States Magistrate Judge",
+    "criminal": True,
+    "probable_cause": True,
+}
+
+
+def test_the_charge_of_a_federal_probable_cause_document_is_what_it_was_issued_for():
+    assert _charges({**FEDERAL_WARRANT, "charge": "8 U.S.C. 1326(a)"}) == {"reentry"}
+    assert _charges({**FEDERAL_WARRANT, "charge": "21 U.S.C. 841"}) == set()  # the request's words lift nothing
+    assert _charges(FEDERAL_WARRANT) == set()  # a warrant that names no offence is for none
+    # read from the text when none is declared; the declared charge when both are given
+    assert _charges({**FEDERAL_WARRANT, "text": TEXT_1325}) == {"entry"}
+    assert _charges({**FEDERAL_WARRANT, "text": TEXT_1325, "charge": "8 U.S.C. 1326"}) == {"reentry"}
+
+
+TEXT_1325 = (
+    "United States District Court for the Southern District of California. Warrant for arrest. Probable cause having "
+    "been found that the defendant violated 8 U.S.C. 1325(a) in a criminal complaint. /s/ Hon. B. Roe, U.S. Magistrate Judge"
+)
+
+
+def test_the_charge_counts_only_for_a_federal_criminal_document_showing_probable_cause():
+    state = {**FEDERAL_WARRANT, "court": "Superior Court of California, County of Fresno", "signed_by": "Hon. C. Roe, Judge"}
+    assert _charges({**state, "charge": "8 U.S.C. 1326"}) == set()
+    assert _charges({**FEDERAL_WARRANT, "probable_cause": False, "charge": "8 U.S.C. 1326"}) == set()
+    assert _charges({"type": "I-200", "charge": "8 U.S.C. 1326"}) == set()
+
+
 def test_a_magistrate_judges_order_is_a_federal_court_order_but_not_an_article_iii_judges():
     raw = request(
         "database_query",

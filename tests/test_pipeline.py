@@ -174,3 +174,24 @@ def test_the_desk_and_the_api_record_the_same_entry(make_site) -> None:  # noqa:
     for record in protected:
         del record["id"], record["nonce"]
     assert protected[0] == protected[1] and protected[0]  # the officer and the subject, protected, in both
+
+
+def test_a_server_builds_the_law_once_and_serves_it_through_each_door() -> None:
+    """gateway.services.load_policy builds the pipeline once: each door's path (the gateway, the
+    hook, the proxy) shares its engine, duties and compiled disclosure, with its own log, facts and
+    decision cache; a policy that did not load is served as the path that denies."""
+    from sanctuary.gateway.services import load_policy
+
+    policy = load_policy([], {}, [], jurisdiction="california")
+    built = policy.built
+    assert isinstance(built, Pipeline) and policy.engine is built.engine
+    log, facts = Memory(), object()
+    door = policy.pipeline(log, facts)  # type: ignore[arg-type]
+    assert isinstance(door, Pipeline) and door is not built
+    assert (door.engine, door.duties, door.disclosure) == (built.engine, built.duties, built.disclosure)
+    assert door.log is log and door.fact_source is facts and built.log is None and built.fact_source is None
+    other = policy.pipeline(log)
+    other.decide(parse_request(WARRANT))
+    assert isinstance(other, Pipeline) and other._cache and not built._cache and not door._cache
+    broken = load_policy(["no-such-profile"], {}, [])
+    assert broken.engine is None and broken.error and isinstance(broken.pipeline(log), Unloaded)

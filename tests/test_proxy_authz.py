@@ -12,8 +12,10 @@ import pytest
 
 from gateway_harness import Running, start
 from proxy_harness import EXAMPLE_ROUTES, Served, demo_rms
+from sanctuary.agencies import load_registry
 from sanctuary.gateway.credentials import demo_key
 from sanctuary.gateway.services import Policy
+from sanctuary.pipeline import Unloaded
 from sanctuary.proxy.routes import load
 
 
@@ -125,7 +127,7 @@ def test_the_query_parameter_purpose_is_recorded_like_the_header(gateway: Runnin
 def test_without_a_policy_every_call_fails_closed(tmp_path: Path, rms: Served) -> None:
     patch = pytest.MonkeyPatch()
     patch.setenv("SANCTUARY_HOME", str(tmp_path))
-    broken = Policy(["chicago-2021"], error="policy: a rule file does not parse")
+    broken = Policy(Unloaded(["chicago-2021"], load_registry(), "policy: a rule file does not parse"))
     running = start(
         tmp_path, str(tmp_path / "records.db"), str(tmp_path / "log.db"), persons=None, policy=broken, routes=load(EXAMPLE_ROUTES)
     )

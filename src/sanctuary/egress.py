@@ -20,21 +20,12 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from sanctuary.models import Request
-from sanctuary.policy.categories import RECORD_KIND, store_field_map, vocabulary
+from sanctuary.policy.categories import SEARCHES, store_field_map, vocabulary
 from sanctuary.policy.facts import custody_topics
 
 if TYPE_CHECKING:  # the records store (SQLAlchemy, Alembic) is not needed to decide
     from sanctuary.records.store import Record
 
-# Which category groups each typed search is about (what it returns: policy.categories.RECORD_KIND).
-SEARCH_TOPICS: dict[str, tuple[str, ...]] = {
-    "person": ("identity", "status"),
-    "warrant": ("criminal_history",),
-    "custody": ("custody_information",),
-    "contact": ("contact_information",),
-    "gang": ("criminal_history",),
-    "plate": ("alpr",),
-}
 # What each custody-inquiry topic may show of a booking; contact_information is a contact search.
 CUSTODY_FIELDS = {
     "custody_status": frozenset({"person_id", "arrested_at", "in_custody", "facility"}),
@@ -85,8 +76,9 @@ def check_fields(kind: str, fields: Mapping[str, Any], withheld: frozenset[str],
     return kept, removed, unmapped
 
 
-def _about(kind: str, topics: tuple[str, ...], keep: frozenset[str] | None, fmap: FieldMap) -> set[str]:
-    vocab = vocabulary()
+def _about(search: str, keep: frozenset[str] | None, fmap: FieldMap) -> set[str]:
+    """The categories of what `search` returns (its `keep` fields only, if given) in its groups."""
+    kind, topics, vocab = SEARCHES[search].record_kind, SEARCHES[search].about, vocabulary()
     return {
         category
         for (k, name), category in fmap.items()
@@ -146,11 +138,11 @@ def _asked(kind: str, shape: tuple[str, tuple[str, ...]] | None, fmap: FieldMap)
         return frozenset(vocabulary().categories)
     if kind == "database_query":
         search_type, supplied = shape
-        return frozenset(_about(RECORD_KIND[search_type], SEARCH_TOPICS[search_type], None, fmap) - {SUPPLIED[k] for k in supplied})
+        return frozenset(_about(search_type, None, fmap) - {SUPPLIED[k] for k in supplied})
     topics = set(shape[1])
     asked: set[str] = set()
     for topic in topics & CUSTODY_FIELDS.keys():
-        asked |= _about("booking", SEARCH_TOPICS["custody"], CUSTODY_FIELDS[topic], fmap)
+        asked |= _about("custody", CUSTODY_FIELDS[topic], fmap)
     if "contact_information" in topics:
-        asked |= _about("contact", SEARCH_TOPICS["contact"], None, fmap)
+        asked |= _about("contact", None, fmap)
     return frozenset(asked)

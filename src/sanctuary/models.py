@@ -57,16 +57,27 @@ class Requester(Strict):
     officer: Short | None = None
 
 
+PurposeCategory = Literal["criminal", "civil_immigration", "other"]
+PURPOSE_CATEGORIES: tuple[str, ...] = get_args(PurposeCategory)
+
+
 class Purpose(Strict):
     text: Text | None = None
     case_number: Short | None = None
-    category: Literal["criminal", "civil_immigration", "other"] | None = None
+    category: PurposeCategory | None = None
+
+
+# The searches a request may ask of the department's records: the one list (what each returns and is
+# about: policy.categories.SEARCHES, which adds the department's own look-ups; the store's typed
+# searches: records.searches; the desk's choices).
+SearchType = Literal["person", "plate", "warrant", "custody", "contact"]
+SEARCH_TYPES: tuple[str, ...] = get_args(SearchType)
 
 
 class Search(Strict):
     """A typed search in a department system: never raw SQL."""
 
-    type: Literal["person", "plate", "warrant", "custody", "contact"]
+    type: SearchType
     name: Annotated[Short | None, PERSON] = None
     dob: Annotated[Short | None, PERSON] = None
     plate: Annotated[Short | None, PERSON] = None
@@ -133,11 +144,19 @@ class Document(Strict):
     signer_title: Short | None = None
     criminal: bool | None = None
     probable_cause: bool | None = None
+    # The offence or statute the warrant or order names ("8 U.S.C. 1326(a)", "Penal Code 459"): a
+    # fact about the document, read by the rules once the document is verified (policy.facts:
+    # `federal_probable_cause_charges`); free text, so the purpose screen reads it too.
+    charge: Short | None = None
     text: Annotated[str, StringConstraints(max_length=100_000)] | None = None
 
 
+OperationType = Literal["traffic_perimeter", "on_site_support", "other"]
+OPERATION_TYPES: tuple[str, ...] = get_args(OperationType)
+
+
 class Operation(Strict):
-    type: Literal["traffic_perimeter", "on_site_support", "other"]
+    type: OperationType
     civil_immigration: bool | None = None
 
 

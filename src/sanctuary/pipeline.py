@@ -19,6 +19,7 @@ error, log or store down, deadline) ends in a deny that says why, with its kind 
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from collections.abc import Callable
@@ -197,6 +198,12 @@ class RequestPath:
     def decide(self, request: Request) -> Decision:
         raise NotImplementedError
 
+    def serving(self, log: Log, facts: FactSource | None) -> RequestPath:
+        """This path as built (nothing loaded or compiled again), recording to `log`, with facts about
+        a subject from `facts` (the department's records): a server builds the law once and serves
+        it through each of its doors."""
+        raise NotImplementedError
+
     def record(self, request: Request, decision: Decision, disclosed: list[dict[str, Any]] | None = None) -> int:
         """Record a decision (and what it handed out) with the entries of the duties it triggers, in
         one commit; durable when it returns. Returns the decision's index."""
@@ -306,6 +313,9 @@ class Unloaded(RequestPath):
         self.log: Recorder | None = recorder(log)
         self.policy_hash = ""
 
+    def serving(self, log: Log, facts: FactSource | None) -> Unloaded:
+        return Unloaded(self.profiles, self.registry, self.error, log)
+
     def decide(self, request: Request) -> Decision:
         return refused(
             request.id,
@@ -371,15 +381,6 @@ def build_pipeline(
         engine = PolicyEngine.for_jurisdiction(
             jurisdiction, registry, params or {}, extra_profiles=profiles, declarations=on_file, root=root
         )
-    return pipeline_over(engine, log, facts=facts, trusted=trusted, root=root)
-
-
-def pipeline_over(
-    engine: PolicyEngine, log: Log = None, *, facts: FactSource | None = None, trusted: bool = False, root: Path = PROFILES
-) -> Pipeline:
-    """The pipeline over an engine already loaded (`build_pipeline`; the gateway's, shared by its
-    doors), with the duties its profiles impose (`duties.toml`). PolicyError if they do not load:
-    the policy set does not load."""
     return Pipeline(engine, log, facts=facts, trusted=trusted, duties=DutyBook.for_engine(engine, root))
 
 
@@ -424,6 +425,12 @@ class Pipeline(RequestPath):
         # except what is copied in per request (id, claims, sources), so a cached decision is the
         # decision; tests compare both ways.
         self._cache: dict[tuple[Any, ...], Decision] | None = {} if cache else None
+
+    def serving(self, log: Log, facts: FactSource | None) -> Pipeline:
+        path = copy.copy(self)  # the engine, the duties and the compiled disclosure are shared
+        path.log, path.fact_source = recorder(log), facts
+        path._cache = None if self._cache is None else {}  # decisions over these facts only
+        return path
 
     # -- resolve -------------------------------------------------------------------------
     def resolve(self, request: Request, purpose: PurposeScreen) -> Parties:

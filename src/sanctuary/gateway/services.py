@@ -10,15 +10,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
 from sanctuary.agencies import Registry, load_registry
 from sanctuary.errors import SanctuaryError
-from sanctuary.pipeline import Log, Pipeline, RequestPath, Unloaded, load_pipeline, pipeline_over
+from sanctuary.pipeline import Log, Pipeline, RequestPath, Unloaded, load_pipeline
 from sanctuary.policy.engine import PolicyEngine
-from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.facts import FactSource
 from sanctuary.policy.profiles import PROFILES
 
@@ -78,25 +77,34 @@ class Reopening(Generic[T]):
                 self._value = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Policy:
-    """The loaded policy engine, or the reason it did not load (then every request is denied)."""
+    """The law in force, built once (`load_pipeline`): its pipeline, or the path that denies every
+    request with the reason the policy set did not load. Each door serves it (`pipeline`)."""
 
-    profiles: list[str]
-    engine: PolicyEngine | None = None
-    error: str | None = None
-    registry: Registry = field(default_factory=lambda: load_registry([]))
+    built: RequestPath
+
+    @property
+    def engine(self) -> PolicyEngine | None:
+        return self.built.engine if isinstance(self.built, Pipeline) else None
+
+    @property
+    def error(self) -> str | None:
+        return self.built.error if isinstance(self.built, Unloaded) else None
+
+    @property
+    def profiles(self) -> list[str]:
+        return self.built.profiles
+
+    @property
+    def registry(self) -> Registry:
+        return self.built.registry
 
     def pipeline(self, log: Log = None, facts: FactSource | None = None) -> RequestPath:
-        """The request path under this policy: the pipeline (facts about a subject from `facts`,
-        the department's records; a body's facts and documents are claims), or (not loaded) the
-        path that denies and records every request with the reason."""
-        if self.engine is None:
-            return Unloaded(self.profiles, self.registry, self.error or "policy: not loaded", log)
-        try:
-            return pipeline_over(self.engine, log, facts=facts)
-        except PolicyError as exc:  # duties that do not load: the policy set does not load
-            return Unloaded(self.profiles, self.registry, f"policy: {exc}", log)
+        """The request path under this policy, as built: facts about a subject from `facts`, the
+        department's records (a body's facts and documents are claims), decisions recorded to `log`;
+        (not loaded) the path that denies and records every request with the reason."""
+        return self.built.serving(log, facts)
 
 
 def load_policy(
@@ -112,8 +120,4 @@ def load_policy(
     the profiles alone (from ``root``). A registry that does not load is a startup error
     (``RegistryError``); a policy set that does not load gives a Policy that denies everything."""
     registry = load_registry(agencies)
-    path = load_pipeline(profiles, registry, params, jurisdiction=jurisdiction, declarations=declarations, root=root)
-    if isinstance(path, Unloaded):
-        return Policy(path.profiles, error=path.error, registry=registry)
-    assert isinstance(path, Pipeline)
-    return Policy(path.profiles, path.engine, registry=registry)
+    return Policy(load_pipeline(profiles, registry, params, jurisdiction=jurisdiction, declarations=declarations, root=root))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from sanctuary.models import SEARCH_TYPES
 from sanctuary.policy.errors import PolicyError
 
 VOCABULARY_PATH = Path(__file__).parent / "categories.toml"
@@ -86,16 +87,28 @@ def read_field_map(path: Path, vocab: Vocabulary | None = None) -> dict[tuple[st
     return out
 
 
-# What each typed search of the store returns: the kind of its records (the store's tables, the
-# egress check's map, the searches' names).
-RECORD_KIND: dict[str, str] = {
-    "person": "person",
-    "warrant": "warrant",
-    "custody": "booking",
-    "contact": "contact",
-    "gang": "gang_entry",
-    "plate": "plate_read",
+@dataclass(frozen=True)
+class StoreSearch:
+    """One typed search of the records store: the kind of record it returns (the store's table) and
+    the category groups those records are about (what the egress check says a request naming it asks)."""
+
+    record_kind: str
+    about: tuple[str, ...]
+
+
+# Every typed search of the store, by name: the searches a request may ask (models.SearchType) and the
+# department's own look-ups, never a requester's (gang: the facts the carve-outs turn on,
+# records.facts). The store's searches (records.searches), its tables and the egress check read this.
+SEARCHES: dict[str, StoreSearch] = {
+    "person": StoreSearch("person", ("identity", "status")),
+    "warrant": StoreSearch("warrant", ("criminal_history",)),
+    "custody": StoreSearch("booking", ("custody_information",)),
+    "contact": StoreSearch("contact", ("contact_information",)),
+    "gang": StoreSearch("gang_entry", ("criminal_history",)),
+    "plate": StoreSearch("plate_read", ("alpr",)),
 }
+if unknown := sorted(set(SEARCH_TYPES) - SEARCHES.keys()):  # a search a request may name that the store does not have
+    raise PolicyError("resource.search.type", f"{', '.join(unknown)}: no search of the records store")
 
 
 @cache

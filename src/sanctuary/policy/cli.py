@@ -247,7 +247,9 @@ def _print_pack(name: str, report: Report) -> None:
     for rule in report.never_spared:
         out.print(f"  [yellow]not covered[/yellow]: {rule} is never shown not deciding (add a scenario where it must not)")
     for rule in report.unknown_rules:
-        out.print(f"  [red]unknown rule[/red]: {rule} is not a rule of {name}")
+        out.print(
+            f"  [red]unknown rule[/red]: {rule} is not a forbid rule of {name}, of a pack it extends or of one its scenario is decided with"
+        )
     out.print("[green]ok[/green]: every rule shown both ways" if report.ok else "[red]not ok[/red]")
 
 

@@ -4,7 +4,15 @@
 Read from what a document that counts shows (only verified documents reach the facts) — the court
 and the signer, declared or found in its text (DocumentClass.court, .signer) — and
 read narrowly, so that an exception never opens on a doubt: a magistrate judge is not an Article III
-judge, and a court whose name names no state, or more than one, belongs to no state.
+judge, and a court whose name names more than one state belongs to no state.
+
+A Washington court is recognised by its kind (RCW 43.17.420(2): a judge "under the authority of ...
+Article IV of the Washington Constitution"): a supreme court, court of appeals, superior, district
+or municipal court, named with the State of Washington or with a county only Washington has (King
+County Superior Court, Spokane County District Court). A court of another kind (a circuit or county
+court) is not Washington's whatever its name says, nor is one of a county whose name other states'
+counties share (Pierce, Adams, Lincoln ...) unless it names the state: the doubt stays closed.
+"Washington County" and "Washington, D.C." do not name the state.
 """
 
 from __future__ import annotations
@@ -21,6 +29,16 @@ _ARTICLE_III_COURT = re.compile(
     re.IGNORECASE,
 )
 _STATE = {code: re.compile(rf"\b{re.escape(name)}\b", re.IGNORECASE) for code, name in NAMES.items()}
+_STATE["WA"] = re.compile(r"\bwashington\b(?!\s+county)(?!,?\s*d\.?\s?c\b)", re.IGNORECASE)
+_WA_KIND = re.compile(r"\b(?:supreme\s+court|court\s+of\s+appeals|superior\s+court|district\s+court|municipal\s+court)\b", re.IGNORECASE)
+# Washington's counties whose names no other state's county shares, so that the name places the court
+# (King County, Texas, aside: Texas has no superior or municipal courts, and names its district courts
+# by number, "50th District Court").
+_WA_COUNTY = (
+    r"asotin|chelan|clallam|cowlitz|ferry|grays\s+harbor|island|king|kitsap|kittitas|klickitat|okanogan|pacific"
+    r"|pend\s+oreille|skagit|skamania|snohomish|spokane|wahkiakum|walla\s+walla|whatcom|whitman|yakima"
+)
+_WA_PLACE = re.compile(rf"\b(?:{_WA_COUNTY})\s+county\b|\bcounty\s+of\s+(?:{_WA_COUNTY})\b", re.IGNORECASE)
 
 
 def article_iii_order(documents: Iterable[DocumentClass]) -> bool:
@@ -32,11 +50,15 @@ def article_iii_order(documents: Iterable[DocumentClass]) -> bool:
 
 
 def state_court_orders(documents: Iterable[DocumentClass]) -> frozenset[str]:
-    """Two-letter codes of the states whose courts issued a judicial document (one state named, no other)."""
+    """Two-letter codes of the states whose courts issued a judicial document (one state named, no other;
+    Washington's by its kind and place, as the module says)."""
     found = set()
     for d in documents:
         if d.judicial and not d.federal:
             named = [code for code, pattern in _STATE.items() if pattern.search(d.court)]
-            if len(named) == 1:
+            if named == ["WA"] or (not named and _WA_PLACE.search(d.court)):
+                if _WA_KIND.search(d.court):
+                    found.add("WA")
+            elif len(named) == 1:
                 found.add(named[0])
     return frozenset(found)

@@ -80,6 +80,11 @@ class Facts:
     # A verified judicial document of a federal court, in a criminal matter, that shows a finding of
     # probable cause (a warrant, or an order: California's "judicial probable cause determination").
     federal_probable_cause: bool = False
+    # The kinds of federal criminal immigration offence (`policy.immigration_crimes.KINDS`) named by
+    # the charge (`documents[].charge`) of such a document: what it was issued for. California's
+    # "judicial warrant" and "judicial probable cause determination" are for "a violation of federal
+    # criminal immigration law" (Gov. Code §7284.4(h), (i)); empty when none names one.
+    federal_probable_cause_charges: frozenset[str] = frozenset()
     # A verified judicial document of a federal court, signed by a judge or a magistrate judge
     # (Washington's "court order", RCW 43.17.420(2): "a judge or magistrate under the authority of
     # Article III"); `article_iii_order` is New York's narrower test (no magistrate judge).
@@ -111,6 +116,7 @@ class Facts:
             "criminal_immigration": sorted(self.criminal_immigration),
             "immigration_forms": sorted(self.immigration_forms),
             "federal_probable_cause": self.federal_probable_cause,
+            "federal_probable_cause_charges": sorted(self.federal_probable_cause_charges),
             "federal_court_order": self.federal_court_order,
             "stated_purposes": sorted(self.stated_purposes),
             "applications": sorted(self.applications),
@@ -306,6 +312,7 @@ def derive(
     docs = list(documents)
     verified = [d for d in docs if d.judicial and not d.administrative]
     judicial_criminal = [d for d in verified if d.criminal and d.type == "judicial_warrant"]
+    probable_cause = [d for d in verified if d.federal and d.criminal and "probable_cause" not in d.missing]
     immigration = immigration_purpose(
         declared=request.purpose.category,
         screened=purpose.category,
@@ -332,7 +339,8 @@ def derive(
         felony_conviction="felony_conviction" in carveouts,
         criminal_immigration=criminal_immigration([*free_text(request).values(), *(d.text for d in request.documents)]),
         immigration_forms=frozenset(d.type for d in docs if d.administrative),
-        federal_probable_cause=any(d.federal and d.criminal and "probable_cause" not in d.missing for d in verified),
+        federal_probable_cause=bool(probable_cause),
+        federal_probable_cause_charges=criminal_immigration(d.charge for d in probable_cause),
         federal_court_order=any(d.federal for d in verified),
         stated_purposes=stated_purposes(free_text(request).values()),
         applications=carveouts.intersection(APPLICATIONS),

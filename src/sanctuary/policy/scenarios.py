@@ -1,10 +1,12 @@
 """A pack's scenario table (`profiles/<name>/scenarios.toml`): requests written from the statute
 text, each with the decision the law gives and the rule it shows firing or not firing.
 
-`run` decides every scenario under the pack alone and reports, besides failures, the coverage that
-makes a table worth having: each of the pack's rules shown both ways — once where it decides (a
-deny, or a redaction for a disclosure rule) and once where it must not. `sanctuary policy test NAME`
-prints the report; `make test` runs every shipped pack's table.
+`run` decides every scenario under the pack (with the packs it extends), or under the pack and the
+packs a scenario names in `with` (laws in force together), and reports, besides failures, the
+coverage that makes a table worth having: each of the pack's own rules shown both ways — once where
+it decides (a deny, or a redaction for a disclosure rule) and once where it must not. A scenario may
+exercise a rule of a pack it extends or is composed `with`. `sanctuary policy test NAME` prints the
+report; `make test` runs every shipped pack's table.
 
 Scenarios are decided as the department's own tool decides (`sanctuary decide`): what the request
 says about the subject and the documents it shows count, as the department's statement.
@@ -19,6 +21,7 @@ A scenario:
     redact = ["home_address"]                    # optional: exactly these categories withheld
     duties = ["california:truth-copy"]           # optional: exactly these duties triggered
     params = { "california.discretion_7282_5" = ["transfer"] }  # optional: parameters for this one
+    with = ["illinois-trust"]                    # optional: packs in force with this one
     request = { kind = "custody_inquiry", requester = { agency = "ICE-ERO" }, resource = { fields = ["release_date"] } }
 """
 
@@ -36,7 +39,7 @@ from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.profiles import PROFILES
 
 FILENAME = "scenarios.toml"
-_KEYS = {"name", "expect", "rule", "fires", "redact", "duties", "params", "request"}
+_KEYS = {"name", "expect", "rule", "fires", "redact", "duties", "params", "with", "request"}
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class Scenario:
     redact: tuple[str, ...] | None = None
     duties: tuple[str, ...] | None = None
     params: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    together: tuple[str, ...] = ()  # `with`: the packs in force with this one
 
 
 @dataclass
@@ -69,7 +73,7 @@ class Report:
     profile: str
     rules: list[str]  # the pack's own forbid rules
     results: list[Result] = field(default_factory=list)
-    unknown_rules: list[str] = field(default_factory=list)  # scenarios naming a rule the pack lacks
+    unknown_rules: list[str] = field(default_factory=list)  # scenarios naming a rule the law they are decided under lacks
 
     def shown(self, fires: bool) -> set[str]:
         return {r.scenario.rule for r in self.results if r.ok and r.scenario.fires is fires}
@@ -127,6 +131,9 @@ def load(profile: str, root: Path = PROFILES) -> list[Scenario]:
             raise PolicyError(where, f"expect: {spec['expect']!r} is not permit or deny")
         if not isinstance(spec["request"], Mapping):
             raise PolicyError(where, "request: must be a table")
+        together = spec.get("with", [])
+        if not isinstance(together, list) or not all(isinstance(p, str) for p in together):
+            raise PolicyError(where, "with: must be a list of pack names")
         request = {"id": f"{profile}-scenario-{i}", **spec["request"]}
         out.append(
             Scenario(
@@ -139,6 +146,7 @@ def load(profile: str, root: Path = PROFILES) -> list[Scenario]:
                 redact=tuple(spec["redact"]) if "redact" in spec else None,
                 duties=tuple(spec["duties"]) if "duties" in spec else None,
                 params=tuple(sorted((k, tuple(v)) for k, v in spec.get("params", {}).items())),
+                together=tuple(together),
             )
         )
     if not out:
@@ -147,26 +155,28 @@ def load(profile: str, root: Path = PROFILES) -> list[Scenario]:
 
 
 def run(profile: str, registry: Registry, root: Path = PROFILES) -> Report:
-    """Decide every scenario of `profile` under that pack alone and check it."""
+    """Decide every scenario of `profile` under that pack (and those it names in `with`) and check it."""
     from sanctuary.pipeline import Pipeline, build_pipeline
 
     pipelines: dict[tuple, Pipeline] = {}
 
-    def pipeline_for(params: tuple) -> Pipeline:
-        if params not in pipelines:
-            pipelines[params] = build_pipeline([profile], registry, {k: list(v) for k, v in params}, trusted=True, root=root)
-        return pipelines[params]
+    def pipeline_for(together: tuple[str, ...], params: tuple) -> Pipeline:
+        if (together, params) not in pipelines:
+            packs = [profile, *together]
+            pipelines[together, params] = build_pipeline(packs, registry, {k: list(v) for k, v in params}, trusted=True, root=root)
+        return pipelines[together, params]
 
-    engine = pipeline_for(()).engine
+    engine = pipeline_for((), ()).engine
     own = [r.id for r in engine.rules.values() if r.profile == profile and r.effect == "forbid"]
     report = Report(profile, own)
     for scenario in load(profile, root):
-        if scenario.rule not in own:
+        pipeline = pipeline_for(scenario.together, scenario.params)
+        rule = pipeline.engine.rules.get(scenario.rule)
+        if rule is None or rule.effect != "forbid":
             report.unknown_rules.append(scenario.rule)
-        pipeline = pipeline_for(scenario.params)
         _, decision = pipeline.decide_raw(scenario.request)
         duties = tuple(decision.duties or ())
-        report.results.append(Result(scenario, decision, duties, _problems(scenario, decision, duties, engine.rules)))
+        report.results.append(Result(scenario, decision, duties, _problems(scenario, decision, duties, pipeline.engine.rules)))
     return report
 
 

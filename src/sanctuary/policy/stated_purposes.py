@@ -7,6 +7,13 @@ learner's permit that meets federal standards for identification, as necessary f
 seeking acceptance into a trusted traveler program, or to facilitate vehicle imports and/or exports".
 What a requester writes is a claim: a pack that lets one of these open anything says so by a named
 parameter, restrictive by default.
+
+Some laws bar an arrangement rather than a disclosure, and a request can be the offer of one: a
+287(g) or other agreement granting immigration enforcement powers (RCW 10.93.160(11), ORS
+181A.829(1)), an agreement to house or detain people for immigration violations (RCW
+10.93.160(12)(a), ORS 181A.829(2)), language services from an immigration authority (RCW
+10.93.160(13)); and some protect a place, a court facility (RCW 2.28.310-.330, ORS 181A.828). These
+only ever forbid: a claim that closes never opens.
 """
 
 from __future__ import annotations
@@ -23,6 +30,13 @@ KINDS: dict[str, re.Pattern[str]] = {
     "vehicle_trade": re.compile(
         r"\bvehicle (?:import|export)\w*\b|\b(?:import|export)\w* (?:of )?(?:a |the )?vehicles?\b|\bexport clearance\b"
     ),
+    "enforcement_agreement": re.compile(r"\b287 ?g\b|\b1357 ?g\b|\b(?:jail enforcement|task force|warrant service officer) model\b"),
+    "detention_agreement": re.compile(
+        r"\bintergovernmental service agreements?\b|\bigsa\b|\bbed ?space\b|\bdetention (?:agreement|contract)s?\b"
+        r"|\b(?:house|housing|detain|detaining) (?:ice |immigration |federal )?detainees\b"
+    ),
+    "language_services": re.compile(r"\binterpret(?:ation|ing|er|ers)\b|\btranslation\b|\blanguage (?:services?|line|assistance)\b"),
+    "court_facility": re.compile(r"\bcourt ?house\b|\bcourt (?:facility|facilities|building|hearing|appearance)\b|\b(?:at|in) court\b"),
 }
 
 

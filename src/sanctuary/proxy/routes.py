@@ -48,7 +48,7 @@ import jsonpath_rfc9535 as jsonpath
 from jsonpath_rfc9535 import JSONPathQuery
 
 from sanctuary.errors import SanctuaryError
-from sanctuary.models import Kind, RequestError, Search
+from sanctuary.models import SEARCH_TYPES, Kind, RequestError, Search
 from sanctuary.policy.categories import Vocabulary, vocabulary
 from sanctuary.policy.facts import CARVEOUTS, CUSTODY_TOPICS
 from sanctuary.proxy.target import parse as parse_target
@@ -252,7 +252,7 @@ def _route(spec: dict[str, Any], line: int, default_system: Any, vocab: Vocabula
         raise RouteMapError("query", "a query parameter cannot share a path parameter's name")
     known = set(path_params) | set(query)
     search = _mapping(spec, "search", ("type", *SEARCH_FIELDS), known)
-    if search and search.get("type") not in Search.model_fields["type"].annotation.__args__:  # type: ignore[union-attr]
+    if search and search.get("type") not in SEARCH_TYPES:
         raise RouteMapError("search.type", f"{search.get('type')!r} is not a search type of the request contract")
     subject = _mapping(spec, "subject", SUBJECT_FIELDS, known)
     fields = spec.get("fields", [])

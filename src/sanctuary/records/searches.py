@@ -17,11 +17,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
-from sanctuary.policy.categories import RECORD_KIND
+from sanctuary.policy.categories import SEARCHES
+from sanctuary.records.errors import RecordsError
 
 MAX_RESULTS = 1000
 US_STATES = frozenset(
@@ -146,7 +147,9 @@ Search = Annotated[
     PersonSearch | WarrantSearch | CustodySearch | ContactSearch | GangSearch | PlateSearch,
     Field(discriminator="search"),
 ]
-SEARCH_NAMES: tuple[str, ...] = tuple(RECORD_KIND)
+SEARCH_NAMES: tuple[str, ...] = tuple(SEARCHES)
+if (tags := {get_args(m.model_fields["search"].annotation)[0] for m in get_args(get_args(Search)[0])}) != set(SEARCH_NAMES):
+    raise RecordsError("search", f"the typed searches {sorted(tags)} are not policy.categories.SEARCHES {sorted(SEARCH_NAMES)}")
 
 _adapter: TypeAdapter[Search] = TypeAdapter(Search)
 

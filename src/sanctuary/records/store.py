@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from sanctuary import config
-from sanctuary.policy.categories import RECORD_KIND
+from sanctuary.policy.categories import SEARCHES
 from sanctuary.records.errors import InvalidStoreURL, StoreUnavailable
 from sanctuary.records.schema import Base, Booking, Contact, GangEntry, Person, PlateRead, Warrant
 from sanctuary.records.searches import PlateSearch, Search, name_key
@@ -191,7 +191,7 @@ def _short_reason(exc: SQLAlchemyError) -> str:
     return re.sub(r"\s+", " ", reason)[:300]
 
 
-# Each record kind's table and key column (which search returns which kind: policy.categories.RECORD_KIND).
+# Each record kind's table and key column (which search returns which kind: policy.categories.SEARCHES).
 TABLES: dict[str, tuple[FromClause, str]] = {
     "person": (Person.__table__, "person_id"),
     "warrant": (Warrant.__table__, "warrant_id"),
@@ -205,7 +205,7 @@ TABLES: dict[str, tuple[FromClause, str]] = {
 @functools.cache
 def _prepared(search: str, conditions: frozenset[str]) -> Select[Any]:
     """The SELECT of one search shape, with bound parameters: built once, compiled once."""
-    table = TABLES[RECORD_KIND[search]][0]
+    table = TABLES[SEARCHES[search].record_kind][0]
     c = table.c
     if search == "plate":
         stmt = select(table).where(c.plate == bindparam("plate"))
@@ -229,12 +229,12 @@ def _prepared(search: str, conditions: frozenset[str]) -> Select[Any]:
         stmt = stmt.where(c.status == "active").order_by(c.issued_on.desc())
     elif search == "custody":
         stmt = stmt.order_by(c.arrested_at.desc())
-    return stmt.order_by(c[TABLES[RECORD_KIND[search]][1]]).limit(bindparam("limit"))
+    return stmt.order_by(c[TABLES[SEARCHES[search].record_kind][1]]).limit(bindparam("limit"))
 
 
 def _statement(query: Search) -> tuple[Select[Any], dict[str, Any], str, str]:
     """The SELECT for a typed search, its parameters, the kind of record it returns, its id column."""
-    kind = RECORD_KIND[query.search]
+    kind = SEARCHES[query.search].record_kind
     _, key = TABLES[kind]
     params: dict[str, Any] = {"limit": query.limit}
     if isinstance(query, PlateSearch):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,6 +50,9 @@ class DocumentClass:
     evidence: tuple[Evidence, ...] = field(default=())  # the text that established type and elements
     court: str = ""  # the issuing court as shown (declared, or found in the text)
     signer: str = ""  # the signer as shown: name and title, or the judicial title found in the text
+    # The offence or statute the document is for: its declared `charge` (`documents[].charge`), else
+    # its text (whose words name it); the rules read it only of a verified document (policy.facts).
+    charge: str = ""
 
     def to_dict(self) -> dict:
         return {
@@ -273,6 +276,7 @@ def classify_declared(document: Document) -> DocumentClass:
         missing=missing,
         court=document.court or "",
         signer=title,
+        charge=document.charge or "",
     )
 
 
@@ -328,5 +332,5 @@ def classify(document: Document | str | Path) -> DocumentClass:
     if isinstance(document, str):
         return classify_text(document)
     if document.text:
-        return classify_text(document.text, declared=document.type)
+        return replace(classify_text(document.text, declared=document.type), charge=document.charge or document.text)
     return classify_declared(document)

@@ -25,7 +25,7 @@ from babel.dates import format_date
 
 from sanctuary.errors import SanctuaryError
 from sanctuary.models import CARVEOUT_FIELDS as SUBJECT_CARVEOUTS
-from sanctuary.models import DOCUMENT_TYPES, Failure, Kind
+from sanctuary.models import DOCUMENT_TYPES, OPERATION_TYPES, PURPOSE_CATEGORIES, SEARCH_TYPES, Failure, Kind
 from sanctuary.policy.categories import vocabulary
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.facts import CUSTODY_TOPICS
@@ -38,15 +38,19 @@ Words = Callable[[str], str]  # a catalog's gettext: an English msgid -> the rea
 
 CHANNELS = {"phone": N_("Telephone"), "email": N_("E-mail"), "in_person": N_("In person")}
 KINDS = [k.value for k in Kind]
-KIND_CHOICES = [
-    ("custody_inquiry", N_("Inquiry: custody status, release date or contact information")),
-    ("custody_transfer", N_("Custody transfer: hand a person over")),
-    ("detention_hold", N_("Hold a person past release (detainer)")),
-    ("detainee_access", N_("Access to or interview of a person in custody")),
-    ("operational_support", N_("Support for an operation (traffic perimeter, on-site)")),
-    ("database_query", N_("Database request (records, plates)")),
-]
-CATEGORIES = {"": N_("Not stated"), "criminal": N_("Criminal"), "civil_immigration": N_("Civil immigration"), "other": N_("Other")}
+# What the desk offers for each kind of request (models.Kind): its words, and the sections of the form
+# it needs (the agency and the kind come first). A kind of the contract missing here fails at import.
+_DESK_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "database_query": (N_("Database request (records, plates)"), ("purpose", "subject", "database", "documents")),
+    "custody_inquiry": (N_("Inquiry: custody status, release date or contact information"), ("purpose", "subject", "topics", "documents")),
+    "detainee_access": (N_("Access to or interview of a person in custody"), ("purpose", "subject", "documents")),
+    "custody_transfer": (N_("Custody transfer: hand a person over"), ("purpose", "subject", "documents")),
+    "detention_hold": (N_("Hold a person past release (detainer)"), ("purpose", "subject", "documents")),
+    "operational_support": (N_("Support for an operation (traffic perimeter, on-site)"), ("purpose", "operation", "documents")),
+}
+KIND_CHOICES = [(kind, _DESK_KINDS[kind][0]) for kind in KINDS]
+SECTIONS = {kind: _DESK_KINDS[kind][1] for kind in KINDS}
+CATEGORIES = {category: labels.PURPOSES[category] for category in ("", *PURPOSE_CATEGORIES)}  # "": not stated
 CARVEOUT_LABELS = {
     "outstanding_criminal_warrant": N_("Has an outstanding criminal warrant"),
     "felony_conviction": N_("Has a felony conviction"),
@@ -57,26 +61,13 @@ CARVEOUT_LABELS = {
     "trusted_traveler_applicant": N_("Seeks acceptance into a trusted traveler program"),
 }
 CARVEOUT_FIELDS = {name: CARVEOUT_LABELS[name] for name in SUBJECT_CARVEOUTS}  # the Subject model's: a field without a label fails here
-SEARCH_CHOICES = [("", N_("None")), *labels.SEARCHES.items()]
-OPERATION_CHOICES = [
-    ("", N_("Not a support request")),
-    ("traffic_perimeter", N_("Traffic perimeter")),
-    ("on_site_support", N_("On-site support")),
-    ("other", N_("Other")),
-]
+SEARCH_CHOICES = [("", N_("None")), *((t, labels.SEARCHES[t]) for t in SEARCH_TYPES)]
+OPERATION_LABELS = {"traffic_perimeter": N_("Traffic perimeter"), "on_site_support": N_("On-site support"), "other": N_("Other")}
+OPERATION_CHOICES = [("", N_("Not a support request")), *((t, OPERATION_LABELS[t]) for t in OPERATION_TYPES)]
 CIVIL_CHOICES = [("", N_("Unknown / not said")), ("yes", N_("Yes")), ("no", N_("No"))]
 CRIMINAL_CHOICES = [("", N_("Not said / not known")), ("yes", N_("Yes: it names a crime")), ("no", N_("No"))]
 DOCUMENT_CHOICES = [("", N_("No document")), *((t, labels.DOCUMENTS[t]) for t in DOCUMENT_TYPES)]
 DOCUMENT_SLOTS = (1, 2)
-# The sections of the form each kind of request needs (the agency and the kind come first).
-SECTIONS = {
-    "custody_inquiry": ("purpose", "subject", "topics", "documents"),
-    "custody_transfer": ("purpose", "subject", "documents"),
-    "detention_hold": ("purpose", "subject", "documents"),
-    "detainee_access": ("purpose", "subject", "documents"),
-    "operational_support": ("purpose", "operation", "documents"),
-    "database_query": ("purpose", "subject", "database", "documents"),
-}
 # The outcome at a glance: the word, the symbol beside it (shape as well as colour), what to do.
 OUTCOMES = {
     "permit": (N_("ALLOWED"), "✓", N_("The law allows this request. Share only what is listed below.")),

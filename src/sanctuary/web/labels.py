@@ -57,7 +57,7 @@ DOCUMENTS = {
     "other": N_("Another document"),
 }
 
-SEARCHES = {  # the searches of a database request (models.Search.type)
+SEARCHES = {  # the searches of a database request (models.SearchType)
     "person": N_("Person"),
     "plate": N_("Plate"),
     "warrant": N_("Warrant"),
