@@ -66,7 +66,7 @@ def test_explain_is_a_readable_table():
     )
     assert result.exit_code == 0
     assert "Decisions under chicago-2019-proposed-eo" in result.stdout
-    assert "Proposed EO 2019 §3" in result.stdout
+    assert "Proposed EO point 3 (2019 proposal; never signed)" in result.stdout
 
 
 def test_a_broken_policy_set_denies_every_request(monkeypatch, tmp_path):
@@ -91,9 +91,12 @@ def test_policy_diff_shows_what_the_proposed_order_adds():
     data = json.loads(result.stdout)
     by_id = {d["id"]: d for d in data["differences"]}
     assert by_id["db-cbp-criminal"]["a"] == "permit" and by_id["db-cbp-criminal"]["b"] == "deny"
-    assert by_id["db-cbp-criminal"]["clauses"] == ["Proposed EO 2019 §3"]
-    assert by_id["xfer-ero-detainer-felon"]["clauses"] == ["Proposed EO 2019 §2"]
-    assert by_id["op-ero-raid-perimeter"]["clauses"] == ["Proposed EO 2019 §1"]
+    assert by_id["db-cbp-criminal"]["clauses"] == ["Proposed EO point 3 (2019 proposal; never signed)"]
+    assert by_id["xfer-ero-detainer-felon"]["clauses"] == ["Proposed EO point 2 (2019 proposal; never signed)"]
+    # ICE's claimed criminal operation with no warrant shown: point 1 treats it as a raid; the directive
+    # already refused help with an immigration raid, so the proposal adds nothing there
+    assert by_id["op-hsi-drug-warrant"]["clauses"] == ["Proposed EO point 1 (2019 proposal; never signed)"]
+    assert "op-ero-raid-perimeter" not in by_id
     assert "db-fbi-robbery" not in by_id
 
 

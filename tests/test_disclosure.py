@@ -1,7 +1,9 @@
 """The compiled disclosure judgement (policy.disclosure) against its definition, the per-category
-reference: the same decisions, withheld categories and citations under every profile and
-jurisdiction, in one Cedar request per acting agency; a rule it cannot compile, or one that
-errors, fails closed as the reference does."""
+reference: the same decisions, withheld categories, citations and duties triggered under every
+profile and jurisdiction, in one Cedar request per acting agency (the duties' conditions in the
+same request, against `DutyBook.triggered`'s batch); a rule it cannot compile, or one that errors,
+fails closed as the reference does; a duty's condition that errors triggers its duty and fails
+nothing."""
 
 from __future__ import annotations
 
@@ -14,9 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import PROFILES, registry
-from sanctuary.pipeline import FAIL_CLOSED, Pipeline
+from sanctuary.duties.book import Duty, DutyBook
+from sanctuary.models import Kind
+from sanctuary.pipeline import DATA_KINDS, FAIL_CLOSED, Pipeline
 from sanctuary.policy.disclosure import Disclosure, judge, reference
-from sanctuary.policy.engine import PolicyEngine
+from sanctuary.policy.engine import PolicyEngine, Query
 from sanctuary.policy.facts import Facts
 from sanctuary.policy.jurisdictions import jurisdictions
 from sanctuary.policy.profiles import expand
@@ -36,10 +40,17 @@ def engine(how: str, name: str, params: tuple = ()) -> PolicyEngine:
 
 
 @functools.cache
+def book(how: str, name: str, params: tuple = ()) -> DutyBook:
+    return DutyBook.for_engine(engine(how, name, params))
+
+
+@functools.cache
 def pair(how: str, name: str, params: tuple = (), trusted: bool = False) -> tuple[Pipeline, Pipeline]:
-    """The pipeline as it runs (compiled) and the reference, both without the decision cache."""
-    fast = Pipeline(engine(how, name, params), cache=False, trusted=trusted)
-    slow = Pipeline(engine(how, name, params), cache=False, trusted=trusted)
+    """The pipeline as it runs (compiled, the duties' conditions judged with the rules) and the
+    reference (the duties' conditions a batch of their own), both without the decision cache."""
+    duties = book(how, name, params)
+    fast = Pipeline(engine(how, name, params), cache=False, trusted=trusted, duties=duties)
+    slow = Pipeline(engine(how, name, params), cache=False, trusted=trusted, duties=duties)
     slow.disclosure = None
     assert fast.disclosure is not None, f"{how} {name}: the shipped rules compile"
     return fast, slow
@@ -99,14 +110,21 @@ FACTS = st.builds(
     law=laws(),
     facts=FACTS,
     acting=st.lists(st.sampled_from(sorted(a.id for a in registry())), min_size=1, max_size=3, unique=True),
-    action=st.sampled_from(["database_query", "custody_inquiry"]),
+    action=st.sampled_from([k.value for k in Kind]),
 )
 def test_compiled_judgement_is_the_reference_for_any_facts(law, facts, acting, action):
-    """Every fact combination, not only those a request produces: the same action answers and the
-    same categories withheld from the same agencies by the same rules."""
-    compiled = Disclosure.compile(engine(*law))
+    """Every fact combination, not only those a request produces: the same action answers, the
+    same categories withheld from the same agencies by the same rules, and the same duties."""
+    duties = book(*law)
+    compiled = Disclosure.compile(engine(*law), duties.conditions)
     assert compiled is not None
-    assert compiled.judge(acting, action, "CLEAR", facts) == reference(engine(*law), acting, action, "CLEAR", facts, True)
+    data = action in DATA_KINDS
+    got = compiled.judge(acting, action, "CLEAR", facts, data)
+    expected = reference(engine(*law), acting, action, "CLEAR", facts, data)
+    assert (got.actions, got.withheld, got.errors) == (expected.actions, expected.withheld, expected.errors)
+    assert (got.conditions is None) == (not duties.duties)
+    owed = duties.owed(got.conditions) if got.conditions is not None else []
+    assert owed == duties.triggered(engine(*law), [Query(a, action, "CLEAR") for a in acting], facts)
 
 
 def test_one_cedar_request_per_acting_agency_on_the_examples():
@@ -165,6 +183,20 @@ def test_an_error_in_one_category_fails_the_whole_decision_closed():
     }
     decision = pipeline.decide_raw(json.dumps(raw))[1]
     assert decision.decision == "deny" and decision.citations == [FAIL_CLOSED] and decision.error
+
+
+def test_a_duty_whose_condition_errors_is_owed_and_fails_nothing():
+    e = engine("profile", "chicago-2021")
+    erring = Duty("chicago-2021:erring", "chicago-2021", "test", "test", "", "test", "9223372036854775807 + 1 > 0", 1, None)
+    never = Duty("chicago-2021:never", "chicago-2021", "test", "test", "", "test", "false", 1, None)
+    duties = DutyBook([never, erring], [])
+    compiled = Disclosure.compile(e, duties.conditions)
+    assert compiled is not None
+    for action, data in (("database_query", True), ("detainee_access", False)):
+        got = compiled.judge(["FBI"], action, "CLEAR", Facts(), data)
+        expected = reference(e, ["FBI"], action, "CLEAR", Facts(), data)
+        assert not got.errors and (got.actions, got.withheld) == (expected.actions, expected.withheld)
+        assert duties.owed(got.conditions) == ["chicago-2021:erring"] == duties.triggered(e, [Query("FBI", action, "CLEAR")], Facts())
 
 
 @pytest.mark.parametrize("name", JURISDICTIONS)

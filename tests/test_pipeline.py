@@ -195,3 +195,21 @@ def test_a_server_builds_the_law_once_and_serves_it_through_each_door() -> None:
     assert isinstance(other, Pipeline) and other._cache and not built._cache and not door._cache
     broken = load_policy(["no-such-profile"], {}, [])
     assert broken.engine is None and broken.error and isinstance(broken.pipeline(log), Unloaded)
+
+
+def test_a_request_repeated_under_a_new_id_is_read_once_and_decided_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cached path: what the content alone decides is not read again (the screen is not run),
+    and the decision is the same but for what is copied in per request (the id)."""
+    import sanctuary.pipeline as pipeline_module
+
+    screened: list[str] = []
+    screen = pipeline_module.screen_request
+    monkeypatch.setattr(pipeline_module, "screen_request", lambda r: screened.append(r.id) or screen(r))
+    p = Pipeline(PolicyEngine.load(["chicago-2021"], registry()))
+    raw = {"kind": "database_query", "requester": {"agency": "FBI"}, "purpose": {"text": "bank robbery"}, "resource": {"system": "CLEAR"}}
+    first = p.decide_raw(json.dumps({**raw, "id": "r-1"}))[1]
+    again = p.decide_raw(json.dumps({**raw, "id": "r-2"}))[1]
+    other = p.decide_raw(json.dumps({**raw, "id": "r-3", "purpose": {"text": "civil immigration removal"}}))[1]
+    assert screened == ["r-1", "r-3"]
+    assert again.id == "r-2" and again.model_copy(update={"id": "r-1"}) == first
+    assert other.decision != first.decision

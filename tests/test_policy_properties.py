@@ -15,6 +15,7 @@ from sanctuary.models import parse_request
 from sanctuary.pipeline import Pipeline
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError
+from sanctuary.policy.facts import SubjectFacts
 from sanctuary.policy.profiles import expand
 from sanctuary.screening import screen
 from strategies import requests
@@ -138,13 +139,35 @@ def test_unknown_profile_and_parameter_are_refused():
         PolicyEngine.load(["chicago-2019-mayoral"], registry(), {"chicago-2019-mayoral.dropped_carveouts": ["jaywalking"]})
 
 
+class ChangingRecords:
+    """Records whose answer about the subject changes from one lookup to the next (in a cycle)."""
+
+    name = "changing records"
+
+    def __init__(self, answers: list[frozenset[str]]) -> None:
+        self.answers = itertools.cycle(answers)
+
+    def lookup(self, *_: object) -> SubjectFacts:
+        return SubjectFacts(source=self.name, found=True, carveouts=next(self.answers))
+
+
+CARVEOUTS = st.frozensets(st.sampled_from(["outstanding_criminal_warrant", "felony_conviction", "gang_member", "gang_admission"]))
+
+
 @settings(max_examples=500, deadline=None)
-@given(raws=st.lists(requests(), min_size=1, max_size=30), profile=st.sampled_from(PROFILES))
-def test_cached_and_uncached_decisions_agree(raws, profile):
-    """The cache key is the whole Cedar input, so replaying through the cache changes nothing."""
-    cached = Pipeline(PolicyEngine.load([profile], registry()))
-    uncached = Pipeline(PolicyEngine.load([profile], registry()), cache=False)
-    for raw in raws + raws:  # second pass is served from the cache
+@given(
+    raws=st.lists(requests(), min_size=1, max_size=30),
+    profile=st.sampled_from(PROFILES),
+    trusted=st.booleans(),
+    answers=st.none() | st.lists(CARVEOUTS, min_size=1, max_size=3),
+)
+def test_cached_and_uncached_decisions_agree(raws, profile, trusted, answers):
+    """The cache key is the whole Cedar input, and a request's content is read once whatever its id
+    (the records looked up for every request), so replaying through the caches changes nothing."""
+    cached = Pipeline(PolicyEngine.load([profile], registry()), trusted=trusted, facts=answers and ChangingRecords(answers))
+    uncached = Pipeline(PolicyEngine.load([profile], registry()), cache=False, trusted=trusted, facts=answers and ChangingRecords(answers))
+    again = [{**raw, "id": f"{raw['id']}-again"} for raw in raws]
+    for raw in raws + raws + again:  # the second and third passes are served from the caches
         assert cached.decide_raw(raw)[1] == uncached.decide_raw(raw)[1]
 
 

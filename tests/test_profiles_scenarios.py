@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import decide, pipeline_for, request
-from sanctuary.models import parse_request
+from sanctuary.models import RequestError, parse_request
 
 FED_WARRANT = {
     "type": "judicial_warrant",
@@ -17,6 +17,7 @@ FED_WARRANT = {
 }
 COURT_ORDER = {"type": "court_order", "court": "Circuit Court of Cook County", "signed_by": "Judge A. Novak"}
 DETAINER = {"type": "I-247A"}
+FELON = {"felony_conviction": True}
 
 
 def db(agency, text=None, category=None, **kw):
@@ -214,15 +215,86 @@ def test_every_clause_that_applies_is_cited_with_the_baseline():
     every agency under it) forbids it too: both are cited, so the policy diff shows what the order adds."""
     d = decide("chicago-2019-proposed-eo", db("FEMA", "disaster relief"))
     assert d.decision == "deny" and d.citations[0] == "No permitting rule (default deny)"
-    assert "Proposed EO 2019 §3" in d.citations and "proposed-eo-2019:s3-dhs-databases" in d.rules
+    assert "Proposed EO point 3 (2019 proposal; never signed)" in d.citations and "proposed-eo-2019:s3-dhs-databases" in d.rules
     before = decide("chicago-2012", db("FEMA", "disaster relief"))
-    assert "Proposed EO 2019 §3" not in before.citations
+    assert "Proposed EO point 3 (2019 proposal; never signed)" not in before.citations
 
 
-def test_a_gang_admission_is_a_carve_out_only_where_the_parameter_counts_it():
-    """MCC 2-173-042(c)(4) (2012): its words were not retrieved; the database reading is the default."""
-    asked = request("detainee_access", "ICE-ERO", subject={"gang_admission": True})
+@pytest.mark.parametrize(
+    ("profile", "rule"),
+    [("chicago-2019-mayoral", "chicago-2019-mayoral:ice-databases"), ("chicago-2019-proposed-eo", "proposed-eo-2019:s3-dhs-databases")],
+)
+def test_what_the_city_publishes_to_everyone_is_open_as_the_department_states_it(profile, rule):
+    """The directive cut ICE off from the police databases, point 3 from any police data-sharing
+    platform: an open-data portal is neither. Whether data is public is the department's statement;
+    a requester's is a claim, recorded, and opens nothing."""
+    public = {"system": "open data portal", "fields": ["charge"], "publicly_available_to_anyone": True}
+    asked = request("database_query", "ICE-ERO", purpose={"category": "civil_immigration"}, resource=public)
+    stated = decide(profile, asked)
+    assert stated.decision == "permit" and rule not in stated.rules
+    claimed = decide(profile, asked, trusted=False)
+    assert claimed.decision == "deny" and rule in claimed.rules
+    assert "resource.publicly_available_to_anyone" in claimed.claims
+    closed = decide(profile, {**asked, "resource": {**public, "publicly_available_to_anyone": False}})
+    assert closed.decision == "deny" and rule in closed.rules
+
+
+def test_a_stated_criminal_purpose_lifts_the_b1_bars_only_where_the_parameter_counts_it():
+    """MCC 2-173-042(b)(1) (2012) asks whether ICE "is acting pursuant to a legitimate law enforcement
+    purpose that is unrelated to the enforcement of a civil immigration law". A purpose ICE states is a
+    claim: by default only a judge's criminal warrant shows it; chicago-2012.stated_purpose counts it."""
+    narcotics = {"category": "criminal", "text": "21 U.S.C. 841 conspiracy"}
+    asked = [inquiry("ICE-HSI", ["release_date"], purpose=narcotics), request("detainee_access", "ICE-HSI", purpose=narcotics)]
+    counted = pipeline_for("chicago-2012", params=(("chicago-2012.stated_purpose", ("lifts_presumption",)),), trusted=True)
+    for raw in asked:
+        assert decide("chicago-2012", raw).decision == "deny"
+        assert counted.decide(parse_request(raw)).decision == "permit"
+    civil = inquiry("ICE-ERO", ["release_date"], purpose={"category": "civil_immigration", "text": "locate for removal"})
+    assert counted.decide(parse_request(civil)).decision == "deny"
+    assert counted.decide(parse_request(inquiry("ICE-HSI", ["release_date"]))).decision == "deny"  # no purpose stated
+
+
+# Readings of MCC 2-173-042(c) (2012) the words retrieved leave open (chicago-2012.dropped_carveouts):
+# the fact short of a carve-out, and the carve-out beside it.
+OPEN_CARVEOUTS = [
+    ({"gang_admission": True}, {"gang_database": True}),  # (c)(4): its words were not retrieved
+    ({"felony_conviction": True, "felony_conviction_foreign_court_only": True}, FELON),  # (c)(2) "any court of competent jurisdiction"
+    ({"juvenile_felony_adjudication_only": True}, FELON),  # (c)(2) "convicted"
+    ({"pending_misdemeanor_charge": True}, {"pending_felony_charge": True}),  # (c)(3), its end not retrieved
+]
+
+
+@pytest.mark.parametrize(
+    ("short", "carveout"), OPEN_CARVEOUTS, ids=[next(iter(s)) if len(s) == 1 else "foreign_court" for s, _ in OPEN_CARVEOUTS]
+)
+@pytest.mark.parametrize("kind", ["detainee_access", "detention_hold"])
+def test_an_open_reading_of_the_carve_outs_counts_only_where_the_parameter_counts_it(short, carveout, kind):
+    """The protective reading is the default: no carve-out; the department may count it (twin)."""
+    asked = request(kind, "ICE-ERO", subject=short, documents=[DETAINER] if kind == "detention_hold" else [])
     assert decide("chicago-2012", asked).decision == "deny"
     counted = pipeline_for("chicago-2012", params=(("chicago-2012.dropped_carveouts", ()),), trusted=True)
     assert counted.decide(parse_request(asked)).decision == "permit"
-    assert decide("chicago-2012", {**asked, "subject": {"gang_database": True}}).decision == "permit"
+    assert decide("chicago-2012", {**asked, "subject": carveout}).decision == "permit"
+
+
+def test_a_civil_warrant_is_never_the_criminal_warrant_carve_out():
+    asked = request("detainee_access", "ICE-ERO", subject={"outstanding_civil_warrant_only": True})
+    counted = pipeline_for("chicago-2012", params=(("chicago-2012.dropped_carveouts", ()),), trusted=True)
+    assert decide("chicago-2012", asked).decision == counted.decide(parse_request(asked)).decision == "deny"
+    assert decide("chicago-2012", {**asked, "subject": {"outstanding_criminal_warrant": True}}).decision == "permit"
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        {"outstanding_criminal_warrant": True, "outstanding_civil_warrant_only": True},
+        {"felony_conviction_foreign_court_only": True},
+        {"felony_conviction": True, "juvenile_felony_adjudication_only": True},
+        {"pending_felony_charge": True, "pending_misdemeanor_charge": True},
+    ],
+)
+def test_a_fact_short_of_a_carve_out_that_contradicts_its_neighbour_is_a_field_error(subject):
+    field = next(k for k in subject if k.endswith("_only") or k == "pending_misdemeanor_charge")
+    with pytest.raises(RequestError) as refused:
+        parse_request(request("detainee_access", "ICE-ERO", subject=subject))
+    assert refused.value.field == f"subject.{field}" and "but subject." in refused.value.reason

@@ -14,7 +14,7 @@ from enum import Enum
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, ValidationInfo, field_validator
 
 from sanctuary.errors import SanctuaryError
 
@@ -92,16 +92,38 @@ class Resource(Strict):
         list[Short], NotText("names of data fields or custody topics, matched against the data vocabulary and the topics")
     ] = Field(default_factory=list, max_length=50)
     search: Search | None = None
+    # The data asked is what the City publishes to everyone (an open-data portal), not a system kept
+    # for law enforcement: the department's statement; a requester's is a claim, never decisive.
+    publicly_available_to_anyone: bool = False
+
+
+# Each fact short of a carve-out: the neighbour it must agree with, the value that agrees, what it says.
+CONTRADICTS: dict[str, tuple[str, bool, str]] = {
+    "outstanding_civil_warrant_only": ("outstanding_criminal_warrant", False, "the person's only outstanding warrant is civil"),
+    "felony_conviction_foreign_court_only": ("felony_conviction", True, "every felony conviction of the person is a foreign court's"),
+    "juvenile_felony_adjudication_only": ("felony_conviction", False, "the person's only record is a juvenile adjudication"),
+    "pending_misdemeanor_charge": ("pending_felony_charge", False, "the pending case is on misdemeanor charges only"),
+}
 
 
 class Subject(Strict):
-    """The person the request is about: the facts the carve-outs turn on, and who it is."""
+    """The person the request is about: the facts the carve-outs turn on, and who it is. Four facts
+    say what a record holds short of a carve-out of MCC 2-173-042(c) (2012 text), each where the
+    text turns on it; each contradicts the carve-out it stands beside (`CONTRADICTS`)."""
 
     outstanding_criminal_warrant: bool = False
     felony_conviction: bool = False
     pending_felony_charge: bool = False
     gang_database: bool = False
     gang_admission: bool = False
+    # (c)(1) "an outstanding criminal warrant": the only outstanding warrant is civil (body attachment, civil contempt)
+    outstanding_civil_warrant_only: bool = False
+    # (c)(2) "convicted of a felony in any court of competent jurisdiction": every felony conviction is a foreign court's
+    felony_conviction_foreign_court_only: bool = False
+    # (c)(2) "convicted": the only record is a juvenile delinquency adjudication for a felony-grade offence
+    juvenile_felony_adjudication_only: bool = False
+    # (c)(3) "a defendant in a criminal case": the pending case is on misdemeanor charges only
+    pending_misdemeanor_charge: bool = False
     # New York VTL §201(12)(a)'s exceptions, as the DMV's records show them: the person has applied
     # for a license meeting federal standards for identification (REAL ID), or seeks acceptance into
     # a trusted traveler program.
@@ -110,6 +132,14 @@ class Subject(Strict):
     person_id: Annotated[Short | None, PERSON] = None
     name: Annotated[Short | None, PERSON] = None
     dob: Annotated[Short | None, PERSON] = None
+
+    @field_validator(*CONTRADICTS)
+    @classmethod
+    def _consistent(cls, value: bool, info: ValidationInfo) -> bool:
+        other, needed, says = CONTRADICTS[str(info.field_name)]
+        if value and info.data.get(other, False) is not needed:
+            raise ValueError(f"says {says}, but subject.{other} is {'false' if needed else 'true'}")
+        return value
 
 
 # The facts about the subject the rules turn on (Subject's yes/no fields: the carve-outs, New York's

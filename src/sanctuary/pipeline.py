@@ -24,7 +24,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -47,7 +47,7 @@ from sanctuary.models import (
     read_json,
 )
 from sanctuary.policy.declarations import read_declarations
-from sanctuary.policy.disclosure import Disclosure, judge
+from sanctuary.policy.disclosure import Disclosure, Judgement, judge
 from sanctuary.policy.engine import DEFAULT_DENY, Evaluation, PolicyEngine, Query
 from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.facts import (
@@ -73,6 +73,7 @@ UNREGISTERED = "unregistered requester"
 FAIL_CLOSED = "Fail closed: the request could not be decided"
 DATA_KINDS = ("database_query", "custody_inquiry")
 CACHE_LIMIT = 100_000
+READ_LIMIT = 10_000  # request contents read and kept (Pipeline._read)
 VERIFICATION_REQUIRED = "Held: a document must be verified"
 OFFICER_REFUSAL = "Refused by an officer: a request held for review, closed without being acted on"
 
@@ -111,6 +112,33 @@ class Parties:
     requester: Agency
     beneficiaries: tuple[Agency, ...]  # on whose behalf: declared in on_behalf_of or named in a free-text field
     acting: tuple[Agency, ...] = ()  # every agency judged: each reading of the requester and of each proxy
+
+
+@dataclass(frozen=True)
+class Read:
+    """What a request's content alone decides (`Pipeline._read_request`): the same for every request
+    that differs from it only in its id. `judged`: what it is judged by, per carve-outs the subject
+    meets (looked up for every request)."""
+
+    purpose: PurposeScreen
+    parties: Parties
+    claimed: list[DocumentClass]
+    asked: frozenset[str]
+    review: tuple[tuple[str, str], ...] | None
+    claims: list[str] | None  # None: trusted input, its statements are not claims
+    judged: dict[frozenset[str], Judged] = field(default_factory=dict)
+
+
+@dataclass
+class Judged:
+    """A request's content under the carve-outs its subject meets: the facts it is judged by, those
+    with its claimed documents counted (None: it claims none), the decision cache's key (every input
+    `Pipeline._judge_held` reads) and, once decided, the decision."""
+
+    facts: Facts
+    hypothesis: Facts | None
+    key: tuple[Any, ...]
+    template: Decision | None = None
 
 
 @dataclass
@@ -178,6 +206,12 @@ def review_evidence(purpose: PurposeScreen) -> tuple[tuple[str, str], ...]:
 def _classify(document: Document) -> DocumentClass:
     """Documents repeat across requests (the same form types and fields): classify each once."""
     return classify(document)
+
+
+def _content(request: Request) -> str:
+    """The whole request but its id, serialised: what a request's content alone decides is read
+    once per content (`Pipeline._read`)."""
+    return Request.__pydantic_serializer__.to_json(request, exclude={"id"}).decode()
 
 
 def held_reference(request: Request) -> str:
@@ -410,7 +444,8 @@ class Pipeline(RequestPath):
     ):
         self.engine = engine
         self.duties = duties
-        self.disclosure = Disclosure.compile(engine)  # None: the reference judges data requests
+        # The rules and the duties' conditions in one Cedar request per acting agency; None: the reference judges
+        self.disclosure = Disclosure.compile(engine, duties.conditions if duties is not None else ())
         self.stated_crime = engine.stated_crime if stated_crime is None else stated_crime
         self.registry = engine.registry
         self.profiles = engine.names
@@ -425,6 +460,10 @@ class Pipeline(RequestPath):
         # except what is copied in per request (id, claims, sources), so a cached decision is the
         # decision; tests compare both ways.
         self._cache: dict[tuple[Any, ...], Decision] | None = {} if cache else None
+        # Request streams repeat their content under new ids: what the content alone decides (the
+        # checks, the screen, the parties, the documents, and per carve-outs the facts) is read once
+        # per content, the whole request but its id (read only when the decision is copied out).
+        self._read: dict[tuple[str, bool], Read] | None = {} if cache else None
 
     def serving(self, log: Log, facts: FactSource | None) -> Pipeline:
         path = copy.copy(self)  # the engine, the duties and the compiled disclosure are shared
@@ -505,6 +544,7 @@ class Pipeline(RequestPath):
             carveouts=carveouts,
             dropped_carveouts=self.engine.dropped_carveouts,
             stated_crime=self.stated_crime,
+            public_data=self.trusted and request.resource.publicly_available_to_anyone,
         )
 
     # -- decide --------------------------------------------------------------------------
@@ -513,50 +553,85 @@ class Pipeline(RequestPath):
         request); they count whatever the pipeline's trust in the request body. `reviewed`: an
         officer has reviewed the request's words (resolving a hold for review), so the screen's
         needs_review holds nothing."""
-        try:
-            subject_of(request, facts_decide=self.one_person)  # one person, or refused naming both fields
-            purpose = screen_request(request)
-            parties = self.resolve(request, purpose)
-        except RequestError as exc:
-            return self.refusal(request.id, exc, citation=UNREGISTERED if isinstance(exc, Unregistered) else FAIL_CLOSED)
+        content = None if self._read is None or verified is not None else (_content(request), reviewed)
+        read = None if content is None or self._read is None else self._read.get(content)
+        if read is None:
+            try:
+                read = self._read_request(request, reviewed)
+            except RequestError as exc:
+                return self.refusal(request.id, exc, citation=UNREGISTERED if isinstance(exc, Unregistered) else FAIL_CLOSED)
+            if content is not None and self._read is not None:
+                if len(self._read) >= READ_LIMIT:
+                    self._read.clear()
+                self._read[content] = read
         try:
             carveouts, source = self.subject(request)
         except RequestError as exc:  # the records know several people by the identity given
             return self.refusal(request.id, exc, citation=FAIL_CLOSED)
         except Exception as exc:  # the records did not answer: fail closed, say why
             return self._store_failure(request.id, f"store unavailable: facts about the subject could not be looked up: {exc}")
-        claimed = [_classify(d) for d in request.documents]
-        if verified is not None:
-            counted = [d for d in claimed if d.administrative] + [_classify(d) for d in verified]
-        elif self.trusted:
-            counted = claimed
-        else:  # an unverified document lifts nothing; a request resting on a detainer still rests on it
-            counted = [d for d in claimed if d.administrative]
-        facts = self.facts(request, parties, purpose, counted, carveouts)
-        hypothesis = None
-        if verified is None and not self.trusted and any(d.judicial for d in claimed):
-            hypothesis = self.facts(request, parties, purpose, claimed, carveouts)
-        asked = asked_categories(request) if request.kind.value in DATA_KINDS else frozenset()
-        review = review_evidence(purpose) if purpose.category == "needs_review" and not reviewed else None
-        key: tuple[Any, ...] = (tuple(a.id for a in parties.acting), tuple(a.id for a in parties.beneficiaries), request.kind)
-        key += (request.resource.system, facts, asked, hypothesis, review)
-        template = None if self._cache is None else self._cache.get(key)
+        known = read.judged.get(carveouts) if verified is None else None
+        if known is None:
+            known = self._facts_and_key(request, read, carveouts, verified)
+            if verified is None:
+                read.judged[carveouts] = known
+        facts, hypothesis, key = known.facts, known.hypothesis, known.key
+        parties, asked, review = read.parties, read.asked, read.review
+        template = known.template or (None if self._cache is None else self._cache.get(key))
         if template is None:
-            template = self._judge_held(request, parties, facts, asked, hypothesis, review)
+            judgement = self._judgement(request, parties, facts)
+            template = self._judge_held(request, parties, facts, judgement, asked, hypothesis, review)
             if self.duties is not None:  # judged by the same queries and facts, cached with the decision
-                owed = self.duties.triggered(self.engine, self._action_queries(request, parties), facts)
+                owed = (
+                    self.duties.triggered(self.engine, self._action_queries(request, parties), facts)
+                    if judgement.conditions is None
+                    else self.duties.owed(judgement.conditions)
+                )
                 if owed:
                     template = template.model_copy(update={"duties": owed})
             if self._cache is not None:
                 if len(self._cache) >= CACHE_LIMIT:
                     self._cache.clear()
                 self._cache[key] = template
+            known.template = template
         update: dict[str, Any] = {"id": request.id, "facts_source": source, "immigration_purpose": facts.immigration_purpose}
-        if not self.trusted:
-            update["claims"] = claims_of(request)
+        if read.claims is not None:
+            update["claims"] = read.claims
         if template.held is not None:
             update["held"] = template.held.model_copy(update={"reference": held_reference(request)})
         return template.model_copy(update=update)  # lists are never mutated in place
+
+    def _read_request(self, request: Request, reviewed: bool) -> Read:
+        """What the request's content alone decides, or RequestError: it is refused."""
+        subject_of(request, facts_decide=self.one_person)  # one person, or refused naming both fields
+        purpose = screen_request(request)
+        parties = self.resolve(request, purpose)
+        return Read(
+            purpose=purpose,
+            parties=parties,
+            claimed=[_classify(d) for d in request.documents],
+            asked=asked_categories(request) if request.kind.value in DATA_KINDS else frozenset(),
+            review=review_evidence(purpose) if purpose.category == "needs_review" and not reviewed else None,
+            claims=None if self.trusted else claims_of(request),
+        )
+
+    def _facts_and_key(self, request: Request, read: Read, carveouts: frozenset[str], verified: list[Document] | None) -> Judged:
+        """The facts the request is judged by (and, a claimed judicial document, by with it counted),
+        and the decision cache's key: every input `_judge_held` reads."""
+        claimed, parties = read.claimed, read.parties
+        if verified is not None:
+            counted = [d for d in claimed if d.administrative] + [_classify(d) for d in verified]
+        elif self.trusted:
+            counted = claimed
+        else:  # an unverified document lifts nothing; a request resting on a detainer still rests on it
+            counted = [d for d in claimed if d.administrative]
+        facts = self.facts(request, parties, read.purpose, counted, carveouts)
+        hypothesis = None
+        if verified is None and not self.trusted and any(d.judicial for d in claimed):
+            hypothesis = self.facts(request, parties, read.purpose, claimed, carveouts)
+        key: tuple[Any, ...] = (tuple(a.id for a in parties.acting), tuple(a.id for a in parties.beneficiaries), request.kind)
+        key += (request.resource.system, facts, read.asked, hypothesis, read.review)
+        return Judged(facts, hypothesis, key)
 
     def _store_failure(self, request_id: str, reason: str) -> Decision:
         return refused(
@@ -568,6 +643,7 @@ class Pipeline(RequestPath):
         request: Request,
         parties: Parties,
         facts: Facts,
+        judgement: Judgement,
         asked: frozenset[str],
         hypothesis: Facts | None,
         review: tuple[tuple[str, str], ...] | None,
@@ -575,9 +651,9 @@ class Pipeline(RequestPath):
         """The decision, or a hold: when only a claimed document would lift a rule that decides
         (verification_required), or a permit rests on text the screen wants reviewed (needs_review;
         `review`: the screen's evidence, as `review_evidence` gives it)."""
-        decision = self._judge(request, parties, facts, asked)
+        decision = self._judge(request, parties, judgement, asked)
         if hypothesis is not None and hypothesis != facts:
-            alt = self._judge(request, parties, hypothesis, asked)
+            alt = self._judge(request, parties, self._judgement(request, parties, hypothesis), asked)
             opened = decision.decision == "deny" and alt.decision == "permit"
             opened = opened or (alt.decision == "permit" and bool(asked & (set(decision.redact) - set(alt.redact))))
             if opened and not decision.error:
@@ -621,11 +697,17 @@ class Pipeline(RequestPath):
         acting = parties.acting or (parties.requester, *parties.beneficiaries)
         return [Query(a.id, action, request.resource.system or action) for a in acting]
 
-    def _judge(self, request: Request, parties: Parties, facts: Facts, asked: frozenset[str]) -> Decision:
+    def _judgement(self, request: Request, parties: Parties, facts: Facts) -> Judgement:
+        """The request judged under `facts` for every agency judged (and, compiled, the duties' conditions)."""
         action = request.kind.value
         acting = parties.acting or (parties.requester, *parties.beneficiaries)
         data = action in DATA_KINDS  # judged for every data category too (policy.disclosure)
-        judgement = judge(self.engine, self.disclosure, [a.id for a in acting], action, request.resource.system or action, facts, data)
+        return judge(self.engine, self.disclosure, [a.id for a in acting], action, request.resource.system or action, facts, data)
+
+    def _judge(self, request: Request, parties: Parties, judgement: Judgement, asked: frozenset[str]) -> Decision:
+        action = request.kind.value
+        acting = parties.acting or (parties.requester, *parties.beneficiaries)
+        data = action in DATA_KINDS
         base = {
             "id": request.id,
             "profiles": self.engine.names,

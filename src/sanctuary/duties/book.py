@@ -20,8 +20,10 @@
 
 A duty's condition is checked with Cedar against the same schema, registry and facts as the rules,
 for the requester and every agency the request is made for, whatever the decision: New York's
-notice is owed for a request the DMV refused too. It is part of the decision: the pipeline asks
-`DutyBook.triggered` while it judges, with the queries and facts it judges by, and the decision
+notice is owed for a request the DMV refused too. It is part of the decision: the pipeline judges
+the conditions (`DutyBook.conditions`) in the same Cedar request as the rules (`policy.disclosure`;
+`DutyBook.owed` names the duties), or, where the rules are judged by the reference, asks
+`DutyBook.triggered` with the queries and facts it judges by; the decision
 carries the ids of the duties it triggers (its log entry and theirs are committed together). A
 condition that does not validate does not load; one that errors when evaluated triggers its duty
 (a duty is never silently dropped).
@@ -157,6 +159,15 @@ class DutyBook:
     @classmethod
     def for_profiles(cls, names: list[str], root: Path = PROFILES) -> DutyBook:
         return cls(*read(names, root))
+
+    @property
+    def conditions(self) -> list[str]:
+        """Each duty's condition (its `when`), in book order: what `owed` is given the indexes of."""
+        return [d.when for d in self.duties]
+
+    def owed(self, held: frozenset[int]) -> list[str]:
+        """The ids of the duties whose conditions (indexes into `conditions`) hold, in book order."""
+        return [d.id for i, d in enumerate(self.duties) if i in held]
 
     def triggered(self, engine: PolicyEngine, queries: list[Query], facts: Facts) -> list[str]:
         """The ids of the duties a request triggers, in book order: those whose condition holds for

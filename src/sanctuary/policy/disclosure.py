@@ -14,10 +14,16 @@ decision's own request (the request's action, for each acting agency):
   - every policy that applies to `disclose`, once for each different thing it says about a class
     of leaves, its `resource` and `action` replaced by constants: satisfied exactly when the
     policy is, for those leaves.
+  - each of the `conditions` it is given (the duties' conditions, `duties.book`) as a forbid with
+    scope `(principal, action, resource)`: whether it holds for the request, reported with the
+    judgement, so the duties a request triggers cost no second batch.
 All are forbids, so Cedar reports every one the request satisfies, and evaluates each exactly as
 it would the policy (the same expressions, in the same order, short cuts and errors included);
-any error fails the decision closed, as in the reference. A set whose rules use `resource` or
-`action` other than by naming entities cannot be compiled: it is judged by the reference.
+any error in a rule's shadow fails the decision closed, as in the reference; an error in a
+condition's only counts as the condition holding (a duty is never silently dropped). A request that
+is not a data request is judged by the first kind (and the conditions) alone. A set whose rules use
+`resource` or `action` other than by naming entities cannot be compiled: it is judged by the
+reference.
 """
 
 from __future__ import annotations
@@ -46,6 +52,9 @@ class Judgement:
     actions: tuple[Evaluation, ...]  # one per acting agency, in order
     withheld: Withheld
     errors: tuple[str, ...]  # any: the decision fails closed
+    # The indexes of the conditions compiled with the set that hold (or erred) for any acting agency;
+    # None: not asked (the reference: the caller asks them itself).
+    conditions: frozenset[int] | None = None
 
 
 def reference(engine: PolicyEngine, acting: Sequence[str], action: str, resource: str, facts: Facts, data: bool) -> Judgement:
@@ -80,15 +89,27 @@ class _Class:
 class Disclosure:
     """A policy set compiled for one Cedar request per acting agency (see the module's docstring)."""
 
-    def __init__(self, engine: PolicyEngine, policies: cedarpy.PolicySet, action_roles: dict[str, list[str]], classes: list[_Class]):
+    def __init__(
+        self,
+        engine: PolicyEngine,
+        policies: cedarpy.PolicySet,
+        actions: cedarpy.PolicySet,
+        action_roles: dict[str, list[str]],
+        classes: list[_Class],
+        conditions: dict[str, list[int]],
+    ):
         self.engine = engine
-        self.policies = policies
+        self.policies = policies  # every shadow: what a data request is judged by
+        self.actions = actions  # the rules' own shadows and the conditions: what any other request is judged by
         self.action_roles = action_roles  # shadow id -> the original policies (cedarpy's ids) it stands for, for the action
         self.classes = classes
+        self.conditions = conditions  # shadow id -> the indexes of the conditions it stands for
+        self._rule_shadows = set(action_roles) | {sid for k in classes for sid, _ in (*k.permits, *k.forbids)}
 
     @classmethod
-    def compile(cls, engine: PolicyEngine) -> Disclosure | None:
-        """The shadow set of `engine`'s policies, or None when a rule cannot be compiled."""
+    def compile(cls, engine: PolicyEngine, conditions: Sequence[str] = ()) -> Disclosure | None:
+        """The shadow set of `engine`'s policies, with `conditions` (Cedar `when` expressions, over
+        the same schema), or None when a rule or a condition cannot be compiled."""
         est = json.loads(cedarpy.policies_to_json_str(engine.policy_text))["staticPolicies"]
         vocab = engine.vocabulary
         shadow: dict[str, str] = {}  # canonical JSON of a shadow policy -> its id
@@ -113,6 +134,16 @@ class Disclosure:
                         per_leaf[leaf].append((add({**fixed, "effect": "forbid"}), pid))
         except Opaque:
             return None
+        by_condition: dict[str, list[int]] = {}
+        if conditions:
+            try:
+                text = "\n".join(f"forbid (principal, action, resource) when {{ {c} }};" for c in conditions)
+                parsed = json.loads(cedarpy.policies_to_json_str(text))["staticPolicies"]
+            except Exception:  # noqa: BLE001 - a condition Cedar will not parse: the reference judges
+                return None
+            for i in range(len(conditions)):
+                sid = add({k: v for k, v in parsed[f"policy{i}"].items() if k != "annotations"})
+                by_condition.setdefault(sid, []).append(i)
         by_signature: dict[tuple[tuple[str, str], ...], list[str]] = {}
         for leaf in engine.leaves:
             by_signature.setdefault(tuple(per_leaf[leaf]), []).append(leaf)
@@ -122,33 +153,41 @@ class Disclosure:
             forbids = tuple((sid, pid) for sid, pid in signature if engine.rules_by_policy[pid].effect == "forbid")
             classes.append(_Class(tuple(leaves), permits, forbids))
         try:
-            policies = cedarpy.PolicySet.from_json_str(json.dumps({"staticPolicies": shadows, "templates": {}, "templateLinks": []}))
+            policies = _policy_set(shadows)
+            actions = _policy_set({sid: shadows[sid] for sid in shadows if sid in action_roles or sid in by_condition})
         except Exception:  # noqa: BLE001 - a shadow set Cedar will not take: the reference judges
             return None
-        return cls(engine, policies, action_roles, classes)
+        return cls(engine, policies, actions, action_roles, classes, by_condition)
 
-    def judge(self, acting: Sequence[str], action: str, resource: str, facts: Facts) -> Judgement:
-        """The request's action and every leaf's `disclose`, for each acting agency: one request each."""
+    def judge(self, acting: Sequence[str], action: str, resource: str, facts: Facts, data: bool = True) -> Judgement:
+        """The request's action, the conditions and (`data`) every leaf's `disclose`, for each acting
+        agency: one request each."""
         engine = self.engine
-        results = engine.authorize([Query(a, action, resource) for a in acting], facts, self.policies)
-        if isinstance(results, str):
-            return Judgement(tuple(Evaluation(False, (), (results,)) for _ in acting), {}, (results,))
+        results = engine.authorize([Query(a, action, resource) for a in acting], facts, self.policies if data else self.actions)
+        if isinstance(results, str):  # the engine failed: fail closed, every condition holds
+            every = {i for indexes in self.conditions.values() for i in indexes}
+            return Judgement(tuple(Evaluation(False, (), (results,)) for _ in acting), {}, (results,), self._held(every))
         actions = []
         errors: list[str] = []
+        held: set[int] = set()
         rules_by_policy = engine.rules_by_policy
         rank = engine.rank
         per_class: list[list[tuple[str, list[str]]]] = [[] for _ in self.classes]
         for agency, result in zip(acting, results, strict=True):
             diag = result.diagnostics
-            errors.extend(str(e) for e in diag.errors)
+            own = [str(e) for e in diag.errors if self._rule_error(str(e))]
+            errors.extend(own)
             satisfied = set(diag.reasons)
+            for sid, indexes in self.conditions.items():
+                if sid in satisfied or any(f"`{sid}`" in str(e) for e in diag.errors):
+                    held.update(indexes)
             fired = [rules_by_policy[pid] for s in satisfied for pid in self.action_roles.get(s, ())]
             permits = [r.id for r in fired if r.effect == "permit"]
             forbids = [r.id for r in fired if r.effect == "forbid"]
-            allowed = bool(permits) and not forbids and not diag.errors
+            allowed = bool(permits) and not forbids and not own
             rules = tuple(sorted(permits if permits and not forbids else forbids, key=rank))
-            actions.append(Evaluation(allowed, rules, tuple(str(e) for e in diag.errors)))
-            for withheld, klass in zip(per_class, self.classes, strict=True):
+            actions.append(Evaluation(allowed, rules, tuple(own)))
+            for withheld, klass in zip(per_class, self.classes, strict=True) if data else ():
                 against = sorted({rules_by_policy[pid].id for sid, pid in klass.forbids if sid in satisfied}, key=rank)
                 if against or not any(sid in satisfied for sid, _ in klass.permits):
                     withheld.append((agency, against))
@@ -157,16 +196,28 @@ class Disclosure:
             if withheld:
                 for leaf in klass.leaves:
                     out[leaf] = list(withheld)
-        return Judgement(tuple(actions), {leaf: out[leaf] for leaf in sorted(out)}, tuple(errors))
+        return Judgement(tuple(actions), {leaf: out[leaf] for leaf in sorted(out)}, tuple(errors), self._held(held))
+
+    def _held(self, indexes: set[int]) -> frozenset[int] | None:
+        return frozenset(indexes) if self.conditions else None
+
+    def _rule_error(self, error: str) -> bool:
+        """Whether an error Cedar reports is a rule's (the decision fails closed), not only a condition's."""
+        named = [sid for sid in self.conditions if f"`{sid}`" in error]
+        return not named or any(sid in self._rule_shadows for sid in named)
 
 
 def judge(
     engine: PolicyEngine, disclosure: Disclosure | None, acting: Sequence[str], action: str, resource: str, facts: Facts, data: bool
 ) -> Judgement:
-    """The judgement of a request: compiled when it is a data request and the set compiles."""
-    if data and disclosure is not None:
-        return disclosure.judge(acting, action, resource, facts)
+    """The judgement of a request: compiled when the set compiles, else the reference."""
+    if disclosure is not None:
+        return disclosure.judge(acting, action, resource, facts, data)
     return reference(engine, acting, action, resource, facts, data)
+
+
+def _policy_set(shadows: dict[str, dict[str, Any]]) -> cedarpy.PolicySet:
+    return cedarpy.PolicySet.from_json_str(json.dumps({"staticPolicies": shadows, "templates": {}, "templateLinks": []}))
 
 
 # -- replacing `resource` and `action` by what they are for one leaf and `disclose` --------------

@@ -38,7 +38,18 @@ def custody_topics(fields: Sequence[str]) -> tuple[str, ...]:
     return tuple(t for t in CUSTODY_TOPICS if t in fields) if fields else CUSTODY_TOPICS
 
 
-CARVEOUTS = ("outstanding_criminal_warrant", "felony_conviction", "pending_felony_charge", "gang_member", "gang_admission")
+# The 2-173-042(c) carve-outs (2012 text), and four readings of it that the words retrieved leave open
+# (each named in parameter chicago-2012.dropped_carveouts, dropped by default: the protective reading).
+CARVEOUTS = (
+    "outstanding_criminal_warrant",
+    "felony_conviction",
+    "pending_felony_charge",
+    "gang_member",
+    "gang_admission",
+    "felony_conviction_foreign_court",
+    "juvenile_felony_adjudication",
+    "pending_misdemeanor_charge",
+)
 # New York VTL §201(12)(a)'s exceptions that rest on the person's own dealings with the DMV: facts
 # from its records (a requester's statement of them is a claim), carried with the carve-outs.
 APPLICATIONS = ("real_id_applicant", "trusted_traveler_applicant")
@@ -65,6 +76,10 @@ class Facts:
     disclosure_order: bool = False
     administrative_document: bool = False
     database_access: bool = False  # the request queries a department database (kind database_query)
+    public_data: bool = False  # what is asked the City publishes to everyone (the department's statement only)
+    # The requester states a criminal purpose (a declared `criminal` category, or words the screen reads
+    # as naming a crime): a claim, which a rule may read only where a parameter makes it count.
+    criminal_purpose_stated: bool = False
     detainer: bool = False
     carveout: bool = False
     health_care_purpose: bool = False
@@ -106,6 +121,8 @@ class Facts:
             "disclosure_order": self.disclosure_order,
             "administrative_document": self.administrative_document,
             "database_access": self.database_access,
+            "public_data": self.public_data,
+            "criminal_purpose_stated": self.criminal_purpose_stated,
             "detainer": self.detainer,
             "carveout": self.carveout,
             "health_care_purpose": self.health_care_purpose,
@@ -240,13 +257,18 @@ def claimed_carveouts(subject: Subject) -> frozenset[str]:
     """The facts a statement about the subject asserts: the 2-173-042(c) carve-outs (2012 law) and
     New York's applications (`APPLICATIONS`)."""
     met = {
-        "outstanding_criminal_warrant": subject.outstanding_criminal_warrant,
-        "felony_conviction": subject.felony_conviction,
+        "outstanding_criminal_warrant": subject.outstanding_criminal_warrant,  # a civil warrant only is none
+        "felony_conviction": subject.felony_conviction and not subject.felony_conviction_foreign_court_only,
         "pending_felony_charge": subject.pending_felony_charge,
         "gang_member": subject.gang_database,
-        # identified as a gang member by own admission, not in the database: whether (c)(4) reaches
-        # it is open (its words were not retrieved): parameter chicago-2012.dropped_carveouts
+        # Open in the words retrieved (parameter chicago-2012.dropped_carveouts): whether (c)(4) reaches
+        # a gang member by own admission, not in the database; whether (c)(2)'s "any court of competent
+        # jurisdiction" reaches a foreign court and "convicted" a juvenile adjudication; whether (c)(3)'s
+        # "a defendant in a criminal case" (its end not retrieved) reaches a misdemeanor case.
         "gang_admission": subject.gang_admission and not subject.gang_database,
+        "felony_conviction_foreign_court": subject.felony_conviction_foreign_court_only,
+        "juvenile_felony_adjudication": subject.juvenile_felony_adjudication_only,
+        "pending_misdemeanor_charge": subject.pending_misdemeanor_charge,
         "real_id_applicant": subject.real_id_applicant,
         "trusted_traveler_applicant": subject.trusted_traveler_applicant,
     }
@@ -257,6 +279,7 @@ def claims_of(request: Request) -> list[str]:
     """What the request asserts that only the department's records or a verified document can
     establish: facts about the subject and documents held. Recorded, never decisive."""
     claims = [f"subject.{name}" for name in CARVEOUT_FIELDS if getattr(request.subject, name)]
+    claims += ["resource.publicly_available_to_anyone"] if request.resource.publicly_available_to_anyone else []
     claims += [f"documents[{i}]: {d.type}" for i, d in enumerate(request.documents)]
     return claims
 
@@ -299,6 +322,7 @@ def derive(
     carveouts: frozenset[str] = frozenset(),
     dropped_carveouts: frozenset[str] = frozenset(),
     stated_crime: bool = STATED_CRIME,
+    public_data: bool = False,
 ) -> Facts:
     """The facts of one request.
 
@@ -309,7 +333,9 @@ def derive(
     the department's records (or, at the department's own tool, its statement) establish, with New
     York's applications (`APPLICATIONS`).
     `stated_crime`: a criminal purpose the requester states (declared, or in words) lifts the 287(g)/ERO
-    presumption (`policy.immigration.STATED_CRIME`; the jurisdiction's choice, `PolicyEngine.stated_crime`)."""
+    presumption (`policy.immigration.STATED_CRIME`; the jurisdiction's choice, `PolicyEngine.stated_crime`).
+    `public_data`: the department states that what is asked is published to everyone (a requester's
+    `resource.publicly_available_to_anyone` is a claim: the pipeline passes it only as the department's own)."""
     docs = list(documents)
     verified = [d for d in docs if d.judicial and not d.administrative]
     judicial_criminal = [d for d in verified if d.criminal and d.type == "judicial_warrant"]
@@ -330,6 +356,8 @@ def derive(
         disclosure_order=any(d.type == "court_order" for d in verified),
         administrative_document=any(d.administrative for d in docs),
         database_access=request.kind.value == "database_query",
+        public_data=public_data,
+        criminal_purpose_stated="criminal" in (request.purpose.category, purpose.category),
         detainer=any(d.detainer for d in docs),
         carveout=bool(carveouts.intersection(CARVEOUTS) - dropped_carveouts),
         health_care_purpose=any(_health_care(text) for text in free_text(request).values()),

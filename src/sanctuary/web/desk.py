@@ -57,6 +57,10 @@ CARVEOUT_LABELS = {
     "pending_felony_charge": N_("Has a pending felony charge"),
     "gang_database": N_("Is listed in a gang database"),
     "gang_admission": N_("Admitted gang membership"),
+    "outstanding_civil_warrant_only": N_("Only outstanding warrant is civil (body attachment, civil contempt)"),
+    "felony_conviction_foreign_court_only": N_("Every felony conviction is a foreign court's"),
+    "juvenile_felony_adjudication_only": N_("Only record is a juvenile adjudication for a felony-grade offence"),
+    "pending_misdemeanor_charge": N_("Pending case on misdemeanor charges only"),
     "real_id_applicant": N_("Applied for a license meeting federal standards (REAL ID)"),
     "trusted_traveler_applicant": N_("Seeks acceptance into a trusted traveler program"),
 }
