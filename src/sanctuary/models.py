@@ -152,6 +152,9 @@ class Subject(Strict):
     # California, Gov. Code §7283.1(a): the person's answer on the written consent form the
     # department gave before an ICE interview ("given", "declined"; None: not given or not answered).
     interview_consent: Literal["given", "declined"] | None = None
+    # California, Gov. Code §7284.6(a)(1)(C): the custody information about the person the department
+    # makes "available to the public" (its inmate locator), by data category.
+    published_categories: list[Literal["release_date", "custody_status", "custody_facility"]] = Field(default_factory=list, max_length=3)
     person_id: Annotated[Short | None, PERSON] = None
     name: Annotated[Short | None, PERSON] = None
     dob: Annotated[Short | None, PERSON] = None

@@ -71,7 +71,10 @@ CALIFORNIA_FIELDS = (
     "reentry_1326b2",
     "detected_during_unrelated_activity",
 )
-CALIFORNIA = (*CALIFORNIA_FIELDS, "interview_consent_given", "interview_consent_declined")
+# ... and the custody information it publishes about the person (`Subject.published_categories`),
+# shown "published_release_date", "published_custody_status", "published_custody_facility".
+PUBLISHED = ("release_date", "custody_status", "custody_facility")
+CALIFORNIA = (*CALIFORNIA_FIELDS, "interview_consent_given", "interview_consent_declined", *(f"published_{c}" for c in PUBLISHED))
 # Every fact about the subject a fact source may show met, by name.
 RECORD_FACTS: tuple[str, ...] = CARVEOUTS + APPLICATIONS + CALIFORNIA
 # 625 ILCS 5/2-130 bars sharing ALPR data to investigate or enforce a law that denies or interferes
@@ -283,6 +286,7 @@ def claimed_carveouts(subject: Subject) -> frozenset[str]:
     met = {
         **{name: getattr(subject, name) for name in CALIFORNIA_FIELDS},
         **{f"interview_consent_{answer}": subject.interview_consent == answer for answer in ("given", "declined")},
+        **{f"published_{category}": category in subject.published_categories for category in PUBLISHED},
         "outstanding_criminal_warrant": subject.outstanding_criminal_warrant,  # a civil warrant only is none
         "felony_conviction": subject.felony_conviction and not subject.felony_conviction_foreign_court_only,
         "pending_felony_charge": subject.pending_felony_charge,
