@@ -112,6 +112,8 @@ class Facts:
     article_iii_order: bool = False
     state_court_orders: frozenset[str] = frozenset()
     felony_conviction: bool = False  # the department's records show one (never the requester's claim)
+    # The request names one person (its subject or its search: `subject_of`); a list or a sweep names none.
+    specific_person: bool = False
     # California's facts about the subject the department's records show met (`CALIFORNIA`), by name.
     subject_records: frozenset[str] = frozenset()
     # Descriptive, for each jurisdiction's own definition of immigration enforcement to read: the kinds
@@ -158,6 +160,7 @@ class Facts:
             "state_court_orders": sorted(self.state_court_orders),
             "felony_conviction": self.felony_conviction,
             "subject_records": sorted(self.subject_records),
+            "specific_person": self.specific_person,
             "criminal_immigration": sorted(self.criminal_immigration),
             "immigration_forms": sorted(self.immigration_forms),
             "federal_probable_cause": self.federal_probable_cause,
@@ -280,6 +283,13 @@ def _shown(ids: dict[str, str]) -> str:
     return ", ".join(f"{k}={v}" for k, v in ids.items())
 
 
+def _names_one(request: Request) -> bool:
+    try:
+        return subject_of(request) is not None
+    except RequestError:  # two people: refused before any fact is read (Pipeline.decide)
+        return False
+
+
 def claimed_carveouts(subject: Subject) -> frozenset[str]:
     """The facts a statement about the subject asserts (`RECORD_FACTS`): the 2-173-042(c) carve-outs
     (2012 law), New York's applications (`APPLICATIONS`) and California's facts (`CALIFORNIA`)."""
@@ -398,6 +408,7 @@ def derive(
         state_court_orders=state_court_orders(verified),
         felony_conviction="felony_conviction" in carveouts,
         subject_records=carveouts.intersection(CALIFORNIA),
+        specific_person=_names_one(request),
         criminal_immigration=criminal_immigration([*free_text(request).values(), *(d.text for d in request.documents)]),
         immigration_forms=frozenset(d.type for d in docs if d.administrative),
         federal_probable_cause=bool(probable_cause),
