@@ -5,9 +5,10 @@ up by the pipeline through a `FactSource`; documents count once verified. What a
 writes about the subject or the documents it holds is a *claim*: recorded on the decision, never
 decisive. These definitions come from the profiles' shared vocabulary (docs/profiles.md).
 "Immigration purpose" is `policy.immigration.immigration_purpose`, the one predicate the retro audit
-and the reports use too. A verified judicial criminal warrant shows that a purpose the screen reads
-as immigration (an 8 U.S.C. 1324/1326 prosecution) is criminal, not civil. An administrative form
-never lifts anything, whatever label it carries.
+and the reports use too. A verified judicial document in a criminal matter (a warrant, or an order
+such as a writ ad prosequendum) shows that a purpose the screen reads as immigration (an 8 U.S.C.
+1324/1326 prosecution) is criminal, not civil. An administrative form never lifts anything,
+whatever label it carries.
 """
 
 from __future__ import annotations
@@ -385,7 +386,7 @@ def derive(
         declared=request.purpose.category,
         screened=purpose.category,
         acting=acting,
-        criminal_warrant=bool(judicial_criminal),
+        criminal_case=any(d.criminal for d in verified),
         stated_crime=stated_crime,
     )
     op = request.operation

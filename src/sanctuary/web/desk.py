@@ -38,18 +38,21 @@ Words = Callable[[str], str]  # a catalog's gettext: an English msgid -> the rea
 
 CHANNELS = {"phone": N_("Telephone"), "email": N_("E-mail"), "in_person": N_("In person")}
 KINDS = [k.value for k in Kind]
-# What the desk offers for each kind of request (models.Kind): its words, and the sections of the form
-# it needs (the agency and the kind come first). A kind of the contract missing here fails at import.
+# What the desk offers for each kind of request (models.Kind), in the order the form offers them (an
+# inquiry, the most frequent at a desk, first: the radio group's first stop): its words, and the
+# sections of the form it needs (the agency and the kind come first). Every kind of the contract, no other.
 _DESK_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "database_query": (N_("Database request (records, plates)"), ("purpose", "subject", "database", "documents")),
     "custody_inquiry": (N_("Inquiry: custody status, release date or contact information"), ("purpose", "subject", "topics", "documents")),
-    "detainee_access": (N_("Access to or interview of a person in custody"), ("purpose", "subject", "documents")),
     "custody_transfer": (N_("Custody transfer: hand a person over"), ("purpose", "subject", "documents")),
     "detention_hold": (N_("Hold a person past release (detainer)"), ("purpose", "subject", "documents")),
+    "detainee_access": (N_("Access to or interview of a person in custody"), ("purpose", "subject", "documents")),
     "operational_support": (N_("Support for an operation (traffic perimeter, on-site)"), ("purpose", "operation", "documents")),
+    "database_query": (N_("Database request (records, plates)"), ("purpose", "subject", "database", "documents")),
 }
-KIND_CHOICES = [(kind, _DESK_KINDS[kind][0]) for kind in KINDS]
-SECTIONS = {kind: _DESK_KINDS[kind][1] for kind in KINDS}
+if set(_DESK_KINDS) != set(KINDS):
+    raise SanctuaryError("kind", f"the desk offers {sorted(_DESK_KINDS)}, the contract's kinds are {sorted(KINDS)}")
+KIND_CHOICES = [(kind, words) for kind, (words, _) in _DESK_KINDS.items()]
+SECTIONS = {kind: sections for kind, (_, sections) in _DESK_KINDS.items()}
 CATEGORIES = {category: labels.PURPOSES[category] for category in ("", *PURPOSE_CATEGORIES)}  # "": not stated
 CARVEOUT_LABELS = {
     "outstanding_criminal_warrant": N_("Has an outstanding criminal warrant"),
