@@ -184,10 +184,10 @@ def test_the_answer_waits_for_its_log_entry_and_fails_closed_without_it(home: Pa
         append = store.append
         started, release = threading.Event(), threading.Event()
 
-        def held(entries: list[bytes], clears: list, follow: object = None) -> int:
+        def held(entries: list[bytes], clears: list, follow: object = None, gather: object = None) -> int:
             started.set()
             release.wait(10)
-            return append(entries, clears, follow)
+            return append(entries, clears, follow, gather)
 
         store.append = held
         answers: list = []
@@ -201,7 +201,7 @@ def test_the_answer_waits_for_its_log_entry_and_fails_closed_without_it(home: Pa
         assert answers[0].status_code == 200 and answers[0].json()["result"]["records"]
         assert answers[0].json()["log_index"] == running.gateway.log.get().size() - 1
 
-        def full(entries: list[bytes], clears: list, follow: object = None) -> int:
+        def full(entries: list[bytes], clears: list, follow: object = None, gather: object = None) -> int:
             raise OSError("disk full")
 
         store.append = full

@@ -294,3 +294,31 @@ def test_a_pdf_without_text_is_not_judicial(tmp_path: Path) -> None:
     blank.write_bytes(text_pdf(""))
     result = classify(blank)
     assert (result.type, result.judicial, result.missing) == ("other", False, ALL)
+
+
+# --- declared fields and text together -----------------------------------------------------------
+
+FEDERAL_ORDER = {
+    "type": "court_order",
+    "court": "United States District Court for the Southern District of California",
+    "signed_by": "Hon. B. Roe",
+    "signer_title": "United States Magistrate Judge",
+    "criminal": True,
+    "probable_cause": True,
+}
+
+
+def test_declared_fields_stand_for_what_an_excerpt_does_not_show() -> None:
+    result = classify(doc(**FEDERAL_ORDER, text="Probable cause found; the defendant may be arrested and taken into custody."))
+    assert result.judicial and result.federal and result.missing == ()
+
+
+def test_the_court_the_text_shows_outranks_the_declared_one() -> None:
+    text = "Superior Court of California, County of Fresno. Order. Probable cause found in this criminal case.\n/s/ Hon. C. Roe, Judge"
+    result = classify(doc(**FEDERAL_ORDER, text=text))
+    assert result.judicial and not result.federal and result.court.startswith("Superior Court")
+
+
+def test_a_probable_cause_the_text_denies_is_missing_whatever_is_declared() -> None:
+    result = classify(doc(**{**FEDERAL_ORDER, "type": "judicial_warrant"}, text="The court finds no probable cause for arrest."))
+    assert "probable_cause" in result.missing and not result.judicial

@@ -29,7 +29,12 @@ DEFAULT_DENY = "No permitting rule (default deny)"
 CONTEXTS = 4096  # Cedar contexts kept serialised (facts repeat: a few booleans and a short list)
 STATED_PURPOSE = ".stated_purpose"  # the profile parameter deciding `stated_crime` (policy.immigration)
 LIFTS = "lifts_presumption"
-SUBJECT_FACTS = ("context.carveout", "context.felony_conviction", "context.applications")  # facts read from the records about the subject
+SUBJECT_FACTS = (
+    "context.carveout",
+    "context.felony_conviction",
+    "context.applications",
+    "context.subject_records",
+)  # facts read from the records about the subject
 
 
 @dataclass(frozen=True)

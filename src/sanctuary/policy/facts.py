@@ -56,6 +56,28 @@ CARVEOUTS = (
 # New York VTL §201(12)(a)'s exceptions that rest on the person's own dealings with the DMV: facts
 # from its records (a requester's statement of them is a claim), carried with the carve-outs.
 APPLICATIONS = ("real_id_applicant", "trusted_traveler_applicant")
+# California's facts from the department's records (`models.Subject`, each with its clause: Gov. Code
+# §7282.5's circumstances, §7284.6(b)(1)'s stop), and the answer on its TRUTH Act consent form
+# (`Subject.interview_consent`, shown "interview_consent_given" or "interview_consent_declined"),
+# which its rules read as the set `subject_records`.
+CALIFORNIA_FIELDS = (
+    "conviction_serious_or_violent_felony",
+    "conviction_state_prison_felony",
+    "conviction_listed_offense_felony_within_15y",
+    "conviction_listed_offense_wobbler_misdemeanor_within_5y",
+    "misdemeanor_conviction",
+    "sex_arson_registrant",
+    "conviction_federal_aggravated_felony",
+    "ice_identified_federal_felony_warrant",
+    "held_to_answer_on_qualifying_felony",
+    "prop47_reduced_misdemeanor",
+    "arrested_for_prop47_misdemeanor",
+    "reentry_1326b2",
+    "detected_during_unrelated_activity",
+)
+CALIFORNIA = (*CALIFORNIA_FIELDS, "interview_consent_given", "interview_consent_declined")
+# Every fact about the subject a fact source may show met, by name.
+RECORD_FACTS: tuple[str, ...] = CARVEOUTS + APPLICATIONS + CALIFORNIA
 # 625 ILCS 5/2-130 bars sharing ALPR data to investigate or enforce a law that denies or interferes
 # with reproductive or other lawful health care. Words in any free-text field that speak of such
 # care (English or Spanish) make the request's purpose a health-care one: the restrictive reading,
@@ -91,6 +113,8 @@ class Facts:
     article_iii_order: bool = False
     state_court_orders: frozenset[str] = frozenset()
     felony_conviction: bool = False  # the department's records show one (never the requester's claim)
+    # California's facts about the subject the department's records show met (`CALIFORNIA`), by name.
+    subject_records: frozenset[str] = frozenset()
     # Descriptive, for each jurisdiction's own definition of immigration enforcement to read: the kinds
     # of federal criminal immigration offence the request names (`policy.immigration_crimes.KINDS`),
     # and the administrative immigration forms it shows ("I-200", "I-247A", "ncic_ivf"), verified or not.
@@ -134,6 +158,7 @@ class Facts:
             "article_iii_order": self.article_iii_order,
             "state_court_orders": sorted(self.state_court_orders),
             "felony_conviction": self.felony_conviction,
+            "subject_records": sorted(self.subject_records),
             "criminal_immigration": sorted(self.criminal_immigration),
             "immigration_forms": sorted(self.immigration_forms),
             "federal_probable_cause": self.federal_probable_cause,
@@ -257,9 +282,11 @@ def _shown(ids: dict[str, str]) -> str:
 
 
 def claimed_carveouts(subject: Subject) -> frozenset[str]:
-    """The facts a statement about the subject asserts: the 2-173-042(c) carve-outs (2012 law) and
-    New York's applications (`APPLICATIONS`)."""
+    """The facts a statement about the subject asserts (`RECORD_FACTS`): the 2-173-042(c) carve-outs
+    (2012 law), New York's applications (`APPLICATIONS`) and California's facts (`CALIFORNIA`)."""
     met = {
+        **{name: getattr(subject, name) for name in CALIFORNIA_FIELDS},
+        **{f"interview_consent_{answer}": subject.interview_consent == answer for answer in ("given", "declined")},
         "outstanding_criminal_warrant": subject.outstanding_criminal_warrant,  # a civil warrant only is none
         "felony_conviction": subject.felony_conviction and not subject.felony_conviction_foreign_court_only,
         "pending_felony_charge": subject.pending_felony_charge,
@@ -333,8 +360,9 @@ def derive(
     purpose). `acting`: every agency the request is judged as (each reading of the requester and of each
     beneficiary). `documents`: the documents that count — verified ones lift rules; an unverified
     document only ever counts as an administrative basis (which lifts nothing). `carveouts`: those
-    the department's records (or, at the department's own tool, its statement) establish, with New
-    York's applications (`APPLICATIONS`).
+    the department's records (or, at the department's own tool, its statement) establish: every met
+    fact about the subject (`RECORD_FACTS`), of which the 2012 carve-outs lift that law's rules, New
+    York's applications (`APPLICATIONS`) and California's facts (`subject_records`) its own.
     `stated_crime`: a criminal purpose the requester states (declared, or in words) lifts the 287(g)/ERO
     presumption (`policy.immigration.STATED_CRIME`; the jurisdiction's choice, `PolicyEngine.stated_crime`).
     `public_data`: the department states that what is asked is published to everyone (a requester's
@@ -369,6 +397,7 @@ def derive(
         article_iii_order=article_iii_order(verified),
         state_court_orders=state_court_orders(verified),
         felony_conviction="felony_conviction" in carveouts,
+        subject_records=carveouts.intersection(CALIFORNIA),
         criminal_immigration=criminal_immigration([*free_text(request).values(), *(d.text for d in request.documents)]),
         immigration_forms=frozenset(d.type for d in docs if d.administrative),
         federal_probable_cause=bool(probable_cause),

@@ -332,5 +332,31 @@ def classify(document: Document | str | Path) -> DocumentClass:
     if isinstance(document, str):
         return classify_text(document)
     if document.text:
-        return replace(classify_text(document.text, declared=document.type), charge=document.charge or document.text)
+        return _filled(classify_text(document.text, declared=document.type), document)
     return classify_declared(document)
+
+
+def _filled(shown: DocumentClass, document: Document) -> DocumentClass:
+    """A declared document with text: the text decides what it shows (its form, its court, its
+    signer), and the declared fields stand for what it does not show (an excerpt). A form or an
+    immigration tribunal in the text, or declared, makes it administrative; a probable cause the text
+    denies stays missing whatever is declared."""
+    declared = classify_declared(document)
+    charge = document.charge or document.text or ""
+    if shown.administrative or declared.administrative:
+        return replace(shown, administrative=True, judicial=False, federal=False, charge=charge)
+    denied = {"probable_cause"} if _NO_PROBABLE_CAUSE.search(document.text or "") else set()
+    missing = tuple(e for e in ELEMENTS if (e in shown.missing and e in declared.missing) or e in denied)
+    judicial = shown.type in JUDICIAL_TYPES and not set(missing) & set(_required(shown.type))
+    court, signer = shown.court or declared.court, shown.signer or declared.signer
+    federal = judicial and bool(_FEDERAL_COURT.search(shown.court if shown.court else f"{court} {signer}"))
+    return replace(
+        shown,
+        judicial=judicial,
+        criminal=shown.criminal or declared.criminal,
+        federal=federal,
+        missing=missing,
+        court=court,
+        signer=signer,
+        charge=charge,
+    )
