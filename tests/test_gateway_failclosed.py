@@ -175,9 +175,12 @@ def test_a_store_slower_than_the_deadline_fails_closed(home: Path) -> None:
         next(gen, None)
 
 
-def test_the_answer_waits_for_its_log_entry_and_fails_closed_without_it(home: Path) -> None:
+def test_the_answer_waits_for_its_log_entry_and_fails_closed_without_it(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The worker only queues the entry; the answer leaves once the commit is durable, and a commit
-    that fails turns the permit into a deny that hands out nothing (and leaves rotation)."""
+    that fails turns the permit into a deny that hands out nothing (and leaves rotation). The append
+    is patched, so the log's own probe still passes: the grace after the real failure is what keeps
+    the process out of rotation, set long here so a loaded machine cannot outlast it."""
+    monkeypatch.setattr(readiness, "GRACE_SECONDS", 300.0)
     running = start(home, str(home / "r.db"), str(home / "log.db"))
     try:
         store = running.gateway.log.get()._store

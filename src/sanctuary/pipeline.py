@@ -469,7 +469,9 @@ class Pipeline(RequestPath):
     def serving(self, log: Log, facts: FactSource | None) -> Pipeline:
         path = copy.copy(self)  # the engine, the duties and the compiled disclosure are shared
         path.log, path.fact_source = recorder(log), facts
-        path._cache = None if self._cache is None else {}  # decisions over these facts only
+        # its own caches: decisions (and contents read, with the decisions they hold) over these facts only
+        path._cache = None if self._cache is None else {}
+        path._read = None if self._read is None else {}
         return path
 
     # -- resolve -------------------------------------------------------------------------
