@@ -355,3 +355,19 @@ def test_the_court_the_text_shows_outranks_the_declared_one() -> None:
 def test_a_probable_cause_the_text_denies_is_missing_whatever_is_declared() -> None:
     result = classify(doc(**{**FEDERAL_ORDER, "type": "judicial_warrant"}, text="The court finds no probable cause for arrest."))
     assert "probable_cause" in result.missing and not result.judicial
+
+
+@pytest.mark.parametrize(
+    ("court", "federal"),
+    [
+        ("United States Court of Appeals for the Second Circuit", True),
+        ("Supreme Court of the United States", True),
+        ("New York Court of Appeals", False),
+        ("Appellate Court of Illinois, First District", False),
+    ],
+)
+def test_a_federal_court_of_appeals_is_a_federal_court(court: str, federal: bool) -> None:
+    """An order of a U.S. Court of Appeals (Article III judges: VTL §201(12)(a)) is a federal court's; a
+    state's court of appeals is not."""
+    shown = classify(Document(type="court_order", court=court, signed_by="Hon. N. Example", signer_title="Judge"))
+    assert shown.judicial and shown.federal is federal

@@ -53,6 +53,7 @@ from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.facts import (
     CUSTODY_TOPICS,
     NO_SOURCE,
+    TOPIC_CATEGORIES,
     Facts,
     FactSource,
     Identity,
@@ -495,7 +496,7 @@ class Pipeline(RequestPath):
         for beneficiary in unique:
             acting.update((a.id, a) for a in self.registry.readings(beneficiary.id))
         if request.kind.value == "custody_inquiry":
-            unknown = set(request.resource.fields) - set(CUSTODY_TOPICS)
+            unknown = set(request.resource.fields) - set(CUSTODY_TOPICS) - TOPIC_CATEGORIES.keys()
             if unknown:
                 raise RequestError("resource.fields", f"unknown custody topic(s) {sorted(unknown)}; use {', '.join(CUSTODY_TOPICS)}")
         return Parties(requester, unique, tuple(acting.values()))

@@ -31,12 +31,15 @@ from sanctuary.screening.documents import COMPULSORY
 from sanctuary.screening.normalize import normalize
 
 CUSTODY_TOPICS = ("custody_status", "release_date", "contact_information")
+# A topic named by the data category it shows: the place of custody is shown with the custody status.
+TOPIC_CATEGORIES = {"custody_facility": "custody_status"}
 
 
 def custody_topics(fields: Sequence[str]) -> tuple[str, ...]:
-    """The topics a custody inquiry asks (its `resource.fields`): those it names, in CUSTODY_TOPICS
-    order; every topic when it names none."""
-    return tuple(t for t in CUSTODY_TOPICS if t in fields) if fields else CUSTODY_TOPICS
+    """The topics a custody inquiry asks (its `resource.fields`): those it names, directly or by a
+    category one shows (`TOPIC_CATEGORIES`), in CUSTODY_TOPICS order; every topic when it names none."""
+    named = {TOPIC_CATEGORIES.get(f, f) for f in fields}
+    return tuple(t for t in CUSTODY_TOPICS if t in named) if fields else CUSTODY_TOPICS
 
 
 # The 2-173-042(c) carve-outs (2012 text), and four readings of it that the words retrieved leave open

@@ -112,7 +112,10 @@ _COURT = _rx(
     r"|\bdistrict\s+court\s+(?:of|for)\b|\bsupreme\s+court\b|\bcourt\s+of\s+appeals\b|\bcounty\s+court\b"
     r"|\bmunicipal\s+court\b|\bcircuit\s+court\b"
 )
-_FEDERAL_COURT = _rx(r"\b(?:united states|u\.\s?s\.)\s+(?:district\s+court|magistrate\s+judge)\b|\bfederal\b")
+_FEDERAL_COURT = _rx(
+    r"\b(?:united states|u\.\s?s\.)\s+(?:district\s+court|court\s+of\s+appeals|magistrate\s+judge|circuit\s+judge)\b"
+    r"|\bsupreme\s+court\s+of\s+the\s+united\s+states\b|\bfederal\b"
+)
 _JUDGE_TITLE = _rx(r"\b(?:magistrate\s+judge|magistrate|judge|justice)\b")
 _NOT_A_JUDGE = _rx(r"immigration|deportation|\bagent\b|\bclerk\b")
 _SIGNATURE = _rx(r"/s/|\bsignature\b|\bsigned\b|_{3,}|issuing judicial officer|\bissued by\b")
