@@ -48,7 +48,7 @@ from sanctuary.models import (
 )
 from sanctuary.policy.declarations import read_declarations
 from sanctuary.policy.disclosure import Disclosure, Judgement, judge
-from sanctuary.policy.engine import DEFAULT_DENY, Evaluation, PolicyEngine, Query
+from sanctuary.policy.engine import DEFAULT_DENY, HOME_STATE, Evaluation, PolicyEngine, Query
 from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.facts import (
     CUSTODY_TOPICS,
@@ -408,15 +408,15 @@ def build_pipeline(
     does not load. A registry is loaded by the caller: one that does not load is a start-up error.
     `declarations`: the 625 ILCS 5/2-130 declarations on file (CSV); `declared`: agency ids whose
     declaration is on file besides (a scenario table's). `home_state`: the state profiles decided
-    without a jurisdiction are read in (default: the engine's); a jurisdiction has its own, and
+    without a jurisdiction are read in (default: `HOME_STATE`); a jurisdiction has its own, and
     giving both is a PolicyError. `facts`: the department's
     records. `trusted`: the input's facts and documents are the department's (`sanctuary decide`,
     the policy tools)."""
     jurisdiction = in_force(jurisdiction, profiles)
     on_file = (read_declarations(declarations, registry).agencies if declarations else frozenset()) | set(declared)
     if jurisdiction is None:
-        home = {} if home_state is None else {"home_state": home_state}
-        engine = PolicyEngine(expand(profiles, root), registry, params or {}, root=root, declarations=on_file, **home)
+        home = home_state or HOME_STATE
+        engine = PolicyEngine(expand(profiles, root), registry, params or {}, root=root, declarations=on_file, home_state=home)
     elif home_state is not None:
         raise PolicyError("home_state", f"{jurisdiction} has its own home state")
     else:

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from sanctuary.agencies import Registry
+from sanctuary.agencies.states import state_code
 from sanctuary.models import Decision
 from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.profiles import PROFILES
@@ -142,8 +143,8 @@ def load(profile: str, root: Path = PROFILES) -> list[Scenario]:
         if not isinstance(declarations, list) or not all(isinstance(a, str) for a in declarations):
             raise PolicyError(where, "declarations: must be a list of agency ids")
         home_state = spec.get("home_state")
-        if home_state is not None and not isinstance(home_state, str):
-            raise PolicyError(where, "home_state: must be a state code")
+        if home_state is not None and (not isinstance(home_state, str) or state_code(home_state) != home_state):
+            raise PolicyError(where, f"home_state: {home_state!r} is not a US state or territory code")
         request = {"id": f"{profile}-scenario-{i}", **spec["request"]}
         out.append(
             Scenario(
@@ -167,7 +168,8 @@ def load(profile: str, root: Path = PROFILES) -> list[Scenario]:
 
 
 def run(profile: str, registry: Registry, root: Path = PROFILES) -> Report:
-    """Decide every scenario of `profile` under that pack (and those it names in `with`) and check it."""
+    """Decide every scenario of `profile` under that pack (and those it names in `with`, with the
+    declarations on file and the home state it names) and check it."""
     from sanctuary.pipeline import Pipeline, build_pipeline
 
     pipelines: dict[tuple, Pipeline] = {}
