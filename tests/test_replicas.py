@@ -10,7 +10,9 @@ the signer under load and no acknowledged decision is lost, the log verifies, th
 from __future__ import annotations
 
 import asyncio
+import csv
 import hashlib
+import io
 import json
 import math
 import os
@@ -500,3 +502,58 @@ def test_proxy_workers_share_the_log_and_the_rate_and_a_worker_killed_under_load
     indexes = [index for index, _ in answered]
     assert len(set(indexes)) == len(indexes), "one log, no index given twice"
     verify_all(tmp_path, log_url, answered)  # every answered call is in the log under its decision's id
+
+
+def report(replica: ServeProcess) -> list[list[str]]:
+    answer = httpx.get(f"{replica.url}/report.csv", timeout=30)
+    assert answer.status_code == 200, answer.text
+    return list(csv.reader(io.StringIO(answer.text)))[1:]
+
+
+def test_the_report_totals_are_shared_by_replicas_with_homes_of_their_own_and_count_each_entry_once(
+    tmp_path: Path, log_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SANCTUARY_KEYS", str(tmp_path / "keys"))  # one signing key, two homes: nothing else kept in common
+    stores = pg_database("replicas_store")
+    store = next(stores)
+    running = [ServeProcess(tmp_path / "a", store, log_url)]
+    try:
+        wait_for("the first replica signs", lambda: running[0].ready()["signing"]["signer"], 10)
+        running.append(ServeProcess(tmp_path / "b", store, log_url))
+        load = Load(running)
+        stop = threading.Event()
+        failed: list[str] = []
+
+        def ask_for_reports() -> None:  # both replicas fold the growing log at once, again and again
+            while not stop.is_set():
+                for replica in running:
+                    try:
+                        report(replica)
+                    except (AssertionError, httpx.HTTPError) as exc:
+                        failed.append(str(exc))
+
+        askers = [threading.Thread(target=ask_for_reports) for _ in range(4)]
+        for asker in askers:
+            asker.start()
+        try:
+            time.sleep(4.0)
+        finally:
+            answered = load.stop()
+            stop.set()
+            for asker in askers:
+                asker.join()
+        assert not failed, failed[:3]
+        decision_log = open_log(log_url, tmp_path / "keys")
+        size = decision_log.size()
+        decision_log.close()
+        assert len(answered) > 20 and size >= len(answered)
+        one, other = report(running[0]), report(running[1])
+        assert one == other, "both replicas show the same totals"
+        requests = sum(int(n) for _, measure, category, outcome, n in one if (measure, category, outcome) == ("requests", "all", "all"))
+        assert requests == size, "every entry of the log counted once: none twice, none left out"
+        with psycopg.connect(log_url) as conn:
+            assert conn.execute("SELECT folded FROM report_folded").fetchone()[0] == size
+    finally:
+        for replica in running:
+            replica.stop()
+        next(stores, None)
