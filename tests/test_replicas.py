@@ -87,6 +87,44 @@ def test_a_signer_whose_lease_lapsed_stores_nothing_under_its_old_epoch(log_url:
         second.close()
 
 
+def test_report_totals_folded_by_replicas_at_once_count_each_entry_once(log_url: str, keys: Path) -> None:
+    from collections import Counter
+
+    from sanctuary.web.totals import SharedTotals
+
+    def tally(start: int, data: list[bytes]) -> tuple[Counter, str, str]:
+        time.sleep(0.01)  # a chunk takes a while to count: replicas folding at once overlap
+        return Counter({("2026-12", "requests", "all", "all"): len(data)}), "", ""
+
+    writer = open_log(log_url, keys)
+    readers = [open_log(log_url, keys) for _ in range(4)]
+    totals = [SharedTotals(SharedDatabase(log_url), "test", chunk=7) for _ in readers]
+    try:
+        writer.append_many([b"decision %d" % i for i in range(100)])
+        stop = threading.Event()
+
+        def fold(n: int) -> None:
+            while not stop.is_set():
+                totals[n].fold(readers[n], tally)
+
+        with ThreadPoolExecutor(len(totals)) as pool:
+            folding = [pool.submit(fold, n) for n in range(len(totals))]
+            for i in range(100, 300, 20):  # the log grows while they fold
+                writer.append_many([b"decision %d" % j for j in range(i, i + 20)])
+                time.sleep(0.05)
+            time.sleep(0.5)
+            stop.set()
+            for future in folding:
+                future.result()
+        assert totals[0].fold(readers[0], tally) == 300
+        assert [row[4] for row in totals[1].cells()] == [300], "each entry counted once, none twice"
+    finally:
+        for each in totals:
+            each.db.close()
+        for log in (writer, *readers):
+            log.close()
+
+
 # --- real processes -------------------------------------------------------------------------------
 def wait_for(what: str, check: object, seconds: float) -> float:
     """Seconds until `check()` is true; AssertionError naming `what` after `seconds`."""
