@@ -152,6 +152,12 @@ class Subject(Strict):
     # California, Gov. Code §7283.1(a): the person's answer on the written consent form the
     # department gave before an ICE interview ("given", "declined"; None: not given or not answered).
     interview_consent: Literal["given", "declined"] | None = None
+    # Washington (RCW 10.93.160): "subject to community custody pursuant to RCW 9.94A.701 and 9.94A.702"
+    # ((5) names them); in "the physical custody of the department of corrections" ((15), RCW
+    # 43.17.420(12)); consented in writing to an interview after the oral explanation and form of (6)(b).
+    on_community_custody: bool = False
+    in_doc_physical_custody: bool = False
+    written_interview_consent: bool = False
     person_id: Annotated[Short | None, PERSON] = None
     name: Annotated[Short | None, PERSON] = None
     dob: Annotated[Short | None, PERSON] = None
@@ -182,8 +188,11 @@ DocumentType = Literal[
     "I-286",
     "I-862",
     "ncic_ivf",
+    "administrative_subpoena",
     "judicial_warrant",
     "court_order",
+    "judicial_subpoena",
+    "grand_jury_subpoena",
     "other",
 ]
 DOCUMENT_TYPES: tuple[str, ...] = get_args(DocumentType)

@@ -27,6 +27,7 @@ from sanctuary.policy.immigration import STATED_CRIME, immigration_purpose
 from sanctuary.policy.immigration_crimes import criminal_immigration
 from sanctuary.policy.stated_purposes import stated_purposes
 from sanctuary.screening import DocumentClass, PurposeScreen
+from sanctuary.screening.documents import COMPULSORY
 from sanctuary.screening.normalize import normalize
 
 CUSTODY_TOPICS = ("custody_status", "release_date", "contact_information")
@@ -73,8 +74,11 @@ CALIFORNIA_FIELDS = (
     "detected_during_unrelated_activity",
 )
 CALIFORNIA = (*CALIFORNIA_FIELDS, "interview_consent_given", "interview_consent_declined")
+# Washington's facts from the department's records (RCW 10.93.160(5), (6)(b), (15)), read as
+# `subject_records` too.
+WASHINGTON = ("on_community_custody", "in_doc_physical_custody", "written_interview_consent")
 # Every fact about the subject a fact source may show met, by name.
-RECORD_FACTS: tuple[str, ...] = CARVEOUTS + APPLICATIONS + CALIFORNIA
+RECORD_FACTS: tuple[str, ...] = CARVEOUTS + APPLICATIONS + CALIFORNIA + WASHINGTON
 # 625 ILCS 5/2-130 bars sharing ALPR data to investigate or enforce a law that denies or interferes
 # with reproductive or other lawful health care. Words in any free-text field that speak of such
 # care (English or Spanish) make the request's purpose a health-care one: the restrictive reading,
@@ -110,7 +114,8 @@ class Facts:
     article_iii_order: bool = False
     state_court_orders: frozenset[str] = frozenset()
     felony_conviction: bool = False  # the department's records show one (never the requester's claim)
-    # California's facts about the subject the department's records show met (`CALIFORNIA`), by name.
+    # California's and Washington's facts about the subject the department's records show met
+    # (`CALIFORNIA`, `WASHINGTON`), by name.
     subject_records: frozenset[str] = frozenset()
     # Descriptive, for each jurisdiction's own definition of immigration enforcement to read: the kinds
     # of federal criminal immigration offence the request names (`policy.immigration_crimes.KINDS`),
@@ -280,9 +285,10 @@ def _shown(ids: dict[str, str]) -> str:
 
 def claimed_carveouts(subject: Subject) -> frozenset[str]:
     """The facts a statement about the subject asserts (`RECORD_FACTS`): the 2-173-042(c) carve-outs
-    (2012 law), New York's applications (`APPLICATIONS`) and California's facts (`CALIFORNIA`)."""
+    (2012 law), New York's applications (`APPLICATIONS`), California's (`CALIFORNIA`) and Washington's
+    (`WASHINGTON`) facts."""
     met = {
-        **{name: getattr(subject, name) for name in CALIFORNIA_FIELDS},
+        **{name: getattr(subject, name) for name in (*CALIFORNIA_FIELDS, *WASHINGTON)},
         **{f"interview_consent_{answer}": subject.interview_consent == answer for answer in ("given", "declined")},
         "outstanding_criminal_warrant": subject.outstanding_criminal_warrant,  # a civil warrant only is none
         "felony_conviction": subject.felony_conviction and not subject.felony_conviction_foreign_court_only,
@@ -359,7 +365,7 @@ def derive(
     document only ever counts as an administrative basis (which lifts nothing). `carveouts`: those
     the department's records (or, at the department's own tool, its statement) establish: every met
     fact about the subject (`RECORD_FACTS`), of which the 2012 carve-outs lift that law's rules, New
-    York's applications (`APPLICATIONS`) and California's facts (`subject_records`) its own.
+    York's applications (`APPLICATIONS`) and California's and Washington's facts (`subject_records`) theirs.
     `stated_crime`: a criminal purpose the requester states (declared, or in words) lifts the 287(g)/ERO
     presumption (`policy.immigration.STATED_CRIME`; the jurisdiction's choice, `PolicyEngine.stated_crime`).
     `public_data`: the department states that what is asked is published to everyone (a requester's
@@ -381,7 +387,7 @@ def derive(
         judicial_warrant=bool(verified),
         judicial_criminal_warrant=bool(judicial_criminal),
         federal_criminal_warrant=any(d.federal for d in judicial_criminal),
-        disclosure_order=any(d.type == "court_order" for d in verified),
+        disclosure_order=any(d.type in COMPULSORY for d in verified),
         administrative_document=any(d.administrative for d in docs),
         database_access=request.kind.value == "database_query",
         public_data=public_data,
@@ -394,7 +400,7 @@ def derive(
         article_iii_order=article_iii_order(verified),
         state_court_orders=state_court_orders(verified),
         felony_conviction="felony_conviction" in carveouts,
-        subject_records=carveouts.intersection(CALIFORNIA),
+        subject_records=carveouts.intersection(CALIFORNIA + WASHINGTON),
         criminal_immigration=criminal_immigration([*free_text(request).values(), *(d.text for d in request.documents)]),
         immigration_forms=frozenset(d.type for d in docs if d.administrative),
         federal_probable_cause=bool(probable_cause),

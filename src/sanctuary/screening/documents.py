@@ -26,8 +26,18 @@ from sanctuary.screening.purpose import Evidence
 if TYPE_CHECKING:
     from sanctuary.models import Document
 
-ADMINISTRATIVE = frozenset({"I-247A", "I-247", "I-247D", "I-247N", "I-247X", "I-200", "I-203", "I-205", "I-286", "I-862", "ncic_ivf"})
-JUDICIAL_TYPES = frozenset({"judicial_warrant", "court_order"})
+# administrative_subpoena: a subpoena an immigration authority's own official makes and signs (DHS
+# Form I-138): never a court's (ORS 181A.823(2); RCW 43.17.420(2)). Another agency's (a DEA
+# subpoena) is "other".
+ADMINISTRATIVE = frozenset(
+    {"I-247A", "I-247", "I-247D", "I-247N", "I-247X", "I-200", "I-203", "I-205", "I-286", "I-862", "ncic_ivf", "administrative_subpoena"}
+)
+# A judicial subpoena is a court's, signed by its judge; a grand jury subpoena is issued by the
+# court's clerk for a grand jury, in a criminal matter: a court and the crime, no judge's signature.
+JUDICIAL_TYPES = frozenset({"judicial_warrant", "court_order", "judicial_subpoena", "grand_jury_subpoena"})
+# Judicial documents that compel the department to produce what they name (not a warrant, which
+# commands an arrest or a search).
+COMPULSORY = frozenset({"court_order", "judicial_subpoena", "grand_jury_subpoena"})
 ELEMENTS = ("court", "judge_signature", "probable_cause", "criminal")
 MAX_FILE_BYTES = 5_000_000
 MAX_PAGES = 50
@@ -239,8 +249,13 @@ def classify_text(text: str, declared: str | None = None) -> DocumentClass:
 
 
 def _required(kind: str) -> tuple[str, ...]:
-    """The elements a judicial document of this kind needs (a court order needs no crime or PC)."""
-    return ("court", "judge_signature") if kind == "court_order" else ELEMENTS
+    """The elements a judicial document of this kind needs (a court order or a judicial subpoena needs
+    no crime or PC; a grand jury subpoena needs the court and a criminal matter, not a judge)."""
+    if kind in ("court_order", "judicial_subpoena"):
+        return ("court", "judge_signature")
+    if kind == "grand_jury_subpoena":
+        return ("court", "criminal")
+    return ELEMENTS
 
 
 def classify_declared(document: Document) -> DocumentClass:

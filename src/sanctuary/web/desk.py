@@ -83,6 +83,9 @@ CARVEOUT_LABELS = {
     "arrested_for_prop47_misdemeanor": N_("Arrested or detained for a misdemeanor reduced by Proposition 47 (Cal. §7282.5(a)(6))"),
     "reentry_1326b2": N_("Reasonable suspicion of 8 U.S.C. 1326(a) re-entry subject to the (b)(2) enhancement"),
     "detected_during_unrelated_activity": N_("Detected during an unrelated law enforcement activity (Cal. §7284.6(b)(1))"),
+    "on_community_custody": N_("Is on community custody (Washington)"),
+    "in_doc_physical_custody": N_("Is in the physical custody of the Department of Corrections (Washington)"),
+    "written_interview_consent": N_("Consented in writing to an interview, after the oral explanation and the consent form"),
 }
 CARVEOUT_FIELDS = {name: CARVEOUT_LABELS[name] for name in SUBJECT_CARVEOUTS}  # the Subject model's: a field without a label fails here
 SEARCH_CHOICES = [("", N_("None")), *((t, labels.SEARCHES[t]) for t in SEARCH_TYPES)]
