@@ -5,6 +5,7 @@ The lease is tested on its own (a signer whose lease lapsed stores nothing under
 then over real `sanctuary serve` processes sharing one store, one log and one home: SIGSTOP the
 signer and another replica signs within 5 s, SIGCONT and the old one stores nothing stale; kill -9
 the signer under load and no acknowledged decision is lost, the log verifies, the survivor signs.
+The public report's totals are one set in the database: replicas folding at once count each entry once.
 """
 
 from __future__ import annotations
