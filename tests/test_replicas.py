@@ -117,8 +117,15 @@ def test_report_totals_folded_by_replicas_at_once_count_each_entry_once(log_url:
             stop.set()
             for future in folding:
                 future.result()
-        assert totals[0].fold(readers[0], tally) == 300
+        assert totals[0].fold(readers[0], tally) == totals[1].fold(readers[1], tally) == 300
         assert [row[4] for row in totals[1].cells()] == [300], "each entry counted once, none twice"
+
+        def otherwise(start: int, data: list[bytes]) -> tuple[Counter, str, str]:
+            return Counter({("2026-12", "entries", "all", "all"): len(data)}), "", ""
+
+        totals.append(SharedTotals(SharedDatabase(log_url), "counted otherwise", chunk=50))  # the next release's replica
+        assert totals[-1].fold(readers[0], otherwise) == 300
+        assert totals[-1].cells() == [("2026-12", "entries", "all", "all", 300)], "counted again from entry 0, the old counts gone"
     finally:
         for each in totals:
             each.db.close()

@@ -45,6 +45,9 @@ class SharedTotals:
         self.layout = layout
         self.chunk = chunk
         self._created = False
+        # the counts and times as the last fold left them: read with it, so that a page's reads
+        # after it cannot fail half-way (a database that fails, fails the fold: 503)
+        self._seen: tuple[list[tuple[str, str, str, str, int]], tuple[str, str, str]] = ([], ("", "", ""))
 
     def _run(self, work: Callable[[Any], Any]) -> Any:
         """`work(connection)` in one transaction, the tables created first (once per process)."""
@@ -60,24 +63,38 @@ class SharedTotals:
         conn.execute("INSERT INTO report_folded VALUES (1, %s, 0, '', '', '', '') ON CONFLICT (id) DO NOTHING", (self.layout,))
 
     def fold(self, decision_log: Any, tally: Tally) -> int:
-        """Count the entries no replica has counted yet, a chunk per transaction; returns how many
-        entries are counted. Raises Unavailable if the database fails, or what the log or `tally`
-        raises (nothing of that chunk is kept)."""
+        """Count the entries no replica has counted yet, a chunk per transaction, then read the
+        counts `cells` and `times` give; returns how many entries are counted. Raises Unavailable if
+        the database fails, or what the log or `tally` raises (nothing of that chunk is kept)."""
         size = decision_log.size()
-        layout, folded = self._run(lambda conn: conn.execute("SELECT layout, folded FROM report_folded WHERE id = 1").fetchone())
-        if layout == self.layout and folded >= size:  # counted already: no lock taken
-            return int(folded)
-        while True:
-            folded = self._run(lambda conn: self._fold_chunk(conn, decision_log, tally))
-            if folded >= size:
-                return int(folded)
+        layout, folded, first_entry = self._run(
+            lambda conn: conn.execute("SELECT layout, folded, first_entry FROM report_folded WHERE id = 1").fetchone()
+        )
+        if not self._counted(decision_log, size, layout, folded, first_entry) or folded < size:  # else no lock taken
+            while True:
+                folded = self._run(lambda conn: self._fold_chunk(conn, decision_log, tally))
+                if folded >= size:
+                    break
+        self._seen = self._run(self._read)
+        return int(folded)
+
+    def _counted(self, decision_log: Any, size: int, layout: str, folded: int, first_entry: str) -> bool:
+        """Whether the counts are of this log (its first entry, no shorter) and of this `LAYOUT`."""
+        return not folded or (layout == self.layout and size >= folded and hashlib.sha256(decision_log.entry(0)).hexdigest() == first_entry)
+
+    @staticmethod
+    def _read(conn: Any) -> tuple[list[tuple[str, str, str, str, int]], tuple[str, str, str]]:
+        rows = conn.execute("SELECT month, measure, category, outcome, n FROM report_counts ORDER BY month, measure, category, outcome")
+        cells = [(month, measure, category, outcome, int(n)) for month, measure, category, outcome, n in rows]
+        first, last, updated = conn.execute("SELECT first_time, last_time, updated FROM report_folded WHERE id = 1").fetchone()
+        return cells, (first, last, updated)
 
     def _fold_chunk(self, conn: Any, decision_log: Any, tally: Tally) -> int:
         layout, folded, first_entry = conn.execute(
             "SELECT layout, folded, first_entry FROM report_folded WHERE id = 1 FOR UPDATE"
         ).fetchone()
         size = decision_log.size()  # read under the lock: another replica may have counted further since
-        if folded and (layout != self.layout or size < folded or hashlib.sha256(decision_log.entry(0)).hexdigest() != first_entry):
+        if not self._counted(decision_log, size, layout, folded, first_entry):
             conn.execute("DELETE FROM report_counts")
             conn.execute(
                 "UPDATE report_folded SET layout = %s, folded = 0, first_entry = '', first_time = '', last_time = ''", (self.layout,)
@@ -107,23 +124,14 @@ class SharedTotals:
         return end
 
     def times(self) -> tuple[str, str, str]:
-        """The first and the last counted decision's time, and when the counts last grew ('' if never)."""
-        return tuple(
-            self._run(lambda conn: conn.execute("SELECT first_time, last_time, updated FROM report_folded WHERE id = 1").fetchone())
-        )
+        """The first and the last counted decision's time, and when the counts last grew ('' if
+        never), as of the last `fold`."""
+        return self._seen[1]
 
     def cells(self, since: str = "", until: str = "") -> list[tuple[str, str, str, str, int]]:
-        """The counts of months `since`..`until` (YYYY-MM, inclusive; empty: no bound), in order."""
-        return [
-            (month, measure, category, outcome, int(n))
-            for month, measure, category, outcome, n in self._run(
-                lambda conn: conn.execute(
-                    "SELECT month, measure, category, outcome, n FROM report_counts WHERE (%s = '' OR month >= %s) "
-                    "AND (%s = '' OR month <= %s) ORDER BY month, measure, category, outcome",
-                    (since, since, until, until),
-                ).fetchall()
-            )
-        ]
+        """The counts of months `since`..`until` (YYYY-MM, inclusive; empty: no bound), in order, as
+        of the last `fold`."""
+        return [row for row in self._seen[0] if (not since or row[0] >= since) and (not until or row[0] <= until)]
 
 
 def shared_totals(log_url: str, layout: str, chunk: int) -> SharedTotals | None:
