@@ -344,7 +344,7 @@ class PublicRecord:
                 with self._lock:
                     self._set_now()
             if self._totals is not None:
-                self._totals.fold(decision_log, self._tally)
+                self._totals.fold(decision_log, self._tally_entries)
             return size
         finally:
             self._catching.release()
@@ -355,7 +355,7 @@ class PublicRecord:
     def _set_now(self) -> None:
         self._set("updated", datetime.now(UTC).isoformat(timespec="seconds"))
 
-    def _tally(self, start: int, data: list[bytes]) -> tuple[Counter, str, str]:
+    def _tally_entries(self, start: int, data: list[bytes]) -> tuple[Counter, str, str]:
         """The counts the entries `data` from `start` add, and their first and last decision's time ('': none)."""
         rows = decisions_in(start, data, self.registry)
         times = [row.time.isoformat(timespec="seconds") for row in rows[:1] + rows[-1:]]
