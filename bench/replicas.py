@@ -2,6 +2,7 @@
 one log and its signed checkpoints follow.
 
     python bench/replicas.py workers --workers 2 --runs 5 --duration 5   # also: bench/gateway.py --workers 2
+    python bench/replicas.py replicas --pairs 5 --duration 5
     python bench/replicas.py lag --duration 10
 
 `workers`: one gateway with `--workers 1` and one with `--workers N` (each its own log database, the
@@ -12,6 +13,14 @@ and workers), requests/s and p99.
 PostgreSQL's and wrk's CPU per request are reported beside, not counted. The servers are not pinned
 (workers are there to use the cores); on a shared two-core machine the load generator and the
 database take their share, so requests/s is recorded, not gated.
+
+`replicas`: one `sanctuary serve` under one wrk at `--connections`, and two (on one log) each under
+its own wrk at half as many, at once, for the same duration, interleaved (the order reversed every
+other run), `--pairs` times: the CPU of the server processes per acknowledged request (both
+replicas' summed, over both wrk's acknowledged requests), requests/s (summed) and p99 (the higher of
+the two wrk's); the median of the pairs' CPU ratios. Every replica has a SANCTUARY_HOME of its own
+and all share SANCTUARY_KEYS; the two sides have a log database each, on the one store. PostgreSQL's
+and wrk's CPU and the log's transactions per request beside, not counted.
 
 `lag`: two replicas (`sanctuary serve` twice) on one store and one log. First wrk on both at once:
 entries per second into the one log. Then a steady load from both sides (Python clients) while the
@@ -112,6 +121,34 @@ def load_ticks() -> float:
     return (used.ru_utime + used.ru_stime) * os.sysconf("SC_CLK_TCK")
 
 
+def measure(servers: list[subprocess.Popen], loads: list[tuple[str, int]], script: Path, duration: int, log: str | None) -> dict:
+    """One run: a wrk at each (url, connections) of `loads` at once, for `duration` s; the CPU of the
+    `servers` (with their workers) per acknowledged request, PostgreSQL's and wrk's beside, and the
+    log's transactions per request. With several wrk: their requests/s summed, the higher p99."""
+    committed = transactions(log)  # then the CPU, measured over the run alone
+    before = (sum(tree_ticks(p.pid) for p in servers), named_ticks("postgres"), load_ticks())
+    results: list[dict] = []
+    threads = [threading.Thread(target=lambda u=url, c=conns: results.append(wrk(u, c, duration, script=script))) for url, conns in loads]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    after = (sum(tree_ticks(p.pid) for p in servers), named_ticks("postgres"), load_ticks())
+    if len(results) != len(loads):
+        raise SystemExit("a wrk run failed")
+    ok = max(sum(r["requests"] - r["non_2xx"] for r in results), 1)
+    server_us, pg_us, wrk_us = ((a - b) * TICK_US / ok for a, b in zip(after, before))
+    return {
+        "rps": round(sum(r["rps"] for r in results), 1),
+        "p99_ms": max(r["p99_ms"] for r in results),
+        "non_2xx": sum(r["non_2xx"] for r in results),
+        "server_cpu_us_per_request": round(server_us),
+        "postgres_cpu_us_per_request": round(pg_us),
+        "wrk_cpu_us_per_request": round(wrk_us),
+        "log_transactions_per_request": round((transactions(log) - committed) / ok, 3),
+    }
+
+
 def serve(env: dict[str, str], port: int, store: str, log: str, workers: int, err: Path) -> subprocess.Popen:
     args = ["serve", "--demo", "--profile", "chicago-2021", "--quiet", "--rate", "0", "--port", str(port), "--store", store, "--log", log]
     process = subprocess.Popen([*SANCTUARY, *args, "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL, stderr=err.open("w"))
@@ -197,26 +234,10 @@ def compare_workers(workers: int, runs: int, duration: int, connections: int, pe
                 for side in sides if run % 2 == 0 else sides[::-1]:
                     url, lua_script = targets[side]
                     log = log_one if side == ("gateway", 1) else log_many if side[0] == "gateway" else None
-                    committed = transactions(log)  # then the CPU, measured over the run alone
-                    before = (sum(tree_ticks(p.pid) for p in servers[side]), named_ticks("postgres"), load_ticks())
-                    result = wrk(url, connections, duration, script=lua_script)
-                    after = (sum(tree_ticks(p.pid) for p in servers[side]), named_ticks("postgres"), load_ticks())
-                    ok = max(result["requests"] - result["non_2xx"], 1)
-                    server_us, pg_us, wrk_us = ((a - b) * TICK_US / ok for a, b in zip(after, before))
-                    measured[side].append(
-                        {
-                            "rps": result["rps"],
-                            "p99_ms": result["p99_ms"],
-                            "non_2xx": result["non_2xx"],
-                            "server_cpu_us_per_request": round(server_us),
-                            "postgres_cpu_us_per_request": round(pg_us),
-                            "wrk_cpu_us_per_request": round(wrk_us),
-                            "log_transactions_per_request": round((transactions(log) - committed) / ok, 3),
-                        }
-                    )
+                    measured[side].append(measure(servers[side], [(url, connections)], lua_script, duration, log))
         finally:
             stop(p for processes in servers.values() for p in processes)
-    median = {side: {k: statistics.median(run[k] for run in rows) for k in rows[0]} for side, rows in measured.items()}
+    median = medians(measured)
 
     def ratio(name: str, key: str) -> float:
         return round(median[(name, workers)][key] / median[(name, 1)][key], 3)
@@ -235,6 +256,62 @@ def compare_workers(workers: int, runs: int, duration: int, connections: int, pe
         "audited_over_bare_rps": {
             f"{n} worker(s)": round(median[("gateway", n)]["rps"] / median[("bare", n)]["rps"], 3) for n in (1, workers)
         },
+        "target_cpu_ratio": 1.15,
+        "met": cpu_ratio <= 1.15,
+    }
+
+
+def medians(measured: dict[tuple[str, int], list[dict]]) -> dict[tuple[str, int], dict]:
+    """The median of each measure over a side's runs."""
+    return {side: {k: statistics.median(run[k] for run in rows) for k in rows[0]} for side, rows in measured.items()}
+
+
+def compare_replicas(runs: int, duration: int, connections: int, persons: int) -> dict:
+    """One replica under one wrk at `connections` against two replicas on one log, each under its own
+    wrk at half as many, interleaved (see the module docstring)."""
+    work, env = workspace("sanctuary-bench-replica-cpu-")
+    shared = {**env, "SANCTUARY_KEYS": str(work / "keys")}  # one signing key; each replica a home of its own
+    homes = {name: {**shared, "SANCTUARY_HOME": str(work / name)} for name in ("one", "a", "b")}
+    sides = [("replicas", 1), ("replicas", 2)]
+    with databases("store", "log1", "log2") as (store, log_one, log_two):
+        fill(env, store, persons)
+        script = work / "decide.lua"
+        script.write_text(lua(demo_keys(env)["FBI"]))
+        servers: dict[tuple[str, int], list[subprocess.Popen]] = {side: [] for side in sides}
+        ports: dict[tuple[str, int], list[int]] = {side: [] for side in sides}
+        try:
+            for side, log, names in ((sides[0], log_one, ["one"]), (sides[1], log_two, ["a", "b"])):
+                for name in names:  # one after the other: the first makes the log's tables and takes the signer lease
+                    ports[side].append(free_port())
+                    servers[side].append(serve(homes[name], ports[side][-1], store, log, 1, work / f"{name}.err"))
+            loads = {
+                side: [(f"http://127.0.0.1:{port}/v1/requests", connections // len(ports[side])) for port in ports[side]] for side in sides
+            }
+            for side in sides:
+                measure(servers[side], loads[side], script, 3, None)  # warm-up
+            measured: dict[tuple[str, int], list[dict]] = {side: [] for side in sides}
+            for run in range(runs):
+                for side in sides if run % 2 == 0 else sides[::-1]:
+                    log = log_one if side == sides[0] else log_two
+                    measured[side].append(measure(servers[side], loads[side], script, duration, log))
+        finally:
+            stop(p for processes in servers.values() for p in processes)
+    median = medians(measured)
+    cpu_ratios = [
+        round(two["server_cpu_us_per_request"] / one["server_cpu_us_per_request"], 3)
+        for one, two in zip(measured[sides[0]], measured[sides[1]])
+    ]
+    cpu_ratio = statistics.median(cpu_ratios)
+    return {
+        "command": f"python bench/replicas.py replicas --runs {runs} --duration {duration} --connections {connections}",
+        "runs": {f"{n} replica(s)": rows for (_, n), rows in measured.items()},
+        "median": {f"{n} replica(s)": m for (_, n), m in median.items()},
+        "cpu_per_request_ratio_per_run": cpu_ratios,
+        "cpu_per_request_ratio": cpu_ratio,
+        "cpu_per_request_ratio_of_medians": round(
+            median[sides[1]]["server_cpu_us_per_request"] / median[sides[0]]["server_cpu_us_per_request"], 3
+        ),
+        "rps_ratio": round(median[sides[1]]["rps"] / median[sides[0]]["rps"], 3),
         "target_cpu_ratio": 1.15,
         "met": cpu_ratio <= 1.15,
     }
@@ -335,9 +412,9 @@ def ack_to_checkpoint(ports: list[int], log: str, key: str, duration: int, clien
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=("workers", "lag"))
+    parser.add_argument("what", choices=("workers", "replicas", "lag"))
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", "--pairs", type=int, default=5)
     parser.add_argument("--duration", type=int, default=5)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--clients", type=int, default=2, help="lag: Python clients per replica")
@@ -345,6 +422,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.what == "workers":
         print(json.dumps(compare_workers(args.workers, args.runs, args.duration, args.connections, args.persons), indent=2))
+    elif args.what == "replicas":
+        print(json.dumps(compare_replicas(args.runs, args.duration, args.connections, args.persons), indent=2))
     else:
         print(json.dumps(replicas_lag(args.duration, args.connections, args.clients, args.persons), indent=2))
 
