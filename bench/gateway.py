@@ -8,6 +8,7 @@ typed search with enforcement off, in the same run; optionally a memory soak.
     python bench/gateway.py --pairs 5            # 5 interleaved gateway/bare pairs at --connections: median ratio
     python bench/gateway.py --pairs 10 --against DIR   # this gateway against the one of another checkout's src
     python bench/gateway.py --workers 2 --pairs 5  # --workers 1 against 2 on PostgreSQL: CPU per request (bench/replicas.py)
+    python bench/gateway.py --duty-pairs 5       # only: what California's duties cost over chicago-2021, interleaved
 
 Both servers run the same way (uvicorn, one process, uvloop + httptools) pinned to core 0; wrk is
 pinned to core 1. Targets (issue 4): >= 1,500 audited decisions/s on SQLite with p99 < 25 ms; the
@@ -24,6 +25,9 @@ import statistics
 import subprocess
 import textwrap
 import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +91,18 @@ NO_EGRESS = textwrap.dedent("""
     sys.argv = ["sanctuary", *sys.argv[1:]]
     main()
 """)
+# NO_DUTY_ENTRIES (`--duty-pairs`): the decision names the duties it triggers, as shipped, but no duty
+# entry is appended beside it: what the duties' own log entries cost.
+NO_DUTY_ENTRIES = textwrap.dedent("""
+    import sys
+    from sanctuary.pipeline import RequestPath
+
+    RequestPath._duty_entries = lambda self, request, decision: None
+    from sanctuary.cli import main
+
+    sys.argv = ["sanctuary", *sys.argv[1:]]
+    main()
+""")
 ABLATE = textwrap.dedent(f"""
     import sys
     sys.path.insert(0, {str(BENCH)!r})
@@ -114,7 +130,8 @@ def ablate(step: str) -> None:
         DecisionIndex.add = lambda self, *args, **kwargs: None
     elif step == "append":  # the committer builds the entries and hands them to a store that keeps nothing
 
-        def append(self: SqlStore, entries: list[bytes], clears: list[Any], follow: Any = None) -> int:
+        def append(self: SqlStore, entries: list[bytes], clears: list[Any], follow: Any = None, gather: Any = None) -> int:
+            entries = [*entries, *(gather()[0] if gather is not None else ())]
             first = [next(counter) for _ in entries][0]
             for _ in follow(first)[0] if follow is not None else ():
                 next(counter)
@@ -152,10 +169,15 @@ BARE_APP = textwrap.dedent(f"""
         return Response(bare_answer(records), media_type="application/json")
 
     app = Starlette(routes=[Route("/query", query, methods=["POST"])])
-    if __name__ == "__main__":
+    if __name__ == "__main__":  # SO_REUSEPORT: several of these on one port are the peer of `serve --workers`
+        import socket
         import uvicorn
         from sanctuary.serving import uvicorn_config
-        uvicorn.Server(uvicorn_config(app, host="127.0.0.1", port=int(sys.argv[2]), loop="uvloop", http="httptools")).run()
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        listener.bind(("127.0.0.1", int(sys.argv[2])))
+        listener.listen(2048)
+        uvicorn.Server(uvicorn_config(app, host="127.0.0.1", port=int(sys.argv[2]), loop="uvloop", http="httptools")).run(sockets=[listener])
 """)
 
 
@@ -205,6 +227,9 @@ def main() -> None:
         "--ablate", choices=("index", "append", "record"), help="with --pairs: the gateway without this step of the audit record"
     )
     parser.add_argument("--workers", type=int, default=0, help="only: one worker against this many on PostgreSQL, --pairs runs")
+    parser.add_argument(
+        "--duty-pairs", type=int, default=0, help="only: california with and without its duty entries against chicago-2021, interleaved"
+    )
     args = parser.parse_args()
     if args.workers:
         from replicas import compare_workers
@@ -217,6 +242,9 @@ def main() -> None:
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
     if args.egress_pairs:
         egress_pairs(args)
+        return
+    if args.duty_pairs:
+        duty_pairs(args)
         return
     if args.against:
         if not args.pairs:
@@ -259,24 +287,11 @@ def main() -> None:
             results[f"{name}, c={args.connections}"] = wrk(url, args.connections, args.duration, script=script)
         for name, (url, script) in targets.items():  # one request at a time: the cost of enforcing
             results[f"{name}, c=1"] = wrk(url, 1, args.duration, script=script)
-        log_size = json.loads(
-            subprocess.run(
-                [
-                    PY,
-                    "-c",
-                    "import json,sys; from sanctuary.audit import open_log; l=open_log(sys.argv[1]); print(json.dumps(l.size()))",
-                    str(log),
-                ],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-        )
+        entries = log_size(env, log)
         gw, peer = results["gateway (audited decision + search), c=1"], results["bare search (enforcement off), c=1"]
         print(
             json.dumps(
-                {"results": results, "log_entries": log_size, "gateway_cost_p50_ms_at_c1": round(gw["p50_ms"] - peer["p50_ms"], 3)},
+                {"results": results, "log_entries": entries, "gateway_cost_p50_ms_at_c1": round(gw["p50_ms"] - peer["p50_ms"], 3)},
                 indent=2,
             )
         )
@@ -294,10 +309,11 @@ def demo_data(env: dict[str, str], persons: int, store: Path) -> None:
     subprocess.run(fill, env=env, check=True, capture_output=True)
 
 
-def gateway_args(args: argparse.Namespace, port: int, store: Path, log: Path) -> list[str]:
-    """`sanctuary serve` as measured: the demo keys, chicago-2021 (or `--jurisdiction`), no rate
-    limit, no decision lines."""
-    law = ["--jurisdiction", args.jurisdiction] if getattr(args, "jurisdiction", None) else ["--profile", "chicago-2021"]
+def gateway_args(args: argparse.Namespace, port: int, store: Path, log: Path, law: list[str] | None = None) -> list[str]:
+    """`sanctuary serve` as measured: the demo keys, `law` (by default chicago-2021, or
+    `--jurisdiction`), no rate limit, no decision lines."""
+    if law is None:
+        law = ["--jurisdiction", args.jurisdiction] if getattr(args, "jurisdiction", None) else ["--profile", "chicago-2021"]
     return [
         "serve",
         "--demo",
@@ -316,12 +332,22 @@ def gateway_args(args: argparse.Namespace, port: int, store: Path, log: Path) ->
     ]
 
 
+@dataclass(frozen=True)
+class Variant:
+    """One gateway of a paired run: how it is started (`entry`, `env`) and the law it serves (None:
+    `gateway_args`' default)."""
+
+    entry: tuple[str, ...]
+    env: dict[str, str]
+    law: list[str] | None = None
+
+
 def egress_pairs(args: argparse.Namespace) -> None:
     """Audited throughput with the egress check on and off (the benchmark's switch), in interleaved
     pairs on the same data."""
     work, env = workspace("sanctuary-bench-egress-")
     (work / "no_egress.py").write_text(NO_EGRESS)
-    variants = {"on": (SANCTUARY, env), "off": ((PY, str(work / "no_egress.py")), env)}
+    variants = {"on": Variant(SANCTUARY, env), "off": Variant((PY, str(work / "no_egress.py")), env)}
     runs = gateway_pairs(args, args.egress_pairs, PERSON_BODY, variants, work, env)
     ratios = [run["on"]["rps"] / run["off"]["rps"] for run in runs]
     print(
@@ -346,7 +372,7 @@ def against(args: argparse.Namespace) -> None:
     a few per cent, so a change is measured against its base in the same minutes, not across runs."""
     work, env = workspace("sanctuary-bench-against-")
     other = {**env, "PYTHONPATH": str(args.against.resolve())}
-    variants = {"this": (SANCTUARY, env), "other": (SANCTUARY, other)}
+    variants = {"this": Variant(SANCTUARY, env), "other": Variant(SANCTUARY, other)}
     body, agency = WORKLOADS[args.workload]
     runs = gateway_pairs(args, args.pairs, body, variants, work, env, agency)
     ratios = [run["this"]["rps"] / run["other"]["rps"] for run in runs]
@@ -368,18 +394,61 @@ def against(args: argparse.Namespace) -> None:
     )
 
 
+def duty_pairs(args: argparse.Namespace) -> None:
+    """What the duty-bearing jurisdiction costs over chicago-2021 on a request that triggers a duty
+    there (`custody-ice`: ICE asks for a release date; California owes the TRUTH Act's copy), and how
+    much of it is the duties' own log entries: california as shipped, california whose decisions
+    name their duties but append no duty entry (NO_DUTY_ENTRIES), chicago-2021 (no duty), interleaved,
+    with the log entries each wrote per request answered."""
+    work, env = workspace("sanctuary-bench-duties-")
+    (work / "no_duty_entries.py").write_text(NO_DUTY_ENTRIES)
+    california = ["--jurisdiction", "california"]
+    variants = {
+        "california": Variant(SANCTUARY, env, california),
+        "california, no duty entries": Variant((PY, str(work / "no_duty_entries.py")), env, california),
+        "chicago-2021": Variant(SANCTUARY, env, ["--profile", "chicago-2021"]),
+    }
+    body, agency = WORKLOADS["custody-ice"]
+    runs = gateway_pairs(args, args.duty_pairs, body, variants, work, env, agency)
+    cpu = {name: statistics.median(run[name]["cpu_us"] for run in runs) for name in variants}
+    extra = cpu["california"] - cpu["chicago-2021"]
+    entries = cpu["california"] - cpu["california, no duty entries"]
+    print(
+        json.dumps(
+            {
+                "workload": "custody-ice",
+                "pairs": runs,
+                "median_rps": {name: statistics.median(run[name]["rps"] for run in runs) for name in variants},
+                "median_p99_ms": {name: statistics.median(run[name]["p99_ms"] for run in runs) for name in variants},
+                "median_cpu_us_per_request": cpu,
+                "median_ratio_over_chicago_2021": {
+                    name: round(statistics.median(run[name]["rps"] / run["chicago-2021"]["rps"] for run in runs), 3)
+                    for name in variants
+                    if name != "chicago-2021"
+                },
+                "california_extra_cpu_us_over_chicago_2021": extra,
+                "of_which_duty_entries_cpu_us": entries,
+                "duty_entries_share_of_extra": round(entries / extra, 3) if extra > 0 else None,
+                "connections": args.connections,
+                "duration_s": args.duration,
+            },
+            indent=2,
+        )
+    )
+
+
 def gateway_pairs(
     args: argparse.Namespace,
     count: int,
     body: dict[str, Any],
-    variants: dict[str, tuple[tuple[str, ...], dict[str, str]]],
+    variants: dict[str, Variant],
     work: Path,
     env: dict[str, str],
     agency: str = "FBI",
 ) -> list[dict[str, Any]]:
-    """Two gateways (`variants`: name -> entry point and environment), each on its own copy of the
-    same store with its own decision log, measured `count` times each, interleaved, alternating which
-    goes first: requests/s, p99, answers that were not 2xx, CPU per request."""
+    """Gateways (`variants`), each on its own copy of the same store with its own decision log,
+    measured `count` times each, interleaved, rotating which goes first: requests/s, p99, answers that
+    were not 2xx, CPU per request; and, in the last run, the entries each log holds per request answered."""
     servers: dict[str, subprocess.Popen] = {}
     try:
         demo_data(env, args.persons, work / "records.db")
@@ -387,28 +456,57 @@ def gateway_pairs(
         script = work / "request.lua"
         script.write_text(lua(body, {"Authorization": f"Bearer {keys[agency]}"}))
         ports = {name: free_port() for name in variants}
-        for name, (entry, served_env) in variants.items():  # one after the other: the first creates the log's signing key
+        names = list(variants)
+        for name, variant in variants.items():  # one after the other: the first creates the log's signing key
             shutil.copy(work / "records.db", work / f"{name}.db")
-            served = gateway_args(args, ports[name], work / f"{name}.db", work / f"{name}-log.db")
-            servers[name] = spawn(served, served_env, work / f"{name}.err", entry=entry)
+            served = gateway_args(args, ports[name], work / f"{name}.db", work / f"{name}-log.db", variant.law)
+            servers[name] = spawn(served, variant.env, work / f"{name}.err", entry=variant.entry)
             wait_ready(ports[name], servers[name])
-        for name in variants:
-            wrk(f"http://127.0.0.1:{ports[name]}/v1/requests", args.connections, args.warmup, script=script)
+        answered = dict.fromkeys(names, 1)  # with the one request `answer_to` sends
+        decided = {name: answer_to(ports[name], body, keys[agency])["decision"] for name in names}
+        for name in names:
+            answered[name] += wrk(f"http://127.0.0.1:{ports[name]}/v1/requests", args.connections, args.warmup, script=script)["requests"]
         runs = []
-        first, second = variants
         for i in range(count):
             run = {}
-            for name in (first, second) if i % 2 == 0 else (second, first):
+            for name in names[i % len(names) :] + names[: i % len(names)]:
                 before = cpu_ticks(servers[name].pid)
                 result = wrk(f"http://127.0.0.1:{ports[name]}/v1/requests", args.connections, args.duration, script=script)
                 cpu = cpu_per_request(before, cpu_ticks(servers[name].pid), result["requests"])
+                answered[name] += result["requests"]
                 run[name] = {"rps": result["rps"], "p99_ms": result["p99_ms"], "non_2xx": result["non_2xx"], "cpu_us": cpu["cpu_us"]}
             runs.append(run)
+        stop(servers.values())
+        if runs:
+            last = runs[-1]
+            for name in names:
+                last[name]["log_entries_per_request"] = round(log_size(env, work / f"{name}-log.db") / answered[name], 3)
+                last[name]["decided"] = {k: decided[name].get(k) for k in ("decision", "duties", "facts_source")}
         return runs
     finally:
         stop(servers.values())
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def answer_to(port: int, body: dict[str, Any], key: str) -> dict[str, Any]:
+    """The gateway's answer to one request (what every request of the run is decided as)."""
+    sent = urllib.request.Request(
+        f"http://127.0.0.1:{port}/v1/requests",
+        json.dumps(body).encode(),
+        {"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(sent, timeout=30) as answer:
+            return dict(json.load(answer))
+    except urllib.error.HTTPError as refused:  # a deny is an answer too (403)
+        return dict(json.load(refused))
+
+
+def log_size(env: dict[str, str], log: Path) -> int:
+    """How many entries the decision log at `log` holds."""
+    code = "import sys; from sanctuary.audit import open_log; print(open_log(sys.argv[1]).size())"
+    return int(subprocess.run([PY, "-c", code, str(log)], env=env, capture_output=True, text=True, check=True).stdout)
 
 
 def pairs(targets: dict[str, tuple[str, Path]], pids: tuple[int, int], args: argparse.Namespace) -> dict:

@@ -104,8 +104,9 @@ def log() -> dict[str, float]:
 
 
 def entries_per_commit(path: str, queued: int = 64) -> dict[str, float]:
-    """One entry queued, its commit held up (as a slow disk would); `queued` - 1 more queued
-    meanwhile: they must go to the store together in the next commit (2 commits in all)."""
+    """One entry queued, its commit held up before the log's write lock (as a slow disk or another
+    process committing would); `queued` - 1 more queued meanwhile: they must go to the store
+    together, joining it once the lock is held (1 commit in all; 2 if they waited for the next)."""
     sys.path.insert(0, str(ROOT / "src"))
     from sanctuary.audit import open_log
 

@@ -227,8 +227,8 @@ PANDAS_SCAN = textwrap.dedent(
 )
 
 
-def run(cmd: list[str], log: Path, env: dict | None = None) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (GiB) of this one child (os.wait4), and its stdout."""
+def run(cmd: list[str], log: Path, env: dict | None = None) -> tuple[float, float, float, str]:
+    """Wall seconds, CPU seconds (user + system), peak RSS (GiB) of this one child (os.wait4), and its stdout."""
     t0 = time.perf_counter()
     with log.with_suffix(".out").open("w") as out, log.with_suffix(".err").open("w") as err:
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
@@ -236,7 +236,7 @@ def run(cmd: list[str], log: Path, env: dict | None = None) -> tuple[float, floa
     wall = time.perf_counter() - t0
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"{cmd[:4]} failed:\n{log.with_suffix('.err').read_text()[-3000:]}")
-    return wall, usage.ru_maxrss / 1024 / 1024, log.with_suffix(".out").read_text()
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024 / 1024, log.with_suffix(".out").read_text()
 
 
 def main() -> None:
@@ -277,32 +277,36 @@ def main() -> None:
         script = Path(tmp) / "pandas_scan.py"
         script.write_text(PANDAS_SCAN)
         peer_cmd = [sys.executable, str(script), str(data), str(Path(tmp) / "pandas.csv")]
-        results: dict[str, list[tuple[float, float, int]]] = {"ours": [], "pandas": []}
+        results: dict[str, list[tuple[float, float, int, float]]] = {"ours": [], "pandas": []}
         for run_no in range(1, args.runs + 1):
-            wall, rss, stdout = run(ours_cmd, Path(tmp) / "ours", env)
+            wall, cpu, rss, stdout = run(ours_cmd, Path(tmp) / "ours", env)
             summary = json.loads(stdout)
-            results["ours"].append((wall, rss, summary["rows"]))
+            results["ours"].append((wall, rss, summary["rows"], cpu))
             print(
-                f"run {run_no} sanctuary scan : {wall:6.1f} s  peak RSS {rss:.2f} GiB  rows {summary['rows']:,}  flagged {summary['flagged']:,}"
+                f"run {run_no} sanctuary scan : {wall:6.1f} s  CPU {cpu:6.1f} s  peak RSS {rss:.2f} GiB  rows {summary['rows']:,}  flagged {summary['flagged']:,}"
                 f"  direct {summary['direct']['rows']:,}  ({summary['rows'] / wall:,.0f} rows/s)  load {os.getloadavg()[0]:.1f}",
                 flush=True,
             )
             if not args.skip_pandas:
-                wall_p, rss_p, stdout_p = run(peer_cmd, Path(tmp) / "pandas")
+                wall_p, cpu_p, rss_p, stdout_p = run(peer_cmd, Path(tmp) / "pandas")
                 total, flagged = (int(x) for x in stdout_p.split())
-                results["pandas"].append((wall_p, rss_p, total))
+                results["pandas"].append((wall_p, rss_p, total, cpu_p))
                 print(
-                    f"run {run_no} pandas + regex : {wall_p:6.1f} s  peak RSS {rss_p:.2f} GiB  rows {total:,}  flagged {flagged:,}"
+                    f"run {run_no} pandas + regex : {wall_p:6.1f} s  CPU {cpu_p:6.1f} s  peak RSS {rss_p:.2f} GiB  rows {total:,}  flagged {flagged:,}"
                     f"  ({total / wall_p:,.0f} rows/s)  load {os.getloadavg()[0]:.1f}",
                     flush=True,
                 )
         for name, runs in results.items():
             if runs:
-                wall, rss = statistics.median(r[0] for r in runs), max(r[1] for r in runs)
-                print(f"median of {len(runs)} {name:>6}: {wall:.1f} s ({runs[0][2] / wall:,.0f} rows/s), peak RSS at most {rss:.2f} GiB")
+                wall, rss, cpu = statistics.median(r[0] for r in runs), max(r[1] for r in runs), statistics.median(r[3] for r in runs)
+                print(
+                    f"median of {len(runs)} {name:>6}: {wall:.1f} s ({runs[0][2] / wall:,.0f} rows/s), CPU {cpu:.1f} s, "
+                    f"peak RSS at most {rss:.2f} GiB"
+                )
         if results["pandas"]:
             ratio = statistics.median(r[0] for r in results["pandas"]) / statistics.median(r[0] for r in results["ours"])
-            print(f"pandas / sanctuary (medians): {ratio:.2f}x")
+            cpu_ratio = statistics.median(r[3] for r in results["pandas"]) / statistics.median(r[3] for r in results["ours"])
+            print(f"pandas / sanctuary (medians): {ratio:.2f}x wall, {cpu_ratio:.2f}x CPU")
 
 
 if __name__ == "__main__":

@@ -79,10 +79,19 @@ def test_the_identity_a_requester_supplies_is_not_asked() -> None:
     assert "person_name" not in asked and "date_of_birth" not in asked and {"immigration_status", "record_number"} <= asked
 
 
+def test_a_custody_topic_may_be_named_by_the_category_it_shows() -> None:
+    """The place of custody is shown with the custody status: asking it asks that topic."""
+    by_category = parse_request(request("custody_inquiry", "FBI", resource={"fields": ["custody_facility"]}))
+    by_topic = parse_request(request("custody_inquiry", "FBI", resource={"fields": ["custody_status"]}))
+    assert asked_categories(by_category) == asked_categories(by_topic) and "custody_facility" in asked_categories(by_topic)
+    unknown = pipeline_for("chicago-2021").decide(parse_request(request("custody_inquiry", "FBI", resource={"fields": ["warrant"]})))
+    assert unknown.decision == "deny" and unknown.error is not None and "unknown custody topic(s) ['warrant']" in unknown.error
+
+
 def test_a_database_query_asks_the_fields_it_names() -> None:
     """`resource.fields` of a database query are the record fields wanted (docs/requests.md): a
-    category, a group or a field of the store names what is asked; a name that is none of these
-    names nothing, and a query naming nothing asks what its search returns."""
+    category, a group or a field of the store names what is asked; a query with a name that is none
+    of these, or with none, asks what its search returns."""
     search = {"type": "person", "person_id": "P0000001"}
 
     def asked(fields: list[str]) -> frozenset[str]:
@@ -90,7 +99,8 @@ def test_a_database_query_asks_the_fields_it_names() -> None:
 
     assert asked(["immigration_status", "citizenship"]) == {"immigration_status", "citizenship"}
     assert asked(["status"]) == vocabulary().leaves("status") >= {"immigration_status", "citizenship", "place_of_birth"}
-    assert asked(["address", "no_such_field"]) == {"home_address"}  # a store field, by its category
+    assert asked(["address"]) == {"home_address"}  # a store field, by its category
+    assert asked(["address", "no_such_field"]) == asked([])  # a name of nothing: what is asked is unknown
     assert asked(["person_id", "immigration_status"]) == {"immigration_status"}  # the identity supplied is not asked
     assert asked(["no_such_field"]) == asked([]) and "record_number" not in asked([])
 

@@ -84,6 +84,28 @@ def test_at_the_department_the_statement_counts_unless_the_records_disagree(stor
     assert checked.decision == "deny" and "the records decide" in checked.facts_source
 
 
+def test_a_california_record_fact_is_no_2012_carveout() -> None:
+    """§7282.5's circumstances are facts of the records too, but only the 2012 carve-outs lift 2-173-042."""
+    d = pipeline(["chicago-2012"], trusted=True).decide(parse_request(access(MARIA, conviction_serious_or_violent_felony=True)))
+    assert d.decision == "deny" and "chicago-2012:042-b1-ice-custody" in d.rules
+
+
+def test_a_claimed_7282_5_circumstance_is_recorded_and_never_decides(store) -> None:
+    """Over the gateway ICE cannot open a release date by saying the person is a serious felon: the
+    records decide (the demo store holds no §7282.5 fact, so none is met)."""
+    raw = request(
+        "custody_inquiry",
+        "ICE-ERO",
+        resource={"fields": ["release_date"]},
+        subject={"person_id": MARIA, "conviction_serious_or_violent_felony": True},
+    )
+    d = pipeline(["california"], store).decide(parse_request(raw))
+    assert d.decision == "deny" and "california:7284-6-a1c-release" in d.rules
+    assert d.claims == ["subject.conviction_serious_or_violent_felony"]
+    stated = pipeline(["california"], trusted=True).decide(parse_request(raw))
+    assert stated.decision == "permit" and stated.facts_source.startswith("department statement")
+
+
 def test_facts_the_rules_in_force_do_not_read_are_not_looked_up() -> None:
     class Exploding:
         name = "exploding"
@@ -123,7 +145,9 @@ def test_a_described_court_order_holds_the_request_until_verified() -> None:
     raw = person_query("ICE-HSI", [COURT_ORDER])
     held = p.decide(parse_request(raw))
     assert held.decision == "deny" and held.held is not None
-    assert held.held.reason == "verification_required" and held.held.lifts == ["chicago-2021:030-a-status"]
+    # a verified court order lifts 030(a) and, since 020(a) yields to it, 020(a)(3) (custody and contact)
+    assert held.held.reason == "verification_required"
+    assert held.held.lifts == ["chicago-2021:020-a3-custody-contact", "chicago-2021:030-a-status"]
     assert held.held.reference == held_reference(parse_request(raw)) == p.decide(parse_request(raw)).held.reference
     assert held.claims == ["documents[0]: court_order"] and held.redact == []
     # an officer verifies the real order: a new decision that names the held one

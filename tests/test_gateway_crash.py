@@ -4,10 +4,6 @@ gateway starts again where the log left off. `sanctuary serve` runs as a real su
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -16,11 +12,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from gateway_process import ServeProcess
 from records_stores import STORE_KINDS, pg_database
 from sanctuary.audit import open_log
 from sanctuary.gateway.credentials import demo_keys
 
-ROOT = Path(__file__).resolve().parent.parent
 WARRANT = {
     "kind": "database_query",
     "purpose": {"text": "armed robbery", "category": "criminal"},
@@ -44,54 +40,17 @@ def locations(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[
         next(gen, None)
 
 
-def serve(home: Path, store: str, log: str) -> tuple[subprocess.Popen, str]:
-    env = {**os.environ, "SANCTUARY_HOME": str(home), "PYTHONPATH": str(ROOT / "src")}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sanctuary",
-            "serve",
-            "--demo",
-            "--profile",
-            "chicago-2021",
-            "--quiet",
-            "--rate",
-            "0",
-            "--port",
-            "0",
-            "--store",
-            store,
-            "--log",
-            log,
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert proc.stdout is not None
-    deadline = time.monotonic() + 60
-    for line in proc.stdout:
-        if "listening on" in line:
-            return proc, line.split("listening on ", 1)[1].split()[0]
-        if time.monotonic() > deadline:
-            break
-    proc.kill()
-    raise AssertionError("the gateway did not start")
-
-
 @pytest.mark.slow
 def test_kill_9_under_load_loses_no_answered_decision(tmp_path: Path, locations: tuple[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     store, log = locations
-    proc, url = serve(tmp_path, store, log)
+    served = ServeProcess(tmp_path, store, log)
     keys = demo_keys()
     answered: list[tuple[int, str, str]] = []  # (log index, request id, decision)
     lock = threading.Lock()
     stop = threading.Event()
 
     def load(worker: int) -> None:
-        with httpx.Client(base_url=url, timeout=5) as client:
+        with httpx.Client(base_url=served.url, timeout=5) as client:
             i = 0
             while not stop.is_set():
                 i += 1
@@ -110,8 +69,7 @@ def test_kill_9_under_load_loses_no_answered_decision(tmp_path: Path, locations:
     for w in workers:
         w.start()
     time.sleep(2.0)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    served.kill()
     stop.set()
     for w in workers:
         w.join()
@@ -128,12 +86,14 @@ def test_kill_9_under_load_loses_no_answered_decision(tmp_path: Path, locations:
     assert result.ok, result.message
     decision_log.close()
 
-    proc, url = serve(tmp_path, store, log)
+    served = ServeProcess(tmp_path, store, log)
     try:
         again = httpx.post(
-            f"{url}/v1/requests", json={**WARRANT, "id": "after-crash"}, headers={"Authorization": f"Bearer {keys['FBI']}"}, timeout=10
+            f"{served.url}/v1/requests",
+            json={**WARRANT, "id": "after-crash"},
+            headers={"Authorization": f"Bearer {keys['FBI']}"},
+            timeout=10,
         )
         assert again.status_code == 200 and again.json()["log_index"] == size
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        served.stop()

@@ -175,19 +175,22 @@ def test_a_store_slower_than_the_deadline_fails_closed(home: Path) -> None:
         next(gen, None)
 
 
-def test_the_answer_waits_for_its_log_entry_and_fails_closed_without_it(home: Path) -> None:
+def test_the_answer_waits_for_its_log_entry_and_fails_closed_without_it(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The worker only queues the entry; the answer leaves once the commit is durable, and a commit
-    that fails turns the permit into a deny that hands out nothing (and leaves rotation)."""
+    that fails turns the permit into a deny that hands out nothing (and leaves rotation). The append
+    is patched, so the log's own probe still passes: the grace after the real failure is what keeps
+    the process out of rotation, set long here so a loaded machine cannot outlast it."""
+    monkeypatch.setattr(readiness, "GRACE_SECONDS", 300.0)
     running = start(home, str(home / "r.db"), str(home / "log.db"))
     try:
         store = running.gateway.log.get()._store
         append = store.append
         started, release = threading.Event(), threading.Event()
 
-        def held(entries: list[bytes], clears: list, follow: object = None) -> int:
+        def held(entries: list[bytes], clears: list, follow: object = None, gather: object = None) -> int:
             started.set()
             release.wait(10)
-            return append(entries, clears, follow)
+            return append(entries, clears, follow, gather)
 
         store.append = held
         answers: list = []
@@ -201,7 +204,7 @@ def test_the_answer_waits_for_its_log_entry_and_fails_closed_without_it(home: Pa
         assert answers[0].status_code == 200 and answers[0].json()["result"]["records"]
         assert answers[0].json()["log_index"] == running.gateway.log.get().size() - 1
 
-        def full(entries: list[bytes], clears: list, follow: object = None) -> int:
+        def full(entries: list[bytes], clears: list, follow: object = None, gather: object = None) -> int:
             raise OSError("disk full")
 
         store.append = full

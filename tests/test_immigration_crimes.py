@@ -132,6 +132,8 @@ def test_a_magistrate_judges_order_is_a_federal_court_order_but_not_an_article_i
         ("NEXUS application vetting", {"trusted_traveler"}),
         ("export clearance of a vehicle, 19 CFR 192 documents", {"vehicle_trade"}),
         ("REAL ID issuance check", {"real_id"}),
+        ("permanent ICE office at the jail intake", {"office_space"}),
+        ("office space dedicated to CBP at the station", {"office_space"}),
         ("locate for removal", set()),
     ],
 )

@@ -178,7 +178,7 @@ def _judged(*ids: str) -> list:
     ],
 )
 def test_the_predicate_says_which_ground_it_rests_on(declared, screened, acting, warrant, ground) -> None:
-    verdict = immigration_purpose(declared=declared, screened=screened, acting=_judged(*acting), criminal_warrant=warrant)
+    verdict = immigration_purpose(declared=declared, screened=screened, acting=_judged(*acting), criminal_case=warrant)
     assert (verdict.immigration, verdict.ground) == (ground is not None, ground)
     assert verdict.on(GATE) is verdict.immigration
     assert verdict.on({Ground.WORDS}) is (ground == Ground.WORDS)
@@ -191,7 +191,7 @@ def test_a_stated_criminal_purpose_counts_only_where_the_parameter_says_so_decla
         assert immigration_purpose(declared=declared, screened=screened, acting=polk).ground == Ground.AGREEMENT
         assert not immigration_purpose(declared=declared, screened=screened, acting=polk, stated_crime=True).immigration
     # whatever the parameter, a verified criminal warrant shows a criminal purpose, and words stating immigration are evidence
-    assert not immigration_purpose(declared=None, screened=None, acting=polk, criminal_warrant=True).immigration
+    assert not immigration_purpose(declared=None, screened=None, acting=polk, criminal_case=True).immigration
     assert immigration_purpose(declared=None, screened="civil_immigration", acting=polk, stated_crime=True).ground == Ground.WORDS
 
 

@@ -1,7 +1,8 @@
 """The decision log as the Go team's reference code reads it: tests/interop/logcheck.go, built with
 Debian's Go against Debian's golang.org/x/mod (`make golang`), opens the checkpoint with sumdb/note,
 checks the tiles (full and partial, levels 0 and 1) and entry bundles with sumdb/tlog, proves
-inclusion of entries and the consistency of an older checkpoint, and rejects a tampered log."""
+inclusion of entries and the consistency of an older checkpoint, and rejects a tampered log; with a
+witness, it checks the witness's cosignature/v1 line from the C2SP text (x/mod has no helper for it)."""
 
 from __future__ import annotations
 
@@ -21,8 +22,9 @@ import pytest
 
 from gateway_harness import BODIES, Running, start
 from sanctuary import config
-from sanctuary.audit.keys import load_signer
+from sanctuary.audit.keys import generate, load_signer
 from sanctuary.audit.verifier import leaf_hash
+from witness_process import keygen, serve
 
 LOGCHECK = Path(__file__).resolve().parent / "interop" / "logcheck.go"
 GOPATH = Path("/usr/share/gocode")  # where Debian's golang-golang-x-mod-dev puts the source
@@ -156,3 +158,59 @@ def test_the_reference_go_client_verifies_the_log_and_rejects_tampering(logcheck
         tampered = run(logcheck, f"{proxy.url}/v1/audit", *args)
         assert tampered.returncode != 0 and error in tampered.stderr, (rules, tampered.stdout, tampered.stderr)
     proxy.server.shutdown()
+
+
+def witness_lines(change: Callable[[list[str]], list[str]]) -> Callable[[bytes], bytes]:
+    """The checkpoint note with its signature lines (the log's first, then the witness's) changed."""
+
+    def apply(note: bytes) -> bytes:
+        body, _, signatures = note.decode().partition("\n\n")
+        return (body + "\n\n" + "".join(line + "\n" for line in change(signatures.splitlines()))).encode()
+
+    return apply
+
+
+def test_the_reference_go_client_verifies_the_witness_cosignature_of_an_idle_log(
+    logcheck: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sanctuary.gateway import signing
+
+    monkeypatch.setenv("SANCTUARY_HOME", str(tmp_path))
+    monkeypatch.setattr(signing, "CHECKPOINT_SECONDS", 0.0)  # sign, and ask the witness, on every fetch
+    generate("test.example/decisions", tmp_path / "keys")
+    keygen(tmp_path / "witness", "w1.example/witness")
+    witness = serve(tmp_path / "witness", [(tmp_path / "keys" / "log.vkey").read_text().strip()])
+    keygen(tmp_path / "other", "w2.example/witness")
+    other = (tmp_path / "other" / "witness.vkey").read_text().strip()
+    listed = tmp_path / "witnesses.toml"
+    listed.write_text(f'[[witness]]\nurl = "{witness.url}"\nvkey = "{witness.vkey}"\n')
+    gateway = start(tmp_path, str(tmp_path / "records.db"), str(tmp_path / "log.db"), witnesses=listed, quorum=1)
+    try:
+        post(gateway, 5, "go-w")
+        polled = {gateway.get("/v1/audit/checkpoint").text for _ in range(100)}  # an idle log, polled
+        assert len(polled) == 1
+        base = f"{gateway.url}/v1/audit"
+        checked = run(logcheck, base, "-witness", witness.vkey)
+        assert checked.returncode == 0, checked.stderr
+        assert "cosignature: witness w1.example/witness, cosignature/v1 at" in checked.stdout and checked.stdout.endswith("ok\n")
+
+        proxy = Tamper(gateway.url)
+        cases: list[tuple[Callable[[list[str]], list[str]], list[str], str]] = [
+            (lambda lines: lines, ["-witness", other], "cosignature: 0 line(s) by witness w2.example/witness"),
+            (lambda lines: lines[:1], ["-witness", witness.vkey], "cosignature: 0 line(s) by witness w1.example/witness"),
+            (lambda lines: [*lines, lines[1]], ["-witness", witness.vkey], "cosignature: 2 line(s) by witness w1.example/witness"),
+            (
+                lambda lines: [lines[0], lines[1][:-6] + ("A" if lines[1][-6] != "A" else "B") + lines[1][-5:]],
+                ["-witness", witness.vkey],
+                "note.Open: invalid signature",
+            ),
+            (lambda lines: lines[1:], ["-witness", witness.vkey], "no signature by the log's own key"),
+        ]
+        for change, args, error in cases:
+            proxy.rules = {"/tiles/checkpoint": witness_lines(change)}
+            tampered = run(logcheck, f"{proxy.url}/v1/audit", *args)
+            assert tampered.returncode != 0 and error in tampered.stderr, (args, tampered.stdout, tampered.stderr)
+        proxy.server.shutdown()
+    finally:
+        gateway.stop()
+        witness.stop()

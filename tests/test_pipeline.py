@@ -193,6 +193,7 @@ def test_a_server_builds_the_law_once_and_serves_it_through_each_door() -> None:
     other = policy.pipeline(log)
     other.decide(parse_request(WARRANT))
     assert isinstance(other, Pipeline) and other._cache and not built._cache and not door._cache
+    assert other._read and not built._read and not door._read
     broken = load_policy(["no-such-profile"], {}, [])
     assert broken.engine is None and broken.error and isinstance(broken.pipeline(log), Unloaded)
 

@@ -160,7 +160,7 @@ BAD = [
     ),
     (GOOD.replace("[query]\npurpose", "[query]\nreason"), "query"),
     ("not toml [", "not TOML"),
-    (GOOD + '[facts]\npath = "/p/{person_id}"\ngang = "$.g"\n', "unknown carve-out"),
+    (GOOD + '[facts]\npath = "/p/{person_id}"\ngang = "$.g"\n', "unknown fact about a subject"),
     (GOOD + '[facts]\npath = "/p/{ssn}"\ngang_member = "$.g"\n', "only the subject's"),
     (GOOD + '[facts]\npath = "/p/{person_id}"\n', "names no carve-out"),
 ]

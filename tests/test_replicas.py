@@ -5,11 +5,15 @@ The lease is tested on its own (a signer whose lease lapsed stores nothing under
 then over real `sanctuary serve` processes sharing one store, one log and one home: SIGSTOP the
 signer and another replica signs within 5 s, SIGCONT and the old one stores nothing stale; kill -9
 the signer under load and no acknowledged decision is lost, the log verifies, the survivor signs.
+The public report's totals are one set in the database: replicas folding at once count each entry once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import csv
+import hashlib
+import io
 import json
 import math
 import os
@@ -28,6 +32,7 @@ import psycopg
 import pytest
 
 from audit_fixtures import child_env, keys  # noqa: F401 - pytest fixture
+from gateway_process import ServeProcess
 from records_stores import pg_database
 from sanctuary.audit import AuditError, open_log
 from sanctuary.audit.lease import SignerLease
@@ -35,6 +40,7 @@ from sanctuary.gateway.credentials import demo_keys
 from sanctuary.gateway.problems import Problem
 from sanctuary.gateway.shared import SharedDatabase, SharedRateLimiter
 from sanctuary.web import signin
+from sanctuary.workers import START_SECONDS
 
 pytestmark = pytest.mark.postgres
 WARRANT = {
@@ -82,51 +88,52 @@ def test_a_signer_whose_lease_lapsed_stores_nothing_under_its_old_epoch(log_url:
         second.close()
 
 
+def test_report_totals_folded_by_replicas_at_once_count_each_entry_once(log_url: str, keys: Path) -> None:
+    from collections import Counter
+
+    from sanctuary.web.totals import SharedTotals
+
+    def tally(start: int, data: list[bytes]) -> tuple[Counter, str, str]:
+        time.sleep(0.01)  # a chunk takes a while to count: replicas folding at once overlap
+        return Counter({("2026-12", "requests", "all", "all"): len(data)}), "", ""
+
+    writer = open_log(log_url, keys)
+    readers = [open_log(log_url, keys) for _ in range(4)]
+    totals = [SharedTotals(SharedDatabase(log_url), "test", chunk=7) for _ in readers]
+    try:
+        writer.append_many([b"decision %d" % i for i in range(100)])
+        stop = threading.Event()
+
+        def fold(n: int) -> None:
+            while not stop.is_set():
+                totals[n].fold(readers[n], tally)
+
+        with ThreadPoolExecutor(len(totals)) as pool:
+            folding = [pool.submit(fold, n) for n in range(len(totals))]
+            for i in range(100, 300, 20):  # the log grows while they fold
+                writer.append_many([b"decision %d" % j for j in range(i, i + 20)])
+                time.sleep(0.05)
+            time.sleep(0.5)
+            stop.set()
+            for future in folding:
+                future.result()
+        assert totals[0].fold(readers[0], tally) == totals[1].fold(readers[1], tally) == 300
+        assert [row[4] for row in totals[1].cells()] == [300], "each entry counted once, none twice"
+
+        def otherwise(start: int, data: list[bytes]) -> tuple[Counter, str, str]:
+            return Counter({("2026-12", "entries", "all", "all"): len(data)}), "", ""
+
+        totals.append(SharedTotals(SharedDatabase(log_url), "counted otherwise", chunk=50))  # the next release's replica
+        assert totals[-1].fold(readers[0], otherwise) == 300
+        assert totals[-1].cells() == [("2026-12", "entries", "all", "all", 300)], "counted again from entry 0, the old counts gone"
+    finally:
+        for each in totals:
+            each.db.close()
+        for log in (writer, *readers):
+            log.close()
+
+
 # --- real processes -------------------------------------------------------------------------------
-class Replica:
-    def __init__(self, home: Path, store: str, log: str, *more: str) -> None:
-        env = child_env(SANCTUARY_HOME=str(home))
-        args = [
-            "serve",
-            "--demo",
-            "--profile",
-            "chicago-2021",
-            "--quiet",
-            "--rate",
-            "0",
-            "--port",
-            "0",
-            "--store",
-            store,
-            "--log",
-            log,
-            *more,
-        ]
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "sanctuary", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-        )
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            if "listening on" in line:
-                self.url = line.split("listening on ", 1)[1].split()[0]
-                threading.Thread(target=self.process.stdout.read, daemon=True).start()  # keep the pipe drained
-                return
-        raise AssertionError("the replica did not start")
-
-    def ready(self) -> dict:
-        return httpx.get(f"{self.url}/readyz", timeout=5).json()
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGCONT)
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
 def wait_for(what: str, check: object, seconds: float) -> float:
     """Seconds until `check()` is true; AssertionError naming `what` after `seconds`."""
     start = time.monotonic()
@@ -138,14 +145,14 @@ def wait_for(what: str, check: object, seconds: float) -> float:
 
 
 @pytest.fixture
-def replicas(tmp_path: Path, log_url: str) -> Iterator[tuple[list[Replica], str]]:
+def replicas(tmp_path: Path, log_url: str) -> Iterator[tuple[list[ServeProcess], str]]:
     stores = pg_database("replicas_store")
     store = next(stores)
-    first = Replica(tmp_path, store, log_url)
+    first = ServeProcess(tmp_path, store, log_url)
     running = [first]
     try:
         wait_for("the first replica takes the signer lease", lambda: first.ready()["signing"]["signer"], 10)
-        running.append(Replica(tmp_path, store, log_url))
+        running.append(ServeProcess(tmp_path, store, log_url))
         yield running, store
     finally:
         for replica in running:
@@ -156,7 +163,7 @@ def replicas(tmp_path: Path, log_url: str) -> Iterator[tuple[list[Replica], str]
 class Load:
     """Requests sent to every replica from several threads; what each answered."""
 
-    def __init__(self, replicas: list[Replica]) -> None:
+    def __init__(self, replicas: list[ServeProcess]) -> None:
         self.answered: list[tuple[int, str]] = []  # (log index, request id)
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -164,7 +171,7 @@ class Load:
         for thread in self._threads:
             thread.start()
 
-    def _send(self, replica: Replica, n: int) -> None:
+    def _send(self, replica: ServeProcess, n: int) -> None:
         key = demo_keys()["FBI"]
         with httpx.Client(base_url=replica.url, timeout=3) as client:
             i = 0
@@ -208,7 +215,7 @@ def verify_all(tmp_path: Path, log_url: str, answered: list[tuple[int, str]]) ->
 
 
 def test_sigstop_the_signer_and_another_signs_within_5_s_and_sigcont_stores_nothing_stale(
-    replicas: tuple[list[Replica], str], log_url: str, tmp_path: Path
+    replicas: tuple[list[ServeProcess], str], log_url: str, tmp_path: Path
 ) -> None:
     (signer, other), _ = replicas
     assert signer.ready()["signing"]["signer"] and not other.ready()["signing"]["signer"]
@@ -237,15 +244,14 @@ def test_sigstop_the_signer_and_another_signs_within_5_s_and_sigcont_stores_noth
 
 
 def test_kill_9_the_signer_under_load_loses_nothing_and_the_survivor_signs(
-    replicas: tuple[list[Replica], str], log_url: str, tmp_path: Path
+    replicas: tuple[list[ServeProcess], str], log_url: str, tmp_path: Path
 ) -> None:
     (signer, survivor), _ = replicas
     load = Load([signer, survivor])
     try:
         time.sleep(2.0)
         old_epoch = signers(log_url)[-1][2]
-        signer.process.kill()
-        signer.process.wait()
+        signer.kill()
         wait_for(
             "the survivor signs a newer checkpoint",
             lambda: any(epoch > old_epoch for _, _, epoch in signers(log_url)),
@@ -280,11 +286,11 @@ def test_a_rate_limit_per_key_holds_across_replicas(log_url: str) -> None:
 
 
 def test_100_parallel_sign_in_guesses_over_two_replicas_reach_the_password_check_at_most_the_limit(
-    replicas: tuple[list[Replica], str],
+    replicas: tuple[list[ServeProcess], str],
 ) -> None:
     running, _ = replicas
 
-    async def guesses(replica: Replica, n: int) -> list[int]:
+    async def guesses(replica: ServeProcess, n: int) -> list[int]:
         async with httpx.AsyncClient(base_url=replica.url, timeout=30) as client:
             found = re.search(r'name="csrf" value="([^"]+)"', (await client.get("/login")).text)
             assert found is not None
@@ -353,7 +359,7 @@ def test_a_queue_kept_in_the_home_moves_into_the_shared_database(log_url: str, t
 def test_workers_on_one_port_share_the_log_and_one_signs(tmp_path: Path, log_url: str) -> None:
     stores = pg_database("replicas_store")
     store = next(stores)
-    served = Replica(tmp_path, store, log_url, "--workers", "2")
+    served = ServeProcess(tmp_path, store, log_url, "--workers", "2")
     try:
         seen: dict[str, bool] = {}
         key = demo_keys()["FBI"]
@@ -387,7 +393,9 @@ def test_more_than_one_worker_on_sqlite_is_refused_saying_why(tmp_path: Path) ->
     assert "--workers" in refused.stderr and "PostgreSQL" in refused.stderr and "Traceback" not in refused.stderr
 
 
-def test_a_person_signed_in_through_one_replica_is_signed_in_on_the_other(log_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_person_signed_in_through_one_replica_is_signed_in_on_the_other_and_sees_their_desk_results_sealed(
+    log_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from starlette.requests import Request as HttpRequest
 
     from sanctuary.web import sessions
@@ -399,18 +407,41 @@ def test_a_person_signed_in_through_one_replica_is_signed_in_on_the_other(log_ur
     one, other = sessions.SharedSessions(first), sessions.SharedSessions(second)
     try:
         signed_in = one.new("desk1", "desk")
-        signed_in.keep_result({"records": ["kept in the replica that decided"]})
+        shown = {"records": [{"name": "James Carter", "dob": "1979-11-02"}], "at": "2026-12-07T16:00:00+00:00"}
+        kept = signed_in.keep_result(shown)
         seen = other.get(with_cookie(signed_in.token))
         assert seen is not None and (seen.user, seen.role, seen.csrf) == ("desk1", "desk", signed_in.csrf)
-        assert seen.results == {}, "no desk result leaves the replica that produced it"
+        assert seen.result(kept) == shown, "the desk result's page opens on the other replica"
+        someone = one.new("desk3", "desk")
+        assert someone.result(kept) is None, "another session reads none of it"
+        for _ in range(sessions.KEEP_RESULTS):
+            signed_in.keep_result({"records": []})
+        assert seen.result(kept) is None, "the last KEEP_RESULTS are kept"
+        newest = signed_in.keep_result(shown)
         with psycopg.connect(log_url) as conn:
             stored = conn.execute("SELECT token_hash FROM gateway_session").fetchall()
+            sealed = [bytes(row[0]) for row in conn.execute("SELECT sealed FROM gateway_desk_result")]
+            conn.execute(
+                "UPDATE gateway_desk_result SET token_hash = %s WHERE key = %s",
+                (hashlib.sha256(someone.token.encode()).hexdigest(), newest),
+            )
         assert stored and all(signed_in.token not in row[0] for row in stored), "the table holds no cookie value"
+        assert len(sealed) == sessions.KEEP_RESULTS and not any(b"Carter" in data or b"records" in data for data in sealed), "sealed"
+        assert someone.result(newest) is None, "a result moved to another session's row does not open"
         other.end(seen)
         assert one.get(with_cookie(signed_in.token)) is None, "signed out everywhere"
+        with psycopg.connect(log_url) as conn:
+            left = conn.execute(
+                "SELECT count(*) FROM gateway_desk_result WHERE token_hash = %s", (hashlib.sha256(signed_in.token.encode()).hexdigest(),)
+            )
+            assert left.fetchone()[0] == 0, "its desk results go with the session"
         idle = one.new("desk2", "desk")
+        idle.keep_result(shown)
         monkeypatch.setattr(sessions, "IDLE_SECONDS", 0)
         assert other.get(with_cookie(idle.token)) is None, "an idle session expires on every replica"
+        other.new("desk4", "desk")  # any new session clears the expired ones, with their results
+        with psycopg.connect(log_url) as conn:
+            assert conn.execute("SELECT count(*) FROM gateway_desk_result").fetchone()[0] == 0, "expired with their sessions"
     finally:
         first.close()
         second.close()
@@ -429,18 +460,17 @@ def test_after_kill_9_a_witness_cosigns_the_survivors_checkpoint_without_a_fork(
     listed.write_text(f'[[witness]]\nurl = "{witness.url}"\nvkey = "{witness.vkey}"\n')
     stores = pg_database("replicas_store")
     store = next(stores)
-    running: list[Replica] = []
+    running: list[ServeProcess] = []
     try:
-        running.append(Replica(tmp_path, store, log_url, "--witnesses", str(listed)))
+        running.append(ServeProcess(tmp_path, store, log_url, "--witnesses", str(listed)))
         wait_for("the first replica signs", lambda: running[0].ready()["signing"]["signer"], 10)
-        running.append(Replica(tmp_path, store, log_url, "--witnesses", str(listed)))
+        running.append(ServeProcess(tmp_path, store, log_url, "--witnesses", str(listed)))
         signer, survivor = running
         load = Load(running)
         try:
             wait_for("a cosigned checkpoint", lambda: len(signers(log_url)) >= 2, 10)
             killed_at = signers(log_url)[-1][0]
-            signer.process.kill()
-            signer.process.wait()
+            signer.kill()
 
             def cosigned_beyond() -> bool:
                 note = httpx.get(f"{survivor.url}/v1/audit/checkpoint", timeout=5).text
@@ -456,4 +486,120 @@ def test_after_kill_9_a_witness_cosigns_the_survivors_checkpoint_without_a_fork(
         for replica in running:
             replica.stop()
         witness.stop()
+        next(stores, None)
+
+
+def test_proxy_workers_share_the_log_and_the_rate_and_a_worker_killed_under_load_is_started_again(tmp_path: Path, log_url: str) -> None:
+    from proxy_harness import EXAMPLE_ROUTES, demo_rms
+
+    rms = demo_rms()
+    args = ["proxy", "--demo", "--profile", "chicago-2021", "--quiet", "--workers", "2", "--port", "0", "--rate", "5"]
+    args += ["--upstream", rms.url, "--routes", str(EXAMPLE_ROUTES), "--log", log_url]
+    supervisor = subprocess.Popen(
+        [sys.executable, "-m", "sanctuary", *args], env=child_env(SANCTUARY_HOME=str(tmp_path)), stdout=subprocess.PIPE, text=True
+    )
+
+    def workers() -> set[int]:
+        return {int(pid) for pid in Path(f"/proc/{supervisor.pid}/task/{supervisor.pid}/children").read_text().split()}
+
+    answered: list[tuple[int, str]] = []  # (log index, decision id)
+    statuses: list[int] = []
+    stop = threading.Event()
+    try:
+        assert supervisor.stdout is not None
+        url = next(line for line in supervisor.stdout if "listening on" in line).split("listening on ", 1)[1].split()[0]
+        threading.Thread(target=supervisor.stdout.read, daemon=True).start()
+        wait_for("two workers", lambda: len(workers()) == 2, 10)
+        headers = {"Authorization": f"Bearer {demo_keys()['FBI']}", "X-Sanctuary-Purpose": "armed robbery investigation"}
+
+        def send() -> None:
+            while not stop.is_set():
+                try:  # a new connection each time: the kernel hands each to one worker
+                    answer = httpx.get(f"{url}/persons/P0000002/warrants", headers=headers, timeout=5)
+                except httpx.HTTPError:
+                    time.sleep(0.05)  # the worker that held it was killed
+                    continue
+                statuses.append(answer.status_code)
+                if answer.status_code == 200:
+                    answered.append((int(answer.headers["X-Sanctuary-Log-Index"]), answer.headers["X-Sanctuary-Decision-Id"]))
+
+        senders = [threading.Thread(target=send) for _ in range(4)]
+        started = time.monotonic()
+        for sender in senders:
+            sender.start()
+        time.sleep(START_SECONDS + 1)  # a worker that ends sooner after its start is taken for one that cannot start
+        first = workers()
+        os.kill(min(first), signal.SIGKILL)
+        wait_for("the supervisor starts the killed worker again", lambda: len(workers()) == 2 and workers() != first, 10)
+        time.sleep(2)
+        stop.set()
+        for sender in senders:
+            sender.join()
+        elapsed = time.monotonic() - started
+    finally:
+        stop.set()
+        supervisor.terminate()
+        supervisor.wait(timeout=30)
+        rms.stop()
+    assert supervisor.returncode == 0
+    # 5 calls a second, a burst of 10, for this key across both workers (each alone would allow as much)
+    assert 10 <= len(answered) <= 10 + 5 * elapsed + 2, (len(answered), elapsed)
+    assert 429 in statuses and set(statuses) <= {200, 429}, sorted(set(statuses))
+    indexes = [index for index, _ in answered]
+    assert len(set(indexes)) == len(indexes), "one log, no index given twice"
+    verify_all(tmp_path, log_url, answered)  # every answered call is in the log under its decision's id
+
+
+def report(replica: ServeProcess) -> list[list[str]]:
+    answer = httpx.get(f"{replica.url}/report.csv", timeout=30)
+    assert answer.status_code == 200, answer.text
+    return list(csv.reader(io.StringIO(answer.text)))[1:]
+
+
+def test_the_report_totals_are_shared_by_replicas_with_homes_of_their_own_and_count_each_entry_once(
+    tmp_path: Path, log_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SANCTUARY_KEYS", str(tmp_path / "keys"))  # one signing key, two homes: nothing else kept in common
+    stores = pg_database("replicas_store")
+    store = next(stores)
+    running = [ServeProcess(tmp_path / "a", store, log_url)]
+    try:
+        wait_for("the first replica signs", lambda: running[0].ready()["signing"]["signer"], 10)
+        running.append(ServeProcess(tmp_path / "b", store, log_url))
+        load = Load(running)
+        stop = threading.Event()
+        failed: list[str] = []
+
+        def ask_for_reports() -> None:  # both replicas fold the growing log at once, again and again
+            while not stop.is_set():
+                for replica in running:
+                    try:
+                        report(replica)
+                    except (AssertionError, httpx.HTTPError) as exc:
+                        failed.append(str(exc))
+
+        askers = [threading.Thread(target=ask_for_reports) for _ in range(4)]
+        for asker in askers:
+            asker.start()
+        try:
+            time.sleep(4.0)
+        finally:
+            answered = load.stop()
+            stop.set()
+            for asker in askers:
+                asker.join()
+        assert not failed, failed[:3]
+        decision_log = open_log(log_url, tmp_path / "keys")
+        size = decision_log.size()
+        decision_log.close()
+        assert len(answered) > 20 and size >= len(answered)
+        one, other = report(running[0]), report(running[1])
+        assert one == other, "both replicas show the same totals"
+        requests = sum(int(n) for _, measure, category, outcome, n in one if (measure, category, outcome) == ("requests", "all", "all"))
+        assert requests == size, "every entry of the log counted once: none twice, none left out"
+        with psycopg.connect(log_url) as conn:
+            assert conn.execute("SELECT folded FROM report_folded").fetchone()[0] == size
+    finally:
+        for replica in running:
+            replica.stop()
         next(stores, None)

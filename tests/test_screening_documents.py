@@ -241,6 +241,39 @@ def test_declared_type_is_kept_when_the_text_shows_none() -> None:
     assert (result.type, result.administrative) == ("I-203", True)
 
 
+def test_declared_court_and_judge_count_where_the_text_is_a_summary_that_shows_neither() -> None:
+    summary = "Order directing the county sheriff to produce the last known address of the named person"
+    fields = {"type": "court_order", "court": "United States District Court for the Western District of Washington"}
+    result = classify(doc(**fields, signer_title="United States District Judge", text=summary))
+    assert (result.type, result.judicial, result.federal, result.missing) == ("court_order", True, True, ("criminal",))
+    assert result.court == fields["court"]
+    unsigned = classify(doc(**fields, text=summary))  # no judge declared either: still not judicial
+    assert (unsigned.judicial, unsigned.missing) == (False, ("judge_signature", "criminal"))
+
+
+def test_a_summary_with_a_declared_immigration_judge_stays_administrative() -> None:
+    result = classify(doc(type="court_order", court="Tacoma Immigration Court", signer_title="Immigration Judge", text="Order of removal"))
+    assert result.administrative and not result.judicial
+
+
+def test_a_court_the_text_shows_wins_over_the_declared_one() -> None:
+    text = "IN THE CIRCUIT COURT OF COOK COUNTY\nOrder directing production of records.\n/s/ ____\nJudge A. Novak"
+    result = classify(doc(type="court_order", court="United States District Court for the Western District of Washington", text=text))
+    assert result.court.lower().startswith("circuit court") and not result.federal
+
+
+def test_subpoenas_a_courts_judges_a_grand_jurys_clerks_an_agencys_never() -> None:
+    court = "United States District Court for the District of Oregon"
+    judges = classify(doc(type="judicial_subpoena", court=court, signed_by="Hon. S. Example, United States District Judge"))
+    assert (judges.judicial, judges.federal, judges.administrative) == (True, True, False)
+    assert not classify(doc(type="judicial_subpoena", court=court, signed_by="Clerk of Court")).judicial
+    grand_jury = classify(doc(type="grand_jury_subpoena", court=court, signed_by="Clerk of Court", criminal=True))
+    assert (grand_jury.judicial, grand_jury.federal) == (True, True)
+    assert not classify(doc(type="grand_jury_subpoena", court=court, signed_by="Clerk of Court")).judicial  # no criminal matter shown
+    agency = classify(doc(type="administrative_subpoena", court=court, signed_by="Hon. S. Example, United States District Judge"))
+    assert (agency.administrative, agency.judicial) == (True, False)
+
+
 # --- files that cannot be read --------------------------------------------------------------------
 
 
@@ -294,3 +327,47 @@ def test_a_pdf_without_text_is_not_judicial(tmp_path: Path) -> None:
     blank.write_bytes(text_pdf(""))
     result = classify(blank)
     assert (result.type, result.judicial, result.missing) == ("other", False, ALL)
+
+
+# --- declared fields and text together -----------------------------------------------------------
+
+FEDERAL_ORDER = {
+    "type": "court_order",
+    "court": "United States District Court for the Southern District of California",
+    "signed_by": "Hon. B. Roe",
+    "signer_title": "United States Magistrate Judge",
+    "criminal": True,
+    "probable_cause": True,
+}
+
+
+def test_declared_fields_stand_for_what_an_excerpt_does_not_show() -> None:
+    result = classify(doc(**FEDERAL_ORDER, text="Probable cause found; the defendant may be arrested and taken into custody."))
+    assert result.judicial and result.federal and result.missing == ()
+
+
+def test_the_court_the_text_shows_outranks_the_declared_one() -> None:
+    text = "Superior Court of California, County of Fresno. Order. Probable cause found in this criminal case.\n/s/ Hon. C. Roe, Judge"
+    result = classify(doc(**FEDERAL_ORDER, text=text))
+    assert result.judicial and not result.federal and result.court.startswith("Superior Court")
+
+
+def test_a_probable_cause_the_text_denies_is_missing_whatever_is_declared() -> None:
+    result = classify(doc(**{**FEDERAL_ORDER, "type": "judicial_warrant"}, text="The court finds no probable cause for arrest."))
+    assert "probable_cause" in result.missing and not result.judicial
+
+
+@pytest.mark.parametrize(
+    ("court", "federal"),
+    [
+        ("United States Court of Appeals for the Second Circuit", True),
+        ("Supreme Court of the United States", True),
+        ("New York Court of Appeals", False),
+        ("Appellate Court of Illinois, First District", False),
+    ],
+)
+def test_a_federal_court_of_appeals_is_a_federal_court(court: str, federal: bool) -> None:
+    """An order of a U.S. Court of Appeals (Article III judges: VTL §201(12)(a)) is a federal court's; a
+    state's court of appeals is not."""
+    shown = classify(Document(type="court_order", court=court, signed_by="Hon. N. Example", signer_title="Judge"))
+    assert shown.judicial and shown.federal is federal

@@ -100,31 +100,35 @@ def asked_categories(request: Request, field_map: FieldMap | None = None) -> fro
         return frozenset()
     if kind == "database_query" and request.resource.fields:
         # The record fields wanted (docs/requests.md): what the query asks is the categories they
-        # name, when they name any, beyond the identity the requester supplied.
+        # name, beyond the identity the requester supplied, when every one names a category (a name
+        # that names none leaves what it asks unknown: the query asks what its search returns).
         fields = tuple(request.resource.fields)
         named = _named_in_store(fields) if field_map is None else _named(fields, field_map)
-        if named:
+        if named is not None:
             return named - {SUPPLIED[k] for k in (shape[1] if shape else ())}
     if field_map is None:
         return _asked_in_store(kind, shape)
     return _asked(kind, shape, field_map)
 
 
-def _named(fields: Iterable[str], fmap: FieldMap) -> frozenset[str]:
+def _named(fields: Iterable[str], fmap: FieldMap) -> frozenset[str] | None:
     """The leaf categories field names name: a category or group of the vocabulary, or a field of
-    the field map (by its category); a name that is neither names nothing."""
+    the field map (by its category); None when a name is neither."""
     vocab = vocabulary()
     by_field: dict[str, set[str]] = {}
     for (_, name), category in fmap.items():
         by_field.setdefault(name, set()).add(category)
     named: set[str] = set()
     for name in fields:
-        named |= vocab.leaves(name) if name in vocab else by_field.get(name, set())
+        leaves = vocab.leaves(name) if name in vocab else by_field.get(name)
+        if not leaves:
+            return None
+        named |= leaves
     return frozenset(named)
 
 
 @cache
-def _named_in_store(fields: tuple[str, ...]) -> frozenset[str]:
+def _named_in_store(fields: tuple[str, ...]) -> frozenset[str] | None:
     return _named(fields, store_field_map())
 
 

@@ -107,9 +107,11 @@ CONTRADICTS: dict[str, tuple[str, bool, str]] = {
 
 
 class Subject(Strict):
-    """The person the request is about: the facts the carve-outs turn on, and who it is. Four facts
-    say what a record holds short of a carve-out of MCC 2-173-042(c) (2012 text), each where the
-    text turns on it; each contradicts the carve-out it stands beside (`CONTRADICTS`)."""
+    """The person the request is about: the facts from the department's records the rules turn on,
+    and who it is. Over the gateway the records say them (a requester's statement is a claim); at
+    the department's own `sanctuary decide`, what the request says is the department's statement.
+    Four facts say what a record holds short of a carve-out of MCC 2-173-042(c) (2012 text), each
+    where the text turns on it; each contradicts the carve-out it stands beside (`CONTRADICTS`)."""
 
     outstanding_criminal_warrant: bool = False
     felony_conviction: bool = False
@@ -129,6 +131,36 @@ class Subject(Strict):
     # a trusted traveler program.
     real_id_applicant: bool = False
     trusted_traveler_applicant: bool = False
+    # California, Gov. Code §7282.5: the circumstances in which a release date may be given on a
+    # notification request (§7284.6(a)(1)(C)) or a person transferred (§7284.6(a)(4)).
+    conviction_serious_or_violent_felony: bool = False  # (a)(1): Penal Code 1192.7(c) or 667.5(c)
+    conviction_state_prison_felony: bool = False  # (a)(2): a felony punishable by imprisonment in the state prison
+    conviction_listed_offense_felony_within_15y: bool = False  # (a)(3): a felony for a listed offence, last 15 years
+    conviction_listed_offense_wobbler_misdemeanor_within_5y: bool = False  # (a)(3): a misdemeanor for a listed wobbler, past 5 years
+    misdemeanor_conviction: bool = False  # recorded; a misdemeanor counts only as (a)(3)'s listed wobbler
+    sex_arson_registrant: bool = False  # (a)(4): a current registrant on the California Sex and Arson Registry
+    conviction_federal_aggravated_felony: bool = False  # (a)(5): 8 U.S.C. 1101(a)(43)(A)-(P)
+    ice_identified_federal_felony_warrant: bool = False  # (a)(5): identified by ICE as subject of a federal felony arrest warrant
+    held_to_answer_on_qualifying_felony: bool = False  # (b): a magistrate's Penal Code 872 finding on such a felony charge
+    prop47_reduced_misdemeanor: bool = False  # (a)(6): convicted of a misdemeanor that was a felony or wobbler before Prop. 47
+    arrested_for_prop47_misdemeanor: bool = False  # (a)(6): arrested or detained for such a misdemeanor
+    # California, Gov. Code §7284.6(b)(1): the department's own stop found reasonable suspicion of an
+    # 8 U.S.C. 1326(a) re-entry that may be subject to the 1326(b)(2) enhancement (an aggravated
+    # felony before removal), and it was detected during an unrelated law enforcement activity.
+    reentry_1326b2: bool = False
+    detected_during_unrelated_activity: bool = False
+    # California, Gov. Code §7283.1(a): the person's answer on the written consent form the
+    # department gave before an ICE interview ("given", "declined"; None: not given or not answered).
+    interview_consent: Literal["given", "declined"] | None = None
+    # Washington (RCW 10.93.160): "subject to community custody pursuant to RCW 9.94A.701 and 9.94A.702"
+    # ((5) names them); in "the physical custody of the department of corrections" ((15), RCW
+    # 43.17.420(12)); consented in writing to an interview after the oral explanation and form of (6)(b).
+    on_community_custody: bool = False
+    in_doc_physical_custody: bool = False
+    written_interview_consent: bool = False
+    # California, Gov. Code §7284.6(a)(1)(C): the custody information about the person the department
+    # makes "available to the public" (its inmate locator), by data category.
+    published_categories: list[Literal["release_date", "custody_status", "custody_facility"]] = Field(default_factory=list, max_length=3)
     person_id: Annotated[Short | None, PERSON] = None
     name: Annotated[Short | None, PERSON] = None
     dob: Annotated[Short | None, PERSON] = None
@@ -142,8 +174,8 @@ class Subject(Strict):
         return value
 
 
-# The facts about the subject the rules turn on (Subject's yes/no fields: the carve-outs, New York's
-# exceptions): from the records, or from a requester only as a claim.
+# The facts about the subject the rules turn on (Subject's yes/no fields: the carve-outs, California's §7282.5 and
+# §7284.6(b)(1) facts, New York's exceptions): from the records, or from a requester only as a claim.
 CARVEOUT_FIELDS: tuple[str, ...] = tuple(name for name, f in Subject.model_fields.items() if f.annotation is bool)
 
 
@@ -159,8 +191,11 @@ DocumentType = Literal[
     "I-286",
     "I-862",
     "ncic_ivf",
+    "administrative_subpoena",
     "judicial_warrant",
     "court_order",
+    "judicial_subpoena",
+    "grand_jury_subpoena",
     "other",
 ]
 DOCUMENT_TYPES: tuple[str, ...] = get_args(DocumentType)

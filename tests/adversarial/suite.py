@@ -30,6 +30,7 @@ import pytest
 from sanctuary.policy.categories import store_field_map, vocabulary
 from sanctuary.records import RecordStore, parse_search
 from sanctuary.records.demo import DEMO_PERSONS, DEMO_PLATE
+from sanctuary.records.searches import PERSON_KEYED
 
 HERE = Path(__file__).parent
 CASES_PATH = HERE / "cases.jsonl"
@@ -162,7 +163,7 @@ class Leaks:
 
 def _demo_searches() -> Iterator[dict[str, Any]]:
     for person in DEMO_PERSONS:
-        for kind in ("person", "custody", "contact", "warrant", "gang"):
+        for kind in sorted(PERSON_KEYED):
             yield {"search": kind, "person_id": person.person_id}
     yield {"search": "plate", "plate": DEMO_PLATE}
 

@@ -6,76 +6,40 @@ category's demo value anywhere in the response body."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from adversarial.suite import AGENCIES, DECLARATIONS, Case, Leaks, judge, known_gaps, load_cases, params, verdict
+from audit_fixtures import child_env
+from gateway_process import ServeProcess
 from sanctuary.gateway.credentials import DEMO_AGENCIES
 from sanctuary.records import open_store
 
-ROOT = Path(__file__).resolve().parents[2]
 CASES = [c for c in load_cases() if c.http]
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str], Leaks]]:
     home = tmp_path_factory.mktemp("adversarial-serve")
-    env = {**os.environ, "SANCTUARY_HOME": str(home), "PYTHONPATH": str(ROOT / "src")}
+    env = child_env(SANCTUARY_HOME=str(home))
     keys = json.loads(
         subprocess.run(
             [sys.executable, "-m", "sanctuary", "demo-keys", "--json"], env=env, check=True, capture_output=True, text=True
         ).stdout
     )
     store = str(home / "records.db")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sanctuary",
-            "serve",
-            "--demo",
-            "--quiet",
-            "--rate",
-            "0",
-            "--port",
-            "0",
-            "--store",
-            store,
-            "--log",
-            str(home / "log.db"),
-            "--agencies",
-            str(AGENCIES),
-            "--declarations",
-            str(DECLARATIONS),
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert proc.stdout is not None
-    url = None
-    for line in proc.stdout:
-        if "listening on" in line:
-            url = line.split("listening on ", 1)[1].split()[0]
-            break
-    if url is None:
-        proc.kill()
-        pytest.fail("sanctuary serve --demo did not start")
+    served = ServeProcess(home, store, str(home / "log.db"), "--agencies", str(AGENCIES), "--declarations", str(DECLARATIONS), profile=None)
     records = open_store(store)
     try:
-        yield url, keys, Leaks(records)
+        yield served.url, keys, Leaks(records)
     finally:
         records.close()
-        proc.terminate()
-        proc.wait(timeout=30)
+        served.stop()
 
 
 def post(url: str, keys: dict[str, str], case: Case) -> tuple[int, dict[str, Any]]:

@@ -1,7 +1,11 @@
 // logcheck reads a sanctuary decision log with the Go team's reference code (golang.org/x/mod
 // sumdb/note and sumdb/tlog, as Debian packages them) and exits non-zero on any mismatch.
 //
-//	logcheck -vkey VKEY [-old CHECKPOINT_FILE] [-save CHECKPOINT_FILE] BASE_URL
+//	logcheck -vkey VKEY [-witness WITNESS_VKEY ...] [-old CHECKPOINT_FILE] [-save CHECKPOINT_FILE] BASE_URL
+//
+// With -witness, the checkpoint must carry exactly one cosignature line by each witness, a valid C2SP
+// tlog-cosignature/v1 (Ed25519) one: x/mod's note package verifies only its own signature type, so the
+// cosignature is checked here as c2sp.org/tlog-cosignature says.
 //
 // BASE_URL serves the C2SP tlog-tiles layout (checkpoint, tile/<L>/<N>[.p/<W>], tile/entries/...),
 // e.g. http://127.0.0.1:8000/v1/audit; entries are also read from BASE_URL/entries/<i>.
@@ -9,12 +13,16 @@ package main
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"strconv"
@@ -55,12 +63,24 @@ type checkpoint struct {
 	tree   tlog.Tree
 }
 
-// openCheckpoint verifies the signed note with the log's key and parses its C2SP body
-// (origin, size, base64 root hash, optional extension lines).
-func openCheckpoint(text []byte, verifier note.Verifier) (checkpoint, error) {
-	n, err := note.Open(text, note.VerifierList(verifier))
+// openCheckpoint verifies the signed note with the log's key (and the witnesses' cosignatures) and
+// parses its C2SP body (origin, size, base64 root hash, optional extension lines).
+func openCheckpoint(text []byte, verifier note.Verifier, witnesses ...*cosigner) (checkpoint, error) {
+	verifiers := []note.Verifier{verifier}
+	for _, w := range witnesses {
+		verifiers = append(verifiers, w)
+	}
+	n, err := note.Open(text, note.VerifierList(verifiers...))
 	if err != nil {
 		return checkpoint{}, fmt.Errorf("note.Open: %w", err)
+	}
+	if !signedBy(n, verifier.Name(), verifier.KeyHash()) {
+		return checkpoint{}, errors.New("note.Open: no signature by the log's own key")
+	}
+	for _, w := range witnesses {
+		if err := w.check(text, n); err != nil {
+			return checkpoint{}, err
+		}
 	}
 	lines := strings.SplitN(n.Text, "\n", 4)
 	if len(lines) < 4 || lines[0] == "" {
@@ -78,6 +98,90 @@ func openCheckpoint(text []byte, verifier note.Verifier) (checkpoint, error) {
 	copy(h[:], root)
 	return checkpoint{lines[0], tlog.Tree{N: size, Hash: h}}, nil
 }
+
+func signedBy(n *note.Note, name string, hash uint32) bool {
+	for _, sig := range n.Sigs {
+		if sig.Name == name && sig.Hash == hash {
+			return true
+		}
+	}
+	return false
+}
+
+// cosigner is a note.Verifier for one witness's cosignature/v1 lines (c2sp.org/tlog-cosignature, Ed25519).
+type cosigner struct {
+	name  string
+	id    uint32
+	key   ed25519.PublicKey
+	times []uint64 // the timestamps of the lines that verified
+}
+
+// newCosigner reads a witness's vkey: <name>+<hex key ID>+base64(0x04 || 32-byte Ed25519 public key).
+func newCosigner(vkey string) (*cosigner, error) {
+	parts := strings.SplitN(strings.TrimSpace(vkey), "+", 3)
+	if len(parts) != 3 {
+		return nil, fmt.Errorf("%q is not name+keyid+key", vkey)
+	}
+	raw, err := base64.StdEncoding.DecodeString(parts[2])
+	if err != nil || len(raw) != 1+ed25519.PublicKeySize || raw[0] != 0x04 {
+		return nil, fmt.Errorf("%s: not an Ed25519 cosignature key (type 0x04, 32 bytes)", parts[0])
+	}
+	// The key ID: SHA-256(<name> || "\n" || 0x04 || 32-byte Ed25519 cosigner public key)[:4].
+	sum := sha256.Sum256(append([]byte(parts[0]+"\n"), raw...))
+	id := binary.BigEndian.Uint32(sum[:4])
+	if fmt.Sprintf("%08x", id) != parts[1] {
+		return nil, fmt.Errorf("%s: key ID %s, the spec's is %08x", parts[0], parts[1], id)
+	}
+	return &cosigner{name: parts[0], id: id, key: ed25519.PublicKey(raw[1:])}, nil
+}
+
+func (c *cosigner) Name() string    { return c.name }
+func (c *cosigner) KeyHash() uint32 { return c.id }
+
+// Verify checks a timestamped_signature (u64 big-endian timestamp || Ed25519 signature) over
+// "cosignature/v1\n" || "time <timestamp>\n" || the note body, final newline included.
+func (c *cosigner) Verify(msg, sig []byte) bool {
+	if len(sig) != 8+ed25519.SignatureSize {
+		return false
+	}
+	timestamp := binary.BigEndian.Uint64(sig[:8])
+	if timestamp > math.MaxInt64 {
+		return false
+	}
+	signed := append([]byte(fmt.Sprintf("cosignature/v1\ntime %d\n", timestamp)), msg...)
+	if !ed25519.Verify(c.key, signed, sig[8:]) {
+		return false
+	}
+	c.times = append(c.times, timestamp)
+	return true
+}
+
+// check: the note carries exactly one line by this witness (note.Open drops repeated ones, so the
+// lines are counted in the text), it verified, and its time is not in the future.
+func (c *cosigner) check(text []byte, n *note.Note) error {
+	lines := 0
+	_, sigs, _ := strings.Cut(string(text), "\n\n")
+	for _, line := range strings.Split(strings.TrimSuffix(sigs, "\n"), "\n") {
+		name, b64, ok := strings.Cut(strings.TrimPrefix(line, "\u2014 "), " ")
+		raw, err := base64.StdEncoding.DecodeString(b64)
+		if ok && err == nil && name == c.name && len(raw) >= 4 && binary.BigEndian.Uint32(raw) == c.id {
+			lines++
+		}
+	}
+	if lines != 1 || !signedBy(n, c.name, c.id) {
+		return fmt.Errorf("cosignature: %d line(s) by witness %s, one verified wanted", lines, c.name)
+	}
+	if now := uint64(time.Now().Unix()); c.times[len(c.times)-1] > now+60 {
+		return fmt.Errorf("cosignature: witness %s signed at %d, in the future", c.name, c.times[len(c.times)-1])
+	}
+	fmt.Printf("cosignature: witness %s, cosignature/v1 at %d verified\n", c.name, c.times[len(c.times)-1])
+	return nil
+}
+
+type witnessFlags []string
+
+func (w *witnessFlags) String() string     { return strings.Join(*w, ",") }
+func (w *witnessFlags) Set(v string) error { *w = append(*w, v); return nil }
 
 // c2spPath maps a tlog tile to its C2SP path: tile/<L>/<N>[.p/<W>] (sumdb's adds the height).
 func c2spPath(t tlog.Tile) string {
@@ -167,9 +271,19 @@ func main() {
 	vkey := flag.String("vkey", "", "the log's verifier key (name+hexid+base64)")
 	old := flag.String("old", "", "an earlier checkpoint (signed note file): prove the current tree extends it")
 	save := flag.String("save", "", "write the verified checkpoint note here")
+	var witnessKeys witnessFlags
+	flag.Var(&witnessKeys, "witness", "a witness's verifier key: its one cosignature/v1 line must verify (repeatable)")
 	flag.Parse()
 	if flag.NArg() != 1 || *vkey == "" {
-		fail("usage: logcheck -vkey VKEY [-old FILE] [-save FILE] BASE_URL")
+		fail("usage: logcheck -vkey VKEY [-witness VKEY ...] [-old FILE] [-save FILE] BASE_URL")
+	}
+	var witnesses []*cosigner
+	for _, w := range witnessKeys {
+		c, err := newCosigner(w)
+		if err != nil {
+			fail("witness: %v", err)
+		}
+		witnesses = append(witnesses, c)
 	}
 	base := strings.TrimRight(flag.Arg(0), "/")
 	verifier, err := note.NewVerifier(strings.TrimSpace(*vkey))
@@ -181,7 +295,7 @@ func main() {
 	if err != nil {
 		fail("checkpoint: %v", err)
 	}
-	cp, err := openCheckpoint(text, verifier)
+	cp, err := openCheckpoint(text, verifier, witnesses...)
 	if err != nil {
 		fail("checkpoint: %v", err)
 	}

@@ -118,6 +118,21 @@ def _contiguous(rows: list[tuple[int, bytes]], start: int, end: int, what: str) 
     return [value for _, value in rows]
 
 
+def _built(batch: list[_Pending]) -> list[_Pending]:
+    """The batch with its entries built (`make`); one that cannot be built fails alone, and is left out."""
+    ready: list[_Pending] = []
+    for pending in batch:
+        if pending.make is not None:
+            try:
+                data, protected = pending.make()
+            except Exception as exc:  # noqa: BLE001 - handed to its caller
+                pending.done.set_exception(exc)
+                continue
+            pending.entries, pending.clears = [data], [protected]
+        ready.append(pending)
+    return ready
+
+
 @contextmanager
 def _store_errors(action: str) -> Iterator[None]:
     """Driver errors (disk, database, network) become AuditError, so callers can fail closed."""
@@ -205,20 +220,20 @@ class DecisionLog:
 
     def _commit(self, batch: list[_Pending]) -> None:
         """Build what is to be built, append the batch in one transaction, settle every future. An
-        entry that cannot be built fails alone; an append that fails, fails every caller in it."""
-        ready: list[_Pending] = []
-        for pending in batch:
-            if pending.make is not None:
-                try:
-                    data, protected = pending.make()
-                except Exception as exc:  # noqa: BLE001 - handed to its caller
-                    pending.done.set_exception(exc)
-                    continue
-                pending.entries, pending.clears = [data], [protected]
-            ready.append(pending)
+        entry that cannot be built fails alone; an append that fails, fails every caller in it.
+        Whatever was queued while the committer waited for the log's write lock (on PostgreSQL,
+        while another process committed) joins the batch once the lock is held, so that processes
+        sharing one log batch their commits as one process does."""
+        ready = _built(batch)
         if not ready:
             return
-        following = [p for p in ready if p.then is not None]
+
+        def gather() -> tuple[list[bytes], list[dict[str, Any] | None]]:
+            with self._queued:
+                more, self._queue = self._queue, []
+            joined = _built(more)
+            ready.extend(joined)
+            return [e for p in joined for e in p.entries], [c for p in joined for c in p.clears]
 
         def follow(first: int) -> tuple[list[bytes], list[dict[str, Any] | None]]:
             """What follows the batch's own entries (at `first` on), once their indices are known."""
@@ -231,7 +246,7 @@ class DecisionLog:
 
         try:
             entries, clears = [e for p in ready for e in p.entries], [c for p in ready for c in p.clears]
-            first = self._store.append(entries, clears, follow if following else None)
+            first = self._store.append(entries, clears, follow, gather)
         except Exception as exc:  # noqa: BLE001 - handed to every caller in the batch
             failed = AuditError("log", f"append failed, nothing recorded: {exc}")
             failed.__cause__ = exc

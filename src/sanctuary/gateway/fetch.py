@@ -21,9 +21,7 @@ from sanctuary.gateway.problems import Problem
 from sanctuary.models import Decision, Request, RequestError
 from sanctuary.policy.facts import custody_topics, subject_of
 from sanctuary.records import Record, RecordStore, disclosed, parse_search, redact
-from sanctuary.records.searches import SEARCH_NAMES, Search
-
-PERSON_KEYED = frozenset(SEARCH_NAMES) - {"plate"}
+from sanctuary.records.searches import PERSON_KEYED, SEARCH_NAMES, Search
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """State that replicas on one PostgreSQL log share, kept in that database: the sign-in throttle, the
-rate limit per key and the staff's sessions. One process (SQLite) keeps them in memory
+rate limit per key and the staff's sessions (with their desk results, sealed). One process (SQLite) keeps them in memory
 (`sanctuary.web.signin.Attempts`, `sanctuary.gateway.limits.RateLimiter`, `sanctuary.web.sessions`);
 replicas must count together, or every limit multiplies with their number, and a person signed in
 through one replica must be signed in on all.
@@ -29,9 +29,12 @@ SCHEMA = [
     "CREATE INDEX IF NOT EXISTS gateway_signin_key ON gateway_signin (key, at)",
     "CREATE TABLE IF NOT EXISTS gateway_rate (key TEXT PRIMARY KEY, tokens DOUBLE PRECISION NOT NULL, "
     "updated TIMESTAMPTZ NOT NULL, ok BOOLEAN NOT NULL)",
-    # staff sessions (sanctuary.web.sessions.SharedSessions): a hash of the cookie, never a desk result
+    # staff sessions (sanctuary.web.sessions.SharedSessions): a hash of the cookie; their desk results
+    # sealed under a key the cookie gives and the table does not, gone with their session
     "CREATE TABLE IF NOT EXISTS gateway_session (token_hash TEXT PRIMARY KEY, csrf TEXT NOT NULL, username TEXT, role TEXT, "
     "started DOUBLE PRECISION NOT NULL, seen DOUBLE PRECISION NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS gateway_desk_result (token_hash TEXT NOT NULL REFERENCES gateway_session ON DELETE CASCADE, "
+    "key TEXT NOT NULL, sealed BYTEA NOT NULL, at DOUBLE PRECISION NOT NULL, PRIMARY KEY (token_hash, key))",
 ]
 # A token bucket in one statement: refill since the last call, take a token if there is one.
 _REFILLED = "LEAST(%(burst)s, gateway_rate.tokens + EXTRACT(EPOCH FROM clock_timestamp() - gateway_rate.updated) * %(rate)s)"

@@ -5,9 +5,10 @@ up by the pipeline through a `FactSource`; documents count once verified. What a
 writes about the subject or the documents it holds is a *claim*: recorded on the decision, never
 decisive. These definitions come from the profiles' shared vocabulary (docs/profiles.md).
 "Immigration purpose" is `policy.immigration.immigration_purpose`, the one predicate the retro audit
-and the reports use too. A verified judicial criminal warrant shows that a purpose the screen reads
-as immigration (an 8 U.S.C. 1324/1326 prosecution) is criminal, not civil. An administrative form
-never lifts anything, whatever label it carries.
+and the reports use too. A verified judicial document in a criminal matter (a warrant, or an order
+such as a writ ad prosequendum) shows that a purpose the screen reads as immigration (an 8 U.S.C.
+1324/1326 prosecution) is criminal, not civil. An administrative form never lifts anything,
+whatever label it carries.
 """
 
 from __future__ import annotations
@@ -26,15 +27,19 @@ from sanctuary.policy.immigration import STATED_CRIME, immigration_purpose
 from sanctuary.policy.immigration_crimes import criminal_immigration
 from sanctuary.policy.stated_purposes import stated_purposes
 from sanctuary.screening import DocumentClass, PurposeScreen
+from sanctuary.screening.documents import COMPULSORY
 from sanctuary.screening.normalize import normalize
 
 CUSTODY_TOPICS = ("custody_status", "release_date", "contact_information")
+# A topic named by the data category it shows: the place of custody is shown with the custody status.
+TOPIC_CATEGORIES = {"custody_facility": "custody_status"}
 
 
 def custody_topics(fields: Sequence[str]) -> tuple[str, ...]:
-    """The topics a custody inquiry asks (its `resource.fields`): those it names, in CUSTODY_TOPICS
-    order; every topic when it names none."""
-    return tuple(t for t in CUSTODY_TOPICS if t in fields) if fields else CUSTODY_TOPICS
+    """The topics a custody inquiry asks (its `resource.fields`): those it names, directly or by a
+    category one shows (`TOPIC_CATEGORIES`), in CUSTODY_TOPICS order; every topic when it names none."""
+    named = {TOPIC_CATEGORIES.get(f, f) for f in fields}
+    return tuple(t for t in CUSTODY_TOPICS if t in named) if fields else CUSTODY_TOPICS
 
 
 # The 2-173-042(c) carve-outs (2012 text), and four readings of it that the words retrieved leave open
@@ -52,6 +57,34 @@ CARVEOUTS = (
 # New York VTL §201(12)(a)'s exceptions that rest on the person's own dealings with the DMV: facts
 # from its records (a requester's statement of them is a claim), carried with the carve-outs.
 APPLICATIONS = ("real_id_applicant", "trusted_traveler_applicant")
+# California's facts from the department's records (`models.Subject`, each with its clause: Gov. Code
+# §7282.5's circumstances, §7284.6(b)(1)'s stop), and the answer on its TRUTH Act consent form
+# (`Subject.interview_consent`, shown "interview_consent_given" or "interview_consent_declined"),
+# which its rules read as the set `subject_records`.
+CALIFORNIA_FIELDS = (
+    "conviction_serious_or_violent_felony",
+    "conviction_state_prison_felony",
+    "conviction_listed_offense_felony_within_15y",
+    "conviction_listed_offense_wobbler_misdemeanor_within_5y",
+    "misdemeanor_conviction",
+    "sex_arson_registrant",
+    "conviction_federal_aggravated_felony",
+    "ice_identified_federal_felony_warrant",
+    "held_to_answer_on_qualifying_felony",
+    "prop47_reduced_misdemeanor",
+    "arrested_for_prop47_misdemeanor",
+    "reentry_1326b2",
+    "detected_during_unrelated_activity",
+)
+# ... and the custody information it publishes about the person (`Subject.published_categories`),
+# shown "published_release_date", "published_custody_status", "published_custody_facility".
+PUBLISHED = ("release_date", "custody_status", "custody_facility")
+CALIFORNIA = (*CALIFORNIA_FIELDS, "interview_consent_given", "interview_consent_declined", *(f"published_{c}" for c in PUBLISHED))
+# Washington's facts from the department's records (RCW 10.93.160(5), (6)(b), (15)), read as
+# `subject_records` too.
+WASHINGTON = ("on_community_custody", "in_doc_physical_custody", "written_interview_consent")
+# Every fact about the subject a fact source may show met, by name.
+RECORD_FACTS: tuple[str, ...] = CARVEOUTS + APPLICATIONS + CALIFORNIA + WASHINGTON
 # 625 ILCS 5/2-130 bars sharing ALPR data to investigate or enforce a law that denies or interferes
 # with reproductive or other lawful health care. Words in any free-text field that speak of such
 # care (English or Spanish) make the request's purpose a health-care one: the restrictive reading,
@@ -87,6 +120,11 @@ class Facts:
     article_iii_order: bool = False
     state_court_orders: frozenset[str] = frozenset()
     felony_conviction: bool = False  # the department's records show one (never the requester's claim)
+    # The request names one person (its subject or its search: `subject_of`); a list or a sweep names none.
+    specific_person: bool = False
+    # California's and Washington's facts about the subject the department's records show met
+    # (`CALIFORNIA`, `WASHINGTON`), by name.
+    subject_records: frozenset[str] = frozenset()
     # Descriptive, for each jurisdiction's own definition of immigration enforcement to read: the kinds
     # of federal criminal immigration offence the request names (`policy.immigration_crimes.KINDS`),
     # and the administrative immigration forms it shows ("I-200", "I-247A", "ncic_ivf"), verified or not.
@@ -130,6 +168,8 @@ class Facts:
             "article_iii_order": self.article_iii_order,
             "state_court_orders": sorted(self.state_court_orders),
             "felony_conviction": self.felony_conviction,
+            "subject_records": sorted(self.subject_records),
+            "specific_person": self.specific_person,
             "criminal_immigration": sorted(self.criminal_immigration),
             "immigration_forms": sorted(self.immigration_forms),
             "federal_probable_cause": self.federal_probable_cause,
@@ -252,10 +292,21 @@ def _shown(ids: dict[str, str]) -> str:
     return ", ".join(f"{k}={v}" for k, v in ids.items())
 
 
+def _names_one(request: Request) -> bool:
+    try:
+        return subject_of(request) is not None
+    except RequestError:  # two people: refused before any fact is read (Pipeline.decide)
+        return False
+
+
 def claimed_carveouts(subject: Subject) -> frozenset[str]:
-    """The facts a statement about the subject asserts: the 2-173-042(c) carve-outs (2012 law) and
-    New York's applications (`APPLICATIONS`)."""
+    """The facts a statement about the subject asserts (`RECORD_FACTS`): the 2-173-042(c) carve-outs
+    (2012 law), New York's applications (`APPLICATIONS`), California's (`CALIFORNIA`) and Washington's
+    (`WASHINGTON`) facts."""
     met = {
+        **{name: getattr(subject, name) for name in (*CALIFORNIA_FIELDS, *WASHINGTON)},
+        **{f"interview_consent_{answer}": subject.interview_consent == answer for answer in ("given", "declined")},
+        **{f"published_{category}": category in subject.published_categories for category in PUBLISHED},
         "outstanding_criminal_warrant": subject.outstanding_criminal_warrant,  # a civil warrant only is none
         "felony_conviction": subject.felony_conviction and not subject.felony_conviction_foreign_court_only,
         "pending_felony_charge": subject.pending_felony_charge,
@@ -329,8 +380,9 @@ def derive(
     purpose). `acting`: every agency the request is judged as (each reading of the requester and of each
     beneficiary). `documents`: the documents that count — verified ones lift rules; an unverified
     document only ever counts as an administrative basis (which lifts nothing). `carveouts`: those
-    the department's records (or, at the department's own tool, its statement) establish, with New
-    York's applications (`APPLICATIONS`).
+    the department's records (or, at the department's own tool, its statement) establish: every met
+    fact about the subject (`RECORD_FACTS`), of which the 2012 carve-outs lift that law's rules, New
+    York's applications (`APPLICATIONS`) and California's and Washington's facts (`subject_records`) theirs.
     `stated_crime`: a criminal purpose the requester states (declared, or in words) lifts the 287(g)/ERO
     presumption (`policy.immigration.STATED_CRIME`; the jurisdiction's choice, `PolicyEngine.stated_crime`).
     `public_data`: the department states that what is asked is published to everyone (a requester's
@@ -343,7 +395,7 @@ def derive(
         declared=request.purpose.category,
         screened=purpose.category,
         acting=acting,
-        criminal_warrant=bool(judicial_criminal),
+        criminal_case=any(d.criminal for d in verified),
         stated_crime=stated_crime,
     )
     op = request.operation
@@ -352,7 +404,7 @@ def derive(
         judicial_warrant=bool(verified),
         judicial_criminal_warrant=bool(judicial_criminal),
         federal_criminal_warrant=any(d.federal for d in judicial_criminal),
-        disclosure_order=any(d.type == "court_order" for d in verified),
+        disclosure_order=any(d.type in COMPULSORY for d in verified),
         administrative_document=any(d.administrative for d in docs),
         database_access=request.kind.value == "database_query",
         public_data=public_data,
@@ -365,6 +417,8 @@ def derive(
         article_iii_order=article_iii_order(verified),
         state_court_orders=state_court_orders(verified),
         felony_conviction="felony_conviction" in carveouts,
+        subject_records=carveouts.intersection(CALIFORNIA + WASHINGTON),
+        specific_person=_names_one(request),
         criminal_immigration=criminal_immigration([*free_text(request).values(), *(d.text for d in request.documents)]),
         immigration_forms=frozenset(d.type for d in docs if d.administrative),
         federal_probable_cause=bool(probable_cause),

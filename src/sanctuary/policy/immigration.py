@@ -9,15 +9,15 @@ definitions"), each part a `Ground`, the strongest first:
 
 - `declared`: a declared `civil_immigration` purpose category (a claim, recorded);
 - `words`: words that the purpose screen reads as civil immigration enforcement, or a form it names
-  (an agency's name alone is not a purpose: `by_words`), unless a verified judicial criminal warrant
-  shows the case is criminal (an 8 U.S.C. 1324/1326 prosecution): evidence in the request itself;
+  (an agency's name alone is not a purpose: `by_words`), unless a verified judicial document in a
+  criminal matter (a warrant, or an order such as a writ ad prosequendum) shows the case is criminal (an 8 U.S.C. 1324/1326 prosecution): evidence in the request itself;
 - `mission`: an agency judged (the requester, or one it asks for, in each of their readings) whose
   work is civil immigration enforcement itself (registry flag `civil_immigration_mission`: ERO; a
   request from "ICE" may be ERO's), unless a criminal purpose is shown;
 - `287g`: an agency judged whose officers act for ICE under a 287(g) agreement (`has_287g`),
   unless a criminal purpose is shown.
 
-A criminal purpose is shown by a verified judicial criminal warrant (evidence) and, only where
+A criminal purpose is shown by a verified judicial document in a criminal matter (evidence) and, only where
 `stated_crime` holds, by a criminal purpose the requester states: a declared `criminal` category or
 words the screen reads as naming a crime. Both are claims, recorded, and treated alike. Whether a
 claim lifts the presumption is a legal choice each jurisdiction makes from its own text: the
@@ -63,7 +63,7 @@ ENTRY_KEY = "immigration_purpose"
 BEFORE_FACTS = frozenset({"input", "unreadable", "identity", "unregistered"})
 # Whether a criminal purpose the requester states (a declared `criminal` category, or words the
 # purpose screen reads as naming a crime: both claims, both recorded) lifts the `mission` and `287g`
-# grounds. The default, restrictive: it does not (a verified judicial criminal warrant does); a
+# grounds. The default, restrictive: it does not (a verified judicial criminal document does); a
 # jurisdiction whose text says otherwise turns it on (`PolicyEngine.stated_crime`); the retro audit
 # ("did this happen?") passes its own choice and counts a crime its rows name.
 STATED_CRIME = False
@@ -100,7 +100,7 @@ def immigration_purpose(
     declared: str | None,
     screened: str | None,
     acting: Iterable[Agency],
-    criminal_warrant: bool = False,
+    criminal_case: bool = False,
     stated_crime: bool = STATED_CRIME,
 ) -> Verdict:
     """Whether a request is for civil immigration enforcement, and on which ground (see the module
@@ -108,19 +108,20 @@ def immigration_purpose(
 
     `declared`: the purpose category the request declares (None: none). `screened`: the category of
     its words (`by_words` of the purpose screen; None: no text). `acting`: every agency it is judged
-    as. `criminal_warrant`: a verified judicial criminal warrant counts for it. `stated_crime`: a
+    as. `criminal_case`: a verified judicial document in a criminal matter (a warrant, or an order
+    such as a writ ad prosequendum) counts for it. `stated_crime`: a
     criminal purpose the requester states (declared, or in words) shows one (`STATED_CRIME`)."""
     if declared == CIVIL_IMMIGRATION:
         return Verdict(True, "the declared purpose is civil immigration enforcement", Ground.DECLARED)
-    if screened == CIVIL_IMMIGRATION and not criminal_warrant:
+    if screened == CIVIL_IMMIGRATION and not criminal_case:
         return Verdict(True, "the words of the request state a civil immigration purpose", Ground.WORDS)
     units = [a for a in acting if a.civil_immigration_mission or a.has_287g]
     if units:
         why = "; ".join(
             f"{a.id} {'acts for ICE under a 287(g) agreement' if a.has_287g else 'does civil immigration enforcement'}" for a in units
         )
-        if criminal_warrant:
-            return Verdict(False, f"{why}, but a verified judicial criminal warrant shows a criminal purpose")
+        if criminal_case:
+            return Verdict(False, f"{why}, but a verified judicial document in a criminal matter shows a criminal purpose")
         if stated_crime and declared == CRIMINAL:
             return Verdict(False, f"{why}, but the declared purpose is criminal")
         if stated_crime and screened == CRIMINAL:
@@ -128,7 +129,7 @@ def immigration_purpose(
         ground = Ground.MISSION if any(a.civil_immigration_mission for a in units) else Ground.AGREEMENT
         return Verdict(True, f"{why}, and no criminal purpose is shown", ground)
     if screened == CIVIL_IMMIGRATION:
-        return Verdict(False, "the words read as immigration, but a verified judicial criminal warrant shows a criminal case")
+        return Verdict(False, "the words read as immigration, but a verified judicial document in a criminal matter shows a criminal case")
     return Verdict(
         False, "no immigration purpose: none declared, none in the words, no agency judged whose work is civil immigration enforcement"
     )

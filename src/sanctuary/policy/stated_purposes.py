@@ -11,8 +11,10 @@ parameter, restrictive by default.
 Some laws bar an arrangement rather than a disclosure, and a request can be the offer of one: a
 287(g) or other agreement granting immigration enforcement powers (RCW 10.93.160(11), ORS
 181A.829(1)), an agreement to house or detain people for immigration violations (RCW
-10.93.160(12)(a), ORS 181A.829(2)), language services from an immigration authority (RCW
-10.93.160(13)); and some protect a place, a court facility (RCW 2.28.310-.330, ORS 181A.828). These
+10.93.160(12)(a), ORS 181A.829(2); California's Gov. Code §7284.6(a)(6) for any federal detainee),
+language services from an immigration authority (RCW 10.93.160(13); interpreters, Gov. Code
+§7284.6(a)(3)), office space dedicated to immigration authorities (Gov. Code §7284.6(a)(5)); and
+some protect a place, a court facility (RCW 2.28.310-.330, ORS 181A.828). These
 only ever forbid: a claim that closes never opens.
 """
 
@@ -36,6 +38,9 @@ KINDS: dict[str, re.Pattern[str]] = {
         r"|\b(?:house|housing|detain|detaining) (?:ice |immigration |federal )?detainees\b"
     ),
     "language_services": re.compile(r"\binterpret(?:ation|ing|er|ers)\b|\btranslation\b|\blanguage (?:services?|line|assistance)\b"),
+    "office_space": re.compile(
+        r"\boffice space\b|\b(?:dedicated|permanent|exclusive) (?:ice |immigration |cbp )?offices?\b|\b(?:ice|immigration) offices? (?:at|in|inside)\b"
+    ),
     "court_facility": re.compile(r"\bcourt ?house\b|\bcourt (?:facility|facilities|building|hearing|appearance)\b|\b(?:at|in) court\b"),
 }
 

@@ -50,7 +50,7 @@ from jsonpath_rfc9535 import JSONPathQuery
 from sanctuary.errors import SanctuaryError
 from sanctuary.models import SEARCH_TYPES, Kind, RequestError, Search
 from sanctuary.policy.categories import Vocabulary, vocabulary
-from sanctuary.policy.facts import CARVEOUTS, CUSTODY_TOPICS
+from sanctuary.policy.facts import CUSTODY_TOPICS, RECORD_FACTS
 from sanctuary.proxy.target import parse as parse_target
 
 METHODS = ("GET", "HEAD")
@@ -362,8 +362,8 @@ def _facts(spec: Any, source: str) -> FactsCall | None:
     for name, where in spec.items():
         if name == "path":
             continue
-        if name not in CARVEOUTS:
-            raise RouteMapError(f"{source}: facts.{name}", f"unknown carve-out; one of {', '.join(CARVEOUTS)}")
+        if name not in RECORD_FACTS:
+            raise RouteMapError(f"{source}: facts.{name}", f"unknown fact about a subject; one of {', '.join(RECORD_FACTS)}")
         carveouts.append((name, _jsonpath(where, f"{source}: facts.{name}")))
     if not carveouts:
         raise RouteMapError(f"{source}: facts", "names no carve-out")

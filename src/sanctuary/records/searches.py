@@ -148,8 +148,11 @@ Search = Annotated[
     Field(discriminator="search"),
 ]
 SEARCH_NAMES: tuple[str, ...] = tuple(SEARCHES)
-if (tags := {get_args(m.model_fields["search"].annotation)[0] for m in get_args(get_args(Search)[0])}) != set(SEARCH_NAMES):
-    raise RecordsError("search", f"the typed searches {sorted(tags)} are not policy.categories.SEARCHES {sorted(SEARCH_NAMES)}")
+_TYPED: dict[str, type[_Search]] = {get_args(m.model_fields["search"].annotation)[0]: m for m in get_args(get_args(Search)[0])}
+if set(_TYPED) != set(SEARCH_NAMES):
+    raise RecordsError("search", f"the typed searches {sorted(_TYPED)} are not policy.categories.SEARCHES {sorted(SEARCH_NAMES)}")
+# The searches that find a person (person_id, or name and dob): a request's subject keys them.
+PERSON_KEYED: frozenset[str] = frozenset(name for name, model in _TYPED.items() if issubclass(model, _PersonKeyed))
 
 _adapter: TypeAdapter[Search] = TypeAdapter(Search)
 

@@ -54,6 +54,12 @@ judged AS (
         j.words OR (j.named AND NOT j.crime) AS immigration
     FROM joined j
 ),
+marked AS (
+    -- the rows with at least one code below (the codes' conditions, OR-ed): the strings are built for those only
+    SELECT * FROM judged
+    WHERE immigration OR agency OR dhs OR proxy_evidence IS NOT NULL OR (presumed AND NOT immigration AND NOT crime)
+        OR has_287g OR review OR vague OR blank OR case_only OR out_of_state OR national
+),
 flagged AS (
     SELECT file_index, row, source_id, org, search_time, reason,
         concat_ws(';',
@@ -81,9 +87,8 @@ flagged AS (
                 || CAST(national_threshold AS STRING) || ')' END,
             'proxy: ' || proxy_evidence
         ) AS evidence
-    FROM judged
+    FROM marked
 )
 SELECT f.row, d.path AS file, f.source_id, f.flags, f.evidence, f.org AS organization, f.search_time, f.reason
 FROM flagged f
 LEFT JOIN files d ON d.file_index = f.file_index
-WHERE f.flags <> ''

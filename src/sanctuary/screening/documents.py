@@ -26,8 +26,18 @@ from sanctuary.screening.purpose import Evidence
 if TYPE_CHECKING:
     from sanctuary.models import Document
 
-ADMINISTRATIVE = frozenset({"I-247A", "I-247", "I-247D", "I-247N", "I-247X", "I-200", "I-203", "I-205", "I-286", "I-862", "ncic_ivf"})
-JUDICIAL_TYPES = frozenset({"judicial_warrant", "court_order"})
+# administrative_subpoena: a subpoena an immigration authority's own official makes and signs (DHS
+# Form I-138): never a court's (ORS 181A.823(2); RCW 43.17.420(2)). Another agency's (a DEA
+# subpoena) is "other".
+ADMINISTRATIVE = frozenset(
+    {"I-247A", "I-247", "I-247D", "I-247N", "I-247X", "I-200", "I-203", "I-205", "I-286", "I-862", "ncic_ivf", "administrative_subpoena"}
+)
+# A judicial subpoena is a court's, signed by its judge; a grand jury subpoena is issued by the
+# court's clerk for a grand jury, in a criminal matter: a court and the crime, no judge's signature.
+JUDICIAL_TYPES = frozenset({"judicial_warrant", "court_order", "judicial_subpoena", "grand_jury_subpoena"})
+# Judicial documents that compel the department to produce what they name (not a warrant, which
+# commands an arrest or a search).
+COMPULSORY = frozenset({"court_order", "judicial_subpoena", "grand_jury_subpoena"})
 ELEMENTS = ("court", "judge_signature", "probable_cause", "criminal")
 MAX_FILE_BYTES = 5_000_000
 MAX_PAGES = 50
@@ -102,7 +112,10 @@ _COURT = _rx(
     r"|\bdistrict\s+court\s+(?:of|for)\b|\bsupreme\s+court\b|\bcourt\s+of\s+appeals\b|\bcounty\s+court\b"
     r"|\bmunicipal\s+court\b|\bcircuit\s+court\b"
 )
-_FEDERAL_COURT = _rx(r"\b(?:united states|u\.\s?s\.)\s+(?:district\s+court|magistrate\s+judge)\b|\bfederal\b")
+_FEDERAL_COURT = _rx(
+    r"\b(?:united states|u\.\s?s\.)\s+(?:district\s+court|court\s+of\s+appeals|magistrate\s+judge|circuit\s+judge)\b"
+    r"|\bsupreme\s+court\s+of\s+the\s+united\s+states\b|\bfederal\b"
+)
 _JUDGE_TITLE = _rx(r"\b(?:magistrate\s+judge|magistrate|judge|justice)\b")
 _NOT_A_JUDGE = _rx(r"immigration|deportation|\bagent\b|\bclerk\b")
 _SIGNATURE = _rx(r"/s/|\bsignature\b|\bsigned\b|_{3,}|issuing judicial officer|\bissued by\b")
@@ -239,8 +252,13 @@ def classify_text(text: str, declared: str | None = None) -> DocumentClass:
 
 
 def _required(kind: str) -> tuple[str, ...]:
-    """The elements a judicial document of this kind needs (a court order needs no crime or PC)."""
-    return ("court", "judge_signature") if kind == "court_order" else ELEMENTS
+    """The elements a judicial document of this kind needs (a court order or a judicial subpoena needs
+    no crime or PC; a grand jury subpoena needs the court and a criminal matter, not a judge)."""
+    if kind in ("court_order", "judicial_subpoena"):
+        return ("court", "judge_signature")
+    if kind == "grand_jury_subpoena":
+        return ("court", "criminal")
+    return ELEMENTS
 
 
 def classify_declared(document: Document) -> DocumentClass:
@@ -332,5 +350,31 @@ def classify(document: Document | str | Path) -> DocumentClass:
     if isinstance(document, str):
         return classify_text(document)
     if document.text:
-        return replace(classify_text(document.text, declared=document.type), charge=document.charge or document.text)
+        return _filled(classify_text(document.text, declared=document.type), document)
     return classify_declared(document)
+
+
+def _filled(shown: DocumentClass, document: Document) -> DocumentClass:
+    """A declared document with text: the text decides what it shows (its form, its court, its
+    signer), and the declared fields stand for what it does not show (an excerpt). A form or an
+    immigration tribunal in the text, or declared, makes it administrative; a probable cause the text
+    denies stays missing whatever is declared."""
+    declared = classify_declared(document)
+    charge = document.charge or document.text or ""
+    if shown.administrative or declared.administrative:
+        return replace(shown, administrative=True, judicial=False, federal=False, charge=charge)
+    denied = {"probable_cause"} if _NO_PROBABLE_CAUSE.search(document.text or "") else set()
+    missing = tuple(e for e in ELEMENTS if (e in shown.missing and e in declared.missing) or e in denied)
+    judicial = shown.type in JUDICIAL_TYPES and not set(missing) & set(_required(shown.type))
+    court, signer = shown.court or declared.court, shown.signer or declared.signer
+    federal = judicial and bool(_FEDERAL_COURT.search(shown.court if shown.court else f"{court} {signer}"))
+    return replace(
+        shown,
+        judicial=judicial,
+        criminal=shown.criminal or declared.criminal,
+        federal=federal,
+        missing=missing,
+        court=court,
+        signer=signer,
+        charge=charge,
+    )

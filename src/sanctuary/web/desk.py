@@ -38,18 +38,21 @@ Words = Callable[[str], str]  # a catalog's gettext: an English msgid -> the rea
 
 CHANNELS = {"phone": N_("Telephone"), "email": N_("E-mail"), "in_person": N_("In person")}
 KINDS = [k.value for k in Kind]
-# What the desk offers for each kind of request (models.Kind): its words, and the sections of the form
-# it needs (the agency and the kind come first). A kind of the contract missing here fails at import.
+# What the desk offers for each kind of request (models.Kind), in the order the form offers them (an
+# inquiry, the most frequent at a desk, first: the radio group's first stop): its words, and the
+# sections of the form it needs (the agency and the kind come first). Every kind of the contract, no other.
 _DESK_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "database_query": (N_("Database request (records, plates)"), ("purpose", "subject", "database", "documents")),
     "custody_inquiry": (N_("Inquiry: custody status, release date or contact information"), ("purpose", "subject", "topics", "documents")),
-    "detainee_access": (N_("Access to or interview of a person in custody"), ("purpose", "subject", "documents")),
     "custody_transfer": (N_("Custody transfer: hand a person over"), ("purpose", "subject", "documents")),
     "detention_hold": (N_("Hold a person past release (detainer)"), ("purpose", "subject", "documents")),
+    "detainee_access": (N_("Access to or interview of a person in custody"), ("purpose", "subject", "documents")),
     "operational_support": (N_("Support for an operation (traffic perimeter, on-site)"), ("purpose", "operation", "documents")),
+    "database_query": (N_("Database request (records, plates)"), ("purpose", "subject", "database", "documents")),
 }
-KIND_CHOICES = [(kind, _DESK_KINDS[kind][0]) for kind in KINDS]
-SECTIONS = {kind: _DESK_KINDS[kind][1] for kind in KINDS}
+if set(_DESK_KINDS) != set(KINDS):
+    raise SanctuaryError("kind", f"the desk offers {sorted(_DESK_KINDS)}, the contract's kinds are {sorted(KINDS)}")
+KIND_CHOICES = [(kind, words) for kind, (words, _) in _DESK_KINDS.items()]
+SECTIONS = {kind: sections for kind, (_, sections) in _DESK_KINDS.items()}
 CATEGORIES = {category: labels.PURPOSES[category] for category in ("", *PURPOSE_CATEGORIES)}  # "": not stated
 CARVEOUT_LABELS = {
     "outstanding_criminal_warrant": N_("Has an outstanding criminal warrant"),
@@ -63,6 +66,26 @@ CARVEOUT_LABELS = {
     "pending_misdemeanor_charge": N_("Pending case on misdemeanor charges only"),
     "real_id_applicant": N_("Applied for a license meeting federal standards (REAL ID)"),
     "trusted_traveler_applicant": N_("Seeks acceptance into a trusted traveler program"),
+    "conviction_serious_or_violent_felony": N_("Convicted of a serious or violent felony (Cal. §7282.5(a)(1))"),
+    "conviction_state_prison_felony": N_("Convicted of a felony punishable in state prison (Cal. §7282.5(a)(2))"),
+    "conviction_listed_offense_felony_within_15y": N_("Felony conviction for a listed offense in the last 15 years (Cal. §7282.5(a)(3))"),
+    "conviction_listed_offense_wobbler_misdemeanor_within_5y": N_(
+        "Misdemeanor conviction for a listed wobbler in the last 5 years (Cal. §7282.5(a)(3))"
+    ),
+    "misdemeanor_conviction": N_("Has a misdemeanor conviction"),
+    "sex_arson_registrant": N_("Current registrant on the California Sex and Arson Registry"),
+    "conviction_federal_aggravated_felony": N_("Convicted of a federal aggravated felony (8 U.S.C. 1101(a)(43))"),
+    "ice_identified_federal_felony_warrant": N_("Identified by ICE as subject of a federal felony arrest warrant"),
+    "held_to_answer_on_qualifying_felony": N_(
+        "Probable cause found by a magistrate on a serious, violent or state-prison felony charge (Cal. §7282.5(b))"
+    ),
+    "prop47_reduced_misdemeanor": N_("Convicted of a misdemeanor reduced by Proposition 47 (Cal. §7282.5(a)(6))"),
+    "arrested_for_prop47_misdemeanor": N_("Arrested or detained for a misdemeanor reduced by Proposition 47 (Cal. §7282.5(a)(6))"),
+    "reentry_1326b2": N_("Reasonable suspicion of 8 U.S.C. 1326(a) re-entry subject to the (b)(2) enhancement"),
+    "detected_during_unrelated_activity": N_("Detected during an unrelated law enforcement activity (Cal. §7284.6(b)(1))"),
+    "on_community_custody": N_("Is on community custody (Washington)"),
+    "in_doc_physical_custody": N_("Is in the physical custody of the Department of Corrections (Washington)"),
+    "written_interview_consent": N_("Consented in writing to an interview, after the oral explanation and the consent form"),
 }
 CARVEOUT_FIELDS = {name: CARVEOUT_LABELS[name] for name in SUBJECT_CARVEOUTS}  # the Subject model's: a field without a label fails here
 SEARCH_CHOICES = [("", N_("None")), *((t, labels.SEARCHES[t]) for t in SEARCH_TYPES)]

@@ -54,6 +54,9 @@ DOCUMENTS = {
     "ncic_ivf": N_("NCIC immigration violator record (a database entry, not a warrant)"),
     "judicial_warrant": N_("Warrant signed by a judge"),
     "court_order": N_("Court order signed by a judge"),
+    "judicial_subpoena": N_("Subpoena signed by a judge"),
+    "grand_jury_subpoena": N_("Grand jury subpoena (issued by the court's clerk)"),
+    "administrative_subpoena": N_("Administrative subpoena of an immigration agency (DHS form I-138, not a court's)"),
     "other": N_("Another document"),
 }
 

@@ -136,7 +136,7 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
                 "entered": {k: v for k, v in entered.items() if k != "id"},
                 "asked": sorted(asked_categories(request)) if request is not None else [],
                 "officer_user": session.user,
-                "at": datetime.now(UTC),
+                "at": datetime.now(UTC).isoformat(),  # kept as JSON (sealed, on replicas)
             }
         )
         return RedirectResponse(f"/desk/result/{key}", status_code=303)
@@ -146,7 +146,7 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
         guard = site.require(http, DESK_ROLES)
         if isinstance(guard, Response):
             return guard
-        kept = guard.results.get(key)
+        kept = guard.result(key)
         if kept is None:
             return site.error(http, 404, *MESSAGES[404])
         lang = site.lang(http)
@@ -162,7 +162,7 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
             {**decision, "log_index": body["log_index"]}, gw.policy.engine, named, found, frozenset(kept["asked"]), words, lang
         )
         outcome = "held" if decision.get("held") else decision["decision"]
-        at: datetime = kept["at"]
+        at = datetime.fromisoformat(kept["at"])
         held_reference = decision["held"].get("reference") if decision.get("held") else None
         item = gw.held.get(held_reference) if held_reference else None
         return site.render(
@@ -293,7 +293,7 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
                 "entered": {k: v for k, v in entered.items() if k != "id"},
                 "asked": sorted(asked_categories(request)),
                 "officer_user": session.user,
-                "at": datetime.now(UTC),
+                "at": datetime.now(UTC).isoformat(),  # kept as JSON (sealed, on replicas)
                 "resolves": (item.reference, item.log_index if item.elsewhere is None else None),  # linked when in this log
                 "note": note,  # how the officer verified it, or why they refused it
                 # a call on a department system allowed here is answered when the agency repeats it

@@ -15,15 +15,19 @@ MAX_ENTRY = 0xFFFF  # bytes; C2SP tlog-tiles entry bundles prefix each entry wit
 
 # Entries built once the index of a batch's first entry is known: (entries, their protected records).
 Follow = Callable[[int], tuple[list[bytes], list[dict[str, Any] | None]]]
+# Entries that join a batch once the write lock is held (those queued while it was awaited).
+Gather = Callable[[], tuple[list[bytes], list[dict[str, Any] | None]]]
 
 
 class Store(Protocol):
     url: str
 
     def size(self) -> int: ...
-    # Appends `entries` and then what `follow(index of the first)` builds, in one transaction (all
-    # or none); returns the index of the first entry.
-    def append(self, entries: list[bytes], clears: list[dict[str, Any] | None], follow: Follow | None = None) -> int: ...
+    # Appends `entries`, what `gather()` gives once the write lock is held, and then what
+    # `follow(index of the first)` builds, in one transaction (all or none); returns the index of the first entry.
+    def append(
+        self, entries: list[bytes], clears: list[dict[str, Any] | None], follow: Follow | None = None, gather: Gather | None = None
+    ) -> int: ...
     def nodes(self, keys: set[Node]) -> dict[Node, bytes]: ...
     def entry(self, index: int) -> bytes | None: ...
     def entry_rows(self, start: int, end: int) -> list[tuple[int, bytes]]: ...

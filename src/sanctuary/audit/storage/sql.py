@@ -19,7 +19,7 @@ import orjson
 
 from sanctuary.audit import merkle
 from sanctuary.audit.errors import AuditError, ForkRefused
-from sanctuary.audit.storage.protocol import MAX_ENTRY, Follow
+from sanctuary.audit.storage.protocol import MAX_ENTRY, Follow, Gather
 
 if TYPE_CHECKING:
     from sanctuary.audit.lease import Fence
@@ -86,14 +86,20 @@ class SqlStore:
         ((value,),) = self._query("SELECT COALESCE(MAX(idx) + 1, 0) FROM entry")
         return int(value)
 
-    def append(self, entries: list[bytes], clears: list[dict[str, Any] | None], follow: Follow | None = None) -> int:
-        """Append atomically and durably; return the index of the first entry. `follow(size)` builds
-        entries appended after them in the same transaction, once the write lock gives the index."""
+    def append(
+        self, entries: list[bytes], clears: list[dict[str, Any] | None], follow: Follow | None = None, gather: Gather | None = None
+    ) -> int:
+        """Append atomically and durably; return the index of the first entry. Once the write lock
+        is held, `gather()` gives entries that join them, and `follow(size)` builds entries appended
+        after them all in the same transaction."""
         with self._lock:
             conn = self._connection()
             try:
                 cur = conn.cursor()
                 size = self._lock_for_append(cur)
+                if gather is not None:
+                    more, more_clears = gather()
+                    entries, clears = [*entries, *more], [*clears, *more_clears]
                 if follow is not None:
                     more, more_clears = follow(size)
                     entries, clears = [*entries, *more], [*clears, *more_clears]
