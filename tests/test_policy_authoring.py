@@ -102,3 +102,13 @@ def test_new_refuses_a_bad_name_and_an_existing_pack(tmp_path):
     assert again.exit_code == 2 and "already exists" in again.output
     bad = runner.invoke(app, ["policy", "new", "Evanston 2026!", "--root", str(root), "--docs", str(docs)])
     assert bad.exit_code == 2 and "name" in bad.output
+
+
+def test_a_bad_home_state_or_an_unknown_declared_agency_is_named(tmp_path):
+    root, _ = scaffold(tmp_path)
+    table = root / "evanston-2026" / "scenarios.toml"
+    original = table.read_text()
+    for line, field in (('home_state = "Illinois"', "home_state"), ('declarations = ["NO-SUCH-AGENCY"]', "declarations")):
+        table.write_text(original.replace('expect = "permit"', f'expect = "permit"\n{line}', 1))
+        bad = policy_test(root)
+        assert bad.exit_code == 2 and field in bad.output and "Traceback" not in bad.output, bad.output

@@ -90,5 +90,5 @@ def test_policy_test_runs_a_chicago_profiles_reading() -> None:
 
 
 def test_policy_test_of_a_name_with_neither_table_says_so() -> None:
-    result = runner.invoke(app, ["policy", "test", "illinois-alpr"])
-    assert result.exit_code == 2
+    result = runner.invoke(app, ["policy", "test", "atlantis"])  # every shipped profile now has a scenario table
+    assert result.exit_code == 2 and "atlantis" in result.output

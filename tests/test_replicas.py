@@ -5,12 +5,15 @@ The lease is tested on its own (a signer whose lease lapsed stores nothing under
 then over real `sanctuary serve` processes sharing one store, one log and one home: SIGSTOP the
 signer and another replica signs within 5 s, SIGCONT and the old one stores nothing stale; kill -9
 the signer under load and no acknowledged decision is lost, the log verifies, the survivor signs.
+The public report's totals are one set in the database: replicas folding at once count each entry once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import csv
 import hashlib
+import io
 import json
 import math
 import os
@@ -83,6 +86,51 @@ def test_a_signer_whose_lease_lapsed_stores_nothing_under_its_old_epoch(log_url:
             lease.close()
         first.close()
         second.close()
+
+
+def test_report_totals_folded_by_replicas_at_once_count_each_entry_once(log_url: str, keys: Path) -> None:
+    from collections import Counter
+
+    from sanctuary.web.totals import SharedTotals
+
+    def tally(start: int, data: list[bytes]) -> tuple[Counter, str, str]:
+        time.sleep(0.01)  # a chunk takes a while to count: replicas folding at once overlap
+        return Counter({("2026-12", "requests", "all", "all"): len(data)}), "", ""
+
+    writer = open_log(log_url, keys)
+    readers = [open_log(log_url, keys) for _ in range(4)]
+    totals = [SharedTotals(SharedDatabase(log_url), "test", chunk=7) for _ in readers]
+    try:
+        writer.append_many([b"decision %d" % i for i in range(100)])
+        stop = threading.Event()
+
+        def fold(n: int) -> None:
+            while not stop.is_set():
+                totals[n].fold(readers[n], tally)
+
+        with ThreadPoolExecutor(len(totals)) as pool:
+            folding = [pool.submit(fold, n) for n in range(len(totals))]
+            for i in range(100, 300, 20):  # the log grows while they fold
+                writer.append_many([b"decision %d" % j for j in range(i, i + 20)])
+                time.sleep(0.05)
+            time.sleep(0.5)
+            stop.set()
+            for future in folding:
+                future.result()
+        assert totals[0].fold(readers[0], tally) == totals[1].fold(readers[1], tally) == 300
+        assert [row[4] for row in totals[1].cells()] == [300], "each entry counted once, none twice"
+
+        def otherwise(start: int, data: list[bytes]) -> tuple[Counter, str, str]:
+            return Counter({("2026-12", "entries", "all", "all"): len(data)}), "", ""
+
+        totals.append(SharedTotals(SharedDatabase(log_url), "counted otherwise", chunk=50))  # the next release's replica
+        assert totals[-1].fold(readers[0], otherwise) == 300
+        assert totals[-1].cells() == [("2026-12", "entries", "all", "all", 300)], "counted again from entry 0, the old counts gone"
+    finally:
+        for each in totals:
+            each.db.close()
+        for log in (writer, *readers):
+            log.close()
 
 
 # --- real processes -------------------------------------------------------------------------------
@@ -500,3 +548,58 @@ def test_proxy_workers_share_the_log_and_the_rate_and_a_worker_killed_under_load
     indexes = [index for index, _ in answered]
     assert len(set(indexes)) == len(indexes), "one log, no index given twice"
     verify_all(tmp_path, log_url, answered)  # every answered call is in the log under its decision's id
+
+
+def report(replica: ServeProcess) -> list[list[str]]:
+    answer = httpx.get(f"{replica.url}/report.csv", timeout=30)
+    assert answer.status_code == 200, answer.text
+    return list(csv.reader(io.StringIO(answer.text)))[1:]
+
+
+def test_the_report_totals_are_shared_by_replicas_with_homes_of_their_own_and_count_each_entry_once(
+    tmp_path: Path, log_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SANCTUARY_KEYS", str(tmp_path / "keys"))  # one signing key, two homes: nothing else kept in common
+    stores = pg_database("replicas_store")
+    store = next(stores)
+    running = [ServeProcess(tmp_path / "a", store, log_url)]
+    try:
+        wait_for("the first replica signs", lambda: running[0].ready()["signing"]["signer"], 10)
+        running.append(ServeProcess(tmp_path / "b", store, log_url))
+        load = Load(running)
+        stop = threading.Event()
+        failed: list[str] = []
+
+        def ask_for_reports() -> None:  # both replicas fold the growing log at once, again and again
+            while not stop.is_set():
+                for replica in running:
+                    try:
+                        report(replica)
+                    except (AssertionError, httpx.HTTPError) as exc:
+                        failed.append(str(exc))
+
+        askers = [threading.Thread(target=ask_for_reports) for _ in range(4)]
+        for asker in askers:
+            asker.start()
+        try:
+            time.sleep(4.0)
+        finally:
+            answered = load.stop()
+            stop.set()
+            for asker in askers:
+                asker.join()
+        assert not failed, failed[:3]
+        decision_log = open_log(log_url, tmp_path / "keys")
+        size = decision_log.size()
+        decision_log.close()
+        assert len(answered) > 20 and size >= len(answered)
+        one, other = report(running[0]), report(running[1])
+        assert one == other, "both replicas show the same totals"
+        requests = sum(int(n) for _, measure, category, outcome, n in one if (measure, category, outcome) == ("requests", "all", "all"))
+        assert requests == size, "every entry of the log counted once: none twice, none left out"
+        with psycopg.connect(log_url) as conn:
+            assert conn.execute("SELECT folded FROM report_folded").fetchone()[0] == size
+    finally:
+        for replica in running:
+            replica.stop()
+        next(stores, None)

@@ -158,6 +158,9 @@ class Subject(Strict):
     on_community_custody: bool = False
     in_doc_physical_custody: bool = False
     written_interview_consent: bool = False
+    # California, Gov. Code §7284.6(a)(1)(C): the custody information about the person the department
+    # makes "available to the public" (its inmate locator), by data category.
+    published_categories: list[Literal["release_date", "custody_status", "custody_facility"]] = Field(default_factory=list, max_length=3)
     person_id: Annotated[Short | None, PERSON] = None
     name: Annotated[Short | None, PERSON] = None
     dob: Annotated[Short | None, PERSON] = None

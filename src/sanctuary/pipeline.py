@@ -22,7 +22,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -48,7 +48,7 @@ from sanctuary.models import (
 )
 from sanctuary.policy.declarations import read_declarations
 from sanctuary.policy.disclosure import Disclosure, Judgement, judge
-from sanctuary.policy.engine import DEFAULT_DENY, Evaluation, PolicyEngine, Query
+from sanctuary.policy.engine import DEFAULT_DENY, HOME_STATE, Evaluation, PolicyEngine, Query
 from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.facts import (
     CUSTODY_TOPICS,
@@ -396,6 +396,8 @@ def build_pipeline(
     *,
     jurisdiction: str | None = None,
     declarations: Path | None = None,
+    declared: Iterable[str] = (),
+    home_state: str | None = None,
     facts: FactSource | None = None,
     trusted: bool = False,
     root: Path = PROFILES,
@@ -405,13 +407,19 @@ def build_pipeline(
     jurisdiction (with `profiles` composed on top), the profiles alone, or with neither the
     configured default jurisdiction (`in_force`) — with the duties it imposes. PolicyError when it
     does not load. A registry is loaded by the caller: one that does not load is a start-up error.
-    `declarations`: the 625 ILCS 5/2-130 declarations on file (CSV). `facts`: the department's
+    `declarations`: the 625 ILCS 5/2-130 declarations on file (CSV); `declared`: agency ids whose
+    declaration is on file besides (a scenario table's). `home_state`: the state profiles decided
+    without a jurisdiction are read in (default: `HOME_STATE`); a jurisdiction has its own, and
+    giving both is a PolicyError. `facts`: the department's
     records. `trusted`: the input's facts and documents are the department's (`sanctuary decide`,
     the policy tools)."""
     jurisdiction = in_force(jurisdiction, profiles)
-    on_file = read_declarations(declarations, registry).agencies if declarations else frozenset()
+    on_file = (read_declarations(declarations, registry).agencies if declarations else frozenset()) | set(declared)
     if jurisdiction is None:
-        engine = PolicyEngine(expand(profiles, root), registry, params or {}, root=root, declarations=on_file)
+        home = home_state or HOME_STATE
+        engine = PolicyEngine(expand(profiles, root), registry, params or {}, root=root, declarations=on_file, home_state=home)
+    elif home_state is not None:
+        raise PolicyError("home_state", f"{jurisdiction} has its own home state")
     else:
         engine = PolicyEngine.for_jurisdiction(
             jurisdiction, registry, params or {}, extra_profiles=profiles, declarations=on_file, root=root

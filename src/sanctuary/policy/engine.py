@@ -25,6 +25,7 @@ from sanctuary.policy.profiles import KINDS, PROFILES, ROOT, Profile, expand, pr
 
 SCHEMA_PATH = ROOT / "schema.cedarschema"
 BASELINE_PATH = ROOT / "baseline" / "baseline.cedar"
+HOME_STATE = "IL"  # the home state of profiles decided without a jurisdiction (which names its own)
 DEFAULT_DENY = "No permitting rule (default deny)"
 CONTEXTS = 4096  # Cedar contexts kept serialised (facts repeat: a few booleans and a short list)
 STATED_PURPOSE = ".stated_purpose"  # the profile parameter deciding `stated_crime` (policy.immigration)
@@ -80,7 +81,7 @@ class PolicyEngine:
         root: Path = PROFILES,
         validate: bool = True,
         extra_policies: str = "",
-        home_state: str = "IL",
+        home_state: str = HOME_STATE,
         jurisdiction: str | None = None,
         declarations: Iterable[str] = (),
     ):

@@ -76,7 +76,10 @@ CALIFORNIA_FIELDS = (
     "reentry_1326b2",
     "detected_during_unrelated_activity",
 )
-CALIFORNIA = (*CALIFORNIA_FIELDS, "interview_consent_given", "interview_consent_declined")
+# ... and the custody information it publishes about the person (`Subject.published_categories`),
+# shown "published_release_date", "published_custody_status", "published_custody_facility".
+PUBLISHED = ("release_date", "custody_status", "custody_facility")
+CALIFORNIA = (*CALIFORNIA_FIELDS, "interview_consent_given", "interview_consent_declined", *(f"published_{c}" for c in PUBLISHED))
 # Washington's facts from the department's records (RCW 10.93.160(5), (6)(b), (15)), read as
 # `subject_records` too.
 WASHINGTON = ("on_community_custody", "in_doc_physical_custody", "written_interview_consent")
@@ -117,6 +120,8 @@ class Facts:
     article_iii_order: bool = False
     state_court_orders: frozenset[str] = frozenset()
     felony_conviction: bool = False  # the department's records show one (never the requester's claim)
+    # The request names one person (its subject or its search: `subject_of`); a list or a sweep names none.
+    specific_person: bool = False
     # California's and Washington's facts about the subject the department's records show met
     # (`CALIFORNIA`, `WASHINGTON`), by name.
     subject_records: frozenset[str] = frozenset()
@@ -164,6 +169,7 @@ class Facts:
             "state_court_orders": sorted(self.state_court_orders),
             "felony_conviction": self.felony_conviction,
             "subject_records": sorted(self.subject_records),
+            "specific_person": self.specific_person,
             "criminal_immigration": sorted(self.criminal_immigration),
             "immigration_forms": sorted(self.immigration_forms),
             "federal_probable_cause": self.federal_probable_cause,
@@ -286,6 +292,13 @@ def _shown(ids: dict[str, str]) -> str:
     return ", ".join(f"{k}={v}" for k, v in ids.items())
 
 
+def _names_one(request: Request) -> bool:
+    try:
+        return subject_of(request) is not None
+    except RequestError:  # two people: refused before any fact is read (Pipeline.decide)
+        return False
+
+
 def claimed_carveouts(subject: Subject) -> frozenset[str]:
     """The facts a statement about the subject asserts (`RECORD_FACTS`): the 2-173-042(c) carve-outs
     (2012 law), New York's applications (`APPLICATIONS`), California's (`CALIFORNIA`) and Washington's
@@ -293,6 +306,7 @@ def claimed_carveouts(subject: Subject) -> frozenset[str]:
     met = {
         **{name: getattr(subject, name) for name in (*CALIFORNIA_FIELDS, *WASHINGTON)},
         **{f"interview_consent_{answer}": subject.interview_consent == answer for answer in ("given", "declined")},
+        **{f"published_{category}": category in subject.published_categories for category in PUBLISHED},
         "outstanding_criminal_warrant": subject.outstanding_criminal_warrant,  # a civil warrant only is none
         "felony_conviction": subject.felony_conviction and not subject.felony_conviction_foreign_court_only,
         "pending_felony_charge": subject.pending_felony_charge,
@@ -404,6 +418,7 @@ def derive(
         state_court_orders=state_court_orders(verified),
         felony_conviction="felony_conviction" in carveouts,
         subject_records=carveouts.intersection(CALIFORNIA + WASHINGTON),
+        specific_person=_names_one(request),
         criminal_immigration=criminal_immigration([*free_text(request).values(), *(d.text for d in request.documents)]),
         immigration_forms=frozenset(d.type for d in docs if d.administrative),
         federal_probable_cause=bool(probable_cause),

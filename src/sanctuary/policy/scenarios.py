@@ -22,6 +22,8 @@ A scenario:
     duties = ["california:truth-copy"]           # optional: exactly these duties triggered
     params = { "california.discretion_7282_5" = ["transfer"] }  # optional: parameters for this one
     with = ["illinois-trust"]                    # optional: packs in force with this one
+    declarations = ["FL-POLK-SO"]                # optional: agencies whose 625 ILCS 5/2-130 declaration is on file
+    home_state = "FL"                            # optional: the state the law is read in (default: Illinois)
     request = { kind = "custody_inquiry", requester = { agency = "ICE-ERO" }, resource = { fields = ["release_date"] } }
 """
 
@@ -34,12 +36,13 @@ from pathlib import Path
 from typing import Any
 
 from sanctuary.agencies import Registry
+from sanctuary.agencies.states import state_code
 from sanctuary.models import Decision
 from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.profiles import PROFILES
 
 FILENAME = "scenarios.toml"
-_KEYS = {"name", "expect", "rule", "fires", "redact", "duties", "params", "with", "request"}
+_KEYS = {"name", "expect", "rule", "fires", "redact", "duties", "params", "with", "declarations", "home_state", "request"}
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,8 @@ class Scenario:
     duties: tuple[str, ...] | None = None
     params: tuple[tuple[str, tuple[str, ...]], ...] = ()
     together: tuple[str, ...] = ()  # `with`: the packs in force with this one
+    declarations: tuple[str, ...] = ()  # agencies whose 625 ILCS 5/2-130 declaration is on file
+    home_state: str | None = None  # the state the law is read in; None: the engine's default
 
 
 @dataclass
@@ -134,6 +139,12 @@ def load(profile: str, root: Path = PROFILES) -> list[Scenario]:
         together = spec.get("with", [])
         if not isinstance(together, list) or not all(isinstance(p, str) for p in together):
             raise PolicyError(where, "with: must be a list of pack names")
+        declarations = spec.get("declarations", [])
+        if not isinstance(declarations, list) or not all(isinstance(a, str) for a in declarations):
+            raise PolicyError(where, "declarations: must be a list of agency ids")
+        home_state = spec.get("home_state")
+        if home_state is not None and (not isinstance(home_state, str) or state_code(home_state) != home_state):
+            raise PolicyError(where, f"home_state: {home_state!r} is not a US state or territory code")
         request = {"id": f"{profile}-scenario-{i}", **spec["request"]}
         out.append(
             Scenario(
@@ -147,6 +158,8 @@ def load(profile: str, root: Path = PROFILES) -> list[Scenario]:
                 duties=tuple(spec["duties"]) if "duties" in spec else None,
                 params=tuple(sorted((k, tuple(v)) for k, v in spec.get("params", {}).items())),
                 together=tuple(together),
+                declarations=tuple(sorted(declarations)),
+                home_state=home_state,
             )
         )
     if not out:
@@ -155,22 +168,36 @@ def load(profile: str, root: Path = PROFILES) -> list[Scenario]:
 
 
 def run(profile: str, registry: Registry, root: Path = PROFILES) -> Report:
-    """Decide every scenario of `profile` under that pack (and those it names in `with`) and check it."""
+    """Decide every scenario of `profile` under that pack (and those it names in `with`, with the
+    declarations on file and the home state it names) and check it."""
     from sanctuary.pipeline import Pipeline, build_pipeline
 
     pipelines: dict[tuple, Pipeline] = {}
 
-    def pipeline_for(together: tuple[str, ...], params: tuple) -> Pipeline:
-        if (together, params) not in pipelines:
-            packs = [profile, *together]
-            pipelines[together, params] = build_pipeline(packs, registry, {k: list(v) for k, v in params}, trusted=True, root=root)
-        return pipelines[together, params]
+    def pipeline_for(s: Scenario | None) -> Pipeline:
+        key = (s.together, s.params, s.declarations, s.home_state) if s else ((), (), (), None)
+        if key not in pipelines:
+            together, params, declared, home_state = key
+            pipelines[key] = build_pipeline(
+                [profile, *together],
+                registry,
+                {k: list(v) for k, v in params},
+                declared=declared,
+                home_state=home_state,
+                trusted=True,
+                root=root,
+            )
+        return pipelines[key]
 
-    engine = pipeline_for((), ()).engine
+    engine = pipeline_for(None).engine
     own = [r.id for r in engine.rules.values() if r.profile == profile and r.effect == "forbid"]
     report = Report(profile, own)
+    ids = {a.id for a in registry}
     for scenario in load(profile, root):
-        pipeline = pipeline_for(scenario.together, scenario.params)
+        unknown = [a for a in scenario.declarations if a not in ids]
+        if unknown:
+            raise PolicyError(f"{profile} scenario {scenario.number}", f"declarations: unknown agency {unknown}")
+        pipeline = pipeline_for(scenario)
         rule = pipeline.engine.rules.get(scenario.rule)
         if rule is None or rule.effect != "forbid":
             report.unknown_rules.append(scenario.rule)

@@ -11,6 +11,9 @@ pages also the declared purpose category and the resource's vocabulary fields an
 first entry differs, or it shrank) the record starts again from entry 0; so does a record of another
 `LAYOUT` (its columns, or the way it counts, differ from this release's).
 
+Replicas on one PostgreSQL log keep the counts in that database instead (`sanctuary.web.totals`),
+one set for all of them; the list of decisions stays in each replica's file.
+
 Counts are per calendar month, in long form (month, measure, category, outcome, n): the same rows
 as /report.csv. `MEASURES` says what each counts; it is the data dictionary's source.
 """
@@ -33,6 +36,7 @@ from sanctuary.agencies import Registry
 from sanctuary.recording import REFUSED
 from sanctuary.web.entries import LoggedDecision, decisions_in
 from sanctuary.web.i18n import N_
+from sanctuary.web.totals import SharedTotals, shared_totals
 
 CHUNK = 20_000
 ADMIN_WARRANTS = ("I-200", "I-203", "I-205")
@@ -237,16 +241,55 @@ def _resource(row: LoggedDecision) -> dict[str, Any]:
     return {k: row.resource[k] for k in ("system", "fields", "search") if row.resource.get(k)}
 
 
+def _tally(rows: list[LoggedDecision], registry: Registry) -> Counter:
+    """The counts `rows` add: {(month, measure, category, outcome): n}."""
+    # Decisions of one shape add to the same cells: count the shapes, then expand each once.
+    shapes: dict[tuple, list] = {}
+    for row in rows:
+        month = row.time.strftime("%Y-%m")
+        shape = (
+            month,
+            row.outcome,
+            row.family,
+            row.kind,
+            row.citations,
+            row.immigration_purpose,
+            row.immigration_agency,
+            row.documents,
+            row.requester,
+        )
+        found = shapes.get(shape)
+        if found is None:
+            shapes[shape] = [row, 1]
+        else:
+            found[1] += 1
+    cells: Counter = Counter()
+    for (month, outcome, *_), (row, n) in shapes.items():
+        for measure, category in _cells(row, registry):
+            cells[(month, measure, category, outcome)] += n
+            cells[(month, measure, category, "all")] += n
+    return cells
+
+
 def record_file(log_url: str) -> Path:
     return config.home() / f"public-record-{hashlib.sha256(log_url.encode()).hexdigest()[:16]}.db"
 
 
-class PublicRecord:
-    """The record of one log (see the module docstring). Thread-safe; one per process and log."""
+def open_record(log_url: str, registry: Registry) -> PublicRecord:
+    """The record of the log at `log_url`; its counts shared by the replicas when the log is PostgreSQL."""
+    return PublicRecord(record_file(log_url), registry, shared_totals(log_url, LAYOUT, CHUNK))
 
-    def __init__(self, path: Path, registry: Registry) -> None:
+
+class PublicRecord:
+    """The record of one log (see the module docstring). Thread-safe; one per process and log.
+
+    With `totals` (replicas on a PostgreSQL log) the counts are those in the log's database, counted
+    once across the replicas (`sanctuary.web.totals`); the list of decisions stays in the file."""
+
+    def __init__(self, path: Path, registry: Registry, totals: SharedTotals | None = None) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.registry = registry
+        self._totals = totals
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -300,6 +343,8 @@ class PublicRecord:
             if size > upto:
                 with self._lock:
                     self._set_now()
+            if self._totals is not None:
+                self._totals.fold(decision_log, self._tally_entries)
             return size
         finally:
             self._catching.release()
@@ -310,33 +355,16 @@ class PublicRecord:
     def _set_now(self) -> None:
         self._set("updated", datetime.now(UTC).isoformat(timespec="seconds"))
 
+    def _tally_entries(self, start: int, data: list[bytes]) -> tuple[Counter, str, str]:
+        """The counts the entries `data` from `start` add, and their first and last decision's time ('': none)."""
+        rows = decisions_in(start, data, self.registry)
+        times = [row.time.isoformat(timespec="seconds") for row in rows[:1] + rows[-1:]]
+        return _tally(rows, self.registry), times[0] if times else "", times[-1] if times else ""
+
     def _add(self, start: int, read: int, rows: list[LoggedDecision], first_entry: bytes | None) -> None:
-        """Count `rows`, the decisions among the `read` entries from `start`."""
-        # Decisions of one shape add to the same cells: count the shapes, then expand each once.
-        shapes: dict[tuple, list] = {}
-        for row in rows:
-            month = row.time.strftime("%Y-%m")
-            shape = (
-                month,
-                row.outcome,
-                row.family,
-                row.kind,
-                row.citations,
-                row.immigration_purpose,
-                row.immigration_agency,
-                row.documents,
-                row.requester,
-            )
-            found = shapes.get(shape)
-            if found is None:
-                shapes[shape] = [row, 1]
-            else:
-                found[1] += 1
-        cells: Counter = Counter()
-        for (month, outcome, *_), (row, n) in shapes.items():
-            for measure, category in _cells(row, self.registry):
-                cells[(month, measure, category, outcome)] += n
-                cells[(month, measure, category, "all")] += n
+        """Record `rows`, the decisions among the `read` entries from `start`, and count them unless
+        the counts are shared (then `SharedTotals.fold` counts them)."""
+        cells = _tally(rows, self.registry) if self._totals is None else Counter()
         self._db.execute("BEGIN")
         try:
             self._db.executemany(
@@ -380,12 +408,18 @@ class PublicRecord:
     # -- reading -----------------------------------------------------------------------------
     def counts(self, since: str = "", until: str = "") -> Counts:
         """The counts of months `since`..`until` (YYYY-MM, inclusive; empty: no bound)."""
+        if self._totals is not None:
+            return self._counted(self._totals.cells(since, until), *self._totals.times())
         with self._lock:
             rows = self._db.execute(
                 "SELECT month, measure, category, outcome, n FROM counts WHERE (? = '' OR month >= ?) AND (? = '' OR month <= ?)",
                 (since, since, until, until),
             ).fetchall()
             first, last, updated = self._meta("first_time") or "", self._meta("last_time") or "", self._meta("updated") or ""
+        return self._counted(rows, first, last, updated)
+
+    @staticmethod
+    def _counted(rows: list[tuple[str, str, str, str, int]], first: str, last: str, updated: str) -> Counts:
         found = Counts(sorted({r[0] for r in rows}), first=first, last=last, updated=updated)
         for month, measure, category, outcome, n in rows:
             found.cells[(measure, category, outcome)] += n
@@ -393,16 +427,22 @@ class PublicRecord:
         return found
 
     def all_counts(self) -> list[tuple[str, str, str, str, int]]:
+        if self._totals is not None:
+            return self._totals.cells()
         with self._lock:
             return self._db.execute(
                 "SELECT month, measure, category, outcome, n FROM counts ORDER BY month, measure, category, outcome"
             ).fetchall()
 
     def months(self) -> list[str]:
+        if self._totals is not None:
+            return sorted({row[0] for row in self._totals.cells()})
         with self._lock:
             return [r[0] for r in self._db.execute("SELECT DISTINCT month FROM counts ORDER BY month")]
 
     def clauses(self) -> list[str]:
+        if self._totals is not None:
+            return sorted({row[2] for row in self._totals.cells() if row[1] == "clause"})
         with self._lock:
             return [r[0] for r in self._db.execute("SELECT DISTINCT category FROM counts WHERE measure = 'clause' ORDER BY category")]
 

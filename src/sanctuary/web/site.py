@@ -27,7 +27,7 @@ from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.profiles import available
 from sanctuary.web import i18n, labels, laws
 from sanctuary.web.i18n import N_
-from sanctuary.web.record import PublicRecord, record_file
+from sanctuary.web.record import PublicRecord, open_record
 from sanctuary.web.sessions import Session, Sessions, SharedSessions, csrf_ok, set_cookie
 from sanctuary.web.signin import Attempts, SharedAttempts, trusted_proxies
 
@@ -239,7 +239,7 @@ class Site:
         decision_log = self.decision_log()
         with self._record_lock:
             if self._record is None:
-                self._record = PublicRecord(record_file(decision_log.url), self.gw.policy.registry)
+                self._record = open_record(decision_log.url, self.gw.policy.registry)
             public = self._record
         try:
             size = decision_log.size()
@@ -249,6 +249,8 @@ class Site:
                 self._count_in_background(public, decision_log)
         except (AuditError, ValueError, KeyError) as exc:
             raise LogUnavailable(f"decision log unreadable: {exc}") from None
+        except Unavailable as exc:  # the replicas' shared totals
+            raise LogUnavailable(str(exc)) from None
         return public, size
 
     def _count_in_background(self, public: PublicRecord, decision_log: Any) -> None:
