@@ -176,11 +176,12 @@ def test_bad_records_are_refused_with_the_field(log: DecisionLog) -> None:
 
 def _held_commit(log: DecisionLog, monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
     """Make the store's next append wait for `release` (and say, through `started`, that it waits),
-    so what is queued meanwhile is committed together afterwards."""
+    so what is queued meanwhile is committed together afterwards, as the next batch: the held append
+    gathers nothing into its own (`gather`, which lets processes sharing a log join batches)."""
     started, release = threading.Event(), threading.Event()
     append = log._store.append
 
-    def held(entries, clears, follow=None):  # type: ignore[no-untyped-def]
+    def held(entries, clears, follow=None, gather=None):  # type: ignore[no-untyped-def]
         if not release.is_set():
             started.set()
             release.wait(10)
@@ -215,7 +216,7 @@ def test_a_failed_commit_fails_every_decision_in_it(log: DecisionLog, monkeypatc
     first = EntryRecorder(log).record_later(request, decision())
     assert started.wait(10)
     queued = [EntryRecorder(log).record_later(request, decision()) for _ in range(3)]
-    monkeypatch.setattr(log._store, "append", lambda entries, clears, follow=None: (_ for _ in ()).throw(OSError("disk full")))
+    monkeypatch.setattr(log._store, "append", lambda entries, clears, follow=None, gather=None: (_ for _ in ()).throw(OSError("disk full")))
     release.set()
     assert first.result(10) == 0  # committed before the disk filled
     for future in queued:
@@ -223,3 +224,26 @@ def test_a_failed_commit_fails_every_decision_in_it(log: DecisionLog, monkeypatc
             future.result(10)
         assert err.value.field == "log" and "disk full" in err.value.reason
     assert log.size() == 1
+
+
+def test_what_is_queued_while_a_commit_waits_for_the_lock_joins_that_commit(log: DecisionLog, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Processes sharing one log batch as one process does: what was queued while the committer
+    waited for the log's write lock is gathered into its batch once the lock is held (one append)."""
+    request = parse_request(REQUEST)
+    started, release = threading.Event(), threading.Event()
+    append, calls = log._store.append, []
+
+    def waiting_for_the_lock(entries, clears, follow=None, gather=None):  # type: ignore[no-untyped-def]
+        calls.append(len(entries))
+        if not release.is_set():
+            started.set()
+            release.wait(10)
+        return append(entries, clears, follow, gather)
+
+    monkeypatch.setattr(log._store, "append", waiting_for_the_lock)
+    first = EntryRecorder(log).record_later(request, decision())
+    assert started.wait(10)
+    queued = [EntryRecorder(log).record_later(request, decision()) for _ in range(3)]
+    release.set()
+    assert [first.result(10), *(f.result(10) for f in queued)] == [0, 1, 2, 3]
+    assert calls == [1] and log.size() == 4  # one append: the three joined the waiting commit

@@ -42,9 +42,16 @@ _WA_PLACE = re.compile(rf"\b(?:{_WA_COUNTY})\s+county\b|\bcounty\s+of\s+(?:{_WA_
 
 
 def article_iii_order(documents: Iterable[DocumentClass]) -> bool:
-    """A judicial document of a federal Article III court signed by a judge who is not a magistrate judge."""
+    """A court order or judicial warrant (VTL §201(12)(a): "a lawful court order or judicial warrant
+    signed by a judge appointed pursuant to article III"; a subpoena is neither) of a federal Article
+    III court, signed by a judge who is not a magistrate judge."""
     return any(
-        d.judicial and d.federal and _ARTICLE_III_COURT.search(d.court) and d.signer and not _MAGISTRATE.search(f"{d.signer} {d.court}")
+        d.judicial
+        and d.type in ("court_order", "judicial_warrant")
+        and d.federal
+        and _ARTICLE_III_COURT.search(d.court)
+        and d.signer
+        and not _MAGISTRATE.search(f"{d.signer} {d.court}")
         for d in documents
     )
 
