@@ -121,6 +121,7 @@ class Read:
     that differs from it only in its id. `judged`: what it is judged by, per carve-outs the subject
     meets (looked up for every request)."""
 
+    who: Identity | None  # the one person it is about (`subject_of`), None: it names no one
     purpose: PurposeScreen
     parties: Parties
     claimed: list[DocumentClass]
@@ -510,19 +511,16 @@ class Pipeline(RequestPath):
         return Parties(requester, unique, tuple(acting.values()))
 
     # -- facts ---------------------------------------------------------------------------
-    def subject(self, request: Request) -> tuple[frozenset[str], str]:
+    def subject(self, request: Request, who: Identity | None) -> tuple[frozenset[str], str]:
         """The carve-outs the subject meets and where that came from. The records win over a
-        statement; a requester's statement is only a claim. The person looked up is the request's
-        one subject (`subject_of`: a request naming two people is refused before this)."""
+        statement; a requester's statement is only a claim. The person looked up is `who`, the
+        request's one subject (`subject_of`: a request naming two people is refused before this)."""
         if not self.engine.reads_subject:
             return frozenset(), "not consulted: no rule in force turns on facts about the subject"
         statement = claimed_carveouts(request.subject)
         records = None
         if self.fact_source is not None:
-            try:
-                who = subject_of(request, facts_decide=self.one_person) or Identity()
-            except RequestError as exc:  # decide refuses such a request; nothing is looked up for it
-                return frozenset(), f"not consulted: {exc}"
+            who = who or Identity()
             records = self.fact_source.lookup(who.person_id, who.name, who.dob)
             if records.several and self.one_person:
                 raise who.several()
@@ -576,7 +574,7 @@ class Pipeline(RequestPath):
                     self._read.clear()
                 self._read[content] = read
         try:
-            carveouts, source = self.subject(request)
+            carveouts, source = self.subject(request, read.who)
         except RequestError as exc:  # the records know several people by the identity given
             return self.refusal(request.id, exc, citation=FAIL_CLOSED)
         except Exception as exc:  # the records did not answer: fail closed, say why
@@ -614,10 +612,11 @@ class Pipeline(RequestPath):
 
     def _read_request(self, request: Request, reviewed: bool) -> Read:
         """What the request's content alone decides, or RequestError: it is refused."""
-        subject_of(request, facts_decide=self.one_person)  # one person, or refused naming both fields
+        who = subject_of(request, facts_decide=self.one_person)  # one person, or refused naming both fields
         purpose = screen_request(request)
         parties = self.resolve(request, purpose)
         return Read(
+            who=who,
             purpose=purpose,
             parties=parties,
             claimed=[_classify(d) for d in request.documents],
