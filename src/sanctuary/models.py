@@ -106,6 +106,12 @@ CONTRADICTS: dict[str, tuple[str, bool, str]] = {
 }
 
 
+# The custody information a department may publish about a person (California's "available to the
+# public", Gov. Code §7284.6(a)(1)(C)): `Subject.published_categories`.
+PublishedCategory = Literal["release_date", "custody_status", "custody_facility"]
+PUBLISHED_CATEGORIES: tuple[str, ...] = get_args(PublishedCategory)
+
+
 class Subject(Strict):
     """The person the request is about: the facts from the department's records the rules turn on,
     and who it is. Over the gateway the records say them (a requester's statement is a claim); at
@@ -160,7 +166,7 @@ class Subject(Strict):
     written_interview_consent: bool = False
     # California, Gov. Code §7284.6(a)(1)(C): the custody information about the person the department
     # makes "available to the public" (its inmate locator), by data category.
-    published_categories: list[Literal["release_date", "custody_status", "custody_facility"]] = Field(default_factory=list, max_length=3)
+    published_categories: list[PublishedCategory] = Field(default_factory=list, max_length=len(PUBLISHED_CATEGORIES))
     person_id: Annotated[Short | None, PERSON] = None
     name: Annotated[Short | None, PERSON] = None
     dob: Annotated[Short | None, PERSON] = None

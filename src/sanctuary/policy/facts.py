@@ -21,7 +21,7 @@ from types import MappingProxyType
 from typing import Protocol
 
 from sanctuary.agencies import Agency
-from sanctuary.models import CARVEOUT_FIELDS, Request, RequestError, Subject, string_fields, strings_at
+from sanctuary.models import CARVEOUT_FIELDS, PUBLISHED_CATEGORIES, Request, RequestError, Subject, string_fields, strings_at
 from sanctuary.policy.courts import article_iii_order, state_court_orders
 from sanctuary.policy.immigration import STATED_CRIME, immigration_purpose
 from sanctuary.policy.immigration_crimes import criminal_immigration
@@ -78,8 +78,12 @@ CALIFORNIA_FIELDS = (
 )
 # ... and the custody information it publishes about the person (`Subject.published_categories`),
 # shown "published_release_date", "published_custody_status", "published_custody_facility".
-PUBLISHED = ("release_date", "custody_status", "custody_facility")
-CALIFORNIA = (*CALIFORNIA_FIELDS, "interview_consent_given", "interview_consent_declined", *(f"published_{c}" for c in PUBLISHED))
+CALIFORNIA = (
+    *CALIFORNIA_FIELDS,
+    "interview_consent_given",
+    "interview_consent_declined",
+    *(f"published_{c}" for c in PUBLISHED_CATEGORIES),
+)
 # Washington's facts from the department's records (RCW 10.93.160(5), (6)(b), (15)), read as
 # `subject_records` too.
 WASHINGTON = ("on_community_custody", "in_doc_physical_custody", "written_interview_consent")
@@ -304,9 +308,9 @@ def claimed_carveouts(subject: Subject) -> frozenset[str]:
     (2012 law), New York's applications (`APPLICATIONS`), California's (`CALIFORNIA`) and Washington's
     (`WASHINGTON`) facts."""
     met = {
-        **{name: getattr(subject, name) for name in (*CALIFORNIA_FIELDS, *WASHINGTON)},
+        **{name: getattr(subject, name) for name in (*APPLICATIONS, *CALIFORNIA_FIELDS, *WASHINGTON)},
         **{f"interview_consent_{answer}": subject.interview_consent == answer for answer in ("given", "declined")},
-        **{f"published_{category}": category in subject.published_categories for category in PUBLISHED},
+        **{f"published_{category}": category in subject.published_categories for category in PUBLISHED_CATEGORIES},
         "outstanding_criminal_warrant": subject.outstanding_criminal_warrant,  # a civil warrant only is none
         "felony_conviction": subject.felony_conviction and not subject.felony_conviction_foreign_court_only,
         "pending_felony_charge": subject.pending_felony_charge,
@@ -319,8 +323,6 @@ def claimed_carveouts(subject: Subject) -> frozenset[str]:
         "felony_conviction_foreign_court": subject.felony_conviction_foreign_court_only,
         "juvenile_felony_adjudication": subject.juvenile_felony_adjudication_only,
         "pending_misdemeanor_charge": subject.pending_misdemeanor_charge,
-        "real_id_applicant": subject.real_id_applicant,
-        "trusted_traveler_applicant": subject.trusted_traveler_applicant,
     }
     return frozenset(name for name, hit in met.items() if hit)
 
