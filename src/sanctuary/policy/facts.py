@@ -14,10 +14,9 @@ whatever label it carries.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from types import MappingProxyType
 from typing import Protocol
 
 from sanctuary.agencies import Agency
@@ -341,23 +340,9 @@ def claims_of(request: Request) -> list[str]:
 FREE_TEXT: tuple[str, ...] = tuple(path for path, mark in string_fields(Request) if mark is None)
 
 
-def free_text(request: Request) -> Mapping[str, str]:
-    """The text of every FREE_TEXT field the request fills, by where it is ("documents[0].text").
-    Read several times per decision (the screen, each fact that reads words): walked once per
-    request, the last request's kept (a request is not changed once parsed)."""
-    last = _last.free_text  # one tuple, read once: consistent whatever other threads do
-    if last is not None and last[0] is request:
-        return last[1]
-    found = MappingProxyType({where: text for path in FREE_TEXT for where, text in strings_at(request, path)})
-    _last.free_text = (request, found)
-    return found
-
-
-class _Last:
-    free_text: tuple[Request, Mapping[str, str]] | None = None
-
-
-_last = _Last()
+def free_text(request: Request) -> dict[str, str]:
+    """The text of every FREE_TEXT field the request fills, by where it is ("documents[0].text")."""
+    return {where: text for path in FREE_TEXT for where, text in strings_at(request, path)}
 
 
 @lru_cache(maxsize=1 << 14)
@@ -390,6 +375,7 @@ def derive(
     `public_data`: the department states that what is asked is published to everyone (a requester's
     `resource.publicly_available_to_anyone` is a claim: the pipeline passes it only as the department's own)."""
     docs = list(documents)
+    words = free_text(request)  # read by three facts below: walked once
     verified = [d for d in docs if d.judicial and not d.administrative]
     judicial_criminal = [d for d in verified if d.criminal and d.type == "judicial_warrant"]
     probable_cause = [d for d in verified if d.federal and d.criminal and "probable_cause" not in d.missing]
@@ -413,7 +399,7 @@ def derive(
         criminal_purpose_stated="criminal" in (request.purpose.category, purpose.category),
         detainer=any(d.detainer for d in docs),
         carveout=bool(carveouts.intersection(CARVEOUTS) - dropped_carveouts),
-        health_care_purpose=any(_health_care(text) for text in free_text(request).values()),
+        health_care_purpose=any(_health_care(text) for text in words.values()),
         operation_type=op.type if op else "none",
         civil_immigration_operation=bool(op and op.civil_immigration),
         article_iii_order=article_iii_order(verified),
@@ -421,11 +407,11 @@ def derive(
         felony_conviction="felony_conviction" in carveouts,
         subject_records=carveouts.intersection(CALIFORNIA + WASHINGTON),
         specific_person=_names_one(request),
-        criminal_immigration=criminal_immigration([*free_text(request).values(), *(d.text for d in request.documents)]),
+        criminal_immigration=criminal_immigration([*words.values(), *(d.text for d in request.documents)]),
         immigration_forms=frozenset(d.type for d in docs if d.administrative),
         federal_probable_cause=bool(probable_cause),
         federal_probable_cause_charges=criminal_immigration(d.charge for d in probable_cause),
         federal_court_order=any(d.federal for d in verified),
-        stated_purposes=stated_purposes(free_text(request).values()),
+        stated_purposes=stated_purposes(words.values()),
         applications=carveouts.intersection(APPLICATIONS),
     )
