@@ -10,6 +10,7 @@ import hashlib
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -80,6 +81,24 @@ def fill(log: DecisionLog, tag: str, n: int) -> None:
 
 
 # --- tests -------------------------------------------------------------------------------------
+def witness_config(witnesses: list[WitnessProcess], tmp_path: Path) -> Path:
+    """A witnesses.toml naming every witness (url and vkey)."""
+    config = tmp_path / "witnesses.toml"
+    config.write_text("".join(f'[[witness]]\nurl = "{w.url}"\nvkey = "{w.vkey}"\n' for w in witnesses))
+    return config
+
+
+def gateway_with(witnesses: list[WitnessProcess], log_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A gateway on `log_url` whose checkpoints every witness must cosign (quorum: all two), signed on
+    every fetch, with the `keys` fixture's key (SANCTUARY_HOME)."""
+    from gateway_harness import start
+    from sanctuary.gateway import signing
+
+    monkeypatch.setenv("SANCTUARY_HOME", str(tmp_path))
+    monkeypatch.setattr(signing, "CHECKPOINT_SECONDS", 0.0)
+    return start(tmp_path, str(tmp_path / "records.db"), log_url, witnesses=witness_config(witnesses, tmp_path), quorum=2)
+
+
 def test_two_witnesses_cosign_and_a_spec_verifier_accepts(log: DecisionLog, witnesses: list[WitnessProcess]) -> None:
     fill(log, "decision", 10)
     cosigner = Cosigner(endpoints(witnesses), quorum=2)
@@ -165,8 +184,7 @@ def test_short_of_quorum_fails_and_the_stand_alone_verifier_requires_it(
     log: DecisionLog, witnesses: list[WitnessProcess], log_url: str, keys: Path, tmp_path: Path
 ) -> None:
     fill(log, "decision", 9)
-    config = tmp_path / "witnesses.toml"
-    config.write_text("".join(f'[[witness]]\nurl = "{w.url}"\nvkey = "{w.vkey}"\n' for w in witnesses))
+    config = witness_config(witnesses, tmp_path)
     env = child_env(SANCTUARY_KEYS=str(keys))
     both = sanctuary("audit", "checkpoint", "--log", log_url, "--witnesses", str(config), "--quorum", "2", env=env)
     assert both.returncode == 0, both.stderr
@@ -193,14 +211,9 @@ def test_short_of_quorum_fails_and_the_stand_alone_verifier_requires_it(
 def test_the_gateway_serves_cosigned_checkpoints_and_a_witness_down_only_makes_them_lag(
     log_url: str, keys: Path, witnesses: list[WitnessProcess], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from gateway_harness import BODIES, start
-    from sanctuary.gateway import signing
+    from gateway_harness import BODIES
 
-    monkeypatch.setenv("SANCTUARY_HOME", str(tmp_path))  # the gateway signs with the `keys` fixture's key
-    monkeypatch.setattr(signing, "CHECKPOINT_SECONDS", 0.0)
-    config = tmp_path / "witnesses.toml"
-    config.write_text("".join(f'[[witness]]\nurl = "{w.url}"\nvkey = "{w.vkey}"\n' for w in witnesses))
-    gateway = start(tmp_path, str(tmp_path / "records.db"), log_url, witnesses=config, quorum=2)
+    gateway = gateway_with(witnesses, log_url, tmp_path, monkeypatch)
     try:
         assert gateway.post("FBI", BODIES["warrant"]).status_code == 200
         first = gateway.get("/v1/audit/checkpoint").text
@@ -250,14 +263,9 @@ def test_an_idle_log_polled_100_times_keeps_one_cosignature_line_per_witness(
 ) -> None:
     """The checkpoint of an idle log is fetched again and again: the witnesses are not asked to
     cosign a size they cosigned already, and the note keeps one line per witness key."""
-    from gateway_harness import BODIES, start
-    from sanctuary.gateway import signing
+    from gateway_harness import BODIES
 
-    monkeypatch.setenv("SANCTUARY_HOME", str(tmp_path))
-    monkeypatch.setattr(signing, "CHECKPOINT_SECONDS", 0.0)  # sign on every fetch
-    config = tmp_path / "witnesses.toml"
-    config.write_text("".join(f'[[witness]]\nurl = "{w.url}"\nvkey = "{w.vkey}"\n' for w in witnesses))
-    gateway = start(tmp_path, str(tmp_path / "records.db"), log_url, witnesses=config, quorum=2)
+    gateway = gateway_with(witnesses, log_url, tmp_path, monkeypatch)
     try:
         assert gateway.post("FBI", BODIES["warrant"]).status_code == 200
         first = gateway.get("/v1/audit/checkpoint").text
@@ -273,7 +281,10 @@ def test_an_idle_log_polled_100_times_keeps_one_cosignature_line_per_witness(
     finally:
         gateway.stop()
     env = child_env(SANCTUARY_KEYS=str(tmp_path / "keys"))
-    again = [sanctuary("audit", "checkpoint", "--log", log_url, "--witnesses", str(config), env=env) for _ in range(2)]
+    again = [
+        sanctuary("audit", "checkpoint", "--log", log_url, "--witnesses", str(witness_config(witnesses, tmp_path)), env=env)
+        for _ in range(2)
+    ]
     assert [a.returncode for a in again] == [0, 0], again[0].stderr
     assert again[0].stdout == again[1].stdout == first, "the CLI neither asks again nor adds lines to a cosigned size"
 
