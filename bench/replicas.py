@@ -2,7 +2,7 @@
 one log and its signed checkpoints follow.
 
     python bench/replicas.py workers --workers 2 --runs 5 --duration 5   # also: bench/gateway.py --workers 2
-    python bench/replicas.py replicas --pairs 5 --duration 5
+    python bench/replicas.py replicas --pairs 9 --duration 10 --warmup 5   # the gate's run (docs/benchmarks.md)
     python bench/replicas.py lag --duration 10
 
 `workers`: one gateway with `--workers 1` and one with `--workers N` (each its own log database, the
@@ -18,7 +18,9 @@ database take their share, so requests/s is recorded, not gated.
 its own wrk at half as many, at once, for the same duration, interleaved (the order reversed every
 other run), `--pairs` times: the CPU of the server processes per acknowledged request (both
 replicas' summed, over both wrk's acknowledged requests), requests/s (summed) and p99 (the higher of
-the two wrk's); the median of the pairs' CPU ratios. Every replica has a SANCTUARY_HOME of its own
+the two wrk's); the median of the pairs' CPU ratios, their spread (smallest, quartiles, largest) and how
+many pairs are within the target; the 1-minute load average after each run and at the start and the
+end, and the commit measured. Every replica has a SANCTUARY_HOME of its own
 and all share SANCTUARY_KEYS; the two sides have a log database each, on the one store. PostgreSQL's
 and wrk's CPU and the log's transactions per request beside, not counted.
 
@@ -146,6 +148,7 @@ def measure(servers: list[subprocess.Popen], loads: list[tuple[str, int]], scrip
         "postgres_cpu_us_per_request": round(pg_us),
         "wrk_cpu_us_per_request": round(wrk_us),
         "log_transactions_per_request": round((transactions(log) - committed) / ok, 3),
+        "load_average_1m": round(os.getloadavg()[0], 2),
     }
 
 
@@ -266,9 +269,28 @@ def medians(measured: dict[tuple[str, int], list[dict]]) -> dict[tuple[str, int]
     return {side: {k: statistics.median(run[k] for run in rows) for k in rows[0]} for side, rows in measured.items()}
 
 
-def compare_replicas(runs: int, duration: int, connections: int, persons: int) -> dict:
+def spread(values: list[float]) -> dict[str, float]:
+    """The smallest, the quartiles (exclusive method: between the values around each) and the largest."""
+    quartiles = statistics.quantiles(values, n=4) if len(values) > 1 else [values[0]] * 3
+    return {
+        "min": min(values),
+        "q1": round(quartiles[0], 3),
+        "median": statistics.median(values),
+        "q3": round(quartiles[2], 3),
+        "max": max(values),
+    }
+
+
+def commit() -> str:
+    """The commit measured (with `+changes` when the checkout differs from it)."""
+    run = subprocess.run(["git", "describe", "--always", "--dirty=+changes"], cwd=Path(__file__).parent, capture_output=True, text=True)
+    return run.stdout.strip() or "unknown"
+
+
+def compare_replicas(runs: int, duration: int, connections: int, persons: int, warmup: int) -> dict:
     """One replica under one wrk at `connections` against two replicas on one log, each under its own
     wrk at half as many, interleaved (see the module docstring)."""
+    load_before = round(os.getloadavg()[0], 2)
     work, env = workspace("sanctuary-bench-replica-cpu-")
     shared = {**env, "SANCTUARY_KEYS": str(work / "keys")}  # one signing key; each replica a home of its own
     homes = {name: {**shared, "SANCTUARY_HOME": str(work / name)} for name in ("one", "a", "b")}
@@ -288,7 +310,7 @@ def compare_replicas(runs: int, duration: int, connections: int, persons: int) -
                 side: [(f"http://127.0.0.1:{port}/v1/requests", connections // len(ports[side])) for port in ports[side]] for side in sides
             }
             for side in sides:
-                measure(servers[side], loads[side], script, 3, None)  # warm-up
+                measure(servers[side], loads[side], script, warmup, None)  # warm-up
             measured: dict[tuple[str, int], list[dict]] = {side: [] for side in sides}
             for run in range(runs):
                 for side in sides if run % 2 == 0 else sides[::-1]:
@@ -303,10 +325,17 @@ def compare_replicas(runs: int, duration: int, connections: int, persons: int) -
     ]
     cpu_ratio = statistics.median(cpu_ratios)
     return {
-        "command": f"python bench/replicas.py replicas --runs {runs} --duration {duration} --connections {connections}",
+        "command": (
+            f"python bench/replicas.py replicas --pairs {runs} --duration {duration} --warmup {warmup} "
+            f"--connections {connections} --persons {persons}"
+        ),
+        "commit": commit(),
+        "load_average_1m": [load_before, round(os.getloadavg()[0], 2)],
         "runs": {f"{n} replica(s)": rows for (_, n), rows in measured.items()},
         "median": {f"{n} replica(s)": m for (_, n), m in median.items()},
         "cpu_per_request_ratio_per_run": cpu_ratios,
+        "cpu_per_request_ratio_spread": spread(cpu_ratios),
+        "pairs_within_target": sum(r <= 1.15 for r in cpu_ratios),
         "cpu_per_request_ratio": cpu_ratio,
         "cpu_per_request_ratio_of_medians": round(
             median[sides[1]]["server_cpu_us_per_request"] / median[sides[0]]["server_cpu_us_per_request"], 3
@@ -415,7 +444,8 @@ def main() -> None:
     parser.add_argument("what", choices=("workers", "replicas", "lag"))
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--runs", "--pairs", type=int, default=5)
-    parser.add_argument("--duration", type=int, default=5)
+    parser.add_argument("--duration", type=int, default=5, help="seconds of each measured run")
+    parser.add_argument("--warmup", type=int, default=3, help="replicas: seconds of load on each side before the first pair")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--clients", type=int, default=2, help="lag: Python clients per replica")
     parser.add_argument("--persons", type=int, default=2000)
@@ -423,7 +453,7 @@ def main() -> None:
     if args.what == "workers":
         print(json.dumps(compare_workers(args.workers, args.runs, args.duration, args.connections, args.persons), indent=2))
     elif args.what == "replicas":
-        print(json.dumps(compare_replicas(args.runs, args.duration, args.connections, args.persons), indent=2))
+        print(json.dumps(compare_replicas(args.runs, args.duration, args.connections, args.persons, args.warmup), indent=2))
     else:
         print(json.dumps(replicas_lag(args.duration, args.connections, args.clients, args.persons), indent=2))
 
