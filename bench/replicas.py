@@ -18,11 +18,14 @@ database take their share, so requests/s is recorded, not gated.
 its own wrk at half as many, at once, for the same duration, interleaved (the order reversed every
 other run), `--pairs` times: the CPU of the server processes per acknowledged request (both
 replicas' summed, over both wrk's acknowledged requests), requests/s (summed) and p99 (the higher of
-the two wrk's); the median of the pairs' CPU ratios, their spread (smallest, quartiles, largest) and how
-many pairs are within the target; the 1-minute load average after each run and at the start and the
-end, and the commit measured. Every replica has a SANCTUARY_HOME of its own
-and all share SANCTUARY_KEYS; the two sides have a log database each, on the one store. PostgreSQL's
-and wrk's CPU and the log's transactions per request beside, not counted.
+the two wrk's). The peer, bench/gateway.py's bare search (no key, no decision, no log) on the same
+store as one process and as two on ports of their own, loaded alike and interleaved with them: what a
+second process costs on this machine alone. Reported: the median of the pairs' CPU ratios (the
+gate), their spread (smallest, quartiles, largest) and how many pairs are within the target, the
+bare search's ratios beside; the 1-minute load average after each run and at the start and the end,
+and the commit measured. Every replica has a SANCTUARY_HOME of its own and all share SANCTUARY_KEYS;
+the two sides have a log database each, on the one store. PostgreSQL's and wrk's CPU and the log's
+transactions per request beside, not counted.
 
 `lag`: two replicas (`sanctuary serve` twice) on one store and one log. First wrk on both at once:
 entries per second into the one log. Then a steady load from both sides (Python clients) while the
@@ -289,40 +292,54 @@ def commit() -> str:
 
 def compare_replicas(runs: int, duration: int, connections: int, persons: int, warmup: int) -> dict:
     """One replica under one wrk at `connections` against two replicas on one log, each under its own
-    wrk at half as many, interleaved (see the module docstring)."""
+    wrk at half as many, and the bare search as one and two processes loaded alike, interleaved (see
+    the module docstring)."""
     load_before = round(os.getloadavg()[0], 2)
     work, env = workspace("sanctuary-bench-replica-cpu-")
     shared = {**env, "SANCTUARY_KEYS": str(work / "keys")}  # one signing key; each replica a home of its own
     homes = {name: {**shared, "SANCTUARY_HOME": str(work / name)} for name in ("one", "a", "b")}
-    sides = [("replicas", 1), ("replicas", 2)]
+    sides = [("replicas", 1), ("replicas", 2), ("bare", 1), ("bare", 2)]
     with databases("store", "log1", "log2") as (store, log_one, log_two):
+        logs = {sides[0]: log_one, sides[1]: log_two}
         fill(env, store, persons)
         script = work / "decide.lua"
         script.write_text(lua(demo_keys(env)["FBI"]))
+        plain = work / "bare.lua"
+        plain.write_text(bare_lua())
         servers: dict[tuple[str, int], list[subprocess.Popen]] = {side: [] for side in sides}
         ports: dict[tuple[str, int], list[int]] = {side: [] for side in sides}
         try:
-            for side, log, names in ((sides[0], log_one, ["one"]), (sides[1], log_two, ["a", "b"])):
+            for side, names in ((sides[0], ["one"]), (sides[1], ["a", "b"])):
                 for name in names:  # one after the other: the first makes the log's tables and takes the signer lease
                     ports[side].append(free_port())
-                    servers[side].append(serve(homes[name], ports[side][-1], store, log, 1, work / f"{name}.err"))
+                    servers[side].append(serve(homes[name], ports[side][-1], store, logs[side], 1, work / f"{name}.err"))
+            for side in sides[2:]:  # each process on a port of its own, as the replicas
+                for _ in range(side[1]):
+                    ports[side].append(free_port())
+                    servers[side] += bare(env, work, ports[side][-1], store, 1)
+            path = {"replicas": "/v1/requests", "bare": "/query"}
             loads = {
-                side: [(f"http://127.0.0.1:{port}/v1/requests", connections // len(ports[side])) for port in ports[side]] for side in sides
+                side: [(f"http://127.0.0.1:{port}{path[side[0]]}", connections // len(ports[side])) for port in ports[side]]
+                for side in sides
             }
+            scripts = {side: script if side[0] == "replicas" else plain for side in sides}
             for side in sides:
-                measure(servers[side], loads[side], script, warmup, None)  # warm-up
+                measure(servers[side], loads[side], scripts[side], warmup, None)  # warm-up
             measured: dict[tuple[str, int], list[dict]] = {side: [] for side in sides}
             for run in range(runs):
                 for side in sides if run % 2 == 0 else sides[::-1]:
-                    log = log_one if side == sides[0] else log_two
-                    measured[side].append(measure(servers[side], loads[side], script, duration, log))
+                    measured[side].append(measure(servers[side], loads[side], scripts[side], duration, logs.get(side)))
         finally:
             stop(p for processes in servers.values() for p in processes)
     median = medians(measured)
-    cpu_ratios = [
-        round(two["server_cpu_us_per_request"] / one["server_cpu_us_per_request"], 3)
-        for one, two in zip(measured[sides[0]], measured[sides[1]])
-    ]
+
+    def ratios(name: str) -> list[float]:
+        return [
+            round(two["server_cpu_us_per_request"] / one["server_cpu_us_per_request"], 3)
+            for one, two in zip(measured[(name, 1)], measured[(name, 2)])
+        ]
+
+    cpu_ratios, bare_ratios = ratios("replicas"), ratios("bare")
     cpu_ratio = statistics.median(cpu_ratios)
     return {
         "command": (
@@ -331,8 +348,8 @@ def compare_replicas(runs: int, duration: int, connections: int, persons: int, w
         ),
         "commit": commit(),
         "load_average_1m": [load_before, round(os.getloadavg()[0], 2)],
-        "runs": {f"{n} replica(s)": rows for (_, n), rows in measured.items()},
-        "median": {f"{n} replica(s)": m for (_, n), m in median.items()},
+        "runs": {f"{name}, {n} process(es)": rows for (name, n), rows in measured.items()},
+        "median": {f"{name}, {n} process(es)": m for (name, n), m in median.items()},
         "cpu_per_request_ratio_per_run": cpu_ratios,
         "cpu_per_request_ratio_spread": spread(cpu_ratios),
         "pairs_within_target": sum(r <= 1.15 for r in cpu_ratios),
@@ -340,7 +357,10 @@ def compare_replicas(runs: int, duration: int, connections: int, persons: int, w
         "cpu_per_request_ratio_of_medians": round(
             median[sides[1]]["server_cpu_us_per_request"] / median[sides[0]]["server_cpu_us_per_request"], 3
         ),
+        "bare_cpu_per_request_ratio_per_run": bare_ratios,
+        "bare_cpu_per_request_ratio": statistics.median(bare_ratios),
         "rps_ratio": round(median[sides[1]]["rps"] / median[sides[0]]["rps"], 3),
+        "bare_rps_ratio": round(median[sides[3]]["rps"] / median[sides[2]]["rps"], 3),
         "target_cpu_ratio": 1.15,
         "met": cpu_ratio <= 1.15,
     }
