@@ -4,6 +4,7 @@ one log and its signed checkpoints follow.
     python bench/replicas.py workers --workers 2 --runs 5 --duration 5   # also: bench/gateway.py --workers 2
     python bench/replicas.py replicas --pairs 9 --duration 10 --warmup 5   # the gate's run (docs/benchmarks.md)
     python bench/replicas.py lag --duration 10
+    python bench/replicas.py appends --runs 5      # PYTHONPATH=OTHER/src: another checkout's log
 
 `workers`: one gateway with `--workers 1` and one with `--workers N` (each its own log database, the
 same store), and the peer, bench/gateway.py's bare search on the same store as 1 and N processes on
@@ -31,6 +32,11 @@ transactions per request beside, not counted.
 entries per second into the one log. Then a steady load from both sides (Python clients) while the
 checkpoint table is polled every 20 ms: for each acknowledged entry, the time from its answer to the
 first stored checkpoint that covers it (p50, p99).
+
+`appends`: the log alone, in this process: two DecisionLogs on one PostgreSQL log take turns, as two
+replicas' committers do (each append finds the log grown by the other), `--transactions` appends of
+`--batch` entries of 900 bytes with their protected records; this process's CPU and the wall time
+per append transaction, the median of `--runs`.
 """
 
 from __future__ import annotations
@@ -459,9 +465,49 @@ def ack_to_checkpoint(ports: list[int], log: str, key: str, duration: int, clien
     }
 
 
+def appends(runs: int, transactions: int, batch: int) -> dict:
+    """Two logs on one PostgreSQL database taking turns (see the module docstring)."""
+    import tempfile
+
+    import sanctuary
+    from sanctuary.audit import open_log
+    from sanctuary.audit.keys import generate
+
+    keys = Path(tempfile.mkdtemp(prefix="sanctuary-bench-appends-")) / "keys"
+    generate("bench.example/decisions", keys)
+    entries, clears = [b"e" * 900] * batch, [{"name": "Maria Lopez"}] * batch
+    cpu, wall = [], []
+    with databases("log") as (url,):
+        logs = [open_log(url, keys), open_log(url, keys)]
+        try:
+            for _ in range(20):  # warm-up: connections, prepared statements
+                for log in logs:
+                    log.append_many(entries, clears)
+            for _ in range(runs):
+                cpu_at, wall_at = time.process_time(), time.perf_counter()
+                for i in range(transactions):
+                    logs[i % 2].append_many(entries, clears)
+                cpu.append((time.process_time() - cpu_at) / transactions * 1e6)
+                wall.append((time.perf_counter() - wall_at) / transactions * 1e6)
+            ok = logs[0].verify(full=True).ok
+        finally:
+            for log in logs:
+                log.close()
+    return {
+        "command": f"python bench/replicas.py appends --runs {runs} --transactions {transactions} --batch {batch}",
+        "sanctuary": str(Path(sanctuary.__file__).parent),
+        "commit": commit(),
+        "cpu_us_per_transaction": [round(c) for c in cpu],
+        "cpu_us_per_transaction_median": round(statistics.median(cpu)),
+        "wall_us_per_transaction_median": round(statistics.median(wall)),
+        "verified": ok,
+        "load_average_1m": round(os.getloadavg()[0], 2),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=("workers", "replicas", "lag"))
+    parser.add_argument("what", choices=("workers", "replicas", "lag", "appends"))
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--runs", "--pairs", type=int, default=5)
     parser.add_argument("--duration", type=int, default=5, help="seconds of each measured run")
@@ -469,11 +515,15 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--clients", type=int, default=2, help="lag: Python clients per replica")
     parser.add_argument("--persons", type=int, default=2000)
+    parser.add_argument("--transactions", type=int, default=800, help="appends: append transactions a run")
+    parser.add_argument("--batch", type=int, default=3, help="appends: entries an append")
     args = parser.parse_args()
     if args.what == "workers":
         print(json.dumps(compare_workers(args.workers, args.runs, args.duration, args.connections, args.persons), indent=2))
     elif args.what == "replicas":
         print(json.dumps(compare_replicas(args.runs, args.duration, args.connections, args.persons, args.warmup), indent=2))
+    elif args.what == "appends":
+        print(json.dumps(appends(args.runs, args.transactions, args.batch), indent=2))
     else:
         print(json.dumps(replicas_lag(args.duration, args.connections, args.clients, args.persons), indent=2))
 
