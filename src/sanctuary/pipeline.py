@@ -554,6 +554,7 @@ class Pipeline(RequestPath):
             dropped_carveouts=self.engine.dropped_carveouts,
             stated_crime=self.stated_crime,
             public_data=self.trusted and request.resource.publicly_available_to_anyone,
+            requester=parties.requester,
         )
 
     # -- decide --------------------------------------------------------------------------

@@ -149,6 +149,10 @@ class Facts:
     stated_purposes: frozenset[str] = frozenset()
     # What the department's records show of the person's own applications (`APPLICATIONS`).
     applications: frozenset[str] = frozenset()
+    # The requester is a joint task force (registry level "multi"): its primary purpose as the
+    # department's registry records it (`agencies.registry.PURPOSES`), "unknown" when not recorded;
+    # "none": the requester is not a task force.
+    task_force_purpose: str = "none"
 
     @cached_property
     def cedar_context(self) -> dict:
@@ -180,6 +184,7 @@ class Facts:
             "federal_court_order": self.federal_court_order,
             "stated_purposes": sorted(self.stated_purposes),
             "applications": sorted(self.applications),
+            "task_force_purpose": self.task_force_purpose,
         }
 
 
@@ -360,6 +365,7 @@ def derive(
     dropped_carveouts: frozenset[str] = frozenset(),
     stated_crime: bool = STATED_CRIME,
     public_data: bool = False,
+    requester: Agency | None = None,
 ) -> Facts:
     """The facts of one request.
 
@@ -373,7 +379,9 @@ def derive(
     `stated_crime`: a criminal purpose the requester states (declared, or in words) lifts the 287(g)/ERO
     presumption (`policy.immigration.STATED_CRIME`; the jurisdiction's choice, `PolicyEngine.stated_crime`).
     `public_data`: the department states that what is asked is published to everyone (a requester's
-    `resource.publicly_available_to_anyone` is a claim: the pipeline passes it only as the department's own)."""
+    `resource.publicly_available_to_anyone` is a claim: the pipeline passes it only as the department's own).
+    `requester`: the agency its credential speaks for; a joint task force's recorded primary purpose
+    is a fact (`task_force_purpose`)."""
     docs = list(documents)
     words = free_text(request)  # read by three facts below: walked once
     verified = [d for d in docs if d.judicial and not d.administrative]
@@ -414,4 +422,11 @@ def derive(
         federal_court_order=any(d.federal for d in verified),
         stated_purposes=stated_purposes(words.values()),
         applications=carveouts.intersection(APPLICATIONS),
+        task_force_purpose=_task_force_purpose(requester),
     )
+
+
+def _task_force_purpose(requester: Agency | None) -> str:
+    if requester is None or requester.level != "multi":
+        return "none"
+    return requester.primary_purpose or "unknown"
