@@ -21,7 +21,7 @@ from typing import Protocol
 
 from sanctuary.agencies import Agency
 from sanctuary.models import CARVEOUT_FIELDS, PUBLISHED_CATEGORIES, Request, RequestError, Subject, string_fields, strings_at
-from sanctuary.policy.courts import article_iii_order, state_court_orders
+from sanctuary.policy.courts import article_iii_order, prosecutor_subpoenas, state_court_orders
 from sanctuary.policy.immigration import STATED_CRIME, immigration_purpose
 from sanctuary.policy.immigration_crimes import criminal_immigration
 from sanctuary.policy.stated_purposes import stated_purposes
@@ -122,6 +122,10 @@ class Facts:
     civil_immigration_operation: bool = False
     article_iii_order: bool = False
     state_court_orders: frozenset[str] = frozenset()
+    # The states whose court's subpoena, in a criminal matter, a prosecutor subscribed and no judge
+    # (`policy.courts.prosecutor_subpoenas`), of the documents that count: descriptive, for each
+    # jurisdiction's own definition of a subpoena properly issued (New York's CPL).
+    prosecutor_subpoenas: frozenset[str] = frozenset()
     felony_conviction: bool = False  # the department's records show one (never the requester's claim)
     # The request names one person (its subject or its search: `subject_of`); a list or a sweep names none.
     specific_person: bool = False
@@ -149,6 +153,10 @@ class Facts:
     stated_purposes: frozenset[str] = frozenset()
     # What the department's records show of the person's own applications (`APPLICATIONS`).
     applications: frozenset[str] = frozenset()
+    # The person the request is about asks for her own records, bound to the subject by the
+    # department (`Pipeline.bind_self`; requester `models.SELF`), and every profile in force speaks
+    # to such a request (`PolicyEngine.self_requests`): otherwise False, and the baseline refuses her.
+    self_request: bool = False
 
     @cached_property
     def cedar_context(self) -> dict:
@@ -170,6 +178,7 @@ class Facts:
             "civil_immigration_operation": self.civil_immigration_operation,
             "article_iii_order": self.article_iii_order,
             "state_court_orders": sorted(self.state_court_orders),
+            "prosecutor_subpoenas": sorted(self.prosecutor_subpoenas),
             "felony_conviction": self.felony_conviction,
             "subject_records": sorted(self.subject_records),
             "specific_person": self.specific_person,
@@ -180,6 +189,7 @@ class Facts:
             "federal_court_order": self.federal_court_order,
             "stated_purposes": sorted(self.stated_purposes),
             "applications": sorted(self.applications),
+            "self_request": self.self_request,
         }
 
 
@@ -360,6 +370,7 @@ def derive(
     dropped_carveouts: frozenset[str] = frozenset(),
     stated_crime: bool = STATED_CRIME,
     public_data: bool = False,
+    self_request: bool = False,
 ) -> Facts:
     """The facts of one request.
 
@@ -373,7 +384,8 @@ def derive(
     `stated_crime`: a criminal purpose the requester states (declared, or in words) lifts the 287(g)/ERO
     presumption (`policy.immigration.STATED_CRIME`; the jurisdiction's choice, `PolicyEngine.stated_crime`).
     `public_data`: the department states that what is asked is published to everyone (a requester's
-    `resource.publicly_available_to_anyone` is a claim: the pipeline passes it only as the department's own)."""
+    `resource.publicly_available_to_anyone` is a claim: the pipeline passes it only as the department's own).
+    `self_request`: the subject asks for her own records, bound to her by the department (`Pipeline.bind_self`)."""
     docs = list(documents)
     words = free_text(request)  # read by three facts below: walked once
     verified = [d for d in docs if d.judicial and not d.administrative]
@@ -404,6 +416,7 @@ def derive(
         civil_immigration_operation=bool(op and op.civil_immigration),
         article_iii_order=article_iii_order(verified),
         state_court_orders=state_court_orders(verified),
+        prosecutor_subpoenas=prosecutor_subpoenas(docs),
         felony_conviction="felony_conviction" in carveouts,
         subject_records=carveouts.intersection(CALIFORNIA + WASHINGTON),
         specific_person=_names_one(request),
@@ -414,4 +427,5 @@ def derive(
         federal_court_order=any(d.federal for d in verified),
         stated_purposes=stated_purposes(words.values()),
         applications=carveouts.intersection(APPLICATIONS),
+        self_request=self_request,
     )
