@@ -34,7 +34,6 @@ SELF_REQUEST = "context.self_request"  # the fact a profile that speaks for a pe
 SUBJECT_FACTS = (
     "context.carveout",
     "context.felony_conviction",
-    "context.applications",
     "context.subject_records",
 )  # facts read from the records about the subject
 

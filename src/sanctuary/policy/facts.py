@@ -54,7 +54,7 @@ CARVEOUTS = (
     "pending_misdemeanor_charge",
 )
 # New York VTL §201(12)(a)'s exceptions that rest on the person's own dealings with the DMV: facts
-# from its records (a requester's statement of them is a claim), carried with the carve-outs.
+# from its records (a requester's statement of them is a claim), read as `subject_records` too.
 APPLICATIONS = ("real_id_applicant", "trusted_traveler_applicant")
 # California's facts from the department's records (`models.Subject`, each with its clause: Gov. Code
 # §7282.5's circumstances, §7284.6(b)(1)'s stop), and the answer on its TRUTH Act consent form
@@ -129,8 +129,9 @@ class Facts:
     felony_conviction: bool = False  # the department's records show one (never the requester's claim)
     # The request names one person (its subject or its search: `subject_of`); a list or a sweep names none.
     specific_person: bool = False
-    # California's and Washington's facts about the subject the department's records show met
-    # (`CALIFORNIA`, `WASHINGTON`), by name.
+    # The facts about the subject the department's records show met, that a state's rules read by
+    # name: New York's applications (`APPLICATIONS`), California's and Washington's (`CALIFORNIA`,
+    # `WASHINGTON`). One home for all of them.
     subject_records: frozenset[str] = frozenset()
     # Descriptive, for each jurisdiction's own definition of immigration enforcement to read: the kinds
     # of federal criminal immigration offence the request names (`policy.immigration_crimes.KINDS`),
@@ -151,8 +152,6 @@ class Facts:
     federal_court_order: bool = False
     # The statutory purposes the request's words name (`policy.stated_purposes.KINDS`): a claim.
     stated_purposes: frozenset[str] = frozenset()
-    # What the department's records show of the person's own applications (`APPLICATIONS`).
-    applications: frozenset[str] = frozenset()
     # The person the request is about asks for her own records, bound to the subject by the
     # department (`Pipeline.bind_self`; requester `models.SELF`), and every profile in force speaks
     # to such a request (`PolicyEngine.self_requests`): otherwise False, and the baseline refuses her.
@@ -188,7 +187,6 @@ class Facts:
             "federal_probable_cause_charges": sorted(self.federal_probable_cause_charges),
             "federal_court_order": self.federal_court_order,
             "stated_purposes": sorted(self.stated_purposes),
-            "applications": sorted(self.applications),
             "self_request": self.self_request,
         }
 
@@ -380,7 +378,7 @@ def derive(
     document only ever counts as an administrative basis (which lifts nothing). `carveouts`: those
     the department's records (or, at the department's own tool, its statement) establish: every met
     fact about the subject (`RECORD_FACTS`), of which the 2012 carve-outs lift that law's rules, New
-    York's applications (`APPLICATIONS`) and California's and Washington's facts (`subject_records`) theirs.
+    York's applications and California's and Washington's facts (`subject_records`) theirs.
     `stated_crime`: a criminal purpose the requester states (declared, or in words) lifts the 287(g)/ERO
     presumption (`policy.immigration.STATED_CRIME`; the jurisdiction's choice, `PolicyEngine.stated_crime`).
     `public_data`: the department states that what is asked is published to everyone (a requester's
@@ -418,7 +416,7 @@ def derive(
         state_court_orders=state_court_orders(verified),
         prosecutor_subpoenas=prosecutor_subpoenas(docs),
         felony_conviction="felony_conviction" in carveouts,
-        subject_records=carveouts.intersection(CALIFORNIA + WASHINGTON),
+        subject_records=carveouts.intersection(APPLICATIONS + CALIFORNIA + WASHINGTON),
         specific_person=_names_one(request),
         criminal_immigration=criminal_immigration([*words.values(), *(d.text for d in request.documents)]),
         immigration_forms=frozenset(d.type for d in docs if d.administrative),
@@ -426,6 +424,5 @@ def derive(
         federal_probable_cause_charges=criminal_immigration(d.charge for d in probable_cause),
         federal_court_order=any(d.federal for d in verified),
         stated_purposes=stated_purposes(words.values()),
-        applications=carveouts.intersection(APPLICATIONS),
         self_request=self_request,
     )
