@@ -588,6 +588,7 @@ class Pipeline(RequestPath):
             dropped_carveouts=self.engine.dropped_carveouts,
             stated_crime=self.stated_crime,
             public_data=self.trusted and request.resource.publicly_available_to_anyone,
+            requester=parties.requester,
             # bound to the subject, or refused (`bind_self`); opened only where every profile speaks to it
             self_request=parties.requester.id == SELF and self.engine.self_requests,
         )

@@ -152,6 +152,10 @@ class Facts:
     federal_court_order: bool = False
     # The statutory purposes the request's words name (`policy.stated_purposes.KINDS`): a claim.
     stated_purposes: frozenset[str] = frozenset()
+    # The requester is a joint task force (registry level "multi"): its primary purpose as the
+    # department's registry records it (`agencies.registry.PURPOSES`), "unknown" when not recorded;
+    # "none": the requester is not a task force.
+    task_force_purpose: str = "none"
     # The person the request is about asks for her own records, bound to the subject by the
     # department (`Pipeline.bind_self`; requester `models.SELF`), and every profile in force speaks
     # to such a request (`PolicyEngine.self_requests`): otherwise False, and the baseline refuses her.
@@ -187,6 +191,7 @@ class Facts:
             "federal_probable_cause_charges": sorted(self.federal_probable_cause_charges),
             "federal_court_order": self.federal_court_order,
             "stated_purposes": sorted(self.stated_purposes),
+            "task_force_purpose": self.task_force_purpose,
             "self_request": self.self_request,
         }
 
@@ -368,6 +373,7 @@ def derive(
     dropped_carveouts: frozenset[str] = frozenset(),
     stated_crime: bool = STATED_CRIME,
     public_data: bool = False,
+    requester: Agency | None = None,
     self_request: bool = False,
 ) -> Facts:
     """The facts of one request.
@@ -383,6 +389,8 @@ def derive(
     presumption (`policy.immigration.STATED_CRIME`; the jurisdiction's choice, `PolicyEngine.stated_crime`).
     `public_data`: the department states that what is asked is published to everyone (a requester's
     `resource.publicly_available_to_anyone` is a claim: the pipeline passes it only as the department's own).
+    `requester`: the agency its credential speaks for; a joint task force's recorded primary purpose
+    is a fact (`task_force_purpose`).
     `self_request`: the subject asks for her own records, bound to her by the department (`Pipeline.bind_self`)."""
     docs = list(documents)
     words = free_text(request)  # read by three facts below: walked once
@@ -424,5 +432,12 @@ def derive(
         federal_probable_cause_charges=criminal_immigration(d.charge for d in probable_cause),
         federal_court_order=any(d.federal for d in verified),
         stated_purposes=stated_purposes(words.values()),
+        task_force_purpose=_task_force_purpose(requester),
         self_request=self_request,
     )
+
+
+def _task_force_purpose(requester: Agency | None) -> str:
+    if requester is None or requester.level != "multi":
+        return "none"
+    return requester.primary_purpose or "unknown"
