@@ -3,6 +3,7 @@ rest in the protected record (clear text through reveal, linkable pseudonyms thr
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from pathlib import Path
@@ -16,6 +17,7 @@ from sanctuary.audit.entry import mac
 from sanctuary.audit.keys import hmac_key, pseudonym
 from sanctuary.models import Decision, Failure, Held, parse_request
 from sanctuary.recording import EntryRecorder, canonical_request
+from sanctuary.wakeups import batched
 
 pytestmark = pytest.mark.parametrize("log_url", DRIVERS, indirect=True)
 
@@ -208,6 +210,65 @@ def test_record_later_settles_each_decision_when_its_batch_is_durable(log: Decis
         bad.result(10)
     assert err.value.field == "decision.id"
     assert json.loads(log.entry(1))["decision"] == "permit" and log.size() == 3
+
+
+def test_an_event_loop_waiting_on_a_batch_is_woken_once_when_all_of_it_is_durable(
+    log: DecisionLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gateway's event loop waits for each request's entry (`wakeups.batched`); the committer
+    settles a batch of them with one wake-up of the loop, once every entry in it is durable, not one
+    a request (`asyncio.wrap_future`: a call_soon_threadsafe for each)."""
+    request = parse_request(REQUEST)
+    started, release = _held_commit(log, monkeypatch)
+    first = EntryRecorder(log).record_later(request, decision())
+    assert started.wait(10)
+    queued = [EntryRecorder(log).record_later(request, decision()) for _ in range(5)]
+
+    async def wait_for_all() -> list[int]:
+        loop = asyncio.get_running_loop()
+        wakes: list[int] = []  # at each wake-up of the loop from another thread: how many of `queued` are settled
+        call_soon_threadsafe = loop.call_soon_threadsafe
+
+        def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+            wakes.append(sum(f.done() for f in queued))
+            return call_soon_threadsafe(*args, **kwargs)
+
+        monkeypatch.setattr(loop, "call_soon_threadsafe", counted)
+        waiting = [batched(f) for f in (first, *queued)]
+        release.set()
+        indices = await asyncio.gather(*waiting)
+        assert wakes == [0, 5]  # the held commit's, then one for the batch of five, once all are settled
+        return indices
+
+    assert asyncio.run(wait_for_all()) == [0, 1, 2, 3, 4, 5] and log.size() == 6
+
+
+def test_a_loop_waiting_on_a_failed_batch_gets_every_error_and_no_waiter_cancels_an_entry(
+    log: DecisionLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failed commit reaches every waiter on the loop as its error; a waiter given up (the
+    gateway's deadline) leaves the entry queued, and the committer settles the rest of its batch."""
+    request = parse_request(REQUEST)
+    started, release = _held_commit(log, monkeypatch)
+    first = EntryRecorder(log).record_later(request, decision())
+    assert started.wait(10)
+    queued = [EntryRecorder(log).record_later(request, decision()) for _ in range(3)]
+
+    async def wait_for_all() -> list[object]:
+        waiting = [batched(f) for f in (first, *queued)]
+        waiting[1].cancel()  # its caller gave up waiting: the entry is still committed
+        monkeypatch.setattr(
+            log._store, "append", lambda entries, clears, follow=None, gather=None: (_ for _ in ()).throw(OSError("disk full"))
+        )
+        release.set()
+        return await asyncio.wait_for(asyncio.gather(waiting[0], *waiting[2:], return_exceptions=True), 10)
+
+    index, *errors = asyncio.run(wait_for_all())
+    assert index == 0 and not queued[0].cancelled()
+    for error in errors:
+        assert isinstance(error, AuditError) and error.field == "log" and "disk full" in error.reason
+    with pytest.raises(AuditError):
+        queued[0].result(10)
 
 
 def test_a_failed_commit_fails_every_decision_in_it(log: DecisionLog, monkeypatch: pytest.MonkeyPatch) -> None:

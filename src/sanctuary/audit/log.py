@@ -21,6 +21,7 @@ from sanctuary.audit.errors import AuditError, ForkRefused, KeyMissing
 from sanctuary.audit.keys import VERIFIER_FILE, Signer, hmac_key, load_signer
 from sanctuary.audit.storage import MAX_ENTRY, Store, open_store
 from sanctuary.audit.verifier import VerifierKey, VerifyError, check_quorum, open_checkpoint, parse_vkey
+from sanctuary.wakeups import settling
 
 if TYPE_CHECKING:
     from sanctuary.audit.lease import Fence
@@ -216,7 +217,8 @@ class DecisionLog:
                 if not self._queue:
                     return
                 batch, self._queue = self._queue, []
-            self._commit(batch)
+            with settling():  # an event loop waiting on several of the batch is woken once
+                self._commit(batch)
 
     def _commit(self, batch: list[_Pending]) -> None:
         """Build what is to be built, append the batch in one transaction, settle every future. An

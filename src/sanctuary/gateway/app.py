@@ -60,6 +60,7 @@ from sanctuary.models import Decision, Document, Failure, Request, RequestError
 from sanctuary.pipeline import DATA_KINDS, Fetch, Outcome, Pipeline, Prepare, Recorder, RequestPath, held_reference, refused, request_id_of
 from sanctuary.records import RecordStore, open_store
 from sanctuary.records.facts import StoreFacts
+from sanctuary.wakeups import batched
 from sanctuary.workers import replica_label
 
 Channel = Literal["api", "desk"]  # how a request came: POST /v1/requests, or the request desk's form
@@ -174,7 +175,7 @@ class Gateway:
                 outcome = await loop.run_in_executor(self.executor, self.decide, raw, agency, deadline)
                 if outcome.recording is not None and not outcome.recording.done():
                     with contextlib.suppress(Exception):  # the error is the outcome's: settled() below
-                        await asyncio.wrap_future(outcome.recording)
+                        await batched(outcome.recording)  # one wake-up of this loop per commit
                 submission = self._settle(outcome.settled())
                 held = self._to_queue(submission)
                 if held is not None:
