@@ -3,10 +3,13 @@ a deadline that passes: 503 with a deny decision and no data, recorded when the 
 
 from __future__ import annotations
 
+import asyncio
+import json
 import shutil
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -212,4 +215,52 @@ def test_the_answer_waits_for_its_log_entry_and_fails_closed_without_it(home: Pa
         assert "decision log unavailable" in answer["decision"]["error"] and "disk full" in answer["decision"]["error"]
         assert running.get("/readyz").status_code == 503
     finally:
+        running.stop()
+
+
+def test_a_request_wakes_the_event_loop_once_when_its_entry_is_durable(home: Path) -> None:
+    """The worker decides and queues the entry; the event loop is woken for the request once, by
+    the commit that makes its entry durable (with the rest of its batch), not also when the worker
+    has decided: each wake-up records whether the commit was let go by then."""
+    running = start(home, str(home / "r.db"), str(home / "log.db"))
+    try:
+        gw = running.gateway
+        log = gw.log.get()
+        append, before = log._store.append, log.size()
+        started, release = threading.Event(), threading.Event()
+
+        def held(entries: list[bytes], clears: list, follow: object = None, gather: object = None) -> int:
+            started.set()
+            release.wait(10)
+            return append(entries, clears, follow, gather)
+
+        log._store.append = held
+        agency = gw.cfg.keys.authenticate(running.key("FBI")).agency
+        raw = json.dumps(BODIES["warrant"]).encode()
+
+        def released_later() -> None:  # the worker has long returned: the commit alone is pending
+            assert started.wait(10)
+            time.sleep(0.3)
+            release.set()
+
+        async def ask() -> tuple[Any, list[bool]]:
+            loop = asyncio.get_running_loop()
+            wakes: list[bool] = []
+            call_soon_threadsafe = loop.call_soon_threadsafe
+
+            def counted(*args: object, **kwargs: object) -> object:
+                wakes.append(release.is_set())
+                return call_soon_threadsafe(*args, **kwargs)  # type: ignore[arg-type]
+
+            loop.call_soon_threadsafe = counted  # type: ignore[method-assign]
+            return await gw.submit(raw, agency, "api", "test"), wakes
+
+        releasing = threading.Thread(target=released_later)
+        releasing.start()
+        submission, wakes = asyncio.run(ask())
+        releasing.join()
+        assert submission.status == 200 and submission.decision.log_index == before
+        assert wakes == [True]  # one wake-up, once the commit went on
+    finally:
+        release.set()
         running.stop()

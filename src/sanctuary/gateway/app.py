@@ -17,12 +17,11 @@ Every decision response carries the request id, the log index and the handling c
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -165,22 +164,23 @@ class Gateway:
         (a key, a signed-in officer), for the held queue. A request that cannot be read is refused
         and recorded; one that does not finish by the deadline fails closed; one held is queued.
         A worker thread decides and fetches; the event loop waits for the log entry's commit, so no
-        thread sleeps through it (docs/benchmarks.md), and answers only once it is durable.
+        thread sleeps through it (docs/benchmarks.md), and answers only once it is durable. The
+        loop is woken once for both, by the committer, for every request of its batch.
         """
         started = time.perf_counter()
         loop = asyncio.get_running_loop()
         deadline = time.monotonic() + self.cfg.timeout
+        decided: Future[Outcome] = Future()
+        work = self.executor.submit(self._decide_then_record, decided, raw, agency, deadline)
         try:
             async with asyncio.timeout(self.cfg.timeout):
-                outcome = await loop.run_in_executor(self.executor, self.decide, raw, agency, deadline)
-                if outcome.recording is not None and not outcome.recording.done():
-                    with contextlib.suppress(Exception):  # the error is the outcome's: settled() below
-                        await batched(outcome.recording)  # one wake-up of this loop per commit
+                outcome = await batched(decided)  # one wake-up of this loop, with the rest of its commit
                 submission = self._settle(outcome.settled())
                 held = self._to_queue(submission)
                 if held is not None:
                     await loop.run_in_executor(self.executor, keep_held, self.held, held, submission.decision, entered_by, channel)
         except TimeoutError:
+            work.cancel()  # not decided if no worker took it up yet
             reason = f"timeout: no answer within {self.cfg.timeout:g} s"
             decision = refused(
                 request_id_of(raw),
@@ -197,6 +197,20 @@ class Gateway:
             self.rejected.labels(str(submission.status)).inc()
         self._event(submission, channel)
         return submission
+
+    def _decide_then_record(self, decided: Future[Outcome], raw: bytes, agency: str | None, deadline: float) -> None:
+        """Runs in a worker thread: `decide`, its outcome handed to `decided` once its log entry is
+        durable (or failed), by the committer with the rest of its batch; at once when nothing is
+        recorded. The event loop waits for `decided` alone: it is woken once a request (a batch)."""
+        try:
+            outcome = self.decide(raw, agency, deadline)
+        except BaseException as exc:  # noqa: BLE001 - handed to `submit`, as run_in_executor would
+            decided.set_exception(exc)
+            return
+        if outcome.recording is None:
+            decided.set_result(outcome)
+        else:  # its error is the outcome's: settled()
+            outcome.recording.add_done_callback(lambda _: decided.set_result(outcome))
 
     def decide(self, raw: bytes, agency: str | None, deadline: float) -> Outcome:
         """Runs in a worker thread: the pipeline's handling (the store's searches planned first), its
