@@ -32,7 +32,7 @@ from sanctuary.audit.verifier import (
     verify_tiles,
 )
 from sanctuary.gateway.answers import CAVEAT
-from sanctuary.models import parse_request
+from sanctuary.models import Kind, parse_request
 from sanctuary.pipeline import Pipeline
 from sanctuary.policy.categories import vocabulary
 from sanctuary.policy.engine import PolicyEngine
@@ -91,7 +91,7 @@ def test_every_example_is_decided_as_the_pipeline_decides_it(gateway: Running) -
         assert response.headers["X-Log-Index"] == str(last_index)
         assert log_entry(gateway, last_index)["decision"] == expected.decision
         outcomes.add((body["kind"], expected.decision))
-    kinds = {"database_query", "custody_inquiry", "detainee_access", "custody_transfer", "detention_hold", "operational_support"}
+    kinds = {k.value for k in Kind}
     assert {(k, d) for k in kinds for d in ("permit", "deny")} - outcomes <= {("detainee_access", "permit")}
 
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sanctuary.models import Request
 from sanctuary.policy.categories import SEARCHES, store_field_map, vocabulary
-from sanctuary.policy.facts import custody_topics
+from sanctuary.policy.facts import custody_topics, direct_access
 
 if TYPE_CHECKING:  # the records store (SQLAlchemy, Alembic) is not needed to decide
     from sanctuary.records.store import Record
@@ -88,7 +88,8 @@ def _about(search: str, keep: frozenset[str] | None, fmap: FieldMap) -> set[str]
 
 def asked_categories(request: Request, field_map: FieldMap | None = None) -> frozenset[str]:
     """The leaf categories a data request asks for; every leaf when it names no search (a system
-    may return anything); none for a request that is not for data."""
+    may return anything), and for an agreement giving direct access (`policy.facts.direct_access`);
+    none for a request that is not for data."""
     kind = request.kind.value
     search = request.resource.search
     shape: tuple[str, tuple[str, ...]] | None
@@ -96,6 +97,8 @@ def asked_categories(request: Request, field_map: FieldMap | None = None) -> fro
         shape = (search.type, tuple(k for k in SUPPLIED if getattr(search, k, None))) if search is not None else None
     elif kind == "custody_inquiry":
         shape = ("topics", tuple(sorted(custody_topics(request.resource.fields))))
+    elif direct_access(request):  # a standing query of a system, which may return anything
+        return frozenset(vocabulary().categories)
     else:
         return frozenset()
     if kind == "database_query" and request.resource.fields:

@@ -49,6 +49,11 @@ class Kind(str, Enum):
     custody_transfer = "custody_transfer"  # hand a person over
     detention_hold = "detention_hold"  # keep a person past release
     operational_support = "operational_support"  # traffic perimeter, on-site support
+    # enter, renew or keep a standing arrangement with the department: a 287(g) or other agreement
+    # granting immigration powers, direct access to a department database or data-sharing platform
+    # (`resource.system`). Nothing about a person leaves on a permit: it says that no rule of the law
+    # in force bars the arrangement (docs/requests.md).
+    agreement = "agreement"
 
 
 class Requester(Strict):

@@ -60,6 +60,7 @@ from sanctuary.policy.facts import (
     claimed_carveouts,
     claims_of,
     derive,
+    direct_access,
     free_text,
     subject_of,
 )
@@ -72,7 +73,7 @@ from sanctuary.screening.purpose import BIDI_RULE, CIVIL_IMMIGRATION, NEEDS_REVI
 
 UNREGISTERED = "unregistered requester"
 FAIL_CLOSED = "Fail closed: the request could not be decided"
-DATA_KINDS = ("database_query", "custody_inquiry")
+DATA_KINDS = ("database_query", "custody_inquiry")  # the kinds whose permit releases records
 CACHE_LIMIT = 100_000
 READ_LIMIT = 10_000  # request contents read and kept (Pipeline._read)
 VERIFICATION_REQUIRED = "Held: a document must be verified"
@@ -214,6 +215,13 @@ def _content(request: Request) -> str:
     """The whole request but its id, serialised: what a request's content alone decides is read
     once per content (`Pipeline._read`)."""
     return Request.__pydantic_serializer__.to_json(request, exclude={"id"}).decode()
+
+
+def judged_as_data(request: Request) -> bool:
+    """Whether a request is judged for every data category too (policy.disclosure): a data request, or
+    an agreement giving direct access to the department's data (a standing query for whatever the
+    system holds: `policy.facts.direct_access`), whose permit still releases nothing."""
+    return request.kind.value in DATA_KINDS or direct_access(request)
 
 
 def held_reference(request: Request) -> str:
@@ -620,7 +628,7 @@ class Pipeline(RequestPath):
             purpose=purpose,
             parties=parties,
             claimed=[_classify(d) for d in request.documents],
-            asked=asked_categories(request) if request.kind.value in DATA_KINDS else frozenset(),
+            asked=asked_categories(request) if judged_as_data(request) else frozenset(),
             review=review_evidence(purpose) if purpose.category == "needs_review" and not reviewed else None,
             claims=None if self.trusted else claims_of(request),
         )
@@ -711,13 +719,13 @@ class Pipeline(RequestPath):
         """The request judged under `facts` for every agency judged (and, compiled, the duties' conditions)."""
         action = request.kind.value
         acting = parties.acting or (parties.requester, *parties.beneficiaries)
-        data = action in DATA_KINDS  # judged for every data category too (policy.disclosure)
+        data = judged_as_data(request)  # judged for every data category too (policy.disclosure)
         return judge(self.engine, self.disclosure, [a.id for a in acting], action, request.resource.system or action, facts, data)
 
     def _judge(self, request: Request, parties: Parties, judgement: Judgement, asked: frozenset[str]) -> Decision:
         action = request.kind.value
         acting = parties.acting or (parties.requester, *parties.beneficiaries)
-        data = action in DATA_KINDS
+        data = judged_as_data(request)
         base = {
             "id": request.id,
             "profiles": self.engine.names,
@@ -746,6 +754,8 @@ class Pipeline(RequestPath):
         redact = sorted(withheld)
         if data and asked and asked <= withheld.keys():
             return self._withheld_denial(asked, withheld, parties, base)
+        if data and action == "agreement" and asked & withheld.keys():  # direct access cannot withhold a part
+            return self._withheld_denial(asked & withheld.keys(), withheld, parties, base, standing=True)
         redact_rules = _unique([r for leaf in redact for _, rules in withheld[leaf] for r in rules])
         rules = _unique([r for _, ev in judged for r in ev.rules] + redact_rules)
         shown = f" Withheld: {', '.join(redact)}." if redact else ""
@@ -831,9 +841,17 @@ class Pipeline(RequestPath):
         )
 
     def _withheld_denial(
-        self, asked: frozenset[str], withheld: dict[str, list[tuple[Agency, list[str]]]], parties: Parties, base: dict[str, Any]
+        self,
+        asked: frozenset[str],
+        withheld: dict[str, list[tuple[Agency, list[str]]]],
+        parties: Parties,
+        base: dict[str, Any],
+        *,
+        standing: bool = False,
     ) -> Decision:
-        """Everything the request asks for is withheld: a deny citing the rules that withhold it."""
+        """Everything the request asks for is withheld (`standing`: an agreement giving direct access
+        would open `asked`, which is withheld, and a standing access cannot withhold a part of what it
+        opens): a deny citing the rules that withhold it."""
         rules = self._withholding_rules(asked, withheld)
         if not rules:  # withheld by default deny only (no permitting rule)
             agency = withheld[min(asked)][0][0]
@@ -847,13 +865,16 @@ class Pipeline(RequestPath):
         agency = next(a for leaf in sorted(asked) for a, forbids in withheld[leaf] if rules[0] in forbids)
         more = f" {len(rules) - 1} more rule(s) also forbid it." if len(rules) > 1 else ""
         what = "every data category" if len(asked) == len(self.engine.leaves) else ", ".join(sorted(asked))
+        said = (
+            f"direct access would open {what}, which is withheld, and a standing access cannot withhold a part of what it opens"
+            if standing
+            else f"everything asked ({what}) is withheld"
+        )
         return _decision(
             decision="deny",
             rules=rules,
             citations=self._citations(rules),
-            explanation=(
-                f"Denied: everything asked ({what}) is withheld. {first.explain} ({first.citation}).{self._as_whom(agency, parties)}{more}"
-            ),
+            explanation=(f"Denied: {said}. {first.explain} ({first.citation}).{self._as_whom(agency, parties)}{more}"),
             **base,
         )
 

@@ -42,7 +42,7 @@ from sanctuary.audit.errors import AuditError
 from sanctuary.audit.log import Followers
 from sanctuary.models import Decision, Failure, Request, RequestError
 
-FORMAT = 3  # a decided request; format 3 adds `immigration_purpose`, the decision's own fact
+FORMAT = 4  # a decided request; format 3 added `immigration_purpose`, the decision's own fact; 4 admits kind `agreement`
 REFUSED_FORMAT = 2  # a request refused unread: unchanged since format 2
 REFUSED = "refused"  # the kind of an entry for a request refused before it could be read
 UNCLASSIFIED = "unclassified"  # a decision with an error but no Failure kind set

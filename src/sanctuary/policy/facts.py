@@ -20,7 +20,7 @@ from functools import cached_property, lru_cache
 from typing import Protocol
 
 from sanctuary.agencies import Agency
-from sanctuary.models import CARVEOUT_FIELDS, PUBLISHED_CATEGORIES, Request, RequestError, Subject, string_fields, strings_at
+from sanctuary.models import CARVEOUT_FIELDS, PUBLISHED_CATEGORIES, Kind, Request, RequestError, Subject, string_fields, strings_at
 from sanctuary.policy.courts import article_iii_order, state_court_orders
 from sanctuary.policy.immigration import STATED_CRIME, immigration_purpose
 from sanctuary.policy.immigration_crimes import criminal_immigration
@@ -110,7 +110,9 @@ class Facts:
     federal_criminal_warrant: bool = False
     disclosure_order: bool = False
     administrative_document: bool = False
-    database_access: bool = False  # the request queries a department database (kind database_query)
+    # The request queries a department database (kind database_query), or is an agreement giving direct
+    # access to one (`direct_access`).
+    database_access: bool = False
     public_data: bool = False  # what is asked the City publishes to everyone (the department's statement only)
     # The requester states a criminal purpose (a declared `criminal` category, or words the screen reads
     # as naming a crime): a claim, which a rule may read only where a parameter makes it count.
@@ -345,6 +347,26 @@ def free_text(request: Request) -> dict[str, str]:
     return {where: text for path in FREE_TEXT for where, text in strings_at(request, path)}
 
 
+# The arrangements other than access to the department's data that an agreement's words may name
+# (`policy.stated_purposes.KINDS`).
+OTHER_ARRANGEMENTS = frozenset({"enforcement_agreement", "detention_agreement", "language_services", "office_space"})
+
+
+def direct_access(request: Request, stated: frozenset[str] | None = None) -> bool:
+    """Whether the request is an agreement giving the requester direct access to the department's data
+    (MCC 2-173-030(b): "direct access to any electronic database or other data-sharing platform"): one
+    that names a system (`resource.system`), or whose words name no other arrangement (a 287(g)
+    agreement, detention, language services, office space): an arrangement of unknown nature is read
+    as one that may open anything, the protective reading. `stated`: the purposes its words name, if
+    already read (`stated_purposes`)."""
+    if request.kind is not Kind.agreement:
+        return False
+    if request.resource.system is not None:
+        return True
+    named = stated_purposes(free_text(request).values()) if stated is None else stated
+    return not named & OTHER_ARRANGEMENTS
+
+
 @lru_cache(maxsize=1 << 14)
 def _health_care(text: str) -> bool:
     return HEALTH_CARE.search(normalize(text).words) is not None
@@ -387,6 +409,7 @@ def derive(
         stated_crime=stated_crime,
     )
     op = request.operation
+    stated = stated_purposes(words.values())
     return Facts(
         immigration_purpose=immigration.immigration,
         judicial_warrant=bool(verified),
@@ -394,7 +417,7 @@ def derive(
         federal_criminal_warrant=any(d.federal for d in judicial_criminal),
         disclosure_order=any(d.type in COMPULSORY for d in verified),
         administrative_document=any(d.administrative for d in docs),
-        database_access=request.kind.value == "database_query",
+        database_access=request.kind is Kind.database_query or direct_access(request, stated),
         public_data=public_data,
         criminal_purpose_stated="criminal" in (request.purpose.category, purpose.category),
         detainer=any(d.detainer for d in docs),
@@ -412,6 +435,6 @@ def derive(
         federal_probable_cause=bool(probable_cause),
         federal_probable_cause_charges=criminal_immigration(d.charge for d in probable_cause),
         federal_court_order=any(d.federal for d in verified),
-        stated_purposes=stated_purposes(words.values()),
+        stated_purposes=stated,
         applications=carveouts.intersection(APPLICATIONS),
     )

@@ -48,6 +48,7 @@ _DESK_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "detainee_access": (N_("Access to or interview of a person in custody"), ("purpose", "subject", "documents")),
     "operational_support": (N_("Support for an operation (traffic perimeter, on-site)"), ("purpose", "operation", "documents")),
     "database_query": (N_("Database request (records, plates)"), ("purpose", "subject", "database", "documents")),
+    "agreement": (N_("Agreement: 287(g), direct access to a database, data sharing"), ("purpose", "database", "documents")),
 }
 if set(_DESK_KINDS) != set(KINDS):
     raise SanctuaryError("kind", f"the desk offers {sorted(_DESK_KINDS)}, the contract's kinds are {sorted(KINDS)}")
@@ -254,11 +255,13 @@ def _resource(form: Mapping[str, Any], kind: str, topics: list[str]) -> dict[str
         if unknown:
             raise FormError("topics", N_("unknown topic(s) %(topics)s"), topics=sorted(unknown))
         return {"fields": topics} if topics else {}
-    if kind != "database_query":
+    if kind not in ("database_query", "agreement"):
         return {}
     resource: dict[str, Any] = {}
     if system := _text(form, "system"):
         resource["system"] = system
+    if kind == "agreement":  # the system it would open; an agreement asks no search or fields
+        return resource
     if fields := [f.strip() for f in _text(form, "fields").split(",") if f.strip()]:
         resource["fields"] = fields
     search_type = _choice(form, "search_type", dict(SEARCH_CHOICES))

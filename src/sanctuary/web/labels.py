@@ -17,6 +17,7 @@ KINDS = {
     "custody_transfer": N_("Custody transfer"),
     "detention_hold": N_("Hold past release (immigration detainer)"),
     "operational_support": N_("Support for an operation"),
+    "agreement": N_("Agreement (287(g), database access, data sharing)"),
     "refused": N_("Refused unread (not a valid request)"),
 }
 
