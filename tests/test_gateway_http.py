@@ -139,6 +139,26 @@ def test_custody_inquiry_shows_only_the_topics_asked(gateway: Running) -> None:
     assert kinds == ["booking", "contact"]
 
 
+def test_a_clarification_and_an_agreement_release_no_record(gateway: Running) -> None:
+    """Topic `warrant` alone (MCC 2-173-020(a)(3)) is answered in words, from no record; a permitted
+    agreement says only that no rule bars it."""
+    body = {
+        "id": "t-clarify",
+        "kind": "custody_inquiry",
+        "purpose": {"text": "Is our NCIC entry for this person criminal or civil?"},
+        "resource": {"fields": ["warrant"]},
+        "subject": {"name": "Anh Nguyen", "dob": "1995-06-30"},
+    }
+    answer = gateway.post("ICE-ERO", body).json()
+    assert answer["decision"]["decision"] == "permit" and {"release_date", "home_address"} <= set(answer["decision"]["redact"])
+    assert not answer.get("result", {}).get("records")
+    with_release = gateway.post("ICE-ERO", {**body, "id": "t-clarify-release", "resource": {"fields": ["warrant", "release_date"]}})
+    assert with_release.status_code == 403
+    agreement = {"id": "t-agree", "kind": "agreement", "purpose": {"text": "language services agreement for interviews", "category": "criminal"}}
+    answer = gateway.post("FBI", agreement).json()
+    assert answer["decision"]["decision"] == "permit" and "records" not in answer.get("result", {})
+
+
 def test_plate_and_warrant_searches(gateway: Running) -> None:
     plate = {
         "id": "t-plate",

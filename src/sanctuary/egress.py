@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sanctuary.models import Request
 from sanctuary.policy.categories import SEARCHES, store_field_map, vocabulary
-from sanctuary.policy.facts import custody_topics, direct_access
+from sanctuary.policy.facts import WARRANT_TOPIC, custody_topics, direct_access
 
 if TYPE_CHECKING:  # the records store (SQLAlchemy, Alembic) is not needed to decide
     from sanctuary.records.store import Record
@@ -152,4 +152,6 @@ def _asked(kind: str, shape: tuple[str, tuple[str, ...]] | None, fmap: FieldMap)
         asked |= _about("custody", CUSTODY_FIELDS[topic], fmap)
     if "contact_information" in topics:
         asked |= _about("contact", None, fmap)
+    if WARRANT_TOPIC in topics:  # answered in words, from no record of the store
+        asked.add("warrant_nature")
     return frozenset(asked)

@@ -51,9 +51,9 @@ from sanctuary.policy.disclosure import Disclosure, Judgement, judge
 from sanctuary.policy.engine import DEFAULT_DENY, HOME_STATE, Evaluation, PolicyEngine, Query
 from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.facts import (
-    CUSTODY_TOPICS,
     NO_SOURCE,
     TOPIC_CATEGORIES,
+    TOPICS,
     Facts,
     FactSource,
     Identity,
@@ -513,9 +513,9 @@ class Pipeline(RequestPath):
         for beneficiary in unique:
             acting.update((a.id, a) for a in self.registry.readings(beneficiary.id))
         if request.kind.value == "custody_inquiry":
-            unknown = set(request.resource.fields) - set(CUSTODY_TOPICS) - TOPIC_CATEGORIES.keys()
+            unknown = set(request.resource.fields) - set(TOPICS) - TOPIC_CATEGORIES.keys()
             if unknown:
-                raise RequestError("resource.fields", f"unknown custody topic(s) {sorted(unknown)}; use {', '.join(CUSTODY_TOPICS)}")
+                raise RequestError("resource.fields", f"unknown custody topic(s) {sorted(unknown)}; use {', '.join(TOPICS)}")
         return Parties(requester, unique, tuple(acting.values()))
 
     # -- facts ---------------------------------------------------------------------------

@@ -58,10 +58,10 @@ def vocabulary_names() -> frozenset[str]:
     """Every name a public entry may copy as a field or category: the data categories (leaves and
     groups), the shipped store's field names, and the custody inquiry topics."""
     from sanctuary.policy.categories import store_field_map, vocabulary
-    from sanctuary.policy.facts import CUSTODY_TOPICS
+    from sanctuary.policy.facts import TOPICS
 
     vocab = vocabulary()
-    return frozenset(vocab.categories) | frozenset(vocab.groups) | {f for _, f in store_field_map()} | frozenset(CUSTODY_TOPICS)
+    return frozenset(vocab.categories) | frozenset(vocab.groups) | {f for _, f in store_field_map()} | frozenset(TOPICS)
 
 
 def canonical_request(request: Request) -> bytes:

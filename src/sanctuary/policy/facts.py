@@ -29,16 +29,28 @@ from sanctuary.screening import DocumentClass, PurposeScreen
 from sanctuary.screening.documents import COMPULSORY
 from sanctuary.screening.normalize import normalize
 
-CUSTODY_TOPICS = ("custody_status", "release_date", "contact_information")
+CUSTODY_TOPICS = ("custody_status", "release_date", "contact_information")  # asked by an inquiry naming none
+# The nature of the requester's own warrant or NCIC record: whether it is civil or criminal, the
+# communication MCC 2-173-020(a)(3) authorises ("to determine whether any matter involves enforcement
+# based solely on a violation of a civil immigration law"; 5 ILCS 805/5: "clarifying or confirming the
+# civil or criminal nature" of NCIC records). It shows data category `warrant_nature` and nothing about
+# the person's custody, release or contact; asked alone, the request is a clarification (`Facts`).
+WARRANT_TOPIC = "warrant"
+TOPICS = (*CUSTODY_TOPICS, WARRANT_TOPIC)
 # A topic named by the data category it shows: the place of custody is shown with the custody status.
 TOPIC_CATEGORIES = {"custody_facility": "custody_status"}
 
 
 def custody_topics(fields: Sequence[str]) -> tuple[str, ...]:
     """The topics a custody inquiry asks (its `resource.fields`): those it names, directly or by a
-    category one shows (`TOPIC_CATEGORIES`), in CUSTODY_TOPICS order; every topic when it names none."""
+    category one shows (`TOPIC_CATEGORIES`), in TOPICS order; the three custody topics when it names none."""
     named = {TOPIC_CATEGORIES.get(f, f) for f in fields}
-    return tuple(t for t in CUSTODY_TOPICS if t in named) if fields else CUSTODY_TOPICS
+    return tuple(t for t in TOPICS if t in named) if fields else CUSTODY_TOPICS
+
+
+def clarification(request: Request) -> bool:
+    """A custody inquiry whose only topic is the nature of the requester's own warrant (`WARRANT_TOPIC`)."""
+    return request.kind is Kind.custody_inquiry and custody_topics(request.resource.fields) == (WARRANT_TOPIC,)
 
 
 # The 2-173-042(c) carve-outs (2012 text), and four readings of it that the words retrieved leave open
@@ -118,6 +130,7 @@ class Facts:
     # as naming a crime): a claim, which a rule may read only where a parameter makes it count.
     criminal_purpose_stated: bool = False
     detainer: bool = False
+    clarification: bool = False  # a custody inquiry asking only the nature of the requester's own warrant
     carveout: bool = False
     health_care_purpose: bool = False
     operation_type: str = "none"
@@ -166,6 +179,7 @@ class Facts:
             "public_data": self.public_data,
             "criminal_purpose_stated": self.criminal_purpose_stated,
             "detainer": self.detainer,
+            "clarification": self.clarification,
             "carveout": self.carveout,
             "health_care_purpose": self.health_care_purpose,
             "operation_type": self.operation_type,
@@ -421,6 +435,7 @@ def derive(
         public_data=public_data,
         criminal_purpose_stated="criminal" in (request.purpose.category, purpose.category),
         detainer=any(d.detainer for d in docs),
+        clarification=clarification(request),
         carveout=bool(carveouts.intersection(CARVEOUTS) - dropped_carveouts),
         health_care_purpose=any(_health_care(text) for text in words.values()),
         operation_type=op.type if op else "none",

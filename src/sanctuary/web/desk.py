@@ -28,7 +28,7 @@ from sanctuary.models import CARVEOUT_FIELDS as SUBJECT_CARVEOUTS
 from sanctuary.models import DOCUMENT_TYPES, OPERATION_TYPES, PURPOSE_CATEGORIES, SEARCH_TYPES, Failure, Kind
 from sanctuary.policy.categories import vocabulary
 from sanctuary.policy.engine import PolicyEngine
-from sanctuary.policy.facts import CUSTODY_TOPICS
+from sanctuary.policy.facts import TOPICS
 from sanctuary.screening.documents import MAX_FILE_BYTES, DocumentError, read_text
 from sanctuary.web import i18n, labels
 from sanctuary.web.i18n import N_
@@ -251,7 +251,7 @@ def build_request(form: Mapping[str, Any], topics: list[str], document_texts: Ma
 
 def _resource(form: Mapping[str, Any], kind: str, topics: list[str]) -> dict[str, Any]:
     if kind == "custody_inquiry":
-        unknown = set(topics) - set(CUSTODY_TOPICS)
+        unknown = set(topics) - set(TOPICS)
         if unknown:
             raise FormError("topics", N_("unknown topic(s) %(topics)s"), topics=sorted(unknown))
         return {"fields": topics} if topics else {}

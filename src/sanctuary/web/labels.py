@@ -73,6 +73,7 @@ CUSTODY_TOPICS = {
     "custody_status": N_("Custody status"),
     "release_date": N_("Release date"),
     "contact_information": N_("Contact information"),
+    "warrant": N_("Whether the agency's own warrant or NCIC record is civil or criminal"),
 }
 
 # The records the shipped store hands out (records/categories.toml), kind and field by field.

@@ -27,7 +27,7 @@ from sanctuary.gateway.app import Submission
 from sanctuary.gateway.credentials import DESK_ROLES
 from sanctuary.gateway.held import HeldItem, NotWaiting
 from sanctuary.models import Request, RequestError
-from sanctuary.policy.facts import CUSTODY_TOPICS
+from sanctuary.policy.facts import TOPICS
 from sanctuary.web import desk, i18n, labels
 from sanctuary.web.errors import MESSAGES
 from sanctuary.web.i18n import N_
@@ -69,7 +69,7 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
             kind_label=dict(desk.KIND_CHOICES).get(kind, ""),
             categories=desk.CATEGORIES,
             carveouts=desk.CARVEOUT_FIELDS,
-            topics=[(t, labels.CUSTODY_TOPICS[t]) for t in CUSTODY_TOPICS],
+            topics=[(t, labels.CUSTODY_TOPICS[t]) for t in TOPICS],
             search_types=desk.SEARCH_CHOICES,
             operation_types=desk.OPERATION_CHOICES,
             civil_choices=desk.CIVIL_CHOICES,
