@@ -154,7 +154,11 @@ def test_a_clarification_and_an_agreement_release_no_record(gateway: Running) ->
     assert not answer.get("result", {}).get("records")
     with_release = gateway.post("ICE-ERO", {**body, "id": "t-clarify-release", "resource": {"fields": ["warrant", "release_date"]}})
     assert with_release.status_code == 403
-    agreement = {"id": "t-agree", "kind": "agreement", "purpose": {"text": "language services agreement for interviews", "category": "criminal"}}
+    agreement = {
+        "id": "t-agree",
+        "kind": "agreement",
+        "purpose": {"text": "language services agreement for interviews", "category": "criminal"},
+    }
     answer = gateway.post("FBI", agreement).json()
     assert answer["decision"]["decision"] == "permit" and "records" not in answer.get("result", {})
 
