@@ -260,7 +260,9 @@ def _resource(form: Mapping[str, Any], kind: str, topics: list[str]) -> dict[str
     resource: dict[str, Any] = {}
     if system := _text(form, "system"):
         resource["system"] = system
-    if kind == "agreement":  # the system it would open; an agreement asks no search or fields
+    if kind == "agreement":  # the system it would open: an agreement asks no search and no fields
+        if _text(form, "fields") or _text(form, "search_type"):
+            raise FormError("fields", N_("an agreement names only the system it would open: no fields, no search"))
         return resource
     if fields := [f.strip() for f in _text(form, "fields").split(",") if f.strip()]:
         resource["fields"] = fields
