@@ -73,6 +73,35 @@ def test_department_file_adds_partners_with_ori(tmp_path):
     assert reg.digest() != load_registry().digest()
 
 
+def test_a_task_force_is_judged_as_each_of_its_members_and_is_no_component_of_its_host(reg):
+    jttf = reg.get("CA-JTTF-LA")
+    assert jttf.level == "multi" and jttf.members == ("FBI", "ICE-HSI", "CBP", "CA-LAPD") and jttf.primary_purpose == "criminal"
+    readings = [a.id for a in reg.readings("CA-JTTF-LA")]
+    assert readings == ["CA-JTTF-LA", "FBI", "ICE-HSI", "CBP", "CBP-USBP", "CBP-OFO", "CBP-AMO", "CA-LAPD"]
+    assert "CA-JTTF-LA" not in [a.id for a in reg.readings("FBI")]
+    assert [a.id for a in reg.readings("FBI-JTTF-CHI")] == ["FBI-JTTF-CHI"]  # no members recorded: itself only
+
+
+TASK_FORCE = '[[agency]]\nid = "TF"\nname = "TF"\nlevel = "multi"\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[[agency]]\nid = "X"\nname = "X"\nlevel = "city"\nmembers = ["FBI"]\n', "only a joint task force"),
+        (TASK_FORCE + 'members = ["NOPE"]\n', "'NOPE' is not a registered agency"),
+        (TASK_FORCE + 'members = ["FBI-JTTF-CHI"]\n', "'FBI-JTTF-CHI' is not a registered agency outside a task force"),
+        (TASK_FORCE + 'members = "FBI"\n', "members: must be a list"),
+        (TASK_FORCE + 'primary_purpose = "terrorism"\n', "primary_purpose: must be one of"),
+    ],
+)
+def test_bad_task_force_entries_name_the_problem(tmp_path, text, message):
+    path = tmp_path / "partners.toml"
+    path.write_text(text)
+    with pytest.raises(RegistryError, match=message):
+        load_registry([path])
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

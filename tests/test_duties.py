@@ -288,6 +288,28 @@ def test_oregon_declines_and_the_monthly_cjc_report_lists_each_request(decision_
     assert month.counts["decision"] == {"deny": 2}
 
 
+def test_california_annual_task_force_report_lists_each_task_force_request_and_no_other(decision_log):
+    p = pipeline(decision_log, "california")
+    asked = [
+        ("CA-JTTF-LA", "counterterrorism investigation, material support"),
+        ("CA-JTTF-LA", "locate subject suspected of illegal reentry, 8 U.S.C. 1326"),
+        ("FBI", "bank robbery"),
+    ]
+    for i, (agency, text) in enumerate(asked):
+        raw = {
+            "id": f"ca-{i}",
+            "kind": "database_query",
+            "requester": {"agency": agency},
+            "purpose": {"text": text, "category": "criminal"},
+        }
+        raw["resource"] = {"fields": ["address"], "search": {"type": "person", "person_id": "P0000056"}}
+        p.handle_raw(json.dumps(raw))
+    book = DutyBook.for_profiles(available())
+    year = write(book.reports["california-7284-6-c1"], Period.containing(TODAY, "year"), decision_log, registry())
+    assert [(r["requester"], r["decision"]) for r in year.rows] == [("CA-JTTF-LA", "permit"), ("CA-JTTF-LA", "deny")]
+    assert any(m.startswith("arrests_immigration") for m in year.missing)
+
+
 def test_every_entry_point_records_duties_the_public_api_and_the_gateway(decision_log, tmp_path):
     import sanctuary
     from sanctuary.gateway.services import load_policy

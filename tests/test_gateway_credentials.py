@@ -122,6 +122,25 @@ def test_admin_issues_and_revokes_keys_stored_only_as_hashes(gateway: Running, t
     assert staff.status_code == 422 and staff.json()["error"]["field"] == "role"
 
 
+def test_a_persons_own_request_is_bound_at_the_desk_never_by_a_key(gateway: Running) -> None:
+    """docs/requests.md: no key speaks for SUBJECT-SELF; the desk enters the identity check."""
+    admin = {"Authorization": f"Bearer {gateway.key('admin')}"}
+    issued = httpx.post(f"{gateway.url}/v1/admin/keys", json={"role": "agency", "agency": "SUBJECT-SELF"}, headers=admin)
+    assert issued.status_code == 422 and issued.json()["error"]["field"] == "agency"
+    own = {**BODIES["person"], "id": "t-own", "requester": {"agency": "SUBJECT-SELF", "person_id": "P0000001"}}
+    own["subject"] = {"person_id": "P0000001"}
+    own["resource"] = {**own["resource"], "search": {"type": "person", "person_id": "P0000001"}}
+    desk = gateway.post("desk", own).json()
+    # chicago-2021 says nothing of a person's own request: the baseline refuses her, on the record
+    assert desk["decision"]["decision"] == "deny" and desk["decision"]["requester"] == "SUBJECT-SELF" and "result" not in desk
+    assert "P0000001" not in gateway.get(f"/v1/audit/entries/{desk['log_index']}").text
+    assert gateway.gateway.log.get().reveal(desk["log_index"])["requester.person_id"] == "P0000001"
+    unbound = gateway.post("desk", {**own, "id": "t-own-2", "requester": {"agency": "SUBJECT-SELF"}}).json()["decision"]
+    assert unbound["decision"] == "deny" and unbound["error"].startswith("requester.person_id:")
+    borrowed = gateway.post("FBI", {**own, "id": "t-own-3", "requester": {"person_id": "P0000001"}}).json()["decision"]
+    assert borrowed["decision"] == "deny" and borrowed["error"].startswith("requester.person_id:")
+
+
 def test_key_ring_file_round_trip_and_damage(tmp_path: Path) -> None:
     path = tmp_path / "keys.json"
     ring = KeyRing(path)

@@ -135,6 +135,9 @@ def test_a_magistrate_judges_order_is_a_federal_court_order_but_not_an_article_i
         ("permanent ICE office at the jail intake", {"office_space"}),
         ("office space dedicated to CBP at the station", {"office_space"}),
         ("locate for removal", set()),
+        ("joint fugitive operations task force: removable aliens", {"joint_task_force"}),
+        ("LA JTTF lead", {"joint_task_force"}),
+        ("287(g) task force model deputies", {"enforcement_agreement"}),
     ],
 )
 def test_statutory_purposes_named_in_words(text, kinds):

@@ -57,3 +57,31 @@ def test_adding_a_pack_never_turns_a_deny_into_a_permit_for_every_pair(base, add
         if both.decision == "permit":  # partial withholdings of two packs may add up to a deny, never the reverse
             assert alone.decision == other.decision == "permit", raw
             assert set(alone.redact) | set(other.redact) == set(both.redact), raw
+
+
+@pytest.mark.parametrize(
+    ("purpose", "decision"), [("criminal", "permit"), ("civil_immigration", "deny"), ("criminal_immigration", "deny"), (None, "deny")]
+)
+def test_california_task_force_exception_turns_on_the_registrys_primary_purpose(tmp_path, purpose, decision):
+    """Gov. Code §7284.6(b)(3)(A): a task force whose primary purpose the department records as
+    immigration enforcement (civil, or criminal immigration), or does not record, gets nothing the
+    bars reaching its HSI member withhold, whatever crime its request states."""
+    from sanctuary.agencies import load_registry
+    from sanctuary.pipeline import Pipeline
+    from sanctuary.policy.engine import PolicyEngine
+
+    entry = '[[agency]]\nid = "TF"\nname = "A task force"\nlevel = "multi"\nstate = "CA"\nmembers = ["FBI", "ICE-HSI"]\n'
+    path = tmp_path / "partners.toml"
+    path.write_text(entry + (f'primary_purpose = "{purpose}"\n' if purpose else ""))
+    engine = PolicyEngine.load(["california"], load_registry([path]))
+    raw = {
+        "id": "tf-1",
+        "kind": "database_query",
+        "requester": {"agency": "TF"},
+        "purpose": {"text": "counterterrorism investigation, material support", "category": "criminal"},
+        "resource": {"fields": ["address"], "search": {"type": "person", "person_id": "P0000056"}},
+    }
+    _, got = Pipeline(engine, trusted=True).decide_raw(raw)
+    assert got.decision == decision, got.explanation
+    if decision == "deny":
+        assert "california:7284-6-b3-task-force-data" in got.rules and "california:7284-6-a1d-personal-information" in got.rules

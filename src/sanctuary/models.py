@@ -56,10 +56,20 @@ class Kind(str, Enum):
     agreement = "agreement"
 
 
+# The requester of a self-request: the person the request is about, asking for her own records
+# (New York VTL §201(9)(a), (10)(a)). No key speaks for it: the department binds her to the subject
+# (`Requester.person_id`; docs/requests.md, "A person's request for her own records").
+SELF = "SUBJECT-SELF"
+
+
 class Requester(Strict):
     # registry id, alias, full name or ORI; the gateway sets it from the credential
     agency: Annotated[Name, NotText("resolved against the registry (an unknown agency is refused); the credential's at the gateway")]
     officer: Short | None = None
+    # A self-request only (agency SELF): the person the department's identity check found the
+    # requester to be (at the desk: her identification against the records), which must be the
+    # subject's person_id. In the sealed record only, like every identifier of a person.
+    person_id: Annotated[Short | None, PERSON] = None
 
 
 PurposeCategory = Literal["criminal", "civil_immigration", "other"]

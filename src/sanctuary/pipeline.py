@@ -35,6 +35,7 @@ from sanctuary.duties.book import DutyBook
 from sanctuary.duties.ledger import duty_entry
 from sanctuary.egress import asked_categories
 from sanctuary.models import (
+    SELF,
     Decision,
     Document,
     Failure,
@@ -46,6 +47,7 @@ from sanctuary.models import (
     parse_request,
     read_json,
 )
+from sanctuary.policy.courts import prosecutor_subpoenas
 from sanctuary.policy.declarations import read_declarations
 from sanctuary.policy.disclosure import Disclosure, Judgement, judge
 from sanctuary.policy.engine import DEFAULT_DENY, HOME_STATE, Evaluation, PolicyEngine, Query
@@ -270,6 +272,12 @@ class RequestPath:
             raise RequestError("body", "must be a JSON object (a request)")
         if agency is None:
             return parse_request(body)
+        if agency == SELF:  # a key issued for it would let its holder bind herself to anyone
+            raise ForeignRequester(
+                "requester.agency",
+                f"no key speaks for {SELF}: a person's request for her own records is entered at the department's desk, "
+                "after an identity check (requester.person_id)",
+            )
         requester = body.get("requester", {})
         if not isinstance(requester, dict):
             raise RequestError("requester", "must be an object")
@@ -518,6 +526,32 @@ class Pipeline(RequestPath):
                 raise RequestError("resource.fields", f"unknown custody topic(s) {sorted(unknown)}; use {', '.join(TOPICS)}")
         return Parties(requester, unique, tuple(acting.values()))
 
+    def bind_self(self, request: Request, requester: Agency, who: Identity | None) -> None:
+        """A self-request (requester `SELF`) is bound to its subject by the department, or refused
+        naming the field: the person the department's identity check found the requester to be
+        (`requester.person_id`, entered at the desk) is the subject's person_id. At the department's
+        own tool (`trusted`) the request is its statement: `SELF` with a subject's person_id says the
+        subject asks. `requester.person_id` on anyone else's request is refused: it binds no agency."""
+        checked = request.requester.person_id
+        if requester.id != SELF:
+            if checked is not None:
+                raise RequestError("requester.person_id", f"only a person's request for her own records (requester {SELF}) carries it")
+            return
+        subject = who.person_id if who is not None else None
+        if subject is None:
+            raise RequestError("subject.person_id", "a person's request for her own records names her by the person_id of her record")
+        if checked is None and not self.trusted:
+            raise RequestError(
+                "requester.person_id",
+                "a person's request for her own records must be bound to the subject by the department: the person_id its "
+                "identity check (her identification, at the desk) found her to be",
+            )
+        if checked is not None and checked.strip() != subject.strip():
+            raise RequestError(
+                "requester.person_id, subject.person_id",
+                "the person the identity check found the requester to be is not the subject: a person may ask only for her own records",
+            )
+
     # -- facts ---------------------------------------------------------------------------
     def subject(self, request: Request, who: Identity | None) -> tuple[frozenset[str], str]:
         """The carve-outs the subject meets and where that came from. The records win over a
@@ -562,6 +596,9 @@ class Pipeline(RequestPath):
             dropped_carveouts=self.engine.dropped_carveouts,
             stated_crime=self.stated_crime,
             public_data=self.trusted and request.resource.publicly_available_to_anyone,
+            requester=parties.requester,
+            # bound to the subject, or refused (`bind_self`); opened only where every profile speaks to it
+            self_request=parties.requester.id == SELF and self.engine.self_requests,
         )
 
     # -- decide --------------------------------------------------------------------------
@@ -623,6 +660,7 @@ class Pipeline(RequestPath):
         who = subject_of(request, facts_decide=self.one_person)  # one person, or refused naming both fields
         purpose = screen_request(request)
         parties = self.resolve(request, purpose)
+        self.bind_self(request, parties.requester, who)
         return Read(
             who=who,
             purpose=purpose,
@@ -645,7 +683,7 @@ class Pipeline(RequestPath):
             counted = [d for d in claimed if d.administrative]
         facts = self.facts(request, parties, read.purpose, counted, carveouts)
         hypothesis = None
-        if verified is None and not self.trusted and any(d.judicial for d in claimed):
+        if verified is None and not self.trusted and (any(d.judicial for d in claimed) or prosecutor_subpoenas(claimed)):
             hypothesis = self.facts(request, parties, read.purpose, claimed, carveouts)
         key: tuple[Any, ...] = (tuple(a.id for a in parties.acting), tuple(a.id for a in parties.beneficiaries), request.kind)
         key += (request.resource.system, facts, read.asked, hypothesis, read.review)

@@ -2,7 +2,9 @@
 
 Shipped as data (`data/agencies.toml`); a department adds partners in its own TOML file of the same
 format. Flags that describe what an agency *is* (`federal`, `immigration_enforcement`) pass down to
-every unit below it: Border Patrol is an immigration-enforcement agency because CBP is.
+every unit below it: Border Patrol is an immigration-enforcement agency because CBP is. A joint task
+force (level "multi") names its `members`: a request from it may serve any of them, so it is judged
+as each (`Registry.readings`), and its `primary_purpose` as the department records it.
 """
 
 from __future__ import annotations
@@ -22,7 +24,10 @@ DATA = Path(__file__).parent / "data" / "agencies.toml"
 LEVELS = ("federal", "state", "county", "city", "multi", "private")
 INHERITED = ("federal", "immigration_enforcement")
 FLAGS = ("federal", "law_enforcement", "immigration_enforcement", "civil_immigration_mission", "has_287g", "relays_to_dhs")
-_KEYS = {"id", "name", "parent", "aliases", "ori", "level", "state", *FLAGS}
+# A joint task force's primary purpose, as the department records it: each jurisdiction's rules decide
+# which of these is "immigration enforcement" (California: both immigration kinds, Gov. Code §7284.4(f)).
+PURPOSES = ("civil_immigration", "criminal_immigration", "criminal")
+_KEYS = {"id", "name", "parent", "aliases", "ori", "level", "state", "members", "primary_purpose", *FLAGS}
 _ORI = re.compile(r"^[A-Z]{2}[A-Z0-9]{7}$")
 
 
@@ -46,6 +51,8 @@ class Agency:
     dhs: bool = False
     has_287g: bool = False
     relays_to_dhs: bool = False
+    members: tuple[str, ...] = ()  # a joint task force's member agencies (level "multi" only)
+    primary_purpose: str | None = None  # a joint task force's, one of PURPOSES (None: not recorded)
     ancestors: tuple[str, ...] = field(default=(), compare=False)
 
     def flags(self) -> list[str]:
@@ -54,6 +61,7 @@ class Agency:
     def to_dict(self) -> dict:
         d = asdict(self)
         d["aliases"], d["ori"], d["ancestors"] = list(self.aliases), list(self.ori), list(self.ancestors)
+        d["members"] = list(self.members)
         d["flags"] = self.flags()
         return d
 
@@ -99,13 +107,17 @@ class Registry:
     def readings(self, agency_id: str) -> tuple[Agency, ...]:
         """Every agency a request under this name may really come from: the agency itself and each
         component below it (a request from "ICE" may be ERO's). Joint task forces hosted by an agency
-        (level "multi") are partners, not components, and are not readings of their host."""
+        (level "multi") are partners, not components, and are not readings of their host; a task
+        force's own readings are itself and every reading of each of its `members` (what it receives
+        may serve any of them: one with an HSI member is judged as HSI too, for the bars that reach HSI)."""
         found = self._readings.get(agency_id)
         if found is None:
             found = (self._agencies[agency_id],)
             found += tuple(
                 a for a in self._agencies.values() if agency_id in a.ancestors and a.level != "multi" and not _in_task_force(a, self)
             )
+            for member in self._agencies[agency_id].members:
+                found += tuple(a for a in self.readings(member) if a not in found)
             self._readings[agency_id] = found
         return found
 
@@ -130,6 +142,12 @@ def load_registry(extra: Iterable[str | Path] = (), *, base: Path | None = DATA)
     agencies: dict[str, Agency] = {}
     for agency_id in raw:
         _build(agency_id, raw, agencies, ())
+    for agency in agencies.values():
+        for member in agency.members:
+            if member not in agencies or agencies[member].level == "multi":
+                raise RegistryError(
+                    f"{raw[agency.id][1]}: agency {agency.id}", f"members: {member!r} is not a registered agency outside a task force"
+                )
     return Registry(agencies)
 
 
@@ -155,6 +173,15 @@ def _read(path: Path) -> list[dict]:
                 raise RegistryError(f"{where} ({entry['id']})", f"{flag}: must be true or false")
         if "level" in entry and entry["level"] not in LEVELS:
             raise RegistryError(f"{where} ({entry['id']})", f"level: must be one of {', '.join(LEVELS)}")
+        if "members" in entry or "primary_purpose" in entry:
+            if entry.get("level") != "multi":
+                raise RegistryError(
+                    f"{where} ({entry['id']})", 'members, primary_purpose: only a joint task force (level "multi") has them'
+                )
+            if not isinstance(entry.get("members", []), list) or not all(isinstance(m, str) for m in entry.get("members", [])):
+                raise RegistryError(f"{where} ({entry['id']})", "members: must be a list of agency ids")
+            if "primary_purpose" in entry and entry["primary_purpose"] not in PURPOSES:
+                raise RegistryError(f"{where} ({entry['id']})", f"primary_purpose: must be one of {', '.join(PURPOSES)}")
         for ori in entry.get("ori", []):
             if not _ORI.match(ori):
                 raise RegistryError(f"{where} ({entry['id']})", f"ori: {ori!r} is not a 9-character ORI")
@@ -185,6 +212,8 @@ def _build(agency_id: str, raw: dict[str, tuple[dict, str]], done: dict[str, Age
         civil_immigration_mission=entry.get("civil_immigration_mission", False),
         has_287g=entry.get("has_287g", False),
         relays_to_dhs=entry.get("relays_to_dhs", False),
+        members=tuple(entry.get("members", ())),
+        primary_purpose=entry.get("primary_purpose"),
         dhs=agency_id == "DHS" or bool(parent and parent.dhs),
         ancestors=(parent.id, *parent.ancestors) if parent else (),
         **inherit,

@@ -105,10 +105,19 @@ def _immigration(e: dict, registry: Registry) -> bool:
     return _administrative(e, registry) or immigration_agency(parties, registry) or recorded(e, registry)
 
 
+def _task_force(e: dict, registry: Registry) -> bool:
+    """Requests from a joint law enforcement task force (registry level "multi")."""
+    try:
+        return registry.get(e.get("requester") or "").level == "multi"
+    except KeyError:  # an id the registry no longer holds names no task force
+        return False
+
+
 # Which decision entries a report's `rows` names.
 SELECTORS: dict[str, Callable[[dict, Registry], bool]] = {
     "administrative_documents": _administrative,
     "immigration_requests": _immigration,
+    "task_force_requests": _task_force,
 }
 DUTY_COLUMNS = ["entry", "date_triggered", "duty", "due", "requester", "request_kind", "decision", "decision_entry", "fulfilled"]
 

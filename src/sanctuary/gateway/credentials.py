@@ -33,6 +33,7 @@ from typing import Literal
 
 from sanctuary import config
 from sanctuary.errors import SanctuaryError
+from sanctuary.models import SELF
 
 # The one home of the roles: who holds a key (all four) and who signs in to the pages (staff).
 StaffRole = Literal["desk", "oversight", "admin"]
@@ -147,6 +148,8 @@ class KeyRing:
             raise CredentialError("role", f"{role!r} is not one of {', '.join(ROLES)}")
         if (role == "agency") != (agency is not None):
             raise CredentialError("agency", "an agency key names its agency; staff keys name none")
+        if agency == SELF:  # its holder could bind herself to anyone: the department binds her, at the desk
+            raise CredentialError("agency", f"no key speaks for {SELF}: a person's own request is entered at the desk")
         principal = Principal(
             key_id=match.group(1),
             role=role,

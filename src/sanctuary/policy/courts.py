@@ -13,6 +13,12 @@ County Superior Court, Spokane County District Court). A court of another kind (
 court) is not Washington's whatever its name says, nor is one of a county whose name other states'
 counties share (Pierce, Adams, Lincoln ...) unless it names the state: the doubt stays closed.
 "Washington County" and "Washington, D.C." do not name the state.
+
+A prosecutor's subpoena (New York CPL 610.20(2): a district attorney, as an officer of a criminal
+court in which he is conducting the prosecution, "may issue a subpoena of such court, subscribed by
+himself") is a court's subpoena no judge signed: `prosecutor_subpoenas` says of which state's court,
+read as above; whether one counts is each jurisdiction's own definition (New York VTL §201(9)(c),
+(10)(c): a subpoena "properly issued pursuant to the criminal procedure law").
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ _WA_COUNTY = (
     r"asotin|chelan|clallam|cowlitz|ferry|grays\s+harbor|island|king|kitsap|kittitas|klickitat|okanogan|pacific"
     r"|pend\s+oreille|skagit|skamania|snohomish|spokane|wahkiakum|walla\s+walla|whatcom|whitman|yakima"
 )
+_FEDERAL = re.compile(r"\b(?:united states|u\.\s?s\.)|\bfederal\b", re.IGNORECASE)
+_PROSECUTOR = re.compile(r"\bdistrict\s+attorney\b|\bprosecutor\b", re.IGNORECASE)
 _WA_PLACE = re.compile(rf"\b(?:{_WA_COUNTY})\s+county\b|\bcounty\s+of\s+(?:{_WA_COUNTY})\b", re.IGNORECASE)
 
 
@@ -59,13 +67,29 @@ def article_iii_order(documents: Iterable[DocumentClass]) -> bool:
 def state_court_orders(documents: Iterable[DocumentClass]) -> frozenset[str]:
     """Two-letter codes of the states whose courts issued a judicial document (one state named, no other;
     Washington's by its kind and place, as the module says)."""
-    found = set()
-    for d in documents:
-        if d.judicial and not d.federal:
-            named = [code for code, pattern in _STATE.items() if pattern.search(d.court)]
-            if named == ["WA"] or (not named and _WA_PLACE.search(d.court)):
-                if _WA_KIND.search(d.court):
-                    found.add("WA")
-            elif len(named) == 1:
-                found.add(named[0])
-    return frozenset(found)
+    return frozenset(state for d in documents if d.judicial and not d.federal and (state := _state_of(d.court)))
+
+
+def prosecutor_subpoenas(documents: Iterable[DocumentClass]) -> frozenset[str]:
+    """Two-letter codes of the states whose court's subpoena, in a criminal matter, a prosecutor
+    subscribed (a district attorney, an assistant or another prosecutor: CPL 610.20(2)), and no judge:
+    a state court named (a federal court's is not), the signer a prosecutor, never an administrative form. Only documents that count
+    reach here (verified, or the department's own input)."""
+    return frozenset(
+        state
+        for d in documents
+        if d.type == "judicial_subpoena"
+        and not d.administrative
+        and not _FEDERAL.search(d.court)
+        and d.criminal
+        and _PROSECUTOR.search(d.signer)
+        and (state := _state_of(d.court))
+    )
+
+
+def _state_of(court: str) -> str | None:
+    """The state whose court this is (one state named, no other; Washington's by its kind and place)."""
+    named = [code for code, pattern in _STATE.items() if pattern.search(court)]
+    if named == ["WA"] or (not named and _WA_PLACE.search(court)):
+        return "WA" if _WA_KIND.search(court) else None
+    return named[0] if len(named) == 1 else None

@@ -30,10 +30,10 @@ DEFAULT_DENY = "No permitting rule (default deny)"
 CONTEXTS = 4096  # Cedar contexts kept serialised (facts repeat: a few booleans and a short list)
 STATED_PURPOSE = ".stated_purpose"  # the profile parameter deciding `stated_crime` (policy.immigration)
 LIFTS = "lifts_presumption"
+SELF_REQUEST = "context.self_request"  # the fact a profile that speaks for a person's own request reads
 SUBJECT_FACTS = (
     "context.carveout",
     "context.felony_conviction",
-    "context.applications",
     "context.subject_records",
 )  # facts read from the records about the subject
 
@@ -140,6 +140,12 @@ class PolicyEngine:
         # speaks to it (declares `stated_purpose`) turns it on; none speaking: the restrictive default.
         spoken = [v for k, v in self.params.items() if k.endswith(STATED_PURPOSE)]
         self.stated_crime = bool(spoken) and all(LIFTS in v for v in spoken)
+        # Whether a person's request for her own records (requester models.SELF) may be opened: only
+        # where every profile in force speaks to it (a rule of each reads `context.self_request`); one
+        # silent refuses her (fail closed), so adding a profile never turns a deny into a permit.
+        self.self_requests = bool(profiles) and all(
+            any(SELF_REQUEST in r.text for r in self.rules.values() if r.profile == p.name) for p in profiles
+        )
         # Whether any rule in force reads facts about the subject: only then are the records consulted.
         self.reads_subject = any(fact in r.text for r in self.rules.values() for fact in SUBJECT_FACTS)
         self._contexts: dict[Facts, str] = {}

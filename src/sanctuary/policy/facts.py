@@ -21,7 +21,7 @@ from typing import Protocol
 
 from sanctuary.agencies import Agency
 from sanctuary.models import CARVEOUT_FIELDS, PUBLISHED_CATEGORIES, Kind, Request, RequestError, Subject, string_fields, strings_at
-from sanctuary.policy.courts import article_iii_order, state_court_orders
+from sanctuary.policy.courts import article_iii_order, prosecutor_subpoenas, state_court_orders
 from sanctuary.policy.immigration import STATED_CRIME, immigration_purpose
 from sanctuary.policy.immigration_crimes import criminal_immigration
 from sanctuary.policy.stated_purposes import stated_purposes
@@ -66,7 +66,7 @@ CARVEOUTS = (
     "pending_misdemeanor_charge",
 )
 # New York VTL §201(12)(a)'s exceptions that rest on the person's own dealings with the DMV: facts
-# from its records (a requester's statement of them is a claim), carried with the carve-outs.
+# from its records (a requester's statement of them is a claim), read as `subject_records` too.
 APPLICATIONS = ("real_id_applicant", "trusted_traveler_applicant")
 # California's facts from the department's records (`models.Subject`, each with its clause: Gov. Code
 # §7282.5's circumstances, §7284.6(b)(1)'s stop), and the answer on its TRUTH Act consent form
@@ -137,11 +137,16 @@ class Facts:
     civil_immigration_operation: bool = False
     article_iii_order: bool = False
     state_court_orders: frozenset[str] = frozenset()
+    # The states whose court's subpoena, in a criminal matter, a prosecutor subscribed and no judge
+    # (`policy.courts.prosecutor_subpoenas`), of the documents that count: descriptive, for each
+    # jurisdiction's own definition of a subpoena properly issued (New York's CPL).
+    prosecutor_subpoenas: frozenset[str] = frozenset()
     felony_conviction: bool = False  # the department's records show one (never the requester's claim)
     # The request names one person (its subject or its search: `subject_of`); a list or a sweep names none.
     specific_person: bool = False
-    # California's and Washington's facts about the subject the department's records show met
-    # (`CALIFORNIA`, `WASHINGTON`), by name.
+    # The facts about the subject the department's records show met, that a state's rules read by
+    # name: New York's applications (`APPLICATIONS`), California's and Washington's (`CALIFORNIA`,
+    # `WASHINGTON`). One home for all of them.
     subject_records: frozenset[str] = frozenset()
     # Descriptive, for each jurisdiction's own definition of immigration enforcement to read: the kinds
     # of federal criminal immigration offence the request names (`policy.immigration_crimes.KINDS`),
@@ -162,8 +167,14 @@ class Facts:
     federal_court_order: bool = False
     # The statutory purposes the request's words name (`policy.stated_purposes.KINDS`): a claim.
     stated_purposes: frozenset[str] = frozenset()
-    # What the department's records show of the person's own applications (`APPLICATIONS`).
-    applications: frozenset[str] = frozenset()
+    # The requester is a joint task force (registry level "multi"): its primary purpose as the
+    # department's registry records it (`agencies.registry.PURPOSES`), "unknown" when not recorded;
+    # "none": the requester is not a task force.
+    task_force_purpose: str = "none"
+    # The person the request is about asks for her own records, bound to the subject by the
+    # department (`Pipeline.bind_self`; requester `models.SELF`), and every profile in force speaks
+    # to such a request (`PolicyEngine.self_requests`): otherwise False, and the baseline refuses her.
+    self_request: bool = False
 
     @cached_property
     def cedar_context(self) -> dict:
@@ -186,6 +197,7 @@ class Facts:
             "civil_immigration_operation": self.civil_immigration_operation,
             "article_iii_order": self.article_iii_order,
             "state_court_orders": sorted(self.state_court_orders),
+            "prosecutor_subpoenas": sorted(self.prosecutor_subpoenas),
             "felony_conviction": self.felony_conviction,
             "subject_records": sorted(self.subject_records),
             "specific_person": self.specific_person,
@@ -195,7 +207,8 @@ class Facts:
             "federal_probable_cause_charges": sorted(self.federal_probable_cause_charges),
             "federal_court_order": self.federal_court_order,
             "stated_purposes": sorted(self.stated_purposes),
-            "applications": sorted(self.applications),
+            "task_force_purpose": self.task_force_purpose,
+            "self_request": self.self_request,
         }
 
 
@@ -396,6 +409,8 @@ def derive(
     dropped_carveouts: frozenset[str] = frozenset(),
     stated_crime: bool = STATED_CRIME,
     public_data: bool = False,
+    requester: Agency | None = None,
+    self_request: bool = False,
 ) -> Facts:
     """The facts of one request.
 
@@ -405,11 +420,14 @@ def derive(
     document only ever counts as an administrative basis (which lifts nothing). `carveouts`: those
     the department's records (or, at the department's own tool, its statement) establish: every met
     fact about the subject (`RECORD_FACTS`), of which the 2012 carve-outs lift that law's rules, New
-    York's applications (`APPLICATIONS`) and California's and Washington's facts (`subject_records`) theirs.
+    York's applications and California's and Washington's facts (`subject_records`) theirs.
     `stated_crime`: a criminal purpose the requester states (declared, or in words) lifts the 287(g)/ERO
     presumption (`policy.immigration.STATED_CRIME`; the jurisdiction's choice, `PolicyEngine.stated_crime`).
     `public_data`: the department states that what is asked is published to everyone (a requester's
-    `resource.publicly_available_to_anyone` is a claim: the pipeline passes it only as the department's own)."""
+    `resource.publicly_available_to_anyone` is a claim: the pipeline passes it only as the department's own).
+    `requester`: the agency its credential speaks for; a joint task force's recorded primary purpose
+    is a fact (`task_force_purpose`).
+    `self_request`: the subject asks for her own records, bound to her by the department (`Pipeline.bind_self`)."""
     docs = list(documents)
     words = free_text(request)  # read by three facts below: walked once
     verified = [d for d in docs if d.judicial and not d.administrative]
@@ -442,8 +460,9 @@ def derive(
         civil_immigration_operation=bool(op and op.civil_immigration),
         article_iii_order=article_iii_order(verified),
         state_court_orders=state_court_orders(verified),
+        prosecutor_subpoenas=prosecutor_subpoenas(docs),
         felony_conviction="felony_conviction" in carveouts,
-        subject_records=carveouts.intersection(CALIFORNIA + WASHINGTON),
+        subject_records=carveouts.intersection(APPLICATIONS + CALIFORNIA + WASHINGTON),
         specific_person=_names_one(request),
         criminal_immigration=criminal_immigration([*words.values(), *(d.text for d in request.documents)]),
         immigration_forms=frozenset(d.type for d in docs if d.administrative),
@@ -451,5 +470,12 @@ def derive(
         federal_probable_cause_charges=criminal_immigration(d.charge for d in probable_cause),
         federal_court_order=any(d.federal for d in verified),
         stated_purposes=stated,
-        applications=carveouts.intersection(APPLICATIONS),
+        task_force_purpose=_task_force_purpose(requester),
+        self_request=self_request,
     )
+
+
+def _task_force_purpose(requester: Agency | None) -> str:
+    if requester is None or requester.level != "multi":
+        return "none"
+    return requester.primary_purpose or "unknown"

@@ -14,7 +14,9 @@ Some laws bar an arrangement rather than a disclosure, and a request can be the 
 10.93.160(12)(a), ORS 181A.829(2); California's Gov. Code §7284.6(a)(6) for any federal detainee),
 language services from an immigration authority (RCW 10.93.160(13); interpreters, Gov. Code
 §7284.6(a)(3)), office space dedicated to immigration authorities (Gov. Code §7284.6(a)(5)); and
-some protect a place, a court facility (RCW 2.28.310-.330, ORS 181A.828). These
+some protect a place, a court facility (RCW 2.28.310-.330, ORS 181A.828). A request may also present
+itself as a joint task force's (Gov. Code §7284.6(b)(3)): the exception opens only on the registry's
+record of the requesting task force, so the words only ever make its conditions the ones cited. These
 only ever forbid: a claim that closes never opens.
 """
 
@@ -41,6 +43,8 @@ KINDS: dict[str, re.Pattern[str]] = {
     "office_space": re.compile(
         r"\boffice space\b|\b(?:dedicated|permanent|exclusive) (?:ice |immigration |cbp )?offices?\b|\b(?:ice|immigration) offices? (?:at|in|inside)\b"
     ),
+    # A joint task force ("task force", "JTTF"), not 287(g)'s "task force model".
+    "joint_task_force": re.compile(r"\btask ?forces?\b(?! model)|\bjttf\b"),
     "court_facility": re.compile(r"\bcourt ?house\b|\bcourt (?:facility|facilities|building|hearing|appearance)\b|\b(?:at|in) court\b"),
 }
 
