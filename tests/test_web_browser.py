@@ -267,6 +267,46 @@ def test_desk_officer_takes_a_call_with_the_keyboard_only(server: str, page: Pag
     check(page, "desk-held-item", width)
 
 
+def test_desk_enters_a_persons_own_request_with_the_keyboard_only(server: str, page: Page, width: str) -> None:
+    """The person herself at the counter (docs/requests.md): ticked at step 1, her identification checked at
+    step 2 and vouched for by the signed-in desk user; Chicago's law is silent on her: refused, and said why."""
+    sign_in(page, server, "desk")
+    assert focused(page) == "agency"
+    tab_to(page, "own")
+    page.keyboard.press("Space")
+    tab_to(page, "channel")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert page.locator("#channel").input_value() == "in_person"
+    tab_to(page, "kind-custody_inquiry")
+    page.keyboard.press("ArrowUp")  # the radio group wraps round to its last choice
+    assert focused(page) == "kind-database_query"
+    tab_to(page, "next")
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_contain_text("Database request")
+    assert focused(page) == "id_document"  # no caller to name: the identity check comes first
+    check(page, "desk-own-2-identity", width)
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert page.locator("#id_document").input_value() == "passport"
+    tab_to(page, "requester_person_id")
+    page.keyboard.type("P0000001")
+    tab_to(page, "subject_person_id")
+    page.keyboard.type("P0000002")
+    tab_to(page, "decide")
+    page.keyboard.press("Enter")
+    expect(page.locator("#form-error")).to_contain_text("may ask only for her own records")
+    assert focused(page) == "form-error"
+    page.locator("#subject_person_id").fill("P0000001")
+    page.locator("#decide").click()
+    result = page.locator("#result")
+    expect(result).to_contain_text("REFUSED")
+    expect(result.locator(".say")).to_contain_text("No law in force here lets the department give a person her own records")
+    expect(page.locator(".record")).to_contain_text("Passport, checked at the desk by desk")
+    check(page, "desk-own-3-result", width)
+
+
 def type_the_warrant(page: Page) -> None:
     page.locator("#purpose_category").select_option("criminal")
     page.locator("#purpose_text").fill("narcotics trafficking investigation")

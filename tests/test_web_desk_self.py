@@ -44,6 +44,8 @@ def test_the_desk_offers_the_person_herself_and_asks_for_the_identity_check(make
     assert "The identity check" in shown and "under your sign-in" in shown and 'id="identity-warning"' not in details.text
     by_phone = desk.get("/desk", params={"own": "1", "channel": "phone", "kind": "database_query"})
     assert by_phone.status_code == 422 and 'href="#channel"' in by_phone.text and "checked in person" in by_phone.text
+    chosen_from_the_list = desk.get("/desk", params={"agency": "SUBJECT-SELF", "channel": "phone", "kind": "database_query"})
+    assert chosen_from_the_list.status_code == 422 and 'href="#channel"' in chosen_from_the_list.text
     with_agency = desk.get("/desk", params={"own": "1", "agency": "ICE-ERO", "channel": "in_person", "kind": "database_query"})
     assert (
         with_agency.status_code == 422

@@ -90,8 +90,8 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
         if isinstance(guard, Response):
             return guard
         values = {"agency": agency.strip()[:200], "channel": channel if channel in desk.CHANNELS else "phone", "kind": kind}
-        if own:  # no agency: the person herself, at the counter (docs/requests.md)
-            if values["agency"] and values["agency"] != SELF:
+        if own or values["agency"] == SELF:  # no agency: the person herself, at the counter (docs/requests.md)
+            if values["agency"] not in ("", SELF):
                 why = N_("a person asking for her own records is not an agency: leave the agency empty, or untick “the person herself”")
                 return form_page(http, {**values, "own": "1"}, desk.FormError("agency", why))
             if values["channel"] != "in_person":
