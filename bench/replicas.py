@@ -2,8 +2,9 @@
 one log and its signed checkpoints follow.
 
     python bench/replicas.py workers --workers 2 --runs 5 --duration 5   # also: bench/gateway.py --workers 2
-    python bench/replicas.py replicas --pairs 5 --duration 5
+    python bench/replicas.py replicas --pairs 9 --duration 10 --warmup 5   # the gate's run (docs/benchmarks.md)
     python bench/replicas.py lag --duration 10
+    python bench/replicas.py appends --runs 5      # PYTHONPATH=OTHER/src: another checkout's log
 
 `workers`: one gateway with `--workers 1` and one with `--workers N` (each its own log database, the
 same store), and the peer, bench/gateway.py's bare search on the same store as 1 and N processes on
@@ -18,14 +19,24 @@ database take their share, so requests/s is recorded, not gated.
 its own wrk at half as many, at once, for the same duration, interleaved (the order reversed every
 other run), `--pairs` times: the CPU of the server processes per acknowledged request (both
 replicas' summed, over both wrk's acknowledged requests), requests/s (summed) and p99 (the higher of
-the two wrk's); the median of the pairs' CPU ratios. Every replica has a SANCTUARY_HOME of its own
-and all share SANCTUARY_KEYS; the two sides have a log database each, on the one store. PostgreSQL's
-and wrk's CPU and the log's transactions per request beside, not counted.
+the two wrk's). The peer, bench/gateway.py's bare search (no key, no decision, no log) on the same
+store as one process and as two on ports of their own, loaded alike and interleaved with them: what a
+second process costs on this machine alone. Reported: the median of the pairs' CPU ratios (the
+gate), their spread (smallest, quartiles, largest) and how many pairs are within the target, the
+bare search's ratios beside; the 1-minute load average after each run and at the start and the end,
+and the commit measured. Every replica has a SANCTUARY_HOME of its own and all share SANCTUARY_KEYS;
+the two sides have a log database each, on the one store. PostgreSQL's and wrk's CPU and the log's
+transactions per request beside, not counted.
 
 `lag`: two replicas (`sanctuary serve` twice) on one store and one log. First wrk on both at once:
 entries per second into the one log. Then a steady load from both sides (Python clients) while the
 checkpoint table is polled every 20 ms: for each acknowledged entry, the time from its answer to the
 first stored checkpoint that covers it (p50, p99).
+
+`appends`: the log alone, in this process: two DecisionLogs on one PostgreSQL log take turns, as two
+replicas' committers do (each append finds the log grown by the other), `--transactions` appends of
+`--batch` entries of 900 bytes with their protected records; this process's CPU and the wall time
+per append transaction, the median of `--runs`.
 """
 
 from __future__ import annotations
@@ -146,6 +157,7 @@ def measure(servers: list[subprocess.Popen], loads: list[tuple[str, int]], scrip
         "postgres_cpu_us_per_request": round(pg_us),
         "wrk_cpu_us_per_request": round(wrk_us),
         "log_transactions_per_request": round((transactions(log) - committed) / ok, 3),
+        "load_average_1m": round(os.getloadavg()[0], 2),
     }
 
 
@@ -266,52 +278,95 @@ def medians(measured: dict[tuple[str, int], list[dict]]) -> dict[tuple[str, int]
     return {side: {k: statistics.median(run[k] for run in rows) for k in rows[0]} for side, rows in measured.items()}
 
 
-def compare_replicas(runs: int, duration: int, connections: int, persons: int) -> dict:
+def spread(values: list[float]) -> dict[str, float]:
+    """The smallest, the quartiles (exclusive method: between the values around each) and the largest."""
+    quartiles = statistics.quantiles(values, n=4) if len(values) > 1 else [values[0]] * 3
+    return {
+        "min": min(values),
+        "q1": round(quartiles[0], 3),
+        "median": statistics.median(values),
+        "q3": round(quartiles[2], 3),
+        "max": max(values),
+    }
+
+
+def commit() -> str:
+    """The commit measured (with `+changes` when the checkout differs from it)."""
+    run = subprocess.run(["git", "describe", "--always", "--dirty=+changes"], cwd=Path(__file__).parent, capture_output=True, text=True)
+    return run.stdout.strip() or "unknown"
+
+
+def compare_replicas(runs: int, duration: int, connections: int, persons: int, warmup: int) -> dict:
     """One replica under one wrk at `connections` against two replicas on one log, each under its own
-    wrk at half as many, interleaved (see the module docstring)."""
+    wrk at half as many, and the bare search as one and two processes loaded alike, interleaved (see
+    the module docstring)."""
+    load_before = round(os.getloadavg()[0], 2)
     work, env = workspace("sanctuary-bench-replica-cpu-")
     shared = {**env, "SANCTUARY_KEYS": str(work / "keys")}  # one signing key; each replica a home of its own
     homes = {name: {**shared, "SANCTUARY_HOME": str(work / name)} for name in ("one", "a", "b")}
-    sides = [("replicas", 1), ("replicas", 2)]
+    sides = [("replicas", 1), ("replicas", 2), ("bare", 1), ("bare", 2)]
     with databases("store", "log1", "log2") as (store, log_one, log_two):
+        logs = {sides[0]: log_one, sides[1]: log_two}
         fill(env, store, persons)
         script = work / "decide.lua"
         script.write_text(lua(demo_keys(env)["FBI"]))
+        plain = work / "bare.lua"
+        plain.write_text(bare_lua())
         servers: dict[tuple[str, int], list[subprocess.Popen]] = {side: [] for side in sides}
         ports: dict[tuple[str, int], list[int]] = {side: [] for side in sides}
         try:
-            for side, log, names in ((sides[0], log_one, ["one"]), (sides[1], log_two, ["a", "b"])):
+            for side, names in ((sides[0], ["one"]), (sides[1], ["a", "b"])):
                 for name in names:  # one after the other: the first makes the log's tables and takes the signer lease
                     ports[side].append(free_port())
-                    servers[side].append(serve(homes[name], ports[side][-1], store, log, 1, work / f"{name}.err"))
+                    servers[side].append(serve(homes[name], ports[side][-1], store, logs[side], 1, work / f"{name}.err"))
+            for side in sides[2:]:  # each process on a port of its own, as the replicas
+                for _ in range(side[1]):
+                    ports[side].append(free_port())
+                    servers[side] += bare(env, work, ports[side][-1], store, 1)
+            path = {"replicas": "/v1/requests", "bare": "/query"}
             loads = {
-                side: [(f"http://127.0.0.1:{port}/v1/requests", connections // len(ports[side])) for port in ports[side]] for side in sides
+                side: [(f"http://127.0.0.1:{port}{path[side[0]]}", connections // len(ports[side])) for port in ports[side]]
+                for side in sides
             }
+            scripts = {side: script if side[0] == "replicas" else plain for side in sides}
             for side in sides:
-                measure(servers[side], loads[side], script, 3, None)  # warm-up
+                measure(servers[side], loads[side], scripts[side], warmup, None)  # warm-up
             measured: dict[tuple[str, int], list[dict]] = {side: [] for side in sides}
             for run in range(runs):
                 for side in sides if run % 2 == 0 else sides[::-1]:
-                    log = log_one if side == sides[0] else log_two
-                    measured[side].append(measure(servers[side], loads[side], script, duration, log))
+                    measured[side].append(measure(servers[side], loads[side], scripts[side], duration, logs.get(side)))
         finally:
             stop(p for processes in servers.values() for p in processes)
     median = medians(measured)
-    cpu_ratios = [
-        round(two["server_cpu_us_per_request"] / one["server_cpu_us_per_request"], 3)
-        for one, two in zip(measured[sides[0]], measured[sides[1]])
-    ]
+
+    def ratios(name: str) -> list[float]:
+        return [
+            round(two["server_cpu_us_per_request"] / one["server_cpu_us_per_request"], 3)
+            for one, two in zip(measured[(name, 1)], measured[(name, 2)])
+        ]
+
+    cpu_ratios, bare_ratios = ratios("replicas"), ratios("bare")
     cpu_ratio = statistics.median(cpu_ratios)
     return {
-        "command": f"python bench/replicas.py replicas --runs {runs} --duration {duration} --connections {connections}",
-        "runs": {f"{n} replica(s)": rows for (_, n), rows in measured.items()},
-        "median": {f"{n} replica(s)": m for (_, n), m in median.items()},
+        "command": (
+            f"python bench/replicas.py replicas --pairs {runs} --duration {duration} --warmup {warmup} "
+            f"--connections {connections} --persons {persons}"
+        ),
+        "commit": commit(),
+        "load_average_1m": [load_before, round(os.getloadavg()[0], 2)],
+        "runs": {f"{name}, {n} process(es)": rows for (name, n), rows in measured.items()},
+        "median": {f"{name}, {n} process(es)": m for (name, n), m in median.items()},
         "cpu_per_request_ratio_per_run": cpu_ratios,
+        "cpu_per_request_ratio_spread": spread(cpu_ratios),
+        "pairs_within_target": sum(r <= 1.15 for r in cpu_ratios),
         "cpu_per_request_ratio": cpu_ratio,
         "cpu_per_request_ratio_of_medians": round(
             median[sides[1]]["server_cpu_us_per_request"] / median[sides[0]]["server_cpu_us_per_request"], 3
         ),
+        "bare_cpu_per_request_ratio_per_run": bare_ratios,
+        "bare_cpu_per_request_ratio": statistics.median(bare_ratios),
         "rps_ratio": round(median[sides[1]]["rps"] / median[sides[0]]["rps"], 3),
+        "bare_rps_ratio": round(median[sides[3]]["rps"] / median[sides[2]]["rps"], 3),
         "target_cpu_ratio": 1.15,
         "met": cpu_ratio <= 1.15,
     }
@@ -410,20 +465,65 @@ def ack_to_checkpoint(ports: list[int], log: str, key: str, duration: int, clien
     }
 
 
+def appends(runs: int, transactions: int, batch: int) -> dict:
+    """Two logs on one PostgreSQL database taking turns (see the module docstring)."""
+    import tempfile
+
+    import sanctuary
+    from sanctuary.audit import open_log
+    from sanctuary.audit.keys import generate
+
+    keys = Path(tempfile.mkdtemp(prefix="sanctuary-bench-appends-")) / "keys"
+    generate("bench.example/decisions", keys)
+    entries, clears = [b"e" * 900] * batch, [{"name": "Maria Lopez"}] * batch
+    cpu, wall = [], []
+    with databases("log") as (url,):
+        logs = [open_log(url, keys), open_log(url, keys)]
+        try:
+            for _ in range(20):  # warm-up: connections, prepared statements
+                for log in logs:
+                    log.append_many(entries, clears)
+            for _ in range(runs):
+                cpu_at, wall_at = time.process_time(), time.perf_counter()
+                for i in range(transactions):
+                    logs[i % 2].append_many(entries, clears)
+                cpu.append((time.process_time() - cpu_at) / transactions * 1e6)
+                wall.append((time.perf_counter() - wall_at) / transactions * 1e6)
+            ok = logs[0].verify(full=True).ok
+        finally:
+            for log in logs:
+                log.close()
+    return {
+        "command": f"python bench/replicas.py appends --runs {runs} --transactions {transactions} --batch {batch}",
+        "sanctuary": str(Path(sanctuary.__file__).parent),
+        "commit": commit(),
+        "cpu_us_per_transaction": [round(c) for c in cpu],
+        "cpu_us_per_transaction_median": round(statistics.median(cpu)),
+        "wall_us_per_transaction_median": round(statistics.median(wall)),
+        "verified": ok,
+        "load_average_1m": round(os.getloadavg()[0], 2),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=("workers", "replicas", "lag"))
+    parser.add_argument("what", choices=("workers", "replicas", "lag", "appends"))
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--runs", "--pairs", type=int, default=5)
-    parser.add_argument("--duration", type=int, default=5)
+    parser.add_argument("--duration", type=int, default=5, help="seconds of each measured run")
+    parser.add_argument("--warmup", type=int, default=3, help="replicas: seconds of load on each side before the first pair")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--clients", type=int, default=2, help="lag: Python clients per replica")
     parser.add_argument("--persons", type=int, default=2000)
+    parser.add_argument("--transactions", type=int, default=800, help="appends: append transactions a run")
+    parser.add_argument("--batch", type=int, default=3, help="appends: entries an append")
     args = parser.parse_args()
     if args.what == "workers":
         print(json.dumps(compare_workers(args.workers, args.runs, args.duration, args.connections, args.persons), indent=2))
     elif args.what == "replicas":
-        print(json.dumps(compare_replicas(args.runs, args.duration, args.connections, args.persons), indent=2))
+        print(json.dumps(compare_replicas(args.runs, args.duration, args.connections, args.persons, args.warmup), indent=2))
+    elif args.what == "appends":
+        print(json.dumps(appends(args.runs, args.transactions, args.batch), indent=2))
     else:
         print(json.dumps(replicas_lag(args.duration, args.connections, args.clients, args.persons), indent=2))
 

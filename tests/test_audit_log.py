@@ -196,6 +196,21 @@ def test_tampered_node_is_found(log: DecisionLog, log_url: str) -> None:
         log.checkpoint()
 
 
+def test_an_append_to_a_log_whose_edge_lost_a_node_is_refused(log: DecisionLog, log_url: str, keys: Path) -> None:
+    """The tree's edge is read inside the append (a process that opens the log, or a replica after
+    another appended): a missing node of it refuses the append, and nothing is recorded."""
+    fill(log, DATA[:13])  # 13 = 8 + 4 + 1: the edge is the nodes (3, 0), (2, 2) and (0, 12)
+    execute(log_url, "DELETE FROM node WHERE level = 2 AND idx = 2")
+    fresh = open_log(log_url, keys)
+    try:
+        with pytest.raises(AuditError) as err:
+            fresh.append(b"more")
+        assert "tree node level 2 index 2 is missing; refusing to append" in err.value.reason
+        assert fresh.size() == 13
+    finally:
+        fresh.close()
+
+
 def test_truncation_is_found(log: DecisionLog, log_url: str) -> None:
     signed_log(log)
     execute(log_url, "DELETE FROM entry WHERE idx >= 33")

@@ -111,6 +111,13 @@ def asked_categories(request: Request, field_map: FieldMap | None = None) -> fro
     return _asked(kind, shape, field_map)
 
 
+def public_categories(request: Request) -> frozenset[str]:
+    """The leaf categories the fields named in `resource.publicly_available_fields` hold; none when a
+    name names no category (what it holds is unknown: nothing is read as public)."""
+    fields = tuple(request.resource.publicly_available_fields)
+    return (_named_in_store(fields) or frozenset()) if fields else frozenset()
+
+
 def _named(fields: Iterable[str], fmap: FieldMap) -> frozenset[str] | None:
     """The leaf categories field names name: a category or group of the vocabulary, or a field of
     the field map (by its category); None when a name is neither."""

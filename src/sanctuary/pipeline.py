@@ -22,7 +22,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -33,7 +33,7 @@ from sanctuary.agencies import Agency, Registry
 from sanctuary.audit import DecisionLog
 from sanctuary.duties.book import DutyBook
 from sanctuary.duties.ledger import duty_entry
-from sanctuary.egress import asked_categories
+from sanctuary.egress import asked_categories, public_categories
 from sanctuary.models import (
     SELF,
     Decision,
@@ -70,6 +70,7 @@ from sanctuary.policy.jurisdictions import in_force
 from sanctuary.policy.profiles import PROFILES, expand
 from sanctuary.recording import recorder
 from sanctuary.screening import DocumentClass, PurposeScreen, classify, screen_fields
+from sanctuary.screening.documents import ATTESTATIONS
 from sanctuary.screening.purpose import BIDI_RULE, CIVIL_IMMIGRATION, NEEDS_REVIEW
 
 UNREGISTERED = "unregistered requester"
@@ -125,11 +126,13 @@ class Read:
 
     who: Identity | None  # the one person it is about (`subject_of`), None: it names no one
     purpose: PurposeScreen
+    attested: PurposeScreen  # the screen with every attestation's text set aside (`facts.free_text`)
     parties: Parties
     claimed: list[DocumentClass]
     asked: frozenset[str]
     review: tuple[tuple[str, str], ...] | None
     claims: list[str] | None  # None: trusted input, its statements are not claims
+    public: frozenset[str] = frozenset()  # the categories asked the department states it publishes (`_judgement`)
     judged: dict[frozenset[str], Judged] = field(default_factory=dict)
 
 
@@ -175,15 +178,16 @@ class Outcome:
             return self.unrecorded(exc)
 
 
-def screen_request(request: Request) -> PurposeScreen:
+def screen_request(request: Request, attested: Collection[Document] = ()) -> PurposeScreen:
     """The purpose screen over every free-text field of the request (FREE_TEXT), judged together.
     A screen that flags immigration or asks for review only because an agency is named makes that
     agency a beneficiary, judged as if it had asked (one rule path for direct and indirect
     requests), not an immigration purpose by itself. That holds for a unit whose name the screen
     reads as a purpose ("Border Patrol", "ERO"): its name is set aside and the words are screened
     again without it (the agency stays named, judged by its own mission), so "alien smuggling case"
-    for Border Patrol is the criminal case it says it is."""
-    fields = free_text(request)
+    for Border Patrol is the criminal case it says it is. `attested`: verified documents whose
+    attestation text is set aside (`facts.free_text`)."""
+    fields = free_text(request, attested)
     screened = screen_fields(fields)
     names = [
         e
@@ -578,6 +582,7 @@ class Pipeline(RequestPath):
         purpose: PurposeScreen,
         documents: list[DocumentClass] | None = None,
         carveouts: frozenset[str] = frozenset(),
+        attested: Collection[Document] = (),
     ) -> Facts:
         return derive(
             request,
@@ -591,6 +596,8 @@ class Pipeline(RequestPath):
             requester=parties.requester,
             # bound to the subject, or refused (`bind_self`); opened only where every profile speaks to it
             self_request=parties.requester.id == SELF and self.engine.self_requests,
+            declaring=frozenset(a.id for a in self.registry.readings(parties.requester.id)),
+            attested=attested,
         )
 
     # -- decide --------------------------------------------------------------------------
@@ -625,7 +632,7 @@ class Pipeline(RequestPath):
         parties, asked, review = read.parties, read.asked, read.review
         template = known.template or (None if self._cache is None else self._cache.get(key))
         if template is None:
-            judgement = self._judgement(request, parties, facts)
+            judgement = self._judgement(request, parties, facts, read.public)
             template = self._judge_held(request, parties, facts, judgement, asked, hypothesis, review)
             if self.duties is not None:  # judged by the same queries and facts, cached with the decision
                 owed = (
@@ -650,35 +657,48 @@ class Pipeline(RequestPath):
     def _read_request(self, request: Request, reviewed: bool) -> Read:
         """What the request's content alone decides, or RequestError: it is refused."""
         who = subject_of(request, facts_decide=self.one_person)  # one person, or refused naming both fields
-        purpose = screen_request(request)
+        # At the department's own tool its documents are verified; from outside, an attestation's
+        # text is read as the request's words until an officer verifies it (`attested`: as if verified).
+        purpose = screen_request(request, request.documents if self.trusted else ())
         parties = self.resolve(request, purpose)
         self.bind_self(request, parties.requester, who)
+        attesting = not self.trusted and any(d.type in ATTESTATIONS and d.text for d in request.documents)
         return Read(
             who=who,
             purpose=purpose,
+            attested=screen_request(request, request.documents) if attesting else purpose,
             parties=parties,
             claimed=[_classify(d) for d in request.documents],
             asked=asked_categories(request) if request.kind.value in DATA_KINDS else frozenset(),
+            # the department's statement only (from outside a claim): what it publishes, field by field
+            public=public_categories(request) if self.trusted and not request.resource.publicly_available_to_anyone else frozenset(),
             review=review_evidence(purpose) if purpose.category == "needs_review" and not reviewed else None,
             claims=None if self.trusted else claims_of(request),
         )
 
     def _facts_and_key(self, request: Request, read: Read, carveouts: frozenset[str], verified: list[Document] | None) -> Judged:
-        """The facts the request is judged by (and, a claimed judicial document, by with it counted),
+        """The facts the request is judged by (and, a claimed judicial document, written consent or ALPR
+        declaration, by with it counted: such a claim is held for an officer to verify),
         and the decision cache's key: every input `_judge_held` reads."""
-        claimed, parties = read.claimed, read.parties
+        claimed, parties, purpose = read.claimed, read.parties, read.purpose
+        attested: Collection[Document] = ()  # the verified documents whose attestation text is set aside
         if verified is not None:
             counted = [d for d in claimed if d.administrative] + [_classify(d) for d in verified]
+            purpose, attested = screen_request(request, verified), verified
         elif self.trusted:
-            counted = claimed
+            counted, attested = claimed, request.documents
         else:  # an unverified document lifts nothing; a request resting on a detainer still rests on it
             counted = [d for d in claimed if d.administrative]
-        facts = self.facts(request, parties, read.purpose, counted, carveouts)
+        facts = self.facts(request, parties, purpose, counted, carveouts, attested)
         hypothesis = None
-        if verified is None and not self.trusted and (any(d.judicial for d in claimed) or prosecutor_subpoenas(claimed)):
-            hypothesis = self.facts(request, parties, read.purpose, claimed, carveouts)
+        if (
+            verified is None
+            and not self.trusted
+            and (any(d.judicial or d.type in ATTESTATIONS for d in claimed) or prosecutor_subpoenas(claimed))
+        ):
+            hypothesis = self.facts(request, parties, read.attested, claimed, carveouts, request.documents)
         key: tuple[Any, ...] = (tuple(a.id for a in parties.acting), tuple(a.id for a in parties.beneficiaries), request.kind)
-        key += (request.resource.system, facts, read.asked, hypothesis, read.review)
+        key += (request.resource.system, facts, read.asked, read.public, hypothesis, read.review)
         return Judged(facts, hypothesis, key)
 
     def _store_failure(self, request_id: str, reason: str) -> Decision:
@@ -745,12 +765,21 @@ class Pipeline(RequestPath):
         acting = parties.acting or (parties.requester, *parties.beneficiaries)
         return [Query(a.id, action, request.resource.system or action) for a in acting]
 
-    def _judgement(self, request: Request, parties: Parties, facts: Facts) -> Judgement:
-        """The request judged under `facts` for every agency judged (and, compiled, the duties' conditions)."""
+    def _judgement(self, request: Request, parties: Parties, facts: Facts, public: frozenset[str] = frozenset()) -> Judgement:
+        """The request judged under `facts` for every agency judged (and, compiled, the duties' conditions).
+        `public`: the categories the department states it publishes to everyone, when only some of what
+        is asked are (`Read.public`): each is judged with the fact `public_data`, the rest without."""
         action = request.kind.value
-        acting = parties.acting or (parties.requester, *parties.beneficiaries)
+        acting = [a.id for a in parties.acting or (parties.requester, *parties.beneficiaries)]
         data = action in DATA_KINDS  # judged for every data category too (policy.disclosure)
-        return judge(self.engine, self.disclosure, [a.id for a in acting], action, request.resource.system or action, facts, data)
+        resource = request.resource.system or action
+        judged = judge(self.engine, self.disclosure, acting, action, resource, facts, data)
+        if not (public and data) or facts.public_data:
+            return judged
+        published = judge(self.engine, self.disclosure, acting, action, resource, replace(facts, public_data=True), data)
+        withheld = {leaf: v for leaf, v in judged.withheld.items() if leaf not in public}
+        withheld.update((leaf, v) for leaf, v in published.withheld.items() if leaf in public)
+        return replace(judged, withheld=withheld, errors=judged.errors + published.errors)
 
     def _judge(self, request: Request, parties: Parties, judgement: Judgement, asked: frozenset[str]) -> Decision:
         action = request.kind.value

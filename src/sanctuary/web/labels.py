@@ -57,6 +57,8 @@ DOCUMENTS = {
     "judicial_subpoena": N_("Subpoena signed by a judge"),
     "grand_jury_subpoena": N_("Grand jury subpoena (issued by the court's clerk)"),
     "administrative_subpoena": N_("Administrative subpoena of an immigration agency (DHS form I-138, not a court's)"),
+    "written_consent": N_("Written consent of the person the request is about"),
+    "alpr_written_declaration": N_("Out-of-state agency's signed plate-reader (ALPR) declaration"),
     "other": N_("Another document"),
 }
 

@@ -55,15 +55,29 @@ class SqlStore:
         """A write failed with `exc` (rolled back, the lock held): a driver whose connection cannot
         recover from it arranges for the next use to open a new one."""
 
+    def _begin_append(self, cur: Any) -> tuple[int, dict[int, bytes]]:
+        """Take the write lock in a new transaction; the size, and a copy of the tree's edge at it
+        (the hashes of `merkle.frontier(size)` by level), read again only when another writer moved it."""
+        size = self._lock_for_append(cur)
+        if size != self._edge_size:
+            self._edge = self._read_edge(cur, size)
+        return size, dict(self._edge)
+
+    def _write(
+        self, cur: Any, entries: list[tuple[int, bytes]], nodes: list[tuple[int, int, bytes]], clears: list[tuple[int, str]]
+    ) -> None:
+        """Insert one append's rows: entries (idx, data), tree nodes (level, idx, hash), protected records (idx, fields)."""
+        self._insert_entries(cur, entries)
+        cur.executemany(self._sql("INSERT INTO node (level, idx, hash) VALUES (?, ?, ?)"), nodes)
+        if clears:
+            cur.executemany(self._sql("INSERT INTO clear (idx, fields) VALUES (?, ?)"), clears)
+
     def _locked_size(self, cur: Any) -> int:
         cur.execute("SELECT COALESCE(MAX(idx) + 1, 0) FROM entry")
         return int(cur.fetchone()[0])
 
     def _insert_entries(self, cur: Any, rows: list[tuple[int, bytes]]) -> None:
         cur.executemany(self._sql("INSERT INTO entry (idx, data) VALUES (?, ?)"), rows)
-
-    def _insert_nodes(self, cur: Any, rows: list[tuple[int, int, bytes]]) -> None:
-        cur.executemany(self._sql("INSERT INTO node (level, idx, hash) VALUES (?, ?, ?)"), rows)
 
     # --- shared ---------------------------------------------------------------------------
     def _sql(self, text: str) -> str:
@@ -96,7 +110,7 @@ class SqlStore:
             conn = self._connection()
             try:
                 cur = conn.cursor()
-                size = self._lock_for_append(cur)
+                size, edge = self._begin_append(cur)
                 if gather is not None:
                     more, more_clears = gather()
                     entries, clears = [*entries, *more], [*clears, *more_clears]
@@ -105,15 +119,9 @@ class SqlStore:
                     entries, clears = [*entries, *more], [*clears, *more_clears]
                     if any(len(e) > MAX_ENTRY for e in more):
                         raise AuditError("entry", f"an entry that follows is longer than {MAX_ENTRY} bytes")
-                if size != self._edge_size:
-                    self._edge = self._read_edge(cur, size)
-                edge = dict(self._edge)
                 nodes = merkle.extend(size, edge, entries)
-                self._insert_entries(cur, [(size + i, e) for i, e in enumerate(entries)])
-                self._insert_nodes(cur, nodes)
                 clear_rows = [(size + i, orjson.dumps(c, option=orjson.OPT_SORT_KEYS).decode()) for i, c in enumerate(clears) if c]
-                if clear_rows:
-                    cur.executemany(self._sql("INSERT INTO clear (idx, fields) VALUES (?, ?)"), clear_rows)
+                self._write(cur, [(size + i, e) for i, e in enumerate(entries)], nodes, clear_rows)
                 conn.commit()
             except Exception as exc:
                 self._edge_size = -1
@@ -145,12 +153,7 @@ class SqlStore:
                 raise
 
     def _read_edge(self, cur: Any, size: int) -> dict[int, bytes]:
-        wanted = set(merkle.frontier(size))
-        found = self._fetch_nodes(cur, wanted)
-        if found.keys() != wanted:
-            level, idx = min(wanted - found.keys())
-            raise AuditError("log", f"tree node level {level} index {idx} is missing; refusing to append to a damaged log")
-        return {level: h for (level, _), h in found.items()}
+        return edge_of(size, self._fetch_nodes(cur, set(merkle.frontier(size))))
 
     def nodes(self, keys: set[Node]) -> dict[Node, bytes]:
         """Hashes of the given nodes; missing nodes are absent from the result."""
@@ -281,6 +284,15 @@ def schema(blob: str, bigint: str, node_options: str = "") -> list[str]:
         f"CREATE TABLE IF NOT EXISTS checkpoint (size {bigint} PRIMARY KEY, root {blob} NOT NULL, note TEXT NOT NULL)",
         f"CREATE TABLE IF NOT EXISTS heartbeat (id INTEGER PRIMARY KEY CHECK (id = 1), at {bigint} NOT NULL)",
     ]
+
+
+def edge_of(size: int, found: dict[Node, bytes]) -> dict[int, bytes]:
+    """The tree's edge at `size` (hash by level) from the frontier nodes `found`; AuditError when one is missing."""
+    wanted = set(merkle.frontier(size))
+    if found.keys() != wanted:
+        level, idx = min(wanted - found.keys())
+        raise AuditError("log", f"tree node level {level} index {idx} is missing; refusing to append to a damaged log")
+    return {level: h for (level, _), h in found.items()}
 
 
 def refuse(url: str, exc: Exception) -> AuditError:
