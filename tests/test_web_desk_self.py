@@ -11,7 +11,9 @@ import re
 
 import pytest
 
-from sanctuary.web import desk
+from sanctuary.policy.engine import DEFAULT_DENY
+from sanctuary.web import desk, i18n
+from test_web_desk import chicago, read_out
 from test_web_pages import desk_post, public_pages_name_no_one
 from web_app import make_site  # noqa: F401 - fixture
 
@@ -119,3 +121,37 @@ def test_only_a_signed_in_desk_user_vouches_and_only_in_person(channel: str, use
         "person_id": PERSON,
         "officer": "identity checked at the desk by desk: passport",
     }
+
+
+@pytest.mark.parametrize("lang", i18n.languages())
+def test_what_she_is_told_is_two_sentences_and_names_no_agency_duty(lang: str) -> None:
+    words = i18n.gettext_for(lang)
+    refused = {"decision": "deny", "requester": "SUBJECT-SELF", "citations": [DEFAULT_DENY], "log_index": 7}
+    given = {"decision": "permit", "requester": "SUBJECT-SELF", "citations": [], "redact": [], "log_index": 8}
+    for decision in (refused, given):
+        for found in (None, 0, 2):
+            said = desk.script(decision, chicago(), "—", found, frozenset(), words, lang)
+            sentences, count = read_out(said.say)
+            assert sentences <= 2 and count <= desk.SCRIPT_WORDS, said.say
+    assert (
+        words("No law in force here lets the department give a person her own records.")
+        in desk.script(refused, chicago(), "—", None, frozenset(), words, lang).say
+    )
+    permit = desk.script(given, chicago(), "—", 2, frozenset(), words, lang)
+    assert words("These are your own records, given to you alone.") in permit.say and permit.more == [
+        words("The request is recorded in the department's decision log as number %(index)s.") % {"index": 8}
+    ]
+
+
+def test_the_identity_check_as_entered_reads_in_the_officers_language_and_a_free_text_one_as_it_was() -> None:
+    entered = {
+        "kind": "database_query",
+        "requester": {"agency": "SUBJECT-SELF", "officer": "identity checked at the desk by ana: passport"},
+    }
+    spanish = dict(desk.as_entered(entered, "in_person", i18n.gettext_for("es")))
+    assert spanish["Comprobación de identidad"] == "Pasaporte, comprobado en el mostrador por ana"
+    assert spanish["Agencia solicitante (tal como se dio)"].startswith("La persona misma")
+    typed = {**entered, "requester": {"agency": "SUBJECT-SELF", "officer": "Clerk Ana looked at her license"}}
+    assert dict(desk.as_entered(typed, "", lambda m: m))["Identity check"] == "Clerk Ana looked at her license"
+    agency = {**entered, "requester": {"agency": "FBI", "officer": "identity checked at the desk by ana: passport"}}
+    assert dict(desk.as_entered(agency, "", lambda m: m))["Requesting officer"] == "identity checked at the desk by ana: passport"
