@@ -51,7 +51,7 @@ DOCS = [
     {"type": "court_order", "court": "Immigration Court", "signed_by": "Immigration Judge Hale"},
     {"type": "judicial_warrant", "court": "Circuit Court of Cook County", "signed_by": "Judge Novak", "criminal": False},
 ]
-KINDS = ["database_query", "custody_inquiry", "detainee_access", "custody_transfer", "detention_hold", "operational_support"]
+KINDS = ["database_query", "custody_inquiry", "detainee_access", "custody_transfer", "detention_hold", "operational_support", "agreement"]
 TOPICS = ["custody_status", "release_date", "contact_information"]
 
 

@@ -119,12 +119,12 @@ def test_every_command_that_reads_a_log_says_which(run, tmp_path: Path) -> None:
     assert f"log {tour}: checkpoint of size" in checkpoint.stderr and f"log {tour}" not in checkpoint.stdout
     run("audit", "checkpoint")
     verified = run("audit", "verify", "--full")
-    assert verified.exit_code == 0 and verified.stdout.startswith(f"log {tmp_path / 'log.db'} (37 entries): OK")
+    assert verified.exit_code == 0 and verified.stdout.startswith(f"log {tmp_path / 'log.db'} (39 entries): OK")
     as_json = json.loads(run("audit", "verify", "--log", str(tour), "--json").stdout)
     assert as_json["log"] == str(tour) and as_json["ok"] is True
-    assert f"log {tour}: entry 3 in tree of size 37" in run("audit", "prove", "3", "--log", str(tour)).stdout
+    assert f"log {tour}: entry 3 in tree of size 39" in run("audit", "prove", "3", "--log", str(tour)).stdout
     assert json.loads(run("audit", "prove", "3", "--json").stdout)["log"] == str(tmp_path / "log.db")
-    assert f"log {tour}: published size 37" in run("audit", "publish", str(tmp_path / "pub"), "--log", str(tour)).stdout
+    assert f"log {tour}: published size 39" in run("audit", "publish", str(tmp_path / "pub"), "--log", str(tour)).stdout
     assert run("duties", "due", "--log", str(tour)).stdout.startswith(f"log {tour}: 0 duties owed")
     from sanctuary.audit.storage import shown
 

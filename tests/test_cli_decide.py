@@ -8,6 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from sanctuary.cli import app
+from sanctuary.models import Kind
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 runner = CliRunner()
@@ -20,14 +21,7 @@ def decisions(result) -> list[dict]:
 def test_examples_cover_every_kind_and_decide_without_error():
     lines = (EXAMPLES / "requests.jsonl").read_text().splitlines()
     assert len(lines) >= 30
-    assert {json.loads(x)["kind"] for x in lines} == {
-        "database_query",
-        "custody_inquiry",
-        "detainee_access",
-        "custody_transfer",
-        "detention_hold",
-        "operational_support",
-    }
+    assert {json.loads(x)["kind"] for x in lines} == {k.value for k in Kind}
     result = runner.invoke(app, ["decide", "--profile", "chicago-2021", str(EXAMPLES / "requests.jsonl")])
     assert result.exit_code == 0, result.output
     out = decisions(result)

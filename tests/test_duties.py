@@ -341,7 +341,7 @@ def test_duty_entries_match_their_published_schemas(decision_log, tmp_path):
     seen = set()
     for _, e in entries(decision_log):
         if e["kind"] in ("duty", "duty_fulfilled", "report_filed"):
-            schema = json.loads((schemas / f"entry-{e['kind']}.v2.schema.json").read_text())
+            schema = json.loads((schemas / f"entry-{e['kind']}.v{e['v']}.schema.json").read_text())
             jsonschema_rs.validator_for(schema).validate(e)
             seen.add(e["kind"])
     assert seen == {"duty", "duty_fulfilled", "report_filed"}

@@ -84,8 +84,18 @@ def test_a_custody_topic_may_be_named_by_the_category_it_shows() -> None:
     by_category = parse_request(request("custody_inquiry", "FBI", resource={"fields": ["custody_facility"]}))
     by_topic = parse_request(request("custody_inquiry", "FBI", resource={"fields": ["custody_status"]}))
     assert asked_categories(by_category) == asked_categories(by_topic) and "custody_facility" in asked_categories(by_topic)
-    unknown = pipeline_for("chicago-2021").decide(parse_request(request("custody_inquiry", "FBI", resource={"fields": ["warrant"]})))
-    assert unknown.decision == "deny" and unknown.error is not None and "unknown custody topic(s) ['warrant']" in unknown.error
+    unknown = pipeline_for("chicago-2021").decide(parse_request(request("custody_inquiry", "FBI", resource={"fields": ["arrest_record"]})))
+    assert unknown.decision == "deny" and unknown.error is not None and "unknown custody topic(s) ['arrest_record']" in unknown.error
+
+
+def test_the_warrant_topic_asks_only_its_nature() -> None:
+    """Topic `warrant` (is the requester's own warrant or NCIC record civil or criminal?) asks one
+    category, answered in words from no record: nothing about custody, release or contact."""
+    alone = parse_request(request("custody_inquiry", "ICE-ERO", resource={"fields": ["warrant"]}))
+    with_release = parse_request(request("custody_inquiry", "ICE-ERO", resource={"fields": ["warrant", "release_date"]}))
+    assert asked_categories(alone) == {"warrant_nature"}
+    release_only = parse_request(request("custody_inquiry", "ICE-ERO", resource={"fields": ["release_date"]}))
+    assert asked_categories(with_release) == {"warrant_nature"} | asked_categories(release_only)
 
 
 def test_a_database_query_asks_the_fields_it_names() -> None:

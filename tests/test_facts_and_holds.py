@@ -339,3 +339,61 @@ def test_decide_with_the_records_store_lets_the_records_win(store, tmp_path: Pat
     assert decision["decision"] == "deny" and "the records decide" in decision["facts_source"]
     bad = CliRunner().invoke(app, ["decide", "-p", "chicago-2012", "--store", "ftp://nowhere", "-"], input=line + "\n")
     assert bad.exit_code == 2
+
+
+CONSENT = {"type": "written_consent", "signed_by": "Maria Lopez", "text": "I authorize the police to share my immigration status."}
+DECLARATION = {
+    "type": "alpr_written_declaration",
+    "signed_by": "Sheriff, Johnson County, Texas",
+    "text": "ALPR information obtained will not be used to investigate or enforce a law that interferes with "
+    "reproductive health care or permits detention or investigation based on immigration status.",
+}
+
+
+def test_a_described_written_consent_holds_the_request_and_counts_once_verified_for_one_person_only() -> None:
+    """MCC 2-173-030(a)(1): sharing status "authorized in writing by the individual to whom such
+    information pertains". From outside the consent is a claim: held; verified, status goes to the
+    FBI. A request about no one person cannot rest on it; and it never lifts 020(a)."""
+    p = pipeline(["chicago-2021"])
+    asked = {"fields": ["immigration_status", "person_name"], "search": {"type": "person", "person_id": MARIA}}
+    raw = request("database_query", "FBI", purpose={"text": "bank robbery", "category": "criminal"}, resource=asked, documents=[CONSENT])
+    held = p.decide(parse_request(raw))
+    assert held.decision == "deny" and held.held is not None and held.held.reason == "verification_required"
+    # unverified, the consent's words ("my immigration status") are the request's too: what they forbid waits with 030(a)(1)
+    lifts = ["chicago-2021:020-a", "chicago-2021:030-b-federal-databases", "chicago-2021:030-a-status"]
+    assert held.held.lifts == lifts and held.claims == ["documents[0]: written_consent"]
+    resolved = p.resolve_held(parse_request(raw), held, [Document(**CONSENT)], "Sgt. R. Diaz").decision
+    assert resolved.decision == "permit" and "immigration_status" not in resolved.redact
+    # verified, but about no one person (no search, no subject): status stays withheld
+    sweep = parse_request({**raw, "resource": {"system": "CLEAR"}})
+    assert "immigration_status" in p.decide(sweep, verified=[Document(**CONSENT)]).redact
+    # with no consent there is nothing to verify: status withheld, not held
+    bare = p.decide(parse_request({**raw, "documents": []}))
+    assert bare.held is None and "immigration_status" in bare.redact
+    # ICE for removal, consent verified: 020(a) still refuses
+    ice = request("database_query", "ICE-ERO", purpose={"text": "locate for removal"}, resource=asked, documents=[CONSENT])
+    refused = p.decide(parse_request(ice), verified=[Document(**CONSENT)])
+    assert refused.decision == "deny" and "chicago-2021:020-a" in refused.rules
+
+
+def test_an_attached_alpr_declaration_counts_once_verified_for_the_requester_only_and_never_lifts_b() -> None:
+    """625 ILCS 5/2-130(c): no sharing with an out-of-state agency without its executed written
+    declaration. Attached and verified it is the requester's declaration (not a beneficiary's); its
+    text, which names (b)'s purposes, is not read as the request's purpose once verified; (b) stands."""
+    p = pipeline(["illinois-alpr"])
+    plate = {"fields": ["alpr_read", "alpr_location"], "search": {"type": "plate", "plate": "TXH1010"}}
+    homicide = {"text": "Homicide, Tex. Penal Code 19.02", "category": "criminal"}
+    raw = request("database_query", "TX-JOHNSON-SO", purpose=homicide, resource=plate, documents=[DECLARATION])
+    held = p.decide(parse_request(raw))
+    # unverified, the declaration's words are the request's too: what its health-care and immigration words forbid waits with (c)
+    lifts = ["illinois-alpr:declaration", "illinois-alpr:immigration-purpose", "illinois-alpr:health-care-purpose"]
+    assert held.held is not None and held.held.reason == "verification_required" and held.held.lifts == lifts
+    resolved = p.resolve_held(parse_request(raw), held, [Document(**DECLARATION)], "Sgt. R. Diaz").decision
+    assert resolved.decision == "permit" and resolved.redact == []
+    # Evanston's own declaration, asking for the Texas sheriff: the beneficiary has none
+    relay = request("database_query", "EPD", on_behalf_of="TX-JOHNSON-SO", purpose=homicide, resource=plate, documents=[DECLARATION])
+    relayed = p.decide(parse_request(relay), verified=[Document(**DECLARATION)])
+    assert relayed.decision == "deny" and "illinois-alpr:declaration" in relayed.rules
+    # a barred purpose stated in the request: the verified declaration does not lift (b)
+    barred = {**raw, "purpose": {"text": "travel to an Illinois abortion provider", "category": "criminal"}}
+    assert p.decide(parse_request(barred), verified=[Document(**DECLARATION)]).rules == ["illinois-alpr:health-care-purpose"]

@@ -32,7 +32,7 @@ from sanctuary.audit.verifier import (
     verify_tiles,
 )
 from sanctuary.gateway.answers import CAVEAT
-from sanctuary.models import parse_request
+from sanctuary.models import Kind, parse_request
 from sanctuary.pipeline import Pipeline
 from sanctuary.policy.categories import vocabulary
 from sanctuary.policy.engine import PolicyEngine
@@ -91,7 +91,7 @@ def test_every_example_is_decided_as_the_pipeline_decides_it(gateway: Running) -
         assert response.headers["X-Log-Index"] == str(last_index)
         assert log_entry(gateway, last_index)["decision"] == expected.decision
         outcomes.add((body["kind"], expected.decision))
-    kinds = {"database_query", "custody_inquiry", "detainee_access", "custody_transfer", "detention_hold", "operational_support"}
+    kinds = {k.value for k in Kind}
     assert {(k, d) for k in kinds for d in ("permit", "deny")} - outcomes <= {("detainee_access", "permit")}
 
 
@@ -137,6 +137,30 @@ def test_custody_inquiry_shows_only_the_topics_asked(gateway: Running) -> None:
     everything = gateway.post("USMS", {**body, "id": "t-custody-all", "resource": {}}).json()
     kinds = sorted(r["kind"] for r in everything["result"]["records"])
     assert kinds == ["booking", "contact"]
+
+
+def test_a_clarification_and_an_agreement_release_no_record(gateway: Running) -> None:
+    """Topic `warrant` alone (MCC 2-173-020(a)(3)) is answered in words, from no record; a permitted
+    agreement says only that no rule bars it."""
+    body = {
+        "id": "t-clarify",
+        "kind": "custody_inquiry",
+        "purpose": {"text": "Is our NCIC entry for this person criminal or civil?"},
+        "resource": {"fields": ["warrant"]},
+        "subject": {"name": "Anh Nguyen", "dob": "1995-06-30"},
+    }
+    answer = gateway.post("ICE-ERO", body).json()
+    assert answer["decision"]["decision"] == "permit" and {"release_date", "home_address"} <= set(answer["decision"]["redact"])
+    assert not answer.get("result", {}).get("records")
+    with_release = gateway.post("ICE-ERO", {**body, "id": "t-clarify-release", "resource": {"fields": ["warrant", "release_date"]}})
+    assert with_release.status_code == 403
+    agreement = {
+        "id": "t-agree",
+        "kind": "agreement",
+        "purpose": {"text": "language services agreement for interviews", "category": "criminal"},
+    }
+    answer = gateway.post("FBI", agreement).json()
+    assert answer["decision"]["decision"] == "permit" and "records" not in answer.get("result", {})
 
 
 def test_plate_and_warrant_searches(gateway: Running) -> None:

@@ -205,7 +205,7 @@ def test_a_request_repeated_under_a_new_id_is_read_once_and_decided_the_same(mon
 
     screened: list[str] = []
     screen = pipeline_module.screen_request
-    monkeypatch.setattr(pipeline_module, "screen_request", lambda r: screened.append(r.id) or screen(r))
+    monkeypatch.setattr(pipeline_module, "screen_request", lambda r, attested=(): screened.append(r.id) or screen(r, attested))
     p = Pipeline(PolicyEngine.load(["chicago-2021"], registry()))
     raw = {"kind": "database_query", "requester": {"agency": "FBI"}, "purpose": {"text": "bank robbery"}, "resource": {"system": "CLEAR"}}
     first = p.decide_raw(json.dumps({**raw, "id": "r-1"}))[1]

@@ -239,6 +239,26 @@ def test_what_the_city_publishes_to_everyone_is_open_as_the_department_states_it
     assert closed.decision == "deny" and rule in closed.rules
 
 
+def test_what_is_public_is_stated_field_by_field_by_the_department_and_claimed_by_a_requester():
+    """RCW 10.93.160(5) bars only "nonpublicly available personal information": a public booking record
+    asked with a non-public address goes, the address does not (readings wa-20), on the department's
+    statement; a requester's is a claim, recorded, and opens nothing. A field it names must be asked."""
+    asked = request(
+        "database_query",
+        "ICE-ERO",
+        purpose={"category": "civil_immigration"},
+        resource={"fields": ["arrest_record", "home_address"], "publicly_available_fields": ["arrest_record"]},
+    )
+    stated = decide("washington", asked)
+    assert stated.decision == "permit" and "home_address" in stated.redact and "arrest_record" not in stated.redact
+    claimed = decide("washington", asked, trusted=False)
+    assert claimed.decision == "deny" and "resource.publicly_available_fields" in claimed.claims
+    with pytest.raises(
+        RequestError, match=r"resource\.publicly_available_fields: .*\['arrest_record'\], which resource\.fields does not ask"
+    ):
+        parse_request({**asked, "resource": {"fields": ["home_address"], "publicly_available_fields": ["arrest_record"]}})
+
+
 def test_a_stated_criminal_purpose_lifts_the_b1_bars_only_where_the_parameter_counts_it():
     """MCC 2-173-042(b)(1) (2012) asks whether ICE "is acting pursuant to a legitimate law enforcement
     purpose that is unrelated to the enforcement of a civil immigration law". A purpose ICE states is a

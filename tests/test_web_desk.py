@@ -42,6 +42,15 @@ def test_a_date_that_is_not_one_names_the_field(typed: str, why: str) -> None:
     assert caught.value.field == "subject_dob" and why in caught.value.said(lambda m: m)
 
 
+def test_an_agreement_at_the_desk_names_the_system_it_would_open_and_nothing_else() -> None:
+    form = {"channel": "phone", "kind": "agreement", "agency": "ICE-HSI", "purpose_text": "direct access", "system": "CLEAR"}
+    built = desk.build_request(form, [], {})
+    assert built["kind"] == "agreement" and built["resource"] == {"system": "CLEAR"}
+    with pytest.raises(desk.FormError) as caught:
+        desk.build_request({**form, "search_type": "person"}, [], {})
+    assert caught.value.field == "fields"
+
+
 def chicago() -> PolicyEngine:
     return PolicyEngine.for_jurisdiction(jurisdictions().by_name["chicago"].name, load_registry())
 

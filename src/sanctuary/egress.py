@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sanctuary.models import Request
 from sanctuary.policy.categories import SEARCHES, store_field_map, vocabulary
-from sanctuary.policy.facts import custody_topics
+from sanctuary.policy.facts import WARRANT_TOPIC, custody_topics, direct_access
 
 if TYPE_CHECKING:  # the records store (SQLAlchemy, Alembic) is not needed to decide
     from sanctuary.records.store import Record
@@ -88,7 +88,8 @@ def _about(search: str, keep: frozenset[str] | None, fmap: FieldMap) -> set[str]
 
 def asked_categories(request: Request, field_map: FieldMap | None = None) -> frozenset[str]:
     """The leaf categories a data request asks for; every leaf when it names no search (a system
-    may return anything); none for a request that is not for data."""
+    may return anything), and for an agreement giving direct access (`policy.facts.direct_access`);
+    none for a request that is not for data."""
     kind = request.kind.value
     search = request.resource.search
     shape: tuple[str, tuple[str, ...]] | None
@@ -96,6 +97,8 @@ def asked_categories(request: Request, field_map: FieldMap | None = None) -> fro
         shape = (search.type, tuple(k for k in SUPPLIED if getattr(search, k, None))) if search is not None else None
     elif kind == "custody_inquiry":
         shape = ("topics", tuple(sorted(custody_topics(request.resource.fields))))
+    elif direct_access(request):  # a standing query of a system, which may return anything
+        return frozenset(vocabulary().categories)
     else:
         return frozenset()
     if kind == "database_query" and request.resource.fields:
@@ -109,6 +112,13 @@ def asked_categories(request: Request, field_map: FieldMap | None = None) -> fro
     if field_map is None:
         return _asked_in_store(kind, shape)
     return _asked(kind, shape, field_map)
+
+
+def public_categories(request: Request) -> frozenset[str]:
+    """The leaf categories the fields named in `resource.publicly_available_fields` hold; none when a
+    name names no category (what it holds is unknown: nothing is read as public)."""
+    fields = tuple(request.resource.publicly_available_fields)
+    return (_named_in_store(fields) or frozenset()) if fields else frozenset()
 
 
 def _named(fields: Iterable[str], fmap: FieldMap) -> frozenset[str] | None:
@@ -149,4 +159,6 @@ def _asked(kind: str, shape: tuple[str, tuple[str, ...]] | None, fmap: FieldMap)
         asked |= _about("custody", CUSTODY_FIELDS[topic], fmap)
     if "contact_information" in topics:
         asked |= _about("contact", None, fmap)
+    if WARRANT_TOPIC in topics:  # answered in words, from no record of the store
+        asked.add("warrant_nature")
     return frozenset(asked)

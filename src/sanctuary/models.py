@@ -49,6 +49,11 @@ class Kind(str, Enum):
     custody_transfer = "custody_transfer"  # hand a person over
     detention_hold = "detention_hold"  # keep a person past release
     operational_support = "operational_support"  # traffic perimeter, on-site support
+    # enter, renew or keep a standing arrangement with the department: a 287(g) or other agreement
+    # granting immigration powers, direct access to a department database or data-sharing platform
+    # (`resource.system`). Nothing about a person leaves on a permit: it says that no rule of the law
+    # in force bars the arrangement (docs/requests.md).
+    agreement = "agreement"
 
 
 # The requester of a self-request: the person the request is about, asking for her own records
@@ -105,6 +110,20 @@ class Resource(Strict):
     # The data asked is what the City publishes to everyone (an open-data portal), not a system kept
     # for law enforcement: the department's statement; a requester's is a claim, never decisive.
     publicly_available_to_anyone: bool = False
+    # ... or, when only some of what is asked is, the fields asked (names from `fields`) that are: the
+    # department's statement, field by field (RCW 10.93.160(5) bars "nonpublicly available" personal
+    # information only); a requester's is a claim, never decisive.
+    publicly_available_fields: Annotated[list[Short], NotText("names of data fields the request asks, matched against `fields`")] = Field(
+        default_factory=list, max_length=50
+    )
+
+    @field_validator("publicly_available_fields")
+    @classmethod
+    def _among_fields(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        unasked = sorted(set(value) - set(info.data.get("fields", ())))
+        if unasked:
+            raise ValueError(f"names {unasked}, which resource.fields does not ask")
+        return value
 
 
 # Each fact short of a carve-out: the neighbour it must agree with, the value that agrees, what it says.
@@ -212,6 +231,14 @@ DocumentType = Literal[
     "court_order",
     "judicial_subpoena",
     "grand_jury_subpoena",
+    # Neither a court's paper nor an immigration form; each counts once verified, for whom it is:
+    # the person's own written authorization to share their citizenship or immigration status (MCC
+    # 2-173-030(a)(1): "authorized in writing by the individual to whom such information pertains"),
+    # for the one person the request is about; an out-of-state agency's executed written declaration
+    # that ALPR information will not be used in violation of 625 ILCS 5/2-130(b) (2-130(c)), for the
+    # requesting agency only (docs/law/chicago-ordinance.md, docs/law/illinois-alpr.md).
+    "written_consent",
+    "alpr_written_declaration",
     "other",
 ]
 DOCUMENT_TYPES: tuple[str, ...] = get_args(DocumentType)

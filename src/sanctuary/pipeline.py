@@ -22,7 +22,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -33,7 +33,7 @@ from sanctuary.agencies import Agency, Registry
 from sanctuary.audit import DecisionLog
 from sanctuary.duties.book import DutyBook
 from sanctuary.duties.ledger import duty_entry
-from sanctuary.egress import asked_categories
+from sanctuary.egress import asked_categories, public_categories
 from sanctuary.models import (
     SELF,
     Decision,
@@ -53,15 +53,16 @@ from sanctuary.policy.disclosure import Disclosure, Judgement, judge
 from sanctuary.policy.engine import DEFAULT_DENY, HOME_STATE, Evaluation, PolicyEngine, Query
 from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.facts import (
-    CUSTODY_TOPICS,
     NO_SOURCE,
     TOPIC_CATEGORIES,
+    TOPICS,
     Facts,
     FactSource,
     Identity,
     claimed_carveouts,
     claims_of,
     derive,
+    direct_access,
     free_text,
     subject_of,
 )
@@ -70,11 +71,12 @@ from sanctuary.policy.jurisdictions import in_force
 from sanctuary.policy.profiles import PROFILES, expand
 from sanctuary.recording import recorder
 from sanctuary.screening import DocumentClass, PurposeScreen, classify, screen_fields
+from sanctuary.screening.documents import ATTESTATIONS
 from sanctuary.screening.purpose import BIDI_RULE, CIVIL_IMMIGRATION, NEEDS_REVIEW
 
 UNREGISTERED = "unregistered requester"
 FAIL_CLOSED = "Fail closed: the request could not be decided"
-DATA_KINDS = ("database_query", "custody_inquiry")
+DATA_KINDS = ("database_query", "custody_inquiry")  # the kinds whose permit releases records
 CACHE_LIMIT = 100_000
 READ_LIMIT = 10_000  # request contents read and kept (Pipeline._read)
 VERIFICATION_REQUIRED = "Held: a document must be verified"
@@ -125,11 +127,13 @@ class Read:
 
     who: Identity | None  # the one person it is about (`subject_of`), None: it names no one
     purpose: PurposeScreen
+    attested: PurposeScreen  # the screen with every attestation's text set aside (`facts.free_text`)
     parties: Parties
     claimed: list[DocumentClass]
     asked: frozenset[str]
     review: tuple[tuple[str, str], ...] | None
     claims: list[str] | None  # None: trusted input, its statements are not claims
+    public: frozenset[str] = frozenset()  # the categories asked the department states it publishes (`_judgement`)
     judged: dict[frozenset[str], Judged] = field(default_factory=dict)
 
 
@@ -175,15 +179,16 @@ class Outcome:
             return self.unrecorded(exc)
 
 
-def screen_request(request: Request) -> PurposeScreen:
+def screen_request(request: Request, attested: Collection[Document] = ()) -> PurposeScreen:
     """The purpose screen over every free-text field of the request (FREE_TEXT), judged together.
     A screen that flags immigration or asks for review only because an agency is named makes that
     agency a beneficiary, judged as if it had asked (one rule path for direct and indirect
     requests), not an immigration purpose by itself. That holds for a unit whose name the screen
     reads as a purpose ("Border Patrol", "ERO"): its name is set aside and the words are screened
     again without it (the agency stays named, judged by its own mission), so "alien smuggling case"
-    for Border Patrol is the criminal case it says it is."""
-    fields = free_text(request)
+    for Border Patrol is the criminal case it says it is. `attested`: verified documents whose
+    attestation text is set aside (`facts.free_text`)."""
+    fields = free_text(request, attested)
     screened = screen_fields(fields)
     names = [
         e
@@ -216,6 +221,13 @@ def _content(request: Request) -> str:
     """The whole request but its id, serialised: what a request's content alone decides is read
     once per content (`Pipeline._read`)."""
     return Request.__pydantic_serializer__.to_json(request, exclude={"id"}).decode()
+
+
+def judged_as_data(request: Request) -> bool:
+    """Whether a request is judged for every data category too (policy.disclosure): a data request, or
+    an agreement giving direct access to the department's data (a standing query for whatever the
+    system holds: `policy.facts.direct_access`), whose permit still releases nothing."""
+    return request.kind.value in DATA_KINDS or direct_access(request)
 
 
 def held_reference(request: Request) -> str:
@@ -513,9 +525,9 @@ class Pipeline(RequestPath):
         for beneficiary in unique:
             acting.update((a.id, a) for a in self.registry.readings(beneficiary.id))
         if request.kind.value == "custody_inquiry":
-            unknown = set(request.resource.fields) - set(CUSTODY_TOPICS) - TOPIC_CATEGORIES.keys()
+            unknown = set(request.resource.fields) - set(TOPICS) - TOPIC_CATEGORIES.keys()
             if unknown:
-                raise RequestError("resource.fields", f"unknown custody topic(s) {sorted(unknown)}; use {', '.join(CUSTODY_TOPICS)}")
+                raise RequestError("resource.fields", f"unknown custody topic(s) {sorted(unknown)}; use {', '.join(TOPICS)}")
         return Parties(requester, unique, tuple(acting.values()))
 
     def bind_self(self, request: Request, requester: Agency, who: Identity | None) -> None:
@@ -578,6 +590,7 @@ class Pipeline(RequestPath):
         purpose: PurposeScreen,
         documents: list[DocumentClass] | None = None,
         carveouts: frozenset[str] = frozenset(),
+        attested: Collection[Document] = (),
     ) -> Facts:
         return derive(
             request,
@@ -591,6 +604,8 @@ class Pipeline(RequestPath):
             requester=parties.requester,
             # bound to the subject, or refused (`bind_self`); opened only where every profile speaks to it
             self_request=parties.requester.id == SELF and self.engine.self_requests,
+            declaring=frozenset(a.id for a in self.registry.readings(parties.requester.id)),
+            attested=attested,
         )
 
     # -- decide --------------------------------------------------------------------------
@@ -625,7 +640,7 @@ class Pipeline(RequestPath):
         parties, asked, review = read.parties, read.asked, read.review
         template = known.template or (None if self._cache is None else self._cache.get(key))
         if template is None:
-            judgement = self._judgement(request, parties, facts)
+            judgement = self._judgement(request, parties, facts, read.public)
             template = self._judge_held(request, parties, facts, judgement, asked, hypothesis, review)
             if self.duties is not None:  # judged by the same queries and facts, cached with the decision
                 owed = (
@@ -650,35 +665,48 @@ class Pipeline(RequestPath):
     def _read_request(self, request: Request, reviewed: bool) -> Read:
         """What the request's content alone decides, or RequestError: it is refused."""
         who = subject_of(request, facts_decide=self.one_person)  # one person, or refused naming both fields
-        purpose = screen_request(request)
+        # At the department's own tool its documents are verified; from outside, an attestation's
+        # text is read as the request's words until an officer verifies it (`attested`: as if verified).
+        purpose = screen_request(request, request.documents if self.trusted else ())
         parties = self.resolve(request, purpose)
         self.bind_self(request, parties.requester, who)
+        attesting = not self.trusted and any(d.type in ATTESTATIONS and d.text for d in request.documents)
         return Read(
             who=who,
             purpose=purpose,
+            attested=screen_request(request, request.documents) if attesting else purpose,
             parties=parties,
             claimed=[_classify(d) for d in request.documents],
-            asked=asked_categories(request) if request.kind.value in DATA_KINDS else frozenset(),
+            asked=asked_categories(request) if judged_as_data(request) else frozenset(),
+            # the department's statement only (from outside a claim): what it publishes, field by field
+            public=public_categories(request) if self.trusted and not request.resource.publicly_available_to_anyone else frozenset(),
             review=review_evidence(purpose) if purpose.category == "needs_review" and not reviewed else None,
             claims=None if self.trusted else claims_of(request),
         )
 
     def _facts_and_key(self, request: Request, read: Read, carveouts: frozenset[str], verified: list[Document] | None) -> Judged:
-        """The facts the request is judged by (and, a claimed judicial document, by with it counted),
+        """The facts the request is judged by (and, a claimed judicial document, written consent or ALPR
+        declaration, by with it counted: such a claim is held for an officer to verify),
         and the decision cache's key: every input `_judge_held` reads."""
-        claimed, parties = read.claimed, read.parties
+        claimed, parties, purpose = read.claimed, read.parties, read.purpose
+        attested: Collection[Document] = ()  # the verified documents whose attestation text is set aside
         if verified is not None:
             counted = [d for d in claimed if d.administrative] + [_classify(d) for d in verified]
+            purpose, attested = screen_request(request, verified), verified
         elif self.trusted:
-            counted = claimed
+            counted, attested = claimed, request.documents
         else:  # an unverified document lifts nothing; a request resting on a detainer still rests on it
             counted = [d for d in claimed if d.administrative]
-        facts = self.facts(request, parties, read.purpose, counted, carveouts)
+        facts = self.facts(request, parties, purpose, counted, carveouts, attested)
         hypothesis = None
-        if verified is None and not self.trusted and (any(d.judicial for d in claimed) or prosecutor_subpoenas(claimed)):
-            hypothesis = self.facts(request, parties, read.purpose, claimed, carveouts)
+        if (
+            verified is None
+            and not self.trusted
+            and (any(d.judicial or d.type in ATTESTATIONS for d in claimed) or prosecutor_subpoenas(claimed))
+        ):
+            hypothesis = self.facts(request, parties, read.attested, claimed, carveouts, request.documents)
         key: tuple[Any, ...] = (tuple(a.id for a in parties.acting), tuple(a.id for a in parties.beneficiaries), request.kind)
-        key += (request.resource.system, facts, read.asked, hypothesis, read.review)
+        key += (request.resource.system, facts, read.asked, read.public, hypothesis, read.review)
         return Judged(facts, hypothesis, key)
 
     def _store_failure(self, request_id: str, reason: str) -> Decision:
@@ -745,17 +773,26 @@ class Pipeline(RequestPath):
         acting = parties.acting or (parties.requester, *parties.beneficiaries)
         return [Query(a.id, action, request.resource.system or action) for a in acting]
 
-    def _judgement(self, request: Request, parties: Parties, facts: Facts) -> Judgement:
-        """The request judged under `facts` for every agency judged (and, compiled, the duties' conditions)."""
+    def _judgement(self, request: Request, parties: Parties, facts: Facts, public: frozenset[str] = frozenset()) -> Judgement:
+        """The request judged under `facts` for every agency judged (and, compiled, the duties' conditions).
+        `public`: the categories the department states it publishes to everyone, when only some of what
+        is asked are (`Read.public`): each is judged with the fact `public_data`, the rest without."""
         action = request.kind.value
-        acting = parties.acting or (parties.requester, *parties.beneficiaries)
-        data = action in DATA_KINDS  # judged for every data category too (policy.disclosure)
-        return judge(self.engine, self.disclosure, [a.id for a in acting], action, request.resource.system or action, facts, data)
+        acting = [a.id for a in parties.acting or (parties.requester, *parties.beneficiaries)]
+        data = judged_as_data(request)  # judged for every data category too (policy.disclosure)
+        resource = request.resource.system or action
+        judged = judge(self.engine, self.disclosure, acting, action, resource, facts, data)
+        if not (public and data) or facts.public_data:
+            return judged
+        published = judge(self.engine, self.disclosure, acting, action, resource, replace(facts, public_data=True), data)
+        withheld = {leaf: v for leaf, v in judged.withheld.items() if leaf not in public}
+        withheld.update((leaf, v) for leaf, v in published.withheld.items() if leaf in public)
+        return replace(judged, withheld=withheld, errors=judged.errors + published.errors)
 
     def _judge(self, request: Request, parties: Parties, judgement: Judgement, asked: frozenset[str]) -> Decision:
         action = request.kind.value
         acting = parties.acting or (parties.requester, *parties.beneficiaries)
-        data = action in DATA_KINDS
+        data = judged_as_data(request)
         base = {
             "id": request.id,
             "profiles": self.engine.names,
@@ -784,6 +821,8 @@ class Pipeline(RequestPath):
         redact = sorted(withheld)
         if data and asked and asked <= withheld.keys():
             return self._withheld_denial(asked, withheld, parties, base)
+        if data and action == "agreement" and asked & withheld.keys():  # direct access cannot withhold a part
+            return self._withheld_denial(asked & withheld.keys(), withheld, parties, base, standing=True)
         redact_rules = _unique([r for leaf in redact for _, rules in withheld[leaf] for r in rules])
         rules = _unique([r for _, ev in judged for r in ev.rules] + redact_rules)
         shown = f" Withheld: {', '.join(redact)}." if redact else ""
@@ -869,9 +908,17 @@ class Pipeline(RequestPath):
         )
 
     def _withheld_denial(
-        self, asked: frozenset[str], withheld: dict[str, list[tuple[Agency, list[str]]]], parties: Parties, base: dict[str, Any]
+        self,
+        asked: frozenset[str],
+        withheld: dict[str, list[tuple[Agency, list[str]]]],
+        parties: Parties,
+        base: dict[str, Any],
+        *,
+        standing: bool = False,
     ) -> Decision:
-        """Everything the request asks for is withheld: a deny citing the rules that withhold it."""
+        """Everything the request asks for is withheld (`standing`: an agreement giving direct access
+        would open `asked`, which is withheld, and a standing access cannot withhold a part of what it
+        opens): a deny citing the rules that withhold it."""
         rules = self._withholding_rules(asked, withheld)
         if not rules:  # withheld by default deny only (no permitting rule)
             agency = withheld[min(asked)][0][0]
@@ -885,13 +932,16 @@ class Pipeline(RequestPath):
         agency = next(a for leaf in sorted(asked) for a, forbids in withheld[leaf] if rules[0] in forbids)
         more = f" {len(rules) - 1} more rule(s) also forbid it." if len(rules) > 1 else ""
         what = "every data category" if len(asked) == len(self.engine.leaves) else ", ".join(sorted(asked))
+        said = (
+            f"direct access would open {what}, which is withheld, and a standing access cannot withhold a part of what it opens"
+            if standing
+            else f"everything asked ({what}) is withheld"
+        )
         return _decision(
             decision="deny",
             rules=rules,
             citations=self._citations(rules),
-            explanation=(
-                f"Denied: everything asked ({what}) is withheld. {first.explain} ({first.citation}).{self._as_whom(agency, parties)}{more}"
-            ),
+            explanation=(f"Denied: {said}. {first.explain} ({first.citation}).{self._as_whom(agency, parties)}{more}"),
             **base,
         )
 

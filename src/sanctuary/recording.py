@@ -42,7 +42,7 @@ from sanctuary.audit.errors import AuditError
 from sanctuary.audit.log import Followers
 from sanctuary.models import Decision, Failure, Request, RequestError
 
-FORMAT = 3  # a decided request; format 3 adds `immigration_purpose`, the decision's own fact
+FORMAT = 4  # a decided request; format 3 added `immigration_purpose`, the decision's own fact; 4 admits kind `agreement`
 REFUSED_FORMAT = 2  # a request refused unread: unchanged since format 2
 REFUSED = "refused"  # the kind of an entry for a request refused before it could be read
 UNCLASSIFIED = "unclassified"  # a decision with an error but no Failure kind set
@@ -58,10 +58,10 @@ def vocabulary_names() -> frozenset[str]:
     """Every name a public entry may copy as a field or category: the data categories (leaves and
     groups), the shipped store's field names, and the custody inquiry topics."""
     from sanctuary.policy.categories import store_field_map, vocabulary
-    from sanctuary.policy.facts import CUSTODY_TOPICS
+    from sanctuary.policy.facts import TOPICS
 
     vocab = vocabulary()
-    return frozenset(vocab.categories) | frozenset(vocab.groups) | {f for _, f in store_field_map()} | frozenset(CUSTODY_TOPICS)
+    return frozenset(vocab.categories) | frozenset(vocab.groups) | {f for _, f in store_field_map()} | frozenset(TOPICS)
 
 
 def canonical_request(request: Request) -> bytes:

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from sanctuary.audit import DecisionLog
     from sanctuary.models import Decision
 
-FORMAT = 2
+FORMAT = 2  # a duty fulfilled, a report filed
+DUTY_FORMAT = 3  # a duty a decision triggered: format 3 admits the request kind `agreement`
 DUTY, FULFILLED, REPORT_FILED = "duty", "duty_fulfilled", "report_filed"
 METHODS = ("letter", "email", "phone", "in_person", "filed", "other")
 CHUNK = 1000
@@ -45,7 +46,7 @@ def duty_entry(duty: Duty, decision_index: int, request_kind: str, decision: Dec
     when = (now or datetime.now(UTC)).astimezone(UTC)
     return rfc8785.dumps(
         {
-            "v": FORMAT,
+            "v": DUTY_FORMAT,
             "time": _time(when),
             "kind": DUTY,
             "duty": duty.id,

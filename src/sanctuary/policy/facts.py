@@ -14,31 +14,53 @@ whatever label it carries.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Protocol
 
 from sanctuary.agencies import Agency
-from sanctuary.models import CARVEOUT_FIELDS, PUBLISHED_CATEGORIES, Request, RequestError, Subject, string_fields, strings_at
+from sanctuary.models import (
+    CARVEOUT_FIELDS,
+    PUBLISHED_CATEGORIES,
+    Document,
+    Kind,
+    Request,
+    RequestError,
+    Subject,
+    string_fields,
+    strings_at,
+)
 from sanctuary.policy.courts import article_iii_order, prosecutor_subpoenas, state_court_orders
 from sanctuary.policy.immigration import STATED_CRIME, immigration_purpose
 from sanctuary.policy.immigration_crimes import criminal_immigration
 from sanctuary.policy.stated_purposes import stated_purposes
 from sanctuary.screening import DocumentClass, PurposeScreen
-from sanctuary.screening.documents import COMPULSORY
+from sanctuary.screening.documents import ATTESTATIONS, COMPULSORY, CONSENT, DECLARATION
 from sanctuary.screening.normalize import normalize
 
-CUSTODY_TOPICS = ("custody_status", "release_date", "contact_information")
+CUSTODY_TOPICS = ("custody_status", "release_date", "contact_information")  # asked by an inquiry naming none
+# The nature of the requester's own warrant or NCIC record: whether it is civil or criminal, the
+# communication MCC 2-173-020(a)(3) authorises ("to determine whether any matter involves enforcement
+# based solely on a violation of a civil immigration law"; 5 ILCS 805/5: "clarifying or confirming the
+# civil or criminal nature" of NCIC records). It shows data category `warrant_nature` and nothing about
+# the person's custody, release or contact; asked alone, the request is a clarification (`Facts`).
+WARRANT_TOPIC = "warrant"
+TOPICS = (*CUSTODY_TOPICS, WARRANT_TOPIC)
 # A topic named by the data category it shows: the place of custody is shown with the custody status.
 TOPIC_CATEGORIES = {"custody_facility": "custody_status"}
 
 
 def custody_topics(fields: Sequence[str]) -> tuple[str, ...]:
     """The topics a custody inquiry asks (its `resource.fields`): those it names, directly or by a
-    category one shows (`TOPIC_CATEGORIES`), in CUSTODY_TOPICS order; every topic when it names none."""
+    category one shows (`TOPIC_CATEGORIES`), in TOPICS order; the three custody topics when it names none."""
     named = {TOPIC_CATEGORIES.get(f, f) for f in fields}
-    return tuple(t for t in CUSTODY_TOPICS if t in named) if fields else CUSTODY_TOPICS
+    return tuple(t for t in TOPICS if t in named) if fields else CUSTODY_TOPICS
+
+
+def clarification(request: Request) -> bool:
+    """A custody inquiry whose only topic is the nature of the requester's own warrant (`WARRANT_TOPIC`)."""
+    return request.kind is Kind.custody_inquiry and custody_topics(request.resource.fields) == (WARRANT_TOPIC,)
 
 
 # The 2-173-042(c) carve-outs (2012 text), and four readings of it that the words retrieved leave open
@@ -110,12 +132,15 @@ class Facts:
     federal_criminal_warrant: bool = False
     disclosure_order: bool = False
     administrative_document: bool = False
-    database_access: bool = False  # the request queries a department database (kind database_query)
+    # The request queries a department database (kind database_query), or is an agreement giving direct
+    # access to one (`direct_access`).
+    database_access: bool = False
     public_data: bool = False  # what is asked the City publishes to everyone (the department's statement only)
     # The requester states a criminal purpose (a declared `criminal` category, or words the screen reads
     # as naming a crime): a claim, which a rule may read only where a parameter makes it count.
     criminal_purpose_stated: bool = False
     detainer: bool = False
+    clarification: bool = False  # a custody inquiry asking only the nature of the requester's own warrant
     carveout: bool = False
     health_care_purpose: bool = False
     operation_type: str = "none"
@@ -152,6 +177,13 @@ class Facts:
     federal_court_order: bool = False
     # The statutory purposes the request's words name (`policy.stated_purposes.KINDS`): a claim.
     stated_purposes: frozenset[str] = frozenset()
+    # A verified written authorization by the person the request is about to share their citizenship
+    # or immigration status (MCC 2-173-030(a)(1)); only a request about one person can rest on it.
+    written_consent: bool = False
+    # The agencies whose executed 625 ILCS 5/2-130(c) declaration came, verified, with the request:
+    # the requester's (each reading of it), never a beneficiary's. Read with the declarations on file
+    # (the agency attribute `alpr_declaration`); as the Cedar set `alpr_declared` of Agency entities.
+    alpr_declared: frozenset[str] = frozenset()
     # The requester is a joint task force (registry level "multi"): its primary purpose as the
     # department's registry records it (`agencies.registry.PURPOSES`), "unknown" when not recorded;
     # "none": the requester is not a task force.
@@ -175,6 +207,7 @@ class Facts:
             "public_data": self.public_data,
             "criminal_purpose_stated": self.criminal_purpose_stated,
             "detainer": self.detainer,
+            "clarification": self.clarification,
             "carveout": self.carveout,
             "health_care_purpose": self.health_care_purpose,
             "operation_type": self.operation_type,
@@ -193,6 +226,8 @@ class Facts:
             "stated_purposes": sorted(self.stated_purposes),
             "task_force_purpose": self.task_force_purpose,
             "self_request": self.self_request,
+            "written_consent": self.written_consent,
+            "alpr_declared": [{"__entity": {"type": "Agency", "id": a}} for a in sorted(self.alpr_declared)],
         }
 
 
@@ -344,6 +379,7 @@ def claims_of(request: Request) -> list[str]:
     establish: facts about the subject and documents held. Recorded, never decisive."""
     claims = [f"subject.{name}" for name in CARVEOUT_FIELDS if getattr(request.subject, name)]
     claims += ["resource.publicly_available_to_anyone"] if request.resource.publicly_available_to_anyone else []
+    claims += ["resource.publicly_available_fields"] if request.resource.publicly_available_fields else []
     claims += [f"documents[{i}]: {d.type}" for i, d in enumerate(request.documents)]
     return claims
 
@@ -353,9 +389,37 @@ def claims_of(request: Request) -> list[str]:
 FREE_TEXT: tuple[str, ...] = tuple(path for path, mark in string_fields(Request) if mark is None)
 
 
-def free_text(request: Request) -> dict[str, str]:
-    """The text of every FREE_TEXT field the request fills, by where it is ("documents[0].text")."""
-    return {where: text for path in FREE_TEXT for where, text in strings_at(request, path)}
+def free_text(request: Request, attested: Collection[Document] = ()) -> dict[str, str]:
+    """The text of every FREE_TEXT field the request fills, by where it is ("documents[0].text").
+    `attested`: verified documents; the text of each that is an attestation (a written consent, an
+    ALPR declaration: `ATTESTATIONS`) is set aside. Once verified, its words are what it attests (an
+    affirmation must name the purposes it forswears), not the request's purpose; unverified, a claim,
+    they are read with the rest (fail closed)."""
+    found = {where: text for path in FREE_TEXT for where, text in strings_at(request, path)}
+    for i, d in enumerate(request.documents):
+        if d.type in ATTESTATIONS and d in attested:
+            found.pop(f"documents[{i}].text", None)
+    return found
+
+
+# The arrangements other than access to the department's data that an agreement's words may name
+# (`policy.stated_purposes.KINDS`).
+OTHER_ARRANGEMENTS = frozenset({"enforcement_agreement", "detention_agreement", "language_services", "office_space"})
+
+
+def direct_access(request: Request, stated: frozenset[str] | None = None) -> bool:
+    """Whether the request is an agreement giving the requester direct access to the department's data
+    (MCC 2-173-030(b): "direct access to any electronic database or other data-sharing platform"): one
+    that names a system (`resource.system`), or whose words name no other arrangement (a 287(g)
+    agreement, detention, language services, office space): an arrangement of unknown nature is read
+    as one that may open anything, the protective reading. `stated`: the purposes its words name, if
+    already read (`stated_purposes`)."""
+    if request.kind is not Kind.agreement:
+        return False
+    if request.resource.system is not None:
+        return True
+    named = stated_purposes(free_text(request).values()) if stated is None else stated
+    return not named & OTHER_ARRANGEMENTS
 
 
 @lru_cache(maxsize=1 << 14)
@@ -375,6 +439,8 @@ def derive(
     public_data: bool = False,
     requester: Agency | None = None,
     self_request: bool = False,
+    declaring: frozenset[str] = frozenset(),
+    attested: Collection[Document] = (),
 ) -> Facts:
     """The facts of one request.
 
@@ -391,9 +457,12 @@ def derive(
     `resource.publicly_available_to_anyone` is a claim: the pipeline passes it only as the department's own).
     `requester`: the agency its credential speaks for; a joint task force's recorded primary purpose
     is a fact (`task_force_purpose`).
-    `self_request`: the subject asks for her own records, bound to her by the department (`Pipeline.bind_self`)."""
+    `self_request`: the subject asks for her own records, bound to her by the department (`Pipeline.bind_self`).
+    `declaring`: the agencies the request really comes from (each reading of the requester): whom an
+    ALPR declaration among `documents` is for (a beneficiary's is never shown by it). `attested`: the
+    verified documents whose attestation text is not the request's words (`free_text`)."""
     docs = list(documents)
-    words = free_text(request)  # read by three facts below: walked once
+    words = free_text(request, attested)  # read by three facts below: walked once
     verified = [d for d in docs if d.judicial and not d.administrative]
     judicial_criminal = [d for d in verified if d.criminal and d.type == "judicial_warrant"]
     probable_cause = [d for d in verified if d.federal and d.criminal and "probable_cause" not in d.missing]
@@ -405,6 +474,8 @@ def derive(
         stated_crime=stated_crime,
     )
     op = request.operation
+    stated = stated_purposes(words.values())
+    one_person = _names_one(request)
     return Facts(
         immigration_purpose=immigration.immigration,
         judicial_warrant=bool(verified),
@@ -412,10 +483,11 @@ def derive(
         federal_criminal_warrant=any(d.federal for d in judicial_criminal),
         disclosure_order=any(d.type in COMPULSORY for d in verified),
         administrative_document=any(d.administrative for d in docs),
-        database_access=request.kind.value == "database_query",
+        database_access=request.kind is Kind.database_query or direct_access(request, stated),
         public_data=public_data,
         criminal_purpose_stated="criminal" in (request.purpose.category, purpose.category),
         detainer=any(d.detainer for d in docs),
+        clarification=clarification(request),
         carveout=bool(carveouts.intersection(CARVEOUTS) - dropped_carveouts),
         health_care_purpose=any(_health_care(text) for text in words.values()),
         operation_type=op.type if op else "none",
@@ -425,15 +497,19 @@ def derive(
         prosecutor_subpoenas=prosecutor_subpoenas(docs),
         felony_conviction="felony_conviction" in carveouts,
         subject_records=carveouts.intersection(APPLICATIONS + CALIFORNIA + WASHINGTON),
-        specific_person=_names_one(request),
-        criminal_immigration=criminal_immigration([*words.values(), *(d.text for d in request.documents)]),
+        specific_person=one_person,
+        criminal_immigration=criminal_immigration(
+            [*words.values(), *(d.text for d in request.documents if d.type not in ATTESTATIONS or d not in attested)]
+        ),
         immigration_forms=frozenset(d.type for d in docs if d.administrative),
         federal_probable_cause=bool(probable_cause),
         federal_probable_cause_charges=criminal_immigration(d.charge for d in probable_cause),
         federal_court_order=any(d.federal for d in verified),
-        stated_purposes=stated_purposes(words.values()),
+        stated_purposes=stated,
         task_force_purpose=_task_force_purpose(requester),
         self_request=self_request,
+        written_consent=one_person and any(d.type == CONSENT for d in docs),
+        alpr_declared=declaring if any(d.type == DECLARATION for d in docs) else frozenset(),
     )
 
 

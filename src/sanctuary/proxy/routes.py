@@ -50,7 +50,7 @@ from jsonpath_rfc9535 import JSONPathQuery
 from sanctuary.errors import SanctuaryError
 from sanctuary.models import SEARCH_TYPES, Kind, RequestError, Search
 from sanctuary.policy.categories import Vocabulary, vocabulary
-from sanctuary.policy.facts import CUSTODY_TOPICS, RECORD_FACTS
+from sanctuary.policy.facts import RECORD_FACTS, TOPICS
 from sanctuary.proxy.target import parse as parse_target
 
 METHODS = ("GET", "HEAD")
@@ -258,8 +258,8 @@ def _route(spec: dict[str, Any], line: int, default_system: Any, vocab: Vocabula
     fields = spec.get("fields", [])
     if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
         raise RouteMapError("fields", "a list of names")
-    if kind is Kind.custody_inquiry and set(fields) - set(CUSTODY_TOPICS):
-        raise RouteMapError("fields", f"custody topics are {', '.join(CUSTODY_TOPICS)}")
+    if kind is Kind.custody_inquiry and set(fields) - set(TOPICS):
+        raise RouteMapError("fields", f"custody topics are {', '.join(TOPICS)}")
     system = spec.get("system", default_system)
     if system is not None and not isinstance(system, str):
         raise RouteMapError("system", "a name")

@@ -38,6 +38,12 @@ JUDICIAL_TYPES = frozenset({"judicial_warrant", "court_order", "judicial_subpoen
 # Judicial documents that compel the department to produce what they name (not a warrant, which
 # commands an arrest or a search).
 COMPULSORY = frozenset({"court_order", "judicial_subpoena", "grand_jury_subpoena"})
+# Papers that are neither a court's nor an immigration form (models.DocumentType): each counts once
+# verified, for whom it is — the person's written consent for the one person the request is about,
+# an out-of-state agency's ALPR declaration for the requesting agency (policy.facts.derive).
+CONSENT = "written_consent"
+DECLARATION = "alpr_written_declaration"
+ATTESTATIONS = frozenset({CONSENT, DECLARATION})
 ELEMENTS = ("court", "judge_signature", "probable_cause", "criminal")
 MAX_FILE_BYTES = 5_000_000
 MAX_PAGES = 50

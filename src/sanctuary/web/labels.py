@@ -17,6 +17,7 @@ KINDS = {
     "custody_transfer": N_("Custody transfer"),
     "detention_hold": N_("Hold past release (immigration detainer)"),
     "operational_support": N_("Support for an operation"),
+    "agreement": N_("Agreement (287(g), database access, data sharing)"),
     "refused": N_("Refused unread (not a valid request)"),
 }
 
@@ -57,6 +58,8 @@ DOCUMENTS = {
     "judicial_subpoena": N_("Subpoena signed by a judge"),
     "grand_jury_subpoena": N_("Grand jury subpoena (issued by the court's clerk)"),
     "administrative_subpoena": N_("Administrative subpoena of an immigration agency (DHS form I-138, not a court's)"),
+    "written_consent": N_("Written consent of the person the request is about"),
+    "alpr_written_declaration": N_("Out-of-state agency's signed plate-reader (ALPR) declaration"),
     "other": N_("Another document"),
 }
 
@@ -72,6 +75,7 @@ CUSTODY_TOPICS = {
     "custody_status": N_("Custody status"),
     "release_date": N_("Release date"),
     "contact_information": N_("Contact information"),
+    "warrant": N_("Whether the agency's own warrant or NCIC record is civil or criminal"),
 }
 
 # The records the shipped store hands out (records/categories.toml), kind and field by field.
