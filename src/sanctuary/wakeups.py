@@ -38,10 +38,6 @@ def batched(future: Future[T]) -> asyncio.Future[T]:
 @contextmanager
 def settling() -> Iterator[None]:
     """Futures settled in this block (by this thread) wake their loops once, when it ends."""
-    outer = getattr(_local, "batch", None)
-    if outer is not None:  # already inside a batch: the outermost one wakes
-        yield
-        return
     batch: list[LoopWaiter] = []
     _local.batch = batch
     try:
@@ -56,16 +52,16 @@ class LoopWaiter:
     """Waits on one event loop for concurrent futures, waking it once per batch (`settling`)."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._loop = loop
+        self._loop = weakref.ref(loop)  # not kept alive by its entry in `_loops`
         self._lock = threading.Lock()  # guards _settled, _scheduled, _in_batch
         self._settled: list[tuple[asyncio.Future[Any], Future[Any]]] = []
         self._scheduled = False  # a drain is scheduled on the loop
         self._in_batch = False  # this waiter is in the settling thread's batch, woken at its end
 
     def wait(self, future: Future[T]) -> asyncio.Future[T]:
-        """An asyncio future on this loop (called from it) that takes `future`'s result or error.
+        """An asyncio future on this loop (called from it, running) that takes `future`'s result or error.
         Cancelling it does not cancel `future` (a log entry is committed whoever waits for it)."""
-        waiting: asyncio.Future[T] = self._loop.create_future()
+        waiting: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         future.add_done_callback(lambda done: self._arrived(waiting, done))
         return waiting
 
@@ -96,8 +92,9 @@ class LoopWaiter:
         self._schedule()
 
     def _schedule(self) -> None:
-        if not self._loop.is_closed():  # a closed loop: nobody waits any more
-            self._loop.call_soon_threadsafe(self._drain)
+        loop = self._loop()
+        if loop is not None and not loop.is_closed():  # else nobody waits any more
+            loop.call_soon_threadsafe(self._drain)
 
     def _drain(self) -> None:
         """On the loop: hand every settled future's outcome to its waiter."""
