@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
@@ -212,17 +213,24 @@ def test_record_later_settles_each_decision_when_its_batch_is_durable(log: Decis
     assert json.loads(log.entry(1))["decision"] == "permit" and log.size() == 3
 
 
+def _queued_behind_a_held_commit(
+    log: DecisionLog, monkeypatch: pytest.MonkeyPatch, n: int
+) -> tuple[threading.Event, Future[int], list[Future[int]]]:
+    """One decision whose commit waits for `release`, and `n` queued behind it (the next batch)."""
+    request = parse_request(REQUEST)
+    started, release = _held_commit(log, monkeypatch)
+    first = EntryRecorder(log).record_later(request, decision())
+    assert started.wait(10)
+    return release, first, [EntryRecorder(log).record_later(request, decision()) for _ in range(n)]
+
+
 def test_an_event_loop_waiting_on_a_batch_is_woken_once_when_all_of_it_is_durable(
     log: DecisionLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The gateway's event loop waits for each request's entry (`wakeups.batched`); the committer
     settles a batch of them with one wake-up of the loop, once every entry in it is durable, not one
     a request (`asyncio.wrap_future`: a call_soon_threadsafe for each)."""
-    request = parse_request(REQUEST)
-    started, release = _held_commit(log, monkeypatch)
-    first = EntryRecorder(log).record_later(request, decision())
-    assert started.wait(10)
-    queued = [EntryRecorder(log).record_later(request, decision()) for _ in range(5)]
+    release, first, queued = _queued_behind_a_held_commit(log, monkeypatch, 5)
 
     async def wait_for_all() -> list[int]:
         loop = asyncio.get_running_loop()
@@ -248,11 +256,7 @@ def test_a_loop_waiting_on_a_failed_batch_gets_every_error_and_no_waiter_cancels
 ) -> None:
     """A failed commit reaches every waiter on the loop as its error; a waiter given up (the
     gateway's deadline) leaves the entry queued, and the committer settles the rest of its batch."""
-    request = parse_request(REQUEST)
-    started, release = _held_commit(log, monkeypatch)
-    first = EntryRecorder(log).record_later(request, decision())
-    assert started.wait(10)
-    queued = [EntryRecorder(log).record_later(request, decision()) for _ in range(3)]
+    release, first, queued = _queued_behind_a_held_commit(log, monkeypatch, 3)
 
     async def wait_for_all() -> list[object]:
         waiting = [batched(f) for f in (first, *queued)]
@@ -272,11 +276,7 @@ def test_a_loop_waiting_on_a_failed_batch_gets_every_error_and_no_waiter_cancels
 
 
 def test_a_failed_commit_fails_every_decision_in_it(log: DecisionLog, monkeypatch: pytest.MonkeyPatch) -> None:
-    request = parse_request(REQUEST)
-    started, release = _held_commit(log, monkeypatch)
-    first = EntryRecorder(log).record_later(request, decision())
-    assert started.wait(10)
-    queued = [EntryRecorder(log).record_later(request, decision()) for _ in range(3)]
+    release, first, queued = _queued_behind_a_held_commit(log, monkeypatch, 3)
     monkeypatch.setattr(log._store, "append", lambda entries, clears, follow=None, gather=None: (_ for _ in ()).throw(OSError("disk full")))
     release.set()
     assert first.result(10) == 0  # committed before the disk filled
