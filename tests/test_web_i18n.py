@@ -55,6 +55,7 @@ STAFF_PAGES = (
     "/desk",
     "/desk?agency=HSI&kind=database_query",
     "/desk?agency=DHS&kind=custody_inquiry",
+    "/desk?own=1&channel=in_person&kind=database_query",  # a person's own request: her identity check
     "/desk/held",
     "/decisions",
     "/decisions/0",

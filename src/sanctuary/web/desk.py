@@ -25,9 +25,9 @@ from babel.dates import format_date
 
 from sanctuary.errors import SanctuaryError
 from sanctuary.models import CARVEOUT_FIELDS as SUBJECT_CARVEOUTS
-from sanctuary.models import DOCUMENT_TYPES, OPERATION_TYPES, PURPOSE_CATEGORIES, SEARCH_TYPES, Failure, Kind
+from sanctuary.models import DOCUMENT_TYPES, OPERATION_TYPES, PURPOSE_CATEGORIES, SEARCH_TYPES, SELF, Failure, Kind
 from sanctuary.policy.categories import vocabulary
-from sanctuary.policy.engine import PolicyEngine
+from sanctuary.policy.engine import DEFAULT_DENY, PolicyEngine
 from sanctuary.policy.facts import TOPICS
 from sanctuary.screening.documents import MAX_FILE_BYTES, DocumentError, read_text
 from sanctuary.web import i18n, labels
@@ -96,6 +96,18 @@ CIVIL_CHOICES = [("", N_("Unknown / not said")), ("yes", N_("Yes")), ("no", N_("
 CRIMINAL_CHOICES = [("", N_("Not said / not known")), ("yes", N_("Yes: it names a crime")), ("no", N_("No"))]
 DOCUMENT_CHOICES = [("", N_("No document")), *((t, labels.DOCUMENTS[t]) for t in DOCUMENT_TYPES)]
 DOCUMENT_SLOTS = (1, 2)
+# A person asking for her own records (requester models.SELF; docs/requests.md): no agency, the
+# person herself at the counter. The desk checks her identification against the records; what it
+# looked at is the desk's statement, recorded with the signed-in desk user who vouches for the check.
+SELF_WORDS = N_("The person herself, asking for her own records (identity checked at the desk)")
+ID_DOCUMENTS = {
+    "driver_license": N_("Driver license"),
+    "non_driver_id": N_("Non-driver photo ID card"),
+    "passport": N_("Passport"),
+    "other_photo_id": N_("Other government photo ID"),
+}
+ID_CHOICES = [("", N_("Choose the identification you checked")), *ID_DOCUMENTS.items()]
+IN_PERSON = N_("a person asking for her own records is at the counter: her identification is checked in person")
 # The outcome at a glance: the word, the symbol beside it (shape as well as colour), what to do.
 OUTCOMES = {
     "permit": (N_("ALLOWED"), "✓", N_("The law allows this request. Share only what is listed below.")),
@@ -107,6 +119,7 @@ FIELD_LABELS = {
     "kind": N_("Kind of request"),
     "requester.agency": N_("Requesting agency (as given)"),
     "requester.officer": N_("Requesting officer"),
+    "requester.person_id": N_("Identity check: the person number her identification matched"),
     "on_behalf_of": N_("On behalf of"),
     "purpose.text": N_("Stated purpose"),
     "purpose.category": N_("Purpose category (declared)"),
@@ -205,11 +218,12 @@ def request_id(channel: str, now: datetime | None = None) -> str:
     return f"desk-{channel}-{when}-{secrets.token_hex(3)}"
 
 
-def build_request(form: Mapping[str, Any], topics: list[str], document_texts: Mapping[int, str]) -> dict[str, Any]:
+def build_request(form: Mapping[str, Any], topics: list[str], document_texts: Mapping[int, str], desk_user: str = "") -> dict[str, Any]:
     """The request (a dict for `parse_request`) the desk form describes; FormError names a bad field.
 
     `form` maps field names to strings (checkboxes: present or not); `topics` are the custody topics
-    ticked; `document_texts` holds the text read from each uploaded document, by slot.
+    ticked; `document_texts` holds the text read from each uploaded document, by slot; `desk_user`
+    is the signed-in desk user, who vouches for the identity check of a person's own request.
     """
     channel = _choice(form, "channel", CHANNELS)
     kind = _choice(form, "kind", KINDS)
@@ -217,7 +231,9 @@ def build_request(form: Mapping[str, Any], topics: list[str], document_texts: Ma
     if not agency:
         raise FormError("agency", N_("name the agency that made the request"))
     request: dict[str, Any] = {"id": request_id(channel), "kind": kind, "requester": {"agency": agency}}
-    if officer := _text(form, "officer"):
+    if agency == SELF:
+        request["requester"].update(checked_identity(form, channel, desk_user))
+    elif officer := _text(form, "officer"):
         request["requester"]["officer"] = officer
     if on_behalf := _text(form, "on_behalf_of"):
         request["on_behalf_of"] = on_behalf
@@ -247,6 +263,51 @@ def build_request(form: Mapping[str, Any], topics: list[str], document_texts: Ma
     if docs := [d for d in documents if d]:
         request["documents"] = docs
     return request
+
+
+def checked_identity(form: Mapping[str, Any], channel: str, desk_user: str) -> dict[str, str]:
+    """The requester's fields of a person's own request (requester `SELF`): the person number her
+    identification matched in the records (`requester.person_id`, which must be the subject's), and
+    in `requester.officer` who vouches for the check (the signed-in desk user) and what was looked
+    at, the desk's statement. FormError names the field that is missing or does not agree."""
+    if channel != "in_person":
+        raise FormError("channel", IN_PERSON)
+    document = _choice(form, "id_document", dict(ID_CHOICES))
+    if not document:
+        raise FormError("id_document", N_("say which identification you checked"))
+    checked = _text(form, "requester_person_id")
+    if not checked:
+        raise FormError("requester_person_id", N_("enter the person number her identification matched in the department’s records"))
+    subject = _text(form, "subject_person_id")
+    if not subject:
+        raise FormError("subject_person_id", N_("name the records she asks for by her person number, the one her identification matched"))
+    if subject != checked:
+        raise FormError(
+            "requester_person_id",
+            N_(
+                "her identification matched another person than the one the request is about (the person number below): a person may ask only for her own records"
+            ),
+        )
+    if not desk_user:
+        raise FormError("requester_person_id", N_("only a signed-in desk user can vouch for an identity check"))
+    return {"person_id": checked, "officer": _VOUCHED.format(user=desk_user, document=ID_DOCUMENTS[document].lower())}
+
+
+# How the log records who vouched for an identity check, and what was looked at (in English, the log's language).
+_VOUCHED = "identity checked at the desk by {user}: {document}"
+_VOUCHED_READ = re.compile(r"^identity checked at the desk by (?P<user>.+): (?P<document>[^:]+)$")
+
+
+def vouched(officer: str, words: Words) -> str:
+    """A self-request's recorded identity check (`checked_identity`) in the reader's words."""
+    found = _VOUCHED_READ.match(officer)
+    by_words = {english.lower(): english for english in ID_DOCUMENTS.values()}
+    if found is None or found["document"] not in by_words:
+        return officer
+    return words(N_("%(document)s, checked at the desk by %(user)s")) % {
+        "document": words(by_words[found["document"]]),
+        "user": found["user"],
+    }
 
 
 def _resource(form: Mapping[str, Any], kind: str, topics: list[str]) -> dict[str, Any]:
@@ -354,6 +415,7 @@ def ambiguity(registry: Any, given: str, words: Words, lang: str) -> str | None:
 def as_entered(request: dict[str, Any], channel: str, words: Words) -> list[tuple[str, str]]:
     """The request as entered, as (label, value) lines for the printed record, in the reader's words."""
     lines = [(words(FIELD_LABELS["channel"]), words(CHANNELS[channel]))] if channel in CHANNELS else []
+    own = (request.get("requester") or {}).get("agency") == SELF  # a person's own request: her identity check
 
     def walk(prefix: str, value: Any) -> None:
         if isinstance(value, dict):
@@ -367,7 +429,12 @@ def as_entered(request: dict[str, Any], channel: str, words: Words) -> list[tupl
             lines.append((words(carveout) if carveout else prefix, words(N_("yes"))))
             return
         shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-        if prefix == "kind":
+        if prefix == "requester.agency" and value == SELF:
+            shown = words(SELF_WORDS)
+        elif prefix == "requester.officer" and own:
+            lines.append((words(N_("Identity check")), vouched(shown, words)))
+            return
+        elif prefix == "kind":
             shown = words(dict(KIND_CHOICES).get(shown, shown))
         elif prefix == "resource.fields":
             shown = ", ".join(words(labels.CUSTODY_TOPICS[v]) if v in labels.CUSTODY_TOPICS else str(v) for v in value)
@@ -501,9 +568,14 @@ def script(
         else:
             first = i18n.translations(lang).ngettext("I can give you %(count)s record.", "I can give you %(count)s records.", found)
             first %= {"count": found}
+        shown = ", ".join(w[0].lower() + w[1:] if lang == i18n.SOURCE else w for w in withheld)
+        if decision.get("requester") == SELF:  # the person herself, given her own records
+            second = words(N_("By law I cannot give %(withheld)s.")) % {"withheld": shown} if withheld else ""
+            second = second or words(N_("These are your own records, given to you alone."))
+            return Script(f"{first} {second}", recorded, cited, withheld)
         if withheld:
             second = words(N_("By law I cannot give %(withheld)s; what I give is for criminal law enforcement only."))
-            second %= {"withheld": ", ".join(w[0].lower() + w[1:] if lang == i18n.SOURCE else w for w in withheld)}
+            second %= {"withheld": shown}
         else:
             second = words(N_("It is for criminal law enforcement only, never for civil immigration enforcement."))
         more = [words(N_("What is released may not be shared further or used for civil immigration enforcement.")), *recorded]
@@ -530,9 +602,13 @@ def script(
         second = words(N_("Nothing has been shared; please send the request again in writing."))
         more = [words(N_("What went wrong: %(error)s.")) % {"error": decision["error"]}, *recorded]
         return Script(f"{first} {second}", more, cited)
+    second = words(N_("Nothing has been done or shared, and your request is recorded."))
+    if decision.get("requester") == SELF and DEFAULT_DENY in decision.get("citations", []):
+        # The baseline's refusal, said as such: no law in force speaks to a person asking for her own records.
+        first = words(N_("No law in force here lets the department give a person her own records."))
+        return Script(f"{first} {second}", [*(c.words for c in cited), *recorded], cited)
     lead = laws_cited[0].name if laws_cited else (cited[0].name if cited else "")
     first = words(N_("The Chicago Police Department will not do this: %(clause)s forbids it.")) % {"clause": lead}
-    second = words(N_("Nothing has been done or shared, and your request is recorded."))
     more = [laws_cited[0].words] if laws_cited else []
     if len(laws_cited) > 1:
         more.append(words(N_("Also required by %(clauses)s.")) % {"clauses": ", ".join(c.name for c in laws_cited[1:])})

@@ -26,7 +26,7 @@ from sanctuary.gateway.answers import answer
 from sanctuary.gateway.app import Submission
 from sanctuary.gateway.credentials import DESK_ROLES
 from sanctuary.gateway.held import HeldItem, NotWaiting
-from sanctuary.models import Request, RequestError
+from sanctuary.models import SELF, Request, RequestError
 from sanctuary.policy.facts import TOPICS
 from sanctuary.web import desk, i18n, labels
 from sanctuary.web.errors import MESSAGES
@@ -50,7 +50,9 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
         words = i18n.gettext_for(lang)
         agencies = sorted((a.id, desk.agency_name(a, lang)) for a in site.gw.policy.registry)
         kind = values.get("kind", "")
-        step = 2 if kind in desk.SECTIONS and values.get("agency") else 1
+        # "own": the person herself ticked at step 1 and refused there (an agency named too, not in person)
+        step = 2 if kind in desk.SECTIONS and values.get("agency") and not values.get("own") else 1
+        own = values.get("agency") == SELF  # a person's own request: her identity check, not a caller
         registry = site.gw.policy.registry
         return site.render(
             http,
@@ -59,7 +61,10 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
             title=words(N_("Request desk")),
             step=step,
             sections=desk.SECTIONS.get(kind, ()),
-            warning=desk.ambiguity(registry, values.get("agency", ""), words, lang) if step == 2 else None,
+            warning=desk.ambiguity(registry, values.get("agency", ""), words, lang) if step == 2 and not own else None,
+            own=own,
+            self_words=desk.SELF_WORDS,
+            id_documents=desk.ID_CHOICES,
             values=values,
             error=error.said(words) if error else None,
             error_id=desk.form_name(error.field) if error else None,
@@ -79,11 +84,19 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
         )
 
     @router.get("/desk", include_in_schema=False)
-    def desk_form(http: HttpRequest, agency: str = "", channel: str = "phone", kind: str = "") -> Response:
+    def desk_form(http: HttpRequest, agency: str = "", channel: str = "phone", kind: str = "", own: str = "") -> Response:
+        """Step 1, or step 2 with the agency (or, `own`, the person herself) and the kind chosen."""
         guard = site.require(http, DESK_ROLES)
         if isinstance(guard, Response):
             return guard
         values = {"agency": agency.strip()[:200], "channel": channel if channel in desk.CHANNELS else "phone", "kind": kind}
+        if own or values["agency"] == SELF:  # no agency: the person herself, at the counter (docs/requests.md)
+            if values["agency"] not in ("", SELF):
+                why = N_("a person asking for her own records is not an agency: leave the agency empty, or untick “the person herself”")
+                return form_page(http, {**values, "own": "1"}, desk.FormError("agency", why))
+            if values["channel"] != "in_person":
+                return form_page(http, {**values, "own": "1"}, desk.FormError("channel", desk.IN_PERSON))
+            values["agency"] = SELF
         if kind and kind not in desk.SECTIONS:
             return form_page(http, {**values, "kind": ""}, desk.FormError("kind", N_("choose the kind of request")))
         if kind and not values["agency"]:
@@ -105,7 +118,7 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
                 upload = form.get(f"doc{slot}_file")
                 if isinstance(upload, UploadFile) and upload.filename:
                     texts[slot] = desk.document_text(await upload.read(), f"doc{slot}_file")
-            raw = desk.build_request(values, topics, texts)
+            raw = desk.build_request(values, topics, texts, desk_user=session.user or "")
         except desk.FormError as exc:
             return form_page(http, values, exc)
         gw = site.gw
@@ -189,6 +202,7 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
             resolves=kept.get("resolves"),
             note=kept.get("note"),
             repeat=kept.get("repeat"),
+            self_id=SELF,
         )
 
     @router.get("/desk/held", include_in_schema=False)
