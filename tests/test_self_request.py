@@ -62,6 +62,12 @@ def test_a_profile_silent_on_her_refuses_her_in_any_composition() -> None:
         (own(person="P0000302"), "requester.person_id, subject.person_id"),  # checked to be someone else
         (own(subject={"name": "Jane Example", "dob": "1990-01-01"}), "subject.person_id"),  # no record named
         ({**own(), "requester": {"agency": "NY-LOCAL-PD", "person_id": "P0000301"}}, "requester.person_id"),  # binds no agency
+        # a plate, or a name, searched beside her bound subject: it may find another person's records
+        ({**own(), "resource": {"system": "DMV", "fields": ASKED, "search": {"type": "plate", "plate": "ABC1234"}}}, "resource.search"),
+        (
+            {**own(), "resource": {"system": "DMV", "fields": ASKED, "search": {"type": "person", "name": "Jane Example"}}},
+            "subject, resource.search",
+        ),
     ],
 )
 def test_an_unbound_or_mismatched_self_request_is_refused_naming_the_field(raw: dict[str, Any], field: str) -> None:
@@ -76,6 +82,10 @@ def test_at_the_departments_own_tool_the_self_request_is_its_statement_and_a_mis
     assert trusted.decide_raw(own(person=None))[1].decision == "permit"
     refused = trusted.decide_raw(own(person="P0000302"))[1]
     assert refused.decision == "deny" and refused.error and refused.error.startswith("requester.person_id, subject.person_id")
+    for search in ({"type": "plate", "plate": "ABC1234"}, {"type": "person", "name": "Jane Example"}):  # not her identity
+        raw = {**own(person=None), "resource": {"system": "DMV", "fields": ASKED, "search": search}}
+        by_other = trusted.decide_raw(raw)[1]
+        assert by_other.decision == "deny" and by_other.error and by_other.error.startswith("resource.search: "), by_other.error
 
 
 def test_no_key_speaks_for_the_subject() -> None:

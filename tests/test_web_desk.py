@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 
 from sanctuary.agencies import load_registry
-from sanctuary.policy.engine import PolicyEngine
+from sanctuary.policy.engine import DEFAULT_DENY, PolicyEngine
 from sanctuary.policy.jurisdictions import jurisdictions
 from sanctuary.web import desk, i18n
 from test_web_pages import ICE_RELEASE_DATE, desk_post
@@ -72,6 +72,7 @@ def test_what_to_say_is_two_sentences_forty_words_with_the_leading_clause(lang: 
         "permit": {"decision": "permit", "rules": [], "citations": [], "redact": ["alpr_read", "immigration_status"], "log_index": 2},
         "unregistered": {"decision": "deny", "failure": "unregistered", "citations": ["unregistered requester"], "log_index": 3},
         "error": {"decision": "deny", "error": "subject.dob: " + "x" * 300, "citations": [], "log_index": 4},
+        "baseline": {"decision": "deny", "rules": [], "citations": [DEFAULT_DENY], "log_index": 5},
     }
     long_name = "Oficina del Sheriff del Condado de Polk (Florida)"
     for name, decision in decisions.items():
@@ -86,6 +87,10 @@ def test_what_to_say_is_two_sentences_forty_words_with_the_leading_clause(lang: 
     assert permit.withheld == [] and ("no record" in permit.say or "ningún registro" in permit.say)  # not asked: not said
     asked = desk.script(decisions["permit"], engine, "FBI", 1, frozenset({"immigration_status"}), words, lang)
     assert len(asked.withheld) == 1 and "_" not in asked.say
+    # The baseline's refusal names no clause as forbidding it: no rule allows it, said as such.
+    baseline = desk.script(decisions["baseline"], engine, "FEMA", None, frozenset(), words, lang).say
+    assert "forbids" not in baseline and "prohíbe" not in baseline
+    assert words("The Chicago Police Department will not do this: no rule of the law in force here allows it.") in baseline
 
 
 def test_a_record_is_laid_out_as_labelled_fields_never_json() -> None:

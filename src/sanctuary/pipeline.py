@@ -535,7 +535,8 @@ class Pipeline(RequestPath):
         naming the field: the person the department's identity check found the requester to be
         (`requester.person_id`, entered at the desk) is the subject's person_id. At the department's
         own tool (`trusted`) the request is its statement: `SELF` with a subject's person_id says the
-        subject asks. `requester.person_id` on anyone else's request is refused: it binds no agency."""
+        subject asks; a search it makes names her by that person_id (a plate or a name may find another
+        person). `requester.person_id` on anyone else's request is refused: it binds no agency."""
         checked = request.requester.person_id
         if requester.id != SELF:
             if checked is not None:
@@ -554,6 +555,13 @@ class Pipeline(RequestPath):
             raise RequestError(
                 "requester.person_id, subject.person_id",
                 "the person the identity check found the requester to be is not the subject: a person may ask only for her own records",
+            )
+        search = request.resource.search
+        if search is not None and search.person_id is None:  # a plate or a name is not her identity (`subject_of`)
+            raise RequestError(
+                "resource.search",
+                "a person's request for her own records searches by the person_id of her record: a plate or a name may find "
+                "another person's records",
             )
 
     # -- facts ---------------------------------------------------------------------------

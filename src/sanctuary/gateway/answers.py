@@ -12,8 +12,8 @@ from sanctuary.gateway.held import HeldQueue
 from sanctuary.models import Decision, Failure, Request
 
 CAVEAT = (
-    "Police records are released for criminal law enforcement only (MCC 2-173, 5 ILCS 805): do not "
-    "re-disseminate them or use them for civil immigration enforcement. Every decision, and what it "
+    "Police records are released only for the purpose the decision permits, under the clauses it cites: "
+    "do not re-disseminate them or use them for civil immigration enforcement. Every decision, and what it "
     "released, is recorded in the decision log."
 )
 # The HTTP status of every answer to a request, by what the decision says: its failure kind if it

@@ -178,7 +178,8 @@ class Facts:
     # The statutory purposes the request's words name (`policy.stated_purposes.KINDS`): a claim.
     stated_purposes: frozenset[str] = frozenset()
     # A verified written authorization by the person the request is about to share their citizenship
-    # or immigration status (MCC 2-173-030(a)(1)); only a request about one person can rest on it.
+    # or immigration status (MCC 2-173-030(a)(1)); only a request about one person, named by person_id
+    # or date of birth (a name alone may be several), can rest on it (`_identifies_one`).
     written_consent: bool = False
     # The agencies whose executed 625 ILCS 5/2-130(c) declaration came, verified, with the request:
     # the requester's (each reading of it), never a beneficiary's. Read with the declarations on file
@@ -350,6 +351,16 @@ def _names_one(request: Request) -> bool:
         return False
 
 
+def _identifies_one(request: Request) -> bool:
+    """The request names one person by what tells people apart (a person_id or a date of birth): a
+    name alone may be several people (`subject_of`), and a written consent speaks for one."""
+    try:
+        who = subject_of(request)
+    except RequestError:
+        return False
+    return who is not None and bool(who.person_id or who.dob)
+
+
 def claimed_carveouts(subject: Subject) -> frozenset[str]:
     """The facts a statement about the subject asserts (`RECORD_FACTS`): the 2-173-042(c) carve-outs
     (2012 law), New York's applications (`APPLICATIONS`), California's (`CALIFORNIA`) and Washington's
@@ -405,12 +416,18 @@ def free_text(request: Request, attested: Collection[Document] = ()) -> dict[str
 # The arrangements other than access to the department's data that an agreement's words may name
 # (`policy.stated_purposes.KINDS`).
 OTHER_ARRANGEMENTS = frozenset({"enforcement_agreement", "detention_agreement", "language_services", "office_space"})
+# Words by which an agreement's text names access to the department's data, whatever else it names.
+_DATA_ACCESS = re.compile(
+    r"\b(?:data|databases?|data-sharing|records?|systems?|platforms?|portals?|quer(?:y|ies)|look-?ups?|searche?s?)\b", re.IGNORECASE
+)
 
 
 def direct_access(request: Request, stated: frozenset[str] | None = None) -> bool:
     """Whether the request is an agreement giving the requester direct access to the department's data
     (MCC 2-173-030(b): "direct access to any electronic database or other data-sharing platform"): one
-    that names a system (`resource.system`), or whose words name no other arrangement (a 287(g)
+    that names a system (`resource.system`), whose words name access to data (records, a database, a
+    system, searches: `_DATA_ACCESS`) beside whatever else they name (an interpreter agreement "with
+    read access to your records" is one), or whose words name no other arrangement (a 287(g)
     agreement, detention, language services, office space): an arrangement of unknown nature is read
     as one that may open anything, the protective reading. `stated`: the purposes its words name, if
     already read (`stated_purposes`)."""
@@ -418,8 +435,9 @@ def direct_access(request: Request, stated: frozenset[str] | None = None) -> boo
         return False
     if request.resource.system is not None:
         return True
-    named = stated_purposes(free_text(request).values()) if stated is None else stated
-    return not named & OTHER_ARRANGEMENTS
+    words = free_text(request).values()
+    named = stated_purposes(words) if stated is None else stated
+    return not named & OTHER_ARRANGEMENTS or any(_DATA_ACCESS.search(text) for text in words)
 
 
 @lru_cache(maxsize=1 << 14)
@@ -508,7 +526,7 @@ def derive(
         stated_purposes=stated,
         task_force_purpose=_task_force_purpose(requester),
         self_request=self_request,
-        written_consent=one_person and any(d.type == CONSENT for d in docs),
+        written_consent=any(d.type == CONSENT for d in docs) and _identifies_one(request),
         alpr_declared=declaring if any(d.type == DECLARATION for d in docs) else frozenset(),
     )
 

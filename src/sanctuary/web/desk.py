@@ -607,6 +607,10 @@ def script(
         # The baseline's refusal, said as such: no law in force speaks to a person asking for her own records.
         first = words(N_("No law in force here lets the department give a person her own records."))
         return Script(f"{first} {second}", [*(c.words for c in cited), *recorded], cited)
+    if not laws_cited and DEFAULT_DENY in decision.get("citations", []):
+        # The baseline refused it: no rule forbids it, none allows it ("No rule allows it forbids it" said nothing).
+        first = words(N_("The Chicago Police Department will not do this: no rule of the law in force here allows it."))
+        return Script(f"{first} {second}", [*(c.words for c in cited), *recorded], cited)
     lead = laws_cited[0].name if laws_cited else (cited[0].name if cited else "")
     first = words(N_("The Chicago Police Department will not do this: %(clause)s forbids it.")) % {"clause": lead}
     more = [laws_cited[0].words] if laws_cited else []

@@ -154,7 +154,7 @@ PURPOSES = {
 # The gateway's handling caveat (gateway.answers.CAVEAT, which every answer carries), for the desk's
 # record in the reader's language; tests/test_web_i18n.py checks it is the gateway's, word for word.
 CAVEAT = N_(
-    "Police records are released for criminal law enforcement only (MCC 2-173, 5 ILCS 805): do not "
-    "re-disseminate them or use them for civil immigration enforcement. Every decision, and what it "
+    "Police records are released only for the purpose the decision permits, under the clauses it cites: "
+    "do not re-disseminate them or use them for civil immigration enforcement. Every decision, and what it "
     "released, is recorded in the decision log."
 )
