@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 
 from sanctuary.gateway.held import CLAIM_TIMEOUT, HeldQueue, NotWaiting
 from sanctuary.models import Decision, Held, RequestError, parse_request
+from sanctuary.web import i18n
 from test_web_pages import desk_post
 from web_app import csrf_of, make_site  # noqa: F401 - fixture
 
@@ -481,3 +482,35 @@ def test_serve_demo_enters_the_practice_request_once_even_where_it_is_not_held(m
     _demo_held(gw)
     _demo_held(gw)
     assert gw.log.get().size() == 1 and gw.held.items() == []
+
+
+@pytest.mark.parametrize("lang", i18n.languages())
+def test_a_held_consent_tells_the_officer_whose_signature_makes_it_count(make_site, lang: str) -> None:
+    """MCC 2-173-030(a)(1): a written consent counts only as the subject's own; the officer who verifies
+    it is told so beside it (and, for a plate-reader declaration, that it counts only for its signer)."""
+    site = make_site()
+    consent = {
+        "id": f"fbi-consent-{lang}",
+        "kind": "database_query",
+        "requester": {"agency": "FBI"},
+        "purpose": {"category": "criminal", "text": "witness relocation for a federal trial"},
+        "subject": {"person_id": "P0000001"},
+        "resource": {"fields": ["immigration_status"], "search": {"type": "person", "person_id": "P0000001"}},
+        "documents": [{"type": "written_consent", "signed_by": "the subject"}],
+    }
+    held = site.api(consent).json()["decision"]["held"]
+    assert held["reason"] == "verification_required"
+    page = html.unescape(site.client("desk").get(f"/desk/held/{held['reference']}?lang={lang}").text)
+    words = i18n.gettext_for(lang)
+    assert (
+        words(
+            "A written consent counts only if the person the request is about signed it: compare the signature and name with her identification and the department’s record of her."
+        )
+        in page
+    )
+    assert (
+        words(
+            "A plate-reader declaration counts only for the agency that executed it: confirm with that agency that it signed this declaration."
+        )
+        not in page
+    )
