@@ -281,7 +281,11 @@ def test_desk_enters_a_persons_own_request_with_the_keyboard_only(server: str, p
         page.keyboard.press("ArrowDown")
     assert page.locator("#channel").input_value() == "in_person"
     tab_to(page, "kind-custody_inquiry")
-    page.keyboard.press("ArrowUp")  # the radio group wraps round to its last choice
+    kinds = [k.get_attribute("id") for k in page.locator("input[name='kind']").all()]
+    page.keyboard.press("ArrowUp")  # the radio group wraps round to its last choice, then up to the database request
+    assert focused(page) == kinds[-1]
+    for _ in range(len(kinds) - 1 - kinds.index("kind-database_query")):
+        page.keyboard.press("ArrowUp")
     assert focused(page) == "kind-database_query"
     send(page, "next", "h1", "Database request", "id_document")  # no caller to name: the identity check comes first
     check(page, "desk-own-2-identity", width)
