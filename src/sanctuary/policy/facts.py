@@ -493,7 +493,6 @@ def derive(
     )
     op = request.operation
     stated = stated_purposes(words.values())
-    one_person = _names_one(request)
     return Facts(
         immigration_purpose=immigration.immigration,
         judicial_warrant=bool(verified),
@@ -515,10 +514,8 @@ def derive(
         prosecutor_subpoenas=prosecutor_subpoenas(docs),
         felony_conviction="felony_conviction" in carveouts,
         subject_records=carveouts.intersection(APPLICATIONS + CALIFORNIA + WASHINGTON),
-        specific_person=one_person,
-        criminal_immigration=criminal_immigration(
-            [*words.values(), *(d.text for d in request.documents if d.type not in ATTESTATIONS or d not in attested)]
-        ),
+        specific_person=_names_one(request),
+        criminal_immigration=criminal_immigration(words.values()),  # every document's text is among them
         immigration_forms=frozenset(d.type for d in docs if d.administrative),
         federal_probable_cause=bool(probable_cause),
         federal_probable_cause_charges=criminal_immigration(d.charge for d in probable_cause),
