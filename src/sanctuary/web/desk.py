@@ -559,6 +559,7 @@ def script(
     recorded = [words(N_("The request is recorded in the department's decision log as number %(index)s.")) % {"index": index}]
     recorded = recorded if index is not None else []
     held = decision.get("held") or {}
+    own = decision.get("requester") == SELF  # the person herself, asking for her own records
     if decision["decision"] == "permit":
         withheld = [plain_category(c, lang) for c in decision.get("redact") or [] if c in asked]
         if found is None:
@@ -569,7 +570,7 @@ def script(
             first = i18n.translations(lang).ngettext("I can give you %(count)s record.", "I can give you %(count)s records.", found)
             first %= {"count": found}
         shown = ", ".join(w[0].lower() + w[1:] if lang == i18n.SOURCE else w for w in withheld)
-        if decision.get("requester") == SELF:  # the person herself, given her own records
+        if own:  # given her own records
             second = words(N_("By law I cannot give %(withheld)s.")) % {"withheld": shown} if withheld else ""
             second = second or words(N_("These are your own records, given to you alone."))
             return Script(f"{first} {second}", recorded, cited, withheld)
@@ -603,13 +604,14 @@ def script(
         more = [words(N_("What went wrong: %(error)s.")) % {"error": decision["error"]}, *recorded]
         return Script(f"{first} {second}", more, cited)
     second = words(N_("Nothing has been done or shared, and your request is recorded."))
-    if decision.get("requester") == SELF and DEFAULT_DENY in decision.get("citations", []):
-        # The baseline's refusal, said as such: no law in force speaks to a person asking for her own records.
-        first = words(N_("No law in force here lets the department give a person her own records."))
-        return Script(f"{first} {second}", [*(c.words for c in cited), *recorded], cited)
-    if not laws_cited and DEFAULT_DENY in decision.get("citations", []):
-        # The baseline refused it: no rule forbids it, none allows it ("No rule allows it forbids it" said nothing).
-        first = words(N_("The Chicago Police Department will not do this: no rule of the law in force here allows it."))
+    if DEFAULT_DENY in decision.get("citations", []) and (own or not laws_cited):
+        # The baseline's refusal, said as such (no clause "forbids" it): no law in force speaks to a
+        # person asking for her own records, or no rule allows what an agency asks.
+        first = words(
+            N_("No law in force here lets the department give a person her own records.")
+            if own
+            else N_("The Chicago Police Department will not do this: no rule of the law in force here allows it.")
+        )
         return Script(f"{first} {second}", [*(c.words for c in cited), *recorded], cited)
     lead = laws_cited[0].name if laws_cited else (cited[0].name if cited else "")
     first = words(N_("The Chicago Police Department will not do this: %(clause)s forbids it.")) % {"clause": lead}
