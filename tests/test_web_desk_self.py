@@ -15,7 +15,7 @@ from sanctuary.policy.engine import DEFAULT_DENY
 from sanctuary.web import desk, i18n
 from test_web_desk import chicago, read_out
 from test_web_pages import desk_post, public_pages_name_no_one
-from web_app import make_site  # noqa: F401 - fixture
+from web_app import csrf_of, make_site  # noqa: F401 - fixture
 
 PERSON = "P0000001"
 OWN = {
@@ -155,3 +155,23 @@ def test_the_identity_check_as_entered_reads_in_the_officers_language_and_a_free
     assert dict(desk.as_entered(typed, "", lambda m: m))["Identity check"] == "Clerk Ana looked at her license"
     agency = {**entered, "requester": {"agency": "FBI", "officer": "identity checked at the desk by ana: passport"}}
     assert dict(desk.as_entered(agency, "", lambda m: m))["Requesting officer"] == "identity checked at the desk by ana: passport"
+
+
+@pytest.mark.parametrize("user", ["ice", "ero-clerk", "alien.smith"])
+def test_the_desk_users_name_in_the_vouching_line_changes_no_decision_and_reaches_no_public_entry(make_site, user: str) -> None:
+    """The vouching line (`requester.officer` of a person's own request) is the department's statement of
+    its identity check, not her words: a desk user whose sign-in reads as an agency ("ice", "ero") or as
+    immigration words ("alien") gets the decision any other desk user gets, and the public entry names
+    no agency on her behalf and holds nothing for review."""
+    site = make_site(["new-york-dmv"])
+    site.app.state.gateway.cfg.users.add(user, "desk", "desk-password-9")
+    client = site.client()
+    page = client.get("/login")
+    assert client.post("/login", data={"csrf": csrf_of(page.text), "name": user, "password": "desk-password-9"}).status_code == 303
+    answer = desk_post(client, OWN)
+    assert answer.status_code == 200 and "ALLOWED" in page_text(answer.text), page_text(answer.text)[:2000]
+    log = site.app.state.gateway.log.get()
+    entry = json.loads(log.entry(0))
+    assert entry["decision"] == "permit" and entry["on_behalf_of"] == [] and "judged_as" not in entry and "held" not in entry
+    assert f'"{user}' not in log.entry(0).decode() and "ICE" not in log.entry(0).decode()  # no value of hers, no agency
+    assert log.reveal(0)["requester.officer"] == f"identity checked at the desk by {user}: passport"  # sealed, as entered
