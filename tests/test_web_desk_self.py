@@ -13,6 +13,7 @@ import pytest
 
 from sanctuary.policy.engine import DEFAULT_DENY
 from sanctuary.web import desk, i18n
+from sanctuary.web.deployment import deployment
 from test_web_desk import chicago, read_out
 from test_web_pages import desk_post, public_pages_name_no_one
 from web_app import csrf_of, make_site  # noqa: F401 - fixture
@@ -126,18 +127,19 @@ def test_only_a_signed_in_desk_user_vouches_and_only_in_person(channel: str, use
 @pytest.mark.parametrize("lang", i18n.languages())
 def test_what_she_is_told_is_two_sentences_and_names_no_agency_duty(lang: str) -> None:
     words = i18n.gettext_for(lang)
+    department = deployment("chicago").department(lang)
     refused = {"decision": "deny", "requester": "SUBJECT-SELF", "citations": [DEFAULT_DENY], "log_index": 7}
     given = {"decision": "permit", "requester": "SUBJECT-SELF", "citations": [], "redact": [], "log_index": 8}
     for decision in (refused, given):
         for found in (None, 0, 2):
-            said = desk.script(decision, chicago(), "—", found, frozenset(), words, lang)
+            said = desk.script(decision, chicago(), "—", found, frozenset(), words, lang, department)
             sentences, count = read_out(said.say)
             assert sentences <= 2 and count <= desk.SCRIPT_WORDS, said.say
     assert (
         words("No law in force here lets the department give a person her own records.")
-        in desk.script(refused, chicago(), "—", None, frozenset(), words, lang).say
+        in desk.script(refused, chicago(), "—", None, frozenset(), words, lang, department).say
     )
-    permit = desk.script(given, chicago(), "—", 2, frozenset(), words, lang)
+    permit = desk.script(given, chicago(), "—", 2, frozenset(), words, lang, department)
     assert words("These are your own records, given to you alone.") in permit.say and permit.more == [
         words("The request is recorded in the department's decision log as number %(index)s.") % {"index": 8}
     ]

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sanctuary.policy.errors import PolicyError
 
@@ -24,6 +25,15 @@ class Jurisdiction:
     title_es: str
     home_state: str
     profiles: tuple[str, ...]
+    # Whom the pages, the desk's scripts and the reports speak for, by language ("" where none is
+    # configured: they say "the department"), and the local time they show (`time_zone`, IANA).
+    departments: tuple[tuple[str, str], ...] = ()  # (language, name): `department`, `department_<lang>`
+    time_zone: str = "UTC"
+
+    def department(self, lang: str) -> str:
+        """The department's name in `lang` (English where the language has none), or ""."""
+        names = dict(self.departments)
+        return names.get(lang) or names.get("en", "")
 
 
 @dataclass(frozen=True)
@@ -50,7 +60,17 @@ def jurisdictions(path: Path = JURISDICTIONS_PATH) -> Jurisdictions:
         for key in ("title", "home_state", "profiles"):
             if not spec.get(key):
                 raise PolicyError(str(path), f"jurisdiction.{name}.{key}: required")
-        by_name[name] = Jurisdiction(name, spec["title"], spec.get("title_es", ""), spec["home_state"], tuple(spec["profiles"]))
+        zone = spec.get("time_zone", "UTC")
+        try:
+            ZoneInfo(zone)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise PolicyError(str(path), f"jurisdiction.{name}.time_zone: {zone!r} is not an IANA time zone") from None
+        departments = tuple(
+            (key.removeprefix("department").lstrip("_") or "en", v) for key, v in spec.items() if key.startswith("department")
+        )
+        by_name[name] = Jurisdiction(
+            name, spec["title"], spec.get("title_es", ""), spec["home_state"], tuple(spec["profiles"]), departments, zone
+        )
     default = doc.get("default", "")
     if default not in by_name:
         raise PolicyError(str(path), f"default: {default!r} is not a declared jurisdiction")
