@@ -11,6 +11,8 @@ import pytest
 
 from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.jurisdictions import jurisdictions
+from sanctuary.policy.profiles import available
+from sanctuary.web import i18n
 from test_web_pages import ICE_RELEASE_DATE, desk_post
 from web_app import make_site  # noqa: F401 - fixture
 
@@ -74,3 +76,24 @@ def test_a_time_zone_that_is_not_one_names_its_field(tmp_path) -> None:  # noqa:
     )
     with pytest.raises(PolicyError, match="jurisdiction.x.time_zone"):
         jurisdictions(bad)
+
+
+def test_every_comparison_offered_is_of_shipped_profiles_and_said_in_every_language() -> None:
+    offered = [c for place in jurisdictions().by_name.values() for c in place.comparisons]
+    assert offered, "no jurisdiction offers a what-if comparison: the check below checks nothing"
+    for c in offered:
+        assert {c.a, c.b} <= set(available()), (c.a, c.b)
+        assert all(dict(c.labels).get(lang) for lang in i18n.languages()), c
+
+
+def test_the_what_if_page_starts_from_the_deployments_own_law(make_site) -> None:
+    def selected(page: str) -> list[str]:
+        return re.findall(r'<option value="([^"]+)" selected>', page)
+
+    california = make_site(jurisdiction="california").client("oversight").get("/policy/whatif").text
+    assert selected(california) == ["california", "california"] and "Often asked" not in california
+    chicago = make_site(jurisdiction="chicago").client("oversight")
+    page = chicago.get("/policy/whatif").text
+    assert selected(page) == ["chicago-2019-mayoral", "chicago-2019-proposed-eo"]
+    assert "2019 directive → proposed order" in page and "a=chicago-2019-proposed-eo&amp;b=chicago-2021" in page
+    assert "directiva de 2019 → ordenanza de 2021" in chicago.get("/policy/whatif", params={"lang": "es"}).text
