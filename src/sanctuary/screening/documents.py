@@ -38,6 +38,8 @@ JUDICIAL_TYPES = frozenset({"judicial_warrant", "court_order", "judicial_subpoen
 # Judicial documents that compel the department to produce what they name (not a warrant, which
 # commands an arrest or a search).
 COMPULSORY = frozenset({"court_order", "judicial_subpoena", "grand_jury_subpoena"})
+# Those of them a judge signs (a grand jury subpoena is the clerk's).
+JUDGES_ORDERS = COMPULSORY - {"grand_jury_subpoena"}
 # Papers that are neither a court's nor an immigration form (models.DocumentType): each counts once
 # verified, for whom it is — the person's written consent for the one person the request is about,
 # an out-of-state agency's ALPR declaration for the requesting agency (policy.facts.derive).
@@ -72,6 +74,9 @@ class DocumentClass:
     # The data categories it requires disclosed (`documents[].compels`); the rules read them only of a
     # verified judicial document (policy.facts: `compelled`).
     compels: tuple[str, ...] = ()
+    # A warrant whose text commands a search or seizure: it requires producing what it names (MCC
+    # 2-173-030(a), "a lawfully issued judicial warrant"), where an arrest warrant commands an arrest.
+    search: bool = False
 
     def to_dict(self) -> dict:
         return {
@@ -138,6 +143,7 @@ _CRIMINAL = _rx(
 )
 _CRIMINAL_ALIEN = _rx(r"criminal\s+alien")
 _WARRANT = _rx(r"\bwarrant\b")
+_SEARCH_WARRANT = _rx(r"\bsearch\s+(?:and\s+seizure\s+)?warrant\b|\bwarrant\s+to\s+search\b")
 _ORDER = _rx(r"\border\b")
 
 
@@ -257,6 +263,7 @@ def classify_text(text: str, declared: str | None = None) -> DocumentClass:
         evidence=tuple(sorted(evidence, key=lambda e: e.start)),
         court=court.text if court else "",
         signer=elements["judge_signature"].text if elements["judge_signature"] else "",
+        search=kind == "judicial_warrant" and _SEARCH_WARRANT.search(text) is not None,
     )
 
 
