@@ -23,6 +23,7 @@ from sanctuary.agencies import Agency
 from sanctuary.models import (
     CARVEOUT_FIELDS,
     PUBLISHED_CATEGORIES,
+    SELF,
     Document,
     Kind,
     Request,
@@ -405,8 +406,14 @@ def free_text(request: Request, attested: Collection[Document] = ()) -> dict[str
     `attested`: verified documents; the text of each that is an attestation (a written consent, an
     ALPR declaration: `ATTESTATIONS`) is set aside. Once verified, its words are what it attests (an
     affirmation must name the purposes it forswears), not the request's purpose; unverified, a claim,
-    they are read with the rest (fail closed)."""
+    they are read with the rest (fail closed). A person's own request (requester `SELF`) is entered by the
+    department, never by a requester: its `requester.officer` is the department's statement of its
+    identity check (at the desk, the signed-in user who vouches and the identification looked at), not
+    words of a purpose, so it is set aside: a desk user's name that reads as an agency ("ice") or as
+    immigration words must not turn her request into an agency's or hold it for review."""
     found = {where: text for path in FREE_TEXT for where, text in strings_at(request, path)}
+    if request.requester.agency == SELF:
+        found.pop("requester.officer", None)
     for i, d in enumerate(request.documents):
         if d.type in ATTESTATIONS and d in attested:
             found.pop(f"documents[{i}].text", None)

@@ -26,6 +26,7 @@ from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.profiles import available
 from sanctuary.web import i18n, labels, laws
+from sanctuary.web.deployment import deployment
 from sanctuary.web.i18n import N_
 from sanctuary.web.record import PublicRecord, open_record
 from sanctuary.web.sessions import Session, Sessions, SharedSessions, csrf_ok, set_cookie
@@ -73,6 +74,7 @@ class Site:
         self._counting: threading.Thread | None = None
         self.contacts_file = contacts_file
         self._clauses: dict[str, dict[str, Any]] = {}
+        self.deployment = deployment(gw.cfg.jurisdiction, gw.cfg.profiles)  # whom the pages speak for
         self.envs = {lang: self._environment(lang) for lang in i18n.languages()}
 
     def _environment(self, lang: str) -> Environment:
@@ -104,6 +106,8 @@ class Site:
             document_names=labels.DOCUMENTS,
             held_reasons=labels.HELD_REASONS,
             channel_names=labels.CHANNELS,
+            brand=self.deployment.brand(lang),
+            department=self.deployment.department(lang),
         )
         return env
 
