@@ -132,6 +132,10 @@ class Facts:
     judicial_criminal_warrant: bool = False
     federal_criminal_warrant: bool = False
     disclosure_order: bool = False
+    # The data categories (leaves or groups) a verified judicial document (a warrant, an order, a
+    # subpoena) names as what it requires the department to disclose (`documents[].compels`): empty
+    # when none names any. Descriptive: each law says what a requirement lifts (MCC 2-173-030(a)).
+    compelled: frozenset[str] = frozenset()
     administrative_document: bool = False
     # The request queries a department database (kind database_query), or is an agreement giving direct
     # access to one (`direct_access`).
@@ -204,6 +208,7 @@ class Facts:
             "judicial_criminal_warrant": self.judicial_criminal_warrant,
             "federal_criminal_warrant": self.federal_criminal_warrant,
             "disclosure_order": self.disclosure_order,
+            "compelled": [{"__entity": {"type": "Category", "id": c}} for c in sorted(self.compelled)],
             "administrative_document": self.administrative_document,
             "database_access": self.database_access,
             "public_data": self.public_data,
@@ -506,6 +511,7 @@ def derive(
         judicial_criminal_warrant=bool(judicial_criminal),
         federal_criminal_warrant=any(d.federal for d in judicial_criminal),
         disclosure_order=any(d.type in COMPULSORY for d in verified),
+        compelled=frozenset(c for d in verified for c in d.compels),
         administrative_document=any(d.administrative for d in docs),
         database_access=request.kind is Kind.database_query or direct_access(request, stated),
         public_data=public_data,
