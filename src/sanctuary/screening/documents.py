@@ -127,7 +127,7 @@ _COURT = _rx(
     r"|\bmunicipal\s+court\b|\bcircuit\s+court\b"
 )
 _FEDERAL_COURT = _rx(
-    r"\b(?:united states|u\.\s?s\.)\s+(?:district\s+court|court\s+of\s+appeals|magistrate\s+judge|circuit\s+judge)\b"
+    r"\b(?:united states|u\.\s?s\.)\s+(?:district\s+court|court\s+of\s+appeals|court\s+of\s+international\s+trade|magistrate\s+judge|circuit\s+judge)\b"
     r"|\bsupreme\s+court\s+of\s+the\s+united\s+states\b|\bfederal\b"
 )
 _JUDGE_TITLE = _rx(r"\b(?:magistrate\s+judge|magistrate|judge|justice)\b")
