@@ -69,6 +69,9 @@ class DocumentClass:
     # The offence or statute the document is for: its declared `charge` (`documents[].charge`), else
     # its text (whose words name it); the rules read it only of a verified document (policy.facts).
     charge: str = ""
+    # The data categories it requires disclosed (`documents[].compels`); the rules read them only of a
+    # verified judicial document (policy.facts: `compelled`).
+    compels: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         return {
@@ -301,6 +304,7 @@ def classify_declared(document: Document) -> DocumentClass:
         court=document.court or "",
         signer=title,
         charge=document.charge or "",
+        compels=document.compels or (),
     )
 
 
@@ -368,7 +372,7 @@ def _filled(shown: DocumentClass, document: Document) -> DocumentClass:
     declared = classify_declared(document)
     charge = document.charge or document.text or ""
     if shown.administrative or declared.administrative:
-        return replace(shown, administrative=True, judicial=False, federal=False, charge=charge)
+        return replace(shown, administrative=True, judicial=False, federal=False, charge=charge, compels=declared.compels)
     denied = {"probable_cause"} if _NO_PROBABLE_CAUSE.search(document.text or "") else set()
     missing = tuple(e for e in ELEMENTS if (e in shown.missing and e in declared.missing) or e in denied)
     judicial = shown.type in JUDICIAL_TYPES and not set(missing) & set(_required(shown.type))
@@ -383,4 +387,5 @@ def _filled(shown: DocumentClass, document: Document) -> DocumentClass:
         court=court,
         signer=signer,
         charge=charge,
+        compels=declared.compels,
     )
