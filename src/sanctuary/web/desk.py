@@ -471,8 +471,8 @@ def document_line(doc: Mapping[str, Any], words: Words) -> str:
 
 
 def plain_category(name: str, lang: str = i18n.SOURCE) -> str:
-    """A data category's title (categories.toml) in `lang`, or its name in words."""
-    found = vocabulary().categories.get(name)
+    """A data category's or group's title (categories.toml) in `lang`, or its name in words."""
+    found = vocabulary().categories.get(name) or vocabulary().groups.get(name)
     return i18n.localized(found, "title", lang) if found else name.replace("_", " ").capitalize()
 
 

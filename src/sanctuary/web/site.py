@@ -27,6 +27,7 @@ from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.profiles import available
 from sanctuary.web import i18n, labels, laws
 from sanctuary.web.deployment import deployment
+from sanctuary.web.desk import plain_category
 from sanctuary.web.i18n import N_
 from sanctuary.web.record import PublicRecord, open_record
 from sanctuary.web.sessions import Session, Sessions, SharedSessions, csrf_ok, set_cookie
@@ -100,6 +101,7 @@ class Site:
         env.filters["purpose"] = lambda p: words(labels.PURPOSES.get(p or "", p))
         env.filters["topic"] = lambda t: words(labels.CUSTODY_TOPICS.get(t, t))
         env.filters["search"] = lambda s: words(labels.SEARCHES.get(s, s))
+        env.filters["category"] = lambda c: plain_category(c, lang)
         env.globals.update(
             languages=i18n.languages(),
             language_name=i18n.language_name,
