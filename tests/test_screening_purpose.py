@@ -57,6 +57,11 @@ IMMIGRATION = [
     # spacing and punctuation tricks
     ("ICE/ERO", ("ICE-ERO",)),
     ("E R O", ("ICE-ERO",)),
+    # what is said of the person (California under immigration_authority=function: the words decide HSI)
+    ("narcotics investigation; subject may be removable", ()),
+    ("the target is removable", ()),
+    ("narcotics investigation; subject lacks lawful status", ()),
+    ("person without legal immigration status", ()),
     # digit-for-letter swaps
     ("imm1gration", ()),
     ("d3p0rtation", ()),
@@ -163,6 +168,8 @@ NOT_IMMIGRATION = [
     "parking overstay",
     "vehicle overstayed time limit",
     "removable hard drive theft",
+    "the seized drive is removable media",
+    "lawful status of the permit holder's business licence",
     "I-94 NB crash check",
     "operation safeguard retail theft",
     "village of Broadview burglary",

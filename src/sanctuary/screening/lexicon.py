@@ -289,6 +289,9 @@ TERMS: tuple[Term, ...] = (
         _VEHICLE_REMOVAL + r"\bremoval (?:order|orders|ord|proceeding|proceedings|hearing|warrant|case|flight|flights|officer|period)\b"
         r"|\b(?:order|warrant|orden) of removal\b|\bexpedited removal\b|\breinstat\w* (?:of )?(?:the )?removal\b"
         r"|\bremovable (?:alien|aliens|subject|subjects|person|persons|individual|individuals|noncitizen|noncitizens|under|pursuant)\b|\bremovability\b"
+        # what is said of the person ("subject may be removable"); a drive or media "is removable" is not
+        r"|\b(?:subject|subjects|person|persons|individual|individuals|target|targets|suspect|suspects|defendant|he|she|they|who)"
+        r"(?: \w+){0,2} removable\b"
         r"|" + _VEHICLE_REMOVAL + r"\b(?:removal|deportation) order\b|\bfinal order of (?:removal|deportation)\b|\brem order\b"
         r"|\b(?:locate|locating|arrest|detain|apprehend|pick ?up|hold|custody|subject|person|individual|him|her|them)"
         r" (?:for|pending|awaiting) removal\b|" + _VEHICLE_REMOVAL + r"\b(?:pending|awaiting) removal\b",
@@ -297,9 +300,10 @@ TERMS: tuple[Term, ...] = (
     ),
     _term(
         "term:status",
-        "visa overstay* out unlawful unlawfully entered ewi voluntary immigration",
+        "visa overstay* out unlawful unlawfully entered ewi voluntary immigration lawful legal",
         r"\bvisa overstay\w*|\boverstay\w* (?:(?:a|the|his|her|their) )?(?:visa|status|admission)\b|\bout of status\b|\bunlawful(?:ly)? (?:present|presence|status|entry)\b"
-        r"|\bentered without inspection\b|\bewi\b|\bvoluntary departure\b|\bimmigration hold\b",
+        r"|\bentered without inspection\b|\bewi\b|\bvoluntary departure\b|\bimmigration hold\b"
+        r"|\b(?:lacks?|lacking|without|no) (?:lawful|legal) (?:immigration )?status\b",
         PURPOSE,
         0.9,
     ),
