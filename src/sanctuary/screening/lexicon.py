@@ -135,10 +135,13 @@ _ENFORCEMENT_ACTION = (
     r"(?:detainers?|holds?|removals?|deport\w*|detention|detained|detainees?|raids?|sweeps?|round ?ups?|custody|processing"
     r"|admin(?:istrative)? warrants?|admin|administrative|removal flights?|check ?ins?|status|pick ?ups?|transfers?|absconders?)"
 )
-# Whom a legality check is about, and what it asks ("check if she is legal", "is he illegal").
+# Whom a legality check is about, and what it asks ("check if she is legal", "is he illegal"); what a
+# reason says of the person ("subject may be removable", term:removal).
 _PERSON = (
     r"(?:he|she|they|him|her|them|subject|subj|person|driver|male|female|occupant|occupants|individual|suspect|passenger"
-    r"|passengers|worker|workers|tenant|tenants|employee|employees|(?:the|this|that) (?:subject|person|driver|male|female|occupant"
+    r"|passengers|worker|workers|tenant|tenants|employee|employees|subjects|persons|individuals|suspects|drivers|who|target"
+    r"|targets|owner|owners|applicant|applicants|holder|resident|residents|defendant|defendants|offender|arrestee|detainee"
+    r"|juvenile|(?:the|this|that) (?:subject|person|driver|male|female|occupant"
     r"|individual|suspect|passenger|worker|guy|man|woman|family|kid|lady))"
 )
 _LEGALITY = r"(?:legal|illegal|legally here|here legally|here illegally|illegally here|documented|undocumented|in the country legally)"
@@ -290,8 +293,8 @@ TERMS: tuple[Term, ...] = (
         r"|\b(?:order|warrant|orden) of removal\b|\bexpedited removal\b|\breinstat\w* (?:of )?(?:the )?removal\b"
         r"|\bremovable (?:alien|aliens|subject|subjects|person|persons|individual|individuals|noncitizen|noncitizens|under|pursuant)\b|\bremovability\b"
         # what is said of the person ("subject may be removable"); a drive or media "is removable" is not
-        r"|\b(?:subject|subjects|person|persons|individual|individuals|target|targets|suspect|suspects|defendant|he|she|they|who)"
-        r"(?: \w+){0,2} (?:removable|inadmissible)\b|\bamenable to removal\b"
+        r"|\b" + _PERSON + r"(?: (?:is|are|was|were|be|been|being|deemed|found|likely|may|might|could|would|possibly|potentially"
+        r"|probably|also|now|not)){1,3} (?:removable|inadmissible)\b|\bamenable to removal\b"
         r"|" + _VEHICLE_REMOVAL + r"\b(?:removal|deportation) order\b|\bfinal order of (?:removal|deportation)\b|\brem order\b"
         r"|\b(?:locate|locating|arrest|detain|apprehend|pick ?up|hold|custody|subject|person|individual|him|her|them)"
         r" (?:for|pending|awaiting) removal\b|" + _VEHICLE_REMOVAL + r"\b(?:pending|awaiting) removal\b",
