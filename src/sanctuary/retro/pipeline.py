@@ -45,6 +45,9 @@ _TOP_ORGS = 25
 _SAMPLE = 200  # rows of direct evidence listed in summary.json and report.html (all are in flags.csv)
 _UNSORTED = ".flags-unsorted.parquet"
 _STAGE = ".stage"
+# flags.parquet: Parquet 2 pages (delta-encoded, so smaller than snappy Parquet 1 here) without
+# compression, a quarter less CPU to write; pyarrow, pandas, DuckDB and Spark read it.
+_FLAGS_PARQUET = "(FORMAT parquet, COMPRESSION uncompressed, PARQUET_VERSION v2)"
 SORT_LIMIT = 2_000_000  # flagged rows up to which flags.parquet is in file and row order and flags.csv is written
 
 
@@ -258,13 +261,13 @@ def _write_flags(con: duckdb.DuckDBPyConnection, infos: list[FileInfo], out: Pat
     paths = "[" + ", ".join(_sql_str(i.path) for i in infos) + "]"
     parquet, unsorted = out / "flags.parquet", out / _UNSORTED
     con.execute(f"CREATE OR REPLACE TEMP TABLE params AS SELECT {int(threshold)}::BIGINT AS national_threshold")
-    con.execute(f"COPY ({flag_query()}) TO {_sql_str(unsorted)} (FORMAT parquet)")
+    con.execute(f"COPY ({flag_query()}) TO {_sql_str(unsorted)} {_FLAGS_PARQUET}")
     flagged = con.execute(f"SELECT count(*) FROM read_parquet({_sql_str(unsorted)})").fetchall()[0][0]
     # Sorting millions of wide rows would cost more than the whole scan; past SORT_LIMIT the order is
     # DuckDB's (the `file` and `row` columns still say where each row came from).
     if flagged <= SORT_LIMIT:
         order = f"ORDER BY list_position({paths}, file), row"
-        con.execute(f"COPY (SELECT * FROM read_parquet({_sql_str(unsorted)}) {order}) TO {_sql_str(parquet)} (FORMAT parquet)")
+        con.execute(f"COPY (SELECT * FROM read_parquet({_sql_str(unsorted)}) {order}) TO {_sql_str(parquet)} {_FLAGS_PARQUET}")
         unsorted.unlink()
     else:
         unsorted.replace(parquet)
