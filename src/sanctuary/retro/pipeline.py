@@ -178,16 +178,22 @@ def _load(
         finally:
             cursor.close()
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(read, i) for i in range(len(files))]
-        try:
-            for done, _ in enumerate(as_completed(futures), 1):
-                step("reading exports", done, len(files))
-            infos = [f.result() for f in futures]  # in file order; the first file that failed raises
-        except BaseException:
-            for f in futures:
-                f.cancel()
-            raise
+    threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
+    if workers > 1:  # the files side by side use the cores; a file read by several threads costs more CPU
+        con.execute("SET threads = 1")
+    try:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(read, i) for i in range(len(files))]
+            try:
+                for done, _ in enumerate(as_completed(futures), 1):
+                    step("reading exports", done, len(files))
+                infos = [f.result() for f in futures]  # in file order; the first file that failed raises
+            except BaseException:
+                for f in futures:
+                    f.cancel()
+                raise
+    finally:
+        con.execute(f"SET threads = {int(threads)}")
     con.execute("SET preserve_insertion_order = false")  # row numbers are fixed (`row`); let the rest run in parallel
     con.execute(f"CREATE TEMP VIEW rows AS SELECT * FROM read_parquet({_sql_str(stage / '*.parquet')})")
     con.execute("CREATE TEMP TABLE files (file_index INTEGER, path VARCHAR)")
