@@ -105,6 +105,7 @@ PLACES = [
     ("documents", "+", "signed_by"),
     ("documents", "+", "signer_title"),
     ("documents", "+", "charge"),
+    ("documents", "+", "compels"),
     ("documents", "+", "text"),
     ("key",),
     ("resource", "key"),
@@ -117,7 +118,7 @@ def place(raw: dict, where: tuple[str, ...], value: str) -> dict:
     if where[-1] == "key":
         (out if len(where) == 1 else out.setdefault("resource", {}))[value] = "x"
     elif where[0] == "documents":
-        out["documents"] = [*out.get("documents", []), {"type": "judicial_warrant", where[2]: value}]
+        out["documents"] = [*out.get("documents", []), {"type": "judicial_warrant", where[2]: [value] if where[2] == "compels" else value}]
     elif where[-1] == "+":
         out.setdefault("resource", {}).setdefault("fields", []).append(value)
     elif where[:2] == ("resource", "search"):

@@ -93,6 +93,8 @@ FACTS = st.builds(
     judicial_criminal_warrant=st.booleans(),
     federal_criminal_warrant=st.booleans(),
     disclosure_order=st.booleans(),
+    # leaves and groups a document names: `resource in context.compelled` compiles to containsAny
+    compelled=st.frozensets(st.sampled_from(["immigration_status", "place_of_birth", "status", "release_date", "contact_information"])),
     administrative_document=st.booleans(),
     detainer=st.booleans(),
     carveout=st.booleans(),

@@ -397,3 +397,22 @@ def test_an_attached_alpr_declaration_counts_once_verified_for_the_requester_onl
     # a barred purpose stated in the request: the verified declaration does not lift (b)
     barred = {**raw, "purpose": {"text": "travel to an Illinois abortion provider", "category": "criminal"}}
     assert p.decide(parse_request(barred), verified=[Document(**DECLARATION)]).rules == ["illinois-alpr:health-care-purpose"]
+
+
+def test_what_a_warrant_compels_counts_once_verified_and_only_what_it_names() -> None:
+    """MCC 2-173-030(a) yields where "a lawfully issued judicial warrant" requires the disclosure:
+    `documents[].compels` names what it requires. From outside it is a claim: held; verified, what it
+    names goes and nothing else of the status group; a verified warrant naming nothing requires nothing."""
+    p = pipeline(["chicago-2021"])
+    asked = {"fields": ["immigration_status", "place_of_birth"], "search": {"type": "person", "person_id": MARIA}}
+    warrant = {**FED_WARRANT, "compels": ["immigration_status"]}
+    raw = request("database_query", "FBI", purpose={"text": "bank robbery", "category": "criminal"}, resource=asked, documents=[warrant])
+    held = p.decide(parse_request(raw))
+    assert held.decision == "deny" and held.held is not None and held.held.reason == "verification_required"
+    assert held.claims == ["documents[0]: judicial_warrant"]
+    resolved = p.resolve_held(parse_request(raw), held, [Document(**warrant)], "Sgt. R. Diaz").decision
+    assert resolved.decision == "permit" and "immigration_status" not in resolved.redact and "place_of_birth" in resolved.redact
+    naming_nothing = p.decide(parse_request(raw), verified=[Document(**FED_WARRANT)])
+    assert naming_nothing.decision == "deny" and "chicago-2021:030-a-status" in naming_nothing.rules
+    unknown = p.decide(parse_request({**raw, "documents": [{**FED_WARRANT, "compels": ["immigration_papers"]}]}))
+    assert unknown.decision == "deny" and unknown.failure is Failure.input and "documents[0].compels" in (unknown.error or "")

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from conftest import PROFILES, pipeline_for, registry
 from sanctuary.models import parse_request
 from sanctuary.pipeline import Pipeline
-from sanctuary.policy.engine import PolicyEngine
+from sanctuary.policy.engine import DEFAULT_DENY, PolicyEngine
 from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.facts import SubjectFacts
 from sanctuary.policy.profiles import expand
@@ -138,6 +138,34 @@ def test_unknown_profile_and_parameter_are_refused():
         PolicyEngine.load(["chicago-2021"], registry(), {"chicago-2021.nope": []})
     with pytest.raises(PolicyError, match="not allowed"):
         PolicyEngine.load(["chicago-2019-mayoral"], registry(), {"chicago-2019-mayoral.dropped_carveouts": ["jaywalking"]})
+
+
+OPEN_BASELINE = (("baseline.requesters", ("public_agencies",)),)
+
+
+@FAST
+@given(raw=requests(), profile=st.sampled_from(PROFILES))
+def test_answering_every_public_agency_lifts_only_the_baselines_refusal(raw, profile):
+    """baseline.requesters=public_agencies decides a registered public agency by the law alone: a
+    permit stays the same permit, and a deny that a law's rule (not the baseline) gave stays a deny."""
+    by_default = pipeline_for(profile).decide_raw(raw)[1]
+    opened = pipeline_for(profile, params=OPEN_BASELINE).decide_raw(raw)[1]
+    if by_default.decision == "permit":
+        assert (opened.decision, opened.redact) == ("permit", by_default.redact)
+    elif DEFAULT_DENY not in by_default.citations:
+        assert opened.decision == "deny"
+
+
+@pytest.mark.parametrize("params", [(), OPEN_BASELINE])
+def test_a_person_a_vendor_and_an_unknown_agency_are_refused_however_the_baseline_is_set(params):
+    pipeline = pipeline_for("washington", params=params, trusted=True)
+    fema = {"kind": "database_query", "purpose": {"category": "other", "text": "fraud review"}, "resource": {"fields": ["conviction"]}}
+    assert pipeline.decide_raw({"id": "t-fema", **fema, "requester": {"agency": "FEMA"}})[1].decision == ("permit" if params else "deny")
+    for agency in ("FLOCK", "NO-SUCH-AGENCY"):
+        decision = pipeline.decide_raw({"id": "t-other", **fema, "requester": {"agency": agency}})[1]
+        assert decision.decision == "deny" and "baseline:public-agency" not in decision.rules, agency
+    with pytest.raises(PolicyError, match="baseline.requesters: everyone not allowed"):
+        PolicyEngine.load(["washington"], registry(), {"baseline.requesters": ["everyone"]})
 
 
 @functools.cache

@@ -371,3 +371,18 @@ def test_a_federal_court_of_appeals_is_a_federal_court(court: str, federal: bool
     state's court of appeals is not."""
     shown = classify(Document(type="court_order", court=court, signed_by="Hon. N. Example", signer_title="Judge"))
     assert shown.judicial and shown.federal is federal
+
+
+@pytest.mark.parametrize(
+    ("text", "search"),
+    [
+        ("Search and seizure warrant: records of the police department showing the home address of the named person", True),
+        ("Warrant to search the premises and seize the records named", True),
+        ("Warrant for arrest of the named person", False),
+    ],
+)
+def test_a_warrant_commanding_a_search_is_told_from_an_arrest_warrant(text: str, search: bool) -> None:
+    fields = {"type": "judicial_warrant", "court": "United States District Court for the Northern District of Illinois"}
+    result = classify(doc(**fields, signer_title="United States Magistrate Judge", criminal=True, text=text))
+    assert (result.type, result.judicial, result.search) == ("judicial_warrant", True, search)
+    assert not classify(doc(type="court_order", court=fields["court"], text=f"Order. {text}")).search  # only a warrant

@@ -150,6 +150,7 @@ def test_misspellings_are_found(word: str, target: str) -> None:
         "decoration",
         "deserted",
         "depicted",
+        "deputation",
         "reported",
         "immigration",
         "vagrant",

@@ -171,6 +171,7 @@ NOT_IMMIGRATION = [
     "Krome Ave traffic crash",
     "patrol check",
     "US Marshals fugitive task force",
+    "special deputation for the regional fugitive task force",
     "found visa card",
 ]
 

@@ -15,6 +15,7 @@ from sanctuary.agencies import load_registry
 from sanctuary.policy.engine import DEFAULT_DENY, PolicyEngine
 from sanctuary.policy.jurisdictions import jurisdictions
 from sanctuary.web import desk, i18n
+from sanctuary.web.deployment import deployment
 from test_web_pages import ICE_RELEASE_DATE, desk_post
 from web_app import make_site  # noqa: F401 - fixture
 
@@ -64,6 +65,7 @@ def read_out(say: str) -> tuple[int, int]:
 def test_what_to_say_is_two_sentences_forty_words_with_the_leading_clause(lang: str) -> None:
     engine = chicago()
     words = i18n.gettext_for(lang)
+    department = deployment("chicago").department(lang)
     rules = [r for r in engine.rules.values() if r.effect == "forbid" and r.profile != "baseline"]
     held = {"reason": "verification_required", "reference": "H-0123456789abcdef", "lifts": [rules[0].id]}
     decisions = {
@@ -77,20 +79,23 @@ def test_what_to_say_is_two_sentences_forty_words_with_the_leading_clause(lang: 
     long_name = "Oficina del Sheriff del Condado de Polk (Florida)"
     for name, decision in decisions.items():
         for found in (None, 0, 3):
-            said = desk.script(decision, engine, long_name, found, frozenset({"immigration_status"}), words, lang)
+            said = desk.script(decision, engine, long_name, found, frozenset({"immigration_status"}), words, lang, department)
             sentences, count = read_out(said.say)
             assert sentences <= 2 and count <= desk.SCRIPT_WORDS, f"{lang} {name}: {said.say!r}"
     lead = i18n.citation(rules[0].citation, lang)
-    assert lead in desk.script(decisions["deny"], engine, "ICE", None, frozenset(), words, lang).say
-    assert lead in desk.script(decisions["held"], engine, "ICE", None, frozenset(), words, lang).say
-    permit = desk.script(decisions["permit"], engine, "FBI", 0, frozenset({"warrant"}), words, lang)
+    assert lead in desk.script(decisions["deny"], engine, "ICE", None, frozenset(), words, lang, department).say
+    assert lead in desk.script(decisions["held"], engine, "ICE", None, frozenset(), words, lang, department).say
+    permit = desk.script(decisions["permit"], engine, "FBI", 0, frozenset({"warrant"}), words, lang, department)
     assert permit.withheld == [] and ("no record" in permit.say or "ningún registro" in permit.say)  # not asked: not said
-    asked = desk.script(decisions["permit"], engine, "FBI", 1, frozenset({"immigration_status"}), words, lang)
+    asked = desk.script(decisions["permit"], engine, "FBI", 1, frozenset({"immigration_status"}), words, lang, department)
     assert len(asked.withheld) == 1 and "_" not in asked.say
     # The baseline's refusal names no clause as forbidding it: no rule allows it, said as such.
-    baseline = desk.script(decisions["baseline"], engine, "FEMA", None, frozenset(), words, lang).say
+    baseline = desk.script(decisions["baseline"], engine, "FEMA", None, frozenset(), words, lang, department).say
     assert "forbids" not in baseline and "prohíbe" not in baseline
-    assert words("The Chicago Police Department will not do this: no rule of the law in force here allows it.") in baseline
+    assert (
+        words("The %(department)s will not do this: no rule of the law in force here allows it.") % {"department": department} in baseline
+    )
+    assert ("Chicago Police Department" if lang == "en" else "Departamento de Policía de Chicago") in baseline
 
 
 def test_a_record_is_laid_out_as_labelled_fields_never_json() -> None:

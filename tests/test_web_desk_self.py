@@ -13,9 +13,10 @@ import pytest
 
 from sanctuary.policy.engine import DEFAULT_DENY
 from sanctuary.web import desk, i18n
+from sanctuary.web.deployment import deployment
 from test_web_desk import chicago, read_out
 from test_web_pages import desk_post, public_pages_name_no_one
-from web_app import make_site  # noqa: F401 - fixture
+from web_app import csrf_of, make_site  # noqa: F401 - fixture
 
 PERSON = "P0000001"
 OWN = {
@@ -126,18 +127,19 @@ def test_only_a_signed_in_desk_user_vouches_and_only_in_person(channel: str, use
 @pytest.mark.parametrize("lang", i18n.languages())
 def test_what_she_is_told_is_two_sentences_and_names_no_agency_duty(lang: str) -> None:
     words = i18n.gettext_for(lang)
+    department = deployment("chicago").department(lang)
     refused = {"decision": "deny", "requester": "SUBJECT-SELF", "citations": [DEFAULT_DENY], "log_index": 7}
     given = {"decision": "permit", "requester": "SUBJECT-SELF", "citations": [], "redact": [], "log_index": 8}
     for decision in (refused, given):
         for found in (None, 0, 2):
-            said = desk.script(decision, chicago(), "—", found, frozenset(), words, lang)
+            said = desk.script(decision, chicago(), "—", found, frozenset(), words, lang, department)
             sentences, count = read_out(said.say)
             assert sentences <= 2 and count <= desk.SCRIPT_WORDS, said.say
     assert (
         words("No law in force here lets the department give a person her own records.")
-        in desk.script(refused, chicago(), "—", None, frozenset(), words, lang).say
+        in desk.script(refused, chicago(), "—", None, frozenset(), words, lang, department).say
     )
-    permit = desk.script(given, chicago(), "—", 2, frozenset(), words, lang)
+    permit = desk.script(given, chicago(), "—", 2, frozenset(), words, lang, department)
     assert words("These are your own records, given to you alone.") in permit.say and permit.more == [
         words("The request is recorded in the department's decision log as number %(index)s.") % {"index": 8}
     ]
@@ -155,3 +157,23 @@ def test_the_identity_check_as_entered_reads_in_the_officers_language_and_a_free
     assert dict(desk.as_entered(typed, "", lambda m: m))["Identity check"] == "Clerk Ana looked at her license"
     agency = {**entered, "requester": {"agency": "FBI", "officer": "identity checked at the desk by ana: passport"}}
     assert dict(desk.as_entered(agency, "", lambda m: m))["Requesting officer"] == "identity checked at the desk by ana: passport"
+
+
+@pytest.mark.parametrize("user", ["ice", "ero-clerk", "alien.smith"])
+def test_the_desk_users_name_in_the_vouching_line_changes_no_decision_and_reaches_no_public_entry(make_site, user: str) -> None:
+    """The vouching line (`requester.officer` of a person's own request) is the department's statement of
+    its identity check, not her words: a desk user whose sign-in reads as an agency ("ice", "ero") or as
+    immigration words ("alien") gets the decision any other desk user gets, and the public entry names
+    no agency on her behalf and holds nothing for review."""
+    site = make_site(["new-york-dmv"])
+    site.app.state.gateway.cfg.users.add(user, "desk", "desk-password-9")
+    client = site.client()
+    page = client.get("/login")
+    assert client.post("/login", data={"csrf": csrf_of(page.text), "name": user, "password": "desk-password-9"}).status_code == 303
+    answer = desk_post(client, OWN)
+    assert answer.status_code == 200 and "ALLOWED" in page_text(answer.text), page_text(answer.text)[:2000]
+    log = site.app.state.gateway.log.get()
+    entry = json.loads(log.entry(0))
+    assert entry["decision"] == "permit" and entry["on_behalf_of"] == [] and "judged_as" not in entry and "held" not in entry
+    assert f'"{user}' not in log.entry(0).decode() and "ICE" not in log.entry(0).decode()  # no value of hers, no agency
+    assert log.reveal(0)["requester.officer"] == f"identity checked at the desk by {user}: passport"  # sealed, as entered

@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 
 from sanctuary.gateway.held import CLAIM_TIMEOUT, HeldQueue, NotWaiting
 from sanctuary.models import Decision, Held, RequestError, parse_request
+from sanctuary.policy.categories import vocabulary
 from sanctuary.web import i18n
 from test_web_pages import desk_post
 from web_app import csrf_of, make_site  # noqa: F401 - fixture
@@ -514,3 +515,35 @@ def test_a_held_consent_tells_the_officer_whose_signature_makes_it_count(make_si
         )
         not in page
     )
+
+
+@pytest.mark.parametrize("lang", i18n.languages())
+def test_a_held_warrant_shows_the_officer_what_it_is_said_to_require(make_site, lang: str) -> None:
+    """MCC 2-173-030(a): a warrant requires what it names (`documents[].compels`); the officer who
+    verifies it sees what the request says it requires, in words, before ticking it verified."""
+    site = make_site()
+    body = {
+        "id": f"fbi-warrant-{lang}",
+        "kind": "database_query",
+        "requester": {"agency": "FBI"},
+        "purpose": {"category": "criminal", "text": "18 U.S.C. 2339B investigation"},
+        "subject": {"person_id": "P0000001"},
+        "resource": {"fields": ["immigration_status"], "search": {"type": "person", "person_id": "P0000001"}},
+        "documents": [
+            {
+                "type": "judicial_warrant",
+                "court": "United States District Court for the Northern District of Illinois",
+                "signed_by": "Hon. M. Reyes, U.S. Magistrate Judge",
+                "criminal": True,
+                "compels": ["immigration_status", "contact_information"],
+            }
+        ],
+    }
+    held = site.api(body).json()["decision"]["held"]
+    assert held["reason"] == "verification_required"
+    page = html.unescape(site.client("desk").get(f"/desk/held/{held['reference']}?lang={lang}").text)
+    what = ", ".join(
+        i18n.localized(c, "title", lang)
+        for c in (vocabulary().categories["immigration_status"], vocabulary().groups["contact_information"])
+    )
+    assert i18n.gettext_for(lang)("requiring disclosure of %(what)s") % {"what": what} in page

@@ -145,7 +145,7 @@ def test_a_reloaded_desk_result_records_nothing_new(make_site) -> None:
     assert log.size() == 1
     result = html.unescape(again.text)
     assert 'action="/desk"' not in result and 'id="new-call"' in result  # the result replaces the form
-    for printed in ("Maria Lopez", "1988-03-14", "Release date", "(Chicago time)", "number 0", "/verify", "Agent Quincy Marsh"):
+    for printed in ("Maria Lopez", "1988-03-14", "Release date", "(UTC)", "number 0", "/verify", "Agent Quincy Marsh"):
         assert printed in result, printed  # the request as entered, when, the log entry and how to check it
     assert "The police do not answer ICE about a person" in result  # the clause in plain words
     assert site.client("desk").get(posted.headers["location"]).status_code == 404  # only for its own session

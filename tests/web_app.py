@@ -29,7 +29,7 @@ def csrf_of(html: str) -> str:
 
 
 class Site:
-    def __init__(self, home: Path, profiles: list[str], log_url: str | None = None) -> None:
+    def __init__(self, home: Path, profiles: list[str], log_url: str | None = None, jurisdiction: str | None = None) -> None:
         if not (config.keys_dir() / SIGNING_FILE).exists():  # several sites of one test share the log key
             generate(LOG_NAME)
         store = open_store(str(home / "records.db"))
@@ -43,6 +43,7 @@ class Site:
         self.keys.add(self.desk_key, "desk", None, "desk key")
         cfg = GatewayConfig(
             profiles=profiles,
+            jurisdiction=jurisdiction,
             store_url=str(home / "records.db"),
             log_url=log_url or str(home / "log.db"),
             keys=self.keys,
@@ -70,8 +71,9 @@ def make_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("SANCTUARY_HOME", str(tmp_path))
     made: list[TestClient] = []
 
-    def build(profiles: list[str] | None = None, log_url: str | None = None) -> Site:
-        site = Site(tmp_path, profiles or ["chicago-2021"], log_url)
+    def build(profiles: list[str] | None = None, log_url: str | None = None, jurisdiction: str | None = None) -> Site:
+        """A site under `profiles` (default chicago-2021 alone), or under `jurisdiction` (jurisdictions.toml)."""
+        site = Site(tmp_path, profiles or ([] if jurisdiction else ["chicago-2021"]), log_url, jurisdiction)
         made.append(site.app.state.gateway)
         return site
 

@@ -58,7 +58,7 @@ def open_pipeline(
 
     `log` (from `open_log`) records every decision before `decide` returns; None decides without
     recording. `agencies` are a department's own registry files (TOML); `params` set profile
-    parameters (`{"PROFILE.NAME": [values]}`). Raises `PolicyError` (a `SanctuaryError`) when the
+    parameters (`{"PROFILE.NAME": [values]}`) and the department's (`{"baseline.NAME": [values]}`). Raises `PolicyError` (a `SanctuaryError`) when the
     jurisdiction is unknown or its profiles do not load, `RegistryError` when a registry file does
     not: nothing is decided under a policy that is not there.
     """

@@ -256,6 +256,15 @@ class Document(Strict):
     # fact about the document, read by the rules once the document is verified (policy.facts:
     # `federal_probable_cause_charges`); free text, so the purpose screen reads it too.
     charge: Short | None = None
+    # The data categories (policy/categories.toml: leaves or groups) the warrant or order requires the
+    # department to disclose, as the department reads them on the document: a fact about it that the
+    # rules read once it is verified (policy.facts: `compelled`); from outside, a claim. MCC 2-173-030(a)
+    # yields where a "court order, or a lawfully issued judicial warrant" requires the disclosure.
+    compels: Annotated[
+        tuple[Short, ...] | None,
+        NotText("names of data categories, matched against the data vocabulary"),
+        Field(min_length=1, max_length=50),
+    ] = None
     text: Annotated[str, StringConstraints(max_length=100_000)] | None = None
 
 
@@ -362,14 +371,14 @@ def string_fields(model: type[BaseModel], prefix: str = "") -> tuple[tuple[str, 
 
 
 def _held(annotation: Any, path: str) -> tuple[Any, str]:
-    """The type a field holds under Annotated, Optional and list, and its path ("[]" for a list)."""
+    """The type a field holds under Annotated, Optional, list and tuple, and its path ("[]" for either)."""
     while True:
         origin = get_origin(annotation)
         if origin is Annotated:
             annotation = get_args(annotation)[0]
         elif origin in (Union, UnionType) and len(args := [a for a in get_args(annotation) if a is not type(None)]) == 1:
             annotation = args[0]
-        elif origin is list:
+        elif origin in (list, tuple):  # a tuple field is `tuple[X, ...]`: hashable, held in documents (cached on)
             annotation, path = get_args(annotation)[0], path + "[]"
         else:
             return annotation, path

@@ -22,7 +22,10 @@ if TYPE_CHECKING:
 
 DEMO_LOG_NAME = "sanctuary.example/demo-decisions"  # the signing key's name on a demo server's log
 AgenciesOpt = Annotated[Optional[list[Path]], typer.Option("--agencies", help="A department's own registry file (TOML); repeatable.")]
-ParamOpt = Annotated[Optional[list[str]], typer.Option("--param", help="Profile parameter PROFILE.NAME=V1,V2 (see `policy show`).")]
+ParamOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--param", help="Parameter PROFILE.NAME=V1,V2, or the department's baseline.NAME=V (see `policy show`)."),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
 
 # The law in force, for the commands that decide (`decide`, `serve`, `proxy`): a jurisdiction,

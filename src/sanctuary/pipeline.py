@@ -528,6 +528,12 @@ class Pipeline(RequestPath):
             unknown = set(request.resource.fields) - set(TOPICS) - TOPIC_CATEGORIES.keys()
             if unknown:
                 raise RequestError("resource.fields", f"unknown custody topic(s) {sorted(unknown)}; use {', '.join(TOPICS)}")
+        for i, document in enumerate(request.documents):
+            strange = sorted(c for c in document.compels or () if c not in self.engine.vocabulary)
+            if strange:
+                raise RequestError(
+                    f"documents[{i}].compels", f"unknown data categor(ies) {strange}: name categories or groups of the data vocabulary"
+                )
         return Parties(requester, unique, tuple(acting.values()))
 
     def bind_self(self, request: Request, requester: Agency, who: Identity | None) -> None:

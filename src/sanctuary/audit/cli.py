@@ -69,7 +69,7 @@ def keygen(
     name: Annotated[
         str,
         typer.Argument(
-            help="The log's name, the checkpoint origin: the tiles' URL prefix without scheme (e.g. cpd.example/v1/audit/tiles)."
+            help="The log's name, the checkpoint origin: the tiles' URL prefix without scheme (e.g. police.example/v1/audit/tiles)."
         ),
     ],
 ) -> None:

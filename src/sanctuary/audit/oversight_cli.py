@@ -65,7 +65,8 @@ def witness_serve(
 
 def monitor(
     url: Annotated[
-        str, typer.Argument(help="The log's published base URL (serves checkpoint and tile/...), e.g. https://cpd.example/v1/audit/tiles.")
+        str,
+        typer.Argument(help="The log's published base URL (serves checkpoint and tile/...), e.g. https://police.example/v1/audit/tiles."),
     ],
     vkey: Annotated[str, typer.Option("--vkey", help="The log's verifier key.")],
     witness: Annotated[Optional[list[str]], typer.Option("--witness", help="A witness's verifier key; repeatable.")] = None,

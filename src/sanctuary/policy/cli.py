@@ -16,7 +16,7 @@ from sanctuary.options import JsonOpt
 from sanctuary.policy.diff import Difference, composition, differences
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError
-from sanctuary.policy.profiles import PROFILES, available, expand
+from sanctuary.policy.profiles import PROFILES, available, baseline_parameters, expand
 
 if TYPE_CHECKING:
     from sanctuary.policy.reading import Report as Reading
@@ -70,6 +70,7 @@ def show(
                         }
                         for p in engine.profiles
                     ],
+                    "baseline_parameters": {k: sorted(v) for k, v in engine.params.items() if k.startswith("baseline.")},
                     "policy_hash": engine.policy_hash,
                     "rules": [r.__dict__ for r in rules],
                     "duties": [d.__dict__ for d in book.duties],
@@ -80,6 +81,9 @@ def show(
             )
         )
         return
+    out.print("[bold]baseline[/bold] — the department's own (docs/law/README.md)")
+    for key, spec in baseline_parameters().items():
+        out.print(f"  parameter baseline.{key} = {sorted(engine.params[f'baseline.{key}'])}: {spec.doc}")
     for p in engine.profiles:
         out.print(f"[bold]{p.name}[/bold] — {p.title} ({p.in_force})")
         for src in p.sources:
@@ -257,7 +261,8 @@ def _print_reading(r: Reading) -> None:
     agree = len(r.outcomes) - len(r.disagreements)
     out.print(
         f"[bold]reading {r.table}[/bold]: {agree} of {len(r.outcomes)} rows agree with the rules; "
-        f"{len(r.disagreements)} disagree ({len(r.listed_open)} listed open in policy/readings/open/{r.table}.txt)"
+        f"{len(r.settled)} settled by a named parameter (policy/readings/parameters/{r.table}.txt); "
+        f"{len(r.listed_open)} open (policy/readings/open/{r.table}.txt)"
     )
     for o in r.unlisted:
         out.print(f"  [red]✗[/red] {o.row.id} {o.row.name}")
@@ -265,4 +270,8 @@ def _print_reading(r: Reading) -> None:
             out.print(f"      {problem}")
     for row_id in r.stale:
         out.print(f"  [yellow]stale[/yellow]: {row_id} is listed open but agrees (or is gone): take it off the list")
+    for s in r.unsettled:
+        out.print(f"  [red]✗[/red] {s.setting.row} is listed as settled by {s.setting.label()}, but:")
+        for problem in s.problems:
+            out.print(f"      {problem}")
     out.print("[green]ok[/green]" if r.ok else "[red]not ok[/red]")

@@ -30,10 +30,20 @@ from sanctuary.agencies.states import NAMES
 from sanctuary.screening import DocumentClass
 
 _MAGISTRATE = re.compile(r"\bmagistrate\b", re.IGNORECASE)
-_ARTICLE_III_COURT = re.compile(
-    r"\b(?:united states|u\.\s?s\.)\s+(?:district\s+court|court\s+of\s+appeals)\b|\bsupreme\s+court\s+of\s+the\s+united\s+states\b",
-    re.IGNORECASE,
-)
+# The federal courts established under Article III, by name (a pattern of the plain words), each with
+# what it rests on. A court not named (the Court of Federal Claims, 28 U.S.C. 171: article I; the Tax
+# Court; bankruptcy courts; territorial district courts; immigration courts) is not one: the doubt
+# stays closed.
+ARTICLE_III_COURTS: dict[str, str] = {
+    r"supreme\s+court\s+of\s+the\s+united\s+states": "U.S. Const. art. III, §1 (the supreme Court)",
+    r"(?:united states|u\.\s?s\.)\s+district\s+court": "U.S. Const. art. III, §1 (an inferior court Congress established: 28 U.S.C. ch. 5)",
+    r"(?:united states|u\.\s?s\.)\s+court\s+of\s+appeals": "U.S. Const. art. III, §1 (an inferior court Congress established: 28 U.S.C. ch. 3)",
+    r"(?:united states|u\.\s?s\.)\s+court\s+of\s+international\s+trade": (
+        "28 U.S.C. 251(a): 'The court is a court established under article III of the Constitution of the "
+        "United States' (docs/law/sources/us-28usc251)"
+    ),
+}
+_ARTICLE_III_COURT = re.compile("|".join(rf"\b{name}\b" for name in ARTICLE_III_COURTS), re.IGNORECASE)
 _STATE = {code: re.compile(rf"\b{re.escape(name)}\b", re.IGNORECASE) for code, name in NAMES.items()}
 _STATE["WA"] = re.compile(r"\bwashington\b(?!\s+county)(?!,?\s*d\.?\s?c\b)", re.IGNORECASE)
 _WA_KIND = re.compile(r"\b(?:supreme\s+court|court\s+of\s+appeals|superior\s+court|district\s+court|municipal\s+court)\b", re.IGNORECASE)

@@ -232,7 +232,11 @@ def _for_leaf(policy: dict[str, Any], leaf: str, vocab: Vocabulary) -> dict[str,
         return None
     if not _scope_holds(policy["resource"], "Category", lambda e: _in_category(leaf, e, vocab)):
         return None
-    env = {"resource": ("Category", lambda e: _in_category(leaf, e, vocab)), "action": ("Action", lambda e: e == DISCLOSE)}
+    group = vocab.categories[leaf].group
+    env = {
+        "resource": ("Category", lambda e: _in_category(leaf, e, vocab), (leaf, *([group] if group else []))),
+        "action": ("Action", lambda e: e == DISCLOSE, (DISCLOSE,)),
+    }
     conditions: list[dict[str, Any]] = []
     for condition in policy.get("conditions", []):
         body = _fold(_substitute(condition["body"], env))
@@ -283,8 +287,12 @@ def _var(node: Any, env: dict[str, Any]) -> str | None:
     return None
 
 
-def _substitute(node: Any, env: dict[str, tuple[str, Any]]) -> Any:
-    """`node` with each test of a variable in `env` against entity literals replaced by its value."""
+def _substitute(node: Any, env: dict[str, tuple[str, Any, tuple[str, ...]]]) -> Any:
+    """`node` with each test of a variable in `env` against entity literals replaced by its value, and
+    `var in <expression>` (a fact holding a set of entities, `context.compelled`) by
+    `<expression>.containsAny([what the variable is in])`: the leaf and its group, the only entities a
+    category is in. The schema types such a fact `Set<Category>` (every policy validates at load); were
+    it one entity, `containsAny` would err and the decision fail closed."""
     if isinstance(node, list):
         return [_substitute(item, env) for item in node]
     if not isinstance(node, dict):
@@ -298,13 +306,16 @@ def _substitute(node: Any, env: dict[str, tuple[str, Any]]) -> Any:
                 name = _var(args[var_side], env)
                 if name is None or (op == "in" and var_side == "right"):
                     continue
-                kind, holds = env[name]
+                kind, holds, within = env[name]
                 one = _entity(args[lit_side], kind)
                 many = _entities(args[lit_side], kind) if op == "in" else None
                 if one is not None:
                     value = bool(holds(one))
                 elif many is not None:
                     value = any(holds(e) for e in many)
+                elif op == "in" and _var(args[lit_side], env) is None:
+                    among = {"Set": [{"Value": {"__entity": {"type": kind, "id": e}}} for e in within]}
+                    return {"containsAny": {"left": _substitute(args[lit_side], env), "right": among}}
                 else:
                     raise Opaque(f"{name} {op} something other than entity literals")
                 return {"Value": value if op != "!=" else not value}
@@ -312,7 +323,7 @@ def _substitute(node: Any, env: dict[str, tuple[str, Any]]) -> Any:
     if isinstance(args, dict) and set(args) == {"left", "right"}:
         name = _var(args["right"], env)
         if name is not None:
-            kind, holds = env[name]
+            kind, holds, _ = env[name]
             many = _entities(args["left"], kind)
             if many is None:
                 raise Opaque(f"contains({name}) on something other than entity literals")

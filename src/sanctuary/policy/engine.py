@@ -21,7 +21,7 @@ from sanctuary.policy.categories import VOCABULARY_PATH, Vocabulary, vocabulary
 from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.facts import Facts
 from sanctuary.policy.jurisdictions import jurisdictions
-from sanctuary.policy.profiles import KINDS, PROFILES, ROOT, Profile, expand, provenance
+from sanctuary.policy.profiles import KINDS, PROFILES, ROOT, Profile, baseline_parameters, expand, provenance
 
 SCHEMA_PATH = ROOT / "schema.cedarschema"
 BASELINE_PATH = ROOT / "baseline" / "baseline.cedar"
@@ -327,6 +327,7 @@ def _entities(registry: Registry, vocab: Vocabulary, declarations: frozenset[str
                     "relays_to_dhs": a.relays_to_dhs,
                     "state": a.state,
                     "alpr_declaration": a.id in declarations,
+                    "public_agency": a.level != "private",
                 },
                 "parents": [{"type": "Agency", "id": a.parent}] if a.parent else [],
             }
@@ -339,8 +340,10 @@ def _entities(registry: Registry, vocab: Vocabulary, declarations: frozenset[str
 
 
 def _resolve_params(profiles: list[Profile], given: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
-    """Profile parameters: `profile.name` -> values, defaults filled in, unknown names and values refused."""
-    declared = {f"{p.name}.{n}": spec for p in profiles for n, spec in p.parameters.items()}
+    """Parameters: `profile.name` (and the department's `baseline.name`) -> values, defaults filled in,
+    unknown names and values refused."""
+    declared = {f"baseline.{n}": spec for n, spec in baseline_parameters().items()}
+    declared |= {f"{p.name}.{n}": spec for p in profiles for n, spec in p.parameters.items()}
     for key in given:
         if key not in declared:
             raise PolicyError("parameter", f"unknown parameter {key!r}; loaded profiles declare: {', '.join(sorted(declared)) or 'none'}")

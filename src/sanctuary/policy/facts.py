@@ -23,6 +23,7 @@ from sanctuary.agencies import Agency
 from sanctuary.models import (
     CARVEOUT_FIELDS,
     PUBLISHED_CATEGORIES,
+    SELF,
     Document,
     Kind,
     Request,
@@ -36,7 +37,7 @@ from sanctuary.policy.immigration import STATED_CRIME, immigration_purpose
 from sanctuary.policy.immigration_crimes import criminal_immigration
 from sanctuary.policy.stated_purposes import stated_purposes
 from sanctuary.screening import DocumentClass, PurposeScreen
-from sanctuary.screening.documents import ATTESTATIONS, COMPULSORY, CONSENT, DECLARATION
+from sanctuary.screening.documents import ATTESTATIONS, COMPULSORY, CONSENT, DECLARATION, JUDGES_ORDERS
 from sanctuary.screening.normalize import normalize
 
 CUSTODY_TOPICS = ("custody_status", "release_date", "contact_information")  # asked by an inquiry naming none
@@ -131,6 +132,15 @@ class Facts:
     judicial_criminal_warrant: bool = False
     federal_criminal_warrant: bool = False
     disclosure_order: bool = False
+    # The data categories (leaves or groups) a judge's verified document (a warrant, an order, a judicial
+    # subpoena; not a grand jury subpoena, the clerk's) names as what it requires the department to
+    # disclose (`documents[].compels`): empty when none names any. Descriptive: each law says what a
+    # requirement lifts (MCC 2-173-030(a)).
+    compelled: frozenset[str] = frozenset()
+    # A verified command of a judge to produce records: a court order, a judicial subpoena, or a search
+    # warrant (MCC 2-173-030(a): "court order, or a lawfully issued judicial warrant"). A grand jury
+    # subpoena, which the clerk issues and no judge signs, is a `disclosure_order` but not this.
+    judicial_disclosure: bool = False
     administrative_document: bool = False
     # The request queries a department database (kind database_query), or is an agreement giving direct
     # access to one (`direct_access`).
@@ -203,6 +213,8 @@ class Facts:
             "judicial_criminal_warrant": self.judicial_criminal_warrant,
             "federal_criminal_warrant": self.federal_criminal_warrant,
             "disclosure_order": self.disclosure_order,
+            "compelled": [{"__entity": {"type": "Category", "id": c}} for c in sorted(self.compelled)],
+            "judicial_disclosure": self.judicial_disclosure,
             "administrative_document": self.administrative_document,
             "database_access": self.database_access,
             "public_data": self.public_data,
@@ -405,8 +417,14 @@ def free_text(request: Request, attested: Collection[Document] = ()) -> dict[str
     `attested`: verified documents; the text of each that is an attestation (a written consent, an
     ALPR declaration: `ATTESTATIONS`) is set aside. Once verified, its words are what it attests (an
     affirmation must name the purposes it forswears), not the request's purpose; unverified, a claim,
-    they are read with the rest (fail closed)."""
+    they are read with the rest (fail closed). A person's own request (requester `SELF`) is entered by the
+    department, never by a requester: its `requester.officer` is the department's statement of its
+    identity check (at the desk, the signed-in user who vouches and the identification looked at), not
+    words of a purpose, so it is set aside: a desk user's name that reads as an agency ("ice") or as
+    immigration words must not turn her request into an agency's or hold it for review."""
     found = {where: text for path in FREE_TEXT for where, text in strings_at(request, path)}
+    if request.requester.agency == SELF:
+        found.pop("requester.officer", None)
     for i, d in enumerate(request.documents):
         if d.type in ATTESTATIONS and d in attested:
             found.pop(f"documents[{i}].text", None)
@@ -499,6 +517,8 @@ def derive(
         judicial_criminal_warrant=bool(judicial_criminal),
         federal_criminal_warrant=any(d.federal for d in judicial_criminal),
         disclosure_order=any(d.type in COMPULSORY for d in verified),
+        compelled=frozenset(c for d in verified if d.type != "grand_jury_subpoena" for c in d.compels),
+        judicial_disclosure=any(d.type in JUDGES_ORDERS or d.search for d in verified),
         administrative_document=any(d.administrative for d in docs),
         database_access=request.kind is Kind.database_query or direct_access(request, stated),
         public_data=public_data,

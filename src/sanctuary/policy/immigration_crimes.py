@@ -52,6 +52,14 @@ KINDS: dict[str, re.Pattern[str]] = {
     "documents": re.compile(_USC18 + r"1546\b|\b(?:visa|immigration document|green card) fraud\b"),
     # Naturalisation and citizenship offences: 18 U.S.C. 1015, 1422-1429 (named in ORS 181A.820(5)).
     "naturalization": re.compile(_USC18 + r"(?:1015|142[2-9])\b|\bnaturali[sz]ation fraud\b"),
+    # A false claim to United States citizenship: 18 U.S.C. 911 (not named in ORS 181A.820(5)).
+    "citizenship": re.compile(
+        _USC18
+        + r"911\b|\bfalse(?:ly)? (?:claim\w*|represent\w*) (?:(?:him|her|them)sel(?:f|ves) )?(?:to |of )?(?:be )?(?:an? )?(?:us |u s |united states )?citizen"
+    ),
+    # An offence whose element is unlawful status: an alien unlawfully present in possession of a
+    # firearm, 18 U.S.C. 922(g)(5) (not named in ORS 181A.820(5)).
+    "unlawful_status": re.compile(_USC18 + r"922 ?g ?5\b|\b(?:unlawful|illegal) aliens? in possession\b"),
 }
 
 

@@ -11,10 +11,34 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sanctuary.policy.errors import PolicyError
 
 JURISDICTIONS_PATH = Path(__file__).parent / "jurisdictions.toml"
+
+
+Texts = tuple[tuple[str, str], ...]  # (language, text): `key` is English, `key_<lang>` another language
+
+
+def in_language(texts: Texts, lang: str) -> str:
+    """The text in `lang` (English where the language has none), or ""."""
+    found = dict(texts)
+    return found.get(lang) or found.get("en", "")
+
+
+def _texts(spec: dict, key: str) -> Texts:
+    return tuple((k.removeprefix(key).lstrip("_") or "en", v) for k, v in spec.items() if k == key or k.startswith(f"{key}_"))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A what-if comparison the oversight pages offer first: the recorded requests decided again
+    under profile `a`, then under profile `b`; `labels` say what it compares."""
+
+    a: str
+    b: str
+    labels: Texts
 
 
 @dataclass(frozen=True)
@@ -24,6 +48,15 @@ class Jurisdiction:
     title_es: str
     home_state: str
     profiles: tuple[str, ...]
+    # Whom the pages, the desk's scripts and the reports speak for, by language ("" where none is
+    # configured: they say "the department"), and the local time they show (`time_zone`, IANA).
+    departments: Texts = ()  # `department`, `department_<lang>`
+    time_zone: str = "UTC"
+    comparisons: tuple[Comparison, ...] = ()  # `[[jurisdiction.NAME.whatif]]`: the first is the page's default
+
+    def department(self, lang: str) -> str:
+        """The department's name in `lang`, or "" where none is configured."""
+        return in_language(self.departments, lang)
 
 
 @dataclass(frozen=True)
@@ -50,7 +83,27 @@ def jurisdictions(path: Path = JURISDICTIONS_PATH) -> Jurisdictions:
         for key in ("title", "home_state", "profiles"):
             if not spec.get(key):
                 raise PolicyError(str(path), f"jurisdiction.{name}.{key}: required")
-        by_name[name] = Jurisdiction(name, spec["title"], spec.get("title_es", ""), spec["home_state"], tuple(spec["profiles"]))
+        zone = spec.get("time_zone", "UTC")
+        try:
+            ZoneInfo(zone)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise PolicyError(str(path), f"jurisdiction.{name}.time_zone: {zone!r} is not an IANA time zone") from None
+        comparisons = []
+        for i, pair in enumerate(spec.get("whatif", [])):
+            for key in ("a", "b", "label"):
+                if not isinstance(pair.get(key), str) or not pair[key]:
+                    raise PolicyError(str(path), f"jurisdiction.{name}.whatif[{i}].{key}: required")
+            comparisons.append(Comparison(pair["a"], pair["b"], _texts(pair, "label")))
+        by_name[name] = Jurisdiction(
+            name,
+            spec["title"],
+            spec.get("title_es", ""),
+            spec["home_state"],
+            tuple(spec["profiles"]),
+            _texts(spec, "department"),
+            zone,
+            tuple(comparisons),
+        )
     default = doc.get("default", "")
     if default not in by_name:
         raise PolicyError(str(path), f"default: {default!r} is not a declared jurisdiction")

@@ -21,6 +21,7 @@ from sanctuary.policy.errors import PolicyError
 
 ROOT = Path(__file__).parent
 PROFILES = ROOT / "profiles"
+BASELINE_PARAMETERS = ROOT / "baseline" / "parameters.toml"
 # The law pages: docs/law/ of the repository (a wheel carries them at sanctuary/policy/law).
 LAW_FOLDERS = (ROOT.parents[2] / "docs" / "law", ROOT / "law")
 KINDS = ("enacted", "proposal", "press-reported directive", "department parameter")
@@ -122,10 +123,7 @@ def read_profile(name: str, root: Path = PROFILES) -> Profile:
     files = tuple((f"{name}/{p.name}", p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.cedar")))
     if not files:
         raise PolicyError(str(folder), "no .cedar files")
-    params = {
-        pname: Parameter(pname, tuple(spec.get("default", ())), tuple(spec.get("allowed", ())), spec.get("doc", ""))
-        for pname, spec in meta.get("parameters", {}).items()
-    }
+    params = parameters(meta)
     return Profile(
         name=name,
         title=meta["title"],
@@ -137,6 +135,22 @@ def read_profile(name: str, root: Path = PROFILES) -> Profile:
         parameters=params,
         title_es=meta.get("title_es", ""),
     )
+
+
+def parameters(meta: dict) -> dict[str, Parameter]:
+    """The `[parameters.NAME]` tables of a profile.toml (or of the baseline's parameters.toml)."""
+    return {
+        pname: Parameter(pname, tuple(spec.get("default", ())), tuple(spec.get("allowed", ())), spec.get("doc", ""))
+        for pname, spec in meta.get("parameters", {}).items()
+    }
+
+
+def baseline_parameters(path: Path = BASELINE_PARAMETERS) -> dict[str, Parameter]:
+    """The department's own parameters (`baseline.NAME`), read by the baseline layer (baseline/baseline.cedar)."""
+    try:
+        return parameters(tomllib.loads(path.read_text(encoding="utf-8")))
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(str(path), str(exc)) from None
 
 
 def expand(names: list[str], root: Path = PROFILES) -> list[Profile]:

@@ -16,14 +16,19 @@ rules and the reading disagree:
 
 A disagreement is settled from the text, never by editing the expectation to fit the code: the rule
 is fixed, or the row's reason says why the reading was wrong, or the open point becomes a named
-parameter. A row not yet settled is listed by id in `readings/open/<table>.txt`, one a line with
-why; a listed row that agrees is reported too (`stale`), so the list only shrinks.
+parameter. A row settled as a parameter is listed in `readings/parameters/<table>.txt` with the
+value(s) under which the rules give the reader's answer (`chi12-20  chicago-2012.inquiry_scope=custody_topics
+# why`); it is decided both ways: under the defaults it must still disagree, and under the values it must
+agree fully (a parameter or value the law in force does not declare is a problem too). A row not yet
+settled is listed by id in `readings/open/<table>.txt`, one a line with why; a listed row that agrees
+is reported too (`stale`), so the lists only shrink.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,11 +77,39 @@ class Outcome:
         return not self.problems
 
 
+Params = tuple[tuple[str, tuple[str, ...]], ...]  # (parameter, values), sorted: one engine per distinct set
+Decide = Callable[[dict[str, Any]], Decision]  # a row's request -> the decision `sanctuary decide` gives
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A row settled as a named parameter: the values under which the rules give the reader's answer."""
+
+    row: str
+    params: Params
+
+    def label(self) -> str:
+        return " ".join(f"{k}={','.join(v)}" for k, v in self.params)
+
+
+@dataclass
+class Settled:
+    """A row listed in `parameters/<table>.txt`, decided under the defaults and under its values."""
+
+    setting: Setting
+    problems: list[str]  # empty: it disagrees under the defaults and agrees fully under its values
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
 @dataclass
 class Report:
     table: str
     outcomes: list[Outcome] = field(default_factory=list)
     listed_open: frozenset[str] = frozenset()
+    settled: list[Settled] = field(default_factory=list)
 
     @property
     def disagreements(self) -> list[Outcome]:
@@ -84,8 +117,9 @@ class Report:
 
     @property
     def unlisted(self) -> list[Outcome]:
-        """Disagreements not listed as open: each one a failure."""
-        return [o for o in self.disagreements if o.row.id not in self.listed_open]
+        """Disagreements listed neither as open nor as settled by a parameter: each one a failure."""
+        settled = {s.setting.row for s in self.settled}
+        return [o for o in self.disagreements if o.row.id not in self.listed_open | settled]
 
     @property
     def stale(self) -> list[str]:
@@ -94,18 +128,26 @@ class Report:
         return sorted(self.listed_open - disagreeing)
 
     @property
+    def unsettled(self) -> list[Settled]:
+        """Rows listed as settled by a parameter that are not (see `Settled.problems`)."""
+        return [s for s in self.settled if not s.ok]
+
+    @property
     def ok(self) -> bool:
-        return not (self.unlisted or self.stale)
+        return not (self.unlisted or self.stale or self.unsettled)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "table": self.table,
             "ok": self.ok,
             "rows": len(self.outcomes),
+            "agree": len(self.outcomes) - len(self.disagreements),
             "disagree": len(self.disagreements),
+            "settled_by_parameter": len(self.settled),
             "listed_open": len(self.listed_open),
             "unlisted": [{"id": o.row.id, "name": o.row.name, "problems": o.problems} for o in self.unlisted],
             "stale": self.stale,
+            "unsettled": [{"id": s.setting.row, "params": s.setting.label(), "problems": s.problems} for s in self.unsettled],
         }
 
 
@@ -169,22 +211,90 @@ def listed_open(name: str, root: Path = READINGS) -> frozenset[str]:
     return frozenset(line.split()[0] for line in lines if line)
 
 
+def settings(name: str, root: Path = READINGS) -> list[Setting]:
+    """The rows `parameters/<name>.txt` lists as settled by a parameter, one a line:
+    `id  profile.name=value[,value] [profile.name=value ...]  # why` (`#` starts a comment)."""
+    path = root / "parameters" / f"{name}.txt"
+    if not path.is_file():
+        return []
+    out: list[Setting] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        words = line.split("#", 1)[0].split()
+        if not words:
+            continue
+        where = f"{path} line {number}"
+        if len(words) < 2:
+            raise PolicyError(where, f"{words[0]}: names no parameter (id  profile.name=value[,value] ...  # why)")
+        params = []
+        for word in words[1:]:
+            key, eq, values = word.partition("=")
+            if not (eq and key):
+                raise PolicyError(where, f"{word!r} is not profile.name=value[,value] (or profile.name= for none)")
+            params.append((key, tuple(sorted(v for v in values.split(",") if v))))
+        if len({k for k, _ in params}) != len(params):
+            raise PolicyError(where, "a parameter is named twice")
+        out.append(Setting(words[0], tuple(sorted(params))))
+    ids = [s.row for s in out]
+    if len(set(ids)) != len(ids):
+        raise PolicyError(str(path), f"rows listed twice: {sorted({i for i in ids if ids.count(i) > 1})}")
+    return out
+
+
 def run(name: str, registry: Registry, root: Path = READINGS) -> Report:
-    """Decide every row of table `name` under the law it names and compare."""
+    """Decide every row of table `name` under the law it names and compare; decide each row settled by
+    a parameter again under its values."""
+    table = load(name, root)
+    report = Report(name, listed_open=listed_open(name, root))
+    decide = _decider(table, registry, ())
+    for row in table.rows:
+        decision = decide(row.request)
+        report.outcomes.append(Outcome(row, decision, problems(row, decision)))
+    by_id = {o.row.id: o for o in report.outcomes}
+    deciders: dict[Params, Decide | PolicyError] = {}
+    for setting in settings(name, root):
+        report.settled.append(Settled(setting, _settled_problems(setting, by_id, report.listed_open, table, registry, deciders)))
+    return report
+
+
+def _settled_problems(
+    setting: Setting,
+    by_id: dict[str, Outcome],
+    listed: frozenset[str],
+    table: Table,
+    registry: Registry,
+    deciders: dict[Params, Decide | PolicyError],
+) -> list[str]:
+    """Why a row listed as settled by `setting` is not (empty: it is)."""
+    outcome = by_id.get(setting.row)
+    if outcome is None:
+        return [f"the table holds no row {setting.row}"]
+    if setting.row in listed:
+        return [f"listed open too (open/{table.name}.txt): a row is open or settled, not both"]
+    if outcome.agrees:
+        return ["agrees under the defaults: no parameter is needed, take it off the list"]
+    if setting.params not in deciders:
+        try:
+            deciders[setting.params] = _decider(table, registry, setting.params)
+        except PolicyError as exc:
+            deciders[setting.params] = exc
+    decide = deciders[setting.params]
+    if isinstance(decide, PolicyError):
+        return [f"under {setting.label()}: {decide}"]
+    return [f"under {setting.label()}: {p}" for p in problems(outcome.row, decide(outcome.row.request))]
+
+
+def _decider(table: Table, registry: Registry, params: Params) -> Decide:
+    """Decide a row's request as `sanctuary decide` does, under the table's law and `params`."""
     from sanctuary.pipeline import Pipeline
     from sanctuary.policy.engine import PolicyEngine
 
-    table = load(name, root)
+    given = {k: list(v) for k, v in params}
     if table.jurisdiction:
-        engine = PolicyEngine.for_jurisdiction(table.jurisdiction, registry, extra_profiles=table.profiles)
+        engine = PolicyEngine.for_jurisdiction(table.jurisdiction, registry, given, extra_profiles=table.profiles)
     else:
-        engine = PolicyEngine.load(list(table.profiles), registry)
+        engine = PolicyEngine.load(list(table.profiles), registry, given)
     pipeline = Pipeline(engine, trusted=True)
-    report = Report(name, listed_open=listed_open(name, root))
-    for row in table.rows:
-        _, decision = pipeline.decide_raw(row.request)
-        report.outcomes.append(Outcome(row, decision, problems(row, decision)))
-    return report
+    return lambda request: pipeline.decide_raw(request)[1]
 
 
 def problems(row: Row, d: Decision) -> list[str]:

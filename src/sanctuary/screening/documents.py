@@ -38,6 +38,8 @@ JUDICIAL_TYPES = frozenset({"judicial_warrant", "court_order", "judicial_subpoen
 # Judicial documents that compel the department to produce what they name (not a warrant, which
 # commands an arrest or a search).
 COMPULSORY = frozenset({"court_order", "judicial_subpoena", "grand_jury_subpoena"})
+# Those of them a judge signs (a grand jury subpoena is the clerk's).
+JUDGES_ORDERS = COMPULSORY - {"grand_jury_subpoena"}
 # Papers that are neither a court's nor an immigration form (models.DocumentType): each counts once
 # verified, for whom it is — the person's written consent for the one person the request is about,
 # an out-of-state agency's ALPR declaration for the requesting agency (policy.facts.derive).
@@ -69,6 +71,12 @@ class DocumentClass:
     # The offence or statute the document is for: its declared `charge` (`documents[].charge`), else
     # its text (whose words name it); the rules read it only of a verified document (policy.facts).
     charge: str = ""
+    # The data categories it requires disclosed (`documents[].compels`); the rules read them only of a
+    # verified judicial document (policy.facts: `compelled`).
+    compels: tuple[str, ...] = ()
+    # A warrant whose text commands a search or seizure: it requires producing what it names (MCC
+    # 2-173-030(a), "a lawfully issued judicial warrant"), where an arrest warrant commands an arrest.
+    search: bool = False
 
     def to_dict(self) -> dict:
         return {
@@ -119,7 +127,7 @@ _COURT = _rx(
     r"|\bmunicipal\s+court\b|\bcircuit\s+court\b"
 )
 _FEDERAL_COURT = _rx(
-    r"\b(?:united states|u\.\s?s\.)\s+(?:district\s+court|court\s+of\s+appeals|magistrate\s+judge|circuit\s+judge)\b"
+    r"\b(?:united states|u\.\s?s\.)\s+(?:district\s+court|court\s+of\s+appeals|court\s+of\s+international\s+trade|magistrate\s+judge|circuit\s+judge)\b"
     r"|\bsupreme\s+court\s+of\s+the\s+united\s+states\b|\bfederal\b"
 )
 _JUDGE_TITLE = _rx(r"\b(?:magistrate\s+judge|magistrate|judge|justice)\b")
@@ -135,6 +143,7 @@ _CRIMINAL = _rx(
 )
 _CRIMINAL_ALIEN = _rx(r"criminal\s+alien")
 _WARRANT = _rx(r"\bwarrant\b")
+_SEARCH_WARRANT = _rx(r"\bsearch\s+(?:and\s+seizure\s+)?warrant\b|\bwarrant\s+to\s+search\b")
 _ORDER = _rx(r"\border\b")
 
 
@@ -254,6 +263,7 @@ def classify_text(text: str, declared: str | None = None) -> DocumentClass:
         evidence=tuple(sorted(evidence, key=lambda e: e.start)),
         court=court.text if court else "",
         signer=elements["judge_signature"].text if elements["judge_signature"] else "",
+        search=kind == "judicial_warrant" and _SEARCH_WARRANT.search(text) is not None,
     )
 
 
@@ -301,6 +311,7 @@ def classify_declared(document: Document) -> DocumentClass:
         court=document.court or "",
         signer=title,
         charge=document.charge or "",
+        compels=document.compels or (),
     )
 
 
@@ -368,7 +379,7 @@ def _filled(shown: DocumentClass, document: Document) -> DocumentClass:
     declared = classify_declared(document)
     charge = document.charge or document.text or ""
     if shown.administrative or declared.administrative:
-        return replace(shown, administrative=True, judicial=False, federal=False, charge=charge)
+        return replace(shown, administrative=True, judicial=False, federal=False, charge=charge, compels=declared.compels)
     denied = {"probable_cause"} if _NO_PROBABLE_CAUSE.search(document.text or "") else set()
     missing = tuple(e for e in ELEMENTS if (e in shown.missing and e in declared.missing) or e in denied)
     judicial = shown.type in JUDICIAL_TYPES and not set(missing) & set(_required(shown.type))
@@ -383,4 +394,5 @@ def _filled(shown: DocumentClass, document: Document) -> DocumentClass:
         court=court,
         signer=signer,
         charge=charge,
+        compels=declared.compels,
     )

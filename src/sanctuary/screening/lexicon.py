@@ -673,6 +673,7 @@ FUZZY_NEVER: frozenset[str] = frozenset(
         "deposits",
         "deposition",
         "deportment",
+        "deputation",  # a deputation of officers (special deputation: Gov. Code §7284.6(a)(2))
         "irrigation",
         "imitation",
         "decoration",

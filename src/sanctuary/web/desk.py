@@ -471,8 +471,8 @@ def document_line(doc: Mapping[str, Any], words: Words) -> str:
 
 
 def plain_category(name: str, lang: str = i18n.SOURCE) -> str:
-    """A data category's title (categories.toml) in `lang`, or its name in words."""
-    found = vocabulary().categories.get(name)
+    """A data category's or group's title (categories.toml) in `lang`, or its name in words."""
+    found = vocabulary().categories.get(name) or vocabulary().groups.get(name)
     return i18n.localized(found, "title", lang) if found else name.replace("_", " ").capitalize()
 
 
@@ -544,10 +544,12 @@ def script(
     asked: frozenset[str],
     words: Words,
     lang: str,
+    department: str,
 ) -> Script:
     """What to say about `decision`, in `lang`.
 
-    `agency` is the caller's agency as named for the reader; `found` how many records were released
+    `agency` is the caller's agency as named for the reader; `department` the department the desk
+    speaks for, as it follows "the" (`deployment.Deployment.department`); `found` how many records were released
     (None for a request that is not for records); `asked` the data categories the request asked for:
     only those of the withheld ones are mentioned (a warrant check is not told that plate reads are
     withheld). The leading clause is the decision's first citation that is a clause of a law.
@@ -607,14 +609,15 @@ def script(
     if DEFAULT_DENY in decision.get("citations", []) and (own or not laws_cited):
         # The baseline's refusal, said as such (no clause "forbids" it): no law in force speaks to a
         # person asking for her own records, or no rule allows what an agency asks.
-        first = words(
-            N_("No law in force here lets the department give a person her own records.")
-            if own
-            else N_("The Chicago Police Department will not do this: no rule of the law in force here allows it.")
-        )
+        if own:
+            first = words(N_("No law in force here lets the department give a person her own records."))
+        else:
+            first = words(N_("The %(department)s will not do this: no rule of the law in force here allows it.")) % {
+                "department": department
+            }
         return Script(f"{first} {second}", [*(c.words for c in cited), *recorded], cited)
     lead = laws_cited[0].name if laws_cited else (cited[0].name if cited else "")
-    first = words(N_("The Chicago Police Department will not do this: %(clause)s forbids it.")) % {"clause": lead}
+    first = words(N_("The %(department)s will not do this: %(clause)s forbids it.")) % {"department": department, "clause": lead}
     more = [laws_cited[0].words] if laws_cited else []
     if len(laws_cited) > 1:
         more.append(words(N_("Also required by %(clauses)s.")) % {"clauses": ", ".join(c.name for c in laws_cited[1:])})

@@ -25,10 +25,16 @@ NOT_RULES = {  # citation -> (short name, plain words)
         N_("The request could not be decided (an error, or a service was unavailable), so it was refused."),
     ),
 }
-BASELINE = (
-    N_("Registered agency"),
-    N_("The agency is registered as a law-enforcement agency, and no rule of the law forbids the request."),
-)
+BASELINE = {  # the baseline's rules (policy/baseline/baseline.cedar): the department's, not a law's
+    "baseline:law-enforcement": (
+        N_("Registered agency"),
+        N_("The agency is registered as a law-enforcement agency, and no rule of the law forbids the request."),
+    ),
+    "baseline:public-agency": (
+        N_("Registered agency"),
+        N_("The agency is registered as a public agency, the department answers every one, and no rule of the law forbids the request."),
+    ),
+}
 _IN_FORCE = re.compile(r"^(\S+) to (\S+)$")
 
 
@@ -68,7 +74,8 @@ def clauses(engine: PolicyEngine | None, lang: str) -> dict[str, Clause]:
         if rule.citation in found:
             continue
         if rule.profile == "baseline":
-            found[rule.citation] = Clause(words(BASELINE[0]), words(BASELINE[1]), law=False)
+            name, text = BASELINE[rule.id]
+            found[rule.citation] = Clause(words(name), words(text), law=False)
         else:
             found[rule.citation] = Clause(citation(rule.citation, lang), rule_text(rule, lang))
     return found

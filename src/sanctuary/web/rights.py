@@ -67,6 +67,9 @@ GLOSSARY = (
     ),
     (N_("Civil immigration enforcement"), N_("Action to find, hold or deport a person for an immigration reason, not for a crime.")),
 )
+# Terms of GLOSSARY that are codes of law: explained only where a citation in force names the code, so
+# a page under another place's law never explains Chicago's or Illinois's.
+CODES = frozenset({"MCC", "ILCS"})
 
 WHAT_TO_DO = (
     N_("You do not have to answer questions about where you were born or your immigration status."),
@@ -105,6 +108,13 @@ def rights(engine: PolicyEngine, lang: str) -> Rights:
         [Right(text, tuple(c)) for text, c in will_not.items()],
         will,
     )
+
+
+def glossary(engine: PolicyEngine) -> list[tuple[str, str]]:
+    """The words the page explains under `engine`'s rules (msgids): every term but a code of law no
+    citation in force names."""
+    named = {word for rule in engine.rules.values() for word in rule.citation.split()}
+    return [(term, meaning) for term, meaning in GLOSSARY if term not in CODES or term in named]
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,7 @@ import logging
 from collections.abc import Awaitable
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
 from fastapi import APIRouter
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request as HttpRequest
@@ -34,14 +32,6 @@ from sanctuary.web.i18n import N_
 from sanctuary.web.laws import clauses
 from sanctuary.web.sessions import Session
 from sanctuary.web.site import STAFF, Site, event
-
-LOCAL_TIME = ZoneInfo("America/Chicago")
-
-
-def local_time(at: datetime, lang: str) -> str:
-    """`at` in Chicago, written out in `lang` ("Monday, December 7, 2026, 3:37 AM")."""
-    there = at.astimezone(LOCAL_TIME)
-    return f"{format_date(there, format='full', locale=lang)}, {format_time(there, format='short', locale=lang)}"
 
 
 def add_desk_routes(router: APIRouter, site: Site) -> None:
@@ -172,7 +162,14 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
         records = (body.get("result") or {}).get("records")
         found = len(records) if records is not None else None
         said = desk.script(
-            {**decision, "log_index": body["log_index"]}, gw.policy.engine, named, found, frozenset(kept["asked"]), words, lang
+            {**decision, "log_index": body["log_index"]},
+            gw.policy.engine,
+            named,
+            found,
+            frozenset(kept["asked"]),
+            words,
+            lang,
+            site.deployment.department(lang),
         )
         outcome = "held" if decision.get("held") else decision["decision"]
         at = datetime.fromisoformat(kept["at"])
@@ -193,7 +190,7 @@ def add_desk_routes(router: APIRouter, site: Site) -> None:
             entered=desk.as_entered(kept["entered"], kept["channel"], words),
             channel=words(desk.CHANNELS[kept["channel"]]) if kept["channel"] in desk.CHANNELS else kept["channel"],
             officer_user=kept["officer_user"],
-            local_time=words(N_("%(when)s (Chicago time)")) % {"when": local_time(at, lang)},
+            local_time=site.deployment.local_time(at, lang),
             utc_time=at.strftime("%Y-%m-%d %H:%M:%S UTC"),
             agency_name=named if agency else None,
             base=str(http.base_url).rstrip("/"),

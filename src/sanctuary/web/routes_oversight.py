@@ -8,7 +8,7 @@ import json
 import logging
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request as HttpRequest
@@ -42,7 +42,6 @@ STAFF_CSV = (
     "outcome",
     "clauses",
 )
-WHATIF_DEFAULT = ("chicago-2019-mayoral", "chicago-2019-proposed-eo")
 
 
 def add_oversight_routes(router: APIRouter, site: Site) -> None:
@@ -212,8 +211,8 @@ def add_policy_routes(router: APIRouter, site: Site) -> None:
     @router.get("/policy/whatif", include_in_schema=False)
     def what_if(
         http: HttpRequest,
-        a: str = Query(default=WHATIF_DEFAULT[0]),
-        b: str = Query(default=WHATIF_DEFAULT[1]),
+        a: str = "",
+        b: str = "",
         since: str = "",
         until: str = "",
         last: str = "",
@@ -222,6 +221,8 @@ def add_policy_routes(router: APIRouter, site: Site) -> None:
         if isinstance(guard, Response):
             return guard
         values = {"since": since, "until": until, "last": last or str(whatif.DEFAULT_LIMIT)}
+        default = site.deployment.default_comparison()  # the deployment's: never another place's law
+        a, b = a or default[0], b or default[1]
         try:
             public, size = site.public_record()
         except LogUnavailable as exc:
@@ -245,6 +246,7 @@ def add_policy_routes(router: APIRouter, site: Site) -> None:
             title=site.text(site.lang(http), N_("What if")),
             shapes={f"log-{r.index}": r for r in rows},
             names=available(),
+            often=site.deployment.often_compared(site.lang(http)),
             a=a,
             b=b,
             values=values,

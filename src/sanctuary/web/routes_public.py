@@ -26,7 +26,7 @@ from sanctuary.policy.jurisdictions import jurisdictions
 from sanctuary.web import charts, compare, i18n, labels, laws, record
 from sanctuary.web.entries import FAMILIES
 from sanctuary.web.i18n import N_, gettext_for, localized
-from sanctuary.web.rights import GLOSSARY, WHAT_TO_DO, contacts, rights
+from sanctuary.web.rights import WHAT_TO_DO, contacts, glossary, rights
 from sanctuary.web.sessions import clear_cookie, set_cookie
 from sanctuary.web.signin import client_address
 from sanctuary.web.site import HEADERS, STATIC, LogUnavailable, Site, event, safe_next
@@ -343,7 +343,7 @@ def add_law_routes(router: APIRouter, site: Site) -> None:
                 "rights": rights(engine, lang),
                 "contacts": contacts(site.contacts_file, lang),
                 "what_to_do": WHAT_TO_DO,
-                "glossary": GLOSSARY,
+                "glossary": glossary(engine),
             },
         )
 

@@ -26,6 +26,8 @@ from sanctuary.policy.engine import PolicyEngine
 from sanctuary.policy.errors import PolicyError
 from sanctuary.policy.profiles import available
 from sanctuary.web import i18n, labels, laws
+from sanctuary.web.deployment import deployment
+from sanctuary.web.desk import plain_category
 from sanctuary.web.i18n import N_
 from sanctuary.web.record import PublicRecord, open_record
 from sanctuary.web.sessions import Session, Sessions, SharedSessions, csrf_ok, set_cookie
@@ -73,6 +75,7 @@ class Site:
         self._counting: threading.Thread | None = None
         self.contacts_file = contacts_file
         self._clauses: dict[str, dict[str, Any]] = {}
+        self.deployment = deployment(gw.cfg.jurisdiction, gw.cfg.profiles)  # whom the pages speak for
         self.envs = {lang: self._environment(lang) for lang in i18n.languages()}
 
     def _environment(self, lang: str) -> Environment:
@@ -98,12 +101,15 @@ class Site:
         env.filters["purpose"] = lambda p: words(labels.PURPOSES.get(p or "", p))
         env.filters["topic"] = lambda t: words(labels.CUSTODY_TOPICS.get(t, t))
         env.filters["search"] = lambda s: words(labels.SEARCHES.get(s, s))
+        env.filters["category"] = lambda c: plain_category(c, lang)
         env.globals.update(
             languages=i18n.languages(),
             language_name=i18n.language_name,
             document_names=labels.DOCUMENTS,
             held_reasons=labels.HELD_REASONS,
             channel_names=labels.CHANNELS,
+            brand=self.deployment.brand(lang),
+            department=self.deployment.department(lang),
         )
         return env
 
