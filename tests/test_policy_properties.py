@@ -149,6 +149,29 @@ def test_unknown_profile_and_parameter_are_refused():
         PolicyEngine.load(["chicago-2019-mayoral"], registry(), {"chicago-2019-mayoral.dropped_carveouts": ["jaywalking"]})
 
 
+@pytest.mark.parametrize(
+    "given",
+    [
+        {"california.truth_consent_form": []},
+        {"california.immigration_authority": ["agency", "function"]},
+        {"baseline.requesters": []},
+    ],
+)
+def test_a_reading_parameter_takes_exactly_one_value(given):
+    """A parameter whose values are alternative readings is set to one of them: none, or two at once,
+    is no reading (an empty truth_consent_form had read as ice: Border Patrol's interview without the
+    form), so the policy set does not load."""
+    with pytest.raises(PolicyError, match="exactly one"):
+        PolicyEngine.load(["california"], registry(), given)
+
+
+def test_a_parameter_declared_several_takes_any_of_its_values():
+    PolicyEngine.load(["california"], registry(), {"california.discretion_7282_5": []})
+    PolicyEngine.load(
+        ["chicago-2019-mayoral"], registry(), {"chicago-2019-mayoral.dropped_carveouts": ["gang_member", "felony_conviction"]}
+    )
+
+
 OPEN_BASELINE = (("baseline.requesters", ("public_agencies",)),)
 
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import csv
 import gzip
+import itertools
 import json
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from sanctuary.retro import RetroError, ScanOptions, scan
+from sanctuary.retro.columns import Layout
+from sanctuary.retro.load import _expr, text_expr
 
 FIXTURES = Path(__file__).resolve().parent.parent / "examples" / "retro"  # copies of the real exports
 HEADERS_13 = [
@@ -384,3 +388,21 @@ def test_row_numbers_hold_under_parallel_reading(tmp_path):
     rows = pq.read_table(tmp_path / "out" / "flags.parquet").to_pylist()
     assert len(rows) == 31  # 0, 9973, ..., 299190
     assert all(r["row"] == int(r["source_id"]) and r["flags"] == "IMMIGRATION_PURPOSE;IMMIGRATION_AGENCY;DHS_COMPONENT" for r in rows)
+
+
+def test_cells_are_cleaned_as_if_every_cell_were_trimmed() -> None:
+    """Staging cleans only the cells that need it (load.text_expr, the network count cast first): the
+    values must be those of trimming every cell, `***` and blanks NULL, commas dropped from counts."""
+    parts = ["", " ", "*", "***", ",", "12", "6,264", "-3", "1.5", "abc", "\t", "0x1", "%", "_"]
+    cells = sorted({"".join(c) for n in (1, 2, 3) for c in itertools.product(parts, repeat=n)})
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (v VARCHAR)")
+    con.executemany("INSERT INTO t VALUES (?)", [[c] for c in cells] + [[None]])
+    trimmed = "CASE WHEN ltrim(trim(v), '*') = '' THEN NULL ELSE trim(v) END"
+    count = f"TRY_CAST(replace({trimmed}, ',', '') AS BIGINT)"
+    text_diff = con.execute(f"SELECT v FROM t WHERE {trimmed} IS DISTINCT FROM {text_expr('v')}").fetchall()
+    count_diff = con.execute(
+        f"SELECT v FROM t WHERE {count} IS DISTINCT FROM {_expr(Layout('x', {'networks': 'v'}), 'networks', True)}"
+    ).fetchall()
+    assert (text_diff, count_diff) == ([], [])
+    assert con.execute(f"SELECT {count} FROM (SELECT ' 6,264 ' AS v)").fetchall() == [(6264,)]

@@ -353,5 +353,8 @@ def _resolve_params(profiles: list[Profile], given: Mapping[str, Iterable[str]])
         bad = values - set(spec.allowed) if spec.allowed else frozenset()
         if bad:
             raise PolicyError("parameter", f"{key}: {', '.join(sorted(bad))} not allowed; one of {', '.join(spec.allowed)}")
+        if not spec.several and len(values) != 1:
+            given_values = ", ".join(sorted(values)) or "none"
+            raise PolicyError("parameter", f"{key}: takes exactly one of {', '.join(spec.allowed)} (given: {given_values})")
         out[key] = values
     return out

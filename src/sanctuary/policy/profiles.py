@@ -35,6 +35,9 @@ class Parameter:
     default: tuple[str, ...]
     allowed: tuple[str, ...]
     doc: str
+    # `several = true`: a set (any of `allowed`, none included); otherwise the values are alternative
+    # readings and exactly one is set (none, or two at once, is no reading: refused, never a default).
+    several: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,7 +143,9 @@ def read_profile(name: str, root: Path = PROFILES) -> Profile:
 def parameters(meta: dict) -> dict[str, Parameter]:
     """The `[parameters.NAME]` tables of a profile.toml (or of the baseline's parameters.toml)."""
     return {
-        pname: Parameter(pname, tuple(spec.get("default", ())), tuple(spec.get("allowed", ())), spec.get("doc", ""))
+        pname: Parameter(
+            pname, tuple(spec.get("default", ())), tuple(spec.get("allowed", ())), spec.get("doc", ""), spec.get("several", False) is True
+        )
         for pname, spec in meta.get("parameters", {}).items()
     }
 

@@ -30,6 +30,7 @@ every point the sources do not settle. Each unverified point is a parameter belo
 # default = ["strict"]
 # allowed = ["strict", "broad"]
 # doc = "Which reading of section __ applies. Unverified: the sources do not say."
+# (exactly one value is set; a parameter that is a set of values says several = true)
 '''
 
 RULES = """// The rules of {name}: each one forbids something, cites its clause and says it in plain words,

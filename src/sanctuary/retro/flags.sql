@@ -14,39 +14,58 @@
 --   files     (file_index, path)
 --   params    (national_threshold): one row
 -- The codes are written in the order of retro.flags.CODES.
-WITH joined AS (
+WITH texts AS (
+    -- each distinct text once: the seven things it can say packed in one number (bits 1 to 64, read
+    -- back in `joined`), and its evidence prefixed for each column it can be read from, so that the
+    -- four joins below carry a few columns each, not eleven
+    SELECT value, lettered, vague, case_only,
+        CASE WHEN words THEN 1 ELSE 0 END + CASE WHEN named THEN 2 ELSE 0 END + CASE WHEN presumed THEN 4 ELSE 0 END
+            + CASE WHEN crime THEN 8 ELSE 0 END + CASE WHEN agency THEN 16 ELSE 0 END + CASE WHEN dhs THEN 32 ELSE 0 END
+            + CASE WHEN review THEN 64 ELSE 0 END AS bits,
+        'reason ' || evidence AS reason_evidence,
+        CASE WHEN NOT vague AND NOT case_only THEN 'text prompt ' || evidence END AS prompt_evidence,
+        CASE WHEN NOT vague AND NOT case_only THEN 'offense type ' || evidence END AS offense_evidence,
+        CASE WHEN NOT vague AND NOT case_only THEN 'case number ' || evidence END AS case_evidence
+    FROM purposes
+),
+looked_up AS (
     SELECT r.file_index, r.row, r.source_id, r.org, r.search_time, r.reason, r.networks,
         r.has_reason AND r.reason IS NULL AND r.offense_type IS NULL AND r.text_prompt IS NULL AS blank,
-        coalesce(pr.words, false) OR coalesce(pt.words, false) OR coalesce(po.words, false) OR coalesce(pc.words, false) AS words,
-        coalesce(pr.named, false) OR coalesce(pt.named, false) OR coalesce(po.named, false) OR coalesce(pc.named, false) AS named,
-        coalesce(pr.presumed, false) OR coalesce(pt.presumed, false) OR coalesce(po.presumed, false) OR coalesce(pc.presumed, false)
-            OR coalesce(o.presumed, false) AS presumed,
-        coalesce(pr.crime, false) OR coalesce(pt.crime, false) OR coalesce(po.crime, false) OR coalesce(pc.crime, false) AS crime,
-        coalesce(pr.agency, false) OR coalesce(pt.agency, false) OR coalesce(po.agency, false) OR coalesce(pc.agency, false)
-            OR coalesce(o.immigration, false) AS agency,
-        coalesce(pr.dhs, false) OR coalesce(pt.dhs, false) OR coalesce(po.dhs, false) OR coalesce(pc.dhs, false)
-            OR coalesce(o.dhs, false) AS dhs,
-        coalesce(pr.review, false) OR coalesce(pt.review, false) OR coalesce(po.review, false) OR coalesce(pc.review, false) AS review,
+        -- what any text of the row says
+        coalesce(pr.bits, 0) | coalesce(pt.bits, 0) | coalesce(po.bits, 0) | coalesce(pc.bits, 0) AS bits,
         coalesce(pr.vague, false) AS vague,
         coalesce(pr.case_only, false) AS case_only,
+        pr.reason_evidence, pt.prompt_evidence, po.offense_evidence, pc.case_evidence,
+        coalesce(o.presumed, false) AS org_presumed,
+        coalesce(o.immigration, false) AS org_immigration,
+        coalesce(o.dhs, false) AS org_dhs,
         coalesce(o.has_287g, false) AS has_287g,
         coalesce(o.out_of_state, false) AS out_of_state,
         r.networks > p.national_threshold AS national,
         p.national_threshold,
-        pr.evidence AS reason_evidence,
-        CASE WHEN NOT pt.vague AND NOT pt.case_only THEN pt.evidence END AS prompt_evidence,
-        CASE WHEN NOT po.vague AND NOT po.case_only THEN po.evidence END AS offense_evidence,
-        CASE WHEN NOT pc.vague AND NOT pc.case_only THEN pc.evidence END AS case_evidence,
         o.evidence AS org_evidence,
         x.evidence AS proxy_evidence
     FROM rows r
     CROSS JOIN params p
-    LEFT JOIN purposes pr ON pr.value = r.reason
-    LEFT JOIN purposes pt ON pt.value = r.text_prompt
-    LEFT JOIN purposes po ON po.value = r.offense_type
-    LEFT JOIN purposes pc ON pc.value = r.case_number AND pc.lettered
+    LEFT JOIN texts pr ON pr.value = r.reason
+    LEFT JOIN texts pt ON pt.value = r.text_prompt
+    LEFT JOIN texts po ON po.value = r.offense_type
+    LEFT JOIN texts pc ON pc.value = r.case_number AND pc.lettered
     LEFT JOIN orgs o ON o.name = r.org
     LEFT JOIN proxy x ON x.file_index = r.file_index AND x.row = r.row
+),
+joined AS (
+    SELECT file_index, row, source_id, org, search_time, reason, networks, blank,
+        (bits & 1) <> 0 AS words,
+        (bits & 2) <> 0 AS named,
+        (bits & 4) <> 0 OR org_presumed AS presumed,
+        (bits & 8) <> 0 AS crime,
+        (bits & 16) <> 0 OR org_immigration AS agency,
+        (bits & 32) <> 0 OR org_dhs AS dhs,
+        (bits & 64) <> 0 AS review,
+        vague, case_only, has_287g, out_of_state, national, national_threshold,
+        reason_evidence, prompt_evidence, offense_evidence, case_evidence, org_evidence, proxy_evidence
+    FROM looked_up
 ),
 judged AS (
     SELECT j.*,
@@ -76,10 +95,7 @@ flagged AS (
             CASE WHEN national THEN 'NATIONAL_LOOKUP' END
         ) AS flags,
         concat_ws(' | ',
-            'reason ' || reason_evidence,
-            'text prompt ' || prompt_evidence,
-            'offense type ' || offense_evidence,
-            'case number ' || case_evidence,
+            reason_evidence, prompt_evidence, offense_evidence, case_evidence,
             CASE WHEN blank THEN 'no reason recorded (blank or redacted)' END,
             CASE WHEN named AND crime AND NOT words THEN 'an immigration agency named beside a crime: who asked, not why' END,
             org_evidence,

@@ -237,8 +237,8 @@ def _expr(layout: Layout, field: str, iso: bool) -> str:
     if column is None:
         return "NULL::TIMESTAMP" if field == "search_time" else "NULL::BIGINT" if field == "networks" else "NULL::VARCHAR"
     text = text_expr(column)
-    if field == "networks":
-        return f"TRY_CAST(replace({text}, ',', '') AS BIGINT)"
+    if field == "networks":  # most cells are plain digits: cast them as they are, clean only the rest ("6,264")
+        return f"coalesce(TRY_CAST(CAST({_quote(column)} AS VARCHAR) AS BIGINT), TRY_CAST(replace({text}, ',', '') AS BIGINT))"
     if field == "plate":
         return plate_expr(text)
     if field == "search_time":
@@ -252,7 +252,7 @@ def text_expr(column: str) -> str:
     a state's exports costs more than reading them."""
     raw = f"CAST({_quote(column)} AS VARCHAR)"
     value = f"trim({raw})"
-    edge = f"{raw} = '' OR starts_with({raw}, ' ') OR ends_with({raw}, ' ') OR starts_with({raw}, '*')"
+    edge = f"{raw} = '' OR {raw} LIKE ' %' OR {raw} LIKE '% ' OR {raw} LIKE '*%'"  # LIKE: cheaper than starts_with here
     return f"(CASE WHEN {edge} THEN (CASE WHEN ltrim({value}, '*') = '' THEN NULL ELSE {value} END) ELSE {raw} END)"
 
 

@@ -135,10 +135,13 @@ _ENFORCEMENT_ACTION = (
     r"(?:detainers?|holds?|removals?|deport\w*|detention|detained|detainees?|raids?|sweeps?|round ?ups?|custody|processing"
     r"|admin(?:istrative)? warrants?|admin|administrative|removal flights?|check ?ins?|status|pick ?ups?|transfers?|absconders?)"
 )
-# Whom a legality check is about, and what it asks ("check if she is legal", "is he illegal").
+# Whom a legality check is about, and what it asks ("check if she is legal", "is he illegal"); what a
+# reason says of the person ("subject may be removable", term:removal).
 _PERSON = (
     r"(?:he|she|they|him|her|them|subject|subj|person|driver|male|female|occupant|occupants|individual|suspect|passenger"
-    r"|passengers|worker|workers|tenant|tenants|employee|employees|(?:the|this|that) (?:subject|person|driver|male|female|occupant"
+    r"|passengers|worker|workers|tenant|tenants|employee|employees|subjects|persons|individuals|suspects|drivers|who|target"
+    r"|targets|owner|owners|applicant|applicants|holder|resident|residents|defendant|defendants|offender|arrestee|detainee"
+    r"|juvenile|(?:the|this|that) (?:subject|person|driver|male|female|occupant"
     r"|individual|suspect|passenger|worker|guy|man|woman|family|kid|lady))"
 )
 _LEGALITY = r"(?:legal|illegal|legally here|here legally|here illegally|illegally here|documented|undocumented|in the country legally)"
@@ -285,10 +288,13 @@ TERMS: tuple[Term, ...] = (
     _term("term:migra", "migra*", r"\bmigra\b|\bmigra(?:cion|ciones|torio|toria|torios|torias)\b", PURPOSE, 0.9),
     _term(
         "term:removal",
-        "removal removable rem final reinstat* deport*",
+        "removal removable inadmissible rem final reinstat* deport*",
         _VEHICLE_REMOVAL + r"\bremoval (?:order|orders|ord|proceeding|proceedings|hearing|warrant|case|flight|flights|officer|period)\b"
         r"|\b(?:order|warrant|orden) of removal\b|\bexpedited removal\b|\breinstat\w* (?:of )?(?:the )?removal\b"
         r"|\bremovable (?:alien|aliens|subject|subjects|person|persons|individual|individuals|noncitizen|noncitizens|under|pursuant)\b|\bremovability\b"
+        # what is said of the person ("subject may be removable"); a drive or media "is removable" is not
+        r"|\b" + _PERSON + r"(?: (?:is|are|was|were|be|been|being|deemed|found|likely|may|might|could|would|possibly|potentially"
+        r"|probably|also|now|not)){1,3} (?:removable|inadmissible)\b|\bamenable to removal\b"
         r"|" + _VEHICLE_REMOVAL + r"\b(?:removal|deportation) order\b|\bfinal order of (?:removal|deportation)\b|\brem order\b"
         r"|\b(?:locate|locating|arrest|detain|apprehend|pick ?up|hold|custody|subject|person|individual|him|her|them)"
         r" (?:for|pending|awaiting) removal\b|" + _VEHICLE_REMOVAL + r"\b(?:pending|awaiting) removal\b",
@@ -297,9 +303,15 @@ TERMS: tuple[Term, ...] = (
     ),
     _term(
         "term:status",
-        "visa overstay* out unlawful unlawfully entered ewi voluntary immigration",
+        "visa overstay* out unlawful unlawfully entered ewi voluntary immigration lawful legal illegally admitted",
         r"\bvisa overstay\w*|\boverstay\w* (?:(?:a|the|his|her|their) )?(?:visa|status|admission)\b|\bout of status\b|\bunlawful(?:ly)? (?:present|presence|status|entry)\b"
-        r"|\bentered without inspection\b|\bewi\b|\bvoluntary departure\b|\bimmigration hold\b",
+        r"|\bentered without inspection\b|\bewi\b|\bvoluntary departure\b|\bimmigration hold\b"
+        r"|\b(?:lacks?|lacking|without|no) (?:lawful|legal) (?:immigration )?status\b|\bnot lawfully admitted\b"
+        # where the person is and how she came ("is here illegally"; a car "parked here illegally" is not)
+        r"|\b(?:is|are|was|been|being|living|residing|lives|resides|remains|remained|staying) (?:here|in (?:the|this) (?:country|united states|u s|us))"
+        r" (?:illegally|unlawfully)\b|\bentered (?:the|this) (?:country|united states|u s|us) (?:illegally|unlawfully)\b"
+        r"|\b(?:crossed|crossing) (?:the )?border (?:illegally|unlawfully)\b|\b(?:illegally|unlawfully) crossed (?:the )?border\b"
+        r"|\b(?:expired|overstayed) visa\b(?! (?:card|cards|gift|debit|credit)\b)|\bvisa (?:has )?expired\b",
         PURPOSE,
         0.9,
     ),
