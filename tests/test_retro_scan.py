@@ -15,6 +15,7 @@ import pytest
 
 from sanctuary.retro import RetroError, ScanOptions, scan
 from sanctuary.retro.columns import Layout
+from sanctuary.retro.flags import CODES, code_table
 from sanctuary.retro.load import _expr, text_expr
 
 FIXTURES = Path(__file__).resolve().parent.parent / "examples" / "retro"  # copies of the real exports
@@ -227,6 +228,14 @@ def test_every_variant_finds_the_injected_rows(tmp_path, writer, name, variant, 
     assert summary["files"][0]["kind"] == "network audit"
     assert summary["rows"] == len(RECORDS)
     assert flagged(tmp_path / "out") == expected(name, drop)
+
+
+def test_code_table_names_every_combination_in_codes_order():
+    table = dict(code_table())
+    names = list(CODES)
+    assert len(table) == 2 ** len(names) - 1 and 0 not in table
+    assert all(table[1 << i] == name for i, name in enumerate(names))
+    assert table[1 | 1 << names.index("OUT_OF_STATE")] == "IMMIGRATION_PURPOSE;OUT_OF_STATE"
 
 
 def test_flag_rows_carry_source_id_and_evidence(tmp_path):

@@ -64,6 +64,15 @@ REACH = ("OUT_OF_STATE", "NATIONAL_LOOKUP")
 EVIDENCE = frozenset({Ground.WORDS})
 PRESUMPTION = frozenset({Ground.MISSION, Ground.AGREEMENT})
 
+
+def code_table() -> list[tuple[int, str]]:
+    """Each combination of codes as flags.sql numbers it (bit i: the i-th code of CODES) and as
+    flags.parquet writes it (the codes in CODES order, joined by ';'): 2,047 rows, so the string is
+    built once per combination rather than once per flagged row."""
+    names = list(CODES)
+    return [(bits, ";".join(n for i, n in enumerate(names) if bits >> i & 1)) for bits in range(1, 1 << len(names))]
+
+
 _CASE_NUMBER = re.compile(r"(?:case|cad|inc|incident|rpt|report|cr|dr|no\.?|#)?\s*[#:]?\s*[A-Z]{0,4}[-\s]?\d[\d\-/.]*[A-Z]?", re.IGNORECASE)
 _MIN_CASE_DIGITS = 4
 # A long run of digits in a text without a letter: a case or report number's serial part. Without a

@@ -13,7 +13,10 @@
 --   proxy     (file_index, row, evidence): searches that followed an immigration agency's request
 --   files     (file_index, path)
 --   params    (national_threshold): one row
--- The codes are written in the order of retro.flags.CODES.
+--   codes     (bits, flags): each combination of codes, numbered as `coded` numbers it (code_bits; bit i: the
+--              i-th code of retro.flags.CODES), and its codes joined by ';' (retro.flags.code_table)
+-- The codes are written in the order of retro.flags.CODES: each row's number names them through `codes`,
+-- so the string is built once per combination, not once per flagged row.
 WITH texts AS (
     -- each distinct text once: the seven things it can say packed in one number (bits 1 to 64, read
     -- back in `joined`), and its evidence prefixed for each column it can be read from, so that the
@@ -73,27 +76,26 @@ judged AS (
         j.words OR (j.named AND NOT j.crime) AS immigration
     FROM joined j
 ),
-marked AS (
-    -- the rows with at least one code below (the codes' conditions, OR-ed): the strings are built for those only
-    SELECT * FROM judged
-    WHERE immigration OR agency OR dhs OR proxy_evidence IS NOT NULL OR (presumed AND NOT immigration AND NOT crime)
-        OR has_287g OR review OR vague OR blank OR case_only OR out_of_state OR national
+coded AS (
+    -- the row's codes as one number, in the order of retro.flags.CODES (bit 1: IMMIGRATION_PURPOSE);
+    -- 0: no code, not flagged
+    SELECT *,
+        CASE WHEN immigration THEN 1 ELSE 0 END
+            + CASE WHEN agency THEN 2 ELSE 0 END
+            + CASE WHEN dhs THEN 4 ELSE 0 END
+            + CASE WHEN proxy_evidence IS NOT NULL THEN 8 ELSE 0 END
+            + CASE WHEN presumed AND NOT immigration AND NOT crime THEN 16 ELSE 0 END
+            + CASE WHEN has_287g THEN 32 ELSE 0 END
+            + CASE WHEN review THEN 64 ELSE 0 END
+            + CASE WHEN vague OR blank THEN 128 ELSE 0 END
+            + CASE WHEN case_only THEN 256 ELSE 0 END
+            + CASE WHEN out_of_state THEN 512 ELSE 0 END
+            + CASE WHEN national THEN 1024 ELSE 0 END AS code_bits
+    FROM judged
 ),
 flagged AS (
-    SELECT file_index, row, source_id, org, search_time, reason,
-        concat_ws(';',
-            CASE WHEN immigration THEN 'IMMIGRATION_PURPOSE' END,
-            CASE WHEN agency THEN 'IMMIGRATION_AGENCY' END,
-            CASE WHEN dhs THEN 'DHS_COMPONENT' END,
-            CASE WHEN proxy_evidence IS NOT NULL THEN 'PROXY_PATTERN' END,
-            CASE WHEN presumed AND NOT immigration AND NOT crime THEN 'PRESUMED_IMMIGRATION' END,
-            CASE WHEN has_287g THEN 'HAS_287G' END,
-            CASE WHEN review THEN 'NEEDS_REVIEW' END,
-            CASE WHEN vague OR blank THEN 'VAGUE_REASON' END,
-            CASE WHEN case_only THEN 'CASE_NUMBER_ONLY' END,
-            CASE WHEN out_of_state THEN 'OUT_OF_STATE' END,
-            CASE WHEN national THEN 'NATIONAL_LOOKUP' END
-        ) AS flags,
+    -- the evidence string is built for the flagged rows only
+    SELECT file_index, row, source_id, org, search_time, reason, code_bits,
         concat_ws(' | ',
             reason_evidence, prompt_evidence, offense_evidence, case_evidence,
             CASE WHEN blank THEN 'no reason recorded (blank or redacted)' END,
@@ -103,8 +105,10 @@ flagged AS (
                 || CAST(national_threshold AS STRING) || ')' END,
             'proxy: ' || proxy_evidence
         ) AS evidence
-    FROM marked
+    FROM coded
+    WHERE code_bits <> 0
 )
-SELECT f.row, d.path AS file, f.source_id, f.flags, f.evidence, f.org AS organization, f.search_time, f.reason
+SELECT f.row, d.path AS file, f.source_id, c.flags, f.evidence, f.org AS organization, f.search_time, f.reason
 FROM flagged f
+LEFT JOIN codes c ON c.bits = f.code_bits
 LEFT JOIN files d ON d.file_index = f.file_index

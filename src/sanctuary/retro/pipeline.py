@@ -31,7 +31,7 @@ from sanctuary.agencies import load_registry
 from sanctuary.agencies.g287 import load_g287
 from sanctuary.agencies.states import state_code
 from sanctuary.retro.errors import RetroError
-from sanctuary.retro.flags import CODES, DIRECT, PURPOSE_SIGNALS, REACH, PurposeFlags, classify_purpose, org_flags, shape
+from sanctuary.retro.flags import CODES, DIRECT, PURPOSE_SIGNALS, REACH, PurposeFlags, classify_purpose, code_table, org_flags, shape
 from sanctuary.retro.load import FileInfo, is_export, stage_export
 from sanctuary.retro.orgs import OrgResolver
 from sanctuary.retro.owners import Owners
@@ -267,6 +267,13 @@ def _write_flags(con: duckdb.DuckDBPyConnection, infos: list[FileInfo], out: Pat
     paths = "[" + ", ".join(_sql_str(i.path) for i in infos) + "]"
     parquet, unsorted = out / "flags.parquet", out / _UNSORTED
     con.execute(f"CREATE OR REPLACE TEMP TABLE params AS SELECT {int(threshold)}::BIGINT AS national_threshold")
+    combinations = code_table()
+    codes = pa.table(
+        {"bits": pa.array([b for b, _ in combinations], pa.int64()), "flags": pa.array([f for _, f in combinations], pa.string())}
+    )
+    con.register("codes_arrow", codes)
+    con.execute("CREATE OR REPLACE TEMP TABLE codes AS SELECT * FROM codes_arrow")
+    con.unregister("codes_arrow")
     con.execute(f"COPY ({flag_query()}) TO {_sql_str(unsorted)} {_FLAGS_PARQUET}")
     flagged = con.execute(f"SELECT count(*) FROM read_parquet({_sql_str(unsorted)})").fetchall()[0][0]
     # Sorting millions of wide rows would cost more than the whole scan; past SORT_LIMIT the order is

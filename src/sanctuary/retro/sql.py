@@ -10,7 +10,7 @@ from pathlib import Path
 
 FLAGS_SQL = Path(__file__).with_name("flags.sql")
 # The tables flags.sql reads, each a folder of Parquet files under `--tables DIR`.
-TABLES = ("rows", "purposes", "orgs", "proxy", "files", "params")
+TABLES = ("rows", "purposes", "orgs", "proxy", "files", "params", "codes")
 
 
 def flag_query() -> str:
