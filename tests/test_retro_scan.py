@@ -359,6 +359,16 @@ def test_malformed_csv_is_an_error_not_a_misread(tmp_path, text):
         scan([path], tmp_path / "out", ScanOptions(home_state="IL"))
 
 
+def test_a_truncated_gzip_export_is_an_error_naming_it(tmp_path):
+    text = "ID,Org Name,Reason\n" + "".join(f"{i},Polk County FL SO,burglary {i}\n" for i in range(20_000))
+    packed = gzip.compress(text.encode())
+    path = tmp_path / "broken.csv.gz"
+    path.write_bytes(packed[: len(packed) // 2])  # the header and first rows still read: the end is missing
+    with pytest.raises(RetroError, match="broken.csv.gz: cannot be read"):
+        scan([path], tmp_path / "out", ScanOptions(home_state="IL"))
+    assert not list((tmp_path / "out").rglob("*.csv"))  # no decompressed copy left behind
+
+
 def test_an_export_without_rows(tmp_path):
     path = tmp_path / "empty.csv"
     path.write_text(",".join(HEADERS_13) + "\n")
