@@ -16,7 +16,7 @@ import pytest
 from sanctuary.retro import RetroError, ScanOptions, scan
 from sanctuary.retro.columns import Layout
 from sanctuary.retro.flags import CODES, code_table
-from sanctuary.retro.load import _expr, text_expr
+from sanctuary.retro.load import _expr, headers, reader, text_expr
 
 FIXTURES = Path(__file__).resolve().parent.parent / "examples" / "retro"  # copies of the real exports
 HEADERS_13 = [
@@ -367,6 +367,21 @@ def test_a_truncated_gzip_export_is_an_error_naming_it(tmp_path):
     with pytest.raises(RetroError, match="broken.csv.gz: cannot be read"):
         scan([path], tmp_path / "out", ScanOptions(home_state="IL"))
     assert not list((tmp_path / "out").rglob("*.csv"))  # no decompressed copy left behind
+
+
+@pytest.mark.parametrize(
+    "records",
+    [
+        [{"ID": 1, "Reason": "x", "Case #": ""}, {"ID": 2, "reason": "y", "Extra": {"a": 1}}],
+        [{**{f"k{i}": "v" for i in range(250)}, "n": 3}] * 3,  # many keys, values of two types: columns, not a MAP
+        [{f"k{i}": "v" for i in range(250)}] * 3,  # many keys of one type: DuckDB reads one MAP column
+    ],
+)
+def test_json_keys_are_the_names_duckdb_gives_them(tmp_path, records):
+    path = tmp_path / "audit.ndjson"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    con = duckdb.connect()
+    assert headers(con, path) == [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {reader(path)}").fetchall()]
 
 
 def test_an_export_without_rows(tmp_path):
