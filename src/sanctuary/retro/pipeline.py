@@ -46,8 +46,9 @@ _SAMPLE = 200  # rows of direct evidence listed in summary.json and report.html 
 _UNSORTED = ".flags-unsorted.parquet"
 _STAGE = ".stage"
 # flags.parquet: Parquet 2 pages (delta-encoded, so smaller than snappy Parquet 1 here) without
-# compression, a quarter less CPU to write; pyarrow, pandas, DuckDB and Spark read it.
-_FLAGS_PARQUET = "(FORMAT parquet, COMPRESSION uncompressed, PARQUET_VERSION v2)"
+# compression, a quarter less CPU to write; pyarrow, pandas, DuckDB and Spark read it. Row groups of
+# 30,720 rows (a quarter of DuckDB's default): about 9% less CPU to write, 2% larger.
+_FLAGS_PARQUET = "(FORMAT parquet, COMPRESSION uncompressed, PARQUET_VERSION v2, ROW_GROUP_SIZE 30720)"
 SORT_LIMIT = 2_000_000  # flagged rows up to which flags.parquet is in file and row order and flags.csv is written
 
 
