@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from conftest import registry
 from sanctuary.retro import RetroError, ScanOptions, scan
 from sanctuary.retro import pipeline as retro_pipeline
-from sanctuary.retro.flags import classify_purpose, shape
+from sanctuary.retro.flags import classify_purpose, lettered, shape
 from sanctuary.retro.owners import Owners, from_name
 from test_retro_scan import FIXTURES, RECORDS, write_audit, write_ndjson, write_parquet
 
@@ -103,6 +103,12 @@ def test_owners_are_looked_for_no_higher_than_the_folder_scanned(tmp_path: Path)
     shutil.copy(FIXTURES / "search_audit.f5f2e2bb.csv", tmp_path / "state" / "a.csv")
     assert Owners(root=tmp_path / "state").of(tmp_path / "state" / "a.csv").name is None
     assert Owners(root=tmp_path).of(tmp_path / "state" / "a.csv").name == "Someone Else PD"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(min_size=0, max_size=20) | st.text(alphabet="0123456789-/.#: ()_aZ\u00aa\u00b2\u0130\u01c5", max_size=20))
+def test_lettered_is_having_a_letter(text: str) -> None:
+    assert lettered(text) == any(c.isalpha() for c in text)
 
 
 @settings(max_examples=300, deadline=None)

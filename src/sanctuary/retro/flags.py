@@ -104,10 +104,18 @@ class PurposeFlags:
         return self.words or self.named
 
 
+def lettered(text: str) -> bool:
+    """Whether `text` has a letter (`str.isalpha`); ASCII text has one exactly when it has a case,
+    which C string methods tell without a Python loop over its characters."""
+    if text.isascii():
+        return text.lower() != text.upper()
+    return any(c.isalpha() for c in text)
+
+
 def shape(text: str) -> str:
     """The text a distinct value is classified as: itself, or, without a letter, with each run of six
     or more digits written 000000 ("24-136102" and "25-000417" are one shape, "24-000000")."""
-    if any(c.isalpha() for c in text):
+    if lettered(text):
         return text
     return _SERIAL.sub(_SERIAL_SHAPE, text)
 

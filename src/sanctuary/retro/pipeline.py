@@ -20,7 +20,7 @@ import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,7 +31,18 @@ from sanctuary.agencies import load_registry
 from sanctuary.agencies.g287 import load_g287
 from sanctuary.agencies.states import state_code
 from sanctuary.retro.errors import RetroError
-from sanctuary.retro.flags import CODES, DIRECT, PURPOSE_SIGNALS, REACH, PurposeFlags, classify_purpose, code_table, org_flags, shape
+from sanctuary.retro.flags import (
+    CODES,
+    DIRECT,
+    PURPOSE_SIGNALS,
+    REACH,
+    PurposeFlags,
+    classify_purpose,
+    code_table,
+    lettered,
+    org_flags,
+    shape,
+)
 from sanctuary.retro.load import FileInfo, is_export, stage_export
 from sanctuary.retro.orgs import OrgResolver
 from sanctuary.retro.owners import Owners
@@ -211,27 +222,34 @@ def _classify_purposes(con: duckdb.DuckDBPyConnection, registry, step: Progress)
             "UNION ALL SELECT case_number FROM rows WHERE regexp_matches(case_number, '\\pL')) WHERE v IS NOT NULL"
         ).fetchall()
     ]
-    rows: list[PurposeFlags] = []
-    by_shape: dict[str, PurposeFlags] = {}
+    classified: list[PurposeFlags] = []  # one per shape (retro.flags.shape)
+    by_shape: dict[str, int] = {}
+    at: list[int] = []  # each value's shape, as its place in `classified`
     for start in range(0, len(values), _CHUNK):
         step("screening distinct reasons", start, len(values))
         for value in values[start : start + _CHUNK]:
             key = shape(value)
             found = by_shape.get(key)
             if found is None:
-                found = by_shape[key] = classify_purpose(key, registry)
-            rows.append(found if key == value else replace(found, value=value))
+                found = by_shape[key] = len(classified)
+                classified.append(classify_purpose(key, registry))
+            at.append(found)
     step("screening distinct reasons", len(values), len(values))
+    take = pa.array(at, pa.int64())
+
+    def column(name: str, kind: pa.DataType) -> pa.Array:  # each value gets its shape's answer
+        return pa.array([getattr(p, name) for p in classified], kind).take(take)
+
     table = pa.table(
         {
-            "value": pa.array([p.value for p in rows], pa.string()),
+            "value": pa.array(values, pa.string()),
             **{
-                name: pa.array([getattr(p, name) for p in rows], pa.bool_())
+                name: column(name, pa.bool_())
                 for name in ("words", "named", "presumed", "crime", "vague", "case_only", "review", "agency", "dhs")
             },
-            "evidence": pa.array([p.evidence for p in rows], pa.string()),
+            "evidence": column("evidence", pa.string()),
             # a case number without a letter is an identifier, never a purpose (flags.sql joins only the lettered)
-            "lettered": pa.array([any(c.isalpha() for c in p.value) for p in rows], pa.bool_()),
+            "lettered": pa.array([lettered(v) for v in values], pa.bool_()),
         }
     )
     con.register("purposes_arrow", table)
