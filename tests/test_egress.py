@@ -113,6 +113,25 @@ def test_a_database_query_asks_the_fields_it_names() -> None:
     assert asked(["address", "no_such_field"]) == asked([])  # a name of nothing: what is asked is unknown
     assert asked(["person_id", "immigration_status"]) == {"immigration_status"}  # the identity supplied is not asked
     assert asked(["no_such_field"]) == asked([]) and "record_number" not in asked([])
+    assert asked(["fingerprints", "mugshot"]) == {"biometric", "photo"}  # a category's words (categories.toml)
+
+
+def test_a_category_word_may_not_be_a_category_a_group_or_another_word(tmp_path: Path) -> None:
+    """A word names one category: one that is already a name would name two things."""
+    from sanctuary.policy.errors import PolicyError
+
+    base = (
+        '[group.g]\ntitle = "G"\n[category.a]\ngroup = "g"\ntitle = "A"\nwords = ["x"]\n'
+        '[category.b]\ngroup = "g"\ntitle = "B"\nwords = ["{word}"]\n'
+    )
+    for word in ("a", "g", "x"):
+        path = tmp_path / f"{word}.toml"
+        path.write_text(base.format(word=word), encoding="utf-8")
+        with pytest.raises(PolicyError, match=f"word '{word}'"):
+            vocabulary(path)
+    path = tmp_path / "ok.toml"
+    path.write_text(base.format(word="y"), encoding="utf-8")
+    assert vocabulary(path).named("y") == {"b"} and vocabulary(path).named("z") is None
 
 
 def test_a_query_asking_only_status_is_refused_where_status_is_withheld() -> None:

@@ -122,15 +122,15 @@ def public_categories(request: Request) -> frozenset[str]:
 
 
 def _named(fields: Iterable[str], fmap: FieldMap) -> frozenset[str] | None:
-    """The leaf categories field names name: a category or group of the vocabulary, or a field of
-    the field map (by its category); None when a name is neither."""
+    """The leaf categories field names name: a category or group of the vocabulary or a category's
+    word, or a field of the field map (by its category); None when a name is none of these."""
     vocab = vocabulary()
     by_field: dict[str, set[str]] = {}
     for (_, name), category in fmap.items():
         by_field.setdefault(name, set()).add(category)
     named: set[str] = set()
     for name in fields:
-        leaves = vocab.leaves(name) if name in vocab else by_field.get(name)
+        leaves = vocab.named(name) or by_field.get(name)
         if not leaves:
             return None
         named |= leaves

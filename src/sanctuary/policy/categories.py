@@ -27,6 +27,9 @@ class Category:
     title: str
     title_es: str
     doc: str = ""
+    # Other names a requester may give the category in `resource.fields` ("fingerprints" for
+    # `biometric`): a word for what the category holds, never a category, a group or a store field.
+    words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,16 @@ class Vocabulary:
         if name in self.groups:
             return frozenset(c.name for c in self.categories.values() if c.group == name)
         raise PolicyError("category", f"unknown data category {name!r}")
+
+    def named(self, name: str) -> frozenset[str] | None:
+        """The leaves a name a requester writes names: a category, a group, or a category's word; None
+        for any other name."""
+        if name in self:
+            return self.leaves(name)
+        for leaf in self.categories.values():
+            if name in leaf.words:
+                return frozenset({leaf.name})
+        return None
 
     def covered(self, leaf: str, names: Iterable[str]) -> bool:
         """Whether `leaf` is one of `names` or in one of the groups among them."""
@@ -67,7 +80,14 @@ def vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
             raise PolicyError(str(path), f"category {name!r} is also a group")
         if spec.get("group") not in groups:
             raise PolicyError(str(path), f"category {name!r}: group {spec.get('group')!r} is not declared")
-        categories[name] = Category(name, spec["group"], spec["title"], spec.get("title_es", ""), spec.get("doc", ""))
+        words = tuple(spec.get("words", ()))
+        categories[name] = Category(name, spec["group"], spec["title"], spec.get("title_es", ""), spec.get("doc", ""), words)
+    seen: set[str] = set()
+    for leaf in categories.values():
+        for word in leaf.words:
+            if word in categories or word in groups or word in seen:
+                raise PolicyError(str(path), f"category {leaf.name!r}: word {word!r} is already a category, a group or another word")
+            seen.add(word)
     return Vocabulary(categories, groups)
 
 
