@@ -143,6 +143,9 @@ def test_a_magistrate_judges_order_is_a_federal_court_order_but_not_an_article_i
         ("joint fugitive operations task force: removable aliens", {"joint_task_force"}),
         ("LA JTTF lead", {"joint_task_force"}),
         ("287(g) task force model deputies", {"enforcement_agreement"}),
+        ("ask place of birth and citizenship of every arrestee at booking", {"status_inquiry", "in_custody"}),
+        ("question drivers about their immigration status at the checkpoint", {"status_inquiry"}),
+        ("place of birth of the suspect in the burglary", set()),
     ],
 )
 def test_statutory_purposes_named_in_words(text, kinds):

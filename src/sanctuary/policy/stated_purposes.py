@@ -14,7 +14,8 @@ Some laws bar an arrangement rather than a disclosure, and a request can be the 
 10.93.160(12)(a), ORS 181A.829(2); California's Gov. Code §7284.6(a)(6) for any federal detainee),
 language services from an immigration authority (RCW 10.93.160(13); interpreters, Gov. Code
 §7284.6(a)(3)), office space dedicated to immigration authorities (Gov. Code §7284.6(a)(5)); and
-some protect a place, a court facility (RCW 2.28.310-.330, ORS 181A.828). A request may also present
+some protect a place, a court facility (RCW 2.28.310-.330, ORS 181A.828); some bar the department's
+own conduct a request may ask of it, asking people their status or place of birth (RCW 10.93.160(4)(a)). A request may also present
 itself as a joint task force's (Gov. Code §7284.6(b)(3)): the exception opens only on the registry's
 record of the requesting task force, so the words only ever make its conditions the ones cited. These
 only ever forbid: a claim that closes never opens.
@@ -48,6 +49,13 @@ KINDS: dict[str, re.Pattern[str]] = {
     ),
     # A joint task force ("task force", "JTTF"), not 287(g)'s "task force model".
     "joint_task_force": re.compile(r"\btask ?forces?\b(?! model)|\bjttf\b"),
+    # Asking or collecting status or place of birth (RCW 10.93.160(4)(a)), and words placing the
+    # people asked in custody already (booking, arrestees): no one is then detained for the question.
+    "status_inquiry": re.compile(
+        r"\b(?:ask|asks|asking|inquir\w*|question\w*|collect\w*|screen\w*)\b(?: \w+){0,6}? "
+        r"(?:place of birth|birthplace|country of birth|citizenship|nationality|immigration status)\b"
+    ),
+    "in_custody": re.compile(r"\bbooking\b|\barrestees?\b|\binmates?\b|\bin (?:custody|jail)\b"),
     "court_facility": re.compile(r"\bcourt ?house\b|\bcourt (?:facility|facilities|building|hearing|appearance)\b|\b(?:at|in) court\b"),
 }
 
