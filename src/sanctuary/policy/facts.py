@@ -141,6 +141,10 @@ class Facts:
     # warrant (MCC 2-173-030(a): "court order, or a lawfully issued judicial warrant"). A grand jury
     # subpoena, which the clerk issues and no judge signs, is a `disclosure_order` but not this.
     judicial_disclosure: bool = False
+    # A verified court order or judicial subpoena a judge signed (`JUDGES_ORDERS`): New York's "lawful
+    # court order" (VTL §201(9)(c), (10)(c)), which names besides it only an Article III judge's warrant and
+    # a subpoena under the CPL or CPLR. A grand jury subpoena, the clerk's, is none of them.
+    judges_order: bool = False
     administrative_document: bool = False
     # The request queries a department database (kind database_query), or is an agreement giving direct
     # access to one (`direct_access`).
@@ -215,6 +219,7 @@ class Facts:
             "disclosure_order": self.disclosure_order,
             "compelled": [{"__entity": {"type": "Category", "id": c}} for c in sorted(self.compelled)],
             "judicial_disclosure": self.judicial_disclosure,
+            "judges_order": self.judges_order,
             "administrative_document": self.administrative_document,
             "database_access": self.database_access,
             "public_data": self.public_data,
@@ -519,6 +524,7 @@ def derive(
         disclosure_order=any(d.type in COMPULSORY for d in verified),
         compelled=frozenset(c for d in verified if d.type != "grand_jury_subpoena" for c in d.compels),
         judicial_disclosure=any(d.type in JUDGES_ORDERS or d.search for d in verified),
+        judges_order=any(d.type in JUDGES_ORDERS for d in verified),
         administrative_document=any(d.administrative for d in docs),
         database_access=request.kind is Kind.database_query or direct_access(request, stated),
         public_data=public_data,

@@ -33,7 +33,10 @@ KINDS: dict[str, re.Pattern[str]] = {
     "real_id": re.compile(r"\breal ?id\b|\benhanced (?:driver ?s )?licen[cs]e\b|\bfederal standards? for identification\b"),
     "trusted_traveler": re.compile(r"\btrusted traveler\b|\bglobal entry\b|\bnexus\b|\bsentri\b|\bfast (?:card|program)\b"),
     "vehicle_trade": re.compile(
-        r"\bvehicle (?:import|export)\w*\b|\b(?:import|export)\w* (?:of )?(?:a |the )?vehicles?\b|\bexport clearance\b"
+        # "the import of a returning new york titled vehicle": up to four words describing the vehicle
+        # between, none a word placing something else in it ("import of narcotics hidden in a vehicle")
+        r"\bvehicle (?:import|export)\w*\b|\bexport clearance\b|\b(?:import|export)\w* (?:of )?(?:(?:a|an|the) )?"
+        r"(?:(?!(?:in|inside|into|within|with|by|from|on|under|aboard|hidden|concealed|via|and|or)\b)\w+ ){0,4}?vehicles?\b"
     ),
     "enforcement_agreement": re.compile(r"\b287 ?g\b|\b1357 ?g\b|\b(?:jail enforcement|task force|warrant service officer) model\b"),
     "detention_agreement": re.compile(
