@@ -58,13 +58,16 @@ def pair(how: str, name: str, params: tuple = (), trusted: bool = False) -> tupl
 
 @st.composite
 def parameters(draw, how: str, name: str) -> tuple:
-    """Any allowed values of the law's parameters (they reach Cedar in the context)."""
+    """Any allowed values of the law's parameters (they reach Cedar in the context): one value, or
+    several where the parameter is declared `several`."""
     names = jurisdictions().get(name).profiles if how == "jurisdiction" else (name,)
     out = []
     for profile in expand(list(names)):
         for key, spec in sorted(profile.parameters.items()):
             if spec.allowed and draw(st.booleans()):
-                out.append((f"{profile.name}.{key}", tuple(draw(st.lists(st.sampled_from(spec.allowed), unique=True, min_size=1)))))
+                most = len(spec.allowed) if spec.several else 1
+                values = draw(st.lists(st.sampled_from(spec.allowed), unique=True, min_size=1, max_size=most))
+                out.append((f"{profile.name}.{key}", tuple(values)))
     return tuple(out)
 
 
