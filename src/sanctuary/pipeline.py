@@ -790,13 +790,15 @@ class Pipeline(RequestPath):
     def _judgement(self, request: Request, parties: Parties, facts: Facts, public: frozenset[str] = frozenset()) -> Judgement:
         """The request judged under `facts` for every agency judged (and, compiled, the duties' conditions).
         `public`: the categories the department states it publishes to everyone, when only some of what
-        is asked are (`Read.public`): each is judged with the fact `public_data`, the rest without."""
+        is asked are (`Read.public`): each is judged with the fact `public_data`, the rest without, and the
+        request itself with the fact `public_part`."""
         action = request.kind.value
         acting = [a.id for a in parties.acting or (parties.requester, *parties.beneficiaries)]
         data = judged_as_data(request)  # judged for every data category too (policy.disclosure)
         resource = request.resource.system or action
-        judged = judge(self.engine, self.disclosure, acting, action, resource, facts, data)
-        if not (public and data) or facts.public_data:
+        part = bool(public and data) and not facts.public_data
+        judged = judge(self.engine, self.disclosure, acting, action, resource, replace(facts, public_part=True) if part else facts, data)
+        if not part:
             return judged
         published = judge(self.engine, self.disclosure, acting, action, resource, replace(facts, public_data=True), data)
         withheld = {leaf: v for leaf, v in judged.withheld.items() if leaf not in public}

@@ -150,6 +150,9 @@ class Facts:
     # access to one (`direct_access`).
     database_access: bool = False
     public_data: bool = False  # what is asked the City publishes to everyone (the department's statement only)
+    # Some, not all, of what is asked the City publishes to everyone (set by `Pipeline._judgement` when
+    # it judges each published category apart): the query itself then asks published data too.
+    public_part: bool = False
     # The requester states a criminal purpose (a declared `criminal` category, or words the screen reads
     # as naming a crime): a claim, which a rule may read only where a parameter makes it count.
     criminal_purpose_stated: bool = False
@@ -223,6 +226,7 @@ class Facts:
             "administrative_document": self.administrative_document,
             "database_access": self.database_access,
             "public_data": self.public_data,
+            "public_part": self.public_part,
             "criminal_purpose_stated": self.criminal_purpose_stated,
             "detainer": self.detainer,
             "clarification": self.clarification,
