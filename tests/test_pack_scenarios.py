@@ -70,7 +70,7 @@ def test_california_task_force_exception_turns_on_the_registrys_primary_purpose(
     from sanctuary.pipeline import Pipeline
     from sanctuary.policy.engine import PolicyEngine
 
-    entry = '[[agency]]\nid = "TF"\nname = "A task force"\nlevel = "multi"\nstate = "CA"\nmembers = ["FBI", "ICE-HSI"]\n'
+    entry = '[[agency]]\nid = "TF"\nname = "A task force"\nlevel = "multi"\nstate = "CA"\nmembers = ["FBI", "ICE-HSI"]\nlaw_enforcement = true\n'
     path = tmp_path / "partners.toml"
     path.write_text(entry + (f'primary_purpose = "{purpose}"\n' if purpose else ""))
     engine = PolicyEngine.load(["california"], load_registry([path]))

@@ -108,3 +108,21 @@ def test_unreadable_spreadsheets_say_what_to_do(tmp_path, name, content, message
     path.write_bytes(content)
     with pytest.raises(G287Error, match=message):
         load_g287(path)
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ('<row r="2"><c r="A2" t="s"><v>0</v></c></row>', "header: no row in the first 15 names both"),
+        (
+            '<row r="2"><c r="A2" t="s"><v>0</v></c><c r="B2" t="s"><v>1</v></c></row><row r="3"><c r="A3" t="s"><v>2</v></c></row>',
+            "287g.xlsx: row 3: agency: empty",
+        ),
+    ],
+)
+def test_an_xlsx_missing_the_agency_column_or_cell_names_it(tmp_path, rows, message):
+    """The workbook as published is read as strictly as its CSV: no agreement without its agency."""
+    path = tmp_path / "287g.xlsx"
+    write_xlsx(path, rows, ["STATE", "LAW ENFORCEMENT AGENCY", "Florida"])
+    with pytest.raises(G287Error, match=message):
+        load_g287(path)

@@ -5,6 +5,10 @@ format. Flags that describe what an agency *is* (`federal`, `immigration_enforce
 every unit below it: Border Patrol is an immigration-enforcement agency because CBP is. A joint task
 force (level "multi") names its `members`: a request from it may serve any of them, so it is judged
 as each (`Registry.readings`), and its `primary_purpose` as the department records it.
+
+Department data is read fail-closed: every entry states `law_enforcement`, and every entry without a
+parent states its `level`. A missing one does not load (no default that would read an agency as law
+enforcement, or as a public agency, because the file forgot to say).
 """
 
 from __future__ import annotations
@@ -39,13 +43,13 @@ class RegistryError(SanctuaryError, ValueError):
 class Agency:
     id: str
     name: str
+    level: str  # stated, or the parent's: no default (the loader requires it)
+    law_enforcement: bool  # stated on every entry: no default (the loader requires it)
     parent: str | None = None
     aliases: tuple[str, ...] = ()
     ori: tuple[str, ...] = ()
-    level: str = "federal"
     state: str = "US"
     federal: bool = False
-    law_enforcement: bool = True
     immigration_enforcement: bool = False
     civil_immigration_mission: bool = False  # its work is civil immigration enforcement itself (ERO)
     dhs: bool = False
@@ -168,6 +172,10 @@ def _read(path: Path) -> list[dict]:
         unknown = set(entry) - _KEYS
         if unknown:
             raise RegistryError(f"{where} ({entry['id']})", f"unknown field(s) {sorted(unknown)}")
+        if "law_enforcement" not in entry:
+            raise RegistryError(f"{where} ({entry['id']})", "law_enforcement: required (true or false)")
+        if "level" not in entry and not entry.get("parent"):
+            raise RegistryError(f"{where} ({entry['id']})", f"level: required for an agency with no parent ({', '.join(LEVELS)})")
         for flag in FLAGS:
             if flag in entry and not isinstance(entry[flag], bool):
                 raise RegistryError(f"{where} ({entry['id']})", f"{flag}: must be true or false")
@@ -206,9 +214,9 @@ def _build(agency_id: str, raw: dict[str, tuple[dict, str]], done: dict[str, Age
         parent=parent.id if parent else None,
         aliases=tuple(entry.get("aliases", ())),
         ori=tuple(entry.get("ori", ())),
-        level=entry.get("level", parent.level if parent else "federal"),
+        level=entry["level"] if parent is None or "level" in entry else parent.level,  # _read: no parent, level stated
         state=entry.get("state", parent.state if parent else "US"),
-        law_enforcement=entry.get("law_enforcement", True),
+        law_enforcement=entry["law_enforcement"],
         civil_immigration_mission=entry.get("civil_immigration_mission", False),
         has_287g=entry.get("has_287g", False),
         relays_to_dhs=entry.get("relays_to_dhs", False),

@@ -31,15 +31,19 @@ class XlsxError(SanctuaryError, ValueError):
 
 
 def first_sheet_rows(path: Path) -> list[list[str]]:
-    """Every row of the first worksheet, cells as text ('' where empty), gaps in columns kept."""
+    """Every row of the first worksheet, cells as text ('' where empty), gaps in rows and columns kept:
+    Excel writes no element for an empty row, and an error names a row by its number in the sheet."""
     try:
         with zipfile.ZipFile(path) as book:
             strings = _shared_strings(book)
             sheet = ElementTree.fromstring(book.read(_first_sheet_part(book)))
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError) as exc:
         raise XlsxError(str(path), f"not a readable .xlsx workbook ({exc})") from None
-    rows = []
+    rows: list[list[str]] = []
     for row in sheet.iterfind("m:sheetData/m:row", _NS):
+        number = row.get("r", "")
+        if number.isdigit() and int(number) - 1 > len(rows):
+            rows.extend([[]] * (int(number) - 1 - len(rows)))  # one shared empty row: never written to
         cells: dict[int, str] = {}
         for cell in row.iterfind("m:c", _NS):
             m = _CELL.match(cell.get("r", ""))

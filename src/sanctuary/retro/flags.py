@@ -173,8 +173,17 @@ def acting(org: Org, registry: Registry) -> list[Agency]:
     """The agencies a request from `org` would be judged as: each reading of the registry agency it
     resolved to; an organisation on ICE's 287(g) list is a 287(g) agency whatever the registry says."""
     found = list(registry.readings(org.resolved_id)) if org.resolved_id else []
-    if org.has_287g and not any(a.has_287g for a in found):
-        found.append(Agency(id=org.resolved_id or org.name, name=org.name, level=org.level or "", state=org.state or "", has_287g=True))
+    if org.has_287g and not any(a.has_287g for a in found):  # ICE's list names law enforcement agencies
+        found.append(
+            Agency(
+                id=org.resolved_id or org.name,
+                name=org.name,
+                level=org.level or "",
+                law_enforcement=True,
+                state=org.state or "",
+                has_287g=True,
+            )
+        )
     return found
 
 
