@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -27,15 +27,15 @@ class Category:
     title: str
     title_es: str
     doc: str = ""
-    # Other names a requester may give the category in `resource.fields` ("fingerprints" for
-    # `biometric`): a word for what the category holds, never a category, a group or a store field.
-    words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Vocabulary:
     categories: Mapping[str, Category]  # leaves
     groups: Mapping[str, Category]
+    # Other names a requester may give a leaf in `resource.fields` (its `words` in categories.toml:
+    # "fingerprints" for `biometric`), each -> its leaf: never a category, a group or another word.
+    words: Mapping[str, str] = field(default_factory=dict)
 
     def __contains__(self, name: object) -> bool:
         return name in self.categories or name in self.groups
@@ -53,10 +53,8 @@ class Vocabulary:
         for any other name."""
         if name in self:
             return self.leaves(name)
-        for leaf in self.categories.values():
-            if name in leaf.words:
-                return frozenset({leaf.name})
-        return None
+        leaf = self.words.get(name)
+        return frozenset({leaf}) if leaf is not None else None
 
     def covered(self, leaf: str, names: Iterable[str]) -> bool:
         """Whether `leaf` is one of `names` or in one of the groups among them."""
@@ -80,15 +78,14 @@ def vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
             raise PolicyError(str(path), f"category {name!r} is also a group")
         if spec.get("group") not in groups:
             raise PolicyError(str(path), f"category {name!r}: group {spec.get('group')!r} is not declared")
-        words = tuple(spec.get("words", ()))
-        categories[name] = Category(name, spec["group"], spec["title"], spec.get("title_es", ""), spec.get("doc", ""), words)
-    seen: set[str] = set()
-    for leaf in categories.values():
-        for word in leaf.words:
-            if word in categories or word in groups or word in seen:
-                raise PolicyError(str(path), f"category {leaf.name!r}: word {word!r} is already a category, a group or another word")
-            seen.add(word)
-    return Vocabulary(categories, groups)
+        categories[name] = Category(name, spec["group"], spec["title"], spec.get("title_es", ""), spec.get("doc", ""))
+    words: dict[str, str] = {}
+    for name, spec in doc.get("category", {}).items():
+        for word in spec.get("words", ()):
+            if word in categories or word in groups or word in words:
+                raise PolicyError(str(path), f"category {name!r}: word {word!r} is already a category, a group or another word")
+            words[word] = name
+    return Vocabulary(categories, groups, words)
 
 
 def read_field_map(path: Path, vocab: Vocabulary | None = None) -> dict[tuple[str, str], str]:

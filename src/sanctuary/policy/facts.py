@@ -37,7 +37,7 @@ from sanctuary.policy.immigration import STATED_CRIME, immigration_purpose
 from sanctuary.policy.immigration_crimes import criminal_immigration
 from sanctuary.policy.stated_purposes import stated_purposes
 from sanctuary.screening import DocumentClass, PurposeScreen
-from sanctuary.screening.documents import ATTESTATIONS, COMPULSORY, CONSENT, DECLARATION, JUDGES_ORDERS
+from sanctuary.screening.documents import ATTESTATIONS, CLERKS_SUBPOENAS, COMPULSORY, CONSENT, DECLARATION, JUDGES_ORDERS
 from sanctuary.screening.normalize import normalize
 
 CUSTODY_TOPICS = ("custody_status", "release_date", "contact_information")  # asked by an inquiry naming none
@@ -520,15 +520,16 @@ def derive(
     )
     op = request.operation
     stated = stated_purposes(words.values())
+    judges_order = any(d.type in JUDGES_ORDERS for d in verified)
     return Facts(
         immigration_purpose=immigration.immigration,
         judicial_warrant=bool(verified),
         judicial_criminal_warrant=bool(judicial_criminal),
         federal_criminal_warrant=any(d.federal for d in judicial_criminal),
         disclosure_order=any(d.type in COMPULSORY for d in verified),
-        compelled=frozenset(c for d in verified if d.type != "grand_jury_subpoena" for c in d.compels),
-        judicial_disclosure=any(d.type in JUDGES_ORDERS or d.search for d in verified),
-        judges_order=any(d.type in JUDGES_ORDERS for d in verified),
+        compelled=frozenset(c for d in verified if d.type not in CLERKS_SUBPOENAS for c in d.compels),
+        judicial_disclosure=judges_order or any(d.search for d in verified),
+        judges_order=judges_order,
         administrative_document=any(d.administrative for d in docs),
         database_access=request.kind is Kind.database_query or direct_access(request, stated),
         public_data=public_data,

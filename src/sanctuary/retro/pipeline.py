@@ -252,10 +252,15 @@ def _classify_purposes(con: duckdb.DuckDBPyConnection, registry, step: Progress)
             "lettered": pa.array([lettered(v) for v in values], pa.bool_()),
         }
     )
-    con.register("purposes_arrow", table)
-    con.execute("CREATE TEMP TABLE purposes AS SELECT * FROM purposes_arrow")
-    con.unregister("purposes_arrow")
+    _temp_table(con, "purposes", table)
     return len(values)
+
+
+def _temp_table(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    """`table` copied into DuckDB as the temporary table `name` (replacing one of that name)."""
+    con.register(f"{name}_arrow", table)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
+    con.unregister(f"{name}_arrow")
 
 
 def _resolve_orgs(con: duckdb.DuckDBPyConnection, resolver: OrgResolver, home: str, step: Progress) -> int:
@@ -275,9 +280,7 @@ def _resolve_orgs(con: duckdb.DuckDBPyConnection, resolver: OrgResolver, home: s
         }
         | {"rows": pa.array([r["rows"] for r in rows], pa.int64())}
     )
-    con.register("orgs_arrow", table)
-    con.execute("CREATE TEMP TABLE orgs AS SELECT * FROM orgs_arrow")
-    con.unregister("orgs_arrow")
+    _temp_table(con, "orgs", table)
     return len(counts)
 
 
@@ -290,9 +293,7 @@ def _write_flags(con: duckdb.DuckDBPyConnection, infos: list[FileInfo], out: Pat
     codes = pa.table(
         {"bits": pa.array([b for b, _ in combinations], pa.int64()), "flags": pa.array([f for _, f in combinations], pa.string())}
     )
-    con.register("codes_arrow", codes)
-    con.execute("CREATE OR REPLACE TEMP TABLE codes AS SELECT * FROM codes_arrow")
-    con.unregister("codes_arrow")
+    _temp_table(con, "codes", codes)
     con.execute(f"COPY ({flag_query()}) TO {_sql_str(unsorted)} {_FLAGS_PARQUET}")
     flagged = con.execute(f"SELECT count(*) FROM read_parquet({_sql_str(unsorted)})").fetchall()[0][0]
     # Sorting millions of wide rows would cost more than the whole scan; past SORT_LIMIT the order is

@@ -38,8 +38,9 @@ JUDICIAL_TYPES = frozenset({"judicial_warrant", "court_order", "judicial_subpoen
 # Judicial documents that compel the department to produce what they name (not a warrant, which
 # commands an arrest or a search).
 COMPULSORY = frozenset({"court_order", "judicial_subpoena", "grand_jury_subpoena"})
-# Those of them a judge signs (a grand jury subpoena is the clerk's).
-JUDGES_ORDERS = COMPULSORY - {"grand_jury_subpoena"}
+# Those of them the court's clerk issues and no judge signs, and those a judge signs.
+CLERKS_SUBPOENAS = frozenset({"grand_jury_subpoena"})
+JUDGES_ORDERS = COMPULSORY - CLERKS_SUBPOENAS
 # Papers that are neither a court's nor an immigration form (models.DocumentType): each counts once
 # verified, for whom it is — the person's written consent for the one person the request is about,
 # an out-of-state agency's ALPR declaration for the requesting agency (policy.facts.derive).
