@@ -485,23 +485,29 @@ def test_serve_demo_enters_the_practice_request_once_even_where_it_is_not_held(m
     assert gw.log.get().size() == 1 and gw.held.items() == []
 
 
+def held_status_page(site, request_id: str, purpose: str, document: dict, lang: str) -> str:
+    """The FBI asks one person's immigration status in a criminal case, presenting `document` (a claim
+    over the API, so held for verification); the held request's desk page, in `lang`."""
+    body = {
+        "id": request_id,
+        "kind": "database_query",
+        "requester": {"agency": "FBI"},
+        "purpose": {"category": "criminal", "text": purpose},
+        "subject": {"person_id": "P0000001"},
+        "resource": {"fields": ["immigration_status"], "search": {"type": "person", "person_id": "P0000001"}},
+        "documents": [document],
+    }
+    held = site.api(body).json()["decision"]["held"]
+    assert held["reason"] == "verification_required"
+    return html.unescape(site.client("desk").get(f"/desk/held/{held['reference']}?lang={lang}").text)
+
+
 @pytest.mark.parametrize("lang", i18n.languages())
 def test_a_held_consent_tells_the_officer_whose_signature_makes_it_count(make_site, lang: str) -> None:
     """MCC 2-173-030(a)(1): a written consent counts only as the subject's own; the officer who verifies
     it is told so beside it (and, for a plate-reader declaration, that it counts only for its signer)."""
-    site = make_site()
-    consent = {
-        "id": f"fbi-consent-{lang}",
-        "kind": "database_query",
-        "requester": {"agency": "FBI"},
-        "purpose": {"category": "criminal", "text": "witness relocation for a federal trial"},
-        "subject": {"person_id": "P0000001"},
-        "resource": {"fields": ["immigration_status"], "search": {"type": "person", "person_id": "P0000001"}},
-        "documents": [{"type": "written_consent", "signed_by": "the subject"}],
-    }
-    held = site.api(consent).json()["decision"]["held"]
-    assert held["reason"] == "verification_required"
-    page = html.unescape(site.client("desk").get(f"/desk/held/{held['reference']}?lang={lang}").text)
+    document = {"type": "written_consent", "signed_by": "the subject"}
+    page = held_status_page(make_site(), f"fbi-consent-{lang}", "witness relocation for a federal trial", document, lang)
     words = i18n.gettext_for(lang)
     assert (
         words(
@@ -521,27 +527,14 @@ def test_a_held_consent_tells_the_officer_whose_signature_makes_it_count(make_si
 def test_a_held_warrant_shows_the_officer_what_it_is_said_to_require(make_site, lang: str) -> None:
     """MCC 2-173-030(a): a warrant requires what it names (`documents[].compels`); the officer who
     verifies it sees what the request says it requires, in words, before ticking it verified."""
-    site = make_site()
-    body = {
-        "id": f"fbi-warrant-{lang}",
-        "kind": "database_query",
-        "requester": {"agency": "FBI"},
-        "purpose": {"category": "criminal", "text": "18 U.S.C. 2339B investigation"},
-        "subject": {"person_id": "P0000001"},
-        "resource": {"fields": ["immigration_status"], "search": {"type": "person", "person_id": "P0000001"}},
-        "documents": [
-            {
-                "type": "judicial_warrant",
-                "court": "United States District Court for the Northern District of Illinois",
-                "signed_by": "Hon. M. Reyes, U.S. Magistrate Judge",
-                "criminal": True,
-                "compels": ["immigration_status", "contact_information"],
-            }
-        ],
+    warrant = {
+        "type": "judicial_warrant",
+        "court": "United States District Court for the Northern District of Illinois",
+        "signed_by": "Hon. M. Reyes, U.S. Magistrate Judge",
+        "criminal": True,
+        "compels": ["immigration_status", "contact_information"],
     }
-    held = site.api(body).json()["decision"]["held"]
-    assert held["reason"] == "verification_required"
-    page = html.unescape(site.client("desk").get(f"/desk/held/{held['reference']}?lang={lang}").text)
+    page = held_status_page(make_site(), f"fbi-warrant-{lang}", "18 U.S.C. 2339B investigation", warrant, lang)
     what = ", ".join(
         i18n.localized(c, "title", lang)
         for c in (vocabulary().categories["immigration_status"], vocabulary().groups["contact_information"])
