@@ -75,6 +75,25 @@ def article_iii_order(documents: Iterable[DocumentClass]) -> bool:
     )
 
 
+_CLERK = re.compile(r"\bclerk\b", re.IGNORECASE)
+
+
+def clerk_criminal_warrant(documents: Iterable[DocumentClass]) -> bool:
+    """A warrant of a federal court established under Article III (ARTICLE_III_COURTS: a U.S. district
+    court ...) in a criminal matter that the court's clerk signed, no judge: no judicial document (a
+    judicial warrant needs a judge's signature), descriptive only, for a rule that asks whether a
+    warrant is "properly issued" rather than who signed it (the proposed Chicago order's point 2, read
+    with a parameter; reading chi19e-80). Never an administrative form."""
+    return any(
+        d.type == "judicial_warrant"
+        and not d.administrative
+        and d.criminal
+        and _ARTICLE_III_COURT.search(d.court)
+        and _CLERK.search(d.signer)
+        for d in documents
+    )
+
+
 def state_court_orders(documents: Iterable[DocumentClass]) -> frozenset[str]:
     """Two-letter codes of the states whose courts issued a judicial document (one state named, no other;
     Washington's by its kind and place, as the module says)."""
