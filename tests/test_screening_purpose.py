@@ -539,6 +539,7 @@ HOSTILE = [
     ("ICE interest", ("ICE",)),
     ("subject of ICE interest", ("ICE",)),
     ("I.C.E. has an interest in subject", ("ICE",)),
+    ("ICEinterest", ("ICE",)),
     ("previously removed", ()),
     ("subject previously removed from the US", ()),
     ("prior removal", ()),

@@ -619,8 +619,7 @@ RUN_TOGETHER_WORDS: frozenset[str] = frozenset(
 # they are run together with; "notice", "police", "justice" are not split (their heads are not here).
 CONCAT_ACRONYMS: tuple[str, ...] = ("ice", "ero", "hsi", "cbp", "dhs", "usbp")
 CONCAT_PARTNERS: frozenset[str] = frozenset(
-    {"assist", "locate", "for", "per", "req", "request", "with", "hold", "detainer", "warrant", "case", "team", "ops", "op", "pickup"}
-    | set(CONCAT_ACRONYMS)
+    set("assist locate for per req request with hold detainer warrant case team ops op pickup interest".split()) | set(CONCAT_ACRONYMS)
 )
 
 
