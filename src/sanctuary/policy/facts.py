@@ -442,7 +442,9 @@ def free_text(request: Request, attested: Collection[Document] = ()) -> dict[str
 
 # The arrangements other than access to the department's data that an agreement's words may name
 # (`policy.stated_purposes.KINDS`).
-OTHER_ARRANGEMENTS = frozenset({"enforcement_agreement", "detention_agreement", "language_services", "office_space"})
+# A deputation (`deputation`) is not among them: what it grants is the requester's word (reading chi21-86,
+# a Title 19 designation), so an agreement naming only it is still read as one that may open anything.
+OTHER_ARRANGEMENTS = frozenset({"enforcement_agreement", "detention_agreement", "detainee_housing", "language_services", "office_space"})
 # Words by which an agreement's text names access to the department's data, whatever else it names.
 _DATA_ACCESS = re.compile(
     r"\b(?:data|databases?|data-sharing|records?|systems?|platforms?|portals?|quer(?:y|ies)|look-?ups?|searche?s?)\b", re.IGNORECASE
