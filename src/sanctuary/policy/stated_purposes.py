@@ -40,12 +40,15 @@ KINDS: dict[str, re.Pattern[str]] = {
         r"\bvehicle (?:import|export)\w*\b|\bexport clearance\b|\b(?:import|export)\w* (?:of )?(?:(?:a|an|the) )?"
         r"(?:(?!(?:in|inside|into|within|with|by|from|on|under|aboard|hidden|concealed|via|and|or)\b)\w+ ){0,4}?vehicles?\b"
     ),
-    # A 287(g) agreement, or another granting immigration-officer powers: a Title 8 designation, officers
-    # designated or deputized "as immigration officers" (docs/requests.md, `agreement`: "a 287(g) or other
-    # agreement granting immigration powers, named by its words"; reading ca-146).
-    "enforcement_agreement": re.compile(
-        r"\b287 ?g\b|\b1357 ?g\b|\b(?:jail enforcement|task force|warrant service officer) model\b"
-        r"|\btitle 8 (?:\w+ ){0,2}?designat\w*|\b(?:designat|deputi[sz])\w* (?:\w+ ){0,4}?as (?:federal )?immigration officers?\b"
+    "enforcement_agreement": re.compile(r"\b287 ?g\b|\b1357 ?g\b|\b(?:jail enforcement|task force|warrant service officer) model\b"),
+    # Another agreement granting immigration-officer powers: a Title 8 designation, officers designated or
+    # deputized "as immigration officers" (docs/requests.md, `agreement`: "a 287(g) or other agreement
+    # granting immigration powers, named by its words"; reading ca-146). Every rule that refuses an
+    # enforcement agreement reads it too; it is kept apart from `enforcement_agreement` only so that it
+    # never stops an agreement being read as direct access (policy.facts.OTHER_ARRANGEMENTS): these
+    # words were read so before, and a change may only close.
+    "immigration_designation": re.compile(
+        r"\btitle 8 (?:\w+ ){0,2}?designat\w*|\b(?:designat|deputi[sz])\w* (?:\w+ ){0,4}?as (?:federal )?immigration officers?\b"
     ),
     # Officers deputized or cross-designated as federal officers, under whatever title (Gov. Code
     # §7284.6(a)(2): "peace officers deputized as special federal officers or special federal deputies").
