@@ -446,6 +446,10 @@ def free_text(request: Request, attested: Collection[Document] = ()) -> dict[str
 
 # The arrangements other than access to the department's data that an agreement's words may name
 # (`policy.stated_purposes.KINDS`).
+# Not among them, so that words read as an agreement of unknown nature before still are (a change may
+# only close): a deputation (`deputation`: what it grants is the requester's word, reading chi21-86, a
+# Title 19 designation), a Title 8 designation (`immigration_designation`: refused wherever an
+# enforcement agreement is) and housing anyone's detainees (`detainee_housing`: California's (a)(6)).
 OTHER_ARRANGEMENTS = frozenset({"enforcement_agreement", "detention_agreement", "language_services", "office_space"})
 # Words by which an agreement's text names access to the department's data, whatever else it names.
 _DATA_ACCESS = re.compile(
