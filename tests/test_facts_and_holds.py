@@ -312,6 +312,10 @@ def test_a_text_the_screen_wants_reviewed_holds_a_permit_but_never_a_deny(monkey
         ("investigación de aborción, Texas", "text", True),
         ("pregnancy termination investigation", "text", True),
         ("vehicle at Planned  Parenthood lot", "text", True),
+        ("Indiana ban on gender-transition procedures for minors", "text", True),  # reading chi-111
+        ("investigación por transición de género de un menor", "text", True),
+        ("puberty blockers prescribed in Illinois", "text", True),
+        ("assault on a transgender woman", "text", False),
         ("assault on a pregnant woman", "text", False),
         ("aborted traffic stop", "text", False),
         ("armed robbery", "text", False),

@@ -119,7 +119,11 @@ RECORD_FACTS: tuple[str, ...] = CARVEOUTS + APPLICATIONS + CALIFORNIA + WASHINGT
 HEALTH_CARE = re.compile(
     r"\b(?:abortion|abortions|abortifacient|aborto|abortos|aborcion|reproductive|salud reproductiva"
     r"|terminat\w* (?:of )?(?:a |her |the )?pregnanc\w*|pregnancy terminat\w*|interrupcion (?:voluntaria )?del embarazo"
-    r"|mifepristone|misoprostol|planned parenthood|gender affirming|family planning|planificacion familiar)\b"
+    r"|mifepristone|misoprostol|planned parenthood|gender affirming|family planning|planificacion familiar"
+    # Care named by what it does rather than by "gender affirming" (reading chi-111: a ban on "gender-
+    # transition procedures for minors" is a law that interferes with such care), in both languages.
+    r"|gender transition\w*|(?:gender|sex) reassignment|puberty blockers?|cross sex hormones?"
+    r"|afirmacion de genero|transicion de genero|reasignacion de (?:sexo|genero)|bloqueadores de (?:la )?pubertad)\b"
 )
 
 
