@@ -65,6 +65,13 @@ def clarification(request: Request) -> bool:
     return request.kind is Kind.custody_inquiry and custody_topics(request.resource.fields) == (WARRANT_TOPIC,)
 
 
+def asks_clarification(request: Request) -> bool:
+    """A custody inquiry that asks the nature of the requester's own warrant among its topics, alone or
+    beside custody topics: a mixed inquiry, whose clarifying part a law may answer apart (parameters
+    chicago-2021.mixed_inquiry, illinois-trust.mixed_inquiry; reading row chi-104)."""
+    return request.kind is Kind.custody_inquiry and WARRANT_TOPIC in custody_topics(request.resource.fields)
+
+
 # The 2-173-042(c) carve-outs (2012 text), and four readings of it that the words retrieved leave open
 # (each named in parameter chicago-2012.dropped_carveouts, dropped by default: the protective reading).
 CARVEOUTS = (
@@ -163,6 +170,7 @@ class Facts:
     criminal_purpose_stated: bool = False
     detainer: bool = False
     clarification: bool = False  # a custody inquiry asking only the nature of the requester's own warrant
+    asks_clarification: bool = False  # a custody inquiry asking that nature among its topics (mixed or alone)
     carveout: bool = False
     health_care_purpose: bool = False
     operation_type: str = "none"
@@ -235,6 +243,7 @@ class Facts:
             "criminal_purpose_stated": self.criminal_purpose_stated,
             "detainer": self.detainer,
             "clarification": self.clarification,
+            "asks_clarification": self.asks_clarification,
             "carveout": self.carveout,
             "health_care_purpose": self.health_care_purpose,
             "operation_type": self.operation_type,
@@ -603,6 +612,7 @@ def derive(
         criminal_purpose_stated="criminal" in (request.purpose.category, purpose.category),
         detainer=any(d.detainer for d in docs),
         clarification=clarification(request),
+        asks_clarification=asks_clarification(request),
         carveout=bool(carveouts.intersection(CARVEOUTS) - dropped_carveouts),
         health_care_purpose=any(_health_care(text) for text in words.values()),
         operation_type=op.type if op else "none",
