@@ -28,17 +28,19 @@ from collections.abc import Iterable
 
 from sanctuary.agencies.states import NAMES
 from sanctuary.screening import DocumentClass
+from sanctuary.screening.documents import COURT_OF_APPEALS, COURT_OF_INTERNATIONAL_TRADE, DISTRICT_COURT, SUPREME_COURT
 
 _MAGISTRATE = re.compile(r"\bmagistrate\b", re.IGNORECASE)
-# The federal courts established under Article III, by name (a pattern of the plain words), each with
-# what it rests on. A court not named (the Court of Federal Claims, 28 U.S.C. 171: article I; the Tax
+# The federal courts established under Article III, by name (a pattern of the plain words: the names are
+# sanctuary.screening.documents', whose FEDERAL_COURTS decide a document is federal), each with what it
+# rests on. A court not named (the Court of Federal Claims, 28 U.S.C. 171: article I; the Tax
 # Court; bankruptcy courts; territorial district courts; immigration courts) is not one: the doubt
 # stays closed.
 ARTICLE_III_COURTS: dict[str, str] = {
-    r"supreme\s+court\s+of\s+the\s+united\s+states": "U.S. Const. art. III, §1 (the supreme Court)",
-    r"(?:united states|u\.\s?s\.)\s+district\s+court": "U.S. Const. art. III, §1 (an inferior court Congress established: 28 U.S.C. ch. 5)",
-    r"(?:united states|u\.\s?s\.)\s+court\s+of\s+appeals": "U.S. Const. art. III, §1 (an inferior court Congress established: 28 U.S.C. ch. 3)",
-    r"(?:united states|u\.\s?s\.)\s+court\s+of\s+international\s+trade": (
+    SUPREME_COURT: "U.S. Const. art. III, §1 (the supreme Court)",
+    DISTRICT_COURT: "U.S. Const. art. III, §1 (an inferior court Congress established: 28 U.S.C. ch. 5)",
+    COURT_OF_APPEALS: "U.S. Const. art. III, §1 (an inferior court Congress established: 28 U.S.C. ch. 3)",
+    COURT_OF_INTERNATIONAL_TRADE: (
         "28 U.S.C. 251(a): 'The court is a court established under article III of the Constitution of the "
         "United States' (docs/law/sources/us-28usc251)"
     ),
