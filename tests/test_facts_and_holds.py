@@ -446,3 +446,38 @@ def test_a_written_consent_counts_only_as_030a1_names_its_signer(signed_by, text
     signers = facts._consent_signers(r)
     minor = facts._minor(r, today=date(2026, 12, 8))
     assert ("other" not in signers and ("parent" not in signers or minor)) is counts
+
+
+def test_a_judges_paper_the_department_verified_holds_nothing_for_review(monkeypatch: pytest.MonkeyPatch) -> None:
+    """At the department's own tool its papers are verified, and verifying a judge's paper is reading
+    it: words there the screen would want reviewed hold nothing. The same words in the purpose, or in a
+    paper that is no judge's, still hold a permit; from outside the paper is a claim, verified first, and its
+    words are reviewed apart."""
+    import sanctuary.pipeline as enforce
+    from sanctuary.screening import screen_fields
+    from sanctuary.screening.purpose import Evidence, PurposeScreen
+
+    def screen(fields):
+        for where, text in fields.items():
+            if text and "foreign national" in text:
+                found = Evidence(text.index("foreign national"), text.index("foreign national") + 16, "foreign national", "adjacent:foreign national", where)
+                return PurposeScreen("needs_review", (), (found,), 0.5)
+        return screen_fields(fields)
+
+    monkeypatch.setattr(enforce, "screen_fields", screen)
+    department = pipeline(["chicago-2021"], trusted=True)
+    robbery = {"text": "robbery", "category": "criminal"}
+    order = {**COURT_ORDER, "text": "Order: produce the arrest record of the foreign national named"}
+    read = department.decide(parse_request(request("database_query", "FBI", purpose=robbery, documents=[order])))
+    assert read.decision == "permit" and read.held is None
+    other = {"type": "other", "signed_by": "A. Clerk", "text": order["text"]}
+    unread = department.decide(parse_request(request("database_query", "FBI", purpose=robbery, documents=[other])))
+    assert unread.held is not None and unread.held.reason == "needs_review"
+    words = department.decide(parse_request(request("database_query", "FBI", purpose={**robbery, "case_number": "foreign national 7"}, documents=[order])))
+    assert words.held is not None and words.held.reason == "needs_review"
+    gateway = pipeline(["chicago-2021"])
+    described = parse_request(request("database_query", "FBI", purpose=robbery, documents=[order]))
+    outside = gateway.decide(described)
+    assert outside.held is not None and outside.held.reason == "verification_required"
+    verified = gateway.resolve_held(described, outside, [Document(**order)], "Sgt. R. Diaz").decision
+    assert verified.held is not None and verified.held.reason == "needs_review"  # the words are read apart
