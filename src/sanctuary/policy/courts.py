@@ -16,7 +16,8 @@ counties share (Pierce, Adams, Lincoln ...) unless it names the state: the doubt
 
 A prosecutor's subpoena (New York CPL 610.20(2): a district attorney, as an officer of a criminal
 court in which he is conducting the prosecution, "may issue a subpoena of such court, subscribed by
-himself") is a court's subpoena no judge signed: `prosecutor_subpoenas` says of which state's court,
+himself", "for the attendance in such court or a grand jury thereof") is a court's subpoena no judge
+signed, for the court or its grand jury: `prosecutor_subpoenas` says of which state's court,
 read as above; whether one counts is each jurisdiction's own definition (New York VTL §201(9)(c),
 (10)(c): a subpoena "properly issued pursuant to the criminal procedure law").
 """
@@ -76,21 +77,47 @@ def article_iii_order(documents: Iterable[DocumentClass]) -> bool:
     )
 
 
+_CLERK = re.compile(r"\bclerk\b", re.IGNORECASE)
+
+
+def clerk_criminal_warrant(documents: Iterable[DocumentClass]) -> bool:
+    """A warrant of a federal court established under Article III (ARTICLE_III_COURTS: a U.S. district
+    court ...) in a criminal matter that the court's clerk signed, no judge: no judicial document (a
+    judicial warrant needs a judge's signature), descriptive only, for a rule that asks whether a
+    warrant is "properly issued" rather than who signed it (the proposed Chicago order's point 2, read
+    with a parameter; reading chi19e-80). Never an administrative form."""
+    return any(
+        d.type == "judicial_warrant"
+        and not d.administrative
+        and d.criminal
+        and _ARTICLE_III_COURT.search(d.court)
+        and _CLERK.search(d.signer)
+        for d in documents
+    )
+
+
 def state_court_orders(documents: Iterable[DocumentClass]) -> frozenset[str]:
     """Two-letter codes of the states whose courts issued a judicial document (one state named, no other;
     Washington's by its kind and place, as the module says)."""
     return frozenset(state for d in documents if d.judicial and not d.federal and (state := _state_of(d.court)))
 
 
+# The subpoenas a prosecutor may subscribe: a court's, and one for its grand jury (CPL 610.20(2): "a
+# subpoena of such court, subscribed by himself, for the attendance in such court or a grand jury
+# thereof"; reading ny-86). A federal grand jury subpoena is the clerk's: its court is federal.
+PROSECUTORS_SUBPOENAS = frozenset({"judicial_subpoena", "grand_jury_subpoena"})
+
+
 def prosecutor_subpoenas(documents: Iterable[DocumentClass]) -> frozenset[str]:
-    """Two-letter codes of the states whose court's subpoena, in a criminal matter, a prosecutor
-    subscribed (a district attorney, an assistant or another prosecutor: CPL 610.20(2)), and no judge:
-    a state court named (a federal court's is not), the signer a prosecutor, never an administrative form. Only documents that count
-    reach here (verified, or the department's own input)."""
+    """Two-letter codes of the states whose court's subpoena (for the court or its grand jury), in a
+    criminal matter, a prosecutor subscribed (a district attorney, an assistant or another prosecutor:
+    CPL 610.20(2)), and no judge: a state court named (a federal court's is not), the signer a
+    prosecutor, never an administrative form. Only documents that count reach here (verified, or the
+    department's own input)."""
     return frozenset(
         state
         for d in documents
-        if d.type == "judicial_subpoena"
+        if d.type in PROSECUTORS_SUBPOENAS
         and not d.administrative
         and not _FEDERAL.search(d.court)
         and d.criminal
