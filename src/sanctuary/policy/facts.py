@@ -137,6 +137,12 @@ class Facts:
     # disclose (`documents[].compels`): empty when none names any. Descriptive: each law says what a
     # requirement lifts (MCC 2-173-030(a)).
     compelled: frozenset[str] = frozenset()
+    # The data categories any verified compulsory paper names as what it requires disclosed (a judge's
+    # warrant, order or subpoena, and a grand jury subpoena, the clerk's: `documents[].compels`): empty
+    # when none names any. For the laws whose bar yields to any compulsory court-issued process "As may
+    # be required" (ORS 181A.823(1)(c)(A)) or to "a lawfully issued court order" (RCW 10.93.160(16)(b)):
+    # the process requires what it names and nothing else, whoever issued it.
+    process_compels: frozenset[str] = frozenset()
     # A verified command of a judge to produce records: a court order, a judicial subpoena, or a search
     # warrant (MCC 2-173-030(a): "court order, or a lawfully issued judicial warrant"). A grand jury
     # subpoena, which the clerk issues and no judge signs, is a `disclosure_order` but not this.
@@ -221,6 +227,7 @@ class Facts:
             "federal_criminal_warrant": self.federal_criminal_warrant,
             "disclosure_order": self.disclosure_order,
             "compelled": [{"__entity": {"type": "Category", "id": c}} for c in sorted(self.compelled)],
+            "process_compels": [{"__entity": {"type": "Category", "id": c}} for c in sorted(self.process_compels)],
             "judicial_disclosure": self.judicial_disclosure,
             "judges_order": self.judges_order,
             "administrative_document": self.administrative_document,
@@ -528,6 +535,7 @@ def derive(
         federal_criminal_warrant=any(d.federal for d in judicial_criminal),
         disclosure_order=any(d.type in COMPULSORY for d in verified),
         compelled=frozenset(c for d in verified if d.type not in CLERKS_SUBPOENAS for c in d.compels),
+        process_compels=frozenset(c for d in verified for c in d.compels),
         judicial_disclosure=judges_order or any(d.search for d in verified),
         judges_order=judges_order,
         administrative_document=any(d.administrative for d in docs),
