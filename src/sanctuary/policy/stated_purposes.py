@@ -38,7 +38,16 @@ KINDS: dict[str, re.Pattern[str]] = {
         r"\bvehicle (?:import|export)\w*\b|\bexport clearance\b|\b(?:import|export)\w* (?:of )?(?:(?:a|an|the) )?"
         r"(?:(?!(?:in|inside|into|within|with|by|from|on|under|aboard|hidden|concealed|via|and|or)\b)\w+ ){0,4}?vehicles?\b"
     ),
-    "enforcement_agreement": re.compile(r"\b287 ?g\b|\b1357 ?g\b|\b(?:jail enforcement|task force|warrant service officer) model\b"),
+    # A 287(g) agreement, or a cross-designation carrying immigration-officer powers under Title 8 (the
+    # INA): "federal immigration enforcement powers" (ORS 181A.829(1)) whatever its other purpose; a
+    # Title 19 (customs) cross-designation alone is not one (reading or-96: the words decide).
+    "enforcement_agreement": re.compile(
+        r"\b287 ?g\b|\b1357 ?g\b|\b(?:jail enforcement|task force|warrant service officer) model\b"
+        r"|\btitle (?:8|viii) (?:\w+ ){0,3}?(?:cross ?designat\w*|designat\w*|authority|powers?)\b"
+        r"|\bcross ?designat\w* (?:\w+ ){0,8}?(?:under|pursuant to|with) title (?:8|viii)\b"
+        r"|\bcross ?designat\w* (?:\w+ ){0,4}?as (?:\w+ )?immigration officers?\b"
+        r"|\bimmigration officers? (?:authority|powers?)\b"
+    ),
     "detention_agreement": re.compile(
         r"\bintergovernmental service agreements?\b|\bigsa\b|\bbed ?space\b|\bdetention (?:agreement|contract)s?\b"
         r"|\b(?:house|housing|detain|detaining) (?:ice |immigration |federal )?detainees\b"
