@@ -416,3 +416,38 @@ def test_what_a_warrant_compels_counts_once_verified_and_only_what_it_names() ->
     assert naming_nothing.decision == "deny" and "chicago-2021:030-a-status" in naming_nothing.rules
     unknown = p.decide(parse_request({**raw, "documents": [{**FED_WARRANT, "compels": ["immigration_papers"]}]}))
     assert unknown.decision == "deny" and unknown.failure is Failure.input and "documents[0].compels" in (unknown.error or "")
+
+
+def test_a_judges_paper_the_department_verified_holds_nothing_for_review(monkeypatch: pytest.MonkeyPatch) -> None:
+    """At the department's own tool its papers are verified, and verifying a judge's paper is reading
+    it: words there the screen would want reviewed hold nothing. The same words in the purpose, or in a
+    paper that is no judge's, still hold a permit; from outside the paper is a claim, verified first, and its
+    words are reviewed apart."""
+    import sanctuary.pipeline as enforce
+    from sanctuary.screening import screen_fields
+    from sanctuary.screening.purpose import Evidence, PurposeScreen
+
+    def screen(fields):
+        for where, text in fields.items():
+            if text and "foreign national" in text:
+                found = Evidence(text.index("foreign national"), text.index("foreign national") + 16, "foreign national", "adjacent:foreign national", where)
+                return PurposeScreen("needs_review", (), (found,), 0.5)
+        return screen_fields(fields)
+
+    monkeypatch.setattr(enforce, "screen_fields", screen)
+    department = pipeline(["chicago-2021"], trusted=True)
+    robbery = {"text": "robbery", "category": "criminal"}
+    order = {**COURT_ORDER, "text": "Order: produce the arrest record of the foreign national named"}
+    read = department.decide(parse_request(request("database_query", "FBI", purpose=robbery, documents=[order])))
+    assert read.decision == "permit" and read.held is None
+    other = {"type": "other", "signed_by": "A. Clerk", "text": order["text"]}
+    unread = department.decide(parse_request(request("database_query", "FBI", purpose=robbery, documents=[other])))
+    assert unread.held is not None and unread.held.reason == "needs_review"
+    words = department.decide(parse_request(request("database_query", "FBI", purpose={**robbery, "case_number": "foreign national 7"}, documents=[order])))
+    assert words.held is not None and words.held.reason == "needs_review"
+    gateway = pipeline(["chicago-2021"])
+    described = parse_request(request("database_query", "FBI", purpose=robbery, documents=[order]))
+    outside = gateway.decide(described)
+    assert outside.held is not None and outside.held.reason == "verification_required"
+    verified = gateway.resolve_held(described, outside, [Document(**order)], "Sgt. R. Diaz").decision
+    assert verified.held is not None and verified.held.reason == "needs_review"  # the words are read apart

@@ -206,9 +206,15 @@ def screen_request(request: Request, attested: Collection[Document] = ()) -> Pur
     return by_words(screened)
 
 
-def review_evidence(purpose: PurposeScreen) -> tuple[tuple[str, str], ...]:
-    """(rule, field) of each piece of the screen's evidence: what a hold for review rests on."""
-    return tuple(sorted({(e.rule, e.field or "purpose.text") for e in purpose.evidence}))
+def review_evidence(purpose: PurposeScreen, read: Collection[int] = ()) -> tuple[tuple[str, str], ...] | None:
+    """(rule, field) of each piece of the screen's evidence: what a hold for review rests on, or None:
+    nothing to hold. `read`: the indices of documents an officer has verified as a judge's (at the
+    department's own tool, its statement of the papers). Verifying a judge's paper is reading it, so
+    its words hold nothing for review; they are still screened, and what they say of the purpose
+    still counts (a civil immigration matter stays one)."""
+    skip = tuple(f"documents[{i}]." for i in read)
+    found = {(e.rule, e.field or "purpose.text") for e in purpose.evidence}
+    return tuple(sorted((rule, where) for rule, where in found if not any(where.startswith(s) for s in skip))) or None
 
 
 @lru_cache(maxsize=4096)
@@ -694,7 +700,11 @@ class Pipeline(RequestPath):
             asked=asked_categories(request) if judged_as_data(request) else frozenset(),
             # the department's statement only (from outside a claim): what it publishes, field by field
             public=public_categories(request) if self.trusted and not request.resource.publicly_available_to_anyone else frozenset(),
-            review=review_evidence(purpose) if purpose.category == "needs_review" and not reviewed else None,
+            review=(
+                review_evidence(purpose, [i for i, d in enumerate(request.documents) if self.trusted and _classify(d).judicial])
+                if purpose.category == "needs_review" and not reviewed
+                else None
+            ),
             claims=None if self.trusted else claims_of(request),
         )
 

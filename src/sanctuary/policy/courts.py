@@ -16,7 +16,8 @@ counties share (Pierce, Adams, Lincoln ...) unless it names the state: the doubt
 
 A prosecutor's subpoena (New York CPL 610.20(2): a district attorney, as an officer of a criminal
 court in which he is conducting the prosecution, "may issue a subpoena of such court, subscribed by
-himself") is a court's subpoena no judge signed: `prosecutor_subpoenas` says of which state's court,
+himself", "for the attendance in such court or a grand jury thereof") is a court's subpoena no judge
+signed, for the court or its grand jury: `prosecutor_subpoenas` says of which state's court,
 read as above; whether one counts is each jurisdiction's own definition (New York VTL §201(9)(c),
 (10)(c): a subpoena "properly issued pursuant to the criminal procedure law").
 """
@@ -28,17 +29,19 @@ from collections.abc import Iterable
 
 from sanctuary.agencies.states import NAMES
 from sanctuary.screening import DocumentClass
+from sanctuary.screening.documents import COURT_OF_APPEALS, COURT_OF_INTERNATIONAL_TRADE, DISTRICT_COURT, SUPREME_COURT
 
 _MAGISTRATE = re.compile(r"\bmagistrate\b", re.IGNORECASE)
-# The federal courts established under Article III, by name (a pattern of the plain words), each with
-# what it rests on. A court not named (the Court of Federal Claims, 28 U.S.C. 171: article I; the Tax
+# The federal courts established under Article III, by name (a pattern of the plain words: the names are
+# sanctuary.screening.documents', whose FEDERAL_COURTS decide a document is federal), each with what it
+# rests on. A court not named (the Court of Federal Claims, 28 U.S.C. 171: article I; the Tax
 # Court; bankruptcy courts; territorial district courts; immigration courts) is not one: the doubt
 # stays closed.
 ARTICLE_III_COURTS: dict[str, str] = {
-    r"supreme\s+court\s+of\s+the\s+united\s+states": "U.S. Const. art. III, §1 (the supreme Court)",
-    r"(?:united states|u\.\s?s\.)\s+district\s+court": "U.S. Const. art. III, §1 (an inferior court Congress established: 28 U.S.C. ch. 5)",
-    r"(?:united states|u\.\s?s\.)\s+court\s+of\s+appeals": "U.S. Const. art. III, §1 (an inferior court Congress established: 28 U.S.C. ch. 3)",
-    r"(?:united states|u\.\s?s\.)\s+court\s+of\s+international\s+trade": (
+    SUPREME_COURT: "U.S. Const. art. III, §1 (the supreme Court)",
+    DISTRICT_COURT: "U.S. Const. art. III, §1 (an inferior court Congress established: 28 U.S.C. ch. 5)",
+    COURT_OF_APPEALS: "U.S. Const. art. III, §1 (an inferior court Congress established: 28 U.S.C. ch. 3)",
+    COURT_OF_INTERNATIONAL_TRADE: (
         "28 U.S.C. 251(a): 'The court is a court established under article III of the Constitution of the "
         "United States' (docs/law/sources/us-28usc251)"
     ),
@@ -74,21 +77,47 @@ def article_iii_order(documents: Iterable[DocumentClass]) -> bool:
     )
 
 
+_CLERK = re.compile(r"\bclerk\b", re.IGNORECASE)
+
+
+def clerk_criminal_warrant(documents: Iterable[DocumentClass]) -> bool:
+    """A warrant of a federal court established under Article III (ARTICLE_III_COURTS: a U.S. district
+    court ...) in a criminal matter that the court's clerk signed, no judge: no judicial document (a
+    judicial warrant needs a judge's signature), descriptive only, for a rule that asks whether a
+    warrant is "properly issued" rather than who signed it (the proposed Chicago order's point 2, read
+    with a parameter; reading chi19e-80). Never an administrative form."""
+    return any(
+        d.type == "judicial_warrant"
+        and not d.administrative
+        and d.criminal
+        and _ARTICLE_III_COURT.search(d.court)
+        and _CLERK.search(d.signer)
+        for d in documents
+    )
+
+
 def state_court_orders(documents: Iterable[DocumentClass]) -> frozenset[str]:
     """Two-letter codes of the states whose courts issued a judicial document (one state named, no other;
     Washington's by its kind and place, as the module says)."""
     return frozenset(state for d in documents if d.judicial and not d.federal and (state := _state_of(d.court)))
 
 
+# The subpoenas a prosecutor may subscribe: a court's, and one for its grand jury (CPL 610.20(2): "a
+# subpoena of such court, subscribed by himself, for the attendance in such court or a grand jury
+# thereof"; reading ny-86). A federal grand jury subpoena is the clerk's: its court is federal.
+PROSECUTORS_SUBPOENAS = frozenset({"judicial_subpoena", "grand_jury_subpoena"})
+
+
 def prosecutor_subpoenas(documents: Iterable[DocumentClass]) -> frozenset[str]:
-    """Two-letter codes of the states whose court's subpoena, in a criminal matter, a prosecutor
-    subscribed (a district attorney, an assistant or another prosecutor: CPL 610.20(2)), and no judge:
-    a state court named (a federal court's is not), the signer a prosecutor, never an administrative form. Only documents that count
-    reach here (verified, or the department's own input)."""
+    """Two-letter codes of the states whose court's subpoena (for the court or its grand jury), in a
+    criminal matter, a prosecutor subscribed (a district attorney, an assistant or another prosecutor:
+    CPL 610.20(2)), and no judge: a state court named (a federal court's is not), the signer a
+    prosecutor, never an administrative form. Only documents that count reach here (verified, or the
+    department's own input)."""
     return frozenset(
         state
         for d in documents
-        if d.type == "judicial_subpoena"
+        if d.type in PROSECUTORS_SUBPOENAS
         and not d.administrative
         and not _FEDERAL.search(d.court)
         and d.criminal

@@ -127,9 +127,18 @@ _COURT = _rx(
     r"|\bdistrict\s+court\s+(?:of|for)\b|\bsupreme\s+court\b|\bcourt\s+of\s+appeals\b|\bcounty\s+court\b"
     r"|\bmunicipal\s+court\b|\bcircuit\s+court\b"
 )
+# The federal courts by name, the one list (patterns of the plain words): the Supreme Court and the
+# courts Congress established under Article III; sanctuary.policy.courts.ARTICLE_III_COURTS gives each
+# its source. A judicial document of one of them, or of a United States magistrate or circuit judge, or
+# one that calls itself federal, is federal.
+_UNITED_STATES = r"(?:united states|u\.\s?s\.)\s+"
+SUPREME_COURT = r"supreme\s+court\s+of\s+the\s+united\s+states"
+DISTRICT_COURT = _UNITED_STATES + r"district\s+court"
+COURT_OF_APPEALS = _UNITED_STATES + r"court\s+of\s+appeals"
+COURT_OF_INTERNATIONAL_TRADE = _UNITED_STATES + r"court\s+of\s+international\s+trade"
+FEDERAL_COURTS: tuple[str, ...] = (SUPREME_COURT, DISTRICT_COURT, COURT_OF_APPEALS, COURT_OF_INTERNATIONAL_TRADE)
 _FEDERAL_COURT = _rx(
-    r"\b(?:united states|u\.\s?s\.)\s+(?:district\s+court|court\s+of\s+appeals|court\s+of\s+international\s+trade|magistrate\s+judge|circuit\s+judge)\b"
-    r"|\bsupreme\s+court\s+of\s+the\s+united\s+states\b|\bfederal\b"
+    "|".join(rf"\b{name}\b" for name in FEDERAL_COURTS) + rf"|\b{_UNITED_STATES}(?:magistrate\s+judge|circuit\s+judge)\b|\bfederal\b"
 )
 _JUDGE_TITLE = _rx(r"\b(?:magistrate\s+judge|magistrate|judge|justice)\b")
 _NOT_A_JUDGE = _rx(r"immigration|deportation|\bagent\b|\bclerk\b")

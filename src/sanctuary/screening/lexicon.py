@@ -127,13 +127,33 @@ _VEHICLE_REMOVAL = (
     r"(?<!\bvehicle )(?<!\bveh )(?<!\btow )(?<!\bcar )(?<!\bauto )(?<!\bsnow )(?<!\btree )(?<!\btrash )(?<!\bjunk )"
     r"(?<!\bdebris )(?<!\bgraffiti )(?<!\babandoned )(?<!\bparking )(?<!\bhair )(?<!\bstump )"
 )
+# Things, not people, that a reason says are removed or have (no) papers: "order of removal of vehicle",
+# "vehicle previously removed", "dog has no papers". Beside one of these the word is about the thing.
+_THING = (
+    r"(?:vehicles?|veh|cars?|autos?|trucks?|vans?|suvs?|motorcycles?|bikes?|bicycles?|scooters?|mopeds?|atvs?|trailers?"
+    r"|boats?|plates?|tags?|title|titles|registration|reg|property|debris|items?|belongings|equipment|tools|jewelry"
+    r"|dogs?|puppy|puppies|cats?|kittens?|horses?|animals?|pets?|guns?|firearms?|weapons?|signs?|trees?|snow|trash|junk)"
+)
+# Not said of a thing: before ("vehicle previously removed") and after ("... removed from the scene",
+# "prior removal of debris"); removed from the country is removal.
+_THING_BEFORE = "".join(
+    f"(?<!\\b{word} )" for word in "vehicle veh car auto truck van plate plates tag tags property items debris it sign tree".split()
+)
+_NOT_OF_A_THING = (
+    r"(?! (?:of|from|off|out of)\b(?! (?:the )?(?:us|u s|usa|united states|country)\b))(?! (?:at|in|on|by|to|with) (?:the|a|an)\b)"
+    r"(?! (?:the |a |an |his |her |their )?" + _THING + r"\b)"
+)
+_OF_A_THING = r"(?! (?:of|from) (?:the |a |an |his |her |their |this |that )?" + _THING + r"\b)"
 _HIGHWAY = r"\b(?:nb|sb|eb|wb|northbound|southbound|eastbound|westbound|exit|mile|mm|mp|freeway|fwy|hwy|highway|interstate|ramp|lanes?|crash|accident)\b"
 # ("ins", the legacy INS, is left out: "ins status" and "ins hold" are insurance at a traffic stop or a tow lot.)
 _IMM_AGENCY = rf"(?:{_ICE_NOT_AFTER}ice|dhs|cbp|uscis|usbp|hsi|imm|immig|immigration|inmigracion)"
+# Whose "interest" in a person is immigration's (HSI's is a criminal case's).
+_ICE_INTEREST = rf"(?:{_ICE_NOT_AFTER}ice|immigration|immig|imm)"
 # What an immigration agency does to a person that is removal work, not a criminal case.
 _ENFORCEMENT_ACTION = (
     r"(?:detainers?|holds?|removals?|deport\w*|detention|detained|detainees?|raids?|sweeps?|round ?ups?|custody|processing"
-    r"|admin(?:istrative)? warrants?|admin|administrative|removal flights?|check ?ins?|status|pick ?ups?|transfers?|absconders?)"
+    r"|admin(?:istrative)? warrants?|admin|administrative|removal flights?|check ?ins?|status|pick ?ups?|transfers?|absconders?"
+    r"|atd|ankle (?:monitors?|bracelets?))"
 )
 # Whom a legality check is about, and what it asks ("check if she is legal", "is he illegal"); what a
 # reason says of the person ("subject may be removable", term:removal).
@@ -164,8 +184,10 @@ _FACILITY = (
 )
 _FACILITY_WORD = r"(?:processing|detention|detainees?|detained|ice|immigration|spc|ipc|cdf|service processing|family residential)"
 
-# "A-number" typed as one word or with a mark between, not "a number" (purpose.py reads how it was typed).
-A_NUMBER_WORD = _term("a_number", "a anumber", r"\ba ?(?:number|num|nbr)s?\b", PURPOSE, 0.9)
+# "A-number" and "A-file" typed as one word or with a mark between, not "a number" or "a file" (purpose.py
+# reads how it was typed); "A#" with no digits, whose mark normalising drops (purpose.py reads the "#").
+A_NUMBER_WORD = _term("a_number", "a anumber afile", r"\ba ?(?:number|num|nbr|file)s?\b", PURPOSE, 0.9)
+A_NUMBER_MARK = _term("a_number", "a", r"\ba\b", PURPOSE, 0.9)
 
 TERMS: tuple[Term, ...] = (
     # --- units whose work is civil immigration enforcement: purpose ---
@@ -246,7 +268,12 @@ TERMS: tuple[Term, ...] = (
     _term(
         "term:agency_enforcement",
         "ice dhs cbp uscis ins usbp hsi imm immig immigration inmigracion",
-        rf"\b{_IMM_AGENCY}(?: \w+)?(?: \w+)? {_ENFORCEMENT_ACTION}\b|\b{_ENFORCEMENT_ACTION} (?:for|by|to|from|with|of) {_IMM_AGENCY}\b",
+        rf"\b{_IMM_AGENCY}(?: \w+)?(?: \w+)? {_ENFORCEMENT_ACTION}\b|\b{_ENFORCEMENT_ACTION} (?:for|by|to|from|with|of) {_IMM_AGENCY}\b"
+        # ICE's interest in a person, not HSI's in a criminal case, nor an ICE "person of interest" nor an interest rate
+        rf"|\b{_ICE_INTEREST} (?:has |have |had )?(?:an )?(?:interest|intrest)\b(?! rates?\b)"
+        rf"|(?<!\bperson of )(?<!\bpersons of )\b(?:interest|intrest) (?:by|from|of|to|for) {_ICE_INTEREST}\b"
+        # an ankle monitor named before the agency, no word between ("ankle monitor ICE")
+        rf"|\bankle (?:monitors?|bracelets?) {_IMM_AGENCY}\b",
         PURPOSE,
         0.93,
         unless=_WEATHER,
@@ -262,12 +289,21 @@ TERMS: tuple[Term, ...] = (
         PURPOSE,
         0.9,
     ),
-    _term("term:deport", "deport* self", r"\bdeport\w*|\bself deport\w*", PURPOSE, 0.97, unless=r"\bdeportes\b|\bdeportment\b"),
+    _term(
+        "term:deport",
+        "deport* self",
+        # "deported vehicle" is said of a thing (a typo for "reported"); a "deported vehicle owner" is a person
+        r"\b(?!deported " + _THING + r"\b(?! (?:owner|owners|driver|drivers|occupant|occupants|ro|registered owner)\b))deport\w*"
+        r"|\bself deport\w*",
+        PURPOSE,
+        0.97,
+        unless=r"\bdeportes\b|\bdeportment\b",
+    ),
     _term(
         "term:alien",
-        "alien aliens extranjero extranjeros wetback wetbacks",
+        "alien aliens noncitizen noncitizens non extranjero extranjeros wetback wetbacks",
         r"\b(?:illegal|criminal|removable|deportable|inadmissible|excludable|undocumented|unlawful|ilegal|ilegales)"
-        r" (?:alien|aliens|extranjeros?)\b|\balien (?:registration|number|file|no)\b|\bextranjeros? ilegal(?:es)?\b|\bwetbacks?\b",
+        r" (?:alien|aliens|non ?citizens?|extranjeros?)\b|\balien (?:registration|reg|number|file|no)\b|\bextranjeros? ilegal(?:es)?\b|\bwetbacks?\b",
         PURPOSE,
         0.95,
     ),
@@ -280,32 +316,80 @@ TERMS: tuple[Term, ...] = (
     ),
     _term(
         "term:undocumented",
-        "undocumented indocumentado indocumentada indocumentados indocumentadas sin",
-        r"\bundocumented\b|\bindocumentad[oa]s?\b|\bsin (?:papeles|documentos)\b",
+        "undocumented undoc undocs indocumentado indocumentada indocumentados indocumentadas sin",
+        r"\bundocumented\b|\bundocs?\b|\bindocumentad[oa]s?\b|\bsin (?:papeles|documentos)\b",
         PURPOSE,
         0.92,
+    ),
+    # "no papers" said of a person ("sin papeles" in English), not of a thing ("vehicle no papers", "dog
+    # has no papers", "no papers for the trailer"); "papers" alone says nothing
+    _term(
+        "term:no_papers",
+        "no without lacks lacking lacked",
+        r"\b(?:no|without|lacks?|lacking|lacked) (?:legal |valid |immigration |proper )?papers\b",
+        PURPOSE,
+        0.85,
+        unless=r"\b" + _THING + r"(?: (?:has|had|have|with|w|came with|sold with|but))? (?:no|without|lacks?|lacking|lacked)"
+        r" (?:legal |valid |proper )?papers\b|\bpapers (?:for|on|of|to|with) (?:the |a |an |his |her |their |this |that )?" + _THING + r"\b"
+        # the papers of a traffic stop (licence, insurance) or of a process server
+        r"|\b(?:license|licence|dl|insurance|serve|served|serving|summons|subpoena)\b",
     ),
     _term("term:migra", "migra*", r"\bmigra\b|\bmigra(?:cion|ciones|torio|toria|torios|torias)\b", PURPOSE, 0.9),
     _term(
         "term:removal",
-        "removal removable inadmissible rem final reinstat* deport*",
+        "removal removable removed inadmissible rem final reinstat* deport*",
         _VEHICLE_REMOVAL + r"\bremoval (?:order|orders|ord|proceeding|proceedings|hearing|warrant|case|flight|flights|officer|period)\b"
-        r"|\b(?:order|warrant|orden) of removal\b|\bexpedited removal\b|\breinstat\w* (?:of )?(?:the )?removal\b"
+        r"|\b(?:order|ord|ordr|warrant|orden) of removal\b"
+        + _OF_A_THING
+        + r"|\bexpedited removal\b|\breinstat\w* (?:of )?(?:the )?removal\b"
         r"|\bremovable (?:alien|aliens|subject|subjects|person|persons|individual|individuals|noncitizen|noncitizens|under|pursuant)\b|\bremovability\b"
         # what is said of the person ("subject may be removable"); a drive or media "is removable" is not
         r"|\b" + _PERSON + r"(?: (?:is|are|was|were|be|been|being|deemed|found|likely|may|might|could|would|possibly|potentially"
         r"|probably|also|now|not)){1,3} (?:removable|inadmissible)\b|\bamenable to removal\b"
         r"|" + _VEHICLE_REMOVAL + r"\b(?:removal|deportation) order\b|\bfinal order of (?:removal|deportation)\b|\brem order\b"
         r"|\b(?:locate|locating|arrest|detain|apprehend|pick ?up|hold|custody|subject|person|individual|him|her|them)"
-        r" (?:for|pending|awaiting) removal\b|" + _VEHICLE_REMOVAL + r"\b(?:pending|awaiting) removal\b",
+        r" (?:for|pending|awaiting) removal\b|" + _VEHICLE_REMOVAL + r"\b(?:pending|awaiting) removal\b"
+        # entering again after a removal (8 U.S.C. 1326); a removed alien
+        r"|\bre ?ent(?:ry|ries|ered|ering) (?:\w+ )?(?:after|following|post|since|subsequent to) (?:a |his |her |their |prior )?removal\b"
+        + _OF_A_THING
+        + r"|\bremoved (?:alien|aliens|noncitizen|noncitizens)\b",
         PURPOSE,
         0.93,
     ),
+    # a person removed before ("previously removed", "prior removal"), not a thing ("vehicle previously
+    # removed", "prior removal of debris") nor a person put out of a place ("previously removed from the
+    # bar", "trespasser previously removed by security")
+    _term(
+        "term:removal",
+        "previously prior formerly previous",
+        _THING_BEFORE
+        + r"\b(?:previously|prior|formerly) removed\b"
+        + _NOT_OF_A_THING
+        + r"|\b(?:prior|previous) removals?\b"
+        + _NOT_OF_A_THING,
+        PURPOSE,
+        0.9,
+        unless=r"\b(?:trespass\w*|premises|banned|ban|barred|evicted|eviction|ejected|escorted|security|bouncer|kicked out"
+        r"|store|bar|club|business|school|park|hospital|shelter|property|residence|apartment|house|home|event|game|flight|bus|train)\b",
+    ),
+    # "final order" (of removal), alone or said of a person; not a final order of anything else ("final
+    # order of protection", "of custody") nor one beside a civil or family court matter
+    _term(
+        "term:final_order",
+        "final fnl",
+        r"\b(?:final|fnl) (?:order|ordr|ord)s?\b(?! (?:of|for|on|in|re|regarding|to) (?!(?:removal|deportation|exclusion)\b))",
+        PURPOSE,
+        0.9,
+        unless=r"\b(?:protection|protective|op|eop|fop|oop|plenary|restraining|serve|served|serving|process|no contact|stalking|harassment|domestic|dv|custody|divorce"
+        r"|dissolution|marriage|eviction|possession|foreclosure|support|visitation|parenting|guardianship|probate|adoption"
+        r"|child|children|injunction|judgment|forfeiture|expungement|sealing|gvro|erpo|firearms restraining|abatement"
+        r"|nuisance|demolition|condemnation|sale|purchase|delivery|shipment|restaurant|food|pizza|store|customer)\b",
+    ),
     _term(
         "term:status",
-        "visa overstay* out unlawful unlawfully entered ewi voluntary immigration lawful legal illegally admitted",
+        "visa overstay* out unlawful unlawfully illegally entered ewi voluntary immigration lawful legal illegally admitted",
         r"\bvisa overstay\w*|\boverstay\w* (?:(?:a|the|his|her|their) )?(?:visa|status|admission)\b|\bout of status\b|\bunlawful(?:ly)? (?:present|presence|status|entry)\b"
-        r"|\bentered without inspection\b|\bewi\b|\bvoluntary departure\b|\bimmigration hold\b"
+        r"|\billegally present\b|\bentered without inspection\b|\bewi\b|\bvoluntary departure\b|\bimmigration hold\b"
         r"|\b(?:lacks?|lacking|without|no) (?:lawful|legal) (?:immigration )?status\b|\bnot lawfully admitted\b"
         # where the person is and how she came ("is here illegally"; a car "parked here illegally" is not)
         r"|\b(?:is|are|was|been|being|living|residing|lives|resides|remains|remained|staying) (?:here|in (?:the|this) (?:country|united states|u s|us))"
@@ -371,6 +455,7 @@ TERMS: tuple[Term, ...] = (
     ),
     _term("term:alien", "alien", r"\balien absconders?\b|\babsconders? alien\b", PURPOSE, 0.95),
     A_NUMBER_WORD,
+    A_NUMBER_MARK,
     # --- codes, on the plain words: forms, statutes, A-numbers ---
     _term(
         "statute:8 usc",
@@ -534,8 +619,7 @@ RUN_TOGETHER_WORDS: frozenset[str] = frozenset(
 # they are run together with; "notice", "police", "justice" are not split (their heads are not here).
 CONCAT_ACRONYMS: tuple[str, ...] = ("ice", "ero", "hsi", "cbp", "dhs", "usbp")
 CONCAT_PARTNERS: frozenset[str] = frozenset(
-    {"assist", "locate", "for", "per", "req", "request", "with", "hold", "detainer", "warrant", "case", "team", "ops", "op", "pickup"}
-    | set(CONCAT_ACRONYMS)
+    set("assist locate for per req request with hold detainer warrant case team ops op pickup interest".split()) | set(CONCAT_ACRONYMS)
 )
 
 
@@ -671,7 +755,12 @@ FUZZY_TARGETS: dict[str, str] = {
 }
 # Two-word names and terms whose misspellings are purpose evidence ("Border Patril", "illeal entry"),
 # and the registry id of the unit a phrase names.
-FUZZY_PHRASES: dict[str, str | None] = {"border patrol": "CBP-USBP", "illegal entry": None, "illegal alien": None}
+FUZZY_PHRASES: dict[str, str | None] = {
+    "border patrol": "CBP-USBP",
+    "illegal entry": None,
+    "illegal alien": None,
+    "removal proceedings": None,
+}
 FUZZY_NEVER: frozenset[str] = frozenset(
     {
         "department",

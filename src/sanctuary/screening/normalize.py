@@ -222,6 +222,14 @@ def _fold(text: str) -> tuple[str, list[int], list[Signal], list[str | None]]:
     return "".join(out), origin, signals, scripts
 
 
+def folded(text: str) -> tuple[str, list[int]]:
+    """The text folded character by character (lower case, invisible characters and accents dropped,
+    look-alikes mapped, NFKC: "\u0410\u00ad\uff03" is "a#"), with each folded character's index in
+    `text`; punctuation kept. For the rules that read a mark normalising drops ("A#")."""
+    out, origin, _, _ = _fold(text)
+    return out, origin
+
+
 def _runs(folded: str) -> list[tuple[int, int]]:
     """Runs of word characters, trimmed of symbols at their edges ("theft!", "$50"). A "|" or "!"
     that stands for a letter stays in its word ("v!sa", "|ce"), one that separates two words does

@@ -28,6 +28,7 @@ are cached: real logs repeat their reasons.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -37,6 +38,7 @@ from sanctuary.screening import lexicon
 from sanctuary.screening.fuzzy import misspelled_phrase, misspelling_of
 from sanctuary.screening.model import shipped
 from sanctuary.screening.normalize import BIDI, MIXED_SCRIPT, WHOLE_SCRIPT, Normalized, displayed, normalize
+from sanctuary.screening.normalize import folded as normalize_folded
 
 CIVIL_IMMIGRATION = "civil_immigration"
 NEEDS_REVIEW = "needs_review"
@@ -47,6 +49,8 @@ MAX_LENGTH = 2000  # longer input is screened on its first MAX_LENGTH characters
 CACHE_SIZE = 1 << 16
 _ACRONYM_ICE = "agency:ICE"
 _SPACED_A = re.compile(r"a\s", re.IGNORECASE)
+_A_MARK = re.compile(r"a#(?![#\w])")  # "A#" with no number after it (one is `a_number`'s), folded
+_NUMBER_SIGNS = ("#", "\uff03", "\ufe5f")  # and its full-width and small forms
 BIDI_RULE = f"normalised:{BIDI}"
 BIDI_WEIGHT = 0.5
 _EVASION_RULES = frozenset({f"normalised:{MIXED_SCRIPT}", f"normalised:{WHOLE_SCRIPT}"})
@@ -137,6 +141,11 @@ def _lexicon_hits(text: str, norm: Normalized) -> list[_Hit]:
             evidence = _evidence(text, norm, match.start(), match.end(), _form_rule(term.rule, match.group(0)), term.plain)
             if term is lexicon.A_NUMBER_WORD and _SPACED_A.match(evidence.text):
                 continue  # "a number", two words: not an A-number
+            if term is lexicon.A_NUMBER_MARK:
+                end = _a_mark_end(text, evidence.start)
+                if end is None:
+                    continue  # the article "a", not "A#"
+                evidence = Evidence(evidence.start, end, text[evidence.start : end], evidence.rule)
             if term.rule == _ACRONYM_ICE and match.group(0) == "ice":
                 if drugs is None:
                     drugs = lexicon.DRUG_CONTEXT.search(norm.words) is not None
@@ -144,6 +153,18 @@ def _lexicon_hits(text: str, norm: Normalized) -> list[_Hit]:
                     continue
             hits.append(_Hit(evidence, term.kind, term.weight, term.agency))
     return hits
+
+
+def _a_mark_end(text: str, start: int) -> int | None:
+    """Where "A#" typed at `start` ends (the "#" normalising drops, read in the text folded: look-alike,
+    accented or padded with invisible characters), or None when the letter is not followed by one."""
+    if not any(sign in text for sign in _NUMBER_SIGNS):
+        return None
+    folded, origin = normalize_folded(text)
+    at = bisect_left(origin, start)
+    if at >= len(origin) or origin[at] != start or not _A_MARK.match(folded, at):
+        return None
+    return origin[at + 1] + 1
 
 
 def _fuzzy_hits(text: str, norm: Normalized, taken: set[tuple[int, int]]) -> list[_Hit]:
