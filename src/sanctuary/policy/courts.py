@@ -96,6 +96,19 @@ def clerk_criminal_warrant(documents: Iterable[DocumentClass]) -> bool:
     )
 
 
+def clerk_subpoenas(documents: Iterable[DocumentClass]) -> list[DocumentClass]:
+    """The subpoenas of a federal court established under Article III (ARTICLE_III_COURTS) that the
+    court's clerk signed, no judge (a civil subpoena the clerk issues for a pending action): no judicial
+    document (a judicial subpoena needs a judge's signature), descriptive only, for a rule that asks
+    whether a subpoena is "issued as part of a court proceeding" or "court-issued" rather than who signed
+    it (ORS 181A.823(1)(c)(A), read with a parameter; reading or-87). Never an administrative form."""
+    return [
+        d
+        for d in documents
+        if d.type == "judicial_subpoena" and not d.administrative and _ARTICLE_III_COURT.search(d.court) and _CLERK.search(d.signer)
+    ]
+
+
 def state_court_orders(documents: Iterable[DocumentClass]) -> frozenset[str]:
     """Two-letter codes of the states whose courts issued a judicial document (one state named, no other;
     Washington's by its kind and place, as the module says)."""

@@ -32,7 +32,7 @@ from sanctuary.models import (
     string_fields,
     strings_at,
 )
-from sanctuary.policy.courts import article_iii_order, clerk_criminal_warrant, prosecutor_subpoenas, state_court_orders
+from sanctuary.policy.courts import article_iii_order, clerk_criminal_warrant, clerk_subpoenas, prosecutor_subpoenas, state_court_orders
 from sanctuary.policy.immigration import STATED_CRIME, immigration_purpose
 from sanctuary.policy.immigration_crimes import criminal_immigration
 from sanctuary.policy.stated_purposes import stated_purposes
@@ -134,6 +134,10 @@ class Facts:
     # A federal court's criminal warrant its clerk signed, no judge (`policy.courts.clerk_criminal_warrant`):
     # no judicial document; only a rule reading it under a parameter lets it count.
     clerk_criminal_warrant: bool = False
+    # A federal court's subpoena its clerk signed, no judge (`policy.courts.clerk_subpoenas`), of the
+    # documents that count: no judicial document; only a rule reading it under a parameter lets it count
+    # (Oregon's `clerk_subpoenas`). What it names it requires (`process_compels` reads its list too).
+    clerk_subpoena: bool = False
     disclosure_order: bool = False
     # The data categories (leaves or groups) a judge's verified document (a warrant, an order, a judicial
     # subpoena; not a grand jury subpoena, the clerk's) names as what it requires the department to
@@ -229,6 +233,7 @@ class Facts:
             "judicial_criminal_warrant": self.judicial_criminal_warrant,
             "federal_criminal_warrant": self.federal_criminal_warrant,
             "clerk_criminal_warrant": self.clerk_criminal_warrant,
+            "clerk_subpoena": self.clerk_subpoena,
             "disclosure_order": self.disclosure_order,
             "compelled": [{"__entity": {"type": "Category", "id": c}} for c in sorted(self.compelled)],
             "process_compels": [{"__entity": {"type": "Category", "id": c}} for c in sorted(self.process_compels)],
@@ -532,15 +537,17 @@ def derive(
     op = request.operation
     stated = stated_purposes(words.values())
     judges_order = any(d.type in JUDGES_ORDERS for d in verified)
+    clerks = clerk_subpoenas(docs)
     return Facts(
         immigration_purpose=immigration.immigration,
         judicial_warrant=bool(verified),
         judicial_criminal_warrant=bool(judicial_criminal),
         federal_criminal_warrant=any(d.federal for d in judicial_criminal),
         clerk_criminal_warrant=clerk_criminal_warrant(docs),
+        clerk_subpoena=bool(clerks),
         disclosure_order=any(d.type in COMPULSORY for d in verified),
         compelled=frozenset(c for d in verified if d.type not in CLERKS_SUBPOENAS for c in d.compels),
-        process_compels=frozenset(c for d in verified for c in d.compels),
+        process_compels=frozenset(c for d in [*verified, *clerks] for c in d.compels),
         judicial_disclosure=judges_order or any(d.search for d in verified),
         judges_order=judges_order,
         administrative_document=any(d.administrative for d in docs),
