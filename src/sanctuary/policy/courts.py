@@ -115,6 +115,28 @@ def state_court_orders(documents: Iterable[DocumentClass]) -> frozenset[str]:
     return frozenset(state for d in documents if d.judicial and not d.federal and (state := _state_of(d.court)))
 
 
+_COMMISSIONER = re.compile(r"\bcommissioner\b", re.IGNORECASE)
+_IMMIGRATION = re.compile(r"immigration", re.IGNORECASE)
+
+
+def commissioner_orders(documents: Iterable[DocumentClass]) -> frozenset[str]:
+    """Two-letter codes of the states whose court's order or subpoena a court commissioner signed, no
+    judge (a superior court commissioner's order): no judicial document (an order needs a judge's or a
+    magistrate's signature), descriptive only, for a rule that asks whether a commissioner is "a judge or
+    magistrate" (RCW 43.17.420(2), read with a parameter; reading wa-99). Never an administrative form,
+    never an immigration official's."""
+    return frozenset(
+        state
+        for d in documents
+        if d.type in ("court_order", "judicial_subpoena")
+        and not d.administrative
+        and _COMMISSIONER.search(d.signer)
+        and not _IMMIGRATION.search(f"{d.signer} {d.court}")
+        and not _FEDERAL.search(d.court)
+        and (state := _state_of(d.court))
+    )
+
+
 # The subpoenas a prosecutor may subscribe: a court's, and one for its grand jury (CPL 610.20(2): "a
 # subpoena of such court, subscribed by himself, for the attendance in such court or a grand jury
 # thereof"; reading ny-86). A federal grand jury subpoena is the clerk's: its court is federal.

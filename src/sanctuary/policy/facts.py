@@ -32,7 +32,7 @@ from sanctuary.models import (
     string_fields,
     strings_at,
 )
-from sanctuary.policy.courts import article_iii_order, clerk_criminal_warrant, clerk_subpoenas, prosecutor_subpoenas, state_court_orders
+from sanctuary.policy.courts import article_iii_order, clerk_criminal_warrant, clerk_subpoenas, commissioner_orders, prosecutor_subpoenas, state_court_orders
 from sanctuary.policy.immigration import STATED_CRIME, immigration_purpose
 from sanctuary.policy.immigration_crimes import criminal_immigration
 from sanctuary.policy.stated_purposes import stated_purposes
@@ -177,6 +177,10 @@ class Facts:
     civil_immigration_operation: bool = False
     article_iii_order: bool = False
     state_court_orders: frozenset[str] = frozenset()
+    # The states whose court's order or subpoena a court commissioner signed, no judge
+    # (`policy.courts.commissioner_orders`), of the documents that count: no judicial document; only a
+    # rule reading it under a parameter lets it count (Washington's `court_commissioner`).
+    commissioner_orders: frozenset[str] = frozenset()
     # The states whose court's subpoena, in a criminal matter, a prosecutor subscribed and no judge
     # (`policy.courts.prosecutor_subpoenas`), of the documents that count: descriptive, for each
     # jurisdiction's own definition of a subpoena properly issued (New York's CPL).
@@ -252,6 +256,7 @@ class Facts:
             "civil_immigration_operation": self.civil_immigration_operation,
             "article_iii_order": self.article_iii_order,
             "state_court_orders": sorted(self.state_court_orders),
+            "commissioner_orders": sorted(self.commissioner_orders),
             "prosecutor_subpoenas": sorted(self.prosecutor_subpoenas),
             "felony_conviction": self.felony_conviction,
             "subject_records": sorted(self.subject_records),
@@ -538,6 +543,7 @@ def derive(
     stated = stated_purposes(words.values())
     judges_order = any(d.type in JUDGES_ORDERS for d in verified)
     clerks = clerk_subpoenas(docs)
+    commissioners = [d for d in docs if commissioner_orders([d])]
     return Facts(
         immigration_purpose=immigration.immigration,
         judicial_warrant=bool(verified),
@@ -547,7 +553,7 @@ def derive(
         clerk_subpoena=bool(clerks),
         disclosure_order=any(d.type in COMPULSORY for d in verified),
         compelled=frozenset(c for d in verified if d.type not in CLERKS_SUBPOENAS for c in d.compels),
-        process_compels=frozenset(c for d in [*verified, *clerks] for c in d.compels),
+        process_compels=frozenset(c for d in [*verified, *clerks, *commissioners] for c in d.compels),
         judicial_disclosure=judges_order or any(d.search for d in verified),
         judges_order=judges_order,
         administrative_document=any(d.administrative for d in docs),
@@ -562,6 +568,7 @@ def derive(
         civil_immigration_operation=bool(op and op.civil_immigration),
         article_iii_order=article_iii_order(verified),
         state_court_orders=state_court_orders(verified),
+        commissioner_orders=commissioner_orders(docs),
         prosecutor_subpoenas=prosecutor_subpoenas(docs),
         felony_conviction="felony_conviction" in carveouts,
         subject_records=carveouts.intersection(APPLICATIONS + CALIFORNIA + WASHINGTON),
