@@ -143,6 +143,15 @@ def test_a_magistrate_judges_order_is_a_federal_court_order_but_not_an_article_i
         ("joint fugitive operations task force: removable aliens", {"joint_task_force"}),
         ("LA JTTF lead", {"joint_task_force"}),
         ("287(g) task force model deputies", {"enforcement_agreement"}),
+        # A Title 8 designation grants immigration powers (read beside 287(g)); a Title 19 one is a deputation only (its grant is
+        # the requester's word); housing anyone's detainees is California's (a)(6), not immigration detention.
+        ("Title 8 cross-designation of deputies for a reentry unit", {"immigration_designation", "deputation"}),
+        ("deputize officers as immigration officers", {"immigration_designation", "deputation"}),
+        ("Title 19 customs cross-designation for narcotics", {"deputation"}),
+        ("special deputation for the fugitive unit", {"deputation"}),
+        ("intergovernmental agreement to house federal pretrial criminal detainees", {"detainee_housing"}),
+        ("agreement to house ICE detainees", {"detention_agreement", "detainee_housing"}),
+        ("deputies to check the detainee list", set()),
         ("ask place of birth and citizenship of every arrestee at booking", {"status_inquiry", "in_custody"}),
         ("question drivers about their immigration status at the checkpoint", {"status_inquiry"}),
         ("place of birth of the suspect in the burglary", set()),

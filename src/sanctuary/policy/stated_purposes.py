@@ -13,7 +13,9 @@ Some laws bar an arrangement rather than a disclosure, and a request can be the 
 181A.829(1)), an agreement to house or detain people for immigration violations (RCW
 10.93.160(12)(a), ORS 181A.829(2); California's Gov. Code §7284.6(a)(6) for any federal detainee),
 language services from an immigration authority (RCW 10.93.160(13); interpreters, Gov. Code
-§7284.6(a)(3)), office space dedicated to immigration authorities (Gov. Code §7284.6(a)(5)); and
+§7284.6(a)(3)), office space dedicated to immigration authorities (Gov. Code §7284.6(a)(5)), deputizing officers as
+special federal officers (Gov. Code §7284.6(a)(2), read with the purpose), housing federal detainees of
+any kind (Gov. Code §7284.6(a)(6): `detainee_housing`); and
 some protect a place, a court facility (RCW 2.28.310-.330, ORS 181A.828); some bar the department's
 own conduct a request may ask of it, asking people their status or place of birth (RCW 10.93.160(4)(a)). A request may also present
 itself as a joint task force's (Gov. Code §7284.6(b)(3)): the exception opens only on the registry's
@@ -38,20 +40,32 @@ KINDS: dict[str, re.Pattern[str]] = {
         r"\bvehicle (?:import|export)\w*\b|\bexport clearance\b|\b(?:import|export)\w* (?:of )?(?:(?:a|an|the) )?"
         r"(?:(?!(?:in|inside|into|within|with|by|from|on|under|aboard|hidden|concealed|via|and|or)\b)\w+ ){0,4}?vehicles?\b"
     ),
-    # A 287(g) agreement, or a cross-designation carrying immigration-officer powers under Title 8 (the
-    # INA): "federal immigration enforcement powers" (ORS 181A.829(1)) whatever its other purpose; a
-    # Title 19 (customs) cross-designation alone is not one (reading or-96: the words decide).
-    "enforcement_agreement": re.compile(
-        r"\b287 ?g\b|\b1357 ?g\b|\b(?:jail enforcement|task force|warrant service officer) model\b"
-        r"|\btitle (?:8|viii) (?:\w+ ){0,3}?(?:cross ?designat\w*|designat\w*|authority|powers?)\b"
-        r"|\bcross ?designat\w* (?:\w+ ){0,8}?(?:under|pursuant to|with) title (?:8|viii)\b"
-        r"|\bcross ?designat\w* (?:\w+ ){0,4}?as (?:\w+ )?immigration officers?\b"
-        r"|\bimmigration officers? (?:authority|powers?)\b"
+    "enforcement_agreement": re.compile(r"\b287 ?g\b|\b1357 ?g\b|\b(?:jail enforcement|task force|warrant service officer) model\b"),
+    # Another agreement granting immigration-officer powers: a Title 8 designation, officers designated or
+    # deputized "as immigration officers" (docs/requests.md, `agreement`: "a 287(g) or other agreement
+    # granting immigration powers, named by its words"; reading ca-146). Every rule that refuses an
+    # enforcement agreement reads it too; it is kept apart from `enforcement_agreement` only so that it
+    # never stops an agreement being read as direct access (policy.facts.OTHER_ARRANGEMENTS): these
+    # words were read so before, and a change may only close.
+    "immigration_designation": re.compile(
+        r"\btitle 8 (?:\w+ ){0,2}?designat\w*|\b(?:designat|deputi[sz])\w* (?:\w+ ){0,4}?as (?:federal )?immigration officers?\b"
+    ),
+    # Officers deputized or cross-designated as federal officers, under whatever title (Gov. Code
+    # §7284.6(a)(2): "peace officers deputized as special federal officers or special federal deputies").
+    # What it grants is the requester's word: not an arrangement that excludes data access by itself
+    # (policy.facts.OTHER_ARRANGEMENTS); a law reads it with the purpose (immigration enforcement or not).
+    "deputation": re.compile(
+        r"\bcross ?designat\w*|\bdeputation\b|\bdeputi[sz](?:e|ed|es|ing|ation)\b|\bspecial federal (?:officers?|deput(?:y|ies))\b"
     ),
     "detention_agreement": re.compile(
         r"\bintergovernmental service agreements?\b|\bigsa\b|\bbed ?space\b|\bdetention (?:agreement|contract)s?\b"
         r"|\b(?:house|housing|detain|detaining) (?:ice |immigration |federal )?detainees\b"
     ),
+    # Housing anyone's detainees or prisoners, whoever holds them and for what (the U.S. Marshals'
+    # pretrial detainees as much as ICE's): Gov. Code §7284.6(a)(6) bars contracting "to house
+    # individuals as federal detainees", any federal detainees; the immigration-detention texts
+    # (RCW 10.93.160(12)(a), ORS 181A.829(2)) read `detention_agreement` only (reading ca-147).
+    "detainee_housing": re.compile(r"\b(?:house|housing) (?:\w+ ){0,3}?(?:detainees|prisoners)\b"),
     "language_services": re.compile(r"\binterpret(?:ation|ing|er|ers)\b|\btranslation\b|\blanguage (?:services?|line|assistance)\b"),
     "office_space": re.compile(
         r"\boffice space\b|\b(?:dedicated|permanent|exclusive) (?:ice |immigration |cbp )?offices?\b|\b(?:ice|immigration) offices? (?:at|in|inside)\b"
