@@ -33,7 +33,14 @@ from sanctuary.models import (
     string_fields,
     strings_at,
 )
-from sanctuary.policy.courts import article_iii_order, clerk_criminal_warrant, clerk_subpoenas, commissioner_orders, prosecutor_subpoenas, state_court_orders
+from sanctuary.policy.courts import (
+    article_iii_order,
+    clerk_criminal_warrant,
+    clerk_subpoenas,
+    commissioner_orders,
+    prosecutor_subpoenas,
+    state_court_orders,
+)
 from sanctuary.policy.immigration import STATED_CRIME, immigration_purpose
 from sanctuary.policy.immigration_crimes import criminal_immigration
 from sanctuary.policy.stated_purposes import stated_purposes
