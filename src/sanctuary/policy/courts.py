@@ -14,6 +14,18 @@ court) is not Washington's whatever its name says, nor is one of a county whose 
 counties share (Pierce, Adams, Lincoln ...) unless it names the state: the doubt stays closed.
 "Washington County" and "Washington, D.C." do not name the state.
 
+An Illinois court is recognised by its state named, or as the Circuit Court of Cook County (Illinois's
+trial courts are circuit courts; Georgia's and Minnesota's Cook Counties have a superior and a district
+court, and no other state has a Cook County): any other court naming no state belongs to none.
+
+Whose process binds the department (`binds`): a federal court's, or a court of the department's own
+state. A sister state's court has no power over an agency of another state; its order, warrant or
+subpoena requires nothing of it until a court of that agency's state issues its own (Oregon's
+"as may be required", ORS 181A.823(1)(c)(A), reading or-71; Chicago's "Unless required to do so by
+statute, federal regulation, court order, or a lawfully issued judicial warrant", MCC 2-173-030(a),
+readings chi-132, chi21-100). A court whose state the document does not show binds no one (the
+doubt stays closed).
+
 A prosecutor's subpoena (New York CPL 610.20(2): a district attorney, as an officer of a criminal
 court in which he is conducting the prosecution, "may issue a subpoena of such court, subscribed by
 himself", "for the attendance in such court or a grand jury thereof") is a court's subpoena no judge
@@ -60,6 +72,8 @@ _WA_COUNTY = (
 _FEDERAL = re.compile(r"\b(?:united states|u\.\s?s\.)|\bfederal\b", re.IGNORECASE)
 _PROSECUTOR = re.compile(r"\bdistrict\s+attorney\b|\bprosecutor\b", re.IGNORECASE)
 _WA_PLACE = re.compile(rf"\b(?:{_WA_COUNTY})\s+county\b|\bcounty\s+of\s+(?:{_WA_COUNTY})\b", re.IGNORECASE)
+# The Circuit Court of Cook County: Illinois's by its kind and place (the module says why).
+_IL_PLACE = re.compile(r"\bcircuit\s+court\s+(?:of|for)\s+cook\s+county\b|\bcook\s+county\s+circuit\s+court\b", re.IGNORECASE)
 
 
 def article_iii_order(documents: Iterable[DocumentClass]) -> bool:
@@ -126,9 +140,21 @@ def prosecutor_subpoenas(documents: Iterable[DocumentClass]) -> frozenset[str]:
     )
 
 
+def binds(document: DocumentClass, home_state: str | None) -> bool:
+    """Whether a judicial document's court has power over a department of `home_state`: a federal
+    court's (its process runs in every state), or a court of that state (one state named, no other;
+    Washington's and Illinois's also by their kind and place). A sister state's court, or one whose
+    state is not shown, binds none: "required" (MCC 2-173-030(a); ORS 181A.823(1)(c)(A)) needs a
+    court the department must obey. None: no state is home, and only a federal court binds."""
+    return document.judicial and (document.federal or (home_state is not None and _state_of(document.court) == home_state))
+
+
 def _state_of(court: str) -> str | None:
-    """The state whose court this is (one state named, no other; Washington's by its kind and place)."""
+    """The state whose court this is (one state named, no other; Washington's and Illinois's by their
+    kind and place)."""
     named = [code for code, pattern in _STATE.items() if pattern.search(court)]
     if named == ["WA"] or (not named and _WA_PLACE.search(court)):
         return "WA" if _WA_KIND.search(court) else None
+    if not named and _IL_PLACE.search(court):
+        return "IL"
     return named[0] if len(named) == 1 else None

@@ -32,7 +32,7 @@ from sanctuary.models import (
     string_fields,
     strings_at,
 )
-from sanctuary.policy.courts import article_iii_order, clerk_criminal_warrant, prosecutor_subpoenas, state_court_orders
+from sanctuary.policy.courts import article_iii_order, binds, clerk_criminal_warrant, prosecutor_subpoenas, state_court_orders
 from sanctuary.policy.immigration import STATED_CRIME, immigration_purpose
 from sanctuary.policy.immigration_crimes import criminal_immigration
 from sanctuary.policy.stated_purposes import stated_purposes
@@ -148,6 +148,14 @@ class Facts:
     # court order" (VTL §201(9)(c), (10)(c)), which names besides it only an Article III judge's warrant and
     # a subpoena under the CPL or CPLR. A grand jury subpoena, the clerk's, is none of them.
     judges_order: bool = False
+    # `compelled`, `judicial_disclosure` and `disclosure_order` read of the verified documents whose
+    # court binds the department (`policy.courts.binds`: a federal court, or a court of the home state):
+    # what such a document requires, where "required" needs a court the department must obey (MCC
+    # 2-173-030(a): "Unless required to do so by statute, federal regulation, court order, or a lawfully
+    # issued judicial warrant"; a sister state's court binds no Illinois agency: readings chi-132, chi21-100).
+    binding_compelled: frozenset[str] = frozenset()
+    binding_disclosure: bool = False
+    binding_order: bool = False
     administrative_document: bool = False
     # The request queries a department database (kind database_query), or is an agreement giving direct
     # access to one (`direct_access`).
@@ -227,6 +235,9 @@ class Facts:
             "compelled": [{"__entity": {"type": "Category", "id": c}} for c in sorted(self.compelled)],
             "judicial_disclosure": self.judicial_disclosure,
             "judges_order": self.judges_order,
+            "binding_compelled": [{"__entity": {"type": "Category", "id": c}} for c in sorted(self.binding_compelled)],
+            "binding_disclosure": self.binding_disclosure,
+            "binding_order": self.binding_order,
             "administrative_document": self.administrative_document,
             "database_access": self.database_access,
             "public_data": self.public_data,
@@ -494,6 +505,7 @@ def derive(
     self_request: bool = False,
     declaring: frozenset[str] = frozenset(),
     attested: Collection[Document] = (),
+    home_state: str | None = None,
 ) -> Facts:
     """The facts of one request.
 
@@ -513,7 +525,9 @@ def derive(
     `self_request`: the subject asks for her own records, bound to her by the department (`Pipeline.bind_self`).
     `declaring`: the agencies the request really comes from (each reading of the requester): whom an
     ALPR declaration among `documents` is for (a beneficiary's is never shown by it). `attested`: the
-    verified documents whose attestation text is not the request's words (`free_text`)."""
+    verified documents whose attestation text is not the request's words (`free_text`). `home_state`: the
+    state of the law in force, whose courts bind the department besides the federal courts (`binding_*`);
+    None: only a federal court's do."""
     docs = list(documents)
     words = free_text(request, attested)  # read by three facts below: walked once
     verified = [d for d in docs if d.judicial and not d.administrative]
@@ -529,6 +543,7 @@ def derive(
     op = request.operation
     stated = stated_purposes(words.values())
     judges_order = any(d.type in JUDGES_ORDERS for d in verified)
+    binding = [d for d in verified if binds(d, home_state)]
     return Facts(
         immigration_purpose=immigration.immigration,
         judicial_warrant=bool(verified),
@@ -539,6 +554,9 @@ def derive(
         compelled=frozenset(c for d in verified if d.type not in CLERKS_SUBPOENAS for c in d.compels),
         judicial_disclosure=judges_order or any(d.search for d in verified),
         judges_order=judges_order,
+        binding_compelled=frozenset(c for d in binding if d.type not in CLERKS_SUBPOENAS for c in d.compels),
+        binding_disclosure=any(d.type in JUDGES_ORDERS or d.search for d in binding),
+        binding_order=any(d.type in COMPULSORY for d in binding),
         administrative_document=any(d.administrative for d in docs),
         database_access=request.kind is Kind.database_query or direct_access(request, stated),
         public_data=public_data,
