@@ -314,6 +314,10 @@ def test_a_text_the_screen_wants_reviewed_holds_a_permit_but_never_a_deny(monkey
         ("investigación de aborción, Texas", "text", True),
         ("pregnancy termination investigation", "text", True),
         ("vehicle at Planned  Parenthood lot", "text", True),
+        ("Indiana ban on gender-transition procedures for minors", "text", True),  # reading chi-111
+        ("investigación por transición de género de un menor", "text", True),
+        ("puberty blockers prescribed in Illinois", "text", True),
+        ("assault on a transgender woman", "text", False),
         ("assault on a pregnant woman", "text", False),
         ("aborted traffic stop", "text", False),
         ("armed robbery", "text", False),
@@ -418,6 +422,32 @@ def test_what_a_warrant_compels_counts_once_verified_and_only_what_it_names() ->
     assert naming_nothing.decision == "deny" and "chicago-2021:030-a-status" in naming_nothing.rules
     unknown = p.decide(parse_request({**raw, "documents": [{**FED_WARRANT, "compels": ["immigration_papers"]}]}))
     assert unknown.decision == "deny" and unknown.failure is Failure.input and "documents[0].compels" in (unknown.error or "")
+
+
+@pytest.mark.parametrize(
+    ("signed_by", "text", "dob", "counts"),
+    [
+        ("the person the information is about", "I authorize the department to share my immigration status.", "1990-05-14", True),
+        ("M. Example, mother of the person", "I, his mother, authorize sharing my son's status", "1990-05-14", False),
+        ("M. Example, mother of the person", "I, his mother, authorize sharing my son's status", "2011-05-14", True),
+        ("M. Example", "I authorize sharing my daughter's immigration status", "1990-05-14", False),
+        ("R. Example, husband of the person", "I authorize sharing my wife's status", "1985-01-20", False),
+        ("J. Example, legal guardian", "I authorize sharing the status of my ward", "14 May 2011", False),  # no date read: adult
+    ],
+)
+def test_a_written_consent_counts_only_as_030a1_names_its_signer(signed_by, text, dob, counts) -> None:
+    """MCC 2-173-030(a)(1): the person's own authorization, or a parent's or guardian's for a minor (readings chi-123, chi-124)."""
+    from datetime import date
+
+    from sanctuary.policy import facts
+
+    raw = request("database_query", "FBI", resource={"fields": ["immigration_status"], "search": {"type": "person", "person_id": "P0000323"}})
+    raw["subject"] = {"person_id": "P0000323", "dob": dob}
+    raw["documents"] = [{"type": "written_consent", "signed_by": signed_by, "text": text}]
+    r = parse_request(raw)
+    signers = facts._consent_signers(r)
+    minor = facts._minor(r, today=date(2026, 12, 8))
+    assert ("other" not in signers and ("parent" not in signers or minor)) is counts
 
 
 def test_a_judges_paper_the_department_verified_holds_nothing_for_review(monkeypatch: pytest.MonkeyPatch) -> None:

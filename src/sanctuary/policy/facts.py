@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from functools import cached_property, lru_cache
 from typing import Protocol
 
@@ -62,6 +63,13 @@ def custody_topics(fields: Sequence[str]) -> tuple[str, ...]:
 def clarification(request: Request) -> bool:
     """A custody inquiry whose only topic is the nature of the requester's own warrant (`WARRANT_TOPIC`)."""
     return request.kind is Kind.custody_inquiry and custody_topics(request.resource.fields) == (WARRANT_TOPIC,)
+
+
+def asks_clarification(request: Request) -> bool:
+    """A custody inquiry that asks the nature of the requester's own warrant among its topics, alone or
+    beside custody topics: a mixed inquiry, whose clarifying part a law may answer apart (parameters
+    chicago-2021.mixed_inquiry, illinois-trust.mixed_inquiry; reading row chi-104)."""
+    return request.kind is Kind.custody_inquiry and WARRANT_TOPIC in custody_topics(request.resource.fields)
 
 
 # The 2-173-042(c) carve-outs (2012 text), and four readings of it that the words retrieved leave open
@@ -119,7 +127,11 @@ RECORD_FACTS: tuple[str, ...] = CARVEOUTS + APPLICATIONS + CALIFORNIA + WASHINGT
 HEALTH_CARE = re.compile(
     r"\b(?:abortion|abortions|abortifacient|aborto|abortos|aborcion|reproductive|salud reproductiva"
     r"|terminat\w* (?:of )?(?:a |her |the )?pregnanc\w*|pregnancy terminat\w*|interrupcion (?:voluntaria )?del embarazo"
-    r"|mifepristone|misoprostol|planned parenthood|gender affirming|family planning|planificacion familiar)\b"
+    r"|mifepristone|misoprostol|planned parenthood|gender affirming|family planning|planificacion familiar"
+    # Care named by what it does rather than by "gender affirming" (reading chi-111: a ban on "gender-
+    # transition procedures for minors" is a law that interferes with such care), in both languages.
+    r"|gender transition\w*|(?:gender|sex) reassignment|puberty blockers?|cross sex hormones?"
+    r"|afirmacion de genero|transicion de genero|reasignacion de (?:sexo|genero)|bloqueadores de (?:la )?pubertad)\b"
 )
 
 
@@ -169,6 +181,7 @@ class Facts:
     criminal_purpose_stated: bool = False
     detainer: bool = False
     clarification: bool = False  # a custody inquiry asking only the nature of the requester's own warrant
+    asks_clarification: bool = False  # a custody inquiry asking that nature among its topics (mixed or alone)
     carveout: bool = False
     health_care_purpose: bool = False
     operation_type: str = "none"
@@ -245,6 +258,7 @@ class Facts:
             "criminal_purpose_stated": self.criminal_purpose_stated,
             "detainer": self.detainer,
             "clarification": self.clarification,
+            "asks_clarification": self.asks_clarification,
             "carveout": self.carveout,
             "health_care_purpose": self.health_care_purpose,
             "operation_type": self.operation_type,
@@ -385,6 +399,68 @@ def _names_one(request: Request) -> bool:
         return subject_of(request) is not None
     except RequestError:  # two people: refused before any fact is read (Pipeline.decide)
         return False
+
+
+# MCC 2-173-030(a)(1): the authorization is given "by the individual to whom such information pertains,
+# or if such individual is a minor or is otherwise not legally competent, by such individual's parent or
+# guardian". A consent paper whose own words show it signed by someone else (its signer or title names a
+# parent, a guardian or another relation; its text speaks of "my son" or "his mother") is not the
+# person's: a parent's or guardian's counts only for a person under 18 by the date of birth the request
+# gives (at the department's own tool, its records; "minor" is not defined in chapter 2-173, and 18, the
+# age of majority in Illinois, is not among the kept sources: docs/law/chicago-ordinance.md); another's
+# never, nor a guardian's for an adult (no record says a person is "not legally competent"). Verification
+# proves a signature; the paper's words can only take a consent away (reading rows chi-123, chi-124).
+_PARENT_SIGNER = re.compile(
+    r"\b(?:mother|father|parents?|guardians?|stepmother|stepfather|madre|padre|padres|tutora?)\b"
+)
+_OTHER_SIGNER = re.compile(
+    r"\b(?:wife|husband|spouse|partner|brother|sister|sibling|son|daughter|child|friend|employer|attorney"
+    r"|lawyer|counsel|esposa|esposo|hermano|hermana|hijo|hija|abogado|abogada|on (?:his|her|their) behalf)\b"
+)
+_PARENT_TEXT = re.compile(
+    r"\b(?:my (?:son|daughter|child|children|ward)|mi (?:hijo|hija)|(?:his|her|their) (?:mother|father|parents?|guardian)"
+    r"|su (?:madre|padre|tutora?))\b"
+)
+ADULT_AGE = 18
+
+
+def _consent_signers(request: Request) -> frozenset[str]:
+    """Who each written consent's own words show signed it: "parent" (a parent or guardian), "other"
+    (someone else), "person" (nothing shows another signer)."""
+    found = set()
+    for d in request.documents:
+        if d.type != CONSENT:
+            continue
+        signer = normalize(" ".join(filter(None, (d.signed_by, d.signer_title)))).words
+        text = normalize(d.text or "").words
+        if _PARENT_SIGNER.search(signer) or _PARENT_TEXT.search(text):
+            found.add("parent")
+        elif _OTHER_SIGNER.search(signer):
+            found.add("other")
+        else:
+            found.add("person")
+    return frozenset(found)
+
+
+def _minor(request: Request, today: date | None = None) -> bool:
+    """The person the request is about is under 18 by the date of birth it gives (False where it gives
+    none, or none that reads as a date: the protective reading)."""
+    try:
+        who = subject_of(request)
+        born = date.fromisoformat(who.dob) if who is not None and who.dob else None
+    except (RequestError, ValueError):
+        return False
+    if born is None:
+        return False
+    today = today or datetime.now(UTC).date()
+    return (today.year - born.year - ((today.month, today.day) < (born.month, born.day))) < ADULT_AGE
+
+
+def _consent_counts(request: Request) -> bool:
+    """Every written consent the request carries is the person's own, or a parent's or guardian's for a
+    minor (MCC 2-173-030(a)(1)); one that is neither takes the consent away (fail closed)."""
+    signers = _consent_signers(request)
+    return "other" not in signers and ("parent" not in signers or _minor(request))
 
 
 def _identifies_one(request: Request) -> bool:
@@ -563,6 +639,7 @@ def derive(
         criminal_purpose_stated="criminal" in (request.purpose.category, purpose.category),
         detainer=any(d.detainer for d in docs),
         clarification=clarification(request),
+        asks_clarification=asks_clarification(request),
         carveout=bool(carveouts.intersection(CARVEOUTS) - dropped_carveouts),
         health_care_purpose=any(_health_care(text) for text in words.values()),
         operation_type=op.type if op else "none",
@@ -581,7 +658,7 @@ def derive(
         stated_purposes=stated,
         task_force_purpose=_task_force_purpose(requester),
         self_request=self_request,
-        written_consent=any(d.type == CONSENT for d in docs) and _identifies_one(request),
+        written_consent=any(d.type == CONSENT for d in docs) and _identifies_one(request) and _consent_counts(request),
         alpr_declared=declaring if any(d.type == DECLARATION for d in docs) else frozenset(),
     )
 
