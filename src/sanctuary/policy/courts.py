@@ -21,7 +21,7 @@ court, and no other state has a Cook County): any other court naming no state be
 Whose process binds the department (`binds`): a federal court's, or a court of the department's own
 state. A sister state's court has no power over an agency of another state; its order, warrant or
 subpoena requires nothing of it until a court of that agency's state issues its own (Oregon's
-"as may be required", ORS 181A.823(1)(c)(A), reading or-71; Chicago's "Unless required to do so by
+"As may be required", ORS 181A.823(1)(c)(A), reading or-71; Chicago's "Unless required to do so by
 statute, federal regulation, court order, or a lawfully issued judicial warrant", MCC 2-173-030(a),
 readings chi-132, chi21-100). A court whose state the document does not show binds no one (the
 doubt stays closed).
