@@ -125,7 +125,7 @@ def test_a_row_settled_as_a_parameter_is_decided_both_ways(tmp_path: Path) -> No
         "chi12-20  chicago-2012.stated_purpose=lifts_presumption": "decided deny, the reading says permit",
         "chi12-20  chicago-2012.no_such_parameter=x": "unknown parameter 'chicago-2012.no_such_parameter'",
         "chi12-20  chicago-2012.inquiry_scope=every_word": "every_word not allowed",
-        "chi12-99  chicago-2012.inquiry_scope=custody_topics": "the table holds no row chi12-99",
+        "chi12-nope  chicago-2012.inquiry_scope=custody_topics": "the table holds no row chi12-nope",
     }
     for line, problem in cases.items():
         report = _settled(tmp_path / line.split()[0] / line.split()[1], "chicago-2012", line + "\n")
