@@ -98,7 +98,9 @@ FACTS = st.builds(
     disclosure_order=st.booleans(),
     # leaves and groups a document names: `resource in context.compelled` compiles to containsAny
     compelled=st.frozensets(st.sampled_from(["immigration_status", "place_of_birth", "status", "release_date", "contact_information"])),
-    binding_compelled=st.frozensets(st.sampled_from(["immigration_status", "place_of_birth", "status", "release_date", "contact_information"])),
+    binding_compelled=st.frozensets(
+        st.sampled_from(["immigration_status", "place_of_birth", "status", "release_date", "contact_information"])
+    ),
     binding_disclosure=st.booleans(),
     binding_order=st.booleans(),
     administrative_document=st.booleans(),

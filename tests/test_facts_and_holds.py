@@ -496,7 +496,9 @@ def test_a_judges_paper_the_department_verified_holds_nothing_for_review(monkeyp
 
 
 def _order(court: str, **more) -> Document:
-    return Document(type="court_order", court=court, signed_by="Hon. J. Example", signer_title="Judge", criminal=True, compels=["status"], **more)
+    return Document(
+        type="court_order", court=court, signed_by="Hon. J. Example", signer_title="Judge", criminal=True, compels=["status"], **more
+    )
 
 
 @pytest.mark.parametrize(
@@ -528,7 +530,9 @@ def test_what_a_sister_states_court_compels_requires_nothing_in_chicago() -> Non
     p = pipeline(["chicago-2021"])
     asked = {"fields": ["citizenship"], "search": {"type": "person", "person_id": MARIA}}
     texas = _order("249th District Court, Johnson County, Texas").model_dump(exclude_none=True)
-    raw = request("database_query", "TX-JOHNSON-SO", purpose={"text": "aggravated assault", "category": "criminal"}, resource=asked, documents=[texas])
+    raw = request(
+        "database_query", "TX-JOHNSON-SO", purpose={"text": "aggravated assault", "category": "criminal"}, resource=asked, documents=[texas]
+    )
     refused = p.decide(parse_request(raw), verified=[Document(**texas)])
     assert refused.decision == "deny" and "chicago-2021:030-a-status" in refused.rules
     cook = {**texas, "court": "Circuit Court of Cook County"}
