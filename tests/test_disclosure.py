@@ -111,6 +111,7 @@ FACTS = st.builds(
     civil_immigration_operation=st.booleans(),
     article_iii_order=st.booleans(),
     state_court_orders=st.frozensets(st.sampled_from(["IL", "CA", "WA", "OR", "NY"])),
+    order_courts=st.frozensets(st.sampled_from(["US", "IL", "WA", "OR"])),
     felony_conviction=st.booleans(),
 )
 

@@ -14,7 +14,7 @@ from gateway_harness import Running, start
 from sanctuary.audit.entry import mac
 from sanctuary.models import Document, Failure, RequestError, parse_request
 from sanctuary.pipeline import OFFICER_REFUSAL, Pipeline, held_reference
-from sanctuary.policy.courts import binds
+from sanctuary.policy.courts import binds, order_courts
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.records import open_store
 from sanctuary.records.demo import fill
@@ -538,3 +538,14 @@ def test_what_a_sister_states_court_compels_requires_nothing_in_chicago() -> Non
     cook = {**texas, "court": "Circuit Court of Cook County"}
     given = p.decide(parse_request({**raw, "documents": [cook]}), verified=[Document(**cook)])
     assert given.decision == "permit" and "citizenship" not in given.redact
+
+
+def test_a_compulsory_paper_is_read_with_its_own_court() -> None:
+    """Oregon's "As may be required" asks for a compulsory paper of a federal or an Oregon court: a
+    Washington court's order beside a federal arrest warrant gives "WA" only (the warrant compels nothing)."""
+    washington = classify(_order("Superior Court of the State of Washington for King County"))
+    warrant = classify(Document(**FED_WARRANT))
+    assert order_courts([washington, warrant]) == {"WA"}
+    assert order_courts([classify(_order("United States District Court for the District of Oregon")), warrant]) == {"US"}
+    assert order_courts([classify(_order("Circuit Court of the State of Oregon for Multnomah County"))]) == {"OR"}
+    assert order_courts([classify(_order("Circuit Court of the Eighteenth Judicial Circuit, DuPage County"))]) == frozenset()

@@ -41,7 +41,7 @@ from collections.abc import Iterable
 
 from sanctuary.agencies.states import NAMES
 from sanctuary.screening import DocumentClass
-from sanctuary.screening.documents import COURT_OF_APPEALS, COURT_OF_INTERNATIONAL_TRADE, DISTRICT_COURT, SUPREME_COURT
+from sanctuary.screening.documents import COMPULSORY, COURT_OF_APPEALS, COURT_OF_INTERNATIONAL_TRADE, DISTRICT_COURT, SUPREME_COURT
 
 _MAGISTRATE = re.compile(r"\bmagistrate\b", re.IGNORECASE)
 # The federal courts established under Article III, by name (a pattern of the plain words: the names are
@@ -114,6 +114,18 @@ def state_court_orders(documents: Iterable[DocumentClass]) -> frozenset[str]:
     """Two-letter codes of the states whose courts issued a judicial document (one state named, no other;
     Washington's by its kind and place, as the module says)."""
     return frozenset(state for d in documents if d.judicial and not d.federal and (state := _state_of(d.court)))
+
+
+def order_courts(documents: Iterable[DocumentClass]) -> frozenset[str]:
+    """Whose court issued each verified order or subpoena that compels a disclosure (`COMPULSORY`: a court
+    order, a judicial or a grand jury subpoena): "US" for a federal court's, else the two-letter code of
+    the state whose court it is (as `state_court_orders` reads it; one whose state is not shown gives
+    none). Read of each document, so that a rule asking for a compulsory paper of a federal or an Oregon
+    court never pairs one paper's kind with another's court (a sister state's subpoena beside a federal
+    arrest warrant is neither)."""
+    return frozenset(
+        court for d in documents if d.judicial and d.type in COMPULSORY and (court := "US" if d.federal else _state_of(d.court))
+    )
 
 
 # The subpoenas a prosecutor may subscribe: a court's, and one for its grand jury (CPL 610.20(2): "a

@@ -33,7 +33,7 @@ from sanctuary.models import (
     string_fields,
     strings_at,
 )
-from sanctuary.policy.courts import article_iii_order, binds, clerk_criminal_warrant, prosecutor_subpoenas, state_court_orders
+from sanctuary.policy.courts import article_iii_order, binds, clerk_criminal_warrant, order_courts, prosecutor_subpoenas, state_court_orders
 from sanctuary.policy.immigration import STATED_CRIME, immigration_purpose
 from sanctuary.policy.immigration_crimes import criminal_immigration
 from sanctuary.policy.stated_purposes import stated_purposes
@@ -188,6 +188,10 @@ class Facts:
     civil_immigration_operation: bool = False
     article_iii_order: bool = False
     state_court_orders: frozenset[str] = frozenset()
+    # Whose court issued each verified order or subpoena compelling a disclosure ("US", or a state's code:
+    # `policy.courts.order_courts`), read of each paper: Oregon's "As may be required" asks for a
+    # compulsory paper of a federal or an Oregon court, never one paper's kind with another's court.
+    order_courts: frozenset[str] = frozenset()
     # The states whose court's subpoena, in a criminal matter, a prosecutor subscribed and no judge
     # (`policy.courts.prosecutor_subpoenas`), of the documents that count: descriptive, for each
     # jurisdiction's own definition of a subpoena properly issued (New York's CPL).
@@ -265,6 +269,7 @@ class Facts:
             "civil_immigration_operation": self.civil_immigration_operation,
             "article_iii_order": self.article_iii_order,
             "state_court_orders": sorted(self.state_court_orders),
+            "order_courts": sorted(self.order_courts),
             "prosecutor_subpoenas": sorted(self.prosecutor_subpoenas),
             "felony_conviction": self.felony_conviction,
             "subject_records": sorted(self.subject_records),
@@ -644,6 +649,7 @@ def derive(
         civil_immigration_operation=bool(op and op.civil_immigration),
         article_iii_order=article_iii_order(verified),
         state_court_orders=state_court_orders(verified),
+        order_courts=order_courts(verified),
         prosecutor_subpoenas=prosecutor_subpoenas(docs),
         felony_conviction="felony_conviction" in carveouts,
         subject_records=carveouts.intersection(APPLICATIONS + CALIFORNIA + WASHINGTON),
