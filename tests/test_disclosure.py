@@ -98,6 +98,11 @@ FACTS = st.builds(
     disclosure_order=st.booleans(),
     # leaves and groups a document names: `resource in context.compelled` compiles to containsAny
     compelled=st.frozensets(st.sampled_from(["immigration_status", "place_of_birth", "status", "release_date", "contact_information"])),
+    binding_compelled=st.frozensets(
+        st.sampled_from(["immigration_status", "place_of_birth", "status", "release_date", "contact_information"])
+    ),
+    binding_disclosure=st.booleans(),
+    binding_order=st.booleans(),
     administrative_document=st.booleans(),
     detainer=st.booleans(),
     carveout=st.booleans(),
@@ -106,6 +111,7 @@ FACTS = st.builds(
     civil_immigration_operation=st.booleans(),
     article_iii_order=st.booleans(),
     state_court_orders=st.frozensets(st.sampled_from(["IL", "CA", "WA", "OR", "NY"])),
+    order_courts=st.frozensets(st.sampled_from(["US", "IL", "WA", "OR"])),
     felony_conviction=st.booleans(),
 )
 

@@ -14,10 +14,12 @@ from gateway_harness import Running, start
 from sanctuary.audit.entry import mac
 from sanctuary.models import Document, Failure, RequestError, parse_request
 from sanctuary.pipeline import OFFICER_REFUSAL, Pipeline, held_reference
+from sanctuary.policy.courts import binds, order_courts
 from sanctuary.policy.engine import PolicyEngine
 from sanctuary.records import open_store
 from sanctuary.records.demo import fill
 from sanctuary.records.facts import StoreFacts
+from sanctuary.screening import classify
 
 MARIA, JAMES, ANH = "P0000001", "P0000002", "P0000003"  # no carve-out; an active warrant; a gang entry
 COURT_ORDER = {"type": "court_order", "court": "Circuit Court of Cook County", "signed_by": "Judge A. Novak"}
@@ -491,3 +493,59 @@ def test_a_judges_paper_the_department_verified_holds_nothing_for_review(monkeyp
     assert outside.held is not None and outside.held.reason == "verification_required"
     verified = gateway.resolve_held(described, outside, [Document(**order)], "Sgt. R. Diaz").decision
     assert verified.held is not None and verified.held.reason == "needs_review"  # the words are read apart
+
+
+def _order(court: str, **more) -> Document:
+    return Document(
+        type="court_order", court=court, signed_by="Hon. J. Example", signer_title="Judge", criminal=True, compels=["status"], **more
+    )
+
+
+@pytest.mark.parametrize(
+    ("court", "home", "binding"),
+    [
+        ("United States District Court for the Northern District of Illinois", "IL", True),
+        ("United States District Court for the Southern District of Texas", "IL", True),  # a federal court's process runs anywhere
+        ("Circuit Court of Cook County", "IL", True),
+        ("Circuit Court of Cook County, Criminal Division", "IL", True),
+        ("Circuit Court of the Eighteenth Judicial Circuit, DuPage County, Illinois", "IL", True),
+        ("249th District Court, Johnson County, Texas", "IL", False),  # a sister state's court
+        ("Superior Court of Cook County, Georgia", "IL", False),
+        ("Circuit Court of the Eighteenth Judicial Circuit, DuPage County", "IL", False),  # no state shown: the doubt stays closed
+        ("Circuit Court of Cook County", "OR", False),
+        ("Circuit Court of Cook County", None, False),
+        ("United States District Court for the Northern District of Illinois", None, True),
+    ],
+)
+def test_a_court_binds_the_department_if_federal_or_of_its_own_state(court: str, home: str | None, binding: bool) -> None:
+    """MCC 2-173-030(a)'s "required" (readings chi-132, chi21-100): only a court the department must obey
+    requires anything of it (policy/courts.py `binds`)."""
+    assert binds(classify(_order(court)), home) is binding
+
+
+def test_what_a_sister_states_court_compels_requires_nothing_in_chicago() -> None:
+    """A Texas judge's verified order naming the status: `compelled` says what it names (New York's rules
+    read it), `binding_compelled` is empty in Illinois, and 030(a)(1) withholds the citizenship; the same
+    order of the Circuit Court of Cook County releases it."""
+    p = pipeline(["chicago-2021"])
+    asked = {"fields": ["citizenship"], "search": {"type": "person", "person_id": MARIA}}
+    texas = _order("249th District Court, Johnson County, Texas").model_dump(exclude_none=True)
+    raw = request(
+        "database_query", "TX-JOHNSON-SO", purpose={"text": "aggravated assault", "category": "criminal"}, resource=asked, documents=[texas]
+    )
+    refused = p.decide(parse_request(raw), verified=[Document(**texas)])
+    assert refused.decision == "deny" and "chicago-2021:030-a-status" in refused.rules
+    cook = {**texas, "court": "Circuit Court of Cook County"}
+    given = p.decide(parse_request({**raw, "documents": [cook]}), verified=[Document(**cook)])
+    assert given.decision == "permit" and "citizenship" not in given.redact
+
+
+def test_a_compulsory_paper_is_read_with_its_own_court() -> None:
+    """Oregon's "As may be required" asks for a compulsory paper of a federal or an Oregon court: a
+    Washington court's order beside a federal arrest warrant gives "WA" only (the warrant compels nothing)."""
+    washington = classify(_order("Superior Court of the State of Washington for King County"))
+    warrant = classify(Document(**FED_WARRANT))
+    assert order_courts([washington, warrant]) == {"WA"}
+    assert order_courts([classify(_order("United States District Court for the District of Oregon")), warrant]) == {"US"}
+    assert order_courts([classify(_order("Circuit Court of the State of Oregon for Multnomah County"))]) == {"OR"}
+    assert order_courts([classify(_order("Circuit Court of the Eighteenth Judicial Circuit, DuPage County"))]) == frozenset()

@@ -259,7 +259,8 @@ class Document(Strict):
     # The data categories (policy/categories.toml: leaves or groups) the warrant or order requires the
     # department to disclose, as the department reads them on the document: a fact about it that the
     # rules read once it is verified (policy.facts: `compelled`); from outside, a claim. MCC 2-173-030(a)
-    # yields where a "court order, or a lawfully issued judicial warrant" requires the disclosure.
+    # yields where a "court order, or a lawfully issued judicial warrant" requires the disclosure, of a
+    # court that binds the department (policy.facts: `binding_compelled`).
     compels: Annotated[
         tuple[Short, ...] | None,
         NotText("names of data categories, matched against the data vocabulary"),

@@ -626,6 +626,7 @@ class Pipeline(RequestPath):
             self_request=parties.requester.id == SELF and self.engine.self_requests,
             declaring=frozenset(a.id for a in self.registry.readings(parties.requester.id)),
             attested=attested,
+            home_state=self.engine.home_state,  # whose courts bind the department besides the federal courts
         )
 
     # -- decide --------------------------------------------------------------------------

@@ -14,6 +14,18 @@ court) is not Washington's whatever its name says, nor is one of a county whose 
 counties share (Pierce, Adams, Lincoln ...) unless it names the state: the doubt stays closed.
 "Washington County" and "Washington, D.C." do not name the state.
 
+An Illinois court is recognised by its state named, or as the Circuit Court of Cook County (Illinois's
+trial courts are circuit courts; Georgia's and Minnesota's Cook Counties have a superior and a district
+court, and no other state has a Cook County): any other court naming no state belongs to none.
+
+Whose process binds the department (`binds`): a federal court's, or a court of the department's own
+state. A sister state's court has no power over an agency of another state; its order, warrant or
+subpoena requires nothing of it until a court of that agency's state issues its own (Oregon's
+"As may be required", ORS 181A.823(1)(c)(A), reading or-71; Chicago's "Unless required to do so by
+statute, federal regulation, court order, or a lawfully issued judicial warrant", MCC 2-173-030(a),
+readings chi-132, chi21-100). A court whose state the document does not show binds no one (the
+doubt stays closed).
+
 A prosecutor's subpoena (New York CPL 610.20(2): a district attorney, as an officer of a criminal
 court in which he is conducting the prosecution, "may issue a subpoena of such court, subscribed by
 himself", "for the attendance in such court or a grand jury thereof") is a court's subpoena no judge
@@ -29,7 +41,7 @@ from collections.abc import Iterable
 
 from sanctuary.agencies.states import NAMES
 from sanctuary.screening import DocumentClass
-from sanctuary.screening.documents import COURT_OF_APPEALS, COURT_OF_INTERNATIONAL_TRADE, DISTRICT_COURT, SUPREME_COURT
+from sanctuary.screening.documents import COMPULSORY, COURT_OF_APPEALS, COURT_OF_INTERNATIONAL_TRADE, DISTRICT_COURT, SUPREME_COURT
 
 _MAGISTRATE = re.compile(r"\bmagistrate\b", re.IGNORECASE)
 # The federal courts established under Article III, by name (a pattern of the plain words: the names are
@@ -60,6 +72,8 @@ _WA_COUNTY = (
 _FEDERAL = re.compile(r"\b(?:united states|u\.\s?s\.)|\bfederal\b", re.IGNORECASE)
 _PROSECUTOR = re.compile(r"\bdistrict\s+attorney\b|\bprosecutor\b", re.IGNORECASE)
 _WA_PLACE = re.compile(rf"\b(?:{_WA_COUNTY})\s+county\b|\bcounty\s+of\s+(?:{_WA_COUNTY})\b", re.IGNORECASE)
+# The Circuit Court of Cook County: Illinois's by its kind and place (the module says why).
+_IL_PLACE = re.compile(r"\bcircuit\s+court\s+(?:of|for)\s+cook\s+county\b|\bcook\s+county\s+circuit\s+court\b", re.IGNORECASE)
 
 
 def article_iii_order(documents: Iterable[DocumentClass]) -> bool:
@@ -137,6 +151,20 @@ def commissioner_orders(documents: Iterable[DocumentClass]) -> frozenset[str]:
     )
 
 
+def order_courts(documents: Iterable[DocumentClass]) -> frozenset[str]:
+    """Whose court issued each verified order or subpoena that compels a disclosure (`COMPULSORY`: a court
+    order, a judicial or a grand jury subpoena): "US" for a federal court's, else the two-letter code of
+    the state whose court it is (as `state_court_orders` reads it; one whose state is not shown gives
+    none). Read of each document, so that a rule asking for a compulsory paper of a federal or an Oregon
+    court never pairs one paper's kind with another's court (a sister state's subpoena beside a federal
+    arrest warrant is neither)."""
+    return frozenset(
+        court
+        for d in documents
+        if d.judicial and (d.type in COMPULSORY or d.search) and (court := "US" if d.federal else _state_of(d.court))
+    )
+
+
 # The subpoenas a prosecutor may subscribe: a court's, and one for its grand jury (CPL 610.20(2): "a
 # subpoena of such court, subscribed by himself, for the attendance in such court or a grand jury
 # thereof"; reading ny-86). A federal grand jury subpoena is the clerk's: its court is federal.
@@ -161,9 +189,21 @@ def prosecutor_subpoenas(documents: Iterable[DocumentClass]) -> frozenset[str]:
     )
 
 
+def binds(document: DocumentClass, home_state: str | None) -> bool:
+    """Whether a judicial document's court has power over a department of `home_state`: a federal
+    court's (its process runs in every state), or a court of that state (one state named, no other;
+    Washington's and Illinois's also by their kind and place). A sister state's court, or one whose
+    state is not shown, binds none: "required" (MCC 2-173-030(a); ORS 181A.823(1)(c)(A)) needs a
+    court the department must obey. None: no state is home, and only a federal court binds."""
+    return document.judicial and (document.federal or (home_state is not None and _state_of(document.court) == home_state))
+
+
 def _state_of(court: str) -> str | None:
-    """The state whose court this is (one state named, no other; Washington's by its kind and place)."""
+    """The state whose court this is (one state named, no other; Washington's and Illinois's by their
+    kind and place)."""
     named = [code for code, pattern in _STATE.items() if pattern.search(court)]
     if named == ["WA"] or (not named and _WA_PLACE.search(court)):
         return "WA" if _WA_KIND.search(court) else None
+    if not named and _IL_PLACE.search(court):
+        return "IL"
     return named[0] if len(named) == 1 else None

@@ -35,9 +35,11 @@ from sanctuary.models import (
 )
 from sanctuary.policy.courts import (
     article_iii_order,
+    binds,
     clerk_criminal_warrant,
     clerk_subpoenas,
     commissioner_orders,
+    order_courts,
     prosecutor_subpoenas,
     state_court_orders,
 )
@@ -177,6 +179,14 @@ class Facts:
     # court order" (VTL §201(9)(c), (10)(c)), which names besides it only an Article III judge's warrant and
     # a subpoena under the CPL or CPLR. A grand jury subpoena, the clerk's, is none of them.
     judges_order: bool = False
+    # `compelled`, `judicial_disclosure` and `disclosure_order` read of the verified documents whose
+    # court binds the department (`policy.courts.binds`: a federal court, or a court of the home state):
+    # what such a document requires, where "required" needs a court the department must obey (MCC
+    # 2-173-030(a): "Unless required to do so by statute, federal regulation, court order, or a lawfully
+    # issued judicial warrant"; a sister state's court binds no Illinois agency: readings chi-132, chi21-100).
+    binding_compelled: frozenset[str] = frozenset()
+    binding_disclosure: bool = False
+    binding_order: bool = False
     administrative_document: bool = False
     # The request queries a department database (kind database_query), or is an agreement giving direct
     # access to one (`direct_access`).
@@ -201,6 +211,10 @@ class Facts:
     # (`policy.courts.commissioner_orders`), of the documents that count: no judicial document; only a
     # rule reading it under a parameter lets it count (Washington's `court_commissioner`).
     commissioner_orders: frozenset[str] = frozenset()
+    # Whose court issued each verified order or subpoena compelling a disclosure ("US", or a state's code:
+    # `policy.courts.order_courts`), read of each paper: Oregon's "As may be required" asks for a
+    # compulsory paper of a federal or an Oregon court, never one paper's kind with another's court.
+    order_courts: frozenset[str] = frozenset()
     # The states whose court's subpoena, in a criminal matter, a prosecutor subscribed and no judge
     # (`policy.courts.prosecutor_subpoenas`), of the documents that count: descriptive, for each
     # jurisdiction's own definition of a subpoena properly issued (New York's CPL).
@@ -263,6 +277,9 @@ class Facts:
             "process_compels": [{"__entity": {"type": "Category", "id": c}} for c in sorted(self.process_compels)],
             "judicial_disclosure": self.judicial_disclosure,
             "judges_order": self.judges_order,
+            "binding_compelled": [{"__entity": {"type": "Category", "id": c}} for c in sorted(self.binding_compelled)],
+            "binding_disclosure": self.binding_disclosure,
+            "binding_order": self.binding_order,
             "administrative_document": self.administrative_document,
             "database_access": self.database_access,
             "public_data": self.public_data,
@@ -278,6 +295,7 @@ class Facts:
             "article_iii_order": self.article_iii_order,
             "state_court_orders": sorted(self.state_court_orders),
             "commissioner_orders": sorted(self.commissioner_orders),
+            "order_courts": sorted(self.order_courts),
             "prosecutor_subpoenas": sorted(self.prosecutor_subpoenas),
             "felony_conviction": self.felony_conviction,
             "subject_records": sorted(self.subject_records),
@@ -592,6 +610,7 @@ def derive(
     self_request: bool = False,
     declaring: frozenset[str] = frozenset(),
     attested: Collection[Document] = (),
+    home_state: str | None = None,
 ) -> Facts:
     """The facts of one request.
 
@@ -611,7 +630,9 @@ def derive(
     `self_request`: the subject asks for her own records, bound to her by the department (`Pipeline.bind_self`).
     `declaring`: the agencies the request really comes from (each reading of the requester): whom an
     ALPR declaration among `documents` is for (a beneficiary's is never shown by it). `attested`: the
-    verified documents whose attestation text is not the request's words (`free_text`)."""
+    verified documents whose attestation text is not the request's words (`free_text`). `home_state`: the
+    state of the law in force, whose courts bind the department besides the federal courts (`binding_*`);
+    None: only a federal court's do."""
     docs = list(documents)
     words = free_text(request, attested)  # read by three facts below: walked once
     verified = [d for d in docs if d.judicial and not d.administrative]
@@ -629,6 +650,7 @@ def derive(
     judges_order = any(d.type in JUDGES_ORDERS for d in verified)
     clerks = clerk_subpoenas(docs)
     commissioners = [d for d in docs if commissioner_orders([d])]
+    binding = [d for d in verified if binds(d, home_state)]
     return Facts(
         immigration_purpose=immigration.immigration,
         judicial_warrant=bool(verified),
@@ -641,6 +663,9 @@ def derive(
         process_compels=frozenset(c for d in [*verified, *clerks, *commissioners] for c in d.compels),
         judicial_disclosure=judges_order or any(d.search for d in verified),
         judges_order=judges_order,
+        binding_compelled=frozenset(c for d in binding if d.type not in CLERKS_SUBPOENAS for c in d.compels),
+        binding_disclosure=any(d.type in JUDGES_ORDERS or d.search for d in binding),
+        binding_order=any(d.type in COMPULSORY for d in binding),
         administrative_document=any(d.administrative for d in docs),
         database_access=request.kind is Kind.database_query or direct_access(request, stated),
         public_data=public_data,
@@ -655,6 +680,7 @@ def derive(
         article_iii_order=article_iii_order(verified),
         state_court_orders=state_court_orders(verified),
         commissioner_orders=commissioner_orders(docs),
+        order_courts=order_courts(verified),
         prosecutor_subpoenas=prosecutor_subpoenas(docs),
         felony_conviction="felony_conviction" in carveouts,
         subject_records=carveouts.intersection(APPLICATIONS + CALIFORNIA + WASHINGTON),
