@@ -439,7 +439,9 @@ def test_a_written_consent_counts_only_as_030a1_names_its_signer(signed_by, text
 
     from sanctuary.policy import facts
 
-    raw = request("database_query", "FBI", resource={"fields": ["immigration_status"], "search": {"type": "person", "person_id": "P0000323"}})
+    raw = request(
+        "database_query", "FBI", resource={"fields": ["immigration_status"], "search": {"type": "person", "person_id": "P0000323"}}
+    )
     raw["subject"] = {"person_id": "P0000323", "dob": dob}
     raw["documents"] = [{"type": "written_consent", "signed_by": signed_by, "text": text}]
     r = parse_request(raw)
@@ -460,7 +462,13 @@ def test_a_judges_paper_the_department_verified_holds_nothing_for_review(monkeyp
     def screen(fields):
         for where, text in fields.items():
             if text and "foreign national" in text:
-                found = Evidence(text.index("foreign national"), text.index("foreign national") + 16, "foreign national", "adjacent:foreign national", where)
+                found = Evidence(
+                    text.index("foreign national"),
+                    text.index("foreign national") + 16,
+                    "foreign national",
+                    "adjacent:foreign national",
+                    where,
+                )
                 return PurposeScreen("needs_review", (), (found,), 0.5)
         return screen_fields(fields)
 
@@ -473,7 +481,9 @@ def test_a_judges_paper_the_department_verified_holds_nothing_for_review(monkeyp
     other = {"type": "other", "signed_by": "A. Clerk", "text": order["text"]}
     unread = department.decide(parse_request(request("database_query", "FBI", purpose=robbery, documents=[other])))
     assert unread.held is not None and unread.held.reason == "needs_review"
-    words = department.decide(parse_request(request("database_query", "FBI", purpose={**robbery, "case_number": "foreign national 7"}, documents=[order])))
+    words = department.decide(
+        parse_request(request("database_query", "FBI", purpose={**robbery, "case_number": "foreign national 7"}, documents=[order]))
+    )
     assert words.held is not None and words.held.reason == "needs_review"
     gateway = pipeline(["chicago-2021"])
     described = parse_request(request("database_query", "FBI", purpose=robbery, documents=[order]))

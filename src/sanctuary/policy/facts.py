@@ -399,9 +399,7 @@ def _names_one(request: Request) -> bool:
 # age of majority in Illinois, is not among the kept sources: docs/law/chicago-ordinance.md); another's
 # never, nor a guardian's for an adult (no record says a person is "not legally competent"). Verification
 # proves a signature; the paper's words can only take a consent away (reading rows chi-123, chi-124).
-_PARENT_SIGNER = re.compile(
-    r"\b(?:mother|father|parents?|guardians?|stepmother|stepfather|madre|padre|padres|tutora?)\b"
-)
+_PARENT_SIGNER = re.compile(r"\b(?:mother|father|parents?|guardians?|stepmother|stepfather|madre|padre|padres|tutora?)\b")
 _OTHER_SIGNER = re.compile(
     r"\b(?:wife|husband|spouse|partner|brother|sister|sibling|son|daughter|child|friend|employer|attorney"
     r"|lawyer|counsel|esposa|esposo|hermano|hermana|hijo|hija|abogado|abogada|on (?:his|her|their) behalf)\b"
