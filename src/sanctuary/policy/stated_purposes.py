@@ -67,6 +67,19 @@ KINDS: dict[str, re.Pattern[str]] = {
     # (RCW 10.93.160(12)(a), ORS 181A.829(2)) read `detention_agreement` only (reading ca-147).
     "detainee_housing": re.compile(r"\b(?:house|housing) (?:\w+ ){0,3}?(?:detainees|prisoners)\b"),
     "language_services": re.compile(r"\binterpret(?:ation|ing|er|ers)\b|\btranslation\b|\blanguage (?:services?|line|assistance)\b"),
+    # Material written for the public (flyers, brochures, posters, public notices), and words naming a
+    # matter about a person (a detainee, a suspect, an interview, a booking, a hearing): Gov. Code
+    # §7284.6(a)(3) bars using immigration authorities "as interpreters for law enforcement matters
+    # relating to individuals in agency or department custody", so a language-services offer whose words
+    # confine it to material for the public and name no such matter is outside it (reading ca-169);
+    # one that names none, or both, stays within it (a claim only ever closes).
+    "public_materials": re.compile(
+        r"\b(?:flyers?|fliers?|brochures?|pamphlets?|leaflets?|posters?|signage|public (?:notices?|announcements?|service announcements?))\b"
+    ),
+    "individual_matter": re.compile(
+        r"\b(?:detainees?|prisoners?|inmates?|arrestees?|suspects?|defendants?|witness(?:es)?|victims?|individuals?|persons?"
+        r"|interviews?|interrogat\w*|booking|custody|jail|cells?|hearings?|courts?|cases?|investigations?)\b"
+    ),
     "office_space": re.compile(
         r"\boffice space\b|\b(?:dedicated|permanent|exclusive) (?:ice |immigration |cbp )?offices?\b|\b(?:ice|immigration) offices? (?:at|in|inside)\b"
     ),
