@@ -96,10 +96,45 @@ def clerk_criminal_warrant(documents: Iterable[DocumentClass]) -> bool:
     )
 
 
+def clerk_subpoenas(documents: Iterable[DocumentClass]) -> list[DocumentClass]:
+    """The subpoenas of a federal court established under Article III (ARTICLE_III_COURTS) that the
+    court's clerk signed, no judge (a civil subpoena the clerk issues for a pending action): no judicial
+    document (a judicial subpoena needs a judge's signature), descriptive only, for a rule that asks
+    whether a subpoena is "issued as part of a court proceeding" or "court-issued" rather than who signed
+    it (ORS 181A.823(1)(c)(A), read with a parameter; reading or-87). Never an administrative form."""
+    return [
+        d
+        for d in documents
+        if d.type == "judicial_subpoena" and not d.administrative and _ARTICLE_III_COURT.search(d.court) and _CLERK.search(d.signer)
+    ]
+
+
 def state_court_orders(documents: Iterable[DocumentClass]) -> frozenset[str]:
     """Two-letter codes of the states whose courts issued a judicial document (one state named, no other;
     Washington's by its kind and place, as the module says)."""
     return frozenset(state for d in documents if d.judicial and not d.federal and (state := _state_of(d.court)))
+
+
+_COMMISSIONER = re.compile(r"\bcommissioner\b", re.IGNORECASE)
+_IMMIGRATION = re.compile(r"immigration", re.IGNORECASE)
+
+
+def commissioner_orders(documents: Iterable[DocumentClass]) -> frozenset[str]:
+    """Two-letter codes of the states whose court's order or subpoena a court commissioner signed, no
+    judge (a superior court commissioner's order): no judicial document (an order needs a judge's or a
+    magistrate's signature), descriptive only, for a rule that asks whether a commissioner is "a judge or
+    magistrate" (RCW 43.17.420(2), read with a parameter; reading wa-99). Never an administrative form,
+    never an immigration official's."""
+    return frozenset(
+        state
+        for d in documents
+        if d.type in ("court_order", "judicial_subpoena")
+        and not d.administrative
+        and _COMMISSIONER.search(d.signer)
+        and not _IMMIGRATION.search(f"{d.signer} {d.court}")
+        and not _FEDERAL.search(d.court)
+        and (state := _state_of(d.court))
+    )
 
 
 # The subpoenas a prosecutor may subscribe: a court's, and one for its grand jury (CPL 610.20(2): "a

@@ -33,7 +33,7 @@ from sanctuary.models import (
     string_fields,
     strings_at,
 )
-from sanctuary.policy.courts import article_iii_order, clerk_criminal_warrant, prosecutor_subpoenas, state_court_orders
+from sanctuary.policy.courts import article_iii_order, clerk_criminal_warrant, clerk_subpoenas, commissioner_orders, prosecutor_subpoenas, state_court_orders
 from sanctuary.policy.immigration import STATED_CRIME, immigration_purpose
 from sanctuary.policy.immigration_crimes import criminal_immigration
 from sanctuary.policy.stated_purposes import stated_purposes
@@ -146,12 +146,22 @@ class Facts:
     # A federal court's criminal warrant its clerk signed, no judge (`policy.courts.clerk_criminal_warrant`):
     # no judicial document; only a rule reading it under a parameter lets it count.
     clerk_criminal_warrant: bool = False
+    # A federal court's subpoena its clerk signed, no judge (`policy.courts.clerk_subpoenas`), of the
+    # documents that count: no judicial document; only a rule reading it under a parameter lets it count
+    # (Oregon's `clerk_subpoenas`). What it names it requires (`process_compels` reads its list too).
+    clerk_subpoena: bool = False
     disclosure_order: bool = False
     # The data categories (leaves or groups) a judge's verified document (a warrant, an order, a judicial
     # subpoena; not a grand jury subpoena, the clerk's) names as what it requires the department to
     # disclose (`documents[].compels`): empty when none names any. Descriptive: each law says what a
     # requirement lifts (MCC 2-173-030(a)).
     compelled: frozenset[str] = frozenset()
+    # The data categories any verified compulsory paper names as what it requires disclosed (a judge's
+    # warrant, order or subpoena, and a grand jury subpoena, the clerk's: `documents[].compels`): empty
+    # when none names any. For the laws whose bar yields to any compulsory court-issued process "As may
+    # be required" (ORS 181A.823(1)(c)(A)) or to "a lawfully issued court order" (RCW 10.93.160(16)(b)):
+    # the process requires what it names and nothing else, whoever issued it.
+    process_compels: frozenset[str] = frozenset()
     # A verified command of a judge to produce records: a court order, a judicial subpoena, or a search
     # warrant (MCC 2-173-030(a): "court order, or a lawfully issued judicial warrant"). A grand jury
     # subpoena, which the clerk issues and no judge signs, is a `disclosure_order` but not this.
@@ -180,6 +190,10 @@ class Facts:
     civil_immigration_operation: bool = False
     article_iii_order: bool = False
     state_court_orders: frozenset[str] = frozenset()
+    # The states whose court's order or subpoena a court commissioner signed, no judge
+    # (`policy.courts.commissioner_orders`), of the documents that count: no judicial document; only a
+    # rule reading it under a parameter lets it count (Washington's `court_commissioner`).
+    commissioner_orders: frozenset[str] = frozenset()
     # The states whose court's subpoena, in a criminal matter, a prosecutor subscribed and no judge
     # (`policy.courts.prosecutor_subpoenas`), of the documents that count: descriptive, for each
     # jurisdiction's own definition of a subpoena properly issued (New York's CPL).
@@ -236,8 +250,10 @@ class Facts:
             "judicial_criminal_warrant": self.judicial_criminal_warrant,
             "federal_criminal_warrant": self.federal_criminal_warrant,
             "clerk_criminal_warrant": self.clerk_criminal_warrant,
+            "clerk_subpoena": self.clerk_subpoena,
             "disclosure_order": self.disclosure_order,
             "compelled": [{"__entity": {"type": "Category", "id": c}} for c in sorted(self.compelled)],
+            "process_compels": [{"__entity": {"type": "Category", "id": c}} for c in sorted(self.process_compels)],
             "judicial_disclosure": self.judicial_disclosure,
             "judges_order": self.judges_order,
             "administrative_document": self.administrative_document,
@@ -254,6 +270,7 @@ class Facts:
             "civil_immigration_operation": self.civil_immigration_operation,
             "article_iii_order": self.article_iii_order,
             "state_court_orders": sorted(self.state_court_orders),
+            "commissioner_orders": sorted(self.commissioner_orders),
             "prosecutor_subpoenas": sorted(self.prosecutor_subpoenas),
             "felony_conviction": self.felony_conviction,
             "subject_records": sorted(self.subject_records),
@@ -603,14 +620,18 @@ def derive(
     op = request.operation
     stated = stated_purposes(words.values())
     judges_order = any(d.type in JUDGES_ORDERS for d in verified)
+    clerks = clerk_subpoenas(docs)
+    commissioners = [d for d in docs if commissioner_orders([d])]
     return Facts(
         immigration_purpose=immigration.immigration,
         judicial_warrant=bool(verified),
         judicial_criminal_warrant=bool(judicial_criminal),
         federal_criminal_warrant=any(d.federal for d in judicial_criminal),
         clerk_criminal_warrant=clerk_criminal_warrant(docs),
+        clerk_subpoena=bool(clerks),
         disclosure_order=any(d.type in COMPULSORY for d in verified),
         compelled=frozenset(c for d in verified if d.type not in CLERKS_SUBPOENAS for c in d.compels),
+        process_compels=frozenset(c for d in [*verified, *clerks, *commissioners] for c in d.compels),
         judicial_disclosure=judges_order or any(d.search for d in verified),
         judges_order=judges_order,
         administrative_document=any(d.administrative for d in docs),
@@ -626,6 +647,7 @@ def derive(
         civil_immigration_operation=bool(op and op.civil_immigration),
         article_iii_order=article_iii_order(verified),
         state_court_orders=state_court_orders(verified),
+        commissioner_orders=commissioner_orders(docs),
         prosecutor_subpoenas=prosecutor_subpoenas(docs),
         felony_conviction="felony_conviction" in carveouts,
         subject_records=carveouts.intersection(APPLICATIONS + CALIFORNIA + WASHINGTON),

@@ -153,7 +153,12 @@ _CRIMINAL = _rx(
 )
 _CRIMINAL_ALIEN = _rx(r"criminal\s+alien")
 _WARRANT = _rx(r"\bwarrant\b")
-_SEARCH_WARRANT = _rx(r"\bsearch\s+(?:and\s+seizure\s+)?warrant\b|\bwarrant\s+to\s+search\b")
+# A warrant titled a search warrant, or whose words command the search or seizure itself ("You are
+# commanded to search ... and to seize the reads found": reading or-99).
+_SEARCH_WARRANT = _rx(
+    r"\bsearch\s+(?:and\s+seizure\s+)?warrant\b|\bwarrant\s+to\s+search\b"
+    r"|\b(?:are|is)\s+(?:hereby\s+)?commanded\s+to\s+(?:search|seize)\b"
+)
 _ORDER = _rx(r"\border\b")
 
 
