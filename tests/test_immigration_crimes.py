@@ -157,7 +157,10 @@ def test_a_magistrate_judges_order_is_a_federal_court_order_but_not_an_article_i
         ("place of birth of the suspect in the burglary", {"individual_matter"}),
         # Gov. Code §7284.6(a)(3): material for the public, and a person's matter beside it (reading ca-169)
         ("language services: translation of public-safety flyers", {"language_services", "public_materials"}),
-        ("translation of the brochures and interpreting at detainee interviews", {"language_services", "public_materials", "individual_matter"}),
+        (
+            "translation of the brochures and interpreting at detainee interviews",
+            {"language_services", "public_materials", "individual_matter"},
+        ),
     ],
 )
 def test_statutory_purposes_named_in_words(text, kinds):
