@@ -64,7 +64,8 @@ KINDS: dict[str, re.Pattern[str]] = {
     # Housing anyone's detainees or prisoners, whoever holds them and for what (the U.S. Marshals'
     # pretrial detainees as much as ICE's): Gov. Code §7284.6(a)(6) bars contracting "to house
     # individuals as federal detainees", any federal detainees; the immigration-detention texts
-    # (RCW 10.93.160(12)(a), ORS 181A.829(2)) read `detention_agreement` only (reading ca-147).
+    # (RCW 10.93.160(12)(a), ORS 181A.829(2)) read `detainee_housing` only with an immigration agency or
+    # purpose (readings ca-147, or-114, wa-124).
     "detainee_housing": re.compile(r"\b(?:house|housing) (?:\w+ ){0,3}?(?:detainees|prisoners)\b"),
     "language_services": re.compile(r"\binterpret(?:ation|ing|er|ers)\b|\btranslation\b|\blanguage (?:services?|line|assistance)\b"),
     # Material written for the public (flyers, brochures, posters, public notices), and words naming a
