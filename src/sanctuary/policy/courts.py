@@ -91,6 +91,25 @@ def article_iii_order(documents: Iterable[DocumentClass]) -> bool:
     )
 
 
+def article_iii_civil_warrant(documents: Iterable[DocumentClass]) -> bool:
+    """A warrant of a federal Article III court, signed by a judge who is not a magistrate judge, that
+    lacks of a judicial warrant only a criminal matter (a civil in rem seizure warrant): no judicial
+    document, descriptive only. VTL §201(12)(a)'s "judicial warrant signed by a judge appointed
+    pursuant to article III" names no criminal matter; only a rule reading it under a parameter
+    (`new-york-dmv.civil_warrants`) lets it count."""
+    return any(
+        not d.judicial
+        and not d.administrative
+        and d.type == "judicial_warrant"
+        and set(d.missing) == {"criminal"}
+        and _FEDERAL.search(d.court)  # DocumentClass.federal is read of a criminal warrant only
+        and _ARTICLE_III_COURT.search(d.court)
+        and d.signer
+        and not _MAGISTRATE.search(f"{d.signer} {d.court}")
+        for d in documents
+    )
+
+
 _CLERK = re.compile(r"\bclerk\b", re.IGNORECASE)
 
 

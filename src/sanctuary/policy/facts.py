@@ -34,6 +34,7 @@ from sanctuary.models import (
     strings_at,
 )
 from sanctuary.policy.courts import (
+    article_iii_civil_warrant,
     article_iii_order,
     binds,
     clerk_criminal_warrant,
@@ -206,6 +207,8 @@ class Facts:
     operation_type: str = "none"
     civil_immigration_operation: bool = False
     article_iii_order: bool = False
+    # A verified Article III judge's warrant lacking only a criminal matter (`policy.courts.article_iii_civil_warrant`).
+    article_iii_civil_warrant: bool = False
     state_court_orders: frozenset[str] = frozenset()
     # The states whose court's order or subpoena a court commissioner signed, no judge
     # (`policy.courts.commissioner_orders`), of the documents that count: no judicial document; only a
@@ -293,6 +296,7 @@ class Facts:
             "operation_type": self.operation_type,
             "civil_immigration_operation": self.civil_immigration_operation,
             "article_iii_order": self.article_iii_order,
+            "article_iii_civil_warrant": self.article_iii_civil_warrant,
             "state_court_orders": sorted(self.state_court_orders),
             "commissioner_orders": sorted(self.commissioner_orders),
             "order_courts": sorted(self.order_courts),
@@ -678,6 +682,7 @@ def derive(
         operation_type=op.type if op else "none",
         civil_immigration_operation=bool(op and op.civil_immigration),
         article_iii_order=article_iii_order(verified),
+        article_iii_civil_warrant=article_iii_civil_warrant(docs),
         state_court_orders=state_court_orders(verified),
         commissioner_orders=commissioner_orders(docs),
         order_courts=order_courts(verified),
