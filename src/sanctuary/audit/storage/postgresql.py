@@ -73,6 +73,13 @@ class PostgresStore(SqlStore):
             self._conn = self._connect()
         return self._conn
 
+    def _write_failed(self, exc: Exception) -> None:
+        # A connection the server dropped (a terminated backend, a restart) may not yet be marked
+        # closed when the failure surfaced elsewhere (the error arrives on the next send): close it, so
+        # the next use opens a new one rather than failing once more on the dead socket.
+        if isinstance(exc, psycopg.OperationalError):
+            self._conn.close()
+
     def _lazy_commit(self, cur: Any, on: bool) -> None:
         if on:
             cur.execute("SET LOCAL synchronous_commit = off")  # for this transaction only

@@ -55,6 +55,15 @@ class SqlStore:
         """A write failed with `exc` (rolled back, the lock held): a driver whose connection cannot
         recover from it arranges for the next use to open a new one."""
 
+    def _roll_back(self, conn: Any, exc: Exception) -> None:
+        """After a failed write: roll back (a dropped connection cannot, and says so again: the write's
+        own error is the one raised), then let the driver recover (`_write_failed`)."""
+        try:
+            conn.rollback()
+        except Exception:  # noqa: BLE001 - the connection is gone; exc says why
+            pass
+        self._write_failed(exc)
+
     def _begin_append(self, cur: Any) -> tuple[int, dict[int, bytes]]:
         """Take the write lock in a new transaction; the size, and a copy of the tree's edge at it
         (the hashes of `merkle.frontier(size)` by level), read again only when another writer moved it."""
@@ -125,8 +134,7 @@ class SqlStore:
                 conn.commit()
             except Exception as exc:
                 self._edge_size = -1
-                conn.rollback()
-                self._write_failed(exc)
+                self._roll_back(conn, exc)
                 raise
             self._edge, self._edge_size = edge, size + len(entries)
             return size
@@ -148,8 +156,7 @@ class SqlStore:
                 conn.cursor().execute(self._sql(HEARTBEAT), (int(time.time()),))
                 conn.commit()
             except Exception as exc:
-                conn.rollback()
-                self._write_failed(exc)
+                self._roll_back(conn, exc)
                 raise
 
     def _read_edge(self, cur: Any, size: int) -> dict[int, bytes]:
