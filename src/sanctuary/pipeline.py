@@ -702,7 +702,7 @@ class Pipeline(RequestPath):
             # the department's statement only (from outside a claim): what it publishes, field by field
             public=public_categories(request) if self.trusted and not request.resource.publicly_available_to_anyone else frozenset(),
             review=(
-                review_evidence(purpose, [i for i, d in enumerate(request.documents) if self.trusted and _classify(d).judicial])
+                review_evidence(purpose, [i for i, d in enumerate(request.documents) if _classify(d).judicial] if self.trusted else ())
                 if purpose.category == "needs_review" and not reviewed
                 else None
             ),

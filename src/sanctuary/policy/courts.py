@@ -119,14 +119,7 @@ def clerk_criminal_warrant(documents: Iterable[DocumentClass]) -> bool:
     judicial warrant needs a judge's signature), descriptive only, for a rule that asks whether a
     warrant is "properly issued" rather than who signed it (the proposed Chicago order's point 2, read
     with a parameter; reading chi19e-80). Never an administrative form."""
-    return any(
-        d.type == "judicial_warrant"
-        and not d.administrative
-        and d.criminal
-        and _ARTICLE_III_COURT.search(d.court)
-        and _CLERK.search(d.signer)
-        for d in documents
-    )
+    return any(d.type == "judicial_warrant" and d.criminal and _clerks(d) for d in documents)
 
 
 def clerk_subpoenas(documents: Iterable[DocumentClass]) -> list[DocumentClass]:
@@ -135,11 +128,13 @@ def clerk_subpoenas(documents: Iterable[DocumentClass]) -> list[DocumentClass]:
     document (a judicial subpoena needs a judge's signature), descriptive only, for a rule that asks
     whether a subpoena is "issued as part of a court proceeding" or "court-issued" rather than who signed
     it (ORS 181A.823(1)(c)(A), read with a parameter; reading or-87). Never an administrative form."""
-    return [
-        d
-        for d in documents
-        if d.type == "judicial_subpoena" and not d.administrative and _ARTICLE_III_COURT.search(d.court) and _CLERK.search(d.signer)
-    ]
+    return [d for d in documents if d.type == "judicial_subpoena" and _clerks(d)]
+
+
+def _clerks(document: DocumentClass) -> bool:
+    """A paper of a federal court established under Article III that the court's clerk signed, never an
+    administrative form."""
+    return not document.administrative and bool(_ARTICLE_III_COURT.search(document.court)) and bool(_CLERK.search(document.signer))
 
 
 def state_court_orders(documents: Iterable[DocumentClass]) -> frozenset[str]:
@@ -152,22 +147,27 @@ _COMMISSIONER = re.compile(r"\bcommissioner\b", re.IGNORECASE)
 _IMMIGRATION = re.compile(r"immigration", re.IGNORECASE)
 
 
-def commissioner_orders(documents: Iterable[DocumentClass]) -> frozenset[str]:
-    """Two-letter codes of the states whose court's order or subpoena a court commissioner signed, no
-    judge (a superior court commissioner's order): no judicial document (an order needs a judge's or a
-    magistrate's signature), descriptive only, for a rule that asks whether a commissioner is "a judge or
-    magistrate" (RCW 43.17.420(2), read with a parameter; reading wa-99). Never an administrative form,
-    never an immigration official's."""
-    return frozenset(
-        state
+def commissioner_papers(documents: Iterable[DocumentClass]) -> list[DocumentClass]:
+    """The orders and subpoenas of a state's court that a court commissioner signed, no judge (a superior
+    court commissioner's order): no judicial document (an order needs a judge's or a magistrate's
+    signature), descriptive only, for a rule that asks whether a commissioner is "a judge or magistrate"
+    (RCW 43.17.420(2), read with a parameter; reading wa-99). Never an administrative form, never an
+    immigration official's, and only of a court whose state is shown."""
+    return [
+        d
         for d in documents
         if d.type in ("court_order", "judicial_subpoena")
         and not d.administrative
         and _COMMISSIONER.search(d.signer)
         and not _IMMIGRATION.search(f"{d.signer} {d.court}")
         and not _FEDERAL.search(d.court)
-        and (state := _state_of(d.court))
-    )
+        and _state_of(d.court)
+    ]
+
+
+def commissioner_orders(papers: Iterable[DocumentClass]) -> frozenset[str]:
+    """Two-letter codes of the states whose court issued the commissioners' papers (`commissioner_papers`)."""
+    return frozenset(state for d in papers if (state := _state_of(d.court)))
 
 
 def order_courts(documents: Iterable[DocumentClass]) -> frozenset[str]:

@@ -18,7 +18,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property, lru_cache
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from sanctuary.agencies import Agency
 from sanctuary.models import (
@@ -40,6 +40,7 @@ from sanctuary.policy.courts import (
     clerk_criminal_warrant,
     clerk_subpoenas,
     commissioner_orders,
+    commissioner_papers,
     order_courts,
     prosecutor_subpoenas,
     state_court_orders,
@@ -600,6 +601,22 @@ def _health_care(text: str) -> bool:
     return HEALTH_CARE.search(normalize(text).words) is not None
 
 
+class _Required(NamedTuple):
+    compelled: frozenset[str]  # the categories a judge's paper names as required (a grand jury subpoena's list not read)
+    disclosure: bool  # a judge's command to produce: a court order, a judicial subpoena, a search warrant
+    order: bool  # any compulsory paper: those, or a grand jury subpoena
+
+
+def _required(papers: Sequence[DocumentClass]) -> _Required:
+    """What verified judicial papers require of the department: read of them all (`compelled`,
+    `judicial_disclosure`, `disclosure_order`) and of those whose court binds it (`binding_*`)."""
+    return _Required(
+        compelled=frozenset(c for d in papers if d.type not in CLERKS_SUBPOENAS for c in d.compels),
+        disclosure=any(d.type in JUDGES_ORDERS or d.search for d in papers),
+        order=any(d.type in COMPULSORY for d in papers),
+    )
+
+
 def derive(
     request: Request,
     *,
@@ -653,8 +670,9 @@ def derive(
     stated = stated_purposes(words.values())
     judges_order = any(d.type in JUDGES_ORDERS for d in verified)
     clerks = clerk_subpoenas(docs)
-    commissioners = [d for d in docs if commissioner_orders([d])]
-    binding = [d for d in verified if binds(d, home_state)]
+    commissioners = commissioner_papers(docs)
+    required = _required(verified)
+    binding = _required([d for d in verified if binds(d, home_state)])
     return Facts(
         immigration_purpose=immigration.immigration,
         judicial_warrant=bool(verified),
@@ -662,14 +680,14 @@ def derive(
         federal_criminal_warrant=any(d.federal for d in judicial_criminal),
         clerk_criminal_warrant=clerk_criminal_warrant(docs),
         clerk_subpoena=bool(clerks),
-        disclosure_order=any(d.type in COMPULSORY for d in verified),
-        compelled=frozenset(c for d in verified if d.type not in CLERKS_SUBPOENAS for c in d.compels),
+        disclosure_order=required.order,
+        compelled=required.compelled,
         process_compels=frozenset(c for d in [*verified, *clerks, *commissioners] for c in d.compels),
-        judicial_disclosure=judges_order or any(d.search for d in verified),
+        judicial_disclosure=required.disclosure,
         judges_order=judges_order,
-        binding_compelled=frozenset(c for d in binding if d.type not in CLERKS_SUBPOENAS for c in d.compels),
-        binding_disclosure=any(d.type in JUDGES_ORDERS or d.search for d in binding),
-        binding_order=any(d.type in COMPULSORY for d in binding),
+        binding_compelled=binding.compelled,
+        binding_disclosure=binding.disclosure,
+        binding_order=binding.order,
         administrative_document=any(d.administrative for d in docs),
         database_access=request.kind is Kind.database_query or direct_access(request, stated),
         public_data=public_data,
@@ -684,7 +702,7 @@ def derive(
         article_iii_order=article_iii_order(verified),
         article_iii_civil_warrant=article_iii_civil_warrant(docs),
         state_court_orders=state_court_orders(verified),
-        commissioner_orders=commissioner_orders(docs),
+        commissioner_orders=commissioner_orders(commissioners),
         order_courts=order_courts(verified),
         prosecutor_subpoenas=prosecutor_subpoenas(docs),
         felony_conviction="felony_conviction" in carveouts,
